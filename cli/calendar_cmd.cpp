@@ -1,0 +1,349 @@
+#include "cli/calendar_cmd.h"
+
+#include <charconv>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+#include <boost/date_time/gregorian/gregorian.hpp>
+
+namespace keydesk::cli {
+
+namespace {
+
+// A query's answer: the plain line, and the JSON object for --json.
+struct Answer {
+  std::string line;
+  nlohmann::json json;
+};
+
+using Query = std::function<Result<Answer>(const std::vector<std::string>& args)>;
+
+Result<Date> date_arg(const std::string& text) {
+  if (auto d = parse_date(text)) return *d;
+  return Error{why_not_a_date(text)};
+}
+
+Result<long> count_arg(const std::string& text) {
+  long n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size())
+    return Error{"'" + text + "' is not a whole number of working days"};
+  return n;
+}
+
+// Runs `query` on `args`, or with no args on every line of standard input (one answer per
+// line, comment and blank lines echoed in plain mode). Exit 2 if any query failed.
+int run_queries(const Context& ctx, const std::vector<std::string>& args, std::size_t arity_min,
+                std::size_t arity_max, const std::string& usage, const Query& query) {
+  auto answer = [&](const std::vector<std::string>& a, const nlohmann::json& echo) {
+    if (a.size() < arity_min || a.size() > arity_max) {
+      std::string msg = "expected " + usage;
+      if (ctx.json)
+        print_json({{"query", echo}, {"error", msg}});
+      else
+        std::cout << "error: " << msg << '\n';
+      return false;
+    }
+    auto r = query(a);
+    if (!r) {
+      if (ctx.json) {
+        nlohmann::json j = {{"query", echo}, {"error", r.error().message}};
+        print_json(j);
+      } else {
+        std::cout << "error: " << r.error().message << '\n';
+      }
+      return false;
+    }
+    if (ctx.json)
+      print_json(r->json);
+    else
+      std::cout << r->line << '\n';
+    return true;
+  };
+
+  if (!args.empty()) {
+    if (args.size() < arity_min || args.size() > arity_max) {
+      std::cerr << "keydesk: expected " << usage << " (or no arguments to read queries from "
+                << "standard input)\n";
+      return kUsage;
+    }
+    auto r = query(args);
+    if (!r) {
+      if (ctx.json) print_json({{"query", args}, {"error", r.error().message}});
+      std::cerr << "keydesk: " << r.error().message << '\n';
+      return kUsage;
+    }
+    ctx.json ? print_json(r->json) : void(std::cout << r->line << '\n');
+    return kOk;
+  }
+
+  std::string line;
+  std::size_t failed = 0, total = 0;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') {
+      if (!ctx.json) std::cout << line << '\n';
+      continue;
+    }
+    std::istringstream words(line);
+    std::vector<std::string> a;
+    for (std::string w; words >> w;) a.push_back(w);
+    ++total;
+    if (!answer(a, line)) ++failed;
+  }
+  if (failed) {
+    std::cerr << "keydesk: " << failed << " of " << total << " queries failed\n";
+    return kUsage;
+  }
+  return kOk;
+}
+
+std::string kind_mark(const DayInfo& d) { return d.working ? "班" : "休"; }
+
+nlohmann::json day_json(const DayInfo& d) {
+  return {{"date", format_date(d.date)},
+          {"weekday", weekday_zh(d.date)},
+          {"working", d.working},
+          {"name", d.name},
+          {"notice", d.notice},
+          {"calendar", d.calendar}};
+}
+
+int show(const Context& ctx, const WorkingCalendar& cal, int year) {
+  auto days = cal.non_standard_days(year);
+  if (!days) {
+    print_error(days.error());
+    return kUsage;
+  }
+  std::vector<std::pair<std::string, Notice>> notices;
+  for (const auto& y : cal.covered_years())
+    if (y.year == year) notices = y.notices;
+  if (ctx.json) {
+    nlohmann::json j = {{"calendar", cal.id()}, {"year", year}, {"days", nlohmann::json::array()}};
+    j["notices"] = nlohmann::json::array();
+    for (const auto& [layer, n] : notices)
+      j["notices"].push_back({{"calendar", layer},
+                              {"number", n.number},
+                              {"title", n.title},
+                              {"issued", n.issued},
+                              {"url", n.url}});
+    for (const auto& d : *days) j["days"].push_back(day_json(d));
+    print_json(j);
+    return kOk;
+  }
+  std::cout << year << "  " << cal.title() << " (" << cal.id() << ")\n";
+  for (const auto& [layer, n] : notices)
+    std::cout << "  " << n.number << "  " << n.title << "  " << n.issued << '\n';
+  std::cout << "days that differ from Monday-to-Friday (休 rest, 班 working):\n";
+  for (const auto& d : *days) {
+    std::cout << format_date(d.date) << "  " << weekday_zh(d.date) << "  " << kind_mark(d) << "  "
+              << d.name << (d.working ? "（调休上班）" : "");
+    if (cal.files().size() > 1) std::cout << "  [" << d.calendar << "]";
+    std::cout << '\n';
+  }
+  return kOk;
+}
+
+int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
+  auto years = cal.covered_years();
+  std::vector<std::string> warnings;
+  int code = kOk;
+  if (!cal.covers(today.year())) {
+    warnings.push_back("no data for the current year " + std::to_string(today.year()) +
+                       ": no deadline can be computed; add its block to " + cal.files().back());
+    code = kProblems;
+  } else if (!cal.covers(today.year() + 1)) {
+    warnings.push_back(
+        "no data for next year " + std::to_string(today.year() + 1) +
+        ": deadlines that reach into it fail until its block is added to " + cal.files().back() +
+        " (the State Council publishes the notice around November)");
+  }
+  if (ctx.json) {
+    nlohmann::json j = {{"calendar", cal.id()},
+                        {"title", cal.title()},
+                        {"files", cal.files()},
+                        {"today", format_date(today)},
+                        {"warnings", warnings},
+                        {"years", nlohmann::json::array()}};
+    for (const auto& y : years) {
+      nlohmann::json ns = nlohmann::json::array();
+      for (const auto& [layer, n] : y.notices) ns.push_back({{"calendar", layer}, {"number", n.number}});
+      j["years"].push_back({{"year", y.year}, {"notices", ns}});
+    }
+    print_json(j);
+    return code;
+  }
+  std::cout << "calendar " << cal.id() << "  " << cal.title() << '\n';
+  for (const auto& f : cal.files()) std::cout << "  file " << f << '\n';
+  for (const auto& y : years) {
+    std::cout << "  " << y.year << "  ";
+    for (std::size_t i = 0; i < y.notices.size(); ++i)
+      std::cout << (i ? ", " : "") << y.notices[i].second.number;
+    std::cout << '\n';
+  }
+  for (const auto& w : warnings) std::cout << "warning: " << w << '\n';
+  return code;
+}
+
+}  // namespace
+
+void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto* calendar = app.add_subcommand("calendar", "working-day calendar: deadlines in 工作日");
+  calendar->require_subcommand(1);
+  calendar->fallthrough();
+
+  // Every query sub-command loads the calendar the same way.
+  auto with_calendar = [&ctx, &exit_code](std::function<int(const WorkingCalendar&)> body) {
+    return [&ctx, &exit_code, body] {
+      auto cal = ctx.load_calendar();
+      if (!cal) {
+        print_error(cal.error());
+        exit_code = kUsage;
+        return;
+      }
+      exit_code = body(*cal);
+    };
+  };
+
+  static std::vector<std::string> add_args, between_args, accept_args;
+  auto* add = calendar->add_subcommand(
+      "add", "DATE N: the N-th working day strictly after DATE (no arguments: read from stdin)");
+  add->add_option("query", add_args, "DATE N")->expected(0, 2);
+  add->fallthrough();
+  add->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
+    return run_queries(ctx, add_args, 2, 2, "DATE N", [&](const std::vector<std::string>& a) -> Result<Answer> {
+      auto d = date_arg(a[0]);
+      if (!d) return d.error();
+      auto n = count_arg(a[1]);
+      if (!n) return n.error();
+      auto r = cal.add_working_days(*d, *n);
+      if (!r) return r.error();
+      return Answer{format_date(*r), {{"date", a[0]}, {"n", *n}, {"result", format_date(*r)}}};
+    });
+  }));
+
+  auto* between = calendar->add_subcommand(
+      "between", "A B: the number of working days in (A, B] (no arguments: read from stdin)");
+  between->add_option("query", between_args, "A B")->expected(0, 2);
+  between->fallthrough();
+  between->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
+    return run_queries(ctx, between_args, 2, 2, "A B", [&](const std::vector<std::string>& a) -> Result<Answer> {
+      auto from = date_arg(a[0]);
+      if (!from) return from.error();
+      auto to = date_arg(a[1]);
+      if (!to) return to.error();
+      auto r = cal.working_days_between(*from, *to);
+      if (!r) return r.error();
+      return Answer{std::to_string(*r), {{"from", a[0]}, {"to", a[1]}, {"result", *r}}};
+    });
+  }));
+
+  auto* accept = calendar->add_subcommand(
+      "accept",
+      "TIME [N]: the acceptance date of a submission made at TIME (after the cut-off or on a "
+      "rest day: the next working day), and with N the deadline N working days later");
+  accept->add_option("query", accept_args, "TIME [N]")->expected(0, 2);
+  accept->fallthrough();
+  accept->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
+    auto cfg = ctx.counter();
+    if (!cfg) {
+      print_error(cfg.error());
+      return static_cast<int>(kUsage);
+    }
+    CounterHours hours = cfg->hours;
+    return run_queries(ctx, accept_args, 1, 2, "TIME [N]", [&](const std::vector<std::string>& a) -> Result<Answer> {
+      auto t = parse_submission_time(a[0], hours);
+      if (!t) return t.error();
+      auto accepted = cal.acceptance_date(*t, hours);
+      if (!accepted) return accepted.error();
+      Answer out{format_date(*accepted), {{"submitted_at", a[0]}, {"accepted_on", format_date(*accepted)}}};
+      if (a.size() == 2) {
+        auto n = count_arg(a[1]);
+        if (!n) return n.error();
+        auto due = cal.add_working_days(*accepted, *n);
+        if (!due) return due.error();
+        out.line += " " + format_date(*due);
+        out.json["n"] = *n;
+        out.json["due"] = format_date(*due);
+      }
+      return out;
+    });
+  }));
+
+  static int show_year = 0;
+  auto* show_cmd = calendar->add_subcommand("show", "YEAR: the year's holidays and make-up working days");
+  show_cmd->add_option("year", show_year, "YEAR")->required();
+  show_cmd->fallthrough();
+  show_cmd->callback(with_calendar([&ctx](const WorkingCalendar& cal) { return show(ctx, cal, show_year); }));
+
+  static std::string today_text;
+  auto* status_cmd =
+      calendar->add_subcommand("status", "the years the calendar covers; warns when next year is missing");
+  status_cmd->add_option("--today", today_text, "take this date as today (YYYY-MM-DD)");
+  status_cmd->fallthrough();
+  status_cmd->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
+    Date today = boost::gregorian::day_clock::local_day();
+    if (!today_text.empty()) {
+      auto d = parse_date(today_text);
+      if (!d) {
+        std::cerr << "keydesk: --today: " << why_not_a_date(today_text) << '\n';
+        return static_cast<int>(kUsage);
+      }
+      today = *d;
+    }
+    return status(ctx, cal, today);
+  }));
+
+  static std::vector<std::string> lint_paths;
+  auto* lint = calendar->add_subcommand(
+      "lint", "[FILE...]: check calendar files (default: every file in <rules>/calendars)");
+  lint->add_option("files", lint_paths, "calendar files");
+  lint->fallthrough();
+  lint->callback([&ctx, &exit_code] {
+    auto dir = ctx.rules() / "calendars";
+    std::vector<std::string> files = lint_paths;
+    if (files.empty()) {
+      std::error_code ec;
+      for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+        if (it->path().extension() == ".yaml" || it->path().extension() == ".yml")
+          files.push_back(it->path().string());
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        std::cerr << "keydesk: no calendar files in " << dir.string() << '\n';
+        exit_code = kUsage;
+        return;
+      }
+    }
+    std::size_t bad = 0;
+    nlohmann::json report = nlohmann::json::array();
+    for (const auto& f : files) {
+      auto cal = WorkingCalendar::load(dir, f);
+      nlohmann::json entry = {{"file", f}, {"errors", nlohmann::json::array()}};
+      if (!cal) {
+        ++bad;
+        if (cal.error().diagnostics.empty()) {
+          entry["errors"].push_back({{"message", cal.error().message}});
+          if (!ctx.json) std::cout << f << ": error: " << cal.error().message << '\n';
+        }
+        for (const auto& d : cal.error().diagnostics) {
+          entry["errors"].push_back(
+              {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+          if (!ctx.json) std::cout << d.format() << '\n';
+        }
+      }
+      report.push_back(entry);
+    }
+    if (ctx.json)
+      print_json({{"files", report}, {"clean", bad == 0}});
+    else if (bad == 0)
+      std::cout << files.size() << " calendar file(s) clean\n";
+    else
+      std::cout << bad << " of " << files.size() << " calendar file(s) have errors\n";
+    exit_code = bad ? kProblems : kOk;
+  });
+}
+
+}  // namespace keydesk::cli

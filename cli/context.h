@@ -1,0 +1,37 @@
+// What every sub-command shares: where the rules are, the counter's configuration, output mode.
+// The CLI is thin: it parses, calls the engine, formats.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/calendar.h"
+#include "engine/counter.h"
+#include "engine/result.h"
+
+namespace keydesk::cli {
+
+// Exit codes of DESIGN.md.
+enum Exit : int { kOk = 0, kProblems = 1, kUsage = 2 };
+
+struct Context {
+  std::string rules_dir;  // empty: $KEYDESK_RULES, ./rules, then the source tree's rules/
+  std::string config;     // empty: <rules>/counter.yaml
+  std::string calendar;   // empty: the counter configuration's calendar
+  bool json = false;
+
+  std::filesystem::path rules() const;
+  Result<CounterConfig> counter() const;
+  Result<WorkingCalendar> load_calendar() const;
+};
+
+// Prints an engine error (and its file diagnostics) to stderr, "keydesk: …".
+void print_error(const Error& error);
+
+// One JSON value per line on stdout.
+void print_json(const nlohmann::json& value);
+
+}  // namespace keydesk::cli

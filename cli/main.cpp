@@ -1,0 +1,38 @@
+// keydesk: the back office of an e-key (电子钥匙) counter. Every job is a sub-command.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/calendar_cmd.h"
+#include "cli/context.h"
+
+int main(int argc, char** argv) {
+  using namespace keydesk::cli;
+  CLI::App app{"keydesk — back office of an e-key (电子钥匙) counter", "keydesk"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "keydesk 0.1.0");
+
+  Context ctx;
+  app.add_option("--rules", ctx.rules_dir,
+                 "rules directory (default: $KEYDESK_RULES, ./rules, the source tree's rules/)");
+  app.add_option("--config", ctx.config, "counter configuration (default: <rules>/counter.yaml)");
+  app.add_option("--calendar", ctx.calendar,
+                 "calendar id or file, overriding the counter configuration's");
+  app.add_flag("--json", ctx.json, "machine-readable output, one JSON value per line");
+
+  int exit_code = kOk;
+  add_calendar_commands(app, ctx, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    std::cerr << "run 'keydesk --help' (or 'keydesk VERB --help') for usage\n";
+    return kUsage;
+  }
+  return exit_code;
+}

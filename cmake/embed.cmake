@@ -1,0 +1,13 @@
+# keydesk_embed_text(OUT_CPP SYMBOL FILE): generates OUT_CPP defining
+#   extern const char SYMBOL[]
+# with FILE's bytes, so the binary validates with exactly the schema the repository ships.
+function(keydesk_embed_text out_cpp symbol file)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
+  file(READ ${file} content HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${content}")
+  file(WRITE ${out_cpp}.tmp
+    "// Generated from ${file} by cmake/embed.cmake; do not edit.\n"
+    "namespace keydesk::embedded {\nextern const unsigned char ${symbol}[];\n"
+    "const unsigned char ${symbol}[] = {${bytes} 0x00};\n}\n")
+  file(COPY_FILE ${out_cpp}.tmp ${out_cpp} ONLY_IF_DIFFERENT)
+endfunction()

@@ -1,0 +1,280 @@
+// Loading calendar files (rules/calendars/*.yaml) and building the O(1) tables.
+#include <algorithm>
+#include <set>
+
+#include <boost/date_time/gregorian/gregorian.hpp>
+
+#include "engine/calendar.h"
+#include "engine/internal/schemas.h"
+#include "engine/internal/yaml_document.h"
+
+namespace keydesk {
+
+using internal::pointer_child;
+using internal::YamlDocument;
+
+namespace {
+
+struct Entry {
+  Date from, to;
+  bool working = false;  // a make-up working day (调休上班) rather than a holiday
+  std::string name, notice;
+};
+
+struct Block {
+  int year = 0;
+  std::vector<Notice> notices;
+  std::vector<Entry> entries;
+};
+
+struct Layer {
+  std::string id, title, extends, file;
+  std::vector<Block> blocks;
+};
+
+// Reads one calendar file; every problem found goes to `out`.
+std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& out) {
+  auto doc = YamlDocument::load(path, out);
+  if (!doc) return std::nullopt;
+  Diagnostics problems = doc->validate(internal::calendar_schema());
+  if (!problems.empty()) {
+    out.insert(out.end(), problems.begin(), problems.end());
+    return std::nullopt;
+  }
+  const auto& j = doc->json();
+  Layer layer;
+  layer.file = path.string();
+  layer.id = j["id"];
+  layer.title = j["title"];
+  layer.extends = j.value("extends", "");
+  if (layer.id != path.stem().string())
+    problems.push_back(doc->at("/id", "the id '" + layer.id + "' must match the file name '" +
+                                          path.filename().string() + "': rename one of them"));
+
+  std::map<int, std::string> seen_years;                     // year -> pointer
+  std::map<Date, std::pair<std::string, std::string>> taken;  // date -> (name, pointer)
+  for (std::size_t b = 0; b < j["years"].size(); ++b) {
+    const auto& jb = j["years"][b];
+    std::string bp = pointer_child("/years", b);
+    Block block;
+    block.year = jb["year"];
+    if (auto [it, fresh] = seen_years.emplace(block.year, bp); !fresh)
+      problems.push_back(doc->at(bp + "/year", "the year " + std::to_string(block.year) +
+                                                   " has a block already (at line " +
+                                                   std::to_string(doc->at(it->second, "").line) +
+                                                   "); merge the two"));
+    std::set<std::string> numbers;
+    for (const auto& jn : jb["notices"]) {
+      Notice n{jn["number"], jn["title"], jn["issued"], jn.value("url", ""), jn.value("note", "")};
+      numbers.insert(n.number);
+      block.notices.push_back(std::move(n));
+    }
+    for (std::size_t k = 0; k < block.notices.size(); ++k)
+      if (!parse_date(block.notices[k].issued))
+        problems.push_back(doc->at(pointer_child(bp + "/notices", k) + "/issued",
+                                   why_not_a_date(block.notices[k].issued)));
+    // The window a block may speak of: New Year arrangements reach into late December of the
+    // year before (the 2019 notice declares 2018-12-29..31).
+    Date window_from(static_cast<unsigned short>(block.year - 1), 12, 1);
+    Date window_to(static_cast<unsigned short>(block.year + 1), 1, 31);
+
+    auto read_entry = [&](const nlohmann::json& je, const std::string& ep, bool working) {
+      Entry e;
+      e.working = working;
+      e.name = je["name"];
+      e.notice = je.value("notice", block.notices.front().number);
+      if (je.contains("notice") && !numbers.count(e.notice))
+        problems.push_back(doc->at(ep + "/notice", "the notice '" + e.notice +
+                                                       "' is not listed under this year's notices"));
+      bool ok = true;
+      auto date_field = [&](const char* key, Date& into) {
+        std::string text = je[key];
+        if (auto d = parse_date(text)) {
+          into = *d;
+          if (*d < window_from || *d > window_to) {
+            problems.push_back(doc->at(ep + "/" + key, text + " lies outside the " +
+                                                          std::to_string(block.year) +
+                                                          " block (which may reach from " +
+                                                          format_date(window_from) + " to " +
+                                                          format_date(window_to) + ")"));
+            ok = false;
+          }
+        } else {
+          problems.push_back(doc->at(ep + "/" + key, why_not_a_date(text)));
+          ok = false;
+        }
+      };
+      if (working) {
+        date_field("date", e.from);
+        e.to = e.from;
+      } else {
+        date_field("from", e.from);
+        date_field("to", e.to);
+      }
+      if (!ok) return;
+      if (e.to < e.from) {
+        problems.push_back(doc->at(ep + "/to", "the range ends (" + format_date(e.to) +
+                                                   ") before it begins (" + format_date(e.from) +
+                                                   "): swap 'from' and 'to'"));
+        return;
+      }
+      if (working) {
+        int wd = e.from.day_of_week().as_number();
+        if (wd != 0 && wd != 6) {
+          problems.push_back(doc->at(ep + "/date",
+                                     format_date(e.from) + " is a " + weekday_zh(e.from) +
+                                         ", a working day anyway: a make-up working day "
+                                         "(调休上班) is a Saturday or Sunday"));
+          return;
+        }
+      }
+      for (Date d = e.from; d <= e.to; d += boost::gregorian::days(1)) {
+        auto [it, fresh] = taken.emplace(d, std::make_pair(e.name, ep));
+        if (!fresh) {
+          problems.push_back(doc->at(ep, format_date(d) + " is declared twice: here and as " +
+                                             it->second.first + " at line " +
+                                             std::to_string(doc->at(it->second.second, "").line) +
+                                             "; ranges must not overlap"));
+          return;
+        }
+      }
+      block.entries.push_back(std::move(e));
+    };
+    if (jb.contains("holidays"))
+      for (std::size_t k = 0; k < jb["holidays"].size(); ++k)
+        read_entry(jb["holidays"][k], pointer_child(bp + "/holidays", k), false);
+    if (jb.contains("workdays"))
+      for (std::size_t k = 0; k < jb["workdays"].size(); ++k)
+        read_entry(jb["workdays"][k], pointer_child(bp + "/workdays", k), true);
+    layer.blocks.push_back(std::move(block));
+  }
+  if (!problems.empty()) {
+    out.insert(out.end(), problems.begin(), problems.end());
+    return std::nullopt;
+  }
+  return layer;
+}
+
+// `name` is a path when it looks like one, else an id looked up as <id>.yaml below `dir`.
+std::optional<std::filesystem::path> find_calendar(const std::filesystem::path& dir,
+                                                   const std::string& name) {
+  std::filesystem::path as_path(name);
+  if (as_path.has_extension() || name.find('/') != std::string::npos) {
+    if (std::filesystem::is_regular_file(as_path)) return as_path;
+    return std::nullopt;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return std::nullopt;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    auto file = it->path().filename().string();
+    if (file == name + ".yaml" || file == name + ".yml") return it->path();
+  }
+  return std::nullopt;
+}
+
+std::string available_calendars(const std::filesystem::path& dir) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->path().extension() == ".yaml" || it->path().extension() == ".yml")
+      ids.push_back(it->path().stem().string());
+  std::sort(ids.begin(), ids.end());
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+class CalendarBuilder {
+ public:
+  static WorkingCalendar build(const std::vector<Layer>& layers) {  // national first
+    WorkingCalendar cal;
+    cal.id_ = layers.back().id;
+    cal.title_ = layers.back().title;
+    for (const auto& l : layers) cal.files_.push_back(l.file);
+
+    // A year is covered only when every layer has a block for it: a regional calendar without
+    // its local holidays for a year is as unknown as a year without national data.
+    std::map<int, int> layer_count;
+    for (const auto& l : layers)
+      for (const auto& b : l.blocks) ++layer_count[b.year];
+    for (const auto& [year, count] : layer_count)
+      if (count == static_cast<int>(layers.size())) cal.years_[year].year = year;
+    for (const auto& l : layers)
+      for (const auto& b : l.blocks)
+        if (cal.covers(b.year))
+          for (const auto& n : b.notices) cal.years_[b.year].notices.emplace_back(l.id, n);
+
+    // Declared days: later layers override earlier ones.
+    for (const auto& l : layers)
+      for (const auto& b : l.blocks)
+        for (const auto& e : b.entries)
+          for (Date d = e.from; d <= e.to; d += boost::gregorian::days(1)) {
+            DayInfo info;
+            info.date = d;
+            info.working = e.working;
+            info.kind = e.working ? DayKind::makeup_working : DayKind::holiday;
+            info.name = e.name;
+            info.notice = e.notice;
+            info.calendar = l.id;
+            cal.declared_[d] = info;
+          }
+
+    if (cal.years_.empty()) return cal;
+    int first_year = cal.years_.begin()->first, last_year = cal.years_.rbegin()->first;
+    cal.first_ = Date(static_cast<unsigned short>(first_year), 1, 1);
+    Date end(static_cast<unsigned short>(last_year), 12, 31);
+    auto days = static_cast<std::size_t>((end - cal.first_).days() + 1);
+    cal.working_before_.assign(days + 1, 0);
+    cal.gaps_before_.assign(days + 1, 0);
+    std::size_t i = 0;
+    for (Date d = cal.first_; d <= end; d += boost::gregorian::days(1), ++i) {
+      bool covered = cal.covers(d.year());
+      bool working = false;
+      if (covered) {
+        auto it = cal.declared_.find(d);
+        int wd = d.day_of_week().as_number();
+        working = it != cal.declared_.end() ? it->second.working : (wd != 0 && wd != 6);
+      }
+      if (working) cal.working_.push_back(static_cast<std::int32_t>(i));
+      cal.working_before_[i + 1] = cal.working_before_[i] + (working ? 1 : 0);
+      cal.gaps_before_[i + 1] = cal.gaps_before_[i] + (covered ? 0 : 1);
+    }
+    return cal;
+  }
+};
+
+Result<WorkingCalendar> WorkingCalendar::load(const std::filesystem::path& dir,
+                                              const std::string& name) {
+  std::vector<Layer> chain;  // the asked-for calendar first
+  std::set<std::string> visited;
+  Diagnostics problems;
+  std::string next = name;
+  while (!next.empty()) {
+    auto path = find_calendar(dir, next);
+    if (!path) {
+      std::string asked = chain.empty() ? "calendar '" + next + "'"
+                                        : "calendar '" + next + "' (extended by " +
+                                              chain.back().file + ")";
+      return Error{"no " + asked + " found in " + dir.string() + " (available: " +
+                   available_calendars(dir) + "); check the name or the rules directory"};
+    }
+    auto layer = read_layer(*path, problems);
+    if (!layer)
+      return Error{path->string() + " has " + std::to_string(problems.size()) +
+                       " problem(s); fix them and run again",
+                   problems};
+    if (!visited.insert(layer->id).second)
+      return Error{"calendar '" + layer->id + "' extends itself through " + chain.back().file +
+                   ": remove the cycle of 'extends'"};
+    next = layer->extends;
+    chain.push_back(std::move(*layer));
+  }
+  std::reverse(chain.begin(), chain.end());
+  return CalendarBuilder::build(chain);
+}
+
+}  // namespace keydesk

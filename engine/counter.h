@@ -1,0 +1,24 @@
+// The counter's configuration (rules/counter.yaml, schemas/counter.schema.json): which calendar
+// its deadlines use and when its daily intake closes. Defaults apply to every key left out.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "engine/calendar.h"
+#include "engine/result.h"
+
+namespace keydesk {
+
+struct CounterConfig {
+  std::string authority;
+  std::string calendar = "cn-national";
+  CounterHours hours;
+  std::string file;  // where it was read from; empty when defaults were used
+};
+
+// Reads `path`. A missing file gives the defaults; a file with problems gives an Error listing
+// them (file:line:column).
+Result<CounterConfig> load_counter_config(const std::filesystem::path& path);
+
+}  // namespace keydesk

@@ -1,0 +1,26 @@
+// Diagnostics for files people write (rule files, calendars, configuration).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace keydesk {
+
+// One problem in a file, pointing at the place to edit. Lines and columns count from 1;
+// 0 means "the whole file".
+struct Diagnostic {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+
+  // "file:line:column: error: message", the form editors and CI annotations understand.
+  std::string format() const;
+};
+
+using Diagnostics = std::vector<Diagnostic>;
+
+// All diagnostics, one per line.
+std::string format_all(const Diagnostics& diagnostics);
+
+}  // namespace keydesk

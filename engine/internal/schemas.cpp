@@ -1,0 +1,20 @@
+#include "engine/internal/schemas.h"
+
+namespace keydesk::embedded {
+extern const unsigned char calendar_schema_json[];
+extern const unsigned char counter_schema_json[];
+}  // namespace keydesk::embedded
+
+namespace keydesk::internal {
+
+const nlohmann::json& calendar_schema() {
+  static const nlohmann::json schema = nlohmann::json::parse(reinterpret_cast<const char*>(embedded::calendar_schema_json));
+  return schema;
+}
+
+const nlohmann::json& counter_schema() {
+  static const nlohmann::json schema = nlohmann::json::parse(reinterpret_cast<const char*>(embedded::counter_schema_json));
+  return schema;
+}
+
+}  // namespace keydesk::internal

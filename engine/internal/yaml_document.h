@@ -1,0 +1,57 @@
+// A YAML file read as JSON, remembering where every value stood, so that schema and semantic
+// errors point to file:line:column. (valijson's yaml-cpp adapter does not build with Debian 12's
+// yaml-cpp, so validation runs on the converted JSON.)
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/diagnostic.h"
+
+namespace keydesk::internal {
+
+class YamlDocument {
+ public:
+  // Reads and parses `path`. On failure (missing file, YAML syntax error, a key given twice)
+  // appends diagnostics to `out` and returns nullopt.
+  static std::optional<YamlDocument> load(const std::filesystem::path& path, Diagnostics& out);
+
+  // Parses YAML text; `name` is the file name used in diagnostics.
+  static std::optional<YamlDocument> parse(const std::string& text, const std::string& name,
+                                           Diagnostics& out);
+
+  const nlohmann::json& json() const { return json_; }
+  const std::string& file() const { return file_; }
+
+  // A diagnostic at the value `pointer` (JSON pointer, e.g. "/years/0/holidays/2/from"), or at
+  // its nearest ancestor with a known position.
+  Diagnostic at(const std::string& pointer, std::string message) const;
+  // A diagnostic at the key `key` of the mapping at `pointer`.
+  Diagnostic at_key(const std::string& pointer, const std::string& key, std::string message) const;
+
+  // Validates against `schema` (JSON Schema draft 7 as valijson knows it); one diagnostic per
+  // violation, worded for the person editing the file.
+  Diagnostics validate(const nlohmann::json& schema) const;
+
+ private:
+  struct Mark {
+    int line = 0;
+    int column = 0;
+  };
+  std::string file_;
+  nlohmann::json json_;
+  std::map<std::string, Mark> value_marks_;
+  std::map<std::string, Mark> key_marks_;
+
+  friend struct YamlConverter;
+};
+
+// "/a/b" + "c" -> "/a/b/c", escaping as RFC 6901 says.
+std::string pointer_child(const std::string& pointer, const std::string& token);
+std::string pointer_child(const std::string& pointer, std::size_t index);
+
+}  // namespace keydesk::internal

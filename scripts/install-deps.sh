@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian package keydesk builds, tests or benchmarks with.
+# Idempotent: when everything is already installed it touches nothing and needs no network.
+# Runs as root, or through sudo when invoked by another user.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config
+  # engine: working-day calendar (Boost.Date_Time), rule files (yaml-cpp),
+  # JSON Schema validation (nlohmann-json + valijson)
+  libboost-dev libboost-date-time-dev libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev
+  # cli: sub-command parsing
+  libcli11-dev
+  # tests
+  catch2
+  # bench: the peer the calendar is measured against
+  python3 python3-workalendar
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps: missing packages (${missing[*]}) and neither root nor sudo: run this script as root" >&2
+  exit 2
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
