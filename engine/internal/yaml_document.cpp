@@ -36,8 +36,8 @@ struct YamlConverter {
   YamlDocument& doc;
   Diagnostics& out;
 
-  static int line_of(const YAML::Mark& m) { return m.line + 1; }
-  static int column_of(const YAML::Mark& m) { return m.column + 1; }
+  int line_of(const YAML::Mark& m) const { return m.line + 1; }
+  int column_of(const YAML::Mark& m) const { return doc.character_column(m.line, m.column); }
 
   void mark(std::map<std::string, YamlDocument::Mark>& marks, const std::string& pointer,
             const YAML::Mark& m) {
@@ -96,15 +96,28 @@ struct YamlConverter {
   }
 };
 
+int YamlDocument::character_column(int line, int byte_column) const {
+  if (line < 0 || static_cast<std::size_t>(line) >= lines_.size() || byte_column < 0)
+    return byte_column + 1;
+  const std::string& text = lines_[static_cast<std::size_t>(line)];
+  int column = 1;
+  for (std::size_t i = 0; i < text.size() && i < static_cast<std::size_t>(byte_column); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;  // count UTF-8 lead bytes
+  return column;
+}
+
 std::optional<YamlDocument> YamlDocument::parse(const std::string& text, const std::string& name,
                                                 Diagnostics& out) {
   YamlDocument doc;
   doc.file_ = name;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) doc.lines_.push_back(line);
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    out.push_back({name, e.mark.line + 1, e.mark.column + 1, "YAML syntax: " + e.msg});
+    out.push_back({name, e.mark.line + 1, doc.character_column(e.mark.line, e.mark.column),
+                   "YAML syntax: " + e.msg});
     return std::nullopt;
   }
   std::size_t before = out.size();

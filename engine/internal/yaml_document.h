@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,11 +39,15 @@ class YamlDocument {
   Diagnostics validate(const nlohmann::json& schema) const;
 
  private:
+  // 1-based column in characters of the 0-based byte column `byte_column` on 0-based `line`.
+  int character_column(int line, int byte_column) const;
+
   struct Mark {
     int line = 0;
     int column = 0;
   };
   std::string file_;
+  std::vector<std::string> lines_;  // the text, to turn yaml-cpp's byte columns into characters
   nlohmann::json json_;
   std::map<std::string, Mark> value_marks_;
   std::map<std::string, Mark> key_marks_;

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up (packages + build) and runs every test with ctest. Exit status is ctest's.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/build.sh"
+cd "$root/build"
+ctest --output-on-failure
