@@ -3,6 +3,7 @@
 #include <charconv>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include <boost/date_time/gregorian/gregorian.hpp>
@@ -103,12 +104,9 @@ int run_queries(const Context& ctx, const std::vector<std::string>& args, std::s
 std::string kind_mark(const DayInfo& d) { return d.working ? "班" : "休"; }
 
 nlohmann::json day_json(const DayInfo& d) {
-  return {{"date", format_date(d.date)},
-          {"weekday", weekday_zh(d.date)},
-          {"working", d.working},
-          {"name", d.name},
-          {"notice", d.notice},
-          {"calendar", d.calendar}};
+  return {{"date", format_date(d.date)}, {"weekday", weekday_zh(d.date)},
+          {"working", d.working},        {"name", d.name},
+          {"notice", d.notice},          {"calendar", d.calendar}};
 }
 
 int show(const Context& ctx, const WorkingCalendar& cal, int year) {
@@ -155,21 +153,19 @@ int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
                        ": no deadline can be computed; add its block to " + cal.files().back());
     code = kProblems;
   } else if (!cal.covers(today.year() + 1)) {
-    warnings.push_back(
-        "no data for next year " + std::to_string(today.year() + 1) +
-        ": deadlines that reach into it fail until its block is added to " + cal.files().back() +
-        " (the State Council publishes the notice around November)");
+    warnings.push_back("no data for next year " + std::to_string(today.year() + 1) +
+                       ": deadlines that reach into it fail until its block is added to " +
+                       cal.files().back() +
+                       " (the State Council publishes the notice around November)");
   }
   if (ctx.json) {
-    nlohmann::json j = {{"calendar", cal.id()},
-                        {"title", cal.title()},
-                        {"files", cal.files()},
-                        {"today", format_date(today)},
-                        {"warnings", warnings},
-                        {"years", nlohmann::json::array()}};
+    nlohmann::json j = {{"calendar", cal.id()}, {"title", cal.title()},
+                        {"files", cal.files()}, {"today", format_date(today)},
+                        {"warnings", warnings}, {"years", nlohmann::json::array()}};
     for (const auto& y : years) {
       nlohmann::json ns = nlohmann::json::array();
-      for (const auto& [layer, n] : y.notices) ns.push_back({{"calendar", layer}, {"number", n.number}});
+      for (const auto& [layer, n] : y.notices)
+        ns.push_back({{"calendar", layer}, {"number", n.number}});
       j["years"].push_back({{"year", y.year}, {"notices", ns}});
     }
     print_json(j);
@@ -207,88 +203,99 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
     };
   };
 
-  static std::vector<std::string> add_args, between_args, accept_args;
+  // Parsed arguments live as long as the callbacks that read them.
+  struct Args {
+    std::vector<std::string> add, between, accept, lint;
+    int show_year = 0;
+    std::string today;
+  };
+  auto args = std::make_shared<Args>();
   auto* add = calendar->add_subcommand(
       "add", "DATE N: the N-th working day strictly after DATE (no arguments: read from stdin)");
-  add->add_option("query", add_args, "DATE N")->expected(0, 2);
+  add->add_option("query", args->add, "DATE N")->expected(0, 2);
   add->fallthrough();
-  add->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
-    return run_queries(ctx, add_args, 2, 2, "DATE N", [&](const std::vector<std::string>& a) -> Result<Answer> {
-      auto d = date_arg(a[0]);
-      if (!d) return d.error();
-      auto n = count_arg(a[1]);
-      if (!n) return n.error();
-      auto r = cal.add_working_days(*d, *n);
-      if (!r) return r.error();
-      return Answer{format_date(*r), {{"date", a[0]}, {"n", *n}, {"result", format_date(*r)}}};
-    });
+  add->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
+    return run_queries(
+        ctx, args->add, 2, 2, "DATE N", [&](const std::vector<std::string>& a) -> Result<Answer> {
+          auto d = date_arg(a[0]);
+          if (!d) return d.error();
+          auto n = count_arg(a[1]);
+          if (!n) return n.error();
+          auto r = cal.add_working_days(*d, *n);
+          if (!r) return r.error();
+          return Answer{format_date(*r), {{"date", a[0]}, {"n", *n}, {"result", format_date(*r)}}};
+        });
   }));
 
   auto* between = calendar->add_subcommand(
       "between", "A B: the number of working days in (A, B] (no arguments: read from stdin)");
-  between->add_option("query", between_args, "A B")->expected(0, 2);
+  between->add_option("query", args->between, "A B")->expected(0, 2);
   between->fallthrough();
-  between->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
-    return run_queries(ctx, between_args, 2, 2, "A B", [&](const std::vector<std::string>& a) -> Result<Answer> {
-      auto from = date_arg(a[0]);
-      if (!from) return from.error();
-      auto to = date_arg(a[1]);
-      if (!to) return to.error();
-      auto r = cal.working_days_between(*from, *to);
-      if (!r) return r.error();
-      return Answer{std::to_string(*r), {{"from", a[0]}, {"to", a[1]}, {"result", *r}}};
-    });
+  between->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
+    return run_queries(
+        ctx, args->between, 2, 2, "A B", [&](const std::vector<std::string>& a) -> Result<Answer> {
+          auto from = date_arg(a[0]);
+          if (!from) return from.error();
+          auto to = date_arg(a[1]);
+          if (!to) return to.error();
+          auto r = cal.working_days_between(*from, *to);
+          if (!r) return r.error();
+          return Answer{std::to_string(*r), {{"from", a[0]}, {"to", a[1]}, {"result", *r}}};
+        });
   }));
 
   auto* accept = calendar->add_subcommand(
       "accept",
       "TIME [N]: the acceptance date of a submission made at TIME (after the cut-off or on a "
       "rest day: the next working day), and with N the deadline N working days later");
-  accept->add_option("query", accept_args, "TIME [N]")->expected(0, 2);
+  accept->add_option("query", args->accept, "TIME [N]")->expected(0, 2);
   accept->fallthrough();
-  accept->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
+  accept->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     auto cfg = ctx.counter();
     if (!cfg) {
       print_error(cfg.error());
       return static_cast<int>(kUsage);
     }
     CounterHours hours = cfg->hours;
-    return run_queries(ctx, accept_args, 1, 2, "TIME [N]", [&](const std::vector<std::string>& a) -> Result<Answer> {
-      auto t = parse_submission_time(a[0], hours);
-      if (!t) return t.error();
-      auto accepted = cal.acceptance_date(*t, hours);
-      if (!accepted) return accepted.error();
-      Answer out{format_date(*accepted), {{"submitted_at", a[0]}, {"accepted_on", format_date(*accepted)}}};
-      if (a.size() == 2) {
-        auto n = count_arg(a[1]);
-        if (!n) return n.error();
-        auto due = cal.add_working_days(*accepted, *n);
-        if (!due) return due.error();
-        out.line += " " + format_date(*due);
-        out.json["n"] = *n;
-        out.json["due"] = format_date(*due);
-      }
-      return out;
-    });
+    return run_queries(ctx, args->accept, 1, 2, "TIME [N]",
+                       [&](const std::vector<std::string>& a) -> Result<Answer> {
+                         auto t = parse_submission_time(a[0], hours);
+                         if (!t) return t.error();
+                         auto accepted = cal.acceptance_date(*t, hours);
+                         if (!accepted) return accepted.error();
+                         Answer out{
+                             format_date(*accepted),
+                             {{"submitted_at", a[0]}, {"accepted_on", format_date(*accepted)}}};
+                         if (a.size() == 2) {
+                           auto n = count_arg(a[1]);
+                           if (!n) return n.error();
+                           auto due = cal.add_working_days(*accepted, *n);
+                           if (!due) return due.error();
+                           out.line += " " + format_date(*due);
+                           out.json["n"] = *n;
+                           out.json["due"] = format_date(*due);
+                         }
+                         return out;
+                       });
   }));
 
-  static int show_year = 0;
-  auto* show_cmd = calendar->add_subcommand("show", "YEAR: the year's holidays and make-up working days");
-  show_cmd->add_option("year", show_year, "YEAR")->required();
+  auto* show_cmd =
+      calendar->add_subcommand("show", "YEAR: the year's holidays and make-up working days");
+  show_cmd->add_option("year", args->show_year, "YEAR")->required();
   show_cmd->fallthrough();
-  show_cmd->callback(with_calendar([&ctx](const WorkingCalendar& cal) { return show(ctx, cal, show_year); }));
+  show_cmd->callback(with_calendar(
+      [&ctx, args](const WorkingCalendar& cal) { return show(ctx, cal, args->show_year); }));
 
-  static std::string today_text;
-  auto* status_cmd =
-      calendar->add_subcommand("status", "the years the calendar covers; warns when next year is missing");
-  status_cmd->add_option("--today", today_text, "take this date as today (YYYY-MM-DD)");
+  auto* status_cmd = calendar->add_subcommand(
+      "status", "the years the calendar covers; warns when next year is missing");
+  status_cmd->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
   status_cmd->fallthrough();
-  status_cmd->callback(with_calendar([&ctx](const WorkingCalendar& cal) {
+  status_cmd->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     Date today = boost::gregorian::day_clock::local_day();
-    if (!today_text.empty()) {
-      auto d = parse_date(today_text);
+    if (!args->today.empty()) {
+      auto d = parse_date(args->today);
       if (!d) {
-        std::cerr << "keydesk: --today: " << why_not_a_date(today_text) << '\n';
+        std::cerr << "keydesk: --today: " << why_not_a_date(args->today) << '\n';
         return static_cast<int>(kUsage);
       }
       today = *d;
@@ -296,14 +303,13 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
     return status(ctx, cal, today);
   }));
 
-  static std::vector<std::string> lint_paths;
   auto* lint = calendar->add_subcommand(
       "lint", "[FILE...]: check calendar files (default: every file in <rules>/calendars)");
-  lint->add_option("files", lint_paths, "calendar files");
+  lint->add_option("files", args->lint, "calendar files");
   lint->fallthrough();
-  lint->callback([&ctx, &exit_code] {
+  lint->callback([&ctx, &exit_code, args] {
     auto dir = ctx.rules() / "calendars";
-    std::vector<std::string> files = lint_paths;
+    std::vector<std::string> files = args->lint;
     if (files.empty()) {
       std::error_code ec;
       for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);

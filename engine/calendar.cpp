@@ -67,7 +67,8 @@ Result<LocalTime> parse_submission_time(std::string_view text, const CounterHour
     return Error{"'" + std::string(text) + "' is not a submission time: " + why +
                  " (write e.g. 2026-11-20T16:40:00+08:00)"};
   };
-  if (text.size() < 16 || (text[10] != 'T' && text[10] != ' ')) return bad("expected YYYY-MM-DDTHH:MM");
+  if (text.size() < 16 || (text[10] != 'T' && text[10] != ' '))
+    return bad("expected YYYY-MM-DDTHH:MM");
   auto date = parse_date(text.substr(0, 10));
   if (!date) return bad(why_not_a_date(text.substr(0, 10)));
   int hh = 0, mm = 0, ss = 0;
@@ -90,8 +91,9 @@ Result<LocalTime> parse_submission_time(std::string_view text, const CounterHour
     offset = 0;
   } else if (!rest.empty()) {
     int oh = 0, om = 0;
-    if (rest.size() != 6 || (rest[0] != '+' && rest[0] != '-') || !parse_int(rest.substr(1, 2), oh) ||
-        rest[3] != ':' || !parse_int(rest.substr(4, 2), om) || oh > 14 || om > 59)
+    if (rest.size() != 6 || (rest[0] != '+' && rest[0] != '-') ||
+        !parse_int(rest.substr(1, 2), oh) || rest[3] != ':' || !parse_int(rest.substr(4, 2), om) ||
+        oh > 14 || om > 59)
       return bad("the offset must be Z or ±HH:MM");
     offset = (rest[0] == '-' ? -1 : 1) * (oh * 60 + om);
   }
@@ -178,7 +180,8 @@ Result<Date> WorkingCalendar::add_working_days(Date d, long n) const {
   long k = working_before_[static_cast<std::size_t>(*i) + 1] + n - 1;
   if (k >= static_cast<long>(working_.size())) return missing_year(first_gap_after(d));
   long r = working_[static_cast<std::size_t>(k)];
-  if (gaps_before_[static_cast<std::size_t>(r) + 1] != gaps_before_[static_cast<std::size_t>(*i) + 1])
+  if (gaps_before_[static_cast<std::size_t>(r) + 1] !=
+      gaps_before_[static_cast<std::size_t>(*i) + 1])
     return missing_year(first_gap_after(d));
   return first_ + boost::gregorian::days(r);
 }
@@ -192,7 +195,8 @@ Result<long> WorkingCalendar::working_days_between(Date a, Date b) const {
   auto i = index_of(a);
   if (!i) return missing_year(a.year());
   auto j = index_of(b);
-  if (!j || gaps_before_[static_cast<std::size_t>(*j) + 1] != gaps_before_[static_cast<std::size_t>(*i) + 1])
+  if (!j || gaps_before_[static_cast<std::size_t>(*j) + 1] !=
+                gaps_before_[static_cast<std::size_t>(*i) + 1])
     return missing_year(first_gap_after(a));
   return static_cast<long>(working_before_[static_cast<std::size_t>(*j) + 1]) -
          working_before_[static_cast<std::size_t>(*i) + 1];

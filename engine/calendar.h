@@ -8,8 +8,8 @@
 // holidays. Nothing here guesses: a computation that touches a year without data fails with an
 // error naming that year.
 //
-// Semantics (行政许可法 art. 82: 期限以工作日计算，不含法定节假日; 民法典 art. 201: 开始的当日不计入，
-// 自下一日开始计算):
+// Semantics (行政许可法 art. 82: 期限以工作日计算，不含法定节假日; 民法典 art. 201:
+// 开始的当日不计入， 自下一日开始计算):
 //   add_working_days(d, n)        the n-th working day strictly after d; n = 0 gives d itself.
 //   working_days_between(a, b)    the number of working days in (a, b]; negative when b < a.
 //   acceptance_date(t)            a submission made on a working day before the counter's cut-off

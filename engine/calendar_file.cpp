@@ -51,7 +51,7 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
     problems.push_back(doc->at("/id", "the id '" + layer.id + "' must match the file name '" +
                                           path.filename().string() + "': rename one of them"));
 
-  std::map<int, std::string> seen_years;                     // year -> pointer
+  std::map<int, std::string> seen_years;                      // year -> pointer
   std::map<Date, std::pair<std::string, std::string>> taken;  // date -> (name, pointer)
   for (std::size_t b = 0; b < j["years"].size(); ++b) {
     const auto& jb = j["years"][b];
@@ -84,19 +84,19 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
       e.name = je["name"];
       e.notice = je.value("notice", block.notices.front().number);
       if (je.contains("notice") && !numbers.count(e.notice))
-        problems.push_back(doc->at(ep + "/notice", "the notice '" + e.notice +
-                                                       "' is not listed under this year's notices"));
+        problems.push_back(
+            doc->at(ep + "/notice",
+                    "the notice '" + e.notice + "' is not listed under this year's notices"));
       bool ok = true;
       auto date_field = [&](const char* key, Date& into) {
         std::string text = je[key];
         if (auto d = parse_date(text)) {
           into = *d;
           if (*d < window_from || *d > window_to) {
-            problems.push_back(doc->at(ep + "/" + key, text + " lies outside the " +
-                                                          std::to_string(block.year) +
-                                                          " block (which may reach from " +
-                                                          format_date(window_from) + " to " +
-                                                          format_date(window_to) + ")"));
+            problems.push_back(doc->at(
+                ep + "/" + key, text + " lies outside the " + std::to_string(block.year) +
+                                    " block (which may reach from " + format_date(window_from) +
+                                    " to " + format_date(window_to) + ")"));
             ok = false;
           }
         } else {
@@ -121,10 +121,10 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
       if (working) {
         int wd = e.from.day_of_week().as_number();
         if (wd != 0 && wd != 6) {
-          problems.push_back(doc->at(ep + "/date",
-                                     format_date(e.from) + " is a " + weekday_zh(e.from) +
-                                         ", a working day anyway: a make-up working day "
-                                         "(调休上班) is a Saturday or Sunday"));
+          problems.push_back(
+              doc->at(ep + "/date", format_date(e.from) + " is a " + weekday_zh(e.from) +
+                                        ", a working day anyway: a make-up working day "
+                                        "(调休上班) is a Saturday or Sunday"));
           return;
         }
       }
@@ -256,9 +256,9 @@ Result<WorkingCalendar> WorkingCalendar::load(const std::filesystem::path& dir,
   while (!next.empty()) {
     auto path = find_calendar(dir, next);
     if (!path) {
-      std::string asked = chain.empty() ? "calendar '" + next + "'"
-                                        : "calendar '" + next + "' (extended by " +
-                                              chain.back().file + ")";
+      std::string asked = chain.empty()
+                              ? "calendar '" + next + "'"
+                              : "calendar '" + next + "' (extended by " + chain.back().file + ")";
       return Error{"no " + asked + " found in " + dir.string() + " (available: " +
                    available_calendars(dir) + "); check the name or the rules directory"};
     }

@@ -8,12 +8,14 @@ extern const unsigned char counter_schema_json[];
 namespace keydesk::internal {
 
 const nlohmann::json& calendar_schema() {
-  static const nlohmann::json schema = nlohmann::json::parse(reinterpret_cast<const char*>(embedded::calendar_schema_json));
+  static const nlohmann::json schema =
+      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::calendar_schema_json));
   return schema;
 }
 
 const nlohmann::json& counter_schema() {
-  static const nlohmann::json schema = nlohmann::json::parse(reinterpret_cast<const char*>(embedded::counter_schema_json));
+  static const nlohmann::json schema =
+      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::counter_schema_json));
   return schema;
 }
 

@@ -5,11 +5,11 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
-#include <yaml-cpp/yaml.h>
 
 namespace keydesk::internal {
 
@@ -153,7 +153,8 @@ Diagnostic YamlDocument::at(const std::string& pointer, std::string message) con
 Diagnostic YamlDocument::at_key(const std::string& pointer, const std::string& key,
                                 std::string message) const {
   auto it = key_marks_.find(pointer_child(pointer, key));
-  if (it != key_marks_.end()) return {file_, it->second.line, it->second.column, std::move(message)};
+  if (it != key_marks_.end())
+    return {file_, it->second.line, it->second.column, std::move(message)};
   return at(pointer, std::move(message));
 }
 
@@ -291,14 +292,15 @@ Diagnostics YamlDocument::validate(const nlohmann::json& schema_json) const {
     } else if (d.rfind("Missing required property", 0) == 0) {
       diag = at(pointer, where + " lacks the required key '" + quoted_name(d) + "'");
     } else if (d.find("'pattern'") != std::string::npos || d.find("regex") != std::string::npos) {
-      diag = at(pointer, where + ": " + (value ? describe(*value) : "value") +
-                             " is not in the expected form" + [&] {
-                               const nlohmann::json* node =
-                                   schema_at(schema_json, &schema_json, json_, pointer);
-                               if (node && node->contains("description"))
-                                 return " (" + (*node)["description"].get<std::string>() + ")";
-                               return std::string();
-                             }());
+      diag = at(
+          pointer, where + ": " + (value ? describe(*value) : "value") +
+                       " is not in the expected form" + [&] {
+                         const nlohmann::json* node =
+                             schema_at(schema_json, &schema_json, json_, pointer);
+                         if (node && node->contains("description"))
+                           return " (" + (*node)["description"].get<std::string>() + ")";
+                         return std::string();
+                       }());
     } else if (d.find("'type'") != std::string::npos) {
       diag = at(pointer, where + ": " + (value ? describe(*value) : "value") +
                              " has the wrong type for this key");

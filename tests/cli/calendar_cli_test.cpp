@@ -21,7 +21,7 @@ TEST_CASE("calendar add and between answer one query given as arguments") {
 
 TEST_CASE("calendar add reads one query per line from stdin and answers one line each") {
   auto r = run_keydesk(kRules + "calendar add",
-                   "# deadlines\n2026-09-30 1\n\n2026-12-31 1\n2026-02-30 1\n2025-12-31 1\n");
+                       "# deadlines\n2026-09-30 1\n\n2026-12-31 1\n2026-02-30 1\n2025-12-31 1\n");
   CHECK(r.exit_code == 2);  // some queries failed
   CHECK(r.out ==
         "# deadlines\n2026-10-08\n\n"
@@ -34,7 +34,8 @@ TEST_CASE("calendar add reads one query per line from stdin and answers one line
 }
 
 TEST_CASE("calendar between reads stdin and exits 0 when every query is answered") {
-  auto r = run_keydesk(kRules + "calendar between", "2026-09-30 2026-10-09\n2026-10-09 2026-09-30\n");
+  auto r =
+      run_keydesk(kRules + "calendar between", "2026-09-30 2026-10-09\n2026-10-09 2026-09-30\n");
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2\n-2\n");
 }
@@ -69,7 +70,8 @@ TEST_CASE("calendar accept applies the cut-off and gives the deadline") {
 TEST_CASE("the counter configuration's cut-off is used") {
   keydesk::test::TempDir dir;
   auto cfg = dir.write("counter.yaml", "cutoff: \"16:00\"\n");
-  auto r = run_keydesk(kRules + "--config '" + cfg.string() + "' calendar accept 2026-11-20T16:40:00+08:00");
+  auto r = run_keydesk(kRules + "--config '" + cfg.string() +
+                       "' calendar accept 2026-11-20T16:40:00+08:00");
   CHECK(r.out == "2026-11-23\n");
 }
 
@@ -100,13 +102,17 @@ TEST_CASE("calendar status warns when next year has no data, and fails when this
 TEST_CASE("calendar lint reports every broken file with file:line:column and exits 1") {
   keydesk::test::TempDir dir;
   dir.write("calendars/good.yaml",
-            "id: good\ntitle: g\nyears:\n  - year: 2026\n    notices: [{ number: n, title: t, issued: 2025-11-04 }]\n");
+            "id: good\ntitle: g\nyears:\n  - year: 2026\n    notices: [{ number: n, title: t, "
+            "issued: 2025-11-04 }]\n");
   auto bad = dir.write("calendars/bad.yaml",
-                       "id: bad\ntitle: b\nyears:\n  - year: 2026\n    notices: [{ number: n, title: t, issued: 2025-11-04 }]\n"
+                       "id: bad\ntitle: b\nyears:\n  - year: 2026\n    notices: [{ number: n, "
+                       "title: t, issued: 2025-11-04 }]\n"
                        "    holidays:\n      - { name: x, from: 2026-02-30, to: 2026-03-01 }\n");
   auto r = run_keydesk("--rules '" + dir.path().string() + "' calendar lint");
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.out, Catch::Contains(bad.string() + ":7:26: error: '2026-02-30' is not a date: 2026-02 has 28 days"));
+  CHECK_THAT(r.out,
+             Catch::Contains(bad.string() +
+                             ":7:26: error: '2026-02-30' is not a date: 2026-02 has 28 days"));
   CHECK_THAT(r.out, Catch::Contains("1 of 2 calendar file(s) have errors"));
   r = run_keydesk(kRules + "calendar lint");
   CHECK(r.exit_code == 0);
@@ -128,7 +134,8 @@ TEST_CASE("bad usage exits 2 with a message saying what was expected") {
 }
 
 TEST_CASE("--calendar takes a regional calendar file that extends the national one") {
-  auto r = run_keydesk(kRules + "--calendar '" KEYDESK_EXAMPLES_DIR "/calendars/example-regional.yaml' calendar add 2026-03-19 1");
+  auto r = run_keydesk(kRules + "--calendar '" KEYDESK_EXAMPLES_DIR
+                                "/calendars/example-regional.yaml' calendar add 2026-03-19 1");
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2026-03-23\n");
 }

@@ -55,8 +55,9 @@ TEST_CASE("an overlapping holiday range points at the second range and the first
 }
 
 TEST_CASE("a make-up working day inside a holiday range is an overlap") {
-  CHECK(problems_of(with(kGood, "date: 2026-01-04", "date: 2026-02-15")) ==
-        "11:9: 2026-02-15 is declared twice: here and as 春节 at line 9; ranges must not overlap\n");
+  CHECK(
+      problems_of(with(kGood, "date: 2026-01-04", "date: 2026-02-15")) ==
+      "11:9: 2026-02-15 is declared twice: here and as 春节 at line 9; ranges must not overlap\n");
 }
 
 TEST_CASE("a date that does not exist says why") {
@@ -78,7 +79,8 @@ TEST_CASE("a YAML syntax error gives its position") {
 }
 
 TEST_CASE("a range that ends before it begins asks to swap the ends") {
-  CHECK(problems_of(with(kGood, "from: 2026-02-15, to: 2026-02-23", "from: 2026-02-23, to: 2026-02-15")) ==
+  CHECK(problems_of(
+            with(kGood, "from: 2026-02-15, to: 2026-02-23", "from: 2026-02-23, to: 2026-02-15")) ==
         "9:43: the range ends (2026-02-15) before it begins (2026-02-23): swap 'from' and 'to'\n");
 }
 
@@ -97,16 +99,19 @@ TEST_CASE("a date far outside its year's block is refused") {
 TEST_CASE("the same year given twice is refused") {
   std::string text = std::string(kGood) +
                      "  - year: 2026\n    notices: [{ number: X, title: x, issued: 2025-11-04 }]\n";
-  CHECK(problems_of(text) == "12:11: the year 2026 has a block already (at line 4); merge the two\n");
+  CHECK(problems_of(text) ==
+        "12:11: the year 2026 has a block already (at line 4); merge the two\n");
 }
 
 TEST_CASE("an entry citing a notice the year does not list is refused") {
-  CHECK(problems_of(with(kGood, "to: 2026-01-03 }", "to: 2026-01-03, notice: 国办发明电〔2099〕1号 }")) ==
+  CHECK(problems_of(
+            with(kGood, "to: 2026-01-03 }", "to: 2026-01-03, notice: 国办发明电〔2099〕1号 }")) ==
         "8:63: the notice '国办发明电〔2099〕1号' is not listed under this year's notices\n");
 }
 
 TEST_CASE("a missing required key is named") {
-  CHECK(problems_of(with(kGood, "title: test\n", "")) == "1:1: the file lacks the required key 'title'\n");
+  CHECK(problems_of(with(kGood, "title: test\n", "")) ==
+        "1:1: the file lacks the required key 'title'\n");
 }
 
 TEST_CASE("the id must match the file name") {
@@ -120,9 +125,9 @@ TEST_CASE("a year with a wrong type is named") {
 }
 
 TEST_CASE("extending a calendar that does not exist names it and lists what exists") {
-  CHECK_THAT(problems_of(with(kGood, "title: test\n", "title: test\nextends: nowhere\n")),
-             Catch::Contains("no calendar 'nowhere' (extended by") &&
-                 Catch::Contains("available: t"));
+  CHECK_THAT(
+      problems_of(with(kGood, "title: test\n", "title: test\nextends: nowhere\n")),
+      Catch::Contains("no calendar 'nowhere' (extended by") && Catch::Contains("available: t"));
 }
 
 TEST_CASE("a cycle of extends is refused") {

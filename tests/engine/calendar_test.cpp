@@ -44,7 +44,8 @@ TEST_CASE("every date of 2019-2026 is a working day or not exactly as the offici
     std::ifstream in(KEYDESK_TEST_DATA "/holiday-cn/" + std::to_string(file_year) + ".json");
     REQUIRE(in);
     auto j = nlohmann::json::parse(in);
-    for (const auto& day : j["days"]) listed_off[D(day["date"].get<std::string>().c_str())] = day["isOffDay"];
+    for (const auto& day : j["days"])
+      listed_off[D(day["date"].get<std::string>().c_str())] = day["isOffDay"];
   }
   int checked = 0;
   std::vector<std::string> wrong;
@@ -155,7 +156,8 @@ years:
   REQUIRE(cal.ok());
   CHECK(add(*cal, "2024-12-30", 1) == "2024-12-31");
   CHECK_THAT(add(*cal, "2024-12-31", 1), Catch::Contains("no holiday data for 2025"));
-  CHECK_THAT(between(*cal, "2024-12-02", "2026-01-05"), Catch::Contains("no holiday data for 2025"));
+  CHECK_THAT(between(*cal, "2024-12-02", "2026-01-05"),
+             Catch::Contains("no holiday data for 2025"));
   CHECK(add(*cal, "2026-01-02", 1) == "2026-01-05");
   CHECK(cal->covers(2024));
   CHECK_FALSE(cal->covers(2025));
@@ -171,7 +173,8 @@ TEST_CASE("the year's non-standard days are the weekday holidays and the make-up
   CHECK(by_date.at("2026-02-14") == true);
   CHECK(by_date.count("2026-01-03") == 0);  // a Saturday inside 元旦: a rest day anyway
   CHECK(by_date.count("2026-11-24") == 0);
-  // 6 make-up days in 2026; holiday weekdays: 元旦 2, 春节 6, 清明 1, 劳动 3, 端午 1, 中秋 1, 国庆 5
+  // 6 make-up days in 2026; holiday weekdays: 元旦 2, 春节 6, 清明 1, 劳动 3, 端午 1, 中秋 1, 国庆
+  // 5
   CHECK(days->size() == 6 + 19);
   CHECK_THAT(national().non_standard_days(2027).error().message, Catch::Contains("2027"));
 }
@@ -189,13 +192,13 @@ TEST_CASE("a submission is accepted the same working day before the cut-off, els
   CHECK(accepted("2026-11-20T16:59:59+08:00") == "2026-11-20");
   CHECK(accepted("2026-11-20T17:00:00+08:00") == "2026-11-23");
   CHECK(accepted("2026-11-20T17:40:00+08:00") == "2026-11-23");
-  CHECK(accepted("2026-11-21T10:00:00+08:00") == "2026-11-23");   // Saturday
-  CHECK(accepted("2026-10-10T09:00:00+08:00") == "2026-10-10");   // make-up Saturday
-  CHECK(accepted("2026-10-01T09:00:00+08:00") == "2026-10-08");   // National Day
-  CHECK(accepted("2026-11-20T08:59:00Z") == "2026-11-20");        // 16:59 in Beijing
-  CHECK(accepted("2026-11-20T09:00:00Z") == "2026-11-23");        // 17:00 in Beijing
-  CHECK(accepted("2026-11-20T20:00:00-05:00") == "2026-11-23");   // Saturday 09:00 in Beijing
-  CHECK(accepted("2026-11-20 16:40") == "2026-11-20");            // no offset: counter time
+  CHECK(accepted("2026-11-21T10:00:00+08:00") == "2026-11-23");  // Saturday
+  CHECK(accepted("2026-10-10T09:00:00+08:00") == "2026-10-10");  // make-up Saturday
+  CHECK(accepted("2026-10-01T09:00:00+08:00") == "2026-10-08");  // National Day
+  CHECK(accepted("2026-11-20T08:59:00Z") == "2026-11-20");       // 16:59 in Beijing
+  CHECK(accepted("2026-11-20T09:00:00Z") == "2026-11-23");       // 17:00 in Beijing
+  CHECK(accepted("2026-11-20T20:00:00-05:00") == "2026-11-23");  // Saturday 09:00 in Beijing
+  CHECK(accepted("2026-11-20 16:40") == "2026-11-20");           // no offset: counter time
   CHECK(accepted("2026-12-31T17:30:00+08:00").find("2027") != std::string::npos);
   CHECK_THAT(accepted("2026-11-31T10:00:00+08:00"), Catch::Contains("2026-11 has 30 days"));
   CHECK_THAT(accepted("yesterday"), Catch::Contains("not a submission time"));

@@ -23,7 +23,8 @@ TEST_CASE("a missing counter configuration gives the defaults") {
 
 TEST_CASE("a counter configuration sets the calendar, cut-off and offset") {
   keydesk::test::TempDir dir;
-  auto path = dir.write("counter.yaml", "calendar: xj-local\ncutoff: \"16:30\"\nutc_offset: \"-03:30\"\n");
+  auto path =
+      dir.write("counter.yaml", "calendar: xj-local\ncutoff: \"16:30\"\nutc_offset: \"-03:30\"\n");
   auto cfg = keydesk::load_counter_config(path);
   REQUIRE(cfg.ok());
   CHECK(cfg->calendar == "xj-local");
@@ -38,6 +39,8 @@ TEST_CASE("a bad counter configuration names the file, line and column") {
   REQUIRE_FALSE(cfg.ok());
   REQUIRE(cfg.error().diagnostics.size() == 2);
   std::string all = keydesk::format_all(cfg.error().diagnostics);
-  CHECK_THAT(all, Catch::Contains(path.string() + ":2:9: error: 'cutoff': '25:00' is not in the expected form"));
-  CHECK_THAT(all, Catch::Contains(path.string() + ":3:1: error: unknown key 'cutof' (did you mean 'cutoff'?)"));
+  CHECK_THAT(all, Catch::Contains(path.string() +
+                                  ":2:9: error: 'cutoff': '25:00' is not in the expected form"));
+  CHECK_THAT(all, Catch::Contains(path.string() +
+                                  ":3:1: error: unknown key 'cutof' (did you mean 'cutoff'?)"));
 }
