@@ -112,7 +112,7 @@ nlohmann::json day_json(const DayInfo& d) {
 int show(const Context& ctx, const WorkingCalendar& cal, int year) {
   auto days = cal.non_standard_days(year);
   if (!days) {
-    print_error(days.error());
+    print_error(ctx, days.error());
     return kUsage;
   }
   std::vector<std::pair<std::string, Notice>> notices;
@@ -195,7 +195,7 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
     return [&ctx, &exit_code, body] {
       auto cal = ctx.load_calendar();
       if (!cal) {
-        print_error(cal.error());
+        print_error(ctx, cal.error());
         exit_code = kUsage;
         return;
       }
@@ -253,7 +253,7 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   accept->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     auto cfg = ctx.counter();
     if (!cfg) {
-      print_error(cfg.error());
+      print_error(ctx, cfg.error());
       return static_cast<int>(kUsage);
     }
     CounterHours hours = cfg->hours;

@@ -34,9 +34,15 @@ Result<WorkingCalendar> Context::load_calendar() const {
   return WorkingCalendar::load(rules() / "calendars", name);
 }
 
-void print_error(const Error& error) {
+void print_error(const Context& ctx, const Error& error) {
   for (const auto& d : error.diagnostics) std::cerr << d.format() << '\n';
   std::cerr << "keydesk: " << error.message << '\n';
+  if (!ctx.json) return;
+  nlohmann::json j = {{"error", error.message}, {"diagnostics", nlohmann::json::array()}};
+  for (const auto& d : error.diagnostics)
+    j["diagnostics"].push_back(
+        {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+  print_json(j);
 }
 
 void print_json(const nlohmann::json& value) {

@@ -28,8 +28,9 @@ struct Context {
   Result<WorkingCalendar> load_calendar() const;
 };
 
-// Prints an engine error (and its file diagnostics) to stderr, "keydesk: …".
-void print_error(const Error& error);
+// Prints an engine error (and its file diagnostics) to stderr, "keydesk: …"; with --json also
+// as {"error": …, "diagnostics": […]} on stdout.
+void print_error(const Context& ctx, const Error& error);
 
 // One JSON value per line on stdout.
 void print_json(const nlohmann::json& value);

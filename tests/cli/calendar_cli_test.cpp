@@ -131,6 +131,10 @@ TEST_CASE("bad usage exits 2 with a message saying what was expected") {
   r = run_keydesk(kRules + "--calendar cn-natonal calendar add 2026-01-01 1");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("available: cn-national"));
+  r = run_keydesk(kRules + "--json --calendar cn-natonal calendar show 2026");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(nlohmann::json::parse(r.out)["error"].get<std::string>(),
+             Catch::Contains("no calendar 'cn-natonal'"));
 }
 
 TEST_CASE("--calendar takes a regional calendar file that extends the national one") {
