@@ -22,6 +22,7 @@ struct Context {
   std::string config;     // empty: <rules>/counter.yaml
   std::string calendar;   // empty: the counter configuration's calendar
   bool json = false;
+  std::string db = "keydesk.db";  // the case database (--db)
 
   std::filesystem::path rules() const;
   Result<CounterConfig> counter() const;

@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/calendar_cmd.h"
+#include "cli/case_cmd.h"
 #include "cli/context.h"
+#include "cli/rules_cmd.h"
 
 int main(int argc, char** argv) {
   using namespace keydesk::cli;
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
 
   int exit_code = kOk;
   add_calendar_commands(app, ctx, exit_code);
+  add_rules_commands(app, ctx, exit_code);
+  add_case_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -43,7 +43,9 @@ class [[nodiscard]] Result {
     return std::get<0>(std::move(v_));
   }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
 
   // REQUIRES: !ok()
   const Error& error() const {

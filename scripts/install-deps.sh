@@ -10,6 +10,10 @@ packages=(
   # engine: working-day calendar (Boost.Date_Time), rule files (yaml-cpp),
   # JSON Schema validation (nlohmann-json + valijson)
   libboost-dev libboost-date-time-dev libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev
+  # engine: case store (SQLite), content hashes of rule versions and the audit chain (libsodium)
+  libsqlite3-dev libsodium-dev
+  # rules graph --format svg
+  graphviz
   # cli: sub-command parsing
   libcli11-dev
   # tests

@@ -3,6 +3,8 @@
 namespace keydesk::embedded {
 extern const unsigned char calendar_schema_json[];
 extern const unsigned char counter_schema_json[];
+extern const unsigned char procedure_schema_json[];
+extern const unsigned char scenario_schema_json[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -16,6 +18,18 @@ const nlohmann::json& calendar_schema() {
 const nlohmann::json& counter_schema() {
   static const nlohmann::json schema =
       nlohmann::json::parse(reinterpret_cast<const char*>(embedded::counter_schema_json));
+  return schema;
+}
+
+const nlohmann::json& procedure_schema() {
+  static const nlohmann::json schema =
+      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::procedure_schema_json));
+  return schema;
+}
+
+const nlohmann::json& scenario_schema() {
+  static const nlohmann::json schema =
+      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::scenario_schema_json));
   return schema;
 }
 

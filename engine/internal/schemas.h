@@ -7,5 +7,7 @@ namespace keydesk::internal {
 
 const nlohmann::json& calendar_schema();
 const nlohmann::json& counter_schema();
+const nlohmann::json& procedure_schema();
+const nlohmann::json& scenario_schema();
 
 }  // namespace keydesk::internal

@@ -84,6 +84,7 @@ struct YamlConverter {
             continue;
           }
           mark(doc.key_marks_, child, kv.first.Mark());
+          doc.key_order_[pointer].push_back(key);
           object[key] = convert(kv.second, child);
         }
         return object;
@@ -139,6 +140,11 @@ std::optional<YamlDocument> YamlDocument::load(const std::filesystem::path& path
   return parse(text.str(), path.string(), out);
 }
 
+std::vector<std::string> YamlDocument::keys_in_order(const std::string& pointer) const {
+  auto it = key_order_.find(pointer);
+  return it == key_order_.end() ? std::vector<std::string>{} : it->second;
+}
+
 Diagnostic YamlDocument::at(const std::string& pointer, std::string message) const {
   std::string p = pointer;
   for (;;) {
@@ -148,6 +154,24 @@ Diagnostic YamlDocument::at(const std::string& pointer, std::string message) con
     if (p.empty()) return {file_, 0, 0, std::move(message)};
     p.erase(p.rfind('/'));
   }
+}
+
+Diagnostic YamlDocument::at_column(const std::string& pointer, int column,
+                                   std::string message) const {
+  Diagnostic d = at(pointer, std::move(message));
+  if (d.line <= 0 || static_cast<std::size_t>(d.line) > lines_.size()) return d;
+  // Find the character at d.column on that line: a quote means the text starts one later.
+  const std::string& text = lines_[static_cast<std::size_t>(d.line - 1)];
+  int col = 1;
+  std::size_t i = 0;
+  while (i < text.size() && col < d.column) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
+    ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+  }
+  bool quoted = i < text.size() && (text[i] == '"' || text[i] == '\'');
+  d.column += column - 1 + (quoted ? 1 : 0);
+  return d;
 }
 
 Diagnostic YamlDocument::at_key(const std::string& pointer, const std::string& key,

@@ -31,8 +31,14 @@ class YamlDocument {
   // A diagnostic at the value `pointer` (JSON pointer, e.g. "/years/0/holidays/2/from"), or at
   // its nearest ancestor with a known position.
   Diagnostic at(const std::string& pointer, std::string message) const;
+  // A diagnostic inside the scalar at `pointer`, `column` characters (1-based) into its text,
+  // skipping an opening quote: for errors within an expression.
+  Diagnostic at_column(const std::string& pointer, int column, std::string message) const;
   // A diagnostic at the key `key` of the mapping at `pointer`.
   Diagnostic at_key(const std::string& pointer, const std::string& key, std::string message) const;
+
+  // The keys of the mapping at `pointer` in the order the file gives them (JSON objects sort).
+  std::vector<std::string> keys_in_order(const std::string& pointer) const;
 
   // Validates against `schema` (JSON Schema draft 7 as valijson knows it); one diagnostic per
   // violation, worded for the person editing the file.
@@ -51,6 +57,7 @@ class YamlDocument {
   nlohmann::json json_;
   std::map<std::string, Mark> value_marks_;
   std::map<std::string, Mark> key_marks_;
+  std::map<std::string, std::vector<std::string>> key_order_;
 
   friend struct YamlConverter;
 };

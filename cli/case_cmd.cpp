@@ -1,0 +1,502 @@
+#include "cli/case_cmd.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <boost/date_time/posix_time/posix_time.hpp>
+
+#include "engine/case_store.h"
+#include "engine/privacy.h"
+#include "engine/rules.h"
+
+namespace keydesk::cli {
+
+namespace {
+
+struct Args {
+  std::string path, case_id, action, remark, submission, today, at, user, role, authority, state,
+      procedure, uscc, username;
+  std::vector<std::string> inputs;
+  long version = -1;
+  bool all = false, wrong = false, correct = false;
+};
+
+// The present moment as counter time and as ISO text; `at` overrides it (tests, back-dating
+// paper submissions by their stamped time).
+Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const CounterHours& hours) {
+  std::string text = at;
+  if (text.empty()) {
+    auto utc = boost::posix_time::second_clock::universal_time() +
+               boost::posix_time::minutes(hours.utc_offset_minutes);
+    int off = hours.utc_offset_minutes;
+    char zone[16];
+    std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60,
+                  std::abs(off) % 60);
+    text = boost::posix_time::to_iso_extended_string(utc).substr(0, 19) + zone;
+  }
+  auto t = parse_submission_time(text, hours);
+  if (!t) return t.error();
+  return std::make_pair(*t, text);
+}
+
+Result<nlohmann::json> read_json_file(std::filesystem::path path) {
+  if (std::filesystem::is_directory(path)) path /= "submission.json";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"cannot open " + path.string() + ": check the path"};
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded())
+    return Error{path.string() + " is not valid JSON: check it with a JSON validator"};
+  return j;
+}
+
+std::string due_text(const CaseRecord& c) {
+  if (c.closed) return "closed";
+  if (c.clock_stopped) return "clock stopped (waiting on the enterprise)";
+  return c.due ? format_date(*c.due) : "no deadline";
+}
+
+nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
+  nlohmann::json j = {
+      {"id", c.id},
+      {"procedure", c.procedure},
+      {"procedure_version", c.procedure_version},
+      {"authority", c.authority},
+      {"uscc", c.uscc},
+      {"state", c.state},
+      {"version", c.version},
+      {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
+      {"clock_stopped", c.clock_stopped},
+      {"closed", c.closed},
+      {"opened_at", c.opened_at},
+      {"updated_at", c.updated_at},
+      {"enterprise", c.data.value("enterprise", nlohmann::json::object()).value("name", "")}};
+  if (p) {
+    if (const StateRule* s = p->state(c.state)) j["state_title"] = s->title;
+    j["procedure_title"] = p->title;
+  }
+  return j;
+}
+
+void print_case_line(const CaseRecord& c, const Procedure* p) {
+  const StateRule* s = p ? p->state(c.state) : nullptr;
+  std::cout << c.id << "  " << c.procedure << "  " << c.state;
+  if (s) std::cout << "（" << s->title << "）";
+  std::cout << "  v" << c.version << "  due " << due_text(c) << "  "
+            << c.data.value("enterprise", nlohmann::json::object()).value("name", "") << '\n';
+}
+
+}  // namespace
+
+void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto args = std::make_shared<Args>();
+  app.add_option("--db", ctx.db, "case database file (default: keydesk.db in this directory)");
+
+  auto* cases = app.add_subcommand("case", "cases: open, act, show, list, overdue, history, audit");
+  cases->require_subcommand(1);
+  cases->fallthrough();
+
+  auto actor_options = [args](CLI::App* cmd, const std::string& default_role) {
+    args->role = default_role;
+    cmd->add_option("--user", args->user, "who acts (default: $USER)");
+    cmd->add_option("--role", args->role,
+                    "the role acted in: authority_clerk, vendor_reviewer, enterprise");
+    cmd->add_option("--authority", args->authority,
+                    "the authority acted for (default: the counter's)");
+    cmd->add_option("--at", args->at, "when (ISO time; default: now)");
+  };
+
+  // Shared by every case command: the counter, the store, and the failure path.
+  struct Env {
+    CounterConfig counter;
+    std::unique_ptr<CaseStore> store;
+  };
+  auto env = [&ctx]() -> Result<std::shared_ptr<Env>> {
+    auto counter = ctx.counter();
+    if (!counter) return counter.error();
+    auto store = CaseStore::open(ctx.db);
+    if (!store) return store.error();
+    auto e = std::make_shared<Env>();
+    e->counter = *counter;
+    e->store = std::make_unique<CaseStore>(std::move(store).value());
+    return e;
+  };
+  auto fail = [&ctx, &exit_code](const Error& e) {
+    print_error(ctx, e);
+    exit_code = kUsage;
+  };
+  auto actor = [args](const Env& e) {
+    const char* user = std::getenv("USER");
+    return Actor{args->user.empty() ? (user ? user : "clerk") : args->user, args->role,
+                 args->authority.empty() ? e.counter.authority : args->authority};
+  };
+
+  // --- open ---
+  auto* open = cases->add_subcommand(
+      "open", "SUBMISSION: open a case from a submission folder or JSON file");
+  open->add_option("submission", args->path, "folder with submission.json, or the JSON file")
+      ->required();
+  actor_options(open, "authority_clerk");
+  open->fallthrough();
+  open->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    auto submission = read_json_file(args->path);
+    if (!submission) return fail(submission.error());
+    std::string id = submission->value("id", ""), proc = submission->value("procedure", "");
+    if (id.empty() || proc.empty())
+      return fail(
+          Error{args->path +
+                ": the submission needs 'id' and 'procedure' (schemas/submission.schema.json)"});
+    auto p = load_procedure(ctx.rules() / "procedures" / (proc + ".yaml"));
+    if (!p)
+      return fail(Error{"procedure '" + proc + "' of " + id + ": " + p.error().message,
+                        p.error().diagnostics});
+    auto cal = calendar_for(*p, ctx.rules(), (*e)->counter);
+    if (!cal) return fail(cal.error());
+    auto when = moment(args->at, (*e)->counter.hours);
+    if (!when) return fail(when.error());
+    Workflow workflow(*cal, (*e)->counter.hours);
+    Actor who = actor(**e);
+    auto c = (*e)->store->open_case(
+        *p, workflow, {id, who.authority, *submission, who, when->first, when->second});
+    if (!c) return fail(c.error());
+    if (ctx.json)
+      print_json(case_json(*c, &*p));
+    else
+      print_case_line(*c, &*p);
+    exit_code = kOk;
+  });
+
+  // --- act ---
+  auto* act = cases->add_subcommand("act", "CASE ACTION --version N: take an action on a case");
+  act->add_option("case", args->case_id, "case number")->required();
+  act->add_option("action", args->action, "action id (see 'case show')")->required();
+  act->add_option("--version", args->version, "the case version you saw (see 'case show')")
+      ->required();
+  act->add_option("--remark", args->remark,
+                  "备注 for the enterprise (required when a review fails)");
+  act->add_option("--input", args->inputs, "NAME=VALUE, e.g. method=fax, waybill=SF123");
+  act->add_option("--submission", args->submission,
+                  "resubmission: the new submission folder or JSON");
+  actor_options(act, "");
+  act->fallthrough();
+  act->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    if (args->role.empty())
+      return fail(Error{"say which role acts: --role authority_clerk|vendor_reviewer|enterprise"});
+    auto c = (*e)->store->get(args->case_id);
+    if (!c) return fail(c.error());
+    auto p = (*e)->store->procedure_at(c->procedure, c->procedure_version);
+    if (!p) return fail(p.error());
+    auto cal = calendar_for(**p, ctx.rules(), (*e)->counter);
+    if (!cal) return fail(cal.error());
+    auto when = moment(args->at, (*e)->counter.hours);
+    if (!when) return fail(when.error());
+    ActionRequest request;
+    request.action = args->action;
+    request.actor = actor(**e);
+    request.at = when->first;
+    request.remark = args->remark;
+    request.expected_version = args->version;
+    for (const auto& kv : args->inputs) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return fail(Error{"--input '" + kv + "': write NAME=VALUE"});
+      request.inputs[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (!args->submission.empty()) {
+      auto s = read_json_file(args->submission);
+      if (!s) return fail(s.error());
+      request.submission = *s;
+    }
+    Workflow workflow(*cal, (*e)->counter.hours);
+    auto done = (*e)->store->act(args->case_id, workflow, request, when->second);
+    if (!done) {
+      print_error(ctx, done.error());
+      exit_code = kProblems;  // refused: the job found a problem with the request
+      return;
+    }
+    if (ctx.json)
+      print_json(case_json(*done, p->get()));
+    else
+      print_case_line(*done, p->get());
+    exit_code = kOk;
+  });
+
+  // --- show ---
+  auto* show =
+      cases->add_subcommand("show", "CASE: a case, its deadline and the actions possible now");
+  show->add_option("case", args->case_id, "case number")->required();
+  show->add_option("--role", args->role, "only the actions of this role");
+  show->fallthrough();
+  show->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    auto c = (*e)->store->get(args->case_id);
+    if (!c) return fail(c.error());
+    auto p = (*e)->store->procedure_at(c->procedure, c->procedure_version);
+    if (!p) return fail(p.error());
+    auto actions = Workflow::actions_for(**p, c->state, args->role);
+    nlohmann::json masked = mask_personal_data(c->data);
+    if (ctx.json) {
+      nlohmann::json j = case_json(*c, p->get());
+      j["submission"] = masked;
+      j["actions"] = nlohmann::json::array();
+      for (const auto* a : actions)
+        j["actions"].push_back({{"id", a->id}, {"title", a->title}, {"roles", a->roles}});
+      print_json(j);
+    } else {
+      const StateRule* s = (*p)->state(c->state);
+      const auto& ent = masked.value("enterprise", nlohmann::json::object());
+      const auto& app_ = masked.value("applicant", nlohmann::json::object());
+      const auto& user = app_.value("authorized_user", nlohmann::json::object());
+      std::cout << "case       " << c->id << "  " << (*p)->title << " (" << c->procedure
+                << ", rules " << c->procedure_version.substr(0, 12) << ")\n"
+                << "enterprise " << ent.value("name", "") << "  " << ent.value("uscc", "") << '\n'
+                << "applicant  login " << app_.value("login_username", "") << ", authorized user "
+                << user.value("name", "") << " " << user.value("id_number", "") << '\n'
+                << "state      " << c->state << "（" << (s ? s->title : "?") << "）  version "
+                << c->version << '\n'
+                << "deadline   " << due_text(*c) << '\n'
+                << "authority  " << c->authority << "   opened " << c->opened_at << "   updated "
+                << c->updated_at << '\n';
+      if (!c->closed) {
+        std::cout << "actions (take with: keydesk case act " << c->id << " ACTION --version "
+                  << c->version << " --role ROLE):\n";
+        for (const auto* a : actions) {
+          std::string roles;
+          for (const auto& r : a->roles) roles += (roles.empty() ? "" : ", ") + r;
+          std::cout << "  " << a->id << "「" << a->title << "」  [" << roles << "]"
+                    << (a->remark_required ? "  needs --remark" : "") << '\n';
+        }
+      }
+    }
+    exit_code = kOk;
+  });
+
+  // --- list ---
+  auto* list = cases->add_subcommand("list", "open cases, soonest deadline first");
+  list->add_option("--state", args->state, "only cases in this state");
+  list->add_option("--procedure", args->procedure, "only cases of this procedure");
+  list->add_option("--authority", args->authority, "only cases of this authority");
+  list->add_option("--uscc", args->uscc, "only cases of this enterprise");
+  list->add_flag("--all", args->all, "include closed cases");
+  list->fallthrough();
+  list->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    auto rows = (*e)->store->list(
+        {args->authority, args->procedure, args->state, args->uscc, args->all, 1000});
+    if (!rows) return fail(rows.error());
+    for (const auto& c : *rows) {
+      auto p = (*e)->store->procedure_at(c.procedure, c.procedure_version);
+      ctx.json ? print_json(case_json(c, p ? p->get() : nullptr))
+               : print_case_line(c, p ? p->get() : nullptr);
+    }
+    if (!ctx.json) std::cout << rows->size() << " case(s)\n";
+    exit_code = kOk;
+  });
+
+  // --- overdue ---
+  auto* overdue =
+      cases->add_subcommand("overdue", "cases past their deadline, then those due today");
+  overdue->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
+  overdue->add_option("--authority", args->authority, "only cases of this authority");
+  overdue->fallthrough();
+  overdue->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    Date today = boost::gregorian::day_clock::local_day();
+    if (!args->today.empty()) {
+      auto d = parse_date(args->today);
+      if (!d) return fail(Error{"--today: " + why_not_a_date(args->today)});
+      today = *d;
+    }
+    auto late = (*e)->store->overdue(today, args->authority);
+    if (!late) return fail(late.error());
+    auto due = (*e)->store->due_on(today, args->authority);
+    if (!due) return fail(due.error());
+    if (ctx.json) {
+      nlohmann::json j = {{"today", format_date(today)},
+                          {"overdue", nlohmann::json::array()},
+                          {"due_today", nlohmann::json::array()}};
+      for (const auto& c : *late) j["overdue"].push_back(case_json(c, nullptr));
+      for (const auto& c : *due) j["due_today"].push_back(case_json(c, nullptr));
+      print_json(j);
+    } else {
+      std::cout << "overdue on " << format_date(today) << ": " << late->size() << '\n';
+      for (const auto& c : *late) print_case_line(c, nullptr);
+      std::cout << "due today: " << due->size() << '\n';
+      for (const auto& c : *due) print_case_line(c, nullptr);
+    }
+    exit_code = late->empty() ? kOk : kProblems;
+  });
+
+  // --- history ---
+  auto* history = cases->add_subcommand("history", "CASE: every event of a case, oldest first");
+  history->add_option("case", args->case_id, "case number")->required();
+  history->fallthrough();
+  history->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    if (auto c = (*e)->store->get(args->case_id); !c) return fail(c.error());
+    auto events = (*e)->store->history(args->case_id);
+    if (!events) return fail(events.error());
+    for (const auto& ev : *events) {
+      if (ctx.json) {
+        print_json({{"seq", ev.seq},
+                    {"at", ev.at},
+                    {"user", ev.user},
+                    {"role", ev.role},
+                    {"authority", ev.authority},
+                    {"action", ev.action},
+                    {"from", ev.from},
+                    {"to", ev.to},
+                    {"outcome", ev.outcome},
+                    {"remark", ev.remark},
+                    {"data", ev.data},
+                    {"hash", ev.hash}});
+        continue;
+      }
+      std::cout << "#" << ev.seq << "  " << ev.at << "  " << ev.role << "(" << ev.user << ")";
+      if (!ev.authority.empty()) std::cout << "@" << ev.authority;
+      std::cout << "  " << ev.action << "  " << (ev.from.empty() ? "" : ev.from + " → ") << ev.to;
+      if (!ev.outcome.empty()) std::cout << "  " << ev.outcome;
+      if (!ev.remark.empty()) std::cout << "  备注: " << ev.remark;
+      std::cout << '\n';
+    }
+    exit_code = kOk;
+  });
+
+  // --- verify-audit ---
+  auto* verify =
+      cases->add_subcommand("verify-audit", "check the audit chain for edited or deleted events");
+  verify->fallthrough();
+  verify->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    auto report = (*e)->store->verify_audit();
+    if (!report) return fail(report.error());
+    if (ctx.json) {
+      print_json({{"events", report->events},
+                  {"intact", report->problems.empty()},
+                  {"problems", report->problems}});
+    } else {
+      for (const auto& problem : report->problems) std::cout << "audit: " << problem << '\n';
+      std::cout << report->events << " event(s): "
+                << (report->problems.empty() ? "the audit chain is intact"
+                                             : "THE AUDIT CHAIN IS BROKEN")
+                << '\n';
+    }
+    exit_code = report->problems.empty() ? kOk : kProblems;
+  });
+
+  // --- outbox ---
+  auto* outbox =
+      cases->add_subcommand("outbox", "notices waiting to be sent (activation, unlock e-mails)");
+  outbox->add_flag("--all", args->all, "include notices already sent");
+  outbox->fallthrough();
+  outbox->callback([=, &ctx, &exit_code] {
+    auto e = env();
+    if (!e) return fail(e.error());
+    auto items = (*e)->store->outbox(!args->all);
+    if (!items) return fail(items.error());
+    for (const auto& i : *items) {
+      if (ctx.json)
+        print_json({{"id", i.id},
+                    {"case", i.case_id},
+                    {"notice", i.message.notice},
+                    {"channel", i.message.channel},
+                    {"to", i.message.to},
+                    {"subject", i.message.subject},
+                    {"body", i.message.body},
+                    {"created_at", i.created_at}});
+      else
+        std::cout << i.id << "  " << i.case_id << "  " << i.message.channel << " to "
+                  << i.message.to << "  「" << i.message.subject << "」  " << i.created_at << '\n';
+    }
+    exit_code = kOk;
+  });
+
+  // --- registry ---
+  auto* registry = app.add_subcommand("registry", "enterprises and their e-keys");
+  registry->require_subcommand(1);
+  registry->fallthrough();
+  auto* import =
+      registry->add_subcommand("import", "FILE.json: add or update enterprises and keys");
+  import->add_option("file", args->path, "{\"enterprises\": [...], \"keys\": [...]}")->required();
+  import->fallthrough();
+  import->callback([=, &ctx, &exit_code] {
+    auto e = env();
+  if (!e) return fail(e.error());
+  auto entries = read_json_file(args->path);
+  if (!entries) return fail(entries.error());
+  if (auto st = (*e)->store->import(*entries); !st)
+    return fail(Error{args->path + ": " + st.error().message + " (nothing was imported)"});
+  if (!ctx.json)
+    std::cout << entries->value("enterprises", nlohmann::json::array()).size() << " enterprise(s), "
+              << entries->value("keys", nlohmann::json::array()).size() << " key(s) imported\n";
+  exit_code = kOk;
+});
+auto* rshow = registry->add_subcommand("show", "USCC: an enterprise and its keys");
+rshow->add_option("uscc", args->uscc, "统一社会信用代码")->required();
+rshow->fallthrough();
+rshow->callback([=, &ctx, &exit_code] {
+  auto e = env();
+  if (!e) return fail(e.error());
+  auto ent = (*e)->store->enterprise(args->uscc);
+  if (!ent) return fail(ent.error());
+  if (!*ent) return fail(Error{"no enterprise " + args->uscc + " in the registry"});
+  auto keys = (*e)->store->keys_of(args->uscc);
+  if (!keys) return fail(keys.error());
+  nlohmann::json j = {{"uscc", (*ent)->uscc},
+                      {"name", (*ent)->name},
+                      {"kind", (*ent)->kind},
+                      {"code13", (*ent)->code13},
+                      {"filing_has_uscc", (*ent)->filing_has_uscc},
+                      {"keys", nlohmann::json::array()}};
+  for (const auto& k : *keys)
+    j["keys"].push_back({{"login_username", k.login_username},
+                         {"serial", k.serial},
+                         {"status", k.status},
+                         {"expires_on", k.expires_on},
+                         {"has_18_digit_code", k.has_18_digit_code},
+                         {"wrong_pin_entries", k.wrong_pin_entries}});
+  if (ctx.json) {
+    print_json(j);
+  } else {
+    std::cout << (*ent)->name << "  " << (*ent)->uscc << "  " << (*ent)->kind << '\n';
+    for (const auto& k : j["keys"]) std::cout << "  key " << k.dump() << '\n';
+  }
+  exit_code = kOk;
+});
+auto* pin = registry->add_subcommand("pin", "USERNAME --wrong|--correct: record a PIN entry");
+pin->add_option("username", args->username, "login username of the key")->required();
+auto* wrong = pin->add_flag("--wrong", args->wrong, "a wrong PIN was entered");
+pin->add_flag("--correct", args->correct, "the right PIN was entered")->excludes(wrong);
+pin->fallthrough();
+pin->callback([=, &ctx, &exit_code] {
+  auto e = env();
+  if (!e) return fail(e.error());
+  if (!args->wrong && !args->correct) return fail(Error{"say --wrong or --correct"});
+  auto k = (*e)->store->pin_entry(args->username, args->correct);
+  if (!k) {
+    print_error(ctx, k.error());
+    exit_code = kProblems;
+    return;
+  }
+  if (ctx.json)
+    print_json({{"login_username", k->login_username},
+                {"status", k->status},
+                {"wrong_pin_entries", k->wrong_pin_entries}});
+  else
+    std::cout << k->login_username << "  " << k->status
+              << "  wrong PIN entries in a row: " << k->wrong_pin_entries << '\n';
+  exit_code = kOk;
+});
+}  // namespace keydesk::cli
+
+}  // namespace keydesk::cli

@@ -1,0 +1,165 @@
+#include "cli/rules_cmd.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <unistd.h>
+
+#include <boost/date_time/gregorian/gregorian.hpp>
+
+#include "engine/graph.h"
+#include "engine/rules.h"
+#include "engine/simulate.h"
+
+namespace keydesk::cli {
+
+namespace {
+
+// Runs Graphviz `dot -Tsvg` on `dot_text`; the SVG, or an Error saying how to get Graphviz.
+Result<std::string> dot_to_svg(const std::string& dot_text) {
+  char tmpl[] = "/tmp/keydesk-graph-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) return Error{"cannot create a temporary file for Graphviz"};
+  std::string path = tmpl;
+  { std::ofstream(path, std::ios::binary) << dot_text; }
+  std::string cmd = "dot -Tsvg '" + path + "' 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::string out;
+  if (pipe) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) out.append(buf, n);
+  }
+  int status = pipe ? pclose(pipe.release()) : -1;
+  std::remove(path.c_str());
+  close(fd);
+  if (status != 0)
+    return Error{
+        "Graphviz 'dot' failed (is the graphviz package installed? scripts/install-deps.sh "
+        "installs it): " +
+        out.substr(0, 300)};
+  return out;
+}
+
+Result<Procedure> procedure_named(const Context& ctx, const std::string& name) {
+  std::filesystem::path path(name);
+  if (path.extension() != ".yaml" && path.extension() != ".yml")
+    path = ctx.rules() / "procedures" / (name + ".yaml");
+  if (!std::filesystem::exists(path)) {
+    Diagnostics ignored;
+    std::string known;
+    for (const auto& [id, _] : load_procedures(ctx.rules() / "procedures", ignored))
+      known += (known.empty() ? "" : ", ") + id;
+    return Error{"no procedure '" + name + "' in " + (ctx.rules() / "procedures").string() +
+                 " (procedures: " + (known.empty() ? "none" : known) + ")"};
+  }
+  return load_procedure(path);
+}
+
+}  // namespace
+
+void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto* rules = app.add_subcommand("rules", "procedure rule files: lint, graph, simulate");
+  rules->require_subcommand(1);
+  rules->fallthrough();
+  struct Args {
+    std::string dir, procedure, format = "dot", scenario, today;
+  };
+  auto args = std::make_shared<Args>();
+
+  auto* lint = rules->add_subcommand(
+      "lint", "[DIR]: check every rule file (procedures, calendars, counter.yaml)");
+  lint->add_option("dir", args->dir, "rules directory (default: the rules in use)");
+  lint->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
+  lint->fallthrough();
+  lint->callback([&ctx, &exit_code, args] {
+    std::filesystem::path dir = args->dir.empty() ? ctx.rules() : std::filesystem::path(args->dir);
+    Date today = boost::gregorian::day_clock::local_day();
+    if (!args->today.empty()) {
+      auto d = parse_date(args->today);
+      if (!d) {
+        std::cerr << "keydesk: --today: " << why_not_a_date(args->today) << '\n';
+        exit_code = kUsage;
+        return;
+      }
+      today = *d;
+    }
+    RulesReport report = lint_rules(dir, today);
+    if (ctx.json) {
+      nlohmann::json j = {{"dir", dir.string()},
+                          {"procedures", report.procedure_files},
+                          {"calendars", report.calendar_files},
+                          {"errors", nlohmann::json::array()}};
+      for (const auto& d : report.problems)
+        j["errors"].push_back(
+            {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+      print_json(j);
+    } else {
+      for (const auto& d : report.problems) std::cout << d.format() << '\n';
+      std::cout << dir.string() << ": " << report.procedure_files << " procedure file(s), "
+                << report.calendar_files << " calendar file(s): "
+                << (report.problems.empty() ? "clean"
+                                            : std::to_string(report.problems.size()) + " error(s)")
+                << '\n';
+    }
+    exit_code = report.problems.empty() ? kOk : kProblems;
+  });
+
+  auto* graph = rules->add_subcommand("graph", "PROC: the procedure's state diagram");
+  graph->add_option("procedure", args->procedure, "procedure id or rule file")->required();
+  graph->add_option("--format", args->format, "dot, mermaid or svg")
+      ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+  graph->fallthrough();
+  graph->callback([&ctx, &exit_code, args] {
+    auto p = procedure_named(ctx, args->procedure);
+    if (!p) {
+      print_error(ctx, p.error());
+      exit_code = kUsage;
+      return;
+    }
+    if (args->format == "mermaid") {
+      std::cout << procedure_mermaid(*p);
+    } else if (args->format == "svg") {
+      auto svg = dot_to_svg(procedure_dot(*p));
+      if (!svg) {
+        print_error(ctx, svg.error());
+        exit_code = kUsage;
+        return;
+      }
+      std::cout << *svg;
+    } else {
+      std::cout << procedure_dot(*p);
+    }
+    exit_code = kOk;
+  });
+
+  auto* simulate_cmd = rules->add_subcommand(
+      "simulate", "SCENARIO.yaml: run a scenario through its procedure, without a database");
+  simulate_cmd->add_option("scenario", args->scenario, "scenario file")->required();
+  simulate_cmd->fallthrough();
+  simulate_cmd->callback([&ctx, &exit_code, args] {
+    auto fail = [&](const Error& e) {
+      print_error(ctx, e);
+      exit_code = kUsage;
+    };
+    auto counter = ctx.counter();
+    if (!counter) return fail(counter.error());
+    auto scenario = load_scenario(args->scenario, counter->hours);
+    if (!scenario) return fail(scenario.error());
+    auto p = procedure_named(ctx, scenario->procedure);
+    if (!p) return fail(p.error());
+    auto cal = calendar_for(*p, ctx.rules(), *counter);
+    if (!cal) return fail(cal.error());
+    auto sim = simulate(*scenario, *p, *cal, counter->hours);
+    if (!sim) return fail(sim.error());
+    if (ctx.json)
+      print_json(simulation_json(*sim));
+    else
+      std::cout << format_simulation(*sim);
+    exit_code = sim->expectations_met ? kOk : kProblems;
+  });
+}
+
+}  // namespace keydesk::cli

@@ -1,0 +1,587 @@
+#include "engine/case_store.h"
+
+#include <boost/date_time/gregorian/gregorian.hpp>
+
+#include "engine/internal/sha256.h"
+#include "engine/internal/sqlite.h"
+
+namespace keydesk::embedded {
+extern const unsigned char migration_001_sql[];
+}
+
+namespace keydesk {
+
+using internal::Database;
+using internal::Statement;
+using internal::Transaction;
+
+namespace {
+
+// Numbered migrations; the database's PRAGMA user_version is the number applied last.
+const unsigned char* const kMigrations[] = {embedded::migration_001_sql};
+
+const std::string kGenesisHash(64, '0');
+
+const char* const kCaseColumns =
+    "id, procedure, procedure_version, authority, uscc, state, version, due_on, clock_stopped, "
+    "closed, opened_at, updated_at, data";
+
+CaseRecord read_case(const Statement& s) {
+  CaseRecord c;
+  c.id = s.text(0);
+  c.procedure = s.text(1);
+  c.procedure_version = s.text(2);
+  c.authority = s.text(3);
+  c.uscc = s.text(4);
+  c.state = s.text(5);
+  c.version = static_cast<long>(s.integer(6));
+  if (auto due = s.optional_text(7)) c.due = parse_date(*due);
+  c.clock_stopped = s.integer(8) != 0;
+  c.closed = s.integer(9) != 0;
+  c.opened_at = s.text(10);
+  c.updated_at = s.text(11);
+  c.data = nlohmann::json::parse(s.text(12), nullptr, false);
+  return c;
+}
+
+KeyRecord read_key(const Statement& s) {
+  KeyRecord k;
+  k.login_username = s.text(0);
+  k.uscc = s.text(1);
+  k.serial = s.text(2);
+  k.status = s.text(3);
+  k.expires_on = s.text(4);
+  k.has_18_digit_code = s.integer(5) != 0;
+  k.wrong_pin_entries = static_cast<int>(s.integer(6));
+  return k;
+}
+
+const char* const kKeyColumns =
+    "login_username, uscc, coalesce(serial, ''), status, coalesce(expires_on, ''), "
+    "has_18_digit_code, wrong_pin_entries";
+
+// What an event's hash covers: every field but the hash, in a fixed order.
+std::string event_hash(const AuditEvent& e) {
+  nlohmann::json fields = {e.seq,    e.case_id, e.at, e.user,    e.role,   e.authority,
+                           e.action, e.from,    e.to, e.outcome, e.remark, e.data.dump()};
+  return internal::sha256_hex(e.prev_hash + "\n" + fields.dump());
+}
+
+std::string json_string(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+}  // namespace
+
+struct CaseStore::Impl {
+  Database db;
+  std::map<std::string, std::shared_ptr<const Procedure>> procedures;  // "id@version"
+
+  explicit Impl(Database d) : db(std::move(d)) {}
+
+  Status migrate() {
+    auto st = db.prepare("PRAGMA user_version");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    auto applied = st->integer(0);
+    const auto count = static_cast<std::int64_t>(std::size(kMigrations));
+    if (applied > count)
+      return Error{"database " + db.path() + " was written by a newer keydesk (schema " +
+                   std::to_string(applied) + ", this one knows " + std::to_string(count) +
+                   "): upgrade keydesk"};
+    for (auto n = applied; n < count; ++n) {
+      Transaction tx(db);
+      if (!tx.begun()) return tx.begun().error();
+      auto run = db.exec(reinterpret_cast<const char*>(kMigrations[n]));
+      if (!run) return Error{"migration " + std::to_string(n + 1) + ": " + run.error().message};
+      auto version = db.exec("PRAGMA user_version = " + std::to_string(n + 1));
+      if (!version) return version.error();
+      auto done = tx.commit();
+      if (!done) return done.error();
+    }
+    return internal::ok();
+  }
+
+  Result<std::optional<CaseRecord>> find_case(const std::string& id) {
+    auto st = db.prepare(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = ?");
+    if (!st) return st.error();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<CaseRecord>();
+    return std::optional<CaseRecord>(read_case(*st));
+  }
+
+  Result<std::vector<CaseRecord>> query_cases(const std::string& where_order,
+                                              const std::vector<std::string>& args, int limit) {
+    auto st = db.prepare(std::string("SELECT ") + kCaseColumns + " FROM cases " + where_order +
+                         " LIMIT ?");
+    if (!st) return st.error();
+    int i = 1;
+    for (const auto& a : args) st->bind(i++, a);
+    st->bind(i, static_cast<std::int64_t>(limit));
+    std::vector<CaseRecord> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(read_case(*st));
+    }
+    return out;
+  }
+
+  // Appends an event to the chain; returns its seq.
+  Result<long> append_event(AuditEvent e) {
+    auto head = db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (!head) return head.error();
+    auto row = head->step();
+    if (!row) return row.error();
+    e.seq = *row ? static_cast<long>(head->integer(0)) + 1 : 1;
+    e.prev_hash = *row ? head->text(1) : kGenesisHash;
+    e.hash = event_hash(e);
+    auto ins = db.prepare(
+        "INSERT INTO events (seq, case_id, at, user_name, role, authority, action, from_state, "
+        "to_state, outcome, remark, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!ins) return ins.error();
+    ins->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.case_id).bind(3, e.at).bind(4, e.user);
+    ins->bind(5, e.role).bind(6, e.authority).bind(7, e.action).bind(8, e.from).bind(9, e.to);
+    ins->bind(10, e.outcome).bind(11, e.remark).bind(12, e.data.dump()).bind(13, e.prev_hash);
+    ins->bind(14, e.hash);
+    if (auto st = ins->run(); !st) return st.error();
+    auto up = db.prepare(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+    if (!up) return up.error();
+    up->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.hash);
+    if (auto st = up->run(); !st) return st.error();
+    return e.seq;
+  }
+
+  Status add_outbox(const std::string& case_id, long seq, const std::vector<OutboxMessage>& msgs,
+                    const std::string& at) {
+    for (const auto& m : msgs) {
+      auto st = db.prepare(
+          "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, subject, body, "
+          "created_at) VALUES (?,?,?,?,?,?,?,?)");
+      if (!st) return st.error();
+      st->bind(1, case_id).bind(2, static_cast<std::int64_t>(seq)).bind(3, m.notice);
+      st->bind(4, m.channel).bind(5, m.to).bind(6, m.subject).bind(7, m.body).bind(8, at);
+      if (auto r = st->run(); !r) return r.error();
+    }
+    return internal::ok();
+  }
+};
+
+CaseStore::CaseStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CaseStore::CaseStore(CaseStore&&) noexcept = default;
+CaseStore& CaseStore::operator=(CaseStore&&) noexcept = default;
+CaseStore::~CaseStore() = default;
+
+Result<CaseStore> CaseStore::open(const std::string& path) {
+  auto db = Database::open(path);
+  if (!db) return db.error();
+  auto impl = std::make_unique<Impl>(std::move(db).value());
+  if (auto st = impl->migrate(); !st) return st.error();
+  return CaseStore(std::move(impl));
+}
+
+// --- registry ------------------------------------------------------------------------------
+
+Status CaseStore::put_enterprise(const Enterprise& e) {
+  if (auto st = check_enterprise(e); !st) return st;
+  auto st = impl_->db.prepare(
+      "INSERT INTO enterprises (uscc, name, kind, code13, filing_has_uscc) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+      "code13 = excluded.code13, filing_has_uscc = excluded.filing_has_uscc");
+  if (!st) return st.error();
+  st->bind(1, e.uscc).bind(2, e.name).bind(3, e.kind).bind(4, e.code13);
+  st->bind(5, static_cast<std::int64_t>(e.filing_has_uscc));
+  return st->run();
+}
+
+Result<std::optional<Enterprise>> CaseStore::enterprise(const std::string& uscc) {
+  auto st = impl_->db.prepare(
+      "SELECT uscc, name, kind, coalesce(code13, ''), filing_has_uscc FROM enterprises WHERE uscc "
+      "= ?");
+  if (!st) return st.error();
+  st->bind(1, uscc);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Enterprise>();
+  return std::optional<Enterprise>(
+      Enterprise{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4) != 0});
+}
+
+Status CaseStore::put_key(const KeyRecord& k) {
+  if (auto st = check_key(k); !st) return st;
+  auto owner = enterprise(k.uscc);
+  if (!owner) return owner.error();
+  if (!*owner)
+    return Error{"key " + k.login_username + ": no enterprise " + k.uscc +
+                 " in the registry; add the enterprise first"};
+  auto st = impl_->db.prepare(
+      "INSERT INTO keys (login_username, uscc, serial, status, expires_on, has_18_digit_code, "
+      "wrong_pin_entries) VALUES (?,?,?,?,?,?,?) ON CONFLICT (login_username) DO UPDATE SET "
+      "uscc = excluded.uscc, serial = excluded.serial, status = excluded.status, "
+      "expires_on = excluded.expires_on, has_18_digit_code = excluded.has_18_digit_code, "
+      "wrong_pin_entries = excluded.wrong_pin_entries");
+  if (!st) return st.error();
+  st->bind(1, k.login_username).bind(2, k.uscc).bind(3, k.serial).bind(4, k.status);
+  st->bind_optional(5,
+                    k.expires_on.empty() ? std::nullopt : std::optional<std::string>(k.expires_on));
+  st->bind(6, static_cast<std::int64_t>(k.has_18_digit_code));
+  st->bind(7, static_cast<std::int64_t>(k.wrong_pin_entries));
+  return st->run();
+}
+
+Result<std::optional<KeyRecord>> CaseStore::key(const std::string& login_username) {
+  auto st = impl_->db.prepare(std::string("SELECT ") + kKeyColumns +
+                              " FROM keys WHERE login_username = ?");
+  if (!st) return st.error();
+  st->bind(1, login_username);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<KeyRecord>();
+  return std::optional<KeyRecord>(read_key(*st));
+}
+
+Result<std::vector<KeyRecord>> CaseStore::keys_of(const std::string& uscc) {
+  auto st = impl_->db.prepare(std::string("SELECT ") + kKeyColumns +
+                              " FROM keys WHERE uscc = ? ORDER BY login_username");
+  if (!st) return st.error();
+  st->bind(1, uscc);
+  std::vector<KeyRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read_key(*st));
+  }
+  return out;
+}
+
+Result<KeyRecord> CaseStore::pin_entry(const std::string& login_username, bool correct) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  auto k = record_pin_entry(*this, login_username, correct);
+  if (!k) return k.error();
+  if (auto st = tx.commit(); !st) return st.error();
+  return k;
+}
+
+Status CaseStore::import(const nlohmann::json& entries) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  if (auto st = import_registry(*this, entries); !st) return st;
+  return tx.commit();
+}
+
+// --- procedure versions --------------------------------------------------------------------
+
+Status CaseStore::remember(const Procedure& p, const std::string& loaded_at) {
+  auto st = impl_->db.prepare(
+      "INSERT INTO procedure_versions (procedure, version, loaded_at, file, source) "
+      "VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING");
+  if (!st) return st.error();
+  st->bind(1, p.id).bind(2, p.version).bind(3, loaded_at).bind(4, p.file).bind(5, p.source);
+  return st->run();
+}
+
+Result<std::shared_ptr<const Procedure>> CaseStore::procedure_at(const std::string& id,
+                                                                 const std::string& version) {
+  std::string key = id + "@" + version;
+  if (auto it = impl_->procedures.find(key); it != impl_->procedures.end()) return it->second;
+  auto st = impl_->db.prepare(
+      "SELECT file, source FROM procedure_versions WHERE procedure = ? AND version = ?");
+  if (!st) return st.error();
+  st->bind(1, id).bind(2, version);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row)
+    return Error{"procedure " + id + " version " + version.substr(0, 12) +
+                 " is not in the database"};
+  auto p = parse_procedure(st->text(1), st->text(0));
+  if (!p)
+    return Error{"stored procedure " + id + " version " + version.substr(0, 12) +
+                     " no longer loads: " + p.error().message,
+                 p.error().diagnostics};
+  auto shared = std::make_shared<const Procedure>(std::move(p).value());
+  impl_->procedures.emplace(key, shared);
+  return shared;
+}
+
+// --- cases ---------------------------------------------------------------------------------
+
+Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workflow& workflow,
+                                        const OpenRequest& request) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  auto existing = impl_->find_case(request.case_id);
+  if (!existing) return existing.error();
+  if (*existing)
+    return Error{"case " + request.case_id + " is already open (" + (*existing)->procedure +
+                 ", state " + (*existing)->state + "): nothing was done"};
+  if (auto st = remember(procedure, request.at_text); !st) return st.error();
+  auto facts = case_facts(*this, request.submission, request.case_id, "", request.at.date);
+  if (!facts) return facts.error();
+  auto step = workflow.open(procedure, *facts, request.at);
+  if (!step) return step.error();
+
+  CaseRecord c;
+  c.id = request.case_id;
+  c.procedure = procedure.id;
+  c.procedure_version = procedure.version;
+  c.authority = request.authority;
+  c.uscc = json_string(request.submission.value("enterprise", nlohmann::json::object()), "uscc");
+  c.state = step->to;
+  c.version = 1;
+  c.due = step->due;
+  c.clock_stopped = step->clock_stopped;
+  c.closed = step->closes;
+  c.opened_at = c.updated_at = request.at_text;
+  c.data = request.submission;
+  auto ins = impl_->db.prepare(std::string("INSERT INTO cases (") + kCaseColumns +
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!ins) return ins.error();
+  ins->bind(1, c.id).bind(2, c.procedure).bind(3, c.procedure_version).bind(4, c.authority);
+  ins->bind(5, c.uscc).bind(6, c.state).bind(7, static_cast<std::int64_t>(c.version));
+  ins->bind_optional(8, c.due ? std::optional<std::string>(format_date(*c.due)) : std::nullopt);
+  ins->bind(9, static_cast<std::int64_t>(c.clock_stopped))
+      .bind(10, static_cast<std::int64_t>(c.closed));
+  ins->bind(11, c.opened_at).bind(12, c.updated_at).bind(13, c.data.dump());
+  if (auto st = ins->run(); !st) return st.error();
+  AuditEvent e;
+  e.case_id = c.id;
+  e.at = request.at_text;
+  e.user = request.actor.user;
+  e.role = request.actor.role;
+  e.authority = request.actor.authority;
+  e.action = "open";
+  e.to = c.state;
+  e.data = {{"procedure_version", c.procedure_version},
+            {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()}};
+  auto seq = impl_->append_event(e);
+  if (!seq) return seq.error();
+  if (auto st = tx.commit(); !st) return st.error();
+  return c;
+}
+
+Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& workflow,
+                                  const ActionRequest& request, const std::string& at_text) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  auto found = impl_->find_case(case_id);
+  if (!found) return found.error();
+  if (!*found) return Error{"no case " + case_id + ": check the case number"};
+  CaseRecord c = **found;
+  auto procedure = procedure_at(c.procedure, c.procedure_version);
+  if (!procedure) return procedure.error();
+  const nlohmann::json& submission = request.submission.is_object() ? request.submission : c.data;
+  auto facts = case_facts(*this, submission, c.id, c.state, request.at.date);
+  if (!facts) return facts.error();
+  CaseSnapshot snapshot{c.id, c.state, c.version, c.due};
+  auto step = workflow.act(**procedure, snapshot, request, *facts);
+  if (!step) return step.error();
+
+  if (request.submission.is_object()) c.data = request.submission;
+  auto up = impl_->db.prepare(
+      "UPDATE cases SET state = ?, version = version + 1, due_on = ?, clock_stopped = ?, "
+      "closed = ?, updated_at = ?, data = ? WHERE id = ? AND version = ?");
+  if (!up) return up.error();
+  up->bind(1, step->to);
+  up->bind_optional(2,
+                    step->due ? std::optional<std::string>(format_date(*step->due)) : std::nullopt);
+  up->bind(3, static_cast<std::int64_t>(step->clock_stopped))
+      .bind(4, static_cast<std::int64_t>(step->closes));
+  up->bind(5, at_text)
+      .bind(6, c.data.dump())
+      .bind(7, c.id)
+      .bind(8, static_cast<std::int64_t>(c.version));
+  if (auto st = up->run(); !st) return st.error();
+  if (impl_->db.changes() != 1)
+    return Error{"case " + c.id +
+                 " changed while this action was prepared: nothing was done; reload it"};
+  if (auto st = apply_effects(*this, step->effects, c.data, step->inputs, request.at.date); !st)
+    return st.error();
+
+  AuditEvent e;
+  e.case_id = c.id;
+  e.at = at_text;
+  e.user = request.actor.user;
+  e.role = request.actor.role;
+  e.authority = request.actor.authority;
+  e.action = step->action;
+  e.from = step->from;
+  e.to = step->to;
+  e.outcome = step->outcome;
+  e.remark = step->remark;
+  e.data = {{"inputs", step->inputs},
+            {"due", step->due ? nlohmann::json(format_date(*step->due)) : nlohmann::json()},
+            {"resubmitted", request.submission.is_object()}};
+  auto seq = impl_->append_event(e);
+  if (!seq) return seq.error();
+  if (auto st = impl_->add_outbox(c.id, *seq, step->outbox, at_text); !st) return st.error();
+  if (auto st = tx.commit(); !st) return st.error();
+
+  c.state = step->to;
+  c.version += 1;
+  c.due = step->due;
+  c.clock_stopped = step->clock_stopped;
+  c.closed = step->closes;
+  c.updated_at = at_text;
+  return c;
+}
+
+Result<CaseRecord> CaseStore::get(const std::string& case_id) {
+  auto found = impl_->find_case(case_id);
+  if (!found) return found.error();
+  if (!*found) return Error{"no case " + case_id + ": check the case number"};
+  return **found;
+}
+
+Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<std::string> args;
+  auto add = [&](const std::string& column, const std::string& value) {
+    if (value.empty()) return;
+    where += " AND " + column + " = ?";
+    args.push_back(value);
+  };
+  add("authority", f.authority);
+  add("procedure", f.procedure);
+  add("state", f.state);
+  add("uscc", f.uscc);
+  if (!f.include_closed) where += " AND closed = 0";
+  return impl_->query_cases(where + " ORDER BY due_on IS NULL, due_on, id", args, f.limit);
+}
+
+Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string& authority,
+                                                   int limit) {
+  std::vector<std::string> args = {format_date(today)};
+  std::string where = "WHERE closed = 0 AND due_on IS NOT NULL AND due_on < ?";
+  if (!authority.empty()) {
+    where += " AND authority = ?";
+    args.push_back(authority);
+  }
+  return impl_->query_cases(where + " ORDER BY due_on, id", args, limit);
+}
+
+Result<std::vector<CaseRecord>> CaseStore::due_on(Date day, const std::string& authority,
+                                                  int limit) {
+  std::vector<std::string> args = {format_date(day)};
+  std::string where = "WHERE closed = 0 AND due_on IS NOT NULL AND due_on = ?";
+  if (!authority.empty()) {
+    where += " AND authority = ?";
+    args.push_back(authority);
+  }
+  return impl_->query_cases(where + " ORDER BY id", args, limit);
+}
+
+namespace {
+const char* const kEventColumns =
+    "seq, case_id, at, user_name, role, authority, action, from_state, to_state, outcome, remark, "
+    "data, prev_hash, hash";
+
+AuditEvent read_event(const Statement& s) {
+  AuditEvent e;
+  e.seq = static_cast<long>(s.integer(0));
+  e.case_id = s.text(1);
+  e.at = s.text(2);
+  e.user = s.text(3);
+  e.role = s.text(4);
+  e.authority = s.text(5);
+  e.action = s.text(6);
+  e.from = s.text(7);
+  e.to = s.text(8);
+  e.outcome = s.text(9);
+  e.remark = s.text(10);
+  e.data = nlohmann::json::parse(s.text(11), nullptr, false);
+  e.prev_hash = s.text(12);
+  e.hash = s.text(13);
+  return e;
+}
+}  // namespace
+
+Result<std::vector<AuditEvent>> CaseStore::history(const std::string& case_id) {
+  auto st = impl_->db.prepare(std::string("SELECT ") + kEventColumns +
+                              " FROM events WHERE case_id = ? ORDER BY seq");
+  if (!st) return st.error();
+  st->bind(1, case_id);
+  std::vector<AuditEvent> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read_event(*st));
+  }
+  return out;
+}
+
+Result<AuditReport> CaseStore::verify_audit() {
+  AuditReport report;
+  auto st = impl_->db.prepare(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY seq");
+  if (!st) return st.error();
+  std::string prev = kGenesisHash;
+  long expected_seq = 1;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    AuditEvent e = read_event(*st);
+    ++report.events;
+    if (e.seq != expected_seq)
+      report.problems.push_back("event " + std::to_string(expected_seq) +
+                                (e.seq > expected_seq
+                                     ? " to " + std::to_string(e.seq - 1) + " deleted"
+                                     : " out of order"));
+    if (e.prev_hash != prev)
+      report.problems.push_back(
+          "event " + std::to_string(e.seq) + " (case " + e.case_id +
+          ") does not follow the event before it: a row was deleted or inserted");
+    if (event_hash(e) != e.hash)
+      report.problems.push_back("event " + std::to_string(e.seq) + " (case " + e.case_id + ", " +
+                                e.action + " at " + e.at +
+                                ") was edited: its content no longer matches its hash");
+    prev = e.hash;
+    expected_seq = e.seq + 1;
+  }
+  auto head = impl_->db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+  if (!head) return head.error();
+  auto row = head->step();
+  if (!row) return row.error();
+  if (*row) {
+    if (head->integer(0) != expected_seq - 1 || head->text(1) != prev)
+      report.problems.push_back("the newest events were deleted: the chain ends at event " +
+                                std::to_string(expected_seq - 1) + " but event " +
+                                std::to_string(head->integer(0)) + " was written");
+  } else if (report.events > 0) {
+    report.problems.push_back("the audit head is missing: it was deleted");
+  }
+  return report;
+}
+
+Result<std::vector<OutboxItem>> CaseStore::outbox(bool unsent_only) {
+  auto st = impl_->db.prepare(
+      std::string(
+          "SELECT id, case_id, notice, channel, recipient, subject, body, created_at, sent_at "
+          "FROM outbox ") +
+      (unsent_only ? "WHERE sent_at IS NULL " : "") + "ORDER BY id");
+  if (!st) return st.error();
+  std::vector<OutboxItem> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    OutboxItem item;
+    item.id = static_cast<long>(st->integer(0));
+    item.case_id = st->text(1);
+    item.message = {st->text(2), st->text(3), st->text(4), st->text(5), st->text(6)};
+    item.created_at = st->text(7);
+    item.sent_at = st->optional_text(8);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace keydesk

@@ -1,0 +1,135 @@
+// The case store: enterprises and their keys, procedure versions, cases, the audit chain and the
+// outbox, in SQLite (WAL; migrations keyed on PRAGMA user_version; every write one transaction).
+//
+// The interface is narrow on purpose: a national deployment puts the same operations on
+// PostgreSQL, and the SQL stays portable.
+//
+// Guarantees:
+//  - An action is applied at most once: it names the case version it saw, and a stale version is
+//    refused inside the write transaction (a double click cannot act twice).
+//  - A case stays on the procedure version it was opened with; new cases take the newest loaded.
+//  - Every change of a case appends one event whose hash chains to the previous event;
+//    verify_audit() finds any edited, inserted or deleted event.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/calendar.h"
+#include "engine/procedure.h"
+#include "engine/registry.h"
+#include "engine/result.h"
+#include "engine/workflow.h"
+
+namespace keydesk {
+
+struct CaseRecord {
+  std::string id;
+  std::string procedure;
+  std::string procedure_version;
+  std::string authority;
+  std::string uscc;
+  std::string state;
+  long version = 0;
+  std::optional<Date> due;
+  bool clock_stopped = false;
+  bool closed = false;
+  std::string opened_at;
+  std::string updated_at;
+  nlohmann::json data;  // the submission (DESIGN.md format)
+};
+
+struct AuditEvent {
+  long seq = 0;
+  std::string case_id, at, user, role, authority, action, from, to, outcome, remark;
+  nlohmann::json data;
+  std::string prev_hash, hash;
+};
+
+struct AuditReport {
+  long events = 0;
+  std::vector<std::string> problems;  // empty: the chain is intact
+};
+
+struct CaseFilter {
+  std::string authority;
+  std::string procedure;
+  std::string state;
+  std::string uscc;
+  bool include_closed = false;
+  int limit = 200;
+};
+
+struct OutboxItem {
+  long id = 0;
+  std::string case_id;
+  OutboxMessage message;
+  std::string created_at;
+  std::optional<std::string> sent_at;
+};
+
+class CaseStore : public Registry {
+ public:
+  // Opens or creates the database at `path` (":memory:" for tests) and migrates it.
+  static Result<CaseStore> open(const std::string& path);
+  CaseStore(CaseStore&&) noexcept;
+  CaseStore& operator=(CaseStore&&) noexcept;
+  ~CaseStore() override;
+
+  // --- registry (registry.h) ---
+  Status put_enterprise(const Enterprise& enterprise) override;
+  Result<std::optional<Enterprise>> enterprise(const std::string& uscc) override;
+  Status put_key(const KeyRecord& key) override;
+  Result<std::optional<KeyRecord>> key(const std::string& login_username) override;
+  Result<std::vector<KeyRecord>> keys_of(const std::string& uscc) override;
+  // record_pin_entry (registry.h) in one transaction.
+  Result<KeyRecord> pin_entry(const std::string& login_username, bool correct);
+  // import_registry (registry.h) in one transaction: all entries or none.
+  Status import(const nlohmann::json& entries);
+
+  // --- procedure versions ---
+  // Records `procedure`'s version (its content hash) if new; cases opened later use it.
+  Status remember(const Procedure& procedure, const std::string& loaded_at);
+  // The procedure a case runs on: its own version, parsed from the stored source.
+  Result<std::shared_ptr<const Procedure>> procedure_at(const std::string& id,
+                                                        const std::string& version);
+
+  // --- cases ---
+  struct OpenRequest {
+    std::string case_id;  // e.g. the submission id; a second open of the same id is refused
+    std::string authority;
+    nlohmann::json submission;
+    Actor actor;
+    LocalTime at;
+    std::string at_text;  // ISO timestamp recorded in the audit
+  };
+  Result<CaseRecord> open_case(const Procedure& procedure, const Workflow& workflow,
+                               const OpenRequest& request);
+  Result<CaseRecord> act(const std::string& case_id, const Workflow& workflow,
+                         const ActionRequest& request, const std::string& at_text);
+  Result<CaseRecord> get(const std::string& case_id);
+  Result<std::vector<CaseRecord>> list(const CaseFilter& filter);
+  // Open cases whose due date is before `today`, most overdue first.
+  Result<std::vector<CaseRecord>> overdue(Date today, const std::string& authority = "",
+                                          int limit = 1000);
+  // Open cases due exactly on `day`.
+  Result<std::vector<CaseRecord>> due_on(Date day, const std::string& authority = "",
+                                         int limit = 1000);
+  Result<std::vector<AuditEvent>> history(const std::string& case_id);
+  Result<AuditReport> verify_audit();
+  Result<std::vector<OutboxItem>> outbox(bool unsent_only);
+
+ private:
+  struct Impl;
+  explicit CaseStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keydesk

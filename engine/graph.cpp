@@ -1,0 +1,90 @@
+#include "engine/graph.h"
+
+#include <sstream>
+
+namespace keydesk {
+
+namespace {
+
+std::string state_label(const StateRule& s) {
+  std::string label = s.title;
+  if (s.deadline_days > 0) label += "\\n" + std::to_string(s.deadline_days) + " 个工作日";
+  if (!s.carry_from.empty()) label += "\\n(期限同 " + s.carry_from + ")";
+  if (s.waits_on_enterprise) label += "\\n(等待企业，计时暂停)";
+  return label;
+}
+
+std::string roles_of(const Procedure& p, const ActionRule& a) {
+  std::string out;
+  for (const auto& r : a.roles) out += (out.empty() ? "" : "/") + p.role_title(r);
+  return out;
+}
+
+std::string dot_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string procedure_dot(const Procedure& p) {
+  std::ostringstream out;
+  out << "digraph \"" << p.id << "\" {\n"
+      << "  label=\"" << dot_escape(p.title) << " (" << p.id << ")\";\n  labelloc=t;\n"
+      << "  rankdir=TB;\n  fontname=\"WenQuanYi Zen Hei,Noto Sans CJK SC,sans-serif\";\n"
+      << "  node [shape=box, style=rounded, fontname=\"WenQuanYi Zen Hei,Noto Sans CJK "
+         "SC,sans-serif\"];\n"
+      << "  edge [fontname=\"WenQuanYi Zen Hei,Noto Sans CJK SC,sans-serif\", fontsize=10];\n"
+      << "  __start [shape=point];\n  __start -> " << p.start << ";\n";
+  for (const auto& s : p.states) {
+    out << "  " << s.id << " [label=\"" << dot_escape(state_label(s)) << "\"";
+    if (s.final) out << ", peripheries=2";
+    if (s.waits_on_enterprise) out << ", style=\"rounded,dashed\"";
+    out << "];\n";
+  }
+  for (const auto& a : p.actions)
+    for (const auto& from : a.from) {
+      std::string label = a.title;
+      if (!a.outcome.empty() && a.outcome != a.title) label += "（" + a.outcome + "）";
+      label += "\\n[" + roles_of(p, a) + "]";
+      out << "  " << from << " -> " << a.to << " [label=\"" << dot_escape(label) << "\"";
+      if (!a.outcome.empty() && is_failing_outcome(a.outcome)) out << ", color=red, fontcolor=red";
+      out << "];\n";
+    }
+  out << "}\n";
+  return out.str();
+}
+
+std::string procedure_mermaid(const Procedure& p) {
+  auto text = [](std::string s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s.compare(i, 2, "\\n") == 0) {
+        out += "<br/>";
+        ++i;
+      } else if (s[i] == '"') {
+        out += "#quot;";
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  };
+  std::ostringstream out;
+  out << "---\ntitle: " << p.title << " (" << p.id << ")\n---\nstateDiagram-v2\n";
+  for (const auto& s : p.states) out << "  " << s.id << " : " << text(state_label(s)) << '\n';
+  out << "  [*] --> " << p.start << '\n';
+  for (const auto& a : p.actions)
+    for (const auto& from : a.from)
+      out << "  " << from << " --> " << a.to << " : " << text(a.title) << " [" << roles_of(p, a)
+          << "]\n";
+  for (const auto& s : p.states)
+    if (s.final) out << "  " << s.id << " --> [*]\n";
+  return out.str();
+}
+
+}  // namespace keydesk

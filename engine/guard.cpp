@@ -1,0 +1,801 @@
+#include "engine/guard.h"
+
+#include <array>
+#include <cassert>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/calendar.h"
+
+namespace keydesk {
+
+namespace internal {
+
+enum class Comparison : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in };
+enum class Function : std::uint8_t { empty, count, days_between };
+
+// One node of a parsed guard. [begin, end) are the bytes of the guard's text it was parsed from,
+// so that evaluation errors can quote it.
+struct GuardNode {
+  enum class Kind { literal, path, negation, conjunction, disjunction, comparison, call };
+  Kind kind = Kind::literal;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  nlohmann::json literal;             // literal
+  std::vector<std::string> segments;  // path: "key.status" -> {"key", "status"}
+  Comparison comparison = Comparison::eq;
+  Function function = Function::empty;
+  std::vector<std::shared_ptr<const GuardNode>> operands;
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::Comparison;
+using internal::Function;
+using internal::GuardNode;
+using nlohmann::json;
+using NodePtr = std::shared_ptr<const GuardNode>;
+
+constexpr int max_nesting = 100;
+
+struct FunctionInfo {
+  std::string_view name;
+  Function function;
+  std::size_t arity;
+  std::string_view parameters;
+};
+constexpr std::array<FunctionInfo, 3> functions = {{
+    {"empty", Function::empty, 1, "x"},
+    {"count", Function::count, 1, "x"},
+    {"days_between", Function::days_between, 2, "a, b"},
+}};
+
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Characters (UTF-8 code points) among the first `bytes` bytes of `text`.
+std::size_t characters(std::string_view text, std::size_t bytes = std::string_view::npos) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size() && i < bytes; ++i)
+    if (!is_continuation_byte(text[i])) ++n;
+  return n;
+}
+
+Error syntax_error(std::string_view text, std::size_t at, const std::string& what) {
+  int column = static_cast<int>(characters(text, at)) + 1;
+  return Error{"column " + std::to_string(column) + ": " + what, {Diagnostic{"", 0, column, what}}};
+}
+
+// --- tokens ----------------------------------------------------------------------------------
+
+// `bad` is a lexical error: Token::problem says what is wrong at Token::begin. `name` is a path
+// or a function name: identifier('.'identifier)*.
+// clang-format off
+enum class Tok : std::uint8_t {
+  end, bad, string, integer, name,
+  lparen, rparen, lbracket, rbracket, comma,
+  eq, ne, lt, le, gt, ge,
+  kw_and, kw_or, kw_not, kw_in, kw_true, kw_false, kw_null
+};
+// clang-format on
+
+struct Token {
+  Tok kind = Tok::end;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  json value;           // string and integer literals
+  std::string problem;  // bad
+};
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+
+std::optional<Tok> keyword(std::string_view word) {
+  static constexpr std::array<std::pair<std::string_view, Tok>, 7> keywords = {
+      {{"and", Tok::kw_and},
+       {"or", Tok::kw_or},
+       {"not", Tok::kw_not},
+       {"in", Tok::kw_in},
+       {"true", Tok::kw_true},
+       {"false", Tok::kw_false},
+       {"null", Tok::kw_null}}};
+  for (const auto& [spelling, kind] : keywords)
+    if (word == spelling) return kind;
+  return std::nullopt;
+}
+
+std::string lower_case(std::string_view word) {
+  std::string out(word);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// Splits a guard into tokens. A lexical error ends the list with a `bad` token; otherwise it
+// ends with `end` at text.size().
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+
+  std::vector<Token> tokens() {
+    std::vector<Token> out;
+    for (;;) {
+      while (i_ < text_.size() &&
+             (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\n' || text_[i_] == '\r'))
+        ++i_;
+      out.push_back(next());
+      if (out.back().kind == Tok::end || out.back().kind == Tok::bad) return out;
+    }
+  }
+
+ private:
+  Token make(Tok kind, std::size_t begin, std::size_t end) {
+    i_ = end;
+    return Token{kind, begin, end, {}, {}};
+  }
+  static Token bad(std::size_t at, std::string problem) {
+    return Token{Tok::bad, at, at, {}, std::move(problem)};
+  }
+  char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
+  // The character (whole UTF-8 sequence) at byte i, for messages.
+  std::string character_at(std::size_t i) const {
+    if (i >= text_.size()) return "end of guard";
+    std::size_t j = i + 1;
+    while (j < text_.size() && is_continuation_byte(text_[j])) ++j;
+    return "'" + std::string(text_.substr(i, j - i)) + "'";
+  }
+
+  Token next() {
+    std::size_t b = i_;
+    if (b >= text_.size()) return make(Tok::end, b, b);
+    char c = text_[b];
+    if (is_name_start(c)) return name();
+    if (is_digit(c) || c == '-') return integer();
+    if (c == '\'' || c == '"') return string();
+    // Longest first, so that "<=" is not read as "<".
+    static constexpr std::array<std::pair<std::string_view, Tok>, 11> operators = {
+        {{"==", Tok::eq},
+         {"!=", Tok::ne},
+         {"<=", Tok::le},
+         {">=", Tok::ge},
+         {"<", Tok::lt},
+         {">", Tok::gt},
+         {"(", Tok::lparen},
+         {")", Tok::rparen},
+         {"[", Tok::lbracket},
+         {"]", Tok::rbracket},
+         {",", Tok::comma}}};
+    for (const auto& [spelling, kind] : operators)
+      if (text_.substr(b).starts_with(spelling)) return make(kind, b, b + spelling.size());
+    // Operators of other languages.
+    static constexpr std::array<std::pair<char, std::string_view>, 4> foreign = {
+        {{'=', "'=' is not an operator: write '==' to compare"},
+         {'!', "'!' is not an operator: write 'not'"},
+         {'&', "'&' is not an operator: write 'and'"},
+         {'|', "'|' is not an operator: write 'or'"}}};
+    for (const auto& [character, advice] : foreign)
+      if (c == character) return bad(b, std::string(advice));
+    if (static_cast<unsigned char>(c) >= 0x80)
+      return bad(b, "unexpected character " + character_at(b) +
+                        " (operators, quotes and brackets are ASCII; Chinese text goes inside "
+                        "quotes)");
+    return bad(b, "unexpected character " + character_at(b));
+  }
+
+  Token name() {
+    std::size_t b = i_, e = i_;
+    while (is_name_char(at(e))) ++e;
+    bool dotted = false;
+    while (at(e) == '.') {
+      if (!is_name_start(at(e + 1)))
+        return bad(e + 1, "expected a name after '.' but found " + character_at(e + 1));
+      dotted = true;
+      e += 2;
+      while (is_name_char(at(e))) ++e;
+    }
+    std::string_view word = text_.substr(b, e - b);
+    if (!dotted) {
+      if (auto kw = keyword(word)) return make(*kw, b, e);
+      if (keyword(lower_case(word)))
+        return bad(b, "'" + std::string(word) +
+                          "' is not a keyword: keywords are lower-case, write '" +
+                          lower_case(word) + "'");
+    }
+    return make(Tok::name, b, e);
+  }
+
+  Token integer() {
+    std::size_t b = i_, e = i_ + (text_[i_] == '-' ? 1 : 0);
+    if (!is_digit(at(e)))
+      return bad(b, "'-' must be followed directly by digits, as in -1 (there is no subtraction)");
+    while (is_digit(at(e))) ++e;
+    if (is_name_char(at(e)) || at(e) == '.') {
+      std::size_t w = e;
+      while (is_name_char(at(w)) || at(w) == '.') ++w;
+      return bad(b, "'" + std::string(text_.substr(b, w - b)) +
+                        "' is not a number: numbers are whole, as in 30 or -1");
+    }
+    std::int64_t n = 0;
+    auto [p, ec] = std::from_chars(text_.data() + b, text_.data() + e, n);
+    if (ec != std::errc() || p != text_.data() + e)
+      return bad(b, "the number " + std::string(text_.substr(b, e - b)) + " is too large");
+    Token t = make(Tok::integer, b, e);
+    t.value = n;
+    return t;
+  }
+
+  Token string() {
+    std::size_t b = i_, e = i_ + 1;
+    char quote = text_[b];
+    std::string value;
+    while (e < text_.size() && text_[e] != quote) {
+      if (text_[e] == '\\') {
+        char escaped = at(e + 1);
+        if (escaped != '\'' && escaped != '"' && escaped != '\\') {
+          if (e + 1 >= text_.size()) break;  // unclosed
+          return bad(e, "unknown escape '\\" + character_at(e + 1).substr(1) +
+                            " in a string: the escapes are \\' \\\" and \\\\");
+        }
+        value += escaped;
+        e += 2;
+      } else {
+        value += text_[e++];
+      }
+    }
+    if (e >= text_.size())
+      return bad(b, std::string("the string that starts here is not closed: expected a closing ") +
+                        quote + " before end of guard");
+    Token t = make(Tok::string, b, e + 1);
+    t.value = std::move(value);
+    return t;
+  }
+
+  std::string_view text_;
+  std::size_t i_ = 0;
+};
+
+// --- parsing ---------------------------------------------------------------------------------
+
+std::optional<Comparison> comparison_of(Tok kind) {
+  static constexpr std::array<std::pair<Tok, Comparison>, 7> comparisons = {
+      {{Tok::eq, Comparison::eq},
+       {Tok::ne, Comparison::ne},
+       {Tok::lt, Comparison::lt},
+       {Tok::le, Comparison::le},
+       {Tok::gt, Comparison::gt},
+       {Tok::ge, Comparison::ge},
+       {Tok::kw_in, Comparison::in}}};
+  for (const auto& [token, comparison] : comparisons)
+    if (kind == token) return comparison;
+  return std::nullopt;
+}
+
+// Recursive descent over the grammar in guard.h. Each rule takes `after`, the words that say
+// where its first value was expected ("after '=='"), for the message when it is missing.
+class Parser {
+ public:
+  Parser(std::string_view text, std::vector<Token> tokens)
+      : text_(text), tokens_(std::move(tokens)) {}
+
+  Result<NodePtr> guard() {
+    auto root = disjunction("");
+    if (!root) return root;
+    const Token& t = peek();
+    if (t.kind == Tok::end) return root;
+    if (t.kind == Tok::rparen) return syntax_error(text_, t.begin, "')' has no matching '('");
+    return unexpected(t, "expected an operator or end of guard");
+  }
+
+  std::vector<std::string> paths() { return std::move(paths_); }
+
+ private:
+  // Counts nesting while alive, so that a pathological guard is an error, not a stack overflow.
+  class Nesting {
+   public:
+    explicit Nesting(int& depth) : depth_(++depth) {}
+    ~Nesting() { --depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    bool too_deep() const { return depth_ > max_nesting; }
+
+   private:
+    int& depth_;
+  };
+
+  const Token& peek(std::size_t ahead = 0) const {
+    std::size_t i = pos_ + ahead;
+    return i < tokens_.size() ? tokens_[i] : tokens_.back();
+  }
+  // The token take() returned last. REQUIRES: a token was taken.
+  const Token& previous() const { return tokens_[pos_ - 1]; }
+  const Token& take() {
+    const Token& t = peek();
+    if (pos_ < tokens_.size() - 1) ++pos_;
+    return t;
+  }
+  std::string source(std::size_t begin, std::size_t end) const {
+    return std::string(text_.substr(begin, end - begin));
+  }
+
+  std::string found(const Token& t) const {
+    switch (t.kind) {
+      case Tok::end:
+        return "end of guard";
+      case Tok::string:
+        return "the string " + source(t.begin, t.end);
+      case Tok::integer:
+        return "the number " + source(t.begin, t.end);
+      case Tok::name:
+        return "the name '" + source(t.begin, t.end) + "'";
+      default:  // punctuation and keywords, as written
+        return "'" + source(t.begin, t.end) + "'";
+    }
+  }
+  // "<expected> but found <t>", or the lexical problem when t is one.
+  Error unexpected(const Token& t, const std::string& expected) const {
+    if (t.kind == Tok::bad) return syntax_error(text_, t.begin, t.problem);
+    return syntax_error(text_, t.begin, expected + " but found " + found(t));
+  }
+  static std::string join(const std::string& what, const std::string& after) {
+    return after.empty() ? what : what + " " + after;
+  }
+
+  static NodePtr node(GuardNode n) { return std::make_shared<const GuardNode>(std::move(n)); }
+  static GuardNode operation(GuardNode::Kind kind, std::vector<NodePtr> operands) {
+    GuardNode n;
+    n.kind = kind;
+    n.begin = operands.front()->begin;
+    n.end = operands.back()->end;
+    n.operands = std::move(operands);
+    return n;
+  }
+
+  // `first ('or' first)*` where `first` is conjunction, or `first ('and' first)*` where it is
+  // negation. One node for the whole chain, so that a long chain is not a deep tree.
+  Result<NodePtr> chain(Tok joiner, GuardNode::Kind kind,
+                        Result<NodePtr> (Parser::*operand)(const std::string&),
+                        const std::string& after) {
+    auto first = (this->*operand)(after);
+    if (!first || peek().kind != joiner) return first;
+    std::vector<NodePtr> operands = {*first};
+    const std::string after_joiner = "after '" + source(peek().begin, peek().end) + "'";
+    while (peek().kind == joiner) {
+      take();
+      auto next = (this->*operand)(after_joiner);
+      if (!next) return next;
+      operands.push_back(*next);
+    }
+    return node(operation(kind, std::move(operands)));
+  }
+  Result<NodePtr> disjunction(const std::string& after) {
+    return chain(Tok::kw_or, GuardNode::Kind::disjunction, &Parser::conjunction, after);
+  }
+  Result<NodePtr> conjunction(const std::string& after) {
+    return chain(Tok::kw_and, GuardNode::Kind::conjunction, &Parser::negation, after);
+  }
+
+  Result<NodePtr> negation(const std::string& after) {
+    if (peek().kind != Tok::kw_not) return comparison(after);
+    Nesting nesting(depth_);
+    const Token& not_token = take();
+    if (nesting.too_deep()) return too_deep(not_token);
+    auto operand = negation("after 'not'");
+    if (!operand) return operand;
+    GuardNode n;
+    n.kind = GuardNode::Kind::negation;
+    n.begin = not_token.begin;
+    n.end = (*operand)->end;
+    n.operands = {*operand};
+    return node(std::move(n));
+  }
+
+  // The comparison operator at the current token (two tokens for `not in`), if any.
+  std::optional<Comparison> comparison_ahead() const {
+    if (peek().kind == Tok::kw_not && peek(1).kind == Tok::kw_in) return Comparison::not_in;
+    return comparison_of(peek().kind);
+  }
+
+  Result<NodePtr> comparison(const std::string& after) {
+    auto left = primary(after);
+    if (!left) return left;
+    if (peek().kind == Tok::kw_not && peek(1).kind != Tok::kw_in)
+      return unexpected(peek(1), "expected 'in' after 'not'");
+    auto op = comparison_ahead();
+    if (!op) return left;
+    std::size_t op_begin = peek().begin;
+    take();
+    if (*op == Comparison::not_in) take();
+    auto right = primary("after '" + source(op_begin, previous().end) + "'");
+    if (!right) return right;
+    if (comparison_ahead())
+      return syntax_error(text_, peek().begin,
+                          "comparisons do not chain: join two comparisons with 'and', as in "
+                          "'a < b and b < c'");
+    GuardNode n = operation(GuardNode::Kind::comparison, {*left, *right});
+    n.comparison = *op;
+    return node(std::move(n));
+  }
+
+  Error too_deep(const Token& t) const {
+    return syntax_error(text_, t.begin,
+                        "the guard nests more than " + std::to_string(max_nesting) +
+                            " levels deep: split it into simpler guards");
+  }
+
+  Result<NodePtr> primary(const std::string& after) {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::string:
+      case Tok::integer:
+      case Tok::kw_true:
+      case Tok::kw_false:
+      case Tok::kw_null:
+      case Tok::lbracket: {
+        auto value = literal(after);
+        if (!value) return value.error();
+        GuardNode n;
+        n.kind = GuardNode::Kind::literal;
+        n.begin = t.begin;
+        n.end = previous().end;
+        n.literal = std::move(value).value();
+        return node(std::move(n));
+      }
+      case Tok::lparen:
+        return parenthesised();
+      case Tok::name:
+        if (peek(1).kind == Tok::lparen) return call();
+        return path();
+      default:
+        return unexpected(t, join("expected a value", after));
+    }
+  }
+
+  // A literal value: string, integer, true, false, null or a list of literals.
+  Result<json> literal(const std::string& after) {
+    Nesting nesting(depth_);
+    const Token& t = take();
+    if (nesting.too_deep()) return too_deep(t);
+    switch (t.kind) {
+      case Tok::string:
+      case Tok::integer:
+        return t.value;
+      case Tok::kw_true:
+        return json(true);
+      case Tok::kw_false:
+        return json(false);
+      case Tok::kw_null:
+        return json(nullptr);
+      case Tok::lbracket:
+        break;
+      default:
+        return unexpected(t, join("expected a literal value (a string, a number, true, false, "
+                                  "null or a list of them)",
+                                  after));
+    }
+    json list = json::array();
+    if (peek().kind == Tok::rbracket) {
+      take();
+      return list;
+    }
+    std::string element_after = "after '['";
+    for (;;) {
+      auto element = literal(element_after);
+      if (!element) return element;
+      list.push_back(std::move(element).value());
+      const Token& separator = take();
+      if (separator.kind == Tok::rbracket) return list;
+      if (separator.kind != Tok::comma)
+        return unexpected(separator, "expected ',' or ']' in the list that starts at column " +
+                                         std::to_string(characters(text_, t.begin) + 1));
+      element_after = "after ','";
+    }
+  }
+
+  Result<NodePtr> parenthesised() {
+    Nesting nesting(depth_);
+    const Token& open = take();
+    if (nesting.too_deep()) return too_deep(open);
+    auto inner = disjunction("after '('");
+    if (!inner) return inner;
+    const Token& close = take();
+    if (close.kind != Tok::rparen)
+      return unexpected(close, "expected ')' to close the '(' at column " +
+                                   std::to_string(characters(text_, open.begin) + 1));
+    // The same node, spanning the parentheses, so that quotes of enclosing nodes are whole.
+    auto widened = std::make_shared<GuardNode>(**inner);
+    widened->begin = open.begin;
+    widened->end = close.end;
+    return NodePtr(std::move(widened));
+  }
+
+  Result<NodePtr> path() {
+    const Token& t = take();
+    GuardNode n;
+    n.kind = GuardNode::Kind::path;
+    n.begin = t.begin;
+    n.end = t.end;
+    std::string dotted = source(t.begin, t.end);
+    std::size_t start = 0;
+    for (std::size_t dot; (dot = dotted.find('.', start)) != std::string::npos; start = dot + 1)
+      n.segments.push_back(dotted.substr(start, dot - start));
+    n.segments.push_back(dotted.substr(start));
+    bool seen = false;
+    for (const auto& p : paths_) seen = seen || p == dotted;
+    if (!seen) paths_.push_back(dotted);
+    return node(std::move(n));
+  }
+
+  Result<NodePtr> call() {
+    Nesting nesting(depth_);
+    const Token& name = take();
+    if (nesting.too_deep()) return too_deep(name);
+    std::string called = source(name.begin, name.end);
+    const FunctionInfo* info = nullptr;
+    for (const auto& f : functions)
+      if (f.name == called) info = &f;
+    if (!info) {
+      std::string known;
+      for (const auto& f : functions) known += (known.empty() ? "" : ", ") + std::string(f.name);
+      return syntax_error(text_, name.begin,
+                          "unknown function '" + called + "' (functions: " + known + ")");
+    }
+    take();  // '('
+    GuardNode n;
+    n.kind = GuardNode::Kind::call;
+    n.function = info->function;
+    n.begin = name.begin;
+    if (peek().kind == Tok::rparen) {
+      n.end = take().end;
+    } else {
+      std::string after = "after '('";
+      for (;;) {
+        auto argument = disjunction(after);
+        if (!argument) return argument;
+        n.operands.push_back(*argument);
+        const Token& separator = take();
+        if (separator.kind == Tok::rparen) {
+          n.end = separator.end;
+          break;
+        }
+        if (separator.kind != Tok::comma)
+          return unexpected(separator, "expected ',' or ')' after an argument of " + called);
+        after = "after ','";
+      }
+    }
+    if (n.operands.size() != info->arity)
+      return syntax_error(text_, name.begin,
+                          called + "(" + std::string(info->parameters) + ") takes " +
+                              std::to_string(info->arity) + " argument" +
+                              (info->arity == 1 ? "" : "s") + ", not " +
+                              std::to_string(n.operands.size()));
+    return node(std::move(n));
+  }
+
+  std::string_view text_;
+  std::vector<Token> tokens_;
+  std::size_t pos_ = 0;
+  int depth_ = 0;
+  std::vector<std::string> paths_;
+};
+
+// --- evaluation ------------------------------------------------------------------------------
+
+// "a string", "null", …: a value's type in the words of docs/guards.md.
+std::string type_of(const json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "an object";
+  return "an unknown value";  // binary or discarded: not produced from JSON text
+}
+
+// "booleans", "lists", "objects": for values that have no order.
+std::string plural_of(const json& v) {
+  if (v.is_boolean()) return "booleans";
+  if (v.is_array()) return "lists";
+  if (v.is_object()) return "objects";
+  return "values of this kind";
+}
+
+class Evaluator {
+ public:
+  Evaluator(std::string_view text, const json& facts) : text_(text), facts_(facts) {}
+
+  // The value of `n`, which must be true or false; `role` says why, for the error.
+  Result<bool> condition(const GuardNode& n, const std::string& role) const {
+    auto v = value(n);
+    if (!v) return v.error();
+    if (v->is_boolean()) return v->get<bool>();
+    std::string is = v->is_null() && n.kind == GuardNode::Kind::path ? "is missing or null"
+                                                                     : "is " + type_of(*v);
+    return Error{quote(n) + " " + is + ", but " + role};
+  }
+
+  Result<json> value(const GuardNode& n) const {
+    using Kind = GuardNode::Kind;
+    switch (n.kind) {
+      case Kind::literal:
+        return n.literal;
+      case Kind::path:
+        return lookup(n.segments);
+      case Kind::negation: {
+        auto operand = condition(*n.operands[0], "'not' needs true or false");
+        if (!operand) return operand.error();
+        return json(!*operand);
+      }
+      case Kind::conjunction:
+      case Kind::disjunction: {
+        bool is_and = n.kind == Kind::conjunction;
+        std::string role =
+            std::string(is_and ? "'and'" : "'or'") + " needs true or false on both sides";
+        // Left to right, stopping at the first operand that decides: false for and, true for or.
+        for (const auto& operand : n.operands) {
+          auto b = condition(*operand, role);
+          if (!b) return b.error();
+          if (*b != is_and) return json(*b);
+        }
+        return json(is_and);
+      }
+      case Kind::comparison:
+        return compare(n);
+      case Kind::call:
+        return call(n);
+    }
+    return Error{quote(n) + ": cannot be evaluated"};  // unreachable
+  }
+
+ private:
+  std::string quote(const GuardNode& n) const {
+    return "'" + std::string(text_.substr(n.begin, n.end - n.begin)) + "'";
+  }
+  json lookup(const std::vector<std::string>& segments) const {
+    const json* at = &facts_;
+    for (const auto& s : segments) {
+      if (!at->is_object()) return nullptr;
+      auto it = at->find(s);
+      if (it == at->end()) return nullptr;
+      at = &*it;
+    }
+    return *at;
+  }
+  // " ('key.x' is missing or null)" when `operand` is a path that gave null.
+  std::string missing_hint(const GuardNode& operand, const json& v) const {
+    if (!v.is_null() || operand.kind != GuardNode::Kind::path) return "";
+    return " (" + quote(operand) + " is missing or null)";
+  }
+
+  Result<json> compare(const GuardNode& n) const {
+    auto a = value(*n.operands[0]);
+    if (!a) return a;
+    auto b = value(*n.operands[1]);
+    if (!b) return b;
+    switch (n.comparison) {
+      case Comparison::eq:
+        return json(*a == *b);
+      case Comparison::ne:
+        return json(*a != *b);
+      case Comparison::in:
+      case Comparison::not_in: {
+        auto found = contains(n, *a, *b);
+        if (!found) return found.error();
+        return json(*found == (n.comparison == Comparison::in));
+      }
+      default:
+        break;
+    }
+    bool numbers = a->is_number() && b->is_number();
+    bool strings = a->is_string() && b->is_string();
+    if (!numbers && !strings) {
+      if (a->type() == b->type() && !a->is_null())
+        return Error{quote(n) + ": cannot order two " + plural_of(*a) +
+                     ": <, <=, > and >= take two numbers or two strings"};
+      return Error{quote(n) + ": cannot compare " + type_of(*a) + " with " + type_of(*b) +
+                   missing_hint(*n.operands[0], *a) + missing_hint(*n.operands[1], *b)};
+    }
+    switch (n.comparison) {
+      case Comparison::lt:
+        return json(*a < *b);
+      case Comparison::le:
+        return json(*a <= *b);
+      case Comparison::gt:
+        return json(*a > *b);
+      default:
+        return json(*a >= *b);
+    }
+  }
+
+  // Whether `x` is in `collection`, as `in` defines it.
+  Result<bool> contains(const GuardNode& n, const json& x, const json& collection) const {
+    switch (collection.type()) {
+      case json::value_t::null:
+        return false;
+      case json::value_t::array:
+        for (const auto& element : collection)
+          if (element == x) return true;
+        return false;
+      case json::value_t::string:
+      case json::value_t::object: {
+        if (!x.is_string())
+          return Error{quote(n) + ": 'in' " + type_of(collection) +
+                       " needs a string on the left, not " + type_of(x)};
+        const auto& s = x.get_ref<const std::string&>();
+        if (collection.is_object()) return collection.contains(s);
+        return collection.get_ref<const std::string&>().find(s) != std::string::npos;
+      }
+      default:
+        return Error{quote(n) + ": 'in' needs a list, a string or an object on the right, not " +
+                     type_of(collection)};
+    }
+  }
+
+  Result<json> call(const GuardNode& n) const {
+    std::vector<json> arguments;
+    for (const auto& operand : n.operands) {
+      auto v = value(*operand);
+      if (!v) return v;
+      arguments.push_back(std::move(v).value());
+    }
+    const json& x = arguments[0];
+    switch (n.function) {
+      case Function::empty:
+        if (x.is_null()) return json(true);
+        if (x.is_string()) return json(x.get_ref<const std::string&>().empty());
+        if (x.is_array() || x.is_object()) return json(x.empty());
+        return json(false);
+      case Function::count:
+        if (x.is_null()) return json(0);
+        if (x.is_string())
+          return json(static_cast<std::int64_t>(characters(x.get_ref<const std::string&>())));
+        if (x.is_array() || x.is_object()) return json(static_cast<std::int64_t>(x.size()));
+        return Error{quote(n) + ": count takes a list, a string or an object, not " + type_of(x)};
+      case Function::days_between: {
+        std::array<Date, 2> dates;
+        for (std::size_t i = 0; i < 2; ++i) {
+          const json& v = arguments[i];
+          if (!v.is_string()) {
+            std::string is = v.is_null() ? "missing or null" : type_of(v);
+            return Error{quote(n) + ": " + quote(*n.operands[i]) + " is " + is +
+                         ", not a date (YYYY-MM-DD)"};
+          }
+          auto date = parse_date(v.get_ref<const std::string&>());
+          if (!date)
+            return Error{quote(n) + ": " + why_not_a_date(v.get_ref<const std::string&>())};
+          dates[i] = *date;
+        }
+        return json(static_cast<std::int64_t>((dates[1] - dates[0]).days()));
+      }
+    }
+    return Error{quote(n) + ": cannot be evaluated"};  // unreachable
+  }
+
+  std::string_view text_;
+  const json& facts_;
+};
+
+}  // namespace
+
+Result<Guard> Guard::parse(std::string_view text) {
+  Guard g;
+  g.text_ = std::string(text);
+  Parser parser(g.text_, Lexer(g.text_).tokens());
+  auto root = parser.guard();
+  if (!root) return root.error();
+  g.root_ = std::move(root).value();
+  g.paths_ = parser.paths();
+  return g;
+}
+
+Result<bool> Guard::evaluate(const nlohmann::json& facts) const {
+  assert(root_);
+  return Evaluator(text_, facts).condition(*root_, "a guard must be true or false");
+}
+
+}  // namespace keydesk

@@ -1,0 +1,139 @@
+#include "engine/internal/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace keydesk::internal {
+
+namespace {
+Error sql_error(sqlite3* db, const std::string& what) {
+  return Error{"database: " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot allocate")};
+}
+}  // namespace
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, const std::string& value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::nullopt_t) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Statement& Statement::bind_optional(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, *value) : bind(index, std::nullopt);
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sql_error(db_, std::string("running '") + sqlite3_sql(stmt_) + "'");
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto more = step();
+    if (!more) return more.error();
+    if (!*more) break;
+  }
+  reset();
+  return ok();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+std::optional<std::string> Statement::optional_text(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  return text(column);
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+Result<Database> Database::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sql_error(db, "cannot open " + path);
+    sqlite3_close(db);
+    return e;
+  }
+  Database database(db, path);
+  sqlite3_busy_timeout(db, 5000);
+  auto st =
+      database.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  if (!st) return st.error();
+  return database;
+}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close(db_);
+    db_ = other.db_;
+    path_ = std::move(other.path_);
+    other.db_ = nullptr;
+  }
+  return *this;
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+Status Database::exec(const std::string& sql) {
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string m = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    return Error{"database: " + m};
+  }
+  return ok();
+}
+
+Result<Statement> Database::prepare(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK)
+    return sql_error(db_, "preparing '" + sql + "'");
+  return Statement(db_, stmt);
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE")) {
+  if (!begun_) done_ = true;
+}
+
+Transaction::~Transaction() {
+  if (!done_) (void)db_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  auto st = db_.exec("COMMIT");
+  if (st) done_ = true;
+  return st;
+}
+
+}  // namespace keydesk::internal

@@ -1,0 +1,90 @@
+// RAII over sqlite3: a connection, prepared statements and transactions. Errors are values that
+// name the SQL that failed and SQLite's message; SQLITE_BUSY waits up to the busy timeout first.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "engine/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace keydesk::internal {
+
+using Status = Result<std::monostate>;
+inline Status ok() { return std::monostate{}; }
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  // Binds by 1-based index; returns *this for chaining.
+  Statement& bind(int index, const std::string& value);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::nullopt_t);
+  Statement& bind_optional(int index, const std::optional<std::string>& value);
+
+  // Steps once: true with a row, false when done. Errors end the statement.
+  Result<bool> step();
+  // Steps to completion (for statements without rows).
+  Status run();
+  void reset();
+
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::int64_t integer(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  // Opens (creating) `path`; ":memory:" for a private in-memory database. WAL mode, foreign
+  // keys on, 5 s busy timeout.
+  static Result<Database> open(const std::string& path);
+  Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
+    other.db_ = nullptr;
+  }
+  Database& operator=(Database&& other) noexcept;
+  ~Database();
+
+  Status exec(const std::string& sql);
+  Result<Statement> prepare(const std::string& sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// BEGIN IMMEDIATE on construction (so two writers queue instead of deadlocking); ROLLBACK on
+// destruction unless commit() succeeded: an error anywhere leaves nothing half-written.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  const Status& begun() const { return begun_; }
+  Status commit();
+
+ private:
+  Database& db_;
+  Status begun_;
+  bool done_ = false;
+};
+
+}  // namespace keydesk::internal

@@ -1,0 +1,372 @@
+// Reading procedure rule files and checking what they mean (lint).
+#include "engine/procedure.h"
+
+#include <algorithm>
+#include <deque>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/internal/schemas.h"
+#include "engine/internal/sha256.h"
+#include "engine/internal/yaml_document.h"
+
+namespace keydesk {
+
+using internal::pointer_child;
+using internal::YamlDocument;
+
+namespace {
+
+// The facts a guard may read (docs/guards.md); anything else is a typo.
+const std::set<std::string> kFactRoots = {"case",       "enterprise", "applicant", "key",
+                                          "submission", "today",      "input"};
+
+// Builds a Procedure from a schema-valid document, reporting every semantic problem.
+class ProcedureReader {
+ public:
+  ProcedureReader(const YamlDocument& doc, Diagnostics& problems) : doc_(doc), out_(problems) {}
+
+  Procedure read() {
+    const auto& j = doc_.json();
+    Procedure p;
+    p.id = j["id"];
+    p.title = j["title"];
+    p.seed = j.value("seed", "");
+    p.channel = j.value("channel", "");
+    p.calendar = j.value("calendar", "");
+    p.start = j["start"];
+    for (const auto& role : doc_.keys_in_order("/roles"))
+      p.roles.emplace_back(role, j["roles"][role]);
+    read_materials(p, j);
+    read_requirements(p, j);
+    for (const auto& sid : doc_.keys_in_order("/states")) read_state(p, sid, j["states"][sid]);
+    for (std::size_t i = 0; i < j["actions"].size(); ++i) read_action(p, i, j["actions"][i]);
+    if (j.contains("notices"))
+      for (const auto& nid : doc_.keys_in_order("/notices")) {
+        const auto& n = j["notices"][nid];
+        p.notices.push_back({nid, n["channel"], n["to"], n["subject"], n.value("body", "")});
+      }
+    check(p);
+    return p;
+  }
+
+ private:
+  std::optional<Guard> guard(const std::string& pointer, const std::string& text) {
+    auto g = Guard::parse(text);
+    if (!g) {
+      const auto& ds = g.error().diagnostics;
+      int column = ds.empty() ? 1 : ds.front().column;
+      std::string message = ds.empty() ? g.error().message : ds.front().message;
+      out_.push_back(doc_.at_column(pointer, column, "guard: " + message));
+      return std::nullopt;
+    }
+    for (const auto& path : g->paths()) {
+      std::string root = path.substr(0, path.find('.'));
+      if (!kFactRoots.count(root)) {
+        std::string known;
+        for (const auto& r : kFactRoots) known += (known.empty() ? "" : ", ") + r;
+        out_.push_back(doc_.at(pointer, "guard reads '" + path + "', but '" + root +
+                                            "' is not a fact (facts: " + known + ")"));
+      }
+    }
+    return *g;
+  }
+
+  void read_materials(Procedure& p, const nlohmann::json& j) {
+    if (!j.contains("materials")) return;
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < j["materials"].size(); ++i) {
+      const auto& m = j["materials"][i];
+      std::string mp = pointer_child("/materials", i);
+      MaterialRule r;
+      r.id = m["id"];
+      r.title = m["title"];
+      r.types = m["types"].get<std::vector<std::string>>();
+      r.copies = m.value("copies", 1);
+      r.upload = m.value("upload", false);
+      if (m.contains("required_when"))
+        r.required_when = guard(mp + "/required_when", m["required_when"]);
+      if (m.contains("checks")) {
+        const auto& c = m["checks"];
+        r.seal = c.value("seal", false);
+        r.signature = c.value("signature", "");
+        r.max_kb = c.value("max_kb", 0);
+        r.fields = c.value("fields", std::vector<std::string>{});
+        if (r.max_kb && !r.upload)
+          out_.push_back(doc_.at(mp + "/checks/max_kb",
+                                 "a size limit applies to uploaded scans: add 'upload: true' to "
+                                 "material '" +
+                                     r.id + "' or remove max_kb"));
+      }
+      if (!ids.insert(r.id).second)
+        out_.push_back(doc_.at(mp + "/id", "material '" + r.id + "' is listed twice"));
+      p.materials.push_back(std::move(r));
+    }
+  }
+
+  void read_requirements(Procedure& p, const nlohmann::json& j) {
+    if (!j.contains("requirements")) return;
+    for (std::size_t i = 0; i < j["requirements"].size(); ++i) {
+      const auto& r = j["requirements"][i];
+      std::string rp = pointer_child("/requirements", i);
+      auto require = guard(rp + "/require", r["require"]);
+      std::optional<Guard> when;
+      if (r.contains("when")) when = guard(rp + "/when", r["when"]);
+      if (require) p.requirements.push_back({r["id"], when, *require, r["finding"], r["remark"]});
+    }
+  }
+
+  void read_state(Procedure& p, const std::string& id, const nlohmann::json& s) {
+    StateRule st;
+    st.id = id;
+    st.title = s["title"];
+    st.actor = s.value("actor", "");
+    if (s.contains("deadline")) {
+      if (s["deadline"].is_number())
+        st.deadline_days = s["deadline"];
+      else
+        st.carry_from = s["deadline"]["carry_from"];
+    }
+    st.waits_on_enterprise = s.value("waits_on_enterprise", false);
+    st.final = s.value("final", false);
+    p.states.push_back(std::move(st));
+  }
+
+  void read_action(Procedure& p, std::size_t index, const nlohmann::json& a) {
+    std::string ap = pointer_child("/actions", index);
+    ActionRule r;
+    r.id = a["id"];
+    r.title = a["title"];
+    r.outcome = a.value("outcome", "");
+    r.from = a["from"].get<std::vector<std::string>>();
+    r.to = a["to"];
+    r.roles = a["roles"].get<std::vector<std::string>>();
+    if (a.contains("guard")) r.guard = guard(ap + "/guard", a["guard"]);
+    r.remark_required = a.value("remark", "") == "required";
+    r.resubmission = a.value("resubmission", false);
+    if (a.contains("inputs"))
+      for (const auto& name : doc_.keys_in_order(ap + "/inputs")) {
+        const auto& in = a["inputs"][name];
+        InputRule ir;
+        ir.name = name;
+        ir.required = in.value("required", false);
+        if (in.contains("required_when"))
+          ir.required_when = guard(ap + "/inputs/" + name + "/required_when", in["required_when"]);
+        ir.one_of = in.value("one_of", std::vector<std::string>{});
+        r.inputs.push_back(std::move(ir));
+      }
+    r.effects = a.value("effects", std::vector<std::string>{});
+    r.notify = a.value("notify", std::vector<std::string>{});
+    p.actions.push_back(std::move(r));
+  }
+
+  std::string state_pointer(const std::string& id) const { return pointer_child("/states", id); }
+
+  void check(const Procedure& p) {
+    auto known_states = [&] {
+      std::string s;
+      for (const auto& st : p.states) s += (s.empty() ? "" : ", ") + st.id;
+      return s;
+    }();
+    auto known_roles = [&] {
+      std::string s;
+      for (const auto& [id, _] : p.roles) s += (s.empty() ? "" : ", ") + id;
+      return s;
+    }();
+    if (!p.state(p.start))
+      out_.push_back(
+          doc_.at("/start", "unknown state '" + p.start + "' (states: " + known_states + ")"));
+
+    bool any_deadline = false;
+    for (const auto& st : p.states) {
+      std::string sp = state_pointer(st.id);
+      if (!st.actor.empty() && !p.has_role(st.actor))
+        out_.push_back(
+            doc_.at(sp + "/actor", "unknown role '" + st.actor + "' (roles: " + known_roles + ")"));
+      if (st.deadline_days > 0 || !st.carry_from.empty()) any_deadline = true;
+      if (!st.carry_from.empty()) {
+        const StateRule* from = p.state(st.carry_from);
+        if (!from)
+          out_.push_back(
+              doc_.at(sp + "/deadline/carry_from",
+                      "unknown state '" + st.carry_from + "' (states: " + known_states + ")"));
+        else if (from->deadline_days == 0)
+          out_.push_back(
+              doc_.at(sp + "/deadline/carry_from",
+                      "state '" + st.carry_from + "' has no deadline of its own to carry"));
+      }
+      if (st.final && (st.deadline_days > 0 || st.waits_on_enterprise))
+        out_.push_back(
+            doc_.at(sp, "final state '" + st.id + "' cannot have a deadline or wait on anyone"));
+    }
+    if (any_deadline && p.calendar.empty())
+      out_.push_back(doc_.at("",
+                             "states have deadlines but the procedure names no calendar: add "
+                             "'calendar: counter' (the counter's calendar) or a calendar id"));
+
+    std::set<std::string> action_ids;
+    for (std::size_t i = 0; i < p.actions.size(); ++i) {
+      const auto& a = p.actions[i];
+      std::string ap = pointer_child("/actions", i);
+      if (!action_ids.insert(a.id).second)
+        out_.push_back(doc_.at(ap + "/id", "action '" + a.id + "' is declared twice"));
+      for (std::size_t k = 0; k < a.from.size(); ++k) {
+        const StateRule* from = p.state(a.from[k]);
+        if (!from)
+          out_.push_back(
+              doc_.at(pointer_child(ap + "/from", k),
+                      "unknown state '" + a.from[k] + "' (states: " + known_states + ")"));
+        else if (from->final)
+          out_.push_back(doc_.at(pointer_child(ap + "/from", k),
+                                 "state '" + a.from[k] + "' is final: no action leaves it"));
+      }
+      if (!p.state(a.to))
+        out_.push_back(
+            doc_.at(ap + "/to", "unknown state '" + a.to + "' (states: " + known_states + ")"));
+      if (a.roles.empty())
+        out_.push_back(
+            doc_.at(ap + "/roles", "action '" + a.id + "' has no role: nobody could take it"));
+      for (std::size_t k = 0; k < a.roles.size(); ++k)
+        if (!p.has_role(a.roles[k]))
+          out_.push_back(doc_.at(pointer_child(ap + "/roles", k),
+                                 "unknown role '" + a.roles[k] + "' (roles: " + known_roles + ")"));
+      if (is_failing_outcome(a.outcome) && !a.remark_required)
+        out_.push_back(doc_.at(ap, "action '" + a.id + "' records '" + a.outcome +
+                                       "', a failing outcome: add 'remark: required' (备注 is "
+                                       "mandatory when a review fails)"));
+      for (std::size_t k = 0; k < a.notify.size(); ++k)
+        if (!p.notice(a.notify[k]))
+          out_.push_back(
+              doc_.at(pointer_child(ap + "/notify", k),
+                      "unknown notice '" + a.notify[k] + "': declare it under 'notices'"));
+    }
+
+    // Reachability from the start state, and dead ends.
+    std::set<std::string> reached;
+    std::deque<std::string> todo;
+    if (p.state(p.start)) {
+      reached.insert(p.start);
+      todo.push_back(p.start);
+    }
+    while (!todo.empty()) {
+      std::string s = todo.front();
+      todo.pop_front();
+      for (const auto& a : p.actions)
+        if (std::find(a.from.begin(), a.from.end(), s) != a.from.end() && p.state(a.to) &&
+            reached.insert(a.to).second)
+          todo.push_back(a.to);
+    }
+    for (const auto& st : p.states) {
+      if (!reached.count(st.id) && p.state(p.start))
+        out_.push_back(doc_.at_key("/states", st.id,
+                                   "state '" + st.id +
+                                       "' is unreachable: no action leads to it "
+                                       "from '" +
+                                       p.start + "'"));
+      bool leaves = std::any_of(p.actions.begin(), p.actions.end(), [&](const ActionRule& a) {
+        return std::find(a.from.begin(), a.from.end(), st.id) != a.from.end();
+      });
+      if (!st.final && !leaves)
+        out_.push_back(doc_.at_key("/states", st.id,
+                                   "state '" + st.id +
+                                       "' is a dead end: no action leaves it; add "
+                                       "one or mark it 'final: true'"));
+    }
+    if (std::none_of(p.states.begin(), p.states.end(), [](const StateRule& s) { return s.final; }))
+      out_.push_back(doc_.at("/states", "no state is final: a case could never be closed"));
+  }
+
+  const YamlDocument& doc_;
+  Diagnostics& out_;
+};
+
+}  // namespace
+
+const StateRule* Procedure::state(const std::string& sid) const {
+  for (const auto& s : states)
+    if (s.id == sid) return &s;
+  return nullptr;
+}
+
+const ActionRule* Procedure::action(const std::string& aid) const {
+  for (const auto& a : actions)
+    if (a.id == aid) return &a;
+  return nullptr;
+}
+
+const NoticeRule* Procedure::notice(const std::string& nid) const {
+  for (const auto& n : notices)
+    if (n.id == nid) return &n;
+  return nullptr;
+}
+
+bool Procedure::has_role(const std::string& rid) const {
+  return std::any_of(roles.begin(), roles.end(), [&](const auto& r) { return r.first == rid; });
+}
+
+std::string Procedure::role_title(const std::string& rid) const {
+  for (const auto& role : roles)
+    if (role.first == rid) return role.second;
+  return rid;
+}
+
+bool is_failing_outcome(const std::string& outcome) {
+  return outcome == "核验未通过" || outcome == "复核未通过" || outcome == "审核未通过";
+}
+
+Result<Procedure> parse_procedure(const std::string& text, const std::string& file) {
+  Diagnostics problems;
+  auto doc = YamlDocument::parse(text, file, problems);
+  if (doc) {
+    auto schema_problems = doc->validate(internal::procedure_schema());
+    problems.insert(problems.end(), schema_problems.begin(), schema_problems.end());
+  }
+  if (!problems.empty())
+    return Error{file + " has " + std::to_string(problems.size()) + " problem(s)", problems};
+  Procedure p = ProcedureReader(*doc, problems).read();
+  std::string stem = std::filesystem::path(file).stem().string();
+  if (p.id != stem)
+    problems.push_back(doc->at("/id", "the id '" + p.id + "' must match the file name '" +
+                                          std::filesystem::path(file).filename().string() +
+                                          "': rename one of them"));
+  if (!problems.empty())
+    return Error{file + " has " + std::to_string(problems.size()) + " problem(s)", problems};
+  p.file = file;
+  p.source = text;
+  p.version = internal::sha256_hex(text);
+  return p;
+}
+
+Result<Procedure> load_procedure(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"cannot open " + path.string() + ": check the path and permissions"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_procedure(text.str(), path.string());
+}
+
+std::map<std::string, Procedure> load_procedures(const std::filesystem::path& dir,
+                                                 Diagnostics& problems) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    if (it->path().extension() == ".yaml" || it->path().extension() == ".yml")
+      files.push_back(it->path());
+  if (ec) problems.push_back({dir.string(), 0, 0, "cannot read the directory: " + ec.message()});
+  std::sort(files.begin(), files.end());
+  std::map<std::string, Procedure> out;
+  for (const auto& f : files) {
+    auto p = load_procedure(f);
+    if (!p) {
+      if (p.error().diagnostics.empty()) problems.push_back({f.string(), 0, 0, p.error().message});
+      problems.insert(problems.end(), p.error().diagnostics.begin(), p.error().diagnostics.end());
+      continue;
+    }
+    out.emplace(p->id, std::move(p).value());
+  }
+  return out;
+}
+
+}  // namespace keydesk

@@ -1,0 +1,134 @@
+// Procedures (办理流程) as administrators declare them in rules/procedures/*.yaml
+// (schemas/procedure.schema.json; the format is described in docs/rules.md).
+//
+// A procedure is a state machine over a case:
+//
+//      open ──► start state ──action──► state ──action──► … ──► final state
+//                    ▲                     │
+//                    └──── resubmission ◄──┘ (a failed review returns the case to the
+//                                             enterprise; the clock stops until it resubmits)
+//
+// Each state names the role expected to act and may carry a working-day deadline; each action
+// names the roles that may take it, its source states, its target, an optional guard, the review
+// outcome it records (核验通过 …), whether a remark (备注) is required, registry effects and the
+// notices it puts in the outbox. Requirements are the seed's business rules (original username
+// for a reissue, reason required …): they must hold to open a case and to resubmit it.
+//
+// Loading validates the file against the schema and then its meaning (lint): unknown
+// roles/states/materials/notices, unreachable states, dead ends, deadlines without a calendar,
+// failing outcomes without a required remark, guard syntax and unknown facts. Every problem is a
+// Diagnostic at file:line:column.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/diagnostic.h"
+#include "engine/guard.h"
+#include "engine/result.h"
+
+namespace keydesk {
+
+struct MaterialRule {
+  std::string id;
+  std::string title;
+  std::vector<std::string> types;  // any one of them is accepted
+  int copies = 1;
+  std::optional<Guard> required_when;
+  bool upload = false;
+  bool seal = false;
+  std::string signature;  // "", "legal_representative", "authorized_user"
+  int max_kb = 0;         // 0: no limit
+  std::vector<std::string> fields;
+};
+
+struct Requirement {
+  std::string id;
+  std::optional<Guard> when;
+  Guard require;
+  std::string finding;  // e.g. "username.not_original"
+  std::string remark;   // 备注 for the enterprise
+};
+
+struct StateRule {
+  std::string id;
+  std::string title;
+  std::string actor;
+  int deadline_days = 0;   // 0: no deadline of its own
+  std::string carry_from;  // keeps the due date set in that state
+  bool waits_on_enterprise = false;
+  bool final = false;
+};
+
+struct InputRule {
+  std::string name;
+  bool required = false;
+  std::optional<Guard> required_when;
+  std::vector<std::string> one_of;
+};
+
+struct ActionRule {
+  std::string id;
+  std::string title;
+  std::string
+      outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 审核通过 / 审核未通过 or ""
+  std::vector<std::string> from;
+  std::string to;
+  std::vector<std::string> roles;
+  std::optional<Guard> guard;
+  bool remark_required = false;
+  bool resubmission = false;
+  std::vector<InputRule> inputs;
+  std::vector<std::string> effects;
+  std::vector<std::string> notify;
+};
+
+struct NoticeRule {
+  std::string id;
+  std::string channel;
+  std::string to;  // fact path of the address
+  std::string subject;
+  std::string body;
+};
+
+struct Procedure {
+  std::string id;
+  std::string title;
+  std::string seed;
+  std::string channel;
+  std::string calendar;  // "counter", a calendar id, or "" when no deadlines
+  std::vector<std::pair<std::string, std::string>> roles;  // (id, title), file order
+  std::vector<MaterialRule> materials;
+  std::vector<Requirement> requirements;
+  std::string start;
+  std::vector<StateRule> states;  // file order
+  std::vector<ActionRule> actions;
+  std::vector<NoticeRule> notices;
+  std::string file;
+  std::string version;  // content hash of the file (SHA-256, hex): a new version per edit
+  std::string source;   // the file's text, kept with the version
+
+  const StateRule* state(const std::string& id) const;
+  const ActionRule* action(const std::string& id) const;
+  const NoticeRule* notice(const std::string& id) const;
+  bool has_role(const std::string& id) const;
+  std::string role_title(const std::string& id) const;
+};
+
+// Review outcomes that fail a case; an action recording one must require a remark.
+bool is_failing_outcome(const std::string& outcome);
+
+// Parses and lints one procedure from `text` (read from `file`). Errors carry diagnostics.
+Result<Procedure> parse_procedure(const std::string& text, const std::string& file);
+// Reads `path` and parses it.
+Result<Procedure> load_procedure(const std::filesystem::path& path);
+
+// Every procedure file in `dir` (*.yaml), by id. Files with problems are left out and their
+// diagnostics collected in `problems`, so one broken file does not stop the others.
+std::map<std::string, Procedure> load_procedures(const std::filesystem::path& dir,
+                                                 Diagnostics& problems);
+
+}  // namespace keydesk

@@ -1,0 +1,87 @@
+#include "engine/rules.h"
+
+#include <algorithm>
+
+namespace keydesk {
+
+namespace {
+
+std::vector<std::filesystem::path> yaml_files(const std::filesystem::path& dir, bool recursive) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  auto add = [&](const std::filesystem::path& p) {
+    if (p.extension() == ".yaml" || p.extension() == ".yml") out.push_back(p);
+  };
+  if (recursive)
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      add(it->path());
+  else
+    for (auto it = std::filesystem::directory_iterator(dir, ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+      add(it->path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void take(Diagnostics& into, const Error& error, const std::string& file) {
+  if (error.diagnostics.empty()) into.push_back({file, 0, 0, error.message});
+  into.insert(into.end(), error.diagnostics.begin(), error.diagnostics.end());
+}
+
+}  // namespace
+
+Result<WorkingCalendar> calendar_for(const Procedure& procedure,
+                                     const std::filesystem::path& rules_dir,
+                                     const CounterConfig& counter) {
+  std::string name = procedure.calendar.empty() || procedure.calendar == "counter"
+                         ? counter.calendar
+                         : procedure.calendar;
+  return WorkingCalendar::load(rules_dir / "calendars", name);
+}
+
+RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {
+  RulesReport report;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(rules_dir, ec)) {
+    report.problems.push_back(
+        {rules_dir.string(), 0, 0, "not a directory: pass the rules directory"});
+    return report;
+  }
+  auto counter = load_counter_config(rules_dir / "counter.yaml");
+  if (!counter) take(report.problems, counter.error(), (rules_dir / "counter.yaml").string());
+  CounterConfig config = counter ? *counter : CounterConfig{};
+
+  for (const auto& f : yaml_files(rules_dir / "calendars", true)) {
+    ++report.calendar_files;
+    auto cal = WorkingCalendar::load(rules_dir / "calendars", f.string());
+    if (!cal) take(report.problems, cal.error(), f.string());
+  }
+  for (const auto& f : yaml_files(rules_dir / "procedures", false)) {
+    ++report.procedure_files;
+    auto p = load_procedure(f);
+    if (!p) {
+      take(report.problems, p.error(), f.string());
+      continue;
+    }
+    bool has_deadline = std::any_of(p->states.begin(), p->states.end(),
+                                    [](const StateRule& s) { return s.deadline_days > 0; });
+    if (!has_deadline) continue;
+    auto cal = calendar_for(*p, rules_dir, config);
+    if (!cal) {
+      report.problems.push_back(
+          {f.string(), 1, 1, "its deadlines need a calendar: " + cal.error().message});
+    } else if (!cal->covers(today.year())) {
+      report.problems.push_back({f.string(), 1, 1,
+                                 "its calendar '" + cal->id() + "' has no data for " +
+                                     std::to_string(today.year()) +
+                                     ": no deadline could be computed this year"});
+    }
+  }
+  if (report.procedure_files == 0)
+    report.problems.push_back(
+        {(rules_dir / "procedures").string(), 0, 0, "no procedure files (*.yaml) found"});
+  return report;
+}
+
+}  // namespace keydesk

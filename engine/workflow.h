@@ -1,0 +1,129 @@
+// The workflow engine: what an action does to a case, decided from the procedure's rules alone.
+//
+// Workflow plans; it touches no database. CaseStore (case_store.h) applies a plan in one
+// transaction, and `rules simulate` applies plans in memory. Both go through these functions, so
+// a rule is enforced the same way everywhere.
+//
+// Case states and their clock (SQLite pager.c style):
+//
+//   state kind            due date                          entered by
+//   --------------------  --------------------------------  ------------------------------------
+//   with deadline N       add(acceptance(entered_at), N)    open / an action into it
+//   carry_from S          the due date it had in S          an action from S
+//   waits_on_enterprise   none: the clock is stopped        a failed review (return with 备注)
+//   final                 none                              the closing action
+//
+// acceptance() applies the counter's cut-off: entered after it, or on a rest day, the clock starts
+// on the next working day (calendar.h). A resubmission re-enters a deadline state, so the clock
+// restarts in full from the resubmission.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/calendar.h"
+#include "engine/procedure.h"
+#include "engine/result.h"
+
+namespace keydesk {
+
+// Who acts: a user in a role, for an authority (clerks) or the vendor.
+struct Actor {
+  std::string user;
+  std::string role;
+  std::string authority;
+};
+
+// What the engine needs to know of a case between actions.
+struct CaseSnapshot {
+  std::string id;
+  std::string state;
+  long version = 0;  // increases by one with every action
+  std::optional<Date> due;
+};
+
+struct ActionRequest {
+  std::string action;
+  Actor actor;
+  LocalTime at;        // when, in counter time (the clock is injected)
+  std::string remark;  // 备注
+  nlohmann::json inputs = nlohmann::json::object();
+  long expected_version = -1;  // the case version the actor saw; -1: not checked (simulation)
+  // For a resubmission: the enterprise's new, complete submission (null: unchanged).
+  nlohmann::json submission;
+};
+
+struct OutboxMessage {
+  std::string notice;
+  std::string channel;
+  std::string to;
+  std::string subject;
+  std::string body;
+};
+
+// A requirement that failed: its finding code and remark.
+struct FailedRequirement {
+  std::string id;
+  std::string finding;
+  std::string remark;
+};
+
+// The planned effect of opening a case or of one action.
+struct Step {
+  std::string action;  // "open" for opening
+  std::string action_title;
+  std::string outcome;
+  std::string from;  // "" when opening
+  std::string to;
+  std::optional<Date> due;  // of the state entered; nullopt: none or clock stopped
+  bool clock_stopped = false;
+  bool closes = false;  // the state entered is final
+  std::string remark;
+  nlohmann::json inputs = nlohmann::json::object();
+  std::vector<std::string> effects;
+  std::vector<OutboxMessage> outbox;
+};
+
+class Workflow {
+ public:
+  Workflow(const WorkingCalendar& calendar, CounterHours hours)
+      : calendar_(calendar), hours_(hours) {}
+
+  // Plans opening a case of `procedure` at `at`. Refused when a requirement fails (the Error's
+  // message gives each remark) or the deadline cannot be computed (a year without data).
+  Result<Step> open(const Procedure& procedure, const nlohmann::json& facts,
+                    const LocalTime& at) const;
+
+  // Plans `request` on a case in `snapshot`. Refused, with a message for the person acting, when
+  // the version is stale, the action is unknown or not allowed from this state, the role may not
+  // take it, its guard does not hold, a required remark or input is missing, or (resubmission)
+  // a requirement fails.
+  Result<Step> act(const Procedure& procedure, const CaseSnapshot& snapshot,
+                   const ActionRequest& request, const nlohmann::json& facts) const;
+
+  // Requirements of `procedure` that fail on `facts`.
+  Result<std::vector<FailedRequirement>> failed_requirements(const Procedure& procedure,
+                                                             const nlohmann::json& facts) const;
+
+  // Actions `role` could take on a case in `state` (guards not evaluated).
+  static std::vector<const ActionRule*> actions_for(const Procedure& procedure,
+                                                    const std::string& state,
+                                                    const std::string& role);
+
+ private:
+  // Due date on entering `to` from `from` at `at`.
+  Result<std::optional<Date>> due_on_entering(const Procedure& procedure, const StateRule& to,
+                                              const std::string& from,
+                                              std::optional<Date> current_due,
+                                              const LocalTime& at) const;
+  std::vector<OutboxMessage> messages(const Procedure& procedure, const ActionRule& action,
+                                      const nlohmann::json& facts) const;
+
+  const WorkingCalendar& calendar_;
+  CounterHours hours_;
+};
+
+}  // namespace keydesk
