@@ -253,9 +253,11 @@ const nlohmann::json* schema_at(const nlohmann::json& root, const nlohmann::json
     if (index >= value.size()) return nullptr;
     return schema_at(root, &(*node)["items"], value[index], rest);
   }
-  if (value.is_object() && node->contains("properties") && (*node)["properties"].contains(token) &&
-      value.contains(token))
+  if (!value.is_object() || !value.contains(token)) return nullptr;
+  if (node->contains("properties") && (*node)["properties"].contains(token))
     return schema_at(root, &(*node)["properties"][token], value[token], rest);
+  if (node->contains("additionalProperties") && (*node)["additionalProperties"].is_object())
+    return schema_at(root, &(*node)["additionalProperties"], value[token], rest);
   return nullptr;
 }
 
@@ -299,7 +301,8 @@ Diagnostics YamlDocument::validate(const nlohmann::json& schema_json) const {
     // valijson also reports every enclosing array item and property; keep the leaf causes.
     if (d.rfind("Failed to validate item", 0) == 0 ||
         d.rfind("Failed to validate against schema associated with property", 0) == 0 ||
-        d.rfind("Failed to validate against child schema", 0) == 0)
+        d.rfind("Failed to validate against child schema", 0) == 0 ||
+        d.rfind("Failed to validate against additional properties schema", 0) == 0)
       continue;
     std::string pointer = context_pointer(error.context);
     const nlohmann::json* value = nullptr;

@@ -1,0 +1,152 @@
+// `keydesk case`, `keydesk registry` and `keydesk rules` as a user runs them: a real database
+// file, exit codes, masked personal data, refusals.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support.h"
+
+using keydesk::test::run_keydesk;
+using keydesk::test::TempDir;
+
+namespace {
+
+// A rules directory with the national calendar and the test procedure, and a database.
+struct Counter {
+  TempDir dir;
+  std::string k;
+  Counter() {
+    std::filesystem::create_directories(dir.path() / "rules/procedures");
+    std::filesystem::copy(KEYDESK_RULES_DIR "/calendars", dir.path() / "rules/calendars",
+                          std::filesystem::copy_options::recursive);
+    std::filesystem::copy(KEYDESK_TEST_DATA "/procedures/review_loop.yaml",
+                          dir.path() / "rules/procedures/");
+    dir.write("rules/counter.yaml", "authority: 测试省商务厅\ncalendar: cn-national\n");
+    dir.write(
+        "registry.json",
+        R"({"enterprises": [{"uscc": "91110105MA01ABCD2X", "name": "北京示例进出口有限公司", "kind": "domestic"}],
+      "keys": [{"login_username": "bjsl001", "uscc": "91110105MA01ABCD2X", "status": "lost"}]})");
+    dir.write("S-1/submission.json", R"({"id": "S-1", "procedure": "review_loop",
+      "enterprise": {"name": "北京示例进出口有限公司", "uscc": "91110105MA01ABCD2X"},
+      "applicant": {"login_username": "bjsl001", "email": "z@example.com",
+                    "authorized_user": {"name": "张三", "id_number": "11010519900101002X"}},
+      "reason": "丢失"})");
+    k = "--rules '" + (dir.path() / "rules").string() + "' --db '" +
+        (dir.path() / "k.db").string() + "' ";
+    REQUIRE(run_keydesk(k + "registry import '" + (dir.path() / "registry.json").string() + "'")
+                .exit_code == 0);
+  }
+  keydesk::test::Run run(const std::string& args) { return run_keydesk(k + args); }
+  std::string path(const char* p) { return "'" + (dir.path() / p).string() + "'"; }
+};
+
+}  // namespace
+
+TEST_CASE("a clerk opens a case from a submission folder and sees its deadline and actions") {
+  Counter c;
+  auto r = c.run("case open " + c.path("S-1") + " --user 王芳 --at 2026-11-20T16:40:00+08:00");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "S-1  review_loop  review（核验）  v1  due 2026-11-24  北京示例进出口有限公司\n");
+  r = c.run("case show S-1");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("authorized user 张三 110105********002X"));
+  CHECK(r.out.find("11010519900101002X") == std::string::npos);
+  CHECK_THAT(r.out, Catch::Contains("fail「核验未通过」  [authority_clerk]  needs --remark"));
+  CHECK_THAT(r.out, Catch::Contains("authority  测试省商务厅"));
+  r = c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:41:00+08:00");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("already open"));
+}
+
+TEST_CASE("a returned case is resubmitted, passed on, and its history and audit hold") {
+  Counter c;
+  REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:40:00+08:00").exit_code == 0);
+  auto r =
+      c.run("case act S-1 fail --version 1 --role authority_clerk --at 2026-11-23T10:00:00+08:00");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("needs a remark"));
+  r = c.run(
+      "case act S-1 fail --version 1 --role authority_clerk --remark 缺少授权委托书 --at "
+      "2026-11-23T10:00:00+08:00");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("returned（退回）  v2  due clock stopped"));
+  r = c.run(
+      "case act S-1 fail --version 1 --role authority_clerk --remark again --at "
+      "2026-11-23T10:00:01+08:00");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("has changed since you saw it"));
+  r = c.run("case act S-1 resubmit --version 2 --role enterprise --submission " + c.path("S-1") +
+            " --at 2026-11-24T09:00:00+08:00");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("review（核验）  v3  due 2026-11-26"));
+  r = c.run("case history S-1");
+  CHECK_THAT(r.out, Catch::Contains("#2  2026-11-23T10:00:00+08:00  authority_clerk(") &&
+                        Catch::Contains("review → returned  核验未通过  备注: 缺少授权委托书"));
+  r = c.run("case verify-audit");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("3 event(s): the audit chain is intact"));
+}
+
+TEST_CASE("overdue lists late cases first and exits 1 when there are any") {
+  Counter c;
+  REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:40:00+08:00").exit_code == 0);
+  auto r = c.run("case overdue --today 2026-11-24");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out,
+             Catch::Contains("overdue on 2026-11-24: 0") && Catch::Contains("due today: 1\nS-1"));
+  r = c.run("--json case overdue --today 2026-11-25");
+  CHECK(r.exit_code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["overdue"][0]["id"] == "S-1");
+}
+
+TEST_CASE("a submission that is not JSON, or names an unknown procedure, is refused clearly") {
+  Counter c;
+  c.dir.write("bad/submission.json", "{ not json");
+  auto r = c.run("case open " + c.path("bad"));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("is not valid JSON"));
+  c.dir.write("odd/submission.json", R"({"id": "S-7", "procedure": "teleport"})");
+  r = c.run("case open " + c.path("odd"));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("procedure 'teleport' of S-7"));
+  r = c.run("case show S-404");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("no case S-404"));
+}
+
+TEST_CASE("registry pin locks a key on the sixth wrong entry") {
+  Counter c;
+  c.dir.write("k.json", R"({"keys": [{"login_username": "pin01", "uscc": "91110105MA01ABCD2X"}]})");
+  REQUIRE(c.run("registry import " + c.path("k.json")).exit_code == 0);
+  for (int i = 0; i < 5; ++i) REQUIRE(c.run("registry pin pin01 --wrong").exit_code == 0);
+  auto r = c.run("registry pin pin01 --wrong");
+  CHECK(r.out == "pin01  locked  wrong PIN entries in a row: 6\n");
+  r = c.run("registry pin pin01 --correct");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("PIN 解锁"));
+}
+
+TEST_CASE("rules lint exits 1 with file:line:column on a broken procedure and 0 when clean") {
+  Counter c;
+  auto r = c.run("rules lint --today 2026-11-24");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("1 procedure file(s), 1 calendar file(s): clean"));
+  c.dir.write(
+      "rules/procedures/broken.yaml",
+      "id: broken\ntitle: x\nroles: { a: b }\nstart: s\nstates:\n  s: { title: s }\nactions: []\n");
+  r = c.run("rules lint --today 2026-11-24");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("broken.yaml:7:10: error:"));
+}
+
+TEST_CASE("rules graph renders dot, mermaid and svg through Graphviz") {
+  Counter c;
+  auto r = c.run("rules graph review_loop --format svg");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("<svg") && Catch::Contains("核验未通过"));
+  r = c.run("rules graph review_loop --format mermaid");
+  CHECK_THAT(r.out, Catch::StartsWith("---\ntitle: 测试流程 (review_loop)"));
+  r = c.run("rules graph nope");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("procedures: review_loop"));
+}

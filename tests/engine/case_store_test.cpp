@@ -1,0 +1,333 @@
+// The case store on a real SQLite file: opening, acting, deadlines and the stopped clock,
+// optimistic concurrency, rule versions, the registry, and the audit chain under tampering.
+#include "engine/case_store.h"
+
+#include <sqlite3.h>
+#include <catch2/catch.hpp>
+
+#include "engine/rules.h"
+#include "tests/support.h"
+
+using namespace keydesk;
+
+namespace {
+
+const char* const kUscc = "91110105MA01ABCD2X";
+
+nlohmann::json submission(const std::string& id, const std::string& username = "bjsl001") {
+  return {
+      {"id", id},
+      {"procedure", "review_loop"},
+      {"enterprise", {{"name", "北京示例进出口有限公司"}, {"uscc", kUscc}, {"kind", "domestic"}}},
+      {"applicant",
+       {{"login_username", username},
+        {"email", "zhang@example.com"},
+        {"authorized_user", {{"name", "张三"}, {"id_number", "11010519900101002X"}}}}},
+      {"reason", "电子钥匙丢失"}};
+}
+
+LocalTime at(const char* text) { return *parse_submission_time(text, CounterHours{}); }
+
+struct Fixture {
+  test::TempDir dir;
+  std::string db = (dir.path() / "cases.db").string();
+  CaseStore store = std::move(CaseStore::open(db)).value();
+  Procedure procedure =
+      std::move(load_procedure(KEYDESK_TEST_DATA "/procedures/review_loop.yaml")).value();
+  WorkingCalendar calendar =
+      std::move(WorkingCalendar::load(KEYDESK_RULES_DIR "/calendars", "cn-national")).value();
+  Workflow workflow{calendar, CounterHours{}};
+  Actor clerk{"王芳", "authority_clerk", "示例省商务厅"};
+  Actor vendor{"李工", "vendor_reviewer", "服务商"};
+  Actor enterprise{"张三", "enterprise", ""};
+
+  Fixture() {
+    nlohmann::json reg = {
+        {"enterprises",
+         {{{"uscc", kUscc}, {"name", "北京示例进出口有限公司"}, {"kind", "domestic"}}}},
+        {"keys",
+         {{{"login_username", "bjsl001"},
+           {"uscc", kUscc},
+           {"serial", "K-1"},
+           {"status", "lost"}}}}};
+    REQUIRE(store.import(reg).ok());
+  }
+
+  CaseRecord open(const std::string& id, const char* when = "2026-11-20T16:40:00+08:00") {
+    auto c = store.open_case(procedure, workflow,
+                             {id, "示例省商务厅", submission(id), clerk, at(when), when});
+    INFO((c ? "" : c.error().message));
+    REQUIRE(c.ok());
+    return *c;
+  }
+
+  Result<CaseRecord> act(const std::string& id, const std::string& action, const Actor& who,
+                         long version, const char* when, std::string remark = "",
+                         nlohmann::json inputs = nlohmann::json::object(),
+                         nlohmann::json resubmitted = nullptr) {
+    ActionRequest r{action,
+                    who,
+                    at(when),
+                    std::move(remark),
+                    std::move(inputs),
+                    version,
+                    std::move(resubmitted)};
+    return store.act(id, workflow, r, when);
+  }
+};
+
+std::string due(const CaseRecord& c) { return c.due ? format_date(*c.due) : "none"; }
+
+void exec(const std::string& db, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(raw);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("a case opened before the cut-off is due two working days after that day") {
+  Fixture f;
+  auto c = f.open("S-1", "2026-11-20T16:40:00+08:00");  // Friday
+  CHECK(c.state == "review");
+  CHECK(c.version == 1);
+  CHECK(due(c) == "2026-11-24");
+  auto late = f.open("S-2", "2026-11-20T17:05:00+08:00");  // after 17:00: accepted Monday
+  CHECK(due(late) == "2026-11-25");
+}
+
+TEST_CASE("opening is refused when a requirement fails, with its remark and finding code") {
+  Fixture f;
+  auto s = submission("S-9", "someone-else");
+  auto c = f.store.open_case(f.procedure, f.workflow,
+                             {"S-9", "a", s, f.clerk, at("2026-11-20T10:00:00+08:00"), "t"});
+  REQUIRE_FALSE(c.ok());
+  CHECK_THAT(c.error().message,
+             Catch::Contains("须填写原用户名") && Catch::Contains("username.not_original"));
+  CHECK_FALSE(f.store.get("S-9").ok());  // nothing was written
+  s = submission("S-10");
+  s["reason"] = "";
+  c = f.store.open_case(f.procedure, f.workflow,
+                        {"S-10", "a", s, f.clerk, at("2026-11-20T10:00:00+08:00"), "t"});
+  REQUIRE_FALSE(c.ok());
+  CHECK_THAT(c.error().message, Catch::Contains("reason.missing"));
+}
+
+TEST_CASE("the same submission cannot be opened twice") {
+  Fixture f;
+  f.open("S-1");
+  auto again = f.store.open_case(
+      f.procedure, f.workflow,
+      {"S-1", "a", submission("S-1"), f.clerk, at("2026-11-20T10:00:00+08:00"), "t"});
+  REQUIRE_FALSE(again.ok());
+  CHECK_THAT(again.error().message, Catch::Contains("already open"));
+}
+
+TEST_CASE("a failed review stops the clock and a resubmission restarts it in full") {
+  Fixture f;
+  f.open("S-1");
+  auto returned =
+      f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "营业执照复印件未盖公章");
+  REQUIRE(returned.ok());
+  CHECK(returned->state == "returned");
+  CHECK(returned->clock_stopped);
+  CHECK(due(*returned) == "none");
+  // Waiting on the enterprise does not make a case overdue, however long it takes.
+  CHECK(f.store.overdue(*parse_date("2026-12-31"))->empty());
+  auto again =
+      f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-30T18:30:00+08:00");  // after cut-off
+  REQUIRE(again.ok());
+  CHECK(again->state == "review");
+  CHECK_FALSE(again->clock_stopped);
+  CHECK(due(*again) == "2026-12-03");  // accepted Tue 12-01, two working days later
+}
+
+TEST_CASE("a deadline carried into the next state keeps its date") {
+  Fixture f;
+  f.open("S-1");
+  auto v = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00");
+  REQUIRE(v.ok());
+  CHECK(due(*v) == "2026-11-26");
+  auto p = f.act("S-1", "approve", f.vendor, 2, "2026-11-25T10:00:00+08:00");
+  REQUIRE(p.ok());
+  CHECK(p->state == "production");
+  CHECK(due(*p) == "2026-11-26");
+}
+
+TEST_CASE("a stale version is refused and the action is never applied twice") {
+  Fixture f;
+  f.open("S-1");
+  REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());
+  auto twice = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:01+08:00");  // a double click
+  REQUIRE_FALSE(twice.ok());
+  CHECK_THAT(twice.error().message, Catch::Contains("you saw version 1, it is now at version 2"));
+  CHECK(f.store.get("S-1")->version == 2);
+  CHECK(f.store.history("S-1")->size() == 2);
+}
+
+TEST_CASE("refusals name what is wrong and change nothing") {
+  Fixture f;
+  f.open("S-1");
+  auto no_remark = f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "  ");
+  REQUIRE_FALSE(no_remark.ok());
+  CHECK_THAT(no_remark.error().message, Catch::Contains("needs a remark (备注)"));
+  auto wrong_role = f.act("S-1", "pass", f.vendor, 1, "2026-11-23T10:00:00+08:00");
+  REQUIRE_FALSE(wrong_role.ok());
+  CHECK_THAT(wrong_role.error().message, Catch::Contains("may be taken by 经办人"));
+  auto wrong_state = f.act("S-1", "ship", f.vendor, 1, "2026-11-23T10:00:00+08:00");
+  REQUIRE_FALSE(wrong_state.ok());
+  CHECK_THAT(wrong_state.error().message, Catch::Contains("is not possible"));
+  auto unknown = f.act("S-1", "passs", f.clerk, 1, "2026-11-23T10:00:00+08:00");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.error().message, Catch::Contains("possible now: pass"));
+  CHECK(f.store.get("S-1")->version == 1);
+  CHECK(f.store.history("S-1")->size() == 1);
+}
+
+TEST_CASE("inputs are checked: required, required when, one of the listed values, no others") {
+  Fixture f;
+  f.open("S-1");
+  REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());
+  REQUIRE(f.act("S-1", "approve", f.vendor, 2, "2026-11-24T10:00:00+08:00").ok());
+  auto ship = [&](nlohmann::json inputs) {
+    return f.act("S-1", "ship", f.vendor, 3, "2026-11-25T10:00:00+08:00", "", std::move(inputs));
+  };
+  CHECK_THAT(ship({{"method", "courier"}, {"serial", "K-2"}}).error().message,
+             Catch::Contains("needs the input 'waybill'"));
+  CHECK_THAT(ship({{"method", "pigeon"}, {"serial", "K-2"}}).error().message,
+             Catch::Contains("must be one of"));
+  CHECK_THAT(ship({{"method", "fax"}}).error().message,
+             Catch::Contains("needs the input 'serial'"));
+  CHECK_THAT(ship({{"method", "fax"}, {"serial", "K-2"}, {"colour", "red"}}).error().message,
+             Catch::Contains("takes no input 'colour'"));
+  auto done = ship({{"method", "courier"}, {"waybill", "SF1234567890"}, {"serial", "K-2"}});
+  REQUIRE(done.ok());
+  CHECK(done->closed);
+  auto key = f.store.key("bjsl001");
+  CHECK((*key)->serial == "K-2");
+  CHECK((*key)->status == "active");  // reissue_key: the lost key is replaced
+}
+
+TEST_CASE("notices of an action are put in the outbox with the applicant's address") {
+  Fixture f;
+  f.open("S-1");
+  REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());
+  REQUIRE(f.act("S-1", "approve", f.vendor, 2, "2026-11-24T10:00:00+08:00").ok());
+  auto items = f.store.outbox(true);
+  REQUIRE(items->size() == 1);
+  CHECK(items->front().message.to == "zhang@example.com");
+  CHECK(items->front().message.subject == "调用商务部统一用户管理平台激活企业账户");
+}
+
+TEST_CASE("overdue and due-today queries use the working-day deadlines") {
+  Fixture f;
+  f.open("S-1", "2026-11-20T10:00:00+08:00");  // due 11-24
+  f.open("S-2", "2026-11-23T10:00:00+08:00");  // due 11-25
+  CHECK(f.store.overdue(*parse_date("2026-11-24"))->empty());
+  CHECK(f.store.due_on(*parse_date("2026-11-24"))->front().id == "S-1");
+  auto late = f.store.overdue(*parse_date("2026-11-26"));
+  REQUIRE(late->size() == 2);
+  CHECK(late->front().id == "S-1");  // most overdue first
+  CHECK(f.store.overdue(*parse_date("2026-11-26"), "another authority")->empty());
+}
+
+TEST_CASE("a case stays on the rule version it was opened with") {
+  Fixture f;
+  f.open("S-1");
+  std::string edited = f.procedure.source;
+  edited.replace(edited.find("deadline: 2 }"), 13, "deadline: 5 }");
+  auto v2 = parse_procedure(edited, KEYDESK_TEST_DATA "/procedures/review_loop.yaml");
+  REQUIRE(v2.ok());
+  CHECK(v2->version != f.procedure.version);
+  auto newer = f.store.open_case(
+      *v2, f.workflow,
+      {"S-2", "a", submission("S-2"), f.clerk, at("2026-11-20T16:40:00+08:00"), "t"});
+  REQUIRE(newer.ok());
+  CHECK(due(*newer) == "2026-11-27");
+  CHECK(f.store.get("S-1")->procedure_version == f.procedure.version);
+  // Acting on the old case still follows the old file (2 days for the re-review clock).
+  REQUIRE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "缺材料").ok());
+  auto again = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-23T11:00:00+08:00");
+  REQUIRE(again.ok());
+  CHECK(due(*again) == "2026-11-25");
+}
+
+TEST_CASE("a PIN locks after 6 consecutive wrong entries and only a right one resets the count") {
+  Fixture f;
+  REQUIRE(f.store.put_key({"pin01", kUscc, "K-9", "active", "2027-06-30", true, 0}).ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(f.store.pin_entry("pin01", false)->status == "active");
+  CHECK(f.store.pin_entry("pin01", true)->wrong_pin_entries == 0);
+  for (int i = 0; i < 5; ++i) REQUIRE(f.store.pin_entry("pin01", false).ok());
+  auto sixth = f.store.pin_entry("pin01", false);
+  CHECK(sixth->status == "locked");
+  auto after = f.store.pin_entry("pin01", true);
+  REQUIRE_FALSE(after.ok());
+  CHECK_THAT(after.error().message, Catch::Contains("PIN 解锁"));
+}
+
+TEST_CASE("a bad registry import is refused whole") {
+  Fixture f;
+  nlohmann::json bad = {{"enterprises", {{{"uscc", "X1"}, {"name", "n"}, {"kind", "domestic"}}}},
+                        {"keys", {{{"login_username", "k1"}, {"uscc", "NOT-THERE"}}}}};
+  auto st = f.store.import(bad);
+  REQUIRE_FALSE(st.ok());
+  CHECK_THAT(st.error().message, Catch::Contains("add the enterprise first"));
+  CHECK_FALSE(f.store.enterprise("X1")->has_value());
+}
+
+TEST_CASE("the audit chain is intact after normal work and detects every kind of tampering") {
+  Fixture f;
+  f.open("S-1");
+  f.open("S-2");
+  REQUIRE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "缺少授权委托书").ok());
+  REQUIRE(f.act("S-2", "pass", f.clerk, 1, "2026-11-23T10:05:00+08:00").ok());
+  REQUIRE(f.store.verify_audit()->problems.empty());
+  CHECK(f.store.verify_audit()->events == 4);
+
+  SECTION("an edited remark") {
+    exec(f.db, "UPDATE events SET remark = '材料齐全' WHERE seq = 3");
+    auto r = CaseStore::open(f.db)->verify_audit();
+    REQUIRE(r->problems.size() == 1);
+    CHECK_THAT(r->problems[0],
+               Catch::Contains("event 3 (case S-1, fail") && Catch::Contains("was edited"));
+  }
+  SECTION("a deleted event in the middle") {
+    exec(f.db, "DELETE FROM events WHERE seq = 2");
+    auto r = CaseStore::open(f.db)->verify_audit();
+    CHECK_THAT(r->problems[0], Catch::Contains("event 2 to 2 deleted"));
+  }
+  SECTION("the newest event deleted") {
+    exec(f.db, "DELETE FROM events WHERE seq = 4");
+    auto r = CaseStore::open(f.db)->verify_audit();
+    REQUIRE(r->problems.size() == 1);
+    CHECK_THAT(r->problems[0], Catch::Contains("newest events were deleted"));
+  }
+  SECTION("a replaced hash breaks the chain at that event and the next") {
+    exec(f.db, "UPDATE events SET hash = 'f00d' WHERE seq = 2");
+    auto r = CaseStore::open(f.db)->verify_audit();
+    CHECK(r->problems.size() >= 2);
+  }
+}
+
+TEST_CASE("the database survives reopening and records its schema version") {
+  test::TempDir dir;
+  std::string db = (dir.path() / "k.db").string();
+  { REQUIRE(CaseStore::open(db).ok()); }
+  exec(db, "PRAGMA user_version = 99");
+  auto newer = CaseStore::open(db);
+  REQUIRE_FALSE(newer.ok());
+  CHECK_THAT(newer.error().message, Catch::Contains("newer keydesk"));
+}
+
+TEST_CASE("a file that is not a database is reported, not crashed on") {
+  test::TempDir dir;
+  auto path = dir.write("junk.db", std::string(4096, 'x'));
+  auto store = CaseStore::open(path.string());
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("database"));
+}
