@@ -155,8 +155,10 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                         p.error().diagnostics});
     auto cal = calendar_for(*p, ctx.rules(), (*e)->counter);
     if (!cal) return fail(cal.error());
-    auto when = moment(args->at, (*e)->counter.hours);
-    if (!when) return fail(when.error());
+    // The clock starts from the submission's own time when it has one (online filing), else now.
+    auto when = moment(args->at.empty() ? submission->value("submitted_at", "") : args->at,
+                       (*e)->counter.hours);
+    if (!when) return fail(Error{"submission " + id + ": " + when.error().message});
     Workflow workflow(*cal, (*e)->counter.hours);
     Actor who = actor(**e);
     auto c = (*e)->store->open_case(

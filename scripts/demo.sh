@@ -24,3 +24,34 @@ say "keydesk calendar show 2026"
 $kd calendar show 2026
 say "keydesk --calendar examples/calendars/example-regional.yaml calendar add 2026-03-19 1   # a regional layer"
 $kd --calendar examples/calendars/example-regional.yaml calendar add 2026-03-19 1
+
+# --- the workflow engine: rule files, a simulation, and cases in a database -----------------
+db=build/demo/keydesk.db
+rm -rf build/demo && mkdir -p build/demo
+kdb="$kd --db $db"
+say "keydesk rules lint"
+$kd rules lint
+say "keydesk rules simulate examples/scenarios/reissue-returned.yaml   # no database touched"
+$kd rules simulate examples/scenarios/reissue-returned.yaml
+say "keydesk registry import examples/registry.json"
+$kdb registry import examples/registry.json
+say "keydesk case open examples/submissions/S-2026-000201   # submitted Fri 16:40, before the cut-off"
+$kdb case open examples/submissions/S-2026-000201 --user 王芳
+say "keydesk case open examples/submissions/S-2026-000202   # submitted Fri 17:25, after the cut-off"
+$kdb case open examples/submissions/S-2026-000202 --user 王芳
+say "keydesk case act S-2026-000201 fail_review --version 1 --role authority_clerk --remark …"
+$kdb case act S-2026-000201 fail_review --version 1 --role authority_clerk --user 王芳 \
+  --remark "营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。" --at 2026-11-23T10:12:00+08:00
+say "keydesk case act S-2026-000201 fail_review --version 1 …   # a double click: refused, nothing applied"
+$kdb case act S-2026-000201 fail_review --version 1 --role authority_clerk --user 王芳 \
+  --remark "重复点击" --at 2026-11-23T10:12:01+08:00 || echo "(exit $?: refused, as intended)"
+say "keydesk case act S-2026-000202 pass_review --version 1 --role authority_clerk"
+$kdb case act S-2026-000202 pass_review --version 1 --role authority_clerk --user 王芳 --at 2026-11-23T10:20:00+08:00
+say "keydesk case show S-2026-000201   # ID number masked"
+$kdb case show S-2026-000201
+say "keydesk case overdue --today 2026-11-24"
+$kdb case overdue --today 2026-11-24 || true
+say "keydesk case history S-2026-000201"
+$kdb case history S-2026-000201
+say "keydesk case verify-audit"
+$kdb case verify-audit

@@ -23,12 +23,12 @@ struct Counter {
     dir.write("rules/counter.yaml", "authority: 测试省商务厅\ncalendar: cn-national\n");
     dir.write(
         "registry.json",
-        R"({"enterprises": [{"uscc": "91110105MA01ABCD2X", "name": "北京示例进出口有限公司", "kind": "domestic"}],
-      "keys": [{"login_username": "bjsl001", "uscc": "91110105MA01ABCD2X", "status": "lost"}]})");
+        R"({"enterprises": [{"uscc": "91110105MA01ABCD5F", "name": "北京示例进出口有限公司", "kind": "domestic"}],
+      "keys": [{"login_username": "bjsl001", "uscc": "91110105MA01ABCD5F", "status": "lost"}]})");
     dir.write("S-1/submission.json", R"({"id": "S-1", "procedure": "review_loop",
-      "enterprise": {"name": "北京示例进出口有限公司", "uscc": "91110105MA01ABCD2X"},
+      "enterprise": {"name": "北京示例进出口有限公司", "uscc": "91110105MA01ABCD5F"},
       "applicant": {"login_username": "bjsl001", "email": "z@example.com",
-                    "authorized_user": {"name": "张三", "id_number": "11010519900101002X"}},
+                    "authorized_user": {"name": "张三", "id_number": "110105199001010029"}},
       "reason": "丢失"})");
     k = "--rules '" + (dir.path() / "rules").string() + "' --db '" +
         (dir.path() / "k.db").string() + "' ";
@@ -48,8 +48,8 @@ TEST_CASE("a clerk opens a case from a submission folder and sees its deadline a
   CHECK(r.out == "S-1  review_loop  review（核验）  v1  due 2026-11-24  北京示例进出口有限公司\n");
   r = c.run("case show S-1");
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("authorized user 张三 110105********002X"));
-  CHECK(r.out.find("11010519900101002X") == std::string::npos);
+  CHECK_THAT(r.out, Catch::Contains("authorized user 张三 110105********0029"));
+  CHECK(r.out.find("110105199001010029") == std::string::npos);
   CHECK_THAT(r.out, Catch::Contains("fail「核验未通过」  [authority_clerk]  needs --remark"));
   CHECK_THAT(r.out, Catch::Contains("authority  测试省商务厅"));
   r = c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:41:00+08:00");
@@ -116,7 +116,7 @@ TEST_CASE("a submission that is not JSON, or names an unknown procedure, is refu
 
 TEST_CASE("registry pin locks a key on the sixth wrong entry") {
   Counter c;
-  c.dir.write("k.json", R"({"keys": [{"login_username": "pin01", "uscc": "91110105MA01ABCD2X"}]})");
+  c.dir.write("k.json", R"({"keys": [{"login_username": "pin01", "uscc": "91110105MA01ABCD5F"}]})");
   REQUIRE(c.run("registry import " + c.path("k.json")).exit_code == 0);
   for (int i = 0; i < 5; ++i) REQUIRE(c.run("registry pin pin01 --wrong").exit_code == 0);
   auto r = c.run("registry pin pin01 --wrong");

@@ -12,7 +12,7 @@ using namespace keydesk;
 
 namespace {
 
-const char* const kUscc = "91110105MA01ABCD2X";
+const char* const kUscc = "91110105MA01ABCD5F";
 
 nlohmann::json submission(const std::string& id, const std::string& username = "bjsl001") {
   return {
@@ -22,7 +22,7 @@ nlohmann::json submission(const std::string& id, const std::string& username = "
       {"applicant",
        {{"login_username", username},
         {"email", "zhang@example.com"},
-        {"authorized_user", {{"name", "张三"}, {"id_number", "11010519900101002X"}}}}},
+        {"authorized_user", {{"name", "张三"}, {"id_number", "110105199001010029"}}}}},
       {"reason", "电子钥匙丢失"}};
 }
 
