@@ -106,7 +106,10 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
   ent["registered"] = registered->has_value();
   if (*registered) {
     ent["registered_name"] = (*registered)->name;
-    if (!ent.contains("kind")) ent["kind"] = (*registered)->kind;
+    // The registry is the authority on what the enterprise is; what the form claims stays
+    // visible as submitted_kind.
+    if (ent.contains("kind")) ent["submitted_kind"] = ent["kind"];
+    ent["kind"] = (*registered)->kind;
     ent["code13"] = (*registered)->code13;
     ent["filing_has_uscc"] = (*registered)->filing_has_uscc;
   }

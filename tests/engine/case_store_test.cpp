@@ -331,3 +331,15 @@ TEST_CASE("a file that is not a database is reported, not crashed on") {
   REQUIRE_FALSE(store.ok());
   CHECK_THAT(store.error().message, Catch::Contains("database"));
 }
+
+TEST_CASE("the registry, not the form, says what kind of enterprise applies") {
+  MemoryRegistry registry;
+  REQUIRE(registry.put_enterprise({kUscc, "示例", "foreign_invested", "", false}).ok());
+  auto s = submission("S-1");
+  s["enterprise"]["kind"] = "domestic";
+  auto facts = case_facts(registry, s, "S-1", "", *parse_date("2026-11-24"));
+  REQUIRE(facts.ok());
+  CHECK((*facts)["enterprise"]["kind"] == "foreign_invested");
+  CHECK((*facts)["enterprise"]["submitted_kind"] == "domestic");
+  CHECK((*facts)["key"].is_null());
+}
