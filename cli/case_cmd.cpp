@@ -97,11 +97,10 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   cases->require_subcommand(1);
   cases->fallthrough();
 
-  auto actor_options = [args](CLI::App* cmd, const std::string& default_role) {
-    args->role = default_role;
+  auto actor_options = [args](CLI::App* cmd) {
     cmd->add_option("--user", args->user, "who acts (default: $USER)");
     cmd->add_option("--role", args->role,
-                    "the role acted in: authority_clerk, vendor_reviewer, enterprise");
+                    "the role acted in: authority_clerk, vendor_reviewer, enterprise (open: authority_clerk)");
     cmd->add_option("--authority", args->authority,
                     "the authority acted for (default: the counter's)");
     cmd->add_option("--at", args->at, "when (ISO time; default: now)");
@@ -137,7 +136,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "open", "SUBMISSION: open a case from a submission folder or JSON file");
   open->add_option("submission", args->path, "folder with submission.json, or the JSON file")
       ->required();
-  actor_options(open, "authority_clerk");
+  actor_options(open);
   open->fallthrough();
   open->callback([=, &ctx, &exit_code] {
     auto e = env();
@@ -160,6 +159,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                        (*e)->counter.hours);
     if (!when) return fail(Error{"submission " + id + ": " + when.error().message});
     Workflow workflow(*cal, (*e)->counter.hours);
+    if (args->role.empty()) args->role = "authority_clerk";  // the counter accepts submissions
     Actor who = actor(**e);
     auto c = (*e)->store->open_case(
         *p, workflow, {id, who.authority, *submission, who, when->first, when->second});
@@ -182,7 +182,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   act->add_option("--input", args->inputs, "NAME=VALUE, e.g. method=fax, waybill=SF123");
   act->add_option("--submission", args->submission,
                   "resubmission: the new submission folder or JSON");
-  actor_options(act, "");
+  actor_options(act);
   act->fallthrough();
   act->callback([=, &ctx, &exit_code] {
     auto e = env();

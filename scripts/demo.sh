@@ -49,6 +49,8 @@ say "keydesk case act S-2026-000202 pass_review --version 1 --role authority_cle
 $kdb case act S-2026-000202 pass_review --version 1 --role authority_clerk --user 王芳 --at 2026-11-23T10:20:00+08:00
 say "keydesk case show S-2026-000201   # ID number masked"
 $kdb case show S-2026-000201
+say "keydesk case list"
+$kdb case list
 say "keydesk case overdue --today 2026-11-24"
 $kdb case overdue --today 2026-11-24 || true
 say "keydesk case history S-2026-000201"

@@ -79,6 +79,7 @@ TEST_CASE("a returned case is resubmitted, passed on, and its history and audit 
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("review（核验）  v3  due 2026-11-26"));
   r = c.run("case history S-1");
+  CHECK_THAT(r.out, Catch::StartsWith("#1  2026-11-20T16:40:00+08:00  authority_clerk("));
   CHECK_THAT(r.out, Catch::Contains("#2  2026-11-23T10:00:00+08:00  authority_clerk(") &&
                         Catch::Contains("review → returned  核验未通过  备注: 缺少授权委托书"));
   r = c.run("case verify-audit");
