@@ -121,14 +121,7 @@ struct CaseStore::Impl {
     int i = 1;
     for (const auto& a : args) st->bind(i++, a);
     st->bind(i, static_cast<std::int64_t>(limit));
-    std::vector<CaseRecord> out;
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      out.push_back(read_case(*st));
-    }
-    return out;
+    return internal::all_rows(*st, read_case);
   }
 
   // Appends an event to the chain; returns its seq.
@@ -251,14 +244,7 @@ Result<std::vector<KeyRecord>> CaseStore::keys_of(const std::string& uscc) {
                               " FROM keys WHERE uscc = ? ORDER BY login_username");
   if (!st) return st.error();
   st->bind(1, uscc);
-  std::vector<KeyRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_key(*st));
-  }
-  return out;
+  return internal::all_rows(*st, read_key);
 }
 
 Result<KeyRecord> CaseStore::pin_entry(const std::string& login_username, bool correct) {
@@ -508,14 +494,7 @@ Result<std::vector<AuditEvent>> CaseStore::history(const std::string& case_id) {
                               " FROM events WHERE case_id = ? ORDER BY seq");
   if (!st) return st.error();
   st->bind(1, case_id);
-  std::vector<AuditEvent> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_event(*st));
-  }
-  return out;
+  return internal::all_rows(*st, read_event);
 }
 
 Result<AuditReport> CaseStore::verify_audit() {
@@ -568,20 +547,15 @@ Result<std::vector<OutboxItem>> CaseStore::outbox(bool unsent_only) {
           "FROM outbox ") +
       (unsent_only ? "WHERE sent_at IS NULL " : "") + "ORDER BY id");
   if (!st) return st.error();
-  std::vector<OutboxItem> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  return internal::all_rows(*st, [](const Statement& row) {
     OutboxItem item;
-    item.id = static_cast<long>(st->integer(0));
-    item.case_id = st->text(1);
-    item.message = {st->text(2), st->text(3), st->text(4), st->text(5), st->text(6)};
-    item.created_at = st->text(7);
-    item.sent_at = st->optional_text(8);
-    out.push_back(std::move(item));
-  }
-  return out;
+    item.id = static_cast<long>(row.integer(0));
+    item.case_id = row.text(1);
+    item.message = {row.text(2), row.text(3), row.text(4), row.text(5), row.text(6)};
+    item.created_at = row.text(7);
+    item.sent_at = row.optional_text(8);
+    return item;
+  });
 }
 
 }  // namespace keydesk

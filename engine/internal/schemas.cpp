@@ -9,27 +9,29 @@ extern const unsigned char scenario_schema_json[];
 
 namespace keydesk::internal {
 
+namespace {
+nlohmann::json parse(const unsigned char* text) {
+  return nlohmann::json::parse(reinterpret_cast<const char*>(text));
+}
+}  // namespace
+
 const nlohmann::json& calendar_schema() {
-  static const nlohmann::json schema =
-      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::calendar_schema_json));
+  static const nlohmann::json schema = parse(embedded::calendar_schema_json);
   return schema;
 }
 
 const nlohmann::json& counter_schema() {
-  static const nlohmann::json schema =
-      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::counter_schema_json));
+  static const nlohmann::json schema = parse(embedded::counter_schema_json);
   return schema;
 }
 
 const nlohmann::json& procedure_schema() {
-  static const nlohmann::json schema =
-      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::procedure_schema_json));
+  static const nlohmann::json schema = parse(embedded::procedure_schema_json);
   return schema;
 }
 
 const nlohmann::json& scenario_schema() {
-  static const nlohmann::json schema =
-      nlohmann::json::parse(reinterpret_cast<const char*>(embedded::scenario_schema_json));
+  static const nlohmann::json schema = parse(embedded::scenario_schema_json);
   return schema;
 }
 

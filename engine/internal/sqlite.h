@@ -6,7 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "engine/result.h"
 
@@ -45,6 +47,19 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };
+
+// Every row of `statement`, each turned into a value by `read(const Statement&)`.
+template <class Read>
+auto all_rows(Statement& statement, Read read)
+    -> Result<std::vector<decltype(read(std::declval<const Statement&>()))>> {
+  std::vector<decltype(read(std::declval<const Statement&>()))> out;
+  for (;;) {
+    auto row = statement.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(read(statement));
+  }
+}
 
 class Database {
  public:
