@@ -156,9 +156,13 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
                    "hold (" +
                    action->guard->text() + ")"};
   }
+  const StateRule* next = procedure.state(action->to);
+  bool returns_to_enterprise =
+      is_failing_outcome(action->outcome) || (next && next->waits_on_enterprise);
   if (action->remark_required && request.remark.find_first_not_of(" \t\r\n") == std::string::npos)
-    return Error{"'" + action->title +
-                 "' needs a remark (备注) telling the enterprise what to correct"};
+    return Error{"'" + action->title + "' needs a remark (备注)" +
+                 (returns_to_enterprise ? " telling the enterprise what to correct"
+                                        : std::string(": say why"))};
   for (const auto& in : action->inputs) {
     bool required = in.required;
     if (in.required_when) {
