@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,7 +23,10 @@ inline Status ok() { return std::monostate{}; }
 
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // `cached`: the statement belongs to the Database's cache; this handle only borrows it and
+  // resets it when done, and `in_use` marks it busy meanwhile.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use = nullptr)
+      : db_(db), stmt_(stmt), in_use_(in_use) {}
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
   ~Statement();
@@ -46,6 +50,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  bool* in_use_;
 };
 
 // Every row of `statement`, each turned into a value by `read(const Statement&)`.
@@ -66,22 +71,28 @@ class Database {
   // Opens (creating) `path`; ":memory:" for a private in-memory database. WAL mode, foreign
   // keys on, 5 s busy timeout.
   static Result<Database> open(const std::string& path);
-  Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
-    other.db_ = nullptr;
-  }
+  Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;
   ~Database();
 
   Status exec(const std::string& sql);
+  // A statement for `sql`, prepared once and reused (SQL text is the cache key); a fresh one
+  // when the cached one is still in use.
   Result<Statement> prepare(const std::string& sql);
   std::int64_t last_insert_rowid() const;
   int changes() const;
   const std::string& path() const { return path_; }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Database(sqlite3* db, std::string path);
+  void close();
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    std::unique_ptr<bool> in_use = std::make_unique<bool>(false);
+  };
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::map<std::string, Cached> cache_;
 };
 
 // BEGIN IMMEDIATE on construction (so two writers queue instead of deadlocking); ROLLBACK on
