@@ -506,7 +506,7 @@ class Parser {
         known += (known.empty() ? "" : ", ") + std::string(f.name);
       return syntax_error(
           text_, name.begin,
-          "unknown function '" + called + "' (internal::guard_functions: " + known + ")");
+          "unknown function '" + called + "' (functions: " + known + ")");
     }
     take();  // '('
     GuardNode n;
