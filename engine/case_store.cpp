@@ -124,6 +124,21 @@ struct CaseStore::Impl {
     return internal::all_rows(*st, read_case);
   }
 
+  // Open cases whose due date compares to `day` by `op` ("<" or "="), optionally of one
+  // authority; served by the partial index cases_open_by_due.
+  Result<std::vector<CaseRecord>> by_due_date(const char* op, Date day,
+                                              const std::string& authority, const char* order,
+                                              int limit) {
+    std::vector<std::string> args = {format_date(day)};
+    std::string where =
+        std::string("WHERE closed = 0 AND due_on IS NOT NULL AND due_on ") + op + " ?";
+    if (!authority.empty()) {
+      where += " AND authority = ?";
+      args.push_back(authority);
+    }
+    return query_cases(where + " ORDER BY " + order, args, limit);
+  }
+
   // Appends an event to the chain; returns its seq.
   Result<long> append_event(AuditEvent e) {
     auto head = db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
@@ -444,24 +459,12 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
 
 Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string& authority,
                                                    int limit) {
-  std::vector<std::string> args = {format_date(today)};
-  std::string where = "WHERE closed = 0 AND due_on IS NOT NULL AND due_on < ?";
-  if (!authority.empty()) {
-    where += " AND authority = ?";
-    args.push_back(authority);
-  }
-  return impl_->query_cases(where + " ORDER BY due_on, id", args, limit);
+  return impl_->by_due_date("<", today, authority, "due_on, id", limit);
 }
 
 Result<std::vector<CaseRecord>> CaseStore::due_on(Date day, const std::string& authority,
                                                   int limit) {
-  std::vector<std::string> args = {format_date(day)};
-  std::string where = "WHERE closed = 0 AND due_on IS NOT NULL AND due_on = ?";
-  if (!authority.empty()) {
-    where += " AND authority = ?";
-    args.push_back(authority);
-  }
-  return impl_->query_cases(where + " ORDER BY id", args, limit);
+  return impl_->by_due_date("=", day, authority, "id", limit);
 }
 
 namespace {
