@@ -1,5 +1,7 @@
 #include "cli/calendar_cmd.h"
 
+#include "engine/rules.h"
+
 #include <charconv>
 #include <functional>
 #include <iostream>
@@ -291,16 +293,12 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   status_cmd->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
   status_cmd->fallthrough();
   status_cmd->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
-    Date today = boost::gregorian::day_clock::local_day();
-    if (!args->today.empty()) {
-      auto d = parse_date(args->today);
-      if (!d) {
-        std::cerr << "keydesk: --today: " << why_not_a_date(args->today) << '\n';
-        return static_cast<int>(kUsage);
-      }
-      today = *d;
+    auto today = today_option(args->today);
+    if (!today) {
+      print_error(ctx, today.error());
+      return static_cast<int>(kUsage);
     }
-    return status(ctx, cal, today);
+    return status(ctx, cal, *today);
   }));
 
   auto* lint = calendar->add_subcommand(
@@ -309,46 +307,25 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   lint->fallthrough();
   lint->callback([&ctx, &exit_code, args] {
     auto dir = ctx.rules() / "calendars";
-    std::vector<std::string> files = args->lint;
-    if (files.empty()) {
-      std::error_code ec;
-      for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->path().extension() == ".yaml" || it->path().extension() == ".yml")
-          files.push_back(it->path().string());
-      std::sort(files.begin(), files.end());
-      if (files.empty()) {
-        std::cerr << "keydesk: no calendar files in " << dir.string() << '\n';
-        exit_code = kUsage;
-        return;
-      }
+    CalendarLint result = lint_calendars(dir, {args->lint.begin(), args->lint.end()});
+    if (result.files == 0) {
+      std::cerr << "keydesk: no calendar files in " << dir.string() << '\n';
+      exit_code = kUsage;
+      return;
     }
-    std::size_t bad = 0;
-    nlohmann::json report = nlohmann::json::array();
-    for (const auto& f : files) {
-      auto cal = WorkingCalendar::load(dir, f);
-      nlohmann::json entry = {{"file", f}, {"errors", nlohmann::json::array()}};
-      if (!cal) {
-        ++bad;
-        if (cal.error().diagnostics.empty()) {
-          entry["errors"].push_back({{"message", cal.error().message}});
-          if (!ctx.json) std::cout << f << ": error: " << cal.error().message << '\n';
-        }
-        for (const auto& d : cal.error().diagnostics) {
-          entry["errors"].push_back(
-              {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
-          if (!ctx.json) std::cout << d.format() << '\n';
-        }
-      }
-      report.push_back(entry);
+    if (ctx.json) {
+      print_json({{"files", result.files},
+                  {"files_with_errors", result.files_with_problems},
+                  {"errors", diagnostics_json(result.problems)}});
+    } else {
+      for (const auto& d : result.problems) std::cout << d.format() << '\n';
+      if (result.files_with_problems == 0)
+        std::cout << result.files << " calendar file(s) clean\n";
+      else
+        std::cout << result.files_with_problems << " of " << result.files
+                  << " calendar file(s) have errors\n";
     }
-    if (ctx.json)
-      print_json({{"files", report}, {"clean", bad == 0}});
-    else if (bad == 0)
-      std::cout << files.size() << " calendar file(s) clean\n";
-    else
-      std::cout << bad << " of " << files.size() << " calendar file(s) have errors\n";
-    exit_code = bad ? kProblems : kOk;
+    exit_code = result.files_with_problems ? kProblems : kOk;
   });
 }
 

@@ -99,8 +99,9 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto actor_options = [args](CLI::App* cmd) {
     cmd->add_option("--user", args->user, "who acts (default: $USER)");
-    cmd->add_option("--role", args->role,
-                    "the role acted in: authority_clerk, vendor_reviewer, enterprise (open: authority_clerk)");
+    cmd->add_option(
+        "--role", args->role,
+        "the role acted in: authority_clerk, vendor_reviewer, enterprise (open: authority_clerk)");
     cmd->add_option("--authority", args->authority,
                     "the authority acted for (default: the counter's)");
     cmd->add_option("--at", args->at, "when (ISO time; default: now)");
@@ -311,12 +312,9 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   overdue->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
-    Date today = boost::gregorian::day_clock::local_day();
-    if (!args->today.empty()) {
-      auto d = parse_date(args->today);
-      if (!d) return fail(Error{"--today: " + why_not_a_date(args->today)});
-      today = *d;
-    }
+    auto day = today_option(args->today);
+    if (!day) return fail(day.error());
+    Date today = *day;
     auto late = (*e)->store->overdue(today, args->authority);
     if (!late) return fail(late.error());
     auto due = (*e)->store->due_on(today, args->authority);
@@ -460,13 +458,7 @@ rshow->callback([=, &ctx, &exit_code] {
                       {"code13", (*ent)->code13},
                       {"filing_has_uscc", (*ent)->filing_has_uscc},
                       {"keys", nlohmann::json::array()}};
-  for (const auto& k : *keys)
-    j["keys"].push_back({{"login_username", k.login_username},
-                         {"serial", k.serial},
-                         {"status", k.status},
-                         {"expires_on", k.expires_on},
-                         {"has_18_digit_code", k.has_18_digit_code},
-                         {"wrong_pin_entries", k.wrong_pin_entries}});
+  for (const auto& k : *keys) j["keys"].push_back(key_json(k));
   if (ctx.json) {
     print_json(j);
   } else {

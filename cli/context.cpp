@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <boost/date_time/gregorian/gregorian.hpp>
+
 #ifndef KEYDESK_SOURCE_RULES_DIR
 #define KEYDESK_SOURCE_RULES_DIR ""
 #endif
@@ -38,11 +40,21 @@ void print_error(const Context& ctx, const Error& error) {
   for (const auto& d : error.diagnostics) std::cerr << d.format() << '\n';
   std::cerr << "keydesk: " << error.message << '\n';
   if (!ctx.json) return;
-  nlohmann::json j = {{"error", error.message}, {"diagnostics", nlohmann::json::array()}};
-  for (const auto& d : error.diagnostics)
-    j["diagnostics"].push_back(
+  print_json({{"error", error.message}, {"diagnostics", diagnostics_json(error.diagnostics)}});
+}
+
+Result<Date> today_option(const std::string& text) {
+  if (text.empty()) return boost::gregorian::day_clock::local_day();
+  if (auto d = parse_date(text)) return *d;
+  return Error{"--today: " + why_not_a_date(text)};
+}
+
+nlohmann::json diagnostics_json(const Diagnostics& diagnostics) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : diagnostics)
+    out.push_back(
         {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
-  print_json(j);
+  return out;
 }
 
 void print_json(const nlohmann::json& value) {

@@ -33,6 +33,12 @@ struct Context {
 // as {"error": …, "diagnostics": […]} on stdout.
 void print_error(const Context& ctx, const Error& error);
 
+// `text` as the --today date, or the real date when empty.
+Result<Date> today_option(const std::string& text);
+
+// Diagnostics as a JSON array of {file, line, column, message}.
+nlohmann::json diagnostics_json(const Diagnostics& diagnostics);
+
 // One JSON value per line on stdout.
 void print_json(const nlohmann::json& value);
 

@@ -76,25 +76,18 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
   lint->fallthrough();
   lint->callback([&ctx, &exit_code, args] {
     std::filesystem::path dir = args->dir.empty() ? ctx.rules() : std::filesystem::path(args->dir);
-    Date today = boost::gregorian::day_clock::local_day();
-    if (!args->today.empty()) {
-      auto d = parse_date(args->today);
-      if (!d) {
-        std::cerr << "keydesk: --today: " << why_not_a_date(args->today) << '\n';
-        exit_code = kUsage;
-        return;
-      }
-      today = *d;
+    auto today = today_option(args->today);
+    if (!today) {
+      print_error(ctx, today.error());
+      exit_code = kUsage;
+      return;
     }
-    RulesReport report = lint_rules(dir, today);
+    RulesReport report = lint_rules(dir, *today);
     if (ctx.json) {
       nlohmann::json j = {{"dir", dir.string()},
                           {"procedures", report.procedure_files},
                           {"calendars", report.calendar_files},
-                          {"errors", nlohmann::json::array()}};
-      for (const auto& d : report.problems)
-        j["errors"].push_back(
-            {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+                          {"errors", diagnostics_json(report.problems)}};
       print_json(j);
     } else {
       for (const auto& d : report.problems) std::cout << d.format() << '\n';

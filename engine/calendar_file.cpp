@@ -163,26 +163,15 @@ std::optional<std::filesystem::path> find_calendar(const std::filesystem::path& 
     if (std::filesystem::is_regular_file(as_path)) return as_path;
     return std::nullopt;
   }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return std::nullopt;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    auto file = it->path().filename().string();
-    if (file == name + ".yaml" || file == name + ".yml") return it->path();
-  }
+  for (const auto& file : internal::yaml_files(dir, true))
+    if (file.stem().string() == name) return file;
   return std::nullopt;
 }
 
 std::string available_calendars(const std::filesystem::path& dir) {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->path().extension() == ".yaml" || it->path().extension() == ".yml")
-      ids.push_back(it->path().stem().string());
-  std::sort(ids.begin(), ids.end());
   std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
+  for (const auto& file : internal::yaml_files(dir, true))
+    out += (out.empty() ? "" : ", ") + file.stem().string();
   return out.empty() ? "none" : out;
 }
 

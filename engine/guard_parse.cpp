@@ -504,9 +504,8 @@ class Parser {
       std::string known;
       for (const auto& f : internal::guard_functions)
         known += (known.empty() ? "" : ", ") + std::string(f.name);
-      return syntax_error(
-          text_, name.begin,
-          "unknown function '" + called + "' (functions: " + known + ")");
+      return syntax_error(text_, name.begin,
+                          "unknown function '" + called + "' (functions: " + known + ")");
     }
     take();  // '('
     GuardNode n;

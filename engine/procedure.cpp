@@ -348,16 +348,11 @@ Result<Procedure> load_procedure(const std::filesystem::path& path) {
 
 std::map<std::string, Procedure> load_procedures(const std::filesystem::path& dir,
                                                  Diagnostics& problems) {
-  std::vector<std::filesystem::path> files;
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(dir, ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    if (it->path().extension() == ".yaml" || it->path().extension() == ".yml")
-      files.push_back(it->path());
-  if (ec) problems.push_back({dir.string(), 0, 0, "cannot read the directory: " + ec.message()});
-  std::sort(files.begin(), files.end());
+  if (!std::filesystem::is_directory(dir, ec))
+    problems.push_back({dir.string(), 0, 0, "not a readable directory: check the rules directory"});
   std::map<std::string, Procedure> out;
-  for (const auto& f : files) {
+  for (const auto& f : internal::yaml_files(dir, false)) {
     auto p = load_procedure(f);
     if (!p) {
       if (p.error().diagnostics.empty()) problems.push_back({f.string(), 0, 0, p.error().message});

@@ -16,6 +16,16 @@ const Status kOk = std::monostate{};
 
 }  // namespace
 
+nlohmann::json key_json(const KeyRecord& k) {
+  return {{"login_username", k.login_username},
+          {"uscc", k.uscc},
+          {"serial", k.serial},
+          {"status", k.status},
+          {"expires_on", k.expires_on.empty() ? nlohmann::json() : nlohmann::json(k.expires_on)},
+          {"has_18_digit_code", k.has_18_digit_code},
+          {"wrong_pin_entries", k.wrong_pin_entries}};
+}
+
 Status check_enterprise(const Enterprise& e) {
   if (e.uscc.empty()) return Error{"an enterprise needs its USCC (统一社会信用代码)"};
   if (e.kind != "domestic" && e.kind != "foreign_invested")
@@ -126,17 +136,7 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
   facts["applicant"] = submission.value("applicant", nlohmann::json::object());
   auto k = registry.key(json_string(facts["applicant"], "login_username"));
   if (!k) return k.error();
-  if (*k)
-    facts["key"] = {{"login_username", (*k)->login_username},
-                    {"uscc", (*k)->uscc},
-                    {"serial", (*k)->serial},
-                    {"status", (*k)->status},
-                    {"expires_on", (*k)->expires_on.empty() ? nlohmann::json()
-                                                            : nlohmann::json((*k)->expires_on)},
-                    {"has_18_digit_code", (*k)->has_18_digit_code},
-                    {"wrong_pin_entries", (*k)->wrong_pin_entries}};
-  else
-    facts["key"] = nullptr;
+  facts["key"] = *k ? key_json(**k) : nlohmann::json();
   nlohmann::json types = nlohmann::json::array();
   if (submission.contains("materials") && submission["materials"].is_array())
     for (const auto& m : submission["materials"])

@@ -48,6 +48,9 @@ class Registry {
   virtual Status put_key(const KeyRecord& key) = 0;
 };
 
+// A key as JSON, the form guards see as `key` (expires_on null when unknown).
+nlohmann::json key_json(const KeyRecord& key);
+
 // Validation shared by every Registry implementation.
 Status check_enterprise(const Enterprise& enterprise);
 Status check_key(const KeyRecord& key);

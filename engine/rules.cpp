@@ -1,28 +1,12 @@
 #include "engine/rules.h"
 
+#include "engine/internal/yaml_document.h"
+
 #include <algorithm>
 
 namespace keydesk {
 
 namespace {
-
-std::vector<std::filesystem::path> yaml_files(const std::filesystem::path& dir, bool recursive) {
-  std::vector<std::filesystem::path> out;
-  std::error_code ec;
-  auto add = [&](const std::filesystem::path& p) {
-    if (p.extension() == ".yaml" || p.extension() == ".yml") out.push_back(p);
-  };
-  if (recursive)
-    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-      add(it->path());
-  else
-    for (auto it = std::filesystem::directory_iterator(dir, ec);
-         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-      add(it->path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 void take(Diagnostics& into, const Error& error, const std::string& file) {
   if (error.diagnostics.empty()) into.push_back({file, 0, 0, error.message});
@@ -30,6 +14,20 @@ void take(Diagnostics& into, const Error& error, const std::string& file) {
 }
 
 }  // namespace
+
+CalendarLint lint_calendars(const std::filesystem::path& calendars_dir,
+                            std::vector<std::filesystem::path> files) {
+  if (files.empty()) files = internal::yaml_files(calendars_dir, true);
+  CalendarLint lint;
+  for (const auto& f : files) {
+    ++lint.files;
+    auto cal = WorkingCalendar::load(calendars_dir, f.string());
+    if (cal) continue;
+    ++lint.files_with_problems;
+    take(lint.problems, cal.error(), f.string());
+  }
+  return lint;
+}
 
 Result<WorkingCalendar> calendar_for(const Procedure& procedure,
                                      const std::filesystem::path& rules_dir,
@@ -48,16 +46,13 @@ RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {
         {rules_dir.string(), 0, 0, "not a directory: pass the rules directory"});
     return report;
   }
+  CalendarLint calendars = lint_calendars(rules_dir / "calendars", {});
+  report.calendar_files = calendars.files;
+  report.problems = calendars.problems;
   auto counter = load_counter_config(rules_dir / "counter.yaml");
   if (!counter) take(report.problems, counter.error(), (rules_dir / "counter.yaml").string());
   CounterConfig config = counter ? *counter : CounterConfig{};
-
-  for (const auto& f : yaml_files(rules_dir / "calendars", true)) {
-    ++report.calendar_files;
-    auto cal = WorkingCalendar::load(rules_dir / "calendars", f.string());
-    if (!cal) take(report.problems, cal.error(), f.string());
-  }
-  for (const auto& f : yaml_files(rules_dir / "procedures", false)) {
+  for (const auto& f : internal::yaml_files(rules_dir / "procedures", false)) {
     ++report.procedure_files;
     auto p = load_procedure(f);
     if (!p) {

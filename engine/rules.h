@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/calendar.h"
 #include "engine/counter.h"
@@ -18,6 +19,17 @@ struct RulesReport {
   int calendar_files = 0;
   Diagnostics problems;  // empty: clean
 };
+
+struct CalendarLint {
+  int files = 0;
+  int files_with_problems = 0;
+  Diagnostics problems;
+};
+
+// Loads each calendar file (every one below `calendars_dir` when `files` is empty) with the
+// layers it extends, collecting every problem.
+CalendarLint lint_calendars(const std::filesystem::path& calendars_dir,
+                            std::vector<std::filesystem::path> files);
 
 // Lints every file below `rules_dir`: each file on its own, then across files (a procedure's
 // calendar must exist and cover the current year; the counter's calendar must load).

@@ -171,13 +171,7 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
   std::string username =
       submission.value("applicant", nlohmann::json::object()).value("login_username", "");
   auto k = registry.key(username);
-  if (k && *k)
-    sim.registry_after["key"] = {{"login_username", (*k)->login_username},
-                                 {"status", (*k)->status},
-                                 {"serial", (*k)->serial},
-                                 {"expires_on", (*k)->expires_on},
-                                 {"has_18_digit_code", (*k)->has_18_digit_code},
-                                 {"wrong_pin_entries", (*k)->wrong_pin_entries}};
+  if (k && *k) sim.registry_after["key"] = key_json(**k);
   std::string uscc = submission.value("enterprise", nlohmann::json::object()).value("uscc", "");
   auto e = registry.enterprise(uscc);
   if (e && *e)

@@ -52,11 +52,9 @@ Result<std::vector<FailedRequirement>> Workflow::failed_requirements(
   return failed;
 }
 
-Result<std::optional<Date>> Workflow::due_on_entering(const Procedure& procedure,
-                                                      const StateRule& to, const std::string& from,
+Result<std::optional<Date>> Workflow::due_on_entering(const StateRule& to, const std::string& from,
                                                       std::optional<Date> current_due,
                                                       const LocalTime& at) const {
-  (void)procedure;
   if (to.deadline_days > 0) {
     auto start = calendar_.acceptance_date(at, hours_);
     if (!start) return start.error();
@@ -91,7 +89,7 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
   const StateRule* start = procedure.state(procedure.start);
   if (!start)
     return Error{procedure.file + ": the start state '" + procedure.start + "' is not declared"};
-  auto due = due_on_entering(procedure, *start, "", std::nullopt, at);
+  auto due = due_on_entering(*start, "", std::nullopt, at);
   if (!due) return due.error();
   Step step;
   step.action = "open";
@@ -198,7 +196,7 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   const StateRule* target = procedure.state(action->to);
   if (!target)
     return Error{procedure.file + ": action '" + action->id + "' leads to an undeclared state"};
-  auto due = due_on_entering(procedure, *target, snapshot.state, snapshot.due, request.at);
+  auto due = due_on_entering(*target, snapshot.state, snapshot.due, request.at);
   if (!due) return due.error();
 
   Step step;

@@ -115,8 +115,7 @@ class Workflow {
 
  private:
   // Due date on entering `to` from `from` at `at`.
-  Result<std::optional<Date>> due_on_entering(const Procedure& procedure, const StateRule& to,
-                                              const std::string& from,
+  Result<std::optional<Date>> due_on_entering(const StateRule& to, const std::string& from,
                                               std::optional<Date> current_due,
                                               const LocalTime& at) const;
   std::vector<OutboxMessage> messages(const Procedure& procedure, const ActionRule& action,

@@ -1,5 +1,6 @@
 #include "engine/internal/yaml_document.h"
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -12,6 +13,24 @@
 #include <valijson/validator.hpp>
 
 namespace keydesk::internal {
+
+std::vector<std::filesystem::path> yaml_files(const std::filesystem::path& dir, bool recursive) {
+  std::vector<std::filesystem::path> out;
+  auto add = [&](const std::filesystem::path& p) {
+    if (p.extension() == ".yaml" || p.extension() == ".yml") out.push_back(p);
+  };
+  std::error_code ec;
+  if (recursive)
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      add(it->path());
+  else
+    for (auto it = std::filesystem::directory_iterator(dir, ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+      add(it->path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 std::string pointer_child(const std::string& pointer, const std::string& token) {
   std::string escaped;

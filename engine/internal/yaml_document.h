@@ -62,6 +62,10 @@ class YamlDocument {
   friend struct YamlConverter;
 };
 
+// The *.yaml and *.yml files in `dir` (and below it when `recursive`), sorted; none when `dir`
+// cannot be read.
+std::vector<std::filesystem::path> yaml_files(const std::filesystem::path& dir, bool recursive);
+
 // "/a/b" + "c" -> "/a/b/c", escaping as RFC 6901 says.
 std::string pointer_child(const std::string& pointer, const std::string& token);
 std::string pointer_child(const std::string& pointer, std::size_t index);
