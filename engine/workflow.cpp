@@ -35,7 +35,7 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
 }  // namespace
 
 Result<std::vector<FailedRequirement>> Workflow::failed_requirements(
-    const Procedure& procedure, const nlohmann::json& facts) const {
+    const Procedure& procedure, const nlohmann::json& facts) {
   std::vector<FailedRequirement> failed;
   for (const auto& r : procedure.requirements) {
     if (r.when) {

@@ -105,8 +105,8 @@ class Workflow {
                    const ActionRequest& request, const nlohmann::json& facts) const;
 
   // Requirements of `procedure` that fail on `facts`.
-  Result<std::vector<FailedRequirement>> failed_requirements(const Procedure& procedure,
-                                                             const nlohmann::json& facts) const;
+  static Result<std::vector<FailedRequirement>> failed_requirements(
+      const Procedure& procedure, const nlohmann::json& facts);
 
   // Actions `role` could take on a case in `state` (guards not evaluated).
   static std::vector<const ActionRule*> actions_for(const Procedure& procedure,

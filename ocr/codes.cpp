@@ -123,7 +123,7 @@ CodeCheck check_id_number(std::string_view raw, std::string_view today) {
   }
   int province = std::stoi(c.substr(0, 2));
   if (province < 11 || province > 82) {
-    r.reason = "'" + c.substr(0, 2) + "' is not a province code (11–82)";
+    r.reason = std::string("'").append(c, 0, 2).append("' is not a province code (11–82)");
     return r;
   }
   int y = std::stoi(c.substr(6, 4)), m = std::stoi(c.substr(10, 2)), d = std::stoi(c.substr(12, 2));

@@ -5,6 +5,7 @@ extern const unsigned char calendar_schema_json[];
 extern const unsigned char counter_schema_json[];
 extern const unsigned char procedure_schema_json[];
 extern const unsigned char scenario_schema_json[];
+extern const unsigned char documents_schema_json[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -32,6 +33,11 @@ const nlohmann::json& procedure_schema() {
 
 const nlohmann::json& scenario_schema() {
   static const nlohmann::json schema = parse(embedded::scenario_schema_json);
+  return schema;
+}
+
+const nlohmann::json& documents_schema() {
+  static const nlohmann::json schema = parse(embedded::documents_schema_json);
   return schema;
 }
 

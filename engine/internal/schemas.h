@@ -9,5 +9,6 @@ const nlohmann::json& calendar_schema();
 const nlohmann::json& counter_schema();
 const nlohmann::json& procedure_schema();
 const nlohmann::json& scenario_schema();
+const nlohmann::json& documents_schema();
 
 }  // namespace keydesk::internal

@@ -1,0 +1,142 @@
+#include "cli/batch_cmd.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "engine/batch.h"
+#include "engine/documents.h"
+#include "ocr/scan.h"
+
+namespace keydesk::cli {
+namespace {
+
+struct ScanArgs {
+  std::string file;
+  std::string as;
+};
+
+int run_scan(const Context& ctx, const ScanArgs& args) {
+  auto rules = load_document_rules(ctx.rules() / "documents.yaml");
+  if (!rules) {
+    print_error(ctx, rules.error());
+    return kUsage;
+  }
+  std::ifstream in(args.file, std::ios::binary);
+  if (!in) {
+    print_error(ctx, Error{"cannot read " + args.file});
+    return kUsage;
+  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string error;
+  auto analyzer = ocr::ScanAnalyzer::create(rules->types, {}, &error);
+  if (!analyzer) {
+    print_error(ctx, Error{error});
+    return kUsage;
+  }
+  ocr::ScanResult result = analyzer->analyse(bytes.str(), args.as);
+  nlohmann::json j = ocr::scan_result_json(result);
+  std::cout << j.dump(ctx.json ? -1 : 2) << "\n";
+  return result.readable ? kOk : kProblems;
+}
+
+struct VerifyArgs {
+  std::vector<std::string> paths;
+  std::string report;
+  std::string db;
+  int jobs = 0;
+  std::string today;
+  bool quiet = false;
+};
+
+// A bar redrawn in place on a terminal; one plain line per scan otherwise (logs, CI).
+void show_progress(const BatchProgress& p, bool tty) {
+  if (tty) {
+    constexpr int kWidth = 30;
+    int filled = p.total ? p.done * kWidth / p.total : kWidth;
+    std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
+              << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << p.done << "/"
+              << p.total << "  " << p.current.substr(0, 48) << "\x1b[K" << std::flush;
+    if (p.done == p.total) std::cerr << "\n";
+  } else {
+    std::cerr << "scan " << p.done << "/" << p.total << " " << p.current << "\n";
+  }
+}
+
+int run_verify(const Context& ctx, const VerifyArgs& args) {
+  auto today = today_option(args.today);
+  if (!today) {
+    print_error(ctx, today.error());
+    return kUsage;
+  }
+  BatchOptions options;
+  for (const std::string& p : args.paths) options.inputs.emplace_back(p);
+  options.report_dir = args.report;
+  options.db = args.db;
+  options.jobs = args.jobs;
+  options.rules_dir = ctx.rules();
+  options.today = *today;
+  bool tty = isatty(STDERR_FILENO) != 0;
+  if (!args.quiet) options.progress = [tty](const BatchProgress& p) { show_progress(p, tty); };
+  auto report = run_batch(options);
+  if (!report) {
+    print_error(ctx, report.error());
+    return kUsage;
+  }
+  const nlohmann::json& summary = (*report)["summary"];
+  if (ctx.json) {
+    print_json({{"batch", (*report)["batch"]}, {"summary", summary},
+                {"report", (std::filesystem::absolute(args.report) / "report.html").string()}});
+  } else {
+    for (const auto& s : (*report)["submissions"]) {
+      std::string id = s["id"].is_string() ? s["id"].get<std::string>() : s["dir"].get<std::string>();
+      std::cout << s["verdict"].get<std::string>() << "\t" << id;
+      int shown = 0;
+      for (const auto& f : s["findings"]) {
+        if (f["severity"] == "info") continue;
+        std::cout << (shown++ ? ", " : "\t") << f["code"].get<std::string>() << "("
+                  << f["material"].get<std::string>() << ")";
+      }
+      std::cout << "\n";
+    }
+    std::cout << "batch " << (*report)["batch"].get<std::string>() << ": "
+              << summary["submissions"] << " submissions, " << summary["pass"] << " pass, "
+              << summary["fail"] << " fail, " << summary["review"] << " review; "
+              << summary["scans"] << " scans (" << summary["scans_reused"]
+              << " from an earlier run) in " << summary["seconds"] << " s\n"
+              << "report: " << (std::filesystem::absolute(args.report) / "report.html").string()
+              << "\n";
+  }
+  return summary["fail"].get<int>() > 0 || summary["review"].get<int>() > 0 ? kProblems : kOk;
+}
+
+}  // namespace
+
+void add_batch_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* scan = app.add_subcommand("scan", "analyse one scan and print what was found (JSON)");
+  scan->add_option("file", args->file, "image file")->required();
+  scan->add_option("--as", args->as, "the material type it was uploaded as (business_licence, …)");
+  scan->callback([&ctx, &exit_code, args] { exit_code = run_scan(ctx, *args); });
+
+  CLI::App* batch = app.add_subcommand("batch", "document checks of whole batches of submissions");
+  batch->require_subcommand(1);
+  auto v = std::make_shared<VerifyArgs>();
+  CLI::App* verify = batch->add_subcommand(
+      "verify", "check every submission folder under PATH...; write report.json/.csv/.html");
+  verify->add_option("paths", v->paths, "submission folders, or folders of them")->required();
+  verify->add_option("--report", v->report, "report directory (created)")->required();
+  verify->add_option("--db", v->db,
+                     "database keeping finished scans (default: REPORT/batch.db); a rerun "
+                     "resumes from it");
+  verify->add_option("--jobs", v->jobs, "worker threads, one OCR engine each (default: cores)")
+      ->check(CLI::Range(0, 64));
+  verify->add_option("--today", v->today, "the date checks count from (YYYY-MM-DD)");
+  verify->add_flag("--quiet", v->quiet, "no progress on stderr");
+  verify->callback([&ctx, &exit_code, v] { exit_code = run_verify(ctx, *v); });
+}
+
+}  // namespace keydesk::cli

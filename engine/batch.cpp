@@ -1,0 +1,450 @@
+#include "engine/batch.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "engine/batch_report.h"
+#include "engine/case_store.h"
+#include "engine/documents.h"
+#include "engine/internal/sha256.h"
+#include "engine/internal/sqlite.h"
+#include "engine/privacy.h"
+#include "engine/procedure.h"
+#include "engine/registry.h"
+#include "engine/verify.h"
+#include "engine/workflow.h"
+#include "ocr/scan.h"
+
+namespace keydesk {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bump when the analysis changes in a way that makes stored results stale.
+constexpr const char* kPipelineVersion = "scan-1";
+
+std::optional<std::string> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return out.str();
+}
+
+// Scan results by content, kept in SQLite and committed one by one, so a killed batch loses at
+// most the scan in flight. The table lives beside the case tables when --db is the case database.
+class ScanStore {
+ public:
+  static Result<ScanStore> open(const fs::path& path) {
+    auto db = internal::Database::open(path.string());
+    if (!db) return Error{"cannot open the batch database " + path.string() + ": " + db.error().message};
+    ScanStore store(std::move(*db));
+    auto st = store.db_.exec(
+        "CREATE TABLE IF NOT EXISTS scan_results ("
+        "  key TEXT PRIMARY KEY, sha256 TEXT NOT NULL, material TEXT NOT NULL,"
+        "  result TEXT NOT NULL, analysed_at TEXT NOT NULL DEFAULT (datetime('now')));"
+        "CREATE TABLE IF NOT EXISTS batch_runs ("
+        "  id TEXT PRIMARY KEY, inputs TEXT NOT NULL, started_at TEXT NOT NULL,"
+        "  finished_at TEXT);");
+    if (!st) return Error{path.string() + ": " + st.error().message};
+    return store;
+  }
+
+  std::optional<ocr::ScanResult> get(const std::string& key) {
+    auto stmt = db_.prepare("SELECT result FROM scan_results WHERE key = ?");
+    if (!stmt) return std::nullopt;
+    stmt->bind(1, key);
+    auto row = stmt->step();
+    if (!row || !*row) return std::nullopt;
+    auto json = nlohmann::json::parse(stmt->text(0), nullptr, false);
+    if (json.is_discarded()) return std::nullopt;
+    return ocr::scan_result_from_json(json);
+  }
+
+  internal::Status put(const std::string& key, const std::string& sha256, const std::string& material,
+                       const ocr::ScanResult& result) {
+    auto stmt = db_.prepare(
+        "INSERT OR REPLACE INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, key).bind(2, sha256).bind(3, material).bind(4, ocr::scan_result_json(result).dump());
+    return stmt->run();
+  }
+
+  // The id of the unfinished run over the same inputs, or a new one.
+  std::string batch_id(const std::string& inputs_key, const std::string& fresh_id) {
+    if (auto stmt = db_.prepare(
+            "SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1")) {
+      stmt->bind(1, inputs_key);
+      auto row = stmt->step();
+      if (row && *row) return stmt->text(0);
+    }
+    if (auto stmt = db_.prepare(
+            "INSERT INTO batch_runs (id, inputs, started_at) VALUES (?, ?, datetime('now'))")) {
+      stmt->bind(1, fresh_id).bind(2, inputs_key);
+      (void)stmt->run();
+    }
+    return fresh_id;
+  }
+
+  void finish(const std::string& id) {
+    if (auto stmt = db_.prepare("UPDATE batch_runs SET finished_at = datetime('now') WHERE id = ?")) {
+      stmt->bind(1, id);
+      (void)stmt->run();
+    }
+  }
+
+ private:
+  explicit ScanStore(internal::Database db) : db_(std::move(db)) {}
+  internal::Database db_;
+};
+
+struct Submission {
+  fs::path dir;
+  nlohmann::json data;
+  std::string error;  // why it could not be checked at all
+  const Procedure* procedure = nullptr;
+  std::vector<MaterialScan> materials;
+  std::vector<std::string> job_keys;  // per material: its scan job, "" when not analysed
+};
+
+struct ScanJob {
+  fs::path path;
+  std::string sha256;
+  std::string material;
+  ocr::ScanHints hints;
+  std::string label;
+  std::optional<ocr::ScanResult> result;
+};
+
+// A file name from submission.json names a file in the folder, nothing else.
+bool plain_file_name(const std::string& name) {
+  return !name.empty() && name.find('/') == std::string::npos &&
+         name.find('\\') == std::string::npos && name != "." && name != "..";
+}
+
+Submission load_submission(const fs::path& dir, const std::map<std::string, Procedure>& procedures) {
+  Submission s;
+  s.dir = dir;
+  auto text = read_bytes(dir / "submission.json");
+  if (!text) {
+    s.error = "cannot read " + (dir / "submission.json").string();
+    return s;
+  }
+  s.data = nlohmann::json::parse(*text, nullptr, false);
+  if (s.data.is_discarded() || !s.data.is_object()) {
+    s.data = nlohmann::json::object();
+    s.error = (dir / "submission.json").string() + " is not valid JSON: fix the file and run again";
+    return s;
+  }
+  std::string procedure = s.data.value("procedure", "");
+  auto it = procedures.find(procedure);
+  if (it == procedures.end()) {
+    s.error = (dir / "submission.json").string() + ": unknown procedure '" + procedure +
+              "' (rules/procedures/ has no such file)";
+    return s;
+  }
+  s.procedure = &it->second;
+  if (!s.data.contains("materials") || !s.data["materials"].is_array()) {
+    s.error = (dir / "submission.json").string() + ": \"materials\" must be a list of {type, file}";
+    return s;
+  }
+  for (const auto& entry : s.data["materials"]) {
+    MaterialScan m;
+    m.type = entry.is_object() ? entry.value("type", "") : "";
+    m.file = entry.is_object() ? entry.value("file", "") : "";
+    if (plain_file_name(m.file)) {
+      auto bytes = read_bytes(dir / m.file);
+      m.exists = bytes.has_value() && fs::is_regular_file(dir / m.file);
+      if (m.exists) {
+        m.facts = ocr::inspect_bytes(*bytes);
+        m.sha256 = internal::sha256_hex(*bytes);
+      }
+    }
+    s.materials.push_back(std::move(m));
+  }
+  return s;
+}
+
+const MaterialRule* rule_for(const Procedure& p, const std::string& type) {
+  for (const MaterialRule& r : p.materials)
+    if (std::find(r.types.begin(), r.types.end(), type) != r.types.end()) return &r;
+  return nullptr;
+}
+
+// The form's values a material's checks compare (its rule's `fields`): reading stops once the
+// scan has shown them all.
+ocr::ScanHints hints_for(const nlohmann::json& submission, const MaterialRule* rule) {
+  ocr::ScanHints hints;
+  if (!rule) return hints;
+  auto text = [&](const char* pointer) {
+    auto p = nlohmann::json::json_pointer(pointer);
+    return submission.contains(p) && submission.at(p).is_string() ? submission.at(p).get<std::string>()
+                                                                   : std::string();
+  };
+  for (const std::string& field : rule->fields) {
+    if (field == "enterprise.uscc") hints.uscc = text("/enterprise/uscc");
+    if (field == "enterprise.name") hints.company_name = text("/enterprise/name");
+    if (field == "applicant.authorized_user.name") hints.person_name = text("/applicant/authorized_user/name");
+    if (field == "applicant.authorized_user.id_number")
+      hints.id_number = text("/applicant/authorized_user/id_number");
+  }
+  return hints;
+}
+
+// Whether a file goes on to image analysis: its file checks found nothing unreadable.
+bool analysable(const MaterialScan& m, const MaterialRule* rule) {
+  if (!m.exists) return false;
+  for (const ocr::Finding& f : ocr::file_findings(m.facts, m.type, m.file, file_limits(rule)))
+    if (f.code == "material.unreadable") return false;
+  return true;
+}
+
+std::string now_local_iso() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+  std::string s = buf;
+  if (s.size() > 5) s.insert(s.size() - 2, ":");
+  return s;
+}
+
+nlohmann::json findings_json(const std::vector<ocr::Finding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : findings) out.push_back(ocr::finding_json(f));
+  return out;
+}
+
+}  // namespace
+
+SubmissionDirs find_submission_dirs(const std::vector<fs::path>& inputs) {
+  SubmissionDirs out;
+  for (const fs::path& input : inputs) {
+    std::error_code ec;
+    if (fs::is_regular_file(input / "submission.json", ec)) {
+      out.dirs.push_back(input);
+      continue;
+    }
+    size_t before = out.dirs.size();
+    if (fs::is_directory(input, ec)) {
+      for (auto it = fs::recursive_directory_iterator(input, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_directory(ec) && fs::is_regular_file(it->path() / "submission.json", ec)) {
+          out.dirs.push_back(it->path());
+          it.disable_recursion_pending();
+        }
+      }
+    }
+    std::sort(out.dirs.begin() + static_cast<long>(before), out.dirs.end());
+    if (out.dirs.size() == before) out.not_submissions.push_back(input);
+  }
+  return out;
+}
+
+Result<nlohmann::json> run_batch(const BatchOptions& o) {
+  auto started = std::chrono::steady_clock::now();
+  auto documents = load_document_rules(o.rules_dir / "documents.yaml");
+  if (!documents) return documents.error();
+  Diagnostics procedure_problems;
+  std::map<std::string, Procedure> procedures =
+      load_procedures(o.rules_dir / "procedures", procedure_problems);
+  std::error_code ec;
+  fs::create_directories(o.report_dir, ec);
+  if (ec) return Error{"cannot create the report directory " + o.report_dir.string() + ": " + ec.message()};
+  const fs::path db_path = o.db.empty() ? o.report_dir / "batch.db" : o.db;
+  // The registry (keys, usernames) of the case database decides the requirements about them; in
+  // a fresh batch database it is empty, and those requirements go to a person (verify.h).
+  auto registry = CaseStore::open(db_path.string());
+  if (!registry) return Error{"cannot open " + db_path.string() + ": " + registry.error().message};
+  auto store = ScanStore::open(db_path);
+  if (!store) return store.error();
+
+  SubmissionDirs found = find_submission_dirs(o.inputs);
+  std::vector<Submission> submissions;
+  for (const fs::path& dir : found.dirs) submissions.push_back(load_submission(dir, procedures));
+
+  // One job per distinct (content, material type): the same scan sent twice is analysed once.
+  std::vector<ScanJob> jobs;
+  std::map<std::string, size_t> job_index;
+  const std::string version = std::string(kPipelineVersion) + ":" +
+                              internal::sha256_hex(read_bytes(o.rules_dir / "documents.yaml").value_or(""));
+  for (Submission& s : submissions) {
+    for (const MaterialScan& m : s.materials) {
+      std::string key;
+      if (s.procedure && analysable(m, rule_for(*s.procedure, m.type))) {
+        ocr::ScanHints hints = hints_for(s.data, rule_for(*s.procedure, m.type));
+        key = m.sha256 + "|" + m.type + "|" + version + "|" +
+              internal::sha256_hex(hints.uscc + "\n" + hints.company_name + "\n" +
+                                   hints.person_name + "\n" + hints.id_number)
+                  .substr(0, 16);
+        if (!job_index.count(key)) {
+          job_index[key] = jobs.size();
+          jobs.push_back({s.dir / m.file, m.sha256, m.type, std::move(hints),
+                          s.dir.filename().string() + "/" + m.file, std::nullopt});
+        }
+      }
+      s.job_keys.push_back(key);
+    }
+  }
+  std::string inputs_key;
+  for (const auto& [key, index] : job_index) inputs_key += key + "\n";
+  for (const Submission& s : submissions) inputs_key += s.dir.string() + "\n";
+  inputs_key = internal::sha256_hex(inputs_key);
+  std::string stamp = now_local_iso();
+  std::string fresh_id = "B-" + stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" +
+                         stamp.substr(11, 2) + stamp.substr(14, 2) + "-" + inputs_key.substr(0, 6);
+  std::string batch_id = store->batch_id(inputs_key, fresh_id);
+
+  BatchProgress progress;
+  progress.total = static_cast<int>(jobs.size());
+  std::vector<size_t> pending;
+  for (auto& [key, index] : job_index) {
+    if (auto cached = store->get(key)) {
+      jobs[index].result = std::move(*cached);
+      ++progress.done;
+      ++progress.reused;
+    } else {
+      pending.push_back(index);
+    }
+  }
+  std::sort(pending.begin(), pending.end());
+  if (o.progress && progress.reused) {
+    progress.current = "(" + std::to_string(progress.reused) + " scans done in an earlier run)";
+    o.progress(progress);
+  }
+
+  std::mutex mutex;  // guards store, progress, first_error
+  std::string first_error;
+  std::atomic<size_t> next{0};
+  std::vector<std::string> keys(jobs.size());
+  for (auto& [key, index] : job_index) keys[index] = key;
+  auto worker = [&] {
+    std::string error;
+    auto analyzer = ocr::ScanAnalyzer::create(documents->types, {o.tessdata_dir, 1754}, &error);
+    if (!analyzer) {
+      std::lock_guard lock(mutex);
+      if (first_error.empty()) first_error = error;
+      return;
+    }
+    for (size_t i = next++; i < pending.size(); i = next++) {
+      ScanJob& job = jobs[pending[i]];
+      auto bytes = read_bytes(job.path);
+      ocr::ScanResult result;
+      if (bytes) {
+        result = analyzer->analyse(*bytes, job.material, job.hints);
+      } else {
+        result.problem = "the file could not be read again";
+      }
+      std::lock_guard lock(mutex);
+      if (auto st = store->put(keys[pending[i]], job.sha256, job.material, result); !st && first_error.empty())
+        first_error = "cannot record a scan result: " + st.error().message;
+      job.result = std::move(result);
+      ++progress.done;
+      progress.current = job.label;
+      if (o.progress) o.progress(progress);
+    }
+  };
+  int workers = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  workers = std::max(1, std::min<int>(workers, static_cast<int>(std::max<size_t>(pending.size(), 1))));
+  if (!pending.empty()) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+  if (!first_error.empty()) return Error{first_error};
+
+  // Checks, previews and the report.
+  nlohmann::json report = {{"batch", batch_id}, {"created_at", stamp}, {"inputs", nlohmann::json::array()}};
+  for (const fs::path& p : o.inputs) report["inputs"].push_back(p.string());
+  nlohmann::json entries = nlohmann::json::array();
+  std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
+  fs::create_directories(o.report_dir / "scans", ec);
+  for (Submission& s : submissions) {
+    for (size_t i = 0; i < s.materials.size(); ++i)
+      if (!s.job_keys[i].empty()) s.materials[i].scan = jobs[job_index[s.job_keys[i]]].result;
+    nlohmann::json entry = {{"id", s.data.value("id", s.dir.filename().string())},
+                            {"dir", fs::absolute(s.dir).lexically_normal().string()},
+                            {"procedure", s.data.value("procedure", "")},
+                            {"procedure_title", s.procedure ? s.procedure->title : ""},
+                            {"enterprise", {{"name", s.data.value("/enterprise/name"_json_pointer, "")},
+                                            {"uscc", s.data.value("/enterprise/uscc"_json_pointer, "")}}}};
+    std::vector<ocr::Finding> findings;
+    if (!s.error.empty()) {
+      entry["error"] = s.error;
+      findings.push_back({"submission.invalid", "submission", ocr::Severity::fail,
+                          "申请数据无法读取（" + s.error + "），请重新提交。", {{"reason", s.error}}});
+    } else {
+      auto facts = case_facts(*registry, s.data, entry["id"].get<std::string>(), "", o.today);
+      std::vector<FailedRequirement> failed;
+      if (facts) {
+        if (auto f = Workflow::failed_requirements(*s.procedure, *facts)) failed = std::move(*f);
+      }
+      SubmissionVerdict v = check_submission(s.data, *s.procedure, *documents, s.materials,
+                                             facts ? *facts : nlohmann::json::object(), failed, o.today);
+      findings = std::move(v.findings);
+    }
+    std::string verdict = verdict_of(findings);
+    ++counts[verdict];
+    entry["verdict"] = verdict;
+    nlohmann::json materials = nlohmann::json::array();
+    for (const MaterialScan& m : s.materials) {
+      nlohmann::json mj = {{"material", m.type}, {"file", m.file}, {"sha256", m.sha256},
+                           {"detected_type", nullptr}, {"preview", nullptr}, {"page", nullptr}};
+      if (m.scan && m.scan->readable) {
+        mj["detected_type"] = m.scan->detected_type.empty() ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(m.scan->detected_type);
+        mj["page"] = {{"width", m.scan->width}, {"height", m.scan->height}};
+        bool boxed = std::any_of(findings.begin(), findings.end(), [&](const ocr::Finding& f) {
+          return f.material == m.type && f.evidence.value("file", "") == m.file &&
+                 f.evidence.contains("box");
+        });
+        if (boxed) {
+          std::string name = "scans/" + m.sha256.substr(0, 16) + ".jpg";
+          if (!fs::exists(o.report_dir / name)) {
+            auto bytes = read_bytes(s.dir / m.file);
+            std::string jpeg = bytes ? ocr::preview_jpeg(*bytes, *m.scan, 900) : std::string();
+            if (!jpeg.empty()) std::ofstream(o.report_dir / name, std::ios::binary) << jpeg;
+          }
+          if (fs::exists(o.report_dir / name)) mj["preview"] = name;
+        }
+      }
+      materials.push_back(std::move(mj));
+    }
+    entry["materials"] = std::move(materials);
+    entry["findings"] = findings_json(findings);
+    entries.push_back(std::move(entry));
+  }
+  for (const fs::path& p : found.not_submissions) {
+    ++counts["fail"];
+    entries.push_back({{"id", nullptr}, {"dir", p.string()}, {"procedure", nullptr},
+                       {"verdict", "fail"}, {"error", "no submission.json here or below"},
+                       {"materials", nlohmann::json::array()},
+                       {"findings", nlohmann::json::array({{{"code", "submission.invalid"},
+                                                             {"material", "submission"},
+                                                             {"severity", "fail"},
+                                                             {"message", "未找到申请数据（submission.json），请检查提交的文件夹。"},
+                                                             {"evidence", {{"path", p.string()}}}}})}});
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report["summary"] = {{"submissions", entries.size()}, {"pass", counts["pass"]},
+                       {"fail", counts["fail"]}, {"review", counts["review"]},
+                       {"scans", jobs.size()}, {"scans_reused", progress.reused},
+                       {"seconds", std::round(seconds * 10) / 10}};
+  report["submissions"] = std::move(entries);
+  auto written = write_batch_report(report, o.report_dir);
+  if (!written) return written.error();
+  store->finish(batch_id);
+  return report;
+}
+
+}  // namespace keydesk

@@ -1,0 +1,52 @@
+// Batch verification: every submission folder under the given paths, every scan analysed once
+// (keyed by the SHA-256 of its bytes, kept in SQLite as soon as it is done), every submission
+// checked against its procedure, and one report (DESIGN.md "Batch report").
+//
+// Resumable: a batch killed half way and run again with the same database redoes no finished
+// scan and keeps its batch id. One bad file or folder never stops the batch: it becomes a finding
+// or an `error` entry, and every submission given appears in the report.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/calendar.h"
+#include "engine/result.h"
+
+namespace keydesk {
+
+struct BatchProgress {
+  int done = 0;        // scans finished (including those found already done)
+  int total = 0;       // scans in the batch
+  int reused = 0;      // of `done`, taken from an earlier run
+  std::string current;  // the scan just finished, "<submission>/<file>"
+};
+
+struct BatchOptions {
+  std::vector<std::filesystem::path> inputs;  // submission folders, or folders of them
+  std::filesystem::path report_dir;
+  std::filesystem::path db;  // empty: <report_dir>/batch.db
+  std::filesystem::path rules_dir;
+  int jobs = 0;  // worker threads (one Tesseract engine each); 0: one per core
+  Date today;
+  std::string tessdata_dir;  // empty: Tesseract's default
+  std::function<void(const BatchProgress&)> progress;  // called from one thread at a time
+};
+
+// Runs the batch and writes the report files; returns the report (report.json's content).
+// An Error only when nothing can be done at all (rules unreadable, report directory or database
+// not writable, Tesseract data missing).
+Result<nlohmann::json> run_batch(const BatchOptions& options);
+
+// The submission folders under `inputs`, sorted, and the inputs that hold none.
+struct SubmissionDirs {
+  std::vector<std::filesystem::path> dirs;
+  std::vector<std::filesystem::path> not_submissions;
+};
+SubmissionDirs find_submission_dirs(const std::vector<std::filesystem::path>& inputs);
+
+}  // namespace keydesk

@@ -1,0 +1,342 @@
+#include "engine/verify.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include <boost/date_time/gregorian/gregorian.hpp>
+
+#include "engine/privacy.h"
+#include "ocr/codes.h"
+#include "ocr/text.h"
+
+namespace keydesk {
+namespace {
+
+using ocr::Finding;
+using ocr::Severity;
+
+std::string today_text(Date today) {
+  std::string iso = boost::gregorian::to_iso_string(today);  // YYYYMMDD
+  return iso;
+}
+
+nlohmann::json box_json(const ocr::Box& b) { return nlohmann::json::array({b.x, b.y, b.w, b.h}); }
+
+std::string json_text(const nlohmann::json& j, const nlohmann::json::json_pointer& at) {
+  return j.contains(at) && j.at(at).is_string() ? j.at(at).get<std::string>() : std::string();
+}
+
+// Everything the checks of one submission need to say what they found.
+class Checker {
+ public:
+  Checker(const nlohmann::json& submission, const DocumentRules& documents, Date today)
+      : submission_(submission), documents_(documents), today_(today_text(today)) {}
+
+  void add(const std::string& code, const std::string& material, Severity severity,
+           const std::map<std::string, std::string>& values, nlohmann::json evidence) {
+    findings.push_back({code, material, severity, documents_.remark(code, material, values),
+                        std::move(evidence)});
+  }
+
+  void form_codes() {
+    std::string uscc = json_text(submission_, "/enterprise/uscc"_json_pointer);
+    if (!ocr::check_uscc(uscc).valid)
+      add("uscc.invalid", "submission", Severity::fail, {{"expected", uscc}},
+          {{"field", "enterprise.uscc"}, {"value", uscc}, {"reason", ocr::check_uscc(uscc).reason}});
+    std::string id = json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
+    if (!id.empty() && !ocr::check_id_number(id, today_).valid)
+      add("idnum.invalid", "submission", Severity::fail, {{"expected", mask_id_number(id)}},
+          {{"field", "applicant.authorized_user.id_number"},
+           {"value", mask_id_number(id)},
+           {"reason", ocr::check_id_number(id, today_).reason}});
+  }
+
+  void material(const MaterialRule& rule, const MaterialScan& m) {
+    const std::string& type = m.type;
+    nlohmann::json evidence = {{"file", m.file}};
+    if (!m.exists) {
+      add("material.missing", type, Severity::fail, {},
+          {{"file", m.file}, {"reason", "listed in submission.json but not in the folder"}});
+      return;
+    }
+    std::vector<Finding> file = ocr::file_findings(m.facts, type, m.file, file_limits(&rule));
+    bool unreadable = false;
+    for (Finding& f : file) {
+      unreadable = unreadable || f.code == "material.unreadable";
+      f.message = documents_.material_name(type) + "：" + f.message;
+      findings.push_back(std::move(f));
+    }
+    if (unreadable || !m.scan) return;
+    const ocr::ScanResult& scan = *m.scan;
+    if (!scan.readable) {
+      add("material.unreadable", type, Severity::fail, {{"detail", "图片内容无法识别"}},
+          {{"file", m.file}, {"reason", scan.problem}, {"ink_share", scan.ink_share}});
+      return;
+    }
+    bool expected_type = std::find(rule.types.begin(), rule.types.end(), scan.detected_type) !=
+                         rule.types.end();
+    if (scan.detected_type.empty()) {
+      add("material.wrong_type", type, Severity::review, {{"found", "无法确认的材料"}},
+          {{"file", m.file}, {"reason", "no document type matched its text"},
+           {"type_score", scan.type_score}});
+    } else if (!expected_type) {
+      add("material.wrong_type", type, Severity::fail,
+          {{"found", documents_.material_name(scan.detected_type)}},
+          {{"file", m.file}, {"detected_type", scan.detected_type}, {"type_score", scan.type_score}});
+      return;  // its seal, signature and fields belong to another document
+    }
+    if (rule.seal) seal(type, m, scan);
+    if (!rule.signature.empty()) signature(rule.signature, type, m, scan);
+    const ocr::DocumentType* doc = documents_.type(scan.detected_type.empty() ? type : scan.detected_type);
+    for (const std::string& field : rule.fields) {
+      if (field == "enterprise.uscc" && doc && !doc->uscc_labels.empty()) uscc(type, m, scan);
+      if (field == "enterprise.name") company_name(type, m, scan);
+      if (field == "applicant.authorized_user.name") person_name(type, m, scan);
+      if (field == "applicant.authorized_user.id_number" && doc && !doc->id_labels.empty())
+        id_number(type, m, scan);
+    }
+  }
+
+  std::vector<Finding> findings;
+
+ private:
+  void seal(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
+    bool red = std::any_of(scan.seals.begin(), scan.seals.end(),
+                           [](const ocr::SealMark& s) { return s.red; });
+    if (!red) add("seal.missing", type, Severity::fail, {}, {{"file", m.file}, {"seals_found", 0}});
+  }
+
+  void signature(const std::string& signer, const std::string& type, const MaterialScan& m,
+                 const ocr::ScanResult& scan) {
+    std::string who = signer == "legal_representative" ? "法定代表人签字" : "授权用户签字";
+    for (const ocr::SignatureMark& s : scan.signatures) {
+      if (s.signer != signer) continue;
+      if (s.label_box.w == 0) {
+        add("signature.missing", type, Severity::review, {{"detail", who + "栏（未找到签字栏）"}},
+            {{"file", m.file}, {"reason", "the signature label was not found"}});
+      } else if (!s.present) {
+        add("signature.missing", type, Severity::fail, {{"detail", who}},
+            {{"file", m.file}, {"box", box_json(s.region)}, {"label", s.label}, {"ink", s.ink}});
+      }
+      return;
+    }
+  }
+
+  std::u32string page_text(const ocr::ScanResult& scan) const {
+    std::u32string all;
+    for (const ocr::TextLine& line : scan.lines) all += ocr::normalise_name(line.text);
+    return all;
+  }
+
+  // The codes on the scan that pass `check`, repaired, with where they were read.
+  template <class Repair>
+  std::vector<std::pair<std::string, ocr::Box>> codes(const ocr::ScanResult& scan, Repair repair) const {
+    std::vector<std::pair<std::string, ocr::Box>> out;
+    for (const ocr::FieldRead& f : scan.fields) {
+      if (f.field != "code") continue;
+      for (const std::string& c : repair(f.text))
+        if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.first == c; }))
+          out.emplace_back(c, f.box);
+    }
+    return out;
+  }
+
+  // A code on the scan against the form's. One character off is how OCR misreads a code the
+  // checksum then repairs, so it counts as the same; a valid code three or more characters away
+  // is another enterprise's (or person's): fail; anything between goes to a person.
+  template <class Repair>
+  void compare_code(const char* code_name, const std::string& expected, const std::string& shown_expected,
+                    const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan,
+                    Repair repair, const std::function<std::string(const std::string&)>& show) {
+    const std::u32string want(expected.begin(), expected.end());
+    size_t closest = std::string::npos;
+    std::string closest_text;
+    ocr::Box closest_box;
+    std::optional<std::pair<std::string, ocr::Box>> other;
+    for (const ocr::FieldRead& f : scan.fields) {
+      if (f.field != "code") continue;
+      const std::vector<std::string> valid = repair(f.text);
+      std::vector<std::string> readings = valid;
+      readings.push_back(f.text);
+      for (const std::string& r : readings) {
+        size_t d = ocr::edit_distance(std::u32string(r.begin(), r.end()), want);
+        if (d < closest) {
+          closest = d;
+          closest_text = r;
+          closest_box = f.box;
+        }
+      }
+      for (const std::string& r : valid)
+        if (!other && ocr::edit_distance(std::u32string(r.begin(), r.end()), want) >= 3)
+          other.emplace(r, f.box);
+    }
+    if (closest <= 1) return;
+    std::string prefix = code_name;
+    if (other && closest >= 3) {
+      add(prefix + ".mismatch", type, Severity::fail,
+          {{"expected", shown_expected}, {"found", show(other->first)}},
+          {{"file", m.file}, {"box", box_json(other->second)}, {"expected", shown_expected},
+           {"found", show(other->first)}});
+    } else {
+      nlohmann::json evidence = {{"file", m.file}, {"expected", shown_expected},
+                                 {"reason", "no code on the scan matches the form's or passes its check"}};
+      if (!closest_text.empty()) {
+        evidence["closest"] = show(closest_text);
+        evidence["box"] = box_json(closest_box);
+      }
+      add(prefix + ".unread", type, Severity::review, {}, evidence);
+    }
+  }
+
+  void uscc(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
+    std::string expected = json_text(submission_, "/enterprise/uscc"_json_pointer);
+    compare_code("uscc", expected, expected, type, m, scan,
+                 [&](const std::string& text) {
+                   std::vector<std::string> valid;
+                   for (const std::string& c : ocr::repair_uscc(text))
+                     if (!ocr::check_id_number(c, today_).valid) valid.push_back(c);  // not an ID number
+                   return valid;
+                 },
+                 [](const std::string& s) { return s; });
+  }
+
+  void id_number(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
+    std::string expected = json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
+    compare_code("idnum", expected, mask_id_number(expected), type, m, scan,
+                 [&](const std::string& text) { return ocr::repair_id_number(text, today_); },
+                 [](const std::string& s) { return mask_id_number(s); });
+  }
+
+  // A name is on the scan when the page text holds it (allowing one OCR slip in ten characters).
+  // A labelled value clearly read as something else is a mismatch; anything between is review.
+  void compare_name(const std::string& field, const std::string& expected, const std::string& type,
+                    const MaterialScan& m, const ocr::ScanResult& scan, double slack) {
+    if (expected.empty()) return;
+    std::u32string want = ocr::normalise_name(expected);
+    std::u32string all = page_text(scan);
+    size_t begin = 0, end = 0;
+    double similarity = ocr::substring_similarity(all, want, &begin, &end);
+    if (similarity >= 1.0 - slack) return;
+    std::string remark_code = field == "person" ? "person" : "name";
+    for (const ocr::FieldRead& f : scan.fields) {
+      if (f.field != field) continue;
+      std::u32string got = ocr::normalise_name(f.text);
+      if (got.size() < (field == "person" ? 2u : 4u)) continue;
+      double same = 1.0 - static_cast<double>(ocr::edit_distance(got, want)) /
+                              static_cast<double>(std::max(got.size(), want.size()));
+      if (same >= 1.0 - slack) return;
+      // Only a value read whole and clearly is another name: a company name ending in its legal
+      // form (…公司), a person's name of the same length; smudges and handwriting go to a person.
+      bool whole = field == "person" ? got.size() == want.size()
+                                     : got.size() >= 2 && (got.substr(got.size() - 2) == U"公司" ||
+                                                           got.back() == U'厂');
+      bool clear = f.confidence >= 90 && same < 0.75 && similarity < 0.9 && whole;
+      add("name.mismatch", type, clear ? Severity::fail : Severity::review,
+          {{"expected", expected}, {"found", f.text}},
+          {{"file", m.file}, {"box", box_json(f.box)}, {"field", field}, {"expected", expected},
+           {"found", f.text}, {"confidence", f.confidence}});
+      if (remark_code == "person") findings.back().message = documents_.remark("person.mismatch", type, {{"expected", expected}, {"found", f.text}});
+      return;
+    }
+    std::string seen = ocr::utf8_encode(all.substr(begin, end - begin));
+    add("name.unread", type, Severity::review, {{"expected", expected}},
+        {{"file", m.file}, {"field", field}, {"expected", expected}, {"closest", seen},
+         {"similarity", similarity}});
+    if (remark_code == "person") findings.back().message = documents_.remark("person.unread", type, {{"expected", expected}});
+  }
+
+  void company_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
+    compare_name("name", json_text(submission_, "/enterprise/name"_json_pointer), type, m, scan, 0.1);
+  }
+
+  void person_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
+    compare_name("person", json_text(submission_, "/applicant/authorized_user/name"_json_pointer),
+                 type, m, scan, 0.0);
+  }
+
+  const nlohmann::json& submission_;
+  const DocumentRules& documents_;
+  std::string today_;
+};
+
+// Whether requirement `id`'s guards read what only the registry knows (keys, usernames, the
+// registered code and filing).
+bool reads_registry(const Procedure& procedure, const std::string& id) {
+  for (const Requirement& r : procedure.requirements) {
+    if (r.id != id) continue;
+    std::string text = r.require.text() + " " + (r.when ? r.when->text() : std::string());
+    for (const char* fact : {"key", "usernames", "registered", "code13", "filing_has_uscc"})
+      if (text.find(fact) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ocr::FileLimits file_limits(const MaterialRule* rule) {
+  ocr::FileLimits limits;
+  if (rule && rule->max_kb > 0) limits.max_bytes = static_cast<std::uintmax_t>(rule->max_kb) * 1024;
+  return limits;
+}
+
+std::string verdict_of(const std::vector<ocr::Finding>& findings) {
+  bool review = false;
+  for (const auto& f : findings) {
+    if (f.severity == Severity::fail) return "fail";
+    review = review || f.severity == Severity::review;
+  }
+  return review ? "review" : "pass";
+}
+
+SubmissionVerdict check_submission(const nlohmann::json& submission, const Procedure& procedure,
+                                   const DocumentRules& documents,
+                                   const std::vector<MaterialScan>& materials,
+                                   const nlohmann::json& facts,
+                                   const std::vector<FailedRequirement>& failed, Date today) {
+  Checker checker(submission, documents, today);
+  checker.form_codes();
+  bool registered = facts.contains("/enterprise/registered"_json_pointer) &&
+                    facts.at("/enterprise/registered"_json_pointer).get<bool>();
+  for (const FailedRequirement& r : failed) {
+    // Without the enterprise in the registry, a rule about its keys and usernames cannot be
+    // decided here: a person looks it up.
+    bool undecidable = !registered && reads_registry(procedure, r.id);
+    Finding f{r.finding, "submission", undecidable ? Severity::review : Severity::fail, r.remark,
+              {{"requirement", r.id}}};
+    if (undecidable) f.message += "（登记库中无该企业记录，请人工核对）";
+    checker.findings.push_back(std::move(f));
+  }
+  std::set<const MaterialScan*> used;
+  for (const MaterialRule& rule : procedure.materials) {
+    bool required = true;
+    if (rule.required_when) {
+      auto holds = rule.required_when->evaluate(facts);
+      required = holds && *holds;
+    }
+    std::vector<const MaterialScan*> given;
+    for (const MaterialScan& m : materials)
+      if (std::find(rule.types.begin(), rule.types.end(), m.type) != rule.types.end()) given.push_back(&m);
+    if (given.empty()) {
+      if (required && rule.types.front() != "ekey")
+        checker.add("material.missing", rule.types.front(), Severity::fail, {},
+                    {{"material_rule", rule.id}, {"accepted_types", rule.types}});
+      continue;
+    }
+    for (const MaterialScan* m : given) {
+      used.insert(m);
+      checker.material(rule, *m);
+    }
+  }
+  for (const MaterialScan& m : materials)
+    if (!used.count(&m))
+      checker.findings.push_back({"material.extra", m.type, Severity::info,
+                                  documents.material_name(m.type) + "不是本业务所需材料，未作核验。",
+                                  {{"file", m.file}}});
+  SubmissionVerdict verdict;
+  verdict.verdict = verdict_of(checker.findings);
+  verdict.findings = std::move(checker.findings);
+  return verdict;
+}
+
+}  // namespace keydesk

@@ -1,0 +1,54 @@
+// The document checks of one submission: what the procedure's rule file requires of each
+// material (rules/procedures/*.yaml, `materials:`), held against what the scans show
+// (ocr::ScanResult) and what the form says (submission.json). Pure: no files, no OCR here.
+//
+// Verdict: `fail` when any finding fails, else `review` when any needs a person, else `pass`.
+// A code that cannot be read is `review`, never `pass`: keydesk never calls a bad submission good.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/calendar.h"
+#include "engine/documents.h"
+#include "engine/procedure.h"
+#include "engine/workflow.h"
+#include "ocr/file_check.h"
+#include "ocr/findings.h"
+#include "ocr/scan.h"
+
+namespace keydesk {
+
+// One material file of a submission, as the batch found it.
+struct MaterialScan {
+  std::string type;  // the material type it was submitted as
+  std::string file;  // its name in the submission folder
+  bool exists = false;
+  ocr::FileFacts facts;
+  std::string sha256;                   // of its bytes, when it exists
+  std::optional<ocr::ScanResult> scan;  // when it went through image analysis
+};
+
+struct SubmissionVerdict {
+  std::string verdict;  // pass | fail | review
+  std::vector<ocr::Finding> findings;
+};
+
+// Limits a material's file must keep: max_kb from its rule, images only.
+ocr::FileLimits file_limits(const MaterialRule* rule);
+
+// Checks `submission` against `procedure`'s materials and requirements. `facts` are the case
+// facts the guards read (registry.h case_facts); `failed` the requirements that fail on them.
+SubmissionVerdict check_submission(const nlohmann::json& submission, const Procedure& procedure,
+                                   const DocumentRules& documents,
+                                   const std::vector<MaterialScan>& materials,
+                                   const nlohmann::json& facts,
+                                   const std::vector<FailedRequirement>& failed, Date today);
+
+// fail > review > pass over `findings`.
+std::string verdict_of(const std::vector<ocr::Finding>& findings);
+
+}  // namespace keydesk

@@ -1,0 +1,52 @@
+// Pixel work on one scan with Leptonica: decoding, the red-ink mask, seal rings, orientation,
+// deskew, scaling and text-line layout. Everything here is geometry; reading text is the
+// Recognizer's job.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ocr/internal/leptonica.h"
+#include "ocr/scan.h"
+
+namespace keydesk::ocr::internal {
+
+// Decodes image bytes to 32 bpp RGB. nullptr when Leptonica cannot decode them.
+PixPtr decode_rgb(const std::string& bytes);
+
+// Scales `rgb` so its longer side is about `long_side` (left alone within ±15%). *scale gets the
+// factor applied.
+PixPtr scale_to_working(Pix* rgb, int long_side, double* scale);
+
+// 1 bpp mask of red ink: saturated red (seal ink), not dark text under it.
+PixPtr red_mask(Pix* rgb);
+
+// Round rings in `mask` (red or grey ink) large enough to be a seal on a page `page_short_side`
+// wide: connected components of the closed mask, tested for size, aspect, ring coverage and fill.
+std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red);
+
+// Grey page with the red ink (mask dilated a little) painted white, so seals do not become junk
+// text and do not hide the text under them.
+PixPtr grey_without_red(Pix* rgb, Pix* mask);
+
+// Binarised page (adaptive Otsu, tolerant of uneven lighting).
+PixPtr binarise(Pix* grey);
+
+// Share of dark pixels in a binary image.
+double ink_share(Pix* binary, const Box* within = nullptr);
+
+// Which way the text runs: 0 when lines are horizontal, 90 when the page lies on its side.
+// *skew_degrees gets the small skew measured in the chosen direction.
+int text_axis(Pix* binary, double* skew_degrees);
+
+// Rotates by quarter turns clockwise, then by `skew_degrees` (bringing in white).
+PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees);
+
+// Text rows: clusters of character-sized components on one baseline, table rules and pictures
+// removed. Sorted top to bottom, left to right.
+std::vector<Box> text_rows(Pix* binary);
+
+// Dark pixels in `region` of `binary` that are not part of long ruled lines.
+double handwriting_ink(Pix* binary, const Box& region, int* tallest_component);
+
+}  // namespace keydesk::ocr::internal

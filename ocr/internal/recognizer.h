@@ -1,0 +1,50 @@
+// One Tesseract engine reading single lines of a page (ROI recognition): the page is set once,
+// then each line is a rectangle. Not thread-safe: one per worker.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocr/internal/leptonica.h"
+#include "ocr/scan.h"
+
+namespace tesseract {
+class TessBaseAPI;
+}
+
+namespace keydesk::ocr::internal {
+
+struct Glyph {
+  std::string text;  // one UTF-8 character (or a short cluster)
+  Box box;
+  float confidence = 0;
+};
+
+struct LineRead {
+  std::string text;  // glyphs joined, spaces between CJK characters dropped
+  std::vector<Glyph> glyphs;
+  float confidence = 0;
+};
+
+class Recognizer {
+ public:
+  // `language` is a Tesseract language ("chi_sim", "eng"); `whitelist` limits the characters
+  // (for codes). nullptr and *error set when the language data cannot be loaded.
+  static std::unique_ptr<Recognizer> create(const std::string& tessdata_dir,
+                                            const std::string& language,
+                                            const std::string& whitelist, std::string* error);
+  ~Recognizer();
+
+  // The page every later read() looks at; must outlive the reads. 8 bpp grey.
+  void set_page(Pix* grey);
+  // Reads one line inside `box` (clipped to the page).
+  LineRead read(const Box& box);
+
+ private:
+  Recognizer() = default;
+  std::unique_ptr<tesseract::TessBaseAPI> api_;
+  int page_width_ = 0, page_height_ = 0;
+};
+
+}  // namespace keydesk::ocr::internal

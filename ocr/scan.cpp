@@ -1,0 +1,573 @@
+#include "ocr/scan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+
+#include "ocr/internal/leptonica.h"
+#include "ocr/internal/page.h"
+#include "ocr/internal/recognizer.h"
+#include "ocr/codes.h"
+#include "ocr/text.h"
+
+namespace keydesk::ocr {
+
+using internal::LineRead;
+using internal::PixPtr;
+
+namespace {
+
+// A row as read, with each code point of its folded text tied to the glyph it came from, so a
+// label found in the text can be located on the page.
+struct ReadRow {
+  Box box;
+  LineRead read;
+  std::u32string folded;
+  std::vector<size_t> glyph_of;  // folded[i] came from read.glyphs[glyph_of[i]]
+};
+
+ReadRow fold_row(const Box& box, LineRead read) {
+  ReadRow row{box, std::move(read), {}, {}};
+  for (size_t g = 0; g < row.read.glyphs.size(); ++g) {
+    for (char32_t cp : normalise_name(row.read.glyphs[g].text)) {
+      row.folded.push_back(cp);
+      row.glyph_of.push_back(g);
+    }
+  }
+  return row;
+}
+
+Box union_of(const Box& a, const Box& b) {
+  if (a.w == 0 || a.h == 0) return b;
+  int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
+}
+
+Box glyph_span(const ReadRow& row, size_t begin, size_t end) {
+  Box box;
+  for (size_t i = begin; i < end && i < row.glyph_of.size(); ++i)
+    box = union_of(box, row.read.glyphs[row.glyph_of[i]].box);
+  return box;
+}
+
+float glyph_confidence(const ReadRow& row, size_t begin, size_t end) {
+  float sum = 0;
+  size_t n = 0;
+  for (size_t i = begin; i < end && i < row.glyph_of.size(); ++i, ++n)
+    sum += row.read.glyphs[row.glyph_of[i]].confidence;
+  return n ? sum / static_cast<float>(n) : 0.0f;
+}
+
+bool is_cjk(char32_t cp) { return cp >= 0x3400 && cp <= 0x9FFF; }
+bool is_code_char(char32_t cp) {
+  return (cp >= U'0' && cp <= U'9') || (cp >= U'A' && cp <= U'Z');
+}
+bool is_separator(char32_t cp) { return cp == U'：' || cp == U':' || cp == U'，' || cp == U','; }
+
+// A label found in a row: where it ends in the folded text and its box.
+struct LabelHit {
+  size_t row = 0;
+  size_t end = 0;
+  Box box;
+  double similarity = 0;
+};
+
+std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
+                                   const std::vector<std::string>& labels, double min_similarity) {
+  std::optional<LabelHit> best;
+  for (const std::string& label : labels) {
+    std::u32string needle = normalise_name(label);
+    if (needle.empty()) continue;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      if (rows[r].folded.size() + 1 < needle.size()) continue;
+      size_t begin = 0, end = 0;
+      double similarity = substring_similarity(rows[r].folded, needle, &begin, &end);
+      // Longer labels win ties: 授权用户姓名 over 姓名.
+      if (similarity >= min_similarity &&
+          (!best || similarity > best->similarity + 1e-9)) {
+        best = LabelHit{r, end, glyph_span(rows[r], begin, end), similarity};
+      }
+    }
+  }
+  return best;
+}
+
+// The text after a label in its row: separators skipped, up to the next label-like "xx：".
+std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
+  size_t begin = from;
+  // Separators, and strokes of a table rule read as | or [, are not part of the value.
+  while (begin < row.folded.size() && !is_cjk(row.folded[begin]) && !is_code_char(row.folded[begin]))
+    ++begin;
+  size_t end = begin;
+  while (end < row.folded.size() && !is_separator(row.folded[end])) ++end;
+  if (end < row.folded.size()) {
+    // "…有限公司 类型：…": the next label's characters before its colon are not part of the value.
+    size_t back = 0;
+    while (end > begin && back < 6 && is_cjk(row.folded[end - 1])) --end, ++back;
+    if (end == begin) end = begin + back;
+  }
+  return {begin, end};
+}
+
+
+}  // namespace
+
+struct ScanAnalyzer::Impl {
+  std::vector<DocumentType> types;
+  ScanOptions options;
+  std::unique_ptr<internal::Recognizer> text;  // chi_sim
+  std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
+
+  struct Page {
+    PixPtr grey, mask, binary;
+    int rotation = 0;
+    double skew = 0, scale = 1;
+    int source_width = 0, source_height = 0;
+  };
+
+  // Decodes and normalises; nullopt when the bytes are not an image Leptonica can decode.
+  std::optional<Page> normalise(const std::string& bytes) const {
+    PixPtr rgb = internal::decode_rgb(bytes);
+    if (!rgb) return std::nullopt;
+    Page page;
+    page.source_width = static_cast<int>(pixGetWidth(rgb.get()));
+    page.source_height = static_cast<int>(pixGetHeight(rgb.get()));
+    PixPtr work = internal::scale_to_working(rgb.get(), options.working_long_side, &page.scale);
+    rgb.reset();
+    PixPtr mask = internal::red_mask(work.get());
+    PixPtr grey = internal::grey_without_red(work.get(), mask.get());
+    PixPtr binary = internal::binarise(grey.get());
+    int quarter = internal::text_axis(binary.get(), &page.skew) / 90;
+    page.rotation = quarter * 90;
+    return rotate(std::move(page), std::move(grey), std::move(mask), quarter, page.skew);
+  }
+
+  static Page rotate(Page page, PixPtr grey, PixPtr mask, int quarter, double skew) {
+    if (quarter != 0 || std::abs(skew) >= 0.1) {
+      grey = internal::rotate_page(grey.get(), quarter, skew);
+      mask = internal::rotate_page(mask.get(), quarter, skew);
+    }
+    page.binary = internal::binarise(grey.get());
+    page.grey = std::move(grey);
+    page.mask = std::move(mask);
+    return page;
+  }
+
+  std::vector<ReadRow> read_rows(Pix* grey, const std::vector<Box>& boxes) {
+    text->set_page(grey);
+    std::vector<ReadRow> rows;
+    rows.reserve(boxes.size());
+    for (const Box& b : boxes) {
+      int pad = std::max(3, b.h / 5);
+      rows.push_back(fold_row(b, text->read({b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad})));
+    }
+    return rows;
+  }
+
+  // How many characters of the document vocabulary (the title words and labels of
+  // rules/documents.yaml) `rows` hold. Tesseract's own confidence is no guide to orientation (it
+  // reads upside-down Chinese as confident junk); known words are.
+  int vocabulary_score(const std::vector<ReadRow>& rows) const {
+    int known = 0;
+    for (const ReadRow& r : rows)
+      for (char32_t cp : r.folded) known += vocabulary.count(cp) ? 1 : 0;
+    return known;
+  }
+
+  // Titles first (the tallest rows), then top to bottom: the order that finds the type and the
+  // fields soonest.
+  static std::vector<Box> reading_order(std::vector<Box> rows) {
+    if (rows.empty()) return rows;
+    std::vector<int> heights;
+    for (const Box& b : rows) heights.push_back(b.h);
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    const int median = heights[heights.size() / 2];
+    std::vector<Box> titles, rest;
+    for (const Box& b : rows) (b.h * 10 >= median * 14 && b.w >= b.h * 2 ? titles : rest).push_back(b);
+    std::stable_sort(titles.begin(), titles.end(), [](const Box& a, const Box& b) { return a.h > b.h; });
+    if (titles.size() > 3) {
+      rest.insert(rest.end(), titles.begin() + 3, titles.end());
+      titles.resize(3);
+    }
+    std::sort(rest.begin(), rest.end(), [](const Box& a, const Box& b) {
+      return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
+    });
+    titles.insert(titles.end(), rest.begin(), rest.end());
+    return titles;
+  }
+
+  std::set<char32_t> vocabulary;
+
+  void classify(const std::vector<ReadRow>& rows, int page_height, ScanResult& result) const {
+    std::u32string all;
+    for (const ReadRow& r : rows) all += r.folded;
+    // Titles are large and near the top; a title word found there counts for more than the
+    // same word quoted in a paragraph.
+    std::vector<int> heights;
+    for (const ReadRow& r : rows) heights.push_back(r.box.h);
+    std::sort(heights.rbegin(), heights.rend());
+    int tall = heights.size() > 2 ? heights[2] : (heights.empty() ? 0 : heights.back());
+    std::u32string prominent;
+    for (const ReadRow& r : rows)
+      if (r.box.h >= tall || r.box.y < page_height / 4) prominent += r.folded;
+    for (const DocumentType& type : types) {
+      double score = 0;
+      for (const std::string& word : type.title_words) {
+        std::u32string needle = normalise_name(word);
+        double in_title = substring_similarity(prominent, needle);
+        double anywhere = substring_similarity(all, needle) * 0.85;
+        // Longer title words say more than short ones.
+        double weight = std::min(1.0, 0.6 + 0.1 * static_cast<double>(needle.size()));
+        score = std::max(score, std::max(in_title, anywhere) * weight);
+      }
+      for (const std::string& word : type.exclusive_words)
+        if (substring_similarity(all, normalise_name(word)) >= 0.9) score *= 0.3;
+      if (score > result.type_score) {
+        result.type_score = score;
+        result.detected_type = type.id;
+      }
+    }
+    if (result.type_score < 0.7) result.detected_type.clear();
+  }
+
+  // Runs of code characters (USCC, ID numbers) in every row, and values after the labels.
+  void extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
+                      ScanResult& result) {
+    for (const ReadRow& row : rows) {
+      size_t i = 0;
+      while (i < row.folded.size()) {
+        if (!is_code_char(row.folded[i])) {
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
+        if (j - i >= 15 && j - i <= 21) {
+          FieldRead field{"code", utf8_encode(row.folded.substr(i, j - i)), glyph_span(row, i, j),
+                          glyph_confidence(row, i, j)};
+          result.fields.push_back(std::move(field));
+        }
+        i = j;
+      }
+    }
+    // A code read by the Chinese model is read again by the Latin one, letters and digits only:
+    // the two readings go to the checksum, which decides.
+    std::vector<FieldRead> rereads;
+    for (const FieldRead& field : result.fields) {
+      if (field.field != "code" || !code) continue;
+      if (!repair_uscc(field.text).empty() || !repair_id_number(field.text, "99991231").empty())
+        continue;  // the checksum already accepts the first reading
+      code->set_page(current_grey_);
+      int pad = std::max(3, field.box.h / 4);
+      LineRead again = code->read({field.box.x - pad, field.box.y - pad, field.box.w + 2 * pad,
+                                   field.box.h + 2 * pad});
+      std::string folded = fold_code_text(again.text);
+      folded.erase(std::remove_if(folded.begin(), folded.end(),
+                                  [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
+                   folded.end());
+      if (!folded.empty() && folded != field.text && folded.size() >= 15)
+        rereads.push_back({"code", folded, field.box, again.confidence});
+    }
+    result.fields.insert(result.fields.end(), rereads.begin(), rereads.end());
+    if (!type) return;
+    auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
+                        size_t max_chars) {
+      if (labels.empty()) return;
+      std::optional<LabelHit> hit = find_label(rows, labels, 0.75);
+      if (!hit) return;
+      const ReadRow& row = rows[hit->row];
+      auto [begin, end] = value_after(row, hit->end);
+      if (name == "person") {
+        // A person's name: the Chinese characters right after the label.
+        end = begin;
+        while (end < row.folded.size() && is_cjk(row.folded[end]) && end - begin < max_chars) ++end;
+      }
+      if (end <= begin) return;
+      std::u32string value = row.folded.substr(begin, end - begin);
+      result.fields.push_back(
+          {name, utf8_encode(value), glyph_span(row, begin, end), glyph_confidence(row, begin, end)});
+    };
+    labelled(type->name_labels, "name", 40);
+    labelled(type->person_labels, "person", 4);
+  }
+
+  void find_signatures(const std::vector<ReadRow>& rows, const DocumentType& type,
+                       ScanResult& result) {
+    const int w = static_cast<int>(pixGetWidth(current_binary_));
+    const int h = static_cast<int>(pixGetHeight(current_binary_));
+    for (const auto& [signer, labels] : type.signature_labels) {
+      SignatureMark mark;
+      mark.signer = signer;
+      std::optional<LabelHit> hit = find_label(rows, labels, 0.7);
+      if (!hit) {
+        result.signatures.push_back(mark);  // the label itself was not found
+        continue;
+      }
+      const ReadRow& row = rows[hit->row];
+      mark.label_box = hit->box;
+      size_t label_begin = 0;
+      substring_similarity(row.folded, normalise_name(labels.front()), &label_begin);
+      mark.label = utf8_encode(row.folded.substr(std::min(label_begin, hit->end),
+                                                 hit->end - std::min(label_begin, hit->end)));
+      const Box& label = hit->box;
+      int right = std::min(w, label.right() + w * 3 / 10);
+      // Stop before the next printed label on the row ("日期：").
+      for (size_t i = hit->end + 1; i < row.folded.size(); ++i) {
+        if (!is_separator(row.folded[i])) continue;
+        size_t start = i;
+        while (start > hit->end && i - start < 4 && is_cjk(row.folded[start - 1])) --start;
+        Box next = glyph_span(row, start, i + 1);
+        if (next.x > label.right() + label.h * 2) right = std::min(right, next.x - 4);
+        break;
+      }
+      int top = std::max(0, label.y - label.h), bottom = std::min(h, label.bottom() + label.h);
+      mark.region = {label.right() + 4, top, std::max(0, right - label.right() - 4), bottom - top};
+      if (mark.region.w > label.h) {
+        int tallest = 0;
+        mark.ink = internal::handwriting_ink(current_binary_, mark.region, &tallest);
+        mark.present = mark.ink >= 0.012 && tallest >= label.h / 2;
+      }
+      result.signatures.push_back(mark);
+    }
+  }
+
+  // What reading still looks for: the hinted values and the signature labels of the expected type.
+  struct Wanted {
+    Wanted(const ScanHints& h, const DocumentType* expected) : hints(h) {
+      uscc_seen = hints.uscc.empty();
+      id_seen = hints.id_number.empty();
+      name = normalise_name(hints.company_name);
+      person = normalise_name(hints.person_name);
+      if (expected)
+        for (const auto& [signer, labels] : expected->signature_labels) signatures.push_back(labels);
+    }
+    void see(const ReadRow& row, const Impl&) {
+      std::string codes = fold_code_text(row.read.text);
+      if (!uscc_seen && codes.find(hints.uscc) != std::string::npos) uscc_seen = true;
+      if (!id_seen && codes.find(hints.id_number) != std::string::npos) id_seen = true;
+      for (size_t i = 0; i < row.folded.size() && (!uscc_seen || !id_seen); ++i) {
+        size_t j = i;
+        while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
+        if (j - i >= 15) {
+          std::string run = utf8_encode(row.folded.substr(i, j - i));
+          if (!uscc_seen) {
+            auto c = repair_uscc(run);
+            uscc_seen = std::find(c.begin(), c.end(), hints.uscc) != c.end();
+          }
+          if (!id_seen) {
+            auto c = repair_id_number(run, "99991231");
+            id_seen = std::find(c.begin(), c.end(), hints.id_number) != c.end();
+          }
+        }
+        i = j;
+      }
+      if (!name.empty() && substring_similarity(row.folded, name) >= 0.9) name.clear();
+      if (!person.empty() && substring_similarity(row.folded, person) >= 1.0) person.clear();
+      for (size_t s = 0; s < signatures.size();) {
+        bool found = false;
+        for (const std::string& label : signatures[s])
+          found = found || substring_similarity(row.folded, normalise_name(label)) >= 0.7;
+        if (found)
+          signatures.erase(signatures.begin() + static_cast<long>(s));
+        else
+          ++s;
+      }
+    }
+    bool all_seen() const {
+      return uscc_seen && id_seen && name.empty() && person.empty() && signatures.empty();
+    }
+    ScanHints hints;
+    bool uscc_seen = true, id_seen = true;
+    std::u32string name, person;
+    std::vector<std::vector<std::string>> signatures;
+  };
+
+  void debug_images(const std::string& dir, const Page& page, const std::vector<Box>& boxes) const {
+    pixWrite((dir + "/grey.png").c_str(), page.grey.get(), IFF_PNG);
+    pixWrite((dir + "/binary.png").c_str(), page.binary.get(), IFF_PNG);
+    PixPtr shown(pixConvertTo32(page.grey.get()));
+    for (const Box& b : boxes) {
+      BOX* bx = boxCreate(b.x, b.y, b.w, b.h);
+      pixRenderBoxArb(shown.get(), bx, 2, 255, 0, 0);
+      boxDestroy(&bx);
+    }
+    pixWrite((dir + "/rows.png").c_str(), shown.get(), IFF_PNG);
+  }
+
+  const DocumentType* type_named(std::string_view id) const {
+    for (const DocumentType& t : types)
+      if (t.id == id) return &t;
+    return nullptr;
+  }
+
+  Pix* current_grey_ = nullptr;
+  Pix* current_binary_ = nullptr;
+};
+
+ScanAnalyzer::ScanAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ScanAnalyzer::~ScanAnalyzer() = default;
+
+std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> types,
+                                                   const ScanOptions& options, std::string* error) {
+  auto impl = std::make_unique<Impl>();
+  impl->types = std::move(types);
+  for (const DocumentType& t : impl->types)
+    for (const auto* list : {&t.title_words, &t.uscc_labels, &t.name_labels, &t.person_labels,
+                             &t.id_labels})
+      for (const std::string& word : *list)
+        for (char32_t cp : normalise_name(word)) impl->vocabulary.insert(cp);
+  for (char32_t cp : normalise_name("年月日有限公司中华人民共和国")) impl->vocabulary.insert(cp);
+  impl->options = options;
+  impl->text = internal::Recognizer::create(options.tessdata_dir, "chi_sim", "", error);
+  if (!impl->text) return nullptr;
+  impl->code = internal::Recognizer::create(options.tessdata_dir, "eng",
+                                            "0123456789ABCDEFGHJKLMNPQRTUWXY", error);
+  if (!impl->code) return nullptr;
+  return std::unique_ptr<ScanAnalyzer>(new ScanAnalyzer(std::move(impl)));
+}
+
+namespace {
+// KEYDESK_SCAN_DEBUG=DIR: stage timings on stderr and the page images in DIR (for tuning).
+struct StageClock {
+  bool on = std::getenv("KEYDESK_SCAN_DEBUG") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* stage) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "  %-12s %7.1f ms\n", stage,
+                 std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+  }
+};
+}  // namespace
+
+ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expected_type,
+                                 const ScanHints& hints) {
+  ScanResult result;
+  StageClock clock;
+  std::optional<Impl::Page> page = impl_->normalise(bytes);
+  if (!page) {
+    result.problem = "the image data cannot be decoded";
+    return result;
+  }
+  Impl& impl = *impl_;
+  clock.mark("normalise");
+  result.source_width = page->source_width;
+  result.source_height = page->source_height;
+  std::vector<Box> order = Impl::reading_order(internal::text_rows(page->binary.get()));
+  clock.mark("rows");
+
+  // Orientation: the first rows must give words of the vocabulary; if they do not, the page is
+  // tried the other three ways up and the best kept.
+  constexpr size_t kProbe = 6;
+  auto probe = [&](Pix* grey, const std::vector<Box>& boxes) {
+    std::vector<Box> first(boxes.begin(), boxes.begin() + static_cast<long>(std::min(kProbe, boxes.size())));
+    return impl.read_rows(grey, first);
+  };
+  std::vector<ReadRow> rows = probe(page->grey.get(), order);
+  int score = impl.vocabulary_score(rows);
+  if (score < 5) {
+    for (int turn = 1; turn <= 3; ++turn) {
+      Impl::Page other = Impl::rotate(Impl::Page{nullptr, nullptr, nullptr, 0, 0, 0, 0, 0},
+                                      PixPtr(pixRotateOrth(page->grey.get(), turn)),
+                                      PixPtr(pixRotateOrth(page->mask.get(), turn)), 0, 0);
+      std::vector<Box> other_order = Impl::reading_order(internal::text_rows(other.binary.get()));
+      std::vector<ReadRow> other_rows = probe(other.grey.get(), other_order);
+      int other_score = impl.vocabulary_score(other_rows);
+      if (other_score > score + 2) {
+        other.rotation = (page->rotation + 90 * turn) % 360;
+        other.skew = page->skew;
+        other.scale = page->scale;
+        other.source_width = page->source_width;
+        other.source_height = page->source_height;
+        *page = std::move(other);
+        order = std::move(other_order);
+        rows = std::move(other_rows);
+        score = other_score;
+      }
+    }
+  }
+  clock.mark("orientation");
+  result.rotation = page->rotation;
+  result.skew_degrees = page->skew;
+  result.scale = page->scale;
+  result.width = static_cast<int>(pixGetWidth(page->grey.get()));
+  result.height = static_cast<int>(pixGetHeight(page->grey.get()));
+  result.ink_share = internal::ink_share(page->binary.get());
+  result.seals = internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height),
+                                           true);
+  impl.current_grey_ = page->grey.get();
+  impl.current_binary_ = page->binary.get();
+  if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG")) impl.debug_images(debug, *page, order);
+  clock.mark("seals");
+
+  // The rest of the rows, until everything looked for has been seen.
+  const DocumentType* expected = impl.type_named(expected_type);
+  Impl::Wanted wanted(hints, expected);
+  for (const ReadRow& row : rows) wanted.see(row, impl);
+  impl.text->set_page(page->grey.get());
+  for (size_t i = rows.size(); i < order.size(); ++i) {
+    if (wanted.all_seen()) {
+      ScanResult typed;
+      impl.classify(rows, result.height, typed);
+      if (!typed.detected_type.empty()) break;
+    }
+    const Box& b = order[i];
+    int pad = std::max(3, b.h / 5);
+    rows.push_back(fold_row(b, impl.text->read({b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad})));
+    wanted.see(rows.back(), impl);
+  }
+  clock.mark("ocr rows");
+  if (clock.on) std::fprintf(stderr, "  %zu of %zu rows read\n", rows.size(), order.size());
+  std::sort(rows.begin(), rows.end(), [](const ReadRow& a, const ReadRow& b) {
+    return a.box.y + a.box.h / 2 != b.box.y + b.box.h / 2 ? a.box.y + a.box.h / 2 < b.box.y + b.box.h / 2
+                                                          : a.box.x < b.box.x;
+  });
+  size_t characters = 0;
+  for (const ReadRow& row : rows) {
+    if (row.read.glyphs.empty()) continue;
+    characters += row.read.glyphs.size();
+    result.lines.push_back({row.box, row.read.text, row.read.confidence});
+  }
+  if (characters < 6) {
+    result.problem = "no legible text: a blank page, or a scan too faint or blurred to read";
+    impl.current_grey_ = impl.current_binary_ = nullptr;
+    return result;
+  }
+  result.readable = true;
+  impl.classify(rows, result.height, result);
+  const DocumentType* detected = impl.type_named(result.detected_type);
+  impl.extract_fields(rows, detected, result);
+  clock.mark("fields");
+  if (expected) impl.find_signatures(rows, *expected, result);
+  impl.current_grey_ = impl.current_binary_ = nullptr;
+  return result;
+}
+
+std::string preview_jpeg(const std::string& bytes, const ScanResult& result,
+                                       int max_width) {
+  PixPtr rgb = internal::decode_rgb(bytes);
+  if (!rgb) return {};
+  if (result.scale != 1.0) {
+    auto f = static_cast<l_float32>(result.scale);
+    rgb.reset(pixScale(rgb.get(), f, f));
+  }
+  rgb = internal::rotate_page(rgb.get(), result.rotation / 90, 0);
+  if (std::abs(result.skew_degrees) >= 0.1) rgb = internal::rotate_page(rgb.get(), 0, result.skew_degrees);
+  int w = static_cast<int>(pixGetWidth(rgb.get()));
+  if (w > max_width) {
+    auto f = static_cast<l_float32>(static_cast<double>(max_width) / w);
+    rgb.reset(pixScale(rgb.get(), f, f));
+  }
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  if (pixWriteMemJpeg(&data, &size, rgb.get(), 70, 0) != 0 || !data) return {};
+  std::string out(reinterpret_cast<char*>(data), size);
+  lept_free(data);
+  return out;
+}
+
+}  // namespace keydesk::ocr

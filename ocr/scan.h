@@ -1,0 +1,140 @@
+// Image analysis of one scanned material: normalisation (orientation, deskew, working scale),
+// red company seals, text lines read by Tesseract, the document type, the fields that matter
+// (USCC, ID number, company and person names) and handwritten signatures next to their labels.
+//
+// A ScanAnalyzer owns one Tesseract engine: make one per worker thread and never share it.
+// What a document type looks like (title words, field labels) is data from rules/documents.yaml,
+// handed in as DocumentType values; this library never reads rule files itself.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace keydesk::ocr {
+
+// A rectangle in the normalised page's pixels (after rotation, deskew and scaling).
+struct Box {
+  int x = 0, y = 0, w = 0, h = 0;
+  int right() const { return x + w; }
+  int bottom() const { return y + h; }
+  bool operator==(const Box&) const = default;
+};
+
+// One document type (营业执照, 授权委托书, …) as rules/documents.yaml describes it.
+struct DocumentType {
+  std::string id;                            // business_licence, …
+  std::string title;                         // 营业执照副本复印件 (for remarks)
+  std::vector<std::string> title_words;      // words whose presence names the type
+  std::vector<std::string> exclusive_words;  // words that rule the type out
+  std::vector<std::string> uscc_labels;      // 统一社会信用代码, …
+  std::vector<std::string> name_labels;      // 名称, 企业名称, 经营者中文名称, …
+  std::vector<std::string> person_labels;    // 姓名, 兹委托, …
+  std::vector<std::string> id_labels;        // 公民身份号码, 身份证号码, …
+  // Signature labels by signer: {"legal_representative", {"法定代表人（签字）", …}}.
+  std::vector<std::pair<std::string, std::vector<std::string>>> signature_labels;
+};
+
+// A line of text as read, in page coordinates.
+struct TextLine {
+  Box box;
+  std::string text;  // UTF-8, as Tesseract read it (spaces between Chinese characters removed)
+  float confidence = 0;
+};
+
+// A seal-like mark: a roughly round ring of ink.
+struct SealMark {
+  Box box;
+  bool red = false;        // red ink (a company seal) rather than grey/black (a photocopied seal)
+  double roundness = 0;    // share of the ring's angular sectors that carry ink, 0..1
+  double fill = 0;         // share of the box's pixels that are ink
+};
+
+// A signature place: the label printed on the form and whether handwriting follows it.
+struct SignatureMark {
+  std::string signer;  // legal_representative | authorized_user
+  std::string label;   // the label text as read
+  Box label_box;
+  Box region;          // where the handwriting was looked for
+  bool present = false;
+  double ink = 0;  // share of the region's pixels that are (non-red) ink
+};
+
+// A field value found next to its label, or a code found anywhere on the page.
+struct FieldRead {
+  std::string field;  // uscc | name | person | id_number
+  std::string text;   // as read (after removing spaces); codes are upper-cased
+  Box box;
+  float confidence = 0;
+};
+
+struct ScanResult {
+  bool readable = false;
+  std::string problem;  // why it is not readable, for a person (when !readable)
+  int source_width = 0, source_height = 0;
+  int width = 0, height = 0;  // the normalised page
+  int rotation = 0;           // clockwise quarter turns applied: 0, 90, 180, 270
+  double skew_degrees = 0;    // the deskew applied
+  double scale = 1;           // normalised / source
+  std::string detected_type;  // a DocumentType id, or "" when none matched
+  double type_score = 0;
+  double ink_share = 0;  // share of dark pixels on the page (a blank page is ~0)
+  std::vector<TextLine> lines;
+  std::vector<SealMark> seals;
+  std::vector<SignatureMark> signatures;
+  std::vector<FieldRead> fields;
+};
+
+nlohmann::json scan_result_json(const ScanResult& result);
+// The inverse of scan_result_json, for results kept in a batch database. nullopt: not a result.
+std::optional<ScanResult> scan_result_from_json(const nlohmann::json& json);
+
+// What the form says, so reading can stop once each value has been seen on the page. Hints
+// never decide a check: they only end the reading early; an empty hint is not looked for.
+struct ScanHints {
+  std::string uscc;
+  std::string company_name;
+  std::string person_name;
+  std::string id_number;
+};
+
+struct ScanOptions {
+  std::string tessdata_dir;    // "" : Tesseract's default
+  int working_long_side = 1754;  // A4 at 150 dpi
+};
+
+class ScanAnalyzer {
+ public:
+  // Loads Tesseract (chi_sim for text, eng for codes). nullptr and *error set when the language
+  // data is missing.
+  static std::unique_ptr<ScanAnalyzer> create(std::vector<DocumentType> types,
+                                              const ScanOptions& options, std::string* error);
+  ~ScanAnalyzer();
+  ScanAnalyzer(const ScanAnalyzer&) = delete;
+  ScanAnalyzer& operator=(const ScanAnalyzer&) = delete;
+
+  // Analyses an image file's bytes (JPEG, PNG, TIFF, BMP, GIF, WebP). `expected_type` is the
+  // material type it was uploaded as: the signature labels of that type are looked for even when
+  // the content says otherwise. Rows are read titles first, then top to bottom, until the type,
+  // every hinted value and every signature label of `expected_type` have been seen (ROI
+  // recognition: the rest of the page is not read). Never throws on bad bytes: the result is
+  // !readable instead.
+  ScanResult analyse(const std::string& bytes, std::string_view expected_type,
+                     const ScanHints& hints = {});
+
+ private:
+  struct Impl;
+  explicit ScanAnalyzer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The normalised page of `bytes` (as `result` was computed on it) as a JPEG no wider than
+// `max_width`, for reports that draw evidence boxes on the scan: the boxes of `result` fit it
+// once scaled by its width over result.width. Empty on failure.
+std::string preview_jpeg(const std::string& bytes, const ScanResult& result, int max_width);
+
+}  // namespace keydesk::ocr

@@ -1,0 +1,85 @@
+// ScanResult <-> JSON: the form kept in a batch database and shown in reports.
+#include "ocr/scan.h"
+
+namespace keydesk::ocr {
+namespace {
+
+nlohmann::json box_json(const Box& b) { return nlohmann::json::array({b.x, b.y, b.w, b.h}); }
+
+Box box_from(const nlohmann::json& j) {
+  if (!j.is_array() || j.size() != 4) return {};
+  return {j[0].get<int>(), j[1].get<int>(), j[2].get<int>(), j[3].get<int>()};
+}
+
+}  // namespace
+
+nlohmann::json scan_result_json(const ScanResult& r) {
+  nlohmann::json j = {{"readable", r.readable},
+                      {"problem", r.problem},
+                      {"source", {{"width", r.source_width}, {"height", r.source_height}}},
+                      {"page", {{"width", r.width}, {"height", r.height}}},
+                      {"rotation", r.rotation},
+                      {"skew_degrees", r.skew_degrees},
+                      {"scale", r.scale},
+                      {"detected_type", r.detected_type},
+                      {"type_score", r.type_score},
+                      {"ink_share", r.ink_share}};
+  j["lines"] = nlohmann::json::array();
+  for (const TextLine& l : r.lines)
+    j["lines"].push_back({{"box", box_json(l.box)}, {"text", l.text}, {"confidence", l.confidence}});
+  j["seals"] = nlohmann::json::array();
+  for (const SealMark& s : r.seals)
+    j["seals"].push_back({{"box", box_json(s.box)},
+                          {"red", s.red},
+                          {"roundness", s.roundness},
+                          {"fill", s.fill}});
+  j["signatures"] = nlohmann::json::array();
+  for (const SignatureMark& s : r.signatures)
+    j["signatures"].push_back({{"signer", s.signer},
+                               {"label", s.label},
+                               {"label_box", box_json(s.label_box)},
+                               {"region", box_json(s.region)},
+                               {"present", s.present},
+                               {"ink", s.ink}});
+  j["fields"] = nlohmann::json::array();
+  for (const FieldRead& f : r.fields)
+    j["fields"].push_back(
+        {{"field", f.field}, {"text", f.text}, {"box", box_json(f.box)}, {"confidence", f.confidence}});
+  return j;
+}
+
+std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
+  try {
+    ScanResult r;
+    r.readable = j.at("readable").get<bool>();
+    r.problem = j.at("problem").get<std::string>();
+    r.source_width = j.at("source").at("width").get<int>();
+    r.source_height = j.at("source").at("height").get<int>();
+    r.width = j.at("page").at("width").get<int>();
+    r.height = j.at("page").at("height").get<int>();
+    r.rotation = j.at("rotation").get<int>();
+    r.skew_degrees = j.at("skew_degrees").get<double>();
+    r.scale = j.at("scale").get<double>();
+    r.detected_type = j.at("detected_type").get<std::string>();
+    r.type_score = j.at("type_score").get<double>();
+    r.ink_share = j.at("ink_share").get<double>();
+    for (const auto& l : j.at("lines"))
+      r.lines.push_back({box_from(l.at("box")), l.at("text").get<std::string>(),
+                         l.at("confidence").get<float>()});
+    for (const auto& s : j.at("seals"))
+      r.seals.push_back({box_from(s.at("box")), s.at("red").get<bool>(),
+                         s.at("roundness").get<double>(), s.at("fill").get<double>()});
+    for (const auto& s : j.at("signatures"))
+      r.signatures.push_back({s.at("signer").get<std::string>(), s.at("label").get<std::string>(),
+                              box_from(s.at("label_box")), box_from(s.at("region")),
+                              s.at("present").get<bool>(), s.at("ink").get<double>()});
+    for (const auto& f : j.at("fields"))
+      r.fields.push_back({f.at("field").get<std::string>(), f.at("text").get<std::string>(),
+                          box_from(f.at("box")), f.at("confidence").get<float>()});
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace keydesk::ocr

@@ -1,0 +1,160 @@
+#include "ocr/text.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace keydesk::ocr {
+
+std::u32string utf8_decode(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
+    if (extra < 0 || i + static_cast<size_t>(extra) >= text.size()) {
+      out.push_back(U'\uFFFD');
+      ++i;
+      continue;
+    }
+    char32_t cp = extra == 0 ? c : c & (0x3f >> extra);
+    bool ok = true;
+    for (int k = 1; k <= extra; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + static_cast<size_t>(k)]);
+      if ((cc & 0xc0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    out.push_back(ok ? cp : U'\uFFFD');
+    i += ok ? static_cast<size_t>(extra) + 1 : 1;
+  }
+  return out;
+}
+
+std::string utf8_encode(std::u32string_view text) {
+  std::string out;
+  for (char32_t cp : text) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xc0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xe0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+      out += static_cast<char>(0xf0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+char32_t fold_width(char32_t cp) {
+  if (cp >= 0xFF01 && cp <= 0xFF5E) return cp - 0xFEE0;  // full-width ASCII
+  if (cp == 0x3000) return U' ';
+  return cp;
+}
+
+}  // namespace
+
+std::u32string normalise_name(std::string_view name) {
+  std::u32string out;
+  for (char32_t cp : utf8_decode(name)) {
+    cp = fold_width(cp);
+    switch (cp) {
+      case U'【': case U'〔': case U'[': case U'{': case U'〖': cp = U'('; break;
+      case U'】': case U'〕': case U']': case U'}': case U'〗': cp = U')'; break;
+      default: break;
+    }
+    if (cp == U' ' || cp == U'\t' || cp == U'\n' || cp == U'·' || cp == U'•' || cp == U'・' ||
+        cp == U':' || cp == U'_')
+      continue;
+    if (cp >= U'a' && cp <= U'z') cp = cp - U'a' + U'A';
+    out.push_back(cp);
+  }
+  return out;
+}
+
+size_t edit_distance(std::u32string_view a, std::u32string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), size_t{0});
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string fold_code_text(std::string_view text) {
+  std::string out;
+  for (char32_t cp : utf8_decode(text)) {
+    cp = fold_width(cp);
+    if (cp >= U'a' && cp <= U'z') cp = cp - U'a' + U'A';
+    if (cp < 0x80 && cp != U' ') out += static_cast<char>(cp);
+    else if (cp >= 0x80) out += utf8_encode(std::u32string(1, cp));
+  }
+  return out;
+}
+
+}  // namespace keydesk::ocr
+
+namespace keydesk::ocr {
+
+size_t best_substring_distance(std::u32string_view haystack, std::u32string_view needle,
+                               size_t* begin, size_t* end) {
+  const size_t n = haystack.size(), m = needle.size();
+  if (m == 0) {
+    if (begin) *begin = 0;
+    if (end) *end = 0;
+    return 0;
+  }
+  // cost[i][j]: distance of needle[0..i) against a haystack substring ending at j; start[i][j]
+  // where that substring begins. Row 0 is free everywhere (the match may start anywhere).
+  std::vector<size_t> cost(n + 1, 0), start(n + 1), next_cost(n + 1), next_start(n + 1);
+  for (size_t j = 0; j <= n; ++j) start[j] = j;
+  for (size_t i = 1; i <= m; ++i) {
+    next_cost[0] = i;
+    next_start[0] = 0;
+    for (size_t j = 1; j <= n; ++j) {
+      size_t substitute = cost[j - 1] + (needle[i - 1] == haystack[j - 1] ? 0 : 1);
+      size_t skip_needle = cost[j] + 1;
+      size_t skip_haystack = next_cost[j - 1] + 1;
+      if (substitute <= skip_needle && substitute <= skip_haystack) {
+        next_cost[j] = substitute;
+        next_start[j] = start[j - 1];
+      } else if (skip_needle <= skip_haystack) {
+        next_cost[j] = skip_needle;
+        next_start[j] = start[j];
+      } else {
+        next_cost[j] = skip_haystack;
+        next_start[j] = next_start[j - 1];
+      }
+    }
+    std::swap(cost, next_cost);
+    std::swap(start, next_start);
+  }
+  size_t best = 0;
+  for (size_t j = 1; j <= n; ++j)
+    if (cost[j] < cost[best]) best = j;
+  if (begin) *begin = start[best];
+  if (end) *end = best;
+  return cost[best];
+}
+
+double substring_similarity(std::u32string_view haystack, std::u32string_view needle,
+                            size_t* begin, size_t* end) {
+  if (needle.empty()) return 0;
+  size_t distance = best_substring_distance(haystack, needle, begin, end);
+  return 1.0 - static_cast<double>(distance) / static_cast<double>(needle.size());
+}
+
+}  // namespace keydesk::ocr

@@ -1,0 +1,40 @@
+// Text as OCR and people write it: UTF-8 code points, names compared after folding full-width
+// characters and bracket styles, and distances for telling an OCR slip from a different name.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace keydesk::ocr {
+
+// Code points of UTF-8 text; an invalid byte becomes U+FFFD.
+std::u32string utf8_decode(std::string_view text);
+std::string utf8_encode(std::u32string_view text);
+
+// A name for comparison: full-width ASCII (Ａ１（）) folded to ASCII, every bracket style
+// (（）【】〔〕[]) to (), spaces, middle dots and colons dropped, Latin letters upper-cased.
+// "北京示例（上海）有限公司" and "北京示例(上海)有限公司 " compare equal.
+std::u32string normalise_name(std::string_view name);
+
+// Code points to change (Levenshtein) to turn `a` into `b`.
+size_t edit_distance(std::u32string_view a, std::u32string_view b);
+
+// Characters OCR confuses in codes folded: full-width to ASCII, upper case, spaces dropped.
+std::string fold_code_text(std::string_view text);
+
+}  // namespace keydesk::ocr
+
+namespace keydesk::ocr {
+
+// Where `needle` best matches inside `haystack` (semi-global alignment: the match may start and
+// end anywhere in the haystack). Returns the edit distance; *begin/*end (optional) get the
+// matched haystack range [begin, end).
+size_t best_substring_distance(std::u32string_view haystack, std::u32string_view needle,
+                               size_t* begin = nullptr, size_t* end = nullptr);
+
+// 1 − distance / needle length: 1 when `needle` occurs in `haystack` as it is.
+double substring_similarity(std::u32string_view haystack, std::u32string_view needle,
+                            size_t* begin = nullptr, size_t* end = nullptr);
+
+}  // namespace keydesk::ocr
