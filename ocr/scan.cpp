@@ -115,6 +115,19 @@ std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
 
 }  // namespace
 
+// KEYDESK_SCAN_DEBUG=DIR: stage timings on stderr and the page images in DIR (for tuning).
+struct StageClock {
+  bool on = std::getenv("KEYDESK_SCAN_DEBUG") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* stage) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "  %-12s %7.1f ms\n", stage,
+                 std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+  }
+};
+
 struct ScanAnalyzer::Impl {
   std::vector<DocumentType> types;
   ScanOptions options;
@@ -130,27 +143,41 @@ struct ScanAnalyzer::Impl {
 
   // Decodes and normalises; nullopt when the bytes are not an image Leptonica can decode.
   std::optional<Page> normalise(const std::string& bytes) const {
+    StageClock clock;
     PixPtr rgb = internal::decode_rgb(bytes);
     if (!rgb) return std::nullopt;
+    clock.mark(" decode");
     Page page;
     page.source_width = static_cast<int>(pixGetWidth(rgb.get()));
     page.source_height = static_cast<int>(pixGetHeight(rgb.get()));
     PixPtr work = internal::scale_to_working(rgb.get(), options.working_long_side, &page.scale);
     rgb.reset();
+    clock.mark(" scale");
     PixPtr mask = internal::red_mask(work.get());
+    clock.mark(" red mask");
     PixPtr grey = internal::grey_without_red(work.get(), mask.get());
+    clock.mark(" grey");
     PixPtr binary = internal::binarise(grey.get());
+    clock.mark(" binarise");
     int quarter = internal::text_axis(binary.get(), &page.skew) / 90;
+    clock.mark(" axis+skew");
     page.rotation = quarter * 90;
-    return rotate(std::move(page), std::move(grey), std::move(mask), quarter, page.skew);
+    Page out = rotate(std::move(page), std::move(grey), std::move(mask), quarter, page.skew,
+                      std::move(binary));
+    clock.mark(" rotate+bin");
+    return out;
   }
 
-  static Page rotate(Page page, PixPtr grey, PixPtr mask, int quarter, double skew) {
+  // Turns the page; `binary` (the binarised `grey`, when already made) turns with it rather than
+  // being binarised again.
+  static Page rotate(Page page, PixPtr grey, PixPtr mask, int quarter, double skew,
+                     PixPtr binary = nullptr) {
     if (quarter != 0 || std::abs(skew) >= 0.1) {
       grey = internal::rotate_page(grey.get(), quarter, skew);
       mask = internal::rotate_page(mask.get(), quarter, skew);
+      if (binary) binary = internal::rotate_page(binary.get(), quarter, skew);
     }
-    page.binary = internal::binarise(grey.get());
+    page.binary = binary ? std::move(binary) : internal::binarise(grey.get());
     page.grey = std::move(grey);
     page.mask = std::move(mask);
     return page;
@@ -412,6 +439,7 @@ ScanAnalyzer::~ScanAnalyzer() = default;
 
 std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> types,
                                                    const ScanOptions& options, std::string* error) {
+  setMsgSeverity(L_SEVERITY_WARNING);  // Leptonica's notes ("rotate by shear") are not for clerks
   auto impl = std::make_unique<Impl>();
   impl->types = std::move(types);
   for (const DocumentType& t : impl->types)
@@ -429,20 +457,6 @@ std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> typ
   return std::unique_ptr<ScanAnalyzer>(new ScanAnalyzer(std::move(impl)));
 }
 
-namespace {
-// KEYDESK_SCAN_DEBUG=DIR: stage timings on stderr and the page images in DIR (for tuning).
-struct StageClock {
-  bool on = std::getenv("KEYDESK_SCAN_DEBUG") != nullptr;
-  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
-  void mark(const char* stage) {
-    if (!on) return;
-    auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "  %-12s %7.1f ms\n", stage,
-                 std::chrono::duration<double, std::milli>(now - last).count());
-    last = now;
-  }
-};
-}  // namespace
 
 ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expected_type,
                                  const ScanHints& hints) {
@@ -462,33 +476,49 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
 
   // Orientation: the first rows must give words of the vocabulary; if they do not, the page is
   // tried the other three ways up and the best kept.
-  constexpr size_t kProbe = 6;
+  // Rows are read one by one until they give enough known words (no waste on an upright page:
+  // these rows are read anyway) or kProbe rows have not.
+  constexpr size_t kProbe = 10;
+  constexpr int kKnown = 5;
   auto probe = [&](Pix* grey, const std::vector<Box>& boxes) {
-    std::vector<Box> first(boxes.begin(), boxes.begin() + static_cast<long>(std::min(kProbe, boxes.size())));
-    return impl.read_rows(grey, first);
+    impl.text->set_page(grey);
+    std::vector<ReadRow> read;
+    for (size_t i = 0; i < std::min(kProbe, boxes.size()); ++i) {
+      const Box& b = boxes[i];
+      int pad = std::max(3, b.h / 5);
+      read.push_back(fold_row(b, impl.text->read({b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad})));
+      if (impl.vocabulary_score(read) >= kKnown) break;
+    }
+    return read;
   };
   std::vector<ReadRow> rows = probe(page->grey.get(), order);
   int score = impl.vocabulary_score(rows);
-  if (score < 5) {
+  if (score < kKnown) {
+    // Each turn is taken from the page as normalised, and the best kept.
+    Impl::Page base = std::move(*page);
+    std::optional<Impl::Page> best;
     for (int turn = 1; turn <= 3; ++turn) {
       Impl::Page other = Impl::rotate(Impl::Page{nullptr, nullptr, nullptr, 0, 0, 0, 0, 0},
-                                      PixPtr(pixRotateOrth(page->grey.get(), turn)),
-                                      PixPtr(pixRotateOrth(page->mask.get(), turn)), 0, 0);
+                                      PixPtr(pixRotateOrth(base.grey.get(), turn)),
+                                      PixPtr(pixRotateOrth(base.mask.get(), turn)), 0, 0,
+                                      PixPtr(pixRotateOrth(base.binary.get(), turn)));
       std::vector<Box> other_order = Impl::reading_order(internal::text_rows(other.binary.get()));
       std::vector<ReadRow> other_rows = probe(other.grey.get(), other_order);
       int other_score = impl.vocabulary_score(other_rows);
       if (other_score > score + 2) {
-        other.rotation = (page->rotation + 90 * turn) % 360;
-        other.skew = page->skew;
-        other.scale = page->scale;
-        other.source_width = page->source_width;
-        other.source_height = page->source_height;
-        *page = std::move(other);
+        other.rotation = (base.rotation + 90 * turn) % 360;
+        other.skew = base.skew;
+        other.scale = base.scale;
+        other.source_width = base.source_width;
+        other.source_height = base.source_height;
+        best = std::move(other);
         order = std::move(other_order);
         rows = std::move(other_rows);
         score = other_score;
+        if (score >= kKnown) break;
       }
     }
+    *page = best ? std::move(*best) : std::move(base);
   }
   clock.mark("orientation");
   result.rotation = page->rotation;

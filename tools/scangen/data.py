@@ -118,7 +118,7 @@ def rand_date(rng, start, end):
     return start + datetime.timedelta(days=rng.randrange(0, (end - start).days + 1))
 
 
-def make_person(rng, male=None, division=None):
+def make_person(rng, male=None, division=None, birth=None):
     if male is None:
         male = rng.random() < 0.55
     sn, spy = rng.choice(SURNAMES)
@@ -130,7 +130,8 @@ def make_person(rng, male=None, division=None):
     name = sn + "".join(g[0] for g in given)
     py = [spy] + [g[1] for g in given]
     div = division or rng.choice(DIVISIONS)
-    birth = rand_date(rng, datetime.date(1960, 1, 1), datetime.date(2000, 12, 31))
+    if birth is None:
+        birth = rand_date(rng, datetime.date(1960, 1, 1), datetime.date(2000, 12, 31))
     idnum = codes.make_idnum(rng, div[0], birth, male)
     street = rng.choice(div[6])
     if rng.random() < 0.6:
@@ -158,10 +159,10 @@ def make_person(rng, male=None, division=None):
     }
 
 
-def make_enterprise(rng, kind=None):
+def make_enterprise(rng, kind=None, division=None):
     if kind is None:
         kind = "foreign_invested" if rng.random() < 0.3 else "domestic"
-    div = rng.choice(DIVISIONS)
+    div = division or rng.choice(DIVISIONS)
     brand, bpy = rng.choice(BRANDS)
     city = div[3]
     if kind == "domestic":
@@ -173,15 +174,7 @@ def make_enterprise(rng, kind=None):
                            "{b}（{c}）进出口有限公司", "{c}{b}贸易有限公司"])
         etype = rng.choice(FOREIGN_TYPES)
     name = form.format(c=city, b=brand)
-    en_kind = ("IMPORT AND EXPORT" if "进出口" in name else "INTERNATIONAL TRADING" if "国际贸易" in name
-               else "SUPPLY CHAIN MANAGEMENT" if "供应链" in name else "TRADING" if "贸易" in name
-               else "INDUSTRIAL" if "实业" in name else "TECHNOLOGY DEVELOPMENT" if "科技" in name else "")
-    if "（中国）" in name:
-        en = "%s (CHINA) CO., LTD." % bpy.upper()
-    elif "（" in name:
-        en = "%s (%s) %s CO., LTD." % (bpy.upper(), div[4].upper(), en_kind)
-    else:
-        en = "%s %s %s CO., LTD." % (div[4].upper(), bpy.upper(), en_kind)
+    en = english_name(name, bpy, div)
     legal = make_person(rng, division=div if rng.random() < 0.6 else None)
     established = rand_date(rng, datetime.date(2003, 1, 1), datetime.date(2024, 6, 30))
     uscc = codes.make_uscc(rng, div[0], modern=established.year >= 2016 or rng.random() < 0.4)
@@ -223,6 +216,18 @@ def make_enterprise(rng, kind=None):
     }
 
 
+def english_name(name, bpy, div):
+    """The English name filed for a Chinese company name (brand pinyin bpy, division div)."""
+    en_kind = ("IMPORT AND EXPORT" if "进出口" in name else "INTERNATIONAL TRADING" if "国际贸易" in name
+               else "SUPPLY CHAIN MANAGEMENT" if "供应链" in name else "TRADING" if "贸易" in name
+               else "INDUSTRIAL" if "实业" in name else "TECHNOLOGY DEVELOPMENT" if "科技" in name else "")
+    if "（中国）" in name:
+        return "%s (CHINA) CO., LTD." % bpy.upper()
+    if "（" in name:
+        return "%s (%s) %s CO., LTD." % (bpy.upper(), div[4].upper(), en_kind)
+    return "%s %s %s CO., LTD." % (div[4].upper(), bpy.upper(), en_kind)
+
+
 def _syll(py):
     """split a pinyin word like Huifengyuan into syllables (rough: by known brand table)."""
     out, cur = [], ""
@@ -260,3 +265,60 @@ def email_for(rng, person, ent):
     else:
         dom = rng.choice(MAIL_DOMAINS)
     return "%s@%s" % (user, dom)
+
+
+# ------------------------------------------------- reading back an existing submission (scangen --from)
+
+# a few characters outside BRANDS, for brand pinyin of hand-written submissions
+EXTRA_PINYIN = {"示": "shi", "例": "li", "浦": "pu", "江": "jiang", "范": "fan", "海": "hai", "华": "hua", "东": "dong",
+                "南": "nan", "西": "xi", "北": "bei", "中": "zhong", "国": "guo", "金": "jin", "信": "xin", "达": "da",
+                "通": "tong", "源": "yuan", "利": "li", "和": "he", "丰": "feng", "鑫": "xin", "盛": "sheng", "星": "xing",
+                "光": "guang", "明": "ming", "宏": "hong", "泰": "tai", "安": "an", "新": "xin", "天": "tian", "大": "da",
+                "美": "mei", "佳": "jia", "嘉": "jia", "德": "de", "兴": "xing", "恒": "heng", "瑞": "rui", "长": "chang",
+                "永": "yong", "正": "zheng", "凯": "kai", "腾": "teng", "远": "yuan", "航": "hang", "龙": "long"}
+
+NAME_SUFFIXES = ["供应链管理有限公司", "科技发展有限公司", "国际贸易有限公司", "进出口有限公司", "贸易有限公司",
+                 "实业有限公司", "投资有限公司", "股份有限公司", "有限责任公司", "有限公司"]
+
+
+def division_for(code, rng, hint=""):
+    """The DIVISIONS entry for a 6-digit division code: exact, else same city, else same
+    province, else one whose city occurs in hint (a company name), else a seeded choice."""
+    for n in (6, 4, 2):
+        hits = [d for d in DIVISIONS if d[0][:n] == code[:n]]
+        if hits:
+            return hits[0] if n == 6 else hits[rng.randrange(len(hits))]
+    hits = [d for d in DIVISIONS if d[3] in hint]
+    if hits:
+        return hits[0]
+    return rng.choice(DIVISIONS)
+
+
+def brand_of(name, div):
+    """(brand, brand pinyin) read from a company name: known brands first, else the name
+    without city and legal-form suffix."""
+    for b, py in sorted(BRANDS, key=lambda x: -len(x[0])):
+        if b in name:
+            return b, py
+    core = name
+    for city in (div[3] + "市", div[3]):
+        if core.startswith(city):
+            core = core[len(city):]
+            break
+    core = core.split("（")[0] or core
+    for suf in NAME_SUFFIXES:
+        if core.endswith(suf) and len(core) > len(suf):
+            core = core[:-len(suf)]
+            break
+    py = "".join(EXTRA_PINYIN.get(c, "") for c in core) or "zhongxin"
+    return core, py.capitalize()
+
+
+def guess_male(name, rng):
+    """Sex guessed from a Chinese given name (for people without an ID number)."""
+    given = name[1:]
+    m = sum(c in {g[0] for g in MALE_GIVEN} for c in given)
+    f = sum(c in {g[0] for g in FEMALE_GIVEN} for c in given)
+    if m != f:
+        return m > f
+    return rng.random() < 0.55
