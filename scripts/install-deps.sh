@@ -16,6 +16,12 @@ packages=(
   graphviz
   # cli: sub-command parsing
   libcli11-dev
+  # ocr: image decoding and normalisation (Leptonica), field OCR (Tesseract 5, Simplified
+  # Chinese for text, English for codes)
+  libleptonica-dev libtesseract-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
+  # tools/scangen (synthetic scans for tests, examples and bench): Pillow and NumPy, and CJK
+  # fonts for print (WenQuanYi, AR PL Mingti) and handwriting (AR PL Kaiti)
+  python3-pil python3-numpy fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming
   # tests
   catch2
   # bench: the peer the calendar is measured against

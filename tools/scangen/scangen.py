@@ -3,6 +3,7 @@
 
     /usr/bin/python3 tools/scangen/scangen.py --out DIR [--count N] [--seed S]
         [--faults none|mix|each] [--procedure P] [--list-faults] [--selftest]
+    /usr/bin/python3 tools/scangen/scangen.py --from DIR [--fault KIND [--fault-material TYPE]]
 
 See README.md beside this file.
 """
@@ -344,9 +345,9 @@ def _inherent_findings(sub, types):
     return out
 
 
-def _rewrite_submission(path, raw, new, fault, old_value, new_value):
-    """Write the faulted submission.json, editing the original text as little as possible
-    (one value or one entry); falls back to a full json.dump when the text edit is not clean."""
+def _faulted_submission_text(raw, new, fault, old_value, new_value):
+    """The text of the faulted submission.json: the original text with as small an edit as
+    possible (one value or one entry), or a full json.dump when the text edit is not clean."""
     import re
     text = None
     if fault in ("uscc_invalid", "idnum_invalid"):
@@ -375,8 +376,7 @@ def _rewrite_submission(path, raw, new, fault, old_value, new_value):
         ok = False
     if not ok:
         text = json.dumps(new, ensure_ascii=False, indent=2) + "\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    return text
 
 
 def build_from(folder, fault=None, target=None):
@@ -463,7 +463,8 @@ def build_from(folder, fault=None, target=None):
         gone = findings[-1][1]
         new_sub = json.loads(raw)
         new_sub["materials"] = [m for m in new_sub["materials"] if m["type"] != gone]
-        edit = (gone, fnames[gone])
+        edit = ((gone, fnames[gone]), None)
+    new_text = None if new_sub is None else _faulted_submission_text(raw, new_sub, fault, *edit)
 
     # files this run must not leave behind from an earlier one
     for t in types:
@@ -477,8 +478,9 @@ def build_from(folder, fault=None, target=None):
         return r, np.random.default_rng(r.getrandbits(63))
 
     truth = write_materials(folder, sid, types, listed, fnames, file_state, slot_doc, overrides, ctx, rngs)
-    if new_sub is not None:
-        _rewrite_submission(path, raw, new_sub, fault, *edit)
+    if new_text is not None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new_text)
     exp = {"verdict": "fail" if findings else "pass", "fault": fault,
            "findings": [{"code": c, "material": m} for c, m in findings], "truth": truth}
     with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:

@@ -1,0 +1,194 @@
+// keydesk batch verify end to end: real scans from tools/scangen (one submission per fault kind,
+// clean ones per procedure), real Tesseract and Leptonica, the report files read back.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support.h"
+
+using keydesk::test::run_keydesk;
+using keydesk::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// One generated batch for the whole test file: generating and verifying it takes most of a minute.
+struct Batch {
+  TempDir dir;
+  fs::path submissions = dir.path() / "submissions";
+  fs::path report = dir.path() / "report";
+  keydesk::test::Run run;
+  nlohmann::json json;
+
+  Batch() {
+    std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) + "' --faults each --seed 1 -q --out '" +
+                      submissions.string() + "'";
+    REQUIRE(std::system(gen.c_str()) == 0);
+    run = run_keydesk("batch verify '" + submissions.string() + "' --report '" + report.string() +
+                      "' --today 2026-11-24");
+    json = read_json(report / "report.json");
+  }
+};
+
+Batch& batch() {
+  static Batch b;
+  return b;
+}
+
+const nlohmann::json& entry(const std::string& dir_name) {
+  for (const auto& s : batch().json["submissions"])
+    if (fs::path(s["dir"].get<std::string>()).filename() == dir_name) return s;
+  FAIL("no report entry for " << dir_name);
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("every generated submission appears in the report, and none with a fault passes", "[batch]") {
+  Batch& b = batch();
+  INFO(b.run.err);
+  REQUIRE((b.run.exit_code == 0 || b.run.exit_code == 1));
+  int folders = 0;
+  for (const auto& d : fs::directory_iterator(b.submissions)) {
+    ++folders;
+    const auto& s = entry(d.path().filename().string());
+    auto expected = read_json(d.path() / "expected.json");
+    INFO(d.path().filename().string() << " fault " << expected["fault"].dump());
+    if (!expected["fault"].is_null()) CHECK(s["verdict"] != "pass");
+  }
+  CHECK(folders == 21);
+  CHECK(b.json["submissions"].size() == 21);
+}
+
+TEST_CASE("each fault kind yields its finding code on its material", "[batch]") {
+  Batch& b = batch();
+  // Faults the checks must fail outright; the others (a name or ID number on a scan that differs
+  // from the form's, a wrong document that is not recognised) may go to a person instead.
+  const std::set<std::string> must_fail = {
+      "seal_missing", "grey_seal_only", "signature_missing", "uscc_mismatch", "uscc_invalid",
+      "idnum_invalid", "material_missing", "file_missing", "truncated", "empty_file",
+      "blank_page", "too_large", "pdf_renamed", "reason_missing"};
+  for (const auto& d : fs::directory_iterator(b.submissions)) {
+    auto expected = read_json(d.path() / "expected.json");
+    if (expected["fault"].is_null()) continue;
+    const auto& s = entry(d.path().filename().string());
+    std::string fault = expected["fault"];
+    for (const auto& want : expected["findings"]) {
+      bool failed = false, flagged = false;
+      for (const auto& f : s["findings"]) {
+        if (f["code"] != want["code"] || f["material"] != want["material"]) continue;
+        flagged = true;
+        failed = failed || f["severity"] == "fail";
+      }
+      INFO(fault << ": " << want.dump() << " in " << s["findings"].dump());
+      if (must_fail.count(fault)) {
+        CHECK(failed);
+      } else {
+        CHECK((flagged || s["verdict"] != "pass"));
+      }
+    }
+  }
+}
+
+TEST_CASE("findings carry a Chinese remark, and ID numbers never appear unmasked", "[batch]") {
+  Batch& b = batch();
+  std::string all = slurp(b.report / "report.json") + slurp(b.report / "report.csv") +
+                    slurp(b.report / "report.html");
+  for (const auto& d : fs::directory_iterator(b.submissions)) {
+    auto submission = read_json(d.path() / "submission.json");
+    std::string id = submission["applicant"]["authorized_user"]["id_number"];
+    INFO(id);
+    CHECK(all.find(id) == std::string::npos);
+  }
+  for (const auto& s : b.json["submissions"])
+    for (const auto& f : s["findings"]) {
+      std::string message = f["message"];
+      CHECK(!message.empty());
+      CHECK(static_cast<unsigned char>(message[0]) >= 0x80);  // Chinese, not an English reason
+    }
+}
+
+TEST_CASE("the HTML report draws each boxed finding on its scan preview", "[batch]") {
+  Batch& b = batch();
+  std::string html = slurp(b.report / "report.html");
+  int boxed = 0;
+  for (const auto& s : b.json["submissions"])
+    for (const auto& m : s["materials"])
+      if (m["preview"].is_string()) {
+        ++boxed;
+        CHECK(fs::exists(b.report / m["preview"].get<std::string>()));
+        CHECK(html.find(m["preview"].get<std::string>()) != std::string::npos);
+      }
+  CHECK(boxed > 0);
+  CHECK(html.find("<rect") != std::string::npos);
+}
+
+TEST_CASE("a batch run again on the same report directory reuses every finished scan", "[batch]") {
+  Batch& b = batch();
+  auto again = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
+                           b.report.string() + "' --today 2026-11-24 --json --quiet");
+  auto summary = nlohmann::json::parse(again.out)["summary"];
+  CHECK(summary["scans_reused"] == summary["scans"]);
+  auto second = read_json(b.report / "report.json");
+  REQUIRE(second["submissions"].size() == b.json["submissions"].size());
+  for (size_t i = 0; i < second["submissions"].size(); ++i)
+    CHECK(second["submissions"][i]["verdict"] == b.json["submissions"][i]["verdict"]);
+}
+
+TEST_CASE("a batch killed half way resumes without redoing finished scans", "[batch]") {
+  Batch& b = batch();
+  TempDir work;
+  fs::path report = work.path() / "report";
+  fs::path log = work.path() / "progress.log";
+  // Start, wait for the fifth finished scan, kill -9 (no chance to clean up), run again.
+  std::string script = "'" + std::string(KEYDESK_BINARY) + "' batch verify '" + b.submissions.string() +
+                       "' --report '" + report.string() + "' --jobs 1 2>'" + log.string() +
+                       "' >/dev/null & pid=$!; "
+                       "for i in $(seq 1 600); do n=$(grep -c '^scan ' '" + log.string() +
+                       "' 2>/dev/null || true); [ \"${n:-0}\" -ge 5 ] && break; sleep 0.2; done; "
+                       "kill -9 $pid; wait $pid 2>/dev/null; exit 0";
+  {
+    std::ofstream(work.path() / "kill.sh") << script;
+  }
+  REQUIRE(std::system(("bash '" + (work.path() / "kill.sh").string() + "'").c_str()) == 0);
+  CHECK_FALSE(fs::exists(report / "report.json"));
+  auto resumed = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
+                             report.string() + "' --json --quiet --today 2026-11-24");
+  auto summary = nlohmann::json::parse(resumed.out)["summary"];
+  CHECK(summary["scans_reused"].get<int>() >= 5);
+  CHECK(summary["submissions"] == 21);
+  CHECK(read_json(report / "report.json")["submissions"].size() == 21);
+}
+
+TEST_CASE("a path that holds no submission is reported, and the rest of the batch goes on", "[batch]") {
+  TempDir work;
+  fs::create_directories(work.path() / "empty");
+  auto r = run_keydesk("batch verify '" + (work.path() / "empty").string() + "' '" +
+                       (fs::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201").string() +
+                       "' --report '" + (work.path() / "report").string() + "' --quiet --json");
+  INFO(r.err);
+  auto report = read_json(work.path() / "report" / "report.json");
+  REQUIRE(report["submissions"].size() == 2);
+  bool reported = false;
+  for (const auto& s : report["submissions"])
+    if (s.contains("error") && s["findings"][0]["code"] == "submission.invalid") reported = true;
+  CHECK(reported);
+  CHECK(r.exit_code == 1);
+}
