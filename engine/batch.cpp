@@ -441,6 +441,8 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
                        {"scans", jobs.size()}, {"scans_reused", progress.reused},
                        {"seconds", std::round(seconds * 10) / 10}};
   report["submissions"] = std::move(entries);
+  // Reports are read by people who need no ID number whole; OCR evidence may hold one anywhere.
+  report = mask_personal_data(std::move(report));
   auto written = write_batch_report(report, o.report_dir);
   if (!written) return written.error();
   store->finish(batch_id);

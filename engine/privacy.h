@@ -12,8 +12,12 @@ namespace keydesk {
 // birth date and sequence go. Shorter values keep only their last character.
 std::string mask_id_number(std::string_view id_number);
 
-// A copy of a submission with every ID number (applicant.authorized_user.id_number and any
-// "id_number" key) masked.
+// `text` with every resident ID number in it (18 characters passing the GB 11643 check, also
+// inside a longer run of digits) masked: for OCR text, which may hold one anywhere.
+std::string mask_id_numbers_in(std::string text);
+
+// A copy of a submission with every ID number (applicant.authorized_user.id_number, any
+// "id_number" key, and any ID number inside another string) masked.
 nlohmann::json mask_personal_data(nlohmann::json submission);
 
 }  // namespace keydesk

@@ -198,7 +198,10 @@ class Checker {
                      if (!ocr::check_id_number(c, today_).valid) valid.push_back(c);  // not an ID number
                    return valid;
                  },
-                 [](const std::string& s) { return s; });
+                 // What was read nearest the USCC may be the ID number printed beside it.
+                 [this](const std::string& s) {
+                   return ocr::check_id_number(s, today_).valid ? mask_id_number(s) : s;
+                 });
   }
 
   void id_number(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {

@@ -114,8 +114,9 @@ TEST_CASE("findings carry a Chinese remark, and ID numbers never appear unmasked
   for (const auto& d : fs::directory_iterator(b.submissions)) {
     auto submission = read_json(d.path() / "submission.json");
     std::string id = submission["applicant"]["authorized_user"]["id_number"];
-    INFO(id);
-    CHECK(all.find(id) == std::string::npos);
+    size_t at = all.find(id);
+    INFO(id << " in: " << (at == std::string::npos ? "" : all.substr(at > 200 ? at - 200 : 0, 260)));
+    CHECK(at == std::string::npos);
   }
   for (const auto& s : b.json["submissions"])
     for (const auto& f : s["findings"]) {
@@ -142,8 +143,8 @@ TEST_CASE("the HTML report draws each boxed finding on its scan preview", "[batc
 
 TEST_CASE("a batch run again on the same report directory reuses every finished scan", "[batch]") {
   Batch& b = batch();
-  auto again = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
-                           b.report.string() + "' --today 2026-11-24 --json --quiet");
+  auto again = run_keydesk("--json batch verify '" + b.submissions.string() + "' --report '" +
+                           b.report.string() + "' --today 2026-11-24 --quiet");
   auto summary = nlohmann::json::parse(again.out)["summary"];
   CHECK(summary["scans_reused"] == summary["scans"]);
   auto second = read_json(b.report / "report.json");
@@ -169,8 +170,8 @@ TEST_CASE("a batch killed half way resumes without redoing finished scans", "[ba
   }
   REQUIRE(std::system(("bash '" + (work.path() / "kill.sh").string() + "'").c_str()) == 0);
   CHECK_FALSE(fs::exists(report / "report.json"));
-  auto resumed = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
-                             report.string() + "' --json --quiet --today 2026-11-24");
+  auto resumed = run_keydesk("--json batch verify '" + b.submissions.string() + "' --report '" +
+                             report.string() + "' --quiet --today 2026-11-24");
   auto summary = nlohmann::json::parse(resumed.out)["summary"];
   CHECK(summary["scans_reused"].get<int>() >= 5);
   CHECK(summary["submissions"] == 21);
@@ -180,9 +181,9 @@ TEST_CASE("a batch killed half way resumes without redoing finished scans", "[ba
 TEST_CASE("a path that holds no submission is reported, and the rest of the batch goes on", "[batch]") {
   TempDir work;
   fs::create_directories(work.path() / "empty");
-  auto r = run_keydesk("batch verify '" + (work.path() / "empty").string() + "' '" +
+  auto r = run_keydesk("--json batch verify '" + (work.path() / "empty").string() + "' '" +
                        (fs::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201").string() +
-                       "' --report '" + (work.path() / "report").string() + "' --quiet --json");
+                       "' --report '" + (work.path() / "report").string() + "' --quiet");
   INFO(r.err);
   auto report = read_json(work.path() / "report" / "report.json");
   REQUIRE(report["submissions"].size() == 2);
