@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
 #include <set>
 
 #include "ocr/internal/leptonica.h"
@@ -198,10 +199,20 @@ struct ScanAnalyzer::Impl {
   // rules/documents.yaml) `rows` hold. Tesseract's own confidence is no guide to orientation (it
   // reads upside-down Chinese as confident junk); known words are.
   int vocabulary_score(const std::vector<ReadRow>& rows) const {
+    // Pairs of characters, not single ones: junk read from a page on its side is full of common
+    // single characters, but seldom two that make a word of the documents.
     int known = 0;
     for (const ReadRow& r : rows)
-      for (char32_t cp : r.folded) known += vocabulary.count(cp) ? 1 : 0;
+      for (size_t i = 1; i < r.folded.size(); ++i)
+        known += vocabulary.count(pair_key(r.folded[i - 1], r.folded[i])) ? 1 : 0;
     return known;
+  }
+  void add_vocabulary(const std::string& word) {
+    std::u32string w = normalise_name(word);
+    for (size_t i = 1; i < w.size(); ++i) vocabulary.insert(pair_key(w[i - 1], w[i]));
+  }
+  static std::uint64_t pair_key(char32_t a, char32_t b) {
+    return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint64_t>(b);
   }
 
   // Titles first (the tallest rows), then top to bottom: the order that finds the type and the
@@ -226,7 +237,7 @@ struct ScanAnalyzer::Impl {
     return titles;
   }
 
-  std::set<char32_t> vocabulary;
+  std::set<std::uint64_t> vocabulary;  // pair_key of adjacent characters of the words
 
   void classify(const std::vector<ReadRow>& rows, int page_height, ScanResult& result) const {
     std::u32string all;
@@ -446,8 +457,10 @@ std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> typ
     for (const auto* list : {&t.title_words, &t.uscc_labels, &t.name_labels, &t.person_labels,
                              &t.id_labels})
       for (const std::string& word : *list)
-        for (char32_t cp : normalise_name(word)) impl->vocabulary.insert(cp);
-  for (char32_t cp : normalise_name("年月日有限公司中华人民共和国")) impl->vocabulary.insert(cp);
+        impl->add_vocabulary(word);
+  for (const char* word : {"有限公司", "年月日", "中华人民共和国", "进出口", "贸易", "电子钥匙",
+                           "申请", "企业", "身份证", "签字", "盖章", "代码", "法定代表人"})
+    impl->add_vocabulary(word);
   impl->options = options;
   impl->text = internal::Recognizer::create(options.tessdata_dir, "chi_sim", "", error);
   if (!impl->text) return nullptr;
@@ -479,7 +492,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // Rows are read one by one until they give enough known words (no waste on an upright page:
   // these rows are read anyway) or kProbe rows have not.
   constexpr size_t kProbe = 10;
-  constexpr int kKnown = 5;
+  constexpr int kKnown = 3;
   auto probe = [&](Pix* grey, const std::vector<Box>& boxes) {
     impl.text->set_page(grey);
     std::vector<ReadRow> read;
@@ -505,6 +518,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       std::vector<Box> other_order = Impl::reading_order(internal::text_rows(other.binary.get()));
       std::vector<ReadRow> other_rows = probe(other.grey.get(), other_order);
       int other_score = impl.vocabulary_score(other_rows);
+      if (clock.on) std::fprintf(stderr, "  turn %d: %d known (upright %d)\n", turn, other_score, score);
       if (other_score > score + 2) {
         other.rotation = (base.rotation + 90 * turn) % 360;
         other.skew = base.skew;
@@ -540,7 +554,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   for (const ReadRow& row : rows) wanted.see(row, impl);
   impl.text->set_page(page->grey.get());
   for (size_t i = rows.size(); i < order.size(); ++i) {
-    if (wanted.all_seen()) {
+    if (wanted.all_seen() && rows.size() >= 6) {
       ScanResult typed;
       impl.classify(rows, result.height, typed);
       if (!typed.detected_type.empty()) break;

@@ -161,7 +161,9 @@ int text_axis(Pix* binary, double* skew_degrees) {
   double upright = measure(binary, &upright_angle);
   PixPtr turned(pixRotateOrth(binary, 1));
   double sideways = measure(turned.get(), &turned_angle);
-  if (sideways > upright * 1.3) {
+  // Square Chinese characters line up in columns too, so only a clear margin turns the page;
+  // the reading step checks the way up with words and turns it when the words say so.
+  if (sideways > upright * 2.5) {
     *skew_degrees = turned_angle;
     return 90;
   }
