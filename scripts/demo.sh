@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Sets up (packages + build) and runs keydesk's main job on the bundled examples.
-# For now the main job is the working-day calendar: deadlines for the example submissions.
+# Sets up (packages + build) and runs keydesk's main job on the bundled examples: batch
+# verification of the example submissions' scans, then the calendar and the workflow engine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 cd "$root"
 kd=build/cli/keydesk
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+# --- the main job: document checks of a batch of submissions ---------------------------------
+db=build/demo/keydesk.db
+rm -rf build/demo && mkdir -p build/demo
+say "keydesk --db $db registry import examples/registry.json   # enterprises and their keys"
+$kd --db "$db" registry import examples/registry.json
+say "keydesk batch verify examples/submissions --report build/demo/report --db $db"
+# Exit 1 means some submissions failed or need a person: that is the point of the examples.
+$kd batch verify examples/submissions --report build/demo/report --db "$db" --today 2026-11-24 ||
+  echo "(exit $?: submissions with findings, as intended)"
+echo
+echo "Open the report: $root/build/demo/report/report.html (also report.json and report.csv)"
 
 say "keydesk calendar status"
 $kd calendar status
@@ -26,15 +38,11 @@ say "keydesk --calendar examples/calendars/example-regional.yaml calendar add 20
 $kd --calendar examples/calendars/example-regional.yaml calendar add 2026-03-19 1
 
 # --- the workflow engine: rule files, a simulation, and cases in a database -----------------
-db=build/demo/keydesk.db
-rm -rf build/demo && mkdir -p build/demo
 kdb="$kd --db $db"
 say "keydesk rules lint"
 $kd rules lint
 say "keydesk rules simulate examples/scenarios/reissue-returned.yaml   # no database touched"
 $kd rules simulate examples/scenarios/reissue-returned.yaml
-say "keydesk registry import examples/registry.json"
-$kdb registry import examples/registry.json
 say "keydesk case open examples/submissions/S-2026-000201   # submitted Fri 16:40, before the cut-off"
 $kdb case open examples/submissions/S-2026-000201 --user 王芳
 say "keydesk case open examples/submissions/S-2026-000202   # submitted Fri 17:25, after the cut-off"
