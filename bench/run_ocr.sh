@@ -27,8 +27,8 @@ kd_s=$(/usr/bin/python3 -c "import sys; print(float(sys.argv[2]) - float(sys.arg
 echo "tesseract CLI, full page, two at a time ..."
 start=$(date +%s.%N)
 find "$subs" -name '*.jpg' -print0 |
-  xargs -0 -P 2 -n 1 sh -c 'd="$1/$(basename "$(dirname "$0")")"; mkdir -p "$d";
-    OMP_THREAD_LIMIT=1 tesseract "$0" "$d/$(basename "$0")" -l chi_sim+eng >/dev/null 2>&1 || true' \
+  xargs -0 -P 2 -n 1 sh -c 'd="$1/$(basename "$(dirname "$2")")"; mkdir -p "$d";
+    OMP_THREAD_LIMIT=1 tesseract "$2" "$d/$(basename "$2")" -l chi_sim+eng >/dev/null 2>&1 || true' \
     _ "$out/peer"
 peer_s=$(/usr/bin/python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$(date +%s.%N)")
 
