@@ -190,7 +190,6 @@ int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
 void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* calendar = app.add_subcommand("calendar", "working-day calendar: deadlines in 工作日");
   calendar->require_subcommand(1);
-  calendar->fallthrough();
 
   // Every query sub-command loads the calendar the same way.
   auto with_calendar = [&ctx, &exit_code](std::function<int(const WorkingCalendar&)> body) {
@@ -215,7 +214,6 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* add = calendar->add_subcommand(
       "add", "DATE N: the N-th working day strictly after DATE (no arguments: read from stdin)");
   add->add_option("query", args->add, "DATE N")->expected(0, 2);
-  add->fallthrough();
   add->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     return run_queries(
         ctx, args->add, 2, 2, "DATE N", [&](const std::vector<std::string>& a) -> Result<Answer> {
@@ -232,7 +230,6 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* between = calendar->add_subcommand(
       "between", "A B: the number of working days in (A, B] (no arguments: read from stdin)");
   between->add_option("query", args->between, "A B")->expected(0, 2);
-  between->fallthrough();
   between->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     return run_queries(
         ctx, args->between, 2, 2, "A B", [&](const std::vector<std::string>& a) -> Result<Answer> {
@@ -251,7 +248,6 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "TIME [N]: the acceptance date of a submission made at TIME (after the cut-off or on a "
       "rest day: the next working day), and with N the deadline N working days later");
   accept->add_option("query", args->accept, "TIME [N]")->expected(0, 2);
-  accept->fallthrough();
   accept->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     auto cfg = ctx.counter();
     if (!cfg) {
@@ -284,14 +280,12 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* show_cmd =
       calendar->add_subcommand("show", "YEAR: the year's holidays and make-up working days");
   show_cmd->add_option("year", args->show_year, "YEAR")->required();
-  show_cmd->fallthrough();
   show_cmd->callback(with_calendar(
       [&ctx, args](const WorkingCalendar& cal) { return show(ctx, cal, args->show_year); }));
 
   auto* status_cmd = calendar->add_subcommand(
       "status", "the years the calendar covers; warns when next year is missing");
   status_cmd->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
-  status_cmd->fallthrough();
   status_cmd->callback(with_calendar([&ctx, args](const WorkingCalendar& cal) {
     auto today = today_option(args->today);
     if (!today) {
@@ -304,7 +298,6 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* lint = calendar->add_subcommand(
       "lint", "[FILE...]: check calendar files (default: every file in <rules>/calendars)");
   lint->add_option("files", args->lint, "calendar files");
-  lint->fallthrough();
   lint->callback([&ctx, &exit_code, args] {
     auto dir = ctx.rules() / "calendars";
     CalendarLint result = lint_calendars(dir, {args->lint.begin(), args->lint.end()});

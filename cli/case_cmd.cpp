@@ -95,7 +95,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
 
   auto* cases = app.add_subcommand("case", "cases: open, act, show, list, overdue, history, audit");
   cases->require_subcommand(1);
-  cases->fallthrough();
 
   auto actor_options = [args](CLI::App* cmd) {
     cmd->add_option("--user", args->user, "who acts (default: $USER)");
@@ -138,7 +137,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   open->add_option("submission", args->path, "folder with submission.json, or the JSON file")
       ->required();
   actor_options(open);
-  open->fallthrough();
   open->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -184,7 +182,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   act->add_option("--submission", args->submission,
                   "resubmission: the new submission folder or JSON");
   actor_options(act);
-  act->fallthrough();
   act->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -234,7 +231,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       cases->add_subcommand("show", "CASE: a case, its deadline and the actions possible now");
   show->add_option("case", args->case_id, "case number")->required();
   show->add_option("--role", args->role, "only the actions of this role");
-  show->fallthrough();
   show->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -287,7 +283,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   list->add_option("--authority", args->authority, "only cases of this authority");
   list->add_option("--uscc", args->uscc, "only cases of this enterprise");
   list->add_flag("--all", args->all, "include closed cases");
-  list->fallthrough();
   list->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -308,7 +303,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       cases->add_subcommand("overdue", "cases past their deadline, then those due today");
   overdue->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
   overdue->add_option("--authority", args->authority, "only cases of this authority");
-  overdue->fallthrough();
   overdue->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -338,7 +332,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   // --- history ---
   auto* history = cases->add_subcommand("history", "CASE: every event of a case, oldest first");
   history->add_option("case", args->case_id, "case number")->required();
-  history->fallthrough();
   history->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -374,7 +367,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   // --- verify-audit ---
   auto* verify =
       cases->add_subcommand("verify-audit", "check the audit chain for edited or deleted events");
-  verify->fallthrough();
   verify->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -398,7 +390,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* outbox =
       cases->add_subcommand("outbox", "notices waiting to be sent (activation, unlock e-mails)");
   outbox->add_flag("--all", args->all, "include notices already sent");
-  outbox->fallthrough();
   outbox->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
@@ -424,11 +415,9 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   // --- registry ---
   auto* registry = app.add_subcommand("registry", "enterprises and their e-keys");
   registry->require_subcommand(1);
-  registry->fallthrough();
   auto* import =
       registry->add_subcommand("import", "FILE.json: add or update enterprises and keys");
   import->add_option("file", args->path, "{\"enterprises\": [...], \"keys\": [...]}")->required();
-  import->fallthrough();
   import->callback([=, &ctx, &exit_code] {
     auto e = env();
   if (!e) return fail(e.error());
@@ -443,7 +432,6 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
 });
 auto* rshow = registry->add_subcommand("show", "USCC: an enterprise and its keys");
 rshow->add_option("uscc", args->uscc, "统一社会信用代码")->required();
-rshow->fallthrough();
 rshow->callback([=, &ctx, &exit_code] {
   auto e = env();
   if (!e) return fail(e.error());
@@ -471,7 +459,6 @@ auto* pin = registry->add_subcommand("pin", "USERNAME --wrong|--correct: record 
 pin->add_option("username", args->username, "login username of the key")->required();
 auto* wrong = pin->add_flag("--wrong", args->wrong, "a wrong PIN was entered");
 pin->add_flag("--correct", args->correct, "the right PIN was entered")->excludes(wrong);
-pin->fallthrough();
 pin->callback([=, &ctx, &exit_code] {
   auto e = env();
   if (!e) return fail(e.error());

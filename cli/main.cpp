@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   app.add_option("--calendar", ctx.calendar,
                  "calendar id or file, overriding the counter configuration's");
   app.add_flag("--json", ctx.json, "machine-readable output, one JSON value per line");
+  // The options above are valid after any verb too: every sub-command, added below, inherits
+  // this and passes options it does not know up to here.
+  app.fallthrough();
 
   int exit_code = kOk;
   add_calendar_commands(app, ctx, exit_code);

@@ -63,7 +63,6 @@ Result<Procedure> procedure_named(const Context& ctx, const std::string& name) {
 void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* rules = app.add_subcommand("rules", "procedure rule files: lint, graph, simulate");
   rules->require_subcommand(1);
-  rules->fallthrough();
   struct Args {
     std::string dir, procedure, format = "dot", scenario, today;
   };
@@ -73,7 +72,6 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "lint", "[DIR]: check every rule file (procedures, calendars, counter.yaml)");
   lint->add_option("dir", args->dir, "rules directory (default: the rules in use)");
   lint->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
-  lint->fallthrough();
   lint->callback([&ctx, &exit_code, args] {
     std::filesystem::path dir = args->dir.empty() ? ctx.rules() : std::filesystem::path(args->dir);
     auto today = today_option(args->today);
@@ -104,7 +102,6 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
   graph->add_option("procedure", args->procedure, "procedure id or rule file")->required();
   graph->add_option("--format", args->format, "dot, mermaid or svg")
       ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
-  graph->fallthrough();
   graph->callback([&ctx, &exit_code, args] {
     auto p = procedure_named(ctx, args->procedure);
     if (!p) {
@@ -131,7 +128,6 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto* simulate_cmd = rules->add_subcommand(
       "simulate", "SCENARIO.yaml: run a scenario through its procedure, without a database");
   simulate_cmd->add_option("scenario", args->scenario, "scenario file")->required();
-  simulate_cmd->fallthrough();
   simulate_cmd->callback([&ctx, &exit_code, args] {
     auto fail = [&](const Error& e) {
       print_error(ctx, e);

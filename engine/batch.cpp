@@ -330,7 +330,9 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   for (auto& [key, index] : job_index) keys[index] = key;
   auto worker = [&] {
     std::string error;
-    auto analyzer = ocr::ScanAnalyzer::create(documents->types, {o.tessdata_dir, 1754}, &error);
+    ocr::ScanOptions scan_options;
+    scan_options.tessdata_dir = o.tessdata_dir;
+    auto analyzer = ocr::ScanAnalyzer::create(documents->types, scan_options, &error);
     if (!analyzer) {
       std::lock_guard lock(mutex);
       if (first_error.empty()) first_error = error;
@@ -381,8 +383,11 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
     std::vector<ocr::Finding> findings;
     if (!s.error.empty()) {
       entry["error"] = s.error;
+      // The clerk gets a remark to send; the operator's reason (which file, what is wrong) is
+      // in the entry's "error" and the evidence.
       findings.push_back({"submission.invalid", "submission", ocr::Severity::fail,
-                          "申请数据无法读取（" + s.error + "），请重新提交。", {{"reason", s.error}}});
+                          "申请数据（submission.json）缺失、格式错误或所选业务不存在，无法核验，请重新提交。",
+                          {{"reason", s.error}}});
     } else {
       auto facts = case_facts(*registry, s.data, entry["id"].get<std::string>(), "", o.today);
       std::vector<FailedRequirement> failed;

@@ -33,23 +33,27 @@ class Checker {
   Checker(const nlohmann::json& submission, const DocumentRules& documents, Date today)
       : submission_(submission), documents_(documents), today_(today_text(today)) {}
 
+  // A finding whose remark is the template of `code`, or of `remark` when one code has several
+  // wordings (a person's name and a company's are both name.*).
   void add(const std::string& code, const std::string& material, Severity severity,
-           const std::map<std::string, std::string>& values, nlohmann::json evidence) {
-    findings.push_back({code, material, severity, documents_.remark(code, material, values),
+           const std::map<std::string, std::string>& values, nlohmann::json evidence,
+           const std::string& remark = "") {
+    findings.push_back({code, material, severity,
+                        documents_.remark(remark.empty() ? code : remark, material, values),
                         std::move(evidence)});
   }
 
   void form_codes() {
     std::string uscc = json_text(submission_, "/enterprise/uscc"_json_pointer);
-    if (!ocr::check_uscc(uscc).valid)
+    if (ocr::CodeCheck c = ocr::check_uscc(uscc); !c.valid)
       add("uscc.invalid", "submission", Severity::fail, {{"expected", uscc}},
-          {{"field", "enterprise.uscc"}, {"value", uscc}, {"reason", ocr::check_uscc(uscc).reason}});
+          {{"field", "enterprise.uscc"}, {"value", uscc}, {"reason", c.reason}});
     std::string id = json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
-    if (!id.empty() && !ocr::check_id_number(id, today_).valid)
+    if (ocr::CodeCheck c = ocr::check_id_number(id, today_); !id.empty() && !c.valid)
       add("idnum.invalid", "submission", Severity::fail, {{"expected", mask_id_number(id)}},
           {{"field", "applicant.authorized_user.id_number"},
            {"value", mask_id_number(id)},
-           {"reason", ocr::check_id_number(id, today_).reason}});
+           {"reason", c.reason}});
   }
 
   void material(const MaterialRule& rule, const MaterialScan& m) {
@@ -221,7 +225,7 @@ class Checker {
     size_t begin = 0, end = 0;
     double similarity = ocr::substring_similarity(all, want, &begin, &end);
     if (similarity >= 1.0 - slack) return;
-    std::string remark_code = field == "person" ? "person" : "name";
+    const bool person = field == "person";
     for (const ocr::FieldRead& f : scan.fields) {
       if (f.field != field) continue;
       std::u32string got = ocr::normalise_name(f.text);
@@ -238,15 +242,15 @@ class Checker {
       add("name.mismatch", type, clear ? Severity::fail : Severity::review,
           {{"expected", expected}, {"found", f.text}},
           {{"file", m.file}, {"box", box_json(f.box)}, {"field", field}, {"expected", expected},
-           {"found", f.text}, {"confidence", f.confidence}});
-      if (remark_code == "person") findings.back().message = documents_.remark("person.mismatch", type, {{"expected", expected}, {"found", f.text}});
+           {"found", f.text}, {"confidence", f.confidence}},
+          person ? "person.mismatch" : "");
       return;
     }
     std::string seen = ocr::utf8_encode(all.substr(begin, end - begin));
     add("name.unread", type, Severity::review, {{"expected", expected}},
         {{"file", m.file}, {"field", field}, {"expected", expected}, {"closest", seen},
-         {"similarity", similarity}});
-    if (remark_code == "person") findings.back().message = documents_.remark("person.unread", type, {{"expected", expected}});
+         {"similarity", similarity}},
+        person ? "person.unread" : "");
   }
 
   void company_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {

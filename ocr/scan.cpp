@@ -47,6 +47,12 @@ Box union_of(const Box& a, const Box& b) {
   return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
 }
 
+// `b` grown on every side by a `divisor`-th of its height (at least 3 pixels).
+Box padded(const Box& b, int divisor) {
+  int pad = std::max(3, b.h / divisor);
+  return {b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad};
+}
+
 Box glyph_span(const ReadRow& row, size_t begin, size_t end) {
   Box box;
   for (size_t i = begin; i < end && i < row.glyph_of.size(); ++i)
@@ -71,7 +77,7 @@ bool is_separator(char32_t cp) { return cp == U'：' || cp == U':' || cp == U'�
 // A label found in a row: where it ends in the folded text and its box.
 struct LabelHit {
   size_t row = 0;
-  size_t end = 0;
+  size_t begin = 0, end = 0;
   Box box;
   double similarity = 0;
 };
@@ -89,7 +95,7 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
       // Longer labels win ties: 授权用户姓名 over 姓名.
       if (similarity >= min_similarity &&
           (!best || similarity > best->similarity + 1e-9)) {
-        best = LabelHit{r, end, glyph_span(rows[r], begin, end), similarity};
+        best = LabelHit{r, begin, end, glyph_span(rows[r], begin, end), similarity};
       }
     }
   }
@@ -184,16 +190,9 @@ struct ScanAnalyzer::Impl {
     return page;
   }
 
-  std::vector<ReadRow> read_rows(Pix* grey, const std::vector<Box>& boxes) {
-    text->set_page(grey);
-    std::vector<ReadRow> rows;
-    rows.reserve(boxes.size());
-    for (const Box& b : boxes) {
-      int pad = std::max(3, b.h / 5);
-      rows.push_back(fold_row(b, text->read({b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad})));
-    }
-    return rows;
-  }
+  // Reads the row at `b` on the page last given to text->set_page, with a margin so that
+  // strokes the row finder cut off are not lost.
+  ReadRow read_row(const Box& b) { return fold_row(b, text->read(padded(b, 5))); }
 
   // How many characters of the document vocabulary (the title words and labels of
   // rules/documents.yaml) `rows` hold. Tesseract's own confidence is no guide to orientation (it
@@ -299,9 +298,7 @@ struct ScanAnalyzer::Impl {
       if (!repair_uscc(field.text).empty() || !repair_id_number(field.text, "99991231").empty())
         continue;  // the checksum already accepts the first reading
       code->set_page(current_grey_);
-      int pad = std::max(3, field.box.h / 4);
-      LineRead again = code->read({field.box.x - pad, field.box.y - pad, field.box.w + 2 * pad,
-                                   field.box.h + 2 * pad});
+      LineRead again = code->read(padded(field.box, 4));
       std::string folded = fold_code_text(again.text);
       folded.erase(std::remove_if(folded.begin(), folded.end(),
                                   [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
@@ -346,10 +343,7 @@ struct ScanAnalyzer::Impl {
       }
       const ReadRow& row = rows[hit->row];
       mark.label_box = hit->box;
-      size_t label_begin = 0;
-      substring_similarity(row.folded, normalise_name(labels.front()), &label_begin);
-      mark.label = utf8_encode(row.folded.substr(std::min(label_begin, hit->end),
-                                                 hit->end - std::min(label_begin, hit->end)));
+      mark.label = utf8_encode(row.folded.substr(hit->begin, hit->end - hit->begin));
       const Box& label = hit->box;
       int right = std::min(w, label.right() + w * 3 / 10);
       // Stop before the next printed label on the row ("日期：").
@@ -382,7 +376,7 @@ struct ScanAnalyzer::Impl {
       if (expected)
         for (const auto& [signer, labels] : expected->signature_labels) signatures.push_back(labels);
     }
-    void see(const ReadRow& row, const Impl&) {
+    void see(const ReadRow& row) {
       std::string codes = fold_code_text(row.read.text);
       if (!uscc_seen && codes.find(hints.uscc) != std::string::npos) uscc_seen = true;
       if (!id_seen && codes.find(hints.id_number) != std::string::npos) id_seen = true;
@@ -497,9 +491,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     impl.text->set_page(grey);
     std::vector<ReadRow> read;
     for (size_t i = 0; i < std::min(kProbe, boxes.size()); ++i) {
-      const Box& b = boxes[i];
-      int pad = std::max(3, b.h / 5);
-      read.push_back(fold_row(b, impl.text->read({b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad})));
+      read.push_back(impl.read_row(boxes[i]));
       if (impl.vocabulary_score(read) >= kKnown) break;
     }
     return read;
@@ -551,7 +543,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // The rest of the rows, until everything looked for has been seen.
   const DocumentType* expected = impl.type_named(expected_type);
   Impl::Wanted wanted(hints, expected);
-  for (const ReadRow& row : rows) wanted.see(row, impl);
+  for (const ReadRow& row : rows) wanted.see(row);
   impl.text->set_page(page->grey.get());
   for (size_t i = rows.size(); i < order.size(); ++i) {
     if (wanted.all_seen() && rows.size() >= 6) {
@@ -559,10 +551,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       impl.classify(rows, result.height, typed);
       if (!typed.detected_type.empty()) break;
     }
-    const Box& b = order[i];
-    int pad = std::max(3, b.h / 5);
-    rows.push_back(fold_row(b, impl.text->read({b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad})));
-    wanted.see(rows.back(), impl);
+    rows.push_back(impl.read_row(order[i]));
+    wanted.see(rows.back());
   }
   clock.mark("ocr rows");
   if (clock.on) std::fprintf(stderr, "  %zu of %zu rows read\n", rows.size(), order.size());

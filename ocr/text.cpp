@@ -105,9 +105,6 @@ std::string fold_code_text(std::string_view text) {
   return out;
 }
 
-}  // namespace keydesk::ocr
-
-namespace keydesk::ocr {
 
 size_t best_substring_distance(std::u32string_view haystack, std::u32string_view needle,
                                size_t* begin, size_t* end) {

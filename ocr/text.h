@@ -23,10 +23,6 @@ size_t edit_distance(std::u32string_view a, std::u32string_view b);
 // Characters OCR confuses in codes folded: full-width to ASCII, upper case, spaces dropped.
 std::string fold_code_text(std::string_view text);
 
-}  // namespace keydesk::ocr
-
-namespace keydesk::ocr {
-
 // Where `needle` best matches inside `haystack` (semi-global alignment: the match may start and
 // end anywhere in the haystack). Returns the edit distance; *begin/*end (optional) get the
 // matched haystack range [begin, end).

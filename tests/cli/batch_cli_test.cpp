@@ -143,8 +143,9 @@ TEST_CASE("the HTML report draws each boxed finding on its scan preview", "[batc
 
 TEST_CASE("a batch run again on the same report directory reuses every finished scan", "[batch]") {
   Batch& b = batch();
-  auto again = run_keydesk("--json batch verify '" + b.submissions.string() + "' --report '" +
-                           b.report.string() + "' --today 2026-11-24 --quiet");
+  // --json after the verb, as the README says every global option may stand.
+  auto again = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
+                           b.report.string() + "' --today 2026-11-24 --quiet --json");
   auto summary = nlohmann::json::parse(again.out)["summary"];
   CHECK(summary["scans_reused"] == summary["scans"]);
   auto second = read_json(b.report / "report.json");
