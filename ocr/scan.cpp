@@ -122,7 +122,8 @@ std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
 
 }  // namespace
 
-// KEYDESK_SCAN_DEBUG=DIR: stage timings on stderr and the page images in DIR (for tuning).
+// KEYDESK_SCAN_DEBUG=DIR: stage timings on stderr and the page images in DIR (for tuning);
+// KEYDESK_SCAN_DEBUG=- gives the timings only.
 struct StageClock {
   bool on = std::getenv("KEYDESK_SCAN_DEBUG") != nullptr;
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
@@ -222,8 +223,13 @@ struct ScanAnalyzer::Impl {
     for (const Box& b : rows) heights.push_back(b.h);
     std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
     const int median = heights[heights.size() / 2];
-    std::vector<Box> titles, rest;
-    for (const Box& b : rows) (b.h * 10 >= median * 14 && b.w >= b.h * 2 ? titles : rest).push_back(b);
+    // Rows far thinner than the text (rules, dotted leaders, the fine print around a QR code)
+    // come last: Tesseract scales every row to one height, so a thin wide row costs as much as
+    // several lines of text, and seldom holds anything looked for.
+    std::vector<Box> titles, rest, thin;
+    for (const Box& b : rows)
+      (b.h * 10 >= median * 14 && b.w >= b.h * 2 ? titles : b.h * 10 < median * 6 ? thin : rest)
+          .push_back(b);
     std::stable_sort(titles.begin(), titles.end(), [](const Box& a, const Box& b) { return a.h > b.h; });
     if (titles.size() > 3) {
       rest.insert(rest.end(), titles.begin() + 3, titles.end());
@@ -233,6 +239,7 @@ struct ScanAnalyzer::Impl {
       return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
     });
     titles.insert(titles.end(), rest.begin(), rest.end());
+    titles.insert(titles.end(), thin.begin(), thin.end());
     return titles;
   }
 
@@ -260,6 +267,13 @@ struct ScanAnalyzer::Impl {
         double weight = std::min(1.0, 0.6 + 0.1 * static_cast<double>(needle.size()));
         score = std::max(score, std::max(in_title, anywhere) * weight);
       }
+      // Words of the body only this type holds stand in for a title read badly (a decorative
+      // licence title, a seal across it): two of them are as good as a title word read with
+      // slips, never as good as one read cleanly.
+      int body = 0;
+      for (const std::string& word : type.body_words)
+        body += substring_similarity(all, normalise_name(word)) >= 0.85 ? 1 : 0;
+      if (body >= 2) score = std::max(score, std::min(0.85, 0.7 + 0.05 * body));
       for (const std::string& word : type.exclusive_words)
         if (substring_similarity(all, normalise_name(word)) >= 0.9) score *= 0.3;
       if (score > result.type_score) {
@@ -367,37 +381,68 @@ struct ScanAnalyzer::Impl {
   }
 
   // What reading still looks for: the hinted values and the signature labels of the expected type.
+  // A value whose label has been read but that is not on the label's row or the next two
+  // (handwriting, a seal over it) is given up on: the rest of the page will not hold it either.
   struct Wanted {
+    struct Value {
+      bool wanted = false;
+      std::vector<std::u32string> labels;
+      int grace = -1;  // rows left after its label was read; -1 before
+    };
     Wanted(const ScanHints& h, const DocumentType* expected) : hints(h) {
-      uscc_seen = hints.uscc.empty();
-      id_seen = hints.id_number.empty();
+      uscc.wanted = !hints.uscc.empty();
+      id.wanted = !hints.id_number.empty();
+      uscc_code = utf8_decode(hints.uscc);
+      id_code = utf8_decode(hints.id_number);
       name = normalise_name(hints.company_name);
       person = normalise_name(hints.person_name);
-      if (expected)
-        for (const auto& [signer, labels] : expected->signature_labels) signatures.push_back(labels);
+      company.wanted = !name.empty();
+      applicant.wanted = !person.empty();
+      if (!expected) return;
+      for (const auto& [signer, labels] : expected->signature_labels) signatures.push_back(labels);
+      auto fold = [](const std::vector<std::string>& labels, Value& v) {
+        for (const std::string& l : labels) v.labels.push_back(normalise_name(l));
+      };
+      fold(expected->uscc_labels, uscc);
+      fold(expected->id_labels, id);
+      fold(expected->name_labels, company);
+      fold(expected->person_labels, applicant);
     }
     void see(const ReadRow& row) {
-      std::string codes = fold_code_text(row.read.text);
-      if (!uscc_seen && codes.find(hints.uscc) != std::string::npos) uscc_seen = true;
-      if (!id_seen && codes.find(hints.id_number) != std::string::npos) id_seen = true;
-      for (size_t i = 0; i < row.folded.size() && (!uscc_seen || !id_seen); ++i) {
+      // Within one character of the form's value counts as seen: the checks take that as an OCR
+      // slip too (engine/verify.cpp).
+      std::u32string codes = utf8_decode(fold_code_text(row.read.text));
+      if (uscc.wanted && best_substring_distance(codes, uscc_code) <= 1) uscc.wanted = false;
+      if (id.wanted && best_substring_distance(codes, id_code) <= 1) id.wanted = false;
+      for (size_t i = 0; i < row.folded.size() && (uscc.wanted || id.wanted); ++i) {
         size_t j = i;
         while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
         if (j - i >= 15) {
           std::string run = utf8_encode(row.folded.substr(i, j - i));
-          if (!uscc_seen) {
+          if (uscc.wanted) {
             auto c = repair_uscc(run);
-            uscc_seen = std::find(c.begin(), c.end(), hints.uscc) != c.end();
+            uscc.wanted = std::find(c.begin(), c.end(), hints.uscc) == c.end();
           }
-          if (!id_seen) {
+          if (id.wanted) {
             auto c = repair_id_number(run, "99991231");
-            id_seen = std::find(c.begin(), c.end(), hints.id_number) != c.end();
+            id.wanted = std::find(c.begin(), c.end(), hints.id_number) == c.end();
           }
         }
         i = j;
       }
-      if (!name.empty() && substring_similarity(row.folded, name) >= 0.9) name.clear();
-      if (!person.empty() && substring_similarity(row.folded, person) >= 1.0) person.clear();
+      if (company.wanted && substring_similarity(row.folded, name) >= 0.9) company.wanted = false;
+      if (applicant.wanted && substring_similarity(row.folded, person) >= 1.0)
+        applicant.wanted = false;
+      for (Value* v : {&uscc, &id, &company, &applicant}) {
+        if (!v->wanted) continue;
+        if (v->grace > 0) --v->grace;
+        else if (v->grace == 0) v->wanted = false;
+        // Short labels (名称) must be read whole; longer ones may have a slip in a third.
+        for (const std::u32string& label : v->labels)
+          if (v->grace < 0 && !label.empty() && row.folded.size() + 1 >= label.size() &&
+              substring_similarity(row.folded, label) >= (label.size() <= 3 ? 1.0 : 0.65))
+            v->grace = 2;
+      }
       for (size_t s = 0; s < signatures.size();) {
         bool found = false;
         for (const std::string& label : signatures[s])
@@ -408,11 +453,21 @@ struct ScanAnalyzer::Impl {
           ++s;
       }
     }
-    bool all_seen() const {
-      return uscc_seen && id_seen && name.empty() && person.empty() && signatures.empty();
+    // Only signature labels are still wanted: they sit at the foot of a page.
+    bool values_done() const {
+      return !uscc.wanted && !id.wanted && !company.wanted && !applicant.wanted;
+    }
+    bool all_seen() const { return values_done() && signatures.empty(); }
+    std::string describe() const {
+      std::string out;
+      for (auto [v, what] : {std::pair{&uscc, " uscc"}, {&id, " id_number"}, {&company, " name"},
+                             {&applicant, " person"}})
+        if (v->wanted) out += what;
+      return signatures.empty() ? out : out + " signature";
     }
     ScanHints hints;
-    bool uscc_seen = true, id_seen = true;
+    std::u32string uscc_code, id_code;
+    Value uscc, id, company, applicant;
     std::u32string name, person;
     std::vector<std::vector<std::string>> signatures;
   };
@@ -537,7 +592,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                                            true);
   impl.current_grey_ = page->grey.get();
   impl.current_binary_ = page->binary.get();
-  if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG")) impl.debug_images(debug, *page, order);
+  if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG"); debug && std::string_view(debug) != "-")
+    impl.debug_images(debug, *page, order);
   clock.mark("seals");
 
   // The rest of the rows, until everything looked for has been seen.
@@ -545,17 +601,33 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   Impl::Wanted wanted(hints, expected);
   for (const ReadRow& row : rows) wanted.see(row);
   impl.text->set_page(page->grey.get());
-  for (size_t i = rows.size(); i < order.size(); ++i) {
+  // Top to bottom while values are wanted; once only signature labels are, from the foot up.
+  std::vector<bool> done(order.size(), false);
+  for (size_t i = 0; i < rows.size(); ++i) done[i] = true;
+  size_t next_top = rows.size();
+  for (size_t n = rows.size(); n < order.size(); ++n) {
     if (wanted.all_seen() && rows.size() >= 6) {
       ScanResult typed;
       impl.classify(rows, result.height, typed);
       if (!typed.detected_type.empty()) break;
     }
-    rows.push_back(impl.read_row(order[i]));
+    while (next_top < order.size() && done[next_top]) ++next_top;
+    size_t pick = next_top;
+    if (wanted.values_done() && !wanted.signatures.empty()) {
+      for (size_t i = 0; i < order.size(); ++i)
+        if (!done[i] && order[i].bottom() > order[pick].bottom()) pick = i;
+    }
+    done[pick] = true;
+    rows.push_back(impl.read_row(order[pick]));
+    if (clock.on)
+      std::fprintf(stderr, "    row %zu (%dx%d): %s\n", pick, order[pick].w, order[pick].h,
+                   rows.back().read.text.c_str());
     wanted.see(rows.back());
   }
   clock.mark("ocr rows");
-  if (clock.on) std::fprintf(stderr, "  %zu of %zu rows read\n", rows.size(), order.size());
+  if (clock.on)
+    std::fprintf(stderr, "  %zu of %zu rows read (%s), still wanted:%s\n", rows.size(), order.size(),
+                 std::string(expected_type).c_str(), wanted.describe().c_str());
   std::sort(rows.begin(), rows.end(), [](const ReadRow& a, const ReadRow& b) {
     return a.box.y + a.box.h / 2 != b.box.y + b.box.h / 2 ? a.box.y + a.box.h / 2 < b.box.y + b.box.h / 2
                                                           : a.box.x < b.box.x;

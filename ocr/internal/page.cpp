@@ -129,10 +129,19 @@ PixPtr grey_without_red(Pix* rgb, Pix* mask) {
 PixPtr binarise(Pix* grey) {
   // Sauvola's local threshold keeps light-grey print (photocopies, faint toner) that a global or
   // coarse-tiled Otsu threshold drops.
-  Pix* binary = nullptr;
-  if (pixSauvolaBinarizeTiled(grey, 16, 0.34f, 1, 1, nullptr, &binary) != 0 || !binary)
+  // Thresholds come from the page at half size (a quarter of the work; the window keeps its
+  // physical size) and apply to every pixel at full size.
+  PixPtr half(pixScaleAreaMap2(grey));
+  Pix* thresholds = nullptr;
+  if (!half || pixSauvolaBinarizeTiled(half.get(), 8, 0.34f, 1, 1, &thresholds, nullptr) != 0 ||
+      !thresholds)
     return PixPtr(pixThresholdToBinary(grey, 150));
-  return PixPtr(binary);
+  PixPtr full(pixScaleBySamplingToSize(thresholds, width_of(grey), height_of(grey)));
+  pixDestroy(&thresholds);
+  // grey * 128 / threshold is below 128 exactly where grey is below its threshold.
+  PixPtr mapped(full ? pixApplyVariableGrayMap(grey, full.get(), 128) : nullptr);
+  if (!mapped) return PixPtr(pixThresholdToBinary(grey, 150));
+  return PixPtr(pixThresholdToBinary(mapped.get(), 128));
 }
 
 double ink_share(Pix* binary, const Box* within) {

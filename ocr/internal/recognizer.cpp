@@ -32,6 +32,9 @@ std::unique_ptr<Recognizer> Recognizer::create(const std::string& tessdata_dir,
   }
   recognizer->api_->SetPageSegMode(tesseract::PSM_SINGLE_LINE);
   recognizer->api_->SetVariable("user_defined_dpi", "150");
+  // Tesseract reads a doubtful line a second time inverted (white on black); scans are never
+  // inverted, and the doubtful lines (seals, emblems, handwriting) are the costly ones.
+  recognizer->api_->SetVariable("tessedit_do_invert", "0");
   if (!whitelist.empty()) recognizer->api_->SetVariable("tessedit_char_whitelist", whitelist.c_str());
   return recognizer;
 }
