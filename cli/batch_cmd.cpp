@@ -1,13 +1,16 @@
 #include "cli/batch_cmd.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include <unistd.h>
 
 #include "engine/batch.h"
 #include "engine/documents.h"
+#include "engine/intake.h"
 #include "ocr/scan.h"
 
 namespace keydesk::cli {
@@ -50,7 +53,20 @@ struct VerifyArgs {
   int jobs = 0;
   std::string today;
   bool quiet = false;
+  bool open_cases = false;
 };
+
+// Each verdict onto its case in the database (--db), opening cases with --open-cases.
+Result<std::vector<CaseLink>> link_cases(const Context& ctx, const VerifyArgs& args,
+                                         const nlohmann::json& report) {
+  auto counter = ctx.counter();
+  if (!counter) return counter.error();
+  auto store = CaseStore::open(args.db);
+  if (!store) return store.error();
+  const char* user = std::getenv("USER");
+  Actor actor{user ? user : "clerk", "authority_clerk", counter->authority};
+  return record_batch_checks(*store, report, ctx.rules(), *counter, actor, args.open_cases);
+}
 
 // A bar redrawn in place on a terminal; one plain line per scan otherwise (logs, CI).
 void show_progress(const BatchProgress& p, bool tty) {
@@ -87,8 +103,22 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
     return kUsage;
   }
   const nlohmann::json& summary = (*report)["summary"];
+  // The verdicts go onto the cases when the database is the case database (--db given).
+  std::vector<CaseLink> links;
+  if (!args.db.empty()) {
+    auto linked = link_cases(ctx, args, *report);
+    if (!linked) {
+      print_error(ctx, Error{"the report is written, but the checks could not be recorded on "
+                             "the cases of " + args.db + ": " + linked.error().message});
+      return kUsage;
+    }
+    links = std::move(*linked);
+  }
   if (ctx.json) {
-    print_json({{"batch", (*report)["batch"]}, {"summary", summary},
+    nlohmann::json cases = nlohmann::json::array();
+    for (const CaseLink& l : links)
+      cases.push_back({{"submission", l.submission}, {"outcome", l.outcome}, {"detail", l.detail}});
+    print_json({{"batch", (*report)["batch"]}, {"summary", summary}, {"cases", cases},
                 {"report", (std::filesystem::absolute(args.report) / "report.html").string()}});
   } else {
     for (const auto& s : (*report)["submissions"]) {
@@ -109,6 +139,17 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
               << " from an earlier run) in " << summary["seconds"] << " s\n"
               << "report: " << (std::filesystem::absolute(args.report) / "report.html").string()
               << "\n";
+    std::map<std::string, int> counts;
+    for (const CaseLink& l : links) {
+      ++counts[l.outcome];
+      if (!l.detail.empty()) std::cout << "case " << l.submission << ": " << l.detail << "\n";
+    }
+    if (!links.empty()) {
+      std::cout << "cases in " << args.db << ":";
+      for (const auto& [outcome, n] : counts) std::cout << " " << n << " " << outcome << ";";
+      std::cout << (counts.count("no case") ? " (--open-cases opens the missing ones)" : "")
+                << "\n";
+    }
   }
   return summary["fail"].get<int>() > 0 || summary["review"].get<int>() > 0 ? kProblems : kOk;
 }
@@ -131,12 +172,20 @@ void add_batch_commands(CLI::App& app, Context& ctx, int& exit_code) {
   verify->add_option("--report", v->report, "report directory (created)")->required();
   verify->add_option("--db", v->db,
                      "database keeping finished scans (default: REPORT/batch.db); a rerun "
-                     "resumes from it");
+                     "resumes from it. The case database: each verdict is recorded on its case");
   verify->add_option("--jobs", v->jobs, "worker threads, one OCR engine each (default: cores)")
       ->check(CLI::Range(0, 64));
   verify->add_option("--today", v->today, "the date checks count from (YYYY-MM-DD)");
   verify->add_flag("--quiet", v->quiet, "no progress on stderr");
-  verify->callback([&ctx, &exit_code, v] { exit_code = run_verify(ctx, *v); });
+  verify->add_flag("--open-cases", v->open_cases,
+                   "open a case for each submission the database (--db) has none for; the "
+                   "verdicts are recorded on the cases either way");
+  // `keydesk --db FILE batch verify …` means the same database as `batch verify … --db FILE`.
+  CLI::Option* global_db = app.get_option_no_throw("--db");
+  verify->callback([&ctx, &exit_code, v, global_db] {
+    if (v->db.empty() && global_db && global_db->count() > 0) v->db = ctx.db;
+    exit_code = run_verify(ctx, *v);
+  });
 }
 
 }  // namespace keydesk::cli

@@ -8,6 +8,7 @@
 #include <boost/date_time/posix_time/posix_time.hpp>
 
 #include "engine/case_store.h"
+#include "engine/intake.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
 
@@ -18,28 +19,11 @@ namespace {
 struct Args {
   std::string path, case_id, action, remark, submission, today, at, user, role, authority, state,
       procedure, uscc, username;
+  std::string override_check;
   std::vector<std::string> inputs;
   long version = -1;
-  bool all = false, wrong = false, correct = false;
+  bool all = false, wrong = false, correct = false, remark_from_check = false;
 };
-
-// The present moment as counter time and as ISO text; `at` overrides it (tests, back-dating
-// paper submissions by their stamped time).
-Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const CounterHours& hours) {
-  std::string text = at;
-  if (text.empty()) {
-    auto utc = boost::posix_time::second_clock::universal_time() +
-               boost::posix_time::minutes(hours.utc_offset_minutes);
-    int off = hours.utc_offset_minutes;
-    char zone[16];
-    std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60,
-                  std::abs(off) % 60);
-    text = boost::posix_time::to_iso_extended_string(utc).substr(0, 19) + zone;
-  }
-  auto t = parse_submission_time(text, hours);
-  if (!t) return t.error();
-  return std::make_pair(*t, text);
-}
 
 Result<nlohmann::json> read_json_file(std::filesystem::path path) {
   if (std::filesystem::is_directory(path)) path /= "submission.json";
@@ -77,6 +61,28 @@ nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
     j["procedure_title"] = p->title;
   }
   return j;
+}
+
+// The remarks of a check's findings of `severity` (empty: fail and review), numbered, one per
+// line. Those of the failures are a 备注 as the enterprise will read it; what needs a person's
+// look is the clerk's to settle, not the enterprise's.
+std::string check_remarks(const CheckRecord& check, const std::string& severity) {
+  std::string out;
+  int n = 0;
+  for (const auto& f : check.findings) {
+    std::string s = f.value("severity", "");
+    if (s == "info" || (!severity.empty() && s != severity)) continue;
+    if (n++) out += "\n";
+    out += std::to_string(n) + ". " + f.value("message", "");
+  }
+  return out;
+}
+
+nlohmann::json check_json(const std::optional<CheckRecord>& check) {
+  if (!check) return nullptr;
+  return {{"batch", check->batch},       {"verdict", check->verdict},
+          {"current", check->current},   {"at", check->at},
+          {"findings", check->findings}};
 }
 
 void print_case_line(const CaseRecord& c, const Procedure* p) {
@@ -142,31 +148,16 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!e) return fail(e.error());
     auto submission = read_json_file(args->path);
     if (!submission) return fail(submission.error());
-    std::string id = submission->value("id", ""), proc = submission->value("procedure", "");
-    if (id.empty() || proc.empty())
-      return fail(
-          Error{args->path +
-                ": the submission needs 'id' and 'procedure' (schemas/submission.schema.json)"});
-    auto p = load_procedure(ctx.rules() / "procedures" / (proc + ".yaml"));
-    if (!p)
-      return fail(Error{"procedure '" + proc + "' of " + id + ": " + p.error().message,
-                        p.error().diagnostics});
-    auto cal = calendar_for(*p, ctx.rules(), (*e)->counter);
-    if (!cal) return fail(cal.error());
-    // The clock starts from the submission's own time when it has one (online filing), else now.
-    auto when = moment(args->at.empty() ? submission->value("submitted_at", "") : args->at,
-                       (*e)->counter.hours);
-    if (!when) return fail(Error{"submission " + id + ": " + when.error().message});
-    Workflow workflow(*cal, (*e)->counter.hours);
     if (args->role.empty()) args->role = "authority_clerk";  // the counter accepts submissions
-    Actor who = actor(**e);
-    auto c = (*e)->store->open_case(
-        *p, workflow, {id, who.authority, *submission, who, when->first, when->second});
-    if (!c) return fail(c.error());
+    auto c = open_submission_case(*(*e)->store, ctx.rules(), (*e)->counter, *submission,
+                                  actor(**e), args->at);
+    if (!c) return fail(Error{args->path + ": " + c.error().message, c.error().diagnostics});
+    auto p = (*e)->store->procedure_at(c->procedure, c->procedure_version);
+    if (!p) return fail(p.error());
     if (ctx.json)
-      print_json(case_json(*c, &*p));
+      print_json(case_json(*c, p->get()));
     else
-      print_case_line(*c, &*p);
+      print_case_line(*c, p->get());
     exit_code = kOk;
   });
 
@@ -181,6 +172,12 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   act->add_option("--input", args->inputs, "NAME=VALUE, e.g. method=fax, waybill=SF123");
   act->add_option("--submission", args->submission,
                   "resubmission: the new submission folder or JSON");
+  act->add_flag("--remark-from-check", args->remark_from_check,
+                "备注 from the case's document check: its failing findings' remarks, numbered "
+                "(after --remark, when both are given)");
+  act->add_option("--override-check", args->override_check,
+                  "REASON: take an action that needs a clean document check although the "
+                  "check failed or needs review (recorded in the history)");
   actor_options(act);
   act->callback([=, &ctx, &exit_code] {
     auto e = env();
@@ -200,6 +197,21 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     request.actor = actor(**e);
     request.at = when->first;
     request.remark = args->remark;
+    request.check_override = args->override_check;
+    if (args->remark_from_check) {
+      auto check = (*e)->store->latest_check(args->case_id);
+      if (!check) return fail(check.error());
+      if (!*check || !(*check)->current)
+        return fail(Error{"case " + args->case_id +
+                          " has no document check of its current submission: run 'keydesk "
+                          "batch verify' on it, or write the remark with --remark"});
+      std::string listed = check_remarks(**check, "fail");
+      if (listed.empty())
+        return fail(Error{"the document check of case " + args->case_id +
+                          " found no failure to remark on (what it asks a person to look at is "
+                          "not for the enterprise): write the remark with --remark"});
+      request.remark += (request.remark.empty() ? "" : "\n") + listed;
+    }
     request.expected_version = args->version;
     for (const auto& kv : args->inputs) {
       auto eq = kv.find('=');
@@ -240,12 +252,19 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!p) return fail(p.error());
     auto actions = Workflow::actions_for(**p, c->state, args->role);
     nlohmann::json masked = mask_personal_data(c->data);
+    auto check = (*e)->store->latest_check(c->id);
+    if (!check) return fail(check.error());
     if (ctx.json) {
       nlohmann::json j = case_json(*c, p->get());
       j["submission"] = masked;
+      j["check"] = check_json(*check);
       j["actions"] = nlohmann::json::array();
       for (const auto* a : actions)
-        j["actions"].push_back({{"id", a->id}, {"title", a->title}, {"roles", a->roles}});
+        j["actions"].push_back({{"id", a->id},
+                                {"title", a->title},
+                                {"roles", a->roles},
+                                {"remark_required", a->remark_required},
+                                {"requires_check", a->requires_check}});
       print_json(j);
     } else {
       const StateRule* s = (*p)->state(c->state);
@@ -262,14 +281,39 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                 << "deadline   " << due_text(*c) << '\n'
                 << "authority  " << c->authority << "   opened " << c->opened_at << "   updated "
                 << c->updated_at << '\n';
+      if (!*check) {
+        std::cout << "check      none (keydesk batch verify records one)\n";
+      } else {
+        const CheckRecord& k = **check;
+        std::cout << "check      " << k.verdict << "  batch " << k.batch << "  " << k.at
+                  << (k.current ? "" : "  (of an earlier submission: does not apply)") << '\n';
+        if (k.current && k.verdict != "pass") {
+          for (const char* severity : {"fail", "review"}) {
+            std::string remarks = check_remarks(k, severity), line;
+            if (remarks.empty()) continue;
+            std::cout << "           "
+                      << (severity == std::string("fail")
+                              ? "fail (--remark-from-check sends these as 备注):"
+                              : "review (for a person to look at):")
+                      << '\n';
+            std::istringstream lines(remarks);
+            while (std::getline(lines, line)) std::cout << "             " << line << '\n';
+          }
+        }
+      }
       if (!c->closed) {
         std::cout << "actions (take with: keydesk case act " << c->id << " ACTION --version "
                   << c->version << " --role ROLE):\n";
         for (const auto* a : actions) {
           std::string roles;
           for (const auto& r : a->roles) roles += (roles.empty() ? "" : ", ") + r;
+          bool blocked = a->requires_check && *check && (*check)->current &&
+                         (*check)->verdict != "pass";
           std::cout << "  " << a->id << "「" << a->title << "」  [" << roles << "]"
-                    << (a->remark_required ? "  needs --remark" : "") << '\n';
+                    << (a->remark_required ? "  needs --remark" : "")
+                    << (blocked ? "  check says " + (*check)->verdict + ": needs --override-check"
+                                : "")
+                    << '\n';
         }
       }
     }

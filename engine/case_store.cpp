@@ -385,6 +385,35 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   auto step = workflow.act(**procedure, snapshot, request, *facts);
   if (!step) return step.error();
 
+  // An action that says the material is in order needs the case's document check to agree, or
+  // a person's reason to overrule it. A check of a replaced submission no longer speaks.
+  nlohmann::json check_note;
+  for (const ActionRule& rule : (*procedure)->actions) {
+    if (rule.id != request.action || !rule.requires_check) continue;
+    auto check = latest_check(c.id);
+    if (!check) return check.error();
+    if (!*check || !(*check)->current) {
+      check_note = {{"verdict", "none"}};
+      break;
+    }
+    const CheckRecord& k = **check;
+    check_note = {{"batch", k.batch}, {"verdict", k.verdict}};
+    if (k.verdict == "pass") break;
+    if (request.check_override.empty()) {
+      std::string why;
+      int n = 0;
+      for (const auto& f : k.findings)
+        if (f.value("severity", "") != "info")
+          why += "\n  " + std::to_string(++n) + ". " + f.value("message", f.value("code", ""));
+      return Error{"case " + c.id + ": the document check of batch " + k.batch + " says '" +
+                   k.verdict + "', so '" + request.action +
+                   "' is refused. Return the case with these remarks, or give the reason you "
+                   "overrule the check (--override-check REASON):" + why};
+    }
+    check_note["override"] = request.check_override;
+    break;
+  }
+
   if (request.submission.is_object()) c.data = request.submission;
   auto up = impl_->db.prepare(
       "UPDATE cases SET state = ?, version = version + 1, due_on = ?, clock_stopped = ?, "
@@ -420,6 +449,7 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   e.data = {{"inputs", step->inputs},
             {"due", step->due ? nlohmann::json(format_date(*step->due)) : nlohmann::json()},
             {"resubmitted", request.submission.is_object()}};
+  if (!check_note.is_null()) e.data["check"] = check_note;
   auto seq = impl_->append_event(e);
   if (!seq) return seq.error();
   if (auto st = impl_->add_outbox(c.id, *seq, step->outbox, at_text); !st) return st.error();
@@ -559,6 +589,59 @@ Result<std::vector<OutboxItem>> CaseStore::outbox(bool unsent_only) {
     item.sent_at = row.optional_text(8);
     return item;
   });
+}
+
+std::string check_hash(const nlohmann::json& submission) {
+  return internal::sha256_hex(submission.dump());
+}
+
+Status CaseStore::record_check(const std::string& case_id, const CheckRecord& check,
+                               const Actor& actor, const std::string& at_text) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  auto found = impl_->find_case(case_id);
+  if (!found) return found.error();
+  if (!*found) return Error{"no case " + case_id + ": check the case number"};
+  AuditEvent e;
+  e.case_id = case_id;
+  e.at = at_text;
+  e.user = actor.user;
+  e.role = actor.role;
+  e.authority = actor.authority;
+  e.action = "document_check";
+  e.from = e.to = (*found)->state;
+  e.outcome = check.verdict;
+  e.data = {{"batch", check.batch},
+            {"verdict", check.verdict},
+            {"submission_hash", check.submission_hash},
+            {"findings", check.findings}};
+  if (auto seq = impl_->append_event(e); !seq) return seq.error();
+  return tx.commit();
+}
+
+Result<std::optional<CheckRecord>> CaseStore::latest_check(const std::string& case_id) {
+  auto st = impl_->db.prepare(
+      "SELECT at, user_name, data FROM events WHERE case_id = ? AND action = 'document_check' "
+      "ORDER BY seq DESC LIMIT 1");
+  if (!st) return st.error();
+  st->bind(1, case_id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<CheckRecord>();
+  CheckRecord k;
+  k.at = st->text(0);
+  k.user = st->text(1);
+  nlohmann::json data = nlohmann::json::parse(st->text(2), nullptr, false);
+  if (data.is_object()) {
+    k.batch = data.value("batch", "");
+    k.verdict = data.value("verdict", "");
+    k.submission_hash = data.value("submission_hash", "");
+    if (data.contains("findings")) k.findings = data["findings"];
+  }
+  auto c = get(case_id);
+  if (!c) return c.error();
+  k.current = k.submission_hash == check_hash(c->data);
+  return std::optional<CheckRecord>(std::move(k));
 }
 
 }  // namespace keydesk

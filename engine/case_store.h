@@ -53,6 +53,21 @@ struct AuditEvent {
   std::string prev_hash, hash;
 };
 
+// A document check of a case's submission (keydesk batch verify), kept in the audit chain as a
+// `document_check` event that changes neither the state nor the version.
+struct CheckRecord {
+  std::string batch;            // B-…
+  std::string verdict;          // pass | fail | review
+  std::string submission_hash;  // check_hash of the submission that was checked
+  nlohmann::json findings = nlohmann::json::array();  // as in report.json (masked)
+  std::string at, user;
+  // Whether it speaks of the case's submission now (not of one replaced by a resubmission).
+  bool current = false;
+};
+
+// The hash a check is tied to: of the submission's content, not of its file's bytes.
+std::string check_hash(const nlohmann::json& submission);
+
 struct AuditReport {
   long events = 0;
   std::vector<std::string> problems;  // empty: the chain is intact
@@ -123,6 +138,11 @@ class CaseStore : public Registry {
   Result<std::vector<CaseRecord>> due_on(Date day, const std::string& authority = "",
                                          int limit = 1000);
   Result<std::vector<AuditEvent>> history(const std::string& case_id);
+  // Records a document check on the case (an audit event); the case is not otherwise changed.
+  Status record_check(const std::string& case_id, const CheckRecord& check, const Actor& actor,
+                      const std::string& at_text);
+  // The newest document check of the case, if any.
+  Result<std::optional<CheckRecord>> latest_check(const std::string& case_id);
   Result<AuditReport> verify_audit();
   Result<std::vector<OutboxItem>> outbox(bool unsent_only);
 

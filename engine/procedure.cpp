@@ -145,6 +145,7 @@ class ProcedureReader {
     if (a.contains("guard")) r.guard = guard(ap + "/guard", a["guard"]);
     r.remark_required = a.value("remark", "") == "required";
     r.resubmission = a.value("resubmission", false);
+    r.requires_check = a.value("requires_check", false);
     if (a.contains("inputs"))
       for (const auto& name : doc_.keys_in_order(ap + "/inputs")) {
         const auto& in = a["inputs"][name];

@@ -81,6 +81,9 @@ struct ActionRule {
   std::optional<Guard> guard;
   bool remark_required = false;
   bool resubmission = false;
+  // The action says the material is in order: refused while the case's current document check
+  // (keydesk batch verify) is fail or review, unless the actor gives a reason to override it.
+  bool requires_check = false;
   std::vector<InputRule> inputs;
   std::vector<std::string> effects;
   std::vector<std::string> notify;

@@ -142,7 +142,8 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
                           step.remark,
                           step.inputs,
                           snapshot.version,
-                          step.submission_patch.is_null() ? nlohmann::json() : next};
+                          step.submission_patch.is_null() ? nlohmann::json() : next,
+                          ""};
     auto planned = workflow.act(procedure, snapshot, request, *step_facts);
     if (planned) {
       if (auto st = apply_effects(registry, planned->effects, next, planned->inputs, step.at.date);

@@ -54,6 +54,9 @@ struct ActionRequest {
   long expected_version = -1;  // the case version the actor saw; -1: not checked (simulation)
   // For a resubmission: the enterprise's new, complete submission (null: unchanged).
   nlohmann::json submission;
+  // Why the actor takes an action that needs a clean document check although the case's check
+  // failed or needs review ("人工核对原件无误"); empty: no override.
+  std::string check_override;
 };
 
 struct OutboxMessage {

@@ -13,10 +13,11 @@ db=build/demo/keydesk.db
 rm -rf build/demo && mkdir -p build/demo
 say "keydesk --db $db registry import examples/registry.json   # enterprises and their keys"
 $kd --db "$db" registry import examples/registry.json
-say "keydesk batch verify examples/submissions --report build/demo/report --db $db"
+say "keydesk batch verify examples/submissions --report build/demo/report --db $db --open-cases"
 # Exit 1 means some submissions failed or need a person: that is the point of the examples.
-$kd batch verify examples/submissions --report build/demo/report --db "$db" --today 2026-11-24 ||
-  echo "(exit $?: submissions with findings, as intended)"
+# --open-cases opens a case per submission in the database and records each verdict on it.
+$kd batch verify examples/submissions --report build/demo/report --db "$db" --open-cases \
+  --today 2026-11-24 || echo "(exit $?: submissions with findings, as intended)"
 echo
 echo "Open the report: $root/build/demo/report/report.html (also report.json and report.csv)"
 
@@ -43,25 +44,34 @@ say "keydesk rules lint"
 $kd rules lint
 say "keydesk rules simulate examples/scenarios/reissue-returned.yaml   # no database touched"
 $kd rules simulate examples/scenarios/reissue-returned.yaml
-say "keydesk case open examples/submissions/S-2026-000201   # submitted Fri 16:40, before the cut-off"
-$kdb case open examples/submissions/S-2026-000201 --user 王芳
-say "keydesk case open examples/submissions/S-2026-000202   # submitted Fri 17:25, after the cut-off"
-$kdb case open examples/submissions/S-2026-000202 --user 王芳
+# The cases were opened by batch verify --open-cases, each with its document check.
+say "keydesk case show S-2026-000203   # its check failed: the remarks, and the pass blocked"
+$kdb case show S-2026-000203
+say "keydesk case act S-2026-000203 pass_prereview --version 1 --role authority_clerk   # refused: the check failed"
+$kdb case act S-2026-000203 pass_prereview --version 1 --role authority_clerk --user 王芳 \
+  --at 2026-11-04T10:00:00+08:00 || echo "(exit $?: refused, as intended)"
+say "keydesk case act S-2026-000203 fail_prereview --version 1 --role authority_clerk --remark-from-check"
+$kdb case act S-2026-000203 fail_prereview --version 1 --role authority_clerk --user 王芳 \
+  --remark-from-check --at 2026-11-04T10:02:00+08:00
+say "keydesk case act S-2026-000203 fail_prereview --version 1 …   # a double click: refused, nothing applied"
+$kdb case act S-2026-000203 fail_prereview --version 1 --role authority_clerk --user 王芳 \
+  --remark-from-check --at 2026-11-04T10:02:01+08:00 || echo "(exit $?: refused, as intended)"
 say "keydesk case act S-2026-000201 fail_review --version 1 --role authority_clerk --remark …"
 $kdb case act S-2026-000201 fail_review --version 1 --role authority_clerk --user 王芳 \
   --remark "营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。" --at 2026-11-23T10:12:00+08:00
-say "keydesk case act S-2026-000201 fail_review --version 1 …   # a double click: refused, nothing applied"
-$kdb case act S-2026-000201 fail_review --version 1 --role authority_clerk --user 王芳 \
-  --remark "重复点击" --at 2026-11-23T10:12:01+08:00 || echo "(exit $?: refused, as intended)"
 say "keydesk case act S-2026-000202 pass_review --version 1 --role authority_clerk"
-$kdb case act S-2026-000202 pass_review --version 1 --role authority_clerk --user 王芳 --at 2026-11-23T10:20:00+08:00
+# When its check asks for a person's look, the pass needs the clerk's reason.
+$kdb case act S-2026-000202 pass_review --version 1 --role authority_clerk --user 王芳 \
+  --at 2026-11-23T10:20:00+08:00 ||
+  $kdb case act S-2026-000202 pass_review --version 1 --role authority_clerk --user 王芳 \
+    --at 2026-11-23T10:20:00+08:00 --override-check "已核对纸质原件，手写统一社会信用代码无误"
 say "keydesk case show S-2026-000201   # ID number masked"
 $kdb case show S-2026-000201
 say "keydesk case list"
 $kdb case list
 say "keydesk case overdue --today 2026-11-24"
 $kdb case overdue --today 2026-11-24 || true
-say "keydesk case history S-2026-000201"
-$kdb case history S-2026-000201
+say "keydesk case history S-2026-000203"
+$kdb case history S-2026-000203
 say "keydesk case verify-audit"
 $kdb case verify-audit

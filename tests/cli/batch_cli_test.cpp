@@ -2,6 +2,7 @@
 // clean ones per procedure), real Tesseract and Leptonica, the report files read back.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -193,4 +194,98 @@ TEST_CASE("a path that holds no submission is reported, and the rest of the batc
     if (s.contains("error") && s["findings"][0]["code"] == "submission.invalid") reported = true;
   CHECK(reported);
   CHECK(r.exit_code == 1);
+}
+
+namespace {
+
+// The id of the action of `show` (case show --json) that `pred` picks.
+template <typename Pred>
+nlohmann::json action_where(const nlohmann::json& show, Pred pred) {
+  for (const auto& a : show["actions"])
+    if (pred(a)) return a;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives the return remark",
+          "[batch]") {
+  TempDir work;
+  // Two clean first issues (an empty registry lets them open), one then drawn again with its
+  // licence unstamped.
+  fs::path in = work.path() / "in";
+  std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) +
+                    "' --count 2 --faults none --procedure first_issue_online --seed 11 -q --out '" +
+                    in.string() + "'";
+  REQUIRE(std::system(gen.c_str()) == 0);
+  std::vector<fs::path> dirs;
+  for (const auto& d : fs::directory_iterator(in)) dirs.push_back(d.path());
+  REQUIRE(dirs.size() == 2);
+  std::sort(dirs.begin(), dirs.end());
+  fs::path bad = dirs[0], clean = dirs[1];
+  std::string redraw = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) + "' --from '" +
+                       bad.string() + "' --fault seal_missing --fault-material business_licence -q";
+  REQUIRE(std::system(redraw.c_str()) == 0);
+  std::string db = (work.path() / "cases.db").string();
+  auto verify = run_keydesk("--json batch verify '" + in.string() +
+                            "' --report '" + (work.path() / "report").string() + "' --db '" + db +
+                            "' --open-cases --quiet --today 2026-11-24");
+  INFO(verify.out << verify.err);
+  auto out = nlohmann::json::parse(verify.out);
+  REQUIRE(out["cases"].size() == 2);
+  for (const auto& c : out["cases"]) CHECK(c["outcome"] == "opened");
+  std::string bad_id = read_json(bad / "submission.json")["id"];
+  std::string clean_id = read_json(clean / "submission.json")["id"];
+
+  auto show = nlohmann::json::parse(run_keydesk("--json --db '" + db + "' case show " + bad_id).out);
+  REQUIRE(show["check"]["verdict"] == "fail");
+  CHECK(show["check"]["current"] == true);
+  auto pass = action_where(show, [](const auto& a) { return a["requires_check"] == true; });
+  REQUIRE(pass.is_object());
+  std::string role = pass["roles"][0];
+  std::string version = std::to_string(show["version"].get<long>());
+  std::string act = "--db '" + db + "' case act " + bad_id + " ";
+
+  // The pass is refused, naming the check and its remark.
+  auto refused = run_keydesk(act + pass["id"].get<std::string>() + " --version " + version +
+                             " --role " + role);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("document check") != std::string::npos);
+  CHECK(refused.err.find("公章") != std::string::npos);
+
+  // Returned with the check's remarks, numbered.
+  auto fail = action_where(show, [&](const auto& a) {
+    return a["id"].template get<std::string>().rfind("fail_", 0) == 0 &&
+           a["roles"][0] == role;
+  });
+  REQUIRE(fail.is_object());
+  auto returned = run_keydesk(act + fail["id"].get<std::string>() + " --version " + version +
+                              " --role " + role + " --remark-from-check");
+  INFO(returned.err);
+  REQUIRE(returned.exit_code == 0);
+  auto history = run_keydesk("--json --db '" + db + "' case history " + bad_id);
+  CHECK(history.out.find("document_check") != std::string::npos);
+  CHECK(history.out.find("1. ") != std::string::npos);
+  CHECK(history.out.find("公章") != std::string::npos);
+
+  // The clean one: passes outright when its check passed; when the check wants a person's look,
+  // only with a reason, which the history keeps.
+  auto clean_show =
+      nlohmann::json::parse(run_keydesk("--json --db '" + db + "' case show " + clean_id).out);
+  auto clean_pass = action_where(clean_show, [](const auto& a) { return a["requires_check"] == true; });
+  REQUIRE(clean_pass.is_object());
+  std::string clean_act = "--db '" + db + "' case act " + clean_id + " " +
+                          clean_pass["id"].get<std::string>() + " --version " +
+                          std::to_string(clean_show["version"].get<long>()) + " --role " +
+                          clean_pass["roles"][0].get<std::string>();
+  if (clean_show["check"]["verdict"] == "pass") {
+    CHECK(run_keydesk(clean_act).exit_code == 0);
+  } else {
+    CHECK(run_keydesk(clean_act).exit_code == 1);
+    auto overruled = run_keydesk(clean_act + " --override-check '人工核对原件无误'");
+    INFO(overruled.err);
+    CHECK(overruled.exit_code == 0);
+    CHECK(run_keydesk("--json --db '" + db + "' case history " + clean_id)
+              .out.find("人工核对原件无误") != std::string::npos);
+  }
 }

@@ -71,7 +71,8 @@ struct Fixture {
                     std::move(remark),
                     std::move(inputs),
                     version,
-                    std::move(resubmitted)};
+                    std::move(resubmitted),
+                    ""};
     return store.act(id, workflow, r, when);
   }
 };
@@ -342,4 +343,61 @@ TEST_CASE("the registry, not the form, says what kind of enterprise applies") {
   CHECK((*facts)["enterprise"]["kind"] == "foreign_invested");
   CHECK((*facts)["enterprise"]["submitted_kind"] == "domestic");
   CHECK((*facts)["key"].is_null());
+}
+
+// Batch B-1's check of S-1 as first submitted: the licence lacks its seal.
+CheckRecord failed_check() {
+  CheckRecord check;
+  check.batch = "B-1";
+  check.verdict = "fail";
+  check.submission_hash = check_hash(submission("S-1"));
+  check.findings = {{{"code", "seal.missing"},
+                     {"severity", "fail"},
+                     {"message", "营业执照副本复印件未见企业公章"}}};
+  return check;
+}
+
+TEST_CASE("a document check that failed refuses the pass until a person overrules it with a reason") {
+  Fixture f;
+  f.open("S-1");
+  REQUIRE(f.store.record_check("S-1", failed_check(), f.clerk, "2026-11-23T09:00:00+08:00").ok());
+  auto latest = f.store.latest_check("S-1");
+  REQUIRE(latest.ok());
+  REQUIRE(latest->has_value());
+  CHECK((*latest)->current);
+  CHECK((*latest)->verdict == "fail");
+
+  auto refused = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("B-1") != std::string::npos);
+  CHECK(refused.error().message.find("未见企业公章") != std::string::npos);
+  CHECK(f.store.get("S-1")->version == 1);  // the check event changed neither state nor version
+
+  ActionRequest r{"pass", f.clerk, at("2026-11-23T10:00:00+08:00"), "", nlohmann::json::object(),
+                  1, nullptr, "原件已核，公章清晰，扫描件偏色"};
+  auto passed = f.store.act("S-1", f.workflow, r, "2026-11-23T10:00:00+08:00");
+  REQUIRE(passed.ok());
+  auto events = *f.store.history("S-1");
+  REQUIRE(events.size() == 3);  // opened, document_check, pass
+  CHECK(events[1].action == "document_check");
+  CHECK(events[2].data["check"]["override"] == "原件已核，公章清晰，扫描件偏色");
+  CHECK(events[2].data["check"]["verdict"] == "fail");
+  CHECK(f.store.verify_audit()->problems.empty());
+}
+
+TEST_CASE("a check of a submission since replaced by a resubmission no longer applies") {
+  Fixture f;
+  f.open("S-1");
+  REQUIRE(f.store.record_check("S-1", failed_check(), f.clerk, "2026-11-23T09:00:00+08:00").ok());
+  REQUIRE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "请加盖公章").ok());
+  nlohmann::json again = submission("S-1");
+  again["reason"] = "电子钥匙丢失（重新提交）";
+  REQUIRE(f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-24T10:00:00+08:00", "",
+                nlohmann::json::object(), again)
+              .ok());
+  CHECK_FALSE((*f.store.latest_check("S-1"))->current);
+  auto passed = f.act("S-1", "pass", f.clerk, 3, "2026-11-24T11:00:00+08:00");
+  INFO((passed ? "" : passed.error().message));
+  REQUIRE(passed.ok());
+  CHECK(f.store.history("S-1")->back().data["check"]["verdict"] == "none");
 }

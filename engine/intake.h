@@ -1,0 +1,43 @@
+// Intake: cases opened from submissions, and a batch's document checks recorded on them.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/case_store.h"
+#include "engine/counter.h"
+#include "engine/result.h"
+
+namespace keydesk {
+
+// `at` (ISO time) as counter time and text; empty `at`: the present moment.
+Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const CounterHours& hours);
+
+// Opens the case of `submission` (its id is the case number) on the procedure it names, read
+// from `rules_dir`/procedures. The clock starts at `at`, else at its submitted_at, else now.
+Result<CaseRecord> open_submission_case(CaseStore& store, const std::filesystem::path& rules_dir,
+                                        const CounterConfig& counter,
+                                        const nlohmann::json& submission, const Actor& actor,
+                                        const std::string& at = "");
+
+// What became of one submission of a batch report on the cases.
+struct CaseLink {
+  std::string submission;  // the submission (case) id
+  std::string outcome;     // "recorded", "opened" (then recorded), "no case", "stale", "error"
+  std::string detail;      // the error, or why the check does not apply
+};
+
+// Records each submission's verdict of `report` (report.json's content) on its case in `store`:
+// the submissions' own submission.json (in their "dir") tie the check to the content checked.
+// With `open_missing`, a submission without a case gets one opened first. A submission whose
+// case fails (unknown procedure, already closed…) is reported, and the others go on.
+std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json& report,
+                                          const std::filesystem::path& rules_dir,
+                                          const CounterConfig& counter, const Actor& actor,
+                                          bool open_missing);
+
+}  // namespace keydesk
