@@ -557,7 +557,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     // Each turn is taken from the page as normalised, and the best kept.
     Impl::Page base = std::move(*page);
     std::optional<Impl::Page> best;
-    for (int turn = 1; turn <= 3; ++turn) {
+    // Upside down first: the text axis has already turned pages lying on their side.
+    for (int turn : {2, 1, 3}) {
       Impl::Page other = Impl::rotate(Impl::Page{nullptr, nullptr, nullptr, 0, 0, 0, 0, 0},
                                       PixPtr(pixRotateOrth(base.grey.get(), turn)),
                                       PixPtr(pixRotateOrth(base.mask.get(), turn)), 0, 0,
