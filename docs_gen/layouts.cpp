@@ -29,7 +29,7 @@ void parties_table(Sheet& s, const std::string& from_title, const Party& from,
   if (with_fax) rows.push_back(row("传真", &Party::fax, "fax"));
   if (!from.address.empty() || !to.address.empty())
     rows.push_back(row("地址", &Party::address, "address"));
-  s.table({{"", 0.9}, {"", 2.3}, {"", 2.3}}, rows, Sheet::kLeft, width);
+  s.table({{"", 1}, {"", 3.5}, {"", 3.5}}, rows, Sheet::kLeft, width);
 }
 
 std::string contents_name(const std::string& contents) {
@@ -66,39 +66,45 @@ Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face
     Sheet s(face);
     s.title("传真封面", "title");
     s.skip(6);
-    const double module = 1.2 * kMm;  // >= 1 mm, 9.6 px at 204 dpi
+    parties_table(s, "发件方", sheet.from, "from", "收件方", sheet.to, "to", true,
+                  Sheet::kRight - Sheet::kLeft);
+    s.skip(8);
+    // The batch facts on the left, the QR code that pulls the batch up on the right.
+    const double module = 1.0 * kMm;  // >= 1 mm: 8 px at 204 dpi
     const double qr_side = (qr->size + 8) * module;
     const double top = s.y();
-    const double left_width = Sheet::kRight - Sheet::kLeft - qr_side - 4 * kMm;
-    parties_table(s, "发件方", sheet.from, "from", "收件方", sheet.to, "to", true, left_width);
+    const int total = cover_pages + enclosed;
+    s.table({{"", 1}, {"", 2.2}},
+            {{{"日期", "label", true}, {sheet.date, "date"}},
+             {{"页数", "label", true},
+              {"共" + std::to_string(total) + "页（含封面）", "cases[].pages", true}},
+             {{"批次号", "label", true}, {sheet.batch_id, "batch"}},
+             {{"案件数", "label", true}, {std::to_string(sheet.cases.size()) + "件", "cases"}}},
+            Sheet::kLeft, Sheet::kRight - Sheet::kLeft - qr_side - 6 * kMm);
     const double after_table = s.y();
     s.qr(*qr, Sheet::kRight - qr_side, top, module);
-    s.text_at(Sheet::kRight - qr_side + 4 * module, top + qr_side + Sheet::kBody,
-              "扫码调取本批次", "label");
-    s.skip(std::max(0.0, top + qr_side + Sheet::line_height(Sheet::kBody) + 4 - after_table) + 8);
-    const int total = cover_pages + enclosed;
-    s.table({{"", 1}, {"", 2.2}, {"", 1}, {"", 2.2}},
-            {{{"日期", "label", true}, {sheet.date, "date"}, {"页数", "label", true},
-              {"共" + std::to_string(total) + "页（含封面）", "cases[].pages", true}},
-             {{"批次号", "label", true}, {sheet.batch_id, "batch"}, {"案件数", "label", true},
-              {std::to_string(sheet.cases.size()) + "件", "cases"}}});
+    const char* caption = "扫码调取本批次";
+    s.text_at(Sheet::kRight - qr_side / 2 - s.width(caption, Sheet::kBody) / 2,
+              top + qr_side + Sheet::kBody * 0.4, caption, "label");
+    s.skip(std::max(0.0, top + qr_side + Sheet::kBody - after_table));
     s.skip(10);
     s.paragraph("随附案件", "label", 14, true);
     s.skip(2);
     std::vector<std::vector<Cell>> rows;
     for (std::size_t i = 0; i < sheet.cases.size(); ++i) {
       const auto& c = sheet.cases[i];
+      // The USCC goes under the name: both fit, and case numbers keep one line.
       rows.push_back({{std::to_string(i + 1), "index"},
                       {c.case_id, indexed("cases", i, "case")},
-                      {c.enterprise, indexed("cases", i, "enterprise")},
-                      {c.uscc, indexed("cases", i, "uscc")},
+                      {c.enterprise + "\n" + c.uscc, indexed("cases", i, "enterprise")},
                       {c.procedure, indexed("cases", i, "procedure")},
                       {std::to_string(c.pages), indexed("cases", i, "pages")}});
     }
     rows.push_back({{"", "label"}, {"合计", "label", true}, {"", "label"}, {"", "label"},
-                    {"", "label"}, {std::to_string(enclosed), "cases[].pages", true}});
-    s.table({{"序号", 0.55}, {"案件编号", 1.75}, {"企业名称", 2.6}, {"统一社会信用代码", 2.45},
-             {"办理事项", 1.9}, {"页数", 0.6}},
+                    {std::to_string(enclosed), "cases[].pages", true}});
+    // Widths in points: case numbers and USCCs on one line, names and procedures wrap.
+    s.table({{"序号", 34}, {"案件编号", 96}, {"企业名称 / 统一社会信用代码", 214}, {"办理事项", 104},
+             {"页数", 34}},
             rows);
     s.skip(10);
     if (!sheet.note.empty()) {
@@ -167,13 +173,14 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
   rows.push_back({{"", "label"},
                   {"合计", "label", true},
                   {"", "label"},
-                  {"电子钥匙" + std::to_string(keys) + "个，申请材料" + std::to_string(documents) +
-                       "份",
+                  {(keys ? "电子钥匙" + std::to_string(keys) + "个" : std::string()) +
+                       (keys && documents ? "，" : "") +
+                       (documents ? "申请材料" + std::to_string(documents) + "份" : std::string()),
                    "items[].count", true},
                   {"", "label"},
                   {std::to_string(keys + documents), "items[].count", true}});
-  s.table({{"序号", 0.55}, {"运单号", 2.1}, {"案件编号", 1.8}, {"企业名称", 2.6}, {"内容", 1.1},
-           {"数量", 0.6}},
+  s.table({{"序号", 34}, {"运单号", 118}, {"案件编号", 96}, {"企业名称", 142}, {"内容", 58},
+           {"数量", 34}},
           rows);
   s.skip(16);
   const double half = (Sheet::kRight - Sheet::kLeft) / 2;

@@ -74,7 +74,7 @@ class Sheet {
 
   Drawing finish(std::string title);
 
-  static double line_height(double size) { return size * 1.45; }
+  static double line_height(double size) { return size * 1.35; }
 
  private:
   std::vector<double> column_widths(const std::vector<Column>& columns, double width) const;

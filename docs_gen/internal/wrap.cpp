@@ -10,7 +10,8 @@ constexpr std::u32string_view kClosing =
     U"，。、：；！？）」』》】〕〉〗〙〛”’…‥·・ー々〻ゝゞ﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞！％），．：；？］｝｠､,.;:!?)]}%";
 constexpr std::u32string_view kOpening = U"（「『《【〔〈〖〘〚“‘﹙﹛﹝（［｛｟([{";
 
-bool is_space(char32_t cp) { return cp == U' ' || cp == U'\t' || cp == U'\u3000'; }
+// U+3000 (ideographic space) is not collapsed: forms use it to leave room for handwriting.
+bool is_space(char32_t cp) { return cp == U' ' || cp == U'\t'; }
 
 // Latin letters, digits and the like join into words that stay whole; CJK characters and
 // everything from U+2E80 up stand alone.
