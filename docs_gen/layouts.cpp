@@ -163,15 +163,13 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
   for (std::size_t i = 0; i < m.items.size(); ++i) {
     const auto& item = m.items[i];
     (item.contents == "key" ? keys : documents) += item.count;
-    rows.push_back({{std::to_string(i + 1), "index"},
-                    {item.waybill, indexed("items", i, "waybill")},
+    rows.push_back({{item.waybill, indexed("items", i, "waybill")},
                     {item.case_id, indexed("items", i, "case")},
                     {item.enterprise, indexed("items", i, "enterprise")},
                     {contents_name(item.contents), indexed("items", i, "contents")},
                     {std::to_string(item.count), indexed("items", i, "count")}});
   }
-  rows.push_back({{"", "label"},
-                  {"合计", "label", true},
+  rows.push_back({{"合计", "label", true},
                   {"", "label"},
                   {(keys ? "电子钥匙" + std::to_string(keys) + "个" : std::string()) +
                        (keys && documents ? "，" : "") +
@@ -179,8 +177,7 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
                    "items[].count", true},
                   {"", "label"},
                   {std::to_string(keys + documents), "items[].count", true}});
-  s.table({{"序号", 34}, {"运单号", 118}, {"案件编号", 96}, {"企业名称", 142}, {"内容", 58},
-           {"数量", 34}},
+  s.table({{"运单号", 118}, {"案件编号", 96}, {"企业名称", 176}, {"内容", 58}, {"数量", 34}},
           rows);
   s.skip(16);
   const double half = (Sheet::kRight - Sheet::kLeft) / 2;
