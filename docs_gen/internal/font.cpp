@@ -3,6 +3,8 @@
 #include <hb-subset.h>
 #include <hb.h>
 
+#include "docs_gen/internal/ttf_cmap.h"
+
 namespace keydesk::docs::internal {
 
 struct FontFace::Handles {
@@ -79,7 +81,17 @@ std::string FontFace::subset(const std::u32string& code_points) const {
   const char* data = hb_blob_get_data(blob, &length);
   std::string bytes(data, length);
   hb_blob_destroy(blob);
+  // Each character's glyph in the subset, for a cmap that libharu searches quickly.
+  std::vector<std::pair<char32_t, std::uint16_t>> glyphs;
+  hb_font_t* sub_font = hb_font_create(sub);
+  for (char32_t cp : code_points) {
+    hb_codepoint_t glyph = 0;
+    if (hb_font_get_nominal_glyph(sub_font, cp, &glyph))
+      glyphs.emplace_back(cp, static_cast<std::uint16_t>(glyph));
+  }
+  hb_font_destroy(sub_font);
   hb_face_destroy(sub);
+  if (auto compact = with_compact_cmap(bytes, std::move(glyphs))) return std::move(*compact);
   return bytes;
 }
 
