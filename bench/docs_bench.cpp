@@ -81,8 +81,7 @@ int main(int argc, char** argv) {
     if (i == 0 && !out_dir.empty())
       std::ofstream(out_dir + "/keydesk.pdf", std::ios::binary) << pdf->bytes;
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "{\"impl\": \"keydesk\", \"sheets\": %ld, \"seconds\": %.4f, \"ms_per_sheet\": %.3f, "
       "\"bytes\": %zu, \"font_open_ms\": %.3f}\n",

@@ -58,23 +58,31 @@ Result<CaseView> load_case(Env& env, const std::string& id) {
   return CaseView{*c, *p, mask_personal_data(c->data)};
 }
 
-std::string date_part(const std::string& iso) { return iso.substr(0, 10); }
+docs::CaseHeader header_of(const Env& env, const CaseView& c, const std::string& date) {
+  return {c.record.id,        date,          party_of(env.counter.contact),
+          enterprise_name(c), c.record.uscc, c.procedure->title};
+}
 
 // --- documents from the database -------------------------------------------------------------
 
 Result<docs::CoverSheet> coversheet_from_db(Env& env, const Args& args) {
   if (args.batch.empty()) return Error{"docs coversheet --case: say the batch id with --batch"};
-  docs::CoverSheet sheet{args.batch, format_date(env.today), party_of(env.counter.contact),
-                         party_of(env.counter.vendor), {}, ""};
+  docs::CoverSheet sheet{args.batch,
+                         format_date(env.today),
+                         party_of(env.counter.contact),
+                         party_of(env.counter.vendor),
+                         {},
+                         ""};
   if (sheet.to.organisation.empty())
-    return Error{"the counter configuration has no vendor: add 'vendor: {organisation: …, fax: …}' "
-                 "to " + (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file)};
+    return Error{
+        "the counter configuration has no vendor: add 'vendor: {organisation: …, fax: …}' "
+        "to " +
+        (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file)};
   for (const auto& id : args.cases) {
     auto c = load_case(env, id);
     if (!c) return c.error();
     int pages = static_cast<int>(c->submission.value("materials", nlohmann::json::array()).size());
-    sheet.cases.push_back(
-        {id, enterprise_name(*c), c->record.uscc, c->procedure->title, pages});
+    sheet.cases.push_back({id, enterprise_name(*c), c->record.uscc, c->procedure->title, pages});
   }
   return sheet;
 }
@@ -83,7 +91,8 @@ Result<docs::CourierManifest> manifest_from_db(Env& env, const Args& args) {
   if (args.manifest.empty() || args.courier.empty())
     return Error{"docs manifest --case: give --manifest NUMBER and --courier COMPANY"};
   docs::CourierManifest m{args.manifest, format_date(env.today), args.courier, {}, {}, {}};
-  const docs::Party authority = party_of(env.counter.contact), vendor = party_of(env.counter.vendor);
+  const docs::Party authority = party_of(env.counter.contact),
+                    vendor = party_of(env.counter.vendor);
   for (const auto& id : args.cases) {
     auto c = load_case(env, id);
     if (!c) return c.error();
@@ -94,7 +103,8 @@ Result<docs::CourierManifest> manifest_from_db(Env& env, const Args& args) {
     for (const auto& ev : *events)
       if (ev.data.contains("inputs") && ev.data["inputs"].contains("waybill")) shipped = &ev;
     if (!shipped)
-      return Error{"case " + id + " has no waybill in its history: record it with the sending "
+      return Error{"case " + id +
+                   " has no waybill in its history: record it with the sending "
                    "action (--input waybill=…) first"};
     bool documents = shipped->action == "send_to_vendor";
     docs::Party sender = shipped->role == "vendor_reviewer" ? vendor : authority;
@@ -128,12 +138,7 @@ Result<docs::Receipt> receipt_from_db(Env& env, const std::string& id, const Con
   auto accepted = cal->acceptance_date(*at, env.counter.hours);
   if (!accepted) return accepted.error();
   docs::Receipt r;
-  r.case_id = id;
-  r.date = format_date(*accepted);
-  r.authority = party_of(env.counter.contact);
-  r.enterprise = enterprise_name(*c);
-  r.uscc = c->record.uscc;
-  r.procedure = p.title;
+  r.header = header_of(env, *c, format_date(*accepted));
   for (const auto& m : c->submission.value("materials", nlohmann::json::array()))
     r.materials.push_back(material_title(p, m.value("type", "")));
   if (const StateRule* s = p.state(c->record.state)) {
@@ -157,12 +162,7 @@ Result<docs::ReturnNotice> notice_from_db(Env& env, const std::string& id) {
     return Error{"case " + id + " has no failed review in its history: nothing to return"};
   const Procedure& p = *c->procedure;
   docs::ReturnNotice n;
-  n.case_id = id;
-  n.date = date_part(failed->at);
-  n.authority = party_of(env.counter.contact);
-  n.enterprise = enterprise_name(*c);
-  n.uscc = c->record.uscc;
-  n.procedure = p.title;
+  n.header = header_of(env, *c, failed->at.substr(0, 10));
   n.outcome = failed->outcome;
   n.findings.push_back({"", "", mask_id_numbers_in(failed->remark)});
   // The seed: a failed review returns the case for a full resubmission.
@@ -210,8 +210,8 @@ void add_docs_commands(CLI::App& app, Context& ctx, int& exit_code) {
 
   // Renders with the document's generator call and writes --out atomically.
   auto finish = [args, &ctx, &exit_code, fail](
-                    const char* name, const std::function<docs::Outcome<docs::Pdf>(
-                                          const docs::Generator&)>& render) {
+                    const char* name,
+                    const std::function<docs::Outcome<docs::Pdf>(const docs::Generator&)>& render) {
     auto generator = docs::Generator::open(args->font, args->face);
     if (!generator) return fail(Error{generator.error()});
     auto pdf = render(*generator);
@@ -266,8 +266,7 @@ void add_docs_commands(CLI::App& app, Context& ctx, int& exit_code) {
   });
 
   auto* receipt = docs_cmd->add_subcommand("receipt", "acceptance receipt (受理回执) of a case");
-  common(receipt, "receipt description (schemas/docs-receipt.schema.json)",
-         "the case, from --db");
+  common(receipt, "receipt description (schemas/docs-receipt.schema.json)", "the case, from --db");
   receipt->callback([=, &ctx] {
     if (args->cases.size() > 1) return fail(Error{"docs receipt: one --case at a time"});
     auto r = document_input<docs::Receipt>(

@@ -56,6 +56,12 @@ Party party_from_json(const nlohmann::json& j) {
           str(j, "address")};
 }
 
+CaseHeader header_from_json(const nlohmann::json& j) {
+  const auto& enterprise = member(j, "enterprise");
+  return {str(j, "case"),          str(j, "date"),          party_from_json(member(j, "authority")),
+          str(enterprise, "name"), str(enterprise, "uscc"), str(j, "procedure")};
+}
+
 }  // namespace
 
 std::optional<Kind> kind_from_name(const std::string& name) {
@@ -72,10 +78,14 @@ const nlohmann::json& input_schema(Kind kind) {
   static const nlohmann::json receipt = parse_schema(embedded::docs_receipt_schema_json);
   static const nlohmann::json notice = parse_schema(embedded::docs_notice_schema_json);
   switch (kind) {
-    case Kind::coversheet: return coversheet;
-    case Kind::manifest: return manifest;
-    case Kind::receipt: return receipt;
-    case Kind::notice: return notice;
+    case Kind::coversheet:
+      return coversheet;
+    case Kind::manifest:
+      return manifest;
+    case Kind::receipt:
+      return receipt;
+    case Kind::notice:
+      return notice;
   }
   return coversheet;
 }
@@ -101,19 +111,14 @@ CourierManifest manifest_from_json(const nlohmann::json& j) {
   m.sender = party_from_json(member(j, "sender"));
   m.receiver = party_from_json(member(j, "receiver"));
   for (const auto& i : list(j, "items"))
-    m.items.push_back({str(i, "waybill"), str(i, "case"), str(i, "enterprise"),
-                       str(i, "contents"), integer(i, "count", 1)});
+    m.items.push_back({str(i, "waybill"), str(i, "case"), str(i, "enterprise"), str(i, "contents"),
+                       integer(i, "count", 1)});
   return m;
 }
 
 Receipt receipt_from_json(const nlohmann::json& j) {
   Receipt r;
-  r.case_id = str(j, "case");
-  r.date = str(j, "date");
-  r.authority = party_from_json(member(j, "authority"));
-  r.enterprise = str(member(j, "enterprise"), "name");
-  r.uscc = str(member(j, "enterprise"), "uscc");
-  r.procedure = str(j, "procedure");
+  r.header = header_from_json(j);
   r.materials = strings(j, "materials");
   const auto& next = member(j, "next_step");
   r.next_step = str(next, "title");
@@ -125,12 +130,7 @@ Receipt receipt_from_json(const nlohmann::json& j) {
 
 ReturnNotice notice_from_json(const nlohmann::json& j) {
   ReturnNotice n;
-  n.case_id = str(j, "case");
-  n.date = str(j, "date");
-  n.authority = party_from_json(member(j, "authority"));
-  n.enterprise = str(member(j, "enterprise"), "name");
-  n.uscc = str(member(j, "enterprise"), "uscc");
-  n.procedure = str(j, "procedure");
+  n.header = header_from_json(j);
   n.outcome = str(j, "outcome");
   for (const auto& f : list(j, "findings"))
     n.findings.push_back({str(f, "material"), str(f, "code"), str(f, "remark")});

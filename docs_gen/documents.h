@@ -89,13 +89,18 @@ struct CourierManifest {
   std::vector<ManifestItem> items;
 };
 
-// --- 受理回执: acceptance receipt -----------------------------------------------------------
-struct Receipt {
+// What a letter to an enterprise about its case opens with (receipts and notices).
+struct CaseHeader {
   std::string case_id;
-  std::string date;  // acceptance date
+  std::string date;  // the letter's date: acceptance (receipt), the failed review (notice)
   Party authority;
   std::string enterprise, uscc;
-  std::string procedure;
+  std::string procedure;  // 办理事项, e.g. 补办（丢失、损坏）
+};
+
+// --- 受理回执: acceptance receipt -----------------------------------------------------------
+struct Receipt {
+  CaseHeader header;
   std::vector<std::string> materials;  // received, as their Chinese names
   std::string next_step;               // e.g. 发证机构核验
   std::string deadline;                // YYYY-MM-DD, from the working-day calendar
@@ -111,11 +116,7 @@ struct Finding {
 };
 
 struct ReturnNotice {
-  std::string case_id;
-  std::string date;
-  Party authority;
-  std::string enterprise, uscc;
-  std::string procedure;
+  CaseHeader header;
   std::string outcome;  // 核验未通过 / 复核未通过 / 审核未通过
   std::vector<Finding> findings;
   std::vector<std::string> resubmit;  // what to submit again

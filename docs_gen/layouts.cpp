@@ -38,13 +38,25 @@ std::string contents_name(const std::string& contents) {
   return contents;
 }
 
+// A letter's title and salutation, and its first paragraph.
+Sheet open_letter(const FontFace& face, const char* title, const CaseHeader& h,
+                  const std::string& body, const std::string& body_field) {
+  Sheet s(face);
+  s.title(title, "title");
+  s.skip(10);
+  s.paragraph(h.enterprise + "：", "enterprise");
+  s.paragraph("　　" + body, body_field);
+  s.skip(8);
+  return s;
+}
+
 // The authority's sign-off at the foot of a receipt or notice.
 void sign_off(Sheet& s, const Party& authority, const std::string& date) {
   s.skip(18);
   s.ensure(Sheet::line_height(Sheet::kBody) * 3);
   const double x = Sheet::kLeft + (Sheet::kRight - Sheet::kLeft) * 0.5;
-  s.paragraph(authority.organisation + "（盖章）", "authority.organisation", Sheet::kBody, false,
-              x, Sheet::kRight - x);
+  s.paragraph(authority.organisation + "（盖章）", "authority.organisation", Sheet::kBody, false, x,
+              Sheet::kRight - x);
   if (!authority.phone.empty())
     s.paragraph("电话：" + authority.phone, "authority.phone", Sheet::kBody, false, x,
                 Sheet::kRight - x);
@@ -100,10 +112,16 @@ Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face
                       {c.procedure, indexed("cases", i, "procedure")},
                       {std::to_string(c.pages), indexed("cases", i, "pages")}});
     }
-    rows.push_back({{"", "label"}, {"合计", "label", true}, {"", "label"}, {"", "label"},
+    rows.push_back({{"", "label"},
+                    {"合计", "label", true},
+                    {"", "label"},
+                    {"", "label"},
                     {std::to_string(enclosed), "cases[].pages", true}});
     // Widths in points: case numbers and USCCs on one line, names and procedures wrap.
-    s.table({{"序号", 34}, {"案件编号", 96}, {"企业名称 / 统一社会信用代码", 214}, {"办理事项", 104},
+    s.table({{"序号", 34},
+             {"案件编号", 96},
+             {"企业名称 / 统一社会信用代码", 214},
+             {"办理事项", 104},
              {"页数", 34}},
             rows);
     s.skip(10);
@@ -111,15 +129,17 @@ Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face
       s.paragraph("备注：" + sheet.note, "note");
       s.skip(4);
     }
-    s.paragraph("收到后请核对页数与案件清单，并于当日回传本页签收或致电发件人确认收讫；"
-                "页数不全或字迹不清，请即与发件人联系。",
-                "instructions");
+    s.paragraph(
+        "收到后请核对页数与案件清单，并于当日回传本页签收或致电发件人确认收讫；"
+        "页数不全或字迹不清，请即与发件人联系。",
+        "instructions");
     s.skip(6);
     s.paragraph("收件人签收：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿＿＿", "label");
     s.skip(8);
-    s.paragraph("保密提示：本传真含企业及个人信息，仅供收件人办理电子钥匙业务使用；"
-                "如误收，请立即通知发件人并销毁，不得复制或转发。",
-                "confidentiality", Sheet::kBody, true);
+    s.paragraph(
+        "保密提示：本传真含企业及个人信息，仅供收件人办理电子钥匙业务使用；"
+        "如误收，请立即通知发件人并销毁，不得复制或转发。",
+        "confidentiality", Sheet::kBody, true);
     Drawing d = s.finish("keydesk fax cover sheet " + sheet.batch_id);
     if (static_cast<int>(d.pages.size()) == cover_pages) return d;
     cover_pages = static_cast<int>(d.pages.size());
@@ -148,9 +168,13 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
             "manifest");
   s.skip(Sheet::line_height(Sheet::kBody) + 8);
   s.table({{"", 1}, {"", 2.2}, {"", 1}, {"", 2.2}},
-          {{{"交接单号", "label", true}, {m.manifest_id, "manifest"}, {"日期", "label", true},
+          {{{"交接单号", "label", true},
+            {m.manifest_id, "manifest"},
+            {"日期", "label", true},
             {m.date, "date"}},
-           {{"快递公司", "label", true}, {m.courier, "courier"}, {"件数", "label", true},
+           {{"快递公司", "label", true},
+            {m.courier, "courier"},
+            {"件数", "label", true},
             {std::to_string(m.items.size()) + "件", "items"}}});
   s.skip(10);
   parties_table(s, "寄件方", m.sender, "sender", "收件方", m.receiver, "receiver", false,
@@ -177,8 +201,7 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
                    "items[].count", true},
                   {"", "label"},
                   {std::to_string(keys + documents), "items[].count", true}});
-  s.table({{"运单号", 118}, {"案件编号", 96}, {"企业名称", 176}, {"内容", 58}, {"数量", 34}},
-          rows);
+  s.table({{"运单号", 118}, {"案件编号", 96}, {"企业名称", 176}, {"内容", 58}, {"数量", 34}}, rows);
   s.skip(16);
   const double half = (Sheet::kRight - Sheet::kLeft) / 2;
   std::vector<std::vector<Cell>> sign = {
@@ -191,21 +214,18 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
 }
 
 Drawing layout_receipt(const Receipt& r, const FontFace& face) {
-  Sheet s(face);
-  s.title("受理回执", "title");
-  s.skip(10);
-  s.paragraph(r.enterprise + "：", "enterprise");
-  s.paragraph("　　贵单位提交的“" + r.procedure + "”申请材料已于" + r.date + "受理，案件编号" +
-                  r.case_id + "。请妥善保存本回执，查询和领取时出示。",
-              "procedure");
-  s.skip(8);
-  s.table({{"", 1}, {"", 3}}, {{{"案件编号", "label", true}, {r.case_id, "case"}},
-                               {{"企业名称", "label", true}, {r.enterprise, "enterprise"}},
-                               {{"统一社会信用代码", "label", true}, {r.uscc, "uscc"}},
-                               {{"办理事项", "label", true}, {r.procedure, "procedure"}},
-                               {{"受理日期", "label", true}, {r.date, "date"}},
-                               {{"受理机构", "label", true},
-                                {r.authority.organisation, "authority.organisation"}}});
+  const CaseHeader& h = r.header;
+  Sheet s = open_letter(face, "受理回执", h,
+                        "贵单位提交的“" + h.procedure + "”申请材料已于" + h.date +
+                            "受理，案件编号" + h.case_id + "。请妥善保存本回执，查询和领取时出示。",
+                        "procedure");
+  s.table({{"", 1}, {"", 3}},
+          {{{"案件编号", "label", true}, {h.case_id, "case"}},
+           {{"企业名称", "label", true}, {h.enterprise, "enterprise"}},
+           {{"统一社会信用代码", "label", true}, {h.uscc, "uscc"}},
+           {{"办理事项", "label", true}, {h.procedure, "procedure"}},
+           {{"受理日期", "label", true}, {h.date, "date"}},
+           {{"受理机构", "label", true}, {h.authority.organisation, "authority.organisation"}}});
   s.skip(10);
   s.paragraph("收到材料", "label", 14, true);
   s.skip(2);
@@ -228,19 +248,17 @@ Drawing layout_receipt(const Receipt& r, const FontFace& face) {
     for (std::size_t i = 0; i < r.query.size(); ++i)
       s.paragraph("· " + r.query[i], "query[" + std::to_string(i) + "]");
   }
-  sign_off(s, r.authority, r.date);
-  return s.finish("keydesk acceptance receipt " + r.case_id);
+  sign_off(s, h.authority, h.date);
+  return s.finish("keydesk acceptance receipt " + h.case_id);
 }
 
 Drawing layout_notice(const ReturnNotice& n, const FontFace& face) {
-  Sheet s(face);
-  s.title("退回通知", "title");
-  s.skip(10);
-  s.paragraph(n.enterprise + "：", "enterprise");
-  s.paragraph("　　贵单位提交的“" + n.procedure + "”申请（案件编号" + n.case_id + "，统一社会信用代码" +
-                  n.uscc + "）经审核，结论为：" + n.outcome + "。具体原因见下表备注。",
-              "outcome");
-  s.skip(8);
+  const CaseHeader& h = n.header;
+  Sheet s = open_letter(face, "退回通知", h,
+                        "贵单位提交的“" + h.procedure + "”申请（案件编号" + h.case_id +
+                            "，统一社会信用代码" + h.uscc + "）经审核，结论为：" + n.outcome +
+                            "。具体原因见下表备注。",
+                        "outcome");
   s.paragraph("退回原因", "label", 14, true);
   s.skip(2);
   std::vector<std::vector<Cell>> rows;
@@ -256,13 +274,15 @@ Drawing layout_notice(const ReturnNotice& n, const FontFace& face) {
   s.paragraph("需重新提交", "label", 14, true);
   s.skip(2);
   for (std::size_t i = 0; i < n.resubmit.size(); ++i)
-    s.paragraph(std::to_string(i + 1) + ". " + n.resubmit[i], "resubmit[" + std::to_string(i) + "]");
+    s.paragraph(std::to_string(i + 1) + ". " + n.resubmit[i],
+                "resubmit[" + std::to_string(i) + "]");
   s.skip(6);
-  s.paragraph("请按上述备注修改后重新提交全部申请材料（不只是退回的材料）；"
-              "重新提交后，审核期限自再次受理之日起重新计算。",
-              "instructions");
-  sign_off(s, n.authority, n.date);
-  return s.finish("keydesk return notice " + n.case_id);
+  s.paragraph(
+      "请按上述备注修改后重新提交全部申请材料（不只是退回的材料）；"
+      "重新提交后，审核期限自再次受理之日起重新计算。",
+      "instructions");
+  sign_off(s, h.authority, h.date);
+  return s.finish("keydesk return notice " + h.case_id);
 }
 
 }  // namespace keydesk::docs::internal

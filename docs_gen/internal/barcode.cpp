@@ -27,9 +27,9 @@ std::optional<std::vector<bool>> encode_code128(const std::string& text) {
   if (!symbol) return std::nullopt;
   symbol->symbology = BARCODE_CODE128;
   symbol->show_hrt = 0;
-  int rc = ZBarcode_Encode_and_Buffer_Vector(
-      symbol.get(), reinterpret_cast<const unsigned char*>(text.data()),
-      static_cast<int>(text.size()), 0);
+  int rc = ZBarcode_Encode_and_Buffer_Vector(symbol.get(),
+                                             reinterpret_cast<const unsigned char*>(text.data()),
+                                             static_cast<int>(text.size()), 0);
   if (rc >= ZINT_ERROR || !symbol->vector || !symbol->vector->rectangles) return std::nullopt;
   // The bars as rectangles, in zint's units; the first starts and the last ends the symbol,
   // which is symbol->width modules wide.
@@ -44,7 +44,8 @@ std::optional<std::vector<bool>> encode_code128(const std::string& text) {
   for (auto* r = symbol->vector->rectangles; r; r = r->next) {
     auto from = static_cast<long>(std::lround((r->x - left) / unit));
     auto count = static_cast<long>(std::lround(r->width / unit));
-    for (long m = from; m < from + count && m < modules; ++m) bars[static_cast<std::size_t>(m)] = true;
+    for (long m = from; m < from + count && m < modules; ++m)
+      bars[static_cast<std::size_t>(m)] = true;
   }
   return bars;
 }

@@ -8,7 +8,7 @@
 namespace keydesk::docs::internal {
 
 namespace {
-constexpr double kPad = 4;  // cell padding, pt
+constexpr double kPad = 4;                          // cell padding, pt
 constexpr double kQuietQr = 4, kQuietCode128 = 10;  // modules
 }  // namespace
 
@@ -96,7 +96,8 @@ double Sheet::table_height(const std::vector<Column>& columns,
                            const std::vector<std::vector<Cell>>& rows, double w) const {
   auto widths = column_widths(columns, w);
   double h = 0;
-  bool header = std::any_of(columns.begin(), columns.end(), [](auto& c) { return !c.title.empty(); });
+  bool header =
+      std::any_of(columns.begin(), columns.end(), [](auto& c) { return !c.title.empty(); });
   if (header) {
     std::vector<Cell> head;
     for (const auto& c : columns) head.push_back({c.title, "column title", true});

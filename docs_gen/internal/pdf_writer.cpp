@@ -107,7 +107,8 @@ void draw_page(HPDF_Page page, const PageOps& ops, HPDF_Font font) {
     HPDF_Page_LineTo(page, r(l.x2), y(l.y2));
     HPDF_Page_Stroke(page);
   }
-  for (const auto& b : ops.boxes) HPDF_Page_Rectangle(page, r(b.x), y(b.y + b.height), r(b.width), r(b.height));
+  for (const auto& b : ops.boxes)
+    HPDF_Page_Rectangle(page, r(b.x), y(b.y + b.height), r(b.width), r(b.height));
   if (!ops.boxes.empty()) HPDF_Page_Fill(page);
   // Bold is the regular face filled and then stroked with a thin line (wqy-zenhei has no bold).
   HPDF_Page_SetLineWidth(page, 0.45f);
@@ -142,8 +143,8 @@ Outcome<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
   const char* name = HPDF_LoadTTFontFromFile(doc.pdf, file.path().c_str(), HPDF_TRUE);
   HPDF_Font font = name ? HPDF_GetFont(doc.pdf, name, "UTF-8") : nullptr;
   if (!font || doc.error.code != HPDF_OK)
-    return Outcome<Pdf>::failure(doc.message("libharu could not embed the font subset of " +
-                                             face.path()));
+    return Outcome<Pdf>::failure(
+        doc.message("libharu could not embed the font subset of " + face.path()));
   for (const auto& ops : drawing.pages) draw_page(HPDF_AddPage(doc.pdf), ops, font);
   if (doc.error.code != HPDF_OK)
     return Outcome<Pdf>::failure(doc.message("libharu could not draw the document"));

@@ -26,7 +26,8 @@ void put32(std::string& s, std::uint32_t v) {
   put16(s, v & 0xFFFF);
 }
 void set32(std::string& s, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) s[at + static_cast<std::size_t>(i)] = static_cast<char>(v >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    s[at + static_cast<std::size_t>(i)] = static_cast<char>(v >> (24 - 8 * i));
 }
 
 std::uint32_t table_checksum(const std::string& data) {
@@ -97,14 +98,15 @@ std::optional<std::string> format4(const std::vector<std::pair<char32_t, std::ui
 
 }  // namespace
 
-std::optional<std::string> with_compact_cmap(const std::string& font,
-                                             std::vector<std::pair<char32_t, std::uint16_t>> glyphs) {
+std::optional<std::string> with_compact_cmap(
+    const std::string& font, std::vector<std::pair<char32_t, std::uint16_t>> glyphs) {
   if (font.size() < 12 || glyphs.empty()) return std::nullopt;
   std::sort(glyphs.begin(), glyphs.end());
   if (glyphs.back().first >= 0xFFFF) return std::nullopt;
   // Wide segments while the table fits format 4's limit; narrower ones otherwise.
   std::optional<std::string> sub;
-  for (std::uint32_t gap = 256; !sub && gap >= 1; gap /= 2) sub = format4(glyphs, segments_of(glyphs, gap));
+  for (std::uint32_t gap = 256; !sub && gap >= 1; gap /= 2)
+    sub = format4(glyphs, segments_of(glyphs, gap));
   if (!sub) return std::nullopt;
   std::string cmap;
   put16(cmap, 0);   // version

@@ -19,7 +19,7 @@ namespace keydesk::docs::internal {
 // `font` (a standalone TrueType file) with its cmap table replaced; `glyphs` maps each BMP code
 // point to its glyph. nullopt when the font cannot be parsed or a code point lies beyond U+FFFF
 // (the caller keeps the original then).
-std::optional<std::string> with_compact_cmap(const std::string& font,
-                                             std::vector<std::pair<char32_t, std::uint16_t>> glyphs);
+std::optional<std::string> with_compact_cmap(
+    const std::string& font, std::vector<std::pair<char32_t, std::uint16_t>> glyphs);
 
 }  // namespace keydesk::docs::internal

@@ -7,7 +7,8 @@ namespace keydesk::docs::internal {
 namespace {
 
 constexpr std::u32string_view kClosing =
-    U"，。、：；！？）」』》】〕〉〗〙〛”’…‥·・ー々〻ゝゞ﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞！％），．：；？］｝｠､,.;:!?)]}%";
+    U"，。、：；！？）」』》】〕〉〗〙〛”’…‥·・ー々〻ゝゞ﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞！％），．：；？］｝｠"
+    U"､,.;:!?)]}%";
 constexpr std::u32string_view kOpening = U"（「『《【〔〈〖〘〚“‘﹙﹛﹝（［｛｟([{";
 
 // U+3000 (ideographic space) is not collapsed: forms use it to leave room for handwriting.

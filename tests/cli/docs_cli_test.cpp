@@ -30,7 +30,8 @@ TEST_CASE("docs prints each of the four documents from its example JSON") {
     std::vector<std::string> text;
   };
   for (const Want& w :
-       {Want{"coversheet", {"传真封面", "S-2026-000201", "北京示例进出口有限公司", "S-2026-000205"}},
+       {Want{"coversheet",
+             {"传真封面", "S-2026-000201", "北京示例进出口有限公司", "S-2026-000205"}},
         Want{"manifest", {"快递交接单", "M-2026-1203-01", "SF1458200736538", "顺丰速运"}},
         Want{"receipt", {"受理回执", "S-2026-000206", "青岛永盛实业有限公司", "2026-11-26"}},
         Want{"notice", {"退回通知", "S-2026-000201", "营业执照副本复印件未加盖企业公章"}}}) {
@@ -45,7 +46,8 @@ TEST_CASE("docs prints each of the four documents from its example JSON") {
   }
   // Written through a temporary file and a rename: nothing else is left in the directory.
   int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir.path())) files += e.is_regular_file();
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    files += e.is_regular_file();
   CHECK(files == 4);
 }
 
@@ -77,16 +79,18 @@ TEST_CASE("a name with a character the font lacks exits 2 naming it, and writes 
 
 TEST_CASE("a document input that breaks its schema exits 2 with file:line:column") {
   TempDir dir;
-  auto input = dir.write("bad.json",
-                         "{\n  \"case\": \"S-1\",\n  \"date\": \"2026-11-24\",\n"
-                         "  \"authority\": {\"organisation\": \"示例省商务厅\"},\n"
-                         "  \"enterprise\": {\"name\": \"青岛永盛实业有限公司\", \"uscc\": \"9137\"},\n"
-                         "  \"procedure\": \"补办\",\n  \"outcome\": \"退回\",\n"
-                         "  \"findigs\": []\n}\n");
+  auto input =
+      dir.write("bad.json",
+                "{\n  \"case\": \"S-1\",\n  \"date\": \"2026-11-24\",\n"
+                "  \"authority\": {\"organisation\": \"示例省商务厅\"},\n"
+                "  \"enterprise\": {\"name\": \"青岛永盛实业有限公司\", \"uscc\": \"9137\"},\n"
+                "  \"procedure\": \"补办\",\n  \"outcome\": \"退回\",\n"
+                "  \"findigs\": []\n}\n");
   auto r = run_keydesk("docs notice --from '" + input.string() + "' --out '" +
                        (dir.path() / "n.pdf").string() + "'");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("bad.json:8:3: error: unknown key 'findigs' (did you mean 'findings'?)"));
+  CHECK_THAT(r.err, Catch::Contains(
+                        "bad.json:8:3: error: unknown key 'findigs' (did you mean 'findings'?)"));
   CHECK_THAT(r.err, Catch::Contains("bad.json:7:14"));
   r = run_keydesk("docs notice --out '" + (dir.path() / "n.pdf").string() + "'");
   CHECK(r.exit_code == 2);
@@ -101,7 +105,8 @@ TEST_CASE("ID numbers in a document's input are printed masked") {
                "授权用户身份证号110105199001010029，为补正后");
   auto input = dir.write("in.json", json);
   auto out = dir.path() / "c.pdf";
-  auto r = run_keydesk("docs coversheet --from '" + input.string() + "' --out '" + out.string() + "'");
+  auto r =
+      run_keydesk("docs coversheet --from '" + input.string() + "' --out '" + out.string() + "'");
   REQUIRE(r.exit_code == 0);
   std::string text = flat(pdf_text(out));
   CHECK_THAT(text, Catch::Contains("110105********0029"));
@@ -112,9 +117,12 @@ TEST_CASE("receipt, notice, cover sheet and manifest come from cases in the data
   TempDir dir;
   std::string k = "--db '" + (dir.path() / "k.db").string() + "' ";
   auto pdf = [&](const char* name) { return "'" + (dir.path() / name).string() + "'"; };
-  REQUIRE(run_keydesk(k + "registry import '" KEYDESK_EXAMPLES_DIR "/registry.json'").exit_code == 0);
+  REQUIRE(run_keydesk(k + "registry import '" KEYDESK_EXAMPLES_DIR "/registry.json'").exit_code ==
+          0);
   for (const char* s : {"S-2026-000201", "S-2026-000206"})
-    REQUIRE(run_keydesk(k + "case open '" KEYDESK_EXAMPLES_DIR "/submissions/" + s + "'").exit_code == 0);
+    REQUIRE(
+        run_keydesk(k + "case open '" KEYDESK_EXAMPLES_DIR "/submissions/" + s + "'").exit_code ==
+        0);
 
   // Submitted Tue 2026-11-24 15:20, before the cut-off: accepted that day, due 2 WD later.
   auto r = run_keydesk(k + "docs receipt --case S-2026-000206 --out " + pdf("r.pdf"));
@@ -140,8 +148,10 @@ TEST_CASE("receipt, notice, cover sheet and manifest come from cases in the data
   CHECK_THAT(text, Catch::Contains("营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。"));
   CHECK_THAT(text, Catch::Contains("授权用户的授权委托书"));  // the full resubmission
 
-  r = run_keydesk(k + "docs coversheet --case S-2026-000206 --case S-2026-000201 --batch B-9 "
-                      "--today 2026-11-25 --out " + pdf("c.pdf"));
+  r = run_keydesk(k +
+                  "docs coversheet --case S-2026-000206 --case S-2026-000201 --batch B-9 "
+                  "--today 2026-11-25 --out " +
+                  pdf("c.pdf"));
   REQUIRE(r.exit_code == 0);
   text = flat(pdf_text(dir.path() / "c.pdf"));
   CHECK_THAT(text, Catch::Contains("青岛永盛实业有限公司"));
@@ -150,7 +160,8 @@ TEST_CASE("receipt, notice, cover sheet and manifest come from cases in the data
   CHECK_THAT(keydesk::test::fax_barcodes(dir.path() / "c.pdf"),
              Catch::Contains("batch=B-9;cases=S-2026-000206,S-2026-000201"));
 
-  r = run_keydesk(k + "docs manifest --case S-2026-000206 --manifest M-1 --courier 顺丰速运 --out " +
+  r = run_keydesk(k +
+                  "docs manifest --case S-2026-000206 --manifest M-1 --courier 顺丰速运 --out " +
                   pdf("m.pdf"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("no waybill"));

@@ -146,7 +146,7 @@ TEST_CASE("a character the font lacks is an error naming it, its code point and 
   CHECK_THAT(pdf.error(), Catch::Contains("wqy-zenhei"));
 
   Receipt r = receipt_from_json(example("receipt"));
-  r.enterprise = "青岛永盛\xE4\xB8实业";  // a truncated UTF-8 sequence
+  r.header.enterprise = "青岛永盛\xE4\xB8实业";  // a truncated UTF-8 sequence
   auto bad = generator().receipt(r);
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error(), Catch::Contains("enterprise is not valid UTF-8"));

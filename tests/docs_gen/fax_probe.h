@@ -44,10 +44,12 @@ inline std::string fax_barcodes(const std::filesystem::path& pdf, int page = 1) 
               tif + "' " + quoted(pdf),
           &status);
   if (status != 0) return "ghostscript failed";
-  capture("/usr/bin/python3 -c 'import sys; from PIL import Image; "
-          "im = Image.open(sys.argv[1]); assert im.info.get(\"compression\") == \"group3\"; "
-          "im.save(sys.argv[2])' '" + tif + "' '" + png + "'",
-          &status);
+  capture(
+      "/usr/bin/python3 -c 'import sys; from PIL import Image; "
+      "im = Image.open(sys.argv[1]); assert im.info.get(\"compression\") == \"group3\"; "
+      "im.save(sys.argv[2])' '" +
+          tif + "' '" + png + "'",
+      &status);
   if (status != 0) return "the raster is not a G3 fax TIFF";
   return capture("ZXingReader '" + png + "'");
 }
