@@ -165,4 +165,25 @@ TEST_CASE("receipt, notice, cover sheet and manifest come from cases in the data
                   pdf("m.pdf"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("no waybill"));
+  // Verified and couriered to the vendor: the waybill comes from the send_to_vendor action.
+  REQUIRE(run_keydesk(k + "case act S-2026-000206 pass_review --version 1 --role authority_clerk "
+                          "--at 2026-11-25T09:00:00+08:00")
+              .exit_code == 0);
+  REQUIRE(run_keydesk(k +
+                      "case act S-2026-000206 send_to_vendor --version 2 --role authority_clerk "
+                      "--input method=courier --input waybill=SF1458200736521 "
+                      "--at 2026-11-25T10:00:00+08:00")
+              .exit_code == 0);
+  r = run_keydesk(k +
+                  "docs manifest --case S-2026-000206 --manifest M-2026-1125-01 --courier "
+                  "顺丰速运 --today 2026-11-25 --out " +
+                  pdf("m.pdf"));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  text = flat(pdf_text(dir.path() / "m.pdf"));
+  CHECK_THAT(text, Catch::Contains("SF1458200736521"));
+  CHECK_THAT(text, Catch::Contains("申请材料"));
+  CHECK_THAT(text, Catch::Contains("电子钥匙服务商示例公司"));  // the receiver
+  CHECK_THAT(keydesk::test::fax_barcodes(dir.path() / "m.pdf"),
+             Catch::Contains("Text:       \"M-2026-1125-01\""));
 }
