@@ -63,6 +63,83 @@ void sign_off(Sheet& s, const Party& authority, const std::string& date) {
   s.paragraph(date, "date", Sheet::kBody, false, x, Sheet::kRight - x);
 }
 
+// The batch facts on the left, the QR code that pulls the batch up on the right.
+void batch_facts(Sheet& s, const CoverSheet& sheet, const QrSymbol& qr, int total_pages) {
+  const double module = 1.0 * kMm;  // >= 1 mm: 8 px at 204 dpi
+  const double qr_side = (qr.size + 8) * module;
+  const double top = s.y();
+  s.table({{"", 1}, {"", 2.2}},
+          {{{"日期", "label", true}, {sheet.date, "date"}},
+           {{"页数", "label", true},
+            {"共" + std::to_string(total_pages) + "页（含封面）", "cases[].pages", true}},
+           {{"批次号", "label", true}, {sheet.batch_id, "batch"}},
+           {{"案件数", "label", true}, {std::to_string(sheet.cases.size()) + "件", "cases"}}},
+          Sheet::kLeft, Sheet::kRight - Sheet::kLeft - qr_side - 6 * kMm);
+  const double after_table = s.y();
+  s.qr(qr, Sheet::kRight - qr_side, top, module);
+  const char* caption = "扫码调取本批次";
+  s.text_at(Sheet::kRight - qr_side / 2 - s.width(caption, Sheet::kBody) / 2,
+            top + qr_side + Sheet::kBody * 0.4, caption, "label");
+  s.skip(std::max(0.0, top + qr_side + Sheet::kBody - after_table));
+}
+
+void enclosed_cases(Sheet& s, const CoverSheet& sheet, int enclosed_pages) {
+  s.paragraph("随附案件", "label", 14, true);
+  s.skip(2);
+  std::vector<std::vector<Cell>> rows;
+  for (std::size_t i = 0; i < sheet.cases.size(); ++i) {
+    const auto& c = sheet.cases[i];
+    // The USCC goes under the name: both fit, and case numbers keep one line.
+    rows.push_back({{std::to_string(i + 1), "index"},
+                    {c.case_id, indexed("cases", i, "case")},
+                    {c.enterprise + "\n" + c.uscc, indexed("cases", i, "enterprise")},
+                    {c.procedure, indexed("cases", i, "procedure")},
+                    {std::to_string(c.pages), indexed("cases", i, "pages")}});
+  }
+  rows.push_back({{"", "label"},
+                  {"合计", "label", true},
+                  {"", "label"},
+                  {"", "label"},
+                  {std::to_string(enclosed_pages), "cases[].pages", true}});
+  // Widths in points: case numbers and USCCs on one line, names and procedures wrap.
+  s.table({{"序号", 34},
+           {"案件编号", 96},
+           {"企业名称 / 统一社会信用代码", 214},
+           {"办理事项", 104},
+           {"页数", 34}},
+          rows);
+}
+
+Drawing draw_coversheet(const CoverSheet& sheet, const FontFace& face, const QrSymbol& qr,
+                        int total_pages, int enclosed_pages) {
+  Sheet s(face);
+  s.title("传真封面", "title");
+  s.skip(6);
+  parties_table(s, "发件方", sheet.from, "from", "收件方", sheet.to, "to", true,
+                Sheet::kRight - Sheet::kLeft);
+  s.skip(8);
+  batch_facts(s, sheet, qr, total_pages);
+  s.skip(10);
+  enclosed_cases(s, sheet, enclosed_pages);
+  s.skip(10);
+  if (!sheet.note.empty()) {
+    s.paragraph("备注：" + sheet.note, "note");
+    s.skip(4);
+  }
+  s.paragraph(
+      "收到后请核对页数与案件清单，并于当日回传本页签收或致电发件人确认收讫；"
+      "页数不全或字迹不清，请即与发件人联系。",
+      "instructions");
+  s.skip(6);
+  s.paragraph("收件人签收：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿＿＿", "label");
+  s.skip(8);
+  s.paragraph(
+      "保密提示：本传真含企业及个人信息，仅供收件人办理电子钥匙业务使用；"
+      "如误收，请立即通知发件人并销毁，不得复制或转发。",
+      "confidentiality", Sheet::kBody, true);
+  return s.finish("keydesk fax cover sheet " + sheet.batch_id);
+}
+
 }  // namespace
 
 Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face) {
@@ -72,75 +149,10 @@ Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face
                                      " has too many cases for one QR code: split the batch");
   int enclosed = 0;
   for (const auto& c : sheet.cases) enclosed += c.pages;
-  // The total counts the cover pages themselves, known only after a first layout.
+  // 共N页 counts the cover pages themselves, known only after a first layout.
   int cover_pages = 1;
   for (int pass = 0; pass < 2; ++pass) {
-    Sheet s(face);
-    s.title("传真封面", "title");
-    s.skip(6);
-    parties_table(s, "发件方", sheet.from, "from", "收件方", sheet.to, "to", true,
-                  Sheet::kRight - Sheet::kLeft);
-    s.skip(8);
-    // The batch facts on the left, the QR code that pulls the batch up on the right.
-    const double module = 1.0 * kMm;  // >= 1 mm: 8 px at 204 dpi
-    const double qr_side = (qr->size + 8) * module;
-    const double top = s.y();
-    const int total = cover_pages + enclosed;
-    s.table({{"", 1}, {"", 2.2}},
-            {{{"日期", "label", true}, {sheet.date, "date"}},
-             {{"页数", "label", true},
-              {"共" + std::to_string(total) + "页（含封面）", "cases[].pages", true}},
-             {{"批次号", "label", true}, {sheet.batch_id, "batch"}},
-             {{"案件数", "label", true}, {std::to_string(sheet.cases.size()) + "件", "cases"}}},
-            Sheet::kLeft, Sheet::kRight - Sheet::kLeft - qr_side - 6 * kMm);
-    const double after_table = s.y();
-    s.qr(*qr, Sheet::kRight - qr_side, top, module);
-    const char* caption = "扫码调取本批次";
-    s.text_at(Sheet::kRight - qr_side / 2 - s.width(caption, Sheet::kBody) / 2,
-              top + qr_side + Sheet::kBody * 0.4, caption, "label");
-    s.skip(std::max(0.0, top + qr_side + Sheet::kBody - after_table));
-    s.skip(10);
-    s.paragraph("随附案件", "label", 14, true);
-    s.skip(2);
-    std::vector<std::vector<Cell>> rows;
-    for (std::size_t i = 0; i < sheet.cases.size(); ++i) {
-      const auto& c = sheet.cases[i];
-      // The USCC goes under the name: both fit, and case numbers keep one line.
-      rows.push_back({{std::to_string(i + 1), "index"},
-                      {c.case_id, indexed("cases", i, "case")},
-                      {c.enterprise + "\n" + c.uscc, indexed("cases", i, "enterprise")},
-                      {c.procedure, indexed("cases", i, "procedure")},
-                      {std::to_string(c.pages), indexed("cases", i, "pages")}});
-    }
-    rows.push_back({{"", "label"},
-                    {"合计", "label", true},
-                    {"", "label"},
-                    {"", "label"},
-                    {std::to_string(enclosed), "cases[].pages", true}});
-    // Widths in points: case numbers and USCCs on one line, names and procedures wrap.
-    s.table({{"序号", 34},
-             {"案件编号", 96},
-             {"企业名称 / 统一社会信用代码", 214},
-             {"办理事项", 104},
-             {"页数", 34}},
-            rows);
-    s.skip(10);
-    if (!sheet.note.empty()) {
-      s.paragraph("备注：" + sheet.note, "note");
-      s.skip(4);
-    }
-    s.paragraph(
-        "收到后请核对页数与案件清单，并于当日回传本页签收或致电发件人确认收讫；"
-        "页数不全或字迹不清，请即与发件人联系。",
-        "instructions");
-    s.skip(6);
-    s.paragraph("收件人签收：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿＿＿", "label");
-    s.skip(8);
-    s.paragraph(
-        "保密提示：本传真含企业及个人信息，仅供收件人办理电子钥匙业务使用；"
-        "如误收，请立即通知发件人并销毁，不得复制或转发。",
-        "confidentiality", Sheet::kBody, true);
-    Drawing d = s.finish("keydesk fax cover sheet " + sheet.batch_id);
+    Drawing d = draw_coversheet(sheet, face, *qr, cover_pages + enclosed, enclosed);
     if (static_cast<int>(d.pages.size()) == cover_pages) return d;
     cover_pages = static_cast<int>(d.pages.size());
   }

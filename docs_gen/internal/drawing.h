@@ -37,7 +37,7 @@ struct PageOps {
 };
 
 struct Drawing {
-  std::string title;  // the PDF's Title
+  std::string title;  // the PDF's Title, ASCII (libharu writes info strings as they are)
   std::vector<PageOps> pages;
 };
 

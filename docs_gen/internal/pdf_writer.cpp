@@ -140,6 +140,7 @@ Outcome<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
   HPDF_SetCompressionMode(doc.pdf, HPDF_COMP_ALL);
   HPDF_UseUTFEncodings(doc.pdf);
   HPDF_SetInfoAttr(doc.pdf, HPDF_INFO_CREATOR, "keydesk");
+  HPDF_SetInfoAttr(doc.pdf, HPDF_INFO_TITLE, drawing.title.c_str());
   const char* name = HPDF_LoadTTFontFromFile(doc.pdf, file.path().c_str(), HPDF_TRUE);
   HPDF_Font font = name ? HPDF_GetFont(doc.pdf, name, "UTF-8") : nullptr;
   if (!font || doc.error.code != HPDF_OK)
