@@ -10,6 +10,7 @@
 #include "cli/calendar_cmd.h"
 #include "cli/case_cmd.h"
 #include "cli/context.h"
+#include "cli/docs_cmd.h"
 #include "cli/rules_cmd.h"
 
 int main(int argc, char** argv) {
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   add_rules_commands(app, ctx, exit_code);
   add_case_commands(app, ctx, exit_code);
   add_batch_commands(app, ctx, exit_code);
+  add_docs_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

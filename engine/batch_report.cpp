@@ -1,5 +1,7 @@
 #include "engine/batch_report.h"
 
+#include "engine/atomic_file.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -477,32 +479,6 @@ window.addEventListener('beforeprint', function () {
 });
 )js";
 
-// ---- Writing ----
-
-Error io_error(const std::string& what, const fs::path& path, int err) {
-  return Error{what + " '" + path.string() + "': " + std::strerror(err)};
-}
-
-// Writes `content` to `path` and flushes it to disk, so that a rename after it publishes a
-// complete file even across a power cut.
-std::optional<Error> write_synced(const fs::path& path, std::string_view content) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot write report file", path, errno);
-  while (!content.empty()) {
-    ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return io_error("cannot write report file", path, err);
-    }
-    content.remove_prefix(static_cast<size_t>(n));
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    return io_error("cannot write report file", path, errno);
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string render_report_csv(const json& report) {
@@ -621,7 +597,7 @@ Result<bool> write_batch_report(const json& report, const fs::path& dir) {
     for (const Output& o : outputs) fs::remove(o.temp, ignored);
   };
   for (const Output& o : outputs) {
-    if (auto error = write_synced(o.temp, o.content)) {
+    if (auto error = write_synced(o.temp, o.content, "report file")) {
       remove_temps();
       return *error;
     }

@@ -24,6 +24,15 @@ Result<CounterConfig> load_counter_config(const std::filesystem::path& path) {
   config.file = path.string();
   config.authority = j.value("authority", "");
   config.calendar = j.value("calendar", config.calendar);
+  auto contact = [&j](const char* key) {
+    const auto& c = j.value(key, nlohmann::json::object());
+    return Contact{c.value("organisation", ""), c.value("person", ""), c.value("phone", ""),
+                   c.value("fax", ""), c.value("address", "")};
+  };
+  config.contact = contact("contact");
+  if (config.contact.organisation.empty()) config.contact.organisation = config.authority;
+  config.vendor = contact("vendor");
+  config.query = j.value("query", std::vector<std::string>{});
   if (j.contains("cutoff")) {
     std::string t = j["cutoff"];
     config.hours.cutoff_minutes = std::stoi(t.substr(0, 2)) * 60 + std::stoi(t.substr(3, 2));

@@ -4,14 +4,23 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "engine/calendar.h"
 #include "engine/result.h"
 
 namespace keydesk {
 
+// Contact details printed on the counter's documents.
+struct Contact {
+  std::string organisation, person, phone, fax, address;
+};
+
 struct CounterConfig {
   std::string authority;
+  Contact contact;  // the authority's own (organisation: `authority` unless given)
+  Contact vendor;   // the key vendor (电子钥匙服务商) cases are faxed or couriered to
+  std::vector<std::string> query;  // where enterprises ask about a case
   std::string calendar = "cn-national";
   CounterHours hours;
   std::string file;  // where it was read from; empty when defaults were used

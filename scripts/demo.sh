@@ -75,3 +75,18 @@ say "keydesk case history S-2026-000203"
 $kdb case history S-2026-000203
 say "keydesk case verify-audit"
 $kdb case verify-audit
+
+# --- documents: fax cover sheet, courier manifest, receipt, return notice (PDF) --------------
+mkdir -p build/demo/docs
+for doc in coversheet manifest receipt notice; do
+  say "keydesk docs $doc --from examples/docs/$doc.json --out build/demo/docs/$doc.pdf"
+  $kd docs "$doc" --from "examples/docs/$doc.json" --out "build/demo/docs/$doc.pdf"
+done
+say "keydesk docs coversheet --case S-2026-000202 --batch B-2026-1123-01   # the verified case, from the database"
+$kdb docs coversheet --case S-2026-000202 --batch B-2026-1123-01 --today 2026-11-23 \
+  --out build/demo/docs/coversheet-B-2026-1123-01.pdf
+say "keydesk docs notice --case S-2026-000201   # its 核验未通过 remark, from the case history"
+$kdb docs notice --case S-2026-000201 --out build/demo/docs/notice-S-2026-000201.pdf
+echo
+echo "The PDFs:"
+ls -1 "$root"/build/demo/docs/*.pdf

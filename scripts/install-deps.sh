@@ -22,10 +22,18 @@ packages=(
   # tools/scangen (synthetic scans for tests, examples and bench): Pillow and NumPy, and CJK
   # fonts for print (WenQuanYi, AR PL Mingti) and handwriting (AR PL Kaiti)
   python3-pil python3-numpy fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming
+  # docs_gen: PDF (libharu), the font subset (HarfBuzz's hb-subset), QR codes (libqrencode) and
+  # Code128 (zint) on cover sheets and manifests; wqy-zenhei (above) is the embedded TrueType font
+  libhpdf-dev libharfbuzz-dev libqrencode-dev libzint-dev
   # tests
   catch2
+  # docs tests read the PDFs back as receivers do: pdftotext/pdffonts (poppler-utils), a fax
+  # raster at 204x196 dpi (Ghostscript tiffg3), barcodes decoded by ZXingReader (zxing-cpp-tools)
+  poppler-utils ghostscript zxing-cpp-tools
   # bench: the peer the calendar is measured against
   python3 python3-workalendar
+  # bench: the peer the cover sheets are measured against (bench/reportlab_peer.py)
+  python3-reportlab
 )
 
 missing=()
