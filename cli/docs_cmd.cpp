@@ -6,6 +6,7 @@
 #include "docs_gen/documents.h"
 #include "engine/atomic_file.h"
 #include "engine/case_store.h"
+#include "engine/documents.h"
 #include "engine/json_file.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
@@ -25,6 +26,7 @@ struct Env {
   CounterConfig counter;
   std::unique_ptr<CaseStore> store;
   Date today;
+  std::filesystem::path rules_dir;
 };
 
 // A case with its procedure and its submission, personal data masked.
@@ -156,15 +158,36 @@ Result<docs::ReturnNotice> notice_from_db(Env& env, const std::string& id) {
   auto events = env.store->history(id);
   if (!events) return events.error();
   const AuditEvent* failed = nullptr;
-  for (const auto& ev : *events)
+  const AuditEvent* check = nullptr;  // the document check the failed review followed
+  for (const auto& ev : *events) {
     if (is_failing_outcome(ev.outcome)) failed = &ev;
+    if (ev.action == "document_check" && !failed) check = &ev;
+  }
   if (!failed)
     return Error{"case " + id + " has no failed review in its history: nothing to return"};
   const Procedure& p = *c->procedure;
   docs::ReturnNotice n;
   n.header = header_of(env, *c, failed->at.substr(0, 10));
   n.outcome = failed->outcome;
-  n.findings.push_back({"", "", mask_id_numbers_in(failed->remark)});
+  // The failures of the document check of this submission, one per material, when the review
+  // sent them (--remark-from-check); whatever else the clerk wrote follows as it is.
+  bool all_in_remark = false;
+  if (check && check->data.value("submission_hash", "") == check_hash(c->record.data)) {
+    auto documents = load_document_rules(env.rules_dir / "documents.yaml");
+    std::vector<docs::Finding> listed;
+    all_in_remark = true;
+    for (const auto& f : check->data.value("findings", nlohmann::json::array())) {
+      if (f.value("severity", "") != "fail") continue;
+      std::string material = f.value("material", ""), message = f.value("message", "");
+      std::string name = documents ? documents->material_name(material) : material;
+      listed.push_back({material == "submission" ? "" : name, f.value("code", ""),
+                        mask_id_numbers_in(message)});
+      all_in_remark = all_in_remark && failed->remark.find(message) != std::string::npos;
+    }
+    if (listed.empty()) all_in_remark = false;
+    if (all_in_remark) n.findings = std::move(listed);
+  }
+  if (!all_in_remark) n.findings.push_back({"", "", mask_id_numbers_in(failed->remark)});
   // The seed: a failed review returns the case for a full resubmission.
   for (const auto& m : p.materials) n.resubmit.push_back(m.title);
   return n;
@@ -191,7 +214,7 @@ Result<Doc> document_input(docs::Kind kind, const Args& args, const Context& ctx
   if (!store) return store.error();
   auto today = today_option(args.today);
   if (!today) return today.error();
-  Env env{*counter, std::make_unique<CaseStore>(std::move(store).value()), *today};
+  Env env{*counter, std::make_unique<CaseStore>(std::move(store).value()), *today, ctx.rules()};
   return from_db(env);
 }
 

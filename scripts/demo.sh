@@ -87,6 +87,8 @@ $kdb docs coversheet --case S-2026-000202 --batch B-2026-1123-01 --today 2026-11
   --out build/demo/docs/coversheet-B-2026-1123-01.pdf
 say "keydesk docs notice --case S-2026-000201   # its 核验未通过 remark, from the case history"
 $kdb docs notice --case S-2026-000201 --out build/demo/docs/notice-S-2026-000201.pdf
+say "keydesk docs notice --case S-2026-000203   # returned with its document check's failures"
+$kdb docs notice --case S-2026-000203 --out build/demo/docs/notice-S-2026-000203.pdf
 echo
 echo "The PDFs:"
 ls -1 "$root"/build/demo/docs/*.pdf

@@ -268,6 +268,18 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
   CHECK(history.out.find("1. ") != std::string::npos);
   CHECK(history.out.find("公章") != std::string::npos);
 
+  // The return notice lists the check's failures by material, as the enterprise will read it.
+  fs::path pdf = work.path() / "notice.pdf";
+  auto notice = run_keydesk("--db '" + db + "' docs notice --case " + bad_id + " --out '" +
+                            pdf.string() + "'");
+  INFO(notice.err);
+  REQUIRE(notice.exit_code == 0);
+  std::string text_file = (work.path() / "notice.txt").string();
+  REQUIRE(std::system(("pdftotext -q '" + pdf.string() + "' '" + text_file + "'").c_str()) == 0);
+  std::string text = slurp(text_file);
+  CHECK(text.find("营业执照") != std::string::npos);
+  CHECK(text.find("公章") != std::string::npos);
+
   // The clean one: passes outright when its check passed; when the check wants a person's look,
   // only with a reason, which the history keeps.
   auto clean_show =
