@@ -407,8 +407,9 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
           why += "\n  " + std::to_string(++n) + ". " + f.value("message", f.value("code", ""));
       return Error{"case " + c.id + ": the document check of batch " + k.batch + " says '" +
                    k.verdict + "', so '" + request.action +
-                   "' is refused. Return the case with these remarks, or give the reason you "
-                   "overrule the check (--override-check REASON):" + why};
+                   "' is refused. Return the case (--remark-from-check sends its failures as "
+                   "备注), or, having looked at the scans, give the reason you overrule the "
+                   "check (--override-check REASON):" + why};
     }
     check_note["override"] = request.check_override;
     break;
