@@ -63,21 +63,6 @@ nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
   return j;
 }
 
-// The remarks of a check's findings of `severity` (empty: fail and review), numbered, one per
-// line. Those of the failures are a 备注 as the enterprise will read it; what needs a person's
-// look is the clerk's to settle, not the enterprise's.
-std::string check_remarks(const CheckRecord& check, const std::string& severity) {
-  std::string out;
-  int n = 0;
-  for (const auto& f : check.findings) {
-    std::string s = f.value("severity", "");
-    if (s == "info" || (!severity.empty() && s != severity)) continue;
-    if (n++) out += "\n";
-    out += std::to_string(n) + ". " + f.value("message", "");
-  }
-  return out;
-}
-
 nlohmann::json check_json(const std::optional<CheckRecord>& check) {
   if (!check) return nullptr;
   return {{"batch", check->batch},       {"verdict", check->verdict},
@@ -205,7 +190,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
         return fail(Error{"case " + args->case_id +
                           " has no document check of its current submission: run 'keydesk "
                           "batch verify' on it, or write the remark with --remark"});
-      std::string listed = check_remarks(**check, "fail");
+      std::string listed = (*check)->remarks("fail");
       if (listed.empty())
         return fail(Error{"the document check of case " + args->case_id +
                           " found no failure to remark on (what it asks a person to look at is "
@@ -287,9 +272,9 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
         const CheckRecord& k = **check;
         std::cout << "check      " << k.verdict << "  batch " << k.batch << "  " << k.at
                   << (k.current ? "" : "  (of an earlier submission: does not apply)") << '\n';
-        if (k.current && k.verdict != "pass") {
+        if (k.blocks()) {
           for (const char* severity : {"fail", "review"}) {
-            std::string remarks = check_remarks(k, severity), line;
+            std::string remarks = k.remarks(severity), line;
             if (remarks.empty()) continue;
             std::cout << "           "
                       << (severity == std::string("fail")
@@ -307,8 +292,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
         for (const auto* a : actions) {
           std::string roles;
           for (const auto& r : a->roles) roles += (roles.empty() ? "" : ", ") + r;
-          bool blocked = a->requires_check && *check && (*check)->current &&
-                         (*check)->verdict != "pass";
+          bool blocked = a->requires_check && *check && (*check)->blocks();
           std::cout << "  " << a->id << "「" << a->title << "」  [" << roles << "]"
                     << (a->remark_required ? "  needs --remark" : "")
                     << (blocked ? "  check says " + (*check)->verdict + ": needs --override-check"

@@ -158,10 +158,13 @@ Result<docs::ReturnNotice> notice_from_db(Env& env, const std::string& id) {
   auto events = env.store->history(id);
   if (!events) return events.error();
   const AuditEvent* failed = nullptr;
-  const AuditEvent* check = nullptr;  // the document check the failed review followed
+  std::optional<CheckRecord> check, latest;  // the document check the failed review followed
   for (const auto& ev : *events) {
-    if (is_failing_outcome(ev.outcome)) failed = &ev;
-    if (ev.action == "document_check" && !failed) check = &ev;
+    if (auto k = check_in(ev)) latest = std::move(k);
+    if (is_failing_outcome(ev.outcome)) {
+      failed = &ev;
+      check = latest;
+    }
   }
   if (!failed)
     return Error{"case " + id + " has no failed review in its history: nothing to return"};
@@ -172,11 +175,11 @@ Result<docs::ReturnNotice> notice_from_db(Env& env, const std::string& id) {
   // The failures of the document check of this submission, one per material, when the review
   // sent them (--remark-from-check); whatever else the clerk wrote follows as it is.
   bool all_in_remark = false;
-  if (check && check->data.value("submission_hash", "") == check_hash(c->record.data)) {
+  if (check && check->submission_hash == check_hash(c->record.data)) {
     auto documents = load_document_rules(env.rules_dir / "documents.yaml");
     std::vector<docs::Finding> listed;
     all_in_remark = true;
-    for (const auto& f : check->data.value("findings", nlohmann::json::array())) {
+    for (const auto& f : check->findings) {
       if (f.value("severity", "") != "fail") continue;
       std::string material = f.value("material", ""), message = f.value("message", "");
       std::string name = documents ? documents->material_name(material) : material;

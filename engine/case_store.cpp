@@ -1,5 +1,7 @@
 #include "engine/case_store.h"
 
+#include <sstream>
+
 #include <boost/date_time/gregorian/gregorian.hpp>
 
 #include "engine/internal/sha256.h"
@@ -388,31 +390,26 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   // An action that says the material is in order needs the case's document check to agree, or
   // a person's reason to overrule it. A check of a replaced submission no longer speaks.
   nlohmann::json check_note;
-  for (const ActionRule& rule : (*procedure)->actions) {
-    if (rule.id != request.action || !rule.requires_check) continue;
+  if (const ActionRule* rule = (*procedure)->action(request.action); rule && rule->requires_check) {
     auto check = latest_check(c.id);
     if (!check) return check.error();
-    if (!*check || !(*check)->current) {
-      check_note = {{"verdict", "none"}};
-      break;
+    check_note = {{"verdict", "none"}};
+    if (*check && (*check)->current)
+      check_note = {{"batch", (*check)->batch}, {"verdict", (*check)->verdict}};
+    if (*check && (*check)->blocks()) {
+      const CheckRecord& k = **check;
+      if (request.check_override.empty()) {
+        std::string why;
+        std::istringstream lines(k.remarks());
+        for (std::string line; std::getline(lines, line);) why += "\n  " + line;
+        return Error{"case " + c.id + ": the document check of batch " + k.batch + " says '" +
+                     k.verdict + "', so '" + request.action +
+                     "' is refused. Return the case (--remark-from-check sends its failures as "
+                     "备注), or, having looked at the scans, give the reason you overrule the "
+                     "check (--override-check REASON):" + why};
+      }
+      check_note["override"] = request.check_override;
     }
-    const CheckRecord& k = **check;
-    check_note = {{"batch", k.batch}, {"verdict", k.verdict}};
-    if (k.verdict == "pass") break;
-    if (request.check_override.empty()) {
-      std::string why;
-      int n = 0;
-      for (const auto& f : k.findings)
-        if (f.value("severity", "") != "info")
-          why += "\n  " + std::to_string(++n) + ". " + f.value("message", f.value("code", ""));
-      return Error{"case " + c.id + ": the document check of batch " + k.batch + " says '" +
-                   k.verdict + "', so '" + request.action +
-                   "' is refused. Return the case (--remark-from-check sends its failures as "
-                   "备注), or, having looked at the scans, give the reason you overrule the "
-                   "check (--override-check REASON):" + why};
-    }
-    check_note["override"] = request.check_override;
-    break;
   }
 
   if (request.submission.is_object()) c.data = request.submission;
@@ -620,29 +617,44 @@ Status CaseStore::record_check(const std::string& case_id, const CheckRecord& ch
   return tx.commit();
 }
 
+std::string CheckRecord::remarks(const std::string& severity) const {
+  std::string out;
+  int n = 0;
+  for (const auto& f : findings) {
+    std::string s = f.value("severity", "");
+    if (s == "info" || (!severity.empty() && s != severity)) continue;
+    if (n++) out += "\n";
+    out += std::to_string(n) + ". " + f.value("message", f.value("code", ""));
+  }
+  return out;
+}
+
+std::optional<CheckRecord> check_in(const AuditEvent& event) {
+  if (event.action != "document_check" || !event.data.is_object()) return std::nullopt;
+  CheckRecord k;
+  k.at = event.at;
+  k.batch = event.data.value("batch", "");
+  k.verdict = event.data.value("verdict", "");
+  k.submission_hash = event.data.value("submission_hash", "");
+  k.findings = event.data.value("findings", nlohmann::json::array());
+  return k;
+}
+
 Result<std::optional<CheckRecord>> CaseStore::latest_check(const std::string& case_id) {
-  auto st = impl_->db.prepare(
-      "SELECT at, user_name, data FROM events WHERE case_id = ? AND action = 'document_check' "
-      "ORDER BY seq DESC LIMIT 1");
+  auto st = impl_->db.prepare(std::string("SELECT ") + kEventColumns +
+                              " FROM events WHERE case_id = ? AND action = 'document_check' "
+                              "ORDER BY seq DESC LIMIT 1");
   if (!st) return st.error();
   st->bind(1, case_id);
   auto row = st->step();
   if (!row) return row.error();
   if (!*row) return std::optional<CheckRecord>();
-  CheckRecord k;
-  k.at = st->text(0);
-  k.user = st->text(1);
-  nlohmann::json data = nlohmann::json::parse(st->text(2), nullptr, false);
-  if (data.is_object()) {
-    k.batch = data.value("batch", "");
-    k.verdict = data.value("verdict", "");
-    k.submission_hash = data.value("submission_hash", "");
-    if (data.contains("findings")) k.findings = data["findings"];
-  }
+  std::optional<CheckRecord> k = check_in(read_event(*st));
+  if (!k) return k;
   auto c = get(case_id);
   if (!c) return c.error();
-  k.current = k.submission_hash == check_hash(c->data);
-  return std::optional<CheckRecord>(std::move(k));
+  k->current = k->submission_hash == check_hash(c->data);
+  return k;
 }
 
 }  // namespace keydesk

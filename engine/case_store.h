@@ -60,13 +60,23 @@ struct CheckRecord {
   std::string verdict;          // pass | fail | review
   std::string submission_hash;  // check_hash of the submission that was checked
   nlohmann::json findings = nlohmann::json::array();  // as in report.json (masked)
-  std::string at, user;
+  std::string at;
   // Whether it speaks of the case's submission now (not of one replaced by a resubmission).
   bool current = false;
+
+  // Whether it holds back an action marked requires_check: current, and not a pass.
+  bool blocks() const { return current && verdict != "pass"; }
+  // The remarks of its findings of `severity` (empty: fail and review), numbered, one per line.
+  // Those of the failures are a 备注 as the enterprise will read it; what needs a person's look
+  // is the clerk's to settle.
+  std::string remarks(const std::string& severity = "") const;
 };
 
 // The hash a check is tied to: of the submission's content, not of its file's bytes.
 std::string check_hash(const nlohmann::json& submission);
+// The check an audit event records (nullopt unless it is a document_check); `current` is left
+// false: only the case's submission can say.
+std::optional<CheckRecord> check_in(const AuditEvent& event);
 
 struct AuditReport {
   long events = 0;

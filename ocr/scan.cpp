@@ -385,53 +385,53 @@ struct ScanAnalyzer::Impl {
   // (handwriting, a seal over it) is given up on: the rest of the page will not hold it either.
   struct Wanted {
     struct Value {
-      bool wanted = false;
+      std::u32string target;  // as the form gives it (codes) or normalised (names)
       std::vector<std::u32string> labels;
+      bool wanted = false;
       int grace = -1;  // rows left after its label was read; -1 before
     };
-    Wanted(const ScanHints& h, const DocumentType* expected) : hints(h) {
-      uscc.wanted = !hints.uscc.empty();
-      id.wanted = !hints.id_number.empty();
-      uscc_code = utf8_decode(hints.uscc);
-      id_code = utf8_decode(hints.id_number);
-      name = normalise_name(hints.company_name);
-      person = normalise_name(hints.person_name);
-      company.wanted = !name.empty();
-      applicant.wanted = !person.empty();
+    Wanted(const ScanHints& hints, const DocumentType* expected) {
+      uscc.target = utf8_decode(hints.uscc);
+      id.target = utf8_decode(hints.id_number);
+      company.target = normalise_name(hints.company_name);
+      applicant.target = normalise_name(hints.person_name);
+      for (Value* v : {&uscc, &id, &company, &applicant}) v->wanted = !v->target.empty();
       if (!expected) return;
-      for (const auto& [signer, labels] : expected->signature_labels) signatures.push_back(labels);
-      auto fold = [](const std::vector<std::string>& labels, Value& v) {
-        for (const std::string& l : labels) v.labels.push_back(normalise_name(l));
+      auto fold = [](const std::vector<std::string>& labels) {
+        std::vector<std::u32string> out;
+        for (const std::string& l : labels) out.push_back(normalise_name(l));
+        return out;
       };
-      fold(expected->uscc_labels, uscc);
-      fold(expected->id_labels, id);
-      fold(expected->name_labels, company);
-      fold(expected->person_labels, applicant);
+      for (const auto& [signer, labels] : expected->signature_labels)
+        signatures.push_back(fold(labels));
+      uscc.labels = fold(expected->uscc_labels);
+      id.labels = fold(expected->id_labels);
+      company.labels = fold(expected->name_labels);
+      applicant.labels = fold(expected->person_labels);
     }
     void see(const ReadRow& row) {
       // Within one character of the form's value counts as seen: the checks take that as an OCR
       // slip too (engine/verify.cpp).
       std::u32string codes = utf8_decode(fold_code_text(row.read.text));
-      if (uscc.wanted && best_substring_distance(codes, uscc_code) <= 1) uscc.wanted = false;
-      if (id.wanted && best_substring_distance(codes, id_code) <= 1) id.wanted = false;
+      for (Value* v : {&uscc, &id})
+        if (v->wanted && best_substring_distance(codes, v->target) <= 1) v->wanted = false;
       for (size_t i = 0; i < row.folded.size() && (uscc.wanted || id.wanted); ++i) {
         size_t j = i;
         while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
         if (j - i >= 15) {
           std::string run = utf8_encode(row.folded.substr(i, j - i));
-          if (uscc.wanted) {
-            auto c = repair_uscc(run);
-            uscc.wanted = std::find(c.begin(), c.end(), hints.uscc) == c.end();
-          }
-          if (id.wanted) {
-            auto c = repair_id_number(run, "99991231");
-            id.wanted = std::find(c.begin(), c.end(), hints.id_number) == c.end();
-          }
+          auto repaired_to = [&run](const std::vector<std::string>& candidates, const Value& v) {
+            return std::find(candidates.begin(), candidates.end(), utf8_encode(v.target)) !=
+                   candidates.end();
+          };
+          if (uscc.wanted && repaired_to(repair_uscc(run), uscc)) uscc.wanted = false;
+          if (id.wanted && repaired_to(repair_id_number(run, "99991231"), id)) id.wanted = false;
         }
         i = j;
       }
-      if (company.wanted && substring_similarity(row.folded, name) >= 0.9) company.wanted = false;
-      if (applicant.wanted && substring_similarity(row.folded, person) >= 1.0)
+      if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9)
+        company.wanted = false;
+      if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
         applicant.wanted = false;
       for (Value* v : {&uscc, &id, &company, &applicant}) {
         if (!v->wanted) continue;
@@ -443,15 +443,11 @@ struct ScanAnalyzer::Impl {
               substring_similarity(row.folded, label) >= (label.size() <= 3 ? 1.0 : 0.65))
             v->grace = 2;
       }
-      for (size_t s = 0; s < signatures.size();) {
-        bool found = false;
-        for (const std::string& label : signatures[s])
-          found = found || substring_similarity(row.folded, normalise_name(label)) >= 0.7;
-        if (found)
-          signatures.erase(signatures.begin() + static_cast<long>(s));
-        else
-          ++s;
-      }
+      std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
+        return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {
+          return substring_similarity(row.folded, label) >= 0.7;
+        });
+      });
     }
     // Only signature labels are still wanted: they sit at the foot of a page.
     bool values_done() const {
@@ -465,11 +461,8 @@ struct ScanAnalyzer::Impl {
         if (v->wanted) out += what;
       return signatures.empty() ? out : out + " signature";
     }
-    ScanHints hints;
-    std::u32string uscc_code, id_code;
     Value uscc, id, company, applicant;
-    std::u32string name, person;
-    std::vector<std::vector<std::string>> signatures;
+    std::vector<std::vector<std::u32string>> signatures;  // labels, normalised, per signer
   };
 
   void debug_images(const std::string& dir, const Page& page, const std::vector<Box>& boxes) const {
