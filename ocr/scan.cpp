@@ -41,6 +41,19 @@ ReadRow fold_row(const Box& box, LineRead read) {
   return row;
 }
 
+// `tail`, read from the same row right of `head`, appended to it.
+void append_read(LineRead& head, LineRead tail) {
+  if (!head.glyphs.empty() && !tail.glyphs.empty() &&
+      static_cast<unsigned char>(head.glyphs.back().text[0]) < 0x80 &&
+      static_cast<unsigned char>(tail.glyphs.front().text[0]) < 0x80)
+    head.text += ' ';
+  head.text += tail.text;
+  float sum = head.confidence * static_cast<float>(head.glyphs.size()) +
+              tail.confidence * static_cast<float>(tail.glyphs.size());
+  for (internal::Glyph& g : tail.glyphs) head.glyphs.push_back(std::move(g));
+  head.confidence = head.glyphs.empty() ? 0 : sum / static_cast<float>(head.glyphs.size());
+}
+
 Box union_of(const Box& a, const Box& b) {
   if (a.w == 0 || a.h == 0) return b;
   int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
@@ -122,7 +135,8 @@ std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
 
 }  // namespace
 
-// KEYDESK_SCAN_DEBUG=DIR: stage timings on stderr and the page images in DIR (for tuning);
+// KEYDESK_SCAN_DEBUG=DIR: stage timings and rows read on stderr, the page images and every line
+// image given to the recognizer in DIR (for tuning);
 // KEYDESK_SCAN_DEBUG=- gives the timings only.
 struct StageClock {
   bool on = std::getenv("KEYDESK_SCAN_DEBUG") != nullptr;
@@ -143,7 +157,7 @@ struct ScanAnalyzer::Impl {
   std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
 
   struct Page {
-    PixPtr grey, mask, binary;
+    PixPtr grey, mask, binary, rules;
     int rotation = 0;
     double skew = 0, scale = 1;
     int source_width = 0, source_height = 0;
@@ -191,9 +205,23 @@ struct ScanAnalyzer::Impl {
     return page;
   }
 
-  // Reads the row at `b` on the page last given to text->set_page, with a margin so that
-  // strokes the row finder cut off are not lost.
-  ReadRow read_row(const Box& b) { return fold_row(b, text->read(padded(b, 5))); }
+  // Reads `area` of `page` with `recognizer`; glyph boxes come back on the page.
+  static LineRead read_line(internal::Recognizer& recognizer, const Page& page, const Box& area) {
+    internal::LineImage line =
+        internal::line_image(page.grey.get(), page.binary.get(), page.rules.get(), area);
+    if (const char* dir = std::getenv("KEYDESK_SCAN_DEBUG"); dir && std::string_view(dir) != "-") {
+      thread_local int n = 0;  // what the recognizer was given, in reading order
+      pixWrite((std::string(dir) + "/line-" + std::to_string(n++) + ".png").c_str(),
+               line.pix.get(), IFF_PNG);
+    }
+    LineRead read = recognizer.read(line.pix.get());
+    for (internal::Glyph& g : read.glyphs) g.box = line.to_page(g.box);
+    return read;
+  }
+  // Reads the row at `b`, with a margin so that strokes the row finder cut off are not lost.
+  ReadRow read_row(const Page& page, const Box& b) {
+    return fold_row(b, read_line(*text, page, padded(b, 5)));
+  }
 
   // How many characters of the document vocabulary (the title words and labels of
   // rules/documents.yaml) `rows` hold. Tesseract's own confidence is no guide to orientation (it
@@ -217,28 +245,40 @@ struct ScanAnalyzer::Impl {
 
   // Titles first (the tallest rows), then top to bottom: the order that finds the type and the
   // fields soonest.
-  static std::vector<Box> reading_order(std::vector<Box> rows) {
+  static std::vector<internal::TextRow> reading_order(std::vector<internal::TextRow> rows) {
+    using internal::TextRow;
     if (rows.empty()) return rows;
     std::vector<int> heights;
-    for (const Box& b : rows) heights.push_back(b.h);
+    for (const TextRow& r : rows) heights.push_back(r.box.h);
     std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
     const int median = heights[heights.size() / 2];
     // Rows far thinner than the text (rules, dotted leaders, the fine print around a QR code)
     // come last: Tesseract scales every row to one height, so a thin wide row costs as much as
     // several lines of text, and seldom holds anything looked for.
-    std::vector<Box> titles, rest, thin;
-    for (const Box& b : rows)
-      (b.h * 10 >= median * 14 && b.w >= b.h * 2 ? titles : b.h * 10 < median * 6 ? thin : rest)
-          .push_back(b);
-    std::stable_sort(titles.begin(), titles.end(), [](const Box& a, const Box& b) { return a.h > b.h; });
+    // Small print (the notes around a QR code, a certificate number) and single marks (pieces of
+    // a frame or an emblem) come after the text rows, and before the thin ones.
+    std::vector<TextRow> titles, rest, small, thin;
+    for (const TextRow& r : rows) {
+      const Box& b = r.box;
+      if (b.h * 10 >= median * 14 && b.w >= b.h * 2) titles.push_back(r);
+      else if (b.h * 10 < median * 6) thin.push_back(r);
+      else if (b.h * 4 < median * 3 || b.w < b.h * 2) small.push_back(r);
+      else rest.push_back(r);
+    }
+    std::stable_sort(titles.begin(), titles.end(),
+                     [](const TextRow& a, const TextRow& b) { return a.box.h > b.box.h; });
     if (titles.size() > 3) {
       rest.insert(rest.end(), titles.begin() + 3, titles.end());
       titles.resize(3);
     }
-    std::sort(rest.begin(), rest.end(), [](const Box& a, const Box& b) {
+    auto top_down = [](const TextRow& ra, const TextRow& rb) {
+      const Box &a = ra.box, &b = rb.box;
       return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
-    });
+    };
+    std::sort(rest.begin(), rest.end(), top_down);
+    std::sort(small.begin(), small.end(), top_down);
     titles.insert(titles.end(), rest.begin(), rest.end());
+    titles.insert(titles.end(), small.begin(), small.end());
     titles.insert(titles.end(), thin.begin(), thin.end());
     return titles;
   }
@@ -311,8 +351,7 @@ struct ScanAnalyzer::Impl {
       if (field.field != "code" || !code) continue;
       if (!repair_uscc(field.text).empty() || !repair_id_number(field.text, "99991231").empty())
         continue;  // the checksum already accepts the first reading
-      code->set_page(current_grey_);
-      LineRead again = code->read(padded(field.box, 4));
+      LineRead again = read_line(*code, *current_, padded(field.box, 4));
       std::string folded = fold_code_text(again.text);
       folded.erase(std::remove_if(folded.begin(), folded.end(),
                                   [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
@@ -345,8 +384,9 @@ struct ScanAnalyzer::Impl {
 
   void find_signatures(const std::vector<ReadRow>& rows, const DocumentType& type,
                        ScanResult& result) {
-    const int w = static_cast<int>(pixGetWidth(current_binary_));
-    const int h = static_cast<int>(pixGetHeight(current_binary_));
+    Pix* binary = current_->binary.get();
+    const int w = static_cast<int>(pixGetWidth(binary));
+    const int h = static_cast<int>(pixGetHeight(binary));
     for (const auto& [signer, labels] : type.signature_labels) {
       SignatureMark mark;
       mark.signer = signer;
@@ -373,7 +413,7 @@ struct ScanAnalyzer::Impl {
       mark.region = {label.right() + 4, top, std::max(0, right - label.right() - 4), bottom - top};
       if (mark.region.w > label.h) {
         int tallest = 0;
-        mark.ink = internal::handwriting_ink(current_binary_, mark.region, &tallest);
+        mark.ink = internal::handwriting_ink(binary, mark.region, &tallest);
         mark.present = mark.ink >= 0.012 && tallest >= label.h / 2;
       }
       result.signatures.push_back(mark);
@@ -453,6 +493,7 @@ struct ScanAnalyzer::Impl {
     bool values_done() const {
       return !uscc.wanted && !id.wanted && !company.wanted && !applicant.wanted;
     }
+    bool codes_wanted() const { return uscc.wanted || id.wanted; }
     bool all_seen() const { return values_done() && signatures.empty(); }
     std::string describe() const {
       std::string out;
@@ -465,11 +506,13 @@ struct ScanAnalyzer::Impl {
     std::vector<std::vector<std::u32string>> signatures;  // labels, normalised, per signer
   };
 
-  void debug_images(const std::string& dir, const Page& page, const std::vector<Box>& boxes) const {
+  void debug_images(const std::string& dir, const Page& page,
+                    const std::vector<internal::TextRow>& rows) const {
     pixWrite((dir + "/grey.png").c_str(), page.grey.get(), IFF_PNG);
     pixWrite((dir + "/binary.png").c_str(), page.binary.get(), IFF_PNG);
     PixPtr shown(pixConvertTo32(page.grey.get()));
-    for (const Box& b : boxes) {
+    for (const internal::TextRow& row : rows) {
+      const Box& b = row.box;
       BOX* bx = boxCreate(b.x, b.y, b.w, b.h);
       pixRenderBoxArb(shown.get(), bx, 2, 255, 0, 0);
       boxDestroy(&bx);
@@ -483,8 +526,7 @@ struct ScanAnalyzer::Impl {
     return nullptr;
   }
 
-  Pix* current_grey_ = nullptr;
-  Pix* current_binary_ = nullptr;
+  const Page* current_ = nullptr;  // the page analyse() is reading
 };
 
 ScanAnalyzer::ScanAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -526,7 +568,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   clock.mark("normalise");
   result.source_width = page->source_width;
   result.source_height = page->source_height;
-  std::vector<Box> order = Impl::reading_order(internal::text_rows(page->binary.get()));
+  internal::Layout layout = internal::text_layout(page->binary.get());
+  page->rules = std::move(layout.rules);
+  std::vector<internal::TextRow> order = Impl::reading_order(std::move(layout.rows));
   clock.mark("rows");
 
   // Orientation: the first rows must give words of the vocabulary; if they do not, the page is
@@ -535,16 +579,18 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // these rows are read anyway) or kProbe rows have not.
   constexpr size_t kProbe = 10;
   constexpr int kKnown = 3;
-  auto probe = [&](Pix* grey, const std::vector<Box>& boxes) {
-    impl.text->set_page(grey);
+  auto probe = [&](const Impl::Page& p, const std::vector<internal::TextRow>& boxes) {
     std::vector<ReadRow> read;
     for (size_t i = 0; i < std::min(kProbe, boxes.size()); ++i) {
-      read.push_back(impl.read_row(boxes[i]));
+      read.push_back(impl.read_row(p, boxes[i].box));
+      if (clock.on)
+        std::fprintf(stderr, "    probe %zu (%dx%d): %s\n", i, boxes[i].box.w, boxes[i].box.h,
+                     read.back().read.text.c_str());
       if (impl.vocabulary_score(read) >= kKnown) break;
     }
     return read;
   };
-  std::vector<ReadRow> rows = probe(page->grey.get(), order);
+  std::vector<ReadRow> rows = probe(*page, order);
   int score = impl.vocabulary_score(rows);
   if (score < kKnown) {
     // Each turn is taken from the page as normalised, and the best kept.
@@ -552,12 +598,14 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     std::optional<Impl::Page> best;
     // Upside down first: the text axis has already turned pages lying on their side.
     for (int turn : {2, 1, 3}) {
-      Impl::Page other = Impl::rotate(Impl::Page{nullptr, nullptr, nullptr, 0, 0, 0, 0, 0},
+      Impl::Page other = Impl::rotate(Impl::Page{},
                                       PixPtr(pixRotateOrth(base.grey.get(), turn)),
                                       PixPtr(pixRotateOrth(base.mask.get(), turn)), 0, 0,
                                       PixPtr(pixRotateOrth(base.binary.get(), turn)));
-      std::vector<Box> other_order = Impl::reading_order(internal::text_rows(other.binary.get()));
-      std::vector<ReadRow> other_rows = probe(other.grey.get(), other_order);
+      internal::Layout other_layout = internal::text_layout(other.binary.get());
+      other.rules = std::move(other_layout.rules);
+      std::vector<internal::TextRow> other_order = Impl::reading_order(std::move(other_layout.rows));
+      std::vector<ReadRow> other_rows = probe(other, other_order);
       int other_score = impl.vocabulary_score(other_rows);
       if (clock.on) std::fprintf(stderr, "  turn %d: %d known (upright %d)\n", turn, other_score, score);
       if (other_score > score + 2) {
@@ -584,8 +632,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   result.ink_share = internal::ink_share(page->binary.get());
   result.seals = internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height),
                                            true);
-  impl.current_grey_ = page->grey.get();
-  impl.current_binary_ = page->binary.get();
+  impl.current_ = &*page;
   if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG"); debug && std::string_view(debug) != "-")
     impl.debug_images(debug, *page, order);
   clock.mark("seals");
@@ -594,29 +641,74 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   const DocumentType* expected = impl.type_named(expected_type);
   Impl::Wanted wanted(hints, expected);
   for (const ReadRow& row : rows) wanted.see(row);
-  impl.text->set_page(page->grey.get());
-  // Top to bottom while values are wanted; once only signature labels are, from the foot up.
-  std::vector<bool> done(order.size(), false);
-  for (size_t i = 0; i < rows.size(); ++i) done[i] = true;
-  size_t next_top = rows.size();
-  for (size_t n = rows.size(); n < order.size(); ++n) {
+  // Top to bottom while values are wanted; once only signature labels are, from the foot up,
+  // the head of each wide row first (a label leads its row; the rest of the row is read only if
+  // no head holds one).
+  enum class Seen { no, head, whole };
+  std::vector<Seen> seen(order.size(), Seen::no);
+  std::vector<size_t> read_as(order.size(), 0);  // index in `rows`
+  std::vector<int> head_end(order.size(), 0);     // page column where a head read stopped
+  for (size_t i = 0; i < rows.size(); ++i) seen[i] = Seen::whole, read_as[i] = i;
+  auto first = [&](auto&& fits) -> std::optional<size_t> {
+    for (size_t i = 0; i < order.size(); ++i)
+      if (fits(i)) return i;
+    return std::nullopt;
+  };
+  auto lowest = [&](Seen state) -> std::optional<size_t> {
+    std::optional<size_t> pick;
+    for (size_t i = 0; i < order.size(); ++i)
+      if (seen[i] == state && (!pick || order[i].box.bottom() > order[*pick].box.bottom())) pick = i;
+    return pick;
+  };
+  for (;;) {
     if (wanted.all_seen() && rows.size() >= 6) {
       ScanResult typed;
       impl.classify(rows, result.height, typed);
       if (!typed.detected_type.empty()) break;
     }
-    while (next_top < order.size() && done[next_top]) ++next_top;
-    size_t pick = next_top;
-    if (wanted.values_done() && !wanted.signatures.empty()) {
-      for (size_t i = 0; i < order.size(); ++i)
-        if (!done[i] && order[i].bottom() > order[pick].bottom()) pick = i;
+    std::optional<size_t> pick;
+    bool heads = wanted.values_done() && !wanted.signatures.empty();
+    if (heads) {
+      pick = lowest(Seen::no);
+      if (!pick) pick = lowest(Seen::head);
+    } else {
+      // A row printed like a code comes before the rows above it.
+      if (wanted.codes_wanted())
+        pick = first([&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= 14; });
+      if (!pick) pick = first([&](size_t i) { return seen[i] != Seen::whole; });
     }
-    done[pick] = true;
-    rows.push_back(impl.read_row(order[pick]));
+    if (!pick) break;
+    const size_t i = *pick;
+    const Box& box = order[i].box;
+    const Box area = padded(box, 5);
+    auto row_start = std::chrono::steady_clock::now();
+    if (seen[i] == Seen::head) {
+      Box rest{head_end[i], area.y, area.right() - head_end[i], area.h};
+      ReadRow& row = rows[read_as[i]];
+      LineRead whole = std::move(row.read);
+      LineRead tail = Impl::read_line(*impl.text, *page, rest);
+      append_read(whole, std::move(tail));
+      row = fold_row(box, std::move(whole));
+      seen[i] = Seen::whole;
+    } else if (heads && box.w > box.h * 12) {
+      head_end[i] = internal::blank_column(page->binary.get(), page->rules.get(), box,
+                                           box.x + box.h * 9);
+      Box head{area.x, area.y, head_end[i] - area.x, area.h};
+      read_as[i] = rows.size();
+      rows.push_back(fold_row(box, Impl::read_line(*impl.text, *page, head)));
+      seen[i] = Seen::head;
+    } else {
+      read_as[i] = rows.size();
+      rows.push_back(impl.read_row(*page, box));
+      seen[i] = Seen::whole;
+    }
+    const ReadRow& row = rows[read_as[i]];
     if (clock.on)
-      std::fprintf(stderr, "    row %zu (%dx%d): %s\n", pick, order[pick].w, order[pick].h,
-                   rows.back().read.text.c_str());
-    wanted.see(rows.back());
+      std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms: %s\n", i, box.w, box.h,
+                   order[i].code_run >= 14 ? " code" : "", seen[i] == Seen::head ? " head" : "",
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - row_start).count(),
+                   row.read.text.c_str());
+    wanted.see(row);
   }
   clock.mark("ocr rows");
   if (clock.on)
@@ -634,7 +726,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   }
   if (characters < 6) {
     result.problem = "no legible text: a blank page, or a scan too faint or blurred to read";
-    impl.current_grey_ = impl.current_binary_ = nullptr;
+    impl.current_ = nullptr;
     return result;
   }
   result.readable = true;
@@ -643,7 +735,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   impl.extract_fields(rows, detected, result);
   clock.mark("fields");
   if (expected) impl.find_signatures(rows, *expected, result);
-  impl.current_grey_ = impl.current_binary_ = nullptr;
+  impl.current_ = nullptr;
   return result;
 }
 

@@ -18,6 +18,63 @@ bool bit_at(const l_uint32* line, int x) { return GET_DATA_BIT(line, x) != 0; }
 int width_of(Pix* pix) { return static_cast<int>(pixGetWidth(pix)); }
 int height_of(Pix* pix) { return static_cast<int>(pixGetHeight(pix)); }
 
+// The connected components of `text` whose centre lies in each of `rows`, left to right.
+std::vector<std::vector<Box>> components_by_row(Pix* text, const std::vector<Box>& rows) {
+  std::vector<std::vector<Box>> out(rows.size());
+  Pixa* pixa_raw = nullptr;
+  BoxaPtr boxes(pixConnComp(text, &pixa_raw, 8));
+  if (pixa_raw) pixaDestroy(&pixa_raw);
+  if (!boxes) return out;
+  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
+    Box c = box_at(boxes.get(), i);
+    int cx = c.x + c.w / 2, cy = c.y + c.h / 2;
+    // Rows are sorted by their middle; few overlap, so a linear scan is cheap enough.
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const Box& b = rows[r];
+      if (cx >= b.x && cx < b.right() && cy >= b.y && cy < b.bottom()) {
+        out[r].push_back(c);
+        break;
+      }
+    }
+  }
+  for (auto& row : out)
+    std::sort(row.begin(), row.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  return out;
+}
+
+// Which columns of `ink` hold no dark pixel.
+std::vector<bool> blank_columns(Pix* ink) {
+  const int w = width_of(ink), h = height_of(ink);
+  std::vector<bool> blank(static_cast<size_t>(w), true);
+  const l_uint32* data = pixGetData(ink);
+  const int wpl = pixGetWpl(ink);
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* row = data + y * wpl;
+    for (int x = 0; x < w; ++x)
+      if (bit_at(row, x)) blank[static_cast<size_t>(x)] = false;
+  }
+  return blank;
+}
+
+// The longest run of code-like glyphs among a row's components (see TextRow::code_run).
+int code_run(const std::vector<Box>& glyphs) {
+  int tallest = 0;
+  for (const Box& g : glyphs) tallest = std::max(tallest, g.h);
+  // Digits and capitals stand full height; a Chinese character breaks into strokes of every
+  // size, and its narrow full-height parts (亻, 丨) seldom come fifteen in a row.
+  int best = 0, run = 0, last_right = -1, last_h = 0;
+  for (const Box& g : glyphs) {
+    if (g.h * 10 < tallest * 5) continue;  // punctuation, dots: neither part of nor a break in a run
+    bool digit_like = g.w * 10 >= g.h * 2 && g.w * 10 <= g.h * 9;
+    bool close = last_right >= 0 && g.x - last_right <= g.h && std::abs(g.h - last_h) * 5 <= g.h;
+    run = digit_like ? (close ? run + 1 : 1) : 0;
+    best = std::max(best, run);
+    last_right = g.right();
+    last_h = g.h;
+  }
+  return best;
+}
+
 }  // namespace
 
 PixPtr decode_rgb(const std::string& bytes) {
@@ -189,21 +246,22 @@ PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees) {
   return PixPtr(pixRotate(turned.get(), radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
 }
 
-std::vector<Box> text_rows(Pix* binary) {
+Layout text_layout(Pix* binary) {
   const int w = width_of(binary), h = height_of(binary);
   // Ruled lines (tables, underlines, frames) are long thin runs; take them out so they neither
   // join rows nor look like text.
-  PixPtr horizontal(pixOpenBrick(nullptr, binary, std::max(60, w / 20), 1));
+  Layout layout;
+  layout.rules.reset(pixOpenBrick(nullptr, binary, std::max(60, w / 20), 1));
   PixPtr vertical(pixOpenBrick(nullptr, binary, 1, std::max(60, h / 25)));
-  PixPtr text(pixSubtract(nullptr, binary, horizontal.get()));
-  pixSubtract(text.get(), text.get(), vertical.get());
+  pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
+  PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
   // Characters of a phrase are a few pixels apart at 150 dpi; a label and its value further.
   PixPtr smeared(pixCloseBrick(nullptr, text.get(), 21, 3));
   Pixa* pixa_raw = nullptr;
   BoxaPtr boxes(pixConnComp(smeared.get(), &pixa_raw, 8));
   if (pixa_raw) pixaDestroy(&pixa_raw);
   std::vector<Box> segments;
-  if (!boxes) return segments;
+  if (!boxes) return layout;
   for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
     Box b = box_at(boxes.get(), i);
     if (b.h < 9 || b.h > h / 8 || b.w < 8) continue;
@@ -243,7 +301,77 @@ std::vector<Box> text_rows(Pix* binary) {
   std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) {
     return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
   });
-  return rows;
+  std::vector<std::vector<Box>> glyphs = components_by_row(text.get(), rows);
+  for (size_t r = 0; r < rows.size(); ++r) layout.rows.push_back({rows[r], code_run(glyphs[r])});
+  return layout;
+}
+
+Box LineImage::to_page(const Box& on_line) const {
+  auto page_x = [this](int x) {
+    for (const Piece& p : pieces)
+      if (x < p.line_x + p.width) return p.page_x + std::max(0, x - p.line_x);
+    return pieces.empty() ? x : pieces.back().page_x + pieces.back().width;
+  };
+  int left = page_x(on_line.x), right = page_x(std::max(on_line.x, on_line.right() - 1)) + 1;
+  return {left, on_line.y + page_y, right - left, on_line.h};
+}
+
+LineImage line_image(Pix* grey, Pix* binary, Pix* rules, const Box& area) {
+  LineImage line;
+  const int x0 = std::clamp(area.x, 0, width_of(grey)), y0 = std::clamp(area.y, 0, height_of(grey));
+  const int x1 = std::clamp(area.right(), 0, width_of(grey));
+  const int y1 = std::clamp(area.bottom(), 0, height_of(grey));
+  if (x1 - x0 < 4 || y1 - y0 < 4) return line;
+  line.page_y = y0;
+  BOX* clip_box = boxCreate(x0, y0, x1 - x0, y1 - y0);
+  PixPtr crop(pixClipRectangle(grey, clip_box, nullptr));
+  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
+  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!crop || !ink || !ruled) return line;
+  // Only lines that cross the row (table borders, frames) or run far along it (underlines) are
+  // rules here: the thick strokes of a large title are long and thin too. The rules'
+  // anti-aliased edges go with them.
+  l_int32 changed = 0;
+  PixPtr crossing(pixSelectBySize(ruled.get(), area.h * 5 / 2, y1 - y0 - 2, 8, L_SELECT_IF_EITHER,
+                                  L_SELECT_IF_GTE, &changed));
+  if (!crossing) return line;
+  PixPtr wide_rules(pixDilateBrick(nullptr, crossing.get(), 3, 3));
+  pixSetMasked(crop.get(), wide_rules.get(), 255);
+  pixSubtract(ink.get(), ink.get(), wide_rules.get());
+  const int w = x1 - x0, h = y1 - y0;
+  std::vector<bool> blank = blank_columns(ink.get());
+  // Kept: every inked column, and up to `gap` blank ones between inked runs (half of them at
+  // each side of the run) and at the ends.
+  const int gap = std::max(8, area.h * 2 / 3);
+  std::vector<std::pair<int, int>> runs;  // [from, to) of inked columns
+  for (int x = 0; x < w;) {
+    if (blank[static_cast<size_t>(x)]) {
+      ++x;
+      continue;
+    }
+    int end = x;
+    while (end < w && !blank[static_cast<size_t>(end)]) ++end;
+    if (!runs.empty() && x - runs.back().second <= gap) runs.back().second = end;
+    else runs.emplace_back(x, end);
+    x = end;
+  }
+  if (runs.empty()) runs.emplace_back(0, w);
+  int line_w = 0;
+  for (auto& [from, to] : runs) {
+    from = std::max(0, from - gap / 2);
+    to = std::min(w, to + gap / 2);
+    line_w += to - from;
+  }
+  line.pix.reset(pixCreate(line_w, h, 8));
+  pixSetAll(line.pix.get());
+  int at = 0;
+  for (auto [from, to] : runs) {
+    pixRasterop(line.pix.get(), at, 0, to - from, h, PIX_SRC, crop.get(), from, 0);
+    line.pieces.push_back({at, x0 + from, to - from});
+    at += to - from;
+  }
+  return line;
 }
 
 double handwriting_ink(Pix* binary, const Box& region, int* tallest_component) {
@@ -262,6 +390,21 @@ double handwriting_ink(Pix* binary, const Box& region, int* tallest_component) {
     for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i)
       *tallest_component = std::max(*tallest_component, box_at(boxes.get(), i).h);
   return ink_share(ink.get());
+}
+
+int blank_column(Pix* binary, Pix* rules, const Box& row, int x) {
+  BOX* clip_box = boxCreate(row.x, row.y, row.w, row.h);
+  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
+  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!ink || !ruled) return x;
+  pixSubtract(ink.get(), ink.get(), ruled.get());
+  std::vector<bool> blank = blank_columns(ink.get());
+  for (int d = 0; d <= row.h; ++d)
+    for (int c : {x - row.x - d, x - row.x + d})
+      if (c >= 0 && c < static_cast<int>(blank.size()) && blank[static_cast<size_t>(c)])
+        return row.x + c;
+  return x;
 }
 
 }  // namespace keydesk::ocr::internal

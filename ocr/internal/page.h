@@ -42,9 +42,38 @@ int text_axis(Pix* binary, double* skew_degrees);
 // Rotates by quarter turns clockwise, then by `skew_degrees` (bringing in white).
 PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees);
 
-// Text rows: clusters of character-sized components on one baseline, table rules and pictures
-// removed. Sorted top to bottom, left to right.
-std::vector<Box> text_rows(Pix* binary);
+// The page's text rows (clusters of character-sized components on one baseline, table rules and
+// pictures left out; top to bottom, left to right) and its ruled lines.
+struct TextRow {
+  Box box;
+  // The longest run of glyphs shaped like the digits and capitals of a code (one component
+  // each, narrow, full height, evenly spaced): 15 or more is likely a USCC or an ID number.
+  int code_run = 0;
+};
+struct Layout {
+  std::vector<TextRow> rows;
+  PixPtr rules;  // 1 bpp: the long thin runs of tables, underlines and frames
+};
+Layout text_layout(Pix* binary);
+
+// One row cut out for the recognizer: the grey pixels of `area`, ruled lines whitened, and every
+// blank stretch wider than the row's height shortened to it. The recognizer's cost grows with
+// the width it is given, and a label and its value in two table cells sit far apart.
+struct LineImage {
+  struct Piece {
+    int line_x, page_x, width;  // columns [line_x, line_x + width) came from page_x onwards
+  };
+  PixPtr pix;  // 8 bpp
+  std::vector<Piece> pieces;
+  int page_y = 0;  // the page row of the image's first row
+  // A box on the line image, on the page.
+  Box to_page(const Box& on_line) const;
+};
+LineImage line_image(Pix* grey, Pix* binary, Pix* rules, const Box& area);
+
+// A column of `row` near `x` with no ink (ruled lines aside), where the row can be cut in two
+// without splitting a character; `x` itself when there is none within a row height of it.
+int blank_column(Pix* binary, Pix* rules, const Box& row, int x);
 
 // Dark pixels in `region` of `binary` that are not part of long ruled lines.
 double handwriting_ink(Pix* binary, const Box& region, int* tallest_component);

@@ -43,18 +43,10 @@ Recognizer::~Recognizer() {
   if (api_) api_->End();
 }
 
-void Recognizer::set_page(Pix* grey) {
-  api_->SetImage(grey);
-  page_width_ = static_cast<int>(pixGetWidth(grey));
-  page_height_ = static_cast<int>(pixGetHeight(grey));
-}
-
-LineRead Recognizer::read(const Box& box) {
+LineRead Recognizer::read(Pix* image) {
   LineRead line;
-  int x = std::clamp(box.x, 0, page_width_), y = std::clamp(box.y, 0, page_height_);
-  int r = std::clamp(box.right(), 0, page_width_), b = std::clamp(box.bottom(), 0, page_height_);
-  if (r - x < 4 || b - y < 4) return line;
-  api_->SetRectangle(x, y, r - x, b - y);
+  if (!image || pixGetWidth(image) < 4 || pixGetHeight(image) < 4) return line;
+  api_->SetImage(image);
   if (api_->Recognize(nullptr) != 0) return line;
   std::unique_ptr<tesseract::ResultIterator> it(api_->GetIterator());
   if (!it) return line;

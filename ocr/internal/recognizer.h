@@ -1,5 +1,5 @@
-// One Tesseract engine reading single lines of a page (ROI recognition): the page is set once,
-// then each line is a rectangle. Not thread-safe: one per worker.
+// One Tesseract engine reading single lines (ROI recognition: each line cut out of the page by
+// internal::line_image). Not thread-safe: one per worker.
 #pragma once
 
 #include <memory>
@@ -36,15 +36,12 @@ class Recognizer {
                                             const std::string& whitelist, std::string* error);
   ~Recognizer();
 
-  // The page every later read() looks at; must outlive the reads. 8 bpp grey.
-  void set_page(Pix* grey);
-  // Reads one line inside `box` (clipped to the page).
-  LineRead read(const Box& box);
+  // Reads the one line of text on `line` (8 bpp grey); glyph boxes are on `line`.
+  LineRead read(Pix* line);
 
  private:
   Recognizer() = default;
   std::unique_ptr<tesseract::TessBaseAPI> api_;
-  int page_width_ = 0, page_height_ = 0;
 };
 
 }  // namespace keydesk::ocr::internal
