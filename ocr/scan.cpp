@@ -325,40 +325,52 @@ struct ScanAnalyzer::Impl {
   }
 
   // Runs of code characters (USCC, ID numbers) in every row, and values after the labels.
+  // The runs of 15 to 21 letters and digits in `row`: USCCs and ID numbers as read.
+  static std::vector<FieldRead> code_runs(const ReadRow& row) {
+    std::vector<FieldRead> runs;
+    size_t i = 0;
+    while (i < row.folded.size()) {
+      if (!is_code_char(row.folded[i])) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
+      if (j - i >= 15 && j - i <= 21)
+        runs.push_back({"code", utf8_encode(row.folded.substr(i, j - i)), glyph_span(row, i, j),
+                        glyph_confidence(row, i, j)});
+      i = j;
+    }
+    return runs;
+  }
+
+  // A code the Chinese model read that fails its checksum, read again by the Latin model (letters
+  // and digits only): both readings go to the checksum, which decides. Once per code and scan.
+  std::optional<FieldRead> reread_code(const FieldRead& field) {
+    if (field.field != "code" || !code) return std::nullopt;
+    if (!repair_uscc(field.text).empty() || !repair_id_number(field.text, "99991231").empty())
+      return std::nullopt;  // the checksum already accepts the first reading
+    for (const auto& [box, again] : rereads_)
+      if (box == field.box) return again;
+    LineRead read = read_line(*code, *current_, padded(field.box, 4));
+    std::string folded = fold_code_text(read.text);
+    folded.erase(std::remove_if(folded.begin(), folded.end(),
+                                [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
+                 folded.end());
+    std::optional<FieldRead> again;
+    if (!folded.empty() && folded != field.text && folded.size() >= 15)
+      again = FieldRead{"code", folded, field.box, read.confidence};
+    rereads_.emplace_back(field.box, again);
+    return again;
+  }
+
   void extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
                       ScanResult& result) {
-    for (const ReadRow& row : rows) {
-      size_t i = 0;
-      while (i < row.folded.size()) {
-        if (!is_code_char(row.folded[i])) {
-          ++i;
-          continue;
-        }
-        size_t j = i;
-        while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
-        if (j - i >= 15 && j - i <= 21) {
-          FieldRead field{"code", utf8_encode(row.folded.substr(i, j - i)), glyph_span(row, i, j),
-                          glyph_confidence(row, i, j)};
-          result.fields.push_back(std::move(field));
-        }
-        i = j;
-      }
-    }
-    // A code read by the Chinese model is read again by the Latin one, letters and digits only:
-    // the two readings go to the checksum, which decides.
+    for (const ReadRow& row : rows)
+      for (FieldRead& field : code_runs(row)) result.fields.push_back(std::move(field));
     std::vector<FieldRead> rereads;
-    for (const FieldRead& field : result.fields) {
-      if (field.field != "code" || !code) continue;
-      if (!repair_uscc(field.text).empty() || !repair_id_number(field.text, "99991231").empty())
-        continue;  // the checksum already accepts the first reading
-      LineRead again = read_line(*code, *current_, padded(field.box, 4));
-      std::string folded = fold_code_text(again.text);
-      folded.erase(std::remove_if(folded.begin(), folded.end(),
-                                  [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
-                   folded.end());
-      if (!folded.empty() && folded != field.text && folded.size() >= 15)
-        rereads.push_back({"code", folded, field.box, again.confidence});
-    }
+    for (const FieldRead& field : result.fields)
+      if (std::optional<FieldRead> again = reread_code(field)) rereads.push_back(*again);
     result.fields.insert(result.fields.end(), rereads.begin(), rereads.end());
     if (!type) return;
     auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
@@ -449,17 +461,17 @@ struct ScanAnalyzer::Impl {
       company.labels = fold(expected->name_labels);
       applicant.labels = fold(expected->person_labels);
     }
-    void see(const ReadRow& row) {
+    // `codes`: text read, folded as a code is (O → 0, …); `folded`: the same normalised as names.
+    void see_codes(const std::u32string& codes, const std::u32string& folded) {
       // Within one character of the form's value counts as seen: the checks take that as an OCR
       // slip too (engine/verify.cpp).
-      std::u32string codes = utf8_decode(fold_code_text(row.read.text));
       for (Value* v : {&uscc, &id})
         if (v->wanted && best_substring_distance(codes, v->target) <= 1) v->wanted = false;
-      for (size_t i = 0; i < row.folded.size() && (uscc.wanted || id.wanted); ++i) {
+      for (size_t i = 0; i < folded.size() && (uscc.wanted || id.wanted); ++i) {
         size_t j = i;
-        while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
+        while (j < folded.size() && is_code_char(folded[j])) ++j;
         if (j - i >= 15) {
-          std::string run = utf8_encode(row.folded.substr(i, j - i));
+          std::string run = utf8_encode(folded.substr(i, j - i));
           auto repaired_to = [&run](const std::vector<std::string>& candidates, const Value& v) {
             return std::find(candidates.begin(), candidates.end(), utf8_encode(v.target)) !=
                    candidates.end();
@@ -469,6 +481,9 @@ struct ScanAnalyzer::Impl {
         }
         i = j;
       }
+    }
+    void see(const ReadRow& row) {
+      see_codes(utf8_decode(fold_code_text(row.read.text)), row.folded);
       if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9)
         company.wanted = false;
       if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
@@ -527,6 +542,7 @@ struct ScanAnalyzer::Impl {
   }
 
   const Page* current_ = nullptr;  // the page analyse() is reading
+  std::vector<std::pair<Box, std::optional<FieldRead>>> rereads_;  // reread_code's, this page
 };
 
 ScanAnalyzer::ScanAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -633,6 +649,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   result.seals = internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height),
                                            true);
   impl.current_ = &*page;
+  impl.rereads_.clear();
   if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG"); debug && std::string_view(debug) != "-")
     impl.debug_images(debug, *page, order);
   clock.mark("seals");
@@ -661,7 +678,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     return pick;
   };
   for (;;) {
-    if (wanted.all_seen() && rows.size() >= 6) {
+    // Everything looked for is there: stop once the rows read say what the document is (the
+    // titles come first, so a few rows suffice).
+    if (wanted.all_seen() && rows.size() >= 4) {
       ScanResult typed;
       impl.classify(rows, result.height, typed);
       if (!typed.detected_type.empty()) break;
@@ -703,6 +722,14 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       seen[i] = Seen::whole;
     }
     const ReadRow& row = rows[read_as[i]];
+    // A code that is not the form's may be a slip of the Chinese model: the Latin one reads it
+    // now rather than after the page, so that a good second reading ends the search.
+    if (wanted.codes_wanted() && seen[i] == Seen::whole)
+      for (const FieldRead& run : Impl::code_runs(row))
+        if (std::optional<FieldRead> again = impl.reread_code(run)) {
+          std::u32string text = utf8_decode(again->text);
+          wanted.see_codes(text, text);
+        }
     if (clock.on)
       std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms: %s\n", i, box.w, box.h,
                    order[i].code_run >= 14 ? " code" : "", seen[i] == Seen::head ? " head" : "",
@@ -739,21 +766,16 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   return result;
 }
 
-std::string preview_jpeg(const std::string& bytes, const ScanResult& result,
-                                       int max_width) {
-  PixPtr rgb = internal::decode_rgb(bytes);
+std::string preview_jpeg(const std::string& bytes, const ScanResult& result, int max_width) {
+  // Scaled down first, then turned: turning a page costs by its pixels, and the preview has a
+  // quarter of the working page's.
+  double factor = result.scale;
+  if (result.width > max_width) factor *= static_cast<double>(max_width) / result.width;
+  PixPtr rgb = internal::decode_rgb(bytes, factor);
   if (!rgb) return {};
-  if (result.scale != 1.0) {
-    auto f = static_cast<l_float32>(result.scale);
-    rgb.reset(pixScale(rgb.get(), f, f));
-  }
   rgb = internal::rotate_page(rgb.get(), result.rotation / 90, 0);
-  if (std::abs(result.skew_degrees) >= 0.1) rgb = internal::rotate_page(rgb.get(), 0, result.skew_degrees);
-  int w = static_cast<int>(pixGetWidth(rgb.get()));
-  if (w > max_width) {
-    auto f = static_cast<l_float32>(static_cast<double>(max_width) / w);
-    rgb.reset(pixScale(rgb.get(), f, f));
-  }
+  if (std::abs(result.skew_degrees) >= 0.1)
+    rgb = internal::rotate_page(rgb.get(), 0, result.skew_degrees, true);
   l_uint8* data = nullptr;
   size_t size = 0;
   if (pixWriteMemJpeg(&data, &size, rgb.get(), 70, 0) != 0 || !data) return {};

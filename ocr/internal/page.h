@@ -11,8 +11,9 @@
 
 namespace keydesk::ocr::internal {
 
-// Decodes image bytes to 32 bpp RGB. nullptr when Leptonica cannot decode them.
-PixPtr decode_rgb(const std::string& bytes);
+// Decodes image bytes to 32 bpp RGB, scaled by `factor` (JPEGs shrunk while decoding where
+// they can be). nullptr when Leptonica cannot decode them.
+PixPtr decode_rgb(const std::string& bytes, double factor = 1.0);
 
 // Scales `rgb` so its longer side is about `long_side` (left alone within ±15%). *scale gets the
 // factor applied.
@@ -39,8 +40,9 @@ double ink_share(Pix* binary, const Box* within = nullptr);
 // *skew_degrees gets the small skew measured in the chosen direction.
 int text_axis(Pix* binary, double* skew_degrees);
 
-// Rotates by quarter turns clockwise, then by `skew_degrees` (bringing in white).
-PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees);
+// Rotates by quarter turns clockwise, then by `skew_degrees` (bringing in white). `quick`: by
+// shears rather than area mapping (no interpolation; for previews).
+PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees, bool quick = false);
 
 // The page's text rows (clusters of character-sized components on one baseline, table rules and
 // pictures left out; top to bottom, left to right) and its ruled lines.
