@@ -85,6 +85,18 @@ bool is_cjk(char32_t cp) { return cp >= 0x3400 && cp <= 0x9FFF; }
 bool is_code_char(char32_t cp) {
   return (cp >= U'0' && cp <= U'9') || (cp >= U'A' && cp <= U'Z');
 }
+// Whether the text from `from` on starts (past separators) with a Latin word of 4 letters or more.
+bool latin_follows(const std::u32string& text, size_t from) {
+  while (from < text.size() && !is_cjk(text[from]) && !(text[from] >= U'A' && text[from] <= U'Z') &&
+         !(text[from] >= U'a' && text[from] <= U'z'))
+    ++from;
+  size_t letters = 0;
+  while (from + letters < text.size() && ((text[from + letters] >= U'A' && text[from + letters] <= U'Z') ||
+                                          (text[from + letters] >= U'a' && text[from + letters] <= U'z')))
+    ++letters;
+  return letters >= 4;
+}
+
 bool is_separator(char32_t cp) { return cp == U'：' || cp == U':' || cp == U'，' || cp == U','; }
 
 // A label found in a row: where it ends in the folded text and its box.
@@ -248,10 +260,14 @@ struct ScanAnalyzer::Impl {
   static std::vector<internal::TextRow> reading_order(std::vector<internal::TextRow> rows) {
     using internal::TextRow;
     if (rows.empty()) return rows;
-    std::vector<int> heights;
-    for (const TextRow& r : rows) heights.push_back(r.box.h);
-    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-    const int median = heights[heights.size() / 2];
+    auto median_of = [&rows](auto height) {
+      std::vector<int> heights;
+      for (const TextRow& r : rows) heights.push_back(height(r));
+      std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+      return heights[heights.size() / 2];
+    };
+    const int median = median_of([](const TextRow& r) { return r.box.h; });
+    const int median_glyph = median_of([](const TextRow& r) { return r.glyph_height; });
     // Rows far thinner than the text (rules, dotted leaders, the fine print around a QR code)
     // come last: Tesseract scales every row to one height, so a thin wide row costs as much as
     // several lines of text, and seldom holds anything looked for.
@@ -260,13 +276,15 @@ struct ScanAnalyzer::Impl {
     std::vector<TextRow> titles, rest, small, thin;
     for (const TextRow& r : rows) {
       const Box& b = r.box;
-      if (b.h * 10 >= median * 14 && b.w >= b.h * 2) titles.push_back(r);
+      if (r.glyph_height * 10 >= median_glyph * 14 && b.h * 10 >= median * 14 && b.w >= b.h * 2)
+        titles.push_back(r);
       else if (b.h * 10 < median * 6) thin.push_back(r);
       else if (b.h * 4 < median * 3 || b.w < b.h * 2) small.push_back(r);
       else rest.push_back(r);
     }
-    std::stable_sort(titles.begin(), titles.end(),
-                     [](const TextRow& a, const TextRow& b) { return a.box.h > b.box.h; });
+    std::stable_sort(titles.begin(), titles.end(), [](const TextRow& a, const TextRow& b) {
+      return a.glyph_height > b.glyph_height;
+    });
     if (titles.size() > 3) {
       rest.insert(rest.end(), titles.begin() + 3, titles.end());
       titles.resize(3);
@@ -326,20 +344,34 @@ struct ScanAnalyzer::Impl {
 
   // Runs of code characters (USCC, ID numbers) in every row, and values after the labels.
   // The runs of 15 to 21 letters and digits in `row`: USCCs and ID numbers as read.
+  // Two runs parted by one stray mark (91110105MATK&8X7498) are also given joined: the checksum
+  // says whether the mark was a slip.
   static std::vector<FieldRead> code_runs(const ReadRow& row) {
     std::vector<FieldRead> runs;
-    size_t i = 0;
-    while (i < row.folded.size()) {
+    std::vector<std::pair<size_t, size_t>> spans;  // every run of code characters
+    for (size_t i = 0; i < row.folded.size();) {
       if (!is_code_char(row.folded[i])) {
         ++i;
         continue;
       }
       size_t j = i;
       while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
-      if (j - i >= 15 && j - i <= 21)
-        runs.push_back({"code", utf8_encode(row.folded.substr(i, j - i)), glyph_span(row, i, j),
-                        glyph_confidence(row, i, j)});
+      spans.emplace_back(i, j);
       i = j;
+    }
+    auto add = [&](std::u32string text, size_t begin, size_t end) {
+      if (text.size() >= 15 && text.size() <= 21)
+        runs.push_back({"code", utf8_encode(text), glyph_span(row, begin, end),
+                        glyph_confidence(row, begin, end)});
+    };
+    for (size_t k = 0; k < spans.size(); ++k) {
+      auto [begin, end] = spans[k];
+      add(row.folded.substr(begin, end - begin), begin, end);
+      if (k + 1 < spans.size() && spans[k + 1].first == end + 1 && !is_cjk(row.folded[end]) &&
+          end - begin < 15 && spans[k + 1].second - spans[k + 1].first < 15)
+        add(row.folded.substr(begin, end - begin) +
+                row.folded.substr(end + 1, spans[k + 1].second - end - 1),
+            begin, spans[k + 1].second);
     }
     return runs;
   }
@@ -387,6 +419,8 @@ struct ScanAnalyzer::Impl {
       }
       if (end <= begin) return;
       std::u32string value = row.folded.substr(begin, end - begin);
+      // Names here are Chinese: a Latin value is the English name under another label.
+      if (std::count_if(value.begin(), value.end(), is_cjk) < 2) return;
       result.fields.push_back(
           {name, utf8_encode(value), glyph_span(row, begin, end), glyph_confidence(row, begin, end)});
     };
@@ -492,11 +526,16 @@ struct ScanAnalyzer::Impl {
         if (!v->wanted) continue;
         if (v->grace > 0) --v->grace;
         else if (v->grace == 0) v->wanted = false;
-        // Short labels (名称) must be read whole; longer ones may have a slip in a third.
-        for (const std::u32string& label : v->labels)
-          if (v->grace < 0 && !label.empty() && row.folded.size() + 1 >= label.size() &&
-              substring_similarity(row.folded, label) >= (label.size() <= 3 ? 1.0 : 0.65))
-            v->grace = 2;
+        // Short labels (名称) must be read whole; longer ones may have a slip in a third. A
+        // name's label followed by Latin words is another label (经营者英文名称, not 中文名称).
+        for (const std::u32string& label : v->labels) {
+          if (v->grace >= 0 || label.empty() || row.folded.size() + 1 < label.size()) continue;
+          size_t end = 0;
+          double similarity = substring_similarity(row.folded, label, nullptr, &end);
+          if (similarity < (label.size() <= 3 ? 1.0 : 0.65)) continue;
+          if ((v == &company || v == &applicant) && latin_follows(row.folded, end)) continue;
+          v->grace = 2;
+        }
       }
       std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
         return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {

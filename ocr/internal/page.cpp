@@ -56,6 +56,17 @@ std::vector<bool> blank_columns(Pix* ink) {
   return blank;
 }
 
+// The height of the taller components of a row (a tenth of them are taller), `fallback` when
+// it has none.
+int glyph_height(const std::vector<Box>& glyphs, int fallback) {
+  if (glyphs.empty()) return fallback;
+  std::vector<int> heights;
+  for (const Box& g : glyphs) heights.push_back(g.h);
+  auto at = heights.begin() + static_cast<std::ptrdiff_t>(heights.size() * 9 / 10);
+  std::nth_element(heights.begin(), at, heights.end());
+  return *at;
+}
+
 // The longest run of code-like glyphs among a row's components (see TextRow::code_run).
 int code_run(const std::vector<Box>& glyphs) {
   int tallest = 0;
@@ -319,7 +330,8 @@ Layout text_layout(Pix* binary) {
     return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
   });
   std::vector<std::vector<Box>> glyphs = components_by_row(text.get(), rows);
-  for (size_t r = 0; r < rows.size(); ++r) layout.rows.push_back({rows[r], code_run(glyphs[r])});
+  for (size_t r = 0; r < rows.size(); ++r)
+    layout.rows.push_back({rows[r], code_run(glyphs[r]), glyph_height(glyphs[r], rows[r].h)});
   return layout;
 }
 

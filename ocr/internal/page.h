@@ -51,6 +51,9 @@ struct TextRow {
   // The longest run of glyphs shaped like the digits and capitals of a code (one component
   // each, narrow, full height, evenly spaced): 15 or more is likely a USCC or an ID number.
   int code_run = 0;
+  // The height of its characters: the taller components', not the box's (a block of small
+  // print that merged into one tall row is not a title).
+  int glyph_height = 0;
 };
 struct Layout {
   std::vector<TextRow> rows;
