@@ -144,7 +144,7 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
   std::vector<SealMark> seals;
   // Faded or unevenly inked seals break into arcs: a wide dilation gathers the pieces of one
   // seal, and the box is then fitted to the ink itself.
-  PixPtr gathered(pixDilateBrick(nullptr, mask, 17, 17));
+  PixPtr gathered(pixDilateCompBrickDwa(nullptr, mask, 17, 17));
   Pixa* pixa_raw = nullptr;
   BoxaPtr boxes(pixConnComp(gathered.get(), &pixa_raw, 8));
   if (pixa_raw) pixaDestroy(&pixa_raw);
@@ -278,12 +278,12 @@ Layout text_layout(Pix* binary) {
   // Ruled lines (tables, underlines, frames) are long thin runs; take them out so they neither
   // join rows nor look like text.
   Layout layout;
-  layout.rules.reset(pixOpenBrick(nullptr, binary, std::max(60, w / 20), 1));
-  PixPtr vertical(pixOpenBrick(nullptr, binary, 1, std::max(60, h / 25)));
+  layout.rules.reset(pixOpenCompBrickDwa(nullptr, binary, std::max(60, w / 20), 1));
+  PixPtr vertical(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
   pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
   PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
   // Characters of a phrase are a few pixels apart at 150 dpi; a label and its value further.
-  PixPtr smeared(pixCloseBrick(nullptr, text.get(), 21, 3));
+  PixPtr smeared(pixCloseCompBrickDwa(nullptr, text.get(), 21, 3));
   Pixa* pixa_raw = nullptr;
   BoxaPtr boxes(pixConnComp(smeared.get(), &pixa_raw, 8));
   if (pixa_raw) pixaDestroy(&pixa_raw);
