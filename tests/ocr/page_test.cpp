@@ -1,0 +1,125 @@
+// The page geometry the reading policy rests on, on pages drawn here with Leptonica: what the
+// recognizer is given for a row, where a row may be cut, which rows look like a printed code.
+#include <catch2/catch.hpp>
+
+#include "ocr/internal/page.h"
+
+using namespace keydesk::ocr;
+using namespace keydesk::ocr::internal;
+
+namespace {
+
+
+// A white 8 bpp page.
+PixPtr blank_page(int w, int h) {
+  PixPtr page(pixCreate(w, h, 8));
+  pixSetAll(page.get());
+  return page;
+}
+
+void ink(Pix* page, int x, int y, int w, int h) {
+  pixRasterop(page, x, y, w, h, PIX_CLR, nullptr, 0, 0);
+}
+
+// A square glyph-like mark: an outlined box with a stroke across, as a Chinese character's
+// strokes are joined.
+void square_glyph(Pix* page, int x, int y, int size) {
+  ink(page, x, y, size, 3);
+  ink(page, x, y + size - 3, size, 3);
+  ink(page, x, y, 3, size);
+  ink(page, x + size - 3, y, 3, size);
+  ink(page, x, y + size / 2, size, 2);
+}
+
+PixPtr binary_of(Pix* grey) { return PixPtr(pixThresholdToBinary(grey, 128)); }
+
+const TextRow* row_at(const Layout& layout, int x, int y) {
+  for (const TextRow& r : layout.rows)
+    if (x >= r.box.x && x < r.box.right() && y >= r.box.y && y < r.box.bottom()) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a row given to the recognizer has its wide gaps shortened and table borders whitened",
+          "[page]") {
+  PixPtr page = blank_page(1200, 300);
+  // A label cell and a value cell 700 pixels apart, between the vertical borders of a table.
+  for (int i = 0; i < 4; ++i) square_glyph(page.get(), 60 + i * 26, 100, 22);
+  for (int i = 0; i < 6; ++i) square_glyph(page.get(), 860 + i * 26, 100, 22);
+  ink(page.get(), 30, 40, 2, 200);
+  ink(page.get(), 1150, 40, 2, 200);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  REQUIRE(layout.rules);
+
+  keydesk::ocr::Box area{20, 92, 1150, 38};
+  LineImage line = line_image(page.get(), binary.get(), layout.rules.get(), area);
+  REQUIRE(line.pix);
+  const int width = static_cast<int>(pixGetWidth(line.pix.get()));
+  CHECK(width < 400);  // 1150 columns, of which about 420 hold ink or short gaps
+  CHECK(width > 10 * 26);
+  REQUIRE(line.pieces.size() == 2);
+  // The borders are gone: the first and last columns of the line are white.
+  l_uint32 value = 0;
+  for (int y = 0; y < static_cast<int>(pixGetHeight(line.pix.get())); ++y) {
+    pixGetPixel(line.pix.get(), 0, y, &value);
+    CHECK(value == 255);
+  }
+  // A box on the line maps back onto the page: the first glyph of the value cell.
+  keydesk::ocr::Box on_line{line.pieces[1].line_x + (860 - line.pieces[1].page_x), 100 - line.page_y, 22, 22};
+  keydesk::ocr::Box on_page = line.to_page(on_line);
+  CHECK(on_page.x == 860);
+  CHECK(on_page.y == 100);
+  CHECK(on_page.w == 22);
+}
+
+TEST_CASE("the thick strokes of a large title are not taken for ruled lines", "[page]") {
+  PixPtr page = blank_page(1200, 400);
+  // Four title characters 90 pixels tall with long vertical strokes.
+  for (int i = 0; i < 4; ++i) {
+    ink(page.get(), 300 + i * 140, 100, 10, 90);
+    ink(page.get(), 300 + i * 140, 100, 90, 10);
+    ink(page.get(), 380 + i * 140, 100, 10, 90);
+  }
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  LineImage line = line_image(page.get(), binary.get(), layout.rules.get(), {280, 85, 640, 120});
+  REQUIRE(line.pix);
+  // The strokes are still there: the line keeps its ink.
+  l_int32 dark = 0;
+  PixPtr line_binary(pixThresholdToBinary(line.pix.get(), 128));
+  pixCountPixels(line_binary.get(), &dark, nullptr);
+  CHECK(dark >= 4 * (2 * 10 * 90 + 70 * 10) * 9 / 10);
+}
+
+TEST_CASE("rows of narrow full-height glyphs are told from rows of square ones", "[page]") {
+  PixPtr page = blank_page(1200, 400);
+  // 18 digit-like bars, as a USCC is printed.
+  for (int i = 0; i < 18; ++i) ink(page.get(), 100 + i * 16, 100, 10, 22);
+  // 12 square characters, as a company name is.
+  for (int i = 0; i < 12; ++i) square_glyph(page.get(), 100 + i * 28, 250, 24);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  const TextRow* code = row_at(layout, 110, 110);
+  const TextRow* name = row_at(layout, 110, 260);
+  REQUIRE(code);
+  REQUIRE(name);
+  CHECK(code->code_run == 18);
+  CHECK(name->code_run == 0);
+  CHECK(code->glyph_height == 22);
+}
+
+TEST_CASE("a row is cut in a blank column, never through a glyph", "[page]") {
+  PixPtr page = blank_page(800, 200);
+  for (int i = 0; i < 10; ++i) square_glyph(page.get(), 50 + i * 30, 80, 24);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  keydesk::ocr::Box row{50, 80, 300, 24};
+  // Column 62 is inside the first glyph; the nearest blank columns are 74-79.
+  int cut = blank_column(binary.get(), layout.rules.get(), row, 62);
+  CHECK(cut >= 74);
+  CHECK(cut < 80);
+  // A blank column asked for is kept.
+  CHECK(blank_column(binary.get(), layout.rules.get(), row, 77) == 77);
+}
