@@ -44,3 +44,6 @@ print(f"{'scans/s':28}{scans/kd:14.2f}{scans/peer:16.2f}{(scans/kd)/(scans/peer)
 print(f"{'fields read (of checked)':28}{k['read']:>9}/{k['fields']:<4}{t['read']:>11}/{t['fields']:<4}")
 print(f"{'field accuracy':28}{k['accuracy']:14.1%}{t['accuracy']:16.1%}")
 PY
+echo
+echo "keydesk findings against the generator's expected.json:"
+/usr/bin/python3 "$root/bench/ocr_findings.py" "$out/keydesk/report.json"
