@@ -85,15 +85,13 @@ bool is_cjk(char32_t cp) { return cp >= 0x3400 && cp <= 0x9FFF; }
 bool is_code_char(char32_t cp) {
   return (cp >= U'0' && cp <= U'9') || (cp >= U'A' && cp <= U'Z');
 }
-// Whether the text from `from` on starts (past separators) with a Latin word of 4 letters or more.
+// Whether the folded text (Latin letters upper case) from `from` on starts, past separators,
+// with a Latin word of 4 letters or more.
 bool latin_follows(const std::u32string& text, size_t from) {
-  while (from < text.size() && !is_cjk(text[from]) && !(text[from] >= U'A' && text[from] <= U'Z') &&
-         !(text[from] >= U'a' && text[from] <= U'z'))
-    ++from;
+  auto latin = [](char32_t cp) { return cp >= U'A' && cp <= U'Z'; };
+  while (from < text.size() && !is_cjk(text[from]) && !latin(text[from])) ++from;
   size_t letters = 0;
-  while (from + letters < text.size() && ((text[from + letters] >= U'A' && text[from + letters] <= U'Z') ||
-                                          (text[from + letters] >= U'a' && text[from + letters] <= U'z')))
-    ++letters;
+  while (from + letters < text.size() && latin(text[from + letters])) ++letters;
   return letters >= 4;
 }
 
@@ -161,6 +159,10 @@ struct StageClock {
     last = now;
   }
 };
+
+// A row with this many code-shaped glyphs in a run is read as a likely USCC or ID number (18
+// characters; one may merge with its neighbour or break in two).
+constexpr int kCodeGlyphs = 14;
 
 struct ScanAnalyzer::Impl {
   std::vector<DocumentType> types;
@@ -289,9 +291,8 @@ struct ScanAnalyzer::Impl {
       rest.insert(rest.end(), titles.begin() + 3, titles.end());
       titles.resize(3);
     }
-    auto top_down = [](const TextRow& ra, const TextRow& rb) {
-      const Box &a = ra.box, &b = rb.box;
-      return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
+    auto top_down = [](const TextRow& a, const TextRow& b) {
+      return internal::reads_before(a.box, b.box);
     };
     std::sort(rest.begin(), rest.end(), top_down);
     std::sort(small.begin(), small.end(), top_down);
@@ -732,7 +733,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     } else {
       // A row printed like a code comes before the rows above it.
       if (wanted.codes_wanted())
-        pick = first([&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= 14; });
+        pick = first([&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= kCodeGlyphs; });
       if (!pick) pick = first([&](size_t i) { return seen[i] != Seen::whole; });
     }
     if (!pick) break;
@@ -771,7 +772,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         }
     if (clock.on)
       std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms: %s\n", i, box.w, box.h,
-                   order[i].code_run >= 14 ? " code" : "", seen[i] == Seen::head ? " head" : "",
+                   order[i].code_run >= kCodeGlyphs ? " code" : "", seen[i] == Seen::head ? " head" : "",
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - row_start).count(),
                    row.read.text.c_str());
     wanted.see(row);
@@ -780,10 +781,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   if (clock.on)
     std::fprintf(stderr, "  %zu of %zu rows read (%s), still wanted:%s\n", rows.size(), order.size(),
                  std::string(expected_type).c_str(), wanted.describe().c_str());
-  std::sort(rows.begin(), rows.end(), [](const ReadRow& a, const ReadRow& b) {
-    return a.box.y + a.box.h / 2 != b.box.y + b.box.h / 2 ? a.box.y + a.box.h / 2 < b.box.y + b.box.h / 2
-                                                          : a.box.x < b.box.x;
-  });
+  std::sort(rows.begin(), rows.end(),
+            [](const ReadRow& a, const ReadRow& b) { return internal::reads_before(a.box, b.box); });
   size_t characters = 0;
   for (const ReadRow& row : rows) {
     if (row.read.glyphs.empty()) continue;

@@ -42,6 +42,36 @@ std::vector<std::vector<Box>> components_by_row(Pix* text, const std::vector<Box
   return out;
 }
 
+// The ink of one row of text: `area` clipped to the page, and in it the ruled lines that cross
+// the row (table borders, frames) or run far along it (underlines), grown a pixel for their
+// anti-aliased edges, and the dark pixels that are not theirs. The thick strokes of a large
+// title are long and thin too, but neither cross nor run far.
+struct RowInk {
+  Box area;
+  PixPtr rules, ink;  // 1 bpp, area-sized; ink null when the area is empty
+};
+RowInk row_ink(Pix* binary, Pix* rules, const Box& area) {
+  RowInk row;
+  const int x0 = std::clamp(area.x, 0, width_of(binary)), y0 = std::clamp(area.y, 0, height_of(binary));
+  const int x1 = std::clamp(area.right(), 0, width_of(binary));
+  const int y1 = std::clamp(area.bottom(), 0, height_of(binary));
+  if (x1 - x0 < 4 || y1 - y0 < 4) return row;
+  row.area = {x0, y0, x1 - x0, y1 - y0};
+  BOX* clip_box = boxCreate(x0, y0, x1 - x0, y1 - y0);
+  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
+  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!ink || !ruled) return row;
+  l_int32 changed = 0;
+  PixPtr crossing(pixSelectBySize(ruled.get(), row.area.h * 5 / 2, row.area.h - 2, 8,
+                                  L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
+  if (!crossing) return row;
+  row.rules.reset(pixDilateBrick(nullptr, crossing.get(), 3, 3));
+  pixSubtract(ink.get(), ink.get(), row.rules.get());
+  row.ink = std::move(ink);
+  return row;
+}
+
 // Which columns of `ink` hold no dark pixel.
 std::vector<bool> blank_columns(Pix* ink) {
   const int w = width_of(ink), h = height_of(ink);
@@ -92,8 +122,7 @@ PixPtr decode_rgb(const std::string& bytes, double factor) {
   const auto* data = reinterpret_cast<const l_uint8*>(bytes.data());
   PixPtr pix;
   l_int32 format = IFF_UNKNOWN;
-  findFileFormatBuffer(data, &format);
-  if (format == IFF_JFIF_JPEG && factor <= 0.5) {
+  if (factor <= 0.5 && findFileFormatBuffer(data, &format) == 0 && format == IFF_JFIF_JPEG) {
     // libjpeg scales by 1/2, 1/4 or 1/8 in the DCT, for a fraction of the decoding work.
     l_int32 reduction = factor <= 0.125 ? 8 : factor <= 0.25 ? 4 : 2;
     pix.reset(pixReadMemJpeg(data, bytes.size(), 0, reduction, nullptr, 0));
@@ -326,9 +355,7 @@ Layout text_layout(Pix* binary) {
     }
     rows.push_back(row);
   }
-  std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) {
-    return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
-  });
+  std::sort(rows.begin(), rows.end(), reads_before);
   std::vector<std::vector<Box>> glyphs = components_by_row(text.get(), rows);
   for (size_t r = 0; r < rows.size(); ++r)
     layout.rows.push_back({rows[r], code_run(glyphs[r]), glyph_height(glyphs[r], rows[r].h)});
@@ -347,29 +374,16 @@ Box LineImage::to_page(const Box& on_line) const {
 
 LineImage line_image(Pix* grey, Pix* binary, Pix* rules, const Box& area) {
   LineImage line;
-  const int x0 = std::clamp(area.x, 0, width_of(grey)), y0 = std::clamp(area.y, 0, height_of(grey));
-  const int x1 = std::clamp(area.right(), 0, width_of(grey));
-  const int y1 = std::clamp(area.bottom(), 0, height_of(grey));
-  if (x1 - x0 < 4 || y1 - y0 < 4) return line;
-  line.page_y = y0;
-  BOX* clip_box = boxCreate(x0, y0, x1 - x0, y1 - y0);
+  RowInk row = row_ink(binary, rules, area);
+  if (!row.ink) return line;
+  BOX* clip_box = boxCreate(row.area.x, row.area.y, row.area.w, row.area.h);
   PixPtr crop(pixClipRectangle(grey, clip_box, nullptr));
-  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
-  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
   boxDestroy(&clip_box);
-  if (!crop || !ink || !ruled) return line;
-  // Only lines that cross the row (table borders, frames) or run far along it (underlines) are
-  // rules here: the thick strokes of a large title are long and thin too. The rules'
-  // anti-aliased edges go with them.
-  l_int32 changed = 0;
-  PixPtr crossing(pixSelectBySize(ruled.get(), area.h * 5 / 2, y1 - y0 - 2, 8, L_SELECT_IF_EITHER,
-                                  L_SELECT_IF_GTE, &changed));
-  if (!crossing) return line;
-  PixPtr wide_rules(pixDilateBrick(nullptr, crossing.get(), 3, 3));
-  pixSetMasked(crop.get(), wide_rules.get(), 255);
-  pixSubtract(ink.get(), ink.get(), wide_rules.get());
-  const int w = x1 - x0, h = y1 - y0;
-  std::vector<bool> blank = blank_columns(ink.get());
+  if (!crop) return line;
+  pixSetMasked(crop.get(), row.rules.get(), 255);
+  line.page_y = row.area.y;
+  const int x0 = row.area.x, w = row.area.w, h = row.area.h;
+  std::vector<bool> blank = blank_columns(row.ink.get());
   // Kept: every inked column, and up to `gap` blank ones between inked runs (half of them at
   // each side of the run) and at the ends.
   const int gap = std::max(8, area.h * 2 / 3);
@@ -422,17 +436,13 @@ double handwriting_ink(Pix* binary, const Box& region, int* tallest_component) {
 }
 
 int blank_column(Pix* binary, Pix* rules, const Box& row, int x) {
-  BOX* clip_box = boxCreate(row.x, row.y, row.w, row.h);
-  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
-  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
-  boxDestroy(&clip_box);
-  if (!ink || !ruled) return x;
-  pixSubtract(ink.get(), ink.get(), ruled.get());
-  std::vector<bool> blank = blank_columns(ink.get());
-  for (int d = 0; d <= row.h; ++d)
-    for (int c : {x - row.x - d, x - row.x + d})
+  RowInk ink = row_ink(binary, rules, row);
+  if (!ink.ink) return x;
+  std::vector<bool> blank = blank_columns(ink.ink.get());
+  for (int d = 0; d <= ink.area.h; ++d)
+    for (int c : {x - ink.area.x - d, x - ink.area.x + d})
       if (c >= 0 && c < static_cast<int>(blank.size()) && blank[static_cast<size_t>(c)])
-        return row.x + c;
+        return ink.area.x + c;
   return x;
 }
 

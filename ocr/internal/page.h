@@ -44,12 +44,17 @@ int text_axis(Pix* binary, double* skew_degrees);
 // shears rather than area mapping (no interpolation; for previews).
 PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees, bool quick = false);
 
+// Reading order of two rows: by their middles top to bottom, then left to right.
+inline bool reads_before(const Box& a, const Box& b) {
+  return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
+}
+
 // The page's text rows (clusters of character-sized components on one baseline, table rules and
 // pictures left out; top to bottom, left to right) and its ruled lines.
 struct TextRow {
   Box box;
   // The longest run of glyphs shaped like the digits and capitals of a code (one component
-  // each, narrow, full height, evenly spaced): 15 or more is likely a USCC or an ID number.
+  // each, narrow, full height, evenly spaced): a USCC or an ID number has 18.
   int code_run = 0;
   // The height of its characters: the taller components', not the box's (a block of small
   // print that merged into one tall row is not a title).
