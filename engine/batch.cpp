@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
-constexpr const char* kPipelineVersion = "scan-5";
+constexpr const char* kPipelineVersion = "scan-6";
 
 std::optional<std::string> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -28,6 +28,7 @@ struct ReadRow {
   LineRead read;
   std::u32string folded;
   std::vector<size_t> glyph_of;  // folded[i] came from read.glyphs[glyph_of[i]]
+  bool skimmed = false;          // read narrowed (Impl::kSkim): for labels and titles, not values
 };
 
 ReadRow fold_row(const Box& box, LineRead read) {
@@ -121,6 +122,19 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
         best = LabelHit{r, begin, end, glyph_span(rows[r], begin, end), similarity};
       }
     }
+  }
+  return best;
+}
+
+// The row that starts right of `label` on the same line (their middles within each other's
+// height), nearest first: the next cell of a table row.
+std::optional<size_t> cell_right_of(const std::vector<ReadRow>& rows, const Box& label) {
+  std::optional<size_t> best;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const Box& b = rows[r].box;
+    if (rows[r].folded.empty() || b.x < label.right() - label.h / 2) continue;
+    if (std::abs((b.y + b.h / 2) - (label.y + label.h / 2)) * 2 > std::max(b.h, label.h)) continue;
+    if (!best || b.x < rows[*best].box.x) best = r;
   }
   return best;
 }
@@ -219,10 +233,18 @@ struct ScanAnalyzer::Impl {
     return page;
   }
 
-  // Reads `area` of `page` with `recognizer`; glyph boxes come back on the page.
-  static LineRead read_line(internal::Recognizer& recognizer, const Page& page, const Box& area) {
+  // Rows searched for labels and titles are read narrowed to this share of their width: the
+  // recognizer's cost grows with the width it is given, and printed labels survive the squeeze.
+  // A row holding a value looked for is read again at full width (values decide findings).
+  static constexpr float kSkim = 0.8f;
+
+  // Reads `area` of `page` with `recognizer`, its width scaled by `squeeze`; glyph boxes come
+  // back on the page.
+  static LineRead read_line(internal::Recognizer& recognizer, const Page& page, const Box& area,
+                            float squeeze = 1.0f) {
     internal::LineImage line =
         internal::line_image(page.grey.get(), page.binary.get(), page.rules.get(), area);
+    if (line.pix && squeeze < 1.0f) line.squeeze(squeeze);
     if (const char* dir = std::getenv("KEYDESK_SCAN_DEBUG"); dir && std::string_view(dir) != "-") {
       thread_local int n = 0;  // what the recognizer was given, in reading order
       pixWrite((std::string(dir) + "/line-" + std::to_string(n++) + ".png").c_str(),
@@ -233,8 +255,10 @@ struct ScanAnalyzer::Impl {
     return read;
   }
   // Reads the row at `b`, with a margin so that strokes the row finder cut off are not lost.
-  ReadRow read_row(const Page& page, const Box& b) {
-    return fold_row(b, read_line(*text, page, padded(b, 5)));
+  ReadRow read_row(const Page& page, const Box& b, bool skim) {
+    ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f));
+    row.skimmed = skim;
+    return row;
   }
 
   // How many characters of the document vocabulary (the title words and labels of
@@ -296,6 +320,15 @@ struct ScanAnalyzer::Impl {
     };
     std::sort(rest.begin(), rest.end(), top_down);
     std::sort(small.begin(), small.end(), top_down);
+    // The cells of one table row left to right, a label before its value, even when the value
+    // (handwriting, a taller cell) has its middle higher than the label's.
+    for (auto line = rest.begin(); line != rest.end();) {
+      auto end = std::find_if(line + 1, rest.end(), [&line](const TextRow& r) {
+        return r.box.y + r.box.h / 2 > line->box.bottom();
+      });
+      std::stable_sort(line, end, [](const TextRow& a, const TextRow& b) { return a.box.x < b.box.x; });
+      line = end;
+    }
     titles.insert(titles.end(), rest.begin(), rest.end());
     titles.insert(titles.end(), small.begin(), small.end());
     titles.insert(titles.end(), thin.begin(), thin.end());
@@ -397,6 +430,21 @@ struct ScanAnalyzer::Impl {
     return again;
   }
 
+  // `text` holds a USCC or an ID number that passes its checksum (after the repairs OCR needs).
+  static bool checks_as_code(const std::string& text) {
+    std::string folded = fold_code_text(text);
+    for (size_t i = 0; i < folded.size();) {
+      size_t j = i;
+      while (j < folded.size() && std::isalnum(static_cast<unsigned char>(folded[j]))) ++j;
+      if (j - i >= 15 && j - i <= 21) {
+        std::string run = folded.substr(i, j - i);
+        if (!repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty()) return true;
+      }
+      i = j + 1;
+    }
+    return false;
+  }
+
   void extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
                       ScanResult& result) {
     for (const ReadRow& row : rows)
@@ -411,8 +459,16 @@ struct ScanAnalyzer::Impl {
       if (labels.empty()) return;
       std::optional<LabelHit> hit = find_label(rows, labels, 0.75);
       if (!hit) return;
-      const ReadRow& row = rows[hit->row];
-      auto [begin, end] = value_after(row, hit->end);
+      const ReadRow* value_row = &rows[hit->row];
+      auto [begin, end] = value_after(*value_row, hit->end);
+      if (end <= begin) {
+        // A label in a table cell of its own: the value is in the next cell to its right.
+        if (std::optional<size_t> cell = cell_right_of(rows, hit->box)) {
+          value_row = &rows[*cell];
+          std::tie(begin, end) = value_after(*value_row, 0);
+        }
+      }
+      const ReadRow& row = *value_row;
       if (name == "person") {
         // A person's name: the Chinese characters right after the label.
         end = begin;
@@ -517,12 +573,17 @@ struct ScanAnalyzer::Impl {
         i = j;
       }
     }
-    void see(const ReadRow& row) {
+    // The values `row` holds.
+    void see_values(const ReadRow& row) {
       see_codes(utf8_decode(fold_code_text(row.read.text)), row.folded);
       if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9)
         company.wanted = false;
       if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
         applicant.wanted = false;
+    }
+    // The values and labels `row` holds, one more row read.
+    void see(const ReadRow& row) {
+      see_values(row);
       for (Value* v : {&uscc, &id, &company, &applicant}) {
         if (!v->wanted) continue;
         if (v->grace > 0) --v->grace;
@@ -549,6 +610,19 @@ struct ScanAnalyzer::Impl {
       return !uscc.wanted && !id.wanted && !company.wanted && !applicant.wanted;
     }
     bool codes_wanted() const { return uscc.wanted || id.wanted; }
+    bool names_wanted() const { return company.wanted || applicant.wanted; }
+    // A value's label has been read and the value not yet: the rows now read may hold it.
+    bool expecting() const {
+      auto values = {&uscc, &id, &company, &applicant};
+      return std::any_of(values.begin(), values.end(),
+                         [](const Value* v) { return v->wanted && v->grace >= 0; });
+    }
+    // A value's label was on the row just seen.
+    bool label_on_last_row() const {
+      auto values = {&uscc, &id, &company, &applicant};
+      return std::any_of(values.begin(), values.end(),
+                         [](const Value* v) { return v->wanted && v->grace == 2; });
+    }
     bool all_seen() const { return values_done() && signatures.empty(); }
     std::string describe() const {
       std::string out;
@@ -638,7 +712,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   auto probe = [&](const Impl::Page& p, const std::vector<internal::TextRow>& boxes) {
     std::vector<ReadRow> read;
     for (size_t i = 0; i < std::min(kProbe, boxes.size()); ++i) {
-      read.push_back(impl.read_row(p, boxes[i].box));
+      read.push_back(impl.read_row(p, boxes[i].box, boxes[i].code_run < kCodeGlyphs));
       if (clock.on)
         std::fprintf(stderr, "    probe %zu (%dx%d): %s\n", i, boxes[i].box.w, boxes[i].box.h,
                      read.back().read.text.c_str());
@@ -697,7 +771,15 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // The rest of the rows, until everything looked for has been seen.
   const DocumentType* expected = impl.type_named(expected_type);
   Impl::Wanted wanted(hints, expected);
-  for (const ReadRow& row : rows) wanted.see(row);
+  // A skimmed row that holds the label of a value still looked for is read again at full width:
+  // the value is on it or on the rows read next (which are read at full width).
+  auto see = [&](ReadRow& row) {
+    wanted.see(row);
+    if (!row.skimmed || !wanted.label_on_last_row()) return;
+    row = impl.read_row(*page, row.box, false);
+    wanted.see_values(row);
+  };
+  for (ReadRow& row : rows) see(row);
   // Top to bottom while values are wanted; once only signature labels are, from the foot up,
   // the head of each wide row first (a label leads its row; the rest of the row is read only if
   // no head holds one).
@@ -741,24 +823,48 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     const Box& box = order[i].box;
     const Box area = padded(box, 5);
     auto row_start = std::chrono::steady_clock::now();
-    if (seen[i] == Seen::head) {
+    if (seen[i] == Seen::no && !heads && order[i].code_run >= kCodeGlyphs && wanted.codes_wanted()) {
+      // A row printed like a code: its code alone, by the Latin model (a fraction of the Chinese
+      // model's cost), is enough when the checksum accepts it.
+      const Box& at = order[i].code_box;
+      LineRead code = Impl::read_line(*impl.code, *page, padded(at, 4));
+      if (Impl::checks_as_code(code.text)) {
+        // The rest of the row, by the Chinese model, while a name is looked for (兹委托张三（身份
+        // 证号码：…）).
+        LineRead whole;
+        if (wanted.names_wanted() && at.x - box.x > box.h * 2)
+          whole = Impl::read_line(*impl.text, *page, {area.x, area.y, at.x - 2 - area.x, area.h});
+        append_read(whole, std::move(code));
+        if (wanted.names_wanted() && box.right() - at.right() > box.h * 2)
+          append_read(whole, Impl::read_line(*impl.text, *page,
+                                             {at.right() + 2, area.y, area.right() - at.right() - 2, area.h}));
+        read_as[i] = rows.size();
+        rows.push_back(fold_row(box, std::move(whole)));
+        seen[i] = Seen::whole;
+      }
+    }
+    if (seen[i] == Seen::whole) {
+    } else if (seen[i] == Seen::head) {
       Box rest{head_end[i], area.y, area.right() - head_end[i], area.h};
       ReadRow& row = rows[read_as[i]];
       LineRead whole = std::move(row.read);
-      LineRead tail = Impl::read_line(*impl.text, *page, rest);
+      LineRead tail = Impl::read_line(*impl.text, *page, rest, Impl::kSkim);
       append_read(whole, std::move(tail));
       row = fold_row(box, std::move(whole));
+      row.skimmed = true;
       seen[i] = Seen::whole;
     } else if (heads && box.w > box.h * 12) {
       head_end[i] = internal::blank_column(page->binary.get(), page->rules.get(), box,
                                            box.x + box.h * 9);
       Box head{area.x, area.y, head_end[i] - area.x, area.h};
       read_as[i] = rows.size();
-      rows.push_back(fold_row(box, Impl::read_line(*impl.text, *page, head)));
+      rows.push_back(fold_row(box, Impl::read_line(*impl.text, *page, head, Impl::kSkim)));
+      rows.back().skimmed = true;
       seen[i] = Seen::head;
     } else {
       read_as[i] = rows.size();
-      rows.push_back(impl.read_row(*page, box));
+      rows.push_back(impl.read_row(*page, box,
+                                   order[i].code_run < kCodeGlyphs && !wanted.expecting()));
       seen[i] = Seen::whole;
     }
     const ReadRow& row = rows[read_as[i]];
@@ -775,7 +881,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                    order[i].code_run >= kCodeGlyphs ? " code" : "", seen[i] == Seen::head ? " head" : "",
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - row_start).count(),
                    row.read.text.c_str());
-    wanted.see(row);
+    see(rows[read_as[i]]);
   }
   clock.mark("ocr rows");
   if (clock.on)

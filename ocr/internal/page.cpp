@@ -97,19 +97,26 @@ int glyph_height(const std::vector<Box>& glyphs, int fallback) {
   return *at;
 }
 
-// The longest run of code-like glyphs among a row's components (see TextRow::code_run).
-int code_run(const std::vector<Box>& glyphs) {
+// The longest run of code-like glyphs among a row's components (see TextRow::code_run); *extent
+// gets the run's box.
+int code_run(const std::vector<Box>& glyphs, Box* extent) {
   int tallest = 0;
   for (const Box& g : glyphs) tallest = std::max(tallest, g.h);
   // Digits and capitals stand full height; a Chinese character breaks into strokes of every
   // size, and its narrow full-height parts (亻, 丨) seldom come fifteen in a row.
   int best = 0, run = 0, last_right = -1, last_h = 0;
+  Box run_box;
   for (const Box& g : glyphs) {
     if (g.h * 10 < tallest * 5) continue;  // punctuation, dots: neither part of nor a break in a run
     bool digit_like = g.w * 10 >= g.h * 2 && g.w * 10 <= g.h * 9;
     bool close = last_right >= 0 && g.x - last_right <= g.h && std::abs(g.h - last_h) * 5 <= g.h;
     run = digit_like ? (close ? run + 1 : 1) : 0;
-    best = std::max(best, run);
+    if (run == 1) run_box = g;
+    else if (run > 1) {
+      int top = std::min(run_box.y, g.y), bottom = std::max(run_box.bottom(), g.bottom());
+      run_box = {run_box.x, top, g.right() - run_box.x, bottom - top};
+    }
+    if (run > best) best = run, *extent = run_box;
     last_right = g.right();
     last_h = g.h;
   }
@@ -357,12 +364,31 @@ Layout text_layout(Pix* binary) {
   }
   std::sort(rows.begin(), rows.end(), reads_before);
   std::vector<std::vector<Box>> glyphs = components_by_row(text.get(), rows);
-  for (size_t r = 0; r < rows.size(); ++r)
-    layout.rows.push_back({rows[r], code_run(glyphs[r]), glyph_height(glyphs[r], rows[r].h)});
+  for (size_t r = 0; r < rows.size(); ++r) {
+    TextRow row;
+    row.box = rows[r];
+    row.code_run = code_run(glyphs[r], &row.code_box);
+    row.glyph_height = glyph_height(glyphs[r], rows[r].h);
+    layout.rows.push_back(row);
+  }
   return layout;
 }
 
-Box LineImage::to_page(const Box& on_line) const {
+void LineImage::squeeze(float factor) {
+  PixPtr narrow(pixScale(pix.get(), factor, 1.0f));
+  if (!narrow) return;
+  x_scale *= static_cast<double>(pixGetWidth(narrow.get())) / pixGetWidth(pix.get());
+  pix = std::move(narrow);
+}
+
+Box LineImage::to_page(const Box& squeezed) const {
+  Box on_line = squeezed;
+  if (x_scale != 1.0) {
+    int left = static_cast<int>(squeezed.x / x_scale);
+    int right = static_cast<int>(std::ceil(squeezed.right() / x_scale));
+    on_line.x = left;
+    on_line.w = right - left;
+  }
   auto page_x = [this](int x) {
     for (const Piece& p : pieces)
       if (x < p.line_x + p.width) return p.page_x + std::max(0, x - p.line_x);

@@ -56,6 +56,7 @@ struct TextRow {
   // The longest run of glyphs shaped like the digits and capitals of a code (one component
   // each, narrow, full height, evenly spaced): a USCC or an ID number has 18.
   int code_run = 0;
+  Box code_box;  // that run's extent
   // The height of its characters: the taller components', not the box's (a block of small
   // print that merged into one tall row is not a title).
   int glyph_height = 0;
@@ -76,8 +77,11 @@ struct LineImage {
   PixPtr pix;  // 8 bpp
   std::vector<Piece> pieces;
   int page_y = 0;  // the page row of the image's first row
+  double x_scale = 1.0;  // line columns per page column (squeeze)
   // A box on the line image, on the page.
   Box to_page(const Box& on_line) const;
+  // Narrows the image to `factor` of its width (boxes still map back).
+  void squeeze(float factor);
 };
 LineImage line_image(Pix* grey, Pix* binary, Pix* rules, const Box& area);
 
