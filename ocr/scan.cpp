@@ -430,6 +430,19 @@ struct ScanAnalyzer::Impl {
     return again;
   }
 
+  // A mark taller than the print of row `i` starts just right of it, on its line: a signature
+  // beside its label, likely.
+  static bool mark_right_of(const std::vector<internal::TextRow>& rows, size_t i) {
+    const Box& label = rows[i].box;
+    return std::any_of(rows.begin(), rows.end(), [&label](const internal::TextRow& r) {
+      const Box& b = r.box;
+      int middle = b.y + b.h / 2;
+      return b.x >= label.right() - label.h / 2 && b.x - label.right() <= label.h * 4 &&
+             middle >= label.y - label.h && middle <= label.bottom() + label.h &&
+             b.h * 10 >= label.h * 14;
+    });
+  }
+
   // `text` holds a USCC or an ID number that passes its checksum (after the repairs OCR needs).
   static bool checks_as_code(const std::string& text) {
     std::string folded = fold_code_text(text);
@@ -793,10 +806,12 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       if (fits(i)) return i;
     return std::nullopt;
   };
-  auto lowest = [&](Seen state) -> std::optional<size_t> {
+  auto lowest = [&](Seen state, bool signed_only = false) -> std::optional<size_t> {
     std::optional<size_t> pick;
     for (size_t i = 0; i < order.size(); ++i)
-      if (seen[i] == state && (!pick || order[i].box.bottom() > order[*pick].box.bottom())) pick = i;
+      if (seen[i] == state && (!signed_only || Impl::mark_right_of(order, i)) &&
+          (!pick || order[i].box.bottom() > order[*pick].box.bottom()))
+        pick = i;
     return pick;
   };
   for (;;) {
@@ -810,7 +825,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     std::optional<size_t> pick;
     bool heads = wanted.values_done() && !wanted.signatures.empty();
     if (heads) {
-      pick = lowest(Seen::no);
+      // A label with handwriting right of it first: a signed form is found at once.
+      pick = lowest(Seen::no, true);
+      if (!pick) pick = lowest(Seen::no);
       if (!pick) pick = lowest(Seen::head);
     } else {
       // A row printed like a code comes before the rows above it.
