@@ -304,7 +304,11 @@ struct ScanAnalyzer::Impl {
       const Box& b = r.box;
       if (r.glyph_height * 10 >= median_glyph * 14 && b.h * 10 >= median * 14 && b.w >= b.h * 2)
         titles.push_back(r);
-      else if (b.h * 10 < median * 6) thin.push_back(r);
+      else if (b.h * 10 < median * 6) {
+        // A long one (a line of fine print, a hatched frame) costs as much as a paragraph and
+        // holds nothing looked for: it is not read at all.
+        if (b.w < b.h * 20) thin.push_back(r);
+      }
       else if (b.h * 4 < median * 3 || b.w < b.h * 2) small.push_back(r);
       else rest.push_back(r);
     }
@@ -601,16 +605,8 @@ struct ScanAnalyzer::Impl {
         if (!v->wanted) continue;
         if (v->grace > 0) --v->grace;
         else if (v->grace == 0) v->wanted = false;
-        // Short labels (名称) must be read whole; longer ones may have a slip in a third. A
-        // name's label followed by Latin words is another label (经营者英文名称, not 中文名称).
-        for (const std::u32string& label : v->labels) {
-          if (v->grace >= 0 || label.empty() || row.folded.size() + 1 < label.size()) continue;
-          size_t end = 0;
-          double similarity = substring_similarity(row.folded, label, nullptr, &end);
-          if (similarity < (label.size() <= 3 ? 1.0 : 0.65)) continue;
-          if ((v == &company || v == &applicant) && latin_follows(row.folded, end)) continue;
-          v->grace = 2;
-        }
+        // Short labels (名称) must be read whole; longer ones may have a slip in a third.
+        if (v->grace < 0 && has_label(*v, row, 1.0)) v->grace = 2;
       }
       std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
         return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {
@@ -630,11 +626,27 @@ struct ScanAnalyzer::Impl {
       return std::any_of(values.begin(), values.end(),
                          [](const Value* v) { return v->wanted && v->grace >= 0; });
     }
-    // A value's label was on the row just seen.
-    bool label_on_last_row() const {
-      auto values = {&uscc, &id, &company, &applicant};
-      return std::any_of(values.begin(), values.end(),
-                         [](const Value* v) { return v->wanted && v->grace == 2; });
+    // The label of a value looked for may be on `row`: half of a short one (姓名) on a short row
+    // will do.
+    bool near_label(const ReadRow& row) const {
+      for (const Value* v : {&uscc, &id, &company, &applicant})
+        if (v->wanted && v->grace < 0 && has_label(*v, row, row.folded.size() <= 8 ? 0.5 : 1.0))
+          return true;
+      return false;
+    }
+    // One of `v`'s labels is on `row`: a short one (≤ 3 characters) with `short_similarity`, a
+    // longer one with a slip in a third. A name's label followed by Latin words is another label
+    // (经营者英文名称, not 中文名称).
+    bool has_label(const Value& v, const ReadRow& row, double short_similarity) const {
+      for (const std::u32string& label : v.labels) {
+        if (label.empty() || row.folded.size() + 1 < label.size()) continue;
+        size_t end = 0;
+        double similarity = substring_similarity(row.folded, label, nullptr, &end);
+        if (similarity < (label.size() <= 3 ? short_similarity : 0.65)) continue;
+        if ((&v == &company || &v == &applicant) && latin_follows(row.folded, end)) continue;
+        return true;
+      }
+      return false;
     }
     bool all_seen() const { return values_done() && signatures.empty(); }
     std::string describe() const {
@@ -784,13 +796,14 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // The rest of the rows, until everything looked for has been seen.
   const DocumentType* expected = impl.type_named(expected_type);
   Impl::Wanted wanted(hints, expected);
-  // A skimmed row that holds the label of a value still looked for is read again at full width:
-  // the value is on it or on the rows read next (which are read at full width).
+  // A skimmed row that may hold the label of a value still looked for (half of it read) is read
+  // again at full width: the value is on it or on the rows read next (read at full width).
   auto see = [&](ReadRow& row) {
+    if (row.skimmed) {
+      wanted.see_values(row);
+      if (wanted.near_label(row)) row = impl.read_row(*page, row.box, false);
+    }
     wanted.see(row);
-    if (!row.skimmed || !wanted.label_on_last_row()) return;
-    row = impl.read_row(*page, row.box, false);
-    wanted.see_values(row);
   };
   for (ReadRow& row : rows) see(row);
   // Top to bottom while values are wanted; once only signature labels are, from the foot up,
