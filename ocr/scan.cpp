@@ -893,8 +893,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       seen[i] = Seen::head;
     } else {
       read_as[i] = rows.size();
-      rows.push_back(impl.read_row(*page, box,
-                                   order[i].code_run < kCodeGlyphs && !wanted.expecting()));
+      // A code row the Latin model could not settle is skimmed like the rest (the code's
+      // second reading comes from reread_code).
+      rows.push_back(impl.read_row(*page, box, !wanted.expecting()));
       seen[i] = Seen::whole;
     }
     const ReadRow& row = rows[read_as[i]];
