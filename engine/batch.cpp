@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -370,6 +371,13 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   for (const fs::path& p : o.inputs) report["inputs"].push_back(p.string());
   nlohmann::json entries = nlohmann::json::array();
   std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
+  // Previews of the scans with evidence boxes, made after the loop on the workers' threads.
+  struct Preview {
+    fs::path source, target;
+    const ocr::ScanResult* scan;
+    size_t entry, material;
+  };
+  std::vector<Preview> previews;
   fs::create_directories(o.report_dir / "scans", ec);
   for (Submission& s : submissions) {
     for (size_t i = 0; i < s.materials.size(); ++i)
@@ -413,15 +421,9 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
           return f.material == m.type && f.evidence.value("file", "") == m.file &&
                  f.evidence.contains("box");
         });
-        if (boxed) {
-          std::string name = "scans/" + m.sha256.substr(0, 16) + ".jpg";
-          if (!fs::exists(o.report_dir / name)) {
-            auto bytes = read_bytes(s.dir / m.file);
-            std::string jpeg = bytes ? ocr::preview_jpeg(*bytes, *m.scan, 900) : std::string();
-            if (!jpeg.empty()) std::ofstream(o.report_dir / name, std::ios::binary) << jpeg;
-          }
-          if (fs::exists(o.report_dir / name)) mj["preview"] = name;
-        }
+        if (boxed)
+          previews.push_back({s.dir / m.file, "scans/" + m.sha256.substr(0, 16) + ".jpg",
+                              &*m.scan, entries.size(), materials.size()});
       }
       materials.push_back(std::move(mj));
     }
@@ -439,6 +441,28 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
                                                              {"severity", "fail"},
                                                              {"message", "未找到申请数据（submission.json），请检查提交的文件夹。"},
                                                              {"evidence", {{"path", p.string()}}}}})}});
+  }
+  {
+    std::vector<const Preview*> to_make;  // one per file: the same scan may serve twice
+    std::set<fs::path> targets;
+    for (const Preview& p : previews)
+      if (targets.insert(p.target).second && !fs::exists(o.report_dir / p.target)) to_make.push_back(&p);
+    std::atomic<size_t> next_preview{0};
+    auto make_previews = [&] {
+      for (size_t i = next_preview++; i < to_make.size(); i = next_preview++) {
+        const Preview& p = *to_make[i];
+        auto bytes = read_bytes(p.source);
+        std::string jpeg = bytes ? ocr::preview_jpeg(*bytes, *p.scan, 900) : std::string();
+        if (!jpeg.empty()) std::ofstream(o.report_dir / p.target, std::ios::binary) << jpeg;
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 1; i < workers; ++i) threads.emplace_back(make_previews);
+    make_previews();
+    for (auto& t : threads) t.join();
+    for (const Preview& p : previews)
+      if (fs::exists(o.report_dir / p.target))
+        entries[p.entry]["materials"][p.material]["preview"] = p.target.string();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report["summary"] = {{"submissions", entries.size()}, {"pass", counts["pass"]},
