@@ -434,6 +434,23 @@ struct ScanAnalyzer::Impl {
     return again;
   }
 
+  // The row not yet read that starts right of row `i` on its line, within a few characters:
+  // the next cell of a table row.
+  template <typename Seen>
+  static std::optional<size_t> unread_cell_right_of(const std::vector<internal::TextRow>& rows, size_t i,
+                                             const std::vector<Seen>& seen) {
+    const Box& label = rows[i].box;
+    std::optional<size_t> best;
+    for (size_t j = 0; j < rows.size(); ++j) {
+      const Box& b = rows[j].box;
+      if (seen[j] != Seen{} || b.x < label.right() - label.h / 2 || b.x - label.right() > label.h * 6)
+        continue;
+      if (std::abs((b.y + b.h / 2) - (label.y + label.h / 2)) * 2 > std::max(b.h, label.h)) continue;
+      if (!best || b.x < rows[*best].box.x) best = j;
+    }
+    return best;
+  }
+
   // A mark taller than the print of row `i` starts just right of it, on its line: a signature
   // beside its label, likely.
   static bool mark_right_of(const std::vector<internal::TextRow>& rows, size_t i) {
@@ -568,6 +585,7 @@ struct ScanAnalyzer::Impl {
       id.labels = fold(expected->id_labels);
       company.labels = fold(expected->name_labels);
       applicant.labels = fold(expected->person_labels);
+      others = fold(expected->other_labels);
     }
     // `codes`: text read, folded as a code is (O → 0, …); `folded`: the same normalised as names.
     void see_codes(const std::u32string& codes, const std::u32string& folded) {
@@ -658,6 +676,21 @@ struct ScanAnalyzer::Impl {
     }
     Value uscc, id, company, applicant;
     std::vector<std::vector<std::u32string>> signatures;  // labels, normalised, per signer
+    std::vector<std::u32string> others;                   // labels of values not looked for
+
+    // `row` begins with the label of a value nobody looks for (注册资本…), and holds no label of
+    // one looked for.
+    bool other_label_leads(const ReadRow& row) const {
+      for (const std::u32string& label : others) {
+        size_t begin = 0;
+        double similarity = substring_similarity(row.folded, label, &begin, nullptr);
+        if (begin > 1 || similarity < (label.size() <= 3 ? 1.0 : 0.75)) continue;
+        for (const Value* v : {&uscc, &id, &company, &applicant})
+          if (v->wanted && has_label(*v, row, 1.0)) return false;
+        return true;
+      }
+      return false;
+    }
   };
 
   void debug_images(const std::string& dir, const Page& page,
@@ -873,8 +906,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         seen[i] = Seen::whole;
       }
     }
-    if (seen[i] == Seen::whole) {
-    } else if (seen[i] == Seen::head) {
+    auto read_tail = [&] {
       Box rest{head_end[i], area.y, area.right() - head_end[i], area.h};
       ReadRow& row = rows[read_as[i]];
       LineRead whole = std::move(row.read);
@@ -883,7 +915,12 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       row = fold_row(box, std::move(whole));
       row.skimmed = true;
       seen[i] = Seen::whole;
+    };
+    if (seen[i] == Seen::whole) {
+    } else if (seen[i] == Seen::head) {
+      read_tail();
     } else if (heads && box.w > box.h * 12) {
+      // The head of a wide row first: a signature's label leads its row.
       head_end[i] = internal::blank_column(page->binary.get(), page->rules.get(), box,
                                            box.x + box.h * 9);
       Box head{area.x, area.y, head_end[i] - area.x, area.h};
@@ -899,6 +936,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       seen[i] = Seen::whole;
     }
     const ReadRow& row = rows[read_as[i]];
+    // The label of a value nobody looks for, alone in its cell: its value cell is not read.
+    if (!heads && row.folded.size() <= 8 && wanted.other_label_leads(row))
+      if (std::optional<size_t> cell = Impl::unread_cell_right_of(order, i, seen))
+        seen[*cell] = Seen::whole;
     // A code that is not the form's may be a slip of the Chinese model: the Latin one reads it
     // now rather than after the page, so that a good second reading ends the search.
     if (wanted.codes_wanted() && seen[i] == Seen::whole)

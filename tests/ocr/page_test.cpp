@@ -108,6 +108,31 @@ TEST_CASE("rows of narrow full-height glyphs are told from rows of square ones",
   CHECK(code->code_run == 18);
   CHECK(name->code_run == 0);
   CHECK(code->glyph_height == 22);
+  // The run's extent is what the Latin model is given: the 18 bars, not the row around them.
+  CHECK(code->code_box.x == 100);
+  CHECK(code->code_box.right() == 100 + 17 * 16 + 10);
+  CHECK(code->code_box.y == 100);
+  CHECK(code->code_box.h == 22);
+}
+
+TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the page", "[page]") {
+  PixPtr page = blank_page(800, 200);
+  for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 80, 24);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  LineImage line = line_image(page.get(), binary.get(), layout.rules.get(), {90, 70, 320, 44});
+  REQUIRE(line.pix);
+  const int before = static_cast<int>(pixGetWidth(line.pix.get()));
+  line.squeeze(0.8f);
+  const int after = static_cast<int>(pixGetWidth(line.pix.get()));
+  CHECK(after == Approx(before * 0.8).margin(1));
+  CHECK(pixGetHeight(line.pix.get()) == 44);
+  // The fifth glyph as the recognizer sees it on the narrowed line, back on the page.
+  const int x_on_line = static_cast<int>((100 + 4 * 30 - line.pieces[0].page_x + line.pieces[0].line_x) * 0.8);
+  keydesk::ocr::Box on_page = line.to_page({x_on_line, 80 - line.page_y, static_cast<int>(24 * 0.8), 24});
+  CHECK(on_page.x == Approx(100 + 4 * 30).margin(2));
+  CHECK(on_page.w == Approx(24).margin(2));
+  CHECK(on_page.y == 80);
 }
 
 TEST_CASE("a row is cut in a blank column, never through a glyph", "[page]") {
