@@ -88,8 +88,19 @@ CodeCheck check_uscc(std::string_view raw) {
                  "' cannot occur in a USCC (I, O, S, V, Z are never used)";
       return r;
     }
+  if (std::string_view("123456789ANY").find(c[0]) == std::string_view::npos) {
+    r.reason = std::string("the first character is the registering department (1–9, A, N or Y), not '") +
+               c[0] + "'";
+    return r;
+  }
   if (!all_digits(std::string_view(c).substr(2, 6))) {
     r.reason = "characters 3–8 are the administrative division code and must be digits";
+    return r;
+  }
+  // The division code starts with a province (11–82), or is 100000 for a body registered at the
+  // national level.
+  if (int province = std::stoi(c.substr(2, 2)); province != 10 && (province < 11 || province > 82)) {
+    r.reason = std::string("characters 3–8 (").append(c, 2, 6).append(") are not an administrative division code");
     return r;
   }
   std::string_view org = std::string_view(c).substr(8, 9);

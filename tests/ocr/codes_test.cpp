@@ -32,6 +32,16 @@ TEST_CASE("a USCC whose organisation code fails GB 11714 is refused for that rea
   CHECK_THAT(r.reason, Catch::Contains("GB 11714") && Catch::Contains("should be '5'"));
 }
 
+TEST_CASE("a USCC whose checksums pass but whose department or division cannot be is refused") {
+  REQUIRE(check_uscc("91110108123456788E").valid);  // the same body in Beijing's Haidian district
+  CodeCheck division = check_uscc("91020202123456788A");
+  CHECK_FALSE(division.valid);
+  CHECK(division.reason.find("020202") != std::string::npos);
+  CodeCheck department = check_uscc("B1110108123456788C");
+  CHECK_FALSE(department.valid);
+  CHECK(department.reason.find("department") != std::string::npos);
+}
+
 TEST_CASE("a USCC with a letter that is never used or the wrong length is refused") {
   CHECK_THAT(check_uscc("91110105MAO1ABCD5F").reason,
              Catch::Contains("character 11 'O' cannot occur"));
