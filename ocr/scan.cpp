@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstdint>
+#include <limits>
 #include <set>
 
 #include "ocr/internal/leptonica.h"
@@ -126,17 +127,28 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
   return best;
 }
 
-// The row that starts right of `label` on the same line (their middles within each other's
-// height), nearest first: the next cell of a table row.
-std::optional<size_t> cell_right_of(const std::vector<ReadRow>& rows, const Box& label) {
+// Among `rows` (anything with a box) those `usable`, the one that starts right of `label` on its
+// line (their middles within half the taller's height) at most `max_gap` from it, nearest first:
+// the next cell of a table row.
+template <typename Rows, typename Usable>
+std::optional<size_t> cell_right_of(const Rows& rows, const Box& label, int max_gap, Usable usable) {
   std::optional<size_t> best;
   for (size_t r = 0; r < rows.size(); ++r) {
     const Box& b = rows[r].box;
-    if (rows[r].folded.empty() || b.x < label.right() - label.h / 2) continue;
+    if (!usable(r) || b.x < label.right() - label.h / 2 || b.x - label.right() > max_gap) continue;
     if (std::abs((b.y + b.h / 2) - (label.y + label.h / 2)) * 2 > std::max(b.h, label.h)) continue;
     if (!best || b.x < rows[*best].box.x) best = r;
   }
   return best;
+}
+
+// A row this short (in characters) is a label alone in its cell, or a short label and a name.
+constexpr size_t kCellChars = 8;
+
+// `run` (letters and digits) is a USCC or an ID number that passes its checksum, after the
+// repairs OCR needs.
+bool passes_a_checksum(const std::string& run) {
+  return !repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty();
 }
 
 // The text after a label in its row: separators skipped, up to the next label-like "xx：".
@@ -414,41 +426,32 @@ struct ScanAnalyzer::Impl {
     return runs;
   }
 
-  // A code the Chinese model read that fails its checksum, read again by the Latin model (letters
-  // and digits only): both readings go to the checksum, which decides. Once per code and scan.
+  // The Latin model's reading (letters and digits only) of the code at `box`: once per place and
+  // scan, whether it was asked for by a code-shaped row or by a code the Chinese model misread.
+  LineRead latin_read(const Box& box) {
+    auto same_place = [&box](const Box& b) {
+      int overlap = std::min(b.right(), box.right()) - std::max(b.x, box.x);
+      return overlap * 10 >= std::max(b.w, box.w) * 9 &&
+             std::abs((b.y + b.h / 2) - (box.y + box.h / 2)) * 2 <= std::max(b.h, box.h);
+    };
+    for (const auto& [at, read] : latin_reads_)
+      if (same_place(at)) return read;
+    LineRead read = read_line(*code, *current_, padded(box, 4));
+    latin_reads_.emplace_back(box, read);
+    return read;
+  }
+
+  // A code the Chinese model read that fails its checksum, read again by the Latin model: both
+  // readings go to the checksum, which decides.
   std::optional<FieldRead> reread_code(const FieldRead& field) {
-    if (field.field != "code" || !code) return std::nullopt;
-    if (!repair_uscc(field.text).empty() || !repair_id_number(field.text, "99991231").empty())
-      return std::nullopt;  // the checksum already accepts the first reading
-    for (const auto& [box, again] : rereads_)
-      if (box == field.box) return again;
-    LineRead read = read_line(*code, *current_, padded(field.box, 4));
+    if (field.field != "code" || !code || passes_a_checksum(field.text)) return std::nullopt;
+    LineRead read = latin_read(field.box);
     std::string folded = fold_code_text(read.text);
     folded.erase(std::remove_if(folded.begin(), folded.end(),
                                 [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
                  folded.end());
-    std::optional<FieldRead> again;
-    if (!folded.empty() && folded != field.text && folded.size() >= 15)
-      again = FieldRead{"code", folded, field.box, read.confidence};
-    rereads_.emplace_back(field.box, again);
-    return again;
-  }
-
-  // The row not yet read that starts right of row `i` on its line, within a few characters:
-  // the next cell of a table row.
-  template <typename Seen>
-  static std::optional<size_t> unread_cell_right_of(const std::vector<internal::TextRow>& rows, size_t i,
-                                             const std::vector<Seen>& seen) {
-    const Box& label = rows[i].box;
-    std::optional<size_t> best;
-    for (size_t j = 0; j < rows.size(); ++j) {
-      const Box& b = rows[j].box;
-      if (seen[j] != Seen{} || b.x < label.right() - label.h / 2 || b.x - label.right() > label.h * 6)
-        continue;
-      if (std::abs((b.y + b.h / 2) - (label.y + label.h / 2)) * 2 > std::max(b.h, label.h)) continue;
-      if (!best || b.x < rows[*best].box.x) best = j;
-    }
-    return best;
+    if (folded.size() < 15 || folded == field.text) return std::nullopt;
+    return FieldRead{"code", folded, field.box, read.confidence};
   }
 
   // A mark taller than the print of row `i` starts just right of it, on its line: a signature
@@ -464,16 +467,13 @@ struct ScanAnalyzer::Impl {
     });
   }
 
-  // `text` holds a USCC or an ID number that passes its checksum (after the repairs OCR needs).
+  // `text` holds a USCC or an ID number that passes its checksum.
   static bool checks_as_code(const std::string& text) {
     std::string folded = fold_code_text(text);
     for (size_t i = 0; i < folded.size();) {
       size_t j = i;
       while (j < folded.size() && std::isalnum(static_cast<unsigned char>(folded[j]))) ++j;
-      if (j - i >= 15 && j - i <= 21) {
-        std::string run = folded.substr(i, j - i);
-        if (!repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty()) return true;
-      }
+      if (j - i >= 15 && j - i <= 21 && passes_a_checksum(folded.substr(i, j - i))) return true;
       i = j + 1;
     }
     return false;
@@ -497,7 +497,9 @@ struct ScanAnalyzer::Impl {
       auto [begin, end] = value_after(*value_row, hit->end);
       if (end <= begin) {
         // A label in a table cell of its own: the value is in the next cell to its right.
-        if (std::optional<size_t> cell = cell_right_of(rows, hit->box)) {
+        if (std::optional<size_t> cell =
+                cell_right_of(rows, hit->box, std::numeric_limits<int>::max(),
+                              [&rows](size_t r) { return !rows[r].folded.empty(); })) {
           value_row = &rows[*cell];
           std::tie(begin, end) = value_after(*value_row, 0);
         }
@@ -648,7 +650,7 @@ struct ScanAnalyzer::Impl {
     // will do.
     bool near_label(const ReadRow& row) const {
       for (const Value* v : {&uscc, &id, &company, &applicant})
-        if (v->wanted && v->grace < 0 && has_label(*v, row, row.folded.size() <= 8 ? 0.5 : 1.0))
+        if (v->wanted && v->grace < 0 && has_label(*v, row, row.folded.size() <= kCellChars ? 0.5 : 1.0))
           return true;
       return false;
     }
@@ -714,7 +716,7 @@ struct ScanAnalyzer::Impl {
   }
 
   const Page* current_ = nullptr;  // the page analyse() is reading
-  std::vector<std::pair<Box, std::optional<FieldRead>>> rereads_;  // reread_code's, this page
+  std::vector<std::pair<Box, LineRead>> latin_reads_;  // latin_read's, this page
 };
 
 ScanAnalyzer::ScanAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -821,7 +823,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   result.seals = internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height),
                                            true);
   impl.current_ = &*page;
-  impl.rereads_.clear();
+  impl.latin_reads_.clear();
   if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG"); debug && std::string_view(debug) != "-")
     impl.debug_images(debug, *page, order);
   clock.mark("seals");
@@ -890,7 +892,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // A row printed like a code: its code alone, by the Latin model (a fraction of the Chinese
       // model's cost), is enough when the checksum accepts it.
       const Box& at = order[i].code_box;
-      LineRead code = Impl::read_line(*impl.code, *page, padded(at, 4));
+      LineRead code = impl.latin_read(at);
       if (Impl::checks_as_code(code.text)) {
         // The rest of the row, by the Chinese model, while a name is looked for (兹委托张三（身份
         // 证号码：…）).
@@ -906,20 +908,15 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         seen[i] = Seen::whole;
       }
     }
-    auto read_tail = [&] {
+    if (seen[i] == Seen::head) {
       Box rest{head_end[i], area.y, area.right() - head_end[i], area.h};
       ReadRow& row = rows[read_as[i]];
       LineRead whole = std::move(row.read);
-      LineRead tail = Impl::read_line(*impl.text, *page, rest, Impl::kSkim);
-      append_read(whole, std::move(tail));
+      append_read(whole, Impl::read_line(*impl.text, *page, rest, Impl::kSkim));
       row = fold_row(box, std::move(whole));
       row.skimmed = true;
       seen[i] = Seen::whole;
-    };
-    if (seen[i] == Seen::whole) {
-    } else if (seen[i] == Seen::head) {
-      read_tail();
-    } else if (heads && box.w > box.h * 12) {
+    } else if (seen[i] == Seen::no && heads && box.w > box.h * 12) {
       // The head of a wide row first: a signature's label leads its row.
       head_end[i] = internal::blank_column(page->binary.get(), page->rules.get(), box,
                                            box.x + box.h * 9);
@@ -928,7 +925,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       rows.push_back(fold_row(box, Impl::read_line(*impl.text, *page, head, Impl::kSkim)));
       rows.back().skimmed = true;
       seen[i] = Seen::head;
-    } else {
+    } else if (seen[i] == Seen::no) {
       read_as[i] = rows.size();
       // A code row the Latin model could not settle is skimmed like the rest (the code's
       // second reading comes from reread_code).
@@ -937,8 +934,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     }
     const ReadRow& row = rows[read_as[i]];
     // The label of a value nobody looks for, alone in its cell: its value cell is not read.
-    if (!heads && row.folded.size() <= 8 && wanted.other_label_leads(row))
-      if (std::optional<size_t> cell = Impl::unread_cell_right_of(order, i, seen))
+    if (!heads && row.folded.size() <= kCellChars && wanted.other_label_leads(row))
+      if (std::optional<size_t> cell = cell_right_of(order, box, box.h * 6,
+                                                     [&seen](size_t j) { return seen[j] == Seen::no; }))
         seen[*cell] = Seen::whole;
     // A code that is not the form's may be a slip of the Chinese model: the Latin one reads it
     // now rather than after the page, so that a good second reading ends the search.
