@@ -249,7 +249,7 @@ class Checker {
           person ? "person.mismatch" : "");
       return;
     }
-    std::string seen = ocr::utf8_encode(all.substr(begin, end - begin));
+    std::string seen = encode_utf8(all.substr(begin, end - begin));
     add("name.unread", type, Severity::review, {{"expected", expected}},
         {{"file", m.file}, {"field", field}, {"expected", expected}, {"closest", seen},
          {"similarity", similarity}},

@@ -411,7 +411,7 @@ struct ScanAnalyzer::Impl {
     }
     auto add = [&](std::u32string text, size_t begin, size_t end) {
       if (text.size() >= 15 && text.size() <= 21)
-        runs.push_back({"code", utf8_encode(text), glyph_span(row, begin, end),
+        runs.push_back({"code", encode_utf8(text), glyph_span(row, begin, end),
                         glyph_confidence(row, begin, end)});
     };
     for (size_t k = 0; k < spans.size(); ++k) {
@@ -515,7 +515,7 @@ struct ScanAnalyzer::Impl {
       // Names here are Chinese: a Latin value is the English name under another label.
       if (std::count_if(value.begin(), value.end(), is_cjk) < 2) return;
       result.fields.push_back(
-          {name, utf8_encode(value), glyph_span(row, begin, end), glyph_confidence(row, begin, end)});
+          {name, encode_utf8(value), glyph_span(row, begin, end), glyph_confidence(row, begin, end)});
     };
     labelled(type->name_labels, "name", 40);
     labelled(type->person_labels, "person", 4);
@@ -536,7 +536,7 @@ struct ScanAnalyzer::Impl {
       }
       const ReadRow& row = rows[hit->row];
       mark.label_box = hit->box;
-      mark.label = utf8_encode(row.folded.substr(hit->begin, hit->end - hit->begin));
+      mark.label = encode_utf8(row.folded.substr(hit->begin, hit->end - hit->begin));
       const Box& label = hit->box;
       int right = std::min(w, label.right() + w * 3 / 10);
       // Stop before the next printed label on the row ("日期：").
@@ -570,8 +570,8 @@ struct ScanAnalyzer::Impl {
       int grace = -1;  // rows left after its label was read; -1 before
     };
     Wanted(const ScanHints& hints, const DocumentType* expected) {
-      uscc.target = utf8_decode(hints.uscc);
-      id.target = utf8_decode(hints.id_number);
+      uscc.target = decode_utf8_lossy(hints.uscc);
+      id.target = decode_utf8_lossy(hints.id_number);
       company.target = normalise_name(hints.company_name);
       applicant.target = normalise_name(hints.person_name);
       for (Value* v : {&uscc, &id, &company, &applicant}) v->wanted = !v->target.empty();
@@ -599,9 +599,9 @@ struct ScanAnalyzer::Impl {
         size_t j = i;
         while (j < folded.size() && is_code_char(folded[j])) ++j;
         if (j - i >= 15) {
-          std::string run = utf8_encode(folded.substr(i, j - i));
+          std::string run = encode_utf8(folded.substr(i, j - i));
           auto repaired_to = [&run](const std::vector<std::string>& candidates, const Value& v) {
-            return std::find(candidates.begin(), candidates.end(), utf8_encode(v.target)) !=
+            return std::find(candidates.begin(), candidates.end(), encode_utf8(v.target)) !=
                    candidates.end();
           };
           if (uscc.wanted && repaired_to(repair_uscc(run), uscc)) uscc.wanted = false;
@@ -612,7 +612,7 @@ struct ScanAnalyzer::Impl {
     }
     // The values `row` holds.
     void see_values(const ReadRow& row) {
-      see_codes(utf8_decode(fold_code_text(row.read.text)), row.folded);
+      see_codes(decode_utf8_lossy(fold_code_text(row.read.text)), row.folded);
       if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9)
         company.wanted = false;
       if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
@@ -943,7 +943,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     if (wanted.codes_wanted() && seen[i] == Seen::whole)
       for (const FieldRead& run : Impl::code_runs(row))
         if (std::optional<FieldRead> again = impl.reread_code(run)) {
-          std::u32string text = utf8_decode(again->text);
+          std::u32string text = decode_utf8_lossy(again->text);
           wanted.see_codes(text, text);
         }
     if (clock.on)

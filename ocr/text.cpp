@@ -5,52 +5,6 @@
 
 namespace keydesk::ocr {
 
-std::u32string utf8_decode(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-    if (extra < 0 || i + static_cast<size_t>(extra) >= text.size()) {
-      out.push_back(U'\uFFFD');
-      ++i;
-      continue;
-    }
-    char32_t cp = extra == 0 ? c : c & (0x3f >> extra);
-    bool ok = true;
-    for (int k = 1; k <= extra; ++k) {
-      auto cc = static_cast<unsigned char>(text[i + static_cast<size_t>(k)]);
-      if ((cc & 0xc0) != 0x80) ok = false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    out.push_back(ok ? cp : U'\uFFFD');
-    i += ok ? static_cast<size_t>(extra) + 1 : 1;
-  }
-  return out;
-}
-
-std::string utf8_encode(std::u32string_view text) {
-  std::string out;
-  for (char32_t cp : text) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xc0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xe0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-  }
-  return out;
-}
-
 namespace {
 
 char32_t fold_width(char32_t cp) {
@@ -63,7 +17,7 @@ char32_t fold_width(char32_t cp) {
 
 std::u32string normalise_name(std::string_view name) {
   std::u32string out;
-  for (char32_t cp : utf8_decode(name)) {
+  for (char32_t cp : decode_utf8_lossy(name)) {
     cp = fold_width(cp);
     switch (cp) {
       case U'【': case U'〔': case U'[': case U'{': case U'〖': cp = U'('; break;
@@ -96,11 +50,11 @@ size_t edit_distance(std::u32string_view a, std::u32string_view b) {
 
 std::string fold_code_text(std::string_view text) {
   std::string out;
-  for (char32_t cp : utf8_decode(text)) {
+  for (char32_t cp : decode_utf8_lossy(text)) {
     cp = fold_width(cp);
     if (cp >= U'a' && cp <= U'z') cp = cp - U'a' + U'A';
     if (cp < 0x80 && cp != U' ') out += static_cast<char>(cp);
-    else if (cp >= 0x80) out += utf8_encode(std::u32string(1, cp));
+    else if (cp >= 0x80) out += encode_utf8(std::u32string(1, cp));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// Text as OCR and people write it: UTF-8 code points, names compared after folding full-width
+// Text as OCR and people write it (UTF-8 is common/utf8.h): names compared after folding full-width
 // characters and bracket styles, and distances for telling an OCR slip from a different name.
 #pragma once
 
@@ -6,11 +6,9 @@
 #include <string_view>
 #include <vector>
 
-namespace keydesk::ocr {
+#include "common/utf8.h"
 
-// Code points of UTF-8 text; an invalid byte becomes U+FFFD.
-std::u32string utf8_decode(std::string_view text);
-std::string utf8_encode(std::u32string_view text);
+namespace keydesk::ocr {
 
 // A name for comparison: full-width ASCII (Ａ１（）) folded to ASCII, every bracket style
 // (（）【】〔〕[]) to (), spaces, middle dots and colons dropped, Latin letters upper-cased.

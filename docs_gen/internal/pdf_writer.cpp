@@ -10,7 +10,7 @@
 
 #include "docs_gen/internal/drawing.h"
 #include "docs_gen/internal/font.h"
-#include "docs_gen/internal/utf8.h"
+#include "common/utf8.h"
 
 namespace keydesk::docs::internal {
 

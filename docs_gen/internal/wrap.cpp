@@ -1,6 +1,6 @@
 #include "docs_gen/internal/wrap.h"
 
-#include "docs_gen/internal/utf8.h"
+#include "common/utf8.h"
 
 namespace keydesk::docs::internal {
 

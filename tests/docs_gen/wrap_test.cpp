@@ -1,11 +1,11 @@
-// Chinese line breaking: kinsoku (避头尾), whole Latin tokens, UTF-8 never split; the UTF-8
-// decoder refuses malformed input.
+// Chinese line breaking: kinsoku (避头尾), whole Latin tokens, UTF-8 never split.
 #include <catch2/catch.hpp>
 
-#include "docs_gen/internal/utf8.h"
+#include "common/utf8.h"
 #include "docs_gen/internal/wrap.h"
 
 using namespace keydesk::docs::internal;
+using keydesk::decode_utf8;
 
 namespace {
 
@@ -85,15 +85,4 @@ TEST_CASE("a token wider than the line is split between characters, and spaces b
 TEST_CASE("ideographic spaces are kept for handwriting room") {
   auto lines = wrap_text("日期：　　年　　月", 400, fixed_width);
   CHECK(lines == std::vector<std::string>{"日期：　　年　　月"});
-}
-
-TEST_CASE("the UTF-8 decoder refuses overlong, truncated, surrogate and stray bytes") {
-  CHECK(decode_utf8("堃喆𠮷") == std::u32string{U'\u5803', U'\u5586', U'\U00020BB7'});
-  CHECK_FALSE(decode_utf8("\xC0\xAF"));          // overlong '/'
-  CHECK_FALSE(decode_utf8("\xE4\xB8"));          // truncated 中
-  CHECK_FALSE(decode_utf8("\xED\xA0\x80"));      // a surrogate
-  CHECK_FALSE(decode_utf8("\x80"));              // a continuation byte alone
-  CHECK_FALSE(decode_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
-  CHECK(code_point_name(U'\U00020BB7') == "U+20BB7");
-  CHECK(code_point_name(U'\u5803') == "U+5803");
 }
