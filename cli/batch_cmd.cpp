@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include "engine/batch.h"
@@ -95,6 +96,11 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
   options.jobs = args.jobs;
   options.rules_dir = ctx.rules();
   options.today = *today;
+  // Every scan allocates pages of megabytes and frees them again. By default glibc hands blocks
+  // this large back to the kernel at once, and the next page pays a page fault for every 4 KB it
+  // touches (5 % of a batch's time). Kept in the heap, they are reused.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's ceiling
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   bool tty = isatty(STDERR_FILENO) != 0;
   if (!args.quiet) options.progress = [tty](const BatchProgress& p) { show_progress(p, tty); };
   auto report = run_batch(options);

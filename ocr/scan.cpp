@@ -197,7 +197,8 @@ struct ScanAnalyzer::Impl {
   std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
 
   struct Page {
-    PixPtr grey, mask, binary, rules;
+    internal::LevelledGrey grey;
+    PixPtr mask, binary, rules;
     int rotation = 0;
     double skew = 0, scale = 1;
     int source_width = 0, source_height = 0;
@@ -224,25 +225,27 @@ struct ScanAnalyzer::Impl {
     int quarter = internal::text_axis(binary.get(), &page.skew) / 90;
     clock.mark(" axis+skew");
     page.rotation = quarter * 90;
-    Page out = rotate(std::move(page), std::move(grey), std::move(mask), quarter, page.skew,
-                      std::move(binary));
+    // The binary page and the mask are turned whole (layout and seals look at all of them); the
+    // grey page only where rows are read.
+    page.binary = internal::rotate_page(binary.get(), quarter, page.skew);
+    page.mask = internal::rotate_page(mask.get(), quarter, page.skew);
+    page.grey = internal::LevelledGrey(internal::rotate_page(grey.get(), quarter, 0), page.skew);
     clock.mark(" rotate+bin");
-    return out;
+    return page;
   }
 
-  // Turns the page; `binary` (the binarised `grey`, when already made) turns with it rather than
-  // being binarised again.
-  static Page rotate(Page page, PixPtr grey, PixPtr mask, int quarter, double skew,
-                     PixPtr binary = nullptr) {
-    if (quarter != 0 || std::abs(skew) >= 0.1) {
-      grey = internal::rotate_page(grey.get(), quarter, skew);
-      mask = internal::rotate_page(mask.get(), quarter, skew);
-      if (binary) binary = internal::rotate_page(binary.get(), quarter, skew);
-    }
-    page.binary = binary ? std::move(binary) : internal::binarise(grey.get());
-    page.grey = std::move(grey);
-    page.mask = std::move(mask);
-    return page;
+  // `page` turned a further `quarter` turns clockwise.
+  static Page turned(const Page& page, int quarter) {
+    Page out;
+    out.grey = page.grey.turned(quarter);
+    out.mask.reset(pixRotateOrth(page.mask.get(), quarter));
+    out.binary.reset(pixRotateOrth(page.binary.get(), quarter));
+    out.rotation = (page.rotation + 90 * quarter) % 360;
+    out.skew = page.skew;
+    out.scale = page.scale;
+    out.source_width = page.source_width;
+    out.source_height = page.source_height;
+    return out;
   }
 
   // Rows searched for labels and titles are read narrowed to this share of their width: the
@@ -255,7 +258,7 @@ struct ScanAnalyzer::Impl {
   static LineRead read_line(internal::Recognizer& recognizer, const Page& page, const Box& area,
                             float squeeze = 1.0f) {
     internal::LineImage line =
-        internal::line_image(page.grey.get(), page.binary.get(), page.rules.get(), area);
+        internal::line_image(page.grey, page.binary.get(), page.rules.get(), area);
     if (line.pix && squeeze < 1.0f) line.squeeze(squeeze);
     if (const char* dir = std::getenv("KEYDESK_SCAN_DEBUG"); dir && std::string_view(dir) != "-") {
       thread_local int n = 0;  // what the recognizer was given, in reading order
@@ -697,9 +700,10 @@ struct ScanAnalyzer::Impl {
 
   void debug_images(const std::string& dir, const Page& page,
                     const std::vector<internal::TextRow>& rows) const {
-    pixWrite((dir + "/grey.png").c_str(), page.grey.get(), IFF_PNG);
+    PixPtr grey = page.grey.whole();
+    pixWrite((dir + "/grey.png").c_str(), grey.get(), IFF_PNG);
     pixWrite((dir + "/binary.png").c_str(), page.binary.get(), IFF_PNG);
-    PixPtr shown(pixConvertTo32(page.grey.get()));
+    PixPtr shown(pixConvertTo32(grey.get()));
     for (const internal::TextRow& row : rows) {
       const Box& b = row.box;
       BOX* bx = boxCreate(b.x, b.y, b.w, b.h);
@@ -766,59 +770,66 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // Orientation: the first rows must give words of the vocabulary; if they do not, the page is
   // tried the other three ways up and the best kept.
   // Rows are read one by one until they give enough known words (no waste on an upright page:
-  // these rows are read anyway) or kProbe rows have not.
-  constexpr size_t kProbe = 10;
+  // these rows are read anyway). An upright page has given them within six rows; a page the
+  // wrong way up gives none, so each other way is tried with its first three rows (its titles)
+  // before any is read further, up to kProbe rows.
+  constexpr size_t kFirst = 6, kTitles = 3, kProbe = 10;
   constexpr int kKnown = 3;
-  auto probe = [&](const Impl::Page& p, const std::vector<internal::TextRow>& boxes) {
-    std::vector<ReadRow> read;
-    for (size_t i = 0; i < std::min(kProbe, boxes.size()); ++i) {
-      read.push_back(impl.read_row(p, boxes[i].box, boxes[i].code_run < kCodeGlyphs));
-      if (clock.on)
-        std::fprintf(stderr, "    probe %zu (%dx%d): %s\n", i, boxes[i].box.w, boxes[i].box.h,
-                     read.back().read.text.c_str());
-      if (impl.vocabulary_score(read) >= kKnown) break;
-    }
-    return read;
+  struct Way {
+    Impl::Page page;
+    std::vector<internal::TextRow> order;
+    std::vector<ReadRow> rows;
+    int score = 0;
   };
-  std::vector<ReadRow> rows = probe(*page, order);
-  int score = impl.vocabulary_score(rows);
-  if (score < kKnown) {
-    // Each turn is taken from the page as normalised, and the best kept.
-    Impl::Page base = std::move(*page);
-    std::optional<Impl::Page> best;
-    // Upside down first: the text axis has already turned pages lying on their side.
-    for (int turn : {2, 1, 3}) {
-      Impl::Page other = Impl::rotate(Impl::Page{},
-                                      PixPtr(pixRotateOrth(base.grey.get(), turn)),
-                                      PixPtr(pixRotateOrth(base.mask.get(), turn)), 0, 0,
-                                      PixPtr(pixRotateOrth(base.binary.get(), turn)));
-      internal::Layout other_layout = internal::text_layout(other.binary.get());
-      other.rules = std::move(other_layout.rules);
-      std::vector<internal::TextRow> other_order = Impl::reading_order(std::move(other_layout.rows));
-      std::vector<ReadRow> other_rows = probe(other, other_order);
-      int other_score = impl.vocabulary_score(other_rows);
-      if (clock.on) std::fprintf(stderr, "  turn %d: %d known (upright %d)\n", turn, other_score, score);
-      if (other_score > score + 2) {
-        other.rotation = (base.rotation + 90 * turn) % 360;
-        other.skew = base.skew;
-        other.scale = base.scale;
-        other.source_width = base.source_width;
-        other.source_height = base.source_height;
-        best = std::move(other);
-        order = std::move(other_order);
-        rows = std::move(other_rows);
-        score = other_score;
-        if (score >= kKnown) break;
-      }
+  auto probe = [&](Way& way, size_t limit) {
+    for (size_t i = way.rows.size(); i < std::min(limit, way.order.size()) && way.score < kKnown; ++i) {
+      const internal::TextRow& row = way.order[i];
+      way.rows.push_back(impl.read_row(way.page, row.box, row.code_run < kCodeGlyphs));
+      way.score = impl.vocabulary_score(way.rows);
+      if (clock.on)
+        std::fprintf(stderr, "    probe %zu (%dx%d, turn %d): %s\n", i, row.box.w, row.box.h,
+                     way.page.rotation, way.rows.back().read.text.c_str());
     }
-    *page = best ? std::move(*best) : std::move(base);
+  };
+  std::vector<Way> ways;
+  ways.push_back(Way{std::move(*page), std::move(order), {}, 0});
+  probe(ways[0], kFirst);
+  size_t chosen = 0;
+  if (ways[0].score < kKnown) {
+    // Upside down first: the text axis has already turned most pages lying on their side.
+    for (int turn : {2, 1, 3}) {
+      Way way{Impl::turned(ways[0].page, turn), {}, {}, 0};
+      internal::Layout turned_layout = internal::text_layout(way.page.binary.get());
+      way.page.rules = std::move(turned_layout.rules);
+      way.order = Impl::reading_order(std::move(turned_layout.rows));
+      ways.push_back(std::move(way));
+    }
+    // A way is taken when its words clearly outnumber the page's as it came.
+    auto better = [&](const Way& way) { return way.score > ways[0].score + 2; };
+    for (size_t limit : {kTitles, kProbe}) {
+      for (size_t w = 0; w < ways.size() && chosen == 0; ++w) {
+        probe(ways[w], limit);
+        if (w > 0 && ways[w].score >= kKnown && better(ways[w])) chosen = w;
+      }
+      if (chosen != 0) break;
+    }
+    if (chosen == 0)
+      for (size_t w = 1; w < ways.size(); ++w)
+        if (better(ways[w]) && ways[w].score > ways[chosen].score) chosen = w;
+    if (clock.on)
+      for (const Way& way : ways)
+        std::fprintf(stderr, "  turn %d: %d known%s\n", way.page.rotation, way.score,
+                     &way == &ways[chosen] ? " (kept)" : "");
   }
+  *page = std::move(ways[chosen].page);
+  order = std::move(ways[chosen].order);
+  std::vector<ReadRow> rows = std::move(ways[chosen].rows);
   clock.mark("orientation");
   result.rotation = page->rotation;
   result.skew_degrees = page->skew;
   result.scale = page->scale;
-  result.width = static_cast<int>(pixGetWidth(page->grey.get()));
-  result.height = static_cast<int>(pixGetHeight(page->grey.get()));
+  result.width = static_cast<int>(pixGetWidth(page->binary.get()));
+  result.height = static_cast<int>(pixGetHeight(page->binary.get()));
   result.ink_share = internal::ink_share(page->binary.get());
   result.seals = internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height),
                                            true);

@@ -309,6 +309,50 @@ PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees, bool quick)
                           L_BRING_IN_WHITE, 0, 0));
 }
 
+LevelledGrey::LevelledGrey(PixPtr page, double skew_degrees)
+    : page_(std::move(page)), skew_degrees_(std::abs(skew_degrees) < 0.1 ? 0.0 : skew_degrees) {}
+
+PixPtr LevelledGrey::cut(const Box& area) const {
+  if (!page_ || area.w <= 0 || area.h <= 0) return nullptr;
+  if (skew_degrees_ == 0) {
+    PixPtr out(pixCreate(area.w, area.h, 8));
+    pixSetAll(out.get());
+    pixRasterop(out.get(), 0, 0, area.w, area.h, PIX_SRC, page_.get(), area.x, area.y);
+    return out;
+  }
+  // Leptonica's turn by `angle` about (w/2, h/2) takes output pixel q from the source at
+  // c + M (q - c), M = [cos sin; -sin cos]. The area's middle comes from `from` on the page; a
+  // piece of the page around `from`, large enough to hold the area at any skew, turned about
+  // its own middle, has the area in its middle.
+  const double angle = skew_degrees_ * std::numbers::pi / 180.0;
+  const double cos_a = std::cos(angle), sin_a = std::sin(angle);
+  const int cx = width_of(page_.get()) / 2, cy = height_of(page_.get()) / 2;
+  const int qx = area.x + area.w / 2 - cx, qy = area.y + area.h / 2 - cy;
+  const int from_x = cx + static_cast<int>(std::lround(qx * cos_a + qy * sin_a));
+  const int from_y = cy + static_cast<int>(std::lround(-qx * sin_a + qy * cos_a));
+  const int piece_w = static_cast<int>(std::ceil(area.w * cos_a + area.h * std::abs(sin_a))) + 4;
+  const int piece_h = static_cast<int>(std::ceil(area.w * std::abs(sin_a) + area.h * cos_a)) + 4;
+  PixPtr piece(pixCreate(piece_w, piece_h, 8));
+  pixSetAll(piece.get());
+  pixRasterop(piece.get(), 0, 0, piece_w, piece_h, PIX_SRC, page_.get(), from_x - piece_w / 2,
+              from_y - piece_h / 2);
+  PixPtr turned(pixRotate(piece.get(), static_cast<l_float32>(angle), L_ROTATE_AREA_MAP,
+                          L_BRING_IN_WHITE, 0, 0));
+  if (!turned) return nullptr;
+  BOX* inner = boxCreate(piece_w / 2 - area.w / 2, piece_h / 2 - area.h / 2, area.w, area.h);
+  PixPtr out(pixClipRectangle(turned.get(), inner, nullptr));
+  boxDestroy(&inner);
+  return out;
+}
+
+PixPtr LevelledGrey::whole() const {
+  return page_ ? rotate_page(page_.get(), 0, skew_degrees_) : nullptr;
+}
+
+LevelledGrey LevelledGrey::turned(int quarter_turns) const {
+  return LevelledGrey(rotate_page(page_.get(), quarter_turns, 0), skew_degrees_);
+}
+
 Layout text_layout(Pix* binary) {
   const int w = width_of(binary), h = height_of(binary);
   // Ruled lines (tables, underlines, frames) are long thin runs; take them out so they neither
@@ -398,13 +442,11 @@ Box LineImage::to_page(const Box& squeezed) const {
   return {left, on_line.y + page_y, right - left, on_line.h};
 }
 
-LineImage line_image(Pix* grey, Pix* binary, Pix* rules, const Box& area) {
+LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area) {
   LineImage line;
   RowInk row = row_ink(binary, rules, area);
   if (!row.ink) return line;
-  BOX* clip_box = boxCreate(row.area.x, row.area.y, row.area.w, row.area.h);
-  PixPtr crop(pixClipRectangle(grey, clip_box, nullptr));
-  boxDestroy(&clip_box);
+  PixPtr crop = grey.cut(row.area);
   if (!crop) return line;
   pixSetMasked(crop.get(), row.rules.get(), 255);
   line.page_y = row.area.y;

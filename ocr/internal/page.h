@@ -44,6 +44,27 @@ int text_axis(Pix* binary, double* skew_degrees);
 // shears rather than area mapping (no interpolation; for previews).
 PixPtr rotate_page(Pix* pix, int quarter_turns, double skew_degrees, bool quick = false);
 
+// A page's grey levels levelled by `skew_degrees` (as rotate_page levels them) without turning
+// the whole page: each area asked for is cut from the page as it is and turned alone. The rows
+// read are a tenth of a page, and turning by area mapping costs by the pixel.
+class LevelledGrey {
+ public:
+  LevelledGrey() = default;
+  LevelledGrey(PixPtr page, double skew_degrees);
+  // `area` of the levelled page, white where it lies off the page.
+  PixPtr cut(const Box& area) const;
+  // The whole levelled page.
+  PixPtr whole() const;
+  // Turned by quarter turns clockwise. A quarter turn about the page's middle and the levelling
+  // about it commute, so the page as it is turns and the skew stays.
+  LevelledGrey turned(int quarter_turns) const;
+  explicit operator bool() const { return page_ != nullptr; }
+
+ private:
+  PixPtr page_;
+  double skew_degrees_ = 0;
+};
+
 // Reading order of two rows: by their middles top to bottom, then left to right.
 inline bool reads_before(const Box& a, const Box& b) {
   return a.y + a.h / 2 != b.y + b.h / 2 ? a.y + a.h / 2 < b.y + b.h / 2 : a.x < b.x;
@@ -83,7 +104,7 @@ struct LineImage {
   // Narrows the image to `factor` of its width (boxes still map back).
   void squeeze(float factor);
 };
-LineImage line_image(Pix* grey, Pix* binary, Pix* rules, const Box& area);
+LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area);
 
 // A column of `row` near `x` with no ink (ruled lines aside), where the row can be cut in two
 // without splitting a character; `x` itself when there is none within a row height of it.

@@ -31,6 +31,9 @@ void square_glyph(Pix* page, int x, int y, int size) {
   ink(page, x, y + size / 2, size, 2);
 }
 
+// A grey page with no skew, as line_image takes it.
+LevelledGrey as_is(Pix* page) { return LevelledGrey(PixPtr(pixClone(page)), 0); }
+
 PixPtr binary_of(Pix* grey) { return PixPtr(pixThresholdToBinary(grey, 128)); }
 
 const TextRow* row_at(const Layout& layout, int x, int y) {
@@ -54,7 +57,7 @@ TEST_CASE("a row given to the recognizer has its wide gaps shortened and table b
   REQUIRE(layout.rules);
 
   keydesk::ocr::Box area{20, 92, 1150, 38};
-  LineImage line = line_image(page.get(), binary.get(), layout.rules.get(), area);
+  LineImage line = line_image(as_is(page.get()), binary.get(), layout.rules.get(), area);
   REQUIRE(line.pix);
   const int width = static_cast<int>(pixGetWidth(line.pix.get()));
   CHECK(width < 400);  // 1150 columns, of which about 420 hold ink or short gaps
@@ -84,7 +87,7 @@ TEST_CASE("the thick strokes of a large title are not taken for ruled lines", "[
   }
   PixPtr binary = binary_of(page.get());
   Layout layout = text_layout(binary.get());
-  LineImage line = line_image(page.get(), binary.get(), layout.rules.get(), {280, 85, 640, 120});
+  LineImage line = line_image(as_is(page.get()), binary.get(), layout.rules.get(), {280, 85, 640, 120});
   REQUIRE(line.pix);
   // The strokes are still there: the line keeps its ink.
   l_int32 dark = 0;
@@ -120,7 +123,7 @@ TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the 
   for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 80, 24);
   PixPtr binary = binary_of(page.get());
   Layout layout = text_layout(binary.get());
-  LineImage line = line_image(page.get(), binary.get(), layout.rules.get(), {90, 70, 320, 44});
+  LineImage line = line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 70, 320, 44});
   REQUIRE(line.pix);
   const int before = static_cast<int>(pixGetWidth(line.pix.get()));
   line.squeeze(0.8f);
@@ -147,4 +150,63 @@ TEST_CASE("a row is cut in a blank column, never through a glyph", "[page]") {
   CHECK(cut < 80);
   // A blank column asked for is kept.
   CHECK(blank_column(binary.get(), layout.rules.get(), row, 77) == 77);
+}
+
+TEST_CASE("a row cut from a skewed page and levelled alone matches the page levelled whole",
+          "[page]") {
+  // A page of glyph rows, turned 2.3 degrees as a scan comes in.
+  PixPtr upright = blank_page(1000, 700);
+  for (int r = 0; r < 5; ++r)
+    for (int i = 0; i < 20; ++i) square_glyph(upright.get(), 80 + i * 40, 100 + r * 110, 26);
+  const double skew = 2.3;
+  PixPtr scanned(pixRotate(upright.get(), static_cast<l_float32>(-skew * 3.14159265358979 / 180),
+                           L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+  LevelledGrey levelled(PixPtr(pixClone(scanned.get())), skew);
+  PixPtr whole = levelled.whole();
+  auto dark = [](Pix* pix, int x, int y) {
+    l_uint32 v = 255;
+    if (x >= 0 && y >= 0 && x < static_cast<int>(pixGetWidth(pix)) && y < static_cast<int>(pixGetHeight(pix)))
+      pixGetPixel(pix, x, y, &v);
+    return v < 128;
+  };
+  for (keydesk::ocr::Box area : {keydesk::ocr::Box{70, 90, 820, 46}, keydesk::ocr::Box{600, 420, 380, 50},
+                                 keydesk::ocr::Box{-20, 525, 300, 60}}) {
+    PixPtr cut = levelled.cut(area);
+    REQUIRE(cut);
+    REQUIRE(static_cast<int>(pixGetWidth(cut.get())) == area.w);
+    REQUIRE(static_cast<int>(pixGetHeight(cut.get())) == area.h);
+    // Against the same area of the page levelled whole (white off the page): a dark pixel of
+    // either has a dark pixel of the other at most one pixel away (interpolation rounds
+    // differently; a shifted or turned stroke would not match).
+    long inked = 0, unmatched = 0;
+    for (int y = 0; y < area.h; ++y)
+      for (int x = 0; x < area.w; ++x) {
+        const bool in_cut = dark(cut.get(), x, y), in_whole = dark(whole.get(), area.x + x, area.y + y);
+        if (!in_cut && !in_whole) continue;
+        ++inked;
+        bool near = false;
+        for (int dy = -1; dy <= 1 && !near; ++dy)
+          for (int dx = -1; dx <= 1 && !near; ++dx)
+            near = in_cut ? dark(whole.get(), area.x + x + dx, area.y + y + dy)
+                          : dark(cut.get(), x + dx, y + dy);
+        if (!near) ++unmatched;
+      }
+    INFO("area at " << area.x << "," << area.y << ": " << unmatched << " of " << inked << " unmatched");
+    CHECK(inked > 0);
+    CHECK(unmatched * 100 <= inked);
+  }
+  // Levelled, the first row's ink spans its 26 pixels of height; cut from the skewed scan as it
+  // is, it spans the whole cut.
+  auto inked_lines = [&dark](Pix* pix) {
+    int lines = 0;
+    for (int y = 0; y < static_cast<int>(pixGetHeight(pix)); ++y)
+      for (int x = 0; x < static_cast<int>(pixGetWidth(pix)); ++x)
+        if (dark(pix, x, y)) {
+          ++lines;
+          break;
+        }
+    return lines;
+  };
+  CHECK(inked_lines(levelled.cut({70, 90, 820, 46}).get()) <= 28);
+  CHECK(inked_lines(LevelledGrey(PixPtr(pixClone(scanned.get())), 0).cut({70, 90, 820, 46}).get()) >= 40);
 }
