@@ -904,15 +904,26 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // model's cost), is enough when the checksum accepts it.
       const Box& at = order[i].code_box;
       LineRead code = impl.latin_read(at);
-      if (Impl::checks_as_code(code.text)) {
+      if (clock.on) std::fprintf(stderr, "    latin read of the code run: %s\n", code.text.c_str());
+      const bool is_code = Impl::checks_as_code(code.text);
+      // Capitals with few digits are Latin words (an English name or address), never a code: a
+      // USCC has eight digits at least and an ID number seventeen. The Latin model reads them
+      // and what follows them; the Chinese model only what leads the row (its label).
+      const bool latin_words =
+          !is_code && std::count_if(code.text.begin(), code.text.end(), [](char c) {
+                        return c >= '0' && c <= '9';
+                      }) < 6;
+      if (is_code || latin_words) {
         // The rest of the row, by the Chinese model, while a name is looked for (兹委托张三（身份
         // 证号码：…）).
+        const bool rest = latin_words || wanted.names_wanted();
         LineRead whole;
-        if (wanted.names_wanted() && at.x - box.x > box.h * 2)
+        if (rest && at.x - box.x > box.h * 2)
           whole = Impl::read_line(*impl.text, *page, {area.x, area.y, at.x - 2 - area.x, area.h});
         append_read(whole, std::move(code));
-        if (wanted.names_wanted() && box.right() - at.right() > box.h * 2)
-          append_read(whole, Impl::read_line(*impl.text, *page,
+        // Right of Latin words, more of them (…TRADING CO., LTD.).
+        if (rest && box.right() - at.right() > box.h * 2)
+          append_read(whole, Impl::read_line(latin_words ? *impl.code : *impl.text, *page,
                                              {at.right() + 2, area.y, area.right() - at.right() - 2, area.h}));
         read_as[i] = rows.size();
         rows.push_back(fold_row(box, std::move(whole)));

@@ -13,6 +13,11 @@ Box box_at(Boxa* boxa, int i) {
   return {x, y, w, h};
 }
 
+Box united(const Box& a, const Box& b) {
+  const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
+}
+
 bool bit_at(const l_uint32* line, int x) { return GET_DATA_BIT(line, x) != 0; }
 
 int width_of(Pix* pix) { return static_cast<int>(pixGetWidth(pix)); }
@@ -98,27 +103,48 @@ int glyph_height(const std::vector<Box>& glyphs, int fallback) {
 }
 
 // The longest run of code-like glyphs among a row's components (see TextRow::code_run); *extent
-// gets the run's box.
+// gets the run's box, widened over the glyphs that continue it (see widen_code_run).
 int code_run(const std::vector<Box>& glyphs, Box* extent) {
   int tallest = 0;
   for (const Box& g : glyphs) tallest = std::max(tallest, g.h);
   // Digits and capitals stand full height; a Chinese character breaks into strokes of every
   // size, and its narrow full-height parts (亻, 丨) seldom come fifteen in a row.
   int best = 0, run = 0, last_right = -1, last_h = 0;
-  Box run_box;
-  for (const Box& g : glyphs) {
+  size_t first = 0, best_first = 0, best_last = 0;
+  for (size_t i = 0; i < glyphs.size(); ++i) {
+    const Box& g = glyphs[i];
     if (g.h * 10 < tallest * 5) continue;  // punctuation, dots: neither part of nor a break in a run
     bool digit_like = g.w * 10 >= g.h * 2 && g.w * 10 <= g.h * 9;
     bool close = last_right >= 0 && g.x - last_right <= g.h && std::abs(g.h - last_h) * 5 <= g.h;
     run = digit_like ? (close ? run + 1 : 1) : 0;
-    if (run == 1) run_box = g;
-    else if (run > 1) {
-      int top = std::min(run_box.y, g.y), bottom = std::max(run_box.bottom(), g.bottom());
-      run_box = {run_box.x, top, g.right() - run_box.x, bottom - top};
-    }
-    if (run > best) best = run, *extent = run_box;
+    if (run == 1) first = i;
+    if (run > best) best = run, best_first = first, best_last = i;
     last_right = g.right();
     last_h = g.h;
+  }
+  if (best == 0) return 0;
+  *extent = glyphs[best_first];
+  for (size_t i = best_first; i <= best_last; ++i) *extent = united(*extent, glyphs[i]);
+  // A narrow 1, or two characters printed touching (MA, 05), breaks the run short of the code;
+  // the glyphs of the same height that follow it at the same spacing continue it, up to the
+  // width of 19 characters at the run's pitch (an 18-character code, and slack for the pitch).
+  const int limit = extent->w * 19 / best, height = extent->h;
+  auto continues = [&](const Box& g, int gap) {
+    return g.h * 10 >= height * 7 && g.h * 10 <= height * 13 && gap <= height / 2 &&
+           united(*extent, g).w <= limit;
+  };
+  for (size_t i = best_last + 1; i < glyphs.size(); ++i) {
+    if (glyphs[i].x < extent->right()) {  // a piece of a glyph already in (the dot of an i)
+      *extent = united(*extent, glyphs[i]);
+      continue;
+    }
+    if (!continues(glyphs[i], glyphs[i].x - extent->right())) break;
+    *extent = united(*extent, glyphs[i]);
+  }
+  for (size_t i = best_first; i-- > 0;) {
+    if (glyphs[i].right() > extent->x) continue;
+    if (!continues(glyphs[i], extent->x - glyphs[i].right())) break;
+    *extent = united(*extent, glyphs[i]);
   }
   return best;
 }

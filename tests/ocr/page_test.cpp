@@ -118,6 +118,23 @@ TEST_CASE("rows of narrow full-height glyphs are told from rows of square ones",
   CHECK(code->code_box.h == 22);
 }
 
+TEST_CASE("a code run broken by two touching characters still spans the whole code", "[page]") {
+  PixPtr page = blank_page(1200, 400);
+  // 18 digit-like bars, the second and third printed touching (as 05 or MA often are), and a
+  // Chinese label before them, a gap away.
+  for (int i = 0; i < 4; ++i) square_glyph(page.get(), 20 + i * 26, 100, 22);
+  for (int i = 0; i < 18; ++i) ink(page.get(), 160 + i * 16, 100, 10, 22);
+  ink(page.get(), 186, 100, 10, 22);  // fills the gap between bars 1 and 2
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  const TextRow* code = row_at(layout, 170, 110);
+  REQUIRE(code);
+  CHECK(code->code_run == 15);  // the bars after the touching pair
+  // The Latin model is given all 18 characters, and not the label.
+  CHECK(code->code_box.x == 160);
+  CHECK(code->code_box.right() == 160 + 17 * 16 + 10);
+}
+
 TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the page", "[page]") {
   PixPtr page = blank_page(800, 200);
   for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 80, 24);
