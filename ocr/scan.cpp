@@ -324,7 +324,9 @@ struct ScanAnalyzer::Impl {
         // holds nothing looked for: it is not read at all.
         if (b.w < b.h * 20) thin.push_back(r);
       }
-      else if (b.h * 4 < median * 3 || b.w < b.h * 2) small.push_back(r);
+      // A row wider than a line of text on the page can be (a guilloche band, a hatched
+      // border, rows run together) comes after the text rows too.
+      else if (b.h * 4 < median * 3 || b.w < b.h * 2 || b.w > b.h * 45) small.push_back(r);
       else rest.push_back(r);
     }
     std::stable_sort(titles.begin(), titles.end(), [](const TextRow& a, const TextRow& b) {
