@@ -359,8 +359,11 @@ struct ScanAnalyzer::Impl {
   std::set<std::uint64_t> vocabulary;  // pair_key of adjacent characters of the words
 
   void classify(const std::vector<ReadRow>& rows, int page_height, ScanResult& result) const {
+    // Rows are kept apart by a mark no word holds, so that no word is found across two rows
+    // (营业 of a title and 照 of 证照编号 read next are not 营业执照).
+    constexpr char32_t kApart = U'\n';
     std::u32string all;
-    for (const ReadRow& r : rows) all += r.folded;
+    for (const ReadRow& r : rows) all += r.folded + kApart;
     // Titles are large and near the top; a title word found there counts for more than the
     // same word quoted in a paragraph.
     std::vector<int> heights;
@@ -369,7 +372,7 @@ struct ScanAnalyzer::Impl {
     int tall = heights.size() > 2 ? heights[2] : (heights.empty() ? 0 : heights.back());
     std::u32string prominent;
     for (const ReadRow& r : rows)
-      if (r.box.h >= tall || r.box.y < page_height / 4) prominent += r.folded;
+      if (r.box.h >= tall || r.box.y < page_height / 4) prominent += r.folded + kApart;
     for (const DocumentType& type : types) {
       double score = 0;
       for (const std::string& word : type.title_words) {
