@@ -1,0 +1,86 @@
+// The checks of a submission against what its scans were read to hold (engine/verify.cpp), on
+// the real rule files and a scan result as the reader gives it: when a name read on a form is
+// another company's (fail) and when it is a misreading of the form's own (review).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "engine/documents.h"
+#include "engine/procedure.h"
+#include "engine/verify.h"
+
+using namespace keydesk;
+
+namespace {
+
+const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string& code) {
+  for (const ocr::Finding& f : verdict.findings)
+    if (f.code == code) return &f;
+  return nullptr;
+}
+
+// A submission of one application form on which the company name was read as `read`, at a mean
+// glyph confidence of `confidence`.
+SubmissionVerdict check_name_read(const std::string& read, float confidence) {
+  const std::filesystem::path rules = KEYDESK_RULES_DIR;
+  auto procedure = load_procedure(rules / "procedures" / "first_issue_online.yaml");
+  REQUIRE(procedure);
+  auto documents = load_document_rules(rules / "documents.yaml");
+  REQUIRE(documents);
+  nlohmann::json submission = {
+      {"id", "S-2026-000900"},
+      {"procedure", "first_issue_online"},
+      {"channel", "online"},
+      {"enterprise", {{"name", "恒通（中国）有限公司"}, {"uscc", "91110105MA01ABCD5F"}, {"kind", "domestic"}}},
+      {"applicant",
+       {{"login_username", "htzg01"},
+        {"legal_representative", "李建国"},
+        {"authorized_user", {{"name", "张晓梅"}, {"id_number", "110105199001010029"}}}}},
+      {"materials", {{{"type", "application_form"}, {"file", "application_form.jpg"}}}}};
+  MaterialScan form;
+  form.type = "application_form";
+  form.file = "application_form.jpg";
+  form.exists = true;
+  form.facts.kind = ocr::FileKind::jpeg;
+  form.facts.bytes = 150 * 1024;
+  form.facts.width = 1240;
+  form.facts.height = 1754;
+  ocr::ScanResult scan;
+  scan.readable = true;
+  scan.width = 1240;
+  scan.height = 1754;
+  scan.detected_type = "application_form";
+  scan.type_score = 1.0;
+  scan.lines.push_back({{120, 60, 900, 40}, "进出口企业电子钥匙与电子认证证书申请表", 95});
+  scan.lines.push_back({{120, 240, 600, 30}, "企业名称 " + read, confidence});
+  scan.fields.push_back({"name", read, {460, 239, 172, 37}, confidence});
+  form.scan = scan;
+  return check_submission(submission, *procedure, *documents, {form}, nlohmann::json::object(), {},
+                          Date(2026, 11, 24));
+}
+
+}  // namespace
+
+TEST_CASE("a company name read clearly as another company's is a mismatch that fails", "[verify]") {
+  SubmissionVerdict verdict = check_name_read("华信国际贸易有限公司", 97.0f);
+  const ocr::Finding* mismatch = finding(verdict, "name.mismatch");
+  REQUIRE(mismatch);
+  CHECK(mismatch->severity == ocr::Severity::fail);
+  CHECK(verdict.verdict == "fail");
+}
+
+TEST_CASE("the tail of the form's own company name, its head lost, is for a person to look at",
+          "[verify]") {
+  // 恒通（ fell under a cell border; 限 was read as 恨. Read clearly, but it is part of the
+  // expected name, not another one.
+  SubmissionVerdict verdict = check_name_read("中国)有恨公司", 97.0f);
+  const ocr::Finding* mismatch = finding(verdict, "name.mismatch");
+  REQUIRE(mismatch);
+  CHECK(mismatch->severity == ocr::Severity::review);
+}
+
+TEST_CASE("a company name read with one slip in ten characters is the form's own", "[verify]") {
+  SubmissionVerdict verdict = check_name_read("恒通(中国)有恨公司", 97.0f);
+  CHECK(finding(verdict, "name.mismatch") == nullptr);
+  CHECK(finding(verdict, "name.unread") == nullptr);
+}
