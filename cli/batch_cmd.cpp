@@ -98,7 +98,7 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
   options.today = *today;
   // Every scan allocates pages of megabytes and frees them again. By default glibc hands blocks
   // this large back to the kernel at once, and the next page pays a page fault for every 4 KB it
-  // touches (5 % of a batch's time). Kept in the heap, they are reused.
+  // touches (3.5 % of a batch's time). Kept in the heap, they are reused.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's ceiling
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   bool tty = isatty(STDERR_FILENO) != 0;

@@ -7,19 +7,15 @@
 #include "docs_gen/internal/layouts.h"
 
 namespace keydesk::embedded {
-extern const unsigned char docs_coversheet_schema_json[];
-extern const unsigned char docs_manifest_schema_json[];
-extern const unsigned char docs_receipt_schema_json[];
-extern const unsigned char docs_notice_schema_json[];
+extern const char docs_coversheet_schema_json[];
+extern const char docs_manifest_schema_json[];
+extern const char docs_receipt_schema_json[];
+extern const char docs_notice_schema_json[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::docs {
 
 namespace {
-
-nlohmann::json parse_schema(const unsigned char* text) {
-  return nlohmann::json::parse(reinterpret_cast<const char*>(text));
-}
 
 std::string str(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
@@ -73,10 +69,10 @@ std::optional<Kind> kind_from_name(const std::string& name) {
 }
 
 const nlohmann::json& input_schema(Kind kind) {
-  static const nlohmann::json coversheet = parse_schema(embedded::docs_coversheet_schema_json);
-  static const nlohmann::json manifest = parse_schema(embedded::docs_manifest_schema_json);
-  static const nlohmann::json receipt = parse_schema(embedded::docs_receipt_schema_json);
-  static const nlohmann::json notice = parse_schema(embedded::docs_notice_schema_json);
+  static const nlohmann::json coversheet = nlohmann::json::parse(embedded::docs_coversheet_schema_json);
+  static const nlohmann::json manifest = nlohmann::json::parse(embedded::docs_manifest_schema_json);
+  static const nlohmann::json receipt = nlohmann::json::parse(embedded::docs_receipt_schema_json);
+  static const nlohmann::json notice = nlohmann::json::parse(embedded::docs_notice_schema_json);
   switch (kind) {
     case Kind::coversheet:
       return coversheet;

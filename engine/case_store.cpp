@@ -8,7 +8,7 @@
 #include "engine/internal/sqlite.h"
 
 namespace keydesk::embedded {
-extern const unsigned char migration_001_sql[];
+extern const char migration_001_sql[];
 }
 
 namespace keydesk {
@@ -20,7 +20,7 @@ using internal::Transaction;
 namespace {
 
 // Numbered migrations; the database's PRAGMA user_version is the number applied last.
-const unsigned char* const kMigrations[] = {embedded::migration_001_sql};
+const char* const kMigrations[] = {embedded::migration_001_sql};
 
 const std::string kGenesisHash(64, '0');
 
@@ -95,7 +95,7 @@ struct CaseStore::Impl {
     for (auto n = applied; n < count; ++n) {
       Transaction tx(db);
       if (!tx.begun()) return tx.begun().error();
-      auto run = db.exec(reinterpret_cast<const char*>(kMigrations[n]));
+      auto run = db.exec(kMigrations[n]);
       if (!run) return Error{"migration " + std::to_string(n + 1) + ": " + run.error().message};
       auto version = db.exec("PRAGMA user_version = " + std::to_string(n + 1));
       if (!version) return version.error();

@@ -801,20 +801,26 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   probe(ways[0], kFirst);
   size_t chosen = 0;
   if (ways[0].score < kKnown) {
-    // Upside down first: the text axis has already turned most pages lying on their side.
-    for (int turn : {2, 1, 3}) {
-      Way way{Impl::turned(ways[0].page, turn), {}, {}, 0};
-      internal::Layout turned_layout = internal::text_layout(way.page.binary.get());
-      way.page.rules = std::move(turned_layout.rules);
-      way.order = Impl::reading_order(std::move(turned_layout.rows));
-      ways.push_back(std::move(way));
-    }
+    // Upside down first: the text axis has already turned most pages lying on their side. A
+    // way is laid out when it is first tried (an upside-down page never lays out the other two).
+    constexpr int kTurns[] = {2, 1, 3};
+    auto way_at = [&](size_t w) -> Way& {
+      if (w == ways.size()) {
+        Way way{Impl::turned(ways[0].page, kTurns[w - 1]), {}, {}, 0};
+        internal::Layout turned_layout = internal::text_layout(way.page.binary.get());
+        way.page.rules = std::move(turned_layout.rules);
+        way.order = Impl::reading_order(std::move(turned_layout.rows));
+        ways.push_back(std::move(way));
+      }
+      return ways[w];
+    };
     // A way is taken when its words clearly outnumber the page's as it came.
     auto better = [&](const Way& way) { return way.score > ways[0].score + 2; };
     for (size_t limit : {kTitles, kProbe}) {
-      for (size_t w = 0; w < ways.size() && chosen == 0; ++w) {
-        probe(ways[w], limit);
-        if (w > 0 && ways[w].score >= kKnown && better(ways[w])) chosen = w;
+      for (size_t w = 0; w <= std::size(kTurns) && chosen == 0; ++w) {
+        Way& way = way_at(w);
+        probe(way, limit);
+        if (w > 0 && way.score >= kKnown && better(way)) chosen = w;
       }
       if (chosen != 0) break;
     }

@@ -103,7 +103,7 @@ int glyph_height(const std::vector<Box>& glyphs, int fallback) {
 }
 
 // The longest run of code-like glyphs among a row's components (see TextRow::code_run); *extent
-// gets the run's box, widened over the glyphs that continue it (see widen_code_run).
+// gets the run's box, widened over the glyphs that continue it (below).
 int code_run(const std::vector<Box>& glyphs, Box* extent) {
   int tallest = 0;
   for (const Box& g : glyphs) tallest = std::max(tallest, g.h);

@@ -58,7 +58,6 @@ class LevelledGrey {
   // Turned by quarter turns clockwise. A quarter turn about the page's middle and the levelling
   // about it commute, so the page as it is turns and the skew stays.
   LevelledGrey turned(int quarter_turns) const;
-  explicit operator bool() const { return page_ != nullptr; }
 
  private:
   PixPtr page_;
