@@ -596,6 +596,7 @@ struct ScanAnalyzer::Impl {
       company.labels = fold(expected->name_labels);
       applicant.labels = fold(expected->person_labels);
       others = fold(expected->other_labels);
+      titles = fold(expected->title_words);
     }
     // `codes`: text read, folded as a code is (O → 0, …); `folded`: the same normalised as names.
     void see_codes(const std::u32string& codes, const std::u32string& folded) {
@@ -654,6 +655,25 @@ struct ScanAnalyzer::Impl {
       return std::any_of(values.begin(), values.end(),
                          [](const Value* v) { return v->wanted && v->grace >= 0; });
     }
+    // A skimmed row worth reading again at full width: it may hold the label of a value looked
+    // for (and so the value after it). Not when all it holds is the label, read whole (a label
+    // alone in its cell: the value is in the cells read next), or the document's title.
+    bool worth_rereading(const ReadRow& row) const {
+      if (!near_label(row)) return false;
+      for (const std::u32string& title : titles)
+        if (row.folded.size() <= title.size() + 1 && substring_similarity(row.folded, title) >= 0.8)
+          return false;
+      for (const Value* v : {&uscc, &id, &company, &applicant}) {
+        if (!v->wanted || v->grace >= 0) continue;
+        for (const std::u32string& label : v->labels) {
+          size_t begin = 0, end = 0;
+          if (!label.empty() && substring_similarity(row.folded, label, &begin, &end) >= 1.0 &&
+              begin <= 1 && end + 1 >= row.folded.size())
+            return false;
+        }
+      }
+      return true;
+    }
     // The label of a value looked for may be on `row`: half of a short one (姓名) on a short row
     // will do.
     bool near_label(const ReadRow& row) const {
@@ -687,6 +707,7 @@ struct ScanAnalyzer::Impl {
     Value uscc, id, company, applicant;
     std::vector<std::vector<std::u32string>> signatures;  // labels, normalised, per signer
     std::vector<std::u32string> others;                   // labels of values not looked for
+    std::vector<std::u32string> titles;                   // the expected type's title words
 
     // `row` begins with the label of a value nobody looks for (注册资本…), and holds no label of
     // one looked for.
@@ -789,11 +810,14 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   auto probe = [&](Way& way, size_t limit) {
     for (size_t i = way.rows.size(); i < std::min(limit, way.order.size()) && way.score < kKnown; ++i) {
       const internal::TextRow& row = way.order[i];
+      auto started = std::chrono::steady_clock::now();
       way.rows.push_back(impl.read_row(way.page, row.box, row.code_run < kCodeGlyphs));
       way.score = impl.vocabulary_score(way.rows);
       if (clock.on)
-        std::fprintf(stderr, "    probe %zu (%dx%d, turn %d): %s\n", i, row.box.w, row.box.h,
-                     way.page.rotation, way.rows.back().read.text.c_str());
+        std::fprintf(stderr, "    probe %zu (%dx%d, turn %d) %.1f ms: %s\n", i, row.box.w, row.box.h,
+                     way.page.rotation,
+                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
+                     way.rows.back().read.text.c_str());
     }
   };
   std::vector<Way> ways;
@@ -858,7 +882,14 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   auto see = [&](ReadRow& row) {
     if (row.skimmed) {
       wanted.see_values(row);
-      if (wanted.near_label(row)) row = impl.read_row(*page, row.box, false);
+      if (wanted.worth_rereading(row)) {
+        auto started = std::chrono::steady_clock::now();
+        row = impl.read_row(*page, row.box, false);
+        if (clock.on)
+          std::fprintf(stderr, "    reread (%dx%d) %.1f ms: %s\n", row.box.w, row.box.h,
+                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
+                       row.read.text.c_str());
+      }
     }
     wanted.see(row);
   };
@@ -980,10 +1011,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           wanted.see_codes(text, text);
         }
     if (clock.on)
-      std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms: %s\n", i, box.w, box.h,
+      std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms @%d,%d: %s\n", i, box.w, box.h,
                    order[i].code_run >= kCodeGlyphs ? " code" : "", seen[i] == Seen::head ? " head" : "",
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - row_start).count(),
-                   row.read.text.c_str());
+                   box.x, box.y, row.read.text.c_str());
     see(rows[read_as[i]]);
   }
   clock.mark("ocr rows");
@@ -1009,6 +1040,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   impl.extract_fields(rows, detected, result);
   clock.mark("fields");
   if (expected) impl.find_signatures(rows, *expected, result);
+  clock.mark("signatures");
   impl.current_ = nullptr;
   return result;
 }

@@ -149,6 +149,114 @@ int code_run(const std::vector<Box>& glyphs, Box* extent) {
   return best;
 }
 
+// The walls of a character grid (a code written one character to a box) are too short for the
+// page's vertical rules: five or more thin posts of one height, standing side by side at an even
+// pitch, go to `rules`. Strokes of characters are seldom so many, so alike and so evenly spaced.
+void add_cell_walls(Pix* binary, Pix* rules) {
+  // Thin faint walls come out of binarising with gaps and sideways steps of a pixel: widened
+  // and closed first.
+  PixPtr widened(pixDilateBrick(nullptr, binary, 3, 1));
+  if (!widened) return;
+  PixPtr closed(pixCloseBrick(nullptr, widened.get(), 1, 5));
+  if (!closed) return;
+  PixPtr posts(pixOpenCompBrickDwa(nullptr, closed.get(), 1, 25));
+  if (!posts) return;
+  Pixa* pieces = nullptr;
+  BoxaPtr boxes(pixConnComp(posts.get(), &pieces, 8));
+  if (!boxes || !pieces) {
+    if (pieces) pixaDestroy(&pieces);
+    return;
+  }
+  std::vector<std::pair<Box, int>> thin;  // post, index in `pieces`
+  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
+    Box b = box_at(boxes.get(), i);
+    if (b.w <= 5 && b.h <= 90) thin.emplace_back(b, i);
+  }
+  std::sort(thin.begin(), thin.end(), [](const auto& a, const auto& b) {
+    return a.first.y != b.first.y ? a.first.y < b.first.y : a.first.x < b.first.x;
+  });
+  std::vector<bool> taken(thin.size(), false);
+  for (size_t i = 0; i < thin.size(); ++i) {
+    if (taken[i]) continue;
+    const Box& first = thin[i].first;
+    // The posts level with this one, left to right.
+    std::vector<size_t> line;
+    for (size_t j = i; j < thin.size() && thin[j].first.y <= first.y + 3; ++j)
+      if (!taken[j] && std::abs(thin[j].first.h - first.h) <= 3) line.push_back(j);
+    std::sort(line.begin(), line.end(),
+              [&thin](size_t a, size_t b) { return thin[a].first.x < thin[b].first.x; });
+    // Runs of posts at an even pitch between half and three times their height.
+    size_t from = 0;
+    auto take = [&](size_t to) {
+      if (to - from < 5) return;
+        for (size_t k = from; k < to; ++k) {
+        taken[line[k]] = true;
+        const auto& [b, index] = thin[line[k]];
+        // The wall's own pixels, not the widened post.
+        PixPtr piece(pixaGetPix(pieces, index, L_COPY));
+        pixRasterop(piece.get(), 0, 0, b.w, b.h, PIX_SRC & PIX_DST, binary, b.x, b.y);
+        pixRasterop(rules, b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, piece.get(), 0, 0);
+      }
+    };
+    for (size_t k = 1; k <= line.size(); ++k) {
+      bool even = false;
+      if (k < line.size()) {
+        const int pitch = thin[line[k]].first.x - thin[line[k - 1]].first.x;
+        const int first_pitch = k - from >= 2 ? thin[line[from + 1]].first.x - thin[line[from]].first.x : pitch;
+        even = pitch * 2 >= first.h && pitch <= first.h * 3 && std::abs(pitch - first_pitch) * 4 <= first_pitch;
+      }
+      if (!even) {
+        take(k);
+        from = k;
+      }
+    }
+  }
+  pixaDestroy(&pieces);
+}
+
+// `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
+// (no more than a stroke crossing between the rows).
+void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
+  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
+  PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!clip) return out.push_back(block);
+  NUMA* counts = pixCountPixelsByRow(clip.get(), nullptr);
+  if (!counts) return out.push_back(block);
+  const int thin = std::max(3, block.w / 50);
+  int from = -1;
+  size_t before = out.size();
+  auto close = [&](int to) {
+    if (from >= 0 && to - from >= 9) {
+      Box band{block.x, block.y + from, block.w, to - from};
+      BOX* bb = boxCreate(0, from, block.w, to - from);
+      PixPtr piece(pixClipRectangle(clip.get(), bb, nullptr));
+      boxDestroy(&bb);
+      BOX* ink = nullptr;
+      if (piece && pixClipBoxToForeground(piece.get(), nullptr, nullptr, &ink) == 0 && ink) {
+        l_int32 x = 0, y = 0, w = 0, hh = 0;
+        boxGetGeometry(ink, &x, &y, &w, &hh);
+        boxDestroy(&ink);
+        band = {block.x + x, block.y + from + y, w, hh};
+      }
+      if (band.h >= 9 && band.w >= 8) out.push_back(band);
+    }
+    from = -1;
+  };
+  for (int y = 0; y < block.h; ++y) {
+    l_int32 count = 0;
+    numaGetIValue(counts, y, &count);
+    if (count > thin) {
+      if (from < 0) from = y;
+    } else if (from >= 0) {
+      close(y);
+    }
+  }
+  close(block.h);
+  numaDestroy(&counts);
+  if (out.size() == before) out.push_back(block);
+}
+
 }  // namespace
 
 PixPtr decode_rgb(const std::string& bytes, double factor) {
@@ -384,8 +492,13 @@ Layout text_layout(Pix* binary) {
   // Ruled lines (tables, underlines, frames) are long thin runs; take them out so they neither
   // join rows nor look like text.
   Layout layout;
-  layout.rules.reset(pixOpenCompBrickDwa(nullptr, binary, std::max(60, w / 20), 1));
+  // A thin line scanned a little askew steps by a pixel now and then: the runs are looked for
+  // on the page thickened across them, and the line is then its own pixels in that run.
+  PixPtr thick(pixDilateBrick(nullptr, binary, 1, 3));
+  layout.rules.reset(pixOpenCompBrickDwa(nullptr, thick.get(), std::max(60, w / 20), 1));
+  pixAnd(layout.rules.get(), layout.rules.get(), binary);
   PixPtr vertical(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
+  add_cell_walls(binary, layout.rules.get());
   pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
   PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
   // Characters of a phrase are a few pixels apart at 150 dpi; a label and its value further.
@@ -395,13 +508,28 @@ Layout text_layout(Pix* binary) {
   if (pixa_raw) pixaDestroy(&pixa_raw);
   std::vector<Box> segments;
   if (!boxes) return layout;
+  std::vector<Box> blocks;
   for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
     Box b = box_at(boxes.get(), i);
     if (b.h < 9 || b.h > h / 8 || b.w < 8) continue;
     // Pictures (photo, emblem, QR code) are tall blocks, not rows of characters.
     if (b.h > 90 && b.w < b.h * 3) continue;
     if (ink_share(text.get(), &b) < 0.04) continue;
-    segments.push_back(b);
+    blocks.push_back(b);
+  }
+  // A block several rows high is rows run together (a tick or a handwritten stroke crossing
+  // from one table row into the next): it is parted where its ink thins out.
+  std::vector<int> heights;
+  for (const Box& b : blocks)
+    if (b.w >= b.h * 2) heights.push_back(b.h);
+  int row_height = 0;
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    row_height = heights[heights.size() / 2];
+  }
+  for (const Box& b : blocks) {
+    if (row_height > 0 && b.h > row_height * 2 && b.w >= b.h * 2) split_at_thin_ink(text.get(), b, segments);
+    else segments.push_back(b);
   }
   std::sort(segments.begin(), segments.end(),
             [](const Box& a, const Box& b) { return a.y + a.h / 2 < b.y + b.h / 2; });

@@ -227,3 +227,74 @@ TEST_CASE("a row cut from a skewed page and levelled alone matches the page leve
   CHECK(inked_lines(levelled.cut({70, 90, 820, 46}).get()) <= 28);
   CHECK(inked_lines(LevelledGrey(PixPtr(pixClone(scanned.get())), 0).cut({70, 90, 820, 46}).get()) >= 40);
 }
+
+TEST_CASE("the walls of a character grid are ruled lines, not glyphs", "[page]") {
+  PixPtr page = blank_page(1200, 300);
+  // A code written one character to a box: 18 boxes 42 wide and 34 tall, their lines one pixel
+  // thin and, as on a scan a little askew, stepping by a pixel every 50 (along) or halfway
+  // down (the walls).
+  const int top = 100, cell = 42, tall = 34, left = 200;
+  for (int x = 0; x <= 18 * cell; x += 50) {
+    const int run = std::min(50, 18 * cell + 1 - x);
+    ink(page.get(), left + x, top + (x / 50) % 2, run, 1);
+    ink(page.get(), left + x, top + tall + (x / 50) % 2, run, 1);
+  }
+  for (int i = 0; i <= 18; ++i) {
+    ink(page.get(), left + i * cell, top, 1, tall / 2);
+    ink(page.get(), left + i * cell + 1, top + tall / 2, 1, tall - tall / 2);
+  }
+  for (int i = 0; i < 18; ++i) ink(page.get(), left + i * cell + 16, top + 7, 10, 20);
+  // A label before the grid.
+  for (int i = 0; i < 4; ++i) square_glyph(page.get(), 40 + i * 26, top + 6, 22);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  REQUIRE(layout.rules);
+  for (int i = 0; i <= 18; ++i) {
+    l_uint32 wall = 0;
+    pixGetPixel(layout.rules.get(), left + i * cell, top + 5, &wall);
+    CHECK(wall == 1);
+  }
+  // So are its lines along, though no run of them is 60 pixels long.
+  l_uint32 line_pixel = 0;
+  pixGetPixel(layout.rules.get(), left + 75, top + 1, &line_pixel);
+  CHECK(line_pixel == 1);
+  // A bar inside a box is text.
+  l_uint32 bar = 0;
+  pixGetPixel(layout.rules.get(), left + 20, top + 15, &bar);
+  CHECK(bar == 0);
+  // The row the recognizer is given holds the bars and not the walls.
+  const TextRow* row = row_at(layout, left + 20, top + 15);
+  REQUIRE(row);
+  // Padded as the reader pads a row (a fifth of its height each side).
+  const keydesk::ocr::Box& b = row->box;
+  const int pad = std::max(3, b.h / 5);
+  LineImage line = line_image(as_is(page.get()), binary.get(), layout.rules.get(),
+                              {b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad});
+  REQUIRE(line.pix);
+  l_int32 dark = 0;
+  PixPtr line_binary(pixThresholdToBinary(line.pix.get(), 128));
+  pixCountPixels(line_binary.get(), &dark, nullptr);
+  CHECK(dark <= 18 * 10 * 20 + 4 * 22 * 22);
+}
+
+TEST_CASE("rows run together by a tick across a table rule are parted again", "[page]") {
+  PixPtr page = blank_page(1200, 500);
+  // Two rows of a table, 16 pixels apart, and a tick drawn from the one into the other.
+  for (int r = 0; r < 2; ++r)
+    for (int i = 0; i < 8; ++i) square_glyph(page.get(), 100 + i * 26, 100 + r * 40, 24);
+  for (int k = 0; k < 50; ++k) ink(page.get(), 320 + k / 2, 110 + k, 4, 2);
+  // More rows of print elsewhere on the page.
+  for (int r = 0; r < 4; ++r)
+    for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 26, 260 + r * 50, 24);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  const TextRow* upper = row_at(layout, 110, 110);
+  const TextRow* lower = row_at(layout, 110, 150);
+  REQUIRE(upper);
+  REQUIRE(lower);
+  CHECK(upper != lower);
+  CHECK(upper->box.h <= 30);
+  CHECK(lower->box.h <= 30);
+  CHECK(upper->box.x == 100);
+  CHECK(lower->box.x == 100);
+}
