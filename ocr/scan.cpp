@@ -171,6 +171,12 @@ std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
 
 }  // namespace
 
+// Milliseconds since `start`, for the timings KEYDESK_SCAN_DEBUG prints.
+static double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 // KEYDESK_SCAN_DEBUG=DIR: stage timings and rows read on stderr, the page images and every line
 // image given to the recognizer in DIR (for tuning);
 // KEYDESK_SCAN_DEBUG=- gives the timings only.
@@ -179,10 +185,8 @@ struct StageClock {
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
   void mark(const char* stage) {
     if (!on) return;
-    auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "  %-12s %7.1f ms\n", stage,
-                 std::chrono::duration<double, std::milli>(now - last).count());
-    last = now;
+    std::fprintf(stderr, "  %-12s %7.1f ms\n", stage, ms_since(last));
+    last = std::chrono::steady_clock::now();
   }
 };
 
@@ -814,9 +818,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       way.rows.push_back(impl.read_row(way.page, row.box, row.code_run < kCodeGlyphs));
       way.score = impl.vocabulary_score(way.rows);
       if (clock.on)
-        std::fprintf(stderr, "    probe %zu (%dx%d, turn %d) %.1f ms: %s\n", i, row.box.w, row.box.h,
-                     way.page.rotation,
-                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
+        std::fprintf(stderr, "    probe %zu (%dx%d, turn %d) %.1f ms: %s\n", i, row.box.w,
+                     row.box.h, way.page.rotation, ms_since(started),
                      way.rows.back().read.text.c_str());
     }
   };
@@ -887,8 +890,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         row = impl.read_row(*page, row.box, false);
         if (clock.on)
           std::fprintf(stderr, "    reread (%dx%d) %.1f ms: %s\n", row.box.w, row.box.h,
-                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
-                       row.read.text.c_str());
+                       ms_since(started), row.read.text.c_str());
       }
     }
     wanted.see(row);
@@ -1012,9 +1014,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         }
     if (clock.on)
       std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms @%d,%d: %s\n", i, box.w, box.h,
-                   order[i].code_run >= kCodeGlyphs ? " code" : "", seen[i] == Seen::head ? " head" : "",
-                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - row_start).count(),
-                   box.x, box.y, row.read.text.c_str());
+                   order[i].code_run >= kCodeGlyphs ? " code" : "",
+                   seen[i] == Seen::head ? " head" : "", ms_since(row_start), box.x, box.y,
+                   row.read.text.c_str());
     see(rows[read_as[i]]);
   }
   clock.mark("ocr rows");

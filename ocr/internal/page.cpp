@@ -189,7 +189,7 @@ void add_cell_walls(Pix* binary, Pix* rules) {
     size_t from = 0;
     auto take = [&](size_t to) {
       if (to - from < 5) return;
-        for (size_t k = from; k < to; ++k) {
+      for (size_t k = from; k < to; ++k) {
         taken[line[k]] = true;
         const auto& [b, index] = thin[line[k]];
         // The wall's own pixels, not the widened post.
@@ -202,8 +202,10 @@ void add_cell_walls(Pix* binary, Pix* rules) {
       bool even = false;
       if (k < line.size()) {
         const int pitch = thin[line[k]].first.x - thin[line[k - 1]].first.x;
-        const int first_pitch = k - from >= 2 ? thin[line[from + 1]].first.x - thin[line[from]].first.x : pitch;
-        even = pitch * 2 >= first.h && pitch <= first.h * 3 && std::abs(pitch - first_pitch) * 4 <= first_pitch;
+        const int first_pitch =
+            k - from >= 2 ? thin[line[from + 1]].first.x - thin[line[from]].first.x : pitch;
+        even = pitch * 2 >= first.h && pitch <= first.h * 3 &&
+               std::abs(pitch - first_pitch) * 4 <= first_pitch;
       }
       if (!even) {
         take(k);
@@ -220,13 +222,15 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
   BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
   PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
   boxDestroy(&clip_box);
-  if (!clip) return out.push_back(block);
-  NUMA* counts = pixCountPixelsByRow(clip.get(), nullptr);
-  if (!counts) return out.push_back(block);
+  NUMA* counts = clip ? pixCountPixelsByRow(clip.get(), nullptr) : nullptr;
+  if (!counts) {
+    out.push_back(block);
+    return;
+  }
   const int thin = std::max(3, block.w / 50);
   int from = -1;
   size_t before = out.size();
-  auto close = [&](int to) {
+  auto end_band = [&](int to) {
     if (from >= 0 && to - from >= 9) {
       Box band{block.x, block.y + from, block.w, to - from};
       BOX* bb = boxCreate(0, from, block.w, to - from);
@@ -249,10 +253,10 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
     if (count > thin) {
       if (from < 0) from = y;
     } else if (from >= 0) {
-      close(y);
+      end_band(y);
     }
   }
-  close(block.h);
+  end_band(block.h);
   numaDestroy(&counts);
   if (out.size() == before) out.push_back(block);
 }
@@ -528,8 +532,10 @@ Layout text_layout(Pix* binary) {
     row_height = heights[heights.size() / 2];
   }
   for (const Box& b : blocks) {
-    if (row_height > 0 && b.h > row_height * 2 && b.w >= b.h * 2) split_at_thin_ink(text.get(), b, segments);
-    else segments.push_back(b);
+    if (row_height > 0 && b.h > row_height * 2 && b.w >= b.h * 2)
+      split_at_thin_ink(text.get(), b, segments);
+    else
+      segments.push_back(b);
   }
   std::sort(segments.begin(), segments.end(),
             [](const Box& a, const Box& b) { return a.y + a.h / 2 < b.y + b.h / 2; });
