@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
-constexpr const char* kPipelineVersion = "scan-8";
+constexpr const char* kPipelineVersion = "scan-9";
 
 std::optional<std::string> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

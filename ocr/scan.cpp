@@ -264,6 +264,9 @@ struct ScanAnalyzer::Impl {
     internal::LineImage line =
         internal::line_image(page.grey, page.binary.get(), page.rules.get(), area);
     if (line.pix && squeeze < 1.0f) line.squeeze(squeeze);
+    return recognise(recognizer, line);
+  }
+  static LineRead recognise(internal::Recognizer& recognizer, const internal::LineImage& line) {
     if (const char* dir = std::getenv("KEYDESK_SCAN_DEBUG"); dir && std::string_view(dir) != "-") {
       thread_local int n = 0;  // what the recognizer was given, in reading order
       pixWrite((std::string(dir) + "/line-" + std::to_string(n++) + ".png").c_str(),
@@ -450,6 +453,16 @@ struct ScanAnalyzer::Impl {
       if (same_place(at)) return read;
     LineRead read = read_line(*code, *current_, padded(box, 4));
     latin_reads_.emplace_back(box, read);
+    return read;
+  }
+  // The same for a character grid (TextRow::grid), its cells set side by side first. Its
+  // characters stand a cell apart, so the spaces the model puts between them are dropped.
+  LineRead grid_read(const internal::TextRow& row) {
+    LineRead read =
+        recognise(*code, internal::grid_line_image(current_->grey, current_->binary.get(),
+                                                   row.code_box, row.code_run));
+    std::erase(read.text, ' ');
+    latin_reads_.emplace_back(row.code_box, read);
     return read;
   }
 
@@ -773,7 +786,7 @@ std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> typ
   impl->text = internal::Recognizer::create(options.tessdata_dir, "chi_sim", "", error);
   if (!impl->text) return nullptr;
   impl->code = internal::Recognizer::create(options.tessdata_dir, "eng",
-                                            "0123456789ABCDEFGHJKLMNPQRTUWXY", error);
+                                            "0123456789ABCDEFGHIJKLMNOPQRSTUWXYZ", error);
   if (!impl->code) return nullptr;
   return std::unique_ptr<ScanAnalyzer>(new ScanAnalyzer(std::move(impl)));
 }
@@ -947,7 +960,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // A row printed like a code: its code alone, by the Latin model (a fraction of the Chinese
       // model's cost), is enough when the checksum accepts it.
       const Box& at = order[i].code_box;
-      LineRead code = impl.latin_read(at);
+      LineRead code = order[i].grid ? impl.grid_read(order[i]) : impl.latin_read(at);
       if (clock.on) std::fprintf(stderr, "    latin read of the code run: %s\n", code.text.c_str());
       const bool is_code = Impl::checks_as_code(code.text);
       // Capitals with few digits are Latin words (an English name or address), never a code: a

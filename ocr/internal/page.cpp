@@ -152,20 +152,22 @@ int code_run(const std::vector<Box>& glyphs, Box* extent) {
 // The walls of a character grid (a code written one character to a box) are too short for the
 // page's vertical rules: five or more thin posts of one height, standing side by side at an even
 // pitch, go to `rules`. Strokes of characters are seldom so many, so alike and so evenly spaced.
-void add_cell_walls(Pix* binary, Pix* rules) {
+// Returns each grid's extent, wall to wall, with its count of cells.
+std::vector<std::pair<Box, int>> add_cell_walls(Pix* binary, Pix* rules) {
+  std::vector<std::pair<Box, int>> grids;
   // Thin faint walls come out of binarising with gaps and sideways steps of a pixel: widened
   // and closed first.
   PixPtr widened(pixDilateBrick(nullptr, binary, 3, 1));
-  if (!widened) return;
+  if (!widened) return grids;
   PixPtr closed(pixCloseBrick(nullptr, widened.get(), 1, 5));
-  if (!closed) return;
+  if (!closed) return grids;
   PixPtr posts(pixOpenCompBrickDwa(nullptr, closed.get(), 1, 25));
-  if (!posts) return;
+  if (!posts) return grids;
   Pixa* pieces = nullptr;
   BoxaPtr boxes(pixConnComp(posts.get(), &pieces, 8));
   if (!boxes || !pieces) {
     if (pieces) pixaDestroy(&pieces);
-    return;
+    return grids;
   }
   std::vector<std::pair<Box, int>> thin;  // post, index in `pieces`
   for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
@@ -189,7 +191,9 @@ void add_cell_walls(Pix* binary, Pix* rules) {
     size_t from = 0;
     auto take = [&](size_t to) {
       if (to - from < 5) return;
+      Box extent = thin[line[from]].first;
       for (size_t k = from; k < to; ++k) {
+        extent = united(extent, thin[line[k]].first);
         taken[line[k]] = true;
         const auto& [b, index] = thin[line[k]];
         // The wall's own pixels, not the widened post.
@@ -197,6 +201,7 @@ void add_cell_walls(Pix* binary, Pix* rules) {
         pixRasterop(piece.get(), 0, 0, b.w, b.h, PIX_SRC & PIX_DST, binary, b.x, b.y);
         pixRasterop(rules, b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, piece.get(), 0, 0);
       }
+      grids.emplace_back(extent, static_cast<int>(to - from) - 1);
     };
     for (size_t k = 1; k <= line.size(); ++k) {
       bool even = false;
@@ -214,6 +219,7 @@ void add_cell_walls(Pix* binary, Pix* rules) {
     }
   }
   pixaDestroy(&pieces);
+  return grids;
 }
 
 // `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
@@ -502,7 +508,7 @@ Layout text_layout(Pix* binary) {
   layout.rules.reset(pixOpenCompBrickDwa(nullptr, thick.get(), std::max(60, w / 20), 1));
   pixAnd(layout.rules.get(), layout.rules.get(), binary);
   PixPtr vertical(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
-  add_cell_walls(binary, layout.rules.get());
+  const std::vector<std::pair<Box, int>> grids = add_cell_walls(binary, layout.rules.get());
   pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
   PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
   // Characters of a phrase are a few pixels apart at 150 dpi; a label and its value further.
@@ -513,8 +519,17 @@ Layout text_layout(Pix* binary) {
   std::vector<Box> segments;
   if (!boxes) return layout;
   std::vector<Box> blocks;
+  auto in_grid = [&grids](const Box& b) {
+    const int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    return std::any_of(grids.begin(), grids.end(), [&](const auto& g) {
+      return cx >= g.first.x && cx < g.first.right() && cy >= g.first.y && cy < g.first.bottom();
+    });
+  };
   for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
     Box b = box_at(boxes.get(), i);
+    // A grid's characters stand far apart, and a lone 1 is narrower than any other mark kept:
+    // the grid is one segment of its own (below).
+    if (in_grid(b)) continue;
     if (b.h < 9 || b.h > h / 8 || b.w < 8) continue;
     // Pictures (photo, emblem, QR code) are tall blocks, not rows of characters.
     if (b.h > 90 && b.w < b.h * 3) continue;
@@ -537,6 +552,8 @@ Layout text_layout(Pix* binary) {
     else
       segments.push_back(b);
   }
+  for (const auto& [grid, cells] : grids)
+    if (grid.h >= 9 && grid.h <= h / 8) segments.push_back(grid);
   std::sort(segments.begin(), segments.end(),
             [](const Box& a, const Box& b) { return a.y + a.h / 2 < b.y + b.h / 2; });
   // Segments on one baseline and near each other make a row, read in one pass.
@@ -572,6 +589,15 @@ Layout text_layout(Pix* binary) {
     TextRow row;
     row.box = rows[r];
     row.code_run = code_run(glyphs[r], &row.code_box);
+    // A code written one character to a box: the grid is the code, however far apart its
+    // characters stand.
+    for (const auto& [grid, cells] : grids)
+      if (grid.x >= rows[r].x && grid.right() <= rows[r].right() && grid.y >= rows[r].y &&
+          grid.bottom() <= rows[r].bottom() && cells > row.code_run) {
+        row.code_run = cells;
+        row.code_box = grid;
+        row.grid = true;
+      }
     row.glyph_height = glyph_height(glyphs[r], rows[r].h);
     layout.rows.push_back(row);
   }
@@ -641,6 +667,57 @@ LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Bo
     pixRasterop(line.pix.get(), at, 0, to - from, h, PIX_SRC, crop.get(), from, 0);
     line.pieces.push_back({at, x0 + from, to - from});
     at += to - from;
+  }
+  return line;
+}
+
+LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid, int cells) {
+  LineImage line;
+  if (cells <= 0 || grid.w < cells) return line;
+  PixPtr crop = grey.cut(grid);
+  if (!crop) return line;
+  // Each cell's ink, clear of its walls and of the lines above and below, set side by side a
+  // narrow gap apart on the cells' own paper grey: the code as a printed row would be. White
+  // gaps between grey cells would read as strokes.
+  const double pitch = static_cast<double>(grid.w) / cells;
+  const int inset = std::max(2, static_cast<int>(pitch * 0.15));
+  const int top = std::max(2, grid.h / 8), h = grid.h - 2 * top;
+  if (h <= 0 || pitch <= 2 * inset) return line;
+  std::vector<std::pair<int, int>> inked;  // [from, to) in `crop` columns
+  for (int c = 0; c < cells; ++c) {
+    const int from = static_cast<int>(c * pitch) + inset;
+    const int to = static_cast<int>((c + 1) * pitch) - inset;
+    BOX* cell = boxCreate(grid.x + from, grid.y + top, to - from, h);
+    PixPtr ink(pixClipRectangle(binary, cell, nullptr));
+    boxDestroy(&cell);
+    BOX* fg = nullptr;
+    if (!ink || pixClipBoxToForeground(ink.get(), nullptr, nullptr, &fg) != 0 || !fg) continue;
+    l_int32 x = 0, y = 0, w = 0, hh = 0;
+    boxGetGeometry(fg, &x, &y, &w, &hh);
+    boxDestroy(&fg);
+    inked.emplace_back(std::max(from, from + x - 1), std::min(to, from + x + w + 1));
+  }
+  if (inked.empty()) return line;
+  const int gap = std::max(3, h / 6);
+  int line_w = gap;
+  for (auto [from, to] : inked) line_w += to - from + gap;
+  l_int32 paper = 255;
+  {
+    BOX* inside = boxCreate(inset, top, grid.w - 2 * inset, h);
+    PixPtr inner(pixClipRectangle(crop.get(), inside, nullptr));
+    boxDestroy(&inside);
+    l_float32 median = 255;
+    if (inner && pixGetRankValueMasked(inner.get(), nullptr, 0, 0, 1, 0.5f, &median, nullptr) == 0)
+      paper = static_cast<l_int32>(median);
+  }
+  line.pix.reset(pixCreate(line_w, h, 8));
+  pixSetAllArbitrary(line.pix.get(), static_cast<l_uint32>(paper));
+  line.page_y = grid.y + top;
+  int at = gap;
+  for (auto [from, to] : inked) {
+    pixRasterop(line.pix.get(), at, 0, to - from, h, PIX_SRC, crop.get(), from, top);
+    line.pieces.push_back({at, grid.x + from, to - from});
+    at += to - from + gap;
   }
   return line;
 }

@@ -77,6 +77,7 @@ struct TextRow {
   // each, narrow, full height, evenly spaced): a USCC or an ID number has 18.
   int code_run = 0;
   Box code_box;  // that run's extent
+  bool grid = false;  // the code run is a character grid's cells (code_box its walls)
   // The height of its characters: the taller components', not the box's (a block of small
   // print that merged into one tall row is not a title).
   int glyph_height = 0;
@@ -104,6 +105,11 @@ struct LineImage {
   void squeeze(float factor);
 };
 LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area);
+
+// A character grid's code for the recognizer (TextRow::grid): the inside of each of its `cells`,
+// walls and frame left out, set side by side as a printed row would be (`binary` says where
+// each cell's ink is).
+LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid, int cells);
 
 // A column of `row` near `x` with no ink (ruled lines aside), where the row can be cut in two
 // without splitting a character; `x` itself when there is none within a row height of it.

@@ -301,3 +301,21 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
               .out.find("人工核对原件无误") != std::string::npos);
   }
 }
+
+TEST_CASE("a USCC written one character to a box on the application form is read", "[batch]") {
+  // Two of the bundled examples write the code in a character grid; both are clean. (Without the
+  // grid read, S-2026-000201's code came out in pieces: uscc.unread.)
+  TempDir dir;
+  const fs::path examples = fs::path(KEYDESK_EXAMPLES_DIR) / "submissions";
+  keydesk::test::Run run =
+      run_keydesk("batch verify '" + (examples / "S-2026-000201").string() + "' '" +
+                  (examples / "S-2026-000206").string() + "' --report '" + dir.path().string() +
+                  "' --today 2026-11-24");
+  nlohmann::json report = read_json(dir.path() / "report.json");
+  REQUIRE(report["submissions"].size() == 2);
+  for (const auto& s : report["submissions"])
+    for (const auto& f : s["findings"]) {
+      INFO(s["id"].get<std::string>() << ": " << f.dump());
+      CHECK(f["code"].get<std::string>().rfind("uscc.", 0) == std::string::npos);
+    }
+}

@@ -279,6 +279,24 @@ TEST_CASE("the walls of a character grid are ruled lines, not glyphs", "[page]")
   boxDestroy(&label_box);
   // The bars and the label, and no more than a few pixels of the 19 walls (34 pixels each).
   CHECK(dark <= 18 * 10 * 20 + label + 60);
+  // The grid is the row's code, all 18 cells, however far apart its characters stand.
+  CHECK(row->grid);
+  CHECK(row->code_run == 18);
+  CHECK(row->code_box.x <= left + 1);
+  CHECK(row->code_box.right() >= left + 18 * cell);
+  // For the Latin model its cells are set side by side: the 18 bars, close together, with
+  // neither walls nor lines nor the label.
+  LineImage code = grid_line_image(as_is(page.get()), binary.get(), row->code_box, row->code_run);
+  REQUIRE(code.pix);
+  PixPtr code_binary(pixThresholdToBinary(code.pix.get(), 128));
+  l_int32 code_dark = 0;
+  pixCountPixels(code_binary.get(), &code_dark, nullptr);
+  CHECK(code_dark == 18 * 10 * 20);
+  CHECK(pixGetWidth(code.pix.get()) < 18 * (10 + 2 + 8));
+  // Each bar maps back onto its cell of the page.
+  REQUIRE(code.pieces.size() == 18);
+  CHECK(code.to_page({code.pieces[5].line_x, 0, code.pieces[5].width, 10}).x ==
+        left + 5 * cell + 15);
 }
 
 TEST_CASE("rows run together by a tick across a table rule are parted again", "[page]") {
