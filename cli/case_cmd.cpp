@@ -7,6 +7,7 @@
 
 #include <boost/date_time/posix_time/posix_time.hpp>
 
+#include "engine/case_json.h"
 #include "engine/case_store.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
@@ -18,7 +19,7 @@ namespace {
 
 struct Args {
   std::string path, case_id, action, remark, submission, today, at, user, role, authority, state,
-      procedure, uscc, username;
+      procedure, uscc, username, search;
   std::string override_check;
   std::vector<std::string> inputs;
   long version = -1;
@@ -39,28 +40,6 @@ std::string due_text(const CaseRecord& c) {
   if (c.closed) return "closed";
   if (c.clock_stopped) return "clock stopped (waiting on the enterprise)";
   return c.due ? format_date(*c.due) : "no deadline";
-}
-
-nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
-  nlohmann::json j = {
-      {"id", c.id},
-      {"procedure", c.procedure},
-      {"procedure_version", c.procedure_version},
-      {"authority", c.authority},
-      {"uscc", c.uscc},
-      {"state", c.state},
-      {"version", c.version},
-      {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
-      {"clock_stopped", c.clock_stopped},
-      {"closed", c.closed},
-      {"opened_at", c.opened_at},
-      {"updated_at", c.updated_at},
-      {"enterprise", c.data.value("enterprise", nlohmann::json::object()).value("name", "")}};
-  if (p) {
-    if (const StateRule* s = p->state(c.state)) j["state_title"] = s->title;
-    j["procedure_title"] = p->title;
-  }
-  return j;
 }
 
 nlohmann::json check_json(const std::optional<CheckRecord>& check) {
@@ -311,11 +290,19 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   list->add_option("--authority", args->authority, "only cases of this authority");
   list->add_option("--uscc", args->uscc, "only cases of this enterprise");
   list->add_flag("--all", args->all, "include closed cases");
+  list->add_option("--search", args->search,
+                   "a case number or USCC, or part of the enterprise's name");
   list->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
-    auto rows = (*e)->store->list(
-        {args->authority, args->procedure, args->state, args->uscc, args->all, 1000});
+    auto rows = (*e)->store->list({args->authority,
+                                   args->procedure,
+                                   args->state,
+                                   args->uscc,
+                                   args->all,
+                                   1000,
+                                   {},
+                                   args->search});
     if (!rows) return fail(rows.error());
     for (const auto& c : *rows) {
       auto p = (*e)->store->procedure_at(c.procedure, c.procedure_version);

@@ -12,6 +12,8 @@
 #include "cli/context.h"
 #include "cli/docs_cmd.h"
 #include "cli/rules_cmd.h"
+#include "cli/serve_cmd.h"
+#include "cli/users_cmd.h"
 
 int main(int argc, char** argv) {
   using namespace keydesk::cli;
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
   add_case_commands(app, ctx, exit_code);
   add_batch_commands(app, ctx, exit_code);
   add_docs_commands(app, ctx, exit_code);
+  add_users_commands(app, ctx, exit_code);
+  add_serve_command(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -4,12 +4,9 @@
 
 #include <boost/date_time/gregorian/gregorian.hpp>
 
+#include "engine/internal/migrate.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sqlite.h"
-
-namespace keydesk::embedded {
-extern const char migration_001_sql[];
-}
 
 namespace keydesk {
 
@@ -18,9 +15,6 @@ using internal::Statement;
 using internal::Transaction;
 
 namespace {
-
-// Numbered migrations; the database's PRAGMA user_version is the number applied last.
-const char* const kMigrations[] = {embedded::migration_001_sql};
 
 const std::string kGenesisHash(64, '0');
 
@@ -80,30 +74,6 @@ struct CaseStore::Impl {
   std::map<std::string, std::shared_ptr<const Procedure>> procedures;  // "id@version"
 
   explicit Impl(Database d) : db(std::move(d)) {}
-
-  Status migrate() {
-    auto st = db.prepare("PRAGMA user_version");
-    if (!st) return st.error();
-    auto row = st->step();
-    if (!row) return row.error();
-    auto applied = st->integer(0);
-    const auto count = static_cast<std::int64_t>(std::size(kMigrations));
-    if (applied > count)
-      return Error{"database " + db.path() + " was written by a newer keydesk (schema " +
-                   std::to_string(applied) + ", this one knows " + std::to_string(count) +
-                   "): upgrade keydesk"};
-    for (auto n = applied; n < count; ++n) {
-      Transaction tx(db);
-      if (!tx.begun()) return tx.begun().error();
-      auto run = db.exec(kMigrations[n]);
-      if (!run) return Error{"migration " + std::to_string(n + 1) + ": " + run.error().message};
-      auto version = db.exec("PRAGMA user_version = " + std::to_string(n + 1));
-      if (!version) return version.error();
-      auto done = tx.commit();
-      if (!done) return done.error();
-    }
-    return internal::ok();
-  }
 
   Result<std::optional<CaseRecord>> find_case(const std::string& id) {
     auto st = db.prepare(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = ?");
@@ -192,7 +162,7 @@ Result<CaseStore> CaseStore::open(const std::string& path) {
   auto db = Database::open(path);
   if (!db) return db.error();
   auto impl = std::make_unique<Impl>(std::move(db).value());
-  if (auto st = impl->migrate(); !st) return st.error();
+  if (auto st = internal::migrate(impl->db); !st) return st.error();
   return CaseStore(std::move(impl));
 }
 
@@ -481,6 +451,25 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
   add("procedure", f.procedure);
   add("state", f.state);
   add("uscc", f.uscc);
+  if (!f.states.empty()) {
+    where += " AND state IN (";
+    for (size_t i = 0; i < f.states.size(); ++i) {
+      where += i ? ", ?" : "?";
+      args.push_back(f.states[i]);
+    }
+    where += ")";
+  }
+  if (!f.search.empty()) {
+    // The enterprise's name is inside the submission (JSON1 here; ->> on PostgreSQL).
+    where +=
+        " AND (id = ? OR uscc = ? OR json_extract(data, '$.enterprise.name') LIKE ? ESCAPE '\\')";
+    std::string like;
+    for (char c : f.search) {
+      if (c == '%' || c == '_' || c == '\\') like += '\\';
+      like += c;
+    }
+    args.insert(args.end(), {f.search, f.search, "%" + like + "%"});
+  }
   if (!f.include_closed) where += " AND closed = 0";
   return impl_->query_cases(where + " ORDER BY due_on IS NULL, due_on, id", args, f.limit);
 }

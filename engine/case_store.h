@@ -90,6 +90,10 @@ struct CaseFilter {
   std::string uscc;
   bool include_closed = false;
   int limit = 200;
+  // Only cases in one of these states (empty: any), e.g. those at the vendor.
+  std::vector<std::string> states;
+  // A case number or USCC (exactly), or part of the enterprise's name.
+  std::string search;
 };
 
 struct OutboxItem {

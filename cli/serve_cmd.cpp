@@ -1,0 +1,40 @@
+#include "cli/serve_cmd.h"
+
+#include <iostream>
+#include <memory>
+
+#include "server/server.h"
+
+namespace keydesk::cli {
+
+void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto options = std::make_shared<server::ServeOptions>();
+  auto* serve = app.add_subcommand("serve", "the web counter: pages and JSON API over HTTP");
+  serve->add_option("--address", options->address, "address to listen on (default 127.0.0.1)");
+  serve->add_option("--port", options->port, "port (default 8080; 0: any free port)");
+  serve->add_option("--body-limit", options->app.body_limit,
+                    "largest request accepted, in bytes (default 16 MiB)");
+  serve->callback([=, &ctx, &exit_code] {
+    auto counter = ctx.counter();
+    if (!counter) {
+      print_error(ctx, counter.error());
+      exit_code = kUsage;
+      return;
+    }
+    options->app.db = ctx.db;
+    options->app.rules_dir = ctx.rules();
+    options->app.counter = *counter;
+    auto server = server::Server::start(*options);
+    if (!server) {
+      print_error(ctx, server.error());
+      exit_code = kUsage;
+      return;
+    }
+    std::cout << "keydesk serve: http://" << options->address << ":" << (*server)->port()
+              << "/ (database " << ctx.db << "; Ctrl-C stops)" << std::endl;
+    (*server)->run(true);
+    exit_code = kOk;
+  });
+}
+
+}  // namespace keydesk::cli

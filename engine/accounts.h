@@ -1,0 +1,106 @@
+// Accounts of the web counter (keydesk serve): people with a role and, for clerks and auditors,
+// an authority; their login sessions; API tokens for machine intake; failed logins; refused
+// requests. Kept in the case database (migration 002).
+//
+// Guarantees:
+//  - Passwords are stored only as Argon2id strings (libsodium crypto_pwhash_str); session and API
+//    tokens only as their SHA-256. A copy of the database lets nobody log in.
+//  - A name or an address with too many failed logins in the last 15 minutes is refused before
+//    its password is even checked, with the minutes to wait.
+//  - A disabled account cannot log in, and its sessions end at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/result.h"
+
+namespace keydesk {
+
+using Status = Result<std::monostate>;
+
+// The roles of the web counter. An administrator manages rules and accounts and never decides
+// cases; an auditor reads everything of their authority (every authority when they have none)
+// and changes nothing.
+inline constexpr const char* kAccountRoles[] = {"authority_clerk", "vendor_reviewer",
+                                                "administrator", "auditor"};
+bool is_account_role(const std::string& role);
+
+struct Account {
+  std::string name;
+  std::string display_name;
+  std::string role;
+  std::string authority;  // clerks and auditors; empty for vendor staff and administrators
+  bool disabled = false;
+  std::string created_at;
+};
+
+struct Session {
+  std::string token;  // the cookie's value (only known when the session is made)
+  std::string csrf;   // to be sent back with every state-changing request
+  std::int64_t expires_at = 0;
+  Account account;
+};
+
+struct ApiToken {
+  std::string label;
+  std::string authority;
+};
+
+// A refused request, for the audit.
+struct Refusal {
+  std::string at, account, role, method, target;
+  int status = 0;
+  std::string reason;
+};
+
+class Accounts {
+ public:
+  // Opens or creates the database at `path` (":memory:" for tests) and migrates it.
+  static Result<Accounts> open(const std::string& path);
+  Accounts(Accounts&&) noexcept;
+  Accounts& operator=(Accounts&&) noexcept;
+  ~Accounts();
+
+  // Adds an account. Refused: a name taken or malformed, an unknown role, a clerk without an
+  // authority, a password shorter than 10 characters.
+  Status add(const Account& account, const std::string& password, const std::string& at);
+  Status set_password(const std::string& name, const std::string& password, const std::string& at);
+  // Disables (or enables again) an account; its sessions end.
+  Status set_disabled(const std::string& name, bool disabled, const std::string& at);
+  Result<std::optional<Account>> find(const std::string& name);
+  Result<std::vector<Account>> list();
+
+  // Logs in `name` from `address` at `now` (Unix seconds). The Error says why, in words fit for
+  // the login page; it never says whether the name exists.
+  Result<Session> log_in(const std::string& name, const std::string& password,
+                         const std::string& address, std::int64_t now);
+  // The session of a cookie's token, unless it expired, was ended, or its account is disabled.
+  Result<std::optional<Session>> session(const std::string& token, std::int64_t now);
+  Status log_out(const std::string& token);
+
+  // A new API token for machine intake into `authority`'s cases; the token is returned once and
+  // only its hash kept. A label may be reissued: the old token stops working.
+  Result<std::string> issue_api_token(const std::string& label, const std::string& authority,
+                                      const std::string& at);
+  Result<std::optional<ApiToken>> api_token(const std::string& token);
+
+  Status record_refusal(const Refusal& refusal);
+  Result<std::vector<Refusal>> refusals(int limit = 100);
+
+  static constexpr int kSessionSeconds = 12 * 3600;      // a working day and then some
+  static constexpr int kFailureWindowSeconds = 15 * 60;  // failed logins counted over this
+  static constexpr int kFailuresPerName = 5;
+  static constexpr int kFailuresPerAddress = 20;
+
+ private:
+  struct Impl;
+  explicit Accounts(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keydesk

@@ -1,0 +1,27 @@
+#include "engine/case_json.h"
+
+namespace keydesk {
+
+nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
+  nlohmann::json j = {
+      {"id", c.id},
+      {"procedure", c.procedure},
+      {"procedure_version", c.procedure_version},
+      {"authority", c.authority},
+      {"uscc", c.uscc},
+      {"state", c.state},
+      {"version", c.version},
+      {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
+      {"clock_stopped", c.clock_stopped},
+      {"closed", c.closed},
+      {"opened_at", c.opened_at},
+      {"updated_at", c.updated_at},
+      {"enterprise", c.data.value("enterprise", nlohmann::json::object()).value("name", "")}};
+  if (p) {
+    if (const StateRule* s = p->state(c.state)) j["state_title"] = s->title;
+    j["procedure_title"] = p->title;
+  }
+  return j;
+}
+
+}  // namespace keydesk

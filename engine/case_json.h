@@ -1,0 +1,14 @@
+// A case as JSON, the same for `keydesk case … --json` and the web counter's API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "engine/case_store.h"
+
+namespace keydesk {
+
+// {id, procedure, procedure_version, authority, uscc, state, version, due, clock_stopped, closed,
+// opened_at, updated_at, enterprise} and, with `procedure`, its title and the state's title.
+nlohmann::json case_json(const CaseRecord& c, const Procedure* procedure);
+
+}  // namespace keydesk

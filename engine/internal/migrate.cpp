@@ -1,0 +1,43 @@
+#include "engine/internal/migrate.h"
+
+#include <iterator>
+
+namespace keydesk::embedded {
+extern const char migration_001_sql[];
+extern const char migration_002_sql[];
+}  // namespace keydesk::embedded
+
+namespace keydesk::internal {
+
+namespace {
+
+const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql};
+
+}  // namespace
+
+Status migrate(Database& db) {
+  auto st = db.prepare("PRAGMA user_version");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  auto applied = st->integer(0);
+  st->reset();
+  const auto count = static_cast<std::int64_t>(std::size(kMigrations));
+  if (applied > count)
+    return Error{"database " + db.path() + " was written by a newer keydesk (schema " +
+                 std::to_string(applied) + ", this one knows " + std::to_string(count) +
+                 "): upgrade keydesk"};
+  for (auto n = applied; n < count; ++n) {
+    Transaction tx(db);
+    if (!tx.begun()) return tx.begun().error();
+    auto run = db.exec(kMigrations[n]);
+    if (!run) return Error{"migration " + std::to_string(n + 1) + ": " + run.error().message};
+    auto version = db.exec("PRAGMA user_version = " + std::to_string(n + 1));
+    if (!version) return version.error();
+    auto done = tx.commit();
+    if (!done) return done.error();
+  }
+  return ok();
+}
+
+}  // namespace keydesk::internal

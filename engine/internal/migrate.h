@@ -1,0 +1,14 @@
+// The database's schema: numbered migrations (engine/migrations/NNN_*.sql), applied in order,
+// each in one transaction; PRAGMA user_version is the number applied last. Every store on the
+// database file (cases, accounts) migrates through here, so the numbering is one sequence.
+#pragma once
+
+#include "engine/internal/sqlite.h"
+
+namespace keydesk::internal {
+
+// Applies the migrations `db` lacks. An Error when one fails (nothing of it is left behind) or
+// the database was written by a newer keydesk.
+Status migrate(Database& db);
+
+}  // namespace keydesk::internal

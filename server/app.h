@@ -1,0 +1,65 @@
+// The web counter's requests and responses, without sockets: `App::handle` takes a parsed HTTP
+// request and returns the response (Beast's example handle_request(), with keydesk's state).
+// server.h puts it behind a listener; tests call it directly.
+//
+// Who sees what (every refusal is a 403 with a reason, recorded in the accounts' refusals):
+//
+//   role              cases                                          may act
+//   ----------------  ---------------------------------------------  ------------------------
+//   authority_clerk   of their own authority                          as the rule file allows
+//   vendor_reviewer   at the vendor now (a state with a vendor        as the rule file allows
+//                     action), of every authority
+//   auditor           of their authority (all when they have none)    never
+//   administrator     none: rules and accounts, never cases           never
+//
+// State-changing requests carry the session's CSRF token in X-CSRF-Token; machine intake
+// (POST /api/submissions) carries an API token instead (Authorization: Bearer …).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/beast/http.hpp>
+
+#include "engine/counter.h"
+#include "engine/result.h"
+
+namespace keydesk::server {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct AppOptions {
+  std::string db = "keydesk.db";  // the case database (accounts live in it too)
+  std::filesystem::path rules_dir;
+  CounterConfig counter;
+  // Unix seconds now; injected so tests can move time (sessions, rate limits, deadlines).
+  std::function<std::int64_t()> clock;
+  // Largest request body accepted (submissions with their scans); larger ones are cut off
+  // while reading, never buffered whole.
+  std::uint64_t body_limit = 16 * 1024 * 1024;
+  // Where submissions taken in over the API are kept (empty: <db's folder>/intake).
+  std::filesystem::path intake_dir;
+};
+
+class App {
+ public:
+  // Opens the database (migrating it) and reads the procedures. An Error when either fails.
+  static Result<std::unique_ptr<App>> create(AppOptions options);
+  ~App();
+
+  // One request from `peer` (its address, for rate limiting and the audit).
+  Response handle(const Request& request, const std::string& peer);
+
+  const AppOptions& options() const;
+
+ private:
+  struct Impl;
+  explicit App(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keydesk::server

@@ -1,0 +1,254 @@
+// keydesk's pages: drawn from the JSON API (the same one machines use), no build step.
+'use strict';
+const main = document.getElementById('main');
+let me = null;  // {account, csrf}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class')
+      e.className = v;
+    else if (k.startsWith('on'))
+      e.addEventListener(k.slice(2), v);
+    else if (v !== null && v !== undefined && v !== false)
+      e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat())
+    if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+async function api(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && me) headers['X-CSRF-Token'] = me.csrf;
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin'
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : {};
+  if (!res.ok)
+    throw Object.assign(
+        new Error(data.error || res.statusText), {status: res.status, field: data.field});
+  return data;
+}
+
+function go(path) {
+  history.pushState(null, '', path);
+  route();
+}
+
+function showLogin(message) {
+  document.getElementById('nav').hidden = true;
+  const error = el('p', {class: 'error', id: 'login-error'}, message || '');
+  const form =
+      el('form', {class: 'login', id: 'login'}, el('h1', {}, '登录'),
+         el('label', {}, '用户名 ',
+            el('input', {name: 'name', autocomplete: 'username', required: true})),
+         el('label', {}, '密码 ', el('input', {
+              name: 'password',
+              type: 'password',
+              autocomplete: 'current-password',
+              required: true
+            })),
+         el('button', {type: 'submit'}, '登录'), error);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      me = await api('POST', '/api/login', {name: form.name.value, password: form.password.value});
+      go(location.pathname === '/login' ? '/' : location.pathname);
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  main.replaceChildren(form);
+}
+
+const roleTitles = {
+  authority_clerk: '发证机构经办人',
+  vendor_reviewer: '服务商复核人员',
+  administrator: '管理员',
+  auditor: '审计员'
+};
+
+async function showQueue() {
+  const params = new URLSearchParams(location.search);
+  const filters =
+      el('form', {class: 'filters', id: 'filters'}, el('input', {
+           name: 'q',
+           placeholder: '案件编号 / 统一社会信用代码 / 企业名称',
+           value: params.get('q') || '',
+           size: 36
+         }),
+         el('input', {
+           name: 'procedure',
+           placeholder: '办理事项 (procedure id)',
+           value: params.get('procedure') || ''
+         }),
+         el('input',
+            {name: 'state', placeholder: '状态 (state id)', value: params.get('state') || ''}),
+         el('button', {type: 'submit'}, '筛选'));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const k of ['q', 'procedure', 'state'])
+      if (filters[k].value) p.set(k, filters[k].value);
+    go('/?' + p.toString());
+  });
+  let data;
+  try {
+    data = await api('GET', '/api/cases?' + params.toString());
+  } catch (e) {
+    main.replaceChildren(filters, el('p', {class: 'error'}, e.message));
+    return;
+  }
+  const rows = data.cases.map(
+      (c) =>
+          el('tr',
+             {class: c.overdue ? 'overdue' :
+                  c.due_today  ? 'due-today' :
+                                 '',
+              'data-case': c.id},
+             el('td', {},
+                el('a', {
+                  href: '/cases/' + encodeURIComponent(c.id),
+                  onclick: (ev) => {
+                    ev.preventDefault();
+                    go('/cases/' + encodeURIComponent(c.id));
+                  }
+                },
+                   c.id)),
+             el('td', {}, c.procedure_title || c.procedure),
+             el('td', {}, c.enterprise, el('br'), el('small', {}, c.uscc)),
+             el('td', {}, c.state_title || c.state),
+             el('td', {}, c.due || (c.clock_stopped ? '等待企业' : '—')),
+             el('td', {},
+                c.days_left === undefined ? '' :
+                    c.overdue             ? '逾期' :
+                    c.due_today           ? '今日到期' :
+                                            c.days_left + ' 个工作日')));
+  main.replaceChildren(
+      el('h1', {}, '待办队列'), filters,
+      el('p', {}, `今天 ${data.today}，共 ${data.cases.length} 件`),
+      el('table', {id: 'queue'},
+         el('thead', {},
+            el('tr', {},
+               ['案件编号', '办理事项', '企业', '状态', '办结期限', '剩余'].map(
+                   (h) => el('th', {}, h)))),
+         el('tbody', {}, rows)));
+}
+
+async function showCase(id) {
+  let c;
+  try {
+    c = await api('GET', '/api/cases/' + encodeURIComponent(id));
+  } catch (e) {
+    main.replaceChildren(el('p', {class: 'error'}, e.message));
+    return;
+  }
+  const sub = c.submission || {}, ent = sub.enterprise || {}, app = sub.applicant || {},
+        user = app.authorized_user || {};
+  const findings = c.check ?
+      c.check.findings.map(
+          (f) => el(
+              'li', {class: 'finding ' + f.severity}, `${f.code}（${f.material}）：${f.message}`)) :
+      [];
+  const remark = el(
+      'textarea', {name: 'remark', id: 'remark'}, c.check && c.check.remark ? c.check.remark : '');
+  const status = el('p', {id: 'act-status'});
+  const actions = c.actions.map(
+      (a) =>
+          el('button', {
+            type: 'button',
+            'data-action': a.id,
+            onclick: async () => {
+              const body = {action: a.id, version: c.version, remark: remark.value};
+              if (a.blocked_by_check) {
+                const why = prompt(
+                    '文书核验结果为“' + c.check.verdict + '”。如已人工核对原件，请填写理由：');
+                if (!why) return;
+                body.override_check = why;
+              }
+              const inputs = {};
+              for (const input of a.inputs) {
+                const v = prompt(
+                    `${a.title}：请填写 ${input.name}` +
+                    (input.one_of.length ? `（${input.one_of.join(' / ')}）` : ''));
+                if (v)
+                  inputs[input.name] = v;
+                else if (input.required)
+                  return;
+              }
+              if (Object.keys(inputs).length) body.inputs = inputs;
+              try {
+                await api('POST', `/api/cases/${encodeURIComponent(c.id)}/actions`, body);
+                status.className = 'ok';
+                status.textContent = '已办理：' + a.title;
+                showCase(id);
+              } catch (e) {
+                status.className = 'error';
+                status.textContent = e.message;
+              }
+            }
+          },
+             a.title));
+  main.replaceChildren(
+      el('h1', {}, `${c.id} ${c.procedure_title || c.procedure}`),
+      el('p', {}, `企业：${ent.name || ''}（${ent.uscc || ''}）`),
+      el('p', {},
+         `授权用户：${user.name || ''} ${user.id_number || ''}；登录用户名 ${
+             app.login_username || ''}`),
+      el('p', {id: 'state'},
+         `状态：${c.state_title || c.state}（版本 ${c.version}）；办结期限 ${c.due || '—'}` +
+             (c.days_left !== undefined ? `，剩余 ${c.days_left} 个工作日` : '')),
+      el('fieldset', {}, el('legend', {}, '文书核验'),
+         c.check ? el('div', {}, el('p', {}, `结论：${c.check.verdict}（批次 ${c.check.batch}）`),
+                      el('ul', {}, findings)) :
+                   el('p', {}, '尚未核验')),
+      c.closed || !c.actions.length ?
+          el('p', {}, '当前无可办理的操作') :
+          el('fieldset', {id: 'actions'}, el('legend', {}, '办理'), el('label', {}, '备注', remark),
+             el('div', {}, actions), status),
+      el('fieldset', {}, el('legend', {}, '办理记录'),
+         el('table', {id: 'history'},
+            el('tbody', {},
+               c.history.map(
+                   (h) =>
+                       el('tr', {}, el('td', {}, h.at), el('td', {}, `${h.role}(${h.user})`),
+                          el('td', {}, h.action),
+                          el('td', {}, `${h.from ? h.from + ' → ' : ''}${h.to}`),
+                          el('td', {}, h.outcome), el('td', {}, h.remark)))))));
+}
+
+async function route() {
+  if (!me) {
+    try {
+      me = await api('GET', '/api/me');
+    } catch (e) {
+      me = null;
+    }
+  }
+  if (!me) return showLogin();
+  const nav = document.getElementById('nav');
+  nav.hidden = false;
+  document.getElementById('who').textContent = `${me.account.display_name || me.account.name}（${
+      roleTitles[me.account.role] ||
+      me.account.role}${me.account.authority ? '，' + me.account.authority : ''}）`;
+  const path = location.pathname;
+  if (path.startsWith('/cases/')) return showCase(decodeURIComponent(path.slice(7)));
+  return showQueue();
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try {
+    await api('POST', '/api/logout');
+  } catch (e) { /* the session is gone either way */
+  }
+  me = null;
+  go('/login');
+});
+window.addEventListener('popstate', route);
+route();

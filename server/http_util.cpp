@@ -1,0 +1,109 @@
+#include "server/http_util.h"
+
+namespace keydesk::server {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void common_headers(Response& res, const Request& req) {
+  res.set(http::field::server, "keydesk");
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "same-origin");
+  res.keep_alive(req.keep_alive());
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool parse_target(std::string_view target, Target& out) {
+  if (target.empty() || target[0] != '/') return false;
+  size_t q = target.find('?');
+  out.path = url_decode(target.substr(0, q), false);
+  if (out.path.find("..") != std::string::npos || out.path.find('\0') != std::string::npos)
+    return false;
+  out.segments.clear();
+  for (size_t at = 0; at < out.path.size();) {
+    size_t slash = out.path.find('/', at);
+    if (slash == std::string::npos) slash = out.path.size();
+    if (slash > at) out.segments.push_back(out.path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  out.query.clear();
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (!pair.empty())
+      out.query[url_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return true;
+}
+
+std::string cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t semi = header.find(';');
+    std::string_view part = header.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name)
+      return std::string(part.substr(eq + 1));
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return "";
+}
+
+Response text_response(const Request& req, http::status status, std::string body,
+                       const std::string& content_type) {
+  Response res{status, req.version()};
+  common_headers(res, req);
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response json_response(const Request& req, http::status status, const nlohmann::json& body) {
+  return text_response(req, status,
+                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json; charset=utf-8");
+}
+
+Response error_response(const Request& req, http::status status, const std::string& message,
+                        const std::string& field) {
+  nlohmann::json body = {{"error", message}};
+  if (!field.empty()) body["field"] = field;
+  return json_response(req, status, body);
+}
+
+}  // namespace keydesk::server

@@ -1,0 +1,42 @@
+// Small pieces of HTTP the handlers share: targets split into path and query, cookies, JSON
+// and error responses.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/app.h"
+
+namespace keydesk::server {
+
+namespace http = boost::beast::http;
+
+// Beast 1.74's string_view is Boost's.
+inline std::string_view sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// "%E5%8C%97+x" -> "北 x". Malformed escapes are kept as they are.
+std::string url_decode(std::string_view text, bool plus_is_space = true);
+
+struct Target {
+  std::string path;                          // decoded
+  std::vector<std::string> segments;         // path split at '/', empty ones dropped
+  std::map<std::string, std::string> query;  // decoded; the last of a repeated key wins
+};
+// Splits a request target. False when the path is not absolute or holds "..".
+bool parse_target(std::string_view target, Target& out);
+
+// The value of cookie `name` in a Cookie header ("" when absent).
+std::string cookie_value(std::string_view header, std::string_view name);
+
+Response json_response(const Request& request, http::status status, const nlohmann::json& body);
+// {"error": message, "field": field}: what was wrong and, when one field was, which.
+Response error_response(const Request& request, http::status status, const std::string& message,
+                        const std::string& field = "");
+Response text_response(const Request& request, http::status status, std::string body,
+                       const std::string& content_type);
+
+}  // namespace keydesk::server
