@@ -7,6 +7,7 @@
 #include <boost/date_time/posix_time/posix_time.hpp>
 
 #include "engine/accounts.h"
+#include "engine/case_documents.h"
 #include "engine/case_json.h"
 #include "engine/case_store.h"
 #include "engine/intake.h"
@@ -50,6 +51,7 @@ struct App::Impl {
   CaseStore store;
   std::map<std::string, Procedure> procedures;       // newest, by id: for the vendor's states
   std::map<std::string, WorkingCalendar> calendars;  // by procedure id
+  std::optional<docs::Generator> generator;          // opened at the first PDF (reads the font)
 
   Impl(AppOptions o, Accounts a, CaseStore s)
       : options(std::move(o)), accounts(std::move(a)), store(std::move(s)) {}
@@ -311,6 +313,62 @@ struct App::Impl {
     return json_response(req, http::status::ok, case_summary(*done, p.get(), today()));
   }
 
+  // A document of the cases `ids` (each of which the caller must be able to see) as a PDF.
+  Response document(const Request& req, const Caller& who, const std::string& kind,
+                    const std::vector<std::string>& ids, const Target& t) {
+    const Account& a = *who.account();
+    if (a.role == "administrator")
+      return refuse(req, who, http::status::forbidden, *cannot_see(a, {}, {}));
+    if (ids.empty())
+      return error_response(req, http::status::bad_request,
+                            "cases: name the cases, e.g. ?cases=S-1,S-2", "cases");
+    for (const std::string& id : ids) {
+      auto loaded = load_case(id);
+      if (!loaded)
+        return error_response(req, http::status::not_found, loaded.error().message, "cases");
+      if (auto why = cannot_see(a, loaded->first, *loaded->second))
+        return refuse(req, who, http::status::forbidden, *why);
+    }
+    if (!generator) {
+      auto opened = docs::Generator::open();
+      if (!opened) return error_response(req, http::status::internal_server_error, opened.error());
+      generator.emplace(std::move(opened).value());
+    }
+    auto q = [&t](const char* key) {
+      auto it = t.query.find(key);
+      return it == t.query.end() ? std::string() : it->second;
+    };
+    DocumentContext env{options.counter, store, today(), options.rules_dir};
+    std::optional<docs::Outcome<docs::Pdf>> pdf;
+    auto render = [&](auto filled, auto draw) -> std::optional<std::string> {
+      if (!filled) return filled.error().message;
+      pdf.emplace(draw(*filled));
+      return std::nullopt;
+    };
+    std::optional<std::string> refused;
+    if (kind == "receipt")
+      refused =
+          render(receipt_for(env, ids[0]), [&](const auto& d) { return generator->receipt(d); });
+    else if (kind == "notice")
+      refused =
+          render(notice_for(env, ids[0]), [&](const auto& d) { return generator->notice(d); });
+    else if (kind == "coversheet")
+      refused = render(coversheet_for(env, q("batch"), ids),
+                       [&](const auto& d) { return generator->coversheet(d); });
+    else if (kind == "manifest")
+      refused = render(manifest_for(env, q("number"), q("courier"), ids),
+                       [&](const auto& d) { return generator->manifest(d); });
+    else
+      return error_response(req, http::status::not_found,
+                            "no document '" + kind + "': receipt, notice, coversheet or manifest");
+    if (refused) return error_response(req, http::status::conflict, *refused);
+    if (!*pdf) return error_response(req, http::status::internal_server_error, pdf->error());
+    Response res = text_response(req, http::status::ok, (*pdf)->bytes, "application/pdf");
+    res.set(http::field::content_disposition,
+            "inline; filename=\"" + kind + (ids.size() == 1 ? "-" + ids[0] : "") + ".pdf\"");
+    return res;
+  }
+
   Response api(const Request& req, const Target& t, const std::string& peer) {
     const auto& s = t.segments;  // "api", …
     if (s.size() == 2 && s[1] == "login") {
@@ -344,6 +402,27 @@ struct App::Impl {
       return show_case(req, who, s[2]);
     if (s.size() == 4 && s[1] == "cases" && s[3] == "actions" && req.method() == http::verb::post)
       return act(req, who, s[2]);
+    auto pdf_name = [](const std::string& segment) {
+      return segment.size() > 4 && segment.ends_with(".pdf") ? segment.substr(0, segment.size() - 4)
+                                                             : std::string();
+    };
+    // /api/cases/{id}/receipt.pdf, /api/cases/{id}/notice.pdf
+    if (s.size() == 4 && s[1] == "cases" && req.method() == http::verb::get &&
+        !pdf_name(s[3]).empty())
+      return document(req, who, pdf_name(s[3]), {s[2]}, t);
+    // /api/documents/coversheet.pdf?batch=…&cases=A,B and manifest.pdf?number=…&courier=…&cases=…
+    if (s.size() == 3 && s[1] == "documents" && req.method() == http::verb::get &&
+        !pdf_name(s[2]).empty()) {
+      std::vector<std::string> ids;
+      auto it = t.query.find("cases");
+      for (std::string_view rest = it == t.query.end() ? "" : it->second; !rest.empty();) {
+        size_t comma = rest.find(',');
+        if (comma != 0) ids.emplace_back(rest.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      return document(req, who, pdf_name(s[2]), ids, t);
+    }
     return error_response(req, http::status::not_found, "no such API: " + t.path);
   }
 

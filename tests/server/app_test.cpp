@@ -11,11 +11,13 @@
 #include "engine/case_store.h"
 #include "engine/intake.h"
 #include "server/app.h"
+#include "tests/docs_gen/fax_probe.h"
 #include "tests/support.h"
 
 using namespace keydesk;
 using namespace keydesk::server;
 namespace http = boost::beast::http;
+using keydesk::test::pdf_text;
 using keydesk::test::TempDir;
 
 namespace {
@@ -348,4 +350,45 @@ TEST_CASE("the pages are served by the binary itself, with a strict content poli
   CHECK(script.result() == http::status::ok);
   CHECK(script.body().find("/api/login") != std::string::npos);
   CHECK(counter.call(http::verb::get, "/static/nothing.js").result() == http::status::not_found);
+}
+
+TEST_CASE("a case's receipt and return notice come as PDFs to those who may see the case",
+          "[server]") {
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  Response receipt = clerk.get("/api/cases/C-OWN/receipt.pdf");
+  REQUIRE(receipt.result() == http::status::ok);
+  CHECK(std::string(receipt[http::field::content_type]) == "application/pdf");
+  REQUIRE(receipt.body().rfind("%PDF-", 0) == 0);
+  // Read back as its receiver would.
+  auto pdf = counter.dir.write("receipt.pdf", receipt.body());
+  std::string text = pdf_text(pdf);
+  CHECK(text.find("C-OWN") != std::string::npos);
+  CHECK(text.find("受理回执") != std::string::npos);
+  // No failed review yet: no notice, and the answer says why.
+  Response notice = clerk.get("/api/cases/C-OWN/notice.pdf");
+  CHECK(notice.result() == http::status::conflict);
+  CHECK(body_of(notice)["error"].get<std::string>().find("no failed review") != std::string::npos);
+  REQUIRE(clerk
+              .post("/api/cases/C-OWN/actions", {{"action", "fail_review"},
+                                                 {"version", 1},
+                                                 {"remark", "营业执照副本复印件未加盖公章"}})
+              .result() == http::status::ok);
+  notice = clerk.get("/api/cases/C-OWN/notice.pdf");
+  REQUIRE(notice.result() == http::status::ok);
+  pdf = counter.dir.write("notice.pdf", notice.body());
+  text = pdf_text(pdf);
+  CHECK(text.find("营业执照副本复印件未加盖公章") != std::string::npos);
+  // Another authority's clerk and the administrator get none.
+  CHECK(counter.log_in("clerk2").get("/api/cases/C-OWN/receipt.pdf").result() ==
+        http::status::forbidden);
+  CHECK(counter.log_in("admin").get("/api/cases/C-OWN/receipt.pdf").result() ==
+        http::status::forbidden);
+  CHECK(clerk.get("/api/cases/C-OWN/nothing.pdf").result() == http::status::not_found);
+  // A cover sheet lists the cases named, all of which must be the caller's.
+  Response cover = clerk.get("/api/documents/coversheet.pdf?batch=B-1&cases=C-OWN,C-VENDOR");
+  REQUIRE(cover.result() == http::status::ok);
+  CHECK(clerk.get("/api/documents/coversheet.pdf?batch=B-1&cases=C-OWN,C-OTHER").result() ==
+        http::status::forbidden);
+  CHECK(body_of(clerk.get("/api/documents/coversheet.pdf?batch=B-1"))["field"] == "cases");
 }

@@ -1,0 +1,182 @@
+#include "engine/case_documents.h"
+
+#include "engine/documents.h"
+#include "engine/privacy.h"
+#include "engine/rules.h"
+
+namespace keydesk {
+
+namespace {
+
+// A case with its procedure and its submission, personal data masked.
+struct CaseView {
+  CaseRecord record;
+  std::shared_ptr<const Procedure> procedure;
+  nlohmann::json submission;  // masked
+};
+
+docs::Party party_of(const Contact& c) {
+  return {c.organisation, c.person, c.phone, c.fax, c.address};
+}
+
+std::string enterprise_name(const CaseView& c) {
+  return c.submission.value("enterprise", nlohmann::json::object()).value("name", "");
+}
+
+// The Chinese name of a material type, from the procedure's material list.
+std::string material_title(const Procedure& p, const std::string& type) {
+  for (const auto& m : p.materials)
+    for (const auto& t : m.types)
+      if (t == type) return m.title;
+  return type;
+}
+
+Result<CaseView> load_case(const DocumentContext& env, const std::string& id) {
+  auto c = env.store.get(id);
+  if (!c) return c.error();
+  auto p = env.store.procedure_at(c->procedure, c->procedure_version);
+  if (!p) return p.error();
+  return CaseView{*c, *p, mask_personal_data(c->data)};
+}
+
+docs::CaseHeader header_of(const DocumentContext& env, const CaseView& c, const std::string& date) {
+  return {c.record.id,        date,          party_of(env.counter.contact),
+          enterprise_name(c), c.record.uscc, c.procedure->title};
+}
+
+}  // namespace
+
+Result<docs::CoverSheet> coversheet_for(const DocumentContext& env, const std::string& batch,
+                                        const std::vector<std::string>& cases) {
+  if (batch.empty()) return Error{"a cover sheet of cases needs the batch id (--batch)"};
+  docs::CoverSheet sheet{batch,
+                         format_date(env.today),
+                         party_of(env.counter.contact),
+                         party_of(env.counter.vendor),
+                         {},
+                         ""};
+  if (sheet.to.organisation.empty())
+    return Error{
+        "the counter configuration has no vendor: add 'vendor: {organisation: …, fax: …}' "
+        "to " +
+        (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file)};
+  for (const auto& id : cases) {
+    auto c = load_case(env, id);
+    if (!c) return c.error();
+    int pages = static_cast<int>(c->submission.value("materials", nlohmann::json::array()).size());
+    sheet.cases.push_back({id, enterprise_name(*c), c->record.uscc, c->procedure->title, pages});
+  }
+  return sheet;
+}
+
+Result<docs::CourierManifest> manifest_for(const DocumentContext& env, const std::string& number,
+                                           const std::string& courier,
+                                           const std::vector<std::string>& cases) {
+  if (number.empty() || courier.empty())
+    return Error{
+        "a manifest of cases needs its number and the courier company (--manifest, --courier)"};
+  docs::CourierManifest m{number, format_date(env.today), courier, {}, {}, {}};
+  const docs::Party authority = party_of(env.counter.contact),
+                    vendor = party_of(env.counter.vendor);
+  for (const auto& id : cases) {
+    auto c = load_case(env, id);
+    if (!c) return c.error();
+    auto events = env.store.history(id);
+    if (!events) return events.error();
+    // The newest event that recorded a waybill says what went where.
+    const AuditEvent* shipped = nullptr;
+    for (const auto& ev : *events)
+      if (ev.data.contains("inputs") && ev.data["inputs"].contains("waybill")) shipped = &ev;
+    if (!shipped)
+      return Error{"case " + id +
+                   " has no waybill in its history: record it with the sending "
+                   "action (--input waybill=…) first"};
+    bool documents = shipped->action == "send_to_vendor";
+    docs::Party sender = shipped->role == "vendor_reviewer" ? vendor : authority;
+    docs::Party receiver = documents ? vendor
+                           : shipped->role == "vendor_reviewer"
+                               ? authority
+                               : docs::Party{enterprise_name(*c), "", "", "", ""};
+    if (m.items.empty()) {
+      m.sender = sender;
+      m.receiver = receiver;
+    } else if (m.receiver.organisation != receiver.organisation) {
+      return Error{"case " + id + " goes to " + receiver.organisation + ", not to " +
+                   m.receiver.organisation + ": make one manifest per receiver"};
+    }
+    m.items.push_back({shipped->data["inputs"]["waybill"].get<std::string>(), id,
+                       enterprise_name(*c), documents ? "documents" : "key", 1});
+  }
+  return m;
+}
+
+Result<docs::Receipt> receipt_for(const DocumentContext& env, const std::string& id) {
+  auto c = load_case(env, id);
+  if (!c) return c.error();
+  const Procedure& p = *c->procedure;
+  auto cal = calendar_for(p, env.rules_dir, env.counter);
+  if (!cal) return cal.error();
+  // Accepted on the submission's day, or the next working day after the cut-off.
+  auto at = parse_submission_time(c->submission.value("submitted_at", c->record.opened_at),
+                                  env.counter.hours);
+  if (!at) return Error{"case " + id + ": " + at.error().message};
+  auto accepted = cal->acceptance_date(*at, env.counter.hours);
+  if (!accepted) return accepted.error();
+  docs::Receipt r;
+  r.header = header_of(env, *c, format_date(*accepted));
+  for (const auto& m : c->submission.value("materials", nlohmann::json::array()))
+    r.materials.push_back(material_title(p, m.value("type", "")));
+  if (const StateRule* s = p.state(c->record.state)) {
+    r.next_step = s->title;
+    r.working_days = s->deadline_days;
+  }
+  if (c->record.due) r.deadline = format_date(*c->record.due);
+  r.query = env.counter.query;
+  return r;
+}
+
+Result<docs::ReturnNotice> notice_for(const DocumentContext& env, const std::string& id) {
+  auto c = load_case(env, id);
+  if (!c) return c.error();
+  auto events = env.store.history(id);
+  if (!events) return events.error();
+  const AuditEvent* failed = nullptr;
+  std::optional<CheckRecord> check, latest;  // the document check the failed review followed
+  for (const auto& ev : *events) {
+    if (auto k = check_in(ev)) latest = std::move(k);
+    if (is_failing_outcome(ev.outcome)) {
+      failed = &ev;
+      check = latest;
+    }
+  }
+  if (!failed)
+    return Error{"case " + id + " has no failed review in its history: nothing to return"};
+  const Procedure& p = *c->procedure;
+  docs::ReturnNotice n;
+  n.header = header_of(env, *c, failed->at.substr(0, 10));
+  n.outcome = failed->outcome;
+  // The failures of the document check of this submission, one per material, when the review
+  // sent them (--remark-from-check); whatever else the clerk wrote follows as it is.
+  bool all_in_remark = false;
+  if (check && check->submission_hash == check_hash(c->record.data)) {
+    auto documents = load_document_rules(env.rules_dir / "documents.yaml");
+    std::vector<docs::Finding> listed;
+    all_in_remark = true;
+    for (const auto& f : check->findings) {
+      if (f.value("severity", "") != "fail") continue;
+      std::string material = f.value("material", ""), message = f.value("message", "");
+      std::string name = documents ? documents->material_name(material) : material;
+      listed.push_back(
+          {material == "submission" ? "" : name, f.value("code", ""), mask_id_numbers_in(message)});
+      all_in_remark = all_in_remark && failed->remark.find(message) != std::string::npos;
+    }
+    if (listed.empty()) all_in_remark = false;
+    if (all_in_remark) n.findings = std::move(listed);
+  }
+  if (!all_in_remark) n.findings.push_back({"", "", mask_id_numbers_in(failed->remark)});
+  // The seed: a failed review returns the case for a full resubmission.
+  for (const auto& m : p.materials) n.resubmit.push_back(m.title);
+  return n;
+}
+
+}  // namespace keydesk
