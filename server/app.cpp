@@ -7,14 +7,17 @@
 #include <boost/date_time/posix_time/posix_time.hpp>
 
 #include "engine/accounts.h"
+#include "engine/atomic_file.h"
 #include "engine/case_documents.h"
 #include "engine/case_json.h"
 #include "engine/case_store.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
+#include "ocr/file_check.h"
 #include "server/assets.h"
 #include "server/http_util.h"
+#include "server/multipart.h"
 
 namespace keydesk::server {
 
@@ -369,6 +372,127 @@ struct App::Impl {
     return res;
   }
 
+  // POST /api/submissions: a submission (DESIGN.md's folder format) as multipart/form-data, a
+  // `submission` part holding submission.json and one part per material file, matched by the
+  // file name submission.json gives it. Kept under the intake folder by case number and
+  // material type (no client file name reaches the file system), then opened as a case of
+  // `authority`, taken in by `by`.
+  Response take_submission(const Request& req, const std::string& by,
+                           const std::string& authority) {
+    std::string boundary = multipart_boundary(sv(req[http::field::content_type]));
+    if (boundary.empty())
+      return error_response(req, http::status::unsupported_media_type,
+                            "send multipart/form-data: a 'submission' part and the material files");
+    auto parts = parse_multipart(req.body(), boundary);
+    if (!parts) return error_response(req, http::status::bad_request, parts.error().message);
+    const FormPart* json_part = nullptr;
+    for (const FormPart& p : *parts)
+      if (p.name == "submission") json_part = &p;
+    if (!json_part)
+      return error_response(req, http::status::bad_request,
+                            "no 'submission' part (submission.json)", "submission");
+    auto submission = nlohmann::json::parse(json_part->data, nullptr, false);
+    if (submission.is_discarded() || !submission.is_object())
+      return error_response(req, http::status::bad_request, "submission: not a JSON object",
+                            "submission");
+    const std::string id = submission.contains("id") && submission["id"].is_string()
+                               ? submission["id"].get<std::string>()
+                               : "";
+    const bool id_ok =
+        !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        });
+    if (!id_ok)
+      return error_response(req, http::status::bad_request,
+                            "submission.id: letters, digits, '-' and '_' only (e.g. S-2026-000123)",
+                            "submission.id");
+    if (!submission.contains("materials") || !submission["materials"].is_array())
+      return error_response(req, http::status::bad_request,
+                            "submission.materials: a list of {type, file}", "submission.materials");
+    if (auto existing = store.get(id); existing)
+      return error_response(req, http::status::conflict,
+                            "case " + id + " exists already: a resubmission is an action on it",
+                            "submission.id");
+    const std::filesystem::path intake =
+        options.intake_dir.empty() ? std::filesystem::absolute(options.db).parent_path() / "intake"
+                                   : options.intake_dir;
+    const std::filesystem::path partial = intake / (id + ".partial"), folder = intake / id;
+    std::error_code ec;
+    std::filesystem::remove_all(partial, ec);
+    std::filesystem::create_directories(partial, ec);
+    if (ec)
+      return error_response(req, http::status::internal_server_error,
+                            "cannot write " + partial.string() + ": " + ec.message());
+    // Whatever goes wrong from here leaves no half-written folder behind.
+    struct Cleanup {
+      std::filesystem::path dir;
+      ~Cleanup() {
+        std::error_code ignored;
+        if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+      }
+    } cleanup{partial};
+    std::set<const FormPart*> used{json_part};
+    auto& materials = submission["materials"];
+    for (size_t i = 0; i < materials.size(); ++i) {
+      const std::string field = "submission.materials[" + std::to_string(i) + "]";
+      auto& m = materials[i];
+      if (!m.is_object() || !m.contains("type") || !m["type"].is_string() || !m.contains("file") ||
+          !m["file"].is_string())
+        return error_response(req, http::status::bad_request,
+                              field + ": {\"type\": …, \"file\": …}", field);
+      const std::string type = m["type"], file = m["file"];
+      const bool type_ok = !type.empty() && type.size() <= 40 &&
+                           std::all_of(type.begin(), type.end(),
+                                       [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+      if (!type_ok)
+        return error_response(req, http::status::bad_request,
+                              field + ".type: a material type such as business_licence",
+                              field + ".type");
+      auto part = std::find_if(parts->begin(), parts->end(), [&](const FormPart& p) {
+        return &p != json_part && (p.filename == file || p.name == file);
+      });
+      if (part == parts->end())
+        return error_response(req, http::status::bad_request,
+                              field + ".file: no part holds '" + file + "'; send it as a file part",
+                              field + ".file");
+      used.insert(&*part);
+      const std::string bytes(part->data);
+      // Named by position and type, with the extension of what the bytes are.
+      const ocr::FileFacts facts = ocr::inspect_bytes(bytes);
+      const std::string extension =
+          facts.kind == ocr::FileKind::jpeg ? "jpg" : ocr::file_kind_name(facts.kind);
+      const std::string stored =
+          (i < 9 ? "0" : "") + std::to_string(i + 1) + "-" + type + "." + extension;
+      if (auto written = write_file_atomically(partial / stored, bytes, type); !written)
+        return error_response(req, http::status::internal_server_error, written.error().message);
+      m["file"] = stored;
+    }
+    for (const FormPart& p : *parts)
+      if (!used.count(&p))
+        return error_response(req, http::status::bad_request,
+                              "part '" + p.name + "' is not a material of submission.json", p.name);
+    if (auto written =
+            write_file_atomically(partial / "submission.json", submission.dump(2), "submission");
+        !written)
+      return error_response(req, http::status::internal_server_error, written.error().message);
+    // A folder left by an attempt whose case was never opened is replaced.
+    std::filesystem::remove_all(folder, ec);
+    std::filesystem::rename(partial, folder, ec);
+    if (ec)
+      return error_response(req, http::status::internal_server_error,
+                            "cannot keep " + folder.string() + ": " + ec.message());
+    cleanup.dir = folder;
+    auto opened = open_submission_case(store, options.rules_dir, options.counter, submission,
+                                       {by, "authority_clerk", authority}, now_text());
+    if (!opened)
+      return error_response(req, http::status::unprocessable_entity, opened.error().message);
+    cleanup.dir.clear();
+    auto p = store.procedure_at(opened->procedure, opened->procedure_version);
+    nlohmann::json j = case_summary(*opened, p ? p->get() : nullptr, today());
+    j["folder"] = folder.string();
+    return json_response(req, http::status::created, j);
+  }
+
   Response api(const Request& req, const Target& t, const std::string& peer) {
     const auto& s = t.segments;  // "api", …
     if (s.size() == 2 && s[1] == "login") {
@@ -377,6 +501,19 @@ struct App::Impl {
       return login(req, peer);
     }
     Caller who;
+    // Machine intake with an API token (no cookie, so no CSRF to check).
+    if (std::string auth(sv(req[http::field::authorization])); auth.rfind("Bearer ", 0) == 0) {
+      auto token = accounts.api_token(auth.substr(7));
+      if (!token)
+        return error_response(req, http::status::internal_server_error, token.error().message);
+      if (!*token)
+        return refuse(req, who, http::status::unauthorized,
+                      "API 令牌无效或已停用 (unknown or disabled API token)");
+      if (s.size() == 2 && s[1] == "submissions" && req.method() == http::verb::post)
+        return take_submission(req, "api:" + (*token)->label, (*token)->authority);
+      return refuse(req, who, http::status::forbidden,
+                    "API 令牌只能提交申请 (an API token may only POST /api/submissions)");
+    }
     if (std::string token = cookie_value(sv(req[http::field::cookie]), kSessionCookie);
         !token.empty()) {
       auto session = accounts.session(token, now());
@@ -398,6 +535,13 @@ struct App::Impl {
           {{"account", account_json(*who.account())}, {"csrf", who.session->csrf}});
     if (s.size() == 2 && s[1] == "cases" && req.method() == http::verb::get)
       return queue(req, who, t);
+    if (s.size() == 2 && s[1] == "submissions" && req.method() == http::verb::post) {
+      // A clerk taking in a submission at the counter, for their own authority.
+      if (who.account()->role != "authority_clerk")
+        return refuse(req, who, http::status::forbidden,
+                      "只有发证机构经办人可受理申请 (only clerks take in submissions)");
+      return take_submission(req, who.account()->name, who.account()->authority);
+    }
     if (s.size() == 3 && s[1] == "cases" && req.method() == http::verb::get)
       return show_case(req, who, s[2]);
     if (s.size() == 4 && s[1] == "cases" && s[3] == "actions" && req.method() == http::verb::post)

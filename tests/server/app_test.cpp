@@ -392,3 +392,143 @@ TEST_CASE("a case's receipt and return notice come as PDFs to those who may see 
         http::status::forbidden);
   CHECK(body_of(clerk.get("/api/documents/coversheet.pdf?batch=B-1"))["field"] == "cases");
 }
+
+namespace {
+
+std::string slurp_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A multipart/form-data body: the submission's JSON and its material files, each file part
+// named as the client chooses (`client_name` maps the submission's file name to it).
+std::string multipart(const nlohmann::json& submission, const std::filesystem::path& dir,
+                      const std::map<std::string, std::string>& client_name = {},
+                      const std::string& boundary = "kd-boundary-7MA4YWxk") {
+  std::string body = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"submission\"\r\n"
+                     "Content-Type: application/json\r\n\r\n" +
+                     submission.dump() + "\r\n";
+  for (const auto& m : submission["materials"]) {
+    std::string file = m["file"];
+    auto renamed = client_name.find(file);
+    std::string sent = renamed == client_name.end() ? file : renamed->second;
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + sent +
+            "\"; filename=\"" + sent + "\"\r\nContent-Type: image/jpeg\r\n\r\n" +
+            slurp_file(dir / file) + "\r\n";
+  }
+  return body + "--" + boundary + "--\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("the online filing system posts a submission with its scans and a case is opened",
+          "[server]") {
+  Counter counter;
+  auto accounts = Accounts::open(counter.db);
+  REQUIRE(accounts);
+  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
+  REQUIRE(token);
+  const std::filesystem::path example =
+      std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
+  nlohmann::json submission = nlohmann::json::parse(slurp_file(example / "submission.json"));
+  const std::map<std::string, std::string> multipart_header = {
+      {"Authorization", "Bearer " + *token},
+      {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
+  // A client file name that tries to climb out of the intake folder is only a label: the JSON
+  // says ../../../escape.jpg, and the part with that file name carries the application form.
+  nlohmann::json as_sent = submission;
+  as_sent["materials"][0]["file"] = "../../../escape.jpg";
+  Response created;
+  {
+    std::string b =
+        "--kd-boundary-7MA4YWxk\r\nContent-Disposition: form-data; name=\"submission\"\r\n\r\n" +
+        as_sent.dump() + "\r\n";
+    for (const auto& m : submission["materials"]) {
+      std::string file = m["file"];
+      std::string sent = file == "application_form.jpg" ? "../../../escape.jpg" : file;
+      b += "--kd-boundary-7MA4YWxk\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+           sent + "\"\r\n\r\n" + slurp_file(example / file) + "\r\n";
+    }
+    b += "--kd-boundary-7MA4YWxk--\r\n";
+    created = counter.call(http::verb::post, "/api/submissions", b, multipart_header);
+  }
+  INFO(created.body());
+  REQUIRE(created.result() == http::status::created);
+  nlohmann::json c = body_of(created);
+  CHECK(c["id"] == "S-2026-000201");
+  CHECK(c["authority"] == kOwn);
+  // Kept by case number and material type, with the bytes' own extension.
+  const std::filesystem::path folder = c["folder"].get<std::string>();
+  CHECK(folder.filename() == "S-2026-000201");
+  CHECK(std::filesystem::exists(folder / "01-application_form.jpg"));
+  CHECK(slurp_file(folder / "01-application_form.jpg") ==
+        slurp_file(example / "application_form.jpg"));
+  CHECK(!std::filesystem::exists(counter.dir.path() / "escape.jpg"));
+  CHECK(!std::filesystem::exists(folder.parent_path().parent_path() / "escape.jpg"));
+  auto kept = nlohmann::json::parse(slurp_file(folder / "submission.json"));
+  CHECK(kept["materials"][0]["file"] == "01-application_form.jpg");
+  // The clerk of that authority finds it in the queue; its history says who took it in.
+  auto clerk = counter.log_in("clerk");
+  auto shown = body_of(clerk.get("/api/cases/S-2026-000201"));
+  CHECK(shown["history"][0]["user"] == "api:online-filing");
+  // Posted twice (a retry): refused, and the case is untouched.
+  Response again = counter.call(http::verb::post, "/api/submissions",
+                                multipart(submission, example), multipart_header);
+  CHECK(again.result() == http::status::conflict);
+}
+
+TEST_CASE("a submission missing a file, or with a bad token, is refused and leaves nothing",
+          "[server]") {
+  Counter counter;
+  auto accounts = Accounts::open(counter.db);
+  REQUIRE(accounts);
+  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
+  REQUIRE(token);
+  const std::filesystem::path example =
+      std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
+  nlohmann::json submission = nlohmann::json::parse(slurp_file(example / "submission.json"));
+  auto headers = [&](const std::string& bearer) {
+    return std::map<std::string, std::string>{
+        {"Authorization", "Bearer " + bearer},
+        {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
+  };
+  // The JSON names a file that no part carries.
+  nlohmann::json missing = submission;
+  missing["materials"].push_back({{"type", "power_of_attorney"}, {"file", "not-sent.jpg"}});
+  std::string b = multipart(submission, example);
+  // Swap the submission part's JSON for the one with the extra material.
+  b.replace(b.find(submission.dump()), submission.dump().size(), missing.dump());
+  Response res = counter.call(http::verb::post, "/api/submissions", b, headers(*token));
+  CHECK(res.result() == http::status::bad_request);
+  CHECK(body_of(res)["field"].get<std::string>().find(".file") != std::string::npos);
+  CHECK(!std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201"));
+  CHECK(!std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201.partial"));
+  // A wrong token, a token used for anything else, and no multipart at all.
+  CHECK(counter
+            .call(http::verb::post, "/api/submissions", multipart(submission, example),
+                  headers(std::string(64, '0')))
+            .result() == http::status::unauthorized);
+  CHECK(counter.call(http::verb::get, "/api/cases", "", headers(*token)).result() ==
+        http::status::forbidden);
+  CHECK(counter
+            .call(http::verb::post, "/api/submissions", submission.dump(),
+                  {{"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"}})
+            .result() == http::status::unsupported_media_type);
+  // A bad case number never becomes a folder name.
+  nlohmann::json climbing = submission;
+  climbing["id"] = "../S-1";
+  std::string c = multipart(submission, example);
+  c.replace(c.find(submission.dump()), submission.dump().size(), climbing.dump());
+  Response bad_id = counter.call(http::verb::post, "/api/submissions", c, headers(*token));
+  CHECK(bad_id.result() == http::status::bad_request);
+  CHECK(body_of(bad_id)["field"] == "submission.id");
+  // Vendor staff may not take in submissions at all.
+  auto vendor = counter.log_in("vendor");
+  Response by_vendor =
+      counter.call(http::verb::post, "/api/submissions", multipart(submission, example),
+                   {{"Cookie", vendor.cookie},
+                    {"X-CSRF-Token", vendor.csrf},
+                    {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+  CHECK(by_vendor.result() == http::status::forbidden);
+}
