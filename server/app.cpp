@@ -16,6 +16,7 @@
 #include "engine/rules.h"
 #include "ocr/file_check.h"
 #include "server/assets.h"
+#include "server/batches.h"
 #include "server/http_util.h"
 #include "server/multipart.h"
 
@@ -55,6 +56,7 @@ struct App::Impl {
   std::map<std::string, Procedure> procedures;       // newest, by id: for the vendor's states
   std::map<std::string, WorkingCalendar> calendars;  // by procedure id
   std::optional<docs::Generator> generator;          // opened at the first PDF (reads the font)
+  std::unique_ptr<BatchJobs> batches;                // made with the app (it knows the folders)
 
   Impl(AppOptions o, Accounts a, CaseStore s)
       : options(std::move(o)), accounts(std::move(a)), store(std::move(s)) {}
@@ -372,6 +374,151 @@ struct App::Impl {
     return res;
   }
 
+  std::filesystem::path intake_dir() const {
+    return options.intake_dir.empty()
+               ? std::filesystem::absolute(options.db).parent_path() / "intake"
+               : options.intake_dir;
+  }
+
+  // The action of `role` in the case's state that says the material is in order (the one a
+  // clean document check lets through), if any.
+  static const ActionRule* passing_action(const Procedure& p, const std::string& state,
+                                          const std::string& role) {
+    for (const ActionRule* a : Workflow::actions_for(p, state, role))
+      if (a->requires_check) return a;
+    return nullptr;
+  }
+
+  // POST /api/batches {"cases": [ids]} or {"pending": true}: the document check of those cases'
+  // submissions (taken in under the intake folder), run in the background.
+  Response start_batch(const Request& req, const Caller& who) {
+    const Account& a = *who.account();
+    if (a.role != "authority_clerk")
+      return refuse(req, who, http::status::forbidden,
+                    "只有发证机构经办人可发起核验 (only clerks verify batches)");
+    auto body = nlohmann::json::parse(req.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return error_response(req, http::status::bad_request,
+                            "send JSON: {\"cases\": [ids]} or {\"pending\": true}");
+    std::vector<std::string> ids;
+    if (body.value("pending", false)) {
+      // The clerk's open cases waiting for a check-guarded decision.
+      CaseFilter f;
+      f.authority = a.authority;
+      f.limit = 1000;
+      auto rows = store.list(f);
+      if (!rows)
+        return error_response(req, http::status::internal_server_error, rows.error().message);
+      for (const CaseRecord& c : *rows) {
+        auto p = store.procedure_at(c.procedure, c.procedure_version);
+        if (p && passing_action(**p, c.state, a.role) &&
+            std::filesystem::exists(intake_dir() / c.id / "submission.json"))
+          ids.push_back(c.id);
+      }
+      if (ids.empty())
+        return error_response(req, http::status::conflict,
+                              "没有待核验的案件 (no pending case with a submission folder)");
+    } else if (body.contains("cases") && body["cases"].is_array() && !body["cases"].empty()) {
+      for (const auto& id : body["cases"]) {
+        if (!id.is_string())
+          return error_response(req, http::status::bad_request, "cases: case numbers", "cases");
+        ids.push_back(id);
+      }
+    } else {
+      return error_response(req, http::status::bad_request,
+                            "cases: a list of case numbers (or \"pending\": true)", "cases");
+    }
+    std::vector<std::filesystem::path> folders;
+    for (const std::string& id : ids) {
+      auto loaded = load_case(id);
+      if (!loaded)
+        return error_response(req, http::status::not_found, loaded.error().message, "cases");
+      if (auto why = cannot_see(a, loaded->first, *loaded->second))
+        return refuse(req, who, http::status::forbidden, *why);
+      const std::filesystem::path folder = intake_dir() / id;
+      if (!std::filesystem::exists(folder / "submission.json"))
+        return error_response(req, http::status::conflict,
+                              "case " + id + " has no submission folder under " +
+                                  intake_dir().string() +
+                                  ": check it with 'keydesk batch verify FOLDER --db'",
+                              "cases");
+      folders.push_back(folder);
+    }
+    auto job = batches->start(std::move(folders), {a.name, a.role, a.authority}, today());
+    if (!job) return error_response(req, http::status::conflict, job.error().message);
+    return json_response(req, http::status::accepted, *batches->status(*job));
+  }
+
+  // Whether `who` may see batch `id` (started by a clerk of their authority).
+  std::optional<std::string> cannot_see_batch(const Account& a, const std::string& id) const {
+    auto owner = batches->owner(id);
+    if (!owner) return std::nullopt;  // a 404 follows
+    if ((a.role == "authority_clerk" || (a.role == "auditor" && !a.authority.empty())) &&
+        owner->authority == a.authority)
+      return std::nullopt;
+    if (a.role == "auditor" && a.authority.empty()) return std::nullopt;
+    return "批次 " + id + " 不属于" + a.authority + " (the batch is another authority's)";
+  }
+
+  Response batch_status(const Request& req, const Caller& who, const std::string& id) {
+    if (auto why = cannot_see_batch(*who.account(), id))
+      return refuse(req, who, http::status::forbidden, *why);
+    auto status = batches->status(id);
+    if (!status) return error_response(req, http::status::not_found, "no batch " + id, "id");
+    return json_response(req, http::status::ok, *status);
+  }
+
+  // POST /api/batches/{id}/pass: every case of a finished batch whose check passed, passed in
+  // one step (the action its rule file guards with the check). Each case's outcome is listed;
+  // one refused does not stop the others.
+  Response pass_clean(const Request& req, const Caller& who, const std::string& id) {
+    const Account& a = *who.account();
+    if (a.role != "authority_clerk")
+      return refuse(req, who, http::status::forbidden,
+                    "只有发证机构经办人可办理 (only clerks pass cases)");
+    if (auto why = cannot_see_batch(a, id)) return refuse(req, who, http::status::forbidden, *why);
+    auto status = batches->status(id);
+    if (!status) return error_response(req, http::status::not_found, "no batch " + id, "id");
+    if ((*status)["state"] != "done")
+      return error_response(req, http::status::conflict,
+                            "批次尚未完成 (the batch has not finished)");
+    auto when = moment(now_text(), options.counter.hours);
+    if (!when)
+      return error_response(req, http::status::internal_server_error, when.error().message);
+    nlohmann::json results = nlohmann::json::array();
+    for (const std::string& case_id : batches->passed(id)) {
+      nlohmann::json r = {{"id", case_id}};
+      auto loaded = load_case(case_id);
+      const ActionRule* action = nullptr;
+      if (!loaded) {
+        r["error"] = loaded.error().message;
+      } else if (auto why = cannot_see(a, loaded->first, *loaded->second)) {
+        r["error"] = *why;
+      } else if (!(action = passing_action(*loaded->second, loaded->first.state, a.role))) {
+        r["error"] =
+            "当前状态无可通过的操作 (nothing to pass in state " + loaded->first.state + ")";
+      } else if (auto cal = calendar_of(*loaded->second); !cal) {
+        r["error"] = cal.error().message;
+      } else {
+        ActionRequest request;
+        request.action = action->id;
+        request.actor = {a.name, a.role, a.authority};
+        request.at = when->first;
+        request.expected_version = loaded->first.version;
+        Workflow workflow(**cal, options.counter.hours);
+        auto done = store.act(case_id, workflow, request, when->second);
+        if (done) {
+          r["action"] = action->id;
+          r["state"] = done->state;
+        } else {
+          r["error"] = done.error().message;
+        }
+      }
+      results.push_back(r);
+    }
+    return json_response(req, http::status::ok, {{"batch", id}, {"cases", results}});
+  }
+
   // POST /api/submissions: a submission (DESIGN.md's folder format) as multipart/form-data, a
   // `submission` part holding submission.json and one part per material file, matched by the
   // file name submission.json gives it. Kept under the intake folder by case number and
@@ -413,9 +560,7 @@ struct App::Impl {
       return error_response(req, http::status::conflict,
                             "case " + id + " exists already: a resubmission is an action on it",
                             "submission.id");
-    const std::filesystem::path intake =
-        options.intake_dir.empty() ? std::filesystem::absolute(options.db).parent_path() / "intake"
-                                   : options.intake_dir;
+    const std::filesystem::path intake = intake_dir();
     const std::filesystem::path partial = intake / (id + ".partial"), folder = intake / id;
     std::error_code ec;
     std::filesystem::remove_all(partial, ec);
@@ -535,6 +680,12 @@ struct App::Impl {
           {{"account", account_json(*who.account())}, {"csrf", who.session->csrf}});
     if (s.size() == 2 && s[1] == "cases" && req.method() == http::verb::get)
       return queue(req, who, t);
+    if (s.size() == 2 && s[1] == "batches" && req.method() == http::verb::post)
+      return start_batch(req, who);
+    if (s.size() == 3 && s[1] == "batches" && req.method() == http::verb::get)
+      return batch_status(req, who, s[2]);
+    if (s.size() == 4 && s[1] == "batches" && s[3] == "pass" && req.method() == http::verb::post)
+      return pass_clean(req, who, s[2]);
     if (s.size() == 2 && s[1] == "submissions" && req.method() == http::verb::post) {
       // A clerk taking in a submission at the counter, for their own authority.
       if (who.account()->role != "authority_clerk")
@@ -606,6 +757,9 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(accounts).value(),
                                      std::move(store).value());
   impl->procedures = std::move(procedures);
+  impl->batches = std::make_unique<BatchJobs>(
+      BatchJobs::Setup{impl->options.db, impl->options.rules_dir,
+                       impl->intake_dir().parent_path() / "batches", impl->options.counter});
   return std::unique_ptr<App>(new App(std::move(impl)));
 }
 

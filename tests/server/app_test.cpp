@@ -2,8 +2,10 @@
 // the clock injected: logins, sessions, CSRF, rate limits, who sees and does what.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -531,4 +533,57 @@ TEST_CASE("a submission missing a file, or with a bad token, is refused and leav
                     {"X-CSRF-Token", vendor.csrf},
                     {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
   CHECK(by_vendor.result() == http::status::forbidden);
+}
+
+TEST_CASE("a clerk verifies the pending submissions in the background and passes the clean ones",
+          "[server]") {
+  Counter counter;
+  auto accounts = Accounts::open(counter.db);
+  REQUIRE(accounts);
+  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
+  REQUIRE(token);
+  // Two example submissions taken in: S-2026-000201 is clean, S-2026-000203's licence copy has no
+  // company seal.
+  for (const char* id : {"S-2026-000201", "S-2026-000203"}) {
+    const auto dir = std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / id;
+    Response res =
+        counter.call(http::verb::post, "/api/submissions",
+                     multipart(nlohmann::json::parse(slurp_file(dir / "submission.json")), dir),
+                     {{"Authorization", "Bearer " + *token},
+                      {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+    INFO(res.body());
+    REQUIRE(res.result() == http::status::created);
+  }
+  auto clerk = counter.log_in("clerk");
+  Response started = clerk.post("/api/batches", {{"pending", true}});
+  INFO(started.body());
+  REQUIRE(started.result() == http::status::accepted);
+  const std::string job = body_of(started)["id"];
+  CHECK(body_of(started)["total"] == 2);
+  // A clerk of another authority cannot watch it.
+  CHECK(counter.log_in("clerk2").get("/api/batches/" + job).result() == http::status::forbidden);
+  // Polled as the page does, until it is done (bounded: the OCR of 11 scans).
+  nlohmann::json status;
+  for (int i = 0; i < 600; ++i) {
+    status = body_of(clerk.get("/api/batches/" + job));
+    if (status["state"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO(status.dump());
+  REQUIRE(status["state"] == "done");
+  std::map<std::string, std::string> verdicts;
+  for (const auto& s : status["submissions"]) verdicts[s["id"]] = s["verdict"];
+  CHECK(verdicts["S-2026-000201"] == "pass");
+  CHECK(verdicts["S-2026-000203"] == "fail");
+  // The verdicts are on the cases.
+  CHECK(body_of(clerk.get("/api/cases/S-2026-000203"))["check"]["verdict"] == "fail");
+  // One step passes the clean one; the failed one stays for a person.
+  Response passed = clerk.post("/api/batches/" + job + "/pass", nlohmann::json::object());
+  REQUIRE(passed.result() == http::status::ok);
+  auto results = body_of(passed)["cases"];
+  REQUIRE(results.size() == 1);
+  CHECK(results[0]["id"] == "S-2026-000201");
+  CHECK(results[0].contains("state"));
+  CHECK(body_of(clerk.get("/api/cases/S-2026-000201"))["version"] == 2);
+  CHECK(body_of(clerk.get("/api/cases/S-2026-000203"))["version"] == 1);
 }
