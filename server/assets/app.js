@@ -141,12 +141,17 @@ async function showQueue() {
          el('tbody', {}, rows)));
 }
 
-async function showCase(id) {
+// `done`: what the last action did, shown in the status line of the page drawn again after it.
+async function showCase(id, done) {
   let c;
   try {
     c = await api('GET', '/api/cases/' + encodeURIComponent(id));
   } catch (e) {
-    main.replaceChildren(el('p', {class: 'error'}, e.message));
+    // After an action the case may have left this account's sight (e.g. shipped by the vendor).
+    const gone = done && e.status === 403;
+    main.replaceChildren(
+        ...(done ? [el('p', {id: 'act-status', class: 'ok'}, done)] : []),
+        el('p', gone ? {} : {class: 'error'}, gone ? '该案件已转出，不在您的待办中。' : e.message));
     return;
   }
   const sub = c.submission || {}, ent = sub.enterprise || {}, app = sub.applicant || {},
@@ -158,7 +163,7 @@ async function showCase(id) {
       [];
   const remark = el(
       'textarea', {name: 'remark', id: 'remark'}, c.check && c.check.remark ? c.check.remark : '');
-  const status = el('p', {id: 'act-status'});
+  const status = el('p', done ? {id: 'act-status', class: 'ok'} : {id: 'act-status'}, done || '');
   const actions = c.actions.map(
       (a) =>
           el('button', {
@@ -184,10 +189,9 @@ async function showCase(id) {
               }
               if (Object.keys(inputs).length) body.inputs = inputs;
               try {
-                await api('POST', `/api/cases/${encodeURIComponent(c.id)}/actions`, body);
-                status.className = 'ok';
-                status.textContent = '已办理：' + a.title;
-                showCase(id);
+                const after =
+                    await api('POST', `/api/cases/${encodeURIComponent(c.id)}/actions`, body);
+                showCase(id, `已办理：${a.title}（现为：${after.state_title || after.state}）`);
               } catch (e) {
                 status.className = 'error';
                 status.textContent = e.message;
@@ -208,10 +212,10 @@ async function showCase(id) {
          c.check ? el('div', {}, el('p', {}, `结论：${c.check.verdict}（批次 ${c.check.batch}）`),
                       el('ul', {}, findings)) :
                    el('p', {}, '尚未核验')),
-      c.closed || !c.actions.length ?
-          el('p', {}, '当前无可办理的操作') :
-          el('fieldset', {id: 'actions'}, el('legend', {}, '办理'), el('label', {}, '备注', remark),
-             el('div', {}, actions), status),
+      ...(c.closed || !c.actions.length ?
+              [el('p', {}, '当前无可办理的操作'), status] :
+              [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
+                  el('label', {}, '备注', remark), el('div', {}, actions), status)]),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},
             el('tbody', {},

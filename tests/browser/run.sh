@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The web counter in a real browser (ctest: browser_test).
+#   tests/browser/run.sh KEYDESK_BINARY WORK_DIR
+# Makes a database in WORK_DIR (the example registry; the example submissions checked by
+# `batch verify --open-cases`, which opens their cases; a clerk and a vendor account), starts
+# `keydesk serve` on a free port and runs clerk_vendor.test.mjs against it: Debian's chromium
+# (/usr/bin/chromium) driven by playwright-core from npm. Screenshots: WORK_DIR/screenshots.
+# Nothing is downloaded: both must already be installed by scripts/install-deps.sh.
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 KEYDESK_BINARY WORK_DIR" >&2
+  exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+kd=$(realpath "$1")
+work=$2
+
+fail() {
+  echo "browser_test: $*" >&2
+  exit 1
+}
+[ -x /usr/bin/chromium ] ||
+  fail "/usr/bin/chromium is missing: run scripts/install-deps.sh (it installs Debian's chromium)"
+[ -f "$here/node_modules/playwright-core/package.json" ] ||
+  fail "tests/browser/node_modules is missing: run scripts/install-deps.sh (it runs npm ci there)"
+command -v node >/dev/null 2>&1 ||
+  fail "node is missing: install Node.js >= 20, then run scripts/install-deps.sh"
+[ -x "$kd" ] || fail "no keydesk binary at $1"
+
+rm -rf "$work"
+mkdir -p "$work"
+work=$(realpath "$work")
+db=$work/keydesk.db
+kdb=("$kd" --rules "$root/rules" --db "$db")
+
+echo "browser_test: database $db"
+"${kdb[@]}" registry import "$root/examples/registry.json" >"$work/setup.log" 2>&1 ||
+  { cat "$work/setup.log" >&2; fail "registry import failed"; }
+# Exit 1: some submissions have findings (the examples are made that way); 2 or more is an error.
+rc=0
+"${kdb[@]}" batch verify "$root/examples/submissions" --report "$work/report" --open-cases \
+  --today 2026-11-24 >>"$work/setup.log" 2>&1 || rc=$?
+[ "$rc" -le 1 ] || { cat "$work/setup.log" >&2; fail "batch verify failed (exit $rc)"; }
+
+export KEYDESK_CLERK=wangfang KEYDESK_CLERK_PASSWORD=clerk-pass-2026
+export KEYDESK_VENDOR=lijing KEYDESK_VENDOR_PASSWORD=vendor-pass-2026
+echo "$KEYDESK_CLERK_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_CLERK" --role authority_clerk \
+  --authority '示例省商务厅（发证机构）' >>"$work/setup.log" 2>&1 ||
+  { cat "$work/setup.log" >&2; fail "users add $KEYDESK_CLERK failed"; }
+echo "$KEYDESK_VENDOR_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_VENDOR" --role vendor_reviewer \
+  >>"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; fail "users add $KEYDESK_VENDOR failed"; }
+
+# The server on any free port; it prints "keydesk serve: http://127.0.0.1:PORT/ …".
+"${kdb[@]}" serve --port 0 >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+url=
+for _ in $(seq 1 300); do
+  url=$(sed -n 's|^keydesk serve: \(http://[^ ]*/\) .*|\1|p' "$work/server.log")
+  [ -n "$url" ] && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; fail "keydesk serve exited"; }
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/server.log" >&2; fail "keydesk serve did not start in 30 s"; }
+echo "browser_test: server $url"
+
+node "$here/clerk_vendor.test.mjs" "$url" "$work/screenshots"
