@@ -451,11 +451,12 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
   add("procedure", f.procedure);
   add("state", f.state);
   add("uscc", f.uscc);
-  if (!f.states.empty()) {
-    where += " AND state IN (";
-    for (size_t i = 0; i < f.states.size(); ++i) {
-      where += i ? ", ?" : "?";
-      args.push_back(f.states[i]);
+  if (!f.procedure_states.empty()) {
+    where += " AND (";
+    for (size_t i = 0; i < f.procedure_states.size(); ++i) {
+      where += i ? " OR (procedure = ? AND state = ?)" : "(procedure = ? AND state = ?)";
+      args.push_back(f.procedure_states[i].first);
+      args.push_back(f.procedure_states[i].second);
     }
     where += ")";
   }

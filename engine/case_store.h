@@ -90,8 +90,8 @@ struct CaseFilter {
   std::string uscc;
   bool include_closed = false;
   int limit = 200;
-  // Only cases in one of these states (empty: any), e.g. those at the vendor.
-  std::vector<std::string> states;
+  // Only cases of one of these (procedure, state) pairs (empty: any), e.g. those at the vendor.
+  std::vector<std::pair<std::string, std::string>> procedure_states;
   // A case number or USCC (exactly), or part of the enterprise's name.
   std::string search;
 };

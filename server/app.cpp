@@ -82,13 +82,13 @@ struct App::Impl {
     return error_response(req, status, reason);
   }
 
-  // The states of every procedure where vendor staff may act: a case there is at the vendor.
-  std::vector<std::string> vendor_states() const {
-    std::set<std::string> states;
+  // The (procedure, state) pairs where vendor staff may act: a case there is at the vendor.
+  std::vector<std::pair<std::string, std::string>> vendor_states() const {
+    std::set<std::pair<std::string, std::string>> states;
     for (const auto& [id, p] : procedures)
       for (const auto& a : p.actions)
         if (std::find(a.roles.begin(), a.roles.end(), "vendor_reviewer") != a.roles.end())
-          states.insert(a.from.begin(), a.from.end());
+          for (const auto& from : a.from) states.emplace(id, from);
     return {states.begin(), states.end()};
   }
 
@@ -202,7 +202,7 @@ struct App::Impl {
                               "limit");
       f.limit = std::clamp(std::stoi(limit), 1, 1000);
     }
-    if (a.role == "vendor_reviewer") f.states = vendor_states();
+    if (a.role == "vendor_reviewer") f.procedure_states = vendor_states();
     auto rows = store.list(f);
     if (!rows)
       return error_response(req, http::status::internal_server_error, rows.error().message);

@@ -112,6 +112,7 @@ async function showQueue() {
                   c.due_today  ? 'due-today' :
                                  '',
               'data-case': c.id},
+             el('td', {}, el('input', {type: 'checkbox', value: c.id, 'aria-label': '选择 ' + c.id})),
              el('td', {},
                 el('a', {
                   href: '/cases/' + encodeURIComponent(c.id),
@@ -133,10 +134,13 @@ async function showQueue() {
   main.replaceChildren(
       el('h1', {}, '待办队列'), filters,
       el('p', {}, `今天 ${data.today}，共 ${data.cases.length} 件`),
+      el('p', {},
+         el('button', {type: 'button', id: 'print-coversheet', onclick: () => printSelected('coversheet')}, '打印传真封面'), ' ',
+         el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单')),
       el('table', {id: 'queue'},
          el('thead', {},
             el('tr', {},
-               ['案件编号', '办理事项', '企业', '状态', '办结期限', '剩余'].map(
+               ['', '案件编号', '办理事项', '企业', '状态', '办结期限', '剩余'].map(
                    (h) => el('th', {}, h)))),
          el('tbody', {}, rows)));
 }
@@ -227,6 +231,113 @@ async function showCase(id, done) {
                           el('td', {}, h.outcome), el('td', {}, h.remark)))))));
 }
 
+// --- batch: take in a folder of submissions, check the pending cases, pass the clean ones ---
+
+async function uploadFolder(files, log) {
+  // The files of a chosen folder, grouped by the folder holding each submission.json.
+  const folders = new Map();
+  for (const f of files) {
+    const path = f.webkitRelativePath || f.name;
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    if (!folders.has(dir)) folders.set(dir, []);
+    folders.get(dir).push(f);
+  }
+  for (const [dir, list] of folders) {
+    const json = list.find((f) => f.name === 'submission.json');
+    if (!json) continue;
+    const form = new FormData();
+    form.append('submission', await json.text());
+    for (const f of list) if (f !== json) form.append('file', f, f.name);
+    const res = await fetch('/api/submissions', {method: 'POST', body: form, headers: {'X-CSRF-Token': me.csrf}, credentials: 'same-origin'});
+    const data = await res.json().catch(() => ({}));
+    log.append(el('li', {class: res.ok ? 'ok' : 'error'}, `${dir || json.name}：${res.ok ? '已受理 ' + data.id : data.error || res.statusText}`));
+  }
+}
+
+async function showBatch() {
+  const log = el('ul', {id: 'upload-log'});
+  const picker = el('input', {type: 'file', id: 'folder', webkitdirectory: true, multiple: true});
+  picker.addEventListener('change', async () => {
+    log.replaceChildren();
+    await uploadFolder(picker.files, log);
+  });
+  const progress = el('progress', {id: 'batch-progress', max: 1, value: 0});
+  const status = el('p', {id: 'batch-status'});
+  const results = el('div', {id: 'batch-results'});
+  const start = el('button', {type: 'button', id: 'verify-pending'}, '核验全部待核验案件');
+  start.addEventListener('click', async () => {
+    results.replaceChildren();
+    let job;
+    try {
+      job = await api('POST', '/api/batches', {pending: true});
+    } catch (e) {
+      status.className = 'error';
+      status.textContent = e.message;
+      return;
+    }
+    status.className = '';
+    for (;;) {
+      progress.max = Math.max(job.total, 1);
+      progress.value = job.done;
+      status.textContent = `核验中 ${job.done}/${job.total} ${job.current || ''}`;
+      if (job.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 500));
+      job = await api('GET', '/api/batches/' + job.id);
+    }
+    if (job.state === 'failed') {
+      status.className = 'error';
+      status.textContent = job.error;
+      return;
+    }
+    status.textContent = `批次 ${job.batch} 已完成：${job.submissions.length} 件`;
+    const clean = job.submissions.filter((s) => s.verdict === 'pass').map((s) => s.id);
+    const pass = el('button', {type: 'button', id: 'pass-clean', disabled: clean.length === 0}, `一键通过 ${clean.length} 件合格案件`);
+    const passed = el('ul', {id: 'pass-results'});
+    pass.addEventListener('click', async () => {
+      pass.disabled = true;
+      try {
+        const r = await api('POST', `/api/batches/${job.id}/pass`, {});
+        passed.replaceChildren(...r.cases.map((c) => el('li', {class: c.error ? 'error' : 'ok'}, `${c.id}：${c.error || '已通过，状态 ' + c.state}`)));
+      } catch (e) {
+        passed.replaceChildren(el('li', {class: 'error'}, e.message));
+      }
+    });
+    const cover = el('a', {href: `/api/documents/coversheet.pdf?batch=${encodeURIComponent(job.batch)}&cases=${encodeURIComponent(clean.join(','))}`, target: '_blank'}, '打印今日传真封面');
+    results.replaceChildren(
+        el('table', {id: 'verdicts'}, el('tbody', {}, job.submissions.map((s) => el('tr', {'data-case': s.id, class: s.verdict},
+            el('td', {}, el('a', {href: '/cases/' + encodeURIComponent(s.id)}, s.id)),
+            el('td', {}, s.verdict),
+            el('td', {}, el('ul', {}, s.findings.map((f) => el('li', {class: 'finding ' + f.severity}, `${f.code}（${f.material}）：${f.message}`)))))))),
+        el('p', {}, pass, ' ', clean.length ? cover : ''), passed);
+  });
+  main.replaceChildren(
+      el('h1', {}, '批量核验'),
+      el('fieldset', {}, el('legend', {}, '受理申请材料（选择文件夹：每个子文件夹含 submission.json 与扫描件）'), picker, log),
+      el('fieldset', {}, el('legend', {}, '核验'), start, ' ', progress, status, results));
+}
+
+// The queue's ticked cases: a fax cover sheet or a courier manifest of them.
+function printSelected(kind) {
+  const ids = [...document.querySelectorAll('#queue input[type=checkbox]:checked')].map((c) => c.value);
+  if (!ids.length) {
+    alert('请先勾选案件');
+    return;
+  }
+  const p = new URLSearchParams({cases: ids.join(',')});
+  if (kind === 'coversheet') {
+    const batch = prompt('传真批次编号', 'F-' + new Date().toISOString().slice(0, 10));
+    if (!batch) return;
+    p.set('batch', batch);
+  } else {
+    const number = prompt('交接单编号');
+    const courier = number && prompt('快递公司', '顺丰速运');
+    if (!number || !courier) return;
+    p.set('number', number);
+    p.set('courier', courier);
+  }
+  window.open(`/api/documents/${kind}.pdf?${p.toString()}`, '_blank');
+}
+
 async function route() {
   if (!me) {
     try {
@@ -243,6 +354,7 @@ async function route() {
       me.account.role}${me.account.authority ? '，' + me.account.authority : ''}）`;
   const path = location.pathname;
   if (path.startsWith('/cases/')) return showCase(decodeURIComponent(path.slice(7)));
+  if (path === '/batch') return showBatch();
   return showQueue();
 }
 

@@ -147,19 +147,12 @@ async function expectQueue(expected, absent = []) {
   return shown;
 }
 
-// The vendor's queue: `expected` and nothing else at the vendor. Known server bug, tolerated with
-// a warning: app.cpp's vendor_states() takes every state where vendor staff may act in SOME
-// procedure (pin_unlock and code_change_foreign let them withdraw a returned case), so returned
-// cases of every procedure show in the vendor's queue (opening them is refused).
+// The vendor's queue: `expected` and nothing else (a case the authority returned is not at the
+// vendor, though the vendor may withdraw returned cases in some procedures).
 async function expectVendorQueue(expected) {
   const shown = await expectQueue(expected);
-  for (const id of shown.filter((id) => !expected.includes(id))) {
-    const row = await page.locator(`#queue tr[data-case="${id}"]`).innerText();
-    if (!row.includes('已退回'))
-      throw new Error(`the vendor's queue shows ${id}, which is not at the vendor: ${row}`);
-    console.log(`warn the vendor's queue also shows ${id} (returned by the authority; ` +
-                'server/app.cpp vendor_states() is not per procedure)');
-  }
+  const extra = shown.filter((id) => !expected.includes(id));
+  if (extra.length) throw new Error(`the vendor's queue shows ${extra}, which are not at the vendor`);
 }
 
 async function logIn(who) {

@@ -587,3 +587,16 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   CHECK(body_of(clerk.get("/api/cases/S-2026-000201"))["version"] == 2);
   CHECK(body_of(clerk.get("/api/cases/S-2026-000203"))["version"] == 1);
 }
+
+TEST_CASE("a case returned to the enterprise is not in the vendor's queue", "[server]") {
+  // Regression: the vendor's states were taken without their procedure, and `returned` is a
+  // vendor state in procedures where the vendor may withdraw a returned case.
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  REQUIRE(clerk
+              .post("/api/cases/C-OWN/actions",
+                    {{"action", "fail_review"}, {"version", 1}, {"remark", "身份证复印件不清晰"}})
+              .result() == http::status::ok);
+  CHECK(body_of(clerk.get("/api/cases/C-OWN"))["state"] == "returned");
+  CHECK(ids_in(counter.log_in("vendor").get("/api/cases")) == std::vector<std::string>{"C-VENDOR"});
+}
