@@ -92,3 +92,28 @@ $kdb docs notice --case S-2026-000203 --out build/demo/docs/notice-S-2026-000203
 echo
 echo "The PDFs:"
 ls -1 "$root"/build/demo/docs/*.pdf
+
+# --- the web counter: accounts, keydesk serve, its JSON API -----------------------------------
+say "keydesk users add wang.fang --role authority_clerk --authority …   # password from stdin"
+echo "demo-password-1" | $kdb users add wang.fang --role authority_clerk \
+  --authority "示例省商务厅（发证机构）" --display-name 王芳
+echo "demo-password-2" | $kdb users add li.vendor --role vendor_reviewer --display-name 李工
+say "keydesk serve --port 0 &   # any free port; pages and API on 127.0.0.1"
+$kdb serve --port 0 > build/demo/serve.log 2>&1 &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q '^keydesk serve: http' build/demo/serve.log && break; sleep 0.1; done
+url=$(sed -n 's/^keydesk serve: \(http[^ ]*\).*/\1/p' build/demo/serve.log)
+say "curl -X POST ${url}api/login -d '{\"name\": \"wang.fang\", …}'   # the session cookie"
+curl -s -c build/demo/cookies -H 'Content-Type: application/json' \
+  -d '{"name": "wang.fang", "password": "demo-password-1"}' "${url}api/login" | head -c 160
+echo
+say "curl -b cookies ${url}api/cases   # the clerk's queue: id, state, due, working days left"
+curl -s -b build/demo/cookies "${url}api/cases" |
+  /usr/bin/python3 -c 'import json, sys
+for c in json.load(sys.stdin)["cases"]:
+    print(c["id"], c["state_title"], "due", c["due"], "days left", c.get("days_left", "-"),
+          "OVERDUE" if c.get("overdue") else "")'
+kill $serve_pid
+echo
+echo "The web counter: $kd --db $db serve, then open http://127.0.0.1:8080/ (wang.fang / demo-password-1)"

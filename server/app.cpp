@@ -627,8 +627,10 @@ struct App::Impl {
       return error_response(req, http::status::internal_server_error,
                             "cannot keep " + folder.string() + ": " + ec.message());
     cleanup.dir = folder;
-    auto opened = open_submission_case(store, options.rules_dir, options.counter, submission,
-                                       {by, "authority_clerk", authority}, now_text());
+    // The clock starts when the enterprise submitted (as `keydesk case open`), else now.
+    auto opened = open_submission_case(
+        store, options.rules_dir, options.counter, submission, {by, "authority_clerk", authority},
+        submission.contains("submitted_at") ? std::string() : now_text());
     if (!opened)
       return error_response(req, http::status::unprocessable_entity, opened.error().message);
     cleanup.dir.clear();
