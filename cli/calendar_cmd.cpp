@@ -148,18 +148,8 @@ int show(const Context& ctx, const WorkingCalendar& cal, int year) {
 
 int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
   auto years = cal.covered_years();
-  std::vector<std::string> warnings;
-  int code = kOk;
-  if (!cal.covers(today.year())) {
-    warnings.push_back("no data for the current year " + std::to_string(today.year()) +
-                       ": no deadline can be computed; add its block to " + cal.files().back());
-    code = kProblems;
-  } else if (!cal.covers(today.year() + 1)) {
-    warnings.push_back("no data for next year " + std::to_string(today.year() + 1) +
-                       ": deadlines that reach into it fail until its block is added to " +
-                       cal.files().back() +
-                       " (the State Council publishes the notice around November)");
-  }
+  std::vector<std::string> warnings = coverage_warnings(cal, today);
+  int code = cal.covers(today.year()) ? kOk : kProblems;
   if (ctx.json) {
     nlohmann::json j = {{"calendar", cal.id()}, {"title", cal.title()},
                         {"files", cal.files()}, {"today", format_date(today)},

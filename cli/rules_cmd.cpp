@@ -17,32 +17,6 @@ namespace keydesk::cli {
 
 namespace {
 
-// Runs Graphviz `dot -Tsvg` on `dot_text`; the SVG, or an Error saying how to get Graphviz.
-Result<std::string> dot_to_svg(const std::string& dot_text) {
-  char tmpl[] = "/tmp/keydesk-graph-XXXXXX";
-  int fd = mkstemp(tmpl);
-  if (fd < 0) return Error{"cannot create a temporary file for Graphviz"};
-  std::string path = tmpl;
-  { std::ofstream(path, std::ios::binary) << dot_text; }
-  std::string cmd = "dot -Tsvg '" + path + "' 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  if (pipe) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) out.append(buf, n);
-  }
-  int status = pipe ? pclose(pipe.release()) : -1;
-  std::remove(path.c_str());
-  close(fd);
-  if (status != 0)
-    return Error{
-        "Graphviz 'dot' failed (is the graphviz package installed? scripts/install-deps.sh "
-        "installs it): " +
-        out.substr(0, 300)};
-  return out;
-}
-
 Result<Procedure> procedure_named(const Context& ctx, const std::string& name) {
   std::filesystem::path path(name);
   if (path.extension() != ".yaml" && path.extension() != ".yml")

@@ -219,4 +219,18 @@ Result<Date> WorkingCalendar::acceptance_date(const LocalTime& submitted,
   return add_working_days(submitted.date, 1);
 }
 
+std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today) {
+  std::vector<std::string> warnings;
+  if (!cal.covers(today.year())) {
+    warnings.push_back("no data for the current year " + std::to_string(today.year()) +
+                       ": no deadline can be computed; add its block to " + cal.files().back());
+  } else if (!cal.covers(today.year() + 1)) {
+    warnings.push_back("no data for next year " + std::to_string(today.year() + 1) +
+                       ": deadlines that reach into it fail until its block is added to " +
+                       cal.files().back() +
+                       " (the State Council publishes the notice around November)");
+  }
+  return warnings;
+}
+
 }  // namespace keydesk

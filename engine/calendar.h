@@ -142,4 +142,9 @@ class WorkingCalendar {
   std::map<Date, DayInfo> declared_;
 };
 
+// What a counter must be told of `cal`'s coverage on `today`: no data for the current year (no
+// deadline can be computed), or none yet for next year (deadlines reaching into it will fail).
+// Empty when both years are covered.
+std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today);
+
 }  // namespace keydesk

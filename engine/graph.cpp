@@ -1,5 +1,11 @@
 #include "engine/graph.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
 #include <sstream>
 
 namespace keydesk {
@@ -85,6 +91,31 @@ std::string procedure_mermaid(const Procedure& p) {
   for (const auto& s : p.states)
     if (s.final) out << "  " << s.id << " --> [*]\n";
   return out.str();
+}
+
+Result<std::string> dot_to_svg(const std::string& dot_text) {
+  char tmpl[] = "/tmp/keydesk-graph-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) return Error{"cannot create a temporary file for Graphviz"};
+  std::string path = tmpl;
+  { std::ofstream(path, std::ios::binary) << dot_text; }
+  std::string cmd = "dot -Tsvg '" + path + "' 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::string out;
+  if (pipe) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) out.append(buf, n);
+  }
+  int status = pipe ? pclose(pipe.release()) : -1;
+  std::remove(path.c_str());
+  close(fd);
+  if (status != 0)
+    return Error{
+        "Graphviz 'dot' failed (is the graphviz package installed? scripts/install-deps.sh "
+        "installs it): " +
+        out.substr(0, 300)};
+  return out;
 }
 
 }  // namespace keydesk

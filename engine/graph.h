@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/procedure.h"
+#include "engine/result.h"
 
 namespace keydesk {
 
@@ -11,5 +12,8 @@ namespace keydesk {
 // actions are edges labelled with their title and the roles that may take them.
 std::string procedure_dot(const Procedure& procedure);
 std::string procedure_mermaid(const Procedure& procedure);
+
+// Runs Graphviz `dot -Tsvg` on `dot_text`; the SVG, or an Error saying how to get Graphviz.
+Result<std::string> dot_to_svg(const std::string& dot_text);
 
 }  // namespace keydesk

@@ -1,6 +1,7 @@
 #include "server/app.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "engine/case_documents.h"
 #include "engine/case_json.h"
 #include "engine/case_store.h"
+#include "engine/graph.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
@@ -519,6 +521,104 @@ struct App::Impl {
     return json_response(req, http::status::ok, {{"batch", id}, {"cases", results}});
   }
 
+  // --- rules (administrators) --------------------------------------------------------------------
+
+  Response refuse_unless_admin(const Request& req, const Caller& who) {
+    return refuse(req, who, http::status::forbidden,
+                  "只有管理员可管理规则 (only administrators manage the rules)");
+  }
+
+  // GET /api/rules: every procedure, the lint of the whole rules folder, calendar coverage.
+  Response rules_overview(const Request& req) {
+    nlohmann::json j = {{"procedures", nlohmann::json::array()}};
+    for (const auto& [id, p] : procedures)
+      j["procedures"].push_back({{"id", id},
+                                 {"title", p.title},
+                                 {"version", p.version},
+                                 {"file", std::filesystem::path(p.file).filename().string()},
+                                 {"states", p.states.size()},
+                                 {"actions", p.actions.size()}});
+    RulesReport report = lint_rules(options.rules_dir, today());
+    j["lint"] = nlohmann::json::array();
+    for (const Diagnostic& d : report.problems)
+      j["lint"].push_back(
+          {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+    auto cal = WorkingCalendar::load(options.rules_dir / "calendars", options.counter.calendar);
+    if (cal) {
+      nlohmann::json years = nlohmann::json::array();
+      for (const auto& y : cal->covered_years()) years.push_back(y.year);
+      j["calendar"] = {
+          {"id", cal->id()}, {"years", years}, {"warnings", coverage_warnings(*cal, today())}};
+    } else {
+      j["calendar"] = {{"id", options.counter.calendar},
+                       {"years", nlohmann::json::array()},
+                       {"warnings", {cal.error().message}}};
+    }
+    return json_response(req, http::status::ok, j);
+  }
+
+  // POST /api/rules/{id}: an edited rule file (YAML text) is linted and, when clean, activated
+  // as the procedure's new version; cases in flight stay on the version they were opened with.
+  Response activate_rules(const Request& req, const Caller& who, const std::string& id) {
+    auto current = procedures.find(id);
+    if (current == procedures.end())
+      return error_response(req, http::status::not_found, "no procedure '" + id + "'", "id");
+    const std::filesystem::path file = options.rules_dir / "procedures" / (id + ".yaml");
+    auto parsed = parse_procedure(req.body(), file.string());
+    if (!parsed) {
+      nlohmann::json problems = nlohmann::json::array();
+      for (const Diagnostic& d : parsed.error().diagnostics)
+        problems.push_back({{"line", d.line}, {"column", d.column}, {"message", d.message}});
+      return json_response(
+          req, http::status::unprocessable_entity,
+          {{"error", "规则文件有误，未启用 (the rule file has problems; nothing changed): " +
+                         parsed.error().message},
+           {"diagnostics", problems}});
+    }
+    if (parsed->id != id)
+      return error_response(req, http::status::bad_request,
+                            "the file says id: " + parsed->id + ", but it was sent for " + id,
+                            "id");
+    const std::string previous = current->second.version;
+    if (parsed->version == previous)
+      return json_response(req, http::status::ok,
+                           {{"id", id}, {"version", previous}, {"changed", false}});
+    if (auto written = write_file_atomically(file, req.body(), "rule file"); !written)
+      return error_response(req, http::status::internal_server_error, written.error().message);
+    if (auto st = store.remember(*parsed, now_text()); !st)
+      return error_response(req, http::status::internal_server_error, st.error().message);
+    calendars.erase(id);
+    current->second = std::move(parsed).value();
+    (void)who;
+    return json_response(req, http::status::ok,
+                         {{"id", id},
+                          {"version", current->second.version},
+                          {"previous_version", previous},
+                          {"changed", true}});
+  }
+
+  Response rules_api(const Request& req, const Caller& who, const std::vector<std::string>& s) {
+    if (who.account()->role != "administrator") return refuse_unless_admin(req, who);
+    if (s.size() == 2 && req.method() == http::verb::get) return rules_overview(req);
+    if (s.size() < 3) return error_response(req, http::status::not_found, "no such API");
+    auto p = procedures.find(s[2]);
+    if (p == procedures.end())
+      return error_response(req, http::status::not_found, "no procedure '" + s[2] + "'", "id");
+    if (s.size() == 3 && req.method() == http::verb::post) return activate_rules(req, who, s[2]);
+    if (s.size() == 4 && s[3] == "source" && req.method() == http::verb::get) {
+      std::ifstream in(p->second.file, std::ios::binary);
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      return text_response(req, http::status::ok, std::move(text), "text/yaml; charset=utf-8");
+    }
+    if (s.size() == 4 && s[3] == "diagram.svg" && req.method() == http::verb::get) {
+      auto svg = dot_to_svg(procedure_dot(p->second));
+      if (!svg)
+        return error_response(req, http::status::internal_server_error, svg.error().message);
+      return text_response(req, http::status::ok, std::move(svg).value(), "image/svg+xml");
+    }
+    return error_response(req, http::status::not_found, "no such API");
+  }
+
   // POST /api/submissions: a submission (DESIGN.md's folder format) as multipart/form-data, a
   // `submission` part holding submission.json and one part per material file, matched by the
   // file name submission.json gives it. Kept under the intake folder by case number and
@@ -682,6 +782,7 @@ struct App::Impl {
           {{"account", account_json(*who.account())}, {"csrf", who.session->csrf}});
     if (s.size() == 2 && s[1] == "cases" && req.method() == http::verb::get)
       return queue(req, who, t);
+    if (s.size() >= 2 && s[1] == "rules") return rules_api(req, who, s);
     if (s.size() == 2 && s[1] == "batches" && req.method() == http::verb::post)
       return start_batch(req, who);
     if (s.size() == 3 && s[1] == "batches" && req.method() == http::verb::get)

@@ -338,6 +338,54 @@ function printSelected(kind) {
   window.open(`/api/documents/${kind}.pdf?${p.toString()}`, '_blank');
 }
 
+// --- rules (administrators): procedures with their diagrams, lint, edit and activate ---
+
+async function showRules() {
+  let data;
+  try {
+    data = await api('GET', '/api/rules');
+  } catch (e) {
+    main.replaceChildren(el('p', {class: 'error'}, e.message));
+    return;
+  }
+  const cal = data.calendar;
+  const editor = el('textarea', {id: 'rule-source', rows: 24, spellcheck: 'false'});
+  const which = el('h2', {id: 'rule-title'});
+  const result = el('div', {id: 'rule-result'});
+  let editing = null;
+  const save = el('button', {type: 'button', id: 'rule-activate', disabled: true}, '校验并启用为新版本');
+  save.addEventListener('click', async () => {
+    const res = await fetch('/api/rules/' + encodeURIComponent(editing), {method: 'POST', body: editor.value, headers: {'Content-Type': 'text/yaml', 'X-CSRF-Token': me.csrf}, credentials: 'same-origin'});
+    const body = await res.json().catch(() => ({}));
+    if (res.ok) {
+      result.replaceChildren(el('p', {class: 'ok'}, body.changed ? `已启用新版本 ${body.version.slice(0, 12)}（原版本 ${body.previous_version.slice(0, 12)}；在办案件仍按原版本办理）` : '内容未改变'));
+    } else {
+      result.replaceChildren(el('p', {class: 'error'}, body.error || res.statusText),
+          el('ul', {}, (body.diagnostics || []).map((d) => el('li', {class: 'error'}, `第 ${d.line} 行第 ${d.column} 列：${d.message}`))));
+    }
+  });
+  const rows = data.procedures.map((p) => el('tr', {'data-procedure': p.id},
+      el('td', {}, p.id), el('td', {}, p.title), el('td', {}, p.version.slice(0, 12)),
+      el('td', {}, el('a', {href: `/api/rules/${encodeURIComponent(p.id)}/diagram.svg`, target: '_blank'}, '流程图')),
+      el('td', {}, el('button', {type: 'button', onclick: async () => {
+        editing = p.id;
+        which.textContent = `编辑 ${p.id}（${p.title}）`;
+        const res = await fetch(`/api/rules/${encodeURIComponent(p.id)}/source`, {credentials: 'same-origin'});
+        editor.value = await res.text();
+        save.disabled = false;
+        result.replaceChildren(el('img', {src: `/api/rules/${encodeURIComponent(p.id)}/diagram.svg`, alt: p.title + ' 流程图', style: 'max-width:100%'}));
+      }}, '编辑'))));
+  main.replaceChildren(
+      el('h1', {}, '规则管理'),
+      el('fieldset', {}, el('legend', {}, '节假日日历'),
+         el('p', {}, `${cal.id}：已有 ${cal.years.join('、')} 年数据`),
+         ...cal.warnings.map((w) => el('p', {class: 'error', id: 'calendar-warning'}, w))),
+      el('fieldset', {}, el('legend', {}, '规则检查'),
+         data.lint.length ? el('ul', {id: 'lint'}, data.lint.map((d) => el('li', {class: 'error'}, `${d.file}:${d.line}:${d.column}: ${d.message}`))) : el('p', {class: 'ok', id: 'lint'}, '全部规则文件检查通过')),
+      el('table', {id: 'procedures'}, el('thead', {}, el('tr', {}, ['编号', '办理事项', '版本', '', ''].map((h) => el('th', {}, h)))), el('tbody', {}, rows)),
+      which, editor, el('p', {}, save), result);
+}
+
 async function route() {
   if (!me) {
     try {
@@ -355,6 +403,7 @@ async function route() {
   const path = location.pathname;
   if (path.startsWith('/cases/')) return showCase(decodeURIComponent(path.slice(7)));
   if (path === '/batch') return showBatch();
+  if (path === '/rules') return showRules();
   return showQueue();
 }
 

@@ -41,8 +41,15 @@ struct Counter {
   std::int64_t now = kMorning;
   std::unique_ptr<App> app;
 
-  Counter() {
-    auto counter = load_counter_config(std::string(KEYDESK_RULES_DIR) + "/counter.yaml");
+  std::filesystem::path rules = KEYDESK_RULES_DIR;
+
+  // `own_rules`: on a copy of rules/ that the test may edit.
+  explicit Counter(bool own_rules = false) {
+    if (own_rules) {
+      rules = dir.path() / "rules";
+      std::filesystem::copy(KEYDESK_RULES_DIR, rules, std::filesystem::copy_options::recursive);
+    }
+    auto counter = load_counter_config(rules / "counter.yaml");
     REQUIRE(counter);
     {
       auto store = CaseStore::open(db);
@@ -52,7 +59,7 @@ struct Counter {
       auto open = [&](const std::string& id, const std::string& authority) {
         nlohmann::json s = example_submission();
         s["id"] = id;
-        auto c = open_submission_case(*store, KEYDESK_RULES_DIR, *counter, s,
+        auto c = open_submission_case(*store, rules, *counter, s,
                                       {"setup", "authority_clerk", authority},
                                       "2026-11-23T09:00:00+08:00");
         INFO((c ? "" : c.error().message));
@@ -75,7 +82,7 @@ struct Counter {
           accounts->add({name, "", role, authority, false, ""}, "password-" + name, "2026-11-01"));
     AppOptions options;
     options.db = db;
-    options.rules_dir = KEYDESK_RULES_DIR;
+    options.rules_dir = rules;
     options.counter = *counter;
     options.clock = [this] { return now; };
     auto made = App::create(options);
@@ -599,4 +606,71 @@ TEST_CASE("a case returned to the enterprise is not in the vendor's queue", "[se
               .result() == http::status::ok);
   CHECK(body_of(clerk.get("/api/cases/C-OWN"))["state"] == "returned");
   CHECK(ids_in(counter.log_in("vendor").get("/api/cases")) == std::vector<std::string>{"C-VENDOR"});
+}
+
+TEST_CASE(
+    "an administrator edits a rule file: a broken one is refused, a clean one is a new version",
+    "[server]") {
+  Counter counter(true);
+  auto admin = counter.log_in("admin");
+  Response overview = admin.get("/api/rules");
+  REQUIRE(overview.result() == http::status::ok);
+  auto o = body_of(overview);
+  CHECK(o["procedures"].size() == 9);
+  CHECK(o["lint"].empty());
+  CHECK(!o["calendar"]["years"].empty());
+  // Other roles may not.
+  CHECK(counter.log_in("clerk").get("/api/rules").result() == http::status::forbidden);
+  CHECK(counter.log_in("auditor").get("/api/rules").result() == http::status::forbidden);
+  // The diagram, drawn by Graphviz.
+  Response svg = admin.get("/api/rules/reissue/diagram.svg");
+  REQUIRE(svg.result() == http::status::ok);
+  CHECK(svg.body().find("<svg") != std::string::npos);
+  CHECK(svg.body().find("authority_review") != std::string::npos);
+  Response source = admin.get("/api/rules/reissue/source");
+  REQUIRE(source.result() == http::status::ok);
+  const std::string yaml = source.body();
+  const std::string old_version =
+      body_of(counter.log_in("clerk").get("/api/cases/C-OWN"))["procedure_version"];
+  auto post_yaml = [&](const std::string& text) {
+    return counter.call(
+        http::verb::post, "/api/rules/reissue", text,
+        {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}, {"Content-Type", "text/yaml"}});
+  };
+  // A typo in a state name: refused with the line, and the file is untouched.
+  std::string broken = yaml;
+  broken.replace(broken.find("to: to_vendor"), 13, "to: to_vendr");
+  Response refused = post_yaml(broken);
+  CHECK(refused.result() == http::status::unprocessable_entity);
+  REQUIRE(!body_of(refused)["diagnostics"].empty());
+  CHECK(body_of(refused)["diagnostics"][0]["line"].get<int>() > 0);
+  CHECK(slurp_file(counter.rules / "procedures" / "reissue.yaml") == yaml);
+  // A clean edit (a new title) is activated as a new version.
+  std::string edited = yaml;
+  edited.replace(edited.find("title: 补办（丢失、损坏）"),
+                 std::string("title: 补办（丢失、损坏）").size(),
+                 "title: 补办（丢失、损坏、被盗）");
+  Response activated = post_yaml(edited);
+  INFO(activated.body());
+  REQUIRE(activated.result() == http::status::ok);
+  CHECK(body_of(activated)["changed"] == true);
+  CHECK(body_of(activated)["previous_version"] == old_version);
+  CHECK(slurp_file(counter.rules / "procedures" / "reissue.yaml") == edited);
+  // A case in flight keeps its version and title; a new case takes the new one.
+  auto clerk = counter.log_in("clerk");
+  auto in_flight = body_of(clerk.get("/api/cases/C-OWN"));
+  CHECK(in_flight["procedure_version"] == old_version);
+  CHECK(in_flight["procedure_title"] == "补办（丢失、损坏）");
+  auto store = CaseStore::open(counter.db);
+  REQUIRE(store);
+  auto config = load_counter_config(counter.rules / "counter.yaml");
+  REQUIRE(config);
+  nlohmann::json s = example_submission();
+  s["id"] = "C-NEW";
+  auto opened =
+      open_submission_case(*store, counter.rules, *config, s, {"setup", "authority_clerk", kOwn},
+                           "2026-11-24T09:00:00+08:00");
+  REQUIRE(opened);
+  CHECK(opened->procedure_version == body_of(activated)["version"]);
+  CHECK(body_of(clerk.get("/api/cases/C-NEW"))["procedure_title"] == "补办（丢失、损坏、被盗）");
 }
