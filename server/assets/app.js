@@ -245,9 +245,16 @@ async function uploadFolder(files, log) {
   for (const [dir, list] of folders) {
     const json = list.find((f) => f.name === 'submission.json');
     if (!json) continue;
+    const text = await json.text();
+    // Only the files submission.json names (a folder may hold others: expected.json, Thumbs.db…).
+    let named = null;
+    try {
+      named = new Set((JSON.parse(text).materials || []).map((m) => m && m.file));
+    } catch (e) { /* the server says what is wrong with it */
+    }
     const form = new FormData();
-    form.append('submission', await json.text());
-    for (const f of list) if (f !== json) form.append('file', f, f.name);
+    form.append('submission', text);
+    for (const f of list) if (f !== json && (!named || named.has(f.name))) form.append('file', f, f.name);
     const res = await fetch('/api/submissions', {method: 'POST', body: form, headers: {'X-CSRF-Token': me.csrf}, credentials: 'same-origin'});
     const data = await res.json().catch(() => ({}));
     log.append(el('li', {class: res.ok ? 'ok' : 'error'}, `${dir || json.name}：${res.ok ? '已受理 ' + data.id : data.error || res.statusText}`));

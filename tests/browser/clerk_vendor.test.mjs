@@ -1,22 +1,27 @@
 // The web counter in a real browser: Debian's chromium (/usr/bin/chromium) driven by
-// playwright-core. Run by run.sh, which makes the database (the example cases opened and checked
-// by `batch verify --open-cases`, a clerk and a vendor account) and starts `keydesk serve`.
+// playwright-core. Run by run.sh, which makes the database (the example registry, a clerk and a
+// vendor account, no case) and starts `keydesk serve`.
 //
-//   node clerk_vendor.test.mjs URL SCREENSHOT_DIR
-//   (accounts from KEYDESK_CLERK, KEYDESK_CLERK_PASSWORD, KEYDESK_VENDOR, KEYDESK_VENDOR_PASSWORD)
+//   node clerk_vendor.test.mjs URL SCREENSHOT_DIR SUBMISSIONS_DIR
+//   (accounts from KEYDESK_CLERK, KEYDESK_CLERK_PASSWORD, KEYDESK_VENDOR, KEYDESK_VENDOR_PASSWORD;
+//   SUBMISSIONS_DIR: examples/submissions, a folder of six submission folders)
 //
-// The clerk logs in, sees the queue, returns S-2026-000201 with a remark (核验未通过), passes
-// S-2026-000206 (its check says review: the pass asks for an override reason) and faxes it to the
-// vendor, then logs out; the vendor logs in, sees only that case, receives it, passes its review
-// and records the shipment (waybill and serial). Each step asserts on the page's text and saves
-// SCREENSHOT_DIR/NN-step.png. Exit 0 when every step passed, 1 with the failing step otherwise.
+// The clerk logs in to an empty queue, takes in the six example submissions on the batch page
+// (the folder picker), verifies the pending cases there (real OCR; S-2026-000205 waits for its
+// paper and is not pending) and passes the two clean ones in one step; then, from the queue,
+// returns S-2026-000203 (its check failed) with the remark the check pre-filled, passes
+// S-2026-000206 (its check says review: the pass asks for an override reason) and faxes it to
+// the vendor, then logs out; the vendor logs in, sees only that case, receives it, passes its
+// review and records the shipment (waybill and serial). Each step asserts on the page's text and
+// saves SCREENSHOT_DIR/NN-step.png. Exit 0 when every step passed, 1 with the failing step
+// otherwise.
 import {mkdirSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {chromium} from 'playwright-core';
 
-const [url, shots] = process.argv.slice(2);
-if (!url || !shots) {
-  console.error('usage: node clerk_vendor.test.mjs URL SCREENSHOT_DIR');
+const [url, shots, submissions] = process.argv.slice(2);
+if (!url || !shots || !submissions) {
+  console.error('usage: node clerk_vendor.test.mjs URL SCREENSHOT_DIR SUBMISSIONS_DIR');
   process.exit(2);
 }
 const account = (name) => {
@@ -30,15 +35,26 @@ const account = (name) => {
 const clerk = {name: account('KEYDESK_CLERK'), password: account('KEYDESK_CLERK_PASSWORD')};
 const vendor = {name: account('KEYDESK_VENDOR'), password: account('KEYDESK_VENDOR_PASSWORD')};
 
-const RETURNED = 'S-2026-000201';  // reissue, check pass: returned with a remark
-const PASSED = 'S-2026-000206';    // reissue, check review: passed with an override reason
 const ALL = ['S-2026-000201', 'S-2026-000202', 'S-2026-000203', 'S-2026-000204',
              'S-2026-000205', 'S-2026-000206'];
-const REMARK = '营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。';
+// What the document check says of the pending cases (as `keydesk batch verify --db` does with
+// the example registry). S-2026-000205 (additional) waits for its paper: not pending, not checked.
+const VERDICTS = {
+  'S-2026-000201': 'pass',    // reissue
+  'S-2026-000202': 'pass',    // reissue
+  'S-2026-000203': 'fail',    // first_issue_online: seal.missing (business_licence)
+  'S-2026-000204': 'fail',    // first_issue_offline: uscc.mismatch (business_licence)
+  'S-2026-000206': 'review'   // reissue: idnum.unread (power_of_attorney)
+};
+const AWAITING_PAPER = 'S-2026-000205';
+const CLEAN = ['S-2026-000201', 'S-2026-000202'];  // passed in one step from the batch page
+const RETURNED = 'S-2026-000203';  // check fail: returned with the remark the check pre-filled
+const PASSED = 'S-2026-000206';    // check review: passed with an override reason
 const OVERRIDE = '已核对纸质原件，授权委托书上的身份证号码无误';
 const WAYBILL = 'SF1234567890';
 const SERIAL = 'EK-2026-0206';
 const TIMEOUT = 15000;  // for one page to show what it should (the server answers in ms)
+const VERIFY_TIMEOUT = 150000;  // for the batch's OCR (~10 s alone on 2 cores; the ctest: 300 s)
 
 rmSync(shots, {recursive: true, force: true});
 mkdirSync(shots, {recursive: true});
@@ -137,6 +153,18 @@ async function expectText(selector, text) {
   }
 }
 
+// Waits until `selector` matches `count` elements; on time-out says what it matched.
+async function expectCount(selector, count, timeout = TIMEOUT) {
+  try {
+    await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n,
+                               [selector, count], {timeout});
+  } catch (e) {
+    const now = await page.locator(selector).allInnerTexts().catch(() => []);
+    throw new Error(`expected ${count} of ${selector}; there are ${now.length}: ` +
+                    now.map((t) => JSON.stringify(t)).join(', '));
+  }
+}
+
 async function expectQueue(expected, absent = []) {
   await page.locator('#queue').waitFor();
   for (const id of expected) await expectText(`#queue tr[data-case="${id}"]`, id);
@@ -195,36 +223,106 @@ await step('login-form', async () => {
   if (await page.locator('#nav').isVisible()) throw new Error('the menu shows before logging in');
 });
 
-await step('clerk-queue', async () => {
+await step('clerk-empty-queue', async () => {
   await logIn(clerk);
   await expectText('#who', '发证机构经办人');
   await expectText('#who', '示例省商务厅（发证机构）');
   await expectText('h1', '待办队列');
+  await expectText('#main', '共 0 件');
+  await expectCount('#queue tbody tr', 0);
+});
+
+await step('clerk-batch-page', async () => {
+  await page.locator('#nav a[href="/batch"]').click();
+  await expectText('h1', '批量核验');
+  await page.locator('input#folder').waitFor({state: 'attached'});
+  await expectText('#verify-pending', '核验全部待核验案件');
+});
+
+await step('clerk-takes-in-folder', async () => {
+  // The whole folder, as the picker (webkitdirectory) gives it: one upload per sub-folder.
+  await page.locator('input#folder').setInputFiles(submissions);
+  await expectCount('#upload-log li', ALL.length);
+  for (const id of ALL) await expectText('#upload-log li.ok', `${id}：已受理 ${id}`);
+  await expectCount('#upload-log li.error', 0, 1000);
+});
+
+await step('clerk-verifying', async () => {
+  await page.locator('#verify-pending').click();
+  // The progress shows while the OCR runs (or the verdicts, should it have finished already).
+  await page.locator('#batch-status').filter({hasText: '核验中'})
+      .or(page.locator('#verdicts')).first().waitFor();
+});
+
+await step('clerk-verdicts', async () => {
+  await page.locator('#verdicts').waitFor({timeout: VERIFY_TIMEOUT});
+  const ids = Object.keys(VERDICTS);
+  await expectText('#batch-status', `已完成：${ids.length} 件`);
+  await expectCount('#verdicts tr', ids.length);
+  for (const [id, verdict] of Object.entries(VERDICTS)) {
+    const row = page.locator(`#verdicts tr[data-case="${id}"]`);
+    await expectText(`#verdicts tr[data-case="${id}"]`, verdict);
+    const cls = await row.getAttribute('class');
+    if (cls !== verdict) throw new Error(`${id}'s row has class "${cls}", not "${verdict}"`);
+  }
+  await expectText(`#verdicts tr[data-case="${RETURNED}"] li.finding`, 'seal.missing');
+  await expectText(`#verdicts tr[data-case="${PASSED}"] li.finding`, '授权委托书');
+  // The progress bar counts scans; full at the end.
+  const [value, max] = await page.locator('#batch-progress').evaluate((p) => [p.value, p.max]);
+  if (!(max > 1 && value === max)) throw new Error(`the progress bar stands at ${value}/${max}`);
+  await expectText('#pass-clean', `一键通过 ${CLEAN.length} 件合格案件`);
+  if (await page.locator('#pass-clean').isDisabled()) throw new Error('#pass-clean is disabled');
+});
+
+await step('clerk-passes-clean', async () => {
+  await page.locator('#pass-clean').click();
+  await expectCount('#pass-results li', CLEAN.length);
+  for (const id of CLEAN) await expectText('#pass-results li.ok', `${id}：已通过，状态 to_vendor`);
+  if (!(await page.locator('#pass-clean').isDisabled()))
+    throw new Error('#pass-clean can be clicked again');
+});
+
+await step('clerk-queue', async () => {
+  await page.locator('#nav a[href="/"]').click();
+  await expectText('h1', '待办队列');
   await expectQueue(ALL);
-  await expectText(`#queue tr[data-case="${RETURNED}"]`, '发证机构核验');
+  for (const id of CLEAN)
+    await expectText(`#queue tr[data-case="${id}"]`, '核验通过，待传真或快递至服务商');
+  await expectText(`#queue tr[data-case="${RETURNED}"]`, '发证机构在线预审（核验）');
+  await expectText(`#queue tr[data-case="${AWAITING_PAPER}"]`, '待企业递交全部纸质材料');
   await expectText(`#queue tr[data-case="${PASSED}"]`, '补办（丢失、损坏）');
+  await expectText(`#queue tr[data-case="${PASSED}"]`, '发证机构核验');
 });
 
-await step('clerk-case-201', async () => {
+await step('clerk-case-203', async () => {
   await openCase(RETURNED);
-  await expectText('#state', '状态：发证机构核验（版本 1）');
-  await expectText('fieldset', '结论：pass');
-  await page.locator('#actions button[data-action="fail_review"]').waitFor();
+  await expectText('#state', '状态：发证机构在线预审（核验）（版本 1）');
+  await expectText('fieldset', '结论：fail');
+  await expectText('li.finding.fail', 'seal.missing（business_licence）');
+  // The remark box holds the failing findings' messages, numbered, ready to send.
+  const messages = await page.locator('li.finding.fail').evaluateAll(
+      (items) => items.map((li) => li.textContent.slice(li.textContent.indexOf('：') + 1)));
+  const expected = messages.map((m, i) => `${i + 1}. ${m}`).join('\n');
+  const remark = await page.locator('textarea#remark').inputValue();
+  if (remark !== expected || !remark.includes('未见企业公章'))
+    throw new Error(`the remark box holds ${JSON.stringify(remark)}, not ${JSON.stringify(expected)}`);
+  await page.locator('#actions button[data-action="fail_prereview"]').waitFor();
 });
 
-await step('clerk-returns-201', async () => {
-  await page.locator('textarea#remark').fill(REMARK);
-  await act('fail_review', '已退回，待企业按备注重新提交全部材料', 2);
-  const row = await historyRow('fail_review');
-  for (const text of ['核验未通过', REMARK, 'authority_review → returned', clerk.name])
+await step('clerk-returns-203', async () => {
+  const remark = await page.locator('textarea#remark').inputValue();
+  await act('fail_prereview', '核验或复核未通过，待企业按备注重新上传全部材料', 2);
+  const row = await historyRow('fail_prereview');
+  for (const text of ['核验未通过', remark, 'authority_prereview → returned', clerk.name])
     if (!row.includes(text)) throw new Error(`the history row "${row}" lacks "${text}"`);
-  await expectText('#act-status', '已办理：核验未通过（现为：已退回，待企业按备注重新提交全部材料）');
+  await expectText('#act-status',
+                   '已办理：核验未通过（现为：核验或复核未通过，待企业按备注重新上传全部材料）');
 });
 
 await step('clerk-queue-after-return', async () => {
   await page.locator('#nav a[href="/"]').click();
   await expectQueue(ALL);
-  await expectText(`#queue tr[data-case="${RETURNED}"]`, '已退回');
+  await expectText(`#queue tr[data-case="${RETURNED}"]`, '核验或复核未通过');
   await expectText(`#queue tr[data-case="${RETURNED}"]`, '等待企业');  // the clock stopped
 });
 
