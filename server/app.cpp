@@ -512,6 +512,8 @@ struct App::Impl {
         if (done) {
           r["action"] = action->id;
           r["state"] = done->state;
+          if (const StateRule* st = loaded->second->state(done->state))
+            r["state_title"] = st->title;
         } else {
           r["error"] = done.error().message;
         }

@@ -10,7 +10,8 @@ struct BatchJobs::Job {
   std::string id;
   Actor actor;
   std::string state = "running";
-  int done = 0, total = 0;
+  int cases = 0;            // submissions in the batch
+  int done = 0, total = 0;  // scans checked, of all (known once the folders are read)
   std::string current, error, batch;
   nlohmann::json submissions = nlohmann::json::array();
 };
@@ -31,7 +32,7 @@ Result<std::string> BatchJobs::start(std::vector<std::filesystem::path> folders,
   auto job = std::make_shared<Job>();
   job->id = "J" + std::to_string(next_++);
   job->actor = std::move(actor);
-  job->total = static_cast<int>(folders.size());
+  job->cases = static_cast<int>(folders.size());
   jobs_[job->id] = job;
   worker_ = std::thread([this, job, folders = std::move(folders), today]() mutable {
     run(job, std::move(folders), today);
@@ -90,10 +91,9 @@ std::optional<nlohmann::json> BatchJobs::status(const std::string& id) const {
   auto found = jobs_.find(id);
   if (found == jobs_.end()) return std::nullopt;
   const Job& j = *found->second;
-  return nlohmann::json{{"id", j.id},           {"state", j.state},
-                        {"done", j.done},       {"total", j.total},
-                        {"current", j.current}, {"error", j.error},
-                        {"batch", j.batch},     {"submissions", j.submissions}};
+  return nlohmann::json{{"id", j.id},       {"state", j.state}, {"cases", j.cases},
+                        {"done", j.done},   {"total", j.total}, {"current", j.current},
+                        {"error", j.error}, {"batch", j.batch}, {"submissions", j.submissions}};
 }
 
 std::vector<std::string> BatchJobs::passed(const std::string& id) const {

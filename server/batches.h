@@ -36,8 +36,8 @@ class BatchJobs {
   // Returns the job id.
   Result<std::string> start(std::vector<std::filesystem::path> folders, Actor actor, Date today);
 
-  // {id, state: running|done|failed, done, total, current, error, batch, submissions: [{id,
-  // verdict, findings}]}; nullopt when no such job.
+  // {id, state: running|done|failed, cases, done, total (scans), current, error, batch,
+  // submissions: [{id, verdict, findings}]}; nullopt when no such job.
   std::optional<nlohmann::json> status(const std::string& id) const;
   // The submissions of a finished job whose verdict is pass.
   std::vector<std::string> passed(const std::string& id) const;

@@ -286,7 +286,7 @@ async function showBatch() {
     for (;;) {
       progress.max = Math.max(job.total, 1);
       progress.value = job.done;
-      status.textContent = `核验中 ${job.done}/${job.total} ${job.current || ''}`;
+      status.textContent = job.total ? `核验中：${job.cases} 件申请，扫描件 ${job.done}/${job.total} ${job.current || ''}` : `核验中：${job.cases} 件申请，正在读取…`;
       if (job.state !== 'running') break;
       await new Promise((r) => setTimeout(r, 500));
       job = await api('GET', '/api/batches/' + job.id);
@@ -304,7 +304,7 @@ async function showBatch() {
       pass.disabled = true;
       try {
         const r = await api('POST', `/api/batches/${job.id}/pass`, {});
-        passed.replaceChildren(...r.cases.map((c) => el('li', {class: c.error ? 'error' : 'ok'}, `${c.id}：${c.error || '已通过，状态 ' + c.state}`)));
+        passed.replaceChildren(...r.cases.map((c) => el('li', {class: c.error ? 'error' : 'ok'}, `${c.id}：${c.error || '已通过，现为：' + (c.state_title || c.state)}`)));
       } catch (e) {
         passed.replaceChildren(el('li', {class: 'error'}, e.message));
       }

@@ -277,7 +277,7 @@ await step('clerk-verdicts', async () => {
 await step('clerk-passes-clean', async () => {
   await page.locator('#pass-clean').click();
   await expectCount('#pass-results li', CLEAN.length);
-  for (const id of CLEAN) await expectText('#pass-results li.ok', `${id}：已通过，状态 to_vendor`);
+  for (const id of CLEAN) await expectText('#pass-results li.ok', `${id}：已通过，现为：核验通过，待传真或快递至服务商`);
   if (!(await page.locator('#pass-clean').isDisabled()))
     throw new Error('#pass-clean can be clicked again');
 });

@@ -566,7 +566,7 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   INFO(started.body());
   REQUIRE(started.result() == http::status::accepted);
   const std::string job = body_of(started)["id"];
-  CHECK(body_of(started)["total"] == 2);
+  CHECK(body_of(started)["cases"] == 2);
   // A clerk of another authority cannot watch it.
   CHECK(counter.log_in("clerk2").get("/api/batches/" + job).result() == http::status::forbidden);
   // Polled as the page does, until it is done (bounded: the OCR of 11 scans).
