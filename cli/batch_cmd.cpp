@@ -66,7 +66,8 @@ Result<std::vector<CaseLink>> link_cases(const Context& ctx, const VerifyArgs& a
   if (!store) return store.error();
   const char* user = std::getenv("USER");
   Actor actor{user ? user : "clerk", "authority_clerk", counter->authority};
-  return record_batch_checks(*store, report, ctx.rules(), *counter, actor, args.open_cases);
+  return record_batch_checks(*store, report, ctx.rules(), *counter, actor, args.open_cases,
+                             args.report);
 }
 
 // A bar redrawn in place on a terminal; one plain line per scan otherwise (logs, CI).

@@ -603,6 +603,7 @@ Status CaseStore::record_check(const std::string& case_id, const CheckRecord& ch
             {"verdict", check.verdict},
             {"submission_hash", check.submission_hash},
             {"findings", check.findings}};
+  if (!check.materials.empty()) e.data["materials"] = check.materials;
   if (auto seq = impl_->append_event(e); !seq) return seq.error();
   return tx.commit();
 }
@@ -627,6 +628,7 @@ std::optional<CheckRecord> check_in(const AuditEvent& event) {
   k.verdict = event.data.value("verdict", "");
   k.submission_hash = event.data.value("submission_hash", "");
   k.findings = event.data.value("findings", nlohmann::json::array());
+  k.materials = event.data.value("materials", nlohmann::json::array());
   return k;
 }
 

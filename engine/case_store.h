@@ -60,6 +60,9 @@ struct CheckRecord {
   std::string verdict;          // pass | fail | review
   std::string submission_hash;  // check_hash of the submission that was checked
   nlohmann::json findings = nlohmann::json::array();  // as in report.json (masked)
+  // The scans checked, as in report.json ({material, file, detected_type, page, preview}), with
+  // `preview` (the normalised page the findings' boxes are drawn on) an absolute path or null.
+  nlohmann::json materials = nlohmann::json::array();
   std::string at;
   // Whether it speaks of the case's submission now (not of one replaced by a resubmission).
   bool current = false;

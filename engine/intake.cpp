@@ -51,7 +51,8 @@ Result<CaseRecord> open_submission_case(CaseStore& store, const std::filesystem:
 std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json& report,
                                           const std::filesystem::path& rules_dir,
                                           const CounterConfig& counter, const Actor& actor,
-                                          bool open_missing) {
+                                          bool open_missing,
+                                          const std::filesystem::path& report_dir) {
   std::vector<CaseLink> links;
   auto now = moment("", counter.hours);
   const std::string at = now ? now->second : std::string();
@@ -84,6 +85,15 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
     check.batch = report.value("batch", "");
     check.verdict = s.value("verdict", "");
     check.findings = s.value("findings", nlohmann::json::array());
+    check.materials = s.value("materials", nlohmann::json::array());
+    for (auto& m : check.materials)
+      if (m.contains("preview") && m["preview"].is_string())
+        m["preview"] = report_dir.empty()
+                           ? nlohmann::json()
+                           : nlohmann::json(std::filesystem::absolute(
+                                                report_dir / m["preview"].get<std::string>())
+                                                .lexically_normal()
+                                                .string());
     check.submission_hash = check_hash(submission);
     if (auto st = store.record_check(link.submission, check, actor, at); !st) {
       links.push_back({link.submission, "error", st.error().message});

@@ -35,9 +35,11 @@ struct CaseLink {
 // the submissions' own submission.json (in their "dir") tie the check to the content checked.
 // With `open_missing`, a submission without a case gets one opened first. A submission whose
 // case fails (unknown procedure, already closed…) is reported, and the others go on.
+// `report_dir` is where the report was written: its scan previews are kept with the check.
 std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json& report,
                                           const std::filesystem::path& rules_dir,
                                           const CounterConfig& counter, const Actor& actor,
-                                          bool open_missing);
+                                          bool open_missing,
+                                          const std::filesystem::path& report_dir = {});
 
 }  // namespace keydesk

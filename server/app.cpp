@@ -236,9 +236,28 @@ struct App::Impl {
                     {"current", k.current},       {"at", k.at},
                     {"findings", k.findings},     {"blocks", k.blocks()},
                     {"remark", k.remarks("fail")}};
+      nlohmann::json materials = nlohmann::json::array();
+      for (size_t n = 0; n < k.materials.size(); ++n) {
+        nlohmann::json m = k.materials[n];
+        const bool preview = m.contains("preview") && m["preview"].is_string();
+        m["preview"] = preview
+                           ? nlohmann::json("/api/cases/" + c.id + "/previews/" + std::to_string(n))
+                           : nlohmann::json();
+        materials.push_back(m);
+      }
+      j["check"]["materials"] = materials;
     } else {
       j["check"] = nullptr;
     }
+    // The scans, when the case was taken in here.
+    j["scans"] = nlohmann::json::array();
+    const auto& submitted = c.data.value("materials", nlohmann::json::array());
+    for (size_t n = 0; n < submitted.size(); ++n)
+      if (submitted[n].is_object() &&
+          std::filesystem::exists(intake_dir() / c.id / submitted[n].value("file", "")) &&
+          !submitted[n].value("file", "").empty())
+        j["scans"].push_back({{"material", submitted[n].value("type", "")},
+                              {"url", "/api/cases/" + c.id + "/scans/" + std::to_string(n)}});
     j["actions"] = nlohmann::json::array();
     if (!c.closed && a.role != "auditor")
       for (const ActionRule* r : Workflow::actions_for(*p, c.state, a.role)) {
@@ -621,6 +640,56 @@ struct App::Impl {
     return error_response(req, http::status::not_found, "no such API");
   }
 
+  // GET /api/cases/{id}/scans/{n}: the n-th material file of a case taken in under the intake
+  // folder; GET /api/cases/{id}/previews/{n}: the normalised page of the n-th material of its
+  // latest document check (the findings' boxes are in its coordinates). Only paths the server
+  // itself wrote are ever opened.
+  Response case_image(const Request& req, const Caller& who, const std::string& id,
+                      const std::string& kind, const std::string& index) {
+    const Account& a = *who.account();
+    auto loaded = load_case(id);
+    if (!loaded) return error_response(req, http::status::not_found, loaded.error().message, "id");
+    if (auto why = cannot_see(a, loaded->first, *loaded->second))
+      return refuse(req, who, http::status::forbidden, *why);
+    if (index.empty() || index.size() > 3 ||
+        index.find_first_not_of("0123456789") != std::string::npos)
+      return error_response(req, http::status::bad_request, "the material's number: 0, 1, 2, …",
+                            "n");
+    const size_t n = std::stoul(index);
+    std::filesystem::path path;
+    if (kind == "scans") {
+      const auto& materials = loaded->first.data.value("materials", nlohmann::json::array());
+      if (n >= materials.size() || !materials[n].contains("file") ||
+          !materials[n]["file"].is_string())
+        return error_response(req, http::status::not_found, "no material " + index, "n");
+      const std::string file = materials[n]["file"];
+      if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
+        return error_response(req, http::status::not_found, "no material " + index, "n");
+      path = intake_dir() / id / file;
+    } else {
+      auto check = store.latest_check(id);
+      if (!check)
+        return error_response(req, http::status::internal_server_error, check.error().message);
+      if (!*check || n >= (*check)->materials.size() ||
+          !(*check)->materials[n]["preview"].is_string())
+        return error_response(req, http::status::not_found, "no preview of material " + index, "n");
+      path = (*check)->materials[n]["preview"].get<std::string>();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      return error_response(
+          req, http::status::not_found,
+          "the scan is not kept here (the case was not taken in by keydesk serve)", "n");
+    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const ocr::FileKind type = ocr::inspect_bytes(bytes).kind;
+    const char* content_type = type == ocr::FileKind::jpeg  ? "image/jpeg"
+                               : type == ocr::FileKind::png ? "image/png"
+                                                            : "application/octet-stream";
+    Response res = text_response(req, http::status::ok, std::move(bytes), content_type);
+    res.set(http::field::cache_control, "private, max-age=3600");
+    return res;
+  }
+
   // POST /api/submissions: a submission (DESIGN.md's folder format) as multipart/form-data, a
   // `submission` part holding submission.json and one part per material file, matched by the
   // file name submission.json gives it. Kept under the intake folder by case number and
@@ -802,6 +871,9 @@ struct App::Impl {
       return show_case(req, who, s[2]);
     if (s.size() == 4 && s[1] == "cases" && s[3] == "actions" && req.method() == http::verb::post)
       return act(req, who, s[2]);
+    if (s.size() == 5 && s[1] == "cases" && (s[3] == "scans" || s[3] == "previews") &&
+        req.method() == http::verb::get)
+      return case_image(req, who, s[2], s[3], s[4]);
     auto pdf_name = [](const std::string& segment) {
       return segment.size() > 4 && segment.ends_with(".pdf") ? segment.substr(0, segment.size() - 4)
                                                              : std::string();

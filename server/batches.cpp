@@ -65,8 +65,8 @@ void BatchJobs::run(std::shared_ptr<Job> job, std::vector<std::filesystem::path>
     error = store.error().message;
   } else {
     // A connection of this thread's own: SQLite handles are not shared across threads.
-    links =
-        record_batch_checks(*store, *report, setup_.rules_dir, setup_.counter, job->actor, false);
+    links = record_batch_checks(*store, *report, setup_.rules_dir, setup_.counter, job->actor,
+                                false, options.report_dir);
   }
   std::lock_guard lock(mutex_);
   job->state = error.empty() ? "done" : "failed";

@@ -146,6 +146,34 @@ async function showQueue() {
 }
 
 // `done`: what the last action did, shown in the status line of the page drawn again after it.
+// The case's scans as thumbnails, and each checked page with its findings' boxes drawn on it.
+function materialsView(c) {
+  const thumbs = (c.scans || []).map((m) => el('a', {href: m.url, target: '_blank'},
+      el('img', {src: m.url, alt: m.material, title: m.material, class: 'thumb', loading: 'lazy'})));
+  const pages = [];
+  for (const m of (c.check && c.check.materials) || []) {
+    if (!m.preview || !m.page) continue;
+    const boxed = c.check.findings.filter((f) => f.evidence && f.evidence.box && f.material === m.material &&
+        (!f.evidence.file || f.evidence.file === m.file));
+    if (!boxed.length) continue;
+    const sheet = el('div', {class: 'sheet'}, el('img', {src: m.preview, alt: m.material}));
+    const figure = el('figure', {class: 'evidence', 'data-material': m.material}, sheet);
+    for (const f of boxed) {
+      const [x, y, w, h] = f.evidence.box;
+      const box = el('div', {class: 'box ' + f.severity, title: f.message});
+      box.style.left = (100 * x / m.page.width) + '%';
+      box.style.top = (100 * y / m.page.height) + '%';
+      box.style.width = (100 * w / m.page.width) + '%';
+      box.style.height = (100 * h / m.page.height) + '%';
+      sheet.append(box);
+    }
+    figure.append(el('figcaption', {}, boxed.map((f) => `${f.code}：${f.message}`).join('；')));
+    pages.push(figure);
+  }
+  if (!thumbs.length && !pages.length) return el('span', {});
+  return el('fieldset', {id: 'materials'}, el('legend', {}, '申请材料'), el('div', {class: 'thumbs'}, thumbs), ...pages);
+}
+
 async function showCase(id, done) {
   let c;
   try {
@@ -211,11 +239,14 @@ async function showCase(id, done) {
              app.login_username || ''}`),
       el('p', {id: 'state'},
          `状态：${c.state_title || c.state}（版本 ${c.version}）；办结期限 ${c.due || '—'}` +
-             (c.days_left !== undefined ? `，剩余 ${c.days_left} 个工作日` : '')),
+             (c.days_left === undefined ? '' :
+              c.overdue ? `，已逾期 ${-c.days_left} 个工作日` :
+              c.due_today ? '，今日到期' : `，剩余 ${c.days_left} 个工作日`)),
       el('fieldset', {}, el('legend', {}, '文书核验'),
          c.check ? el('div', {}, el('p', {}, `结论：${c.check.verdict}（批次 ${c.check.batch}）`),
                       el('ul', {}, findings)) :
                    el('p', {}, '尚未核验')),
+      materialsView(c),
       ...(c.closed || !c.actions.length ?
               [el('p', {}, '当前无可办理的操作'), status] :
               [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
@@ -410,6 +441,8 @@ async function route() {
   const path = location.pathname;
   if (path.startsWith('/cases/')) return showCase(decodeURIComponent(path.slice(7)));
   if (path === '/batch') return showBatch();
+  // Vendor staff's re-review queue is their queue: the cases at the vendor now.
+  if (path === '/vendor') return showQueue();
   if (path === '/rules') return showRules();
   return showQueue();
 }

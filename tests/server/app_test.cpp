@@ -551,7 +551,7 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   REQUIRE(token);
   // Two example submissions taken in: S-2026-000201 is clean, S-2026-000203's licence copy has no
   // company seal.
-  for (const char* id : {"S-2026-000201", "S-2026-000203"}) {
+  for (const char* id : {"S-2026-000201", "S-2026-000203", "S-2026-000204"}) {
     const auto dir = std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / id;
     Response res =
         counter.call(http::verb::post, "/api/submissions",
@@ -566,7 +566,7 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   INFO(started.body());
   REQUIRE(started.result() == http::status::accepted);
   const std::string job = body_of(started)["id"];
-  CHECK(body_of(started)["cases"] == 2);
+  CHECK(body_of(started)["cases"] == 3);
   // A clerk of another authority cannot watch it.
   CHECK(counter.log_in("clerk2").get("/api/batches/" + job).result() == http::status::forbidden);
   // Polled as the page does, until it is done (bounded: the OCR of 11 scans).
@@ -582,6 +582,7 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   for (const auto& s : status["submissions"]) verdicts[s["id"]] = s["verdict"];
   CHECK(verdicts["S-2026-000201"] == "pass");
   CHECK(verdicts["S-2026-000203"] == "fail");
+  CHECK(verdicts["S-2026-000204"] == "fail");
   // The verdicts are on the cases.
   CHECK(body_of(clerk.get("/api/cases/S-2026-000203"))["check"]["verdict"] == "fail");
   // One step passes the clean one; the failed one stays for a person.
@@ -593,6 +594,30 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   CHECK(results[0].contains("state"));
   CHECK(body_of(clerk.get("/api/cases/S-2026-000201"))["version"] == 2);
   CHECK(body_of(clerk.get("/api/cases/S-2026-000203"))["version"] == 1);
+  // The case page's scans: the files as taken in.
+  auto c203 = body_of(clerk.get("/api/cases/S-2026-000203"));
+  REQUIRE(c203["scans"].size() == 6);
+  Response scan = clerk.get(c203["scans"][0]["url"].get<std::string>());
+  REQUIRE(scan.result() == http::status::ok);
+  CHECK(std::string(scan[http::field::content_type]) == "image/jpeg");
+  CHECK(scan.body() == slurp_file(std::filesystem::path(KEYDESK_EXAMPLES_DIR) /
+                                  "submissions/S-2026-000203/application_form.jpg"));
+  CHECK(counter.log_in("clerk2").get(c203["scans"][0]["url"].get<std::string>()).result() ==
+        http::status::forbidden);
+  CHECK(clerk.get("/api/cases/S-2026-000203/scans/99").result() == http::status::not_found);
+  // A boxed finding (S-2026-000204's licence code) comes with the checked page to draw it on.
+  auto c204 = body_of(clerk.get("/api/cases/S-2026-000204"));
+  nlohmann::json boxed;
+  for (const auto& f : c204["check"]["findings"])
+    if (f["evidence"].contains("box")) boxed = f;
+  REQUIRE(boxed.is_object());
+  std::string preview;
+  for (const auto& m : c204["check"]["materials"])
+    if (m["material"] == boxed["material"] && m["preview"].is_string()) preview = m["preview"];
+  REQUIRE(!preview.empty());
+  Response page = clerk.get(preview);
+  REQUIRE(page.result() == http::status::ok);
+  CHECK(std::string(page[http::field::content_type]) == "image/jpeg");
 }
 
 TEST_CASE("a case returned to the enterprise is not in the vendor's queue", "[server]") {
