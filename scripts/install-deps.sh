@@ -34,6 +34,9 @@ packages=(
   python3 python3-workalendar
   # bench: the peer the cover sheets are measured against (bench/reportlab_peer.py)
   python3-reportlab
+  # bench: the HTTP load generator for keydesk serve (bench/run_serve.sh: requests/s and p99
+  # latency of the clerk's queue)
+  wrk
 )
 
 missing=()
