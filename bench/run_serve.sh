@@ -3,6 +3,11 @@
 # soonest, with working days left) among 100,000 open cases of the counter's authority, and the
 # page shell (GET /), each under wrk with 200 connections for a fixed time, on loopback only.
 # Goal (issue 6): p99 under 50 ms at 200 connections.
+# The database does not change while wrk runs, so after the first request the server sends the
+# queue page it kept (server/app.cpp); a third run has each wrk thread ask for 17 pages of its
+# own in turn (limit=184..200, 167..183: more than the server keeps), so that every page is built
+# afresh, as after any write: that line shows what a page costs when cases move, and is not held
+# to the goal.
 #
 # usage: bench/run_serve.sh      (from any directory; needs a built tree: scripts/build.sh)
 # Environment: CASES        open cases seeded (default 100000)
@@ -100,6 +105,8 @@ echo "wrk -t$threads -c$connections -d$duration: GET /api/cases ..."
 run_wrk queue /api/cases "$duration"
 echo "wrk -t$threads -c$connections -d$duration: GET / ..."
 run_wrk shell / "$duration"
+echo "wrk -t$threads -c$connections -d$duration: GET /api/cases?limit=…, each page built afresh ..."
+KD_FRESH=1 run_wrk fresh /api/cases "$duration"
 kill -0 "$server_pid" 2>/dev/null || { echo "keydesk serve died (see $out/serve.log)" >&2; exit 1; }
 
 echo
@@ -113,17 +120,21 @@ def figures(name):
         if len(parts) == 3 and parts[0] == "kd":
             kv[parts[1]] = float(parts[2])
     return kv
-rows = [("GET /api/cases (queue)", figures("queue")), ("GET / (page shell)", figures("shell"))]
+rows = [("GET /api/cases (queue)", figures("queue"), True),
+        ("GET / (page shell)", figures("shell"), True),
+        ("queue, built afresh", figures("fresh"), False)]
 print(f"{connections} connections, {cases:,} open cases; goal: p99 < {goal:.0f} ms")
 print(f"{'':24}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'non-2xx':>9}"
       f"{'sock err':>9}{'MB/s':>8}  goal")
 failed = False
-for label, f in rows:
+for label, f, held in rows:
     met = f["p99_ms"] < goal and f["non2xx"] == 0 and f["socket_errors"] == 0
-    failed |= not met
+    if held:
+        failed |= not met
     print(f"{label:24}{f['requests'] / f['seconds']:12,.0f}{f['p50_ms']:9.2f}{f['p99_ms']:9.2f}"
           f"{f['max_ms']:9.1f}{f['non2xx']:9.0f}{f['socket_errors']:9.0f}"
-          f"{f['bytes'] / f['seconds'] / 1e6:8.1f}  {'met' if met else 'NOT met'}")
-print(f"(wrk output: {out}/wrk_queue.txt, {out}/wrk_shell.txt)")
+          f"{f['bytes'] / f['seconds'] / 1e6:8.1f}  {'met' if met else 'NOT met'}"
+          + ("" if held else " (not held to it)"))
+print(f"(wrk output: {out}/wrk_queue.txt, wrk_shell.txt, wrk_fresh.txt)")
 sys.exit(2 if failed else 0)
 PY
