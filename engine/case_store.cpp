@@ -72,6 +72,8 @@ std::string json_string(const nlohmann::json& j, const char* key) {
 struct CaseStore::Impl {
   Database db;
   std::map<std::string, std::shared_ptr<const Procedure>> procedures;  // "id@version"
+  // generation(): the number, and the two counts it was last taken at.
+  std::int64_t generation = 0, seen_changes = -1, seen_data_version = -1;
 
   explicit Impl(Database d) : db(std::move(d)) {}
 
@@ -430,6 +432,25 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   c.closed = step->closes;
   c.updated_at = at_text;
   return c;
+}
+
+Result<std::int64_t> CaseStore::generation() {
+  // data_version moves with every commit of another connection, never with this one's own
+  // writes; those are counted by total_changes.
+  auto st = impl_->db.prepare("PRAGMA data_version");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return Error{"PRAGMA data_version gave no value"};
+  const std::int64_t data_version = st->integer(0);
+  st->reset();
+  const std::int64_t changes = impl_->db.total_changes();
+  if (data_version != impl_->seen_data_version || changes != impl_->seen_changes) {
+    impl_->seen_data_version = data_version;
+    impl_->seen_changes = changes;
+    ++impl_->generation;
+  }
+  return impl_->generation;
 }
 
 Result<CaseRecord> CaseStore::get(const std::string& case_id) {

@@ -163,6 +163,12 @@ class CaseStore : public Registry {
   Result<AuditReport> verify_audit();
   Result<std::vector<OutboxItem>> outbox(bool unsent_only);
 
+  // A number that moves on whenever the database may have changed since it was last asked: a
+  // write through this store, or a commit through any other connection to the file (another
+  // keydesk process, the server's accounts). What was built from the store under the same number
+  // is still right.
+  Result<std::int64_t> generation();
+
  private:
   struct Impl;
   explicit CaseStore(std::unique_ptr<Impl> impl);

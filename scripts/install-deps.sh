@@ -38,6 +38,9 @@ packages=(
   # tests/browser: the web counter in a real browser. Debian's Chromium, driven by playwright-core
   # from npm (below); Playwright's own downloaded browsers are never used
   chromium
+  # bench: the HTTP load generator for keydesk serve (bench/run_serve.sh: requests/s and p99
+  # latency of the clerk's queue)
+  wrk
 )
 
 missing=()

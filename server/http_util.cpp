@@ -96,7 +96,7 @@ Response text_response(const Request& req, http::status status, std::string body
 Response json_response(const Request& req, http::status status, const nlohmann::json& body) {
   return text_response(req, status,
                        body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/json; charset=utf-8");
+                       kJsonContentType);
 }
 
 Response error_response(const Request& req, http::status status, const std::string& message,

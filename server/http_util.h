@@ -32,6 +32,7 @@ bool parse_target(std::string_view target, Target& out);
 // The value of cookie `name` in a Cookie header ("" when absent).
 std::string cookie_value(std::string_view header, std::string_view name);
 
+inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
 Response json_response(const Request& request, http::status status, const nlohmann::json& body);
 // {"error": message, "field": field}: what was wrong and, when one field was, which.
 Response error_response(const Request& request, http::status status, const std::string& message,

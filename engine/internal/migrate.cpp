@@ -5,13 +5,15 @@
 namespace keydesk::embedded {
 extern const char migration_001_sql[];
 extern const char migration_002_sql[];
+extern const char migration_003_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
 
 namespace {
 
-const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql};
+const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql,
+                                   embedded::migration_003_sql};
 
 }  // namespace
 

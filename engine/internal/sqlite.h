@@ -81,6 +81,8 @@ class Database {
   Result<Statement> prepare(const std::string& sql);
   std::int64_t last_insert_rowid() const;
   int changes() const;
+  // Rows inserted, updated or deleted through this connection since it was opened.
+  std::int64_t total_changes() const;
   const std::string& path() const { return path_; }
 
  private:

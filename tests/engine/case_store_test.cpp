@@ -237,6 +237,66 @@ TEST_CASE("overdue and due-today queries use the working-day deadlines") {
   CHECK(f.store.overdue(*parse_date("2026-11-26"), "another authority")->empty());
 }
 
+// The plan SQLite picks for `sql` on the database file, one step a line.
+std::string query_plan(const std::string& db, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  std::string plan;
+  REQUIRE(sqlite3_prepare_v2(raw, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr) ==
+          SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  return plan;
+}
+
+TEST_CASE("the queue lists an authority's open cases soonest deadline first, from an index") {
+  Fixture f;
+  f.open("S-1", "2026-11-20T10:00:00+08:00");  // due 11-24
+  f.open("S-2", "2026-11-23T10:00:00+08:00");  // due 11-25
+  f.open("S-3", "2026-11-20T11:00:00+08:00");  // due 11-24
+  f.open("S-4", "2026-11-19T10:00:00+08:00");
+  f.open("S-5", "2026-11-18T10:00:00+08:00");
+  f.open("S-6", "2026-11-18T11:00:00+08:00");
+  exec(f.db,
+       "UPDATE cases SET state = 'returned', due_on = NULL, clock_stopped = 1 WHERE id = 'S-4';"
+       "UPDATE cases SET closed = 1 WHERE id = 'S-5';"
+       "UPDATE cases SET authority = '另一发证机构' WHERE id = 'S-6'");
+  auto ids = [&](const CaseFilter& filter) {
+    auto rows = f.store.list(filter);
+    REQUIRE(rows.ok());
+    std::vector<std::string> out;
+    for (const auto& c : *rows) out.push_back(c.id);
+    return out;
+  };
+  CaseFilter queue;
+  queue.authority = "示例省商务厅";
+  // No deadline last; the same due date by case number.
+  CHECK(ids(queue) == std::vector<std::string>{"S-1", "S-3", "S-2", "S-4"});
+  queue.limit = 2;
+  CHECK(ids(queue) == std::vector<std::string>{"S-1", "S-3"});
+  queue.limit = 200;
+  queue.state = "review";
+  CHECK(ids(queue) == std::vector<std::string>{"S-1", "S-3", "S-2"});
+  queue.state.clear();
+  queue.include_closed = true;
+  CHECK(ids(queue) == std::vector<std::string>{"S-5", "S-1", "S-3", "S-2", "S-4"});
+
+  // The queue's query (CaseStore::list, open cases, with and without a state) is read in order
+  // from migration 3's indexes: no sort of all the authority's open cases for each page.
+  const std::string head = "SELECT id FROM cases WHERE 1 = 1 AND authority = ? ",
+                    tail = " AND closed = 0 ORDER BY due_on IS NULL, due_on, id LIMIT ?";
+  const std::string plan = query_plan(f.db, head + tail);
+  CHECK_THAT(plan, Catch::Contains("USING INDEX cases_queue "));
+  CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
+  const std::string by_state = query_plan(f.db, head + "AND state = ?" + tail);
+  CHECK_THAT(by_state,
+             Catch::Contains("USING INDEX cases_queue_by_state (authority=? AND state=?)"));
+  CHECK_THAT(by_state, !Catch::Contains("TEMP B-TREE"));
+}
+
 TEST_CASE("a case stays on the rule version it was opened with") {
   Fixture f;
   f.open("S-1");

@@ -312,6 +312,35 @@ TEST_CASE("the queue gives each case its deadline in working days, overdue and d
   CHECK(ids_in(clerk.get("/api/cases?q=nothing-like-it")).empty());
 }
 
+TEST_CASE("the queue shows every change: the server's own actions and other processes' writes",
+          "[server]") {
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  auto state_of = [&](const std::string& id) {
+    const nlohmann::json queue = body_of(clerk.get("/api/cases"));
+    for (const auto& c : queue["cases"])
+      if (c["id"] == id) return c["state"].get<std::string>();
+    return std::string("not in the queue");
+  };
+  CHECK(state_of("C-OWN") == "authority_review");
+  CHECK(clerk.get("/api/cases").body() == clerk.get("/api/cases").body());
+  REQUIRE(clerk.post("/api/cases/C-OWN/actions", {{"action", "pass_review"}, {"version", 1}})
+              .result() == http::status::ok);
+  CHECK(state_of("C-OWN") == "to_vendor");
+  // Another keydesk process (the CLI, batch intake) opens a case in the same database file.
+  {
+    auto store = CaseStore::open(counter.db);
+    REQUIRE(store);
+    auto config = load_counter_config(std::string(KEYDESK_RULES_DIR) + "/counter.yaml");
+    REQUIRE(config);
+    nlohmann::json s = example_submission();
+    s["id"] = "C-NEW";
+    REQUIRE(open_submission_case(*store, KEYDESK_RULES_DIR, *config, s,
+                                 {"intake", "authority_clerk", kOwn}, "2026-11-24T09:30:00+08:00"));
+  }
+  CHECK(state_of("C-NEW") == "authority_review");
+}
+
 TEST_CASE("an action is taken once: a second click on the same version is refused", "[server]") {
   Counter counter;
   auto clerk = counter.log_in("clerk");
