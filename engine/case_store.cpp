@@ -88,9 +88,14 @@ struct CaseStore::Impl {
   }
 
   Result<std::vector<CaseRecord>> query_cases(const std::string& where_order,
-                                              const std::vector<std::string>& args, int limit) {
-    auto st = db.prepare(std::string("SELECT ") + kCaseColumns + " FROM cases " + where_order +
-                         " LIMIT ?");
+                                              const std::vector<std::string>& args, int limit,
+                                              bool summary = false) {
+    std::string columns = kCaseColumns;
+    if (summary)
+      columns.replace(columns.rfind("data"), 4,
+                      "json_object('enterprise', json_object('name', "
+                      "json_extract(data, '$.enterprise.name')))");
+    auto st = db.prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ?");
     if (!st) return st.error();
     int i = 1;
     for (const auto& a : args) st->bind(i++, a);
@@ -493,7 +498,8 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
     args.insert(args.end(), {f.search, f.search, "%" + like + "%"});
   }
   if (!f.include_closed) where += " AND closed = 0";
-  return impl_->query_cases(where + " ORDER BY due_on IS NULL, due_on, id", args, f.limit);
+  return impl_->query_cases(where + " ORDER BY due_on IS NULL, due_on, id", args, f.limit,
+                            f.summary);
 }
 
 Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string& authority,

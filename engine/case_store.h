@@ -97,6 +97,9 @@ struct CaseFilter {
   std::vector<std::pair<std::string, std::string>> procedure_states;
   // A case number or USCC (exactly), or part of the enterprise's name.
   std::string search;
+  // For listings: each case's `data` holds only {"enterprise": {"name"}}, not the whole
+  // submission (parsing 200 submissions is most of a queue page's cost).
+  bool summary = false;
 };
 
 struct OutboxItem {

@@ -213,6 +213,7 @@ struct App::Impl {
       f.limit = std::clamp(std::stoi(limit), 1, 1000);
     }
     if (a.role == "vendor_reviewer") f.procedure_states = vendor_states();
+    f.summary = true;
     const Date day = today();
     auto generation = store.generation();
     if (!generation)
