@@ -148,6 +148,23 @@ struct App::Impl {
     if (!p) return p.error();
     return std::make_pair(std::move(c).value(), std::move(p).value());
   }
+  using LoadedCase = std::pair<CaseRecord, std::shared_ptr<const Procedure>>;
+  // Case `id` if `who` may see it. Otherwise nullopt, with *answer the response to send: 404
+  // naming `field`, or a 403 with the reason (audited).
+  std::optional<LoadedCase> visible_case(const Request& req, const Caller& who,
+                                         const std::string& id, const std::string& field,
+                                         Response* answer) {
+    auto loaded = load_case(id);
+    if (!loaded) {
+      *answer = error_response(req, http::status::not_found, loaded.error().message, field);
+      return std::nullopt;
+    }
+    if (auto why = cannot_see(*who.account(), loaded->first, *loaded->second)) {
+      *answer = refuse(req, who, http::status::forbidden, *why);
+      return std::nullopt;
+    }
+    return std::move(loaded).value();
+  }
 
   // --- handlers ----------------------------------------------------------------------------------
 
@@ -247,10 +264,10 @@ struct App::Impl {
 
   Response show_case(const Request& req, const Caller& who, const std::string& id) {
     const Account& a = *who.account();
-    auto loaded = load_case(id);
-    if (!loaded) return error_response(req, http::status::not_found, loaded.error().message, "id");
+    Response answer;
+    auto loaded = visible_case(req, who, id, "id", &answer);
+    if (!loaded) return answer;
     const auto& [c, p] = *loaded;
-    if (auto why = cannot_see(a, c, *p)) return refuse(req, who, http::status::forbidden, *why);
     nlohmann::json j = case_summary(c, p.get(), today());
     // Clerks and vendor staff check the ID number against the ID card copy; others see it masked.
     const bool full_id = a.role == "authority_clerk" || a.role == "vendor_reviewer";
@@ -325,10 +342,10 @@ struct App::Impl {
       return refuse(req, who, http::status::forbidden,
                     a.role == "auditor" ? "审计员只读 (auditors read, they do not act)"
                                         : *cannot_see(a, {}, {}));
-    auto loaded = load_case(id);
-    if (!loaded) return error_response(req, http::status::not_found, loaded.error().message, "id");
+    Response answer;
+    auto loaded = visible_case(req, who, id, "id", &answer);
+    if (!loaded) return answer;
     const auto& [c, p] = *loaded;
-    if (auto why = cannot_see(a, c, *p)) return refuse(req, who, http::status::forbidden, *why);
     auto body = nlohmann::json::parse(req.body(), nullptr, false);
     if (body.is_discarded() || !body.is_object())
       return error_response(req, http::status::bad_request,
@@ -377,11 +394,8 @@ struct App::Impl {
       return error_response(req, http::status::bad_request,
                             "cases: name the cases, e.g. ?cases=S-1,S-2", "cases");
     for (const std::string& id : ids) {
-      auto loaded = load_case(id);
-      if (!loaded)
-        return error_response(req, http::status::not_found, loaded.error().message, "cases");
-      if (auto why = cannot_see(a, loaded->first, *loaded->second))
-        return refuse(req, who, http::status::forbidden, *why);
+      Response answer;
+      if (!visible_case(req, who, id, "cases", &answer)) return answer;
     }
     if (!generator) {
       auto opened = docs::Generator::open();
@@ -479,11 +493,8 @@ struct App::Impl {
     }
     std::vector<std::filesystem::path> folders;
     for (const std::string& id : ids) {
-      auto loaded = load_case(id);
-      if (!loaded)
-        return error_response(req, http::status::not_found, loaded.error().message, "cases");
-      if (auto why = cannot_see(a, loaded->first, *loaded->second))
-        return refuse(req, who, http::status::forbidden, *why);
+      Response answer;
+      if (!visible_case(req, who, id, "cases", &answer)) return answer;
       const std::filesystem::path folder = intake_dir() / id;
       if (!std::filesystem::exists(folder / "submission.json"))
         return error_response(req, http::status::conflict,
@@ -674,11 +685,9 @@ struct App::Impl {
   // itself wrote are ever opened.
   Response case_image(const Request& req, const Caller& who, const std::string& id,
                       const std::string& kind, const std::string& index) {
-    const Account& a = *who.account();
-    auto loaded = load_case(id);
-    if (!loaded) return error_response(req, http::status::not_found, loaded.error().message, "id");
-    if (auto why = cannot_see(a, loaded->first, *loaded->second))
-      return refuse(req, who, http::status::forbidden, *why);
+    Response answer;
+    auto loaded = visible_case(req, who, id, "id", &answer);
+    if (!loaded) return answer;
     if (index.empty() || index.size() > 3 ||
         index.find_first_not_of("0123456789") != std::string::npos)
       return error_response(req, http::status::bad_request, "the material's number: 0, 1, 2, …",

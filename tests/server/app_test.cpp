@@ -438,6 +438,15 @@ std::string slurp_file(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// An API token of the online filing system, for the counter's own authority.
+std::string intake_token(Counter& counter) {
+  auto accounts = Accounts::open(counter.db);
+  REQUIRE(accounts);
+  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
+  REQUIRE(token);
+  return *token;
+}
+
 // A multipart/form-data body: the submission's JSON and its material files, each file part
 // named as the client chooses (`client_name` maps the submission's file name to it).
 std::string multipart(const nlohmann::json& submission, const std::filesystem::path& dir,
@@ -463,15 +472,12 @@ std::string multipart(const nlohmann::json& submission, const std::filesystem::p
 TEST_CASE("the online filing system posts a submission with its scans and a case is opened",
           "[server]") {
   Counter counter;
-  auto accounts = Accounts::open(counter.db);
-  REQUIRE(accounts);
-  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
-  REQUIRE(token);
+  const std::string token = intake_token(counter);
   const std::filesystem::path example =
       std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
   nlohmann::json submission = nlohmann::json::parse(slurp_file(example / "submission.json"));
   const std::map<std::string, std::string> multipart_header = {
-      {"Authorization", "Bearer " + *token},
+      {"Authorization", "Bearer " + token},
       {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
   // A client file name that tries to climb out of the intake folder is only a label: the JSON
   // says ../../../escape.jpg, and the part with that file name carries the application form.
@@ -519,10 +525,7 @@ TEST_CASE("the online filing system posts a submission with its scans and a case
 TEST_CASE("a submission missing a file, or with a bad token, is refused and leaves nothing",
           "[server]") {
   Counter counter;
-  auto accounts = Accounts::open(counter.db);
-  REQUIRE(accounts);
-  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
-  REQUIRE(token);
+  const std::string token = intake_token(counter);
   const std::filesystem::path example =
       std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
   nlohmann::json submission = nlohmann::json::parse(slurp_file(example / "submission.json"));
@@ -537,7 +540,7 @@ TEST_CASE("a submission missing a file, or with a bad token, is refused and leav
   std::string b = multipart(submission, example);
   // Swap the submission part's JSON for the one with the extra material.
   b.replace(b.find(submission.dump()), submission.dump().size(), missing.dump());
-  Response res = counter.call(http::verb::post, "/api/submissions", b, headers(*token));
+  Response res = counter.call(http::verb::post, "/api/submissions", b, headers(token));
   CHECK(res.result() == http::status::bad_request);
   CHECK(body_of(res)["field"].get<std::string>().find(".file") != std::string::npos);
   CHECK(!std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201"));
@@ -547,18 +550,18 @@ TEST_CASE("a submission missing a file, or with a bad token, is refused and leav
             .call(http::verb::post, "/api/submissions", multipart(submission, example),
                   headers(std::string(64, '0')))
             .result() == http::status::unauthorized);
-  CHECK(counter.call(http::verb::get, "/api/cases", "", headers(*token)).result() ==
+  CHECK(counter.call(http::verb::get, "/api/cases", "", headers(token)).result() ==
         http::status::forbidden);
   CHECK(counter
             .call(http::verb::post, "/api/submissions", submission.dump(),
-                  {{"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"}})
+                  {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}})
             .result() == http::status::unsupported_media_type);
   // A bad case number never becomes a folder name.
   nlohmann::json climbing = submission;
   climbing["id"] = "../S-1";
   std::string c = multipart(submission, example);
   c.replace(c.find(submission.dump()), submission.dump().size(), climbing.dump());
-  Response bad_id = counter.call(http::verb::post, "/api/submissions", c, headers(*token));
+  Response bad_id = counter.call(http::verb::post, "/api/submissions", c, headers(token));
   CHECK(bad_id.result() == http::status::bad_request);
   CHECK(body_of(bad_id)["field"] == "submission.id");
   // Vendor staff may not take in submissions at all.
@@ -574,10 +577,7 @@ TEST_CASE("a submission missing a file, or with a bad token, is refused and leav
 TEST_CASE("a clerk verifies the pending submissions in the background and passes the clean ones",
           "[server]") {
   Counter counter;
-  auto accounts = Accounts::open(counter.db);
-  REQUIRE(accounts);
-  auto token = accounts->issue_api_token("online-filing", kOwn, "2026-11-24");
-  REQUIRE(token);
+  const std::string token = intake_token(counter);
   // Two example submissions taken in: S-2026-000201 is clean, S-2026-000203's licence copy has no
   // company seal.
   for (const char* id : {"S-2026-000201", "S-2026-000203", "S-2026-000204"}) {
@@ -585,7 +585,7 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
     Response res =
         counter.call(http::verb::post, "/api/submissions",
                      multipart(nlohmann::json::parse(slurp_file(dir / "submission.json")), dir),
-                     {{"Authorization", "Bearer " + *token},
+                     {{"Authorization", "Bearer " + token},
                       {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
     INFO(res.body());
     REQUIRE(res.result() == http::status::created);
