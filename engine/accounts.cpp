@@ -182,7 +182,7 @@ Result<std::vector<Account>> Accounts::list() {
 }
 
 Result<Session> Accounts::log_in(const std::string& name, const std::string& password,
-                                 const std::string& address, std::int64_t now) {
+                                 const std::string& address, std::int64_t now, bool* locked_out) {
   const std::int64_t since = now - kFailureWindowSeconds;
   auto by_name =
       impl_->count("SELECT count(*) FROM login_failures WHERE account = ? AND at > ?", name, since);
@@ -190,7 +190,9 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
   auto by_address = impl_->count("SELECT count(*) FROM login_failures WHERE address = ? AND at > ?",
                                  address, since);
   if (!by_address) return by_address.error();
-  if (*by_name >= kFailuresPerName || *by_address >= kFailuresPerAddress)
+  const bool locked = *by_name >= kFailuresPerName || *by_address >= kFailuresPerAddress;
+  if (locked_out) *locked_out = locked;
+  if (locked)
     return Error{"登录失败次数过多，请 15 分钟后再试 (too many failed logins: wait 15 minutes)"};
   auto st = impl_->db.prepare(std::string("SELECT ") + kAccountColumns +
                               ", password_hash FROM accounts WHERE name = ?");

@@ -76,9 +76,10 @@ class Accounts {
   Result<std::vector<Account>> list();
 
   // Logs in `name` from `address` at `now` (Unix seconds). The Error says why, in words fit for
-  // the login page; it never says whether the name exists.
+  // the login page; it never says whether the name exists. *locked_out (when given) is set when
+  // the refusal is the failed-login limit rather than the password.
   Result<Session> log_in(const std::string& name, const std::string& password,
-                         const std::string& address, std::int64_t now);
+                         const std::string& address, std::int64_t now, bool* locked_out = nullptr);
   // The session of a cookie's token, unless it expired, was ended, or its account is disabled.
   Result<std::optional<Session>> session(const std::string& token, std::int64_t now);
   Status log_out(const std::string& token);

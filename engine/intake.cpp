@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 
 #include <boost/date_time/posix_time/posix_time.hpp>
@@ -11,17 +12,19 @@
 
 namespace keydesk {
 
+std::string counter_time_text(std::int64_t unix_seconds, const CounterHours& hours) {
+  const int off = hours.utc_offset_minutes;
+  auto local = boost::posix_time::from_time_t(static_cast<std::time_t>(unix_seconds)) +
+               boost::posix_time::minutes(off);
+  char zone[16];
+  std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60,
+                std::abs(off) % 60);
+  return boost::posix_time::to_iso_extended_string(local).substr(0, 19) + zone;
+}
+
 Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const CounterHours& hours) {
-  std::string text = at;
-  if (text.empty()) {
-    auto local = boost::posix_time::second_clock::universal_time() +
-                 boost::posix_time::minutes(hours.utc_offset_minutes);
-    int off = hours.utc_offset_minutes;
-    char zone[16];
-    std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60,
-                  std::abs(off) % 60);
-    text = boost::posix_time::to_iso_extended_string(local).substr(0, 19) + zone;
-  }
+  const std::string text =
+      at.empty() ? counter_time_text(static_cast<std::int64_t>(std::time(nullptr)), hours) : at;
   auto t = parse_submission_time(text, hours);
   if (!t) return t.error();
   return std::make_pair(*t, text);

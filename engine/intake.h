@@ -1,6 +1,7 @@
 // Intake: cases opened from submissions, and a batch's document checks recorded on them.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -16,6 +17,8 @@ namespace keydesk {
 
 // `at` (ISO time) as counter time and text; empty `at`: the present moment.
 Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const CounterHours& hours);
+// Unix seconds as the counter's local ISO 8601 time with its offset ("2026-11-24T10:00:00+08:00").
+std::string counter_time_text(std::int64_t unix_seconds, const CounterHours& hours);
 
 // Opens the case of `submission` (its id is the case number) on the procedure it names, read
 // from `rules_dir`/procedures. The clock starts at `at`, else at its submitted_at, else now.

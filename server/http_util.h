@@ -25,6 +25,12 @@ struct Target {
   std::string path;                          // decoded
   std::vector<std::string> segments;         // path split at '/', empty ones dropped
   std::map<std::string, std::string> query;  // decoded; the last of a repeated key wins
+
+  // The query parameter `key`, "" when absent.
+  std::string param(const std::string& key) const {
+    auto it = query.find(key);
+    return it == query.end() ? std::string() : it->second;
+  }
 };
 // Splits a request target. False when the path is not absolute or holds "..".
 bool parse_target(std::string_view target, Target& out);

@@ -28,9 +28,12 @@ namespace {
 const std::string kOwn = "示例省商务厅（发证机构）", kOther = "另一市商务局（发证机构）";
 constexpr std::int64_t kMorning = 1795485600;  // 2026-11-24T10:00:00+08:00 (a Tuesday)
 
-nlohmann::json example_submission() {
-  std::ifstream in(std::string(KEYDESK_EXAMPLES_DIR) +
-                   "/submissions/S-2026-000206/submission.json");
+std::filesystem::path example_dir(const std::string& id) {
+  return std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / id;
+}
+
+nlohmann::json example_submission(const std::string& id = "S-2026-000206") {
+  std::ifstream in(example_dir(id) / "submission.json");
   return nlohmann::json::parse(in);
 }
 
@@ -471,24 +474,32 @@ std::string intake_token(Counter& counter) {
   return *token;
 }
 
-// A multipart/form-data body: the submission's JSON and its material files, each file part
-// named as the client chooses (`client_name` maps the submission's file name to it).
+// A multipart/form-data body: the submission's JSON and its material files read from `dir`,
+// each file named as the client chooses (`client_name` maps a file's name in `dir` to the name
+// the client gives it, in the JSON and on its part alike).
 std::string multipart(const nlohmann::json& submission, const std::filesystem::path& dir,
-                      const std::map<std::string, std::string>& client_name = {},
-                      const std::string& boundary = "kd-boundary-7MA4YWxk") {
-  std::string body = "--" + boundary +
-                     "\r\nContent-Disposition: form-data; name=\"submission\"\r\n"
-                     "Content-Type: application/json\r\n\r\n" +
-                     submission.dump() + "\r\n";
-  for (const auto& m : submission["materials"]) {
-    std::string file = m["file"];
+                      const std::map<std::string, std::string>& client_name = {}) {
+  const std::string boundary = "kd-boundary-7MA4YWxk";
+  nlohmann::json as_sent = submission;
+  std::string files;
+  for (auto& m : as_sent["materials"]) {
+    const std::string file = m["file"];
     auto renamed = client_name.find(file);
-    std::string sent = renamed == client_name.end() ? file : renamed->second;
-    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + sent +
-            "\"; filename=\"" + sent + "\"\r\nContent-Type: image/jpeg\r\n\r\n" +
-            slurp_file(dir / file) + "\r\n";
+    const std::string sent = renamed == client_name.end() ? file : renamed->second;
+    m["file"] = sent;
+    files += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+             sent + "\"\r\nContent-Type: image/jpeg\r\n\r\n" + slurp_file(dir / file) + "\r\n";
   }
-  return body + "--" + boundary + "--\r\n";
+  return "--" + boundary +
+         "\r\nContent-Disposition: form-data; name=\"submission\"\r\n"
+         "Content-Type: application/json\r\n\r\n" +
+         as_sent.dump() + "\r\n" + files + "--" + boundary + "--\r\n";
+}
+
+// What the online filing system sends with a multipart body.
+std::map<std::string, std::string> intake_headers(const std::string& token) {
+  return {{"Authorization", "Bearer " + token},
+          {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
 }
 
 }  // namespace
@@ -497,30 +508,14 @@ TEST_CASE("the online filing system posts a submission with its scans and a case
           "[server]") {
   Counter counter;
   const std::string token = intake_token(counter);
-  const std::filesystem::path example =
-      std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
-  nlohmann::json submission = nlohmann::json::parse(slurp_file(example / "submission.json"));
-  const std::map<std::string, std::string> multipart_header = {
-      {"Authorization", "Bearer " + token},
-      {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
+  const std::filesystem::path example = example_dir("S-2026-000201");
+  const nlohmann::json submission = example_submission("S-2026-000201");
   // A client file name that tries to climb out of the intake folder is only a label: the JSON
-  // says ../../../escape.jpg, and the part with that file name carries the application form.
-  nlohmann::json as_sent = submission;
-  as_sent["materials"][0]["file"] = "../../../escape.jpg";
-  Response created;
-  {
-    std::string b =
-        "--kd-boundary-7MA4YWxk\r\nContent-Disposition: form-data; name=\"submission\"\r\n\r\n" +
-        as_sent.dump() + "\r\n";
-    for (const auto& m : submission["materials"]) {
-      std::string file = m["file"];
-      std::string sent = file == "application_form.jpg" ? "../../../escape.jpg" : file;
-      b += "--kd-boundary-7MA4YWxk\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
-           sent + "\"\r\n\r\n" + slurp_file(example / file) + "\r\n";
-    }
-    b += "--kd-boundary-7MA4YWxk--\r\n";
-    created = counter.call(http::verb::post, "/api/submissions", b, multipart_header);
-  }
+  // and the part both call the application form ../../../escape.jpg.
+  Response created = counter.call(
+      http::verb::post, "/api/submissions",
+      multipart(submission, example, {{"application_form.jpg", "../../../escape.jpg"}}),
+      intake_headers(token));
   INFO(created.body());
   REQUIRE(created.result() == http::status::created);
   nlohmann::json c = body_of(created);
@@ -542,22 +537,18 @@ TEST_CASE("the online filing system posts a submission with its scans and a case
   CHECK(shown["history"][0]["user"] == "api:online-filing");
   // Posted twice (a retry): refused, and the case is untouched.
   Response again = counter.call(http::verb::post, "/api/submissions",
-                                multipart(submission, example), multipart_header);
+                                multipart(submission, example), intake_headers(token));
   CHECK(again.result() == http::status::conflict);
+  CHECK(body_of(clerk.get("/api/cases/S-2026-000201"))["version"] == 1);
 }
 
 TEST_CASE("a submission missing a file, or with a bad token, is refused and leaves nothing",
           "[server]") {
   Counter counter;
   const std::string token = intake_token(counter);
-  const std::filesystem::path example =
-      std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
-  nlohmann::json submission = nlohmann::json::parse(slurp_file(example / "submission.json"));
-  auto headers = [&](const std::string& bearer) {
-    return std::map<std::string, std::string>{
-        {"Authorization", "Bearer " + bearer},
-        {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
-  };
+  const std::filesystem::path example = example_dir("S-2026-000201");
+  const nlohmann::json submission = example_submission("S-2026-000201");
+  const auto headers = intake_headers;
   // The JSON names a file that no part carries.
   nlohmann::json missing = submission;
   missing["materials"].push_back({{"type", "power_of_attorney"}, {"file", "not-sent.jpg"}});
@@ -602,15 +593,12 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
           "[server]") {
   Counter counter;
   const std::string token = intake_token(counter);
-  // Two example submissions taken in: S-2026-000201 is clean, S-2026-000203's licence copy has no
-  // company seal.
+  // Three example submissions taken in: S-2026-000201 is clean, S-2026-000203's licence copy has
+  // no company seal, S-2026-000204's licence bears another code.
   for (const char* id : {"S-2026-000201", "S-2026-000203", "S-2026-000204"}) {
-    const auto dir = std::filesystem::path(KEYDESK_EXAMPLES_DIR) / "submissions" / id;
     Response res =
         counter.call(http::verb::post, "/api/submissions",
-                     multipart(nlohmann::json::parse(slurp_file(dir / "submission.json")), dir),
-                     {{"Authorization", "Bearer " + token},
-                      {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+                     multipart(example_submission(id), example_dir(id)), intake_headers(token));
     INFO(res.body());
     REQUIRE(res.result() == http::status::created);
   }
@@ -653,8 +641,7 @@ TEST_CASE("a clerk verifies the pending submissions in the background and passes
   Response scan = clerk.get(c203["scans"][0]["url"].get<std::string>());
   REQUIRE(scan.result() == http::status::ok);
   CHECK(std::string(scan[http::field::content_type]) == "image/jpeg");
-  CHECK(scan.body() == slurp_file(std::filesystem::path(KEYDESK_EXAMPLES_DIR) /
-                                  "submissions/S-2026-000203/application_form.jpg"));
+  CHECK(scan.body() == slurp_file(example_dir("S-2026-000203") / "application_form.jpg"));
   CHECK(counter.log_in("clerk2").get(c203["scans"][0]["url"].get<std::string>()).result() ==
         http::status::forbidden);
   CHECK(clerk.get("/api/cases/S-2026-000203/scans/99").result() == http::status::not_found);
