@@ -127,6 +127,21 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
   return best;
 }
 
+// The signature label `label` (normalised) on `row` (find_signature_label). A stem's box is
+// widened over the characters it stands for, so that their print is not taken for handwriting.
+std::optional<LabelHit> signature_label_in(const ReadRow& row, size_t r,
+                                           const std::u32string& label) {
+  std::optional<SignatureLabelMatch> match = find_signature_label(row.folded, label);
+  if (!match) return std::nullopt;
+  Box box = glyph_span(row, match->begin, match->end);
+  if (match->stands_for > 0 && match->end > match->begin) {
+    box.w +=
+        box.w * static_cast<int>(match->stands_for) / static_cast<int>(match->end - match->begin);
+    match->end = std::min(row.folded.size(), match->end + match->stands_for);
+  }
+  return LabelHit{r, match->begin, match->end, box, match->similarity};
+}
+
 // Among `rows` (anything with a box) those `usable`, the one that starts right of `label` on its
 // line (their middles within half the taller's height) at most `max_gap` from it, nearest first:
 // the next cell of a table row.
@@ -343,6 +358,7 @@ struct ScanAnalyzer::Impl {
       rest.insert(rest.end(), titles.begin() + 3, titles.end());
       titles.resize(3);
     }
+    for (TextRow& r : titles) r.title = true;
     auto top_down = [](const TextRow& a, const TextRow& b) {
       return internal::reads_before(a.box, b.box);
     };
@@ -554,7 +570,13 @@ struct ScanAnalyzer::Impl {
     for (const auto& [signer, labels] : type.signature_labels) {
       SignatureMark mark;
       mark.signer = signer;
-      std::optional<LabelHit> hit = find_label(rows, labels, 0.7);
+      std::optional<LabelHit> hit;
+      for (const std::string& written : labels) {
+        const std::u32string label = normalise_name(written);
+        for (size_t r = 0; r < rows.size(); ++r)
+          if (std::optional<LabelHit> at = signature_label_in(rows[r], r, label))
+            if (!hit || at->similarity > hit->similarity + 1e-9) hit = at;
+      }
       if (!hit) {
         result.signatures.push_back(mark);  // the label itself was not found
         continue;
@@ -652,11 +674,18 @@ struct ScanAnalyzer::Impl {
         if (v->grace > 0) --v->grace;
         else if (v->grace == 0) v->wanted = false;
         // Short labels (名称) must be read whole; longer ones may have a slip in a third.
-        if (v->grace < 0 && has_label(*v, row, 1.0)) v->grace = 2;
+        size_t label_end = 0;
+        if (v->grace < 0 && has_label(*v, row, 1.0, &label_end)) {
+          // A value read after its label on the same row (a slip keeps it from matching) has
+          // one more row to show up on; a label alone, three (its cell, a second line).
+          auto [begin, end] = value_after(row, label_end);
+          const size_t least = v == &company ? 4 : v == &applicant ? 2 : 15;
+          v->grace = end - begin >= least ? 1 : 2;
+        }
       }
       std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
         return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {
-          return substring_similarity(row.folded, label) >= 0.7;
+          return find_signature_label(row.folded, label).has_value();
         });
       });
     }
@@ -702,13 +731,15 @@ struct ScanAnalyzer::Impl {
     // One of `v`'s labels is on `row`: a short one (≤ 3 characters) with `short_similarity`, a
     // longer one with a slip in a third. A name's label followed by Latin words is another label
     // (经营者英文名称, not 中文名称).
-    bool has_label(const Value& v, const ReadRow& row, double short_similarity) const {
+    bool has_label(const Value& v, const ReadRow& row, double short_similarity,
+                   size_t* label_end = nullptr) const {
       for (const std::u32string& label : v.labels) {
         if (label.empty() || row.folded.size() + 1 < label.size()) continue;
         size_t end = 0;
         double similarity = substring_similarity(row.folded, label, nullptr, &end);
         if (similarity < (label.size() <= 3 ? short_similarity : 0.65)) continue;
         if ((&v == &company || &v == &applicant) && latin_follows(row.folded, end)) continue;
+        if (label_end) *label_end = end;
         return true;
       }
       return false;

@@ -108,4 +108,23 @@ double substring_similarity(std::u32string_view haystack, std::u32string_view ne
   return 1.0 - static_cast<double>(distance) / static_cast<double>(needle.size());
 }
 
+std::optional<SignatureLabelMatch> find_signature_label(std::u32string_view row,
+                                                        std::u32string_view label) {
+  constexpr double kSimilar = 0.7;
+  if (label.empty()) return std::nullopt;
+  SignatureLabelMatch match;
+  if (row.size() + 1 >= label.size()) {
+    match.similarity = substring_similarity(row, label, &match.begin, &match.end);
+    if (match.similarity >= kSimilar) return match;
+  }
+  // The stem: three characters at least before the bracket (授权用户( , not 人( ).
+  const size_t bracket = label.find(U'(');
+  if (bracket == std::u32string_view::npos || bracket < 3) return std::nullopt;
+  const std::u32string_view stem = label.substr(0, bracket + 1);
+  if (substring_similarity(row, stem, &match.begin, &match.end) < 1.0) return std::nullopt;
+  match.similarity = kSimilar;
+  match.stands_for = label.size() - stem.size();
+  return match;
+}
+
 }  // namespace keydesk::ocr

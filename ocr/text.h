@@ -2,6 +2,7 @@
 // characters and bracket styles, and distances for telling an OCR slip from a different name.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,16 @@ size_t best_substring_distance(std::u32string_view haystack, std::u32string_view
 // 1 − distance / needle length: 1 when `needle` occurs in `haystack` as it is.
 double substring_similarity(std::u32string_view haystack, std::u32string_view needle,
                             size_t* begin = nullptr, size_t* end = nullptr);
+
+// The signature label `label` (normalised) in the row text `row` (normalised): read with a slip
+// in three characters or fewer, or, when the signature itself has struck through the label's
+// "(签字)" (授权用户(和冯7宁波), the label's stem up to its bracket read whole.
+struct SignatureLabelMatch {
+  size_t begin = 0, end = 0;  // the matched range of `row`
+  double similarity = 0;      // of the whole label; the threshold for a stem
+  size_t stands_for = 0;      // label characters after a stem, which it stands for (0: whole)
+};
+std::optional<SignatureLabelMatch> find_signature_label(std::u32string_view row,
+                                                        std::u32string_view label);
 
 }  // namespace keydesk::ocr

@@ -320,3 +320,95 @@ TEST_CASE("rows run together by a tick across a table rule are parted again", "[
   CHECK(upper->box.x == 100);
   CHECK(lower->box.x == 100);
 }
+
+namespace {
+
+// A colour page: a lit gradient, dark print and a red stamp, as a phone photo of a form has.
+PixPtr colour_page(int w, int h) {
+  PixPtr page(pixCreate(w, h, 32));
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const int light = 200 + (x * 55) / w;
+      bool print = (y / 9) % 3 == 0 && (x / 7) % 4 != 0;
+      bool seal = (x - w / 2) * (x - w / 2) + (y - h / 2) * (y - h / 2) < (h / 4) * (h / 4);
+      int r = print ? 40 : light, g = print ? 40 : light - 5, b = print ? 45 : light - 10;
+      if (seal) r = 210, g = 40, b = 40;
+      pixSetRGBPixel(page.get(), x, y, r, g, b);
+    }
+  return page;
+}
+
+std::string jpeg_of(Pix* pix, int quality) {
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  REQUIRE(pixWriteMemJpeg(&data, &size, pix, quality, 0) == 0);
+  std::string bytes(reinterpret_cast<char*>(data), size);
+  lept_free(data);
+  return bytes;
+}
+
+PixPtr leptonica_read(const std::string& bytes) {
+  PixPtr pix(pixReadMem(reinterpret_cast<const l_uint8*>(bytes.data()), bytes.size()));
+  return pix ? PixPtr(pixConvertTo32(pix.get())) : nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a colour JPEG decodes to Leptonica's pixels; grey, damaged and reduced ones too",
+          "[page]") {
+  PixPtr page = colour_page(333, 241);  // odd sizes: rows are padded to whole words
+  const std::string bytes = jpeg_of(page.get(), 80);
+  PixPtr ours = decode_rgb(bytes);
+  PixPtr theirs = leptonica_read(bytes);
+  REQUIRE(ours);
+  REQUIRE(theirs);
+  CHECK(pixGetDepth(ours.get()) == 32);
+  l_int32 same = 0;
+  pixEqual(ours.get(), theirs.get(), &same);
+  CHECK(same == 1);
+
+  SECTION("a grey JPEG") {
+    PixPtr grey(pixConvertRGBToLuminance(page.get()));
+    const std::string grey_bytes = jpeg_of(grey.get(), 80);
+    PixPtr decoded = decode_rgb(grey_bytes);
+    REQUIRE(decoded);
+    pixEqual(decoded.get(), leptonica_read(grey_bytes).get(), &same);
+    CHECK(same == 1);
+  }
+  SECTION("a JPEG cut short: what Leptonica's reader makes of it, never a crash") {
+    const std::string cut = bytes.substr(0, bytes.size() / 2);
+    PixPtr decoded = decode_rgb(cut);
+    PixPtr reference = leptonica_read(cut);
+    CHECK(static_cast<bool>(decoded) == static_cast<bool>(reference));
+    CHECK_FALSE(decode_rgb(bytes.substr(0, 40)));
+  }
+  SECTION("at a quarter of the size, reduced in the DCT") {
+    PixPtr small = decode_rgb(bytes, 0.25);
+    REQUIRE(small);
+    CHECK(pixGetWidth(small.get()) == (333 + 3) / 4);
+    CHECK(pixGetHeight(small.get()) == (241 + 3) / 4);
+  }
+}
+
+TEST_CASE("binarising sets each pixel against its local threshold as Leptonica's grey map would",
+          "[page]") {
+  // Faint print on an unevenly lit page: the reference is the three-pass way (scale the
+  // thresholds up, map grey * 128 / threshold, threshold at 128).
+  PixPtr rgb = colour_page(601, 437);
+  PixPtr grey(pixConvertRGBToLuminance(rgb.get()));
+  PixPtr half(pixScaleAreaMap2(grey.get()));
+  Pix* thresholds = nullptr;
+  REQUIRE(pixSauvolaBinarizeTiled(half.get(), 8, 0.34f, 1, 1, &thresholds, nullptr) == 0);
+  PixPtr full(pixScaleBySamplingToSize(thresholds, 601, 437));
+  pixDestroy(&thresholds);
+  PixPtr mapped(pixApplyVariableGrayMap(grey.get(), full.get(), 128));
+  PixPtr reference(pixThresholdToBinary(mapped.get(), 128));
+
+  PixPtr binary = binarise(grey.get());
+  REQUIRE(binary);
+  l_int32 same = 0, ink_pixels = 0;
+  pixEqual(binary.get(), reference.get(), &same);
+  CHECK(same == 1);
+  pixCountPixels(binary.get(), &ink_pixels, nullptr);
+  CHECK(ink_pixels > 601 * 437 / 10);  // the print is there
+}

@@ -25,3 +25,29 @@ TEST_CASE("a label is found inside a row of OCR text, with one character misread
 TEST_CASE("code text is folded to upper-case ASCII without spaces", "[text]") {
   CHECK(fold_code_text("９１１１０１０５ma01 abcd5f") == "91110105MA01ABCD5F");
 }
+
+TEST_CASE(
+    "a signature label is found whole with a slip, or by its stem when the signature "
+    "strikes through its bracket",
+    "[text]") {
+  const std::u32string label = normalise_name("授权用户（签字）");
+  // Read whole, one character misread.
+  auto whole = find_signature_label(normalise_name("授权用户（签宇）"), label);
+  REQUIRE(whole);
+  CHECK(whole->stands_for == 0);
+  CHECK(whole->similarity == Approx(1.0 - 1.0 / 8));
+  // The handwriting over 签字) read as junk: the stem 授权用户( stands for the label, and says
+  // how many characters it stands for.
+  auto struck = find_signature_label(normalise_name("授权用户（和冯7宁波"), label);
+  REQUIRE(struck);
+  CHECK(struck->begin == 0);
+  CHECK(struck->end == 5);
+  CHECK(struck->stands_for == 3);
+  // The same words in the body of the letter, with no bracket after them, are not the label.
+  CHECK_FALSE(
+      find_signature_label(normalise_name("为我单位电子钥匙授权用户，代表我单位办理"), label));
+  // A stem of fewer than three characters says too little (人( is in many rows).
+  CHECK_FALSE(find_signature_label(normalise_name("经办人（和冯"), normalise_name("办人（签字）")));
+  CHECK_FALSE(
+      find_signature_label(normalise_name("授权用户（和冯"), normalise_name("法定代表人（签字）")));
+}
