@@ -20,6 +20,8 @@ packages=(
   # ocr: image decoding and normalisation (Leptonica), field OCR (Tesseract 5, Simplified
   # Chinese for text, English for codes)
   libleptonica-dev libtesseract-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
+  # ocr: colour JPEGs decoded by libjpeg-turbo straight into Leptonica's pixel layout
+  libjpeg62-turbo-dev
   # tools/scangen (synthetic scans for tests, examples and bench): Pillow and NumPy, and CJK
   # fonts for print (WenQuanYi, AR PL Mingti) and handwriting (AR PL Kaiti)
   python3-pil python3-numpy fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming
