@@ -235,10 +235,9 @@ struct ScanAnalyzer::Impl {
     PixPtr work = internal::scale_to_working(rgb.get(), options.working_long_side, &page.scale);
     rgb.reset();
     clock.mark(" scale");
-    PixPtr mask = internal::red_mask(work.get());
-    clock.mark(" red mask");
-    PixPtr grey = internal::grey_without_red(work.get(), mask.get());
-    clock.mark(" grey");
+    auto [mask, grey] = internal::separate_red(work.get());
+    if (!mask) return std::nullopt;
+    clock.mark(" red+grey");
     PixPtr binary = internal::binarise(grey.get());
     clock.mark(" binarise");
     int quarter = internal::text_axis(binary.get(), &page.skew) / 90;

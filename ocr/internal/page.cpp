@@ -371,23 +371,35 @@ PixPtr scale_to_working(Pix* rgb, int long_side, double* scale) {
   return PixPtr(pixScale(rgb, f, f));
 }
 
-PixPtr red_mask(Pix* rgb) {
-  int w = width_of(rgb), h = height_of(rgb);
-  PixPtr mask(pixCreate(w, h, 1));
-  l_uint32* src = pixGetData(rgb);
-  l_uint32* dst = pixGetData(mask.get());
-  int src_wpl = pixGetWpl(rgb), dst_wpl = pixGetWpl(mask.get());
+RedAndGrey separate_red(Pix* rgb) {
+  const int w = width_of(rgb), h = height_of(rgb);
+  RedAndGrey out{PixPtr(pixCreate(w, h, 1)), PixPtr(pixCreate(w, h, 8))};
+  if (!out.red || !out.grey) return {};
+  const l_uint32* src = pixGetData(rgb);
+  l_uint32* red = pixGetData(out.red.get());
+  l_uint32* grey = pixGetData(out.grey.get());
+  const l_int32 src_wpl = pixGetWpl(rgb), red_wpl = pixGetWpl(out.red.get()),
+                grey_wpl = pixGetWpl(out.grey.get());
   for (int y = 0; y < h; ++y) {
-    const l_uint32* s = src + y * src_wpl;
-    l_uint32* d = dst + y * dst_wpl;
+    const l_uint32* s = src + static_cast<ptrdiff_t>(y) * src_wpl;
+    l_uint32* r = red + static_cast<ptrdiff_t>(y) * red_wpl;
+    l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
     for (int x = 0; x < w; ++x) {
-      Rgb c = rgb_of(s[x]);
+      const Rgb c = rgb_of(s[x]);
       // Seal ink is saturated red; JPEG chroma blur and thin ink make it pinkish, so the test is
       // on the margin of red over the other channels, with a floor against dark text.
-      if (c.r >= 100 && c.r - std::max(c.g, c.b) >= 35) SET_DATA_BIT(d, x);
+      if (c.r >= 100 && c.r - std::max(c.g, c.b) >= 35) SET_DATA_BIT(r, x);
+      // Leptonica's luminance (pixConvertRGBToLuminance), to the same rounding.
+      SET_DATA_BYTE(g, x,
+                    static_cast<l_uint8>(L_RED_WEIGHT * static_cast<l_float32>(c.r) +
+                                         L_GREEN_WEIGHT * static_cast<l_float32>(c.g) +
+                                         L_BLUE_WEIGHT * static_cast<l_float32>(c.b) + 0.5f));
     }
   }
-  return mask;
+  // The red ink, a little widened, painted white on the grey page.
+  PixPtr wide(pixDilateBrick(nullptr, out.red.get(), 3, 3));
+  if (wide) pixSetMasked(out.grey.get(), wide.get(), 255);
+  return out;
 }
 
 std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) {
@@ -450,13 +462,6 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
     if (seal.roundness >= 0.5 && seal.fill < 0.6 && seal.fill > 0.02) seals.push_back(seal);
   }
   return seals;
-}
-
-PixPtr grey_without_red(Pix* rgb, Pix* mask) {
-  PixPtr grey(pixConvertRGBToLuminance(rgb));
-  PixPtr wide(pixDilateBrick(nullptr, mask, 3, 3));
-  pixSetMasked(grey.get(), wide.get(), 255);
-  return grey;
 }
 
 PixPtr binarise(Pix* grey) {

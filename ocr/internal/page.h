@@ -19,18 +19,19 @@ PixPtr decode_rgb(const std::string& bytes, double factor = 1.0);
 // factor applied.
 PixPtr scale_to_working(Pix* rgb, int long_side, double* scale);
 
-// 1 bpp mask of red ink: saturated red (seal ink), not dark text under it.
-PixPtr red_mask(Pix* rgb);
+// One pass over a colour page: `red`, a 1 bpp mask of red ink (saturated red: seal ink, not the
+// dark text under it); `grey`, the page's luminance with the red ink (mask widened a little)
+// painted white, so that seals do not become junk text nor hide the text under them.
+struct RedAndGrey {
+  PixPtr red, grey;
+};
+RedAndGrey separate_red(Pix* rgb);
 
 // Round rings in `mask` (red or grey ink) large enough to be a seal on a page `page_short_side`
 // wide: connected components of the closed mask, tested for size, aspect, ring coverage and fill.
 std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red);
 
-// Grey page with the red ink (mask dilated a little) painted white, so seals do not become junk
-// text and do not hide the text under them.
-PixPtr grey_without_red(Pix* rgb, Pix* mask);
-
-// Binarised page (adaptive Otsu, tolerant of uneven lighting).
+// Binarised page: Sauvola's local threshold, tolerant of uneven lighting and faint print.
 PixPtr binarise(Pix* grey);
 
 // Share of dark pixels in a binary image.

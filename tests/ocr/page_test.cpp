@@ -412,3 +412,34 @@ TEST_CASE("binarising sets each pixel against its local threshold as Leptonica's
   pixCountPixels(binary.get(), &ink_pixels, nullptr);
   CHECK(ink_pixels > 601 * 437 / 10);  // the print is there
 }
+
+TEST_CASE("red seal ink is masked and painted white on the grey page; the rest is its luminance",
+          "[page]") {
+  PixPtr rgb = colour_page(301, 221);
+  auto [red, grey] = separate_red(rgb.get());
+  REQUIRE(red);
+  REQUIRE(grey);
+  // The seal (a red disc in the middle) is red ink; the dark print is not.
+  l_uint32 bit = 0;
+  pixGetPixel(red.get(), 150, 110, &bit);
+  CHECK(bit == 1);
+  pixGetPixel(red.get(), 1, 0, &bit);  // print: row 0, column 1
+  CHECK(bit == 0);
+  PixPtr luminance(pixConvertRGBToLuminance(rgb.get()));
+  PixPtr wide(pixDilateBrick(nullptr, red.get(), 3, 3));
+  l_int32 differ = 0, white_under_red = 0, red_pixels = 0;
+  for (int y = 0; y < 221; ++y)
+    for (int x = 0; x < 301; ++x) {
+      l_uint32 g = 0, l = 0, r = 0;
+      pixGetPixel(grey.get(), x, y, &g);
+      pixGetPixel(luminance.get(), x, y, &l);
+      pixGetPixel(wide.get(), x, y, &r);
+      if (r)
+        ++red_pixels, white_under_red += g == 255 ? 1 : 0;
+      else
+        differ += g != l ? 1 : 0;
+    }
+  CHECK(differ == 0);
+  CHECK(red_pixels > 3000);
+  CHECK(white_under_red == red_pixels);
+}
