@@ -31,7 +31,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
-constexpr const char* kPipelineVersion = "scan-9";
+constexpr const char* kPipelineVersion = "scan-10";
+// Scans of each material type whose places (ScanResult::places) the rest of the batch reads first.
+constexpr size_t kLearnFrom = 6;
 
 std::optional<std::string> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -326,23 +328,46 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
     o.progress(progress);
   }
 
+  // Two rounds. The first reads the first kLearnFrom scans of each material type (in the
+  // batch's order) as they come; the places where they held what was looked for are then read
+  // first on the rest of that type (ScanHints::places). Which scans teach, and so every result,
+  // is the same however many workers there are and however often the batch is resumed.
+  std::map<std::string, std::vector<size_t>> teachers;  // material type -> jobs, batch order
+  for (size_t index = 0; index < jobs.size(); ++index)
+    if (auto& t = teachers[jobs[index].material]; t.size() < kLearnFrom) t.push_back(index);
+  std::vector<size_t> first_round, second_round;
+  for (size_t index : pending)
+    (std::find(teachers[jobs[index].material].begin(), teachers[jobs[index].material].end(),
+               index) != teachers[jobs[index].material].end()
+         ? first_round
+         : second_round)
+        .push_back(index);
+
   std::mutex mutex;  // guards store, progress, first_error
   std::string first_error;
   std::atomic<size_t> next{0};
   std::vector<std::string> keys(jobs.size());
   for (auto& [key, index] : job_index) keys[index] = key;
-  auto worker = [&] {
-    std::string error;
-    ocr::ScanOptions scan_options;
-    scan_options.tessdata_dir = o.tessdata_dir;
-    auto analyzer = ocr::ScanAnalyzer::create(documents->types, scan_options, &error);
+  int workers =
+      o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  workers =
+      std::max(1, std::min<int>(workers, static_cast<int>(std::max<size_t>(pending.size(), 1))));
+  std::vector<std::unique_ptr<ocr::ScanAnalyzer>> analyzers(static_cast<size_t>(workers));
+  auto work_through = [&](const std::vector<size_t>& round, size_t worker_index) {
+    std::unique_ptr<ocr::ScanAnalyzer>& analyzer = analyzers[worker_index];
     if (!analyzer) {
-      std::lock_guard lock(mutex);
-      if (first_error.empty()) first_error = error;
-      return;
+      std::string error;
+      ocr::ScanOptions scan_options;
+      scan_options.tessdata_dir = o.tessdata_dir;
+      analyzer = ocr::ScanAnalyzer::create(documents->types, scan_options, &error);
+      if (!analyzer) {
+        std::lock_guard lock(mutex);
+        if (first_error.empty()) first_error = error;
+        return;
+      }
     }
-    for (size_t i = next++; i < pending.size(); i = next++) {
-      ScanJob& job = jobs[pending[i]];
+    for (size_t i = next++; i < round.size(); i = next++) {
+      ScanJob& job = jobs[round[i]];
       auto bytes = read_bytes(job.path);
       ocr::ScanResult result;
       if (bytes) {
@@ -353,7 +378,8 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
         result.problem = "the file could not be read again";
       }
       std::lock_guard lock(mutex);
-      if (auto st = store->put(keys[pending[i]], job.sha256, job.material, result); !st && first_error.empty())
+      if (auto st = store->put(keys[round[i]], job.sha256, job.material, result);
+          !st && first_error.empty())
         first_error = "cannot record a scan result: " + st.error().message;
       job.result = std::move(result);
       ++progress.done;
@@ -361,13 +387,23 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
       if (o.progress) o.progress(progress);
     }
   };
-  int workers = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  workers = std::max(1, std::min<int>(workers, static_cast<int>(std::max<size_t>(pending.size(), 1))));
-  if (!pending.empty()) {
+  auto run_round = [&](const std::vector<size_t>& round) {
+    if (round.empty()) return;
+    next = 0;
     std::vector<std::thread> threads;
-    for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
+    for (size_t t = 1; t < analyzers.size(); ++t)
+      threads.emplace_back(work_through, std::cref(round), t);
+    work_through(round, 0);
     for (auto& t : threads) t.join();
-  }
+  };
+  run_round(first_round);
+  for (size_t index : second_round)
+    for (size_t teacher : teachers[jobs[index].material])
+      if (jobs[teacher].result)
+        jobs[index].hints.places.insert(jobs[index].hints.places.end(),
+                                        jobs[teacher].result->places.begin(),
+                                        jobs[teacher].result->places.end());
+  run_round(second_round);
   if (!first_error.empty()) return Error{first_error};
 
   // Checks, previews and the report.

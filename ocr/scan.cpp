@@ -641,7 +641,7 @@ struct ScanAnalyzer::Impl {
       // Within one character of the form's value counts as seen: the checks take that as an OCR
       // slip too (engine/verify.cpp).
       for (Value* v : {&uscc, &id})
-        if (v->wanted && best_substring_distance(codes, v->target) <= 1) v->wanted = false;
+        if (v->wanted && best_substring_distance(codes, v->target) <= 1) found(*v);
       for (size_t i = 0; i < folded.size() && (uscc.wanted || id.wanted); ++i) {
         size_t j = i;
         while (j < folded.size() && is_code_char(folded[j])) ++j;
@@ -651,8 +651,8 @@ struct ScanAnalyzer::Impl {
             return std::find(candidates.begin(), candidates.end(), encode_utf8(v.target)) !=
                    candidates.end();
           };
-          if (uscc.wanted && repaired_to(repair_uscc(run), uscc)) uscc.wanted = false;
-          if (id.wanted && repaired_to(repair_id_number(run, "99991231"), id)) id.wanted = false;
+          if (uscc.wanted && repaired_to(repair_uscc(run), uscc)) found(uscc);
+          if (id.wanted && repaired_to(repair_id_number(run, "99991231"), id)) found(id);
         }
         i = j;
       }
@@ -660,10 +660,9 @@ struct ScanAnalyzer::Impl {
     // The values `row` holds.
     void see_values(const ReadRow& row) {
       see_codes(decode_utf8_lossy(fold_code_text(row.read.text)), row.folded);
-      if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9)
-        company.wanted = false;
+      if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9) found(company);
       if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
-        applicant.wanted = false;
+        found(applicant);
     }
     // The values and labels `row` holds, one more row read.
     void see(const ReadRow& row) {
@@ -680,13 +679,15 @@ struct ScanAnalyzer::Impl {
           auto [begin, end] = value_after(row, label_end);
           const size_t least = v == &company ? 4 : v == &applicant ? 2 : 15;
           v->grace = end - begin >= least ? 1 : 2;
+          ++hits;
         }
       }
-      std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
-        return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {
-          return find_signature_label(row.folded, label).has_value();
-        });
-      });
+      hits += static_cast<int>(
+          std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
+            return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {
+              return find_signature_label(row.folded, label).has_value();
+            });
+          }));
     }
     // Only signature labels are still wanted: they sit at the foot of a page.
     bool values_done() const {
@@ -751,7 +752,12 @@ struct ScanAnalyzer::Impl {
         if (v->wanted) out += what;
       return signatures.empty() ? out : out + " signature";
     }
+    void found(Value& v) {
+      v.wanted = false;
+      ++hits;
+    }
     Value uscc, id, company, applicant;
+    int hits = 0;  // values, labels and signature labels found so far
     std::vector<std::vector<std::u32string>> signatures;  // labels, normalised, per signer
     std::vector<std::u32string> others;                   // labels of values not looked for
     std::vector<std::u32string> titles;                   // the expected type's title words
@@ -938,7 +944,27 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     }
     wanted.see(row);
   };
-  for (ReadRow& row : rows) see(row);
+  // Rows where other pages of this type held what is looked for (hints.places) come first; the
+  // places found on this page go into the result for the next.
+  auto place_of = [&result](const Box& b) {
+    return PagePlace{
+        static_cast<float>(b.x) / static_cast<float>(std::max(1, result.width)),
+        static_cast<float>(b.y + b.h / 2) / static_cast<float>(std::max(1, result.height))};
+  };
+  std::vector<bool> at_known_place(order.size(), false);
+  for (size_t i = 0; i < order.size(); ++i) {
+    const PagePlace p = place_of(order[i].box);
+    at_known_place[i] =
+        std::any_of(hints.places.begin(), hints.places.end(), [&p](const PagePlace& q) {
+          return std::abs(p.x - q.x) <= 0.04f && std::abs(p.y - q.y) <= 0.025f;
+        });
+  }
+  auto see_here = [&](ReadRow& row, const Box& box) {
+    const int hits = wanted.hits;
+    see(row);
+    if (wanted.hits > hits) result.places.push_back(place_of(box));
+  };
+  for (size_t i = 0; i < rows.size(); ++i) see_here(rows[i], order[i].box);
   // Top to bottom while values are wanted; once only signature labels are, from the foot up,
   // the head of each wide row first (a label leads its row; the rest of the row is read only if
   // no head holds one).
@@ -960,6 +986,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         pick = i;
     return pick;
   };
+  size_t last_read = rows.empty() ? 0 : rows.size() - 1;  // in `order`
   for (;;) {
     // Everything looked for is there: stop once the rows read say what the document is (the
     // titles come first, so a few rows suffice).
@@ -979,10 +1006,16 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // A row printed like a code comes before the rows above it.
       if (wanted.codes_wanted())
         pick = first([&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= kCodeGlyphs; });
+      // A label's value expected: it is on the rows that follow the label's.
+      if (!pick && wanted.expecting())
+        pick = first([&](size_t i) { return i > last_read && seen[i] != Seen::whole; });
+      if (!pick)
+        pick = first([&](size_t i) { return seen[i] != Seen::whole && at_known_place[i]; });
       if (!pick) pick = first([&](size_t i) { return seen[i] != Seen::whole; });
     }
     if (!pick) break;
     const size_t i = *pick;
+    last_read = i;
     const Box& box = order[i].box;
     const Box area = padded(box, 5);
     auto row_start = std::chrono::steady_clock::now();
@@ -1060,7 +1093,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                    order[i].code_run >= kCodeGlyphs ? " code" : "",
                    seen[i] == Seen::head ? " head" : "", ms_since(row_start), box.x, box.y,
                    row.read.text.c_str());
-    see(rows[read_as[i]]);
+    see_here(rows[read_as[i]], box);
   }
   clock.mark("ocr rows");
   if (clock.on)

@@ -74,6 +74,12 @@ struct FieldRead {
   float confidence = 0;
 };
 
+// A place on an upright page, as fractions of its width and height: where a row begins (its left
+// edge) and its middle.
+struct PagePlace {
+  float x = 0, y = 0;
+};
+
 struct ScanResult {
   bool readable = false;
   std::string problem;  // why it is not readable, for a person (when !readable)
@@ -89,6 +95,8 @@ struct ScanResult {
   std::vector<SealMark> seals;
   std::vector<SignatureMark> signatures;
   std::vector<FieldRead> fields;
+  // The rows that held a label, a value or a signature label looked for (ScanHints::places).
+  std::vector<PagePlace> places;
 };
 
 nlohmann::json scan_result_json(const ScanResult& result);
@@ -102,6 +110,10 @@ struct ScanHints {
   std::string company_name;
   std::string person_name;
   std::string id_number;
+  // Where other pages of the expected type held what was looked for (their ScanResult::places):
+  // rows there are read first. Forms of one kind put their labels in one place, so a batch that
+  // has read a few of a kind knows where to look on the rest.
+  std::vector<PagePlace> places;
 };
 
 struct ScanOptions {

@@ -45,6 +45,8 @@ nlohmann::json scan_result_json(const ScanResult& r) {
   for (const FieldRead& f : r.fields)
     j["fields"].push_back(
         {{"field", f.field}, {"text", f.text}, {"box", box_json(f.box)}, {"confidence", f.confidence}});
+  j["places"] = nlohmann::json::array();
+  for (const PagePlace& p : r.places) j["places"].push_back({p.x, p.y});
   return j;
 }
 
@@ -76,6 +78,8 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
     for (const auto& f : j.at("fields"))
       r.fields.push_back({f.at("field").get<std::string>(), f.at("text").get<std::string>(),
                           box_from(f.at("box")), f.at("confidence").get<float>()});
+    for (const auto& p : j.value("places", nlohmann::json::array()))
+      r.places.push_back({p.at(0).get<float>(), p.at(1).get<float>()});
     return r;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

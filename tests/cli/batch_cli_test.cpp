@@ -53,6 +53,19 @@ Batch& batch() {
   return b;
 }
 
+// Each submission's verdict and findings (code, material, evidence), by its folder name.
+std::map<std::string, std::string> outcomes(const nlohmann::json& report) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : report["submissions"]) {
+    std::string text = s["verdict"].get<std::string>();
+    for (const auto& f : s["findings"])
+      text += "|" + f["code"].get<std::string>() + " " + f["material"].get<std::string>() + " " +
+              f["evidence"].dump();
+    out[fs::path(s["dir"].get<std::string>()).filename().string()] = text;
+  }
+  return out;
+}
+
 const nlohmann::json& entry(const std::string& dir_name) {
   for (const auto& s : batch().json["submissions"])
     if (fs::path(s["dir"].get<std::string>()).filename() == dir_name) return s;
@@ -177,7 +190,23 @@ TEST_CASE("a batch killed half way resumes without redoing finished scans", "[ba
   auto summary = nlohmann::json::parse(resumed.out)["summary"];
   CHECK(summary["scans_reused"].get<int>() >= 5);
   CHECK(summary["submissions"] == 21);
-  CHECK(read_json(report / "report.json")["submissions"].size() == 21);
+  // The same findings as the batch run in one go: the scans that teach the rest where to look
+  // first are the same ones, done before or after the kill.
+  CHECK(outcomes(read_json(report / "report.json")) == outcomes(b.json));
+}
+
+TEST_CASE("one worker and two find the same: which scans teach the rest where to look is fixed",
+          "[batch]") {
+  Batch& b = batch();
+  TempDir work;
+  auto one = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
+                         (work.path() / "one").string() + "' --jobs 1 --quiet --today 2026-11-24");
+  auto two = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
+                         (work.path() / "two").string() + "' --jobs 2 --quiet --today 2026-11-24");
+  const auto with_one = outcomes(read_json(work.path() / "one" / "report.json"));
+  CHECK(with_one.size() == 21);
+  CHECK(with_one == outcomes(read_json(work.path() / "two" / "report.json")));
+  CHECK(with_one == outcomes(b.json));
 }
 
 TEST_CASE("a path that holds no submission is reported, and the rest of the batch goes on", "[batch]") {
