@@ -962,7 +962,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   auto see_here = [&](ReadRow& row, const Box& box) {
     const int hits = wanted.hits;
     see(row);
-    if (wanted.hits > hits) result.places.push_back(place_of(box));
+    if (wanted.hits > hits) {
+      result.places.push_back(place_of(box));
+      if (clock.on) std::fprintf(stderr, "    => held what is looked for\n");
+    }
   };
   for (size_t i = 0; i < rows.size(); ++i) see_here(rows[i], order[i].box);
   // Top to bottom while values are wanted; once only signature labels are, from the foot up,

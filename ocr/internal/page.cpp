@@ -606,6 +606,10 @@ LevelledGrey LevelledGrey::turned(int quarter_turns) const {
   return LevelledGrey(rotate_page(page_.get(), quarter_turns, 0), skew_degrees_);
 }
 
+// A ruled line is at least this many times as long as it is thick; a title's strokes are not.
+// (Horizontal runs are measured on the page thickened by two pixels across them.)
+constexpr float kRuleLength = 16.0f, kThickenedRuleLength = 12.0f;
+
 Layout text_layout(Pix* binary) {
   const int w = width_of(binary), h = height_of(binary);
   // Ruled lines (tables, underlines, frames) are long thin runs; take them out so they neither
@@ -613,10 +617,16 @@ Layout text_layout(Pix* binary) {
   Layout layout;
   // A thin line scanned a little askew steps by a pixel now and then: the runs are looked for
   // on the page thickened across them, and the line is then its own pixels in that run.
+  // Ruled lines are thin for their length; the strokes of large print (a title's 一 and 丨)
+  // are as long but several times as thick, and stay text.
   PixPtr thick(pixDilateBrick(nullptr, binary, 1, 3));
-  layout.rules.reset(pixOpenCompBrickDwa(nullptr, thick.get(), std::max(60, w / 20), 1));
+  PixPtr runs(pixOpenCompBrickDwa(nullptr, thick.get(), std::max(60, w / 20), 1));
+  layout.rules.reset(
+      pixSelectByWidthHeightRatio(runs.get(), kThickenedRuleLength, 8, L_SELECT_IF_GTE, nullptr));
   pixAnd(layout.rules.get(), layout.rules.get(), binary);
-  PixPtr vertical(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
+  PixPtr posts(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
+  PixPtr vertical(
+      pixSelectByWidthHeightRatio(posts.get(), 1.0f / kRuleLength, 8, L_SELECT_IF_LTE, nullptr));
   const std::vector<std::pair<Box, int>> grids = add_cell_walls(binary, layout.rules.get());
   pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
   PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
@@ -634,17 +644,32 @@ Layout text_layout(Pix* binary) {
       return cx >= g.first.x && cx < g.first.right() && cy >= g.first.y && cy < g.first.bottom();
     });
   };
+  std::vector<Box> tall;  // blocks that may be pictures (photo, emblem, QR code)
   for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
     Box b = box_at(boxes.get(), i);
     // A grid's characters stand far apart, and a lone 1 is narrower than any other mark kept:
     // the grid is one segment of its own (below).
     if (in_grid(b)) continue;
     if (b.h < 9 || b.h > h / 8 || b.w < 8) continue;
-    // Pictures (photo, emblem, QR code) are tall blocks, not rows of characters.
-    if (b.h > 90 && b.w < b.h * 3) continue;
     if (ink_share(text.get(), &b) < 0.04) continue;
-    blocks.push_back(b);
+    (b.h > 90 && b.w < b.h * 3 ? tall : blocks).push_back(b);
   }
+  // Pictures are tall blocks, not rows of characters; but the characters of a large title,
+  // printed far apart, are tall blocks too. A tall block stays text when another of about its
+  // height stands beside it on its line, less than its height away (a photo, an emblem or a QR
+  // code stands alone).
+  auto beside = [](const Box& b, const std::vector<Box>& others) {
+    return std::any_of(others.begin(), others.end(), [&b](const Box& o) {
+      if (&o == &b || std::abs(o.h - b.h) * 4 > b.h) return false;
+      const int overlap = std::min(b.bottom(), o.bottom()) - std::max(b.y, o.y);
+      const int gap = std::max(o.x - b.right(), b.x - o.right());
+      return overlap * 10 >= std::min(b.h, o.h) * 6 && gap <= b.h;
+    });
+  };
+  std::vector<Box> characters;
+  for (const Box& b : tall)
+    if (beside(b, tall) || beside(b, blocks)) characters.push_back(b);
+  blocks.insert(blocks.end(), characters.begin(), characters.end());
   // A block several rows high is rows run together (a tick or a handwritten stroke crossing
   // from one table row into the next): it is parted where its ink thins out.
   std::vector<int> heights;

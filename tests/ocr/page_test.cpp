@@ -443,3 +443,35 @@ TEST_CASE("red seal ink is masked and painted white on the grey page; the rest i
   CHECK(red_pixels > 3000);
   CHECK(white_under_red == red_pixels);
 }
+
+TEST_CASE("a large title printed far apart is one row, however thin its strokes; a rule is not",
+          "[page]") {
+  PixPtr page = blank_page(1400, 1700);  // an A4 page at 150 dpi, on its side
+  // 营 业 执 照 as a licence prints them: 95 pixels tall, strokes 6 pixels thick (as long as a
+  // rule, far thicker for their length), 50 pixels apart, each its own block.
+  for (int i = 0; i < 4; ++i) {
+    const int x = 300 + i * 145;
+    ink(page.get(), x, 100, 6, 95);
+    ink(page.get(), x + 89, 100, 6, 95);
+    ink(page.get(), x, 100, 95, 6);
+    ink(page.get(), x, 147, 95, 6);
+    ink(page.get(), x, 189, 95, 6);
+  }
+  // A ruled line, two pixels thick, and a line of print under it.
+  ink(page.get(), 100, 300, 1200, 2);
+  for (int i = 0; i < 12; ++i) square_glyph(page.get(), 300 + i * 24, 330, 20);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  const TextRow* title = row_at(layout, 350, 140);
+  REQUIRE(title);
+  CHECK(title->box.x <= 300);
+  CHECK(title->box.right() >= 300 + 3 * 145 + 95);
+  CHECK(title->box.h >= 95);
+  CHECK(title->title == false);  // the reading order marks titles, not the layout
+  // The rule is a rule, not a row of text.
+  CHECK(row_at(layout, 1000, 300) == nullptr);
+  l_uint32 bit = 0;
+  pixGetPixel(layout.rules.get(), 1000, 300, &bit);
+  CHECK(bit == 1);
+  CHECK(row_at(layout, 310, 340) != nullptr);
+}
