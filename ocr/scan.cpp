@@ -959,15 +959,20 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           return std::abs(p.x - q.x) <= 0.04f && std::abs(p.y - q.y) <= 0.025f;
         });
   }
-  auto see_here = [&](ReadRow& row, const Box& box) {
+  std::optional<Box> label_row;  // where the label of a value still expected was read
+  size_t label_index = 0;        // its index in `order`
+  auto see_here = [&](ReadRow& row, size_t index) {
+    const Box& box = order[index].box;
     const int hits = wanted.hits;
+    const bool was_expecting = wanted.expecting();
     see(row);
+    if (!was_expecting && wanted.expecting()) label_row = box, label_index = index;
     if (wanted.hits > hits) {
       result.places.push_back(place_of(box));
       if (clock.on) std::fprintf(stderr, "    => held what is looked for\n");
     }
   };
-  for (size_t i = 0; i < rows.size(); ++i) see_here(rows[i], order[i].box);
+  for (size_t i = 0; i < rows.size(); ++i) see_here(rows[i], i);
   // Top to bottom while values are wanted; once only signature labels are, from the foot up,
   // the head of each wide row first (a label leads its row; the rest of the row is read only if
   // no head holds one).
@@ -989,7 +994,6 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         pick = i;
     return pick;
   };
-  size_t last_read = rows.empty() ? 0 : rows.size() - 1;  // in `order`
   for (;;) {
     // Everything looked for is there: stop once the rows read say what the document is (the
     // titles come first, so a few rows suffice).
@@ -1009,16 +1013,38 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // A row printed like a code comes before the rows above it.
       if (wanted.codes_wanted())
         pick = first([&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= kCodeGlyphs; });
-      // A label's value expected: it is on the rows that follow the label's.
-      if (!pick && wanted.expecting())
-        pick = first([&](size_t i) { return i > last_read && seen[i] != Seen::whole; });
+      // A label's value expected: it is right of the label on its line, or on the lines just
+      // under it (small print too), else on the rows read after it.
+      if (!pick && wanted.expecting() && label_row) {
+        const Box& l = *label_row;
+        auto line_of = [&l](const Box& b) {  // 0: the label's line, 1: under it, -1: neither
+          const int middle = b.y + b.h / 2, label_middle = l.y + l.h / 2;
+          if (std::abs(middle - label_middle) * 2 <= std::max(b.h, l.h))
+            return b.x >= l.right() - l.h ? 0 : -1;
+          return middle > label_middle && b.y <= l.bottom() + 2 * l.h ? 1 : -1;
+        };
+        for (size_t i = 0; i < order.size(); ++i) {
+          if (seen[i] == Seen::whole) continue;
+          const int line = line_of(order[i].box);
+          if (line < 0) continue;
+          if (!pick) {
+            pick = i;
+            continue;
+          }
+          const int best = line_of(order[*pick].box);
+          const Box& b = order[i].box;
+          const Box& p = order[*pick].box;
+          if (line < best || (line == best && (line == 0 ? b.x < p.x : b.y < p.y))) pick = i;
+        }
+        if (!pick)
+          pick = first([&](size_t i) { return i > label_index && seen[i] != Seen::whole; });
+      }
       if (!pick)
         pick = first([&](size_t i) { return seen[i] != Seen::whole && at_known_place[i]; });
       if (!pick) pick = first([&](size_t i) { return seen[i] != Seen::whole; });
     }
     if (!pick) break;
     const size_t i = *pick;
-    last_read = i;
     const Box& box = order[i].box;
     const Box area = padded(box, 5);
     auto row_start = std::chrono::steady_clock::now();
@@ -1096,7 +1122,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                    order[i].code_run >= kCodeGlyphs ? " code" : "",
                    seen[i] == Seen::head ? " head" : "", ms_since(row_start), box.x, box.y,
                    row.read.text.c_str());
-    see_here(rows[read_as[i]], box);
+    see_here(rows[read_as[i]], i);
   }
   clock.mark("ocr rows");
   if (clock.on)
