@@ -960,13 +960,17 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         });
   }
   std::optional<Box> label_row;  // where the label of a value still expected was read
+  int lowest_value = -1;         // the middle of the lowest row that held a label or value
   size_t label_index = 0;        // its index in `order`
   auto see_here = [&](ReadRow& row, size_t index) {
     const Box& box = order[index].box;
     const int hits = wanted.hits;
+    const size_t signatures = wanted.signatures.size();
     const bool was_expecting = wanted.expecting();
     see(row);
     if (!was_expecting && wanted.expecting()) label_row = box, label_index = index;
+    if (wanted.hits > hits && wanted.signatures.size() == signatures)
+      lowest_value = std::max(lowest_value, box.y + box.h / 2);
     if (wanted.hits > hits) {
       result.places.push_back(place_of(box));
       if (clock.on) std::fprintf(stderr, "    => held what is looked for\n");
@@ -986,10 +990,13 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       if (fits(i)) return i;
     return std::nullopt;
   };
+  // A signature's label comes after what is signed: below the rows that held the values (the
+  // rows above them are not searched for it).
   auto lowest = [&](Seen state, bool signed_only = false) -> std::optional<size_t> {
     std::optional<size_t> pick;
     for (size_t i = 0; i < order.size(); ++i)
       if (seen[i] == state && (!signed_only || Impl::mark_right_of(order, i)) &&
+          order[i].box.y + order[i].box.h / 2 > lowest_value &&
           (!pick || order[i].box.bottom() > order[*pick].box.bottom()))
         pick = i;
     return pick;

@@ -117,14 +117,28 @@ std::optional<SignatureLabelMatch> find_signature_label(std::u32string_view row,
     match.similarity = substring_similarity(row, label, &match.begin, &match.end);
     if (match.similarity >= kSimilar) return match;
   }
-  // The stem: three characters at least before the bracket (授权用户( , not 人( ).
+  // The stem: three characters at least before the bracket (授权用户( , not 人( ), read whole,
+  // or with one slip when it has four or more; the bracket itself must follow it.
   const size_t bracket = label.find(U'(');
   if (bracket == std::u32string_view::npos || bracket < 3) return std::nullopt;
-  const std::u32string_view stem = label.substr(0, bracket + 1);
-  if (substring_similarity(row, stem, &match.begin, &match.end) < 1.0) return std::nullopt;
-  match.similarity = kSimilar;
-  match.stands_for = label.size() - stem.size();
-  return match;
+  const std::u32string_view stem = label.substr(0, bracket);
+  const size_t slips = stem.size() >= 4 ? 1 : 0;
+  // Each place the row holds a bracket, the stem right before it.
+  for (size_t open = row.find(U'('); open != std::u32string_view::npos;
+       open = row.find(U'(', open + 1)) {
+    if (open + slips < stem.size()) continue;
+    const size_t take = std::min(open, stem.size() + slips);
+    const std::u32string_view before = row.substr(open - take, take);
+    size_t begin = 0, end = 0;
+    if (best_substring_distance(before, stem, &begin, &end) > slips || end != before.size())
+      continue;
+    match.begin = open - before.size() + begin;
+    match.end = open + 1;
+    match.similarity = kSimilar;
+    match.stands_for = label.size() - (bracket + 1);
+    return match;
+  }
+  return std::nullopt;
 }
 
 }  // namespace keydesk::ocr

@@ -43,6 +43,13 @@ TEST_CASE(
   CHECK(struck->begin == 0);
   CHECK(struck->end == 5);
   CHECK(struck->stands_for == 3);
+  // A stem of four characters may have one slip (括 for 授), the bracket still after it.
+  auto slipped = find_signature_label(normalise_name("括权用户（区5）捞欢一"), label);
+  REQUIRE(slipped);
+  CHECK(slipped->begin == 0);
+  CHECK(slipped->end == 5);
+  CHECK_FALSE(find_signature_label(normalise_name("由授权用户汪振办理"), label));
+  CHECK_FALSE(find_signature_label(normalise_name("括权用户，（签名栏）"), label));
   // The same words in the body of the letter, with no bracket after them, are not the label.
   CHECK_FALSE(
       find_signature_label(normalise_name("为我单位电子钥匙授权用户，代表我单位办理"), label));
