@@ -1004,7 +1004,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   for (;;) {
     // Everything looked for is there: stop once the rows read say what the document is (the
     // titles come first, so a few rows suffice).
-    if (wanted.all_seen() && rows.size() >= 4) {
+    if (wanted.all_seen() && rows.size() >= 3) {
       ScanResult typed;
       impl.classify(rows, result.height, typed);
       if (!typed.detected_type.empty()) break;

@@ -380,20 +380,34 @@ RedAndGrey separate_red(Pix* rgb) {
   l_uint32* grey = pixGetData(out.grey.get());
   const l_int32 src_wpl = pixGetWpl(rgb), red_wpl = pixGetWpl(out.red.get()),
                 grey_wpl = pixGetWpl(out.grey.get());
+  // Leptonica's luminance (pixConvertRGBToLuminance), to the same rounding: each channel's
+  // weighted value looked up, summed in the same order.
+  static const auto weighted = [] {
+    std::array<std::array<l_float32, 256>, 3> table{};
+    for (int v = 0; v < 256; ++v) {
+      const auto f = static_cast<l_float32>(v);
+      table[0][static_cast<size_t>(v)] = L_RED_WEIGHT * f;
+      table[1][static_cast<size_t>(v)] = L_GREEN_WEIGHT * f;
+      table[2][static_cast<size_t>(v)] = L_BLUE_WEIGHT * f;
+    }
+    return table;
+  }();
   for (int y = 0; y < h; ++y) {
     const l_uint32* s = src + static_cast<ptrdiff_t>(y) * src_wpl;
     l_uint32* r = red + static_cast<ptrdiff_t>(y) * red_wpl;
     l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
+    l_uint32 bits = 0;
     for (int x = 0; x < w; ++x) {
       const Rgb c = rgb_of(s[x]);
       // Seal ink is saturated red; JPEG chroma blur and thin ink make it pinkish, so the test is
       // on the margin of red over the other channels, with a floor against dark text.
-      if (c.r >= 100 && c.r - std::max(c.g, c.b) >= 35) SET_DATA_BIT(r, x);
-      // Leptonica's luminance (pixConvertRGBToLuminance), to the same rounding.
+      const bool ink = c.r >= 100 && c.r - std::max(c.g, c.b) >= 35;
+      bits |= static_cast<l_uint32>(ink) << (31 - (x & 31));
+      if ((x & 31) == 31 || x == w - 1) r[x >> 5] = bits, bits = 0;
       SET_DATA_BYTE(g, x,
-                    static_cast<l_uint8>(L_RED_WEIGHT * static_cast<l_float32>(c.r) +
-                                         L_GREEN_WEIGHT * static_cast<l_float32>(c.g) +
-                                         L_BLUE_WEIGHT * static_cast<l_float32>(c.b) + 0.5f));
+                    static_cast<l_uint8>(weighted[0][static_cast<size_t>(c.r)] +
+                                         weighted[1][static_cast<size_t>(c.g)] +
+                                         weighted[2][static_cast<size_t>(c.b)] + 0.5f));
     }
   }
   // The red ink, a little widened, painted white on the grey page.
