@@ -478,17 +478,80 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
   return seals;
 }
 
+PixPtr sauvola_thresholds(Pix* grey, int half_window, float factor) {
+  const int w = width_of(grey), h = height_of(grey);
+  if (w < 2 * half_window + 3 || h < 2 * half_window + 3) return nullptr;
+  // The page with a mirrored border of half_window + 1, as Leptonica measures it, and the sums
+  // of its values and of their squares over every rectangle from the origin (one row and
+  // column of zeros before them).
+  const int border = half_window + 1;
+  PixPtr framed(pixAddMirroredBorder(grey, border, border, border, border));
+  if (!framed) return nullptr;
+  const int fw = width_of(framed.get()), fh = height_of(framed.get());
+  const size_t stride = static_cast<size_t>(fw) + 1;
+  std::vector<l_uint32> sums(stride * (static_cast<size_t>(fh) + 1), 0);
+  std::vector<l_uint64> squares(sums.size(), 0);
+  const l_uint32* data = pixGetData(framed.get());
+  const l_int32 wpl = pixGetWpl(framed.get());
+  for (int y = 0; y < fh; ++y) {
+    const l_uint32* line = data + static_cast<ptrdiff_t>(y) * wpl;
+    l_uint32 row_sum = 0;
+    l_uint64 row_squares = 0;
+    const size_t above = static_cast<size_t>(y) * stride, here = above + stride;
+    for (int x = 0; x < fw; ++x) {
+      const l_uint32 v = GET_DATA_BYTE(line, x);
+      row_sum += v;
+      row_squares += static_cast<l_uint64>(v) * v;
+      sums[here + static_cast<size_t>(x) + 1] = sums[above + static_cast<size_t>(x) + 1] + row_sum;
+      squares[here + static_cast<size_t>(x) + 1] =
+          squares[above + static_cast<size_t>(x) + 1] + row_squares;
+    }
+  }
+  // Leptonica's arithmetic (pixWindowedMean, pixWindowedMeanSquare, pixSauvolaGetThreshold),
+  // to the same roundings (the mean truncated, the mean square rounded): the window of output
+  // pixel (x, y) is framed rows y + 1 … y + 2 half_window + 1, and the same columns.
+  const int side = 2 * half_window + 1;
+  const auto mean_norm =
+      static_cast<l_float32>(1.0 / (static_cast<l_float32>(side) * static_cast<l_float32>(side)));
+  const double square_norm =
+      1.0 / static_cast<double>(static_cast<l_float32>(side) * static_cast<l_float32>(side));
+  PixPtr out(pixCreate(w, h, 8));
+  if (!out) return nullptr;
+  l_uint32* dst = pixGetData(out.get());
+  const l_int32 dst_wpl = pixGetWpl(out.get());
+  auto window = [&](const auto& table, int x, int y) {
+    const size_t top = (static_cast<size_t>(y) + 1) * stride,
+                 bottom = (static_cast<size_t>(y) + 1 + side) * stride;
+    const size_t left = static_cast<size_t>(x) + 1, right = left + static_cast<size_t>(side);
+    return table[bottom + right] - table[bottom + left] - table[top + right] + table[top + left];
+  };
+  for (int y = 0; y < h; ++y) {
+    l_uint32* line = dst + static_cast<ptrdiff_t>(y) * dst_wpl;
+    for (int x = 0; x < w; ++x) {
+      const auto mean = static_cast<l_int32>(
+          static_cast<l_uint8>(mean_norm * static_cast<l_float32>(window(sums, x, y))));
+      const auto mean_square = static_cast<l_int32>(
+          static_cast<l_uint32>(square_norm * static_cast<double>(window(squares, x, y)) + 0.5));
+      const l_int32 variance = mean_square - mean * mean;
+      const l_float32 deviation = std::sqrt(static_cast<l_float32>(variance));
+      const auto threshold =
+          static_cast<l_int32>(mean * (1.0 - static_cast<double>(factor) *
+                                                 (1.0 - static_cast<double>(deviation) / 128.)));
+      SET_DATA_BYTE(line, x, static_cast<l_uint8>(threshold));
+    }
+  }
+  return out;
+}
+
 PixPtr binarise(Pix* grey) {
   // Sauvola's local threshold keeps light-grey print (photocopies, faint toner) that a global or
   // coarse-tiled Otsu threshold drops.
   // Thresholds come from the page at half size (a quarter of the work; the window keeps its
   // physical size) and apply to every pixel at full size.
   PixPtr half(pixScaleAreaMap2(grey));
-  Pix* thresholds = nullptr;
-  if (!half || pixSauvolaBinarizeTiled(half.get(), 8, 0.34f, 1, 1, &thresholds, nullptr) != 0 ||
-      !thresholds)
-    return PixPtr(pixThresholdToBinary(grey, 150));
-  PixPtr held(thresholds);
+  PixPtr held = half ? sauvola_thresholds(half.get(), 8, 0.34f) : nullptr;
+  if (!held) return PixPtr(pixThresholdToBinary(grey, 150));
+  Pix* thresholds = held.get();
   // Each pixel against the threshold of its place on the half-size page, in one pass (Leptonica
   // would scale the thresholds up, map grey * 128 / threshold and threshold that at 128: three
   // passes over the page). `darkest_light[t]`: the least grey that is not ink under threshold t,

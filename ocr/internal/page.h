@@ -31,6 +31,12 @@ RedAndGrey separate_red(Pix* rgb);
 // wide: connected components of the closed mask, tested for size, aspect, ring coverage and fill.
 std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red);
 
+// Sauvola's local thresholds of an 8 bpp page (t = m (1 − k (1 − s / 128)) over a window of
+// 2 `half_window` + 1 pixels a side, mirrored at the edges): the values Leptonica's
+// pixSauvolaBinarizeTiled gives, from integral images in one pass instead of its
+// double-precision accumulator. nullptr when the page is smaller than the window.
+PixPtr sauvola_thresholds(Pix* grey, int half_window, float factor);
+
 // Binarised page: Sauvola's local threshold, tolerant of uneven lighting and faint print.
 PixPtr binarise(Pix* grey);
 

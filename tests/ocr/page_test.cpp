@@ -475,3 +475,21 @@ TEST_CASE("a large title printed far apart is one row, however thin its strokes;
   CHECK(bit == 1);
   CHECK(row_at(layout, 310, 340) != nullptr);
 }
+
+TEST_CASE("Sauvola thresholds from integral images are Leptonica's, to the last grey level",
+          "[page]") {
+  PixPtr rgb = colour_page(613, 447);
+  PixPtr grey(pixConvertRGBToLuminance(rgb.get()));
+  for (int half_window : {4, 8}) {
+    Pix* reference = nullptr;
+    REQUIRE(pixSauvolaBinarizeTiled(grey.get(), half_window, 0.34f, 1, 1, &reference, nullptr) ==
+            0);
+    PixPtr held(reference);
+    PixPtr ours = sauvola_thresholds(grey.get(), half_window, 0.34f);
+    REQUIRE(ours);
+    l_int32 same = 0;
+    pixEqual(ours.get(), reference, &same);
+    CHECK(same == 1);
+  }
+  CHECK_FALSE(sauvola_thresholds(blank_page(12, 12).get(), 8, 0.34f));
+}
