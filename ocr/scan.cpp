@@ -357,7 +357,6 @@ struct ScanAnalyzer::Impl {
       rest.insert(rest.end(), titles.begin() + 3, titles.end());
       titles.resize(3);
     }
-    for (TextRow& r : titles) r.title = true;
     auto top_down = [](const TextRow& a, const TextRow& b) {
       return internal::reads_before(a.box, b.box);
     };

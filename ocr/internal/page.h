@@ -88,7 +88,6 @@ struct TextRow {
   // The height of its characters: the taller components', not the box's (a block of small
   // print that merged into one tall row is not a title).
   int glyph_height = 0;
-  bool title = false;  // read first to find the document's type (ScanAnalyzer's reading order)
 };
 struct Layout {
   std::vector<TextRow> rows;

@@ -467,7 +467,6 @@ TEST_CASE("a large title printed far apart is one row, however thin its strokes;
   CHECK(title->box.x <= 300);
   CHECK(title->box.right() >= 300 + 3 * 145 + 95);
   CHECK(title->box.h >= 95);
-  CHECK(title->title == false);  // the reading order marks titles, not the layout
   // The rule is a rule, not a row of text.
   CHECK(row_at(layout, 1000, 300) == nullptr);
   l_uint32 bit = 0;
