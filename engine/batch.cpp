@@ -333,15 +333,12 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   // first on the rest of that type (ScanHints::places). Which scans teach, and so every result,
   // is the same however many workers there are and however often the batch is resumed.
   std::map<std::string, std::vector<size_t>> teachers;  // material type -> jobs, batch order
+  std::vector<bool> teaches(jobs.size(), false);
   for (size_t index = 0; index < jobs.size(); ++index)
-    if (auto& t = teachers[jobs[index].material]; t.size() < kLearnFrom) t.push_back(index);
+    if (auto& t = teachers[jobs[index].material]; t.size() < kLearnFrom)
+      t.push_back(index), teaches[index] = true;
   std::vector<size_t> first_round, second_round;
-  for (size_t index : pending)
-    (std::find(teachers[jobs[index].material].begin(), teachers[jobs[index].material].end(),
-               index) != teachers[jobs[index].material].end()
-         ? first_round
-         : second_round)
-        .push_back(index);
+  for (size_t index : pending) (teaches[index] ? first_round : second_round).push_back(index);
 
   std::mutex mutex;  // guards store, progress, first_error
   std::string first_error;

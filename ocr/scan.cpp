@@ -674,7 +674,7 @@ struct ScanAnalyzer::Impl {
         size_t label_end = 0;
         if (v->grace < 0 && has_label(*v, row, 1.0, &label_end)) {
           // A value read after its label on the same row (a slip keeps it from matching) has
-          // one more row to show up on; a label alone, three (its cell, a second line).
+          // two more rows read to show up on; a label alone, three (its cell, a second line).
           auto [begin, end] = value_after(row, label_end);
           const size_t least = v == &company ? 4 : v == &applicant ? 2 : 15;
           v->grace = end - begin >= least ? 1 : 2;

@@ -103,8 +103,9 @@ nlohmann::json scan_result_json(const ScanResult& result);
 // The inverse of scan_result_json, for results kept in a batch database. nullopt: not a result.
 std::optional<ScanResult> scan_result_from_json(const nlohmann::json& json);
 
-// What the form says, so reading can stop once each value has been seen on the page. Hints
-// never decide a check: they only end the reading early; an empty hint is not looked for.
+// What the form says, so reading can stop once each value has been seen on the page, and where
+// to look first. Hints never decide a check: they only order the reading and end it early; an
+// empty hint is not looked for.
 struct ScanHints {
   std::string uscc;
   std::string company_name;

@@ -556,15 +556,18 @@ PixPtr binarise(Pix* grey) {
   // would scale the thresholds up, map grey * 128 / threshold and threshold that at 128: three
   // passes over the page). `darkest_light[t]`: the least grey that is not ink under threshold t,
   // as that map rounds.
-  std::array<l_uint8, 256> darkest_light{};
-  for (int t = 0; t < 256; ++t) {
-    int g = 0;
-    while (g < 256 && std::min(255, static_cast<int>(static_cast<float>(g * 128) /
-                                                         (static_cast<float>(t) + 0.5f) +
-                                                     0.5f)) < 128)
-      ++g;
-    darkest_light[static_cast<size_t>(t)] = static_cast<l_uint8>(std::min(g, 255));
-  }
+  static const auto darkest_light = [] {
+    std::array<l_uint8, 256> table{};
+    for (int t = 0; t < 256; ++t) {
+      int g = 0;
+      while (g < 256 && std::min(255, static_cast<int>(static_cast<float>(g * 128) /
+                                                           (static_cast<float>(t) + 0.5f) +
+                                                       0.5f)) < 128)
+        ++g;
+      table[static_cast<size_t>(t)] = static_cast<l_uint8>(std::min(g, 255));
+    }
+    return table;
+  }();
   const int w = width_of(grey), h = height_of(grey);
   const int tw = width_of(thresholds), th = height_of(thresholds);
   PixPtr binary(pixCreate(w, h, 1));
