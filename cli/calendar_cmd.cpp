@@ -1,5 +1,7 @@
 #include "cli/calendar_cmd.h"
 
+#include "engine/deadlines.h"
+#include "engine/intake.h"
 #include "engine/rules.h"
 
 #include <charconv>
@@ -146,14 +148,34 @@ int show(const Context& ctx, const WorkingCalendar& cal, int year) {
   return kOk;
 }
 
+// How many open cases of the case database wait on `year` (-1 when there is no database here:
+// `calendar status` never creates one).
+Result<long> cases_waiting_on(const Context& ctx, int year) {
+  std::error_code ec;
+  if (year == 0 || !std::filesystem::is_regular_file(ctx.db, ec)) return -1L;
+  auto store = CaseStore::open(ctx.db);
+  if (!store) return store.error();
+  auto years = store->pending_years();
+  if (!years) return years.error();
+  auto it = years->find(year);
+  return it == years->end() ? 0L : it->second;
+}
+
 int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
   auto years = cal.covered_years();
-  std::vector<std::string> warnings = coverage_warnings(cal, today);
+  auto waiting = cases_waiting_on(ctx, missing_year_to_warn(cal, today));
+  if (!waiting) {
+    print_error(ctx, waiting.error());
+    return kUsage;
+  }
+  std::vector<std::string> warnings = coverage_warnings(cal, today, *waiting);
   int code = cal.covers(today.year()) ? kOk : kProblems;
   if (ctx.json) {
-    nlohmann::json j = {{"calendar", cal.id()}, {"title", cal.title()},
-                        {"files", cal.files()}, {"today", format_date(today)},
-                        {"warnings", warnings}, {"years", nlohmann::json::array()}};
+    nlohmann::json j = {{"calendar", cal.id()},       {"title", cal.title()},
+                        {"version", cal.version()},   {"files", cal.files()},
+                        {"today", format_date(today)}, {"warnings", warnings},
+                        {"years", nlohmann::json::array()}};
+    if (*waiting >= 0) j["cases_waiting"] = *waiting;
     for (const auto& y : years) {
       nlohmann::json ns = nlohmann::json::array();
       for (const auto& [layer, n] : y.notices)
@@ -173,6 +195,67 @@ int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
   }
   for (const auto& w : warnings) std::cout << "warning: " << w << '\n';
   return code;
+}
+
+nlohmann::json date_or_null(const std::optional<Date>& d) {
+  return d ? nlohmann::json(format_date(*d)) : nlohmann::json();
+}
+
+nlohmann::json year_or_null(int year) { return year ? nlohmann::json(year) : nlohmann::json(); }
+
+// keydesk calendar reproject: every open case's deadline on the calendar files as they are now.
+int reproject(const Context& ctx, const std::string& user, bool dry_run) {
+  auto counter = ctx.counter();
+  if (!counter) {
+    print_error(ctx, counter.error());
+    return kUsage;
+  }
+  auto store = CaseStore::open(ctx.db);
+  if (!store) {
+    print_error(ctx, store.error());
+    return kUsage;
+  }
+  auto now = moment("", counter->hours);
+  if (!now) {
+    print_error(ctx, now.error());
+    return kUsage;
+  }
+  const char* login = std::getenv("USER");
+  Actor actor{user.empty() ? (login ? login : "administrator") : user, "administrator", ""};
+  auto report = reproject_deadlines(*store, ctx.rules(), *counter, actor, now->second, dry_run);
+  if (!report) {
+    print_error(ctx, report.error());
+    return kUsage;
+  }
+  if (ctx.json) {
+    nlohmann::json j = {{"checked", report->checked},
+                        {"dry_run", dry_run},
+                        {"changes", nlohmann::json::array()},
+                        {"skipped", report->skipped},
+                        {"pending_years", nlohmann::json::object()}};
+    for (const auto& c : report->changes)
+      j["changes"].push_back({{"case", c.case_id},
+                              {"old_due", date_or_null(c.old_due)},
+                              {"due", date_or_null(c.new_due)},
+                              {"old_due_pending_year", year_or_null(c.old_pending_year)},
+                              {"due_pending_year", year_or_null(c.new_pending_year)},
+                              {"calendar", c.calendar},
+                              {"calendar_version", c.calendar_version}});
+    for (const auto& [year, n] : report->pending_years)
+      if (n > 0) j["pending_years"][std::to_string(year)] = n;
+    print_json(j);
+    return kOk;
+  }
+  for (const auto& c : report->changes) std::cout << change_text(c) << '\n';
+  for (const auto& id : report->skipped)
+    std::cout << id << "  刚有人办理，办结期限已随办理重新计算 (acted on meanwhile: left as it is)\n";
+  std::cout << "检查在办案件 " << report->checked << " 件，办结期限" << (dry_run ? "将" : "已")
+            << "变更 " << report->changes.size() << " 件"
+            << (dry_run ? "（试算，未保存）" : "") << '\n';
+  for (const auto& [year, n] : report->pending_years)
+    if (n > 0)
+      std::cout << "仍待定 " << n << " 件：" << year << "年节假日安排尚未录入\n";
+  return kOk;
 }
 
 }  // namespace
@@ -198,7 +281,8 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   struct Args {
     std::vector<std::string> add, between, accept, lint;
     int show_year = 0;
-    std::string today;
+    std::string today, user;
+    bool dry_run = false;
   };
   auto args = std::make_shared<Args>();
   auto* add = calendar->add_subcommand(
@@ -284,6 +368,16 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
     }
     return status(ctx, cal, *today);
   }));
+
+  auto* reproject_cmd = calendar->add_subcommand(
+      "reproject",
+      "compute every open case's deadline again on the calendar files as they are now (a year "
+      "entered, an arrangement amended) and record each change in the case's history (--db)");
+  reproject_cmd->add_flag("--dry-run", args->dry_run, "only print what would change");
+  reproject_cmd->add_option("--user", args->user, "who re-projects (default: $USER)");
+  reproject_cmd->callback([&ctx, &exit_code, args] {
+    exit_code = reproject(ctx, args->user, args->dry_run);
+  });
 
   auto* lint = calendar->add_subcommand(
       "lint", "[FILE...]: check calendar files (default: every file in <rules>/calendars)");

@@ -9,6 +9,7 @@
 
 #include "engine/case_json.h"
 #include "engine/case_store.h"
+#include "engine/deadlines.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
@@ -36,12 +37,6 @@ Result<nlohmann::json> read_json_file(std::filesystem::path path) {
   return j;
 }
 
-std::string due_text(const CaseRecord& c) {
-  if (c.closed) return "closed";
-  if (c.clock_stopped) return "clock stopped (waiting on the enterprise)";
-  return c.due ? format_date(*c.due) : "no deadline";
-}
-
 nlohmann::json check_json(const std::optional<CheckRecord>& check) {
   if (!check) return nullptr;
   return {{"batch", check->batch},       {"verdict", check->verdict},
@@ -53,7 +48,7 @@ void print_case_line(const CaseRecord& c, const Procedure* p) {
   const StateRule* s = p ? p->state(c.state) : nullptr;
   std::cout << c.id << "  " << c.procedure << "  " << c.state;
   if (s) std::cout << "（" << s->title << "）";
-  std::cout << "  v" << c.version << "  due " << due_text(c) << "  "
+  std::cout << "  v" << c.version << "  " << deadline_text(c) << "  "
             << c.data.value("enterprise", nlohmann::json::object()).value("name", "") << '\n';
 }
 
@@ -242,7 +237,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                 << user.value("name", "") << " " << user.value("id_number", "") << '\n'
                 << "state      " << c->state << "（" << (s ? s->title : "?") << "）  version "
                 << c->version << '\n'
-                << "deadline   " << due_text(*c) << '\n'
+                << "办结期限   " << deadline_text(*c) << '\n'
                 << "authority  " << c->authority << "   opened " << c->opened_at << "   updated "
                 << c->updated_at << '\n';
       if (!*check) {
@@ -328,18 +323,30 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!late) return fail(late.error());
     auto due = (*e)->store->due_on(today, args->authority);
     if (!due) return fail(due.error());
+    // Cases whose deadline waits on a year's holiday arrangement are never out of sight.
+    CaseFilter waiting;
+    waiting.authority = args->authority;
+    waiting.deadline_pending = true;
+    waiting.limit = 1000;
+    auto pending = (*e)->store->list(waiting);
+    if (!pending) return fail(pending.error());
     if (ctx.json) {
       nlohmann::json j = {{"today", format_date(today)},
                           {"overdue", nlohmann::json::array()},
-                          {"due_today", nlohmann::json::array()}};
+                          {"due_today", nlohmann::json::array()},
+                          {"deadline_pending", nlohmann::json::array()}};
       for (const auto& c : *late) j["overdue"].push_back(case_json(c, nullptr));
       for (const auto& c : *due) j["due_today"].push_back(case_json(c, nullptr));
+      for (const auto& c : *pending) j["deadline_pending"].push_back(case_json(c, nullptr));
       print_json(j);
     } else {
       std::cout << "overdue on " << format_date(today) << ": " << late->size() << '\n';
       for (const auto& c : *late) print_case_line(c, nullptr);
       std::cout << "due today: " << due->size() << '\n';
       for (const auto& c : *due) print_case_line(c, nullptr);
+      std::cout << "deadline pending (办结期限待定，节假日安排尚未录入): " << pending->size()
+                << '\n';
+      for (const auto& c : *pending) print_case_line(c, nullptr);
     }
     exit_code = late->empty() ? kOk : kProblems;
   });

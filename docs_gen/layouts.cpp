@@ -60,7 +60,7 @@ void sign_off(Sheet& s, const Party& authority, const std::string& date) {
   if (!authority.phone.empty())
     s.paragraph("电话：" + authority.phone, "authority.phone", Sheet::kBody, false, x,
                 Sheet::kRight - x);
-  s.paragraph(date, "date", Sheet::kBody, false, x, Sheet::kRight - x);
+  if (!date.empty()) s.paragraph(date, "date", Sheet::kBody, false, x, Sheet::kRight - x);
 }
 
 // The batch facts on the left, the QR code that pulls the batch up on the right.
@@ -227,9 +227,12 @@ Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face)
 
 Drawing layout_receipt(const Receipt& r, const FontFace& face) {
   const CaseHeader& h = r.header;
+  // A date that waits on next year's holiday arrangement is no date: said as it is.
+  const bool dated = !h.date.empty() && h.date[0] >= '0' && h.date[0] <= '9';
   Sheet s = open_letter(face, "受理回执", h,
-                        "贵单位提交的“" + h.procedure + "”申请材料已于" + h.date +
-                            "受理，案件编号" + h.case_id + "。请妥善保存本回执，查询和领取时出示。",
+                        "贵单位提交的“" + h.procedure + "”申请材料" +
+                            (dated ? "已于" + h.date + "受理" : "已收到，受理日期" + h.date) +
+                            "，案件编号" + h.case_id + "。请妥善保存本回执，查询和领取时出示。",
                         "procedure");
   s.table({{"", 1}, {"", 3}},
           {{{"案件编号", "label", true}, {h.case_id, "case"}},
@@ -260,7 +263,7 @@ Drawing layout_receipt(const Receipt& r, const FontFace& face) {
     for (std::size_t i = 0; i < r.query.size(); ++i)
       s.paragraph("· " + r.query[i], "query[" + std::to_string(i) + "]");
   }
-  sign_off(s, h.authority, h.date);
+  sign_off(s, h.authority, dated ? h.date : std::string());
   return s.finish("keydesk acceptance receipt " + h.case_id);
 }
 

@@ -21,7 +21,6 @@
 
 namespace keydesk {
 
-using Status = Result<std::monostate>;
 
 // The roles of the web counter. An administrator manages rules and accounts and never decides
 // cases; an auditor reads everything of their authority (every authority when they have none)

@@ -74,7 +74,7 @@ class ScanStore {
     return ocr::scan_result_from_json(json);
   }
 
-  internal::Status put(const std::string& key, const std::string& sha256, const std::string& material,
+  Status put(const std::string& key, const std::string& sha256, const std::string& material,
                        const ocr::ScanResult& result) {
     auto stmt = db_.prepare(
         "INSERT OR REPLACE INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?)");

@@ -219,17 +219,42 @@ Result<Date> WorkingCalendar::acceptance_date(const LocalTime& submitted,
   return add_working_days(submitted.date, 1);
 }
 
-std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today) {
+Result<Deadline> WorkingCalendar::deadline(const LocalTime& start, long n,
+                                           const CounterHours& hours) const {
+  if (n < 0)
+    return Error{"the number of working days must be 0 or more, not " + std::to_string(n)};
+  if (!covers(start.date.year())) return Deadline{std::nullopt, start.date.year()};
+  auto accepted = acceptance_date(start, hours);
+  if (!accepted) return Deadline{std::nullopt, first_gap_after(start.date)};
+  auto due = add_working_days(*accepted, n);
+  if (!due) return Deadline{std::nullopt, first_gap_after(*accepted)};
+  return Deadline{*due, 0};
+}
+
+std::string pending_deadline_text(int year) {
+  return "办结期限待定：" + std::to_string(year) + "年节假日安排尚未录入";
+}
+
+int missing_year_to_warn(const WorkingCalendar& cal, Date today) {
+  if (!cal.covers(today.year())) return today.year();
+  if (today.month() >= 11 && !cal.covers(today.year() + 1)) return today.year() + 1;
+  return 0;
+}
+
+std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today, long waiting) {
   std::vector<std::string> warnings;
-  if (!cal.covers(today.year())) {
-    warnings.push_back("no data for the current year " + std::to_string(today.year()) +
-                       ": no deadline can be computed; add its block to " + cal.files().back());
-  } else if (!cal.covers(today.year() + 1)) {
-    warnings.push_back("no data for next year " + std::to_string(today.year() + 1) +
-                       ": deadlines that reach into it fail until its block is added to " +
-                       cal.files().back() +
-                       " (the State Council publishes the notice around November)");
-  }
+  const int year = missing_year_to_warn(cal, today);
+  if (year == 0) return warnings;
+  const std::string y = std::to_string(year);
+  std::string text = (year == today.year() ? "本年度（" + y + "年）" : "下一年度（" + y + "年）") +
+                     "的节假日安排尚未录入工作日历“" + cal.title() + "”";
+  if (waiting > 0)
+    text += "，" + std::to_string(waiting) + "件在办案件的办结期限待定";
+  else if (waiting == 0)
+    text += "，目前没有案件的办结期限待定";
+  text += "。请在国务院办公厅通知发布后，将" + y + "年的放假和调休上班日期录入 " +
+          cal.files().back() + "（或在规则页面编辑日历并启用），办结期限将随即重新计算。";
+  warnings.push_back(std::move(text));
   return warnings;
 }
 

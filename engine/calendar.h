@@ -42,6 +42,18 @@ std::string format_date(Date d);
 // 周一 … 周日
 std::string weekday_zh(Date d);
 
+// A deadline as far as the calendar can tell. Never a guess: when a day it depends on lies in a
+// year without data, `due` stays empty and `pending_year` names the first such year; the
+// deadline is computed once that year's arrangement is entered (calendar reproject).
+struct Deadline {
+  std::optional<Date> due;
+  int pending_year = 0;
+  bool pending() const { return pending_year != 0; }
+};
+
+// 办结期限待定：2027年节假日安排尚未录入 — what a clerk reads of a pending deadline.
+std::string pending_deadline_text(int year);
+
 // A government notice that fixes a year's arrangement (e.g. 国办发明电〔2025〕7号).
 struct Notice {
   std::string number;
@@ -102,6 +114,9 @@ class WorkingCalendar {
   const std::string& title() const { return title_; }
   // The files of every layer, the national calendar first.
   const std::vector<std::string>& files() const { return files_; }
+  // The content hash (SHA-256, hex) of every layer's file: which arrangement a deadline was
+  // computed on, as recorded in the audit chain.
+  const std::string& version() const { return version_; }
   // Years with data in every layer, ascending.
   std::vector<CoveredYear> covered_years() const;
   bool covers(int year) const;
@@ -115,6 +130,10 @@ class WorkingCalendar {
   Result<std::vector<DayInfo>> non_standard_days(int year) const;
   // The date a submission at `submitted` is accepted on.
   Result<Date> acceptance_date(const LocalTime& submitted, const CounterHours& hours) const;
+  // The deadline of `n` working days for a clock started at `start`:
+  // add_working_days(acceptance_date(start), n), or pending on the first year without data it
+  // needs. REQUIRES n >= 0 (a negative n is an Error).
+  Result<Deadline> deadline(const LocalTime& start, long n, const CounterHours& hours) const;
 
  private:
   WorkingCalendar() = default;
@@ -130,6 +149,7 @@ class WorkingCalendar {
   std::string id_;
   std::string title_;
   std::vector<std::string> files_;
+  std::string version_;
   std::map<int, CoveredYear> years_;
   Date first_;  // 1 January of the first covered year
   // working_before_[i]: working days among table days [0, i); size = days + 1.
@@ -142,9 +162,13 @@ class WorkingCalendar {
   std::map<Date, DayInfo> declared_;
 };
 
-// What a counter must be told of `cal`'s coverage on `today`: no data for the current year (no
-// deadline can be computed), or none yet for next year (deadlines reaching into it will fail).
-// Empty when both years are covered.
-std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today);
+// What a counter must be told of `cal`'s coverage on `today`, in Chinese for the administrator:
+// no data for the current year, or, from 1 November, none yet for next year. `waiting` is how
+// many open cases have a deadline pending on that year (-1: not known, left unsaid). Empty when
+// there is nothing to say.
+std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today,
+                                           long waiting = -1);
+// The year coverage_warnings() warns of on `today` (0: none).
+int missing_year_to_warn(const WorkingCalendar& cal, Date today);
 
 }  // namespace keydesk

@@ -1,11 +1,13 @@
 // Loading calendar files (rules/calendars/*.yaml) and building the O(1) tables.
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include <boost/date_time/gregorian/gregorian.hpp>
 
 #include "engine/calendar.h"
 #include "engine/internal/schemas.h"
+#include "engine/internal/sha256.h"
 #include "engine/internal/yaml_document.h"
 
 namespace keydesk {
@@ -183,7 +185,14 @@ class CalendarBuilder {
     WorkingCalendar cal;
     cal.id_ = layers.back().id;
     cal.title_ = layers.back().title;
-    for (const auto& l : layers) cal.files_.push_back(l.file);
+    std::string sources;
+    for (const auto& l : layers) {
+      cal.files_.push_back(l.file);
+      std::ifstream in(l.file, std::ios::binary);
+      sources += std::filesystem::path(l.file).filename().string() + "\n";
+      sources.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    cal.version_ = internal::sha256_hex(sources);
 
     // A year is covered only when every layer has a block for it: a regional calendar without
     // its local holidays for a year is as unknown as a year without national data.

@@ -120,17 +120,26 @@ Result<docs::Receipt> receipt_for(const DocumentContext& env, const std::string&
   auto at = parse_submission_time(c->submission.value("submitted_at", c->record.opened_at),
                                   env.counter.hours);
   if (!at) return Error{"case " + id + ": " + at.error().message};
-  auto accepted = cal->acceptance_date(*at, env.counter.hours);
+  // The acceptance date itself may wait on next year's arrangement (after the cut-off on the
+  // year's last working day): said so, never guessed.
+  auto accepted = cal->deadline(*at, 0, env.counter.hours);
   if (!accepted) return accepted.error();
   docs::Receipt r;
-  r.header = header_of(env, *c, format_date(*accepted));
+  r.header = header_of(env, *c,
+                       accepted->due ? format_date(*accepted->due)
+                                     : "待定（" + std::to_string(accepted->pending_year) +
+                                           "年节假日安排尚未录入）");
   for (const auto& m : c->submission.value("materials", nlohmann::json::array()))
     r.materials.push_back(material_title(p, m.value("type", "")));
   if (const StateRule* s = p.state(c->record.state)) {
     r.next_step = s->title;
     r.working_days = s->deadline_days;
   }
-  if (c->record.due) r.deadline = format_date(*c->record.due);
+  if (c->record.due)
+    r.deadline = format_date(*c->record.due);
+  else if (c->record.due_pending_year)
+    r.deadline = "待定：" + std::to_string(c->record.due_pending_year) +
+                 "年节假日安排尚未录入，录入后即按工作日确定";
   r.query = env.counter.query;
   return r;
 }

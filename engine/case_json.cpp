@@ -1,5 +1,7 @@
 #include "engine/case_json.h"
 
+#include "engine/deadlines.h"
+
 namespace keydesk {
 
 nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
@@ -12,6 +14,9 @@ nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
       {"state", c.state},
       {"version", c.version},
       {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
+      {"due_pending_year", c.due_pending_year ? nlohmann::json(c.due_pending_year)
+                                              : nlohmann::json()},
+      {"deadline_text", deadline_text(c)},
       {"clock_stopped", c.clock_stopped},
       {"closed", c.closed},
       {"opened_at", c.opened_at},

@@ -1,5 +1,6 @@
 #include "engine/case_store.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include <boost/date_time/gregorian/gregorian.hpp>
@@ -20,7 +21,27 @@ const std::string kGenesisHash(64, '0');
 
 const char* const kCaseColumns =
     "id, procedure, procedure_version, authority, uscc, state, version, due_on, clock_stopped, "
-    "closed, opened_at, updated_at, data";
+    "closed, opened_at, updated_at, data, due_pending_year, clock_start, clock_days";
+
+// A clock's start as stored: counter-local, to the minute.
+std::string clock_text(const LocalTime& t) {
+  char hm[32];
+  std::snprintf(hm, sizeof hm, "T%02d:%02d", t.minutes / 60, t.minutes % 60);
+  return format_date(t.date) + hm;
+}
+
+// Binds due_pending_year, clock_start and clock_days from parameter `first` on.
+void bind_deadline(Statement& st, int first, int pending_year,
+                   const std::optional<DeadlineClock>& clock) {
+  if (pending_year)
+    st.bind(first, static_cast<std::int64_t>(pending_year));
+  else
+    st.bind(first, std::nullopt);
+  if (clock)
+    st.bind(first + 1, clock_text(clock->start)).bind(first + 2, static_cast<std::int64_t>(clock->days));
+  else
+    st.bind(first + 1, std::nullopt).bind(first + 2, std::nullopt);
+}
 
 CaseRecord read_case(const Statement& s) {
   CaseRecord c;
@@ -37,6 +58,12 @@ CaseRecord read_case(const Statement& s) {
   c.opened_at = s.text(10);
   c.updated_at = s.text(11);
   c.data = nlohmann::json::parse(s.text(12), nullptr, false);
+  c.due_pending_year = static_cast<int>(s.integer(13));
+  if (auto start = s.optional_text(14)) {
+    // No offset: read as counter-local, whatever the counter's offset.
+    if (auto t = parse_submission_time(*start, CounterHours{}); t)
+      c.clock = DeadlineClock{*t, static_cast<long>(s.integer(15))};
+  }
   return c;
 }
 
@@ -317,12 +344,14 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   c.state = step->to;
   c.version = 1;
   c.due = step->due;
+  c.due_pending_year = step->due_pending_year;
+  c.clock = step->clock;
   c.clock_stopped = step->clock_stopped;
   c.closed = step->closes;
   c.opened_at = c.updated_at = request.at_text;
   c.data = request.submission;
   auto ins = impl_->db.prepare(std::string("INSERT INTO cases (") + kCaseColumns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins) return ins.error();
   ins->bind(1, c.id).bind(2, c.procedure).bind(3, c.procedure_version).bind(4, c.authority);
   ins->bind(5, c.uscc).bind(6, c.state).bind(7, static_cast<std::int64_t>(c.version));
@@ -330,6 +359,7 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   ins->bind(9, static_cast<std::int64_t>(c.clock_stopped))
       .bind(10, static_cast<std::int64_t>(c.closed));
   ins->bind(11, c.opened_at).bind(12, c.updated_at).bind(13, c.data.dump());
+  bind_deadline(*ins, 14, c.due_pending_year, c.clock);
   if (auto st = ins->run(); !st) return st.error();
   AuditEvent e;
   e.case_id = c.id;
@@ -341,6 +371,7 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   e.to = c.state;
   e.data = {{"procedure_version", c.procedure_version},
             {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()}};
+  if (c.due_pending_year) e.data["due_pending_year"] = c.due_pending_year;
   auto seq = impl_->append_event(e);
   if (!seq) return seq.error();
   if (auto st = tx.commit(); !st) return st.error();
@@ -360,7 +391,7 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   const nlohmann::json& submission = request.submission.is_object() ? request.submission : c.data;
   auto facts = case_facts(*this, submission, c.id, c.state, request.at.date);
   if (!facts) return facts.error();
-  CaseSnapshot snapshot{c.id, c.state, c.version, c.due};
+  CaseSnapshot snapshot{c.id, c.state, c.version, c.due, c.due_pending_year, c.clock};
   auto step = workflow.act(**procedure, snapshot, request, *facts);
   if (!step) return step.error();
 
@@ -392,17 +423,17 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   if (request.submission.is_object()) c.data = request.submission;
   auto up = impl_->db.prepare(
       "UPDATE cases SET state = ?, version = version + 1, due_on = ?, clock_stopped = ?, "
-      "closed = ?, updated_at = ?, data = ? WHERE id = ? AND version = ?");
+      "closed = ?, updated_at = ?, data = ?, due_pending_year = ?, clock_start = ?, "
+      "clock_days = ? WHERE id = ? AND version = ?");
   if (!up) return up.error();
   up->bind(1, step->to);
   up->bind_optional(2,
                     step->due ? std::optional<std::string>(format_date(*step->due)) : std::nullopt);
   up->bind(3, static_cast<std::int64_t>(step->clock_stopped))
       .bind(4, static_cast<std::int64_t>(step->closes));
-  up->bind(5, at_text)
-      .bind(6, c.data.dump())
-      .bind(7, c.id)
-      .bind(8, static_cast<std::int64_t>(c.version));
+  up->bind(5, at_text).bind(6, c.data.dump());
+  bind_deadline(*up, 7, step->due_pending_year, step->clock);
+  up->bind(10, c.id).bind(11, static_cast<std::int64_t>(c.version));
   if (auto st = up->run(); !st) return st.error();
   if (impl_->db.changes() != 1)
     return Error{"case " + c.id +
@@ -424,6 +455,7 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   e.data = {{"inputs", step->inputs},
             {"due", step->due ? nlohmann::json(format_date(*step->due)) : nlohmann::json()},
             {"resubmitted", request.submission.is_object()}};
+  if (step->due_pending_year) e.data["due_pending_year"] = step->due_pending_year;
   if (!check_note.is_null()) e.data["check"] = check_note;
   auto seq = impl_->append_event(e);
   if (!seq) return seq.error();
@@ -433,6 +465,8 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   c.state = step->to;
   c.version += 1;
   c.due = step->due;
+  c.due_pending_year = step->due_pending_year;
+  c.clock = step->clock;
   c.clock_stopped = step->clock_stopped;
   c.closed = step->closes;
   c.updated_at = at_text;
@@ -497,6 +531,7 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
     }
     args.insert(args.end(), {f.search, f.search, "%" + like + "%"});
   }
+  if (f.deadline_pending) where += " AND closed = 0 AND due_pending_year IS NOT NULL";
   if (!f.include_closed) where += " AND closed = 0";
   return impl_->query_cases(where + " ORDER BY due_on IS NULL, due_on, id", args, f.limit,
                             f.summary);
@@ -510,6 +545,73 @@ Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string
 Result<std::vector<CaseRecord>> CaseStore::due_on(Date day, const std::string& authority,
                                                   int limit) {
   return impl_->by_due_date("=", day, authority, "id", limit);
+}
+
+Result<std::map<int, long>> CaseStore::pending_years(const std::string& authority) {
+  auto st = impl_->db.prepare(
+      "SELECT due_pending_year, count(*) FROM cases WHERE closed = 0 AND due_pending_year IS NOT "
+      "NULL AND (? = '' OR authority = ?) GROUP BY due_pending_year");
+  if (!st) return st.error();
+  st->bind(1, authority).bind(2, authority);
+  auto rows = internal::all_rows(*st, [](const Statement& row) {
+    return std::make_pair(static_cast<int>(row.integer(0)), static_cast<long>(row.integer(1)));
+  });
+  if (!rows) return rows.error();
+  return std::map<int, long>(rows->begin(), rows->end());
+}
+
+Result<std::vector<CaseRecord>> CaseStore::clocked() {
+  return impl_->query_cases("WHERE closed = 0 AND clock_start IS NOT NULL ORDER BY id", {},
+                            -1);
+}
+
+Result<std::vector<std::string>> CaseStore::reproject(const std::vector<DeadlineChange>& changes,
+                                                      const Actor& actor,
+                                                      const std::string& at_text) {
+  auto date_json = [](const std::optional<Date>& d) {
+    return d ? nlohmann::json(format_date(*d)) : nlohmann::json();
+  };
+  std::vector<std::string> applied;
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  for (const DeadlineChange& change : changes) {
+    auto up = impl_->db.prepare(
+        "UPDATE cases SET due_on = ?, due_pending_year = ? WHERE id = ? AND version = ? AND "
+        "closed = 0");
+    if (!up) return up.error();
+    up->bind_optional(1, change.new_due ? std::optional<std::string>(format_date(*change.new_due))
+                                        : std::nullopt);
+    if (change.new_pending_year)
+      up->bind(2, static_cast<std::int64_t>(change.new_pending_year));
+    else
+      up->bind(2, std::nullopt);
+    up->bind(3, change.case_id).bind(4, static_cast<std::int64_t>(change.version));
+    if (auto st = up->run(); !st) return st.error();
+    if (impl_->db.changes() != 1) continue;  // acted on meanwhile: its deadline is already new
+    AuditEvent e;
+    e.case_id = change.case_id;
+    e.at = at_text;
+    e.user = actor.user;
+    e.role = actor.role;
+    e.authority = actor.authority;
+    e.action = "deadline_reprojected";
+    e.from = e.to = change.state;
+    e.remark = change.explanation;
+    e.data = {{"old_due", date_json(change.old_due)},
+              {"due", date_json(change.new_due)},
+              {"old_due_pending_year", change.old_pending_year ? nlohmann::json(change.old_pending_year)
+                                                               : nlohmann::json()},
+              {"due_pending_year", change.new_pending_year ? nlohmann::json(change.new_pending_year)
+                                                           : nlohmann::json()},
+              {"clock_start", clock_text(change.clock.start)},
+              {"clock_days", change.clock.days},
+              {"calendar", change.calendar},
+              {"calendar_version", change.calendar_version}};
+    if (auto seq = impl_->append_event(e); !seq) return seq.error();
+    applied.push_back(change.case_id);
+  }
+  if (auto st = tx.commit(); !st) return st.error();
+  return applied;
 }
 
 namespace {

@@ -39,6 +39,10 @@ struct CaseRecord {
   std::string state;
   long version = 0;
   std::optional<Date> due;
+  // No due date yet: the calendar has no data for this year (办结期限待定). 0: not pending.
+  int due_pending_year = 0;
+  // The clock the deadline runs on (nullopt: no deadline runs, or the case predates migration 4).
+  std::optional<DeadlineClock> clock;
   bool clock_stopped = false;
   bool closed = false;
   std::string opened_at;
@@ -97,9 +101,24 @@ struct CaseFilter {
   std::vector<std::pair<std::string, std::string>> procedure_states;
   // A case number or USCC (exactly), or part of the enterprise's name.
   std::string search;
+  // Only cases whose deadline waits on a year's holiday arrangement (办结期限待定).
+  bool deadline_pending = false;
   // For listings: each case's `data` holds only {"enterprise": {"name"}}, not the whole
   // submission (parsing 200 submissions is most of a queue page's cost).
   bool summary = false;
+};
+
+// A deadline computed again on another calendar arrangement (deadlines.h): the case, what its
+// deadline was, and what it becomes.
+struct DeadlineChange {
+  std::string case_id;
+  long version = 0;  // the case version it was computed for; a case that moved on is left alone
+  std::string state;
+  std::optional<Date> old_due, new_due;
+  int old_pending_year = 0, new_pending_year = 0;
+  DeadlineClock clock;
+  std::string calendar, calendar_version;  // the arrangement the new deadline is computed on
+  std::string explanation;  // for the history: 办结期限重新计算：… → …（…）
 };
 
 struct OutboxItem {
@@ -157,6 +176,15 @@ class CaseStore : public Registry {
   // Open cases due exactly on `day`.
   Result<std::vector<CaseRecord>> due_on(Date day, const std::string& authority = "",
                                          int limit = 1000);
+  // How many open cases wait on each year without calendar data.
+  Result<std::map<int, long>> pending_years(const std::string& authority = "");
+  // Every open case whose deadline runs on a recorded clock (to re-project), in case order.
+  Result<std::vector<CaseRecord>> clocked();
+  // Applies `changes` in one transaction, each an audit event (action `deadline_reprojected`,
+  // by `actor`) that changes neither state nor version. A case that moved on since its change
+  // was computed (another version, or closed) is skipped; the ids of those applied are returned.
+  Result<std::vector<std::string>> reproject(const std::vector<DeadlineChange>& changes,
+                                             const Actor& actor, const std::string& at_text);
   Result<std::vector<AuditEvent>> history(const std::string& case_id);
   // Records a document check on the case (an audit event); the case is not otherwise changed.
   Status record_check(const std::string& case_id, const CheckRecord& check, const Actor& actor,

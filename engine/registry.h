@@ -17,7 +17,6 @@
 
 namespace keydesk {
 
-using Status = Result<std::monostate>;
 
 struct Enterprise {
   std::string uscc;  // 统一社会信用代码

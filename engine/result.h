@@ -57,4 +57,7 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
+// An operation that gives nothing back but may fail.
+using Status = Result<std::monostate>;
+
 }  // namespace keydesk

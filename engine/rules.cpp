@@ -1,5 +1,10 @@
 #include "engine/rules.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/atomic_file.h"
 #include "engine/internal/yaml_document.h"
 
 #include <algorithm>
@@ -27,6 +32,61 @@ CalendarLint lint_calendars(const std::filesystem::path& calendars_dir,
     take(lint.problems, cal.error(), f.string());
   }
   return lint;
+}
+
+Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& rules_dir,
+                                                  const std::string& id,
+                                                  const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path dir = rules_dir / "calendars";
+  if (id.empty() || id.size() > 64 ||
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+    return Error{"没有名为“" + id + "”的日历 (no such calendar)"};
+  fs::path file;
+  for (const auto& f : internal::yaml_files(dir, true))
+    if (f.stem().string() == id) file = f;
+  if (file.empty()) return Error{"没有名为“" + id + "”的日历 (no calendar " + id + " in " +
+                                 dir.string() + ")"};
+  CalendarActivation done;
+  done.id = id;
+  done.file = file.string();
+  if (auto before = WorkingCalendar::load(dir, id)) done.previous_version = before->version();
+
+  // The edit is checked in a copy of the folder: calendars that extend it must still load.
+  std::string pattern = (fs::temp_directory_path() / "keydesk-calendar-XXXXXX").string();
+  if (!mkdtemp(pattern.data()))
+    return Error{"cannot make a temporary folder to check the calendar in: " +
+                 std::string(std::strerror(errno))};
+  const fs::path scratch = pattern;
+  struct Remove {
+    fs::path path;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } remove{scratch};
+  std::error_code ec;
+  fs::copy(dir, scratch, fs::copy_options::recursive, ec);
+  if (ec) return Error{"cannot copy " + dir.string() + " to check the edit: " + ec.message()};
+  const fs::path candidate = scratch / fs::relative(file, dir);
+  if (auto failed = write_synced(candidate, text, "calendar")) return *failed;
+  CalendarLint lint = lint_calendars(scratch, {});
+  if (lint.files_with_problems) {
+    const std::string prefix = scratch.string();
+    for (Diagnostic& d : lint.problems)
+      if (d.file.rfind(prefix, 0) == 0) d.file = (dir / d.file.substr(prefix.size() + 1)).string();
+    return Error{"日历文件有误，未启用：请按所列行列改正后再提交 (the calendar has " +
+                     std::to_string(lint.problems.size()) + " problem(s); nothing changed)",
+                 lint.problems};
+  }
+  auto after = WorkingCalendar::load(scratch, id);
+  if (!after) return after.error();
+  done.version = after->version();
+  done.changed = done.version != done.previous_version;
+  if (!done.changed) return done;
+  if (auto written = write_file_atomically(file, text, "calendar"); !written)
+    return written.error();
+  return done;
 }
 
 Result<WorkingCalendar> calendar_for(const Procedure& procedure,

@@ -35,6 +35,22 @@ CalendarLint lint_calendars(const std::filesystem::path& calendars_dir,
 // calendar must exist and cover the current year; the counter's calendar must load).
 RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today);
 
+// An administrator's edit of calendar `id` (its whole YAML text), once activated.
+struct CalendarActivation {
+  std::string id;
+  std::string file;  // the file written
+  std::string version, previous_version;  // WorkingCalendar::version() after and before
+  bool changed = false;                   // false: the text was the file's own
+};
+
+// Checks an edit of calendar `id` as `calendar lint` does, in a copy of the calendars folder with
+// the edit in place, together with every calendar that extends it; when clean, writes it over the
+// calendar's file (atomically). Otherwise an Error whose diagnostics name the calendar's file,
+// line and column, and nothing is written. Deadlines are not touched: reproject_deadlines()
+// (deadlines.h) follows.
+Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& rules_dir,
+                                                  const std::string& id, const std::string& text);
+
 // Loads the calendar a procedure counts its deadlines on: the counter's for "counter".
 Result<WorkingCalendar> calendar_for(const Procedure& procedure,
                                      const std::filesystem::path& rules_dir,

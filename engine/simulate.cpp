@@ -101,7 +101,8 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
   opening.actor = scenario.opened_by;
   opening.action = "open";
   opening.action_title = "受理";
-  CaseSnapshot snapshot{case_id, "", 0, std::nullopt};
+  CaseSnapshot snapshot;
+  snapshot.id = case_id;
   auto facts = case_facts(registry, submission, case_id, "", scenario.opened_at.date);
   if (!facts) return facts.error();
   auto opened = workflow.open(procedure, *facts, scenario.opened_at);
@@ -111,8 +112,9 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
     opening.to = opened->to;
     opening.to_title = state_title(procedure, opened->to);
     opening.due = opened->due;
+    opening.due_pending_year = opened->due_pending_year;
     opening.clock_stopped = opened->clock_stopped;
-    snapshot = {case_id, opened->to, 1, opened->due};
+    snapshot = {case_id, opened->to, 1, opened->due, opened->due_pending_year, opened->clock};
   }
   expect(opening, scenario.expect_open_refusal, "", snapshot.state);
   sim.expectations_met = opening.expectation_failed.empty();
@@ -157,11 +159,13 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
       submission = next;
       line.to = planned->to;
       line.due = planned->due;
+      line.due_pending_year = planned->due_pending_year;
       line.clock_stopped = planned->clock_stopped;
       line.remark = planned->remark;
       line.outbox = planned->outbox;
       line.effects = planned->effects;
-      snapshot = {case_id, planned->to, snapshot.version + 1, planned->due};
+      snapshot = {case_id,           planned->to,    snapshot.version + 1, planned->due,
+                  planned->due_pending_year, planned->clock};
     }
     line.to_title = state_title(procedure, line.to);
     expect(line, step.expect_refusal, step.expect_state, snapshot.state);
@@ -195,6 +199,7 @@ std::string format_simulation(const Simulation& sim) {
       out << "\n    " << (l.from.empty() ? "" : l.from + " → ") << l.to << "（" << l.to_title
           << "）";
       if (l.due) out << "  due " << format_date(*l.due);
+      if (l.due_pending_year) out << "  " << pending_deadline_text(l.due_pending_year);
       if (l.clock_stopped) out << "  clock stopped";
       out << '\n';
       if (!l.outcome.empty()) out << "    outcome: " << l.outcome << '\n';
@@ -227,6 +232,8 @@ nlohmann::json simulation_json(const Simulation& sim) {
                         {"from", l.from},
                         {"to", l.to},
                         {"due", l.due ? nlohmann::json(format_date(*l.due)) : nlohmann::json()},
+                        {"due_pending_year", l.due_pending_year ? nlohmann::json(l.due_pending_year)
+                                                                : nlohmann::json()},
                         {"clock_stopped", l.clock_stopped},
                         {"remark", l.remark},
                         {"effects", l.effects}};

@@ -65,6 +65,7 @@ struct SimulationLine {
   std::string to;
   std::string to_title;
   std::optional<Date> due;
+  int due_pending_year = 0;  // no due date: the calendar lacks this year
   bool clock_stopped = false;
   std::string remark;
   std::string refused;  // the refusal message, when the engine refused the step

@@ -52,18 +52,25 @@ Result<std::vector<FailedRequirement>> Workflow::failed_requirements(
   return failed;
 }
 
-Result<std::optional<Date>> Workflow::due_on_entering(const StateRule& to, const std::string& from,
-                                                      std::optional<Date> current_due,
-                                                      const LocalTime& at) const {
+Status Workflow::enter(const StateRule& to, const CaseSnapshot& from, const LocalTime& at,
+                       Step& step) const {
+  step.due.reset();
+  step.due_pending_year = 0;
+  step.clock.reset();
   if (to.deadline_days > 0) {
-    auto start = calendar_.acceptance_date(at, hours_);
-    if (!start) return start.error();
-    auto due = calendar_.add_working_days(*start, to.deadline_days);
-    if (!due) return due.error();
-    return std::optional<Date>(*due);
+    step.clock = DeadlineClock{at, to.deadline_days};
+  } else if (!to.carry_from.empty() && to.carry_from == from.state) {
+    step.due = from.due;
+    step.due_pending_year = from.due_pending_year;
+    step.clock = from.clock;
+    return std::monostate{};
   }
-  if (!to.carry_from.empty() && to.carry_from == from) return current_due;
-  return std::optional<Date>();
+  if (!step.clock) return std::monostate{};
+  auto deadline = calendar_.deadline(step.clock->start, step.clock->days, hours_);
+  if (!deadline) return deadline.error();
+  step.due = deadline->due;
+  step.due_pending_year = deadline->pending_year;
+  return std::monostate{};
 }
 
 std::vector<OutboxMessage> Workflow::messages(const Procedure& procedure, const ActionRule& action,
@@ -89,13 +96,11 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
   const StateRule* start = procedure.state(procedure.start);
   if (!start)
     return Error{procedure.file + ": the start state '" + procedure.start + "' is not declared"};
-  auto due = due_on_entering(*start, "", std::nullopt, at);
-  if (!due) return due.error();
   Step step;
   step.action = "open";
   step.action_title = "受理";
   step.to = start->id;
-  step.due = *due;
+  if (auto entered = enter(*start, CaseSnapshot{}, at, step); !entered) return entered.error();
   step.clock_stopped = start->waits_on_enterprise;
   step.closes = start->final;
   return step;
@@ -196,16 +201,14 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   const StateRule* target = procedure.state(action->to);
   if (!target)
     return Error{procedure.file + ": action '" + action->id + "' leads to an undeclared state"};
-  auto due = due_on_entering(*target, snapshot.state, snapshot.due, request.at);
-  if (!due) return due.error();
-
   Step step;
   step.action = action->id;
   step.action_title = action->title;
   step.outcome = action->outcome;
   step.from = snapshot.state;
   step.to = target->id;
-  step.due = *due;
+  if (auto entered = enter(*target, snapshot, request.at, step); !entered)
+    return entered.error();
   step.clock_stopped = target->waits_on_enterprise;
   step.closes = target->final;
   step.remark = request.remark;

@@ -16,6 +16,11 @@
 // acceptance() applies the counter's cut-off: entered after it, or on a rest day, the clock starts
 // on the next working day (calendar.h). A resubmission re-enters a deadline state, so the clock
 // restarts in full from the resubmission.
+//
+// A deadline never stops an action: when the calendar has no data for a year the due date needs,
+// the state is entered with no due date and `due_pending_year` naming that year. The clock
+// (entered_at, N) is kept with the case either way, so the due date can be computed again when
+// the year is entered or an arrangement amended (deadlines.h), and carry_from carries it along.
 #pragma once
 
 #include <optional>
@@ -37,12 +42,20 @@ struct Actor {
   std::string authority;
 };
 
+// The clock a state's deadline runs on: N working days from the acceptance date of `start`.
+struct DeadlineClock {
+  LocalTime start;  // counter time the deadline state was entered (or the submission made)
+  long days = 0;
+};
+
 // What the engine needs to know of a case between actions.
 struct CaseSnapshot {
   std::string id;
   std::string state;
   long version = 0;  // increases by one with every action
   std::optional<Date> due;
+  int due_pending_year = 0;            // no due date yet: the calendar lacks this year
+  std::optional<DeadlineClock> clock;  // the running deadline's clock (nullopt: none)
 };
 
 struct ActionRequest {
@@ -81,7 +94,9 @@ struct Step {
   std::string outcome;
   std::string from;  // "" when opening
   std::string to;
-  std::optional<Date> due;  // of the state entered; nullopt: none or clock stopped
+  std::optional<Date> due;  // of the state entered; nullopt: none, clock stopped, or pending
+  int due_pending_year = 0;  // the deadline waits on this year's holiday arrangement
+  std::optional<DeadlineClock> clock;  // what `due` is computed from (nullopt: no deadline)
   bool clock_stopped = false;
   bool closes = false;  // the state entered is final
   std::string remark;
@@ -96,7 +111,7 @@ class Workflow {
       : calendar_(calendar), hours_(hours) {}
 
   // Plans opening a case of `procedure` at `at`. Refused when a requirement fails (the Error's
-  // message gives each remark) or the deadline cannot be computed (a year without data).
+  // message gives each remark); a deadline in a year without data is pending, not a refusal.
   Result<Step> open(const Procedure& procedure, const nlohmann::json& facts,
                     const LocalTime& at) const;
 
@@ -117,10 +132,9 @@ class Workflow {
                                                     const std::string& role);
 
  private:
-  // Due date on entering `to` from `from` at `at`.
-  Result<std::optional<Date>> due_on_entering(const StateRule& to, const std::string& from,
-                                              std::optional<Date> current_due,
-                                              const LocalTime& at) const;
+  // Sets step.due, due_pending_year and clock on entering `to` from `from` at `at`.
+  Status enter(const StateRule& to, const CaseSnapshot& from, const LocalTime& at,
+               Step& step) const;
   std::vector<OutboxMessage> messages(const Procedure& procedure, const ActionRule& action,
                                       const nlohmann::json& facts) const;
 

@@ -1,6 +1,7 @@
 #include "server/app.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "engine/case_documents.h"
 #include "engine/case_json.h"
 #include "engine/case_store.h"
+#include "engine/deadlines.h"
 #include "engine/graph.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
@@ -104,6 +106,42 @@ struct App::Impl {
     if (a.role == "vendor_reviewer" && Workflow::actions_for(p, c.state, a.role).empty())
       return "案件 " + c.id + " 未转至服务商 (the case is not at the vendor)";
     return std::nullopt;
+  }
+
+  void log(const std::string& line) const {
+    if (options.log)
+      options.log(line);
+    else
+      std::fprintf(stderr, "keydesk serve: %s\n", line.c_str());
+  }
+
+  // Brings every open case's deadline up to date with the calendar files (a year entered, an
+  // arrangement amended), as `who`, logging each change. The calendars kept for actions are read
+  // again first.
+  Result<ReprojectReport> reproject(const std::string& who) {
+    calendars.clear();
+    auto report = reproject_deadlines(store, options.rules_dir, options.counter,
+                                      {who, "administrator", ""}, now_text());
+    if (!report) {
+      log("deadlines not re-projected: " + report.error().message);
+      for (const Diagnostic& d : report.error().diagnostics) log("  " + d.format());
+      return report;
+    }
+    for (const DeadlineChange& c : report->changes) log("deadline re-projected: " + change_text(c));
+    return report;
+  }
+
+  // The calendar coverage warnings of `cal` today, with how many open cases wait on the year.
+  std::vector<std::string> calendar_warnings(const WorkingCalendar& cal) {
+    const Date day = today();
+    long waiting = -1;
+    if (int year = missing_year_to_warn(cal, day)) {
+      if (auto years = store.pending_years(); years) {
+        auto it = years->find(year);
+        waiting = it == years->end() ? 0 : it->second;
+      }
+    }
+    return coverage_warnings(cal, day, waiting);
   }
 
   Result<const WorkingCalendar*> calendar_of(const Procedure& p) {
@@ -252,8 +290,24 @@ struct App::Impl {
       auto p = store.procedure_at(c.procedure, c.procedure_version);
       cases.push_back(case_summary(c, p ? p->get() : nullptr, day));
     }
-    Response res =
-        json_response(req, http::status::ok, {{"today", format_date(day)}, {"cases", cases}});
+    // Cases whose deadline waits on a year's holiday arrangement: a group of their own, never
+    // lost below the page's limit.
+    CaseFilter waiting = f;
+    waiting.deadline_pending = true;
+    waiting.limit = 1000;
+    auto pending = store.list(waiting);
+    if (!pending)
+      return error_response(req, http::status::internal_server_error, pending.error().message);
+    nlohmann::json pending_cases = nlohmann::json::array();
+    for (const CaseRecord& c : *pending) {
+      auto p = store.procedure_at(c.procedure, c.procedure_version);
+      pending_cases.push_back(case_summary(c, p ? p->get() : nullptr, day));
+    }
+    Response res = json_response(
+        req, http::status::ok,
+        {{"today", format_date(day)},
+         {"cases", cases},
+         {"deadline_pending", {{"count", pending_cases.size()}, {"cases", pending_cases}}}});
     if (queue_pages.size() >= kQueuePagesKept) queue_pages.clear();
     queue_pages.emplace(key, res.body());
     return res;
@@ -579,12 +633,21 @@ struct App::Impl {
     if (cal) {
       nlohmann::json years = nlohmann::json::array();
       for (const auto& y : cal->covered_years()) years.push_back(y.year);
-      j["calendar"] = {
-          {"id", cal->id()}, {"years", years}, {"warnings", coverage_warnings(*cal, today())}};
+      nlohmann::json layers = nlohmann::json::array();
+      for (const auto& f : cal->files()) layers.push_back(std::filesystem::path(f).stem().string());
+      j["calendar"] = {{"id", cal->id()},           {"title", cal->title()},
+                       {"version", cal->version()}, {"layers", layers},
+                       {"years", years},            {"warnings", calendar_warnings(*cal)}};
     } else {
       j["calendar"] = {{"id", options.counter.calendar},
+                       {"layers", {options.counter.calendar}},
                        {"years", nlohmann::json::array()},
                        {"warnings", {cal.error().message}}};
+    }
+    if (auto waiting = store.pending_years(); waiting) {
+      nlohmann::json by_year = nlohmann::json::object();
+      for (const auto& [year, n] : *waiting) by_year[std::to_string(year)] = n;
+      j["calendar"]["pending_years"] = by_year;
     }
     return json_response(req, http::status::ok, j);
   }
@@ -629,12 +692,71 @@ struct App::Impl {
                           {"changed", true}});
   }
 
+  // POST /api/rules/calendars/{id}: an edited calendar file (YAML text) is linted and, when clean,
+  // activated; then every open case's deadline is computed again on it (a year entered, an
+  // arrangement amended), each change an event in the case's history.
+  Response activate_calendar(const Request& req, const Caller& who, const std::string& id) {
+    auto done = activate_calendar_edit(options.rules_dir, id, req.body());
+    if (!done) {
+      nlohmann::json problems = nlohmann::json::array();
+      for (const Diagnostic& d : done.error().diagnostics)
+        problems.push_back({{"file", std::filesystem::path(d.file).filename().string()},
+                            {"line", d.line},
+                            {"column", d.column},
+                            {"message", d.message}});
+      return json_response(req, http::status::unprocessable_entity,
+                           {{"error", done.error().message}, {"diagnostics", problems}});
+    }
+    nlohmann::json j = {{"id", done->id},
+                        {"version", done->version},
+                        {"previous_version", done->previous_version},
+                        {"changed", done->changed}};
+    if (done->changed)
+      log("calendar " + id + " activated by " + who.account()->name + ": version " +
+          done->version.substr(0, 12) + " (was " + done->previous_version.substr(0, 12) + ")");
+    auto report = reproject(who.account()->name);
+    if (!report) {
+      j["reprojection_error"] = report.error().message;
+      return json_response(req, http::status::ok, j);
+    }
+    j["reprojected"] = nlohmann::json::array();
+    for (const DeadlineChange& c : report->changes)
+      j["reprojected"].push_back({{"case", c.case_id},
+                                  {"text", change_text(c)},
+                                  {"due", c.new_due ? nlohmann::json(format_date(*c.new_due))
+                                                    : nlohmann::json()}});
+    j["pending_years"] = nlohmann::json::object();
+    for (const auto& [year, n] : report->pending_years)
+      if (n > 0) j["pending_years"][std::to_string(year)] = n;
+    return json_response(req, http::status::ok, j);
+  }
+
+  Response calendar_api(const Request& req, const Caller& who, const std::vector<std::string>& s) {
+    const std::string& id = s[3];
+    if (s.size() == 4 && req.method() == http::verb::post) return activate_calendar(req, who, id);
+    if (s.size() == 5 && s[4] == "source" && req.method() == http::verb::get) {
+      auto cal = WorkingCalendar::load(options.rules_dir / "calendars", options.counter.calendar);
+      // Only the files of the counter's calendar are served (its layers), by id, never by path.
+      std::filesystem::path file;
+      if (cal)
+        for (const auto& f : cal->files())
+          if (std::filesystem::path(f).stem().string() == id) file = f;
+      if (file.empty())
+        return error_response(req, http::status::not_found, "没有名为“" + id + "”的日历", "id");
+      std::ifstream in(file, std::ios::binary);
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      return text_response(req, http::status::ok, std::move(text), "text/yaml; charset=utf-8");
+    }
+    return error_response(req, http::status::not_found, "no such API");
+  }
+
   Response rules_api(const Request& req, const Caller& who, const std::vector<std::string>& s) {
     if (who.account()->role != "administrator")
       return refuse(req, who, http::status::forbidden,
                     "只有管理员可管理规则 (only administrators manage the rules)");
     if (s.size() == 2 && req.method() == http::verb::get) return rules_overview(req);
     if (s.size() < 3) return error_response(req, http::status::not_found, "no such API");
+    if (s[2] == "calendars" && s.size() >= 4) return calendar_api(req, who, s);
     auto p = procedures.find(s[2]);
     if (p == procedures.end())
       return error_response(req, http::status::not_found, "no procedure '" + s[2] + "'", "id");
@@ -950,6 +1072,11 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
   impl->batches = std::make_unique<BatchJobs>(
       BatchJobs::Setup{impl->options.db, impl->options.rules_dir,
                        impl->intake_dir().parent_path() / "batches", impl->options.counter});
+  // Deadlines follow the calendar files as they are now (edited while the server was down).
+  (void)impl->reproject("keydesk serve");
+  if (auto cal =
+          WorkingCalendar::load(impl->options.rules_dir / "calendars", impl->options.counter.calendar))
+    for (const auto& w : impl->calendar_warnings(*cal)) impl->log("warning: " + w);
   return std::unique_ptr<App>(new App(std::move(impl)));
 }
 

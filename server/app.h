@@ -43,11 +43,15 @@ struct AppOptions {
   std::uint64_t body_limit = 16 * 1024 * 1024;
   // Where submissions taken in over the API are kept (empty: <db's folder>/intake).
   std::filesystem::path intake_dir;
+  // The server's log (start-up notes, calendar warnings, deadlines re-projected); empty: stderr.
+  std::function<void(const std::string&)> log;
 };
 
 class App {
  public:
   // Opens the database (migrating it) and reads the procedures. An Error when either fails.
+  // Then brings deadlines up to date with the calendar files (deadlines.h) and logs what moved,
+  // and warns when the calendar lacks next year; neither stops the server.
   static Result<std::unique_ptr<App>> create(AppOptions options);
   ~App();
 

@@ -6,6 +6,7 @@ namespace keydesk::embedded {
 extern const char migration_001_sql[];
 extern const char migration_002_sql[];
 extern const char migration_003_sql[];
+extern const char migration_004_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -13,7 +14,7 @@ namespace keydesk::internal {
 namespace {
 
 const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql,
-                                   embedded::migration_003_sql};
+                                   embedded::migration_003_sql, embedded::migration_004_sql};
 
 }  // namespace
 

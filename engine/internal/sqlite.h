@@ -18,7 +18,6 @@ struct sqlite3_stmt;
 
 namespace keydesk::internal {
 
-using Status = Result<std::monostate>;
 inline Status ok() { return std::monostate{}; }
 
 class Statement {
