@@ -48,7 +48,9 @@ void print_case_line(const CaseRecord& c, const Procedure* p) {
   const StateRule* s = p ? p->state(c.state) : nullptr;
   std::cout << c.id << "  " << c.procedure << "  " << c.state;
   if (s) std::cout << "（" << s->title << "）";
-  std::cout << "  v" << c.version << "  " << deadline_text(c) << "  "
+  std::cout << "  v" << c.version << "  "
+            << (c.due && !c.closed && !c.clock_stopped ? "办结期限 " : "") << deadline_text(c)
+            << "  "
             << c.data.value("enterprise", nlohmann::json::object()).value("name", "") << '\n';
 }
 
@@ -237,7 +239,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                 << user.value("name", "") << " " << user.value("id_number", "") << '\n'
                 << "state      " << c->state << "（" << (s ? s->title : "?") << "）  version "
                 << c->version << '\n'
-                << "办结期限   " << deadline_text(*c) << '\n'
+                << "deadline   " << deadline_text(*c) << '\n'
                 << "authority  " << c->authority << "   opened " << c->opened_at << "   updated "
                 << c->updated_at << '\n';
       if (!*check) {

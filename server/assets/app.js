@@ -105,44 +105,55 @@ async function showQueue() {
     main.replaceChildren(filters, el('p', {class: 'error'}, e.message));
     return;
   }
-  const rows = data.cases.map(
-      (c) =>
-          el('tr',
-             {class: c.overdue ? 'overdue' :
-                  c.due_today  ? 'due-today' :
-                                 '',
-              'data-case': c.id},
-             el('td', {}, el('input', {type: 'checkbox', value: c.id, 'aria-label': '选择 ' + c.id})),
-             el('td', {},
-                el('a', {
-                  href: '/cases/' + encodeURIComponent(c.id),
-                  onclick: (ev) => {
-                    ev.preventDefault();
-                    go('/cases/' + encodeURIComponent(c.id));
-                  }
-                },
-                   c.id)),
-             el('td', {}, c.procedure_title || c.procedure),
-             el('td', {}, c.enterprise, el('br'), el('small', {}, c.uscc)),
-             el('td', {}, c.state_title || c.state),
-             el('td', {}, c.due || (c.clock_stopped ? '等待企业' : '—')),
-             el('td', {},
-                c.days_left === undefined ? '' :
-                    c.overdue             ? '逾期' :
-                    c.due_today           ? '今日到期' :
-                                            c.days_left + ' 个工作日')));
+  const row = (c) =>
+      el('tr',
+         {class: c.overdue ? 'overdue' :
+              c.due_today  ? 'due-today' :
+              c.due_pending_year ? 'due-pending' :
+                             '',
+          'data-case': c.id},
+         el('td', {}, el('input', {type: 'checkbox', value: c.id, 'aria-label': '选择 ' + c.id})),
+         el('td', {},
+            el('a', {
+              href: '/cases/' + encodeURIComponent(c.id),
+              onclick: (ev) => {
+                ev.preventDefault();
+                go('/cases/' + encodeURIComponent(c.id));
+              }
+            },
+               c.id)),
+         el('td', {}, c.procedure_title || c.procedure),
+         el('td', {}, c.enterprise, el('br'), el('small', {}, c.uscc)),
+         el('td', {}, c.state_title || c.state),
+         el('td', {}, c.due || (c.due_pending_year ? `待定（${c.due_pending_year}年）` :
+                                c.clock_stopped ? '等待企业' : '—')),
+         el('td', {},
+            c.days_left === undefined ? '' :
+                c.overdue             ? '逾期' :
+                c.due_today           ? '今日到期' :
+                                        c.days_left + ' 个工作日'));
+  const head = () => el('thead', {},
+      el('tr', {},
+         ['', '案件编号', '办理事项', '企业', '状态', '办结期限', '剩余'].map(
+             (h) => el('th', {}, h))));
+  // Cases whose deadline waits on a year's holiday arrangement: a group of their own.
+  const pending = data.deadline_pending || {count: 0, cases: []};
+  const years = [...new Set(pending.cases.map((c) => c.due_pending_year))].sort();
+  const dated = data.cases.filter((c) => !c.due_pending_year);
   main.replaceChildren(
       el('h1', {}, '待办队列'), filters,
-      el('p', {}, `今天 ${data.today}，共 ${data.cases.length} 件`),
+      el('p', {}, `今天 ${data.today}，共 ${dated.length + pending.count} 件` +
+                      (pending.count ? `，其中办结期限待定 ${pending.count} 件` : '')),
       el('p', {},
          el('button', {type: 'button', id: 'print-coversheet', onclick: () => printSelected('coversheet')}, '打印传真封面'), ' ',
          el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单')),
-      el('table', {id: 'queue'},
-         el('thead', {},
-            el('tr', {},
-               ['', '案件编号', '办理事项', '企业', '状态', '办结期限', '剩余'].map(
-                   (h) => el('th', {}, h)))),
-         el('tbody', {}, rows)));
+      el('table', {id: 'queue'}, head(), el('tbody', {}, dated.map(row))),
+      ...(pending.count ? [
+        el('h2', {id: 'pending-title'}, `办结期限待定（${pending.count} 件）`),
+        el('p', {class: 'note'},
+           `${years.join('、')}年节假日安排尚未录入工作日历，这些案件暂不计算办结期限，照常办理。` +
+               '管理员录入后，办结期限即按各案件的受理时间重新计算，并记入办理记录。'),
+        el('table', {id: 'queue-pending'}, head(), el('tbody', {}, pending.cases.map(row)))] : []));
 }
 
 // `done`: what the last action did, shown in the status line of the page drawn again after it.
@@ -238,7 +249,8 @@ async function showCase(id, done) {
          `授权用户：${user.name || ''} ${user.id_number || ''}；登录用户名 ${
              app.login_username || ''}`),
       el('p', {id: 'state'},
-         `状态：${c.state_title || c.state}（版本 ${c.version}）；办结期限 ${c.due || '—'}` +
+         `状态：${c.state_title || c.state}（版本 ${c.version}）；` +
+             (c.due ? `办结期限 ${c.due}` : c.deadline_text || '办结期限 —') +
              (c.days_left === undefined ? '' :
               c.overdue ? `，已逾期 ${-c.days_left} 个工作日` :
               c.due_today ? '，今日到期' : `，剩余 ${c.days_left} 个工作日`)),
@@ -390,23 +402,45 @@ async function showRules() {
   const editor = el('textarea', {id: 'rule-source', rows: 24, spellcheck: 'false'});
   const which = el('h2', {id: 'rule-title'});
   const result = el('div', {id: 'rule-result'});
-  let editing = null;
+  let editing = null;  // {kind: 'procedure' | 'calendar', id}
   const save = el('button', {type: 'button', id: 'rule-activate', disabled: true}, '校验并启用为新版本');
   save.addEventListener('click', async () => {
-    const res = await fetch('/api/rules/' + encodeURIComponent(editing), {method: 'POST', body: editor.value, headers: {'Content-Type': 'text/yaml', 'X-CSRF-Token': me.csrf}, credentials: 'same-origin'});
+    const path = editing.kind === 'calendar' ? '/api/rules/calendars/' + encodeURIComponent(editing.id) :
+                                               '/api/rules/' + encodeURIComponent(editing.id);
+    const res = await fetch(path, {method: 'POST', body: editor.value, headers: {'Content-Type': 'text/yaml', 'X-CSRF-Token': me.csrf}, credentials: 'same-origin'});
     const body = await res.json().catch(() => ({}));
-    if (res.ok) {
-      result.replaceChildren(el('p', {class: 'ok'}, body.changed ? `已启用新版本 ${body.version.slice(0, 12)}（原版本 ${body.previous_version.slice(0, 12)}；在办案件仍按原版本办理）` : '内容未改变'));
-    } else {
+    if (!res.ok) {
       result.replaceChildren(el('p', {class: 'error'}, body.error || res.statusText),
           el('ul', {}, (body.diagnostics || []).map((d) => el('li', {class: 'error'}, `第 ${d.line} 行第 ${d.column} 列：${d.message}`))));
+      return;
     }
+    if (editing.kind !== 'calendar') {
+      result.replaceChildren(el('p', {class: 'ok'}, body.changed ? `已启用新版本 ${body.version.slice(0, 12)}（原版本 ${body.previous_version.slice(0, 12)}；在办案件仍按原版本办理）` : '内容未改变'));
+      return;
+    }
+    const moved = body.reprojected || [];
+    const waiting = Object.entries(body.pending_years || {});
+    result.replaceChildren(
+        el('p', {class: 'ok', id: 'calendar-activated'},
+           (body.changed ? `日历已启用新版本 ${body.version.slice(0, 12)}。` : '日历内容未改变。') +
+               `重新计算办结期限：${moved.length} 件有变化。`),
+        ...(body.reprojection_error ? [el('p', {class: 'error'}, body.reprojection_error)] : []),
+        el('ul', {id: 'reprojected'}, moved.map((m) => el('li', {}, m.text))),
+        ...waiting.map(([y, n]) => el('p', {class: 'error'}, `仍有 ${n} 件案件的办结期限待定：${y}年节假日安排尚未录入`)));
   });
+  const editCalendar = async (id) => {
+    editing = {kind: 'calendar', id};
+    which.textContent = `编辑日历 ${id}`;
+    const res = await fetch(`/api/rules/calendars/${encodeURIComponent(id)}/source`, {credentials: 'same-origin'});
+    editor.value = await res.text();
+    save.disabled = false;
+    result.replaceChildren(el('p', {}, '在 years 下按国务院办公厅通知增加或修改年度的放假（holidays）和调休上班（workdays）日期；启用后，在办案件的办结期限随即重新计算。'));
+  };
   const rows = data.procedures.map((p) => el('tr', {'data-procedure': p.id},
       el('td', {}, p.id), el('td', {}, p.title), el('td', {}, p.version.slice(0, 12)),
       el('td', {}, el('a', {href: `/api/rules/${encodeURIComponent(p.id)}/diagram.svg`, target: '_blank'}, '流程图')),
       el('td', {}, el('button', {type: 'button', onclick: async () => {
-        editing = p.id;
+        editing = {kind: 'procedure', id: p.id};
         which.textContent = `编辑 ${p.id}（${p.title}）`;
         const res = await fetch(`/api/rules/${encodeURIComponent(p.id)}/source`, {credentials: 'same-origin'});
         editor.value = await res.text();
@@ -416,8 +450,12 @@ async function showRules() {
   main.replaceChildren(
       el('h1', {}, '规则管理'),
       el('fieldset', {}, el('legend', {}, '节假日日历'),
-         el('p', {}, `${cal.id}：已有 ${cal.years.join('、')} 年数据`),
-         ...cal.warnings.map((w) => el('p', {class: 'error', id: 'calendar-warning'}, w))),
+         el('p', {}, `${cal.title || cal.id}：已有 ${cal.years.join('、')} 年数据`),
+         ...cal.warnings.map((w) => el('p', {class: 'error', id: 'calendar-warning'}, w)),
+         ...Object.entries(cal.pending_years || {}).map(([y, n]) =>
+             el('p', {class: 'error'}, `${n} 件在办案件的办结期限待定：${y}年节假日安排尚未录入`)),
+         el('p', {}, ...(cal.layers || [cal.id]).map((id) =>
+             el('button', {type: 'button', 'data-calendar': id, onclick: () => editCalendar(id)}, `编辑日历 ${id}`)))),
       el('fieldset', {}, el('legend', {}, '规则检查'),
          data.lint.length ? el('ul', {id: 'lint'}, data.lint.map((d) => el('li', {class: 'error'}, `${d.file}:${d.line}:${d.column}: ${d.message}`))) : el('p', {class: 'ok', id: 'lint'}, '全部规则文件检查通过')),
       el('table', {id: 'procedures'}, el('thead', {}, el('tr', {}, ['编号', '办理事项', '版本', '', ''].map((h) => el('th', {}, h)))), el('tbody', {}, rows)),

@@ -86,17 +86,24 @@ TEST_CASE("calendar show lists the year's holidays on weekdays and its make-up w
   CHECK_THAT(r.err, Catch::Contains("no holiday data for 2027"));
 }
 
-TEST_CASE("calendar status warns when next year has no data, and fails when this year has none") {
-  auto r = run_keydesk(kRules + "calendar status --today 2026-11-24");
+TEST_CASE("calendar status warns from 1 November when next year has no data, and fails when this "
+          "year has none") {
+  keydesk::test::TempDir dir;  // no case database here: status never makes one
+  const std::string db = "--db '" + (dir.path() / "none.db").string() + "' ";
+  auto r = run_keydesk(kRules + db + "calendar status --today 2026-11-24");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("2019  国办发明电〔2018〕15号, 国办发明电〔2019〕2号"));
-  CHECK_THAT(r.out, Catch::Contains("warning: no data for next year 2027"));
-  r = run_keydesk(kRules + "calendar status --today 2025-03-01");
+  CHECK_THAT(r.out, Catch::Contains("warning: 下一年度（2027年）的节假日安排尚未录入"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "none.db"));
+  r = run_keydesk(kRules + db + "calendar status --today 2026-10-31");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("warning") == std::string::npos);
-  r = run_keydesk(kRules + "calendar status --today 2027-01-04");
+  r = run_keydesk(kRules + db + "calendar status --today 2025-03-01");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("warning") == std::string::npos);
+  r = run_keydesk(kRules + db + "calendar status --today 2027-01-04");
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.out, Catch::Contains("no data for the current year 2027"));
+  CHECK_THAT(r.out, Catch::Contains("本年度（2027年）的节假日安排尚未录入"));
 }
 
 TEST_CASE("calendar lint reports every broken file with file:line:column and exits 1") {

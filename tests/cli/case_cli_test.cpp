@@ -1,5 +1,7 @@
 // `keydesk case`, `keydesk registry` and `keydesk rules` as a user runs them: a real database
 // file, exit codes, masked personal data, refusals.
+#include <fstream>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -45,7 +47,7 @@ TEST_CASE("a clerk opens a case from a submission folder and sees its deadline a
   Counter c;
   auto r = c.run("case open " + c.path("S-1") + " --user 王芳 --at 2026-11-20T16:40:00+08:00");
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out == "S-1  review_loop  review（核验）  v1  due 2026-11-24  北京示例进出口有限公司\n");
+  CHECK(r.out == "S-1  review_loop  review（核验）  v1  办结期限 2026-11-24  北京示例进出口有限公司\n");
   r = c.run("case show S-1");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("authorized user 张三 110105********0029"));
@@ -68,7 +70,7 @@ TEST_CASE("a returned case is resubmitted, passed on, and its history and audit 
       "case act S-1 fail --version 1 --role authority_clerk --remark 缺少授权委托书 --at "
       "2026-11-23T10:00:00+08:00");
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("returned（退回）  v2  due clock stopped"));
+  CHECK_THAT(r.out, Catch::Contains("returned（退回）  v2  计时暂停（等待企业补正后重新提交）"));
   r = c.run(
       "case act S-1 fail --version 1 --role authority_clerk --remark again --at "
       "2026-11-23T10:00:01+08:00");
@@ -77,7 +79,7 @@ TEST_CASE("a returned case is resubmitted, passed on, and its history and audit 
   r = c.run("case act S-1 resubmit --version 2 --role enterprise --submission " + c.path("S-1") +
             " --at 2026-11-24T09:00:00+08:00");
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("review（核验）  v3  due 2026-11-26"));
+  CHECK_THAT(r.out, Catch::Contains("review（核验）  v3  办结期限 2026-11-26"));
   r = c.run("case history S-1");
   CHECK_THAT(r.out, Catch::StartsWith("#1  2026-11-20T16:40:00+08:00  authority_clerk("));
   CHECK_THAT(r.out, Catch::Contains("#2  2026-11-23T10:00:00+08:00  authority_clerk(") &&
@@ -150,4 +152,64 @@ TEST_CASE("rules graph renders dot, mermaid and svg through Graphviz") {
   r = c.run("rules graph nope");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("procedures: review_loop"));
+}
+
+TEST_CASE("a case whose deadline reaches a year without holiday data opens pending, is listed as "
+          "such, and gets its due date from calendar reproject once the year is entered") {
+  Counter c;
+  auto r = c.run("case open " + c.path("S-1") + " --at 2026-12-30T10:00:00+08:00");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("办结期限待定：2027年节假日安排尚未录入"));
+  r = c.run("--json case show S-1");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["due"].is_null());
+  CHECK(j["due_pending_year"] == 2027);
+  CHECK_THAT(c.run("case list").out, Catch::Contains("办结期限待定：2027年节假日安排尚未录入"));
+  // Never lost from sight: case overdue lists it in a group of its own.
+  r = c.run("case overdue --today 2027-02-01");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("deadline pending (办结期限待定，节假日安排尚未录入): 1\nS-1"));
+  j = nlohmann::json::parse(c.run("--json case overdue --today 2027-02-01").out);
+  REQUIRE(j["deadline_pending"].size() == 1);
+  CHECK(j["deadline_pending"][0]["id"] == "S-1");
+  // The counter goes on: the case is passed to the vendor (3 working days, pending too).
+  r = c.run("case act S-1 pass --version 1 --role authority_clerk --at 2026-12-30T11:00:00+08:00");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("vendor（复核）  v2  办结期限待定：2027年"));
+  CHECK_THAT(c.run("calendar status --today 2026-12-02").out,
+             Catch::Contains("1件在办案件的办结期限待定"));
+  // The 2027 block (a test fixture) is entered: the deadline is computed from the case's clock.
+  std::ofstream(c.dir.path() / "rules/calendars/cn-national.yaml", std::ios::app)
+      << std::ifstream(KEYDESK_TEST_DATA "/calendar-2027-fixture.yaml").rdbuf();
+  r = c.run("calendar reproject --user 管理员");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("S-1  办结期限待定（2027年） → 2027-01-05"));
+  CHECK_THAT(r.out, Catch::Contains("办结期限已变更 1 件"));
+  j = nlohmann::json::parse(c.run("--json case show S-1").out);
+  CHECK(j["due"] == "2027-01-05");
+  CHECK(j["due_pending_year"].is_null());
+  CHECK(j["version"] == 2);
+  r = c.run("case history S-1");
+  CHECK_THAT(r.out, Catch::Contains("deadline_reprojected"));
+  CHECK_THAT(r.out, Catch::Contains("办结期限重新计算：办结期限待定（2027年） → 2027-01-05"));
+  CHECK(c.run("case verify-audit").exit_code == 0);
+  r = c.run("calendar reproject");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("办结期限已变更 0 件"));
+}
+
+TEST_CASE("calendar reproject on a broken calendar file changes nothing and names the line") {
+  Counter c;
+  REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-12-30T10:00:00+08:00").exit_code == 0);
+  std::ofstream(c.dir.path() / "rules/calendars/cn-national.yaml", std::ios::app)
+      << "  - year: 2027\n    notices: []\n    holidays: [{ name: 元旦, from: 2027-02-30 }]\n";
+  auto r = c.run("calendar reproject");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("cn-national.yaml:"));
+  CHECK_THAT(r.err, Catch::Contains("办结期限均未重新计算"));
+  auto j = nlohmann::json::parse(c.run("--json case show S-1").out);
+  CHECK(j["due_pending_year"] == 2027);
+  CHECK(c.run("case history S-1").out.find("deadline_reprojected") == std::string::npos);
 }

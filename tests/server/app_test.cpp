@@ -89,6 +89,7 @@ struct Counter {
     options.rules_dir = rules;
     options.counter = *counter;
     options.clock = [this] { return now; };
+    options.log = [](const std::string&) {};  // start-up notes: tested on their own
     auto made = App::create(options);
     REQUIRE(made);
     app = std::move(made).value();
@@ -738,4 +739,116 @@ TEST_CASE(
   REQUIRE(opened);
   CHECK(opened->procedure_version == body_of(activated)["version"]);
   CHECK(body_of(clerk.get("/api/cases/C-NEW"))["procedure_title"] == "补办（丢失、损坏、被盗）");
+}
+
+namespace {
+
+// Opens `id` (the example reissue) on `counter`'s rules, submitted at `at`.
+void open_case_at(Counter& counter, const std::string& id, const std::string& at) {
+  auto store = CaseStore::open(counter.db);
+  REQUIRE(store);
+  auto config = load_counter_config(counter.rules / "counter.yaml");
+  REQUIRE(config);
+  nlohmann::json s = example_submission();
+  s["id"] = id;
+  auto c = open_submission_case(*store, counter.rules, *config, s,
+                                {"setup", "authority_clerk", kOwn}, at);
+  INFO((c ? "" : c.error().message));
+  REQUIRE(c);
+}
+
+std::string fixture_2027() { return slurp_file(KEYDESK_TEST_DATA "/calendar-2027-fixture.yaml"); }
+
+}  // namespace
+
+TEST_CASE("a deadline pending on next year: grouped in the queue, counted on the rules page, and "
+          "computed when the administrator activates the year's calendar edit",
+          "[server]") {
+  Counter counter(true);
+  open_case_at(counter, "C-PENDING", "2026-12-30T10:00:00+08:00");
+  auto clerk = counter.log_in("clerk");
+  auto queue = body_of(clerk.get("/api/cases"));
+  REQUIRE(queue["deadline_pending"]["count"] == 1);
+  CHECK(queue["deadline_pending"]["cases"][0]["id"] == "C-PENDING");
+  CHECK(queue["deadline_pending"]["cases"][0]["due_pending_year"] == 2027);
+  auto one = body_of(clerk.get("/api/cases/C-PENDING"));
+  CHECK(one["due"].is_null());
+  CHECK(one["deadline_text"] == "办结期限待定：2027年节假日安排尚未录入");
+
+  auto admin = counter.log_in("admin");
+  auto rules = body_of(admin.get("/api/rules"));
+  REQUIRE(rules["calendar"]["warnings"].size() == 1);
+  CHECK_THAT(rules["calendar"]["warnings"][0].get<std::string>(),
+             Catch::Contains("下一年度（2027年）") && Catch::Contains("1件在办案件的办结期限待定"));
+  CHECK(rules["calendar"]["pending_years"]["2027"] == 1);
+  Response source = admin.get("/api/rules/calendars/cn-national/source");
+  REQUIRE(source.result() == http::status::ok);
+  const std::string yaml = source.body();
+  const auto file = counter.rules / "calendars" / "cn-national.yaml";
+  CHECK(yaml == slurp_file(file));
+  CHECK(admin.get("/api/rules/calendars/..%2Fcounter/source").result() != http::status::ok);
+  CHECK(admin.get("/api/rules/calendars/counter/source").result() == http::status::not_found);
+  auto post_calendar = [&](const Counter::Client& who, const std::string& text) {
+    return counter.call(
+        http::verb::post, "/api/rules/calendars/cn-national", text,
+        {{"Cookie", who.cookie}, {"X-CSRF-Token", who.csrf}, {"Content-Type", "text/yaml"}});
+  };
+  // Clerks may not edit calendars.
+  CHECK(post_calendar(clerk, yaml + fixture_2027()).result() == http::status::forbidden);
+  // A broken year: refused with its line, the file untouched, the case still pending.
+  std::string broken = yaml + fixture_2027();
+  broken.replace(broken.find("from: 2027-01-01"), 16, "from: 2027-02-30");
+  Response refused = post_calendar(admin, broken);
+  CHECK(refused.result() == http::status::unprocessable_entity);
+  REQUIRE(!body_of(refused)["diagnostics"].empty());
+  CHECK(body_of(refused)["diagnostics"][0]["file"] == "cn-national.yaml");
+  CHECK(body_of(refused)["diagnostics"][0]["line"].get<int>() > 0);
+  CHECK(slurp_file(file) == yaml);
+  CHECK(body_of(clerk.get("/api/cases/C-PENDING"))["due_pending_year"] == 2027);
+  // The year entered: activated, and the pending deadline computed (12-31, then 4 January).
+  Response activated = post_calendar(admin, yaml + fixture_2027());
+  INFO(activated.body());
+  REQUIRE(activated.result() == http::status::ok);
+  auto a = body_of(activated);
+  CHECK(a["changed"] == true);
+  REQUIRE(a["reprojected"].size() == 1);
+  CHECK(a["reprojected"][0]["case"] == "C-PENDING");
+  CHECK(a["reprojected"][0]["due"] == "2027-01-04");
+  CHECK(a["pending_years"].empty());
+  one = body_of(clerk.get("/api/cases/C-PENDING"));
+  CHECK(one["due"] == "2027-01-04");
+  CHECK(one["due_pending_year"].is_null());
+  CHECK(body_of(clerk.get("/api/cases"))["deadline_pending"]["count"] == 0);
+  const auto& last = one["history"].back();
+  CHECK(last["action"] == "deadline_reprojected");
+  CHECK(last["user"] == "admin");
+  CHECK(body_of(admin.get("/api/rules"))["calendar"]["warnings"].empty());
+}
+
+TEST_CASE("keydesk serve brings deadlines up to date with the calendar files at start-up, and logs "
+          "the warning and each change",
+          "[server]") {
+  Counter counter(true);
+  open_case_at(counter, "C-PENDING", "2026-12-30T10:00:00+08:00");
+  AppOptions options = counter.app->options();
+  std::vector<std::string> lines;
+  options.log = [&](const std::string& line) { lines.push_back(line); };
+  counter.app.reset();
+  {
+    auto app = App::create(options);
+    REQUIRE(app);
+  }
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Catch::StartsWith("warning: 下一年度（2027年）") &&
+                           Catch::Contains("1件在办案件的办结期限待定"));
+  // The year is typed into the file while the server is down.
+  std::ofstream(counter.rules / "calendars" / "cn-national.yaml", std::ios::app) << fixture_2027();
+  lines.clear();
+  auto app = App::create(options);
+  REQUIRE(app);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "deadline re-projected: C-PENDING  办结期限待定（2027年） → 2027-01-04");
+  auto store = CaseStore::open(counter.db);
+  REQUIRE(store);
+  CHECK(format_date(*store->get("C-PENDING")->due) == "2027-01-04");
 }
