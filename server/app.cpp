@@ -282,32 +282,34 @@ struct App::Impl {
             .dump();
     if (auto kept = queue_pages.find(key); kept != queue_pages.end())
       return text_response(req, http::status::ok, kept->second, kJsonContentType);
-    auto rows = store.list(f);
-    if (!rows)
-      return error_response(req, http::status::internal_server_error, rows.error().message);
-    nlohmann::json cases = nlohmann::json::array();
-    for (const CaseRecord& c : *rows) {
-      auto p = store.procedure_at(c.procedure, c.procedure_version);
-      cases.push_back(case_summary(c, p ? p->get() : nullptr, day));
-    }
+    // The cases of `filter` as the page shows them.
+    auto listing = [&](const CaseFilter& filter) -> Result<nlohmann::json> {
+      auto rows = store.list(filter);
+      if (!rows) return rows.error();
+      nlohmann::json out = nlohmann::json::array();
+      for (const CaseRecord& c : *rows) {
+        auto p = store.procedure_at(c.procedure, c.procedure_version);
+        out.push_back(case_summary(c, p ? p->get() : nullptr, day));
+      }
+      return out;
+    };
+    auto cases = listing(f);
+    if (!cases)
+      return error_response(req, http::status::internal_server_error, cases.error().message);
     // Cases whose deadline waits on a year's holiday arrangement: a group of their own, never
     // lost below the page's limit.
     CaseFilter waiting = f;
     waiting.deadline_pending = true;
     waiting.limit = 1000;
-    auto pending = store.list(waiting);
-    if (!pending)
-      return error_response(req, http::status::internal_server_error, pending.error().message);
-    nlohmann::json pending_cases = nlohmann::json::array();
-    for (const CaseRecord& c : *pending) {
-      auto p = store.procedure_at(c.procedure, c.procedure_version);
-      pending_cases.push_back(case_summary(c, p ? p->get() : nullptr, day));
-    }
+    auto pending_cases = listing(waiting);
+    if (!pending_cases)
+      return error_response(req, http::status::internal_server_error,
+                            pending_cases.error().message);
     Response res = json_response(
         req, http::status::ok,
         {{"today", format_date(day)},
-         {"cases", cases},
-         {"deadline_pending", {{"count", pending_cases.size()}, {"cases", pending_cases}}}});
+         {"cases", *cases},
+         {"deadline_pending", {{"count", pending_cases->size()}, {"cases", *pending_cases}}}});
     if (queue_pages.size() >= kQueuePagesKept) queue_pages.clear();
     queue_pages.emplace(key, res.body());
     return res;

@@ -452,7 +452,9 @@ async function showRules() {
       el('fieldset', {}, el('legend', {}, '节假日日历'),
          el('p', {}, `${cal.title || cal.id}：已有 ${cal.years.join('、')} 年数据`),
          ...cal.warnings.map((w) => el('p', {class: 'error', id: 'calendar-warning'}, w)),
-         ...Object.entries(cal.pending_years || {}).map(([y, n]) =>
+         ...Object.entries(cal.pending_years || {})
+             .filter(([y]) => !cal.warnings.some((w) => w.includes(`${y}年`)))
+             .map(([y, n]) =>
              el('p', {class: 'error'}, `${n} 件在办案件的办结期限待定：${y}年节假日安排尚未录入`)),
          el('p', {}, ...(cal.layers || [cal.id]).map((id) =>
              el('button', {type: 'button', 'data-calendar': id, onclick: () => editCalendar(id)}, `编辑日历 ${id}`)))),
