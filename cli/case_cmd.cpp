@@ -50,8 +50,7 @@ void print_case_line(const CaseRecord& c, const Procedure* p) {
   if (s) std::cout << "（" << s->title << "）";
   std::cout << "  v" << c.version << "  "
             << (c.due && !c.closed && !c.clock_stopped ? "办结期限 " : "") << deadline_text(c)
-            << "  "
-            << c.data.value("enterprise", nlohmann::json::object()).value("name", "") << '\n';
+            << "  " << text_at(c.data, "/enterprise/name") << '\n';
 }
 
 }  // namespace
@@ -107,7 +106,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   open->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
-    auto submission = read_json_file(args->path);
+    auto submission = read_submission(args->path);
     if (!submission) return fail(submission.error());
     if (args->role.empty()) args->role = "authority_clerk";  // the counter accepts submissions
     auto c = open_submission_case(*(*e)->store, ctx.rules(), (*e)->counter, *submission,
@@ -181,9 +180,13 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       request.inputs[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     if (!args->submission.empty()) {
-      auto s = read_json_file(args->submission);
+      auto s = read_submission(args->submission);
       if (!s) return fail(s.error());
-      request.submission = *s;
+      if (s->id != args->case_id)
+        return fail(Error{args->submission + ": submission.id “" + s->id +
+                          "” is not the case's number " + args->case_id +
+                          " (a resubmission replaces the submission of the same case)"});
+      request.submission = s->to_json();
     }
     Workflow workflow(*cal, (*e)->counter.hours);
     auto done = (*e)->store->act(args->case_id, workflow, request, when->second);
@@ -229,14 +232,13 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       print_json(j);
     } else {
       const StateRule* s = (*p)->state(c->state);
-      const auto& ent = masked.value("enterprise", nlohmann::json::object());
-      const auto& app_ = masked.value("applicant", nlohmann::json::object());
-      const auto& user = app_.value("authorized_user", nlohmann::json::object());
       std::cout << "case       " << c->id << "  " << (*p)->title << " (" << c->procedure
                 << ", rules " << c->procedure_version.substr(0, 12) << ")\n"
-                << "enterprise " << ent.value("name", "") << "  " << ent.value("uscc", "") << '\n'
-                << "applicant  login " << app_.value("login_username", "") << ", authorized user "
-                << user.value("name", "") << " " << user.value("id_number", "") << '\n'
+                << "enterprise " << text_at(masked, "/enterprise/name") << "  "
+                << text_at(masked, "/enterprise/uscc") << '\n'
+                << "applicant  login " << text_at(masked, "/applicant/login_username")
+                << ", authorized user " << text_at(masked, "/applicant/authorized_user/name")
+                << " " << text_at(masked, "/applicant/authorized_user/id_number") << '\n'
                 << "state      " << c->state << "（" << (s ? s->title : "?") << "）  version "
                 << c->version << '\n'
                 << "deadline   " << deadline_text(*c) << '\n'

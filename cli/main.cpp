@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
     app.exit(e);
     std::cerr << "run 'keydesk --help' (or 'keydesk VERB --help') for usage\n";
     return kUsage;
+  } catch (const std::exception& e) {
+    // The last catch: a bug is reported, never an abort.
+    std::cerr << "keydesk: 内部错误，请将此信息报告给管理员 (internal error: " << e.what() << ")\n";
+    return kUsage;
   }
   return exit_code;
 }

@@ -1,5 +1,8 @@
 #include "engine/batch.h"
 
+#include "engine/intake.h"
+#include "engine/material_file.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -111,7 +114,8 @@ class ScanStore {
   internal::Database db_;
 };
 
-struct Submission {
+// A submission folder as the batch checks it.
+struct FolderSubmission {
   fs::path dir;
   nlohmann::json data;
   std::string error;  // why it could not be checked at all
@@ -129,49 +133,41 @@ struct ScanJob {
   std::optional<ocr::ScanResult> result;
 };
 
-// A file name from submission.json names a file in the folder, nothing else.
-bool plain_file_name(const std::string& name) {
-  return !name.empty() && name.find('/') == std::string::npos &&
-         name.find('\\') == std::string::npos && name != "." && name != "..";
-}
-
-Submission load_submission(const fs::path& dir, const std::map<std::string, Procedure>& procedures) {
-  Submission s;
+FolderSubmission load_submission(const fs::path& dir, const std::map<std::string, Procedure>& procedures) {
+  FolderSubmission s;
   s.dir = dir;
-  auto text = read_bytes(dir / "submission.json");
-  if (!text) {
-    s.error = "cannot read " + (dir / "submission.json").string();
+  s.data = nlohmann::json::object();
+  // One parse, as at every door: a wrongly typed field is this submission's error, named.
+  auto typed = read_submission(dir);
+  if (!typed) {
+    s.error = typed.error().message;
     return s;
   }
-  s.data = nlohmann::json::parse(*text, nullptr, false);
-  if (s.data.is_discarded() || !s.data.is_object()) {
-    s.data = nlohmann::json::object();
-    s.error = (dir / "submission.json").string() + " is not valid JSON: fix the file and run again";
-    return s;
-  }
-  std::string procedure = s.data.value("procedure", "");
-  auto it = procedures.find(procedure);
+  s.data = typed->to_json();
+  auto it = procedures.find(typed->procedure);
   if (it == procedures.end()) {
-    s.error = (dir / "submission.json").string() + ": unknown procedure '" + procedure +
+    s.error = (dir / "submission.json").string() + ": unknown procedure '" + typed->procedure +
               "' (rules/procedures/ has no such file)";
     return s;
   }
   s.procedure = &it->second;
-  if (!s.data.contains("materials") || !s.data["materials"].is_array()) {
+  if (!typed->has_materials) {
     s.error = (dir / "submission.json").string() + ": \"materials\" must be a list of {type, file}";
     return s;
   }
-  for (const auto& entry : s.data["materials"]) {
+  for (const SubmittedMaterial& entry : typed->materials) {
     MaterialScan m;
-    m.type = entry.is_object() ? entry.value("type", "") : "";
-    m.file = entry.is_object() ? entry.value("file", "") : "";
-    if (plain_file_name(m.file)) {
-      auto bytes = read_bytes(dir / m.file);
-      m.exists = bytes.has_value() && fs::is_regular_file(dir / m.file);
-      if (m.exists) {
-        m.facts = ocr::inspect_bytes(*bytes);
-        m.sha256 = internal::sha256_hex(*bytes);
-      }
+    m.type = entry.type;
+    m.file = entry.file;
+    // Only a regular file inside the folder is read: never through a link, never a FIFO or a
+    // device, never more than kMaxMaterialBytes.
+    auto bytes = read_regular_file(dir / m.file, kMaxMaterialBytes);
+    if (bytes) {
+      m.exists = true;
+      m.facts = ocr::inspect_bytes(*bytes);
+      m.sha256 = internal::sha256_hex(*bytes);
+    } else if (bytes.error().kind != ErrorKind::not_found) {
+      m.refused = bytes.error().message;
     }
     s.materials.push_back(std::move(m));
   }
@@ -275,7 +271,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   if (!store) return store.error();
 
   SubmissionDirs found = find_submission_dirs(o.inputs);
-  std::vector<Submission> submissions;
+  std::vector<FolderSubmission> submissions;
   for (const fs::path& dir : found.dirs) submissions.push_back(load_submission(dir, procedures));
 
   // One job per distinct (content, material type): the same scan sent twice is analysed once.
@@ -283,7 +279,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   std::map<std::string, size_t> job_index;
   const std::string version = std::string(kPipelineVersion) + ":" +
                               internal::sha256_hex(read_bytes(o.rules_dir / "documents.yaml").value_or(""));
-  for (Submission& s : submissions) {
+  for (FolderSubmission& s : submissions) {
     for (const MaterialScan& m : s.materials) {
       std::string key;
       if (s.procedure && analysable(m, rule_for(*s.procedure, m.type))) {
@@ -303,7 +299,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   }
   std::string inputs_key;
   for (const auto& [key, index] : job_index) inputs_key += key + "\n";
-  for (const Submission& s : submissions) inputs_key += s.dir.string() + "\n";
+  for (const FolderSubmission& s : submissions) inputs_key += s.dir.string() + "\n";
   inputs_key = internal::sha256_hex(inputs_key);
   std::string stamp = now_local_iso();
   std::string fresh_id = "B-" + stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" +
@@ -365,7 +361,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
     }
     for (size_t i = next++; i < round.size(); i = next++) {
       ScanJob& job = jobs[round[i]];
-      auto bytes = read_bytes(job.path);
+      auto bytes = read_regular_file(job.path, kMaxMaterialBytes);
       ocr::ScanResult result;
       if (bytes) {
         // The per-stage timings KEYDESK_SCAN_DEBUG asks of the analyser, headed by the file.
@@ -416,7 +412,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   };
   std::vector<Preview> previews;
   fs::create_directories(o.report_dir / "scans", ec);
-  for (Submission& s : submissions) {
+  for (FolderSubmission& s : submissions) {
     for (size_t i = 0; i < s.materials.size(); ++i)
       if (!s.job_keys[i].empty()) s.materials[i].scan = jobs[job_index[s.job_keys[i]]].result;
     nlohmann::json entry = {{"id", s.data.value("id", s.dir.filename().string())},
@@ -488,7 +484,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
     auto make_previews = [&] {
       for (size_t i = next_preview++; i < to_make.size(); i = next_preview++) {
         const Preview& p = *to_make[i];
-        auto bytes = read_bytes(p.source);
+        auto bytes = read_regular_file(p.source, kMaxMaterialBytes);
         std::string jpeg = bytes ? ocr::preview_jpeg(*bytes, *p.scan, 900) : std::string();
         if (!jpeg.empty()) std::ofstream(o.report_dir / p.target, std::ios::binary) << jpeg;
       }

@@ -1,5 +1,7 @@
 #include "engine/case_documents.h"
 
+#include "engine/submission.h"
+
 #include "engine/documents.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
@@ -20,7 +22,7 @@ docs::Party party_of(const Contact& c) {
 }
 
 std::string enterprise_name(const CaseView& c) {
-  return c.submission.value("enterprise", nlohmann::json::object()).value("name", "");
+  return text_at(c.submission, "/enterprise/name");
 }
 
 // The Chinese name of a material type, from the procedure's material list.
@@ -63,7 +65,7 @@ Result<docs::CoverSheet> coversheet_for(const DocumentContext& env, const std::s
   for (const auto& id : cases) {
     auto c = load_case(env, id);
     if (!c) return c.error();
-    int pages = static_cast<int>(c->submission.value("materials", nlohmann::json::array()).size());
+    int pages = static_cast<int>(list_at(c->submission, "materials").size());
     sheet.cases.push_back({id, enterprise_name(*c), c->record.uscc, c->procedure->title, pages});
   }
   return sheet;
@@ -117,7 +119,8 @@ Result<docs::Receipt> receipt_for(const DocumentContext& env, const std::string&
   auto cal = calendar_for(p, env.rules_dir, env.counter);
   if (!cal) return cal.error();
   // Accepted on the submission's day, or the next working day after the cut-off.
-  auto at = parse_submission_time(c->submission.value("submitted_at", c->record.opened_at),
+  const std::string submitted = text_at(c->submission, "/submitted_at");
+  auto at = parse_submission_time(submitted.empty() ? c->record.opened_at : submitted,
                                   env.counter.hours);
   if (!at) return Error{"case " + id + ": " + at.error().message};
   // The acceptance date itself may wait on next year's arrangement (after the cut-off on the
@@ -129,8 +132,8 @@ Result<docs::Receipt> receipt_for(const DocumentContext& env, const std::string&
                        accepted->due ? format_date(*accepted->due)
                                      : "待定（" + std::to_string(accepted->pending_year) +
                                            "年节假日安排尚未录入）");
-  for (const auto& m : c->submission.value("materials", nlohmann::json::array()))
-    r.materials.push_back(material_title(p, m.value("type", "")));
+  for (const auto& m : list_at(c->submission, "materials"))
+    r.materials.push_back(material_title(p, text_at(m, "/type")));
   if (const StateRule* s = p.state(c->record.state)) {
     r.next_step = s->title;
     r.working_days = s->deadline_days;

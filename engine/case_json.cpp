@@ -1,6 +1,7 @@
 #include "engine/case_json.h"
 
 #include "engine/deadlines.h"
+#include "engine/submission.h"
 
 namespace keydesk {
 
@@ -21,7 +22,7 @@ nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
       {"closed", c.closed},
       {"opened_at", c.opened_at},
       {"updated_at", c.updated_at},
-      {"enterprise", c.data.value("enterprise", nlohmann::json::object()).value("name", "")}};
+      {"enterprise", text_at(c.data, "/enterprise/name")}};
   if (p) {
     if (const StateRule* s = p->state(c.state)) j["state_title"] = s->title;
     j["procedure_title"] = p->title;

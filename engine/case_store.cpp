@@ -6,6 +6,7 @@
 #include <boost/date_time/gregorian/gregorian.hpp>
 
 #include "engine/internal/migrate.h"
+#include "engine/submission.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sqlite.h"
 
@@ -90,9 +91,6 @@ std::string event_hash(const AuditEvent& e) {
   return internal::sha256_hex(e.prev_hash + "\n" + fields.dump());
 }
 
-std::string json_string(const nlohmann::json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
 
 }  // namespace
 
@@ -340,7 +338,7 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   c.procedure = procedure.id;
   c.procedure_version = procedure.version;
   c.authority = request.authority;
-  c.uscc = json_string(request.submission.value("enterprise", nlohmann::json::object()), "uscc");
+  c.uscc = text_at(request.submission, "/enterprise/uscc");
   c.state = step->to;
   c.version = 1;
   c.due = step->due;

@@ -7,6 +7,7 @@
 
 #include <boost/date_time/posix_time/posix_time.hpp>
 
+#include "engine/material_file.h"
 #include "engine/rules.h"
 #include "engine/workflow.h"
 
@@ -31,24 +32,39 @@ Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const Co
 }
 
 Result<CaseRecord> open_submission_case(CaseStore& store, const std::filesystem::path& rules_dir,
-                                        const CounterConfig& counter,
-                                        const nlohmann::json& submission, const Actor& actor,
-                                        const std::string& at) {
-  std::string id = submission.value("id", ""), proc = submission.value("procedure", "");
-  if (id.empty() || proc.empty())
-    return Error{"the submission needs 'id' and 'procedure' (schemas/submission.schema.json)"};
-  auto p = load_procedure(rules_dir / "procedures" / (proc + ".yaml"));
+                                        const CounterConfig& counter, const Submission& submission,
+                                        const Actor& actor, const std::string& at) {
+  const std::string& id = submission.id;
+  // parse_submission() made it an id: it names a file of rules/procedures, never another path.
+  const auto file = rules_dir / "procedures" / (submission.procedure + ".yaml");
+  std::error_code ec;
+  if (!valid_procedure_id(submission.procedure) || !std::filesystem::is_regular_file(file, ec))
+    return error_of(ErrorKind::not_found, "没有业务“" + submission.procedure + "”，请检查 procedure (" +
+                                              id + ": no procedure '" + submission.procedure +
+                                              "' in " + (rules_dir / "procedures").string() + ")");
+  auto p = load_procedure(file);
   if (!p)
-    return Error{"procedure '" + proc + "' of " + id + ": " + p.error().message,
+    return Error{"procedure '" + submission.procedure + "' of " + id + ": " + p.error().message,
                  p.error().diagnostics};
   auto cal = calendar_for(*p, rules_dir, counter);
   if (!cal) return cal.error();
   // The clock starts from the submission's own time when it has one (online filing), else now.
-  auto when = moment(at.empty() ? submission.value("submitted_at", "") : at, counter.hours);
+  auto when = moment(at.empty() ? submission.submitted_at : at, counter.hours);
   if (!when) return Error{"submission " + id + ": " + when.error().message};
   Workflow workflow(*cal, counter.hours);
   return store.open_case(*p, workflow,
-                         {id, actor.authority, submission, actor, when->first, when->second});
+                         {id, actor.authority, submission.to_json(), actor, when->first, when->second});
+}
+
+Result<Submission> read_submission(const std::filesystem::path& given) {
+  std::error_code ec;
+  const auto path =
+      std::filesystem::is_directory(given, ec) ? given / "submission.json" : given;
+  auto text = read_regular_file(path, kMaxSubmissionBytes);
+  if (!text) return text.error();
+  auto parsed = parse_submission_text(*text);
+  if (!parsed) return error_of(parsed.error().kind, path.string() + ": " + parsed.error().message);
+  return parsed;
 }
 
 std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json& report,
@@ -63,20 +79,19 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
     CaseLink link;
     link.submission = s.value("id", "");
     if (link.submission.empty()) continue;  // no submission.json: nothing to tie a case to
-    std::ifstream in(std::filesystem::path(s.value("dir", "")) / "submission.json",
-                     std::ios::binary);
-    nlohmann::json submission = nlohmann::json::parse(in, nullptr, false);
-    if (submission.is_discarded()) {
-      links.push_back({link.submission, "error", "its submission.json cannot be read again"});
+    auto read = read_submission(std::filesystem::path(s.value("dir", "")));
+    if (!read) {
+      links.push_back({link.submission, "error", read.error().message});
       continue;
     }
+    const nlohmann::json submission = read->to_json();
     auto existing = store.get(link.submission);
     if (!existing) {
       if (!open_missing) {
         links.push_back({link.submission, "no case", ""});
         continue;
       }
-      auto opened = open_submission_case(store, rules_dir, counter, submission, actor);
+      auto opened = open_submission_case(store, rules_dir, counter, *read, actor);
       if (!opened) {
         links.push_back({link.submission, "error", opened.error().message});
         continue;

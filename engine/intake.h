@@ -12,6 +12,7 @@
 #include "engine/case_store.h"
 #include "engine/counter.h"
 #include "engine/result.h"
+#include "engine/submission.h"
 
 namespace keydesk {
 
@@ -22,10 +23,15 @@ std::string counter_time_text(std::int64_t unix_seconds, const CounterHours& hou
 
 // Opens the case of `submission` (its id is the case number) on the procedure it names, read
 // from `rules_dir`/procedures. The clock starts at `at`, else at its submitted_at, else now.
+// The case stores submission.to_json().
 Result<CaseRecord> open_submission_case(CaseStore& store, const std::filesystem::path& rules_dir,
-                                        const CounterConfig& counter,
-                                        const nlohmann::json& submission, const Actor& actor,
-                                        const std::string& at = "");
+                                        const CounterConfig& counter, const Submission& submission,
+                                        const Actor& actor, const std::string& at = "");
+
+// Reads and parses a submission: `path` is a submission folder (its submission.json) or the JSON
+// file itself, a regular file of at most kMaxSubmissionBytes, not a link. Errors name the file
+// and the field.
+Result<Submission> read_submission(const std::filesystem::path& path);
 
 // What became of one submission of a batch report on the cases.
 struct CaseLink {

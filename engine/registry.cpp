@@ -1,5 +1,7 @@
 #include "engine/registry.h"
 
+#include "engine/submission.h"
+
 #include <algorithm>
 
 #include <boost/date_time/gregorian/gregorian.hpp>
@@ -109,7 +111,7 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
                    {"state", state},
                    {"procedure", json_string(submission, "procedure")},
                    {"reason", submission.contains("reason") ? submission["reason"] : nullptr}};
-  nlohmann::json ent = submission.value("enterprise", nlohmann::json::object());
+  nlohmann::json ent = object_at(submission, "enterprise");
   std::string uscc = json_string(ent, "uscc");
   auto registered = registry.enterprise(uscc);
   if (!registered) return registered.error();
@@ -133,7 +135,7 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
   }
   ent["keys_in_use"] = usable;
   facts["enterprise"] = ent;
-  facts["applicant"] = submission.value("applicant", nlohmann::json::object());
+  facts["applicant"] = object_at(submission, "applicant");
   auto k = registry.key(json_string(facts["applicant"], "login_username"));
   if (!k) return k.error();
   facts["key"] = *k ? key_json(**k) : nlohmann::json();
@@ -151,8 +153,8 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
 
 Status apply_effects(Registry& registry, const std::vector<std::string>& effects,
                      const nlohmann::json& submission, const nlohmann::json& inputs, Date today) {
-  const auto applicant = submission.value("applicant", nlohmann::json::object());
-  const auto ent_data = submission.value("enterprise", nlohmann::json::object());
+  const auto applicant = object_at(submission, "applicant");
+  const auto ent_data = object_at(submission, "enterprise");
   std::string username = json_string(applicant, "login_username");
   std::string uscc = json_string(ent_data, "uscc");
   std::string serial = json_string(inputs, "serial");

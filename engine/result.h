@@ -13,12 +13,30 @@
 
 namespace keydesk {
 
+// What kind of failure an Error is: each front maps it once, to an HTTP status (server/
+// http_util.h) and to an exit code (cli/context.h).
+enum class ErrorKind {
+  invalid_input,  // what was sent or written is wrong: a field, a file's content (400/422, exit 2)
+  not_found,      // no such case, file, procedure (404, exit 2)
+  refused,        // a rule says no: the action is not possible now (409, exit 1)
+  forbidden,      // this person may not (403, exit 1)
+  stale,          // the case changed since it was seen (409, exit 1)
+  busy,           // the database is busy: try again (503, exit 2)
+  io,             // a file or the database could not be read or written (500, exit 2)
+  corrupt,        // stored data is damaged (500, exit 2)
+};
+
 // An expected failure. `message` names the file, field or value at fault and says what to do;
 // `diagnostics` lists every place in a file to edit when the failure is a file's content.
 struct Error {
   std::string message;
   Diagnostics diagnostics = {};
+  ErrorKind kind = ErrorKind::invalid_input;
 };
+
+inline Error error_of(ErrorKind kind, std::string message) {
+  return Error{std::move(message), {}, kind};
+}
 
 template <class T>
 class [[nodiscard]] Result {

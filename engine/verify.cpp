@@ -59,6 +59,12 @@ class Checker {
   void material(const MaterialRule& rule, const MaterialScan& m) {
     const std::string& type = m.type;
     nlohmann::json evidence = {{"file", m.file}};
+    if (!m.refused.empty()) {
+      add("material.unreadable", type, Severity::fail,
+          {{"detail", "“" + m.file + "”不是提交文件夹中的普通文件（链接、管道、设备或文件夹），未读取"}},
+          {{"file", m.file}, {"reason", m.refused}});
+      return;
+    }
     if (!m.exists) {
       add("material.missing", type, Severity::fail, {},
           {{"file", m.file}, {"reason", "listed in submission.json but not in the folder"}});

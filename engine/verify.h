@@ -27,6 +27,7 @@ struct MaterialScan {
   std::string type;  // the material type it was submitted as
   std::string file;  // its name in the submission folder
   bool exists = false;
+  std::string refused;  // why it was not read although something has its name (a link, a FIFO…)
   ocr::FileFacts facts;
   std::string sha256;                   // of its bytes, when it exists
   std::optional<ocr::ScanResult> scan;  // when it went through image analysis

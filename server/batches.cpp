@@ -1,5 +1,7 @@
 #include "server/batches.h"
 
+#include <cstdio>
+
 #include "engine/batch.h"
 #include "engine/case_store.h"
 #include "engine/intake.h"
@@ -35,7 +37,16 @@ Result<std::string> BatchJobs::start(std::vector<std::filesystem::path> folders,
   job->cases = static_cast<int>(folders.size());
   jobs_[job->id] = job;
   worker_ = std::thread([this, job, folders = std::move(folders), today]() mutable {
-    run(job, std::move(folders), today);
+    // An exception leaving a thread would end the process: the job fails, the counter goes on.
+    try {
+      run(job, std::move(folders), today);
+    } catch (const std::exception& e) {
+      std::lock_guard failed(mutex_);
+      job->state = "failed";
+      job->error = std::string("核验中断：内部错误，已记录 (internal error: ") + e.what() + ")";
+      std::fprintf(stderr, "keydesk serve: batch %s: internal error: %s\n", job->id.c_str(),
+                   e.what());
+    }
   });
   return job->id;
 }

@@ -107,11 +107,12 @@ TEST_CASE("a submission that is not JSON, or names an unknown procedure, is refu
   c.dir.write("bad/submission.json", "{ not json");
   auto r = c.run("case open " + c.path("bad"));
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("is not valid JSON"));
-  c.dir.write("odd/submission.json", R"({"id": "S-7", "procedure": "teleport"})");
+  CHECK_THAT(r.err, Catch::Contains("不是有效的 JSON"));
+  c.dir.write("odd/submission.json",
+              R"({"id": "S-7", "procedure": "teleport", "enterprise": {"name": "某公司", "uscc": "1"}})");
   r = c.run("case open " + c.path("odd"));
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("procedure 'teleport' of S-7"));
+  CHECK_THAT(r.err, Catch::Contains("没有业务“teleport”"));
   r = c.run("case show S-404");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("no case S-404"));

@@ -37,6 +37,14 @@ nlohmann::json example_submission(const std::string& id = "S-2026-000206") {
   return nlohmann::json::parse(in);
 }
 
+// `j` parsed as every door parses a submission.
+Submission typed(const nlohmann::json& j) {
+  auto s = parse_submission(j);
+  INFO((s ? "" : s.error().message));
+  REQUIRE(s);
+  return *s;
+}
+
 // A counter with cases of its own authority and of another, one of them at the vendor, and an
 // account of every role.
 struct Counter {
@@ -63,7 +71,7 @@ struct Counter {
       auto open = [&](const std::string& id, const std::string& authority) {
         nlohmann::json s = example_submission();
         s["id"] = id;
-        auto c = open_submission_case(*store, rules, *counter, s,
+        auto c = open_submission_case(*store, rules, *counter, typed(s),
                                       {"setup", "authority_clerk", authority},
                                       "2026-11-23T09:00:00+08:00");
         INFO((c ? "" : c.error().message));
@@ -363,7 +371,7 @@ TEST_CASE("the queue shows every change: the server's own actions and other proc
     REQUIRE(config);
     nlohmann::json s = example_submission();
     s["id"] = "C-NEW";
-    REQUIRE(open_submission_case(*store, KEYDESK_RULES_DIR, *config, s,
+    REQUIRE(open_submission_case(*store, KEYDESK_RULES_DIR, *config, typed(s),
                                  {"intake", "authority_clerk", kOwn}, "2026-11-24T09:30:00+08:00"));
   }
   CHECK(state_of("C-NEW") == "authority_review");
@@ -511,11 +519,20 @@ TEST_CASE("the online filing system posts a submission with its scans and a case
   const std::string token = intake_token(counter);
   const std::filesystem::path example = example_dir("S-2026-000201");
   const nlohmann::json submission = example_submission("S-2026-000201");
-  // A client file name that tries to climb out of the intake folder is only a label: the JSON
-  // and the part both call the application form ../../../escape.jpg.
-  Response created = counter.call(
+  // A client file name that tries to climb out of the intake folder is refused at the parse,
+  // naming the field, and nothing is written: the JSON and the part both call the application
+  // form ../../../escape.jpg.
+  Response climbing = counter.call(
       http::verb::post, "/api/submissions",
       multipart(submission, example, {{"application_form.jpg", "../../../escape.jpg"}}),
+      intake_headers(token));
+  CHECK(climbing.result() == http::status::bad_request);
+  CHECK(body_of(climbing)["field"] == "submission.materials[0].file");
+  CHECK(!std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201"));
+  // The names a client gives are only labels: the files are kept under names the server chose.
+  Response created = counter.call(
+      http::verb::post, "/api/submissions",
+      multipart(submission, example, {{"application_form.jpg", "scan of the form (1).jpg"}}),
       intake_headers(token));
   INFO(created.body());
   REQUIRE(created.result() == http::status::created);
@@ -734,7 +751,7 @@ TEST_CASE(
   nlohmann::json s = example_submission();
   s["id"] = "C-NEW";
   auto opened =
-      open_submission_case(*store, counter.rules, *config, s, {"setup", "authority_clerk", kOwn},
+      open_submission_case(*store, counter.rules, *config, typed(s), {"setup", "authority_clerk", kOwn},
                            "2026-11-24T09:00:00+08:00");
   REQUIRE(opened);
   CHECK(opened->procedure_version == body_of(activated)["version"]);
@@ -751,7 +768,7 @@ void open_case_at(Counter& counter, const std::string& id, const std::string& at
   REQUIRE(config);
   nlohmann::json s = example_submission();
   s["id"] = id;
-  auto c = open_submission_case(*store, counter.rules, *config, s,
+  auto c = open_submission_case(*store, counter.rules, *config, typed(s),
                                 {"setup", "authority_clerk", kOwn}, at);
   INFO((c ? "" : c.error().message));
   REQUIRE(c);
