@@ -209,8 +209,9 @@ struct App::Impl {
   // --- handlers ----------------------------------------------------------------------------------
 
   Response login(const Request& req, const std::string& peer) {
-    auto body = nlohmann::json::parse(req.body(), nullptr, false);
-    if (body.is_discarded() || !body.is_object())
+    auto parsed = parse_client_json(req.body(), "body", 64 * 1024);
+    const nlohmann::json body = parsed ? std::move(parsed).value() : nlohmann::json();
+    if (!body.is_object())
       return error_response(req, http::status::bad_request,
                             "send JSON: {\"name\": …, \"password\": …}");
     for (const char* field : {"name", "password"})
@@ -400,8 +401,11 @@ struct App::Impl {
     auto loaded = visible_case(req, who, id, "id", &answer);
     if (!loaded) return answer;
     const auto& [c, p] = *loaded;
-    auto body = nlohmann::json::parse(req.body(), nullptr, false);
-    if (body.is_discarded() || !body.is_object())
+    auto parsed = parse_client_json(req.body(), "body");
+    if (!parsed)
+      return error_response(req, http::status::bad_request, parsed.error().message, "body");
+    const nlohmann::json& body = *parsed;
+    if (!body.is_object())
       return error_response(req, http::status::bad_request,
                             "send JSON: {\"action\": …, \"version\": N, \"remark\": …}");
     if (!body.contains("action") || !body["action"].is_string())
@@ -423,8 +427,19 @@ struct App::Impl {
     request.check_override = body.value("override_check", "");
     request.expected_version = body["version"].get<long>();
     if (body.contains("inputs"))
-      for (const auto& [k, v] : body["inputs"].items())
+      for (const auto& [k, v] : body["inputs"].items()) {
+        // Inputs are what a clerk types: text (a number is taken as its digits), nothing deeper.
+        if (!v.is_string() && !v.is_number() && !v.is_null())
+          return error_response(req, http::status::bad_request,
+                                "inputs." + k.substr(0, 40) + "：应为文字，实为" + json_type_zh(v) +
+                                    " (inputs." + k.substr(0, 40) + ": expected text)",
+                                "inputs." + k.substr(0, 40));
+        if (k.size() > 64 || (v.is_string() && v.get<std::string>().size() > 1000))
+          return error_response(req, http::status::bad_request,
+                                "inputs：名称或内容过长 (an input's name or value is too long)",
+                                "inputs");
         request.inputs[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      }
     auto done = take_action(a, *loaded, std::move(request));
     if (!done) return error_response(req, http::status::conflict, done.error().message);
     return json_response(req, http::status::ok, case_summary(*done, p.get(), today()));
@@ -501,12 +516,20 @@ struct App::Impl {
     if (a.role != "authority_clerk")
       return refuse(req, who, http::status::forbidden,
                     "只有发证机构经办人可发起核验 (only clerks verify batches)");
-    auto body = nlohmann::json::parse(req.body(), nullptr, false);
-    if (body.is_discarded() || !body.is_object())
+    auto parsed = parse_client_json(req.body(), "body", 256 * 1024);
+    if (!parsed)
+      return error_response(req, http::status::bad_request, parsed.error().message, "body");
+    const nlohmann::json& body = *parsed;
+    if (!body.is_object())
       return error_response(req, http::status::bad_request,
                             "send JSON: {\"cases\": [ids]} or {\"pending\": true}");
+    if (body.contains("pending") && !body["pending"].is_boolean())
+      return error_response(req, http::status::bad_request,
+                            "pending：应为 true 或 false，实为" + json_type_zh(body["pending"]) +
+                                " (pending: expected true or false)",
+                            "pending");
     std::vector<std::string> ids;
-    if (body.value("pending", false)) {
+    if (body.contains("pending") && body["pending"].get<bool>()) {
       // The clerk's open cases waiting for a check-guarded decision.
       CaseFilter f;
       f.authority = a.authority;
@@ -525,8 +548,9 @@ struct App::Impl {
                               "没有待核验的案件 (no pending case with a submission folder)");
     } else if (body.contains("cases") && body["cases"].is_array() && !body["cases"].empty()) {
       for (const auto& id : body["cases"]) {
-        if (!id.is_string())
-          return error_response(req, http::status::bad_request, "cases: case numbers", "cases");
+        if (!id.is_string() || !valid_case_id(id.get<std::string>()))
+          return error_response(req, http::status::bad_request,
+                                "cases：应为案件编号列表 (cases: case numbers)", "cases");
         ids.push_back(id);
       }
     } else {

@@ -1,5 +1,6 @@
 // The web counter's handlers, called without sockets (App::handle) on a real SQLite file, with
 // the clock injected: logins, sessions, CSRF, rate limits, who sees and does what.
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -868,4 +869,116 @@ TEST_CASE("keydesk serve brings deadlines up to date with the calendar files at 
   auto store = CaseStore::open(counter.db);
   REQUIRE(store);
   CHECK(format_date(*store->get("C-PENDING")->due) == "2027-01-04");
+}
+
+namespace {
+
+// Every leaf and object of `j` as a JSON pointer and its dotted field name.
+void field_paths(const nlohmann::json& j, const std::string& pointer, const std::string& name,
+                 std::vector<std::pair<std::string, std::string>>& out) {
+  if (!pointer.empty()) out.emplace_back(pointer, name);
+  if (j.is_object())
+    for (const auto& [k, v] : j.items())
+      field_paths(v, pointer + "/" + k, name.empty() ? k : name + "." + k, out);
+  if (j.is_array())
+    for (std::size_t i = 0; i < j.size(); ++i)
+      field_paths(j[i], pointer + "/" + std::to_string(i), name + "[" + std::to_string(i) + "]",
+                  out);
+}
+
+void exec_sql(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(handle);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("every submission field with every wrong JSON type is a 400 naming it at the web "
+          "intake, nothing is stored, and the counter goes on",
+          "[server]") {
+  Counter counter;
+  const std::string token = intake_token(counter);
+  const std::filesystem::path example = example_dir("S-2026-000201");
+  const nlohmann::json good = example_submission("S-2026-000201");
+  const std::string body = multipart(good, example);
+  std::vector<std::pair<std::string, std::string>> fields;
+  field_paths(good, "", "", fields);
+  const std::vector<nlohmann::json> wrong_types = {
+      nullptr, true, 42, 3.5, "text", nlohmann::json::array({1}), nlohmann::json::object()};
+  int tried = 0;
+  for (const auto& [pointer, name] : fields) {
+    const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
+    for (const nlohmann::json& wrong : wrong_types) {
+      if (wrong.type() == original.type() ||
+          (wrong.is_number() && original.is_number()))
+        continue;
+      nlohmann::json sent = good;
+      sent[nlohmann::json::json_pointer(pointer)] = wrong;
+      std::string b = body;
+      b.replace(b.find(good.dump()), good.dump().size(), sent.dump());
+      Response res = counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
+      INFO(name << " = " << wrong.dump() << ": " << res.body());
+      REQUIRE(res.result() == http::status::bad_request);
+      CHECK_THAT(body_of(res)["field"].get<std::string>(), Catch::StartsWith("submission." + name));
+      ++tried;
+    }
+  }
+  CHECK(tried > 100);
+  // Nothing stored, and the counter answers as before.
+  auto store = CaseStore::open(counter.db);
+  REQUIRE(store);
+  CHECK_FALSE(store->get("S-2026-000201"));
+  CHECK(!std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201"));
+  auto clerk = counter.log_in("clerk");
+  CHECK(clerk.get("/api/cases").result() == http::status::ok);
+  CHECK(counter.call(http::verb::post, "/api/submissions", body, intake_headers(token)).result() ==
+        http::status::created);
+}
+
+TEST_CASE("wrongly typed or nested action inputs and batch requests are 400s naming the field",
+          "[server]") {
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  Response res = counter.call(
+      http::verb::post, "/api/cases/C-OWN/actions",
+      R"({"action": "pass_review", "version": 1, "inputs": {"x": )" + deep + "}}",
+      {{"Cookie", clerk.cookie}, {"X-CSRF-Token", clerk.csrf}});
+  CHECK(res.result() == http::status::bad_request);
+  CHECK_THAT(body_of(res)["error"].get<std::string>(), Catch::Contains("嵌套层数过多"));
+  res = clerk.post("/api/cases/C-OWN/actions",
+                   {{"action", "pass_review"}, {"version", 1}, {"inputs", {{"method", {{"a", 1}}}}}});
+  CHECK(res.result() == http::status::bad_request);
+  CHECK(body_of(res)["field"] == "inputs.method");
+  res = clerk.post("/api/batches", {{"pending", "yes"}});
+  CHECK(res.result() == http::status::bad_request);
+  CHECK(body_of(res)["field"] == "pending");
+  res = clerk.post("/api/batches", {{"cases", {"../../etc"}}});
+  CHECK(res.result() == http::status::bad_request);
+  CHECK(body_of(clerk.get("/api/cases/C-OWN"))["version"] == 1);
+}
+
+TEST_CASE("a damaged stored record never takes the queue down: the rest is served", "[server]") {
+  Counter counter;
+  // As an older keydesk could have stored it: a number for the enterprise's name, a string for
+  // the materials.
+  exec_sql(counter.db,
+           "UPDATE cases SET data = json_set(data, '$.enterprise.name', 42, '$.materials', 'x', "
+           "'$.enterprise.uscc', json('[1]')) WHERE id = 'C-OWN'");
+  auto clerk = counter.log_in("clerk");
+  Response queue = clerk.get("/api/cases");
+  REQUIRE(queue.result() == http::status::ok);
+  CHECK(ids_in(queue) == std::vector<std::string>{"C-OWN", "C-VENDOR"});
+  CHECK(clerk.get("/api/cases/C-OWN").result() != http::status::internal_server_error);
+  CHECK(clerk.get("/api/cases/C-OWN/receipt.pdf").result() != http::status::internal_server_error);
+  auto r = keydesk::test::run_keydesk("--rules '" + counter.rules.string() + "' --db '" +
+                                      counter.db + "' case list");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("C-OWN"));
 }
