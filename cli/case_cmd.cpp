@@ -192,7 +192,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     auto done = (*e)->store->act(args->case_id, workflow, request, when->second);
     if (!done) {
       print_error(ctx, done.error());
-      exit_code = kProblems;  // refused: the job found a problem with the request
+      exit_code = exit_code_of(done.error().kind);
       return;
     }
     if (ctx.json)

@@ -43,6 +43,15 @@ void print_error(const Context& ctx, const Error& error) {
   print_json({{"error", error.message}, {"diagnostics", diagnostics_json(error.diagnostics)}});
 }
 
+int exit_code_of(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::refused:
+    case ErrorKind::forbidden:
+    case ErrorKind::stale: return kProblems;
+    default: return kUsage;
+  }
+}
+
 Result<Date> today_option(const std::string& text) {
   if (text.empty()) return boost::gregorian::day_clock::local_day();
   if (auto d = parse_date(text)) return *d;

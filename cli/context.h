@@ -17,6 +17,11 @@ namespace keydesk::cli {
 // Exit codes of DESIGN.md.
 enum Exit : int { kOk = 0, kProblems = 1, kUsage = 2 };
 
+// The exit code of an engine error's kind, the one place kinds become exit codes: a rule that
+// says no (refused, forbidden, stale) is 1, the job found a problem; bad input, a missing case,
+// a busy or broken database are 2.
+int exit_code_of(ErrorKind kind);
+
 struct Context {
   std::string rules_dir;  // empty: $KEYDESK_RULES, ./rules, then the source tree's rules/
   std::string config;     // empty: <rules>/counter.yaml

@@ -325,8 +325,10 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   auto existing = impl_->find_case(request.case_id);
   if (!existing) return existing.error();
   if (*existing)
-    return Error{"case " + request.case_id + " is already open (" + (*existing)->procedure +
-                 ", state " + (*existing)->state + "): nothing was done"};
+    return error_of(ErrorKind::refused,
+                    "案件 " + request.case_id + " 已受理，本次未处理；补正材料请在该案件中办理 (case " +
+                        request.case_id + " is already open, state " + (*existing)->state +
+                        ": nothing was done)");
   if (auto st = remember(procedure, request.at_text); !st) return st.error();
   auto facts = case_facts(*this, request.submission, request.case_id, "", request.at.date);
   if (!facts) return facts.error();
@@ -382,7 +384,8 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   if (!tx.begun()) return tx.begun().error();
   auto found = impl_->find_case(case_id);
   if (!found) return found.error();
-  if (!*found) return Error{"no case " + case_id + ": check the case number"};
+  if (!*found) return error_of(ErrorKind::not_found, "没有案件 " + case_id +
+                                                 "，请核对案件编号 (no case " + case_id + ")");
   CaseRecord c = **found;
   auto procedure = procedure_at(c.procedure, c.procedure_version);
   if (!procedure) return procedure.error();
@@ -408,11 +411,14 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
         std::string why;
         std::istringstream lines(k.remarks());
         for (std::string line; std::getline(lines, line);) why += "\n  " + line;
-        return Error{"case " + c.id + ": the document check of batch " + k.batch + " says '" +
-                     k.verdict + "', so '" + request.action +
-                     "' is refused. Return the case (--remark-from-check sends its failures as "
-                     "备注), or, having looked at the scans, give the reason you overrule the "
-                     "check (--override-check REASON):" + why};
+        return error_of(
+            ErrorKind::refused,
+            "案件 " + c.id + " 的文书核验（批次 " + k.batch + "）结论为“" +
+                (k.verdict == "fail" ? std::string("未通过") : std::string("需人工核对")) +
+                "”，不能“" + rule->title +
+                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由 "
+                "(the document check says '" + k.verdict + "': return the case, or give the "
+                "reason to overrule the check):" + why);
       }
       check_note["override"] = request.check_override;
     }
@@ -434,8 +440,9 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   up->bind(10, c.id).bind(11, static_cast<std::int64_t>(c.version));
   if (auto st = up->run(); !st) return st.error();
   if (impl_->db.changes() != 1)
-    return Error{"case " + c.id +
-                 " changed while this action was prepared: nothing was done; reload it"};
+    return error_of(ErrorKind::stale, "案件 " + c.id +
+                                          " 刚被他人办理，本次未办理；请重新打开案件 (case " + c.id +
+                                          " changed while this action was prepared)");
   if (auto st = apply_effects(*this, step->effects, c.data, step->inputs, request.at.date); !st)
     return st.error();
 
@@ -493,7 +500,8 @@ Result<std::int64_t> CaseStore::generation() {
 Result<CaseRecord> CaseStore::get(const std::string& case_id) {
   auto found = impl_->find_case(case_id);
   if (!found) return found.error();
-  if (!*found) return Error{"no case " + case_id + ": check the case number"};
+  if (!*found) return error_of(ErrorKind::not_found, "没有案件 " + case_id +
+                                                 "，请核对案件编号 (no case " + case_id + ")");
   return **found;
 }
 
@@ -716,7 +724,8 @@ Status CaseStore::record_check(const std::string& case_id, const CheckRecord& ch
   if (!tx.begun()) return tx.begun().error();
   auto found = impl_->find_case(case_id);
   if (!found) return found.error();
-  if (!*found) return Error{"no case " + case_id + ": check the case number"};
+  if (!*found) return error_of(ErrorKind::not_found, "没有案件 " + case_id +
+                                                 "，请核对案件编号 (no case " + case_id + ")");
   AuditEvent e;
   e.case_id = case_id;
   e.at = at_text;

@@ -91,8 +91,9 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
   auto failed = failed_requirements(procedure, facts);
   if (!failed) return failed.error();
   if (!failed->empty())
-    return Error{"cannot open a " + procedure.title + " (" + procedure.id +
-                 ") case: " + join_remarks(*failed)};
+    return error_of(ErrorKind::refused, "不能受理此“" + procedure.title + "”申请：" +
+                                            join_remarks(*failed) + " (" + procedure.id +
+                                            ": the case is not opened)");
   const StateRule* start = procedure.state(procedure.start);
   if (!start)
     return Error{procedure.file + ": the start state '" + procedure.start + "' is not declared"};
@@ -118,34 +119,41 @@ std::vector<const ActionRule*> Workflow::actions_for(const Procedure& procedure,
 Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snapshot,
                            const ActionRequest& request, const nlohmann::json& case_facts) const {
   if (request.expected_version >= 0 && request.expected_version != snapshot.version)
-    return Error{"case " + snapshot.id + " has changed since you saw it (you saw version " +
-                 std::to_string(request.expected_version) + ", it is now at version " +
-                 std::to_string(snapshot.version) +
-                 "): nothing was done; reload the case and decide again"};
+    return error_of(ErrorKind::stale,
+                    "案件 " + snapshot.id + " 在您查看后已有变动（您看到的是第" +
+                        std::to_string(request.expected_version) + "版，现为第" +
+                        std::to_string(snapshot.version) +
+                        "版），本次未办理；请重新打开案件后再决定 (case " + snapshot.id +
+                        " has changed since you saw it: nothing was done)");
   const ActionRule* action = procedure.action(request.action);
   const StateRule* current = procedure.state(snapshot.state);
   if (!action) {
     std::string known;
     for (const auto* a : actions_for(procedure, snapshot.state, ""))
       known += (known.empty() ? "" : ", ") + a->id + "（" + a->title + "）";
-    return Error{"'" + request.action + "' is not an action of " + procedure.id +
-                 (known.empty() ? std::string() : "; possible now: " + known)};
+    return error_of(ErrorKind::refused,
+                    "“" + request.action + "”不是“" + procedure.title + "”的办理操作" +
+                        (known.empty() ? std::string("；当前无可办理的操作") : "；当前可办理：" + known) +
+                        " ('" + request.action + "' is not an action of " + procedure.id + ")");
   }
   if (!contains(action->from, snapshot.state)) {
     std::string known;
     for (const auto* a : actions_for(procedure, snapshot.state, request.actor.role))
       known += (known.empty() ? "" : ", ") + a->id + "（" + a->title + "）";
-    return Error{
-        "case " + snapshot.id + " is in state '" + snapshot.state + "'（" +
-        (current ? current->title : "?") + "）, where '" + action->id + "'（" + action->title +
-        "） is not possible" +
-        (known.empty() ? std::string() : "; possible for " + request.actor.role + ": " + known)};
+    return error_of(ErrorKind::refused,
+                    "案件 " + snapshot.id + " 当前状态为“" + (current ? current->title : snapshot.state) +
+                        "”，不能“" + action->title + "”" +
+                        (known.empty() ? std::string() : "；您当前可办理：" + known) + " (case " +
+                        snapshot.id + " is in state '" + snapshot.state + "', where '" +
+                        action->id + "' is not possible)");
   }
   if (!contains(action->roles, request.actor.role)) {
     std::string who;
     for (const auto& r : action->roles) who += (who.empty() ? "" : ", ") + procedure.role_title(r);
-    return Error{"'" + action->title + "' may be taken by " + who + ", not by role '" +
-                 request.actor.role + "'"};
+    return error_of(ErrorKind::forbidden,
+                    "“" + action->title + "”只能由" + who + "办理 ('" + action->id +
+                        "' may be taken by " + who + ", not by role '" + request.actor.role +
+                        "')");
   }
   nlohmann::json facts = case_facts;
   facts["input"] = request.inputs;
@@ -154,18 +162,20 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
     if (!holds)
       return Error{procedure.file + ": guard of '" + action->id + "': " + holds.error().message};
     if (!*holds)
-      return Error{"'" + action->title +
-                   "' is not allowed for this case: its condition does not "
-                   "hold (" +
-                   action->guard->text() + ")"};
+      return error_of(ErrorKind::refused,
+                      "本案件不符合“" + action->title + "”的办理条件 ('" + action->id +
+                          "' is not allowed for this case: its condition does not hold (" +
+                          action->guard->text() + "))");
   }
   const StateRule* next = procedure.state(action->to);
   bool returns_to_enterprise =
       is_failing_outcome(action->outcome) || (next && next->waits_on_enterprise);
   if (action->remark_required && request.remark.find_first_not_of(" \t\r\n") == std::string::npos)
-    return Error{"'" + action->title + "' needs a remark (备注)" +
-                 (returns_to_enterprise ? " telling the enterprise what to correct"
-                                        : std::string(": say why"))};
+    return error_of(ErrorKind::refused,
+                    "“" + action->title + "”须填写备注" +
+                        (returns_to_enterprise ? "，写明企业需要改正什么"
+                                               : std::string("，写明原因")) +
+                        " ('" + action->id + "' needs a remark)");
   for (const auto& in : action->inputs) {
     bool required = in.required;
     if (in.required_when) {
@@ -178,25 +188,33 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
         request.inputs.contains(in.name) ? request.inputs[in.name] : nlohmann::json();
     bool given = value.is_string() ? !value.get<std::string>().empty() : !value.is_null();
     if (required && !given)
-      return Error{"'" + action->title + "' needs the input '" + in.name + "'" +
-                   (in.one_of.empty() ? std::string() : " (one of: " + [&] {
-                     std::string s;
-                     for (const auto& o : in.one_of) s += (s.empty() ? "" : ", ") + o;
-                     return s;
-                   }() + ")")};
+      return error_of(ErrorKind::refused,
+                      "“" + action->title + "”须填写“" + in.name + "”" +
+                          (in.one_of.empty() ? std::string() : "（可选：" + [&] {
+                            std::string s;
+                            for (const auto& o : in.one_of) s += (s.empty() ? "" : "、") + o;
+                            return s;
+                          }() + "）") +
+                          " ('" + action->id + "' needs the input '" + in.name + "')");
     if (given && !in.one_of.empty() &&
         (!value.is_string() || !contains(in.one_of, value.get<std::string>())))
-      return Error{"input '" + in.name + "' of '" + action->title +
-                   "' must be one of the listed values, not " + value.dump()};
+      return error_of(ErrorKind::invalid_input,
+                      "“" + action->title + "”的“" + in.name + "”只能选列出的值 (input '" +
+                          in.name + "' must be one of the listed values, not " +
+                          value.dump().substr(0, 80) + ")");
   }
   for (const auto& [name, _] : request.inputs.items())
     if (std::none_of(action->inputs.begin(), action->inputs.end(),
                      [&](const InputRule& in) { return in.name == name; }))
-      return Error{"'" + action->title + "' takes no input '" + name + "'"};
+      return error_of(ErrorKind::invalid_input,
+                      "“" + action->title + "”没有“" + name.substr(0, 40) + "”这一项 ('" +
+                          action->id + "' takes no input '" + name.substr(0, 40) + "')");
   if (action->resubmission) {
     auto failed = failed_requirements(procedure, facts);
     if (!failed) return failed.error();
-    if (!failed->empty()) return Error{"the resubmission is refused: " + join_remarks(*failed)};
+    if (!failed->empty())
+      return error_of(ErrorKind::refused, "重新提交的材料仍不符合要求：" + join_remarks(*failed) +
+                                              " (the resubmission is refused)");
   }
   const StateRule* target = procedure.state(action->to);
   if (!target)

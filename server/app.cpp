@@ -183,7 +183,7 @@ struct App::Impl {
                                          Response* answer) {
     auto loaded = load_case(id);
     if (!loaded) {
-      *answer = error_response(req, http::status::not_found, loaded.error().message, field);
+      *answer = error_response(req, loaded.error(), field);
       return std::nullopt;
     }
     if (auto why = cannot_see(*who.account(), loaded->first, *loaded->second)) {
@@ -441,7 +441,7 @@ struct App::Impl {
         request.inputs[k] = v.is_string() ? v.get<std::string>() : v.dump();
       }
     auto done = take_action(a, *loaded, std::move(request));
-    if (!done) return error_response(req, http::status::conflict, done.error().message);
+    if (!done) return error_response(req, done.error());
     return json_response(req, http::status::ok, case_summary(*done, p.get(), today()));
   }
 
@@ -956,7 +956,10 @@ struct App::Impl {
         store, options.rules_dir, options.counter, *typed, {by, "authority_clerk", authority},
         typed->submitted_at.empty() ? now_text() : std::string());
     if (!opened)
-      return error_response(req, http::status::unprocessable_entity, opened.error().message);
+      return error_response(req, opened.error().kind == ErrorKind::invalid_input
+                                     ? http::status::unprocessable_entity
+                                     : status_of(opened.error().kind),
+                            opened.error().message);
     cleanup.dir.clear();
     auto p = store.procedure_at(opened->procedure, opened->procedure_version);
     nlohmann::json j = case_summary(*opened, p ? p->get() : nullptr, today());

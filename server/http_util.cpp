@@ -106,4 +106,22 @@ Response error_response(const Request& req, http::status status, const std::stri
   return json_response(req, status, body);
 }
 
+http::status status_of(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::invalid_input: return http::status::bad_request;
+    case ErrorKind::not_found: return http::status::not_found;
+    case ErrorKind::refused: return http::status::conflict;
+    case ErrorKind::forbidden: return http::status::forbidden;
+    case ErrorKind::stale: return http::status::conflict;
+    case ErrorKind::busy: return http::status::service_unavailable;
+    case ErrorKind::io:
+    case ErrorKind::corrupt: return http::status::internal_server_error;
+  }
+  return http::status::internal_server_error;
+}
+
+Response error_response(const Request& request, const Error& error, const std::string& field) {
+  return error_response(request, status_of(error.kind), error.message, field);
+}
+
 }  // namespace keydesk::server

@@ -41,6 +41,12 @@ std::string cookie_value(std::string_view header, std::string_view name);
 inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
 Response json_response(const Request& request, http::status status, const nlohmann::json& body);
 // {"error": message, "field": field}: what was wrong and, when one field was, which.
+// The HTTP status of an engine error's kind: the one place kinds become statuses.
+http::status status_of(ErrorKind kind);
+
+// An engine error as its response: the status of its kind, the message (Chinese first).
+Response error_response(const Request& request, const Error& error, const std::string& field = "");
+
 Response error_response(const Request& request, http::status status, const std::string& message,
                         const std::string& field = "");
 Response text_response(const Request& request, http::status status, std::string body,

@@ -166,7 +166,7 @@ TEST_CASE("a stale version is refused and the action is never applied twice") {
   REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());
   auto twice = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:01+08:00");  // a double click
   REQUIRE_FALSE(twice.ok());
-  CHECK_THAT(twice.error().message, Catch::Contains("you saw version 1, it is now at version 2"));
+  CHECK_THAT(twice.error().message, Catch::Contains("您看到的是第1版，现为第2版"));
   CHECK(f.store.get("S-1")->version == 2);
   CHECK(f.store.history("S-1")->size() == 2);
 }
@@ -176,16 +176,16 @@ TEST_CASE("refusals name what is wrong and change nothing") {
   f.open("S-1");
   auto no_remark = f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "  ");
   REQUIRE_FALSE(no_remark.ok());
-  CHECK_THAT(no_remark.error().message, Catch::Contains("needs a remark (备注)"));
+  CHECK_THAT(no_remark.error().message, Catch::Contains("须填写备注"));
   auto wrong_role = f.act("S-1", "pass", f.vendor, 1, "2026-11-23T10:00:00+08:00");
   REQUIRE_FALSE(wrong_role.ok());
-  CHECK_THAT(wrong_role.error().message, Catch::Contains("may be taken by 经办人"));
+  CHECK_THAT(wrong_role.error().message, Catch::Contains("只能由经办人办理"));
   auto wrong_state = f.act("S-1", "ship", f.vendor, 1, "2026-11-23T10:00:00+08:00");
   REQUIRE_FALSE(wrong_state.ok());
   CHECK_THAT(wrong_state.error().message, Catch::Contains("is not possible"));
   auto unknown = f.act("S-1", "passs", f.clerk, 1, "2026-11-23T10:00:00+08:00");
   REQUIRE_FALSE(unknown.ok());
-  CHECK_THAT(unknown.error().message, Catch::Contains("possible now: pass"));
+  CHECK_THAT(unknown.error().message, Catch::Contains("当前可办理：pass"));
   CHECK(f.store.get("S-1")->version == 1);
   CHECK(f.store.history("S-1")->size() == 1);
 }

@@ -387,7 +387,7 @@ TEST_CASE("an action is taken once: a second click on the same version is refuse
   CHECK(body_of(first)["state"] == "to_vendor");
   Response again = clerk.post("/api/cases/C-OWN/actions", pass);
   CHECK(again.result() == http::status::conflict);
-  CHECK(body_of(again)["error"].get<std::string>().find("version") != std::string::npos);
+  CHECK(body_of(again)["error"].get<std::string>().find("已有变动") != std::string::npos);
   auto history = body_of(clerk.get("/api/cases/C-OWN"))["history"];
   CHECK(history.size() == 2);  // opened, passed
   CHECK(history[1]["user"] == "clerk");
