@@ -38,6 +38,12 @@ nlohmann::json account_json(const Account& a) {
           {"authority", a.authority}};
 }
 
+// Material types whose scan shows a resident ID number whole: the ID card copy, and the power of
+// attorney that names the authorized user by it.
+bool shows_id_number(const std::string& material_type) {
+  return material_type == "id_card_copy" || material_type == "power_of_attorney";
+}
+
 bool changes_state(http::verb method) {
   return method != http::verb::get && method != http::verb::head;
 }
@@ -339,7 +345,8 @@ struct App::Impl {
       nlohmann::json materials = nlohmann::json::array();
       for (size_t n = 0; n < k.materials.size(); ++n) {
         nlohmann::json m = k.materials[n];
-        const bool preview = m.contains("preview") && m["preview"].is_string();
+        const bool preview = m.contains("preview") && m["preview"].is_string() &&
+                             (full_id || !shows_id_number(text_at(m, "/material")));
         m["preview"] = preview
                            ? nlohmann::json("/api/cases/" + c.id + "/previews/" + std::to_string(n))
                            : nlohmann::json();
@@ -354,6 +361,7 @@ struct App::Impl {
     const nlohmann::json submitted = list_at(c.data, "materials");
     for (size_t n = 0; n < submitted.size(); ++n) {
       const std::string file = text_at(submitted[n], "/file");
+      if (!full_id && shows_id_number(text_at(submitted[n], "/type"))) continue;
       if (plain_file_name(file) && std::filesystem::exists(intake_dir() / c.id / file))
         j["scans"].push_back({{"material", text_at(submitted[n], "/type")},
                               {"url", "/api/cases/" + c.id + "/scans/" + std::to_string(n)}});
@@ -817,24 +825,29 @@ struct App::Impl {
                             "n");
     const size_t n = std::stoul(index);
     std::filesystem::path path;
+    std::string material;  // its type
     if (kind == "scans") {
-      const auto& materials = loaded->first.data.value("materials", nlohmann::json::array());
-      if (n >= materials.size() || !materials[n].contains("file") ||
-          !materials[n]["file"].is_string())
+      const nlohmann::json materials = list_at(loaded->first.data, "materials");
+      const std::string file = n < materials.size() ? text_at(materials[n], "/file") : "";
+      if (!plain_file_name(file))
         return error_response(req, http::status::not_found, "no material " + index, "n");
-      const std::string file = materials[n]["file"];
-      if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
-        return error_response(req, http::status::not_found, "no material " + index, "n");
+      material = text_at(materials[n], "/type");
       path = intake_dir() / id / file;
     } else {
       auto check = store.latest_check(id);
       if (!check)
-        return error_response(req, http::status::internal_server_error, check.error().message);
+        return error_response(req, check.error());
       if (!*check || n >= (*check)->materials.size() ||
           !(*check)->materials[n]["preview"].is_string())
         return error_response(req, http::status::not_found, "no preview of material " + index, "n");
+      material = text_at((*check)->materials[n], "/material");
       path = (*check)->materials[n]["preview"].get<std::string>();
     }
+    // ID numbers are masked for auditors; the scans that show one whole are not theirs to see.
+    if (who.account()->role == "auditor" && shows_id_number(material))
+      return refuse(req, who, http::status::forbidden,
+                    "审计人员不能查看含身份证号码的扫描件 (auditors do not see scans that show an ID "
+                    "number)");
     std::ifstream in(path, std::ios::binary);
     if (!in)
       return error_response(

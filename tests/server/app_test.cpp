@@ -982,3 +982,31 @@ TEST_CASE("a damaged stored record never takes the queue down: the rest is serve
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("C-OWN"));
 }
+
+TEST_CASE("auditors, for whom ID numbers are masked, are never served the scans that show one",
+          "[server]") {
+  Counter counter;
+  const std::string token = intake_token(counter);
+  const nlohmann::json submission = example_submission("S-2026-000201");
+  REQUIRE(counter
+              .call(http::verb::post, "/api/submissions",
+                    multipart(submission, example_dir("S-2026-000201")), intake_headers(token))
+              .result() == http::status::created);
+  std::map<std::string, std::size_t> index;  // material type -> n
+  for (std::size_t n = 0; n < submission["materials"].size(); ++n)
+    index[submission["materials"][n]["type"]] = n;
+  const std::string scans = "/api/cases/S-2026-000201/scans/";
+  auto clerk = counter.log_in("clerk");
+  auto auditor = counter.log_in("auditor");
+  CHECK(clerk.get(scans + std::to_string(index["id_card_copy"])).result() == http::status::ok);
+  CHECK(auditor.get(scans + std::to_string(index["id_card_copy"])).result() ==
+        http::status::forbidden);
+  CHECK(auditor.get(scans + std::to_string(index["power_of_attorney"])).result() ==
+        http::status::forbidden);
+  CHECK(auditor.get(scans + std::to_string(index["business_licence"])).result() ==
+        http::status::ok);
+  // The case page lists only the scans the auditor may open.
+  auto page = body_of(auditor.get("/api/cases/S-2026-000201"));
+  for (const auto& s : page["scans"]) CHECK(s["material"] != "id_card_copy");
+  CHECK(page["scans"].size() == submission["materials"].size() - 2);
+}
