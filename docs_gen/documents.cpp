@@ -1,5 +1,7 @@
 #include "docs_gen/documents.h"
 
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 
@@ -22,9 +24,18 @@ std::string str(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The integer at `key`, or `fallback` when there is none or an int cannot hold it: compared in
+// 64 bits, never narrowed (the input schemas bound each integer well inside an int, so a
+// validated input never falls back).
 int integer(const nlohmann::json& j, const char* key, int fallback) {
   auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int>() : fallback;
+  if (it == j.end() || !it->is_number_integer()) return fallback;
+  if (it->is_number_unsigned())
+    return it->get<std::uint64_t>() <= static_cast<std::uint64_t>(INT_MAX)
+               ? static_cast<int>(it->get<std::uint64_t>())
+               : fallback;
+  std::int64_t v = it->get<std::int64_t>();
+  return v >= INT_MIN && v <= INT_MAX ? static_cast<int>(v) : fallback;
 }
 
 std::vector<std::string> strings(const nlohmann::json& j, const char* key) {

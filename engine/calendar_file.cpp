@@ -1,6 +1,5 @@
 // Loading calendar files (rules/calendars/*.yaml) and building the O(1) tables.
 #include <algorithm>
-#include <fstream>
 #include <set>
 
 #include <boost/date_time/gregorian/gregorian.hpp>
@@ -17,6 +16,13 @@ using internal::YamlDocument;
 
 namespace {
 
+// The years calendar.schema.json allows a block, checked again as read (never narrowed into an
+// int): no arrangement before the 1990s bears on a deadline computed now, and none is published
+// centuries ahead; both ends keep the dates built below (the year before to the year after)
+// well inside what boost::gregorian takes (1400..9999), which would otherwise throw.
+constexpr int kFirstYear = 1991;
+constexpr int kLastYear = 2200;
+
 struct Entry {
   Date from, to;
   bool working = false;  // a make-up working day (调休上班) rather than a holiday
@@ -31,12 +37,15 @@ struct Block {
 
 struct Layer {
   std::string id, title, extends, file;
+  std::string text;  // as read and parsed: the calendar's version is its hash
   std::vector<Block> blocks;
 };
 
 // Reads one calendar file; every problem found goes to `out`.
 std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& out) {
-  auto doc = YamlDocument::load(path, out);
+  auto source = YamlDocument::read(path, out);
+  if (!source) return std::nullopt;
+  auto doc = YamlDocument::parse(*source, path.string(), out);
   if (!doc) return std::nullopt;
   Diagnostics problems = doc->validate(internal::calendar_schema());
   if (!problems.empty()) {
@@ -46,6 +55,7 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
   const auto& j = doc->json();
   Layer layer;
   layer.file = path.string();
+  layer.text = std::move(*source);
   layer.id = j["id"];
   layer.title = j["title"];
   layer.extends = j.value("extends", "");
@@ -59,7 +69,9 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
     const auto& jb = j["years"][b];
     std::string bp = pointer_child("/years", b);
     Block block;
-    block.year = jb["year"];
+    auto year = doc->integer(bp + "/year", kFirstYear, kLastYear, problems);
+    if (!year) continue;
+    block.year = *year;
     if (auto [it, fresh] = seen_years.emplace(block.year, bp); !fresh)
       problems.push_back(doc->at(bp + "/year", "the year " + std::to_string(block.year) +
                                                    " has a block already (at line " +
@@ -188,9 +200,7 @@ class CalendarBuilder {
     std::string sources;
     for (const auto& l : layers) {
       cal.files_.push_back(l.file);
-      std::ifstream in(l.file, std::ios::binary);
-      sources += std::filesystem::path(l.file).filename().string() + "\n";
-      sources.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      sources += std::filesystem::path(l.file).filename().string() + "\n" + l.text;
     }
     cal.version_ = internal::sha256_hex(sources);
 

@@ -3,9 +3,7 @@
 
 #include <algorithm>
 #include <deque>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "engine/internal/schemas.h"
 #include "engine/internal/sha256.h"
@@ -83,7 +81,8 @@ class ProcedureReader {
       r.id = m["id"];
       r.title = m["title"];
       r.types = m["types"].get<std::vector<std::string>>();
-      r.copies = m.value("copies", 1);
+      if (m.contains("copies"))
+        r.copies = doc_.integer(mp + "/copies", 1, kMaxCopies, out_).value_or(r.copies);
       r.upload = m.value("upload", false);
       if (m.contains("required_when"))
         r.required_when = guard(mp + "/required_when", m["required_when"]);
@@ -91,7 +90,8 @@ class ProcedureReader {
         const auto& c = m["checks"];
         r.seal = c.value("seal", false);
         r.signature = c.value("signature", "");
-        r.max_kb = c.value("max_kb", 0);
+        if (c.contains("max_kb"))
+          r.max_kb = doc_.integer(mp + "/checks/max_kb", 1, kMaxUploadKb, out_).value_or(0);
         r.fields = c.value("fields", std::vector<std::string>{});
         if (r.max_kb && !r.upload)
           out_.push_back(doc_.at(mp + "/checks/max_kb",
@@ -123,10 +123,11 @@ class ProcedureReader {
     st.title = s["title"];
     st.actor = s.value("actor", "");
     if (s.contains("deadline")) {
-      if (s["deadline"].is_number())
-        st.deadline_days = s["deadline"];
-      else
+      if (s["deadline"].is_object())
         st.carry_from = s["deadline"]["carry_from"];
+      else
+        st.deadline_days =
+            doc_.integer(state_pointer(id) + "/deadline", 1, kMaxDeadlineDays, out_).value_or(0);
     }
     st.waits_on_enterprise = s.value("waits_on_enterprise", false);
     st.final = s.value("final", false);
@@ -340,11 +341,12 @@ Result<Procedure> parse_procedure(const std::string& text, const std::string& fi
 }
 
 Result<Procedure> load_procedure(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{"cannot open " + path.string() + ": check the path and permissions"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_procedure(text.str(), path.string());
+  Diagnostics problems;  // cannot be opened, or too large
+  auto text = YamlDocument::read(path, problems);
+  if (!text)
+    return Error{path.string() + " has " + std::to_string(problems.size()) + " problem(s)",
+                 problems};
+  return parse_procedure(*text, path.string());
 }
 
 std::map<std::string, Procedure> load_procedures(const std::filesystem::path& dir,

@@ -32,16 +32,30 @@
 
 namespace keydesk {
 
+// The ranges procedure.schema.json gives a procedure file's numbers. The reader checks them
+// again as it reads, in 64 bits, so a value the schema let through is never narrowed into an int.
+//
+// Paper copies of a material: counters ask for one to three; more than 20 is a slip of the key.
+inline constexpr int kMaxCopies = 20;
+// An upload's size limit in KB: a scanned page is well under 10 MB; 102,400 KB (100 MB) bounds
+// any file the document check would read.
+inline constexpr int kMaxUploadKb = 102400;
+// A state's deadline in working days: the procedures' time limits are days to a few weeks
+// (行政许可法: 20 working days, 10 more when extended). 365 working days, about a year and a
+// half, is past anything a counter promises, and a due date further off would lie beyond the
+// holiday data (published a year at a time) anyway.
+inline constexpr int kMaxDeadlineDays = 365;
+
 struct MaterialRule {
   std::string id;
   std::string title;
   std::vector<std::string> types;  // any one of them is accepted
-  int copies = 1;
+  int copies = 1;                  // 1..kMaxCopies
   std::optional<Guard> required_when;
   bool upload = false;
   bool seal = false;
   std::string signature;  // "", "legal_representative", "authorized_user"
-  int max_kb = 0;         // 0: no limit
+  int max_kb = 0;         // 1..kMaxUploadKb; 0: no limit
   std::vector<std::string> fields;
 };
 
@@ -57,7 +71,7 @@ struct StateRule {
   std::string id;
   std::string title;
   std::string actor;
-  int deadline_days = 0;   // 0: no deadline of its own
+  int deadline_days = 0;   // 1..kMaxDeadlineDays; 0: no deadline of its own
   std::string carry_from;  // keeps the due date set in that state
   bool waits_on_enterprise = false;
   bool final = false;

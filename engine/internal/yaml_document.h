@@ -3,6 +3,7 @@
 // yaml-cpp, so validation runs on the converted JSON.)
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -17,11 +18,44 @@ namespace keydesk::internal {
 
 class YamlDocument {
  public:
-  // Reads and parses `path`. On failure (missing file, YAML syntax error, a key given twice)
-  // appends diagnostics to `out` and returns nullopt.
+  // What a file may make us read and build, whatever it says. The files are edited by hand and
+  // may be hostile: past a limit the file is refused with a diagnostic, never read or built on.
+  //
+  // The bytes read: the largest bundled rule file (rules/calendars/cn-national.yaml, eight
+  // years of holidays) has 12 KB; 1 MiB is eighty times that. yaml-cpp's own tree is linear in
+  // it: a file of nothing but tiny values (a node per two bytes) takes it ~250 MB for a second
+  // and a half, the most a file can cost.
+  static constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
+  // The values built, each alias (*name) counted again wherever it is used: yaml-cpp shares an
+  // anchored node between its aliases, but the JSON copies it, so nine nested levels of nine
+  // aliases make 9^9 (387 million) values, gigabytes, from 300 bytes. A bundled file has at
+  // most ~500.
+  static constexpr std::size_t kMaxValues = 100000;
+  // The bytes built: the text of the values and keys, and the paths under which their marks
+  // are kept (each value's path repeats every key above it, so long keys nested deep cost more
+  // than the file's size even without aliases). 32 MiB keeps a converted file, marks included,
+  // under some 64 MiB; a bundled file builds less than 30 KB.
+  static constexpr std::size_t kMaxBuiltBytes = std::size_t{32} << 20;
+  // Lists and mappings inside one another, aliases expanded. A schema goes six deep at most
+  // (actions/0/inputs/x/one_of/0); 64 leaves room and keeps the recursion that converts and
+  // validates far from the stack's end. An anchor that contains its own alias (&a [*a]) would
+  // nest forever and stops here.
+  static constexpr int kMaxDepth = 64;
+  // The bytes of one value or key. The validator matches "pattern"s with std::regex, whose
+  // libstdc++ matcher recurses once per character (~300 bytes of stack each: 30,000 characters
+  // overflow an 8 MiB stack); the longest bundled value has 370 bytes.
+  static constexpr std::size_t kMaxScalarBytes = 8192;
+
+  // Reads `path` whole if it has at most kMaxFileBytes, reading no more than that (a FIFO or
+  // /dev/zero named *.yaml cannot exhaust memory). Otherwise, or when it cannot be read,
+  // appends a diagnostic to `out` and returns nullopt.
+  static std::optional<std::string> read(const std::filesystem::path& path, Diagnostics& out);
+
+  // Reads and parses `path`. On failure (missing file, YAML syntax error, a key given twice,
+  // any limit above passed) appends diagnostics to `out` and returns nullopt.
   static std::optional<YamlDocument> load(const std::filesystem::path& path, Diagnostics& out);
 
-  // Parses YAML text; `name` is the file name used in diagnostics.
+  // Parses YAML text; `name` is the file name used in diagnostics. The limits above apply.
   static std::optional<YamlDocument> parse(const std::string& text, const std::string& name,
                                            Diagnostics& out);
 
@@ -39,6 +73,13 @@ class YamlDocument {
 
   // The keys of the mapping at `pointer` in the order the file gives them (JSON objects sort).
   std::vector<std::string> keys_in_order(const std::string& pointer) const;
+
+  // The integer at `pointer` if it is one from `min` to `max`; otherwise nullopt, and a
+  // diagnostic at the value naming it and the range goes to `out`. Readers pass the range
+  // their schema gives: the schema has said so to the person editing the file already, and
+  // this keeps the C++ from narrowing a value the schema let through (4294967297 read into an
+  // int is 1), should the two ever disagree.
+  std::optional<int> integer(const std::string& pointer, int min, int max, Diagnostics& out) const;
 
   // Validates against `schema` (JSON Schema draft 7 as valijson knows it); one diagnostic per
   // violation, worded for the person editing the file.

@@ -97,6 +97,23 @@ TEST_CASE("a document input that breaks its schema exits 2 with file:line:column
   CHECK_THAT(r.err, Catch::Contains("--from FILE.json or --case ID"));
 }
 
+TEST_CASE("a page count an int cannot hold exits 2 naming the field and its range") {
+  TempDir dir;
+  std::ifstream in(KEYDESK_EXAMPLES_DIR "/docs/coversheet.json");
+  std::string json(std::istreambuf_iterator<char>(in), {});
+  json.replace(json.find("\"pages\": 5"), std::string("\"pages\": 5").size(),
+               "\"pages\": 4294967301");  // 5 + 2^32: an int would read 5
+  auto input = dir.write("in.json", json);
+  auto r = run_keydesk("docs coversheet --from '" + input.string() + "' --out '" +
+                       (dir.path() / "c.pdf").string() + "'");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("in.json:17:") &&
+                        Catch::Contains(": error: 'cases/0/pages' 是 4294967301：请改为 0 到 "
+                                        "1000 之间的整数 (pages faxed for this case; an integer "
+                                        "from 0 to 1000)"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "c.pdf"));
+}
+
 TEST_CASE("ID numbers in a document's input are printed masked") {
   TempDir dir;
   std::ifstream in(KEYDESK_EXAMPLES_DIR "/docs/coversheet.json");

@@ -121,7 +121,19 @@ TEST_CASE("the id must match the file name") {
 
 TEST_CASE("a year with a wrong type is named") {
   CHECK(problems_of(with(kGood, "year: 2026", "year: twenty")) ==
-        "4:11: 'years/0/year': 'twenty' has the wrong type for this key\n");
+        "4:11: 'years/0/year' 是 'twenty'：请改为 1991 到 2200 之间的整数 (the year the block "
+        "arranges; an integer from 1991 to 2200)\n");
+}
+
+TEST_CASE("a year outside 1991 to 2200 is refused with the field and the range named") {
+  // 2026 + 2^32: an int would wrap it to 2026.
+  CHECK(problems_of(with(kGood, "year: 2026", "year: 4294969322")) ==
+        "4:11: 'years/0/year' 是 4294969322：请改为 1991 到 2200 之间的整数 (the year the block "
+        "arranges; an integer from 1991 to 2200)\n");
+  CHECK_THAT(problems_of(with(kGood, "year: 2026", "year: 1990")),
+             Catch::StartsWith("4:11: 'years/0/year' 是 1990：请改为 1991 到 2200 之间的整数"));
+  CHECK_THAT(problems_of(with(kGood, "year: 2026", "year: -2026")),
+             Catch::StartsWith("4:11: 'years/0/year' 是 -2026：请改为 1991 到 2200 之间的整数"));
 }
 
 TEST_CASE("extending a calendar that does not exist names it and lists what exists") {

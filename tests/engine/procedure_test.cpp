@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/graph.h"
+#include "engine/internal/schemas.h"
 #include "engine/rules.h"
 #include "tests/support.h"
 
@@ -115,6 +116,92 @@ TEST_CASE("schema errors in a procedure are reported with a suggestion") {
   CHECK(lint(with(kBase, "  review: { title: 核验, actor: clerk, deadline: 2 }",
                   "  review: { title: 核验, actor: clerk, dedline: 2 }")) ==
         "9:38: unknown key 'dedline' (did you mean 'deadline'?)\n");
+}
+
+TEST_CASE("a deadline of 4294967297 days is refused, not read as 1 day") {
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: 4294967297")) ==
+        "9:48: 'states/review/deadline' 是 4294967297：请改为 1 到 365 之间的整数 (working days "
+        "from entering the state; an integer from 1 to 365)\n");
+  // Beyond 64 bits the number is kept as its text, and refused the same way.
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: 99999999999999999999")) ==
+        "9:48: 'states/review/deadline' 是 '99999999999999999999'：请改为 1 到 365 之间的整数 "
+        "(working days from entering the state; an integer from 1 to 365)\n");
+}
+
+TEST_CASE("a deadline of zero or fewer days is refused with the field named") {
+  CHECK_THAT(
+      lint(with(kBase, "deadline: 2", "deadline: 0")),
+      Catch::Equals("9:48: 'states/review/deadline' 是 0：请改为 1 到 365 之间的整数 (working "
+                    "days from entering the state; an integer from 1 to 365)\n"));
+  CHECK_THAT(lint(with(kBase, "deadline: 2", "deadline: -3")),
+             Catch::StartsWith("9:48: 'states/review/deadline' 是 -3：请改为 1 到 365 之间的整数"));
+  CHECK_THAT(
+      lint(with(kBase, "deadline: 2", "deadline: 366")),
+      Catch::StartsWith("9:48: 'states/review/deadline' 是 366：请改为 1 到 365 之间的整数"));
+}
+
+TEST_CASE("a deadline that is not a whole number of days is refused with the field named") {
+  auto message = [](const std::string& value) {
+    return "9:48: 'states/review/deadline' 是 " + value +
+           "：请改为 1 到 365 之间的整数 (working days from entering the state; an integer from 1 "
+           "to 365)\n";
+  };
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: 1.5")) == message("1.5"));
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: 2.0")) == message("2.0"));
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: ten")) == message("'ten'"));
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: \"2\"")) == message("'2'"));
+  // Too large for a double: kept as text rather than thrown out of the reader.
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: 1e999")) == message("'1e999'"));
+}
+
+TEST_CASE("deadlines of 1 and of 365 working days are accepted") {
+  auto one = parse_procedure(with(kBase, "deadline: 2", "deadline: 1"), "/rules/procedures/t.yaml");
+  REQUIRE(one);
+  CHECK(one->state("review")->deadline_days == 1);
+  auto most =
+      parse_procedure(with(kBase, "deadline: 2", "deadline: 365"), "/rules/procedures/t.yaml");
+  REQUIRE(most);
+  CHECK(most->state("review")->deadline_days == 365);
+}
+
+TEST_CASE("a wrong carried deadline is not reported as a wrong number of days") {
+  CHECK(lint(with(kBase, "deadline: 2", "deadline: { carry_frm: review }")) ==
+        "9:50: unknown key 'carry_frm'\n"
+        "9:48: 'states/review/deadline' lacks the required key 'carry_from'\n");
+}
+
+TEST_CASE("copies and upload size limits outside their ranges are refused with the field named") {
+  const std::string material =
+      "materials:\n"
+      "  - { id: form, title: 申请表, types: [application_form], upload: true, copies: COPIES,\n"
+      "      checks: { max_kb: KB } }\n"
+      "start: review";
+  auto with_material = [&](const std::string& copies, const std::string& kb) {
+    return with(with(with(kBase, "start: review", material), "COPIES", copies), "KB", kb);
+  };
+  CHECK(lint(with_material("2", "200")) == "ok");
+  CHECK(lint(with_material("4294967297", "200")) ==
+        "8:78: 'materials/0/copies' 是 4294967297：请改为 1 到 20 之间的整数 (paper copies asked "
+        "for; an integer from 1 to 20)\n");
+  CHECK(lint(with_material("2", "4294967496")) ==
+        "9:25: 'materials/0/checks/max_kb' 是 4294967496：请改为 1 到 102400 之间的整数 (size "
+        "limit of an uploaded scan in KB; an integer from 1 to 102400)\n");
+  CHECK_THAT(
+      lint(with_material("0", "-1")),
+      Catch::Contains("'materials/0/copies' 是 0：请改为 1 到 20 之间的整数") &&
+          Catch::Contains("'materials/0/checks/max_kb' 是 -1：请改为 1 到 102400 之间的整数"));
+}
+
+TEST_CASE("the reader checks the ranges the procedure schema gives") {
+  const auto& schema = internal::procedure_schema();
+  const auto& material = schema["definitions"]["material"]["properties"];
+  CHECK(material["copies"]["minimum"] == 1);
+  CHECK(material["copies"]["maximum"] == kMaxCopies);
+  CHECK(material["checks"]["properties"]["max_kb"]["minimum"] == 1);
+  CHECK(material["checks"]["properties"]["max_kb"]["maximum"] == kMaxUploadKb);
+  const auto& days = schema["definitions"]["state"]["properties"]["deadline"]["oneOf"][0];
+  CHECK(days["minimum"] == 1);
+  CHECK(days["maximum"] == kMaxDeadlineDays);
 }
 
 TEST_CASE("the bundled rules directory lints clean") {
