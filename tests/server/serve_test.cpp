@@ -222,7 +222,10 @@ TEST_CASE("requests past the limits or with bad framing get their 4xx before the
     INFO(answer.substr(0, 400));
     CHECK(status_of(answer) == c.status);
     CHECK(answer.find("\r\nConnection: close\r\n") != std::string::npos);
-    auto body = nlohmann::json::parse(answer.substr(answer.find("\r\n\r\n") + 4), nullptr, false);
+    const size_t blank = answer.find("\r\n\r\n");
+    auto body = blank == std::string::npos
+                    ? nlohmann::json()
+                    : nlohmann::json::parse(answer.substr(blank + 4), nullptr, false);
     CHECK((body.is_object() && body.contains("error")));
     // And everyone else is still served.
     CHECK(status_of(exchange(port, kNormalRequest)) == 200);
