@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "common/utf8.h"
 #include "engine/internal/migrate.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sqlite.h"
@@ -65,6 +66,15 @@ Account read_account(const Statement& st) {
 }
 
 }  // namespace
+
+std::string clip_utf8(std::string_view text, std::size_t max_bytes) {
+  std::string whole = encode_utf8(decode_utf8_lossy(text));
+  if (whole.size() <= max_bytes) return whole;
+  std::size_t cut = max_bytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(whole[cut]) & 0xC0) == 0x80) --cut;
+  whole.resize(cut);
+  return whole + "…";
+}
 
 bool is_account_role(const std::string& role) {
   return std::any_of(std::begin(kAccountRoles), std::end(kAccountRoles),
@@ -291,14 +301,34 @@ Result<std::optional<ApiToken>> Accounts::api_token(const std::string& token) {
 }
 
 Status Accounts::record_refusal(const Refusal& r) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
   auto st = impl_->db.prepare(
       "INSERT INTO refusals (at, account, role, method, target, status, reason) "
       "VALUES (?,?,?,?,?,?,?)");
   if (!st) return st.error();
-  st->bind(1, r.at).bind(2, r.account).bind(3, r.role).bind(4, r.method).bind(5, r.target);
-  st->bind(6, static_cast<std::int64_t>(r.status)).bind(7, r.reason);
+  st->bind(1, r.at).bind(2, r.account).bind(3, r.role);
+  st->bind(4, clip_utf8(r.method, kRefusalTextBytes));
+  st->bind(5, clip_utf8(r.target, kRefusalTextBytes));
+  st->bind(6, static_cast<std::int64_t>(r.status)).bind(7, clip_utf8(r.reason, kRefusalTextBytes));
   if (auto done = st->run(); !done) return done.error();
-  return internal::ok();
+  // seq only grows (AUTOINCREMENT never reuses one), so the newest kRefusalsKept rows are those
+  // above this row's seq - kRefusalsKept: one range of the primary key, usually one row.
+  const std::int64_t seq = impl_->db.last_insert_rowid();
+  auto old = impl_->db.prepare("DELETE FROM refusals WHERE seq <= ?");
+  if (!old) return old.error();
+  old->bind(1, seq - kRefusalsKept);
+  if (auto done = old->run(); !done) return done.error();
+  if (r.account.empty()) {
+    // Walks back at most the kRefusalsKept rows kept.
+    auto anonymous = impl_->db.prepare(
+        "DELETE FROM refusals WHERE account = '' AND seq <= (SELECT seq FROM refusals WHERE "
+        "account = '' ORDER BY seq DESC LIMIT 1 OFFSET ?)");
+    if (!anonymous) return anonymous.error();
+    anonymous->bind(1, static_cast<std::int64_t>(kAnonymousRefusalsKept));
+    if (auto done = anonymous->run(); !done) return done.error();
+  }
+  return tx.commit();
 }
 
 Result<std::vector<Refusal>> Accounts::refusals(int limit) {

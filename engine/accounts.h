@@ -10,10 +10,12 @@
 //  - A disabled account cannot log in, and its sessions end at once.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -49,6 +51,11 @@ struct ApiToken {
   std::string label;
   std::string authority;
 };
+
+// `text` as well-formed UTF-8 of at most `max_bytes` bytes (REQUIRES: max_bytes >= 3): each
+// byte that starts no well-formed sequence becomes U+FFFD, and a longer text is cut at a
+// character boundary with "…" (3 bytes) in place of the rest.
+std::string clip_utf8(std::string_view text, std::size_t max_bytes);
 
 // A refused request, for the audit.
 struct Refusal {
@@ -89,8 +96,23 @@ class Accounts {
                                       const std::string& at);
   Result<std::optional<ApiToken>> api_token(const std::string& token);
 
+  // Records a refused request. Requests of anyone, logged in or not, land here, so the table is
+  // capped as each row goes in: it keeps the newest kRefusalsKept rows, and of those at most
+  // kAnonymousRefusalsKept refusals of nobody logged in (account ''). A flood of unauthenticated
+  // requests thus pushes out only older unauthenticated rows, never the refusals of accounts,
+  // which name who tried what and are the audit's point; an account flooding it is named in
+  // every row it leaves. Newest rows, not a rate per address: rows carry no address, and the
+  // newest are what an auditor looks at. Method, target and reason are kept to
+  // kRefusalTextBytes each, as well-formed UTF-8 (see clip_utf8).
   Status record_refusal(const Refusal& refusal);
+  // The newest `limit` refusals, newest first.
   Result<std::vector<Refusal>> refusals(int limit = 100);
+
+  // A counter refuses tens of requests a day (lapsed sessions, a clerk trying another authority's
+  // case), so 10 000 rows are months of them, and at most about 30 MB (3 texts of 1 KB a row).
+  static constexpr int kRefusalsKept = 10000;
+  static constexpr int kAnonymousRefusalsKept = 1000;
+  static constexpr std::size_t kRefusalTextBytes = 1024;
 
   static constexpr int kSessionSeconds = 12 * 3600;      // a working day and then some
   static constexpr int kFailureWindowSeconds = 15 * 60;  // failed logins counted over this

@@ -498,7 +498,7 @@ struct App::Impl {
     if (!*pdf) return error_response(req, http::status::internal_server_error, pdf->error());
     Response res = text_response(req, http::status::ok, (*pdf)->bytes, "application/pdf");
     res.set(http::field::content_disposition,
-            "inline; filename=\"" + kind + (ids.size() == 1 ? "-" + ids[0] : "") + ".pdf\"");
+            content_disposition("inline", kind + (ids.size() == 1 ? "-" + ids[0] : "") + ".pdf"));
     return res;
   }
 
@@ -878,7 +878,7 @@ struct App::Impl {
     if (!parts) return error_response(req, http::status::bad_request, parts.error().message);
     const FormPart* json_part = nullptr;
     for (const FormPart& p : *parts)
-      if (p.name == "submission") json_part = &p;
+      if (p.name == "submission" && !json_part) json_part = &p;  // a second: see stray_part
     if (!json_part)
       return error_response(req, http::status::bad_request,
                             "no 'submission' part (submission.json)", "submission");
@@ -900,6 +900,11 @@ struct App::Impl {
                             "submission.materials：缺少材料列表 (a list of {type, file})",
                             "submission.materials");
     nlohmann::json submission = typed->to_json();
+    // One part, one file (each is written out): refused before anything is.
+    std::vector<std::string> files;
+    for (const SubmittedMaterial& m : typed->materials) files.push_back(m.file);
+    if (auto stray = stray_part(*parts, files))
+      return error_response(req, http::status::bad_request, stray->message, stray->part);
     if (auto existing = store.get(id); existing)
       return error_response(req, http::status::conflict,
                             "案件 " + id +
@@ -930,13 +935,18 @@ struct App::Impl {
       const std::string& type = typed->materials[i].type;
       const std::string& file = typed->materials[i].file;
       auto part = std::find_if(parts->begin(), parts->end(), [&](const FormPart& p) {
-        return &p != json_part && (p.filename == file || p.name == file);
+        return &p != json_part && carries(p, file);
       });
       if (part == parts->end())
         return error_response(req, http::status::bad_request,
                               field + ".file: no part holds '" + file + "'; send it as a file part",
                               field + ".file");
-      used.insert(&*part);
+      if (!used.insert(&*part).second)
+        return error_response(req, http::status::bad_request,
+                              field + ".file: '" + file +
+                                  "' 已是前一项材料的文件 (an earlier material's file too: one "
+                                  "part, one material)",
+                              field + ".file");
       const std::string bytes(part->data);
       // Named by position and type, with the extension of what the bytes are.
       const ocr::FileFacts facts = ocr::inspect_bytes(bytes);

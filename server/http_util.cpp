@@ -1,5 +1,7 @@
 #include "server/http_util.h"
 
+#include "common/utf8.h"
+
 namespace keydesk::server {
 
 namespace {
@@ -9,6 +11,11 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+bool plain_filename_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 void common_headers(Response& res, const Request& req) {
@@ -81,6 +88,30 @@ std::string cookie_value(std::string_view header, std::string_view name) {
     header.remove_prefix(semi + 1);
   }
   return "";
+}
+
+std::string content_disposition(std::string_view disposition, std::string_view filename) {
+  std::string plain;
+  for (char c : filename)
+    if (plain_filename_char(c)) plain += c;
+  std::string value = std::string(disposition) + "; filename=\"" +
+                      (plain.empty() ? std::string("download") : plain) + "\"";
+  if (plain.size() == filename.size()) return value;
+  std::string utf8;
+  for (char32_t cp : decode_utf8_lossy(filename))
+    if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0)) utf8 += encode_utf8(cp);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  value += "; filename*=UTF-8''";
+  for (unsigned char c : utf8) {
+    if (plain_filename_char(static_cast<char>(c))) {
+      value += static_cast<char>(c);
+    } else {
+      value += '%';
+      value += kHex[c >> 4];
+      value += kHex[c & 0xF];
+    }
+  }
+  return value;
 }
 
 Response text_response(const Request& req, http::status status, std::string body,

@@ -1,5 +1,5 @@
 // Small pieces of HTTP the handlers share: targets split into path and query, cookies, JSON
-// and error responses.
+// and error responses, header values made from names.
 #pragma once
 
 #include <map>
@@ -37,6 +37,15 @@ bool parse_target(std::string_view target, Target& out);
 
 // The value of cookie `name` in a Cookie header ("" when absent).
 std::string cookie_value(std::string_view header, std::string_view name);
+
+// A Content-Disposition value (`disposition`: "inline" or "attachment") naming the download
+// `filename`, which may hold anything a case id or a client ever held (CR, LF, quotes, Chinese).
+// Never the raw name: filename="…" keeps only its A-Z a-z 0-9 . _ - (the rest dropped;
+// "download" when nothing is left), and when that dropped anything, filename*=UTF-8''… (RFC 6266,
+// RFC 8187) gives the whole name, every other byte percent-encoded (control characters dropped,
+// malformed UTF-8 as U+FFFD). Every header value built from a name goes through here: nothing
+// of the name can end the header or start another.
+std::string content_disposition(std::string_view disposition, std::string_view filename);
 
 inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
 Response json_response(const Request& request, http::status status, const nlohmann::json& body);

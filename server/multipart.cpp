@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace keydesk::server {
 
@@ -48,7 +49,8 @@ std::string multipart_boundary(std::string_view content_type) {
   return boundary.size() <= 70 ? boundary : "";
 }
 
-Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string_view boundary) {
+Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string_view boundary,
+                                              std::size_t max_parts) {
   if (boundary.empty()) return Error{"multipart body without a boundary"};
   const std::string delimiter = "--" + std::string(boundary);
   std::vector<FormPart> parts;
@@ -58,6 +60,10 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
     at += delimiter.size();
     if (body.substr(at, 2) == "--") return parts;  // the closing delimiter
     if (body.substr(at, 2) != "\r\n") return Error{"multipart boundary not followed by a line end"};
+    if (parts.size() == max_parts)
+      return Error{"部分过多：至多 " + std::to_string(max_parts) +
+                   " 个 (more than " + std::to_string(max_parts) +
+                   " parts: send the submission and one file part per material)"};
     at += 2;
     size_t headers_end = body.find("\r\n\r\n", at);
     if (headers_end == std::string_view::npos)
@@ -88,6 +94,35 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
     parts.push_back(std::move(part));
     at = next + 2;
   }
+}
+
+bool carries(const FormPart& part, std::string_view file) {
+  return part.filename == file || part.name == file;
+}
+
+std::optional<StrayPart> stray_part(const std::vector<FormPart>& parts,
+                                    const std::vector<std::string>& files) {
+  bool submission = false;
+  std::set<std::string_view> carried;
+  for (const FormPart& p : parts) {
+    if (p.name == "submission") {
+      if (submission)
+        return StrayPart{"重复的 submission 部分 (a second 'submission' part)", p.name};
+      submission = true;
+      continue;
+    }
+    const std::string& key = p.filename.empty() ? p.name : p.filename;
+    if (!carried.insert(key).second)
+      return StrayPart{"文件 '" + key + "' 重复提交 (part '" + key +
+                           "' sent twice: one part per material file)",
+                       key};
+    if (std::none_of(files.begin(), files.end(),
+                     [&](const std::string& file) { return carries(p, file); }))
+      return StrayPart{"部分 '" + key + "' 不是 submission.json 所列材料 (part '" + key +
+                           "' is not a material of submission.json)",
+                       key};
+  }
+  return std::nullopt;
 }
 
 }  // namespace keydesk::server

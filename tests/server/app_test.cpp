@@ -3,18 +3,23 @@
 #include <sqlite3.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/accounts.h"
 #include "engine/case_store.h"
+#include "common/utf8.h"
 #include "engine/intake.h"
 #include "server/app.h"
+#include "server/http_util.h"
+#include "server/multipart.h"
 #include "tests/docs_gen/fax_probe.h"
 #include "tests/support.h"
 
@@ -1009,4 +1014,155 @@ TEST_CASE("auditors, for whom ID numbers are masked, are never served the scans 
   auto page = body_of(auditor.get("/api/cases/S-2026-000201"));
   for (const auto& s : page["scans"]) CHECK(s["material"] != "id_card_copy");
   CHECK(page["scans"].size() == submission["materials"].size() - 2);
+}
+
+// --- hardening: nothing a client sends makes a header, writes files or grows the audit unbounded --
+
+TEST_CASE("a case id with CR/LF is never written into a header: its PDF's file name is made safe",
+          "[server]") {
+  Counter counter;
+  // `keydesk case open` took any id once, so an old database can hold this one (today's parse
+  // refuses it: put it there behind keydesk's back).
+  open_case_at(counter, "C-EVILX", "2026-11-23T09:00:00+08:00");
+  exec_sql(counter.db,
+           "UPDATE cases SET id = 'C-EVIL' || char(13, 10) || 'Set-Cookie: kd_session=stolen' "
+           "WHERE id = 'C-EVILX'");
+  auto clerk = counter.log_in("clerk");
+  Response receipt = clerk.get("/api/cases/C-EVIL%0D%0ASet-Cookie:%20kd_session=stolen/receipt.pdf");
+  INFO(receipt.body().substr(0, 300));
+  REQUIRE(receipt.result() == http::status::ok);
+  const std::string disposition(receipt[http::field::content_disposition]);
+  CHECK(disposition ==
+        "inline; filename=\"receipt-C-EVILSet-Cookiekd_sessionstolen.pdf\"; "
+        "filename*=UTF-8''receipt-C-EVILSet-Cookie%3A%20kd_session%3Dstolen.pdf");
+  // The header as it goes on the wire: no line of the id's own.
+  std::ostringstream wire;
+  wire << receipt.base();
+  CHECK(wire.str().find("\r\nSet-Cookie") == std::string::npos);
+  CHECK(wire.str().find("\nSet-Cookie") == std::string::npos);
+  // An ordinary id is the file name as it is; a Chinese one keeps its name in filename*.
+  CHECK(std::string(clerk.get("/api/cases/C-OWN/receipt.pdf")[http::field::content_disposition]) ==
+        "inline; filename=\"receipt-C-OWN.pdf\"");
+  CHECK(content_disposition("inline", "receipt-京A1.pdf") ==
+        "inline; filename=\"receipt-A1.pdf\"; filename*=UTF-8''receipt-%E4%BA%ACA1.pdf");
+  CHECK(content_disposition("attachment", "\"\r\n") == "attachment; filename=\"download\"; "
+                                                       "filename*=UTF-8''%22");
+}
+
+TEST_CASE("one part, one file: a repeated, stray or surplus part and a file named twice are refused",
+          "[server]") {
+  Counter counter;
+  const std::string token = intake_token(counter);
+  const std::filesystem::path example = example_dir("S-2026-000201");
+  const nlohmann::json submission = example_submission("S-2026-000201");
+  const std::string boundary = "kd-boundary-7MA4YWxk", end = "--" + boundary + "--\r\n";
+  auto file_part = [&](const std::string& name, const std::string& bytes) {
+    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+           name + "\"\r\nContent-Type: image/jpeg\r\n\r\n" + bytes + "\r\n";
+  };
+  const std::string form = slurp_file(example / "application_form.jpg");
+  // Parts added before the closing delimiter of the example's body.
+  auto with = [&](const std::string& parts, const nlohmann::json& json = nullptr) {
+    std::string b = multipart(submission, example);
+    b.insert(b.size() - end.size(), parts);
+    if (!json.is_null()) b.replace(b.find(submission.dump()), submission.dump().size(), json.dump());
+    return counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
+  };
+  auto nothing_kept = [&] {
+    return !std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201") &&
+           !std::filesystem::exists(counter.dir.path() / "intake" / "S-2026-000201.partial");
+  };
+  // The application form's part twice.
+  Response twice = with(file_part("application_form.jpg", form));
+  CHECK(twice.result() == http::status::bad_request);
+  CHECK(body_of(twice)["field"] == "application_form.jpg");
+  CHECK(body_of(twice)["error"].get<std::string>().find("sent twice") != std::string::npos);
+  // A part no material names, and a second submission part.
+  Response stray = with(file_part("holiday.jpg", form));
+  CHECK(stray.result() == http::status::bad_request);
+  CHECK(body_of(stray)["field"] == "holiday.jpg");
+  Response second = with("--" + boundary +
+                         "\r\nContent-Disposition: form-data; name=\"submission\"\r\n\r\n{}\r\n");
+  CHECK(second.result() == http::status::bad_request);
+  CHECK(body_of(second)["field"] == "submission");
+  // One file named by 2000 materials: refused at the parse (32 materials at most), not written
+  // 2000 times; named by a second material, refused at the second.
+  nlohmann::json repeated = submission;
+  for (int i = 0; i < 2000; ++i)
+    repeated["materials"].push_back({{"type", "application_form"}, {"file", "application_form.jpg"}});
+  Response many = with("", repeated);
+  CHECK(many.result() == http::status::bad_request);
+  CHECK(body_of(many)["field"] == "submission.materials");
+  nlohmann::json named_twice = submission;
+  named_twice["materials"].push_back({{"type", "application_form"}, {"file", "application_form.jpg"}});
+  Response doubled = with("", named_twice);
+  CHECK(doubled.result() == http::status::bad_request);
+  CHECK(body_of(doubled)["field"] == "submission.materials[5].file");
+  // More parts than any submission has materials, each named by one: refused unread.
+  nlohmann::json surplus = submission;
+  std::string extra;
+  for (size_t i = 0; i < kMaxFormParts; ++i) {
+    const std::string name = "scan-" + std::to_string(i) + ".jpg";
+    surplus["materials"].push_back({{"type", "application_form"}, {"file", name}});
+    extra += file_part(name, form);
+  }
+  Response too_many = with(extra, surplus);
+  CHECK(too_many.result() == http::status::bad_request);
+  CHECK(body_of(too_many)["error"].get<std::string>().find("more than 32 parts") !=
+        std::string::npos);
+  CHECK(nothing_kept());
+  // And the example as it is still goes in.
+  CHECK(with("").result() == http::status::created);
+}
+
+TEST_CASE("the refusal audit keeps the newest rows, refusals of nobody capped apart, texts clipped",
+          "[server]") {
+  Counter counter;
+  // A clerk's refusal, then a flood of requests from nobody logged in.
+  REQUIRE(counter.log_in("clerk2").get("/api/cases/C-OWN").result() == http::status::forbidden);
+  const int flood = Accounts::kAnonymousRefusalsKept + 100;
+  for (int i = 0; i < flood; ++i)
+    REQUIRE(counter.call(http::verb::get, "/api/cases?n=" + std::to_string(i)).result() ==
+            http::status::unauthorized);
+  auto accounts = Accounts::open(counter.db);
+  REQUIRE(accounts);
+  auto rows = accounts->refusals(100000);
+  REQUIRE(rows);
+  long anonymous = std::count_if(rows->begin(), rows->end(),
+                                 [](const Refusal& r) { return r.account.empty(); });
+  CHECK(anonymous == Accounts::kAnonymousRefusalsKept);
+  CHECK(rows->front().target == "/api/cases?n=" + std::to_string(flood - 1));
+  // The flood pushed out only older refusals of nobody: the clerk's is kept.
+  CHECK(rows->back().account == "clerk2");
+  CHECK(rows->back().target == "/api/cases/C-OWN");
+  CHECK((*rows)[rows->size() - 2].target == "/api/cases?n=100");
+  // A long target with a broken byte: kept as well-formed UTF-8 of at most 1 KB, cut between
+  // characters.
+  std::string target = "/api/";
+  for (int i = 0; i < 3000; ++i) target += "案";
+  target.insert(8, "\xff");  // after the first 案
+  REQUIRE(counter.call(http::verb::get, target).result() == http::status::unauthorized);
+  auto newest = accounts->refusals(1);
+  REQUIRE(newest);
+  const std::string kept = (*newest)[0].target;
+  CHECK(kept.size() <= Accounts::kRefusalTextBytes);
+  CHECK(kept.size() > Accounts::kRefusalTextBytes - 6);
+  CHECK(decode_utf8(kept).has_value());
+  CHECK_THAT(kept, Catch::StartsWith("/api/案\xEF\xBF\xBD案") && Catch::EndsWith("案…"));
+  CHECK(clip_utf8("短", 3) == "短");
+  CHECK(clip_utf8("abcd", 3) == "…");
+}
+
+TEST_CASE("the refusal audit keeps its newest 10 000 rows whoever is refused", "[server]") {
+  auto accounts = Accounts::open(":memory:");
+  REQUIRE(accounts);
+  const int total = Accounts::kRefusalsKept + 50;
+  for (int i = 0; i < total; ++i)
+    REQUIRE(accounts->record_refusal({"2026-11-24T10:00:00+08:00", "clerk", "authority_clerk",
+                                      "GET", "/api/cases/C-" + std::to_string(i), 403, "no"}));
+  auto rows = accounts->refusals(2 * total);
+  REQUIRE(rows);
+  CHECK(rows->size() == static_cast<size_t>(Accounts::kRefusalsKept));
+  CHECK(rows->front().target == "/api/cases/C-" + std::to_string(total - 1));
+  CHECK(rows->back().target == "/api/cases/C-50");
 }

@@ -1,8 +1,19 @@
-// keydesk serve end to end over loopback: the Beast listener, real sockets, keep-alive, and
-// an oversize upload cut off at the limit.
+// keydesk serve end to end over loopback: the Beast listener, real sockets, keep-alive, an
+// oversize upload cut off at the limit, requests past the limits or with bad framing answered
+// before the close, and the listener at the open-files limit.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <fstream>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -74,6 +85,69 @@ struct Connection {
   }
 };
 
+// A loopback connection on a bare socket: the bytes exactly as given, no HTTP client between.
+// Every send and receive gives up after 5 s.
+class RawSocket {
+ public:
+  RawSocket() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    timeval five{5, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &five, sizeof five);
+  }
+  ~RawSocket() { ::close(fd_); }
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+
+  bool connect(unsigned short port) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
+  }
+  // As much of `bytes` as the server takes before it closes.
+  void send(const std::string& bytes) {
+    for (size_t at = 0; at < bytes.size();) {
+      ssize_t n = ::send(fd_, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      at += static_cast<size_t>(n);
+    }
+  }
+  // Everything received until the server closes (or resets, or 5 s pass).
+  std::string receive() {
+    std::string got;
+    char chunk[4096];
+    for (ssize_t n; (n = ::recv(fd_, chunk, sizeof chunk, 0)) > 0;) got.append(chunk, n);
+    return got;
+  }
+
+ private:
+  int fd_;
+};
+
+// Sends `request` on a new connection and returns the server's whole answer. With `pause_at`,
+// its first `pause_at` bytes go alone, 100 ms before the rest (as a slow network splits them).
+std::string exchange(unsigned short port, const std::string& request, size_t pause_at = 0) {
+  RawSocket socket;
+  REQUIRE(socket.connect(port));
+  if (pause_at > 0) {
+    socket.send(request.substr(0, pause_at));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  socket.send(request.substr(pause_at));
+  return socket.receive();
+}
+
+// The status code of an answer (0 when there is none).
+int status_of(const std::string& answer) {
+  return answer.rfind("HTTP/1.1 ", 0) == 0 && answer.size() >= 12 ? std::stoi(answer.substr(9, 3))
+                                                                   : 0;
+}
+
+const std::string kNormalRequest =
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
 }  // namespace
 
 TEST_CASE("over loopback a clerk logs in and reads the queue on one kept-alive connection",
@@ -101,4 +175,152 @@ TEST_CASE("an upload over the body limit is refused with 413 while it is read", 
   CHECK(res.result() == http::status::payload_too_large);
   CHECK(nlohmann::json::parse(res.body())["error"].get<std::string>().find("limit") !=
         std::string::npos);
+}
+
+TEST_CASE("requests past the limits or with bad framing get their 4xx before the close, and the "
+          "server goes on serving",
+          "[server]") {
+  Running running;
+  const unsigned short port = running.server->port();
+  std::string filler;  // 100 KB of header fields
+  for (int i = 0; filler.size() < 100 * 1024; ++i)
+    filler += "X-Filler-" + std::to_string(i) + ": " + std::string(100, 'x') + "\r\n";
+  const std::string host = "Host: 127.0.0.1\r\n";
+  const struct {
+    const char* what;
+    std::string request;
+    int status;
+    size_t pause_at = 0;
+  } cases[] = {
+      {"a 20 KB URL", "GET /" + std::string(20 * 1024, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414},
+      {"a 10 KB URL (within the parser's header limit)",
+       "GET /api/cases?q=" + std::string(10 * 1024, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414},
+      {"100 KB of headers", "GET / HTTP/1.1\r\n" + host + filler + "\r\n", 431},
+      {"100 KB of headers after a request line split in two",
+       "GET / HTTP/1.1\r\n" + host + filler + "\r\n", 431, 8},
+      {"Content-Length and Transfer-Encoding: chunked",
+       "POST /api/login HTTP/1.1\r\n" + host +
+           "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       400},
+      {"Transfer-Encoding: chunked and Content-Length",
+       "POST /api/login HTTP/1.1\r\n" + host +
+           "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+       400},
+      {"two different Content-Lengths",
+       "POST /api/login HTTP/1.1\r\n" + host + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n{}{}{}",
+       400},
+      {"a malformed chunk",
+       "POST /api/login HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+       400},
+      {"a body announced over the limit",
+       "POST /api/submissions HTTP/1.1\r\n" + host + "Content-Length: 1073741824\r\n\r\n--", 413},
+      {"an HTTP version that does not exist", "GET / HTTP/9.9\r\n" + host + "\r\n", 400},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const std::string answer = exchange(port, c.request, c.pause_at);
+    INFO(answer.substr(0, 400));
+    CHECK(status_of(answer) == c.status);
+    CHECK(answer.find("\r\nConnection: close\r\n") != std::string::npos);
+    const size_t blank = answer.find("\r\n\r\n");
+    auto body = blank == std::string::npos
+                    ? nlohmann::json()
+                    : nlohmann::json::parse(answer.substr(blank + 4), nullptr, false);
+    CHECK((body.is_object() && body.contains("error")));
+    // And everyone else is still served.
+    CHECK(status_of(exchange(port, kNormalRequest)) == 200);
+  }
+}
+
+namespace {
+
+// The process's stderr into `file` while it lives (the server reports on stderr).
+class StderrTo {
+ public:
+  explicit StderrTo(const std::filesystem::path& file) : saved_(::dup(2)) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    ::dup2(fd, 2);
+    ::close(fd);
+  }
+  ~StderrTo() {
+    ::dup2(saved_, 2);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
+// The process's descriptor limit lowered to `limit` while it lives.
+class FileLimit {
+ public:
+  explicit FileLimit(rlim_t limit) {
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old_) == 0);
+    rlimit low = old_;
+    low.rlim_cur = limit;
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  }
+  ~FileLimit() { ::setrlimit(RLIMIT_NOFILE, &old_); }
+
+ private:
+  rlimit old_{};
+};
+
+// The descriptor the process would get next: the lowest number free.
+int next_descriptor() {
+  int fd = ::dup(0);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  return fd;
+}
+
+double cpu_seconds() {
+  rusage used{};
+  ::getrusage(RUSAGE_SELF, &used);
+  return static_cast<double>(used.ru_utime.tv_sec + used.ru_stime.tv_sec) +
+         static_cast<double>(used.ru_utime.tv_usec + used.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+// In this process rather than a forked child: the server runs on its own thread here, and the
+// test's clients make their sockets before the limit is lowered (connecting needs no new
+// descriptor), so only the server's accepts meet it.
+TEST_CASE("at the open-files limit the listener waits and retries instead of spinning, reports "
+          "once, and accepts again when descriptors are free",
+          "[server]") {
+  Running running;
+  const unsigned short port = running.server->port();
+  keydesk::test::TempDir logs;
+  double spent = 0;
+  {
+    StderrTo captured(logs.path() / "stderr");
+    std::vector<std::unique_ptr<RawSocket>> clients;
+    for (int i = 0; i < 12; ++i) clients.push_back(std::make_unique<RawSocket>());
+    {
+      // A new descriptor must be numbered below the limit (those open above it stay open): the
+      // server accepts one or two of the twelve, then meets EMFILE.
+      FileLimit limit(static_cast<rlim_t>(next_descriptor() + 2));
+      for (auto& c : clients) REQUIRE(c->connect(port));  // completed by the kernel's backlog
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      const double before = cpu_seconds();
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      spent = cpu_seconds() - before;
+    }
+    clients.clear();  // the server's sessions end, and their descriptors are free again
+    // Accepting again within the longest wait (1 s).
+    CHECK(status_of(exchange(port, kNormalRequest)) == 200);
+  }
+  // A listener retrying at once burns the second; waiting 0.1, 0.2, 0.4 s it barely wakes.
+  CHECK(spent < 0.25);
+  std::ifstream in(logs.path() / "stderr");
+  const std::string log{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  INFO(log.substr(0, 1000));
+  size_t reports = 0;
+  for (size_t at = log.find("keydesk serve: accept"); at != std::string::npos;
+       at = log.find("keydesk serve: accept", at + 1))
+    ++reports;
+  CHECK(reports == 1);
+  CHECK(log.find("Too many open files") != std::string::npos);
 }
