@@ -1,7 +1,7 @@
 #include "cli/calendar_cmd.h"
 
 #include "engine/deadlines.h"
-#include "engine/intake.h"
+#include "engine/engine.h"
 #include "engine/rules.h"
 
 #include <charconv>
@@ -215,14 +215,10 @@ int reproject(const Context& ctx, const std::string& user, bool dry_run) {
     print_error(ctx, store.error());
     return kUsage;
   }
-  auto now = moment("", counter->hours);
-  if (!now) {
-    print_error(ctx, now.error());
-    return kUsage;
-  }
   const char* login = std::getenv("USER");
   Actor actor{user.empty() ? (login ? login : "administrator") : user, "administrator", ""};
-  auto report = reproject_deadlines(*store, ctx.rules(), *counter, actor, now->second, dry_run);
+  Engine engine(*store, ctx.rules(), *counter);
+  auto report = engine.reproject(actor, dry_run);
   if (!report) {
     print_error(ctx, report.error());
     return kUsage;

@@ -10,6 +10,7 @@
 #include "engine/case_json.h"
 #include "engine/case_store.h"
 #include "engine/deadlines.h"
+#include "engine/engine.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
 #include "engine/rules.h"
@@ -76,6 +77,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   struct Env {
     CounterConfig counter;
     std::unique_ptr<CaseStore> store;
+    std::unique_ptr<Engine> engine;  // over `store`
   };
   auto env = [&ctx]() -> Result<std::shared_ptr<Env>> {
     auto counter = ctx.counter();
@@ -85,6 +87,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     auto e = std::make_shared<Env>();
     e->counter = *counter;
     e->store = std::make_unique<CaseStore>(std::move(store).value());
+    e->engine = std::make_unique<Engine>(*e->store, ctx.rules(), e->counter);
     return e;
   };
   auto fail = [&ctx, &exit_code](const Error& e) {
@@ -109,9 +112,12 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     auto submission = read_submission(args->path);
     if (!submission) return fail(submission.error());
     if (args->role.empty()) args->role = "authority_clerk";  // the counter accepts submissions
-    auto c = open_submission_case(*(*e)->store, ctx.rules(), (*e)->counter, *submission,
-                                  actor(**e), args->at);
-    if (!c) return fail(Error{args->path + ": " + c.error().message, c.error().diagnostics});
+    auto c = (*e)->engine->open_case(*submission, actor(**e), args->at);
+    if (!c) {
+      print_error(ctx, Error{args->path + ": " + c.error().message, c.error().diagnostics});
+      exit_code = c.error().kind == ErrorKind::refused ? kUsage : exit_code_of(c.error().kind);
+      return;
+    }
     auto p = (*e)->store->procedure_at(c->procedure, c->procedure_version);
     if (!p) return fail(p.error());
     if (ctx.json)
@@ -144,33 +150,15 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!e) return fail(e.error());
     if (args->role.empty())
       return fail(Error{"say which role acts: --role authority_clerk|vendor_reviewer|enterprise"});
-    auto c = (*e)->store->get(args->case_id);
-    if (!c) return fail(c.error());
-    auto p = (*e)->store->procedure_at(c->procedure, c->procedure_version);
-    if (!p) return fail(p.error());
-    auto cal = calendar_for(**p, ctx.rules(), (*e)->counter);
-    if (!cal) return fail(cal.error());
-    auto when = moment(args->at, (*e)->counter.hours);
-    if (!when) return fail(when.error());
     ActionRequest request;
     request.action = args->action;
     request.actor = actor(**e);
-    request.at = when->first;
     request.remark = args->remark;
     request.check_override = args->override_check;
     if (args->remark_from_check) {
-      auto check = (*e)->store->latest_check(args->case_id);
-      if (!check) return fail(check.error());
-      if (!*check || !(*check)->current)
-        return fail(Error{"case " + args->case_id +
-                          " has no document check of its current submission: run 'keydesk "
-                          "batch verify' on it, or write the remark with --remark"});
-      std::string listed = (*check)->remarks("fail");
-      if (listed.empty())
-        return fail(Error{"the document check of case " + args->case_id +
-                          " found no failure to remark on (what it asks a person to look at is "
-                          "not for the enterprise): write the remark with --remark"});
-      request.remark += (request.remark.empty() ? "" : "\n") + listed;
+      auto listed = (*e)->engine->return_remark(args->case_id);
+      if (!listed) return fail(listed.error());
+      request.remark += (request.remark.empty() ? "" : "\n") + *listed;
     }
     request.expected_version = args->version;
     for (const auto& kv : args->inputs) {
@@ -188,13 +176,14 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                           " (a resubmission replaces the submission of the same case)"});
       request.submission = s->to_json();
     }
-    Workflow workflow(*cal, (*e)->counter.hours);
-    auto done = (*e)->store->act(args->case_id, workflow, request, when->second);
+    auto done = (*e)->engine->act(args->case_id, request, args->at);
     if (!done) {
       print_error(ctx, done.error());
       exit_code = exit_code_of(done.error().kind);
       return;
     }
+    auto p = (*e)->store->procedure_at(done->procedure, done->procedure_version);
+    if (!p) return fail(p.error());
     if (ctx.json)
       print_json(case_json(*done, p->get()));
     else

@@ -12,6 +12,7 @@
 #include "engine/case_json.h"
 #include "engine/case_store.h"
 #include "engine/deadlines.h"
+#include "engine/engine.h"
 #include "engine/graph.h"
 #include "engine/intake.h"
 #include "engine/privacy.h"
@@ -55,7 +56,6 @@ struct App::Impl {
   Accounts accounts;
   CaseStore store;
   std::map<std::string, Procedure> procedures;       // newest, by id: for the vendor's states
-  std::map<std::string, WorkingCalendar> calendars;  // by procedure id
   std::optional<docs::Generator> generator;          // opened at the first PDF (reads the font)
   std::unique_ptr<BatchJobs> batches;                // made with the app (it knows the folders)
   // Queue pages as sent (JSON), by what was asked, while the store's generation stays: clerks
@@ -67,8 +67,14 @@ struct App::Impl {
   std::int64_t queue_generation = -1;
   std::map<std::string, std::string> queue_pages;
 
+  // The operations this front shares with the CLI (engine/engine.h), over `store`.
+  Engine engine;
+
   Impl(AppOptions o, Accounts a, CaseStore s)
-      : options(std::move(o)), accounts(std::move(a)), store(std::move(s)) {}
+      : options(std::move(o)),
+        accounts(std::move(a)),
+        store(std::move(s)),
+        engine(store, options.rules_dir, options.counter) {}
 
   std::int64_t now() const { return options.clock(); }
   std::string now_text() const { return counter_time_text(now(), options.counter.hours); }
@@ -126,9 +132,7 @@ struct App::Impl {
   // arrangement amended), as `who`, logging each change. The calendars kept for actions are read
   // again first.
   Result<ReprojectReport> reproject(const std::string& who) {
-    calendars.clear();
-    auto report = reproject_deadlines(store, options.rules_dir, options.counter,
-                                      {who, "administrator", ""}, now_text());
+    auto report = engine.reproject({who, "administrator", ""});
     if (!report) {
       log("deadlines not re-projected: " + report.error().message);
       for (const Diagnostic& d : report.error().diagnostics) log("  " + d.format());
@@ -151,13 +155,7 @@ struct App::Impl {
     return coverage_warnings(cal, day, waiting);
   }
 
-  Result<const WorkingCalendar*> calendar_of(const Procedure& p) {
-    auto found = calendars.find(p.id);
-    if (found != calendars.end()) return &found->second;
-    auto cal = calendar_for(p, options.rules_dir, options.counter);
-    if (!cal) return cal.error();
-    return &calendars.emplace(p.id, std::move(cal).value()).first->second;
-  }
+  Result<const WorkingCalendar*> calendar_of(const Procedure& p) { return engine.calendar_for(p); }
 
   // --- JSON of a case ----------------------------------------------------------------------------
 
@@ -202,14 +200,8 @@ struct App::Impl {
   // Takes `request` (action, remark, inputs, version filled in) on `loaded` for `a`, now.
   Result<CaseRecord> take_action(const Account& a, const LoadedCase& loaded,
                                  ActionRequest request) {
-    auto cal = calendar_of(*loaded.second);
-    if (!cal) return cal.error();
-    auto when = moment(now_text(), options.counter.hours);
-    if (!when) return when.error();
     request.actor = {a.name, a.role, a.role == "authority_clerk" ? a.authority : ""};
-    request.at = when->first;
-    Workflow workflow(**cal, options.counter.hours);
-    return store.act(loaded.first.id, workflow, request, when->second);
+    return engine.act(loaded.first.id, std::move(request), now_text());
   }
 
   // --- handlers ----------------------------------------------------------------------------------
@@ -718,7 +710,7 @@ struct App::Impl {
       return error_response(req, http::status::internal_server_error, written.error().message);
     if (auto st = store.remember(*parsed, now_text()); !st)
       return error_response(req, http::status::internal_server_error, st.error().message);
-    calendars.erase(id);
+    engine.forget_calendars();
     current->second = std::move(parsed).value();
     return json_response(req, http::status::ok,
                          {{"id", id},
@@ -975,8 +967,8 @@ struct App::Impl {
     cleanup.dir = folder;
     // The clock starts when the enterprise submitted (as `keydesk case open`), else now.
     for (size_t i = 0; i < materials.size(); ++i) typed->materials[i].file = materials[i]["file"];
-    auto opened = open_submission_case(
-        store, options.rules_dir, options.counter, *typed, {by, "authority_clerk", authority},
+    auto opened = engine.open_case(
+        *typed, {by, "authority_clerk", authority},
         typed->submitted_at.empty() ? now_text() : std::string());
     if (!opened)
       return error_response(req, opened.error().kind == ErrorKind::invalid_input
