@@ -149,7 +149,7 @@ Status Database::exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string m = message ? message : sqlite3_errmsg(db_);
     sqlite3_free(message);
-    return Error{"database: " + m};
+    return sql_error(db_, m.substr(0, 200));
   }
   return ok();
 }
