@@ -393,36 +393,17 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   auto facts = case_facts(*this, submission, c.id, c.state, request.at.date);
   if (!facts) return facts.error();
   CaseSnapshot snapshot{c.id, c.state, c.version, c.due, c.due_pending_year, c.clock};
-  auto step = workflow.act(**procedure, snapshot, request, *facts);
-  if (!step) return step.error();
-
-  // An action that says the material is in order needs the case's document check to agree, or
-  // a person's reason to overrule it. A check of a replaced submission no longer speaks.
-  nlohmann::json check_note;
+  // The check the workflow weighs for an action that requires one.
   if (const ActionRule* rule = (*procedure)->action(request.action); rule && rule->requires_check) {
     auto check = latest_check(c.id);
     if (!check) return check.error();
-    check_note = {{"verdict", "none"}};
-    if (*check && (*check)->current)
-      check_note = {{"batch", (*check)->batch}, {"verdict", (*check)->verdict}};
-    if (*check && (*check)->blocks()) {
-      const CheckRecord& k = **check;
-      if (request.check_override.empty()) {
-        std::string why;
-        std::istringstream lines(k.remarks());
-        for (std::string line; std::getline(lines, line);) why += "\n  " + line;
-        return error_of(
-            ErrorKind::refused,
-            "案件 " + c.id + " 的文书核验（批次 " + k.batch + "）结论为“" +
-                (k.verdict == "fail" ? std::string("未通过") : std::string("需人工核对")) +
-                "”，不能“" + rule->title +
-                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由 "
-                "(the document check says '" + k.verdict + "': return the case, or give the "
-                "reason to overrule the check):" + why);
-      }
-      check_note["override"] = request.check_override;
-    }
+    if (*check)
+      snapshot.check = DocumentCheck{(*check)->batch, (*check)->verdict, (*check)->current,
+                                     (*check)->remarks()};
   }
+  auto step = workflow.act(**procedure, snapshot, request, *facts);
+  if (!step) return step.error();
+  const nlohmann::json& check_note = step->check_note;
 
   if (request.submission.is_object()) c.data = request.submission;
   auto up = impl_->db.prepare(

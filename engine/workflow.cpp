@@ -216,6 +216,34 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
       return error_of(ErrorKind::refused, "重新提交的材料仍不符合要求：" + join_remarks(*failed) +
                                               " (the resubmission is refused)");
   }
+  // An action that says the material is in order needs the case's document check to agree, or
+  // a person's reason to overrule it. A check of a replaced submission no longer speaks.
+  nlohmann::json check_note;
+  if (action->requires_check) {
+    const std::optional<DocumentCheck>& k = snapshot.check;
+    check_note = {{"verdict", "none"}};
+    if (k && k->current) check_note = {{"batch", k->batch}, {"verdict", k->verdict}};
+    if (k && k->blocks()) {
+      if (request.check_override.empty()) {
+        std::string why;
+        std::size_t start = 0;
+        while (start < k->remarks.size()) {
+          auto end = k->remarks.find('\n', start);
+          why += "\n  " + k->remarks.substr(start, end == std::string::npos ? end : end - start);
+          start = end == std::string::npos ? k->remarks.size() : end + 1;
+        }
+        return error_of(
+            ErrorKind::refused,
+            "案件 " + snapshot.id + " 的文书核验（批次 " + k->batch + "）结论为“" +
+                (k->verdict == "fail" ? std::string("未通过") : std::string("需人工核对")) +
+                "”，不能“" + action->title +
+                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由 "
+                "(the document check says '" + k->verdict + "': return the case, or give the "
+                "reason to overrule the check):" + why);
+      }
+      check_note["override"] = request.check_override;
+    }
+  }
   const StateRule* target = procedure.state(action->to);
   if (!target)
     return Error{procedure.file + ": action '" + action->id + "' leads to an undeclared state"};
@@ -232,6 +260,7 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   step.remark = request.remark;
   step.inputs = request.inputs;
   step.effects = action->effects;
+  step.check_note = std::move(check_note);
   step.outbox = messages(procedure, *action, facts);
   return step;
 }

@@ -48,6 +48,17 @@ struct DeadlineClock {
   long days = 0;
 };
 
+// The document check a case's submission last had (keydesk batch verify), as far as the rules
+// care: an action marked requires_check is refused while a current check says fail or review,
+// unless a person gives the reason they overrule it.
+struct DocumentCheck {
+  std::string batch;
+  std::string verdict;  // pass | fail | review
+  bool current = false;  // of the case's submission now, not of one since replaced
+  std::string remarks;   // its findings' remarks, numbered, one per line
+  bool blocks() const { return current && verdict != "pass"; }
+};
+
 // What the engine needs to know of a case between actions.
 struct CaseSnapshot {
   std::string id;
@@ -55,7 +66,8 @@ struct CaseSnapshot {
   long version = 0;  // increases by one with every action
   std::optional<Date> due;
   int due_pending_year = 0;            // no due date yet: the calendar lacks this year
-  std::optional<DeadlineClock> clock;  // the running deadline's clock (nullopt: none)
+  std::optional<DeadlineClock> clock = std::nullopt;  // the running deadline's clock
+  std::optional<DocumentCheck> check = std::nullopt;  // the latest check (none, or not asked)
 };
 
 struct ActionRequest {
@@ -103,6 +115,9 @@ struct Step {
   nlohmann::json inputs = nlohmann::json::object();
   std::vector<std::string> effects;
   std::vector<OutboxMessage> outbox;
+  // For an action marked requires_check: the check it went on ({batch, verdict[, override]}, or
+  // {verdict: none}); null otherwise. Kept in the audit event.
+  nlohmann::json check_note;
 };
 
 class Workflow {
@@ -117,8 +132,9 @@ class Workflow {
 
   // Plans `request` on a case in `snapshot`. Refused, with a message for the person acting, when
   // the version is stale, the action is unknown or not allowed from this state, the role may not
-  // take it, its guard does not hold, a required remark or input is missing, or (resubmission)
-  // a requirement fails.
+  // take it, its guard does not hold, a required remark or input is missing, (resubmission)
+  // a requirement fails, or (requires_check) the case's document check fails or needs review
+  // and nobody gave the reason to overrule it.
   Result<Step> act(const Procedure& procedure, const CaseSnapshot& snapshot,
                    const ActionRequest& request, const nlohmann::json& facts) const;
 

@@ -461,3 +461,32 @@ TEST_CASE("a check of a submission since replaced by a resubmission no longer ap
   REQUIRE(passed.ok());
   CHECK(f.store.history("S-1")->back().data["check"]["verdict"] == "none");
 }
+
+TEST_CASE("the clean-check gate is the workflow's: a plan without any database refuses a pass "
+          "on a failed check and records the override") {
+  Fixture f;
+  auto facts = case_facts(f.store, submission("S-9"), "S-9", "review", *parse_date("2026-11-24"));
+  REQUIRE(facts);
+  CaseSnapshot snapshot;
+  snapshot.id = "S-9";
+  snapshot.state = "review";
+  snapshot.version = 1;
+  snapshot.check = DocumentCheck{"B-7", "fail", true, "1. 营业执照未见企业公章"};
+  ActionRequest pass{"pass", f.clerk, at("2026-11-24T10:00:00+08:00"), "", {}, 1, nullptr, ""};
+  auto refused = f.workflow.act(f.procedure, snapshot, pass, *facts);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::refused);
+  CHECK_THAT(refused.error().message,
+             Catch::Contains("结论为“未通过”") && Catch::Contains("营业执照未见企业公章"));
+  pass.check_override = "已核对原件";
+  auto planned = f.workflow.act(f.procedure, snapshot, pass, *facts);
+  REQUIRE(planned);
+  CHECK(planned->check_note["override"] == "已核对原件");
+  CHECK(planned->check_note["batch"] == "B-7");
+  // A check of a replaced submission no longer speaks.
+  snapshot.check->current = false;
+  pass.check_override.clear();
+  planned = f.workflow.act(f.procedure, snapshot, pass, *facts);
+  REQUIRE(planned);
+  CHECK(planned->check_note["verdict"] == "none");
+}
