@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "engine/access.h"
 #include "engine/accounts.h"
 #include "engine/atomic_file.h"
 #include "engine/case_documents.h"
@@ -29,8 +30,6 @@ namespace keydesk::server {
 namespace {
 
 constexpr const char* kSessionCookie = "kd_session";
-constexpr const char* kAdministratorsDecideNoCases =
-    "管理员管理规则和账户，不办理案件 (administrators manage rules and accounts, not cases)";
 
 nlohmann::json account_json(const Account& a) {
   return {{"name", a.name},
@@ -39,11 +38,6 @@ nlohmann::json account_json(const Account& a) {
           {"authority", a.authority}};
 }
 
-// Material types whose scan shows a resident ID number whole: the ID card copy, and the power of
-// attorney that names the authorized user by it.
-bool shows_id_number(const std::string& material_type) {
-  return material_type == "id_card_copy" || material_type == "power_of_attorney";
-}
 
 bool changes_state(http::verb method) {
   return method != http::verb::get && method != http::verb::head;
@@ -107,19 +101,6 @@ struct App::Impl {
     return {states.begin(), states.end()};
   }
 
-  // Whether `a` may see case `c`, and if not why.
-  std::optional<std::string> cannot_see(const Account& a, const CaseRecord& c,
-                                        const Procedure& p) const {
-    if (a.role == "administrator") return kAdministratorsDecideNoCases;
-    if (a.role == "authority_clerk" && c.authority != a.authority)
-      return "案件 " + c.id + " 属于" + c.authority + "，不属于" + a.authority +
-             " (the case belongs to another authority)";
-    if (a.role == "auditor" && !a.authority.empty() && c.authority != a.authority)
-      return "案件 " + c.id + " 属于" + c.authority + " (the case belongs to another authority)";
-    if (a.role == "vendor_reviewer" && Workflow::actions_for(p, c.state, a.role).empty())
-      return "案件 " + c.id + " 未转至服务商 (the case is not at the vendor)";
-    return std::nullopt;
-  }
 
   void log(const std::string& line) const {
     if (options.log)
@@ -323,7 +304,7 @@ struct App::Impl {
     const auto& [c, p] = *loaded;
     nlohmann::json j = case_summary(c, p.get(), today());
     // Clerks and vendor staff check the ID number against the ID card copy; others see it masked.
-    const bool full_id = a.role == "authority_clerk" || a.role == "vendor_reviewer";
+    const bool full_id = sees_full_id(a);
     j["submission"] = full_id ? c.data : mask_personal_data(c.data);
     auto check = store.latest_check(c.id);
     if (!check)
@@ -836,7 +817,7 @@ struct App::Impl {
       path = (*check)->materials[n]["preview"].get<std::string>();
     }
     // ID numbers are masked for auditors; the scans that show one whole are not theirs to see.
-    if (who.account()->role == "auditor" && shows_id_number(material))
+    if (!sees_full_id(*who.account()) && shows_id_number(material))
       return refuse(req, who, http::status::forbidden,
                     "审计人员不能查看含身份证号码的扫描件 (auditors do not see scans that show an ID "
                     "number)");

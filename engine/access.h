@@ -1,0 +1,36 @@
+// Who sees which case, and how much of it: the rules both fronts (and any later one) apply.
+//
+//   role              cases                                          ID numbers and ID scans
+//   ----------------  ---------------------------------------------  -----------------------
+//   authority_clerk   of their own authority                          whole
+//   vendor_reviewer   at the vendor now (a state with a vendor        whole
+//                     action), of every authority
+//   auditor           of their authority (all when they have none)    masked; no ID scans
+//   administrator     none: rules and accounts, never cases           —
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/accounts.h"
+#include "engine/case_store.h"
+#include "engine/procedure.h"
+
+namespace keydesk {
+
+// 管理员管理规则和账户，不办理案件 — the refusal of every case request by an administrator.
+extern const char* const kAdministratorsDecideNoCases;
+
+// Why `viewer` may not see case `c` (of procedure `p`), in Chinese with English detail; nullopt
+// when they may.
+std::optional<std::string> cannot_see(const Account& viewer, const CaseRecord& c,
+                                      const Procedure& p);
+
+// Whether `viewer` is shown ID numbers whole (else masked, mask_personal_data()).
+bool sees_full_id(const Account& viewer);
+
+// Material types whose scan shows a resident ID number whole: the ID card copy, and the power of
+// attorney that names the authorized user by it. Not shown to those who see ID numbers masked.
+bool shows_id_number(const std::string& material_type);
+
+}  // namespace keydesk
