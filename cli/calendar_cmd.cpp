@@ -148,34 +148,35 @@ int show(const Context& ctx, const WorkingCalendar& cal, int year) {
   return kOk;
 }
 
-// How many open cases of the case database wait on `year` (-1 when there is no database here:
-// `calendar status` never creates one).
-Result<long> cases_waiting_on(const Context& ctx, int year) {
-  std::error_code ec;
-  if (year == 0 || !std::filesystem::is_regular_file(ctx.db, ec)) return -1L;
-  auto store = CaseStore::open(ctx.db);
-  if (!store) return store.error();
-  auto years = store->pending_years();
-  if (!years) return years.error();
-  auto it = years->find(year);
-  return it == years->end() ? 0L : it->second;
-}
-
 int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
   auto years = cal.covered_years();
-  auto waiting = cases_waiting_on(ctx, missing_year_to_warn(cal, today));
-  if (!waiting) {
-    print_error(ctx, waiting.error());
+  // The case database is asked how many cases wait, when there is one: status never makes one.
+  std::optional<CaseStore> store;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(ctx.db, ec)) {
+    auto opened = CaseStore::open(ctx.db);
+    if (!opened) {
+      print_error(ctx, opened.error());
+      return kUsage;
+    }
+    store.emplace(std::move(opened).value());
+  }
+  auto warned = calendar_warnings(cal, today, store ? &*store : nullptr);
+  if (!warned) {
+    print_error(ctx, warned.error());
     return kUsage;
   }
-  std::vector<std::string> warnings = coverage_warnings(cal, today, *waiting);
+  const std::vector<std::string>& warnings = warned->lines;
   int code = cal.covers(today.year()) ? kOk : kProblems;
   if (ctx.json) {
-    nlohmann::json j = {{"calendar", cal.id()},       {"title", cal.title()},
-                        {"version", cal.version()},   {"files", cal.files()},
-                        {"today", format_date(today)}, {"warnings", warnings},
+    nlohmann::json j = {{"calendar", cal.id()},
+                        {"title", cal.title()},
+                        {"version", cal.version()},
+                        {"files", cal.files()},
+                        {"today", format_date(today)},
+                        {"warnings", warnings},
                         {"years", nlohmann::json::array()}};
-    if (*waiting >= 0) j["cases_waiting"] = *waiting;
+    if (warned->waiting >= 0) j["cases_waiting"] = warned->waiting;
     for (const auto& y : years) {
       nlohmann::json ns = nlohmann::json::array();
       for (const auto& [layer, n] : y.notices)
@@ -244,13 +245,13 @@ int reproject(const Context& ctx, const std::string& user, bool dry_run) {
   }
   for (const auto& c : report->changes) std::cout << change_text(c) << '\n';
   for (const auto& id : report->skipped)
-    std::cout << id << "  刚有人办理，办结期限已随办理重新计算 (acted on meanwhile: left as it is)\n";
+    std::cout << id
+              << "  刚有人办理，办结期限已随办理重新计算 (acted on meanwhile: left as it is)\n";
   std::cout << "检查在办案件 " << report->checked << " 件，办结期限" << (dry_run ? "将" : "已")
-            << "变更 " << report->changes.size() << " 件"
-            << (dry_run ? "（试算，未保存）" : "") << '\n';
+            << "变更 " << report->changes.size() << " 件" << (dry_run ? "（试算，未保存）" : "")
+            << '\n';
   for (const auto& [year, n] : report->pending_years)
-    if (n > 0)
-      std::cout << "仍待定 " << n << " 件：" << year << "年节假日安排尚未录入\n";
+    if (n > 0) std::cout << "仍待定 " << n << " 件：" << year << "年节假日安排尚未录入\n";
   return kOk;
 }
 
@@ -371,9 +372,8 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
       "entered, an arrangement amended) and record each change in the case's history (--db)");
   reproject_cmd->add_flag("--dry-run", args->dry_run, "only print what would change");
   reproject_cmd->add_option("--user", args->user, "who re-projects (default: $USER)");
-  reproject_cmd->callback([&ctx, &exit_code, args] {
-    exit_code = reproject(ctx, args->user, args->dry_run);
-  });
+  reproject_cmd->callback(
+      [&ctx, &exit_code, args] { exit_code = reproject(ctx, args->user, args->dry_run); });
 
   auto* lint = calendar->add_subcommand(
       "lint", "[FILE...]: check calendar files (default: every file in <rules>/calendars)");

@@ -226,8 +226,8 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                 << "enterprise " << text_at(masked, "/enterprise/name") << "  "
                 << text_at(masked, "/enterprise/uscc") << '\n'
                 << "applicant  login " << text_at(masked, "/applicant/login_username")
-                << ", authorized user " << text_at(masked, "/applicant/authorized_user/name")
-                << " " << text_at(masked, "/applicant/authorized_user/id_number") << '\n'
+                << ", authorized user " << text_at(masked, "/applicant/authorized_user/name") << " "
+                << text_at(masked, "/applicant/authorized_user/id_number") << '\n'
                 << "state      " << c->state << "（" << (s ? s->title : "?") << "）  version "
                 << c->version << '\n'
                 << "deadline   " << deadline_text(*c) << '\n'

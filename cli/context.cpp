@@ -47,8 +47,10 @@ int exit_code_of(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::refused:
     case ErrorKind::forbidden:
-    case ErrorKind::stale: return kProblems;
-    default: return kUsage;
+    case ErrorKind::stale:
+      return kProblems;
+    default:
+      return kUsage;
   }
 }
 

@@ -23,7 +23,6 @@
 
 namespace keydesk {
 
-
 // The roles of the web counter. An administrator manages rules and accounts and never decides
 // cases; an auditor reads everything of their authority (every authority when they have none)
 // and changes nothing.

@@ -78,7 +78,7 @@ class ScanStore {
   }
 
   Status put(const std::string& key, const std::string& sha256, const std::string& material,
-                       const ocr::ScanResult& result) {
+             const ocr::ScanResult& result) {
     auto stmt = db_.prepare(
         "INSERT OR REPLACE INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?)");
     if (!stmt) return stmt.error();
@@ -133,7 +133,8 @@ struct ScanJob {
   std::optional<ocr::ScanResult> result;
 };
 
-FolderSubmission load_submission(const fs::path& dir, const std::map<std::string, Procedure>& procedures) {
+FolderSubmission load_submission(const fs::path& dir,
+                                 const std::map<std::string, Procedure>& procedures) {
   FolderSubmission s;
   s.dir = dir;
   s.data = nlohmann::json::object();

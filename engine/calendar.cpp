@@ -221,8 +221,7 @@ Result<Date> WorkingCalendar::acceptance_date(const LocalTime& submitted,
 
 Result<Deadline> WorkingCalendar::deadline(const LocalTime& start, long n,
                                            const CounterHours& hours) const {
-  if (n < 0)
-    return Error{"the number of working days must be 0 or more, not " + std::to_string(n)};
+  if (n < 0) return Error{"the number of working days must be 0 or more, not " + std::to_string(n)};
   if (!covers(start.date.year())) return Deadline{std::nullopt, start.date.year()};
   auto accepted = acceptance_date(start, hours);
   if (!accepted) return Deadline{std::nullopt, first_gap_after(start.date)};

@@ -21,9 +21,7 @@ docs::Party party_of(const Contact& c) {
   return {c.organisation, c.person, c.phone, c.fax, c.address};
 }
 
-std::string enterprise_name(const CaseView& c) {
-  return text_at(c.submission, "/enterprise/name");
-}
+std::string enterprise_name(const CaseView& c) { return text_at(c.submission, "/enterprise/name"); }
 
 // The Chinese name of a material type, from the procedure's material list.
 std::string material_title(const Procedure& p, const std::string& type) {
@@ -120,18 +118,18 @@ Result<docs::Receipt> receipt_for(const DocumentContext& env, const std::string&
   if (!cal) return cal.error();
   // Accepted on the submission's day, or the next working day after the cut-off.
   const std::string submitted = text_at(c->submission, "/submitted_at");
-  auto at = parse_submission_time(submitted.empty() ? c->record.opened_at : submitted,
-                                  env.counter.hours);
+  auto at =
+      parse_submission_time(submitted.empty() ? c->record.opened_at : submitted, env.counter.hours);
   if (!at) return Error{"case " + id + ": " + at.error().message};
   // The acceptance date itself may wait on next year's arrangement (after the cut-off on the
   // year's last working day): said so, never guessed.
   auto accepted = cal->deadline(*at, 0, env.counter.hours);
   if (!accepted) return accepted.error();
   docs::Receipt r;
-  r.header = header_of(env, *c,
-                       accepted->due ? format_date(*accepted->due)
-                                     : "待定（" + std::to_string(accepted->pending_year) +
-                                           "年节假日安排尚未录入）");
+  r.header = header_of(
+      env, *c,
+      accepted->due ? format_date(*accepted->due)
+                    : "待定（" + std::to_string(accepted->pending_year) + "年节假日安排尚未录入）");
   for (const auto& m : list_at(c->submission, "materials"))
     r.materials.push_back(material_title(p, text_at(m, "/type")));
   if (const StateRule* s = p.state(c->record.state)) {

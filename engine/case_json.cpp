@@ -6,23 +6,22 @@
 namespace keydesk {
 
 nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
-  nlohmann::json j = {
-      {"id", c.id},
-      {"procedure", c.procedure},
-      {"procedure_version", c.procedure_version},
-      {"authority", c.authority},
-      {"uscc", c.uscc},
-      {"state", c.state},
-      {"version", c.version},
-      {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
-      {"due_pending_year", c.due_pending_year ? nlohmann::json(c.due_pending_year)
-                                              : nlohmann::json()},
-      {"deadline_text", deadline_text(c)},
-      {"clock_stopped", c.clock_stopped},
-      {"closed", c.closed},
-      {"opened_at", c.opened_at},
-      {"updated_at", c.updated_at},
-      {"enterprise", text_at(c.data, "/enterprise/name")}};
+  nlohmann::json j = {{"id", c.id},
+                      {"procedure", c.procedure},
+                      {"procedure_version", c.procedure_version},
+                      {"authority", c.authority},
+                      {"uscc", c.uscc},
+                      {"state", c.state},
+                      {"version", c.version},
+                      {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
+                      {"due_pending_year",
+                       c.due_pending_year ? nlohmann::json(c.due_pending_year) : nlohmann::json()},
+                      {"deadline_text", deadline_text(c)},
+                      {"clock_stopped", c.clock_stopped},
+                      {"closed", c.closed},
+                      {"opened_at", c.opened_at},
+                      {"updated_at", c.updated_at},
+                      {"enterprise", text_at(c.data, "/enterprise/name")}};
   if (p) {
     if (const StateRule* s = p->state(c.state)) j["state_title"] = s->title;
     j["procedure_title"] = p->title;

@@ -8,7 +8,8 @@
 namespace keydesk {
 
 // {id, procedure, procedure_version, authority, uscc, state, version, due, due_pending_year,
-// deadline_text, clock_stopped, closed, opened_at, updated_at, enterprise} and, with `procedure`, its title and the state's title.
+// deadline_text, clock_stopped, closed, opened_at, updated_at, enterprise} and, with `procedure`,
+// its title and the state's title.
 nlohmann::json case_json(const CaseRecord& c, const Procedure* procedure);
 
 }  // namespace keydesk

@@ -1,14 +1,13 @@
 #include "engine/case_store.h"
 
 #include <cstdio>
-#include <sstream>
 
 #include <boost/date_time/gregorian/gregorian.hpp>
 
 #include "engine/internal/migrate.h"
-#include "engine/submission.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sqlite.h"
+#include "engine/submission.h"
 
 namespace keydesk {
 
@@ -39,7 +38,8 @@ void bind_deadline(Statement& st, int first, int pending_year,
   else
     st.bind(first, std::nullopt);
   if (clock)
-    st.bind(first + 1, clock_text(clock->start)).bind(first + 2, static_cast<std::int64_t>(clock->days));
+    st.bind(first + 1, clock_text(clock->start))
+        .bind(first + 2, static_cast<std::int64_t>(clock->days));
   else
     st.bind(first + 1, std::nullopt).bind(first + 2, std::nullopt);
 }
@@ -90,7 +90,6 @@ std::string event_hash(const AuditEvent& e) {
                            e.action, e.from,    e.to, e.outcome, e.remark, e.data.dump()};
   return internal::sha256_hex(e.prev_hash + "\n" + fields.dump());
 }
-
 
 }  // namespace
 
@@ -325,10 +324,10 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   auto existing = impl_->find_case(request.case_id);
   if (!existing) return existing.error();
   if (*existing)
-    return error_of(ErrorKind::refused,
-                    "案件 " + request.case_id + " 已受理，本次未处理；补正材料请在该案件中办理 (case " +
-                        request.case_id + " is already open, state " + (*existing)->state +
-                        ": nothing was done)");
+    return error_of(ErrorKind::refused, "案件 " + request.case_id +
+                                            " 已受理，本次未处理；补正材料请在该案件中办理 (case " +
+                                            request.case_id + " is already open, state " +
+                                            (*existing)->state + ": nothing was done)");
   if (auto st = remember(procedure, request.at_text); !st) return st.error();
   auto facts = case_facts(*this, request.submission, request.case_id, "", request.at.date);
   if (!facts) return facts.error();
@@ -384,8 +383,9 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   if (!tx.begun()) return tx.begun().error();
   auto found = impl_->find_case(case_id);
   if (!found) return found.error();
-  if (!*found) return error_of(ErrorKind::not_found, "没有案件 " + case_id +
-                                                 "，请核对案件编号 (no case " + case_id + ")");
+  if (!*found)
+    return error_of(ErrorKind::not_found,
+                    "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
   CaseRecord c = **found;
   auto procedure = procedure_at(c.procedure, c.procedure_version);
   if (!procedure) return procedure.error();
@@ -398,8 +398,8 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
     auto check = latest_check(c.id);
     if (!check) return check.error();
     if (*check)
-      snapshot.check = DocumentCheck{(*check)->batch, (*check)->verdict, (*check)->current,
-                                     (*check)->remarks()};
+      snapshot.check =
+          DocumentCheck{(*check)->batch, (*check)->verdict, (*check)->current, (*check)->remarks()};
   }
   auto step = workflow.act(**procedure, snapshot, request, *facts);
   if (!step) return step.error();
@@ -422,8 +422,8 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   if (auto st = up->run(); !st) return st.error();
   if (impl_->db.changes() != 1)
     return error_of(ErrorKind::stale, "案件 " + c.id +
-                                          " 刚被他人办理，本次未办理；请重新打开案件 (case " + c.id +
-                                          " changed while this action was prepared)");
+                                          " 刚被他人办理，本次未办理；请重新打开案件 (case " +
+                                          c.id + " changed while this action was prepared)");
   if (auto st = apply_effects(*this, step->effects, c.data, step->inputs, request.at.date); !st)
     return st.error();
 
@@ -481,8 +481,9 @@ Result<std::int64_t> CaseStore::generation() {
 Result<CaseRecord> CaseStore::get(const std::string& case_id) {
   auto found = impl_->find_case(case_id);
   if (!found) return found.error();
-  if (!*found) return error_of(ErrorKind::not_found, "没有案件 " + case_id +
-                                                 "，请核对案件编号 (no case " + case_id + ")");
+  if (!*found)
+    return error_of(ErrorKind::not_found,
+                    "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
   return **found;
 }
 
@@ -548,8 +549,7 @@ Result<std::map<int, long>> CaseStore::pending_years(const std::string& authorit
 }
 
 Result<std::vector<CaseRecord>> CaseStore::clocked() {
-  return impl_->query_cases("WHERE closed = 0 AND clock_start IS NOT NULL ORDER BY id", {},
-                            -1);
+  return impl_->query_cases("WHERE closed = 0 AND clock_start IS NOT NULL ORDER BY id", {}, -1);
 }
 
 Result<std::vector<std::string>> CaseStore::reproject(const std::vector<DeadlineChange>& changes,
@@ -584,16 +584,17 @@ Result<std::vector<std::string>> CaseStore::reproject(const std::vector<Deadline
     e.action = "deadline_reprojected";
     e.from = e.to = change.state;
     e.remark = change.explanation;
-    e.data = {{"old_due", date_json(change.old_due)},
-              {"due", date_json(change.new_due)},
-              {"old_due_pending_year", change.old_pending_year ? nlohmann::json(change.old_pending_year)
-                                                               : nlohmann::json()},
-              {"due_pending_year", change.new_pending_year ? nlohmann::json(change.new_pending_year)
-                                                           : nlohmann::json()},
-              {"clock_start", clock_text(change.clock.start)},
-              {"clock_days", change.clock.days},
-              {"calendar", change.calendar},
-              {"calendar_version", change.calendar_version}};
+    e.data = {
+        {"old_due", date_json(change.old_due)},
+        {"due", date_json(change.new_due)},
+        {"old_due_pending_year",
+         change.old_pending_year ? nlohmann::json(change.old_pending_year) : nlohmann::json()},
+        {"due_pending_year",
+         change.new_pending_year ? nlohmann::json(change.new_pending_year) : nlohmann::json()},
+        {"clock_start", clock_text(change.clock.start)},
+        {"clock_days", change.clock.days},
+        {"calendar", change.calendar},
+        {"calendar_version", change.calendar_version}};
     if (auto seq = impl_->append_event(e); !seq) return seq.error();
     applied.push_back(change.case_id);
   }
@@ -705,8 +706,9 @@ Status CaseStore::record_check(const std::string& case_id, const CheckRecord& ch
   if (!tx.begun()) return tx.begun().error();
   auto found = impl_->find_case(case_id);
   if (!found) return found.error();
-  if (!*found) return error_of(ErrorKind::not_found, "没有案件 " + case_id +
-                                                 "，请核对案件编号 (no case " + case_id + ")");
+  if (!*found)
+    return error_of(ErrorKind::not_found,
+                    "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
   AuditEvent e;
   e.case_id = case_id;
   e.at = at_text;

@@ -16,7 +16,8 @@ std::string due_or_pending(const std::optional<Date>& due, int pending_year) {
 
 }  // namespace
 
-Result<ReprojectReport> reproject_deadlines(CaseStore& store, const std::filesystem::path& rules_dir,
+Result<ReprojectReport> reproject_deadlines(CaseStore& store,
+                                            const std::filesystem::path& rules_dir,
                                             const CounterConfig& counter, const Actor& actor,
                                             const std::string& at_text, bool dry_run) {
   auto cases = store.clocked();
@@ -27,9 +28,7 @@ Result<ReprojectReport> reproject_deadlines(CaseStore& store, const std::filesys
     ++report.checked;
     auto procedure = store.procedure_at(c.procedure, c.procedure_version);
     if (!procedure) return procedure.error();
-    const std::string name = (*procedure)->calendar.empty() || (*procedure)->calendar == "counter"
-                                 ? counter.calendar
-                                 : (*procedure)->calendar;
+    const std::string name = calendar_name(**procedure, counter);
     auto found = calendars.find(name);
     if (found == calendars.end()) {
       auto cal = calendar_for(**procedure, rules_dir, counter);
@@ -46,13 +45,21 @@ Result<ReprojectReport> reproject_deadlines(CaseStore& store, const std::filesys
     if (!deadline) return Error{"case " + c.id + ": " + deadline.error().message};
     if (deadline->pending_year) ++report.pending_years[deadline->pending_year];
     if (deadline->due == c.due && deadline->pending_year == c.due_pending_year) continue;
-    DeadlineChange change{c.id,         c.version,    c.state,     c.due, deadline->due,
-                          c.due_pending_year, deadline->pending_year, *c.clock, cal.id(),
-                          cal.version(), ""};
-    change.explanation = "办结期限重新计算：" +
-                         due_or_pending(change.old_due, change.old_pending_year) + " → " +
-                         due_or_pending(change.new_due, change.new_pending_year) + "（依据工作日历“" +
-                         cal.title() + "”，版本 " + cal.version().substr(0, 12) + "）";
+    DeadlineChange change{c.id,
+                          c.version,
+                          c.state,
+                          c.due,
+                          deadline->due,
+                          c.due_pending_year,
+                          deadline->pending_year,
+                          *c.clock,
+                          cal.id(),
+                          cal.version(),
+                          ""};
+    change.explanation =
+        "办结期限重新计算：" + due_or_pending(change.old_due, change.old_pending_year) + " → " +
+        due_or_pending(change.new_due, change.new_pending_year) + "（依据工作日历“" + cal.title() +
+        "”，版本 " + cal.version().substr(0, 12) + "）";
     report.changes.push_back(std::move(change));
   }
   if (dry_run || report.changes.empty()) return report;
@@ -72,6 +79,20 @@ Result<ReprojectReport> reproject_deadlines(CaseStore& store, const std::filesys
   return report;
 }
 
+Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date today,
+                                           CaseStore* store) {
+  CalendarWarnings w;
+  w.year = missing_year_to_warn(cal, today);
+  if (w.year && store) {
+    auto years = store->pending_years();
+    if (!years) return years.error();
+    auto it = years->find(w.year);
+    w.waiting = it == years->end() ? 0 : it->second;
+  }
+  w.lines = coverage_warnings(cal, today, w.waiting);
+  return w;
+}
+
 std::string deadline_text(const CaseRecord& c) {
   if (c.closed) return "已办结";
   if (c.clock_stopped) return "计时暂停（等待企业补正后重新提交）";
@@ -81,8 +102,8 @@ std::string deadline_text(const CaseRecord& c) {
 }
 
 std::string change_text(const DeadlineChange& change) {
-  return change.case_id + "  " + due_or_pending(change.old_due, change.old_pending_year) +
-         " → " + due_or_pending(change.new_due, change.new_pending_year);
+  return change.case_id + "  " + due_or_pending(change.old_due, change.old_pending_year) + " → " +
+         due_or_pending(change.new_due, change.new_pending_year);
 }
 
 }  // namespace keydesk

@@ -32,9 +32,20 @@ struct ReprojectReport {
 // (rules_dir/calendars, as the files are now) and records those that changed, all in one
 // transaction. A calendar that does not load is an Error naming its file:line:column, and
 // nothing changes. With `dry_run`, nothing is written.
-Result<ReprojectReport> reproject_deadlines(CaseStore& store, const std::filesystem::path& rules_dir,
+Result<ReprojectReport> reproject_deadlines(CaseStore& store,
+                                            const std::filesystem::path& rules_dir,
                                             const CounterConfig& counter, const Actor& actor,
                                             const std::string& at_text, bool dry_run = false);
+
+// What the counter is told of its calendar on `today`: coverage_warnings() (calendar.h), saying
+// how many open cases of `store` wait on the missing year (null `store`: not said).
+struct CalendarWarnings {
+  std::vector<std::string> lines;
+  int year = 0;       // the missing year warned of (0: none)
+  long waiting = -1;  // open cases waiting on it (-1: not known)
+};
+Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date today,
+                                           CaseStore* store);
 
 // A deadline as a clerk reads it: the date, 办结期限待定：YYYY年节假日安排尚未录入, 计时暂停…, …
 std::string deadline_text(const CaseRecord& c);

@@ -9,9 +9,7 @@ Engine::Engine(CaseStore& store, std::filesystem::path rules_dir, CounterConfig 
     : store_(store), rules_dir_(std::move(rules_dir)), counter_(std::move(counter)) {}
 
 Result<const WorkingCalendar*> Engine::calendar_for(const Procedure& procedure) {
-  const std::string name = procedure.calendar.empty() || procedure.calendar == "counter"
-                               ? counter_.calendar
-                               : procedure.calendar;
+  const std::string name = calendar_name(procedure, counter_);
   if (auto it = calendars_.find(name); it != calendars_.end()) return it->second.get();
   auto cal = keydesk::calendar_for(procedure, rules_dir_, counter_);
   if (!cal) return cal.error();
@@ -46,14 +44,16 @@ Result<std::string> Engine::return_remark(const std::string& case_id) {
   if (!check) return check.error();
   if (!*check || !(*check)->current)
     return error_of(ErrorKind::refused,
-                    "案件 " + case_id + " 没有针对当前提交材料的文书核验，请先核验，或自行填写备注 (case " +
+                    "案件 " + case_id +
+                        " 没有针对当前提交材料的文书核验，请先核验，或自行填写备注 (case " +
                         case_id + " has no document check of its current submission)");
   std::string listed = (*check)->remarks("fail");
   if (listed.empty())
-    return error_of(ErrorKind::refused,
-                    "案件 " + case_id +
-                        " 的文书核验没有发现须退回的问题（需人工核对的事项不发给企业），请自行填写备注 "
-                        "(the check found no failure to remark on)");
+    return error_of(
+        ErrorKind::refused,
+        "案件 " + case_id +
+            " 的文书核验没有发现须退回的问题（需人工核对的事项不发给企业），请自行填写备注 "
+            "(the check found no failure to remark on)");
   return listed;
 }
 

@@ -39,9 +39,10 @@ Result<CaseRecord> open_submission_case(CaseStore& store, const std::filesystem:
   const auto file = rules_dir / "procedures" / (submission.procedure + ".yaml");
   std::error_code ec;
   if (!valid_procedure_id(submission.procedure) || !std::filesystem::is_regular_file(file, ec))
-    return error_of(ErrorKind::not_found, "没有业务“" + submission.procedure + "”，请检查 procedure (" +
-                                              id + ": no procedure '" + submission.procedure +
-                                              "' in " + (rules_dir / "procedures").string() + ")");
+    return error_of(ErrorKind::not_found, "没有业务“" + submission.procedure +
+                                              "”，请检查 procedure (" + id + ": no procedure '" +
+                                              submission.procedure + "' in " +
+                                              (rules_dir / "procedures").string() + ")");
   auto p = load_procedure(file);
   if (!p)
     return Error{"procedure '" + submission.procedure + "' of " + id + ": " + p.error().message,
@@ -52,14 +53,13 @@ Result<CaseRecord> open_submission_case(CaseStore& store, const std::filesystem:
   auto when = moment(at.empty() ? submission.submitted_at : at, counter.hours);
   if (!when) return Error{"submission " + id + ": " + when.error().message};
   Workflow workflow(*cal, counter.hours);
-  return store.open_case(*p, workflow,
-                         {id, actor.authority, submission.to_json(), actor, when->first, when->second});
+  return store.open_case(
+      *p, workflow, {id, actor.authority, submission.to_json(), actor, when->first, when->second});
 }
 
 Result<Submission> read_submission(const std::filesystem::path& given) {
   std::error_code ec;
-  const auto path =
-      std::filesystem::is_directory(given, ec) ? given / "submission.json" : given;
+  const auto path = std::filesystem::is_directory(given, ec) ? given / "submission.json" : given;
   auto text = read_regular_file(path, kMaxSubmissionBytes);
   if (!text) return text.error();
   auto parsed = parse_submission_text(*text);

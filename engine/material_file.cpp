@@ -43,8 +43,7 @@ Result<std::string> read_regular_file(const std::filesystem::path& path, std::si
   } close_it{fd};
   // What was opened is what is read: the name may have been swapped since lstat.
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    return error_of(ErrorKind::invalid_input,
-                    name + " 不是普通文件，未读取 (not a regular file)");
+    return error_of(ErrorKind::invalid_input, name + " 不是普通文件，未读取 (not a regular file)");
   if (static_cast<std::size_t>(st.st_size) > max_bytes)
     return error_of(ErrorKind::invalid_input,
                     name + " 过大（" + std::to_string(st.st_size / 1024) + " KB，最多读取 " +
@@ -54,7 +53,8 @@ Result<std::string> read_regular_file(const std::filesystem::path& path, std::si
   while (done < bytes.size()) {
     const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return error_of(ErrorKind::io, "读取 " + name + " 失败 (" + std::strerror(errno) + ")");
+    if (n < 0)
+      return error_of(ErrorKind::io, "读取 " + name + " 失败 (" + std::strerror(errno) + ")");
     if (n == 0) break;  // shrank while read: what is there
     done += static_cast<std::size_t>(n);
   }

@@ -17,7 +17,6 @@
 
 namespace keydesk {
 
-
 struct Enterprise {
   std::string uscc;  // 统一社会信用代码
   std::string name;

@@ -35,8 +35,7 @@ CalendarLint lint_calendars(const std::filesystem::path& calendars_dir,
 }
 
 Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& rules_dir,
-                                                  const std::string& id,
-                                                  const std::string& text) {
+                                                  const std::string& id, const std::string& text) {
   namespace fs = std::filesystem;
   const fs::path dir = rules_dir / "calendars";
   if (id.empty() || id.size() > 64 ||
@@ -45,8 +44,8 @@ Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& r
   fs::path file;
   for (const auto& f : internal::yaml_files(dir, true))
     if (f.stem().string() == id) file = f;
-  if (file.empty()) return Error{"没有名为“" + id + "”的日历 (no calendar " + id + " in " +
-                                 dir.string() + ")"};
+  if (file.empty())
+    return Error{"没有名为“" + id + "”的日历 (no calendar " + id + " in " + dir.string() + ")"};
   CalendarActivation done;
   done.id = id;
   done.file = file.string();
@@ -89,13 +88,15 @@ Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& r
   return done;
 }
 
+std::string calendar_name(const Procedure& procedure, const CounterConfig& counter) {
+  return procedure.calendar.empty() || procedure.calendar == "counter" ? counter.calendar
+                                                                       : procedure.calendar;
+}
+
 Result<WorkingCalendar> calendar_for(const Procedure& procedure,
                                      const std::filesystem::path& rules_dir,
                                      const CounterConfig& counter) {
-  std::string name = procedure.calendar.empty() || procedure.calendar == "counter"
-                         ? counter.calendar
-                         : procedure.calendar;
-  return WorkingCalendar::load(rules_dir / "calendars", name);
+  return WorkingCalendar::load(rules_dir / "calendars", calendar_name(procedure, counter));
 }
 
 RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {

@@ -38,7 +38,7 @@ RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today);
 // An administrator's edit of calendar `id` (its whole YAML text), once activated.
 struct CalendarActivation {
   std::string id;
-  std::string file;  // the file written
+  std::string file;                       // the file written
   std::string version, previous_version;  // WorkingCalendar::version() after and before
   bool changed = false;                   // false: the text was the file's own
 };
@@ -51,7 +51,11 @@ struct CalendarActivation {
 Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& rules_dir,
                                                   const std::string& id, const std::string& text);
 
-// Loads the calendar a procedure counts its deadlines on: the counter's for "counter".
+// The id of the calendar a procedure counts its deadlines on: the counter's for "counter" (or
+// none given), else the procedure's own.
+std::string calendar_name(const Procedure& procedure, const CounterConfig& counter);
+
+// Loads the calendar a procedure counts its deadlines on (calendar_name()).
 Result<WorkingCalendar> calendar_for(const Procedure& procedure,
                                      const std::filesystem::path& rules_dir,
                                      const CounterConfig& counter);

@@ -164,8 +164,9 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
       line.remark = planned->remark;
       line.outbox = planned->outbox;
       line.effects = planned->effects;
-      snapshot = {case_id,           planned->to,    snapshot.version + 1, planned->due,
-                  planned->due_pending_year, planned->clock};
+      snapshot = {
+          case_id,       planned->to, snapshot.version + 1, planned->due, planned->due_pending_year,
+          planned->clock};
     }
     line.to_title = state_title(procedure, line.to);
     expect(line, step.expect_refusal, step.expect_state, snapshot.state);

@@ -7,10 +7,9 @@ namespace keydesk {
 
 namespace {
 
-const char* const kMaterialTypes[] = {"application_form",         "esign_confirmation",
-                                      "trade_filing_form",        "fie_approval_certificate",
-                                      "business_licence",         "id_card_copy",
-                                      "power_of_attorney",        "ekey"};
+const char* const kMaterialTypes[] = {
+    "application_form", "esign_confirmation", "trade_filing_form", "fie_approval_certificate",
+    "business_licence", "id_card_copy",       "power_of_attorney", "ekey"};
 constexpr std::size_t kMaxMaterials = 32;
 
 bool id_char(char c) {
@@ -25,18 +24,22 @@ class Reader {
 
   // The object itself, and no key but `keys`.
   bool object(std::initializer_list<const char*> keys) {
-    if (!j_.is_object()) return fail(path_.empty() ? "submission" : path_, "应为对象", "an object", j_);
+    if (!j_.is_object())
+      return fail(path_.empty() ? "submission" : path_, "应为对象", "an object", j_);
     for (const auto& [key, _] : j_.items()) {
       bool known = false;
       for (const char* k : keys) known = known || key == k;
       if (!known) {
         std::string shown = key.size() > 40 ? key.substr(0, 40) + "…" : key;
         return set_error(field(shown) + "：不认识的字段，请删除或改正拼写 (" + field(shown) +
-                         ": unknown field; allowed: " + [&] {
+                         ": unknown field; allowed: " +
+                         [&] {
                            std::string list;
-                           for (const char* k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+                           for (const char* k : keys)
+                             list += (list.empty() ? "" : ", ") + std::string(k);
                            return list;
-                         }() + ")");
+                         }() +
+                         ")");
       }
     }
     return true;
@@ -62,7 +65,9 @@ class Reader {
   }
 
   const nlohmann::json& at(const char* key) const { return j_[key]; }
-  std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string field(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
 
   bool fail(const std::string& name, const char* expected_zh, const char* expected,
             const nlohmann::json& found) {
@@ -88,13 +93,20 @@ class Reader {
 
 std::string json_type_zh(const nlohmann::json& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::null: return "空值（null）";
-    case nlohmann::json::value_t::boolean: return "真假值";
-    case nlohmann::json::value_t::string: return "文字";
-    case nlohmann::json::value_t::array: return "列表";
-    case nlohmann::json::value_t::object: return "对象";
-    case nlohmann::json::value_t::discarded: return "无效值";
-    default: return "数字";
+    case nlohmann::json::value_t::null:
+      return "空值（null）";
+    case nlohmann::json::value_t::boolean:
+      return "真假值";
+    case nlohmann::json::value_t::string:
+      return "文字";
+    case nlohmann::json::value_t::array:
+      return "列表";
+    case nlohmann::json::value_t::object:
+      return "对象";
+    case nlohmann::json::value_t::discarded:
+      return "无效值";
+    default:
+      return "数字";
   }
 }
 
@@ -156,7 +168,9 @@ Result<Submission> parse_submission(const nlohmann::json& j, const std::string& 
     return invalid(*r.error());
   r.text("id", s.id, 64, true);
   if (!r.error() && !valid_case_id(s.id))
-    r.set_error(r.field("id") + "：案件编号只能由字母、数字、“-”和“_”组成，以字母或数字开头，最多64个字符，例如 S-2026-000123 (" +
+    r.set_error(r.field("id") +
+                "：案件编号只能由字母、数字、“-”和“_”组成，以字母或数字开头，最多64个字符，例如 "
+                "S-2026-000123 (" +
                 r.field("id") + ": letters, digits, '-' and '_' only)");
   r.text("procedure", s.procedure, 64, true);
   if (!r.error() && !valid_procedure_id(s.procedure))
@@ -169,7 +183,8 @@ Result<Submission> parse_submission(const nlohmann::json& j, const std::string& 
   if (r.error()) return invalid(*r.error());
 
   if (!r.has("enterprise"))
-    return invalid(r.field("enterprise") + "：缺少企业信息 (" + r.field("enterprise") + ": missing)");
+    return invalid(r.field("enterprise") + "：缺少企业信息 (" + r.field("enterprise") +
+                   ": missing)");
   Reader e(r.at("enterprise"), r.field("enterprise"));
   if (e.object({"name", "uscc", "kind", "code13"})) {
     e.text("name", s.enterprise.name, 200, true);
@@ -225,7 +240,8 @@ Result<Submission> parse_submission(const nlohmann::json& j, const std::string& 
                         m.field("type") + ": unknown material type)");
         }
         if (!m.error() && !plain_file_name(material.file))
-          m.set_error(m.field("file") + "：应为提交文件夹中的文件名，不能含“/”或“\\”，不能以“.”开头 (" +
+          m.set_error(m.field("file") +
+                      "：应为提交文件夹中的文件名，不能含“/”或“\\”，不能以“.”开头 (" +
                       m.field("file") + ": a plain file name in the submission folder)");
       }
       if (m.error()) return invalid(*m.error());
@@ -268,8 +284,8 @@ Result<nlohmann::json> parse_client_json(std::string_view text, const std::strin
                                          std::size_t max_bytes) {
   if (text.size() > max_bytes)
     return error_of(ErrorKind::invalid_input,
-                    what + "：内容过大（最多" + std::to_string(max_bytes / 1024) + " KB） (" + what +
-                        ": larger than " + std::to_string(max_bytes) + " bytes)");
+                    what + "：内容过大（最多" + std::to_string(max_bytes / 1024) + " KB） (" +
+                        what + ": larger than " + std::to_string(max_bytes) + " bytes)");
   bool too_deep = false;
   // The parser is iterative; values nested too deep are discarded as they are read, so a
   // 100,000-deep document is refused without ever being built.
@@ -282,8 +298,8 @@ Result<nlohmann::json> parse_client_json(std::string_view text, const std::strin
       false);
   if (too_deep)
     return error_of(ErrorKind::invalid_input,
-                    what + "：嵌套层数过多（最多" + std::to_string(kMaxJsonDepth) + "层） (" + what +
-                        ": nested deeper than " + std::to_string(kMaxJsonDepth) + ")");
+                    what + "：嵌套层数过多（最多" + std::to_string(kMaxJsonDepth) + "层） (" +
+                        what + ": nested deeper than " + std::to_string(kMaxJsonDepth) + ")");
   if (j.is_discarded())
     return error_of(ErrorKind::invalid_input,
                     what + "：不是有效的 JSON，请检查格式 (" + what + ": not valid JSON)");

@@ -61,7 +61,8 @@ class Checker {
     nlohmann::json evidence = {{"file", m.file}};
     if (!m.refused.empty()) {
       add("material.unreadable", type, Severity::fail,
-          {{"detail", "“" + m.file + "”不是提交文件夹中的普通文件（链接、管道、设备或文件夹），未读取"}},
+          {{"detail",
+            "“" + m.file + "”不是提交文件夹中的普通文件（链接、管道、设备或文件夹），未读取"}},
           {{"file", m.file}, {"reason", m.refused}});
       return;
     }

@@ -119,41 +119,41 @@ std::vector<const ActionRule*> Workflow::actions_for(const Procedure& procedure,
 Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snapshot,
                            const ActionRequest& request, const nlohmann::json& case_facts) const {
   if (request.expected_version >= 0 && request.expected_version != snapshot.version)
-    return error_of(ErrorKind::stale,
-                    "案件 " + snapshot.id + " 在您查看后已有变动（您看到的是第" +
-                        std::to_string(request.expected_version) + "版，现为第" +
-                        std::to_string(snapshot.version) +
-                        "版），本次未办理；请重新打开案件后再决定 (case " + snapshot.id +
-                        " has changed since you saw it: nothing was done)");
+    return error_of(ErrorKind::stale, "案件 " + snapshot.id + " 在您查看后已有变动（您看到的是第" +
+                                          std::to_string(request.expected_version) + "版，现为第" +
+                                          std::to_string(snapshot.version) +
+                                          "版），本次未办理；请重新打开案件后再决定 (case " +
+                                          snapshot.id +
+                                          " has changed since you saw it: nothing was done)");
   const ActionRule* action = procedure.action(request.action);
   const StateRule* current = procedure.state(snapshot.state);
   if (!action) {
     std::string known;
     for (const auto* a : actions_for(procedure, snapshot.state, ""))
       known += (known.empty() ? "" : ", ") + a->id + "（" + a->title + "）";
-    return error_of(ErrorKind::refused,
-                    "“" + request.action + "”不是“" + procedure.title + "”的办理操作" +
-                        (known.empty() ? std::string("；当前无可办理的操作") : "；当前可办理：" + known) +
-                        " ('" + request.action + "' is not an action of " + procedure.id + ")");
+    return error_of(
+        ErrorKind::refused,
+        "“" + request.action + "”不是“" + procedure.title + "”的办理操作" +
+            (known.empty() ? std::string("；当前无可办理的操作") : "；当前可办理：" + known) +
+            " ('" + request.action + "' is not an action of " + procedure.id + ")");
   }
   if (!contains(action->from, snapshot.state)) {
     std::string known;
     for (const auto* a : actions_for(procedure, snapshot.state, request.actor.role))
       known += (known.empty() ? "" : ", ") + a->id + "（" + a->title + "）";
     return error_of(ErrorKind::refused,
-                    "案件 " + snapshot.id + " 当前状态为“" + (current ? current->title : snapshot.state) +
-                        "”，不能“" + action->title + "”" +
-                        (known.empty() ? std::string() : "；您当前可办理：" + known) + " (case " +
-                        snapshot.id + " is in state '" + snapshot.state + "', where '" +
+                    "案件 " + snapshot.id + " 当前状态为“" +
+                        (current ? current->title : snapshot.state) + "”，不能“" + action->title +
+                        "”" + (known.empty() ? std::string() : "；您当前可办理：" + known) +
+                        " (case " + snapshot.id + " is in state '" + snapshot.state + "', where '" +
                         action->id + "' is not possible)");
   }
   if (!contains(action->roles, request.actor.role)) {
     std::string who;
     for (const auto& r : action->roles) who += (who.empty() ? "" : ", ") + procedure.role_title(r);
-    return error_of(ErrorKind::forbidden,
-                    "“" + action->title + "”只能由" + who + "办理 ('" + action->id +
-                        "' may be taken by " + who + ", not by role '" + request.actor.role +
-                        "')");
+    return error_of(ErrorKind::forbidden, "“" + action->title + "”只能由" + who + "办理 ('" +
+                                              action->id + "' may be taken by " + who +
+                                              ", not by role '" + request.actor.role + "')");
   }
   nlohmann::json facts = case_facts;
   facts["input"] = request.inputs;
@@ -171,11 +171,10 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   bool returns_to_enterprise =
       is_failing_outcome(action->outcome) || (next && next->waits_on_enterprise);
   if (action->remark_required && request.remark.find_first_not_of(" \t\r\n") == std::string::npos)
-    return error_of(ErrorKind::refused,
-                    "“" + action->title + "”须填写备注" +
-                        (returns_to_enterprise ? "，写明企业需要改正什么"
-                                               : std::string("，写明原因")) +
-                        " ('" + action->id + "' needs a remark)");
+    return error_of(ErrorKind::refused, "“" + action->title + "”须填写备注" +
+                                            (returns_to_enterprise ? "，写明企业需要改正什么"
+                                                                   : std::string("，写明原因")) +
+                                            " ('" + action->id + "' needs a remark)");
   for (const auto& in : action->inputs) {
     bool required = in.required;
     if (in.required_when) {
@@ -190,18 +189,22 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
     if (required && !given)
       return error_of(ErrorKind::refused,
                       "“" + action->title + "”须填写“" + in.name + "”" +
-                          (in.one_of.empty() ? std::string() : "（可选：" + [&] {
-                            std::string s;
-                            for (const auto& o : in.one_of) s += (s.empty() ? "" : "、") + o;
-                            return s;
-                          }() + "）") +
+                          (in.one_of.empty() ? std::string()
+                                             : "（可选：" +
+                                                   [&] {
+                                                     std::string s;
+                                                     for (const auto& o : in.one_of)
+                                                       s += (s.empty() ? "" : "、") + o;
+                                                     return s;
+                                                   }() +
+                                                   "）") +
                           " ('" + action->id + "' needs the input '" + in.name + "')");
     if (given && !in.one_of.empty() &&
         (!value.is_string() || !contains(in.one_of, value.get<std::string>())))
-      return error_of(ErrorKind::invalid_input,
-                      "“" + action->title + "”的“" + in.name + "”只能选列出的值 (input '" +
-                          in.name + "' must be one of the listed values, not " +
-                          value.dump().substr(0, 80) + ")");
+      return error_of(ErrorKind::invalid_input, "“" + action->title + "”的“" + in.name +
+                                                    "”只能选列出的值 (input '" + in.name +
+                                                    "' must be one of the listed values, not " +
+                                                    value.dump().substr(0, 80) + ")");
   }
   for (const auto& [name, _] : request.inputs.items())
     if (std::none_of(action->inputs.begin(), action->inputs.end(),
@@ -225,21 +228,20 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
     if (k && k->current) check_note = {{"batch", k->batch}, {"verdict", k->verdict}};
     if (k && k->blocks()) {
       if (request.check_override.empty()) {
-        std::string why;
-        std::size_t start = 0;
-        while (start < k->remarks.size()) {
-          auto end = k->remarks.find('\n', start);
-          why += "\n  " + k->remarks.substr(start, end == std::string::npos ? end : end - start);
-          start = end == std::string::npos ? k->remarks.size() : end + 1;
-        }
+        std::string why = k->remarks.empty() ? "" : "\n  " + k->remarks;
+        for (auto at = why.find('\n', 1); at != std::string::npos; at = why.find('\n', at + 1))
+          why.insert(at + 1, "  ");
         return error_of(
             ErrorKind::refused,
             "案件 " + snapshot.id + " 的文书核验（批次 " + k->batch + "）结论为“" +
                 (k->verdict == "fail" ? std::string("未通过") : std::string("需人工核对")) +
                 "”，不能“" + action->title +
                 "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由 "
-                "(the document check says '" + k->verdict + "': return the case, or give the "
-                "reason to overrule the check):" + why);
+                "(the document check says '" +
+                k->verdict +
+                "': return the case, or give the "
+                "reason to overrule the check):" +
+                why);
       }
       check_note["override"] = request.check_override;
     }
@@ -253,8 +255,7 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   step.outcome = action->outcome;
   step.from = snapshot.state;
   step.to = target->id;
-  if (auto entered = enter(*target, snapshot, request.at, step); !entered)
-    return entered.error();
+  if (auto entered = enter(*target, snapshot, request.at, step); !entered) return entered.error();
   step.clock_stopped = target->waits_on_enterprise;
   step.closes = target->final;
   step.remark = request.remark;

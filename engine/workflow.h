@@ -53,7 +53,7 @@ struct DeadlineClock {
 // unless a person gives the reason they overrule it.
 struct DocumentCheck {
   std::string batch;
-  std::string verdict;  // pass | fail | review
+  std::string verdict;   // pass | fail | review
   bool current = false;  // of the case's submission now, not of one since replaced
   std::string remarks;   // its findings' remarks, numbered, one per line
   bool blocks() const { return current && verdict != "pass"; }
@@ -65,7 +65,7 @@ struct CaseSnapshot {
   std::string state;
   long version = 0;  // increases by one with every action
   std::optional<Date> due;
-  int due_pending_year = 0;            // no due date yet: the calendar lacks this year
+  int due_pending_year = 0;  // no due date yet: the calendar lacks this year
   std::optional<DeadlineClock> clock = std::nullopt;  // the running deadline's clock
   std::optional<DocumentCheck> check = std::nullopt;  // the latest check (none, or not asked)
 };
@@ -106,7 +106,7 @@ struct Step {
   std::string outcome;
   std::string from;  // "" when opening
   std::string to;
-  std::optional<Date> due;  // of the state entered; nullopt: none, clock stopped, or pending
+  std::optional<Date> due;   // of the state entered; nullopt: none, clock stopped, or pending
   int due_pending_year = 0;  // the deadline waits on this year's holiday arrangement
   std::optional<DeadlineClock> clock;  // what `due` is computed from (nullopt: no deadline)
   bool clock_stopped = false;

@@ -38,7 +38,6 @@ nlohmann::json account_json(const Account& a) {
           {"authority", a.authority}};
 }
 
-
 bool changes_state(http::verb method) {
   return method != http::verb::get && method != http::verb::head;
 }
@@ -101,7 +100,6 @@ struct App::Impl {
     return {states.begin(), states.end()};
   }
 
-
   void log(const std::string& line) const {
     if (options.log)
       options.log(line);
@@ -123,20 +121,12 @@ struct App::Impl {
     return report;
   }
 
-  // The calendar coverage warnings of `cal` today, with how many open cases wait on the year.
-  std::vector<std::string> calendar_warnings(const WorkingCalendar& cal) {
-    const Date day = today();
-    long waiting = -1;
-    if (int year = missing_year_to_warn(cal, day)) {
-      if (auto years = store.pending_years(); years) {
-        auto it = years->find(year);
-        waiting = it == years->end() ? 0 : it->second;
-      }
-    }
-    return coverage_warnings(cal, day, waiting);
+  // The calendar coverage warnings of `cal` today, with how many open cases wait on the year
+  // (without the count when the database cannot say).
+  std::vector<std::string> warnings_of(const WorkingCalendar& cal) {
+    auto warned = calendar_warnings(cal, today(), &store);
+    return warned ? std::move(warned->lines) : coverage_warnings(cal, today());
   }
-
-  Result<const WorkingCalendar*> calendar_of(const Procedure& p) { return engine.calendar_for(p); }
 
   // --- JSON of a case ----------------------------------------------------------------------------
 
@@ -147,7 +137,7 @@ struct App::Impl {
       j["overdue"] = *c.due < day;
       j["due_today"] = *c.due == day;
       if (p)
-        if (auto cal = calendar_of(*p); cal)
+        if (auto cal = engine.calendar_for(*p); cal)
           if (auto left = (*cal)->working_days_between(day, *c.due); left) j["days_left"] = *left;
     }
     return j;
@@ -643,9 +633,9 @@ struct App::Impl {
       for (const auto& y : cal->covered_years()) years.push_back(y.year);
       nlohmann::json layers = nlohmann::json::array();
       for (const auto& f : cal->files()) layers.push_back(std::filesystem::path(f).stem().string());
-      j["calendar"] = {{"id", cal->id()},           {"title", cal->title()},
-                       {"version", cal->version()}, {"layers", layers},
-                       {"years", years},            {"warnings", calendar_warnings(*cal)}};
+      j["calendar"] = {
+          {"id", cal->id()},  {"title", cal->title()}, {"version", cal->version()},
+          {"layers", layers}, {"years", years},        {"warnings", warnings_of(*cal)}};
     } else {
       j["calendar"] = {{"id", options.counter.calendar},
                        {"layers", {options.counter.calendar}},
@@ -729,10 +719,10 @@ struct App::Impl {
     }
     j["reprojected"] = nlohmann::json::array();
     for (const DeadlineChange& c : report->changes)
-      j["reprojected"].push_back({{"case", c.case_id},
-                                  {"text", change_text(c)},
-                                  {"due", c.new_due ? nlohmann::json(format_date(*c.new_due))
-                                                    : nlohmann::json()}});
+      j["reprojected"].push_back(
+          {{"case", c.case_id},
+           {"text", change_text(c)},
+           {"due", c.new_due ? nlohmann::json(format_date(*c.new_due)) : nlohmann::json()}});
     j["pending_years"] = nlohmann::json::object();
     for (const auto& [year, n] : report->pending_years)
       if (n > 0) j["pending_years"][std::to_string(year)] = n;
@@ -808,8 +798,7 @@ struct App::Impl {
       path = intake_dir() / id / file;
     } else {
       auto check = store.latest_check(id);
-      if (!check)
-        return error_response(req, check.error());
+      if (!check) return error_response(req, check.error());
       if (!*check || n >= (*check)->materials.size() ||
           !(*check)->materials[n]["preview"].is_string())
         return error_response(req, http::status::not_found, "no preview of material " + index, "n");
@@ -818,9 +807,10 @@ struct App::Impl {
     }
     // ID numbers are masked for auditors; the scans that show one whole are not theirs to see.
     if (!sees_full_id(*who.account()) && shows_id_number(material))
-      return refuse(req, who, http::status::forbidden,
-                    "审计人员不能查看含身份证号码的扫描件 (auditors do not see scans that show an ID "
-                    "number)");
+      return refuse(
+          req, who, http::status::forbidden,
+          "审计人员不能查看含身份证号码的扫描件 (auditors do not see scans that show an ID "
+          "number)");
     std::ifstream in(path, std::ios::binary);
     if (!in)
       return error_response(
@@ -948,13 +938,13 @@ struct App::Impl {
     cleanup.dir = folder;
     // The clock starts when the enterprise submitted (as `keydesk case open`), else now.
     for (size_t i = 0; i < materials.size(); ++i) typed->materials[i].file = materials[i]["file"];
-    auto opened = engine.open_case(
-        *typed, {by, "authority_clerk", authority},
-        typed->submitted_at.empty() ? now_text() : std::string());
+    auto opened = engine.open_case(*typed, {by, "authority_clerk", authority},
+                                   typed->submitted_at.empty() ? now_text() : std::string());
     if (!opened)
-      return error_response(req, opened.error().kind == ErrorKind::invalid_input
-                                     ? http::status::unprocessable_entity
-                                     : status_of(opened.error().kind),
+      return error_response(req,
+                            opened.error().kind == ErrorKind::invalid_input
+                                ? http::status::unprocessable_entity
+                                : status_of(opened.error().kind),
                             opened.error().message);
     cleanup.dir.clear();
     auto p = store.procedure_at(opened->procedure, opened->procedure_version);
@@ -1091,9 +1081,9 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
                        impl->intake_dir().parent_path() / "batches", impl->options.counter});
   // Deadlines follow the calendar files as they are now (edited while the server was down).
   (void)impl->reproject("keydesk serve");
-  if (auto cal =
-          WorkingCalendar::load(impl->options.rules_dir / "calendars", impl->options.counter.calendar))
-    for (const auto& w : impl->calendar_warnings(*cal)) impl->log("warning: " + w);
+  if (auto cal = WorkingCalendar::load(impl->options.rules_dir / "calendars",
+                                       impl->options.counter.calendar))
+    for (const auto& w : impl->warnings_of(*cal)) impl->log("warning: " + w);
   return std::unique_ptr<App>(new App(std::move(impl)));
 }
 
@@ -1108,8 +1098,9 @@ Response App::handle(const Request& request, const std::string& peer) {
   } catch (...) {
     impl_->log("internal error on " + std::string(request.target().substr(0, 200)));
   }
-  return error_response(request, http::status::internal_server_error,
-                        "服务器内部错误，已记录；请重试，仍不行请联系管理员 (internal error, logged)");
+  return error_response(
+      request, http::status::internal_server_error,
+      "服务器内部错误，已记录；请重试，仍不行请联系管理员 (internal error, logged)");
 }
 
 const AppOptions& App::options() const { return impl_->options; }

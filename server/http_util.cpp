@@ -139,14 +139,21 @@ Response error_response(const Request& req, http::status status, const std::stri
 
 http::status status_of(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::invalid_input: return http::status::bad_request;
-    case ErrorKind::not_found: return http::status::not_found;
-    case ErrorKind::refused: return http::status::conflict;
-    case ErrorKind::forbidden: return http::status::forbidden;
-    case ErrorKind::stale: return http::status::conflict;
-    case ErrorKind::busy: return http::status::service_unavailable;
+    case ErrorKind::invalid_input:
+      return http::status::bad_request;
+    case ErrorKind::not_found:
+      return http::status::not_found;
+    case ErrorKind::refused:
+      return http::status::conflict;
+    case ErrorKind::forbidden:
+      return http::status::forbidden;
+    case ErrorKind::stale:
+      return http::status::conflict;
+    case ErrorKind::busy:
+      return http::status::service_unavailable;
     case ErrorKind::io:
-    case ErrorKind::corrupt: return http::status::internal_server_error;
+    case ErrorKind::corrupt:
+      return http::status::internal_server_error;
   }
   return http::status::internal_server_error;
 }

@@ -61,8 +61,8 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
     if (body.substr(at, 2) == "--") return parts;  // the closing delimiter
     if (body.substr(at, 2) != "\r\n") return Error{"multipart boundary not followed by a line end"};
     if (parts.size() == max_parts)
-      return Error{"部分过多：至多 " + std::to_string(max_parts) +
-                   " 个 (more than " + std::to_string(max_parts) +
+      return Error{"部分过多：至多 " + std::to_string(max_parts) + " 个 (more than " +
+                   std::to_string(max_parts) +
                    " parts: send the submission and one file part per material)"};
     at += 2;
     size_t headers_end = body.find("\r\n\r\n", at);
@@ -113,9 +113,9 @@ std::optional<StrayPart> stray_part(const std::vector<FormPart>& parts,
     }
     const std::string& key = p.filename.empty() ? p.name : p.filename;
     if (!carried.insert(key).second)
-      return StrayPart{"文件 '" + key + "' 重复提交 (part '" + key +
-                           "' sent twice: one part per material file)",
-                       key};
+      return StrayPart{
+          "文件 '" + key + "' 重复提交 (part '" + key + "' sent twice: one part per material file)",
+          key};
     if (std::none_of(files.begin(), files.end(),
                      [&](const std::string& file) { return carries(p, file); }))
       return StrayPart{"部分 '" + key + "' 不是 submission.json 所列材料 (part '" + key +

@@ -59,17 +59,17 @@ std::optional<ReadRefusal> read_refusal(beast::error_code ec, const Request& hea
   using error = beast::http::error;
   using status = beast::http::status;
   if (ec == error::body_limit)
-    return ReadRefusal{status::payload_too_large,
-                       "请求过大：上限 " + std::to_string(body_limit / (1024 * 1024)) +
-                           " MB (the body is larger than the limit)"};
+    return ReadRefusal{status::payload_too_large, "请求过大：上限 " +
+                                                      std::to_string(body_limit / (1024 * 1024)) +
+                                                      " MB (the body is larger than the limit)"};
   if (ec == error::header_limit) {
     // The limit was met in the request line when it has no end within the limit. (Beast may
     // leave the request line unparsed while it looks for the end of the header fields.)
     const size_t line = unread.find("\r\n");
     if (head.target().empty() && (line == std::string_view::npos || line > kTargetLimit))
-      return ReadRefusal{status::uri_too_long,
-                         "网址过长：上限 " + std::to_string(kTargetLimit / 1024) +
-                             " KB (the request target is too long)"};
+      return ReadRefusal{status::uri_too_long, "网址过长：上限 " +
+                                                   std::to_string(kTargetLimit / 1024) +
+                                                   " KB (the request target is too long)"};
     return ReadRefusal{status::request_header_fields_too_large,
                        "请求头过大：上限 " + std::to_string(kHeaderLimit / 1024) +
                            " KB (the header fields are too large)"};

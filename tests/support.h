@@ -6,8 +6,12 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
 
 namespace keydesk::test {
 
@@ -63,6 +67,27 @@ inline Run run_keydesk(const std::string& args, const std::string& input = "") {
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+// The JSON file at `path` (a report, an expected.json).
+inline nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+// Every member and element of `j` below `pointer`, as (JSON pointer, dotted field name):
+// {"a": {"b": [1]}} gives (/a, a), (/a/b, a.b), (/a/b/0, a.b[0]). For type-fuzzing every field.
+inline void json_fields(const nlohmann::json& j, const std::string& pointer,
+                        const std::string& name,
+                        std::vector<std::pair<std::string, std::string>>& out) {
+  if (!pointer.empty()) out.emplace_back(pointer, name);
+  if (j.is_object())
+    for (const auto& [k, v] : j.items())
+      json_fields(v, pointer + "/" + k, name.empty() ? k : name + "." + k, out);
+  if (j.is_array())
+    for (std::size_t i = 0; i < j.size(); ++i)
+      json_fields(j[i], pointer + "/" + std::to_string(i), name + "[" + std::to_string(i) + "]",
+                  out);
 }
 
 }  // namespace keydesk::test

@@ -7,9 +7,9 @@ namespace keydesk::internal {
 namespace {
 Error sql_error(sqlite3* db, const std::string& what) {
   const int code = db ? (sqlite3_extended_errcode(db) & 0xff) : SQLITE_NOMEM;
-  const ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED     ? ErrorKind::busy
+  const ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED      ? ErrorKind::busy
                          : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::corrupt
-                                                                            : ErrorKind::io;
+                                                                           : ErrorKind::io;
   const std::string detail =
       "database: " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot allocate");
   switch (kind) {
@@ -22,8 +22,8 @@ Error sql_error(sqlite3* db, const std::string& what) {
   }
   if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
       code == SQLITE_READONLY || code == SQLITE_PERM)
-    return error_of(kind, "数据库读写失败（磁盘已满或无权限），未保存任何内容；请联系管理员 (" +
-                              detail + ")");
+    return error_of(
+        kind, "数据库读写失败（磁盘已满或无权限），未保存任何内容；请联系管理员 (" + detail + ")");
   return error_of(kind, "数据库操作失败，未保存任何内容；请联系管理员 (" + detail + ")");
 }
 }  // namespace

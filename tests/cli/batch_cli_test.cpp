@@ -12,16 +12,12 @@
 
 #include "tests/support.h"
 
+using keydesk::test::read_json;
 using keydesk::test::run_keydesk;
 using keydesk::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -86,8 +86,9 @@ TEST_CASE("calendar show lists the year's holidays on weekdays and its make-up w
   CHECK_THAT(r.err, Catch::Contains("no holiday data for 2027"));
 }
 
-TEST_CASE("calendar status warns from 1 November when next year has no data, and fails when this "
-          "year has none") {
+TEST_CASE(
+    "calendar status warns from 1 November when next year has no data, and fails when this "
+    "year has none") {
   keydesk::test::TempDir dir;  // no case database here: status never makes one
   const std::string db = "--db '" + (dir.path() / "none.db").string() + "' ";
   auto r = run_keydesk(kRules + db + "calendar status --today 2026-11-24");

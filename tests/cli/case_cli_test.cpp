@@ -47,7 +47,8 @@ TEST_CASE("a clerk opens a case from a submission folder and sees its deadline a
   Counter c;
   auto r = c.run("case open " + c.path("S-1") + " --user 王芳 --at 2026-11-20T16:40:00+08:00");
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out == "S-1  review_loop  review（核验）  v1  办结期限 2026-11-24  北京示例进出口有限公司\n");
+  CHECK(r.out ==
+        "S-1  review_loop  review（核验）  v1  办结期限 2026-11-24  北京示例进出口有限公司\n");
   r = c.run("case show S-1");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("authorized user 张三 110105********0029"));
@@ -108,8 +109,9 @@ TEST_CASE("a submission that is not JSON, or names an unknown procedure, is refu
   auto r = c.run("case open " + c.path("bad"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("不是有效的 JSON"));
-  c.dir.write("odd/submission.json",
-              R"({"id": "S-7", "procedure": "teleport", "enterprise": {"name": "某公司", "uscc": "1"}})");
+  c.dir.write(
+      "odd/submission.json",
+      R"({"id": "S-7", "procedure": "teleport", "enterprise": {"name": "某公司", "uscc": "1"}})");
   r = c.run("case open " + c.path("odd"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("没有业务“teleport”"));
@@ -155,8 +157,9 @@ TEST_CASE("rules graph renders dot, mermaid and svg through Graphviz") {
   CHECK_THAT(r.err, Catch::Contains("procedures: review_loop"));
 }
 
-TEST_CASE("a case whose deadline reaches a year without holiday data opens pending, is listed as "
-          "such, and gets its due date from calendar reproject once the year is entered") {
+TEST_CASE(
+    "a case whose deadline reaches a year without holiday data opens pending, is listed as "
+    "such, and gets its due date from calendar reproject once the year is entered") {
   Counter c;
   auto r = c.run("case open " + c.path("S-1") + " --at 2026-12-30T10:00:00+08:00");
   REQUIRE(r.exit_code == 0);

@@ -11,16 +11,12 @@
 
 #include "tests/support.h"
 
+using keydesk::test::read_json;
 using keydesk::test::run_keydesk;
 using keydesk::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
 
 const nlohmann::json* entry_of(const nlohmann::json& report, const std::string& dir_name) {
   for (const auto& s : report["submissions"])
@@ -47,11 +43,11 @@ TEST_CASE("a hostile submission folder gives findings naming each file, and the 
         {{"type", "id_card_copy"}, {"file", "id.jpg"}},
         {{"type", "power_of_attorney"}, {"file", "poa.jpg"}}}}};
   dir.write("in/hostile/submission.json", s.dump());
-  fs::create_symlink(outside, in / "hostile" / "form.jpg");        // a link out of the folder
-  fs::create_symlink("/etc/passwd", in / "hostile" / "filing.jpg");  // to a system file
+  fs::create_symlink(outside, in / "hostile" / "form.jpg");              // a link out of the folder
+  fs::create_symlink("/etc/passwd", in / "hostile" / "filing.jpg");      // to a system file
   REQUIRE(mkfifo((in / "hostile" / "licence.jpg").c_str(), 0600) == 0);  // would hang a read
-  fs::create_symlink("/dev/zero", in / "hostile" / "id.jpg");      // endless
-  fs::create_directories(in / "hostile" / "poa.jpg");              // a directory
+  fs::create_symlink("/dev/zero", in / "hostile" / "id.jpg");            // endless
+  fs::create_directories(in / "hostile" / "poa.jpg");                    // a directory
   // A wrongly typed field, and a submission.json that is itself a link out.
   nlohmann::json typed = s;
   typed["id"] = "S-TYPED";

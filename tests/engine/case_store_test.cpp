@@ -462,8 +462,9 @@ TEST_CASE("a check of a submission since replaced by a resubmission no longer ap
   CHECK(f.store.history("S-1")->back().data["check"]["verdict"] == "none");
 }
 
-TEST_CASE("the clean-check gate is the workflow's: a plan without any database refuses a pass "
-          "on a failed check and records the override") {
+TEST_CASE(
+    "the clean-check gate is the workflow's: a plan without any database refuses a pass "
+    "on a failed check and records the override") {
   Fixture f;
   auto facts = case_facts(f.store, submission("S-9"), "S-9", "review", *parse_date("2026-11-24"));
   REQUIRE(facts);

@@ -41,15 +41,17 @@ struct Counter {
     std::filesystem::create_directories(calendar_file.parent_path());
     std::filesystem::copy_file(std::string(KEYDESK_RULES_DIR) + "/calendars/cn-national.yaml",
                                calendar_file);
-    REQUIRE(store
-                .import({{"enterprises",
-                          {{{"uscc", kUscc}, {"name", "北京示例进出口有限公司"}, {"kind", "domestic"}}}},
-                         {"keys",
-                          {{{"login_username", "bjsl001"},
-                            {"uscc", kUscc},
-                            {"serial", "K-1"},
-                            {"status", "lost"}}}}})
-                .ok());
+    REQUIRE(
+        store
+            .import(
+                {{"enterprises",
+                  {{{"uscc", kUscc}, {"name", "北京示例进出口有限公司"}, {"kind", "domestic"}}}},
+                 {"keys",
+                  {{{"login_username", "bjsl001"},
+                    {"uscc", kUscc},
+                    {"serial", "K-1"},
+                    {"status", "lost"}}}}})
+            .ok());
   }
 
   WorkingCalendar calendar() const {
@@ -67,9 +69,9 @@ struct Counter {
         {"enterprise", {{"name", "北京示例进出口有限公司"}, {"uscc", kUscc}, {"kind", "domestic"}}},
         {"applicant", {{"login_username", "bjsl001"}, {"email", "zhang@example.com"}}},
         {"reason", "电子钥匙丢失"}};
-    auto c = store.open_case(procedure, workflow,
-                             {id, clerk.authority, s, clerk,
-                              *parse_submission_time(when, counter.hours), when});
+    auto c = store.open_case(
+        procedure, workflow,
+        {id, clerk.authority, s, clerk, *parse_submission_time(when, counter.hours), when});
     INFO((c ? "" : c.error().message));
     REQUIRE(c);
     return *c;
@@ -92,7 +94,8 @@ struct Counter {
   }
 
   void add_2027() {
-    std::ofstream(calendar_file, std::ios::app) << slurp(KEYDESK_TEST_DATA "/calendar-2027-fixture.yaml");
+    std::ofstream(calendar_file, std::ios::app)
+        << slurp(KEYDESK_TEST_DATA "/calendar-2027-fixture.yaml");
   }
 
   Result<ReprojectReport> reproject() {
@@ -122,8 +125,9 @@ TEST_CASE("the calendar tells a deadline in a year without data as pending on th
   CHECK_FALSE(cal.deadline(*parse_submission_time("2026-12-29T10:00:00+08:00", {}), -1, {}));
 }
 
-TEST_CASE("a case opened on 2026-12-30 stays pending, is listed as such and moves through its "
-          "steps") {
+TEST_CASE(
+    "a case opened on 2026-12-30 stays pending, is listed as such and moves through its "
+    "steps") {
   Counter k;
   CaseRecord c = k.open("S-1", "2026-12-30T10:00:00+08:00");
   CHECK_FALSE(c.due);
@@ -155,8 +159,9 @@ TEST_CASE("a case opened on 2026-12-30 stays pending, is listed as such and move
   CHECK(c.clock->days == 3);
 }
 
-TEST_CASE("entering the missing year computes each pending deadline from the case's own clock, "
-          "with an event in its history") {
+TEST_CASE(
+    "entering the missing year computes each pending deadline from the case's own clock, "
+    "with an event in its history") {
   Counter k;
   k.open("S-1", "2026-12-30T10:00:00+08:00");
   k.act("S-1", "pass", k.clerk, 1, "2026-12-30T11:00:00+08:00");  // vendor: 3 WD from 12-30

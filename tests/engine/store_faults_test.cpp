@@ -46,8 +46,9 @@ Submission submission(const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("a busy database refuses open, act and a check record clearly, writes nothing half, "
-          "and the next requests are served") {
+TEST_CASE(
+    "a busy database refuses open, act and a check record clearly, writes nothing half, "
+    "and the next requests are served") {
   test::TempDir dir;
   const auto rules = dir.path() / "rules";
   std::filesystem::create_directories(rules / "procedures");
@@ -59,10 +60,12 @@ TEST_CASE("a busy database refuses open, act and a check record clearly, writes 
   REQUIRE(store);
   REQUIRE(store
               ->import({{"enterprises",
-                         {{{"uscc", "91110105MA01ABCD5F"}, {"name", "北京示例进出口有限公司"},
+                         {{{"uscc", "91110105MA01ABCD5F"},
+                           {"name", "北京示例进出口有限公司"},
                            {"kind", "domestic"}}}},
                         {"keys",
-                         {{{"login_username", "bjsl001"}, {"uscc", "91110105MA01ABCD5F"},
+                         {{{"login_username", "bjsl001"},
+                           {"uscc", "91110105MA01ABCD5F"},
                            {"status", "lost"}}}}})
               .ok());
   CounterConfig counter;

@@ -12,6 +12,8 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include "tests/support.h"
+
 using namespace keydesk;
 
 namespace {
@@ -46,18 +48,6 @@ const std::vector<nlohmann::json>& every_type() {
   return values;
 }
 
-// Every leaf and object of `j` as a JSON pointer and its dotted field name.
-void fields(const nlohmann::json& j, const std::string& pointer, const std::string& name,
-            std::vector<std::pair<std::string, std::string>>& out) {
-  if (!pointer.empty()) out.emplace_back(pointer, name);
-  if (j.is_object())
-    for (const auto& [k, v] : j.items())
-      fields(v, pointer + "/" + k, name.empty() ? k : name + "." + k, out);
-  if (j.is_array())
-    for (std::size_t i = 0; i < j.size(); ++i)
-      fields(j[i], pointer + "/" + std::to_string(i), name + "[" + std::to_string(i) + "]", out);
-}
-
 }  // namespace
 
 TEST_CASE("the example submissions parse, and what is stored is what was sent") {
@@ -73,11 +63,12 @@ TEST_CASE("the example submissions parse, and what is stored is what was sent") 
   }
 }
 
-TEST_CASE("every field with every wrong JSON type is refused naming the field, by the parser and "
-          "the schema alike") {
+TEST_CASE(
+    "every field with every wrong JSON type is refused naming the field, by the parser and "
+    "the schema alike") {
   const nlohmann::json good = example();
   std::vector<std::pair<std::string, std::string>> all;
-  fields(good, "", "", all);
+  test::json_fields(good, "", "", all);
   int refused = 0;
   for (const auto& [pointer, name] : all) {
     const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
@@ -98,7 +89,8 @@ TEST_CASE("every field with every wrong JSON type is refused naming the field, b
   CHECK(refused > 100);
 }
 
-TEST_CASE("missing, unknown, too long, too many and path-like values are refused naming the field") {
+TEST_CASE(
+    "missing, unknown, too long, too many and path-like values are refused naming the field") {
   nlohmann::json s = example();
   s.erase("id");
   CHECK_THAT(parse_submission(s).error().message, Catch::StartsWith("id：缺少此项"));
@@ -139,11 +131,13 @@ TEST_CASE("JSON nested 100,000 deep or too large is refused without being built"
   auto r = parse_client_json(deep, "inputs");
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("嵌套层数过多"));
-  const std::string deep_object = "{\"inputs\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string deep_object =
+      "{\"inputs\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
   CHECK_FALSE(parse_submission_text(deep_object));
   CHECK_FALSE(parse_client_json(std::string(2 << 20, ' '), "body"));
   CHECK(parse_client_json(R"({"a": [[[1]]]})", "body"));
-  CHECK_THAT(parse_submission_text("{ not json").error().message, Catch::Contains("不是有效的 JSON"));
+  CHECK_THAT(parse_submission_text("{ not json").error().message,
+             Catch::Contains("不是有效的 JSON"));
 }
 
 TEST_CASE("stored JSON of any shape is read without an exception") {

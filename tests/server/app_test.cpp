@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/utf8.h"
 #include "engine/accounts.h"
 #include "engine/case_store.h"
-#include "common/utf8.h"
 #include "engine/intake.h"
 #include "server/app.h"
 #include "server/http_util.h"
@@ -757,8 +757,8 @@ TEST_CASE(
   nlohmann::json s = example_submission();
   s["id"] = "C-NEW";
   auto opened =
-      open_submission_case(*store, counter.rules, *config, typed(s), {"setup", "authority_clerk", kOwn},
-                           "2026-11-24T09:00:00+08:00");
+      open_submission_case(*store, counter.rules, *config, typed(s),
+                           {"setup", "authority_clerk", kOwn}, "2026-11-24T09:00:00+08:00");
   REQUIRE(opened);
   CHECK(opened->procedure_version == body_of(activated)["version"]);
   CHECK(body_of(clerk.get("/api/cases/C-NEW"))["procedure_title"] == "补办（丢失、损坏、被盗）");
@@ -784,9 +784,10 @@ std::string fixture_2027() { return slurp_file(KEYDESK_TEST_DATA "/calendar-2027
 
 }  // namespace
 
-TEST_CASE("a deadline pending on next year: grouped in the queue, counted on the rules page, and "
-          "computed when the administrator activates the year's calendar edit",
-          "[server]") {
+TEST_CASE(
+    "a deadline pending on next year: grouped in the queue, counted on the rules page, and "
+    "computed when the administrator activates the year's calendar edit",
+    "[server]") {
   Counter counter(true);
   open_case_at(counter, "C-PENDING", "2026-12-30T10:00:00+08:00");
   auto clerk = counter.log_in("clerk");
@@ -848,9 +849,10 @@ TEST_CASE("a deadline pending on next year: grouped in the queue, counted on the
   CHECK(body_of(admin.get("/api/rules"))["calendar"]["warnings"].empty());
 }
 
-TEST_CASE("keydesk serve brings deadlines up to date with the calendar files at start-up, and logs "
-          "the warning and each change",
-          "[server]") {
+TEST_CASE(
+    "keydesk serve brings deadlines up to date with the calendar files at start-up, and logs "
+    "the warning and each change",
+    "[server]") {
   Counter counter(true);
   open_case_at(counter, "C-PENDING", "2026-12-30T10:00:00+08:00");
   AppOptions options = counter.app->options();
@@ -878,19 +880,6 @@ TEST_CASE("keydesk serve brings deadlines up to date with the calendar files at 
 
 namespace {
 
-// Every leaf and object of `j` as a JSON pointer and its dotted field name.
-void field_paths(const nlohmann::json& j, const std::string& pointer, const std::string& name,
-                 std::vector<std::pair<std::string, std::string>>& out) {
-  if (!pointer.empty()) out.emplace_back(pointer, name);
-  if (j.is_object())
-    for (const auto& [k, v] : j.items())
-      field_paths(v, pointer + "/" + k, name.empty() ? k : name + "." + k, out);
-  if (j.is_array())
-    for (std::size_t i = 0; i < j.size(); ++i)
-      field_paths(j[i], pointer + "/" + std::to_string(i), name + "[" + std::to_string(i) + "]",
-                  out);
-}
-
 void exec_sql(const std::string& db, const std::string& sql) {
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
@@ -904,25 +893,24 @@ void exec_sql(const std::string& db, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("every submission field with every wrong JSON type is a 400 naming it at the web "
-          "intake, nothing is stored, and the counter goes on",
-          "[server]") {
+TEST_CASE(
+    "every submission field with every wrong JSON type is a 400 naming it at the web "
+    "intake, nothing is stored, and the counter goes on",
+    "[server]") {
   Counter counter;
   const std::string token = intake_token(counter);
   const std::filesystem::path example = example_dir("S-2026-000201");
   const nlohmann::json good = example_submission("S-2026-000201");
   const std::string body = multipart(good, example);
   std::vector<std::pair<std::string, std::string>> fields;
-  field_paths(good, "", "", fields);
+  keydesk::test::json_fields(good, "", "", fields);
   const std::vector<nlohmann::json> wrong_types = {
       nullptr, true, 42, 3.5, "text", nlohmann::json::array({1}), nlohmann::json::object()};
   int tried = 0;
   for (const auto& [pointer, name] : fields) {
     const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
     for (const nlohmann::json& wrong : wrong_types) {
-      if (wrong.type() == original.type() ||
-          (wrong.is_number() && original.is_number()))
-        continue;
+      if (wrong.type() == original.type() || (wrong.is_number() && original.is_number())) continue;
       nlohmann::json sent = good;
       sent[nlohmann::json::json_pointer(pointer)] = wrong;
       std::string b = body;
@@ -951,14 +939,15 @@ TEST_CASE("wrongly typed or nested action inputs and batch requests are 400s nam
   Counter counter;
   auto clerk = counter.log_in("clerk");
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  Response res = counter.call(
-      http::verb::post, "/api/cases/C-OWN/actions",
-      R"({"action": "pass_review", "version": 1, "inputs": {"x": )" + deep + "}}",
-      {{"Cookie", clerk.cookie}, {"X-CSRF-Token", clerk.csrf}});
+  Response res =
+      counter.call(http::verb::post, "/api/cases/C-OWN/actions",
+                   R"({"action": "pass_review", "version": 1, "inputs": {"x": )" + deep + "}}",
+                   {{"Cookie", clerk.cookie}, {"X-CSRF-Token", clerk.csrf}});
   CHECK(res.result() == http::status::bad_request);
   CHECK_THAT(body_of(res)["error"].get<std::string>(), Catch::Contains("嵌套层数过多"));
-  res = clerk.post("/api/cases/C-OWN/actions",
-                   {{"action", "pass_review"}, {"version", 1}, {"inputs", {{"method", {{"a", 1}}}}}});
+  res =
+      clerk.post("/api/cases/C-OWN/actions",
+                 {{"action", "pass_review"}, {"version", 1}, {"inputs", {{"method", {{"a", 1}}}}}});
   CHECK(res.result() == http::status::bad_request);
   CHECK(body_of(res)["field"] == "inputs.method");
   res = clerk.post("/api/batches", {{"pending", "yes"}});
@@ -1016,7 +1005,8 @@ TEST_CASE("auditors, for whom ID numbers are masked, are never served the scans 
   CHECK(page["scans"].size() == submission["materials"].size() - 2);
 }
 
-// --- hardening: nothing a client sends makes a header, writes files or grows the audit unbounded --
+// --- hardening: nothing a client sends makes a header, writes files or grows the audit unbounded
+// --
 
 TEST_CASE("a case id with CR/LF is never written into a header: its PDF's file name is made safe",
           "[server]") {
@@ -1028,7 +1018,8 @@ TEST_CASE("a case id with CR/LF is never written into a header: its PDF's file n
            "UPDATE cases SET id = 'C-EVIL' || char(13, 10) || 'Set-Cookie: kd_session=stolen' "
            "WHERE id = 'C-EVILX'");
   auto clerk = counter.log_in("clerk");
-  Response receipt = clerk.get("/api/cases/C-EVIL%0D%0ASet-Cookie:%20kd_session=stolen/receipt.pdf");
+  Response receipt =
+      clerk.get("/api/cases/C-EVIL%0D%0ASet-Cookie:%20kd_session=stolen/receipt.pdf");
   INFO(receipt.body().substr(0, 300));
   REQUIRE(receipt.result() == http::status::ok);
   const std::string disposition(receipt[http::field::content_disposition]);
@@ -1045,12 +1036,14 @@ TEST_CASE("a case id with CR/LF is never written into a header: its PDF's file n
         "inline; filename=\"receipt-C-OWN.pdf\"");
   CHECK(content_disposition("inline", "receipt-京A1.pdf") ==
         "inline; filename=\"receipt-A1.pdf\"; filename*=UTF-8''receipt-%E4%BA%ACA1.pdf");
-  CHECK(content_disposition("attachment", "\"\r\n") == "attachment; filename=\"download\"; "
-                                                       "filename*=UTF-8''%22");
+  CHECK(content_disposition("attachment", "\"\r\n") ==
+        "attachment; filename=\"download\"; "
+        "filename*=UTF-8''%22");
 }
 
-TEST_CASE("one part, one file: a repeated, stray or surplus part and a file named twice are refused",
-          "[server]") {
+TEST_CASE(
+    "one part, one file: a repeated, stray or surplus part and a file named twice are refused",
+    "[server]") {
   Counter counter;
   const std::string token = intake_token(counter);
   const std::filesystem::path example = example_dir("S-2026-000201");
@@ -1065,7 +1058,8 @@ TEST_CASE("one part, one file: a repeated, stray or surplus part and a file name
   auto with = [&](const std::string& parts, const nlohmann::json& json = nullptr) {
     std::string b = multipart(submission, example);
     b.insert(b.size() - end.size(), parts);
-    if (!json.is_null()) b.replace(b.find(submission.dump()), submission.dump().size(), json.dump());
+    if (!json.is_null())
+      b.replace(b.find(submission.dump()), submission.dump().size(), json.dump());
     return counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
   };
   auto nothing_kept = [&] {
@@ -1089,12 +1083,14 @@ TEST_CASE("one part, one file: a repeated, stray or surplus part and a file name
   // 2000 times; named by a second material, refused at the second.
   nlohmann::json repeated = submission;
   for (int i = 0; i < 2000; ++i)
-    repeated["materials"].push_back({{"type", "application_form"}, {"file", "application_form.jpg"}});
+    repeated["materials"].push_back(
+        {{"type", "application_form"}, {"file", "application_form.jpg"}});
   Response many = with("", repeated);
   CHECK(many.result() == http::status::bad_request);
   CHECK(body_of(many)["field"] == "submission.materials");
   nlohmann::json named_twice = submission;
-  named_twice["materials"].push_back({{"type", "application_form"}, {"file", "application_form.jpg"}});
+  named_twice["materials"].push_back(
+      {{"type", "application_form"}, {"file", "application_form.jpg"}});
   Response doubled = with("", named_twice);
   CHECK(doubled.result() == http::status::bad_request);
   CHECK(body_of(doubled)["field"] == "submission.materials[5].file");
@@ -1128,8 +1124,8 @@ TEST_CASE("the refusal audit keeps the newest rows, refusals of nobody capped ap
   REQUIRE(accounts);
   auto rows = accounts->refusals(100000);
   REQUIRE(rows);
-  long anonymous = std::count_if(rows->begin(), rows->end(),
-                                 [](const Refusal& r) { return r.account.empty(); });
+  long anonymous =
+      std::count_if(rows->begin(), rows->end(), [](const Refusal& r) { return r.account.empty(); });
   CHECK(anonymous == Accounts::kAnonymousRefusalsKept);
   CHECK(rows->front().target == "/api/cases?n=" + std::to_string(flood - 1));
   // The flood pushed out only older refusals of nobody: the clerk's is kept.

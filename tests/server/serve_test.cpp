@@ -142,11 +142,10 @@ std::string exchange(unsigned short port, const std::string& request, size_t pau
 // The status code of an answer (0 when there is none).
 int status_of(const std::string& answer) {
   return answer.rfind("HTTP/1.1 ", 0) == 0 && answer.size() >= 12 ? std::stoi(answer.substr(9, 3))
-                                                                   : 0;
+                                                                  : 0;
 }
 
-const std::string kNormalRequest =
-    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+const std::string kNormalRequest = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 
 }  // namespace
 
@@ -177,9 +176,10 @@ TEST_CASE("an upload over the body limit is refused with 413 while it is read", 
         std::string::npos);
 }
 
-TEST_CASE("requests past the limits or with bad framing get their 4xx before the close, and the "
-          "server goes on serving",
-          "[server]") {
+TEST_CASE(
+    "requests past the limits or with bad framing get their 4xx before the close, and the "
+    "server goes on serving",
+    "[server]") {
   Running running;
   const unsigned short port = running.server->port();
   std::string filler;  // 100 KB of header fields
@@ -207,10 +207,12 @@ TEST_CASE("requests past the limits or with bad framing get their 4xx before the
            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
        400},
       {"two different Content-Lengths",
-       "POST /api/login HTTP/1.1\r\n" + host + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n{}{}{}",
+       "POST /api/login HTTP/1.1\r\n" + host +
+           "Content-Length: 5\r\nContent-Length: 6\r\n\r\n{}{}{}",
        400},
       {"a malformed chunk",
-       "POST /api/login HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+       "POST /api/login HTTP/1.1\r\n" + host +
+           "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
        400},
       {"a body announced over the limit",
        "POST /api/submissions HTTP/1.1\r\n" + host + "Content-Length: 1073741824\r\n\r\n--", 413},
@@ -287,9 +289,10 @@ double cpu_seconds() {
 // In this process rather than a forked child: the server runs on its own thread here, and the
 // test's clients make their sockets before the limit is lowered (connecting needs no new
 // descriptor), so only the server's accepts meet it.
-TEST_CASE("at the open-files limit the listener waits and retries instead of spinning, reports "
-          "once, and accepts again when descriptors are free",
-          "[server]") {
+TEST_CASE(
+    "at the open-files limit the listener waits and retries instead of spinning, reports "
+    "once, and accepts again when descriptors are free",
+    "[server]") {
   Running running;
   const unsigned short port = running.server->port();
   keydesk::test::TempDir logs;
