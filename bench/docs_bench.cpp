@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   auto generator = Generator::open();
   if (!generator) {
-    std::cerr << generator.error() << '\n';
+    std::cerr << generator.error().message << '\n';
     return 2;
   }
   double open_ms =
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   for (long i = 0; i < count; ++i) {
     auto pdf = generator->coversheet(sheet);
     if (!pdf) {
-      std::cerr << pdf.error() << '\n';
+      std::cerr << pdf.error().message << '\n';
       return 1;
     }
     bytes = pdf->bytes.size();

@@ -12,6 +12,7 @@
 #include "engine/batch.h"
 #include "engine/documents.h"
 #include "engine/intake.h"
+#include "engine/material_file.h"
 #include "ocr/scan.h"
 
 namespace keydesk::cli {
@@ -28,20 +29,17 @@ int run_scan(const Context& ctx, const ScanArgs& args) {
     print_error(ctx, rules.error());
     return kUsage;
   }
-  std::ifstream in(args.file, std::ios::binary);
-  if (!in) {
-    print_error(ctx, Error{"cannot read " + args.file});
-    return kUsage;
+  auto bytes = read_regular_file(args.file, kMaxMaterialBytes);
+  if (!bytes) {
+    print_error(ctx, bytes.error());
+    return exit_code_of(bytes.error().kind);
   }
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  std::string error;
-  auto analyzer = ocr::ScanAnalyzer::create(rules->types, {}, &error);
+  auto analyzer = ocr::ScanAnalyzer::create(rules->types, {});
   if (!analyzer) {
-    print_error(ctx, Error{error});
-    return kUsage;
+    print_error(ctx, analyzer.error());
+    return exit_code_of(analyzer.error().kind);
   }
-  ocr::ScanResult result = analyzer->analyse(bytes.str(), args.as);
+  ocr::ScanResult result = (*analyzer)->analyse(*bytes, args.as);
   nlohmann::json j = ocr::scan_result_json(result);
   std::cout << j.dump(ctx.json ? -1 : 2) << "\n";
   return result.readable ? kOk : kProblems;

@@ -10,7 +10,7 @@
 
 #include "engine/calendar.h"
 #include "engine/counter.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk::cli {
 

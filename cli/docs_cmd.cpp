@@ -72,11 +72,11 @@ void add_docs_commands(CLI::App& app, Context& ctx, int& exit_code) {
   // Renders with the document's generator call and writes --out atomically.
   auto finish = [args, &ctx, &exit_code, fail](
                     const char* name,
-                    const std::function<docs::Outcome<docs::Pdf>(const docs::Generator&)>& render) {
+                    const std::function<Result<docs::Pdf>(const docs::Generator&)>& render) {
     auto generator = docs::Generator::open(args->font, args->face);
-    if (!generator) return fail(Error{generator.error()});
+    if (!generator) return fail(generator.error());
     auto pdf = render(*generator);
-    if (!pdf) return fail(Error{name + std::string(": ") + pdf.error()});
+    if (!pdf) return fail(Error{name + std::string(": ") + pdf.error().message, {}, pdf.error().kind});
     auto written = write_file_atomically(args->out, pdf->bytes, "PDF");
     if (!written) return fail(written.error());
     if (ctx.json)

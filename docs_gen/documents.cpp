@@ -173,14 +173,14 @@ Generator::Generator(Generator&&) noexcept = default;
 Generator& Generator::operator=(Generator&&) noexcept = default;
 Generator::~Generator() = default;
 
-Outcome<Generator> Generator::open(const std::string& font_path, int face_index) {
+Result<Generator> Generator::open(const std::string& font_path, int face_index) {
   std::string path = font_path.empty() ? default_font_path() : font_path;
   if (path.empty())
-    return Outcome<Generator>::failure(
+    return error_of(ErrorKind::not_found,
         "no CJK TrueType font found (looked for /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc): "
         "install fonts-wqy-zenhei, or give one with --font or KEYDESK_FONT");
   auto face = internal::FontFace::open(path, face_index);
-  if (!face) return Outcome<Generator>::failure(face.error());
+  if (!face) return face.error();
   auto impl = std::make_unique<Impl>();
   impl->face = *face;
   return Generator(std::move(impl));
@@ -188,23 +188,23 @@ Outcome<Generator> Generator::open(const std::string& font_path, int face_index)
 
 const std::string& Generator::font_path() const { return impl_->face->path(); }
 
-Outcome<Pdf> Generator::coversheet(const CoverSheet& sheet) const {
+Result<Pdf> Generator::coversheet(const CoverSheet& sheet) const {
   auto drawing = internal::layout_coversheet(sheet, *impl_->face);
-  if (!drawing) return Outcome<Pdf>::failure(drawing.error());
+  if (!drawing) return drawing.error();
   return internal::write_pdf(*drawing, *impl_->face);
 }
 
-Outcome<Pdf> Generator::manifest(const CourierManifest& manifest) const {
+Result<Pdf> Generator::manifest(const CourierManifest& manifest) const {
   auto drawing = internal::layout_manifest(manifest, *impl_->face);
-  if (!drawing) return Outcome<Pdf>::failure(drawing.error());
+  if (!drawing) return drawing.error();
   return internal::write_pdf(*drawing, *impl_->face);
 }
 
-Outcome<Pdf> Generator::receipt(const Receipt& receipt) const {
+Result<Pdf> Generator::receipt(const Receipt& receipt) const {
   return internal::write_pdf(internal::layout_receipt(receipt, *impl_->face), *impl_->face);
 }
 
-Outcome<Pdf> Generator::notice(const ReturnNotice& notice) const {
+Result<Pdf> Generator::notice(const ReturnNotice& notice) const {
   return internal::write_pdf(internal::layout_notice(notice, *impl_->face), *impl_->face);
 }
 

@@ -22,29 +22,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
+
 namespace keydesk::docs {
 
-// A value, or the message of an expected failure (missing glyph, bad input, font not found).
-template <class T>
-class Outcome {
- public:
-  Outcome(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  static Outcome failure(std::string message) { return Outcome(Tag{}, std::move(message)); }
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const T& operator*() const& { return value(); }
-  const T* operator->() const { return &value(); }
-  // REQUIRES: !ok()
-  const std::string& error() const { return std::get<1>(v_); }
-
- private:
-  struct Tag {};
-  Outcome(Tag, std::string message) : v_(std::in_place_index<1>, std::move(message)) {}
-  std::variant<T, std::string> v_;
-};
+// Expected failures (a missing glyph, bad input, no font) are Errors of the shared status type:
+// invalid_input for what the caller gave, not_found / io for the font.
+using keydesk::Error;
+using keydesk::ErrorKind;
+using keydesk::Result;
+using keydesk::error_of;
 
 // One side of a transmission: an authority, the vendor, an enterprise.
 struct Party {
@@ -151,17 +138,17 @@ class Generator {
  public:
   // `font_path`: a TrueType (.ttf) or TrueType collection (.ttc, face `face_index`). Empty: the
   // default_font_path(). Fails with a message naming the path when it cannot be read.
-  static Outcome<Generator> open(const std::string& font_path = "", int face_index = 0);
+  static Result<Generator> open(const std::string& font_path = "", int face_index = 0);
   Generator(Generator&&) noexcept;
   Generator& operator=(Generator&&) noexcept;
   ~Generator();
 
   const std::string& font_path() const;
 
-  Outcome<Pdf> coversheet(const CoverSheet& sheet) const;
-  Outcome<Pdf> manifest(const CourierManifest& manifest) const;
-  Outcome<Pdf> receipt(const Receipt& receipt) const;
-  Outcome<Pdf> notice(const ReturnNotice& notice) const;
+  Result<Pdf> coversheet(const CoverSheet& sheet) const;
+  Result<Pdf> manifest(const CourierManifest& manifest) const;
+  Result<Pdf> receipt(const Receipt& receipt) const;
+  Result<Pdf> notice(const ReturnNotice& notice) const;
 
  private:
   struct Impl;

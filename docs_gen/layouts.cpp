@@ -142,10 +142,10 @@ Drawing draw_coversheet(const CoverSheet& sheet, const FontFace& face, const QrS
 
 }  // namespace
 
-Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face) {
+Result<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face) {
   auto qr = encode_qr(coversheet_qr_text(sheet));
   if (!qr)
-    return Outcome<Drawing>::failure("the batch " + sheet.batch_id +
+    return error_of(ErrorKind::invalid_input, "the batch " + sheet.batch_id +
                                      " has too many cases for one QR code: split the batch");
   int enclosed = 0;
   for (const auto& c : sheet.cases) enclosed += c.pages;
@@ -156,14 +156,14 @@ Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face
     if (static_cast<int>(d.pages.size()) == cover_pages) return d;
     cover_pages = static_cast<int>(d.pages.size());
   }
-  return Outcome<Drawing>::failure("the cover sheet of " + sheet.batch_id +
+  return error_of(ErrorKind::invalid_input, "the cover sheet of " + sheet.batch_id +
                                    " did not settle on a page count");
 }
 
-Outcome<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face) {
+Result<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face) {
   auto bars = encode_code128(m.manifest_id);
   if (!bars)
-    return Outcome<Drawing>::failure("the manifest number '" + m.manifest_id +
+    return error_of(ErrorKind::invalid_input, "the manifest number '" + m.manifest_id +
                                      "' cannot be written as Code128: use ASCII letters, digits "
                                      "and '-'");
   Sheet s(face);

@@ -19,7 +19,7 @@
 #include <variant>
 #include <vector>
 
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

@@ -350,15 +350,15 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   auto work_through = [&](const std::vector<size_t>& round, size_t worker_index) {
     std::unique_ptr<ocr::ScanAnalyzer>& analyzer = analyzers[worker_index];
     if (!analyzer) {
-      std::string error;
       ocr::ScanOptions scan_options;
       scan_options.tessdata_dir = o.tessdata_dir;
-      analyzer = ocr::ScanAnalyzer::create(documents->types, scan_options, &error);
-      if (!analyzer) {
+      auto created = ocr::ScanAnalyzer::create(documents->types, scan_options);
+      if (!created) {
         std::lock_guard lock(mutex);
-        if (first_error.empty()) first_error = error;
+        if (first_error.empty()) first_error = created.error().message;
         return;
       }
+      analyzer = std::move(created).value();
     }
     for (size_t i = next++; i < round.size(); i = next++) {
       ScanJob& job = jobs[round[i]];

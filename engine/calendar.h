@@ -28,7 +28,7 @@
 
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

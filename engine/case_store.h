@@ -25,7 +25,7 @@
 #include "engine/calendar.h"
 #include "engine/procedure.h"
 #include "engine/registry.h"
-#include "engine/result.h"
+#include "common/result.h"
 #include "engine/workflow.h"
 
 namespace keydesk {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/calendar.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

@@ -17,7 +17,7 @@
 
 #include "engine/case_store.h"
 #include "engine/counter.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

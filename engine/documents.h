@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.h"
+#include "common/result.h"
 #include "ocr/scan.h"
 
 namespace keydesk {

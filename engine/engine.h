@@ -22,7 +22,7 @@
 #include "engine/case_store.h"
 #include "engine/counter.h"
 #include "engine/deadlines.h"
-#include "engine/result.h"
+#include "common/result.h"
 #include "engine/submission.h"
 #include "engine/workflow.h"
 

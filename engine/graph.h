@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/procedure.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

@@ -38,7 +38,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

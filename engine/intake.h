@@ -11,7 +11,7 @@
 
 #include "engine/case_store.h"
 #include "engine/counter.h"
-#include "engine/result.h"
+#include "common/result.h"
 #include "engine/submission.h"
 
 namespace keydesk {

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

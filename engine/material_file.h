@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

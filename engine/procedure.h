@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/diagnostic.h"
+#include "common/diagnostic.h"
 #include "engine/guard.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/calendar.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

@@ -9,7 +9,7 @@
 
 #include "engine/calendar.h"
 #include "engine/counter.h"
-#include "engine/diagnostic.h"
+#include "common/diagnostic.h"
 #include "engine/procedure.h"
 
 namespace keydesk {

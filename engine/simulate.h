@@ -23,7 +23,7 @@
 
 #include "engine/calendar.h"
 #include "engine/procedure.h"
-#include "engine/result.h"
+#include "common/result.h"
 #include "engine/workflow.h"
 
 namespace keydesk {

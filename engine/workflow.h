@@ -31,7 +31,7 @@
 
 #include "engine/calendar.h"
 #include "engine/procedure.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk {
 

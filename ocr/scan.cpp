@@ -804,8 +804,8 @@ struct ScanAnalyzer::Impl {
 ScanAnalyzer::ScanAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ScanAnalyzer::~ScanAnalyzer() = default;
 
-std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> types,
-                                                   const ScanOptions& options, std::string* error) {
+Result<std::unique_ptr<ScanAnalyzer>> ScanAnalyzer::create(std::vector<DocumentType> types,
+                                                           const ScanOptions& options) {
   setMsgSeverity(L_SEVERITY_WARNING);  // Leptonica's notes ("rotate by shear") are not for clerks
   auto impl = std::make_unique<Impl>();
   impl->types = std::move(types);
@@ -818,11 +818,12 @@ std::unique_ptr<ScanAnalyzer> ScanAnalyzer::create(std::vector<DocumentType> typ
                            "申请", "企业", "身份证", "签字", "盖章", "代码", "法定代表人"})
     impl->add_vocabulary(word);
   impl->options = options;
-  impl->text = internal::Recognizer::create(options.tessdata_dir, "chi_sim", "", error);
-  if (!impl->text) return nullptr;
+  std::string error;
+  impl->text = internal::Recognizer::create(options.tessdata_dir, "chi_sim", "", &error);
+  if (!impl->text) return error_of(ErrorKind::not_found, error);
   impl->code = internal::Recognizer::create(options.tessdata_dir, "eng",
-                                            "0123456789ABCDEFGHIJKLMNOPQRSTUWXYZ", error);
-  if (!impl->code) return nullptr;
+                                            "0123456789ABCDEFGHIJKLMNOPQRSTUWXYZ", &error);
+  if (!impl->code) return error_of(ErrorKind::not_found, error);
   return std::unique_ptr<ScanAnalyzer>(new ScanAnalyzer(std::move(impl)));
 }
 

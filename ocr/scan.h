@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
+
 namespace keydesk::ocr {
 
 // A rectangle in the normalised page's pixels (after rotation, deskew and scaling).
@@ -124,10 +126,10 @@ struct ScanOptions {
 
 class ScanAnalyzer {
  public:
-  // Loads Tesseract (chi_sim for text, eng for codes). nullptr and *error set when the language
+  // Loads Tesseract (chi_sim for text, eng for codes). An Error (not_found) when the language
   // data is missing.
-  static std::unique_ptr<ScanAnalyzer> create(std::vector<DocumentType> types,
-                                              const ScanOptions& options, std::string* error);
+  static Result<std::unique_ptr<ScanAnalyzer>> create(std::vector<DocumentType> types,
+                                                      const ScanOptions& options);
   ~ScanAnalyzer();
   ScanAnalyzer(const ScanAnalyzer&) = delete;
   ScanAnalyzer& operator=(const ScanAnalyzer&) = delete;

@@ -431,11 +431,11 @@ struct App::Impl {
     }
     if (!generator) {
       auto opened = docs::Generator::open();
-      if (!opened) return error_response(req, http::status::internal_server_error, opened.error());
+      if (!opened) return error_response(req, opened.error());
       generator.emplace(std::move(opened).value());
     }
     DocumentContext env{options.counter, store, today(), options.rules_dir};
-    std::optional<docs::Outcome<docs::Pdf>> pdf;
+    std::optional<Result<docs::Pdf>> pdf;
     auto render = [&](auto filled, auto draw) -> std::optional<std::string> {
       if (!filled) return filled.error().message;
       pdf.emplace(draw(*filled));
@@ -458,7 +458,7 @@ struct App::Impl {
       return error_response(req, http::status::not_found,
                             "no document '" + kind + "': receipt, notice, coversheet or manifest");
     if (refused) return error_response(req, http::status::conflict, *refused);
-    if (!*pdf) return error_response(req, http::status::internal_server_error, pdf->error());
+    if (!*pdf) return error_response(req, pdf->error());
     Response res = text_response(req, http::status::ok, (*pdf)->bytes, "application/pdf");
     res.set(http::field::content_disposition,
             content_disposition("inline", kind + (ids.size() == 1 ? "-" + ids[0] : "") + ".pdf"));

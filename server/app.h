@@ -25,7 +25,7 @@
 #include <boost/beast/http.hpp>
 
 #include "engine/counter.h"
-#include "engine/result.h"
+#include "common/result.h"
 
 namespace keydesk::server {
 

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/counter.h"
-#include "engine/result.h"
+#include "common/result.h"
 #include "engine/workflow.h"
 
 namespace keydesk::server {

@@ -45,6 +45,6 @@ class FontFace;
 
 // Checks every character against `face` (an error names it, its U+ code point and its field),
 // subsets the face to them, embeds the subset and writes the pages.
-Outcome<Pdf> write_pdf(const Drawing& drawing, const FontFace& face);
+Result<Pdf> write_pdf(const Drawing& drawing, const FontFace& face);
 
 }  // namespace keydesk::docs::internal

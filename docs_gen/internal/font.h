@@ -15,7 +15,7 @@ class FontFace {
   // Face `index` of the TrueType file or collection at `path`. Fails, naming the path, when the
   // file cannot be read, has no such face, or holds no TrueType (glyf) outlines: libharu embeds
   // only those, not CFF (so not Noto Sans CJK's .otf/.ttc).
-  static Outcome<std::shared_ptr<const FontFace>> open(const std::string& path, int index);
+  static Result<std::shared_ptr<const FontFace>> open(const std::string& path, int index);
   ~FontFace();
   FontFace(const FontFace&) = delete;
   FontFace& operator=(const FontFace&) = delete;

@@ -8,8 +8,8 @@ namespace keydesk::docs::internal {
 
 class FontFace;
 
-Outcome<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face);
-Outcome<Drawing> layout_manifest(const CourierManifest& manifest, const FontFace& face);
+Result<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face);
+Result<Drawing> layout_manifest(const CourierManifest& manifest, const FontFace& face);
 Drawing layout_receipt(const Receipt& receipt, const FontFace& face);
 Drawing layout_notice(const ReturnNotice& notice, const FontFace& face);
 

@@ -70,18 +70,18 @@ struct MemoryFile {
 };
 
 // Every character drawn, each checked against the face.
-Outcome<std::u32string> characters_of(const Drawing& drawing, const FontFace& face) {
+Result<std::u32string> characters_of(const Drawing& drawing, const FontFace& face) {
   std::set<char32_t> seen{U' '};
   for (const auto& page : drawing.pages) {
     for (const auto& t : page.texts) {
       auto cps = decode_utf8(t.text);
       if (!cps)
-        return Outcome<std::u32string>::failure("the field " + t.field +
+        return error_of(ErrorKind::invalid_input, "the field " + t.field +
                                                 " is not valid UTF-8: fix the input's encoding");
       for (char32_t cp : *cps) {
         if (seen.count(cp)) continue;
         if (cp < 0x20 || !face.has(cp))
-          return Outcome<std::u32string>::failure(
+          return error_of(ErrorKind::invalid_input, 
               "the character '" + (cp < 0x20 ? std::string("?") : encode_utf8(cp)) + "' (" +
               code_point_name(cp) + ") in the field " + t.field + " is not in the font " +
               face.family() + " (" + face.path() +
@@ -126,17 +126,17 @@ void draw_page(HPDF_Page page, const PageOps& ops, HPDF_Font font) {
 
 }  // namespace
 
-Outcome<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
+Result<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
   auto characters = characters_of(drawing, face);
-  if (!characters) return Outcome<Pdf>::failure(characters.error());
+  if (!characters) return characters.error();
   std::string subset = face.subset(*characters);
   if (subset.empty())
-    return Outcome<Pdf>::failure("HarfBuzz could not subset the font " + face.path());
+    return error_of(ErrorKind::invalid_input, "HarfBuzz could not subset the font " + face.path());
   MemoryFile file(subset);
-  if (file.fd < 0) return Outcome<Pdf>::failure("cannot hold the font subset in memory");
+  if (file.fd < 0) return error_of(ErrorKind::invalid_input, "cannot hold the font subset in memory");
 
   Doc doc;
-  if (!doc.pdf) return Outcome<Pdf>::failure("libharu could not start a document");
+  if (!doc.pdf) return error_of(ErrorKind::invalid_input, "libharu could not start a document");
   HPDF_SetCompressionMode(doc.pdf, HPDF_COMP_ALL);
   HPDF_UseUTFEncodings(doc.pdf);
   HPDF_SetInfoAttr(doc.pdf, HPDF_INFO_CREATOR, "keydesk");
@@ -144,13 +144,13 @@ Outcome<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
   const char* name = HPDF_LoadTTFontFromFile(doc.pdf, file.path().c_str(), HPDF_TRUE);
   HPDF_Font font = name ? HPDF_GetFont(doc.pdf, name, "UTF-8") : nullptr;
   if (!font || doc.error.code != HPDF_OK)
-    return Outcome<Pdf>::failure(
+    return error_of(ErrorKind::io, 
         doc.message("libharu could not embed the font subset of " + face.path()));
   for (const auto& ops : drawing.pages) draw_page(HPDF_AddPage(doc.pdf), ops, font);
   if (doc.error.code != HPDF_OK)
-    return Outcome<Pdf>::failure(doc.message("libharu could not draw the document"));
+    return error_of(ErrorKind::io, doc.message("libharu could not draw the document"));
   if (HPDF_SaveToStream(doc.pdf) != HPDF_OK)
-    return Outcome<Pdf>::failure(doc.message("libharu could not write the document"));
+    return error_of(ErrorKind::io, doc.message("libharu could not write the document"));
   Pdf out;
   out.pages = static_cast<int>(drawing.pages.size());
   out.bytes.resize(HPDF_GetStreamSize(doc.pdf));

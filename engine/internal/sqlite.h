@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "engine/result.h"
+#include "common/result.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace keydesk::internal {
 

@@ -141,15 +141,15 @@ TEST_CASE("a character the font lacks is an error naming it, its code point and 
   sheet.cases[2].enterprise = "𠮷野（苏州）国际贸易有限公司";
   auto pdf = generator().coversheet(sheet);
   REQUIRE_FALSE(pdf);
-  CHECK_THAT(pdf.error(), Catch::Contains("'𠮷' (U+20BB7)"));
-  CHECK_THAT(pdf.error(), Catch::Contains("cases[2].enterprise"));
-  CHECK_THAT(pdf.error(), Catch::Contains("wqy-zenhei"));
+  CHECK_THAT(pdf.error().message, Catch::Contains("'𠮷' (U+20BB7)"));
+  CHECK_THAT(pdf.error().message, Catch::Contains("cases[2].enterprise"));
+  CHECK_THAT(pdf.error().message, Catch::Contains("wqy-zenhei"));
 
   Receipt r = receipt_from_json(example("receipt"));
   r.header.enterprise = "青岛永盛\xE4\xB8实业";  // a truncated UTF-8 sequence
   auto bad = generator().receipt(r);
   REQUIRE_FALSE(bad);
-  CHECK_THAT(bad.error(), Catch::Contains("enterprise is not valid UTF-8"));
+  CHECK_THAT(bad.error().message, Catch::Contains("enterprise is not valid UTF-8"));
 }
 
 TEST_CASE("a long batch runs onto more cover pages, header repeated, and counts them all") {
@@ -200,8 +200,8 @@ TEST_CASE("every page keeps the top 10 mm free, text of 12 pt, rules of 1 pt, QR
 TEST_CASE("a missing or unsuitable font is an error naming the path") {
   auto g = Generator::open("/nonexistent/wqy-zenhei.ttc");
   REQUIRE_FALSE(g);
-  CHECK_THAT(g.error(), Catch::Contains("/nonexistent/wqy-zenhei.ttc"));
+  CHECK_THAT(g.error().message, Catch::Contains("/nonexistent/wqy-zenhei.ttc"));
   g = Generator::open(default_font_path(), 7);
   REQUIRE_FALSE(g);
-  CHECK_THAT(g.error(), Catch::Contains("no face 7"));
+  CHECK_THAT(g.error().message, Catch::Contains("no face 7"));
 }

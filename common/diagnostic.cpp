@@ -1,4 +1,4 @@
-#include "engine/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace keydesk {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <variant>
 
-#include "engine/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace keydesk {
 
