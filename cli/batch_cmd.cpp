@@ -11,6 +11,7 @@
 
 #include "engine/batch.h"
 #include "engine/documents.h"
+#include "engine/engine.h"
 #include "engine/intake.h"
 #include "engine/material_file.h"
 #include "ocr/scan.h"
@@ -53,20 +54,8 @@ struct VerifyArgs {
   std::string today;
   bool quiet = false;
   bool open_cases = false;
+  bool pass_clean = false;
 };
-
-// Each verdict onto its case in the database (--db), opening cases with --open-cases.
-Result<std::vector<CaseLink>> link_cases(const Context& ctx, const VerifyArgs& args,
-                                         const nlohmann::json& report) {
-  auto counter = ctx.counter();
-  if (!counter) return counter.error();
-  auto store = CaseStore::open(args.db);
-  if (!store) return store.error();
-  const char* user = std::getenv("USER");
-  Actor actor{user ? user : "clerk", "authority_clerk", counter->authority};
-  return record_batch_checks(*store, report, ctx.rules(), *counter, actor, args.open_cases,
-                             args.report);
-}
 
 // A bar redrawn in place on a terminal; one plain line per scan otherwise (logs, CI).
 void show_progress(const BatchProgress& p, bool tty) {
@@ -102,31 +91,62 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   bool tty = isatty(STDERR_FILENO) != 0;
   if (!args.quiet) options.progress = [tty](const BatchProgress& p) { show_progress(p, tty); };
-  auto report = run_batch(options);
-  if (!report) {
-    print_error(ctx, report.error());
+  // With --db, the database is the case database: each verdict goes onto its case (the
+  // engine's verify_batch), and with --pass-clean the cases that passed are passed.
+  std::optional<Result<nlohmann::json>> report;
+  std::vector<CaseLink> links;
+  std::vector<PassOutcome> passed;
+  if (args.db.empty()) {
+    report.emplace(run_batch(options));
+  } else {
+    auto counter = ctx.counter();
+    if (!counter) {
+      print_error(ctx, counter.error());
+      return exit_code_of(counter.error().kind);
+    }
+    auto store = CaseStore::open(args.db);
+    if (!store) {
+      print_error(ctx, store.error());
+      return exit_code_of(store.error().kind);
+    }
+    Engine engine(*store, ctx.rules(), *counter);
+    const char* user = std::getenv("USER");
+    const Actor actor{user ? user : "clerk", "authority_clerk", counter->authority};
+    auto run = engine.verify_batch(options, actor, args.open_cases);
+    if (!run) {
+      report.emplace(run.error());
+    } else {
+      links = std::move(run->links);
+      report.emplace(std::move(run->report));
+      if (args.pass_clean) {
+        std::vector<std::string> clean;
+        for (const auto& s : (**report)["submissions"])
+          if (s.value("verdict", "") == "pass" && s.value("id", "") != "") clean.push_back(s["id"]);
+        passed = engine.pass_clean(clean, actor);
+      }
+    }
+  }
+  if (!*report) {
+    print_error(ctx, report->error());
     return kUsage;
   }
-  const nlohmann::json& summary = (*report)["summary"];
-  // The verdicts go onto the cases when the database is the case database (--db given).
-  std::vector<CaseLink> links;
-  if (!args.db.empty()) {
-    auto linked = link_cases(ctx, args, *report);
-    if (!linked) {
-      print_error(ctx, Error{"the report is written, but the checks could not be recorded on "
-                             "the cases of " + args.db + ": " + linked.error().message});
-      return kUsage;
-    }
-    links = std::move(*linked);
-  }
+  const nlohmann::json& summary = (**report)["summary"];
   if (ctx.json) {
     nlohmann::json cases = nlohmann::json::array();
     for (const CaseLink& l : links)
       cases.push_back({{"submission", l.submission}, {"outcome", l.outcome}, {"detail", l.detail}});
-    print_json({{"batch", (*report)["batch"]}, {"summary", summary}, {"cases", cases},
+    nlohmann::json passes = nlohmann::json::array();
+    for (const PassOutcome& p : passed)
+      passes.push_back(p.error ? nlohmann::json{{"case", p.case_id}, {"error", p.error->message}}
+                               : nlohmann::json{{"case", p.case_id},
+                                                {"action", p.action},
+                                                {"state", p.state},
+                                                {"state_title", p.state_title}});
+    print_json({{"batch", (**report)["batch"]}, {"summary", summary}, {"cases", cases},
+                {"passed", passes},
                 {"report", (std::filesystem::absolute(args.report) / "report.html").string()}});
   } else {
-    for (const auto& s : (*report)["submissions"]) {
+    for (const auto& s : (**report)["submissions"]) {
       std::string id = s["id"].is_string() ? s["id"].get<std::string>() : s["dir"].get<std::string>();
       std::cout << s["verdict"].get<std::string>() << "\t" << id;
       int shown = 0;
@@ -137,7 +157,7 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
       }
       std::cout << "\n";
     }
-    std::cout << "batch " << (*report)["batch"].get<std::string>() << ": "
+    std::cout << "batch " << (**report)["batch"].get<std::string>() << ": "
               << summary["submissions"] << " submissions, " << summary["pass"] << " pass, "
               << summary["fail"] << " fail, " << summary["review"] << " review; "
               << summary["scans"] << " scans (" << summary["scans_reused"]
@@ -155,6 +175,10 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
       std::cout << (counts.count("no case") ? " (--open-cases opens the missing ones)" : "")
                 << "\n";
     }
+    for (const PassOutcome& p : passed)
+      std::cout << (p.error ? "未通过 " + p.case_id + "：" + p.error->message
+                            : "已通过 " + p.case_id + " → " + p.state_title + "（" + p.state + "）")
+                << "\n";
   }
   return summary["fail"].get<int>() > 0 || summary["review"].get<int>() > 0 ? kProblems : kOk;
 }
@@ -185,10 +209,19 @@ void add_batch_commands(CLI::App& app, Context& ctx, int& exit_code) {
   verify->add_flag("--open-cases", v->open_cases,
                    "open a case for each submission the database (--db) has none for; the "
                    "verdicts are recorded on the cases either way");
+  verify->add_flag("--pass-clean", v->pass_clean,
+                   "then take, on each case whose check passed, the action a clean check lets "
+                   "through (as the web counter's 一键通过); needs --db");
   // `keydesk --db FILE batch verify …` means the same database as `batch verify … --db FILE`.
   CLI::Option* global_db = app.get_option_no_throw("--db");
   verify->callback([&ctx, &exit_code, v, global_db] {
     if (v->db.empty() && global_db && global_db->count() > 0) v->db = ctx.db;
+    if (v->pass_clean && v->db.empty()) {
+      print_error(ctx, Error{"--pass-clean 需要案件数据库：请加上 --db FILE (--pass-clean needs "
+                             "the case database, --db)"});
+      exit_code = kUsage;
+      return;
+    }
     exit_code = run_verify(ctx, *v);
   });
 }

@@ -2,6 +2,7 @@
 
 #include "engine/deadlines.h"
 #include "engine/engine.h"
+#include "engine/material_file.h"
 #include "engine/rules.h"
 
 #include <charconv>
@@ -205,21 +206,8 @@ nlohmann::json date_or_null(const std::optional<Date>& d) {
 nlohmann::json year_or_null(int year) { return year ? nlohmann::json(year) : nlohmann::json(); }
 
 // keydesk calendar reproject: every open case's deadline on the calendar files as they are now.
-int reproject(const Context& ctx, const std::string& user, bool dry_run) {
-  auto counter = ctx.counter();
-  if (!counter) {
-    print_error(ctx, counter.error());
-    return kUsage;
-  }
-  auto store = CaseStore::open(ctx.db);
-  if (!store) {
-    print_error(ctx, store.error());
-    return kUsage;
-  }
-  const char* login = std::getenv("USER");
-  Actor actor{user.empty() ? (login ? login : "administrator") : user, "administrator", ""};
-  Engine engine(*store, ctx.rules(), *counter);
-  auto report = engine.reproject(actor, dry_run);
+// Prints what a re-projection changed (or would, `dry_run`).
+int print_reprojection(const Context& ctx, const Result<ReprojectReport>& report, bool dry_run) {
   if (!report) {
     print_error(ctx, report.error());
     return kUsage;
@@ -255,6 +243,58 @@ int reproject(const Context& ctx, const std::string& user, bool dry_run) {
   return kOk;
 }
 
+// The engine over the case database (--db), for `user` as an administrator; or the exit code.
+struct AdminEngine {
+  CounterConfig counter;
+  std::unique_ptr<CaseStore> store;
+  std::unique_ptr<Engine> engine;
+  Actor actor;
+};
+Result<AdminEngine> admin_engine(const Context& ctx, const std::string& user) {
+  auto counter = ctx.counter();
+  if (!counter) return counter.error();
+  auto store = CaseStore::open(ctx.db);
+  if (!store) return store.error();
+  const char* login = std::getenv("USER");
+  AdminEngine e{*counter, std::make_unique<CaseStore>(std::move(store).value()), nullptr,
+                Actor{user.empty() ? (login ? login : "administrator") : user, "administrator", ""}};
+  e.engine = std::make_unique<Engine>(*e.store, ctx.rules(), e.counter);
+  return e;
+}
+
+int reproject(const Context& ctx, const std::string& user, bool dry_run) {
+  auto e = admin_engine(ctx, user);
+  if (!e) {
+    print_error(ctx, e.error());
+    return kUsage;
+  }
+  return print_reprojection(ctx, e->engine->reproject(e->actor, dry_run), dry_run);
+}
+
+// `keydesk calendar activate ID FILE`: the web rules page's calendar edit, from the shell.
+int activate(const Context& ctx, const std::string& user, const std::vector<std::string>& a) {
+  auto e = admin_engine(ctx, user);
+  if (!e) {
+    print_error(ctx, e.error());
+    return kUsage;
+  }
+  auto text = read_regular_file(a[1], 4u << 20);
+  if (!text) {
+    print_error(ctx, text.error());
+    return exit_code_of(text.error().kind);
+  }
+  auto done = e->engine->activate_calendar(a[0], *text, e->actor);
+  if (!done) {
+    print_error(ctx, done.error());
+    return done.error().diagnostics.empty() ? exit_code_of(done.error().kind) : kProblems;
+  }
+  const CalendarActivation& act = done->activation;
+  if (!ctx.json)
+    std::cout << "日历 " << act.id << (act.changed ? " 已启用新版本 " : " 内容未变，仍为 ")
+              << act.version.substr(0, 12) << "（" << act.file << "）\n";
+  return print_reprojection(ctx, done->reprojection, false);
+}
+
 }  // namespace
 
 void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
@@ -276,7 +316,7 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
 
   // Parsed arguments live as long as the callbacks that read them.
   struct Args {
-    std::vector<std::string> add, between, accept, lint;
+    std::vector<std::string> add, between, accept, lint, activate;
     int show_year = 0;
     std::string today, user;
     bool dry_run = false;
@@ -374,6 +414,15 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
   reproject_cmd->add_option("--user", args->user, "who re-projects (default: $USER)");
   reproject_cmd->callback(
       [&ctx, &exit_code, args] { exit_code = reproject(ctx, args->user, args->dry_run); });
+
+  auto* activate_cmd = calendar->add_subcommand(
+      "activate",
+      "ID FILE: lint an edited calendar file (with every calendar that extends it), write it "
+      "over calendar ID when clean, then re-project every open deadline (--db)");
+  activate_cmd->add_option("edit", args->activate, "ID FILE")->expected(2)->required();
+  activate_cmd->add_option("--user", args->user, "who activates (default: $USER)");
+  activate_cmd->callback(
+      [&ctx, &exit_code, args] { exit_code = activate(ctx, args->user, args->activate); });
 
   auto* lint = calendar->add_subcommand(
       "lint", "[FILE...]: check calendar files (default: every file in <rules>/calendars)");

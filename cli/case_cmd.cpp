@@ -7,6 +7,7 @@
 
 #include <boost/date_time/posix_time/posix_time.hpp>
 
+#include "engine/batch_report.h"
 #include "engine/case_json.h"
 #include "engine/case_store.h"
 #include "engine/deadlines.h"
@@ -36,13 +37,6 @@ Result<nlohmann::json> read_json_file(std::filesystem::path path) {
   if (j.is_discarded())
     return Error{path.string() + " is not valid JSON: check it with a JSON validator"};
   return j;
-}
-
-nlohmann::json check_json(const std::optional<CheckRecord>& check) {
-  if (!check) return nullptr;
-  return {{"batch", check->batch},       {"verdict", check->verdict},
-          {"current", check->current},   {"at", check->at},
-          {"findings", check->findings}};
 }
 
 void print_case_line(const CaseRecord& c, const Procedure* p) {
@@ -93,6 +87,14 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto fail = [&ctx, &exit_code](const Error& e) {
     print_error(ctx, e);
     exit_code = kUsage;
+  };
+  // Who looks at cases from the shell: the role given (a clerk of the authority given or the
+  // counter's), else an auditor of every authority, who sees ID numbers masked.
+  auto viewer = [args](const Env& e) {
+    const char* user = std::getenv("USER");
+    if (args->role.empty()) return Actor{user ? user : "clerk", "auditor", args->authority};
+    return Actor{user ? user : "clerk", args->role,
+                 args->authority.empty() ? e.counter.authority : args->authority};
   };
   auto actor = [args](const Env& e) {
     const char* user = std::getenv("USER");
@@ -199,73 +201,65 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   show->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
-    auto c = (*e)->store->get(args->case_id);
-    if (!c) return fail(c.error());
-    auto p = (*e)->store->procedure_at(c->procedure, c->procedure_version);
-    if (!p) return fail(p.error());
-    auto actions = Workflow::actions_for(**p, c->state, args->role);
-    nlohmann::json masked = mask_personal_data(c->data);
-    auto check = (*e)->store->latest_check(c->id);
-    if (!check) return fail(check.error());
+    // Without --role the case is shown as to an auditor of every authority: ID numbers masked.
+    const Actor who = viewer(**e);
+    auto view = (*e)->engine->view_case(args->case_id, who);
+    if (!view) return fail(view.error());
+    // Without --role: every action possible now, with the roles that may take it.
+    if (args->role.empty() && !view->loaded.record.closed)
+      view->actions = Workflow::actions_for(*view->loaded.procedure, view->loaded.record.state, "");
+    const Date day = today_option("").value_or(Date());
     if (ctx.json) {
-      nlohmann::json j = case_json(*c, p->get());
-      j["submission"] = masked;
-      j["check"] = check_json(*check);
-      j["actions"] = nlohmann::json::array();
-      for (const auto* a : actions)
-        j["actions"].push_back({{"id", a->id},
-                                {"title", a->title},
-                                {"roles", a->roles},
-                                {"remark_required", a->remark_required},
-                                {"requires_check", a->requires_check}});
-      print_json(j);
+      print_json(case_view_json(*(*e)->engine, *view, day));
+      exit_code = kOk;
+      return;
+    }
+    const CaseRecord& c = view->loaded.record;
+    const Procedure& p = *view->loaded.procedure;
+    const nlohmann::json& shown = view->submission;
+    const StateRule* s = p.state(c.state);
+    std::cout << "案件编号  " << c.id << "  " << p.title << "（" << c.procedure << "，规则版本 "
+              << c.procedure_version.substr(0, 12) << "）\n"
+              << "企业      " << text_at(shown, "/enterprise/name") << "  "
+              << text_at(shown, "/enterprise/uscc") << '\n'
+              << "申请人    登录名 " << text_at(shown, "/applicant/login_username") << "，经办人 "
+              << text_at(shown, "/applicant/authorized_user/name") << " "
+              << text_at(shown, "/applicant/authorized_user/id_number") << '\n'
+              << "状态      " << (s ? s->title : c.state) << "（" << c.state << "）  第 "
+              << c.version << " 版\n"
+              << "办结期限  " << deadline_text(c) << '\n'
+              << "发证机构  " << c.authority << "   受理 " << c.opened_at << "   更新 "
+              << c.updated_at << '\n';
+    const auto& check = view->check;
+    if (!check) {
+      std::cout << "文书核验  尚无（keydesk batch verify --db 记录核验结果）\n";
     } else {
-      const StateRule* s = (*p)->state(c->state);
-      std::cout << "case       " << c->id << "  " << (*p)->title << " (" << c->procedure
-                << ", rules " << c->procedure_version.substr(0, 12) << ")\n"
-                << "enterprise " << text_at(masked, "/enterprise/name") << "  "
-                << text_at(masked, "/enterprise/uscc") << '\n'
-                << "applicant  login " << text_at(masked, "/applicant/login_username")
-                << ", authorized user " << text_at(masked, "/applicant/authorized_user/name") << " "
-                << text_at(masked, "/applicant/authorized_user/id_number") << '\n'
-                << "state      " << c->state << "（" << (s ? s->title : "?") << "）  version "
-                << c->version << '\n'
-                << "deadline   " << deadline_text(*c) << '\n'
-                << "authority  " << c->authority << "   opened " << c->opened_at << "   updated "
-                << c->updated_at << '\n';
-      if (!*check) {
-        std::cout << "check      none (keydesk batch verify records one)\n";
-      } else {
-        const CheckRecord& k = **check;
-        std::cout << "check      " << k.verdict << "  batch " << k.batch << "  " << k.at
-                  << (k.current ? "" : "  (of an earlier submission: does not apply)") << '\n';
-        if (k.blocks()) {
-          for (const char* severity : {"fail", "review"}) {
-            std::string remarks = k.remarks(severity), line;
-            if (remarks.empty()) continue;
-            std::cout << "           "
-                      << (severity == std::string("fail")
-                              ? "fail (--remark-from-check sends these as 备注):"
-                              : "review (for a person to look at):")
-                      << '\n';
-            std::istringstream lines(remarks);
-            while (std::getline(lines, line)) std::cout << "             " << line << '\n';
-          }
-        }
-      }
-      if (!c->closed) {
-        std::cout << "actions (take with: keydesk case act " << c->id << " ACTION --version "
-                  << c->version << " --role ROLE):\n";
-        for (const auto* a : actions) {
-          std::string roles;
-          for (const auto& r : a->roles) roles += (roles.empty() ? "" : ", ") + r;
-          bool blocked = a->requires_check && *check && (*check)->blocks();
-          std::cout << "  " << a->id << "「" << a->title << "」  [" << roles << "]"
-                    << (a->remark_required ? "  needs --remark" : "")
-                    << (blocked ? "  check says " + (*check)->verdict + ": needs --override-check"
-                                : "")
+      std::cout << "文书核验  " << verdict_label(check->verdict) << "  批次 " << check->batch << "  "
+                << check->at << (check->current ? "" : "  （针对此前提交的材料，已不适用）")
+                << '\n';
+      if (check->blocks())
+        for (const char* severity : {"fail", "review"}) {
+          std::string remarks = check->remarks(severity), line;
+          if (remarks.empty()) continue;
+          std::cout << "          "
+                    << (severity == std::string("fail")
+                            ? "须退回的问题（--remark-from-check 以此为备注）："
+                            : "须人工核对的事项：")
                     << '\n';
+          std::istringstream lines(remarks);
+          while (std::getline(lines, line)) std::cout << "            " << line << '\n';
         }
+    }
+    if (!c.closed && !view->actions.empty()) {
+      std::cout << "可办理的操作（keydesk case act " << c.id << " 操作 --version " << c.version
+                << " --role 角色）：\n";
+      for (const ActionRule* a : view->actions) {
+        std::string roles;
+        for (const auto& r : a->roles) roles += (roles.empty() ? "" : ", ") + r;
+        const bool blocked = a->requires_check && check && check->blocks();
+        std::cout << "  " << a->id << "「" << a->title << "」  [" << roles << "]"
+                  << (a->remark_required ? "  须填写备注 --remark" : "")
+                  << (blocked ? "  核验未通过：须说明理由 --override-check" : "") << '\n';
       }
     }
     exit_code = kOk;
@@ -283,21 +277,21 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   list->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
-    auto rows = (*e)->store->list({args->authority,
-                                   args->procedure,
-                                   args->state,
-                                   args->uscc,
-                                   args->all,
-                                   1000,
-                                   {},
-                                   args->search});
-    if (!rows) return fail(rows.error());
-    for (const auto& c : *rows) {
-      auto p = (*e)->store->procedure_at(c.procedure, c.procedure_version);
-      ctx.json ? print_json(case_json(c, p ? p->get() : nullptr))
-               : print_case_line(c, p ? p->get() : nullptr);
-    }
-    if (!ctx.json) std::cout << rows->size() << " case(s)\n";
+    CaseFilter filter;
+    filter.authority = args->authority;
+    filter.procedure = args->procedure;
+    filter.state = args->state;
+    filter.uscc = args->uscc;
+    filter.include_closed = args->all;
+    filter.limit = 1000;
+    filter.search = args->search;
+    const Date day = today_option("").value_or(Date());
+    auto q = (*e)->engine->queue(viewer(**e), filter, day);
+    if (!q) return fail(q.error());
+    for (const LoadedCase& c : q->cases)
+      ctx.json ? print_json((*e)->engine->case_summary(c, day))
+               : print_case_line(c.record, c.procedure.get());
+    if (!ctx.json) std::cout << "共 " << q->cases.size() << " 件\n";
     exit_code = kOk;
   });
 
@@ -355,18 +349,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!events) return fail(events.error());
     for (const auto& ev : *events) {
       if (ctx.json) {
-        print_json({{"seq", ev.seq},
-                    {"at", ev.at},
-                    {"user", ev.user},
-                    {"role", ev.role},
-                    {"authority", ev.authority},
-                    {"action", ev.action},
-                    {"from", ev.from},
-                    {"to", ev.to},
-                    {"outcome", ev.outcome},
-                    {"remark", ev.remark},
-                    {"data", ev.data},
-                    {"hash", ev.hash}});
+        print_json(audit_event_json(ev, true));
         continue;
       }
       std::cout << "#" << ev.seq << "  " << ev.at << "  " << ev.role << "(" << ev.user << ")";

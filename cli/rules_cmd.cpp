@@ -9,7 +9,9 @@
 
 #include <boost/date_time/gregorian/gregorian.hpp>
 
+#include "engine/engine.h"
 #include "engine/graph.h"
+#include "engine/material_file.h"
 #include "engine/rules.h"
 #include "engine/simulate.h"
 
@@ -35,7 +37,7 @@ Result<Procedure> procedure_named(const Context& ctx, const std::string& name) {
 }  // namespace
 
 void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
-  auto* rules = app.add_subcommand("rules", "procedure rule files: lint, graph, simulate");
+  auto* rules = app.add_subcommand("rules", "procedure rule files: lint, activate, graph, simulate");
   rules->require_subcommand(1);
   struct Args {
     std::string dir, procedure, format = "dot", scenario, today;
@@ -70,6 +72,43 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
                 << '\n';
     }
     exit_code = report.problems.empty() ? kOk : kProblems;
+  });
+
+  auto* activate = rules->add_subcommand(
+      "activate",
+      "PROC FILE: lint an edited rule file of procedure PROC and, when clean, write it over the "
+      "procedure's file and remember it as the new version in the case database (--db); cases "
+      "in flight stay on their version");
+  activate->add_option("procedure", args->procedure, "procedure id")->required();
+  activate->add_option("file", args->scenario, "the edited rule file")->required();
+  activate->callback([&ctx, &exit_code, args] {
+    auto counter = ctx.counter();
+    if (!counter) return print_error(ctx, counter.error()), void(exit_code = kUsage);
+    auto store = CaseStore::open(ctx.db);
+    if (!store) return print_error(ctx, store.error()), void(exit_code = kUsage);
+    auto text = read_regular_file(args->scenario, 4u << 20);
+    if (!text)
+      return print_error(ctx, text.error()), void(exit_code = exit_code_of(text.error().kind));
+    Engine engine(*store, ctx.rules(), *counter);
+    auto done = engine.activate_procedure(args->procedure, *text);
+    if (!done) {
+      print_error(ctx, done.error());
+      exit_code = done.error().diagnostics.empty() ? exit_code_of(done.error().kind) : kProblems;
+      return;
+    }
+    if (ctx.json)
+      print_json({{"id", done->id},
+                  {"version", done->version},
+                  {"previous_version", done->previous_version},
+                  {"changed", done->changed}});
+    else
+      std::cout << "业务 " << done->id
+                << (done->changed ? " 已启用新版本 " + done->version.substr(0, 12) + "（原为 " +
+                                        done->previous_version.substr(0, 12) +
+                                        "）；在办案件仍按受理时的版本办理"
+                                  : " 内容未变，仍为 " + done->version.substr(0, 12))
+                << '\n';
+    exit_code = kOk;
   });
 
   auto* graph = rules->add_subcommand("graph", "PROC: the procedure's state diagram");

@@ -65,6 +65,9 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 
+  // The value, or `fallback` when there is none.
+  T value_or(T fallback) const& { return ok() ? std::get<0>(v_) : std::move(fallback); }
+
   // REQUIRES: !ok()
   const Error& error() const {
     assert(!ok());

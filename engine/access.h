@@ -15,19 +15,28 @@
 #include "engine/accounts.h"
 #include "engine/case_store.h"
 #include "engine/procedure.h"
+#include "engine/workflow.h"
 
 namespace keydesk {
 
 // 管理员管理规则和账户，不办理案件 — the refusal of every case request by an administrator.
 extern const char* const kAdministratorsDecideNoCases;
 
+// The person looking, as the access rules see them: name, role and authority.
+Actor viewer_of(const Account& account);
+
 // Why `viewer` may not see case `c` (of procedure `p`), in Chinese with English detail; nullopt
 // when they may.
-std::optional<std::string> cannot_see(const Account& viewer, const CaseRecord& c,
+std::optional<std::string> cannot_see(const Actor& viewer, const CaseRecord& c,
                                       const Procedure& p);
 
 // Whether `viewer` is shown ID numbers whole (else masked, mask_personal_data()).
-bool sees_full_id(const Account& viewer);
+bool sees_full_id(const Actor& viewer);
+
+// Whether `viewer` may see the cases of some authority at all, and which: the authority their
+// listings are limited to ("" for all). An Error (forbidden) for administrators and unknown
+// roles.
+Result<std::string> listing_authority(const Actor& viewer);
 
 // Material types whose scan shows a resident ID number whole: the ID card copy, and the power of
 // attorney that names the authorized user by it. Not shown to those who see ID numbers masked.

@@ -20,6 +20,8 @@
 #include "engine/case_store.h"
 #include "engine/documents.h"
 #include "engine/internal/sha256.h"
+#include "engine/internal/batch_folder.h"
+#include "engine/internal/scan_store.h"
 #include "engine/internal/sqlite.h"
 #include "engine/privacy.h"
 #include "engine/procedure.h"
@@ -33,6 +35,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using internal::FolderSubmission;
+using internal::ScanJob;
+using internal::ScanStore;
+using internal::analysable;
+using internal::hints_for;
+using internal::load_submission;
+using internal::rule_for;
+
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion = "scan-10";
 // Scans of each material type whose places (ScanResult::places) the rest of the batch reads first.
@@ -45,168 +55,6 @@ std::optional<std::string> read_bytes(const fs::path& path) {
   out << in.rdbuf();
   if (in.bad()) return std::nullopt;
   return out.str();
-}
-
-// Scan results by content, kept in SQLite and committed one by one, so a killed batch loses at
-// most the scan in flight. The table lives beside the case tables when --db is the case database.
-class ScanStore {
- public:
-  static Result<ScanStore> open(const fs::path& path) {
-    auto db = internal::Database::open(path.string());
-    if (!db) return Error{"cannot open the batch database " + path.string() + ": " + db.error().message};
-    ScanStore store(std::move(*db));
-    auto st = store.db_.exec(
-        "CREATE TABLE IF NOT EXISTS scan_results ("
-        "  key TEXT PRIMARY KEY, sha256 TEXT NOT NULL, material TEXT NOT NULL,"
-        "  result TEXT NOT NULL, analysed_at TEXT NOT NULL DEFAULT (datetime('now')));"
-        "CREATE TABLE IF NOT EXISTS batch_runs ("
-        "  id TEXT PRIMARY KEY, inputs TEXT NOT NULL, started_at TEXT NOT NULL,"
-        "  finished_at TEXT);");
-    if (!st) return Error{path.string() + ": " + st.error().message};
-    return store;
-  }
-
-  std::optional<ocr::ScanResult> get(const std::string& key) {
-    auto stmt = db_.prepare("SELECT result FROM scan_results WHERE key = ?");
-    if (!stmt) return std::nullopt;
-    stmt->bind(1, key);
-    auto row = stmt->step();
-    if (!row || !*row) return std::nullopt;
-    auto json = nlohmann::json::parse(stmt->text(0), nullptr, false);
-    if (json.is_discarded()) return std::nullopt;
-    return ocr::scan_result_from_json(json);
-  }
-
-  Status put(const std::string& key, const std::string& sha256, const std::string& material,
-             const ocr::ScanResult& result) {
-    auto stmt = db_.prepare(
-        "INSERT OR REPLACE INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?)");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, key).bind(2, sha256).bind(3, material).bind(4, ocr::scan_result_json(result).dump());
-    return stmt->run();
-  }
-
-  // The id of the unfinished run over the same inputs, or a new one.
-  std::string batch_id(const std::string& inputs_key, const std::string& fresh_id) {
-    if (auto stmt = db_.prepare(
-            "SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1")) {
-      stmt->bind(1, inputs_key);
-      auto row = stmt->step();
-      if (row && *row) return stmt->text(0);
-    }
-    if (auto stmt = db_.prepare(
-            "INSERT INTO batch_runs (id, inputs, started_at) VALUES (?, ?, datetime('now'))")) {
-      stmt->bind(1, fresh_id).bind(2, inputs_key);
-      (void)stmt->run();
-    }
-    return fresh_id;
-  }
-
-  void finish(const std::string& id) {
-    if (auto stmt = db_.prepare("UPDATE batch_runs SET finished_at = datetime('now') WHERE id = ?")) {
-      stmt->bind(1, id);
-      (void)stmt->run();
-    }
-  }
-
- private:
-  explicit ScanStore(internal::Database db) : db_(std::move(db)) {}
-  internal::Database db_;
-};
-
-// A submission folder as the batch checks it.
-struct FolderSubmission {
-  fs::path dir;
-  nlohmann::json data;
-  std::string error;  // why it could not be checked at all
-  const Procedure* procedure = nullptr;
-  std::vector<MaterialScan> materials;
-  std::vector<std::string> job_keys;  // per material: its scan job, "" when not analysed
-};
-
-struct ScanJob {
-  fs::path path;
-  std::string sha256;
-  std::string material;
-  ocr::ScanHints hints;
-  std::string label;
-  std::optional<ocr::ScanResult> result;
-};
-
-FolderSubmission load_submission(const fs::path& dir,
-                                 const std::map<std::string, Procedure>& procedures) {
-  FolderSubmission s;
-  s.dir = dir;
-  s.data = nlohmann::json::object();
-  // One parse, as at every door: a wrongly typed field is this submission's error, named.
-  auto typed = read_submission(dir);
-  if (!typed) {
-    s.error = typed.error().message;
-    return s;
-  }
-  s.data = typed->to_json();
-  auto it = procedures.find(typed->procedure);
-  if (it == procedures.end()) {
-    s.error = (dir / "submission.json").string() + ": unknown procedure '" + typed->procedure +
-              "' (rules/procedures/ has no such file)";
-    return s;
-  }
-  s.procedure = &it->second;
-  if (!typed->has_materials) {
-    s.error = (dir / "submission.json").string() + ": \"materials\" must be a list of {type, file}";
-    return s;
-  }
-  for (const SubmittedMaterial& entry : typed->materials) {
-    MaterialScan m;
-    m.type = entry.type;
-    m.file = entry.file;
-    // Only a regular file inside the folder is read: never through a link, never a FIFO or a
-    // device, never more than kMaxMaterialBytes.
-    auto bytes = read_regular_file(dir / m.file, kMaxMaterialBytes);
-    if (bytes) {
-      m.exists = true;
-      m.facts = ocr::inspect_bytes(*bytes);
-      m.sha256 = internal::sha256_hex(*bytes);
-    } else if (bytes.error().kind != ErrorKind::not_found) {
-      m.refused = bytes.error().message;
-    }
-    s.materials.push_back(std::move(m));
-  }
-  return s;
-}
-
-const MaterialRule* rule_for(const Procedure& p, const std::string& type) {
-  for (const MaterialRule& r : p.materials)
-    if (std::find(r.types.begin(), r.types.end(), type) != r.types.end()) return &r;
-  return nullptr;
-}
-
-// The form's values a material's checks compare (its rule's `fields`): reading stops once the
-// scan has shown them all.
-ocr::ScanHints hints_for(const nlohmann::json& submission, const MaterialRule* rule) {
-  ocr::ScanHints hints;
-  if (!rule) return hints;
-  auto text = [&](const char* pointer) {
-    auto p = nlohmann::json::json_pointer(pointer);
-    return submission.contains(p) && submission.at(p).is_string() ? submission.at(p).get<std::string>()
-                                                                   : std::string();
-  };
-  for (const std::string& field : rule->fields) {
-    if (field == "enterprise.uscc") hints.uscc = text("/enterprise/uscc");
-    if (field == "enterprise.name") hints.company_name = text("/enterprise/name");
-    if (field == "applicant.authorized_user.name") hints.person_name = text("/applicant/authorized_user/name");
-    if (field == "applicant.authorized_user.id_number")
-      hints.id_number = text("/applicant/authorized_user/id_number");
-  }
-  return hints;
-}
-
-// Whether a file goes on to image analysis: its file checks found nothing unreadable.
-bool analysable(const MaterialScan& m, const MaterialRule* rule) {
-  if (!m.exists) return false;
-  for (const ocr::Finding& f : ocr::file_findings(m.facts, m.type, m.file, file_limits(rule)))
-    if (f.code == "material.unreadable") return false;
-  return true;
 }
 
 std::string now_local_iso() {
@@ -228,30 +76,6 @@ nlohmann::json findings_json(const std::vector<ocr::Finding>& findings) {
 }
 
 }  // namespace
-
-SubmissionDirs find_submission_dirs(const std::vector<fs::path>& inputs) {
-  SubmissionDirs out;
-  for (const fs::path& input : inputs) {
-    std::error_code ec;
-    if (fs::is_regular_file(input / "submission.json", ec)) {
-      out.dirs.push_back(input);
-      continue;
-    }
-    size_t before = out.dirs.size();
-    if (fs::is_directory(input, ec)) {
-      for (auto it = fs::recursive_directory_iterator(input, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_directory(ec) && fs::is_regular_file(it->path() / "submission.json", ec)) {
-          out.dirs.push_back(it->path());
-          it.disable_recursion_pending();
-        }
-      }
-    }
-    std::sort(out.dirs.begin() + static_cast<long>(before), out.dirs.end());
-    if (out.dirs.size() == before) out.not_submissions.push_back(input);
-  }
-  return out;
-}
 
 Result<nlohmann::json> run_batch(const BatchOptions& o) {
   auto started = std::chrono::steady_clock::now();

@@ -21,6 +21,10 @@ namespace keydesk {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+const char* verdict_label(const std::string& verdict) {
+  return verdict == "pass" ? "通过" : verdict == "fail" ? "未通过" : "需人工复核";
+}
+
 namespace {
 
 // ---- Reading the report: every accessor tolerates a missing or mistyped key. ----
@@ -146,10 +150,6 @@ std::string num(double v) {
     if (out.back() == '.') out.pop_back();
   }
   return out;
-}
-
-const char* verdict_label(const std::string& verdict) {
-  return verdict == "pass" ? "通过" : verdict == "fail" ? "未通过" : "需人工复核";
 }
 
 const char* severity_label(const std::string& severity) {

@@ -28,6 +28,9 @@ Result<bool> write_batch_report(const nlohmann::json& report, const std::filesys
 // formula (= + - @ tab CR first) get a leading apostrophe.
 std::string render_report_csv(const nlohmann::json& report);
 
+// A verdict (pass | fail | review) as a clerk reads it: 通过, 未通过, 需人工复核.
+const char* verdict_label(const std::string& verdict);
+
 // One self-contained page (inline CSS and JS, works opened from disk): counts, verdict filters,
 // one section per submission (fail, then review, then pass) with its findings, the numbered
 // return remarks ready to copy, and each scan that has evidence boxes with the boxes drawn over

@@ -12,4 +12,8 @@ namespace keydesk {
 // its title and the state's title.
 nlohmann::json case_json(const CaseRecord& c, const Procedure* procedure);
 
+// An audit event as JSON: {seq, at, user, role, authority, action, from, to, outcome, remark};
+// `with_chain` adds its data and hash (keydesk case history --json).
+nlohmann::json audit_event_json(const AuditEvent& e, bool with_chain = false);
+
 }  // namespace keydesk

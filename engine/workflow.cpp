@@ -116,6 +116,13 @@ std::vector<const ActionRule*> Workflow::actions_for(const Procedure& procedure,
   return out;
 }
 
+const ActionRule* Workflow::passing_action(const Procedure& procedure, const std::string& state,
+                                           const std::string& role) {
+  for (const ActionRule* a : actions_for(procedure, state, role))
+    if (a->requires_check) return a;
+  return nullptr;
+}
+
 Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snapshot,
                            const ActionRequest& request, const nlohmann::json& case_facts) const {
   if (request.expected_version >= 0 && request.expected_version != snapshot.version)

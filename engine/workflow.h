@@ -147,6 +147,11 @@ class Workflow {
                                                     const std::string& state,
                                                     const std::string& role);
 
+  // The action of `role` in `state` that says the material is in order: the one a clean
+  // document check lets through (requires_check). Null when there is none.
+  static const ActionRule* passing_action(const Procedure& procedure, const std::string& state,
+                                          const std::string& role);
+
  private:
   // Sets step.due, due_pending_year and clock on entering `to` from `from` at `at`.
   Status enter(const StateRule& to, const CaseSnapshot& from, const LocalTime& at,

@@ -2,9 +2,7 @@
 
 #include <cstdio>
 
-#include "engine/batch.h"
-#include "engine/case_store.h"
-#include "engine/intake.h"
+#include "engine/engine.h"
 
 namespace keydesk::server {
 
@@ -67,28 +65,28 @@ void BatchJobs::run(std::shared_ptr<Job> job, std::vector<std::filesystem::path>
     job->total = p.total;
     job->current = p.current;
   };
-  auto report = run_batch(options);
-  std::vector<CaseLink> links;
+  // A connection and an engine of this thread's own: SQLite handles are not shared across
+  // threads.
+  std::optional<Result<BatchRun>> run;
   std::string error;
-  if (!report) {
-    error = report.error().message;
-  } else if (auto store = CaseStore::open(setup_.db); !store) {
+  if (auto store = CaseStore::open(setup_.db); !store) {
     error = store.error().message;
   } else {
-    // A connection of this thread's own: SQLite handles are not shared across threads.
-    links = record_batch_checks(*store, *report, setup_.rules_dir, setup_.counter, job->actor,
-                                false, options.report_dir);
+    Engine engine(*store, setup_.rules_dir, setup_.counter);
+    run.emplace(engine.verify_batch(options, job->actor));
+    if (!*run) error = run->error().message;
   }
   std::lock_guard lock(mutex_);
   job->state = error.empty() ? "done" : "failed";
   job->error = error;
-  if (report) {
-    job->batch = report->value("batch", "");
-    for (const auto& s : report->value("submissions", nlohmann::json::array()))
+  if (run && *run) {
+    const nlohmann::json& report = (**run).report;
+    job->batch = report.value("batch", "");
+    for (const auto& s : report.value("submissions", nlohmann::json::array()))
       job->submissions.push_back({{"id", s.value("id", "")},
                                   {"verdict", s.value("verdict", "")},
                                   {"findings", s.value("findings", nlohmann::json::array())}});
-    for (const CaseLink& link : links)
+    for (const CaseLink& link : (**run).links)
       for (auto& s : job->submissions)
         if (s["id"] == link.submission) {
           s["recorded"] = link.outcome;

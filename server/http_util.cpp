@@ -1,5 +1,7 @@
 #include "server/http_util.h"
 
+#include <cctype>
+
 #include "common/utf8.h"
 
 namespace keydesk::server {
@@ -156,6 +158,19 @@ http::status status_of(ErrorKind kind) {
       return http::status::internal_server_error;
   }
   return http::status::internal_server_error;
+}
+
+std::string field_named(const Error& error) {
+  const std::string& m = error.message;
+  const size_t colon = m.find("：");
+  if (colon == std::string::npos || colon == 0 || colon > 80) return "";
+  for (size_t i = 0; i < colon; ++i) {
+    const char ch = m[i];
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '[' &&
+        ch != ']')
+      return "";
+  }
+  return m.substr(0, colon);
 }
 
 Response error_response(const Request& request, const Error& error, const std::string& field) {

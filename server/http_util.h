@@ -55,6 +55,8 @@ http::status status_of(ErrorKind kind);
 
 // An engine error as its response: the status of its kind, the message (Chinese first).
 Response error_response(const Request& request, const Error& error, const std::string& field = "");
+// The field an invalid-input message names at its start ("inputs.waybill：应为文字…"), or "".
+std::string field_named(const Error& error);
 
 Response error_response(const Request& request, http::status status, const std::string& message,
                         const std::string& field = "");

@@ -51,10 +51,10 @@ TEST_CASE("a clerk opens a case from a submission folder and sees its deadline a
         "S-1  review_loop  review（核验）  v1  办结期限 2026-11-24  北京示例进出口有限公司\n");
   r = c.run("case show S-1");
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("authorized user 张三 110105********0029"));
+  CHECK_THAT(r.out, Catch::Contains("经办人 张三 110105********0029"));
   CHECK(r.out.find("110105199001010029") == std::string::npos);
-  CHECK_THAT(r.out, Catch::Contains("fail「核验未通过」  [authority_clerk]  needs --remark"));
-  CHECK_THAT(r.out, Catch::Contains("authority  测试省商务厅"));
+  CHECK_THAT(r.out, Catch::Contains("fail「核验未通过」  [authority_clerk]  须填写备注 --remark"));
+  CHECK_THAT(r.out, Catch::Contains("发证机构  测试省商务厅"));
   r = c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:41:00+08:00");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("already open"));

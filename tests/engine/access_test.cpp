@@ -15,13 +15,13 @@ TEST_CASE("each role sees the cases and the ID data the access table gives it, a
   own.state = "authority_review";
   CaseRecord at_vendor = own;
   at_vendor.state = "vendor_review";
-  const Account clerk{"c", "", "authority_clerk", "示例省商务厅（发证机构）", false, ""};
-  const Account other_clerk{"o", "", "authority_clerk", "另一市商务局（发证机构）", false, ""};
-  const Account vendor{"v", "", "vendor_reviewer", "", false, ""};
-  const Account auditor{"a", "", "auditor", "示例省商务厅（发证机构）", false, ""};
-  const Account auditor_all{"a2", "", "auditor", "", false, ""};
-  const Account other_auditor{"a3", "", "auditor", "另一市商务局（发证机构）", false, ""};
-  const Account admin{"x", "", "administrator", "", false, ""};
+  const Actor clerk{"c", "authority_clerk", "示例省商务厅（发证机构）"};
+  const Actor other_clerk{"o", "authority_clerk", "另一市商务局（发证机构）"};
+  const Actor vendor{"v", "vendor_reviewer", ""};
+  const Actor auditor{"a", "auditor", "示例省商务厅（发证机构）"};
+  const Actor auditor_all{"a2", "auditor", ""};
+  const Actor other_auditor{"a3", "auditor", "另一市商务局（发证机构）"};
+  const Actor admin{"x", "administrator", ""};
 
   CHECK_FALSE(cannot_see(clerk, own, *procedure));
   CHECK_THAT(*cannot_see(other_clerk, own, *procedure), Catch::Contains("不属于"));

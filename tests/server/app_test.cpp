@@ -17,6 +17,7 @@
 #include "engine/accounts.h"
 #include "engine/case_store.h"
 #include "engine/intake.h"
+#include "engine/internal/yaml_document.h"
 #include "server/app.h"
 #include "server/http_util.h"
 #include "server/multipart.h"
@@ -164,6 +165,25 @@ std::vector<std::string> ids_in(const Response& res) {
   for (const auto& c : body["cases"]) ids.push_back(c["id"]);
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+// Calls `send(pointer, name, wrong)` for each field of `good` and each JSON type it is not
+// (numbers count as one type); returns how many were sent.
+template <typename Send>
+int for_each_wrong_type(const nlohmann::json& good, Send send) {
+  const std::vector<nlohmann::json> wrong_types = {
+      nullptr, true, 42, 3.5, "text", nlohmann::json::array({1}), nlohmann::json::object()};
+  std::vector<std::pair<std::string, std::string>> fields;
+  keydesk::test::json_fields(good, "", "", fields);
+  int tried = 0;
+  for (const auto& [pointer, name] : fields) {
+    const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
+    for (const nlohmann::json& wrong : wrong_types) {
+      if (wrong.type() == original.type() || (wrong.is_number() && original.is_number())) continue;
+      if (send(pointer, name, wrong)) ++tried;
+    }
+  }
+  return tried;
 }
 
 }  // namespace
@@ -902,26 +922,19 @@ TEST_CASE(
   const std::filesystem::path example = example_dir("S-2026-000201");
   const nlohmann::json good = example_submission("S-2026-000201");
   const std::string body = multipart(good, example);
-  std::vector<std::pair<std::string, std::string>> fields;
-  keydesk::test::json_fields(good, "", "", fields);
-  const std::vector<nlohmann::json> wrong_types = {
-      nullptr, true, 42, 3.5, "text", nlohmann::json::array({1}), nlohmann::json::object()};
-  int tried = 0;
-  for (const auto& [pointer, name] : fields) {
-    const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
-    for (const nlohmann::json& wrong : wrong_types) {
-      if (wrong.type() == original.type() || (wrong.is_number() && original.is_number())) continue;
-      nlohmann::json sent = good;
-      sent[nlohmann::json::json_pointer(pointer)] = wrong;
-      std::string b = body;
-      b.replace(b.find(good.dump()), good.dump().size(), sent.dump());
-      Response res = counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
-      INFO(name << " = " << wrong.dump() << ": " << res.body());
-      REQUIRE(res.result() == http::status::bad_request);
-      CHECK_THAT(body_of(res)["field"].get<std::string>(), Catch::StartsWith("submission." + name));
-      ++tried;
-    }
-  }
+  const int tried = for_each_wrong_type(good, [&](const std::string& pointer,
+                                                   const std::string& name,
+                                                   const nlohmann::json& wrong) {
+    nlohmann::json sent = good;
+    sent[nlohmann::json::json_pointer(pointer)] = wrong;
+    std::string b = body;
+    b.replace(b.find(good.dump()), good.dump().size(), sent.dump());
+    Response res = counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
+    INFO(name << " = " << wrong.dump() << ": " << res.body());
+    REQUIRE(res.result() == http::status::bad_request);
+    CHECK_THAT(body_of(res)["field"].get<std::string>(), Catch::StartsWith("submission." + name));
+    return true;
+  });
   CHECK(tried > 100);
   // Nothing stored, and the counter answers as before.
   auto store = CaseStore::open(counter.db);
@@ -1161,4 +1174,115 @@ TEST_CASE("the refusal audit keeps its newest 10 000 rows whoever is refused", "
   CHECK(rows->size() == static_cast<size_t>(Accounts::kRefusalsKept));
   CHECK(rows->front().target == "/api/cases/C-" + std::to_string(total - 1));
   CHECK(rows->back().target == "/api/cases/C-50");
+}
+
+TEST_CASE("every field of an action request with every wrong JSON type is a 400 naming it; the "
+          "case is unchanged and the counter goes on",
+          "[server]") {
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  const nlohmann::json good = {{"action", "pass_review"},
+                               {"version", 1},
+                               {"remark", "材料齐全"},
+                               {"override_check", "人工核对原件无误"},
+                               {"inputs", {{"method", "fax"}}}};
+  const int tried = for_each_wrong_type(good, [&](const std::string& pointer,
+                                                   const std::string& name,
+                                                   const nlohmann::json& wrong) {
+    // An input may be typed as digits, or left empty (null).
+    if (name.rfind("inputs.", 0) == 0 && (wrong.is_number() || wrong.is_null())) return false;
+    nlohmann::json sent = good;
+    sent[nlohmann::json::json_pointer(pointer)] = wrong;
+    Response res = clerk.post("/api/cases/C-OWN/actions", sent);
+    INFO(name << " = " << wrong.dump() << ": " << res.body());
+    REQUIRE(res.result() == http::status::bad_request);
+    CHECK(body_of(res)["field"] == name);
+    CHECK_THAT(body_of(res)["error"].get<std::string>(), Catch::Contains("应为"));
+    return true;
+  });
+  CHECK(tried >= 25);
+  // A missing action or version is named too; the case never moved.
+  for (const char* field : {"action", "version"}) {
+    nlohmann::json sent = good;
+    sent.erase(field);
+    Response res = clerk.post("/api/cases/C-OWN/actions", sent);
+    CHECK(res.result() == http::status::bad_request);
+    CHECK(body_of(res)["field"] == field);
+  }
+  auto seen = body_of(clerk.get("/api/cases/C-OWN"));
+  CHECK(seen["version"] == 1);
+  CHECK(seen["state"] == "authority_review");
+  CHECK(clerk.post("/api/cases/C-OWN/actions", {{"action", "pass_review"}, {"version", 1}})
+            .result() == http::status::ok);
+}
+
+TEST_CASE("every field of a batch request with every wrong JSON type is a 400 naming it",
+          "[server]") {
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  const std::vector<nlohmann::json> wrong_types = {
+      nullptr, true, 42, 3.5, "text", nlohmann::json::array({1}), nlohmann::json::object()};
+  for (const nlohmann::json& wrong : wrong_types) {
+    INFO(wrong.dump());
+    if (!wrong.is_boolean()) {
+      Response res = clerk.post("/api/batches", {{"pending", wrong}});
+      CHECK(res.result() == http::status::bad_request);
+      CHECK(body_of(res)["field"] == "pending");
+    }
+    Response res = clerk.post("/api/batches", {{"cases", wrong}});
+    CHECK(res.result() == http::status::bad_request);
+    CHECK(body_of(res)["field"] == "cases");
+    if (!wrong.is_string()) {  // a text may be a case number
+      res = clerk.post("/api/batches", {{"cases", {"C-OWN", wrong}}});
+      CHECK(res.result() == http::status::bad_request);
+      CHECK(body_of(res)["field"] == "cases");
+    }
+  }
+  // Not an object at all, and too many cases at once.
+  CHECK(clerk.post("/api/batches", nlohmann::json::array()).result() == http::status::bad_request);
+  nlohmann::json many = nlohmann::json::array();
+  for (int i = 0; i < 1001; ++i) many.push_back("C-" + std::to_string(i));
+  Response res = clerk.post("/api/batches", {{"cases", many}});
+  CHECK(res.result() == http::status::bad_request);
+  CHECK(body_of(res)["field"] == "cases");
+  CHECK(clerk.get("/api/cases").result() == http::status::ok);
+}
+
+TEST_CASE("every value of a rule file with every wrong type is refused with its line, and the "
+          "file is untouched",
+          "[server]") {
+  Counter counter(true);
+  auto admin = counter.log_in("admin");
+  const std::filesystem::path file = counter.rules / "procedures" / "reissue.yaml";
+  const std::string yaml = slurp_file(file);
+  Diagnostics problems;
+  auto doc = keydesk::internal::YamlDocument::parse(yaml, "reissue.yaml", problems);
+  REQUIRE(doc);
+  const nlohmann::json good = doc->json();
+  const int tried = for_each_wrong_type(good, [&](const std::string& pointer,
+                                                   const std::string& name,
+                                                   const nlohmann::json& wrong) {
+    const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
+    // YAML reads an unquoted 42 or true as text where text is asked for, so a number or a
+    // boolean in place of text is no mistake; lists, mappings and nothing are.
+    if (original.is_string() && (wrong.is_number() || wrong.is_boolean())) return false;
+    // A deadline is working days or {carry_from: STATE}: a number is no mistake there.
+    if (name.ends_with(".deadline") && wrong.is_number()) return false;
+    nlohmann::json sent = good;
+    sent[nlohmann::json::json_pointer(pointer)] = wrong;
+    // JSON is YAML: the file as an administrator might have typed it.
+    Response res = counter.call(
+        http::verb::post, "/api/rules/reissue", sent.dump(2),
+        {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}, {"Content-Type", "text/yaml"}});
+    INFO(name << " = " << wrong.dump() << ": " << res.body());
+    CHECK((res.result() == http::status::unprocessable_entity ||
+           res.result() == http::status::bad_request));
+    if (res.result() == http::status::unprocessable_entity)
+      CHECK(!body_of(res)["diagnostics"].empty());
+    return true;
+  });
+  CHECK(tried > 100);
+  CHECK(slurp_file(file) == yaml);
+  CHECK(admin.get("/api/rules").result() == http::status::ok);
+  CHECK(counter.log_in("clerk").get("/api/cases/C-OWN").result() == http::status::ok);
 }

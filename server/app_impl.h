@@ -1,0 +1,162 @@
+// The web counter's state and request handlers (internal to server/): App::Impl, declared here
+// and defined by area — app.cpp (routing, sign-in, start-up), cases_api.cpp, intake_api.cpp,
+// batches_api.cpp, rules_api.cpp. Each handler parses, calls one engine operation (Engine,
+// engine/engine.h) and formats; the rules are the engine's.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "docs_gen/documents.h"
+#include "engine/accounts.h"
+#include "engine/case_store.h"
+#include "engine/engine.h"
+#include "server/app.h"
+#include "server/batches.h"
+#include "server/http_util.h"
+
+namespace keydesk::server {
+
+struct App::Impl {
+  AppOptions options;
+  Accounts accounts;
+  CaseStore store;
+  std::optional<docs::Generator> generator;  // opened at the first PDF (reads the font)
+  std::unique_ptr<BatchJobs> batches;        // made with the app (it knows the folders)
+  // Queue pages as sent (JSON), by what was asked, while the store's generation stays: clerks
+  // read the queue far more often than cases change, and building a page of 200 cases (the
+  // JSON made and written out) is nearly all of such a request's time (1.75 ms; with 200
+  // connections on the one I/O thread, 0.35 s a request). Any write to the database, or a new
+  // day, and the pages are built again.
+  static constexpr std::size_t kQueuePagesKept = 16;
+  std::int64_t queue_generation = -1;
+  std::map<std::string, std::string> queue_pages;
+
+  // The operations this front shares with the CLI (engine/engine.h), over `store`.
+  Engine engine;
+
+  Impl(AppOptions o, Accounts a, CaseStore s)
+      : options(std::move(o)),
+        accounts(std::move(a)),
+        store(std::move(s)),
+        engine(store, options.rules_dir, options.counter) {}
+
+  std::int64_t now() const { return options.clock(); }
+  std::string now_text() const { return counter_time_text(now(), options.counter.hours); }
+  Date today() const { return parse_date(now_text().substr(0, 10)).value_or(Date()); }
+
+  // --- who is asking ---------------------------------------------------------------------------
+
+  struct Caller {
+    std::optional<Session> session;  // nullopt: nobody logged in
+    const Account* account() const { return session ? &session->account : nullptr; }
+  };
+
+  Response refuse(const Request& req, const Caller& who, http::status status,
+                  const std::string& reason);
+
+  void log(const std::string& line) const;
+
+  // Logs each deadline a re-projection moved, or why it could not run.
+  void log_reprojection(const Result<ReprojectReport>& report) const;
+
+  // The calendar coverage warnings of `cal` today, with how many open cases wait on the year
+  // (without the count when the database cannot say).
+  std::vector<std::string> warnings_of(const WorkingCalendar& cal);
+
+  // Case `id` if `who` may see it (Engine::visible_case). Otherwise nullopt, with *answer the
+  // response to send: 404 naming `field`, or a 403 with the reason (audited).
+  std::optional<LoadedCase> visible_case(const Request& req, const Caller& who,
+                                         const std::string& id, const std::string& field,
+                                         Response* answer);
+
+  // The actor of a signed-in person: a clerk acts for their authority, others for none.
+  static Actor actor_of(const Account& a) {
+    return {a.name, a.role, a.role == "authority_clerk" ? a.authority : ""};
+  }
+
+  // --- routing, sign-in (app.cpp) ----------------------------------------------------------------
+
+  Response login(const Request& req, const std::string& peer);
+
+  Response logout(const Request& req, const Caller& who);
+
+  Response api(const Request& req, const Target& t, const std::string& peer);
+
+  Response handle(const Request& req, const std::string& peer);
+
+  // --- cases: the queue, a case, actions, documents, scans (cases_api.cpp) -----------------------
+
+  Response queue(const Request& req, const Caller& who, const Target& t);
+
+  Response show_case(const Request& req, const Caller& who, const std::string& id);
+
+  Response act(const Request& req, const Caller& who, const std::string& id);
+
+  // A document of the cases `ids` (each of which the caller must be able to see) as a PDF.
+  Response document(const Request& req, const Caller& who, const std::string& kind,
+                    const std::vector<std::string>& ids, const Target& t);
+
+  // GET /api/cases/{id}/scans/{n}: the n-th material file of a case taken in under the intake
+  // folder; GET /api/cases/{id}/previews/{n}: the normalised page of the n-th material of its
+  // latest document check (the findings' boxes are in its coordinates). Only paths the server
+  // itself wrote are ever opened.
+  Response case_image(const Request& req, const Caller& who, const std::string& id,
+                      const std::string& kind, const std::string& index);
+
+  // --- intake: submissions taken in (intake_api.cpp) ---------------------------------------------
+
+  std::filesystem::path intake_dir() const;
+
+  // POST /api/submissions: a submission (DESIGN.md's folder format) as multipart/form-data, a
+  // `submission` part holding submission.json and one part per material file, matched by the
+  // file name submission.json gives it. Kept under the intake folder by case number and
+  // material type (no client file name reaches the file system), then opened as a case of
+  // `authority`, taken in by `by`.
+  Response take_submission(const Request& req, const std::string& by, const std::string& authority);
+
+  // --- batches: document checks started from the page (batches_api.cpp) --------------------------
+
+  // POST /api/batches {"cases": [ids]} or {"pending": true}: the document check of those cases'
+  // submissions (taken in under the intake folder), run in the background.
+  Response start_batch(const Request& req, const Caller& who);
+
+  // Whether `who` may see batch `id` (started by a clerk of their authority).
+  std::optional<std::string> cannot_see_batch(const Account& a, const std::string& id) const;
+
+  Response batch_status(const Request& req, const Caller& who, const std::string& id);
+
+  // POST /api/batches/{id}/pass: every case of a finished batch whose check passed, passed in
+  // one step (the action its rule file guards with the check). Each case's outcome is listed;
+  // one refused does not stop the others.
+  Response pass_clean(const Request& req, const Caller& who, const std::string& id);
+
+  // --- rules and calendars (administrators; rules_api.cpp) ---------------------------------------
+
+  // GET /api/rules: every procedure, the lint of the whole rules folder, calendar coverage.
+  Response rules_overview(const Request& req);
+
+  // POST /api/rules/{id}: an edited rule file (YAML text) is linted and, when clean, activated
+  // as the procedure's new version; cases in flight stay on the version they were opened with.
+  Response activate_rules(const Request& req, const std::string& id);
+
+  // POST /api/rules/calendars/{id}: an edited calendar file (YAML text) is linted and, when clean,
+  // activated; then every open case's deadline is computed again on it (a year entered, an
+  // arrangement amended), each change an event in the case's history.
+  Response activate_calendar(const Request& req, const Caller& who, const std::string& id);
+
+  // An edit that was not activated: 422 with the file's problems at line and column (404 for an
+  // unknown id, 500 when it could not be written).
+  Response diagnostics_response(const Request& req, const Error& error, const std::string& field);
+
+  Response calendar_api(const Request& req, const Caller& who, const std::vector<std::string>& s);
+
+  Response rules_api(const Request& req, const Caller& who, const std::vector<std::string>& s);
+};
+
+}  // namespace keydesk::server
