@@ -1,6 +1,9 @@
 // Pixel work on one scan with Leptonica: decoding, the red-ink mask, seal rings, orientation,
 // deskew, scaling and text-line layout. Everything here is geometry; reading text is the
-// Recognizer's job.
+// Recognizer's job. Defined by concern: decode.cpp (decoding, scaling), seals.cpp (red ink, seal
+// rings), binarise.cpp (thresholds, ink share), orientation.cpp (text axis, deskew, LevelledGrey),
+// layout.cpp (text rows, ruled lines), line_image.cpp (rows cut out for the recognizer) and
+// signatures.cpp (handwriting_ink).
 #pragma once
 
 #include <string>

@@ -1,0 +1,118 @@
+// ScanAnalyzer::Impl, the state behind a ScanAnalyzer (ocr/scan.h): its two Tesseract engines,
+// the document types and their vocabulary, the page being read, and the steps analyse()
+// (ocr/scan.cpp) takes, each defined in the file of its concern under ocr/internal/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ocr/internal/leptonica.h"
+#include "ocr/internal/page.h"
+#include "ocr/internal/recognizer.h"
+#include "ocr/internal/rows.h"
+#include "ocr/scan.h"
+
+namespace keydesk::ocr {
+
+struct ScanAnalyzer::Impl {
+  std::vector<DocumentType> types;
+  ScanOptions options;
+  std::unique_ptr<internal::Recognizer> text;  // chi_sim
+  std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
+  std::set<std::uint64_t> vocabulary;          // pair_key of adjacent characters of the words
+
+  struct Page {
+    internal::LevelledGrey grey;
+    internal::PixPtr mask, binary, rules;
+    int rotation = 0;
+    double skew = 0, scale = 1;
+    int source_width = 0, source_height = 0;
+  };
+
+  // --- normalise.cpp: the scan made a page to read -----------------------------------------------
+  // Decodes and normalises; nullopt when the bytes are not an image Leptonica can decode.
+  std::optional<Page> normalise(const std::string& bytes) const;
+  // `page` turned a further `quarter` turns clockwise.
+  static Page turned(const Page& page, int quarter);
+
+  // --- rows.cpp: reading rows --------------------------------------------------------------------
+  // Rows searched for labels and titles are read narrowed to this share of their width: the
+  // recognizer's cost grows with the width it is given, and printed labels survive the squeeze.
+  // A row holding a value looked for is read again at full width (values decide findings).
+  static constexpr float kSkim = 0.8f;
+
+  // Reads `area` of `page` with `recognizer`, its width scaled by `squeeze`; glyph boxes come
+  // back on the page.
+  static internal::LineRead read_line(internal::Recognizer& recognizer, const Page& page,
+                                      const Box& area, float squeeze = 1.0f);
+  static internal::LineRead recognise(internal::Recognizer& recognizer,
+                                      const internal::LineImage& line);
+  // Reads the row at `b`, with a margin so that strokes the row finder cut off are not lost.
+  internal::ReadRow read_row(const Page& page, const Box& b, bool skim);
+
+  // Titles first (the tallest rows), then top to bottom: the order that finds the type and the
+  // fields soonest.
+  static std::vector<internal::TextRow> reading_order(std::vector<internal::TextRow> rows);
+
+  void debug_images(const std::string& dir, const Page& page,
+                    const std::vector<internal::TextRow>& rows) const;
+
+  // --- classify.cpp: the document vocabulary and the type ----------------------------------------
+  // How many characters of the document vocabulary (the title words and labels of
+  // rules/documents.yaml) `rows` hold. Tesseract's own confidence is no guide to orientation (it
+  // reads upside-down Chinese as confident junk); known words are.
+  int vocabulary_score(const std::vector<internal::ReadRow>& rows) const;
+  void add_vocabulary(const std::string& word);
+  static std::uint64_t pair_key(char32_t a, char32_t b);
+
+  void classify(const std::vector<internal::ReadRow>& rows, int page_height,
+                ScanResult& result) const;
+
+  const DocumentType* type_named(std::string_view id) const;
+
+  // --- fields.cpp: codes anywhere, names after their labels --------------------------------------
+  // Runs of code characters (USCC, ID numbers) in every row, and values after the labels.
+  // The runs of 15 to 21 letters and digits in `row`: USCCs and ID numbers as read.
+  // Two runs parted by one stray mark (91110105MATK&8X7498) are also given joined: the checksum
+  // says whether the mark was a slip.
+  static std::vector<FieldRead> code_runs(const internal::ReadRow& row);
+
+  // The Latin model's reading (letters and digits only) of the code at `box`: once per place and
+  // scan, whether it was asked for by a code-shaped row or by a code the Chinese model misread.
+  internal::LineRead latin_read(const Box& box);
+  // The same for a character grid (TextRow::grid), its cells set side by side first. Its
+  // characters stand a cell apart, so the spaces the model puts between them are dropped.
+  internal::LineRead grid_read(const internal::TextRow& row);
+
+  // A code the Chinese model read that fails its checksum, read again by the Latin model: both
+  // readings go to the checksum, which decides.
+  std::optional<FieldRead> reread_code(const FieldRead& field);
+
+  // `text` holds a USCC or an ID number that passes its checksum.
+  static bool checks_as_code(const std::string& text);
+
+  void extract_fields(const std::vector<internal::ReadRow>& rows, const DocumentType* type,
+                      ScanResult& result);
+
+  // --- signatures.cpp: signature labels and the handwriting after them ---------------------------
+  // A mark taller than the print of row `i` starts just right of it, on its line: a signature
+  // beside its label, likely.
+  static bool mark_right_of(const std::vector<internal::TextRow>& rows, size_t i);
+
+  void find_signatures(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
+                       ScanResult& result);
+
+  // --- wanted.h: what reading still looks for ----------------------------------------------------
+  struct Wanted;
+
+  const Page* current_ = nullptr;                                // the page analyse() is reading
+  std::vector<std::pair<Box, internal::LineRead>> latin_reads_;  // latin_read's, this page
+};
+
+}  // namespace keydesk::ocr

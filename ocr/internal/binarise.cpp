@@ -1,0 +1,147 @@
+// The binary page: Sauvola's local thresholds from integral images (Leptonica's values in one
+// pass), taken on the page at half size and applied to every pixel at full size; and the share
+// of ink in a binary image.
+#include "ocr/internal/page.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "ocr/internal/pix_util.h"
+
+namespace keydesk::ocr::internal {
+
+PixPtr sauvola_thresholds(Pix* grey, int half_window, float factor) {
+  const int w = width_of(grey), h = height_of(grey);
+  if (w < 2 * half_window + 3 || h < 2 * half_window + 3) return nullptr;
+  // The page with a mirrored border of half_window + 1, as Leptonica measures it, and the sums
+  // of its values and of their squares over every rectangle from the origin (one row and
+  // column of zeros before them).
+  const int border = half_window + 1;
+  PixPtr framed(pixAddMirroredBorder(grey, border, border, border, border));
+  if (!framed) return nullptr;
+  const int fw = width_of(framed.get()), fh = height_of(framed.get());
+  const size_t stride = static_cast<size_t>(fw) + 1;
+  std::vector<l_uint32> sums(stride * (static_cast<size_t>(fh) + 1), 0);
+  std::vector<l_uint64> squares(sums.size(), 0);
+  const l_uint32* data = pixGetData(framed.get());
+  const l_int32 wpl = pixGetWpl(framed.get());
+  for (int y = 0; y < fh; ++y) {
+    const l_uint32* line = data + static_cast<ptrdiff_t>(y) * wpl;
+    l_uint32 row_sum = 0;
+    l_uint64 row_squares = 0;
+    const size_t above = static_cast<size_t>(y) * stride, here = above + stride;
+    for (int x = 0; x < fw; ++x) {
+      const l_uint32 v = GET_DATA_BYTE(line, x);
+      row_sum += v;
+      row_squares += static_cast<l_uint64>(v) * v;
+      sums[here + static_cast<size_t>(x) + 1] = sums[above + static_cast<size_t>(x) + 1] + row_sum;
+      squares[here + static_cast<size_t>(x) + 1] =
+          squares[above + static_cast<size_t>(x) + 1] + row_squares;
+    }
+  }
+  // Leptonica's arithmetic (pixWindowedMean, pixWindowedMeanSquare, pixSauvolaGetThreshold),
+  // to the same roundings (the mean truncated, the mean square rounded): the window of output
+  // pixel (x, y) is framed rows y + 1 … y + 2 half_window + 1, and the same columns.
+  const int side = 2 * half_window + 1;
+  const auto mean_norm =
+      static_cast<l_float32>(1.0 / (static_cast<l_float32>(side) * static_cast<l_float32>(side)));
+  const double square_norm =
+      1.0 / static_cast<double>(static_cast<l_float32>(side) * static_cast<l_float32>(side));
+  PixPtr out(pixCreate(w, h, 8));
+  if (!out) return nullptr;
+  l_uint32* dst = pixGetData(out.get());
+  const l_int32 dst_wpl = pixGetWpl(out.get());
+  auto window = [&](const auto& table, int x, int y) {
+    const size_t top = (static_cast<size_t>(y) + 1) * stride,
+                 bottom = (static_cast<size_t>(y) + 1 + side) * stride;
+    const size_t left = static_cast<size_t>(x) + 1, right = left + static_cast<size_t>(side);
+    return table[bottom + right] - table[bottom + left] - table[top + right] + table[top + left];
+  };
+  for (int y = 0; y < h; ++y) {
+    l_uint32* line = dst + static_cast<ptrdiff_t>(y) * dst_wpl;
+    for (int x = 0; x < w; ++x) {
+      const auto mean = static_cast<l_int32>(
+          static_cast<l_uint8>(mean_norm * static_cast<l_float32>(window(sums, x, y))));
+      const auto mean_square = static_cast<l_int32>(
+          static_cast<l_uint32>(square_norm * static_cast<double>(window(squares, x, y)) + 0.5));
+      const l_int32 variance = mean_square - mean * mean;
+      const l_float32 deviation = std::sqrt(static_cast<l_float32>(variance));
+      const auto threshold =
+          static_cast<l_int32>(mean * (1.0 - static_cast<double>(factor) *
+                                                 (1.0 - static_cast<double>(deviation) / 128.)));
+      SET_DATA_BYTE(line, x, static_cast<l_uint8>(threshold));
+    }
+  }
+  return out;
+}
+
+PixPtr binarise(Pix* grey) {
+  // Sauvola's local threshold keeps light-grey print (photocopies, faint toner) that a global or
+  // coarse-tiled Otsu threshold drops.
+  // Thresholds come from the page at half size (a quarter of the work; the window keeps its
+  // physical size) and apply to every pixel at full size.
+  PixPtr half(pixScaleAreaMap2(grey));
+  PixPtr held = half ? sauvola_thresholds(half.get(), 8, 0.34f) : nullptr;
+  if (!held) return PixPtr(pixThresholdToBinary(grey, 150));
+  Pix* thresholds = held.get();
+  // Each pixel against the threshold of its place on the half-size page, in one pass (Leptonica
+  // would scale the thresholds up, map grey * 128 / threshold and threshold that at 128: three
+  // passes over the page). `darkest_light[t]`: the least grey that is not ink under threshold t,
+  // as that map rounds.
+  static const auto darkest_light = [] {
+    std::array<l_uint8, 256> table{};
+    for (int t = 0; t < 256; ++t) {
+      int g = 0;
+      while (g < 256 && std::min(255, static_cast<int>(static_cast<float>(g * 128) /
+                                                           (static_cast<float>(t) + 0.5f) +
+                                                       0.5f)) < 128)
+        ++g;
+      table[static_cast<size_t>(t)] = static_cast<l_uint8>(std::min(g, 255));
+    }
+    return table;
+  }();
+  const int w = width_of(grey), h = height_of(grey);
+  const int tw = width_of(thresholds), th = height_of(thresholds);
+  PixPtr binary(pixCreate(w, h, 1));
+  if (!binary) return PixPtr(pixThresholdToBinary(grey, 150));
+  // The sampling of pixScaleBySamplingToSize: each pixel takes the threshold nearest its place.
+  const float x_ratio = static_cast<float>(tw) / static_cast<float>(w);
+  const float y_ratio = static_cast<float>(th) / static_cast<float>(h);
+  std::vector<int> column(static_cast<size_t>(w));
+  for (int x = 0; x < w; ++x)
+    column[static_cast<size_t>(x)] =
+        std::min(static_cast<int>(x_ratio * static_cast<float>(x) + 0.5f), tw - 1);
+  const l_uint32* grey_data = pixGetData(grey);
+  const l_uint32* threshold_data = pixGetData(thresholds);
+  l_uint32* out = pixGetData(binary.get());
+  const l_int32 grey_wpl = pixGetWpl(grey), threshold_wpl = pixGetWpl(thresholds),
+                out_wpl = pixGetWpl(binary.get());
+  for (int y = 0; y < h; ++y) {
+    const int ty = std::min(static_cast<int>(y_ratio * static_cast<float>(y) + 0.5f), th - 1);
+    const l_uint32* g = grey_data + static_cast<ptrdiff_t>(y) * grey_wpl;
+    const l_uint32* t = threshold_data + static_cast<ptrdiff_t>(ty) * threshold_wpl;
+    l_uint32* d = out + static_cast<ptrdiff_t>(y) * out_wpl;
+    for (int x = 0; x < w; ++x)
+      if (GET_DATA_BYTE(g, x) < darkest_light[GET_DATA_BYTE(t, column[static_cast<size_t>(x)])])
+        SET_DATA_BIT(d, x);
+  }
+  return binary;
+}
+
+double ink_share(Pix* binary, const Box* within) {
+  l_int32 count = 0;
+  if (within) {
+    BOX* box = boxCreate(within->x, within->y, within->w, within->h);
+    pixCountPixelsInRect(binary, box, &count, nullptr);
+    boxDestroy(&box);
+    return within->w > 0 && within->h > 0
+               ? static_cast<double>(count) / (static_cast<double>(within->w) * within->h)
+               : 0.0;
+  }
+  pixCountPixels(binary, &count, nullptr);
+  return static_cast<double>(count) / (static_cast<double>(width_of(binary)) * height_of(binary));
+}
+
+}  // namespace keydesk::ocr::internal

@@ -1,0 +1,174 @@
+// Field values on a read page: USCCs and ID numbers as runs of code characters anywhere on it
+// (a code that fails its checksum read again by the Latin model, which also reads code-shaped
+// rows and character grids), and company and person names after their labels.
+#include "ocr/internal/analyzer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ocr/codes.h"
+#include "ocr/text.h"
+
+namespace keydesk::ocr {
+
+using internal::cell_right_of;
+using internal::glyph_confidence;
+using internal::glyph_span;
+using internal::is_cjk;
+using internal::is_code_char;
+using internal::LabelHit;
+using internal::LineRead;
+using internal::padded;
+using internal::ReadRow;
+using internal::value_after;
+
+namespace {
+
+// `run` (letters and digits) is a USCC or an ID number that passes its checksum, after the
+// repairs OCR needs.
+bool passes_a_checksum(const std::string& run) {
+  return !repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty();
+}
+
+std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
+                                   const std::vector<std::string>& labels, double min_similarity) {
+  std::optional<LabelHit> best;
+  for (const std::string& label : labels) {
+    std::u32string needle = normalise_name(label);
+    if (needle.empty()) continue;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      if (rows[r].folded.size() + 1 < needle.size()) continue;
+      size_t begin = 0, end = 0;
+      double similarity = substring_similarity(rows[r].folded, needle, &begin, &end);
+      // Longer labels win ties: 授权用户姓名 over 姓名.
+      if (similarity >= min_similarity && (!best || similarity > best->similarity + 1e-9)) {
+        best = LabelHit{r, begin, end, glyph_span(rows[r], begin, end), similarity};
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
+  std::vector<FieldRead> runs;
+  std::vector<std::pair<size_t, size_t>> spans;  // every run of code characters
+  for (size_t i = 0; i < row.folded.size();) {
+    if (!is_code_char(row.folded[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
+    spans.emplace_back(i, j);
+    i = j;
+  }
+  auto add = [&](std::u32string text, size_t begin, size_t end) {
+    if (text.size() >= 15 && text.size() <= 21)
+      runs.push_back({"code", encode_utf8(text), glyph_span(row, begin, end),
+                      glyph_confidence(row, begin, end)});
+  };
+  for (size_t k = 0; k < spans.size(); ++k) {
+    auto [begin, end] = spans[k];
+    add(row.folded.substr(begin, end - begin), begin, end);
+    if (k + 1 < spans.size() && spans[k + 1].first == end + 1 && !is_cjk(row.folded[end]) &&
+        end - begin < 15 && spans[k + 1].second - spans[k + 1].first < 15)
+      add(row.folded.substr(begin, end - begin) +
+              row.folded.substr(end + 1, spans[k + 1].second - end - 1),
+          begin, spans[k + 1].second);
+  }
+  return runs;
+}
+
+LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
+  auto same_place = [&box](const Box& b) {
+    int overlap = std::min(b.right(), box.right()) - std::max(b.x, box.x);
+    return overlap * 10 >= std::max(b.w, box.w) * 9 &&
+           std::abs((b.y + b.h / 2) - (box.y + box.h / 2)) * 2 <= std::max(b.h, box.h);
+  };
+  for (const auto& [at, read] : latin_reads_)
+    if (same_place(at)) return read;
+  LineRead read = read_line(*code, *current_, padded(box, 4));
+  latin_reads_.emplace_back(box, read);
+  return read;
+}
+
+LineRead ScanAnalyzer::Impl::grid_read(const internal::TextRow& row) {
+  LineRead read = recognise(*code, internal::grid_line_image(current_->grey, current_->binary.get(),
+                                                             row.code_box, row.code_run));
+  std::erase(read.text, ' ');
+  latin_reads_.emplace_back(row.code_box, read);
+  return read;
+}
+
+std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field) {
+  if (field.field != "code" || !code || passes_a_checksum(field.text)) return std::nullopt;
+  LineRead read = latin_read(field.box);
+  std::string folded = fold_code_text(read.text);
+  folded.erase(std::remove_if(folded.begin(), folded.end(),
+                              [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
+               folded.end());
+  if (folded.size() < 15 || folded == field.text) return std::nullopt;
+  return FieldRead{"code", folded, field.box, read.confidence};
+}
+
+bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
+  std::string folded = fold_code_text(text);
+  for (size_t i = 0; i < folded.size();) {
+    size_t j = i;
+    while (j < folded.size() && std::isalnum(static_cast<unsigned char>(folded[j]))) ++j;
+    if (j - i >= 15 && j - i <= 21 && passes_a_checksum(folded.substr(i, j - i))) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
+                                        ScanResult& result) {
+  for (const ReadRow& row : rows)
+    for (FieldRead& field : code_runs(row)) result.fields.push_back(std::move(field));
+  std::vector<FieldRead> rereads;
+  for (const FieldRead& field : result.fields)
+    if (std::optional<FieldRead> again = reread_code(field)) rereads.push_back(*again);
+  result.fields.insert(result.fields.end(), rereads.begin(), rereads.end());
+  if (!type) return;
+  auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
+                      size_t max_chars) {
+    if (labels.empty()) return;
+    std::optional<LabelHit> hit = find_label(rows, labels, 0.75);
+    if (!hit) return;
+    const ReadRow* value_row = &rows[hit->row];
+    auto [begin, end] = value_after(*value_row, hit->end);
+    if (end <= begin) {
+      // A label in a table cell of its own: the value is in the next cell to its right.
+      if (std::optional<size_t> cell =
+              cell_right_of(rows, hit->box, std::numeric_limits<int>::max(),
+                            [&rows](size_t r) { return !rows[r].folded.empty(); })) {
+        value_row = &rows[*cell];
+        std::tie(begin, end) = value_after(*value_row, 0);
+      }
+    }
+    const ReadRow& row = *value_row;
+    if (name == "person") {
+      // A person's name: the Chinese characters right after the label.
+      end = begin;
+      while (end < row.folded.size() && is_cjk(row.folded[end]) && end - begin < max_chars) ++end;
+    }
+    if (end <= begin) return;
+    std::u32string value = row.folded.substr(begin, end - begin);
+    // Names here are Chinese: a Latin value is the English name under another label.
+    if (std::count_if(value.begin(), value.end(), is_cjk) < 2) return;
+    result.fields.push_back(
+        {name, encode_utf8(value), glyph_span(row, begin, end), glyph_confidence(row, begin, end)});
+  };
+  labelled(type->name_labels, "name", 40);
+  labelled(type->person_labels, "person", 4);
+}
+
+}  // namespace keydesk::ocr

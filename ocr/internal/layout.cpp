@@ -1,0 +1,356 @@
+// The page's text rows and ruled lines (text_layout): long thin runs and the walls of character
+// grids taken out as rules, characters gathered into rows on one baseline (pictures left out,
+// rows run together parted where their ink thins), and each row's glyph height and its run of
+// code-shaped glyphs.
+#include "ocr/internal/page.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
+
+#include "ocr/internal/pix_util.h"
+
+namespace keydesk::ocr::internal {
+namespace {
+
+Box united(const Box& a, const Box& b) {
+  const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
+}
+
+// The connected components of `text` whose centre lies in each of `rows`, left to right.
+std::vector<std::vector<Box>> components_by_row(Pix* text, const std::vector<Box>& rows) {
+  std::vector<std::vector<Box>> out(rows.size());
+  Pixa* pixa_raw = nullptr;
+  BoxaPtr boxes(pixConnComp(text, &pixa_raw, 8));
+  if (pixa_raw) pixaDestroy(&pixa_raw);
+  if (!boxes) return out;
+  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
+    Box c = box_at(boxes.get(), i);
+    int cx = c.x + c.w / 2, cy = c.y + c.h / 2;
+    // Rows are sorted by their middle; few overlap, so a linear scan is cheap enough.
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const Box& b = rows[r];
+      if (cx >= b.x && cx < b.right() && cy >= b.y && cy < b.bottom()) {
+        out[r].push_back(c);
+        break;
+      }
+    }
+  }
+  for (auto& row : out)
+    std::sort(row.begin(), row.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  return out;
+}
+
+// The height of the taller components of a row (a tenth of them are taller), `fallback` when
+// it has none.
+int glyph_height(const std::vector<Box>& glyphs, int fallback) {
+  if (glyphs.empty()) return fallback;
+  std::vector<int> heights;
+  for (const Box& g : glyphs) heights.push_back(g.h);
+  auto at = heights.begin() + static_cast<std::ptrdiff_t>(heights.size() * 9 / 10);
+  std::nth_element(heights.begin(), at, heights.end());
+  return *at;
+}
+
+// The longest run of code-like glyphs among a row's components (see TextRow::code_run); *extent
+// gets the run's box, widened over the glyphs that continue it (below).
+int code_run(const std::vector<Box>& glyphs, Box* extent) {
+  int tallest = 0;
+  for (const Box& g : glyphs) tallest = std::max(tallest, g.h);
+  // Digits and capitals stand full height; a Chinese character breaks into strokes of every
+  // size, and its narrow full-height parts (亻, 丨) seldom come fifteen in a row.
+  int best = 0, run = 0, last_right = -1, last_h = 0;
+  size_t first = 0, best_first = 0, best_last = 0;
+  for (size_t i = 0; i < glyphs.size(); ++i) {
+    const Box& g = glyphs[i];
+    if (g.h * 10 < tallest * 5)
+      continue;  // punctuation, dots: neither part of nor a break in a run
+    bool digit_like = g.w * 10 >= g.h * 2 && g.w * 10 <= g.h * 9;
+    bool close = last_right >= 0 && g.x - last_right <= g.h && std::abs(g.h - last_h) * 5 <= g.h;
+    run = digit_like ? (close ? run + 1 : 1) : 0;
+    if (run == 1) first = i;
+    if (run > best) best = run, best_first = first, best_last = i;
+    last_right = g.right();
+    last_h = g.h;
+  }
+  if (best == 0) return 0;
+  *extent = glyphs[best_first];
+  for (size_t i = best_first; i <= best_last; ++i) *extent = united(*extent, glyphs[i]);
+  // A narrow 1, or two characters printed touching (MA, 05), breaks the run short of the code;
+  // the glyphs of the same height that follow it at the same spacing continue it, up to the
+  // width of 19 characters at the run's pitch (an 18-character code, and slack for the pitch).
+  const int limit = extent->w * 19 / best, height = extent->h;
+  auto continues = [&](const Box& g, int gap) {
+    return g.h * 10 >= height * 7 && g.h * 10 <= height * 13 && gap <= height / 2 &&
+           united(*extent, g).w <= limit;
+  };
+  for (size_t i = best_last + 1; i < glyphs.size(); ++i) {
+    if (glyphs[i].x < extent->right()) {  // a piece of a glyph already in (the dot of an i)
+      *extent = united(*extent, glyphs[i]);
+      continue;
+    }
+    if (!continues(glyphs[i], glyphs[i].x - extent->right())) break;
+    *extent = united(*extent, glyphs[i]);
+  }
+  for (size_t i = best_first; i-- > 0;) {
+    if (glyphs[i].right() > extent->x) continue;
+    if (!continues(glyphs[i], extent->x - glyphs[i].right())) break;
+    *extent = united(*extent, glyphs[i]);
+  }
+  return best;
+}
+
+// The walls of a character grid (a code written one character to a box) are too short for the
+// page's vertical rules: five or more thin posts of one height, standing side by side at an even
+// pitch, go to `rules`. Strokes of characters are seldom so many, so alike and so evenly spaced.
+// Returns each grid's extent, wall to wall, with its count of cells.
+std::vector<std::pair<Box, int>> add_cell_walls(Pix* binary, Pix* rules) {
+  std::vector<std::pair<Box, int>> grids;
+  // Thin faint walls come out of binarising with gaps and sideways steps of a pixel: widened
+  // and closed first.
+  PixPtr widened(pixDilateBrick(nullptr, binary, 3, 1));
+  if (!widened) return grids;
+  PixPtr closed(pixCloseBrick(nullptr, widened.get(), 1, 5));
+  if (!closed) return grids;
+  PixPtr posts(pixOpenCompBrickDwa(nullptr, closed.get(), 1, 25));
+  if (!posts) return grids;
+  Pixa* pieces = nullptr;
+  BoxaPtr boxes(pixConnComp(posts.get(), &pieces, 8));
+  if (!boxes || !pieces) {
+    if (pieces) pixaDestroy(&pieces);
+    return grids;
+  }
+  std::vector<std::pair<Box, int>> thin;  // post, index in `pieces`
+  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
+    Box b = box_at(boxes.get(), i);
+    if (b.w <= 5 && b.h <= 90) thin.emplace_back(b, i);
+  }
+  std::sort(thin.begin(), thin.end(), [](const auto& a, const auto& b) {
+    return a.first.y != b.first.y ? a.first.y < b.first.y : a.first.x < b.first.x;
+  });
+  std::vector<bool> taken(thin.size(), false);
+  for (size_t i = 0; i < thin.size(); ++i) {
+    if (taken[i]) continue;
+    const Box& first = thin[i].first;
+    // The posts level with this one, left to right.
+    std::vector<size_t> line;
+    for (size_t j = i; j < thin.size() && thin[j].first.y <= first.y + 3; ++j)
+      if (!taken[j] && std::abs(thin[j].first.h - first.h) <= 3) line.push_back(j);
+    std::sort(line.begin(), line.end(),
+              [&thin](size_t a, size_t b) { return thin[a].first.x < thin[b].first.x; });
+    // Runs of posts at an even pitch between half and three times their height.
+    size_t from = 0;
+    auto take = [&](size_t to) {
+      if (to - from < 5) return;
+      Box extent = thin[line[from]].first;
+      for (size_t k = from; k < to; ++k) {
+        extent = united(extent, thin[line[k]].first);
+        taken[line[k]] = true;
+        const auto& [b, index] = thin[line[k]];
+        // The wall's own pixels, not the widened post.
+        PixPtr piece(pixaGetPix(pieces, index, L_COPY));
+        pixRasterop(piece.get(), 0, 0, b.w, b.h, PIX_SRC & PIX_DST, binary, b.x, b.y);
+        pixRasterop(rules, b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, piece.get(), 0, 0);
+      }
+      grids.emplace_back(extent, static_cast<int>(to - from) - 1);
+    };
+    for (size_t k = 1; k <= line.size(); ++k) {
+      bool even = false;
+      if (k < line.size()) {
+        const int pitch = thin[line[k]].first.x - thin[line[k - 1]].first.x;
+        const int first_pitch =
+            k - from >= 2 ? thin[line[from + 1]].first.x - thin[line[from]].first.x : pitch;
+        even = pitch * 2 >= first.h && pitch <= first.h * 3 &&
+               std::abs(pitch - first_pitch) * 4 <= first_pitch;
+      }
+      if (!even) {
+        take(k);
+        from = k;
+      }
+    }
+  }
+  pixaDestroy(&pieces);
+  return grids;
+}
+
+// `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
+// (no more than a stroke crossing between the rows).
+void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
+  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
+  PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  NUMA* counts = clip ? pixCountPixelsByRow(clip.get(), nullptr) : nullptr;
+  if (!counts) {
+    out.push_back(block);
+    return;
+  }
+  const int thin = std::max(3, block.w / 50);
+  int from = -1;
+  size_t before = out.size();
+  auto end_band = [&](int to) {
+    if (from >= 0 && to - from >= 9) {
+      Box band{block.x, block.y + from, block.w, to - from};
+      BOX* bb = boxCreate(0, from, block.w, to - from);
+      PixPtr piece(pixClipRectangle(clip.get(), bb, nullptr));
+      boxDestroy(&bb);
+      BOX* ink = nullptr;
+      if (piece && pixClipBoxToForeground(piece.get(), nullptr, nullptr, &ink) == 0 && ink) {
+        l_int32 x = 0, y = 0, w = 0, hh = 0;
+        boxGetGeometry(ink, &x, &y, &w, &hh);
+        boxDestroy(&ink);
+        band = {block.x + x, block.y + from + y, w, hh};
+      }
+      if (band.h >= 9 && band.w >= 8) out.push_back(band);
+    }
+    from = -1;
+  };
+  for (int y = 0; y < block.h; ++y) {
+    l_int32 count = 0;
+    numaGetIValue(counts, y, &count);
+    if (count > thin) {
+      if (from < 0) from = y;
+    } else if (from >= 0) {
+      end_band(y);
+    }
+  }
+  end_band(block.h);
+  numaDestroy(&counts);
+  if (out.size() == before) out.push_back(block);
+}
+
+}  // namespace
+
+// A ruled line is at least this many times as long as it is thick; a title's strokes are not.
+// (Horizontal runs are measured on the page thickened by two pixels across them.)
+constexpr float kRuleLength = 16.0f, kThickenedRuleLength = 12.0f;
+
+Layout text_layout(Pix* binary) {
+  const int w = width_of(binary), h = height_of(binary);
+  // Ruled lines (tables, underlines, frames) are long thin runs; take them out so they neither
+  // join rows nor look like text.
+  Layout layout;
+  // A thin line scanned a little askew steps by a pixel now and then: the runs are looked for
+  // on the page thickened across them, and the line is then its own pixels in that run.
+  // Ruled lines are thin for their length; the strokes of large print (a title's 一 and 丨)
+  // are as long but several times as thick, and stay text.
+  PixPtr thick(pixDilateBrick(nullptr, binary, 1, 3));
+  PixPtr runs(pixOpenCompBrickDwa(nullptr, thick.get(), std::max(60, w / 20), 1));
+  layout.rules.reset(
+      pixSelectByWidthHeightRatio(runs.get(), kThickenedRuleLength, 8, L_SELECT_IF_GTE, nullptr));
+  pixAnd(layout.rules.get(), layout.rules.get(), binary);
+  PixPtr posts(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
+  PixPtr vertical(
+      pixSelectByWidthHeightRatio(posts.get(), 1.0f / kRuleLength, 8, L_SELECT_IF_LTE, nullptr));
+  const std::vector<std::pair<Box, int>> grids = add_cell_walls(binary, layout.rules.get());
+  pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
+  PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
+  // Characters of a phrase are a few pixels apart at 150 dpi; a label and its value further.
+  PixPtr smeared(pixCloseCompBrickDwa(nullptr, text.get(), 21, 3));
+  Pixa* pixa_raw = nullptr;
+  BoxaPtr boxes(pixConnComp(smeared.get(), &pixa_raw, 8));
+  if (pixa_raw) pixaDestroy(&pixa_raw);
+  std::vector<Box> segments;
+  if (!boxes) return layout;
+  std::vector<Box> blocks;
+  auto in_grid = [&grids](const Box& b) {
+    const int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    return std::any_of(grids.begin(), grids.end(), [&](const auto& g) {
+      return cx >= g.first.x && cx < g.first.right() && cy >= g.first.y && cy < g.first.bottom();
+    });
+  };
+  std::vector<Box> tall;  // blocks that may be pictures (photo, emblem, QR code)
+  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
+    Box b = box_at(boxes.get(), i);
+    // A grid's characters stand far apart, and a lone 1 is narrower than any other mark kept:
+    // the grid is one segment of its own (below).
+    if (in_grid(b)) continue;
+    if (b.h < 9 || b.h > h / 8 || b.w < 8) continue;
+    if (ink_share(text.get(), &b) < 0.04) continue;
+    (b.h > 90 && b.w < b.h * 3 ? tall : blocks).push_back(b);
+  }
+  // Pictures are tall blocks, not rows of characters; but the characters of a large title,
+  // printed far apart, are tall blocks too. A tall block stays text when another of about its
+  // height stands beside it on its line, less than its height away (a photo, an emblem or a QR
+  // code stands alone).
+  auto beside = [](const Box& b, const std::vector<Box>& others) {
+    return std::any_of(others.begin(), others.end(), [&b](const Box& o) {
+      if (&o == &b || std::abs(o.h - b.h) * 4 > b.h) return false;
+      const int overlap = std::min(b.bottom(), o.bottom()) - std::max(b.y, o.y);
+      const int gap = std::max(o.x - b.right(), b.x - o.right());
+      return overlap * 10 >= std::min(b.h, o.h) * 6 && gap <= b.h;
+    });
+  };
+  std::vector<Box> characters;
+  for (const Box& b : tall)
+    if (beside(b, tall) || beside(b, blocks)) characters.push_back(b);
+  blocks.insert(blocks.end(), characters.begin(), characters.end());
+  // A block several rows high is rows run together (a tick or a handwritten stroke crossing
+  // from one table row into the next): it is parted where its ink thins out.
+  std::vector<int> heights;
+  for (const Box& b : blocks)
+    if (b.w >= b.h * 2) heights.push_back(b.h);
+  int row_height = 0;
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    row_height = heights[heights.size() / 2];
+  }
+  for (const Box& b : blocks) {
+    if (row_height > 0 && b.h > row_height * 2 && b.w >= b.h * 2)
+      split_at_thin_ink(text.get(), b, segments);
+    else
+      segments.push_back(b);
+  }
+  for (const auto& [grid, cells] : grids)
+    if (grid.h >= 9 && grid.h <= h / 8) segments.push_back(grid);
+  std::sort(segments.begin(), segments.end(),
+            [](const Box& a, const Box& b) { return a.y + a.h / 2 < b.y + b.h / 2; });
+  // Segments on one baseline and near each other make a row, read in one pass.
+  std::vector<Box> rows;
+  std::vector<bool> used(segments.size(), false);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (used[i]) continue;
+    Box row = segments[i];
+    used[i] = true;
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      for (size_t j = i + 1; j < segments.size(); ++j) {
+        if (used[j]) continue;
+        const Box& s = segments[j];
+        int overlap = std::min(row.bottom(), s.bottom()) - std::max(row.y, s.y);
+        if (overlap < std::min(row.h, s.h) * 6 / 10) continue;
+        // Handwriting next to a label (a signature) is far taller than the print: a row of its own.
+        if (std::abs(s.h - row.h) > std::max(row.h, s.h) * 45 / 100) continue;
+        int gap = std::max(s.x - row.right(), row.x - s.right());
+        if (gap > std::max(row.h, s.h) * 4) continue;
+        int x = std::min(row.x, s.x), y = std::min(row.y, s.y);
+        row = {x, y, std::max(row.right(), s.right()) - x, std::max(row.bottom(), s.bottom()) - y};
+        used[j] = true;
+        grew = true;
+      }
+    }
+    rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end(), reads_before);
+  std::vector<std::vector<Box>> glyphs = components_by_row(text.get(), rows);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    TextRow row;
+    row.box = rows[r];
+    row.code_run = code_run(glyphs[r], &row.code_box);
+    // A code written one character to a box: the grid is the code, however far apart its
+    // characters stand.
+    for (const auto& [grid, cells] : grids)
+      if (grid.x >= rows[r].x && grid.right() <= rows[r].right() && grid.y >= rows[r].y &&
+          grid.bottom() <= rows[r].bottom() && cells > row.code_run) {
+        row.code_run = cells;
+        row.code_box = grid;
+        row.grid = true;
+      }
+    row.glyph_height = glyph_height(glyphs[r], rows[r].h);
+    layout.rows.push_back(row);
+  }
+  return layout;
+}
+
+}  // namespace keydesk::ocr::internal

@@ -1,0 +1,194 @@
+// One row cut out for the recognizer: its grey pixels with ruled lines whitened and blank
+// stretches shortened, or a character grid's cells set side by side; boxes on such an image
+// mapped back to the page; and a blank column where a row can be cut in two.
+#include "ocr/internal/page.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "ocr/internal/pix_util.h"
+
+namespace keydesk::ocr::internal {
+namespace {
+
+// The ink of one row of text: `area` clipped to the page, and in it the ruled lines that cross
+// the row (table borders, frames) or run far along it (underlines), grown a pixel for their
+// anti-aliased edges, and the dark pixels that are not theirs. The thick strokes of a large
+// title are long and thin too, but neither cross nor run far.
+struct RowInk {
+  Box area;
+  PixPtr rules, ink;  // 1 bpp, area-sized; ink null when the area is empty
+};
+RowInk row_ink(Pix* binary, Pix* rules, const Box& area) {
+  RowInk row;
+  const int x0 = std::clamp(area.x, 0, width_of(binary)),
+            y0 = std::clamp(area.y, 0, height_of(binary));
+  const int x1 = std::clamp(area.right(), 0, width_of(binary));
+  const int y1 = std::clamp(area.bottom(), 0, height_of(binary));
+  if (x1 - x0 < 4 || y1 - y0 < 4) return row;
+  row.area = {x0, y0, x1 - x0, y1 - y0};
+  BOX* clip_box = boxCreate(x0, y0, x1 - x0, y1 - y0);
+  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
+  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!ink || !ruled) return row;
+  l_int32 changed = 0;
+  PixPtr crossing(pixSelectBySize(ruled.get(), row.area.h * 5 / 2, row.area.h - 2, 8,
+                                  L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
+  if (!crossing) return row;
+  row.rules.reset(pixDilateBrick(nullptr, crossing.get(), 3, 3));
+  pixSubtract(ink.get(), ink.get(), row.rules.get());
+  row.ink = std::move(ink);
+  return row;
+}
+
+// Which columns of `ink` hold no dark pixel.
+std::vector<bool> blank_columns(Pix* ink) {
+  const int w = width_of(ink), h = height_of(ink);
+  std::vector<bool> blank(static_cast<size_t>(w), true);
+  const l_uint32* data = pixGetData(ink);
+  const int wpl = pixGetWpl(ink);
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* row = data + y * wpl;
+    for (int x = 0; x < w; ++x)
+      if (bit_at(row, x)) blank[static_cast<size_t>(x)] = false;
+  }
+  return blank;
+}
+
+}  // namespace
+
+void LineImage::squeeze(float factor) {
+  PixPtr narrow(pixScale(pix.get(), factor, 1.0f));
+  if (!narrow) return;
+  x_scale *= static_cast<double>(pixGetWidth(narrow.get())) / pixGetWidth(pix.get());
+  pix = std::move(narrow);
+}
+
+Box LineImage::to_page(const Box& squeezed) const {
+  Box on_line = squeezed;
+  if (x_scale != 1.0) {
+    int left = static_cast<int>(squeezed.x / x_scale);
+    int right = static_cast<int>(std::ceil(squeezed.right() / x_scale));
+    on_line.x = left;
+    on_line.w = right - left;
+  }
+  auto page_x = [this](int x) {
+    for (const Piece& p : pieces)
+      if (x < p.line_x + p.width) return p.page_x + std::max(0, x - p.line_x);
+    return pieces.empty() ? x : pieces.back().page_x + pieces.back().width;
+  };
+  int left = page_x(on_line.x), right = page_x(std::max(on_line.x, on_line.right() - 1)) + 1;
+  return {left, on_line.y + page_y, right - left, on_line.h};
+}
+
+LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area) {
+  LineImage line;
+  RowInk row = row_ink(binary, rules, area);
+  if (!row.ink) return line;
+  PixPtr crop = grey.cut(row.area);
+  if (!crop) return line;
+  pixSetMasked(crop.get(), row.rules.get(), 255);
+  line.page_y = row.area.y;
+  const int x0 = row.area.x, w = row.area.w, h = row.area.h;
+  std::vector<bool> blank = blank_columns(row.ink.get());
+  // Kept: every inked column, and up to `gap` blank ones between inked runs (half of them at
+  // each side of the run) and at the ends.
+  const int gap = std::max(8, area.h * 2 / 3);
+  std::vector<std::pair<int, int>> runs;  // [from, to) of inked columns
+  for (int x = 0; x < w;) {
+    if (blank[static_cast<size_t>(x)]) {
+      ++x;
+      continue;
+    }
+    int end = x;
+    while (end < w && !blank[static_cast<size_t>(end)]) ++end;
+    if (!runs.empty() && x - runs.back().second <= gap)
+      runs.back().second = end;
+    else
+      runs.emplace_back(x, end);
+    x = end;
+  }
+  if (runs.empty()) runs.emplace_back(0, w);
+  int line_w = 0;
+  for (auto& [from, to] : runs) {
+    from = std::max(0, from - gap / 2);
+    to = std::min(w, to + gap / 2);
+    line_w += to - from;
+  }
+  line.pix.reset(pixCreate(line_w, h, 8));
+  pixSetAll(line.pix.get());
+  int at = 0;
+  for (auto [from, to] : runs) {
+    pixRasterop(line.pix.get(), at, 0, to - from, h, PIX_SRC, crop.get(), from, 0);
+    line.pieces.push_back({at, x0 + from, to - from});
+    at += to - from;
+  }
+  return line;
+}
+
+LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid, int cells) {
+  LineImage line;
+  if (cells <= 0 || grid.w < cells) return line;
+  PixPtr crop = grey.cut(grid);
+  if (!crop) return line;
+  // Each cell's ink, clear of its walls and of the lines above and below, set side by side a
+  // narrow gap apart on the cells' own paper grey: the code as a printed row would be. White
+  // gaps between grey cells would read as strokes.
+  const double pitch = static_cast<double>(grid.w) / cells;
+  const int inset = std::max(2, static_cast<int>(pitch * 0.15));
+  const int top = std::max(2, grid.h / 8), h = grid.h - 2 * top;
+  if (h <= 0 || pitch <= 2 * inset) return line;
+  std::vector<std::pair<int, int>> inked;  // [from, to) in `crop` columns
+  for (int c = 0; c < cells; ++c) {
+    const int from = static_cast<int>(c * pitch) + inset;
+    const int to = static_cast<int>((c + 1) * pitch) - inset;
+    BOX* cell = boxCreate(grid.x + from, grid.y + top, to - from, h);
+    PixPtr ink(pixClipRectangle(binary, cell, nullptr));
+    boxDestroy(&cell);
+    BOX* fg = nullptr;
+    if (!ink || pixClipBoxToForeground(ink.get(), nullptr, nullptr, &fg) != 0 || !fg) continue;
+    l_int32 x = 0, y = 0, w = 0, hh = 0;
+    boxGetGeometry(fg, &x, &y, &w, &hh);
+    boxDestroy(&fg);
+    inked.emplace_back(std::max(from, from + x - 1), std::min(to, from + x + w + 1));
+  }
+  if (inked.empty()) return line;
+  const int gap = std::max(3, h / 6);
+  int line_w = gap;
+  for (auto [from, to] : inked) line_w += to - from + gap;
+  l_int32 paper = 255;
+  {
+    BOX* inside = boxCreate(inset, top, grid.w - 2 * inset, h);
+    PixPtr inner(pixClipRectangle(crop.get(), inside, nullptr));
+    boxDestroy(&inside);
+    l_float32 median = 255;
+    if (inner && pixGetRankValueMasked(inner.get(), nullptr, 0, 0, 1, 0.5f, &median, nullptr) == 0)
+      paper = static_cast<l_int32>(median);
+  }
+  line.pix.reset(pixCreate(line_w, h, 8));
+  pixSetAllArbitrary(line.pix.get(), static_cast<l_uint32>(paper));
+  line.page_y = grid.y + top;
+  int at = gap;
+  for (auto [from, to] : inked) {
+    pixRasterop(line.pix.get(), at, 0, to - from, h, PIX_SRC, crop.get(), from, top);
+    line.pieces.push_back({at, grid.x + from, to - from});
+    at += to - from + gap;
+  }
+  return line;
+}
+
+int blank_column(Pix* binary, Pix* rules, const Box& row, int x) {
+  RowInk ink = row_ink(binary, rules, row);
+  if (!ink.ink) return x;
+  std::vector<bool> blank = blank_columns(ink.ink.get());
+  for (int d = 0; d <= ink.area.h; ++d)
+    for (int c : {x - ink.area.x - d, x - ink.area.x + d})
+      if (c >= 0 && c < static_cast<int>(blank.size()) && blank[static_cast<size_t>(c)])
+        return ink.area.x + c;
+  return x;
+}
+
+}  // namespace keydesk::ocr::internal

@@ -1,0 +1,185 @@
+// Reading the page's text rows: the order they are read in (titles first, then top to bottom),
+// each row cut out of the page and read by Tesseract, the text read folded with its glyphs
+// (rows.h), and KEYDESK_SCAN_DEBUG's images of the page and its rows.
+#include "ocr/internal/rows.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "ocr/internal/analyzer.h"
+#include "ocr/text.h"
+
+namespace keydesk::ocr {
+namespace internal {
+namespace {
+
+Box union_of(const Box& a, const Box& b) {
+  if (a.w == 0 || a.h == 0) return b;
+  int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
+}
+
+}  // namespace
+
+ReadRow fold_row(const Box& box, LineRead read) {
+  ReadRow row{box, std::move(read), {}, {}};
+  for (size_t g = 0; g < row.read.glyphs.size(); ++g) {
+    for (char32_t cp : normalise_name(row.read.glyphs[g].text)) {
+      row.folded.push_back(cp);
+      row.glyph_of.push_back(g);
+    }
+  }
+  return row;
+}
+
+Box padded(const Box& b, int divisor) {
+  int pad = std::max(3, b.h / divisor);
+  return {b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad};
+}
+
+Box glyph_span(const ReadRow& row, size_t begin, size_t end) {
+  Box box;
+  for (size_t i = begin; i < end && i < row.glyph_of.size(); ++i)
+    box = union_of(box, row.read.glyphs[row.glyph_of[i]].box);
+  return box;
+}
+
+float glyph_confidence(const ReadRow& row, size_t begin, size_t end) {
+  float sum = 0;
+  size_t n = 0;
+  for (size_t i = begin; i < end && i < row.glyph_of.size(); ++i, ++n)
+    sum += row.read.glyphs[row.glyph_of[i]].confidence;
+  return n ? sum / static_cast<float>(n) : 0.0f;
+}
+
+std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
+  size_t begin = from;
+  // Separators, and strokes of a table rule read as | or [, are not part of the value.
+  while (begin < row.folded.size() && !is_cjk(row.folded[begin]) &&
+         !is_code_char(row.folded[begin]))
+    ++begin;
+  size_t end = begin;
+  while (end < row.folded.size() && !is_separator(row.folded[end])) ++end;
+  if (end < row.folded.size()) {
+    // "…有限公司 类型：…": the next label's characters before its colon are not part of the value.
+    size_t back = 0;
+    while (end > begin && back < 6 && is_cjk(row.folded[end - 1])) --end, ++back;
+    if (end == begin) end = begin + back;
+  }
+  return {begin, end};
+}
+
+}  // namespace internal
+
+using internal::fold_row;
+using internal::LineRead;
+using internal::padded;
+using internal::PixPtr;
+using internal::ReadRow;
+
+LineRead ScanAnalyzer::Impl::read_line(internal::Recognizer& recognizer, const Page& page,
+                                       const Box& area, float squeeze) {
+  internal::LineImage line =
+      internal::line_image(page.grey, page.binary.get(), page.rules.get(), area);
+  if (line.pix && squeeze < 1.0f) line.squeeze(squeeze);
+  return recognise(recognizer, line);
+}
+
+LineRead ScanAnalyzer::Impl::recognise(internal::Recognizer& recognizer,
+                                       const internal::LineImage& line) {
+  if (const char* dir = std::getenv("KEYDESK_SCAN_DEBUG"); dir && std::string_view(dir) != "-") {
+    thread_local int n = 0;  // what the recognizer was given, in reading order
+    pixWrite((std::string(dir) + "/line-" + std::to_string(n++) + ".png").c_str(), line.pix.get(),
+             IFF_PNG);
+  }
+  LineRead read = recognizer.read(line.pix.get());
+  for (internal::Glyph& g : read.glyphs) g.box = line.to_page(g.box);
+  return read;
+}
+
+ReadRow ScanAnalyzer::Impl::read_row(const Page& page, const Box& b, bool skim) {
+  ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f));
+  row.skimmed = skim;
+  return row;
+}
+
+std::vector<internal::TextRow> ScanAnalyzer::Impl::reading_order(
+    std::vector<internal::TextRow> rows) {
+  using internal::TextRow;
+  if (rows.empty()) return rows;
+  auto median_of = [&rows](auto height) {
+    std::vector<int> heights;
+    for (const TextRow& r : rows) heights.push_back(height(r));
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    return heights[heights.size() / 2];
+  };
+  const int median = median_of([](const TextRow& r) { return r.box.h; });
+  const int median_glyph = median_of([](const TextRow& r) { return r.glyph_height; });
+  // Rows far thinner than the text (rules, dotted leaders, the fine print around a QR code)
+  // come last: Tesseract scales every row to one height, so a thin wide row costs as much as
+  // several lines of text, and seldom holds anything looked for.
+  // Small print (the notes around a QR code, a certificate number) and single marks (pieces of
+  // a frame or an emblem) come after the text rows, and before the thin ones.
+  std::vector<TextRow> titles, rest, small, thin;
+  for (const TextRow& r : rows) {
+    const Box& b = r.box;
+    if (r.glyph_height * 10 >= median_glyph * 14 && b.h * 10 >= median * 14 && b.w >= b.h * 2)
+      titles.push_back(r);
+    else if (b.h * 10 < median * 6) {
+      // A long one (a line of fine print, a hatched frame) costs as much as a paragraph and
+      // holds nothing looked for: it is not read at all.
+      if (b.w < b.h * 20) thin.push_back(r);
+    }
+    // A row wider than a line of text on the page can be (a guilloche band, a hatched
+    // border, rows run together) comes after the text rows too.
+    else if (b.h * 4 < median * 3 || b.w < b.h * 2 || b.w > b.h * 45)
+      small.push_back(r);
+    else
+      rest.push_back(r);
+  }
+  std::stable_sort(titles.begin(), titles.end(), [](const TextRow& a, const TextRow& b) {
+    return a.glyph_height > b.glyph_height;
+  });
+  if (titles.size() > 3) {
+    rest.insert(rest.end(), titles.begin() + 3, titles.end());
+    titles.resize(3);
+  }
+  auto top_down = [](const TextRow& a, const TextRow& b) {
+    return internal::reads_before(a.box, b.box);
+  };
+  std::sort(rest.begin(), rest.end(), top_down);
+  std::sort(small.begin(), small.end(), top_down);
+  // The cells of one table row left to right, a label before its value, even when the value
+  // (handwriting, a taller cell) has its middle higher than the label's.
+  for (auto line = rest.begin(); line != rest.end();) {
+    auto end = std::find_if(line + 1, rest.end(), [&line](const TextRow& r) {
+      return r.box.y + r.box.h / 2 > line->box.bottom();
+    });
+    std::stable_sort(line, end,
+                     [](const TextRow& a, const TextRow& b) { return a.box.x < b.box.x; });
+    line = end;
+  }
+  titles.insert(titles.end(), rest.begin(), rest.end());
+  titles.insert(titles.end(), small.begin(), small.end());
+  titles.insert(titles.end(), thin.begin(), thin.end());
+  return titles;
+}
+
+void ScanAnalyzer::Impl::debug_images(const std::string& dir, const Page& page,
+                                      const std::vector<internal::TextRow>& rows) const {
+  PixPtr grey = page.grey.whole();
+  pixWrite((dir + "/grey.png").c_str(), grey.get(), IFF_PNG);
+  pixWrite((dir + "/binary.png").c_str(), page.binary.get(), IFF_PNG);
+  PixPtr shown(pixConvertTo32(grey.get()));
+  for (const internal::TextRow& row : rows) {
+    const Box& b = row.box;
+    BOX* bx = boxCreate(b.x, b.y, b.w, b.h);
+    pixRenderBoxArb(shown.get(), bx, 2, 255, 0, 0);
+    boxDestroy(&bx);
+  }
+  pixWrite((dir + "/rows.png").c_str(), shown.get(), IFF_PNG);
+}
+
+}  // namespace keydesk::ocr

@@ -1,0 +1,75 @@
+// Text rows as read (ReadRow: each character of the folded text tied to the glyph it came from)
+// and what the steps of ScanAnalyzer share to search them: character classes, a label's place,
+// the value after a label on its row, the cell right of a label.
+#pragma once
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ocr/internal/recognizer.h"
+#include "ocr/scan.h"
+
+namespace keydesk::ocr::internal {
+
+// A row as read, with each code point of its folded text tied to the glyph it came from, so a
+// label found in the text can be located on the page.
+struct ReadRow {
+  Box box;
+  LineRead read;
+  std::u32string folded;
+  std::vector<size_t> glyph_of;  // folded[i] came from read.glyphs[glyph_of[i]]
+  bool skimmed = false;          // read narrowed (Impl::kSkim): for labels and titles, not values
+};
+
+ReadRow fold_row(const Box& box, LineRead read);
+
+// `b` grown on every side by a `divisor`-th of its height (at least 3 pixels).
+Box padded(const Box& b, int divisor);
+
+Box glyph_span(const ReadRow& row, size_t begin, size_t end);
+float glyph_confidence(const ReadRow& row, size_t begin, size_t end);
+
+inline bool is_cjk(char32_t cp) { return cp >= 0x3400 && cp <= 0x9FFF; }
+inline bool is_code_char(char32_t cp) {
+  return (cp >= U'0' && cp <= U'9') || (cp >= U'A' && cp <= U'Z');
+}
+
+inline bool is_separator(char32_t cp) {
+  return cp == U'：' || cp == U':' || cp == U'，' || cp == U',';
+}
+
+// A label found in a row: where it ends in the folded text and its box.
+struct LabelHit {
+  size_t row = 0;
+  size_t begin = 0, end = 0;
+  Box box;
+  double similarity = 0;
+};
+
+// Among `rows` (anything with a box) those `usable`, the one that starts right of `label` on its
+// line (their middles within half the taller's height) at most `max_gap` from it, nearest first:
+// the next cell of a table row.
+template <typename Rows, typename Usable>
+std::optional<size_t> cell_right_of(const Rows& rows, const Box& label, int max_gap,
+                                    Usable usable) {
+  std::optional<size_t> best;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const Box& b = rows[r].box;
+    if (!usable(r) || b.x < label.right() - label.h / 2 || b.x - label.right() > max_gap) continue;
+    if (std::abs((b.y + b.h / 2) - (label.y + label.h / 2)) * 2 > std::max(b.h, label.h)) continue;
+    if (!best || b.x < rows[*best].box.x) best = r;
+  }
+  return best;
+}
+
+// A row this short (in characters) is a label alone in its cell, or a short label and a name.
+constexpr size_t kCellChars = 8;
+
+// The text after a label in its row: separators skipped, up to the next label-like "xx：".
+std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from);
+
+}  // namespace keydesk::ocr::internal

@@ -1,0 +1,186 @@
+// What reading a page still looks for (wanted.h): values seen in the rows read (a code within
+// one character of the form's, or repaired to it), labels seen and the rows their values may
+// still be on, signature labels seen, and which skimmed rows are worth reading again.
+#include "ocr/internal/wanted.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ocr/codes.h"
+#include "ocr/text.h"
+
+namespace keydesk::ocr {
+
+using internal::is_cjk;
+using internal::is_code_char;
+using internal::kCellChars;
+using internal::ReadRow;
+using internal::value_after;
+
+namespace {
+
+// Whether the folded text (Latin letters upper case) from `from` on starts, past separators,
+// with a Latin word of 4 letters or more.
+bool latin_follows(const std::u32string& text, size_t from) {
+  auto latin = [](char32_t cp) { return cp >= U'A' && cp <= U'Z'; };
+  while (from < text.size() && !is_cjk(text[from]) && !latin(text[from])) ++from;
+  size_t letters = 0;
+  while (from + letters < text.size() && latin(text[from + letters])) ++letters;
+  return letters >= 4;
+}
+
+}  // namespace
+
+ScanAnalyzer::Impl::Wanted::Wanted(const ScanHints& hints, const DocumentType* expected) {
+  uscc.target = decode_utf8_lossy(hints.uscc);
+  id.target = decode_utf8_lossy(hints.id_number);
+  company.target = normalise_name(hints.company_name);
+  applicant.target = normalise_name(hints.person_name);
+  for (Value* v : {&uscc, &id, &company, &applicant}) v->wanted = !v->target.empty();
+  if (!expected) return;
+  auto fold = [](const std::vector<std::string>& labels) {
+    std::vector<std::u32string> out;
+    for (const std::string& l : labels) out.push_back(normalise_name(l));
+    return out;
+  };
+  for (const auto& [signer, labels] : expected->signature_labels)
+    signatures.push_back(fold(labels));
+  uscc.labels = fold(expected->uscc_labels);
+  id.labels = fold(expected->id_labels);
+  company.labels = fold(expected->name_labels);
+  applicant.labels = fold(expected->person_labels);
+  others = fold(expected->other_labels);
+  titles = fold(expected->title_words);
+}
+
+void ScanAnalyzer::Impl::Wanted::see_codes(const std::u32string& codes,
+                                           const std::u32string& folded) {
+  // Within one character of the form's value counts as seen: the checks take that as an OCR
+  // slip too (engine/verify.cpp).
+  for (Value* v : {&uscc, &id})
+    if (v->wanted && best_substring_distance(codes, v->target) <= 1) found(*v);
+  for (size_t i = 0; i < folded.size() && (uscc.wanted || id.wanted); ++i) {
+    size_t j = i;
+    while (j < folded.size() && is_code_char(folded[j])) ++j;
+    if (j - i >= 15) {
+      std::string run = encode_utf8(folded.substr(i, j - i));
+      auto repaired_to = [&run](const std::vector<std::string>& candidates, const Value& v) {
+        return std::find(candidates.begin(), candidates.end(), encode_utf8(v.target)) !=
+               candidates.end();
+      };
+      if (uscc.wanted && repaired_to(repair_uscc(run), uscc)) found(uscc);
+      if (id.wanted && repaired_to(repair_id_number(run, "99991231"), id)) found(id);
+    }
+    i = j;
+  }
+}
+
+void ScanAnalyzer::Impl::Wanted::see_values(const ReadRow& row) {
+  see_codes(decode_utf8_lossy(fold_code_text(row.read.text)), row.folded);
+  if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9) found(company);
+  if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
+    found(applicant);
+}
+
+void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
+  see_values(row);
+  for (Value* v : {&uscc, &id, &company, &applicant}) {
+    if (!v->wanted) continue;
+    if (v->grace > 0)
+      --v->grace;
+    else if (v->grace == 0)
+      v->wanted = false;
+    // Short labels (名称) must be read whole; longer ones may have a slip in a third.
+    size_t label_end = 0;
+    if (v->grace < 0 && has_label(*v, row, 1.0, &label_end)) {
+      // A value read after its label on the same row (a slip keeps it from matching) has
+      // two more rows read to show up on; a label alone, three (its cell, a second line).
+      auto [begin, end] = value_after(row, label_end);
+      const size_t least = v == &company ? 4 : v == &applicant ? 2 : 15;
+      v->grace = end - begin >= least ? 1 : 2;
+      ++hits;
+    }
+  }
+  hits +=
+      static_cast<int>(std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
+        return std::any_of(labels.begin(), labels.end(), [&row](const std::u32string& label) {
+          return find_signature_label(row.folded, label).has_value();
+        });
+      }));
+}
+
+bool ScanAnalyzer::Impl::Wanted::expecting() const {
+  auto values = {&uscc, &id, &company, &applicant};
+  return std::any_of(values.begin(), values.end(),
+                     [](const Value* v) { return v->wanted && v->grace >= 0; });
+}
+
+bool ScanAnalyzer::Impl::Wanted::worth_rereading(const ReadRow& row) const {
+  if (!near_label(row)) return false;
+  for (const std::u32string& title : titles)
+    if (row.folded.size() <= title.size() + 1 && substring_similarity(row.folded, title) >= 0.8)
+      return false;
+  for (const Value* v : {&uscc, &id, &company, &applicant}) {
+    if (!v->wanted || v->grace >= 0) continue;
+    for (const std::u32string& label : v->labels) {
+      size_t begin = 0, end = 0;
+      if (!label.empty() && substring_similarity(row.folded, label, &begin, &end) >= 1.0 &&
+          begin <= 1 && end + 1 >= row.folded.size())
+        return false;
+    }
+  }
+  return true;
+}
+
+bool ScanAnalyzer::Impl::Wanted::near_label(const ReadRow& row) const {
+  for (const Value* v : {&uscc, &id, &company, &applicant})
+    if (v->wanted && v->grace < 0 &&
+        has_label(*v, row, row.folded.size() <= kCellChars ? 0.5 : 1.0))
+      return true;
+  return false;
+}
+
+bool ScanAnalyzer::Impl::Wanted::has_label(const Value& v, const ReadRow& row,
+                                           double short_similarity, size_t* label_end) const {
+  for (const std::u32string& label : v.labels) {
+    if (label.empty() || row.folded.size() + 1 < label.size()) continue;
+    size_t end = 0;
+    double similarity = substring_similarity(row.folded, label, nullptr, &end);
+    if (similarity < (label.size() <= 3 ? short_similarity : 0.65)) continue;
+    if ((&v == &company || &v == &applicant) && latin_follows(row.folded, end)) continue;
+    if (label_end) *label_end = end;
+    return true;
+  }
+  return false;
+}
+
+std::string ScanAnalyzer::Impl::Wanted::describe() const {
+  std::string out;
+  for (auto [v, what] : {std::pair{&uscc, " uscc"},
+                         {&id, " id_number"},
+                         {&company, " name"},
+                         {&applicant, " person"}})
+    if (v->wanted) out += what;
+  return signatures.empty() ? out : out + " signature";
+}
+
+void ScanAnalyzer::Impl::Wanted::found(Value& v) {
+  v.wanted = false;
+  ++hits;
+}
+
+bool ScanAnalyzer::Impl::Wanted::other_label_leads(const ReadRow& row) const {
+  for (const std::u32string& label : others) {
+    size_t begin = 0;
+    double similarity = substring_similarity(row.folded, label, &begin, nullptr);
+    if (begin > 1 || similarity < (label.size() <= 3 ? 1.0 : 0.75)) continue;
+    for (const Value* v : {&uscc, &id, &company, &applicant})
+      if (v->wanted && has_label(*v, row, 1.0)) return false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace keydesk::ocr
