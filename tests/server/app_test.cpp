@@ -911,6 +911,19 @@ void exec_sql(const std::string& db, const std::string& sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+// The one number `sql` (SELECT count(*) …) gives.
+long count_sql(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(handle, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const long n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(handle);
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -1285,4 +1298,20 @@ TEST_CASE("every value of a rule file with every wrong type is refused with its 
   CHECK(slurp_file(file) == yaml);
   CHECK(admin.get("/api/rules").result() == http::status::ok);
   CHECK(counter.log_in("clerk").get("/api/cases/C-OWN").result() == http::status::ok);
+}
+
+TEST_CASE("failed logins are forgotten once they count no more: names sprayed from many addresses "
+          "do not grow the table",
+          "[server]") {
+  Counter counter;
+  for (int i = 0; i < 40; ++i)
+    CHECK(counter
+              .login("nobody-" + std::to_string(i) + std::string(5000, 'x'), "guess",
+                     "10.1.0." + std::to_string(i))
+              .result() == http::status::unauthorized);
+  CHECK(count_sql(counter.db, "SELECT count(*) FROM login_failures") == 40);
+  CHECK(count_sql(counter.db, "SELECT max(length(account)) FROM login_failures") <= 200);
+  counter.now += 15 * 60 + 1;
+  CHECK(counter.login("nobody", "guess").result() == http::status::unauthorized);
+  CHECK(count_sql(counter.db, "SELECT count(*) FROM login_failures") == 1);
 }
