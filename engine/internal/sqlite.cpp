@@ -102,7 +102,8 @@ std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(
 
 Result<Database> Database::open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sql_error(db, "cannot open " + path);
     sqlite3_close(db);
