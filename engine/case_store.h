@@ -131,7 +131,9 @@ struct OutboxItem {
 
 class CaseStore : public Registry {
  public:
-  // Opens or creates the database at `path` (":memory:" for tests) and migrates it.
+  // Opens or creates the database at `path` (":memory:" for tests) and migrates it. A `path`
+  // starting "file:" is an SQLite URI ("file:/srv/k.db?vfs=NAME": the fault tests open the store
+  // on a VFS that fails on demand, tests/fault_vfs.h).
   static Result<CaseStore> open(const std::string& path);
   CaseStore(CaseStore&&) noexcept;
   CaseStore& operator=(CaseStore&&) noexcept;

@@ -86,6 +86,11 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
     }
     const nlohmann::json submission = read->to_json();
     auto existing = store.get(link.submission);
+    if (!existing && existing.error().kind != ErrorKind::not_found) {
+      // The store failed (busy, a read error): not a sign that the case is missing.
+      links.push_back({link.submission, "error", existing.error().message});
+      continue;
+    }
     if (!existing) {
       if (!open_missing) {
         links.push_back({link.submission, "no case", ""});

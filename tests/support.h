@@ -69,6 +69,25 @@ inline Run run_keydesk(const std::string& args, const std::string& input = "") {
   return r;
 }
 
+// A registry to import (CaseStore::import): 北京示例进出口有限公司, USCC `uscc`, whose key bjsl001
+// (serial K-1) is lost, as the engine tests' submissions name them.
+inline nlohmann::json lost_key_registry(const std::string& uscc) {
+  return {
+      {"enterprises", {{{"uscc", uscc}, {"name", "北京示例进出口有限公司"}, {"kind", "domestic"}}}},
+      {"keys",
+       {{{"login_username", "bjsl001"}, {"uscc", uscc}, {"serial", "K-1"}, {"status", "lost"}}}}};
+}
+
+// Whether `text` begins with a Chinese character (CJK Unified Ideographs): a message people read
+// is Chinese first.
+inline bool chinese_first(const std::string& text) {
+  if (text.size() < 3) return false;
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  if ((b(0) & 0xF0) != 0xE0) return false;
+  const unsigned code = ((b(0) & 0x0Fu) << 12) | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
+  return code >= 0x4E00 && code <= 0x9FFF;
+}
+
 // The JSON file at `path` (a report, an expected.json).
 inline nlohmann::json read_json(const std::filesystem::path& path) {
   std::ifstream in(path);

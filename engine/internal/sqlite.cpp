@@ -7,24 +7,28 @@ namespace keydesk::internal {
 namespace {
 Error sql_error(sqlite3* db, const std::string& what) {
   const int code = db ? (sqlite3_extended_errcode(db) & 0xff) : SQLITE_NOMEM;
-  const ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED      ? ErrorKind::busy
+  // SQLITE_PROTOCOL: a WAL lock still not had after SQLite's own retries, i.e. busy.
+  const ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_PROTOCOL
+                             ? ErrorKind::busy
                          : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::corrupt
                                                                            : ErrorKind::io;
   const std::string detail =
       "database: " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot allocate");
-  switch (kind) {
-    case ErrorKind::busy:
-      return error_of(kind, "数据库正忙，请稍后重试 (" + detail + ")");
-    case ErrorKind::corrupt:
-      return error_of(kind, "数据库文件已损坏，请联系管理员从备份恢复 (" + detail + ")");
+  auto said = [&](const std::string& words) { return error_of(kind, words + " (" + detail + ")"); };
+  if (kind == ErrorKind::busy) return said("数据库正忙，请稍后重试");
+  if (kind == ErrorKind::corrupt) return said("数据库文件已损坏，请联系管理员从备份恢复");
+  switch (code) {
+    case SQLITE_FULL:
+      return said("磁盘已满，未保存任何内容：请释放磁盘空间后重试");
+    case SQLITE_IOERR:
+      return said("数据库文件读写出错，未保存任何内容：请重试，仍不行请联系管理员检查磁盘");
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return said("无法打开或写入数据库文件（无权限或只读），未保存任何内容：请联系管理员");
     default:
-      break;
+      return said("数据库操作失败，未保存任何内容；请联系管理员");
   }
-  if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
-      code == SQLITE_READONLY || code == SQLITE_PERM)
-    return error_of(
-        kind, "数据库读写失败（磁盘已满或无权限），未保存任何内容；请联系管理员 (" + detail + ")");
-  return error_of(kind, "数据库操作失败，未保存任何内容；请联系管理员 (" + detail + ")");
 }
 }  // namespace
 
@@ -102,7 +106,8 @@ std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(
 
 Result<Database> Database::open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sql_error(db, "cannot open " + path);
     sqlite3_close(db);
@@ -147,9 +152,8 @@ Status Database::exec(const std::string& sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
-    std::string m = message ? message : sqlite3_errmsg(db_);
-    sqlite3_free(message);
-    return sql_error(db_, m.substr(0, 200));
+    sqlite3_free(message);  // sqlite3_errmsg() says the same, and sql_error() adds it
+    return sql_error(db_, "running '" + sql.substr(0, 200) + "'");
   }
   return ok();
 }

@@ -68,7 +68,9 @@ auto all_rows(Statement& statement, Read read)
 class Database {
  public:
   // Opens (creating) `path`; ":memory:" for a private in-memory database. WAL mode, foreign
-  // keys on, 5 s busy timeout.
+  // keys on, 5 s busy timeout. A `path` starting "file:" is an SQLite URI, e.g.
+  // "file:/srv/k.db?vfs=NAME" to open it on a VFS the caller registered (the fault tests' one);
+  // any other path is a file name as it is.
   static Result<Database> open(const std::string& path);
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;

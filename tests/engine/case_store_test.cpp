@@ -41,17 +41,7 @@ struct Fixture {
   Actor vendor{"李工", "vendor_reviewer", "服务商"};
   Actor enterprise{"张三", "enterprise", ""};
 
-  Fixture() {
-    nlohmann::json reg = {
-        {"enterprises",
-         {{{"uscc", kUscc}, {"name", "北京示例进出口有限公司"}, {"kind", "domestic"}}}},
-        {"keys",
-         {{{"login_username", "bjsl001"},
-           {"uscc", kUscc},
-           {"serial", "K-1"},
-           {"status", "lost"}}}}};
-    REQUIRE(store.import(reg).ok());
-  }
+  Fixture() { REQUIRE(store.import(test::lost_key_registry(kUscc))); }
 
   CaseRecord open(const std::string& id, const char* when = "2026-11-20T16:40:00+08:00") {
     auto c = store.open_case(procedure, workflow,

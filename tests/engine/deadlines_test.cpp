@@ -41,17 +41,7 @@ struct Counter {
     std::filesystem::create_directories(calendar_file.parent_path());
     std::filesystem::copy_file(std::string(KEYDESK_RULES_DIR) + "/calendars/cn-national.yaml",
                                calendar_file);
-    REQUIRE(
-        store
-            .import(
-                {{"enterprises",
-                  {{{"uscc", kUscc}, {"name", "北京示例进出口有限公司"}, {"kind", "domestic"}}}},
-                 {"keys",
-                  {{{"login_username", "bjsl001"},
-                    {"uscc", kUscc},
-                    {"serial", "K-1"},
-                    {"status", "lost"}}}}})
-            .ok());
+    REQUIRE(store.import(test::lost_key_registry(kUscc)));
   }
 
   WorkingCalendar calendar() const {

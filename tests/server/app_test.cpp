@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "server/http_util.h"
 #include "server/multipart.h"
 #include "tests/docs_gen/fax_probe.h"
+#include "tests/fault_vfs.h"
 #include "tests/support.h"
 
 using namespace keydesk;
@@ -62,8 +64,9 @@ struct Counter {
 
   std::filesystem::path rules = KEYDESK_RULES_DIR;
 
-  // `own_rules`: on a copy of rules/ that the test may edit.
-  explicit Counter(bool own_rules = false) {
+  // `own_rules`: on a copy of rules/ that the test may edit. `faulty_store`: the server opens the
+  // database on the VFS that fails on demand (tests/fault_vfs.h).
+  explicit Counter(bool own_rules = false, bool faulty_store = false) {
     if (own_rules) {
       rules = dir.path() / "rules";
       std::filesystem::copy(KEYDESK_RULES_DIR, rules, std::filesystem::copy_options::recursive);
@@ -100,7 +103,8 @@ struct Counter {
       REQUIRE(
           accounts->add({name, "", role, authority, false, ""}, "password-" + name, "2026-11-01"));
     AppOptions options;
-    options.db = db;
+    options.db = faulty_store ? test::FaultVfs::uri(db) : db;
+    if (faulty_store) options.intake_dir = dir.path() / "intake";
     options.rules_dir = rules;
     options.counter = *counter;
     options.clock = [this] { return now; };
@@ -631,6 +635,82 @@ TEST_CASE("a submission missing a file, or with a bad token, is refused and leav
                     {"X-CSRF-Token", vendor.csrf},
                     {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
   CHECK(by_vendor.result() == http::status::forbidden);
+}
+
+TEST_CASE(
+    "the store failing under an intake or an action answers 500 (503 when busy) in Chinese, "
+    "leaves nothing, and the next request is served",
+    "[server]") {
+  Counter counter(false, true);
+  test::FaultVfs& vfs = test::FaultVfs::get();
+  const std::string token = intake_token(counter);
+  auto clerk = counter.log_in("clerk");
+  const std::filesystem::path intake = counter.dir.path() / "intake";
+  // `request` with the store failing at its 1st operation and every one after, then at its
+  // 2nd, … (SQLite's own loop) until one meets no fault. Each failure is a 500 (503: busy) whose
+  // error is Chinese first, and `served` checks the next request; the last is the answer.
+  auto until_served = [&](test::Fault fault, const std::function<Response()>& request,
+                          const std::function<void()>& served) {
+    for (long nth = 1; nth < 1000; ++nth) {
+      INFO(test::fault_name(fault) << " from operation " << nth);
+      vfs.arm(fault, nth, true);
+      Response res = request();
+      const long injected = vfs.injected();
+      vfs.clear();
+      INFO(res.body());
+      if (injected == 0) return res;
+      if (res.result() == http::status::ok || res.result() == http::status::created) {
+        CHECK(fault == test::Fault::busy);  // only a busy lock is ridden out
+        return res;
+      }
+      CHECK(res.result() == (fault == test::Fault::busy ? http::status::service_unavailable
+                                                        : http::status::internal_server_error));
+      const std::string error = body_of(res).value("error", "");
+      CHECK(test::chinese_first(error));
+      CHECK_THAT(error, Catch::StartsWith(test::store_message_start(fault)));
+      served();
+    }
+    FAIL("the request never got through");
+    return Response();
+  };
+  int n = 0;
+  for (test::Fault fault : {test::Fault::io_error, test::Fault::disk_full, test::Fault::busy}) {
+    const std::string id = "S-2026-00030" + std::to_string(++n);
+    nlohmann::json submission = example_submission("S-2026-000201");
+    submission["id"] = id;
+    // Taken in over the API: no case, no folder left by a failure; the queue is still served.
+    Response created = until_served(
+        fault,
+        [&] {
+          return counter.call(http::verb::post, "/api/submissions",
+                              multipart(submission, example_dir("S-2026-000201")),
+                              intake_headers(token));
+        },
+        [&] {
+          CHECK(!std::filesystem::exists(intake / id));
+          CHECK(!std::filesystem::exists(intake / (id + ".partial")));
+          Response queue = clerk.get("/api/cases");
+          REQUIRE(queue.result() == http::status::ok);
+          const auto ids = ids_in(queue);
+          CHECK(std::find(ids.begin(), ids.end(), id) == ids.end());
+        });
+    REQUIRE(created.result() == http::status::created);
+    // Acted on by the clerk: the case is as it was after a failure, and its page is served.
+    Response acted = until_served(
+        fault,
+        [&] {
+          return clerk.post("/api/cases/" + id + "/actions",
+                            {{"action", "pass_review"}, {"version", 1}});
+        },
+        [&] {
+          Response page = clerk.get("/api/cases/" + id);
+          REQUIRE(page.result() == http::status::ok);
+          CHECK(body_of(page)["version"] == 1);
+          CHECK(body_of(page)["history"].size() == 1);
+        });
+    REQUIRE(acted.result() == http::status::ok);
+    CHECK(body_of(clerk.get("/api/cases/" + id))["version"] == 2);
+  }
 }
 
 TEST_CASE("a clerk verifies the pending submissions in the background and passes the clean ones",
