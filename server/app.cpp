@@ -111,7 +111,7 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
   if (std::string auth(sv(req[http::field::authorization])); auth.rfind("Bearer ", 0) == 0) {
     auto token = accounts.api_token(auth.substr(7));
     if (!token)
-      return error_response(req, http::status::internal_server_error, token.error().message);
+      return storage_error(req, token.error());
     if (!*token)
       return refuse(req, who, http::status::unauthorized,
                     "API 令牌无效或已停用 (unknown or disabled API token)");
@@ -124,7 +124,7 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
       !token.empty()) {
     auto session = accounts.session(token, now());
     if (!session)
-      return error_response(req, http::status::internal_server_error, session.error().message);
+      return storage_error(req, session.error());
     who.session = std::move(session).value();
   }
   if (!who.session) return refuse(req, who, http::status::unauthorized, "请先登录 (log in first)");

@@ -160,6 +160,13 @@ http::status status_of(ErrorKind kind) {
   return http::status::internal_server_error;
 }
 
+Response storage_error(const Request& request, const Error& error) {
+  return error_response(request,
+                        error.kind == ErrorKind::invalid_input ? http::status::internal_server_error
+                                                               : status_of(error.kind),
+                        error.message);
+}
+
 std::string field_named(const Error& error) {
   const std::string& m = error.message;
   const size_t colon = m.find("：");

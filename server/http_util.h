@@ -55,6 +55,10 @@ http::status status_of(ErrorKind kind);
 
 // An engine error as its response: the status of its kind, the message (Chinese first).
 Response error_response(const Request& request, const Error& error, const std::string& field = "");
+// A failure of the server's own storage (database, files it writes): its kind's status (503 when
+// busy), 500 when it has no more telling kind than invalid input.
+Response storage_error(const Request& request, const Error& error);
+
 // The field an invalid-input message names at its start ("inputs.waybill：应为文字…"), or "".
 std::string field_named(const Error& error);
 

@@ -65,7 +65,8 @@ Response App::Impl::take_submission(const Request& req, const std::string& by,
   std::filesystem::create_directories(partial, ec);
   if (ec)
     return error_response(req, http::status::internal_server_error,
-                          "cannot write " + partial.string() + ": " + ec.message());
+                          "服务器无法保存材料，请稍后重试，仍不行请联系管理员 (cannot write " +
+                              partial.string() + ": " + ec.message() + ")");
   // Whatever goes wrong from here leaves no half-written folder behind.
   struct Cleanup {
     std::filesystem::path dir;
@@ -102,7 +103,7 @@ Response App::Impl::take_submission(const Request& req, const std::string& by,
     const std::string stored =
         (i < 9 ? "0" : "") + std::to_string(i + 1) + "-" + type + "." + extension;
     if (auto written = write_file_atomically(partial / stored, bytes, type); !written)
-      return error_response(req, http::status::internal_server_error, written.error().message);
+      return storage_error(req, written.error());
     m["file"] = stored;
   }
   for (const FormPart& p : *parts)
@@ -112,13 +113,14 @@ Response App::Impl::take_submission(const Request& req, const std::string& by,
   if (auto written =
           write_file_atomically(partial / "submission.json", submission.dump(2), "submission");
       !written)
-    return error_response(req, http::status::internal_server_error, written.error().message);
+    return storage_error(req, written.error());
   // A folder left by an attempt whose case was never opened is replaced.
   std::filesystem::remove_all(folder, ec);
   std::filesystem::rename(partial, folder, ec);
   if (ec)
     return error_response(req, http::status::internal_server_error,
-                          "cannot keep " + folder.string() + ": " + ec.message());
+                          "服务器无法保存材料，请稍后重试，仍不行请联系管理员 (cannot keep " +
+                              folder.string() + ": " + ec.message() + ")");
   cleanup.dir = folder;
   // The clock starts when the enterprise submitted (as `keydesk case open`), else now.
   for (size_t i = 0; i < materials.size(); ++i) typed->materials[i].file = materials[i]["file"];
