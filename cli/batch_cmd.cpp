@@ -142,7 +142,9 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
                                                 {"action", p.action},
                                                 {"state", p.state},
                                                 {"state_title", p.state_title}});
-    print_json({{"batch", (**report)["batch"]}, {"summary", summary}, {"cases", cases},
+    print_json({{"batch", (**report)["batch"]},
+                {"summary", summary},
+                {"cases", cases},
                 {"passed", passes},
                 {"report", (std::filesystem::absolute(args.report) / "report.html").string()}});
   } else {

@@ -256,8 +256,9 @@ Result<AdminEngine> admin_engine(const Context& ctx, const std::string& user) {
   auto store = CaseStore::open(ctx.db);
   if (!store) return store.error();
   const char* login = std::getenv("USER");
-  AdminEngine e{*counter, std::make_unique<CaseStore>(std::move(store).value()), nullptr,
-                Actor{user.empty() ? (login ? login : "administrator") : user, "administrator", ""}};
+  AdminEngine e{
+      *counter, std::make_unique<CaseStore>(std::move(store).value()), nullptr,
+      Actor{user.empty() ? (login ? login : "administrator") : user, "administrator", ""}};
   e.engine = std::make_unique<Engine>(*e.store, ctx.rules(), e.counter);
   return e;
 }

@@ -234,8 +234,8 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!check) {
       std::cout << "文书核验  尚无（keydesk batch verify --db 记录核验结果）\n";
     } else {
-      std::cout << "文书核验  " << verdict_label(check->verdict) << "  批次 " << check->batch << "  "
-                << check->at << (check->current ? "" : "  （针对此前提交的材料，已不适用）")
+      std::cout << "文书核验  " << verdict_label(check->verdict) << "  批次 " << check->batch
+                << "  " << check->at << (check->current ? "" : "  （针对此前提交的材料，已不适用）")
                 << '\n';
       if (check->blocks())
         for (const char* severity : {"fail", "review"}) {

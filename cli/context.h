@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
 #include "engine/calendar.h"
 #include "engine/counter.h"
-#include "common/result.h"
 
 namespace keydesk::cli {
 

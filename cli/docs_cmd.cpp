@@ -76,7 +76,8 @@ void add_docs_commands(CLI::App& app, Context& ctx, int& exit_code) {
     auto generator = docs::Generator::open(args->font, args->face);
     if (!generator) return fail(generator.error());
     auto pdf = render(*generator);
-    if (!pdf) return fail(Error{name + std::string(": ") + pdf.error().message, {}, pdf.error().kind});
+    if (!pdf)
+      return fail(Error{name + std::string(": ") + pdf.error().message, {}, pdf.error().kind});
     auto written = write_file_atomically(args->out, pdf->bytes, "PDF");
     if (!written) return fail(written.error());
     if (ctx.json)

@@ -37,7 +37,8 @@ Result<Procedure> procedure_named(const Context& ctx, const std::string& name) {
 }  // namespace
 
 void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
-  auto* rules = app.add_subcommand("rules", "procedure rule files: lint, activate, graph, simulate");
+  auto* rules =
+      app.add_subcommand("rules", "procedure rule files: lint, activate, graph, simulate");
   rules->require_subcommand(1);
   struct Args {
     std::string dir, procedure, format = "dot", scenario, today;

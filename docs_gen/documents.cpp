@@ -176,7 +176,8 @@ Generator::~Generator() = default;
 Result<Generator> Generator::open(const std::string& font_path, int face_index) {
   std::string path = font_path.empty() ? default_font_path() : font_path;
   if (path.empty())
-    return error_of(ErrorKind::not_found,
+    return error_of(
+        ErrorKind::not_found,
         "no CJK TrueType font found (looked for /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc): "
         "install fonts-wqy-zenhei, or give one with --font or KEYDESK_FONT");
   auto face = internal::FontFace::open(path, face_index);

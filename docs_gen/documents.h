@@ -29,9 +29,9 @@ namespace keydesk::docs {
 // Expected failures (a missing glyph, bad input, no font) are Errors of the shared status type:
 // invalid_input for what the caller gave, not_found / io for the font.
 using keydesk::Error;
+using keydesk::error_of;
 using keydesk::ErrorKind;
 using keydesk::Result;
-using keydesk::error_of;
 
 // One side of a transmission: an authority, the vendor, an enterprise.
 struct Party {

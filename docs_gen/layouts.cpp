@@ -145,8 +145,9 @@ Drawing draw_coversheet(const CoverSheet& sheet, const FontFace& face, const QrS
 Result<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face) {
   auto qr = encode_qr(coversheet_qr_text(sheet));
   if (!qr)
-    return error_of(ErrorKind::invalid_input, "the batch " + sheet.batch_id +
-                                     " has too many cases for one QR code: split the batch");
+    return error_of(
+        ErrorKind::invalid_input,
+        "the batch " + sheet.batch_id + " has too many cases for one QR code: split the batch");
   int enclosed = 0;
   for (const auto& c : sheet.cases) enclosed += c.pages;
   // 共N页 counts the cover pages themselves, known only after a first layout.
@@ -156,16 +157,17 @@ Result<Drawing> layout_coversheet(const CoverSheet& sheet, const FontFace& face)
     if (static_cast<int>(d.pages.size()) == cover_pages) return d;
     cover_pages = static_cast<int>(d.pages.size());
   }
-  return error_of(ErrorKind::invalid_input, "the cover sheet of " + sheet.batch_id +
-                                   " did not settle on a page count");
+  return error_of(ErrorKind::invalid_input,
+                  "the cover sheet of " + sheet.batch_id + " did not settle on a page count");
 }
 
 Result<Drawing> layout_manifest(const CourierManifest& m, const FontFace& face) {
   auto bars = encode_code128(m.manifest_id);
   if (!bars)
-    return error_of(ErrorKind::invalid_input, "the manifest number '" + m.manifest_id +
-                                     "' cannot be written as Code128: use ASCII letters, digits "
-                                     "and '-'");
+    return error_of(ErrorKind::invalid_input,
+                    "the manifest number '" + m.manifest_id +
+                        "' cannot be written as Code128: use ASCII letters, digits "
+                        "and '-'");
   Sheet s(face);
   s.title("快递交接单", "title");
   s.skip(4);

@@ -7,9 +7,7 @@ namespace keydesk {
 const char* const kAdministratorsDecideNoCases =
     "管理员管理规则和账户，不办理案件 (administrators manage rules and accounts, not cases)";
 
-Actor viewer_of(const Account& account) {
-  return {account.name, account.role, account.authority};
-}
+Actor viewer_of(const Account& account) { return {account.name, account.role, account.authority}; }
 
 std::optional<std::string> cannot_see(const Actor& a, const CaseRecord& c, const Procedure& p) {
   if (a.role == "administrator") return std::string(kAdministratorsDecideNoCases);
@@ -30,7 +28,8 @@ bool sees_full_id(const Actor& a) {
 }
 
 Result<std::string> listing_authority(const Actor& a) {
-  if (a.role == "administrator") return error_of(ErrorKind::forbidden, kAdministratorsDecideNoCases);
+  if (a.role == "administrator")
+    return error_of(ErrorKind::forbidden, kAdministratorsDecideNoCases);
   if (a.role == "vendor_reviewer") return std::string();
   if (a.role == "authority_clerk" || a.role == "auditor") return a.authority;
   return error_of(ErrorKind::forbidden,

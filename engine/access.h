@@ -27,8 +27,7 @@ Actor viewer_of(const Account& account);
 
 // Why `viewer` may not see case `c` (of procedure `p`), in Chinese with English detail; nullopt
 // when they may.
-std::optional<std::string> cannot_see(const Actor& viewer, const CaseRecord& c,
-                                      const Procedure& p);
+std::optional<std::string> cannot_see(const Actor& viewer, const CaseRecord& c, const Procedure& p);
 
 // Whether `viewer` is shown ID numbers whole (else masked, mask_personal_data()).
 bool sees_full_id(const Actor& viewer);

@@ -19,9 +19,9 @@
 #include "engine/batch_report.h"
 #include "engine/case_store.h"
 #include "engine/documents.h"
-#include "engine/internal/sha256.h"
 #include "engine/internal/batch_folder.h"
 #include "engine/internal/scan_store.h"
+#include "engine/internal/sha256.h"
 #include "engine/internal/sqlite.h"
 #include "engine/privacy.h"
 #include "engine/procedure.h"
@@ -35,13 +35,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using internal::FolderSubmission;
-using internal::ScanJob;
-using internal::ScanStore;
 using internal::analysable;
+using internal::FolderSubmission;
 using internal::hints_for;
 using internal::load_submission;
 using internal::rule_for;
+using internal::ScanJob;
+using internal::ScanStore;
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion = "scan-10";

@@ -23,7 +23,8 @@ SubmissionDirs find_submission_dirs(const std::vector<fs::path>& inputs) {
     }
     size_t before = out.dirs.size();
     if (fs::is_directory(input, ec)) {
-      for (auto it = fs::recursive_directory_iterator(input, fs::directory_options::skip_permission_denied, ec);
+      for (auto it = fs::recursive_directory_iterator(
+               input, fs::directory_options::skip_permission_denied, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_directory(ec) && fs::is_regular_file(it->path() / "submission.json", ec)) {
           out.dirs.push_back(it->path());
@@ -94,13 +95,15 @@ ocr::ScanHints hints_for(const nlohmann::json& submission, const MaterialRule* r
   if (!rule) return hints;
   auto text = [&](const char* pointer) {
     auto p = nlohmann::json::json_pointer(pointer);
-    return submission.contains(p) && submission.at(p).is_string() ? submission.at(p).get<std::string>()
-                                                                   : std::string();
+    return submission.contains(p) && submission.at(p).is_string()
+               ? submission.at(p).get<std::string>()
+               : std::string();
   };
   for (const std::string& field : rule->fields) {
     if (field == "enterprise.uscc") hints.uscc = text("/enterprise/uscc");
     if (field == "enterprise.name") hints.company_name = text("/enterprise/name");
-    if (field == "applicant.authorized_user.name") hints.person_name = text("/applicant/authorized_user/name");
+    if (field == "applicant.authorized_user.name")
+      hints.person_name = text("/applicant/authorized_user/name");
     if (field == "applicant.authorized_user.id_number")
       hints.id_number = text("/applicant/authorized_user/id_number");
   }

@@ -30,9 +30,15 @@ nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
 }
 
 nlohmann::json audit_event_json(const AuditEvent& e, bool with_chain) {
-  nlohmann::json j = {{"seq", e.seq},       {"at", e.at},           {"user", e.user},
-                      {"role", e.role},     {"authority", e.authority}, {"action", e.action},
-                      {"from", e.from},     {"to", e.to},           {"outcome", e.outcome},
+  nlohmann::json j = {{"seq", e.seq},
+                      {"at", e.at},
+                      {"user", e.user},
+                      {"role", e.role},
+                      {"authority", e.authority},
+                      {"action", e.action},
+                      {"from", e.from},
+                      {"to", e.to},
+                      {"outcome", e.outcome},
                       {"remark", e.remark}};
   if (with_chain) {
     j["data"] = e.data;

@@ -22,10 +22,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
 #include "engine/calendar.h"
 #include "engine/procedure.h"
 #include "engine/registry.h"
-#include "common/result.h"
 #include "engine/workflow.h"
 
 namespace keydesk {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/calendar.h"
 #include "common/result.h"
+#include "engine/calendar.h"
 
 namespace keydesk {
 

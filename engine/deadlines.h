@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "engine/case_store.h"
 #include "engine/counter.h"
-#include "common/result.h"
 
 namespace keydesk {
 

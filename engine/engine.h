@@ -36,13 +36,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
 #include "engine/batch.h"
 #include "engine/case_store.h"
 #include "engine/counter.h"
 #include "engine/deadlines.h"
 #include "engine/intake.h"
 #include "engine/rules.h"
-#include "common/result.h"
 #include "engine/submission.h"
 #include "engine/workflow.h"
 
@@ -57,11 +57,11 @@ struct LoadedCase {
 // A case as one person sees it (Engine::view_case).
 struct CaseView {
   LoadedCase loaded;
-  bool full_id = false;  // ID numbers and ID scans shown whole (else masked, not shown)
-  nlohmann::json submission;            // the submission, ID numbers masked unless full_id
-  std::optional<CheckRecord> check;     // the latest document check
+  bool full_id = false;              // ID numbers and ID scans shown whole (else masked, not shown)
+  nlohmann::json submission;         // the submission, ID numbers masked unless full_id
+  std::optional<CheckRecord> check;  // the latest document check
   std::vector<const ActionRule*> actions;  // what the viewer may do now (none when closed)
-  std::vector<AuditEvent> history;      // oldest first, ID numbers in remarks masked
+  std::vector<AuditEvent> history;         // oldest first, ID numbers in remarks masked
 };
 
 // The cases a viewer's queue lists (Engine::queue).
@@ -149,8 +149,8 @@ class Engine {
 
   // On each of `case_ids` the viewer may see, the action of `actor`'s role that a clean check
   // lets through (Workflow::passing_action), at `at` (ISO time; empty: now).
-  std::vector<PassOutcome> pass_clean(const std::vector<std::string>& case_ids,
-                                      const Actor& actor, const std::string& at = "");
+  std::vector<PassOutcome> pass_clean(const std::vector<std::string>& case_ids, const Actor& actor,
+                                      const std::string& at = "");
 
   // The procedures in force (the newest of each id), read from the rules folder once. An Error
   // when none can be read.

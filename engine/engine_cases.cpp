@@ -93,8 +93,9 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   const bool blocked = v.check && v.check->blocks();
   if (v.check) {
     const CheckRecord& k = *v.check;
-    j["check"] = {{"batch", k.batch},       {"verdict", k.verdict},   {"current", k.current},
-                  {"at", k.at},             {"findings", k.findings}, {"blocks", k.blocks()},
+    j["check"] = {{"batch", k.batch},           {"verdict", k.verdict},
+                  {"current", k.current},       {"at", k.at},
+                  {"findings", k.findings},     {"blocks", k.blocks()},
                   {"remark", k.remarks("fail")}};
     // Whether each material's normalised page may be shown: never an ID scan to those who see
     // ID numbers masked. Where it is kept is the server's to know, not the client's.
@@ -133,8 +134,9 @@ Result<ActionRequest> parse_action_request(const nlohmann::json& body) {
     return error_of(ErrorKind::invalid_input, std::move(message));
   };
   if (!body.is_object())
-    return invalid("请求内容应为 JSON 对象：{\"action\": …, \"version\": N, \"remark\": …} "
-                   "(send a JSON object)");
+    return invalid(
+        "请求内容应为 JSON 对象：{\"action\": …, \"version\": N, \"remark\": …} "
+        "(send a JSON object)");
   if (body.contains("action") && !body["action"].is_string())
     return invalid("action：应为操作名称（文字），实为" + json_type_zh(body["action"]) +
                    " (action: expected text)");
@@ -152,8 +154,7 @@ Result<ActionRequest> parse_action_request(const nlohmann::json& body) {
                      field + ": expected text)");
   for (const char* field : {"remark", "override_check"})
     if (body.contains(field) && body[field].get<std::string>().size() > 20000)
-      return invalid(std::string(field) + "：内容过长，请精简后再提交 (" + field +
-                     ": too long)");
+      return invalid(std::string(field) + "：内容过长，请精简后再提交 (" + field + ": too long)");
   if (body.contains("inputs") && !body["inputs"].is_object())
     return invalid("inputs：应为“名称: 内容”的对象，实为" + json_type_zh(body["inputs"]) +
                    " (inputs: an object of NAME: VALUE, e.g. {\"waybill\": \"SF123\"})");

@@ -44,9 +44,11 @@ Result<ProcedureActivation> Engine::activate_procedure(const std::string& id,
   const std::filesystem::path file = current->second.file;
   auto parsed = parse_procedure(text, file.string());
   if (!parsed)
-    return Error{"规则文件有误，未启用：请按所列行列修改后再保存 (the rule file has problems; "
-                 "nothing changed): " + parsed.error().message,
-                 parsed.error().diagnostics, ErrorKind::invalid_input};
+    return Error{
+        "规则文件有误，未启用：请按所列行列修改后再保存 (the rule file has problems; "
+        "nothing changed): " +
+            parsed.error().message,
+        parsed.error().diagnostics, ErrorKind::invalid_input};
   if (parsed->id != id)
     return error_of(ErrorKind::invalid_input,
                     "id：文件写的是“" + parsed->id + "”，但保存的是业务“" + id +

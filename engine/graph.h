@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "engine/procedure.h"
 #include "common/result.h"
+#include "engine/procedure.h"
 
 namespace keydesk {
 

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
 #include "engine/case_store.h"
 #include "engine/counter.h"
-#include "common/result.h"
 #include "engine/submission.h"
 
 namespace keydesk {

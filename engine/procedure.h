@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "common/diagnostic.h"
-#include "engine/guard.h"
 #include "common/result.h"
+#include "engine/guard.h"
 
 namespace keydesk {
 

@@ -12,8 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/calendar.h"
 #include "common/result.h"
+#include "engine/calendar.h"
 
 namespace keydesk {
 

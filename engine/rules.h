@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "common/diagnostic.h"
 #include "engine/calendar.h"
 #include "engine/counter.h"
-#include "common/diagnostic.h"
 #include "engine/procedure.h"
 
 namespace keydesk {

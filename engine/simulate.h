@@ -21,9 +21,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
 #include "engine/calendar.h"
 #include "engine/procedure.h"
-#include "common/result.h"
 #include "engine/workflow.h"
 
 namespace keydesk {

@@ -75,7 +75,6 @@ Result<std::unique_ptr<ScanAnalyzer>> ScanAnalyzer::create(std::vector<DocumentT
   return std::unique_ptr<ScanAnalyzer>(new ScanAnalyzer(std::move(impl)));
 }
 
-
 ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expected_type,
                                  const ScanHints& hints) {
   ScanResult result;

@@ -110,8 +110,7 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
   // Machine intake with an API token (no cookie, so no CSRF to check).
   if (std::string auth(sv(req[http::field::authorization])); auth.rfind("Bearer ", 0) == 0) {
     auto token = accounts.api_token(auth.substr(7));
-    if (!token)
-      return storage_error(req, token.error());
+    if (!token) return storage_error(req, token.error());
     if (!*token)
       return refuse(req, who, http::status::unauthorized,
                     "API 令牌无效或已停用 (unknown or disabled API token)");
@@ -123,8 +122,7 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
   if (std::string token = cookie_value(sv(req[http::field::cookie]), kSessionCookie);
       !token.empty()) {
     auto session = accounts.session(token, now());
-    if (!session)
-      return storage_error(req, session.error());
+    if (!session) return storage_error(req, session.error());
     who.session = std::move(session).value();
   }
   if (!who.session) return refuse(req, who, http::status::unauthorized, "请先登录 (log in first)");

@@ -24,8 +24,8 @@
 
 #include <boost/beast/http.hpp>
 
-#include "engine/counter.h"
 #include "common/result.h"
+#include "engine/counter.h"
 
 namespace keydesk::server {
 

@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/counter.h"
 #include "common/result.h"
+#include "engine/counter.h"
 #include "engine/workflow.h"
 
 namespace keydesk::server {

@@ -38,9 +38,10 @@ Response App::Impl::start_batch(const Request& req, const Caller& who) {
           std::filesystem::exists(intake_dir() / c.record.id / "submission.json"))
         ids.push_back(c.record.id);
     if (ids.empty())
-      return error_response(req, http::status::conflict,
-                            "没有待核验的案件：在办案件中没有等待核验且材料在本服务器受理的 (no pending case "
-                            "with a submission folder)");
+      return error_response(
+          req, http::status::conflict,
+          "没有待核验的案件：在办案件中没有等待核验且材料在本服务器受理的 (no pending case "
+          "with a submission folder)");
   } else if (body.contains("cases") && body["cases"].is_array() && !body["cases"].empty()) {
     if (body["cases"].size() > 1000)
       return error_response(req, http::status::bad_request,
@@ -49,17 +50,18 @@ Response App::Impl::start_batch(const Request& req, const Caller& who) {
     for (const auto& id : body["cases"]) {
       if (!id.is_string() || !valid_case_id(id.get<std::string>()))
         return error_response(req, http::status::bad_request,
-                                "cases：每一项应为案件编号（如 S-2026-000201），实为" +
+                              "cases：每一项应为案件编号（如 S-2026-000201），实为" +
                                   (id.is_string() ? "无效的编号" : json_type_zh(id)) +
                                   " (cases: case numbers)",
                               "cases");
       ids.push_back(id);
     }
   } else {
-    return error_response(req, http::status::bad_request,
-                          "cases：请列出要核验的案件编号，或发送 \"pending\": true 核验全部待核验案件 "
-                          "(cases: a list of case numbers, or \"pending\": true)",
-                          "cases");
+    return error_response(
+        req, http::status::bad_request,
+        "cases：请列出要核验的案件编号，或发送 \"pending\": true 核验全部待核验案件 "
+        "(cases: a list of case numbers, or \"pending\": true)",
+        "cases");
   }
   std::vector<std::filesystem::path> folders;
   for (const std::string& id : ids) {
@@ -70,7 +72,8 @@ Response App::Impl::start_batch(const Request& req, const Caller& who) {
       return error_response(req, http::status::conflict,
                             "案件 " + id +
                                 " 的材料不是在本服务器受理的，无法在此核验；请在受理材料的柜台核验 "
-                                "(no submission folder under " + intake_dir().string() + ")",
+                                "(no submission folder under " +
+                                intake_dir().string() + ")",
                             "cases");
     folders.push_back(folder);
   }

@@ -24,21 +24,23 @@ Result<std::shared_ptr<const FontFace>> FontFace::open(const std::string& path, 
   f->hb_ = std::make_unique<Handles>();
   f->hb_->blob = hb_blob_create_from_file_or_fail(path.c_str());
   if (!f->hb_->blob)
-    return error_of(ErrorKind::io, "cannot read the font " + path +
-                         ": install fonts-wqy-zenhei or give another TrueType font with --font "
-                         "or KEYDESK_FONT");
+    return error_of(ErrorKind::io,
+                    "cannot read the font " + path +
+                        ": install fonts-wqy-zenhei or give another TrueType font with --font "
+                        "or KEYDESK_FONT");
   unsigned faces = hb_face_count(f->hb_->blob);
   if (index < 0 || static_cast<unsigned>(index) >= faces)
     return error_of(ErrorKind::io, "the font " + path + " has " + std::to_string(faces) +
-                         " face(s); there is no face " + std::to_string(index));
+                                       " face(s); there is no face " + std::to_string(index));
   f->hb_->face = hb_face_create(f->hb_->blob, static_cast<unsigned>(index));
   hb_blob_t* glyf = hb_face_reference_table(f->hb_->face, HB_TAG('g', 'l', 'y', 'f'));
   unsigned glyf_size = hb_blob_get_length(glyf);
   hb_blob_destroy(glyf);
   if (glyf_size == 0)
-    return error_of(ErrorKind::io, "the font " + path +
-                         " has no TrueType outlines (glyf): libharu embeds only TrueType, not "
-                         "CFF/OpenType-PS fonts such as Noto Sans CJK; use wqy-zenhei");
+    return error_of(ErrorKind::io,
+                    "the font " + path +
+                        " has no TrueType outlines (glyf): libharu embeds only TrueType, not "
+                        "CFF/OpenType-PS fonts such as Noto Sans CJK; use wqy-zenhei");
   f->hb_->font = hb_font_create(f->hb_->face);
   f->units_per_em_ = hb_face_get_upem(f->hb_->face);
   char name[256];

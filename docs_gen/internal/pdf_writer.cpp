@@ -76,17 +76,18 @@ Result<std::u32string> characters_of(const Drawing& drawing, const FontFace& fac
     for (const auto& t : page.texts) {
       auto cps = decode_utf8(t.text);
       if (!cps)
-        return error_of(ErrorKind::invalid_input, "the field " + t.field +
-                                                " is not valid UTF-8: fix the input's encoding");
+        return error_of(ErrorKind::invalid_input,
+                        "the field " + t.field + " is not valid UTF-8: fix the input's encoding");
       for (char32_t cp : *cps) {
         if (seen.count(cp)) continue;
         if (cp < 0x20 || !face.has(cp))
-          return error_of(ErrorKind::invalid_input, 
+          return error_of(
+              ErrorKind::invalid_input,
               "the character '" + (cp < 0x20 ? std::string("?") : encode_utf8(cp)) + "' (" +
-              code_point_name(cp) + ") in the field " + t.field + " is not in the font " +
-              face.family() + " (" + face.path() +
-              "): nothing would be printed in its place; write it with a character the font "
-              "has, or give a font that has it with --font");
+                  code_point_name(cp) + ") in the field " + t.field + " is not in the font " +
+                  face.family() + " (" + face.path() +
+                  "): nothing would be printed in its place; write it with a character the font "
+                  "has, or give a font that has it with --font");
         seen.insert(cp);
       }
     }
@@ -133,7 +134,8 @@ Result<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
   if (subset.empty())
     return error_of(ErrorKind::invalid_input, "HarfBuzz could not subset the font " + face.path());
   MemoryFile file(subset);
-  if (file.fd < 0) return error_of(ErrorKind::invalid_input, "cannot hold the font subset in memory");
+  if (file.fd < 0)
+    return error_of(ErrorKind::invalid_input, "cannot hold the font subset in memory");
 
   Doc doc;
   if (!doc.pdf) return error_of(ErrorKind::invalid_input, "libharu could not start a document");
@@ -144,8 +146,8 @@ Result<Pdf> write_pdf(const Drawing& drawing, const FontFace& face) {
   const char* name = HPDF_LoadTTFontFromFile(doc.pdf, file.path().c_str(), HPDF_TRUE);
   HPDF_Font font = name ? HPDF_GetFont(doc.pdf, name, "UTF-8") : nullptr;
   if (!font || doc.error.code != HPDF_OK)
-    return error_of(ErrorKind::io, 
-        doc.message("libharu could not embed the font subset of " + face.path()));
+    return error_of(ErrorKind::io,
+                    doc.message("libharu could not embed the font subset of " + face.path()));
   for (const auto& ops : drawing.pages) draw_page(HPDF_AddPage(doc.pdf), ops, font);
   if (doc.error.code != HPDF_OK)
     return error_of(ErrorKind::io, doc.message("libharu could not draw the document"));

@@ -20,7 +20,8 @@ class ScanStore {
  public:
   static Result<ScanStore> open(const std::filesystem::path& path) {
     auto db = Database::open(path.string());
-    if (!db) return Error{"cannot open the batch database " + path.string() + ": " + db.error().message};
+    if (!db)
+      return Error{"cannot open the batch database " + path.string() + ": " + db.error().message};
     ScanStore store(std::move(*db));
     auto st = store.db_.exec(
         "CREATE TABLE IF NOT EXISTS scan_results ("
@@ -49,14 +50,17 @@ class ScanStore {
     auto stmt = db_.prepare(
         "INSERT OR REPLACE INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?)");
     if (!stmt) return stmt.error();
-    stmt->bind(1, key).bind(2, sha256).bind(3, material).bind(4, ocr::scan_result_json(result).dump());
+    stmt->bind(1, key)
+        .bind(2, sha256)
+        .bind(3, material)
+        .bind(4, ocr::scan_result_json(result).dump());
     return stmt->run();
   }
 
   // The id of the unfinished run over the same inputs, or a new one.
   std::string batch_id(const std::string& inputs_key, const std::string& fresh_id) {
-    if (auto stmt = db_.prepare(
-            "SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1")) {
+    if (auto stmt = db_.prepare("SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS "
+                                "NULL ORDER BY started_at DESC LIMIT 1")) {
       stmt->bind(1, inputs_key);
       auto row = stmt->step();
       if (row && *row) return stmt->text(0);
@@ -70,7 +74,8 @@ class ScanStore {
   }
 
   void finish(const std::string& id) {
-    if (auto stmt = db_.prepare("UPDATE batch_runs SET finished_at = datetime('now') WHERE id = ?")) {
+    if (auto stmt =
+            db_.prepare("UPDATE batch_runs SET finished_at = datetime('now') WHERE id = ?")) {
       stmt->bind(1, id);
       (void)stmt->run();
     }

@@ -1015,19 +1015,19 @@ TEST_CASE(
   const std::filesystem::path example = example_dir("S-2026-000201");
   const nlohmann::json good = example_submission("S-2026-000201");
   const std::string body = multipart(good, example);
-  const int tried = for_each_wrong_type(good, [&](const std::string& pointer,
-                                                   const std::string& name,
-                                                   const nlohmann::json& wrong) {
-    nlohmann::json sent = good;
-    sent[nlohmann::json::json_pointer(pointer)] = wrong;
-    std::string b = body;
-    b.replace(b.find(good.dump()), good.dump().size(), sent.dump());
-    Response res = counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
-    INFO(name << " = " << wrong.dump() << ": " << res.body());
-    REQUIRE(res.result() == http::status::bad_request);
-    CHECK_THAT(body_of(res)["field"].get<std::string>(), Catch::StartsWith("submission." + name));
-    return true;
-  });
+  const int tried = for_each_wrong_type(
+      good, [&](const std::string& pointer, const std::string& name, const nlohmann::json& wrong) {
+        nlohmann::json sent = good;
+        sent[nlohmann::json::json_pointer(pointer)] = wrong;
+        std::string b = body;
+        b.replace(b.find(good.dump()), good.dump().size(), sent.dump());
+        Response res = counter.call(http::verb::post, "/api/submissions", b, intake_headers(token));
+        INFO(name << " = " << wrong.dump() << ": " << res.body());
+        REQUIRE(res.result() == http::status::bad_request);
+        CHECK_THAT(body_of(res)["field"].get<std::string>(),
+                   Catch::StartsWith("submission." + name));
+        return true;
+      });
   CHECK(tried > 100);
   // Nothing stored, and the counter answers as before.
   auto store = CaseStore::open(counter.db);
@@ -1269,9 +1269,10 @@ TEST_CASE("the refusal audit keeps its newest 10 000 rows whoever is refused", "
   CHECK(rows->back().target == "/api/cases/C-50");
 }
 
-TEST_CASE("every field of an action request with every wrong JSON type is a 400 naming it; the "
-          "case is unchanged and the counter goes on",
-          "[server]") {
+TEST_CASE(
+    "every field of an action request with every wrong JSON type is a 400 naming it; the "
+    "case is unchanged and the counter goes on",
+    "[server]") {
   Counter counter;
   auto clerk = counter.log_in("clerk");
   const nlohmann::json good = {{"action", "pass_review"},
@@ -1279,20 +1280,19 @@ TEST_CASE("every field of an action request with every wrong JSON type is a 400 
                                {"remark", "材料齐全"},
                                {"override_check", "人工核对原件无误"},
                                {"inputs", {{"method", "fax"}}}};
-  const int tried = for_each_wrong_type(good, [&](const std::string& pointer,
-                                                   const std::string& name,
-                                                   const nlohmann::json& wrong) {
-    // An input may be typed as digits, or left empty (null).
-    if (name.rfind("inputs.", 0) == 0 && (wrong.is_number() || wrong.is_null())) return false;
-    nlohmann::json sent = good;
-    sent[nlohmann::json::json_pointer(pointer)] = wrong;
-    Response res = clerk.post("/api/cases/C-OWN/actions", sent);
-    INFO(name << " = " << wrong.dump() << ": " << res.body());
-    REQUIRE(res.result() == http::status::bad_request);
-    CHECK(body_of(res)["field"] == name);
-    CHECK_THAT(body_of(res)["error"].get<std::string>(), Catch::Contains("应为"));
-    return true;
-  });
+  const int tried = for_each_wrong_type(
+      good, [&](const std::string& pointer, const std::string& name, const nlohmann::json& wrong) {
+        // An input may be typed as digits, or left empty (null).
+        if (name.rfind("inputs.", 0) == 0 && (wrong.is_number() || wrong.is_null())) return false;
+        nlohmann::json sent = good;
+        sent[nlohmann::json::json_pointer(pointer)] = wrong;
+        Response res = clerk.post("/api/cases/C-OWN/actions", sent);
+        INFO(name << " = " << wrong.dump() << ": " << res.body());
+        REQUIRE(res.result() == http::status::bad_request);
+        CHECK(body_of(res)["field"] == name);
+        CHECK_THAT(body_of(res)["error"].get<std::string>(), Catch::Contains("应为"));
+        return true;
+      });
   CHECK(tried >= 25);
   // A missing action or version is named too; the case never moved.
   for (const char* field : {"action", "version"}) {
@@ -1341,9 +1341,10 @@ TEST_CASE("every field of a batch request with every wrong JSON type is a 400 na
   CHECK(clerk.get("/api/cases").result() == http::status::ok);
 }
 
-TEST_CASE("every value of a rule file with every wrong type is refused with its line, and the "
-          "file is untouched",
-          "[server]") {
+TEST_CASE(
+    "every value of a rule file with every wrong type is refused with its line, and the "
+    "file is untouched",
+    "[server]") {
   Counter counter(true);
   auto admin = counter.log_in("admin");
   const std::filesystem::path file = counter.rules / "procedures" / "reissue.yaml";
@@ -1352,37 +1353,38 @@ TEST_CASE("every value of a rule file with every wrong type is refused with its 
   auto doc = keydesk::internal::YamlDocument::parse(yaml, "reissue.yaml", problems);
   REQUIRE(doc);
   const nlohmann::json good = doc->json();
-  const int tried = for_each_wrong_type(good, [&](const std::string& pointer,
-                                                   const std::string& name,
-                                                   const nlohmann::json& wrong) {
-    const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
-    // YAML reads an unquoted 42 or true as text where text is asked for, so a number or a
-    // boolean in place of text is no mistake; lists, mappings and nothing are.
-    if (original.is_string() && (wrong.is_number() || wrong.is_boolean())) return false;
-    // A deadline is working days or {carry_from: STATE}: a number is no mistake there.
-    if (name.ends_with(".deadline") && wrong.is_number()) return false;
-    nlohmann::json sent = good;
-    sent[nlohmann::json::json_pointer(pointer)] = wrong;
-    // JSON is YAML: the file as an administrator might have typed it.
-    Response res = counter.call(
-        http::verb::post, "/api/rules/reissue", sent.dump(2),
-        {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}, {"Content-Type", "text/yaml"}});
-    INFO(name << " = " << wrong.dump() << ": " << res.body());
-    CHECK((res.result() == http::status::unprocessable_entity ||
-           res.result() == http::status::bad_request));
-    if (res.result() == http::status::unprocessable_entity)
-      CHECK(!body_of(res)["diagnostics"].empty());
-    return true;
-  });
+  const int tried = for_each_wrong_type(
+      good, [&](const std::string& pointer, const std::string& name, const nlohmann::json& wrong) {
+        const nlohmann::json& original = good.at(nlohmann::json::json_pointer(pointer));
+        // YAML reads an unquoted 42 or true as text where text is asked for, so a number or a
+        // boolean in place of text is no mistake; lists, mappings and nothing are.
+        if (original.is_string() && (wrong.is_number() || wrong.is_boolean())) return false;
+        // A deadline is working days or {carry_from: STATE}: a number is no mistake there.
+        if (name.ends_with(".deadline") && wrong.is_number()) return false;
+        nlohmann::json sent = good;
+        sent[nlohmann::json::json_pointer(pointer)] = wrong;
+        // JSON is YAML: the file as an administrator might have typed it.
+        Response res = counter.call(http::verb::post, "/api/rules/reissue", sent.dump(2),
+                                    {{"Cookie", admin.cookie},
+                                     {"X-CSRF-Token", admin.csrf},
+                                     {"Content-Type", "text/yaml"}});
+        INFO(name << " = " << wrong.dump() << ": " << res.body());
+        CHECK((res.result() == http::status::unprocessable_entity ||
+               res.result() == http::status::bad_request));
+        if (res.result() == http::status::unprocessable_entity)
+          CHECK(!body_of(res)["diagnostics"].empty());
+        return true;
+      });
   CHECK(tried > 100);
   CHECK(slurp_file(file) == yaml);
   CHECK(admin.get("/api/rules").result() == http::status::ok);
   CHECK(counter.log_in("clerk").get("/api/cases/C-OWN").result() == http::status::ok);
 }
 
-TEST_CASE("failed logins are forgotten once they count no more: names sprayed from many addresses "
-          "do not grow the table",
-          "[server]") {
+TEST_CASE(
+    "failed logins are forgotten once they count no more: names sprayed from many addresses "
+    "do not grow the table",
+    "[server]") {
   Counter counter;
   for (int i = 0; i < 40; ++i)
     CHECK(counter
