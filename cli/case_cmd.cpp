@@ -212,12 +212,7 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       j["submission"] = masked;
       j["check"] = check_json(*check);
       j["actions"] = nlohmann::json::array();
-      for (const auto* a : actions)
-        j["actions"].push_back({{"id", a->id},
-                                {"title", a->title},
-                                {"roles", a->roles},
-                                {"remark_required", a->remark_required},
-                                {"requires_check", a->requires_check}});
+      for (const auto* a : actions) j["actions"].push_back(action_json(*a));
       print_json(j);
     } else {
       const StateRule* s = (*p)->state(c->state);
@@ -265,6 +260,17 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                     << (blocked ? "  check says " + (*check)->verdict + ": needs --override-check"
                                 : "")
                     << '\n';
+          for (const auto& in : a->inputs) {
+            std::string values;
+            for (const auto& choice : in.choices)
+              values += (values.empty() ? "" : "|") + choice.value + "（" + choice.title + "）";
+            std::cout << "      --input " << in.name << "=" << (values.empty() ? "…" : values)
+                      << "  " << in.title
+                      << (in.required        ? "（必填）"
+                          : in.required_when ? "（视情况必填）"
+                                             : "")
+                      << (in.hint.empty() ? "" : "：" + in.hint) << '\n';
+          }
         }
       }
     }
