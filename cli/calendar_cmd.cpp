@@ -432,7 +432,7 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
     auto dir = ctx.rules() / "calendars";
     CalendarLint result = lint_calendars(dir, {args->lint.begin(), args->lint.end()});
     if (result.files == 0) {
-      std::cerr << "keydesk: no calendar files in " << dir.string() << '\n';
+      std::cerr << "keydesk: " << dir.string() << " 中没有日历文件（*.yaml）：请检查规则目录\n";
       exit_code = kUsage;
       return;
     }
@@ -443,10 +443,10 @@ void add_calendar_commands(CLI::App& app, Context& ctx, int& exit_code) {
     } else {
       for (const auto& d : result.problems) std::cout << d.format() << '\n';
       if (result.files_with_problems == 0)
-        std::cout << result.files << " calendar file(s) clean\n";
+        std::cout << "日历文件 " << result.files << " 个，没有错误\n";
       else
-        std::cout << result.files_with_problems << " of " << result.files
-                  << " calendar file(s) have errors\n";
+        std::cout << "日历文件 " << result.files << " 个，其中 " << result.files_with_problems
+                  << " 个有错误，请按上列的行、列改正\n";
     }
     exit_code = result.files_with_problems ? kProblems : kOk;
   });

@@ -260,6 +260,17 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
         std::cout << "  " << a->id << "「" << a->title << "」  [" << roles << "]"
                   << (a->remark_required ? "  须填写备注 --remark" : "")
                   << (blocked ? "  核验未通过：须说明理由 --override-check" : "") << '\n';
+        for (const auto& in : a->inputs) {
+          std::string values;
+          for (const auto& choice : in.choices)
+            values += (values.empty() ? "" : "|") + choice.value + "（" + choice.title + "）";
+          std::cout << "      --input " << in.name << "=" << (values.empty() ? "…" : values) << "  "
+                    << in.title
+                    << (in.required        ? "（必填）"
+                        : in.required_when ? "（视情况必填）"
+                                           : "")
+                    << (in.hint.empty() ? "" : "：" + in.hint) << '\n';
+        }
       }
     }
     exit_code = kOk;

@@ -27,9 +27,10 @@ Result<Procedure> procedure_named(const Context& ctx, const std::string& name) {
     Diagnostics ignored;
     std::string known;
     for (const auto& [id, _] : load_procedures(ctx.rules() / "procedures", ignored))
-      known += (known.empty() ? "" : ", ") + id;
-    return Error{"no procedure '" + name + "' in " + (ctx.rules() / "procedures").string() +
-                 " (procedures: " + (known.empty() ? "none" : known) + ")"};
+      known += (known.empty() ? "" : "、") + id;
+    return Error{"找不到流程“" + name + "”（在 " + (ctx.rules() / "procedures").string() +
+                 " 中；现有：" + (known.empty() ? "无" : known) +
+                 "）：请检查流程的 id 或规则目录 (no procedure '" + name + "')"};
   }
   return load_procedure(path);
 }
@@ -46,7 +47,7 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto args = std::make_shared<Args>();
 
   auto* lint = rules->add_subcommand(
-      "lint", "[DIR]: check every rule file (procedures, calendars, counter.yaml)");
+      "lint", "[DIR]: check every rule file (procedures, calendars, counter.yaml, documents.yaml)");
   lint->add_option("dir", args->dir, "rules directory (default: the rules in use)");
   lint->add_option("--today", args->today, "take this date as today (YYYY-MM-DD)");
   lint->callback([&ctx, &exit_code, args] {
@@ -66,10 +67,11 @@ void add_rules_commands(CLI::App& app, Context& ctx, int& exit_code) {
       print_json(j);
     } else {
       for (const auto& d : report.problems) std::cout << d.format() << '\n';
-      std::cout << dir.string() << ": " << report.procedure_files << " procedure file(s), "
-                << report.calendar_files << " calendar file(s): "
-                << (report.problems.empty() ? "clean"
-                                            : std::to_string(report.problems.size()) + " error(s)")
+      std::cout << dir.string() << "：流程文件 " << report.procedure_files << " 个，日历文件 "
+                << report.calendar_files << " 个，"
+                << (report.problems.empty() ? std::string("没有错误")
+                                            : "共 " + std::to_string(report.problems.size()) +
+                                                  " 处错误，请按上列的行、列改正")
                 << '\n';
     }
     exit_code = report.problems.empty() ? kOk : kProblems;

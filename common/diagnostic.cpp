@@ -9,6 +9,10 @@ std::string Diagnostic::format() const {
   return out;
 }
 
+std::string problems_message(const std::string& file, std::size_t count) {
+  return file + " 有 " + std::to_string(count) + " 处错误：请按所列的行、列改正后再试";
+}
+
 std::string format_all(const Diagnostics& diagnostics) {
   std::string out;
   for (const auto& d : diagnostics) {

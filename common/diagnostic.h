@@ -1,6 +1,7 @@
 // Diagnostics for files people write (rule files, calendars, configuration).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct Diagnostic {
 };
 
 using Diagnostics = std::vector<Diagnostic>;
+
+// The message of an error whose diagnostics are the problems of `file`: "rules/x.yaml 有 3 处错误：
+// 请按所列的行、列改正后再试".
+std::string problems_message(const std::string& file, std::size_t count);
 
 // All diagnostics, one per line.
 std::string format_all(const Diagnostics& diagnostics);

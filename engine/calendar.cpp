@@ -26,17 +26,16 @@ int days_in_month(int year, int month) {
 
 std::string why_not_a_date(std::string_view text) {
   int y = 0, m = 0, d = 0;
+  const std::string quoted = "“" + std::string(text) + "”不是日期：";
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !parse_int(text.substr(0, 4), y) ||
       !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d))
-    return "'" + std::string(text) + "' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-24";
-  if (y < 1400 || y > 9999)
-    return "'" + std::string(text) + "' is not a date: the year must lie between 1400 and 9999";
-  if (m < 1 || m > 12)
-    return "'" + std::string(text) + "' is not a date: there is no month " + std::to_string(m);
+    return quoted + "请写成 YYYY-MM-DD，如 2026-11-24";
+  if (y < 1400 || y > 9999) return quoted + "年份须在 1400 到 9999 之间";
+  if (m < 1 || m > 12) return quoted + "没有 " + std::to_string(m) + " 月";
   int last = days_in_month(y, m);
   if (d < 1 || d > last)
-    return "'" + std::string(text) + "' is not a date: " + std::to_string(y) + "-" +
-           (m < 10 ? "0" : "") + std::to_string(m) + " has " + std::to_string(last) + " days";
+    return quoted + std::to_string(y) + " 年 " + std::to_string(m) + " 月只有 " +
+           std::to_string(last) + " 天";
   return {};
 }
 
@@ -64,21 +63,21 @@ bool DayInfo::non_standard() const {
 
 Result<LocalTime> parse_submission_time(std::string_view text, const CounterHours& hours) {
   auto bad = [&](const std::string& why) {
-    return Error{"'" + std::string(text) + "' is not a submission time: " + why +
-                 " (write e.g. 2026-11-20T16:40:00+08:00)"};
+    return Error{"“" + std::string(text) + "”不是有效的时间：" + why +
+                 "（请写成如 2026-11-20T16:40:00+08:00 的形式）"};
   };
   if (text.size() < 16 || (text[10] != 'T' && text[10] != ' '))
-    return bad("expected YYYY-MM-DDTHH:MM");
+    return bad("须以 YYYY-MM-DDTHH:MM 开头");
   auto date = parse_date(text.substr(0, 10));
   if (!date) return bad(why_not_a_date(text.substr(0, 10)));
   int hh = 0, mm = 0, ss = 0;
   if (!parse_int(text.substr(11, 2), hh) || text[13] != ':' || !parse_int(text.substr(14, 2), mm) ||
       hh > 23 || mm > 59)
-    return bad("the time of day must be HH:MM, 00:00 to 23:59");
+    return bad("时刻须为 HH:MM，从 00:00 到 23:59");
   std::string_view rest = text.substr(16);
   if (!rest.empty() && rest[0] == ':') {
     if (rest.size() < 3 || !parse_int(rest.substr(1, 2), ss) || ss > 60)
-      return bad("seconds must be two digits");
+      return bad("秒须为两位数字");
     rest = rest.substr(3);
     if (!rest.empty() && rest[0] == '.') {  // fractions of a second do not matter here
       std::size_t i = 1;
@@ -94,7 +93,7 @@ Result<LocalTime> parse_submission_time(std::string_view text, const CounterHour
     if (rest.size() != 6 || (rest[0] != '+' && rest[0] != '-') ||
         !parse_int(rest.substr(1, 2), oh) || rest[3] != ':' || !parse_int(rest.substr(4, 2), om) ||
         oh > 14 || om > 59)
-      return bad("the offset must be Z or ±HH:MM");
+      return bad("时差须为 Z 或 ±HH:MM");
     offset = (rest[0] == '-' ? -1 : 1) * (oh * 60 + om);
   }
   // Move from the stated offset to the counter's.

@@ -60,8 +60,7 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
   layer.title = j["title"];
   layer.extends = j.value("extends", "");
   if (layer.id != path.stem().string())
-    problems.push_back(doc->at("/id", "the id '" + layer.id + "' must match the file name '" +
-                                          path.filename().string() + "': rename one of them"));
+    problems.push_back(doc->at("/id", internal::id_mismatch(layer.id, path)));
 
   std::map<int, std::string> seen_years;                      // year -> pointer
   std::map<Date, std::pair<std::string, std::string>> taken;  // date -> (name, pointer)
@@ -73,10 +72,10 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
     if (!year) continue;
     block.year = *year;
     if (auto [it, fresh] = seen_years.emplace(block.year, bp); !fresh)
-      problems.push_back(doc->at(bp + "/year", "the year " + std::to_string(block.year) +
-                                                   " has a block already (at line " +
+      problems.push_back(doc->at(bp + "/year", "year: " + std::to_string(block.year) +
+                                                   " 重复：第 " +
                                                    std::to_string(doc->at(it->second, "").line) +
-                                                   "); merge the two"));
+                                                   " 行已有这一年的一段，请把两段合并为一段"));
     std::set<std::string> numbers;
     for (const auto& jn : jb["notices"]) {
       Notice n{jn["number"], jn["title"], jn["issued"], jn.value("url", ""), jn.value("note", "")};
@@ -98,9 +97,10 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
       e.name = je["name"];
       e.notice = je.value("notice", block.notices.front().number);
       if (je.contains("notice") && !numbers.count(e.notice))
-        problems.push_back(
-            doc->at(ep + "/notice",
-                    "the notice '" + e.notice + "' is not listed under this year's notices"));
+        problems.push_back(doc->at(ep + "/notice",
+                                   "通知“" + e.notice +
+                                       "”不在本年的 notices 中：请改为已列出的文号，或先在 notices "
+                                       "下列出这份通知"));
       bool ok = true;
       auto date_field = [&](const char* key, Date& into) {
         std::string text = je[key];
@@ -108,9 +108,10 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
           into = *d;
           if (*d < window_from || *d > window_to) {
             problems.push_back(doc->at(
-                ep + "/" + key, text + " lies outside the " + std::to_string(block.year) +
-                                    " block (which may reach from " + format_date(window_from) +
-                                    " to " + format_date(window_to) + ")"));
+                ep + "/" + key, std::string(key) + ": " + text + " 不在 " +
+                                    std::to_string(block.year) + " 年这一段的范围内（可从 " +
+                                    format_date(window_from) + " 到 " + format_date(window_to) +
+                                    "）：请检查年份，或把它移到所属年份的一段"));
             ok = false;
           }
         } else {
@@ -127,28 +128,27 @@ std::optional<Layer> read_layer(const std::filesystem::path& path, Diagnostics& 
       }
       if (!ok) return;
       if (e.to < e.from) {
-        problems.push_back(doc->at(ep + "/to", "the range ends (" + format_date(e.to) +
-                                                   ") before it begins (" + format_date(e.from) +
-                                                   "): swap 'from' and 'to'"));
+        problems.push_back(doc->at(ep + "/to", "结束日期 to: " + format_date(e.to) +
+                                                   " 早于开始日期 from: " + format_date(e.from) +
+                                                   "：请交换 from 和 to"));
         return;
       }
       if (working) {
         int wd = e.from.day_of_week().as_number();
         if (wd != 0 && wd != 6) {
           problems.push_back(
-              doc->at(ep + "/date", format_date(e.from) + " is a " + weekday_zh(e.from) +
-                                        ", a working day anyway: a make-up working day "
-                                        "(调休上班) is a Saturday or Sunday"));
+              doc->at(ep + "/date", "date: " + format_date(e.from) + " 是" + weekday_zh(e.from) +
+                                        "，本来就是工作日：调休上班日应是周六或周日，请核对通知"));
           return;
         }
       }
       for (Date d = e.from; d <= e.to; d += boost::gregorian::days(1)) {
         auto [it, fresh] = taken.emplace(d, std::make_pair(e.name, ep));
         if (!fresh) {
-          problems.push_back(doc->at(ep, format_date(d) + " is declared twice: here and as " +
-                                             it->second.first + " at line " +
+          problems.push_back(doc->at(ep, format_date(d) + " 重复声明：此处和第 " +
                                              std::to_string(doc->at(it->second.second, "").line) +
-                                             "; ranges must not overlap"));
+                                             " 行的“" + it->second.first +
+                                             "”都包含这一天；日期范围不能重叠，请改正其中之一"));
           return;
         }
       }
@@ -186,7 +186,7 @@ std::string available_calendars(const std::filesystem::path& dir) {
   std::string out;
   for (const auto& file : internal::yaml_files(dir, true))
     out += (out.empty() ? "" : ", ") + file.stem().string();
-  return out.empty() ? "none" : out;
+  return out.empty() ? "无" : out;
 }
 
 }  // namespace
@@ -265,19 +265,18 @@ Result<WorkingCalendar> WorkingCalendar::load(const std::filesystem::path& dir,
     auto path = find_calendar(dir, next);
     if (!path) {
       std::string asked = chain.empty()
-                              ? "calendar '" + next + "'"
-                              : "calendar '" + next + "' (extended by " + chain.back().file + ")";
-      return Error{"no " + asked + " found in " + dir.string() + " (available: " +
-                   available_calendars(dir) + "); check the name or the rules directory"};
+                              ? "日历“" + next + "”"
+                              : chain.back().file + " 所扩展（extends）的日历“" + next + "”";
+      return Error{"找不到" + asked + "（在 " + dir.string() + " 中；现有：" +
+                   available_calendars(dir) + "）：请检查日历名称或规则目录 (no calendar '" + next +
+                   "')"};
     }
     auto layer = read_layer(*path, problems);
-    if (!layer)
-      return Error{path->string() + " has " + std::to_string(problems.size()) +
-                       " problem(s); fix them and run again",
-                   problems};
+    if (!layer) return Error{problems_message(path->string(), problems.size()), problems};
     if (!visited.insert(layer->id).second)
-      return Error{"calendar '" + layer->id + "' extends itself through " + chain.back().file +
-                   ": remove the cycle of 'extends'"};
+      return Error{"日历“" + layer->id + "”经 " + chain.back().file +
+                   " 又扩展回了自身：请去掉 extends 的循环 (calendar '" + layer->id +
+                   "' extends itself)"};
     next = layer->extends;
     chain.push_back(std::move(*layer));
   }

@@ -47,4 +47,28 @@ nlohmann::json audit_event_json(const AuditEvent& e, bool with_chain) {
   return j;
 }
 
+nlohmann::json action_json(const ActionRule& action) {
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const auto& in : action.inputs) {
+    nlohmann::json choices = nlohmann::json::array();
+    for (const auto& c : in.choices) choices.push_back({{"value", c.value}, {"title", c.title}});
+    inputs.push_back(
+        {{"name", in.name},
+         {"title", in.title},
+         {"hint", in.hint},
+         {"required", in.required},
+         {"required_when", in.required_when ? nlohmann::json(in.required_when->text()) : nullptr},
+         {"one_of", in.one_of},
+         {"choices", choices}});
+  }
+  return {{"id", action.id},
+          {"title", action.title},
+          {"outcome", action.outcome},
+          {"roles", action.roles},
+          {"remark_required", action.remark_required},
+          {"requires_check", action.requires_check},
+          {"resubmission", action.resubmission},
+          {"inputs", inputs}};
+}
+
 }  // namespace keydesk

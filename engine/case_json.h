@@ -16,4 +16,10 @@ nlohmann::json case_json(const CaseRecord& c, const Procedure* procedure);
 // `with_chain` adds its data and hash (keydesk case history --json).
 nlohmann::json audit_event_json(const AuditEvent& e, bool with_chain = false);
 
+// An action a client may offer: {id, title, outcome, roles, remark_required, requires_check,
+// resubmission, inputs}. Each input is {name, title, hint, required, required_when (the guard's
+// text, or null), one_of (the values), choices ([{value, title}])}: a form labels the field with
+// its title and offers the choices by title; either a choice's value or its title may be sent.
+nlohmann::json action_json(const ActionRule& action);
+
 }  // namespace keydesk

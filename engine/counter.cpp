@@ -15,10 +15,7 @@ Result<CounterConfig> load_counter_config(const std::filesystem::path& path) {
     auto schema_problems = doc->validate(internal::counter_schema());
     problems.insert(problems.end(), schema_problems.begin(), schema_problems.end());
   }
-  if (!problems.empty())
-    return Error{path.string() + " has " + std::to_string(problems.size()) +
-                     " problem(s); fix them and run again",
-                 problems};
+  if (!problems.empty()) return Error{problems_message(path.string(), problems.size()), problems};
   const auto& j = doc->json();
   if (j.is_null()) return config;  // an empty file: defaults
   config.file = path.string();

@@ -52,10 +52,7 @@ Result<DocumentRules> load_document_rules(const std::filesystem::path& path) {
     auto schema_problems = doc->validate(internal::documents_schema());
     problems.insert(problems.end(), schema_problems.begin(), schema_problems.end());
   }
-  if (!problems.empty())
-    return Error{path.string() + " has " + std::to_string(problems.size()) +
-                     " problem(s); fix them and run again",
-                 problems};
+  if (!problems.empty()) return Error{problems_message(path.string(), problems.size()), problems};
   DocumentRules rules;
   rules.file = path.string();
   const nlohmann::json& j = doc->json();

@@ -111,18 +111,9 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   }
   j["actions"] = nlohmann::json::array();
   for (const ActionRule* r : v.actions) {
-    nlohmann::json inputs = nlohmann::json::array();
-    for (const auto& in : r->inputs)
-      inputs.push_back({{"name", in.name}, {"required", in.required}, {"one_of", in.one_of}});
-    j["actions"].push_back({{"id", r->id},
-                            {"title", r->title},
-                            {"roles", r->roles},
-                            {"outcome", r->outcome},
-                            {"remark_required", r->remark_required},
-                            {"requires_check", r->requires_check},
-                            {"resubmission", r->resubmission},
-                            {"blocked_by_check", r->requires_check && blocked},
-                            {"inputs", inputs}});
+    nlohmann::json a = action_json(*r);
+    a["blocked_by_check"] = r->requires_check && blocked;
+    j["actions"].push_back(std::move(a));
   }
   j["history"] = nlohmann::json::array();
   for (const AuditEvent& e : v.history) j["history"].push_back(audit_event_json(e));

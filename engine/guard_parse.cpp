@@ -29,7 +29,7 @@ constexpr int max_nesting = 100;
 
 Error syntax_error(std::string_view text, std::size_t at, const std::string& what) {
   int column = static_cast<int>(characters(text, at)) + 1;
-  return Error{"column " + std::to_string(column) + ": " + what, {Diagnostic{"", 0, column, what}}};
+  return Error{"第 " + std::to_string(column) + " 列：" + what, {Diagnostic{"", 0, column, what}}};
 }
 
 // --- tokens ----------------------------------------------------------------------------------
@@ -106,10 +106,10 @@ class Lexer {
   char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
   // The character (whole UTF-8 sequence) at byte i, for messages.
   std::string character_at(std::size_t i) const {
-    if (i >= text_.size()) return "end of guard";
+    if (i >= text_.size()) return "条件末尾";
     std::size_t j = i + 1;
     while (j < text_.size() && is_continuation_byte(text_[j])) ++j;
-    return "'" + std::string(text_.substr(i, j - i)) + "'";
+    return "“" + std::string(text_.substr(i, j - i)) + "”";
   }
 
   Token next() {
@@ -136,17 +136,16 @@ class Lexer {
       if (text_.substr(b).starts_with(spelling)) return make(kind, b, b + spelling.size());
     // Operators of other languages.
     static constexpr std::array<std::pair<char, std::string_view>, 4> foreign = {
-        {{'=', "'=' is not an operator: write '==' to compare"},
-         {'!', "'!' is not an operator: write 'not'"},
-         {'&', "'&' is not an operator: write 'and'"},
-         {'|', "'|' is not an operator: write 'or'"}}};
+        {{'=', "“=”不是运算符：比较是否相等请写 =="},
+         {'!', "“!”不是运算符：取反请写 not"},
+         {'&', "“&”不是运算符：“并且”请写 and"},
+         {'|', "“|”不是运算符：“或者”请写 or"}}};
     for (const auto& [character, advice] : foreign)
       if (c == character) return bad(b, std::string(advice));
     if (static_cast<unsigned char>(c) >= 0x80)
-      return bad(b, "unexpected character " + character_at(b) +
-                        " (operators, quotes and brackets are ASCII; Chinese text goes inside "
-                        "quotes)");
-    return bad(b, "unexpected character " + character_at(b));
+      return bad(b, "此处不能有字符" + character_at(b) +
+                        "：运算符、引号和括号须用半角（英文）字符，中文只能写在引号内");
+    return bad(b, "此处不能有字符" + character_at(b));
   }
 
   Token name() {
@@ -155,7 +154,7 @@ class Lexer {
     bool dotted = false;
     while (at(e) == '.') {
       if (!is_name_start(at(e + 1)))
-        return bad(e + 1, "expected a name after '.' but found " + character_at(e + 1));
+        return bad(e + 1, "“.”之后应为名称，此处却是" + character_at(e + 1));
       dotted = true;
       e += 2;
       while (is_name_char(at(e))) ++e;
@@ -164,28 +163,25 @@ class Lexer {
     if (!dotted) {
       if (auto kw = keyword(word)) return make(*kw, b, e);
       if (keyword(lower_case(word)))
-        return bad(b, "'" + std::string(word) +
-                          "' is not a keyword: keywords are lower-case, write '" +
-                          lower_case(word) + "'");
+        return bad(b,
+                   "“" + std::string(word) + "”不是关键字：关键字须小写，请写 " + lower_case(word));
     }
     return make(Tok::name, b, e);
   }
 
   Token integer() {
     std::size_t b = i_, e = i_ + (text_[i_] == '-' ? 1 : 0);
-    if (!is_digit(at(e)))
-      return bad(b, "'-' must be followed directly by digits, as in -1 (there is no subtraction)");
+    if (!is_digit(at(e))) return bad(b, "“-”之后须紧跟数字，如 -1（条件中没有减法）");
     while (is_digit(at(e))) ++e;
     if (is_name_char(at(e)) || at(e) == '.') {
       std::size_t w = e;
       while (is_name_char(at(w)) || at(w) == '.') ++w;
-      return bad(b, "'" + std::string(text_.substr(b, w - b)) +
-                        "' is not a number: numbers are whole, as in 30 or -1");
+      return bad(b, "“" + std::string(text_.substr(b, w - b)) + "”不是数：只能写整数，如 30 或 -1");
     }
     std::int64_t n = 0;
     auto [p, ec] = std::from_chars(text_.data() + b, text_.data() + e, n);
     if (ec != std::errc() || p != text_.data() + e)
-      return bad(b, "the number " + std::string(text_.substr(b, e - b)) + " is too large");
+      return bad(b, "数 " + std::string(text_.substr(b, e - b)) + " 太大");
     Token t = make(Tok::integer, b, e);
     t.value = n;
     return t;
@@ -200,8 +196,8 @@ class Lexer {
         char escaped = at(e + 1);
         if (escaped != '\'' && escaped != '"' && escaped != '\\') {
           if (e + 1 >= text_.size()) break;  // unclosed
-          return bad(e, "unknown escape '\\" + character_at(e + 1).substr(1) +
-                            " in a string: the escapes are \\' \\\" and \\\\");
+          return bad(e, "文字中的转义“\\" + character_at(e + 1).substr(3) +
+                            "无效：可用的转义只有 \\' \\\" 和 \\\\");
         }
         value += escaped;
         e += 2;
@@ -210,8 +206,8 @@ class Lexer {
       }
     }
     if (e >= text_.size())
-      return bad(b, std::string("the string that starts here is not closed: expected a closing ") +
-                        quote + " before end of guard");
+      return bad(b,
+                 std::string("从此处开始的文字没有结束：请在条件末尾之前补上与之配对的 ") + quote);
     Token t = make(Tok::string, b, e + 1);
     t.value = std::move(value);
     return t;
@@ -238,7 +234,7 @@ std::optional<Comparison> comparison_of(Tok kind) {
 }
 
 // Recursive descent over the grammar in guard.h. Each rule takes `after`, the words that say
-// where its first value was expected ("after '=='"), for the message when it is missing.
+// where its first value was expected ("“==”之后"), for the message when it is missing.
 class Parser {
  public:
   Parser(std::string_view text, std::vector<Token> tokens)
@@ -249,8 +245,8 @@ class Parser {
     if (!root) return root;
     const Token& t = peek();
     if (t.kind == Tok::end) return root;
-    if (t.kind == Tok::rparen) return syntax_error(text_, t.begin, "')' has no matching '('");
-    return unexpected(t, "expected an operator or end of guard");
+    if (t.kind == Tok::rparen) return syntax_error(text_, t.begin, "“)”没有配对的“(”");
+    return unexpected(t, "应为运算符或条件结束");
   }
 
   std::vector<std::string> paths() { return std::move(paths_); }
@@ -287,25 +283,28 @@ class Parser {
   std::string found(const Token& t) const {
     switch (t.kind) {
       case Tok::end:
-        return "end of guard";
+        return "条件末尾";
       case Tok::string:
-        return "the string " + source(t.begin, t.end);
+        return "文字 " + source(t.begin, t.end);
       case Tok::integer:
-        return "the number " + source(t.begin, t.end);
+        return "数 " + source(t.begin, t.end);
       case Tok::name:
-        return "the name '" + source(t.begin, t.end) + "'";
+        return "名称 " + source(t.begin, t.end);
       default:  // punctuation and keywords, as written
-        return "'" + source(t.begin, t.end) + "'";
+        return "“" + source(t.begin, t.end) + "”";
     }
   }
-  // "<expected> but found <t>", or the lexical problem when t is one.
+  // "<expected>，此处却是<t>", or the lexical problem when t is one.
   Error unexpected(const Token& t, const std::string& expected) const {
     if (t.kind == Tok::bad) return syntax_error(text_, t.begin, t.problem);
-    return syntax_error(text_, t.begin, expected + " but found " + found(t));
+    return syntax_error(text_, t.begin, expected + "，此处却是" + found(t));
   }
+  // "“==”之后应为一个值": `what` is expected `after` something ("" at the start).
   static std::string join(const std::string& what, const std::string& after) {
-    return after.empty() ? what : what + " " + after;
+    return after + what;
   }
+  // "“==”之后", for join.
+  static std::string following(const std::string& written) { return "“" + written + "”之后"; }
 
   static NodePtr node(GuardNode n) { return std::make_shared<const GuardNode>(std::move(n)); }
   static GuardNode operation(GuardNode::Kind kind, std::vector<NodePtr> operands) {
@@ -325,7 +324,7 @@ class Parser {
     auto first = (this->*operand)(after);
     if (!first || peek().kind != joiner) return first;
     std::vector<NodePtr> operands = {*first};
-    const std::string after_joiner = "after '" + source(peek().begin, peek().end) + "'";
+    const std::string after_joiner = following(source(peek().begin, peek().end));
     while (peek().kind == joiner) {
       take();
       auto next = (this->*operand)(after_joiner);
@@ -346,7 +345,7 @@ class Parser {
     Nesting nesting(depth_);
     const Token& not_token = take();
     if (nesting.too_deep()) return too_deep(not_token);
-    auto operand = negation("after 'not'");
+    auto operand = negation(following("not"));
     if (!operand) return operand;
     GuardNode n;
     n.kind = GuardNode::Kind::negation;
@@ -366,27 +365,26 @@ class Parser {
     auto left = primary(after);
     if (!left) return left;
     if (peek().kind == Tok::kw_not && peek(1).kind != Tok::kw_in)
-      return unexpected(peek(1), "expected 'in' after 'not'");
+      return unexpected(peek(1), "“not”之后应为 in");
     auto op = comparison_ahead();
     if (!op) return left;
     std::size_t op_begin = peek().begin;
     take();
     if (*op == Comparison::not_in) take();
-    auto right = primary("after '" + source(op_begin, previous().end) + "'");
+    auto right = primary(following(source(op_begin, previous().end)));
     if (!right) return right;
     if (comparison_ahead())
       return syntax_error(text_, peek().begin,
-                          "comparisons do not chain: join two comparisons with 'and', as in "
-                          "'a < b and b < c'");
+                          "比较不能连写：请用 and 连接两个比较，如 a < b and b < c");
     GuardNode n = operation(GuardNode::Kind::comparison, {*left, *right});
     n.comparison = *op;
     return node(std::move(n));
   }
 
   Error too_deep(const Token& t) const {
-    return syntax_error(text_, t.begin,
-                        "the guard nests more than " + std::to_string(max_nesting) +
-                            " levels deep: split it into simpler guards");
+    return syntax_error(
+        text_, t.begin,
+        "条件嵌套超过 " + std::to_string(max_nesting) + " 层：请拆成几个较简单的条件");
   }
 
   Result<NodePtr> primary(const std::string& after) {
@@ -413,7 +411,7 @@ class Parser {
         if (peek(1).kind == Tok::lparen) return call();
         return path();
       default:
-        return unexpected(t, join("expected a value", after));
+        return unexpected(t, join("应为一个值", after));
     }
   }
 
@@ -435,16 +433,15 @@ class Parser {
       case Tok::lbracket:
         break;
       default:
-        return unexpected(t, join("expected a literal value (a string, a number, true, false, "
-                                  "null or a list of them)",
-                                  after));
+        return unexpected(
+            t, join("应为字面值（文字、整数、true、false、null 或由它们组成的列表）", after));
     }
     json list = json::array();
     if (peek().kind == Tok::rbracket) {
       take();
       return list;
     }
-    std::string element_after = "after '['";
+    std::string element_after = following("[");
     for (;;) {
       auto element = literal(element_after);
       if (!element) return element;
@@ -452,9 +449,9 @@ class Parser {
       const Token& separator = take();
       if (separator.kind == Tok::rbracket) return list;
       if (separator.kind != Tok::comma)
-        return unexpected(separator, "expected ',' or ']' in the list that starts at column " +
-                                         std::to_string(characters(text_, t.begin) + 1));
-      element_after = "after ','";
+        return unexpected(separator, "第 " + std::to_string(characters(text_, t.begin) + 1) +
+                                         " 列开始的列表中应为“,”或“]”");
+      element_after = following(",");
     }
   }
 
@@ -462,12 +459,12 @@ class Parser {
     Nesting nesting(depth_);
     const Token& open = take();
     if (nesting.too_deep()) return too_deep(open);
-    auto inner = disjunction("after '('");
+    auto inner = disjunction(following("("));
     if (!inner) return inner;
     const Token& close = take();
     if (close.kind != Tok::rparen)
-      return unexpected(close, "expected ')' to close the '(' at column " +
-                                   std::to_string(characters(text_, open.begin) + 1));
+      return unexpected(close, "应为“)”与第 " + std::to_string(characters(text_, open.begin) + 1) +
+                                   " 列的“(”配对");
     // The same node, spanning the parentheses, so that quotes of enclosing nodes are whole.
     auto widened = std::make_shared<GuardNode>(**inner);
     widened->begin = open.begin;
@@ -503,9 +500,8 @@ class Parser {
     if (!info) {
       std::string known;
       for (const auto& f : internal::guard_functions)
-        known += (known.empty() ? "" : ", ") + std::string(f.name);
-      return syntax_error(text_, name.begin,
-                          "unknown function '" + called + "' (functions: " + known + ")");
+        known += (known.empty() ? "" : "、") + std::string(f.name);
+      return syntax_error(text_, name.begin, "未知的函数“" + called + "”：可用的函数有 " + known);
     }
     take();  // '('
     GuardNode n;
@@ -515,9 +511,9 @@ class Parser {
     if (peek().kind == Tok::rparen) {
       n.end = take().end;
     } else {
-      std::string after = "after '('";
+      std::string after_what = following("(");
       for (;;) {
-        auto argument = disjunction(after);
+        auto argument = disjunction(after_what);
         if (!argument) return argument;
         n.operands.push_back(*argument);
         const Token& separator = take();
@@ -526,16 +522,15 @@ class Parser {
           break;
         }
         if (separator.kind != Tok::comma)
-          return unexpected(separator, "expected ',' or ')' after an argument of " + called);
-        after = "after ','";
+          return unexpected(separator, called + " 的参数之后应为“,”或“)”");
+        after_what = following(",");
       }
     }
     if (n.operands.size() != info->arity)
       return syntax_error(text_, name.begin,
-                          called + "(" + std::string(info->parameters) + ") takes " +
-                              std::to_string(info->arity) + " argument" +
-                              (info->arity == 1 ? "" : "s") + ", not " +
-                              std::to_string(n.operands.size()));
+                          called + "(" + std::string(info->parameters) + ") 须有 " +
+                              std::to_string(info->arity) + " 个参数，此处却有 " +
+                              std::to_string(n.operands.size()) + " 个");
     return node(std::move(n));
   }
 

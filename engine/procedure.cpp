@@ -56,16 +56,19 @@ class ProcedureReader {
       const auto& ds = g.error().diagnostics;
       int column = ds.empty() ? 1 : ds.front().column;
       std::string message = ds.empty() ? g.error().message : ds.front().message;
-      out_.push_back(doc_.at_column(pointer, column, "guard: " + message));
+      out_.push_back(doc_.at_column(pointer, column,
+                                    internal::field_name(pointer) + " 条件写法有误：" + message));
       return std::nullopt;
     }
     for (const auto& path : g->paths()) {
       std::string root = path.substr(0, path.find('.'));
       if (!kFactRoots.count(root)) {
         std::string known;
-        for (const auto& r : kFactRoots) known += (known.empty() ? "" : ", ") + r;
-        out_.push_back(doc_.at(pointer, "guard reads '" + path + "', but '" + root +
-                                            "' is not a fact (facts: " + known + ")"));
+        for (const auto& r : kFactRoots) known += (known.empty() ? "" : "、") + r;
+        out_.push_back(doc_.at(pointer, internal::field_name(pointer) + " 条件读取的“" + path +
+                                            "”不存在：“" + root +
+                                            "”不是可用的事实；请改为以下之一开头：" + known +
+                                            "（见 docs/guards.md）"));
       }
     }
     return *g;
@@ -94,13 +97,13 @@ class ProcedureReader {
           r.max_kb = doc_.integer(mp + "/checks/max_kb", 1, kMaxUploadKb, out_).value_or(0);
         r.fields = c.value("fields", std::vector<std::string>{});
         if (r.max_kb && !r.upload)
-          out_.push_back(doc_.at(mp + "/checks/max_kb",
-                                 "a size limit applies to uploaded scans: add 'upload: true' to "
-                                 "material '" +
-                                     r.id + "' or remove max_kb"));
+          out_.push_back(doc_.at(mp + "/checks/max_kb", "max_kb 只限制在线上传的扫描件：请给材料“" +
+                                                            r.id +
+                                                            "”加上 upload: true，或删除 max_kb"));
       }
       if (!ids.insert(r.id).second)
-        out_.push_back(doc_.at(mp + "/id", "material '" + r.id + "' is listed twice"));
+        out_.push_back(
+            doc_.at(mp + "/id", "材料“" + r.id + "”列了两次：请删除其中一个，或改用不同的 id"));
       p.materials.push_back(std::move(r));
     }
   }
@@ -148,19 +151,57 @@ class ProcedureReader {
     r.resubmission = a.value("resubmission", false);
     r.requires_check = a.value("requires_check", false);
     if (a.contains("inputs"))
-      for (const auto& name : doc_.keys_in_order(ap + "/inputs")) {
-        const auto& in = a["inputs"][name];
-        InputRule ir;
-        ir.name = name;
-        ir.required = in.value("required", false);
-        if (in.contains("required_when"))
-          ir.required_when = guard(ap + "/inputs/" + name + "/required_when", in["required_when"]);
-        ir.one_of = in.value("one_of", std::vector<std::string>{});
-        r.inputs.push_back(std::move(ir));
-      }
+      for (const auto& name : doc_.keys_in_order(ap + "/inputs"))
+        r.inputs.push_back(read_input(ap + "/inputs", name, a["inputs"][name]));
     r.effects = a.value("effects", std::vector<std::string>{});
     r.notify = a.value("notify", std::vector<std::string>{});
     p.actions.push_back(std::move(r));
+  }
+
+  // One input of an action; `inputs` is the pointer of the mapping that declares it.
+  InputRule read_input(const std::string& inputs, const std::string& name,
+                       const nlohmann::json& in) {
+    std::string ip = pointer_child(inputs, name);
+    InputRule ir;
+    ir.name = name;
+    ir.title = in.value("title", "");
+    ir.hint = in.value("hint", "");
+    ir.required = in.value("required", false);
+    if (in.contains("required_when"))
+      ir.required_when = guard(ip + "/required_when", in["required_when"]);
+    if (ir.title.empty())
+      out_.push_back(doc_.at_key(inputs, name,
+                                 "输入项“" + name +
+                                     "”缺少中文名称：请加上 title（如 title: 运单号）；办理人员在"
+                                     "表单和提示中看到的是它"));
+    if (!in.contains("one_of")) return ir;
+    const auto& one_of = in["one_of"];
+    for (std::size_t k = 0; k < one_of.size(); ++k) {
+      std::string cp = pointer_child(ip + "/one_of", k);
+      InputChoice c;
+      if (one_of[k].is_string()) {
+        c.value = c.title = one_of[k];
+        out_.push_back(doc_.at(cp, "选项“" + c.value + "”缺少中文名称：请写成 { value: " + c.value +
+                                       ", title: 中文名称 }"));
+      } else {
+        c.value = one_of[k]["value"];
+        c.title = one_of[k]["title"];
+      }
+      // A value or title must name one choice only: either may be typed.
+      for (std::size_t e = 0; e < ir.choices.size(); ++e) {
+        const InputChoice& earlier = ir.choices[e];
+        for (const std::string* text : {&c.value, &c.title})
+          if (*text == earlier.value || *text == earlier.title) {
+            out_.push_back(
+                doc_.at(cp, "选项“" + *text + "”与第 " + std::to_string(e + 1) +
+                                " 项重复：每个选项的 value 和 title 都须与其他选项不同"));
+            break;
+          }
+      }
+      ir.one_of.push_back(c.value);
+      ir.choices.push_back(std::move(c));
+    }
+    return ir;
   }
 
   std::string state_pointer(const std::string& id) const { return pointer_child("/states", id); }
@@ -168,80 +209,88 @@ class ProcedureReader {
   void check(const Procedure& p) {
     auto known_states = [&] {
       std::string s;
-      for (const auto& st : p.states) s += (s.empty() ? "" : ", ") + st.id;
+      for (const auto& st : p.states) s += (s.empty() ? "" : "、") + st.id;
       return s;
     }();
     auto known_roles = [&] {
       std::string s;
-      for (const auto& [id, _] : p.roles) s += (s.empty() ? "" : ", ") + id;
+      for (const auto& [id, _] : p.roles) s += (s.empty() ? "" : "、") + id;
       return s;
     }();
-    if (!p.state(p.start))
-      out_.push_back(
-          doc_.at("/start", "unknown state '" + p.start + "' (states: " + known_states + ")"));
+    auto unknown_state = [&](const std::string& id) {
+      return "未知的状态“" + id + "”：请改为已定义的状态之一（" + known_states +
+             "），或在 states 下定义它";
+    };
+    auto unknown_role = [&](const std::string& id) {
+      return "未知的角色“" + id + "”：请改为已定义的角色之一（" + known_roles +
+             "），或在 roles 下定义它";
+    };
+    if (!p.state(p.start)) out_.push_back(doc_.at("/start", unknown_state(p.start)));
 
     bool any_deadline = false;
     for (const auto& st : p.states) {
       std::string sp = state_pointer(st.id);
       if (!st.actor.empty() && !p.has_role(st.actor))
-        out_.push_back(
-            doc_.at(sp + "/actor", "unknown role '" + st.actor + "' (roles: " + known_roles + ")"));
+        out_.push_back(doc_.at(sp + "/actor", unknown_role(st.actor)));
       if (st.deadline_days > 0 || !st.carry_from.empty()) any_deadline = true;
       if (!st.carry_from.empty()) {
         const StateRule* from = p.state(st.carry_from);
         if (!from)
-          out_.push_back(
-              doc_.at(sp + "/deadline/carry_from",
-                      "unknown state '" + st.carry_from + "' (states: " + known_states + ")"));
+          out_.push_back(doc_.at(sp + "/deadline/carry_from", unknown_state(st.carry_from)));
         else if (from->deadline_days == 0)
-          out_.push_back(
-              doc_.at(sp + "/deadline/carry_from",
-                      "state '" + st.carry_from + "' has no deadline of its own to carry"));
+          out_.push_back(doc_.at(sp + "/deadline/carry_from",
+                                 "状态“" + st.carry_from +
+                                     "”本身没有期限，无可沿用：请改为有 deadline 的状态，或给“" +
+                                     st.carry_from + "”加上 deadline"));
       }
       if (st.final && (st.deadline_days > 0 || st.waits_on_enterprise))
-        out_.push_back(
-            doc_.at(sp, "final state '" + st.id + "' cannot have a deadline or wait on anyone"));
+        out_.push_back(doc_.at(sp, "终结状态“" + st.id +
+                                       "”不能有期限，也不能等待企业：请删除 deadline 和 "
+                                       "waits_on_enterprise，或去掉 final: true"));
     }
     if (any_deadline && p.calendar.empty())
       out_.push_back(doc_.at("",
-                             "states have deadlines but the procedure names no calendar: add "
-                             "'calendar: counter' (the counter's calendar) or a calendar id"));
+                             "有状态设了期限，但流程没有指定日历：请加上 calendar: counter"
+                             "（用柜台的日历），或写某个日历的 id"));
 
     std::set<std::string> action_ids;
     for (std::size_t i = 0; i < p.actions.size(); ++i) {
       const auto& a = p.actions[i];
       std::string ap = pointer_child("/actions", i);
       if (!action_ids.insert(a.id).second)
-        out_.push_back(doc_.at(ap + "/id", "action '" + a.id + "' is declared twice"));
+        out_.push_back(
+            doc_.at(ap + "/id", "操作“" + a.id + "”定义了两次：请删除其中一个，或改用不同的 id"));
       for (std::size_t k = 0; k < a.from.size(); ++k) {
         const StateRule* from = p.state(a.from[k]);
         if (!from)
-          out_.push_back(
-              doc_.at(pointer_child(ap + "/from", k),
-                      "unknown state '" + a.from[k] + "' (states: " + known_states + ")"));
+          out_.push_back(doc_.at(pointer_child(ap + "/from", k), unknown_state(a.from[k])));
         else if (from->final)
           out_.push_back(doc_.at(pointer_child(ap + "/from", k),
-                                 "state '" + a.from[k] + "' is final: no action leaves it"));
+                                 "状态“" + a.from[k] +
+                                     "”是终结状态，案件到此已办结，不能再有操作：请从 from "
+                                     "中删除它"));
       }
-      if (!p.state(a.to))
-        out_.push_back(
-            doc_.at(ap + "/to", "unknown state '" + a.to + "' (states: " + known_states + ")"));
+      if (!p.state(a.to)) out_.push_back(doc_.at(ap + "/to", unknown_state(a.to)));
       if (a.roles.empty())
-        out_.push_back(
-            doc_.at(ap + "/roles", "action '" + a.id + "' has no role: nobody could take it"));
+        out_.push_back(doc_.at(ap + "/roles", "操作“" + a.id +
+                                                  "”没有指定角色，谁都不能办理：请在 roles "
+                                                  "中至少写一个角色（" +
+                                                  known_roles + "）"));
       for (std::size_t k = 0; k < a.roles.size(); ++k)
         if (!p.has_role(a.roles[k]))
-          out_.push_back(doc_.at(pointer_child(ap + "/roles", k),
-                                 "unknown role '" + a.roles[k] + "' (roles: " + known_roles + ")"));
+          out_.push_back(doc_.at(pointer_child(ap + "/roles", k), unknown_role(a.roles[k])));
       if (is_failing_outcome(a.outcome) && !a.remark_required)
-        out_.push_back(doc_.at(ap, "action '" + a.id + "' records '" + a.outcome +
-                                       "', a failing outcome: add 'remark: required' (备注 is "
-                                       "mandatory when a review fails)"));
+        out_.push_back(doc_.at(ap, "操作“" + a.id + "”的结论是“" + a.outcome +
+                                       "”，未通过时必须写明备注：请加上 remark: required"));
       for (std::size_t k = 0; k < a.notify.size(); ++k)
-        if (!p.notice(a.notify[k]))
-          out_.push_back(
-              doc_.at(pointer_child(ap + "/notify", k),
-                      "unknown notice '" + a.notify[k] + "': declare it under 'notices'"));
+        if (!p.notice(a.notify[k])) {
+          std::string known;
+          for (const auto& n : p.notices) known += (known.empty() ? "" : "、") + n.id;
+          out_.push_back(doc_.at(
+              pointer_child(ap + "/notify", k),
+              "未知的通知“" + a.notify[k] + "”：请在 notices 下定义它" +
+                  (known.empty() ? std::string() : "，或改为已定义的通知之一（" + known + "）")));
+        }
     }
 
     // Reachability from the start state, and dead ends.
@@ -262,21 +311,21 @@ class ProcedureReader {
     for (const auto& st : p.states) {
       if (!reached.count(st.id) && p.state(p.start))
         out_.push_back(doc_.at_key("/states", st.id,
-                                   "state '" + st.id +
-                                       "' is unreachable: no action leads to it "
-                                       "from '" +
-                                       p.start + "'"));
+                                   "状态“" + st.id + "”无法到达：从起始状态“" + p.start +
+                                       "”出发，没有操作通向它；请添加通向它的操作，或删除它"));
       bool leaves = std::any_of(p.actions.begin(), p.actions.end(), [&](const ActionRule& a) {
         return std::find(a.from.begin(), a.from.end(), st.id) != a.from.end();
       });
       if (!st.final && !leaves)
         out_.push_back(doc_.at_key("/states", st.id,
-                                   "state '" + st.id +
-                                       "' is a dead end: no action leaves it; add "
-                                       "one or mark it 'final: true'"));
+                                   "状态“" + st.id +
+                                       "”是死路：没有操作从它出发，案件会停在这里；请添加从它出发"
+                                       "的操作，或标为 final: true"));
     }
     if (std::none_of(p.states.begin(), p.states.end(), [](const StateRule& s) { return s.final; }))
-      out_.push_back(doc_.at("/states", "no state is final: a case could never be closed"));
+      out_.push_back(doc_.at("/states",
+                             "没有终结状态，案件永远无法办结：请给办结、撤回等状态加上 "
+                             "final: true"));
   }
 
   const YamlDocument& doc_;
@@ -313,6 +362,20 @@ std::string Procedure::role_title(const std::string& rid) const {
   return rid;
 }
 
+const InputChoice* InputRule::choice(const std::string& text) const {
+  for (const auto& c : choices)
+    if (c.value == text) return &c;
+  for (const auto& c : choices)
+    if (c.title == text) return &c;
+  return nullptr;
+}
+
+std::string InputRule::choice_titles() const {
+  std::string out;
+  for (const auto& c : choices) out += (out.empty() ? "" : "、") + c.title;
+  return out;
+}
+
 bool is_failing_outcome(const std::string& outcome) {
   return outcome == "核验未通过" || outcome == "复核未通过" || outcome == "审核未通过";
 }
@@ -324,16 +387,11 @@ Result<Procedure> parse_procedure(const std::string& text, const std::string& fi
     auto schema_problems = doc->validate(internal::procedure_schema());
     problems.insert(problems.end(), schema_problems.begin(), schema_problems.end());
   }
-  if (!problems.empty())
-    return Error{file + " has " + std::to_string(problems.size()) + " problem(s)", problems};
+  if (!problems.empty()) return Error{problems_message(file, problems.size()), problems};
   Procedure p = ProcedureReader(*doc, problems).read();
   std::string stem = std::filesystem::path(file).stem().string();
-  if (p.id != stem)
-    problems.push_back(doc->at("/id", "the id '" + p.id + "' must match the file name '" +
-                                          std::filesystem::path(file).filename().string() +
-                                          "': rename one of them"));
-  if (!problems.empty())
-    return Error{file + " has " + std::to_string(problems.size()) + " problem(s)", problems};
+  if (p.id != stem) problems.push_back(doc->at("/id", internal::id_mismatch(p.id, file)));
+  if (!problems.empty()) return Error{problems_message(file, problems.size()), problems};
   p.file = file;
   p.source = text;
   p.version = internal::sha256_hex(text);
@@ -343,9 +401,7 @@ Result<Procedure> parse_procedure(const std::string& text, const std::string& fi
 Result<Procedure> load_procedure(const std::filesystem::path& path) {
   Diagnostics problems;  // cannot be opened, or too large
   auto text = YamlDocument::read(path, problems);
-  if (!text)
-    return Error{path.string() + " has " + std::to_string(problems.size()) + " problem(s)",
-                 problems};
+  if (!text) return Error{problems_message(path.string(), problems.size()), problems};
   return parse_procedure(*text, path.string());
 }
 
@@ -353,7 +409,7 @@ std::map<std::string, Procedure> load_procedures(const std::filesystem::path& di
                                                  Diagnostics& problems) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    problems.push_back({dir.string(), 0, 0, "not a readable directory: check the rules directory"});
+    problems.push_back({dir.string(), 0, 0, "不是可读的文件夹：请检查规则目录"});
   std::map<std::string, Procedure> out;
   for (const auto& f : internal::yaml_files(dir, false)) {
     auto p = load_procedure(f);

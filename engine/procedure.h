@@ -77,11 +77,27 @@ struct StateRule {
   bool final = false;
 };
 
+// One value an input may take (one_of), with the Chinese label people see and may type.
+struct InputChoice {
+  std::string value;  // what is recorded and what guards compare: fax
+  std::string title;  // 传真
+};
+
+// Something the person taking an action fills in (运单号, 寄送方式 …), declared under the
+// action's `inputs:`. Refusals and forms name it by its title, never by its name.
 struct InputRule {
-  std::string name;
+  std::string name;        // the key in the file and in the request: waybill
+  std::string title = {};  // the Chinese label: 运单号 (lint requires it)
+  std::string hint = {};   // a help line shown with the field, or ""
   bool required = false;
   std::optional<Guard> required_when;
-  std::vector<std::string> one_of;
+  std::vector<InputChoice> choices = {};  // the values allowed, file order; empty: any text
+  std::vector<std::string> one_of;        // the choices' values, in the same order
+
+  // The choice `text` names, by its value (fax) or by its title (传真); nullptr when none.
+  const InputChoice* choice(const std::string& text) const;
+  // "传真、快递": the choices' titles, for messages.
+  std::string choice_titles() const;
 };
 
 struct ActionRule {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "engine/atomic_file.h"
+#include "engine/documents.h"
 #include "engine/internal/yaml_document.h"
 
 #include <algorithm>
@@ -54,8 +55,10 @@ Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& r
   // The edit is checked in a copy of the folder: calendars that extend it must still load.
   std::string pattern = (fs::temp_directory_path() / "keydesk-calendar-XXXXXX").string();
   if (!mkdtemp(pattern.data()))
-    return Error{"cannot make a temporary folder to check the calendar in: " +
-                 std::string(std::strerror(errno))};
+    return Error{
+        "无法创建检查日历用的临时文件夹，日历未启用：请联系系统管理员 (cannot make a temporary "
+        "folder: " +
+        std::string(std::strerror(errno)) + ")"};
   const fs::path scratch = pattern;
   struct Remove {
     fs::path path;
@@ -66,7 +69,9 @@ Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& r
   } remove{scratch};
   std::error_code ec;
   fs::copy(dir, scratch, fs::copy_options::recursive, ec);
-  if (ec) return Error{"cannot copy " + dir.string() + " to check the edit: " + ec.message()};
+  if (ec)
+    return Error{"无法复制日历文件夹以检查修改，日历未启用：请联系系统管理员 (cannot copy " +
+                 dir.string() + ": " + ec.message() + ")"};
   const fs::path candidate = scratch / fs::relative(file, dir);
   if (auto failed = write_synced(candidate, text, "calendar")) return *failed;
   CalendarLint lint = lint_calendars(scratch, {});
@@ -74,8 +79,8 @@ Result<CalendarActivation> activate_calendar_edit(const std::filesystem::path& r
     const std::string prefix = scratch.string();
     for (Diagnostic& d : lint.problems)
       if (d.file.rfind(prefix, 0) == 0) d.file = (dir / d.file.substr(prefix.size() + 1)).string();
-    return Error{"日历文件有误，未启用：请按所列行列改正后再提交 (the calendar has " +
-                     std::to_string(lint.problems.size()) + " problem(s); nothing changed)",
+    return Error{"日历文件有 " + std::to_string(lint.problems.size()) +
+                     " 处错误，未启用：请按所列的行、列改正后再提交 (nothing changed)",
                  lint.problems};
   }
   auto after = WorkingCalendar::load(scratch, id);
@@ -104,7 +109,8 @@ RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {
   std::error_code ec;
   if (!std::filesystem::is_directory(rules_dir, ec)) {
     report.problems.push_back(
-        {rules_dir.string(), 0, 0, "not a directory: pass the rules directory"});
+        {rules_dir.string(), 0, 0,
+         "不是文件夹：请指定规则目录（内有 procedures、calendars 和 counter.yaml）"});
     return report;
   }
   CalendarLint calendars = lint_calendars(rules_dir / "calendars", {});
@@ -113,6 +119,10 @@ RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {
   auto counter = load_counter_config(rules_dir / "counter.yaml");
   if (!counter) take(report.problems, counter.error(), (rules_dir / "counter.yaml").string());
   CounterConfig config = counter ? *counter : CounterConfig{};
+  // The document types and remark templates the document checks read, when the folder has them.
+  if (const auto documents = rules_dir / "documents.yaml"; std::filesystem::exists(documents, ec))
+    if (auto loaded = load_document_rules(documents); !loaded)
+      take(report.problems, loaded.error(), documents.string());
   for (const auto& f : internal::yaml_files(rules_dir / "procedures", false)) {
     ++report.procedure_files;
     auto p = load_procedure(f);
@@ -126,17 +136,20 @@ RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {
     auto cal = calendar_for(*p, rules_dir, config);
     if (!cal) {
       report.problems.push_back(
-          {f.string(), 1, 1, "its deadlines need a calendar: " + cal.error().message});
+          {f.string(), 1, 1,
+           "此流程的期限要按工作日历计算，但日历无法载入：" + cal.error().message});
     } else if (!cal->covers(today.year())) {
       report.problems.push_back({f.string(), 1, 1,
-                                 "its calendar '" + cal->id() + "' has no data for " +
-                                     std::to_string(today.year()) +
-                                     ": no deadline could be computed this year"});
+                                 "此流程所用的日历“" + cal->title() + "”（" + cal->id() +
+                                     "）没有 " + std::to_string(today.year()) +
+                                     " 年的节假日安排，今年的期限无法计算：请在 " +
+                                     cal->files().back() + " 中录入 " +
+                                     std::to_string(today.year()) + " 年的放假和调休上班日期"});
     }
   }
   if (report.procedure_files == 0)
     report.problems.push_back(
-        {(rules_dir / "procedures").string(), 0, 0, "no procedure files (*.yaml) found"});
+        {(rules_dir / "procedures").string(), 0, 0, "没有找到流程文件（*.yaml）：请检查规则目录"});
   return report;
 }
 

@@ -31,8 +31,9 @@ struct CalendarLint {
 CalendarLint lint_calendars(const std::filesystem::path& calendars_dir,
                             std::vector<std::filesystem::path> files);
 
-// Lints every file below `rules_dir`: each file on its own, then across files (a procedure's
-// calendar must exist and cover the current year; the counter's calendar must load).
+// Lints every file below `rules_dir` (procedures, calendars, counter.yaml and, when there,
+// documents.yaml): each file on its own, then across files (a procedure's calendar must exist
+// and cover the current year; the counter's calendar must load).
 RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today);
 
 // An administrator's edit of calendar `id` (its whole YAML text), once activated.

@@ -18,9 +18,7 @@ Result<Scenario> load_scenario(const std::filesystem::path& path, const CounterH
     auto schema_problems = doc->validate(internal::scenario_schema());
     problems.insert(problems.end(), schema_problems.begin(), schema_problems.end());
   }
-  if (!problems.empty())
-    return Error{path.string() + " has " + std::to_string(problems.size()) + " problem(s)",
-                 problems};
+  if (!problems.empty()) return Error{problems_message(path.string(), problems.size()), problems};
   const auto& j = doc->json();
   Scenario s;
   s.file = path.string();
@@ -55,9 +53,7 @@ Result<Scenario> load_scenario(const std::filesystem::path& path, const CounterH
     step.expect_refusal = js.value("refused", "");
     s.steps.push_back(std::move(step));
   }
-  if (!problems.empty())
-    return Error{path.string() + " has " + std::to_string(problems.size()) + " problem(s)",
-                 problems};
+  if (!problems.empty()) return Error{problems_message(path.string(), problems.size()), problems};
   return s;
 }
 

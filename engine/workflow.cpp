@@ -28,6 +28,15 @@ std::string join_remarks(const std::vector<FailedRequirement>& failed) {
   return out;
 }
 
+// At most `n` characters of `text` for a message, never cutting a UTF-8 sequence in two.
+std::string clip(const std::string& text, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t characters = 0; i < text.size() && characters < n; ++characters) do
+      ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80);
+  return i < text.size() ? text.substr(0, i) + "…" : text;
+}
+
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -162,8 +171,14 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
                                               action->id + "' may be taken by " + who +
                                               ", not by role '" + request.actor.role + "')");
   }
+  // A choice may be typed as its title (传真) as well as its value (fax); the value is what
+  // guards compare and what is recorded.
+  nlohmann::json inputs = request.inputs.is_object() ? request.inputs : nlohmann::json::object();
+  for (const auto& in : action->inputs)
+    if (auto it = inputs.find(in.name); it != inputs.end() && it->is_string())
+      if (const InputChoice* c = in.choice(it->get<std::string>())) *it = c->value;
   nlohmann::json facts = case_facts;
-  facts["input"] = request.inputs;
+  facts["input"] = inputs;
   if (action->guard) {
     auto holds = action->guard->evaluate(facts);
     if (!holds)
@@ -190,35 +205,32 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
         return Error{procedure.file + ": input '" + in.name + "': " + holds.error().message};
       required = required || *holds;
     }
-    const auto& value =
-        request.inputs.contains(in.name) ? request.inputs[in.name] : nlohmann::json();
+    const auto& value = inputs.contains(in.name) ? inputs[in.name] : nlohmann::json();
     bool given = value.is_string() ? !value.get<std::string>().empty() : !value.is_null();
     if (required && !given)
-      return error_of(ErrorKind::refused,
-                      "“" + action->title + "”须填写“" + in.name + "”" +
-                          (in.one_of.empty() ? std::string()
-                                             : "（可选：" +
-                                                   [&] {
-                                                     std::string s;
-                                                     for (const auto& o : in.one_of)
-                                                       s += (s.empty() ? "" : "、") + o;
-                                                     return s;
-                                                   }() +
-                                                   "）") +
-                          " ('" + action->id + "' needs the input '" + in.name + "')");
-    if (given && !in.one_of.empty() &&
-        (!value.is_string() || !contains(in.one_of, value.get<std::string>())))
-      return error_of(ErrorKind::invalid_input, "“" + action->title + "”的“" + in.name +
-                                                    "”只能选列出的值 (input '" + in.name +
-                                                    "' must be one of the listed values, not " +
-                                                    value.dump().substr(0, 80) + ")");
-  }
-  for (const auto& [name, _] : request.inputs.items())
-    if (std::none_of(action->inputs.begin(), action->inputs.end(),
-                     [&](const InputRule& in) { return in.name == name; }))
+      return error_of(
+          ErrorKind::refused,
+          "“" + action->title + "”须填写“" + in.title + "”" +
+              (in.choices.empty() ? std::string() : "（可选：" + in.choice_titles() + "）") +
+              " ('" + action->id + "' needs the input '" + in.name + "')");
+    if (given && !in.choices.empty() &&
+        (!value.is_string() || !in.choice(value.get<std::string>())))
       return error_of(ErrorKind::invalid_input,
-                      "“" + action->title + "”没有“" + name.substr(0, 40) + "”这一项 ('" +
-                          action->id + "' takes no input '" + name.substr(0, 40) + "')");
+                      "“" + in.title + "”须为以下之一：" + in.choice_titles() + "（填写的是“" +
+                          clip(value.is_string() ? value.get<std::string>() : value.dump(), 40) +
+                          "”） (input '" + in.name + "' of '" + action->id +
+                          "' must be one of the listed values)");
+  }
+  for (const auto& [name, _] : inputs.items())
+    if (std::none_of(action->inputs.begin(), action->inputs.end(),
+                     [&](const InputRule& in) { return in.name == name; })) {
+      std::string known;
+      for (const auto& in : action->inputs) known += (known.empty() ? "" : "、") + in.title;
+      return error_of(ErrorKind::invalid_input,
+                      "“" + action->title + "”没有“" + clip(name, 40) + "”这一项" +
+                          (known.empty() ? "：此操作无需填写任何项" : "：可填写的有 " + known) +
+                          " ('" + action->id + "' takes no input '" + clip(name, 40) + "')");
+    }
   if (action->resubmission) {
     auto failed = failed_requirements(procedure, facts);
     if (!failed) return failed.error();
@@ -266,7 +278,7 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   step.clock_stopped = target->waits_on_enterprise;
   step.closes = target->final;
   step.remark = request.remark;
-  step.inputs = request.inputs;
+  step.inputs = std::move(inputs);
   step.effects = action->effects;
   step.check_note = std::move(check_note);
   step.outbox = messages(procedure, *action, facts);

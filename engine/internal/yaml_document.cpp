@@ -1,10 +1,13 @@
 #include "engine/internal/yaml_document.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include <yaml-cpp/yaml.h>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -60,6 +63,30 @@ Diagnostic too_large(const std::string& file, const std::string& size) {
               limit + " bytes)"};
 }
 
+// "YAML 语法错误：<what to do> (<yaml-cpp's words>)": the common mistakes in Chinese, the
+// parser's own message after them.
+std::string yaml_syntax_message(const std::string& detail) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> advice = {{
+      {"end of map flow not found", "花括号“{”没有配对的“}”：请补上，或检查其中的逗号"},
+      {"end of sequence flow not found", "方括号“[”没有配对的“]”：请补上，或检查其中的逗号"},
+      {"end of map not found", "这一层没有正确结束：请检查缩进是否与上一层对齐"},
+      {"end of sequence not found", "列表没有正确结束：请检查各项“- ”的缩进是否对齐"},
+      {"illegal map value", "此处不能开始“键: 值”：请检查缩进；含冒号的文字请加引号"},
+      {"illegal block entry", "此处不能有以“- ”开头的列表项：请检查缩进"},
+      {"illegal map key", "此处不能写键：请检查缩进和冒号"},
+      {"illegal EOF in scalar", "引号没有配对：请在文字末尾补上引号"},
+      {"unknown escape character", "双引号中的反斜杠转义无效：反斜杠请写成 \\\\，或改用单引号"},
+      {"illegal tab", "缩进中不能用 Tab：请改用空格"},
+      {"the referenced anchor is not defined",
+       "引用了未定义的锚点：请先用 &名称 定义，再用 *名称 引用"},
+      {"illegal flow end", "括号没有正确配对：请检查此处的“]”或“}”与前面的“[”或“{”是否一一对应"},
+  }};
+  for (const auto& [english, chinese] : advice)
+    if (detail.rfind(english, 0) == 0)
+      return "YAML 语法错误：" + std::string(chinese) + " (" + detail + ")";
+  return "YAML 语法错误：请检查此处的缩进、冒号和引号 (" + detail + ")";
+}
+
 enum class NumberForm { none, integer, real };
 
 // Whether a plain scalar is an integer ([-+]?[0-9]+) or a real
@@ -89,6 +116,39 @@ NumberForm number_form(const std::string& text) {
   }
   if (i != text.size()) return NumberForm::none;
   return point || exponent ? NumberForm::real : NumberForm::integer;
+}
+
+// A scalar as the file writes it, for messages: 2026-01-01, 核验通过. A string is quoted unless
+// `plain` (the file does not quote it) or it could not be read as anything but text; at most
+// 60 characters.
+std::string written(const nlohmann::json& value, bool plain) {
+  std::string text;
+  if (value.is_string()) {
+    text = value.get<std::string>();
+    if (!plain) {
+      // Quoted in the file, or not known: quoted when it would read as something else.
+      plain = !text.empty() && number_form(text) == NumberForm::none &&
+              text.find_first_of("\"\n") == std::string::npos && text.front() != ' ' &&
+              text.back() != ' ';
+      for (const char* word :
+           {"true", "false", "null", "True", "False", "Null", "TRUE", "FALSE", "NULL", "~"})
+        plain = plain && text != word;
+    }
+    if (!plain) text = value.dump();
+  } else if (value.is_null()) {
+    text = "（空）";
+  } else {
+    text = value.dump();
+  }
+  // At most 60 characters, never cutting a character in two.
+  std::size_t i = 0, characters = 0;
+  while (i < text.size() && characters < 60) {
+    ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+    ++characters;
+  }
+  if (i < text.size()) text = text.substr(0, i) + "…";
+  return text;
 }
 
 }  // namespace
@@ -199,7 +259,7 @@ struct YamlConverter {
           std::string key = kv.first.Scalar();
           if (!text_fits(key, kv.first.Mark())) continue;
           if (object.contains(key)) {
-            report(kv.first.Mark(), "key '" + key + "' is given twice in the same block; keep one");
+            report(kv.first.Mark(), "键“" + key + "”在同一层写了两次：请只保留一个");
             continue;
           }
           std::string child = pointer_child(pointer, key);
@@ -267,7 +327,7 @@ std::optional<YamlDocument> YamlDocument::parse(const std::string& text, const s
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     out.push_back({name, e.mark.line + 1, doc.character_column(e.mark.line, e.mark.column),
-                   "YAML syntax: " + e.msg});
+                   yaml_syntax_message(e.msg)});
     return std::nullopt;
   }
   std::size_t before = out.size();
@@ -280,7 +340,8 @@ std::optional<YamlDocument> YamlDocument::parse(const std::string& text, const s
 std::optional<std::string> YamlDocument::read(const std::filesystem::path& path, Diagnostics& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    out.push_back({path.string(), 0, 0, "cannot open the file: check the path and permissions"});
+    out.push_back(
+        {path.string(), 0, 0, "无法打开文件：请检查路径和读取权限 (cannot open the file)"});
     return std::nullopt;
   }
   std::string text;
@@ -288,7 +349,8 @@ std::optional<std::string> YamlDocument::read(const std::filesystem::path& path,
   while (text.size() <= kMaxFileBytes && in.read(chunk, sizeof chunk).gcount() > 0)
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) {
-    out.push_back({path.string(), 0, 0, "cannot read the file: check the path and permissions"});
+    out.push_back(
+        {path.string(), 0, 0, "无法读取文件：请检查路径和读取权限 (cannot read the file)"});
     return std::nullopt;
   }
   if (text.size() > kMaxFileBytes) {
@@ -329,18 +391,33 @@ Diagnostic YamlDocument::at_column(const std::string& pointer, int column,
                                    std::string message) const {
   Diagnostic d = at(pointer, std::move(message));
   if (d.line <= 0 || static_cast<std::size_t>(d.line) > lines_.size()) return d;
-  // Find the character at d.column on that line: a quote means the text starts one later.
-  const std::string& text = lines_[static_cast<std::size_t>(d.line - 1)];
+  // A quote at the value's place means the text starts one later.
+  d.column += column - 1 + (quote_at(d.line, d.column) ? 1 : 0);
+  return d;
+}
+
+bool YamlDocument::quote_at(int line, int column) const {
+  if (line <= 0 || static_cast<std::size_t>(line) > lines_.size()) return false;
+  const std::string& text = lines_[static_cast<std::size_t>(line - 1)];
   int col = 1;
   std::size_t i = 0;
-  while (i < text.size() && col < d.column) {
+  while (i < text.size() && col < column) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
     ++i;
     while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
   }
-  bool quoted = i < text.size() && (text[i] == '"' || text[i] == '\'');
-  d.column += column - 1 + (quoted ? 1 : 0);
-  return d;
+  return i < text.size() && (text[i] == '"' || text[i] == '\'');
+}
+
+bool YamlDocument::quoted(const std::string& pointer) const {
+  auto mark = value_marks_.find(pointer);
+  return mark != value_marks_.end() && quote_at(mark->second.line, mark->second.column);
+}
+
+std::string YamlDocument::shown(const std::string& pointer, const nlohmann::json* value) const {
+  std::string name = field_name(pointer);
+  if (!value || value->is_object() || value->is_array()) return name;
+  return name + ": " + written(*value, value->is_string() && !quoted(pointer));
 }
 
 Diagnostic YamlDocument::at_key(const std::string& pointer, const std::string& key,
@@ -372,12 +449,6 @@ std::string quoted_name(const std::string& description) {
   auto first = description.rfind('\'', last - 1);
   if (first == std::string::npos) return {};
   return description.substr(first + 1, last - first - 1);
-}
-
-std::string describe(const nlohmann::json& value) {
-  std::string text = value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
 }
 
 // Levenshtein distance, for "did you mean" on misspelt keys.
@@ -432,29 +503,61 @@ const nlohmann::json* schema_at(const nlohmann::json& root, const nlohmann::json
   return nullptr;
 }
 
-std::string suggestion(const nlohmann::json& schema, const nlohmann::json& value,
-                       const std::string& pointer, const std::string& key) {
-  const nlohmann::json* node = schema_at(schema, &schema, value, pointer);
-  if (!node || !node->contains("properties")) return {};
+// `zh` then `rest`, with a space between when `rest` starts with a Latin letter, a digit or a
+// sign (须为 true 或 false, 须为 YYYY-MM-DD …, 须为小写字母…).
+std::string then(const std::string& zh, const std::string& rest) {
+  bool latin = !rest.empty() && static_cast<unsigned char>(rest.front()) < 0x80 &&
+               (std::isalnum(static_cast<unsigned char>(rest.front())) || rest.front() == '+' ||
+                rest.front() == '-');
+  return zh + (latin ? " " : "") + rest;
+}
+
+// "a、b、c", for the choices a message offers.
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : "、") + n;
+  return out;
+}
+
+// "：是否应为“holidays”？请改正拼写" when one of `allowed` is within two edits of `key`, else
+// the keys allowed.
+std::string closest(const std::string& key, const std::vector<std::string>& allowed) {
   std::string best;
   std::size_t best_distance = 3;
-  std::string allowed;
-  for (const auto& [name, _] : (*node)["properties"].items()) {
-    allowed += (allowed.empty() ? "" : ", ") + name;
-    std::size_t d = edit_distance(key, name);
-    if (d < best_distance) {
+  for (const auto& name : allowed)
+    if (std::size_t d = edit_distance(key, name); d < best_distance) {
       best_distance = d;
       best = name;
     }
-  }
-  if (!best.empty()) return " (did you mean '" + best + "'?)";
-  return "; allowed keys here: " + allowed;
+  if (!best.empty()) return "：是否应为“" + best + "”？请改正拼写";
+  return "：请删除，或改为此处可用的键之一（" + listed(allowed) + "）";
+}
+
+// What to write instead of the unknown key `key`: the closest allowed key, or the keys allowed.
+std::string suggestion(const nlohmann::json& schema, const nlohmann::json& value,
+                       const std::string& pointer, const std::string& key) {
+  const nlohmann::json* node = resolve(schema, schema_at(schema, &schema, value, pointer));
+  // A value that may be one of several things (a deadline: days or {carry_from}): the keys of
+  // the branch that takes keys.
+  for (const char* alternatives : {"oneOf", "anyOf"})
+    if (node && node->is_object() && !node->contains("properties") &&
+        node->contains(alternatives) && (*node)[alternatives].is_array())
+      for (const auto& branch : (*node)[alternatives])
+        if (const nlohmann::json* b = resolve(schema, &branch);
+            b && b->is_object() && b->contains("properties")) {
+          node = b;
+          break;
+        }
+  if (!node || !node->is_object() || !node->contains("properties")) return "：请删除";
+  std::vector<std::string> allowed;
+  for (const auto& [name, _] : (*node)["properties"].items()) allowed.push_back(name);
+  return closest(key, allowed);
 }
 
 // The integers a schema node allows, itself or as one branch of its oneOf/anyOf (a deadline
 // is a number of days or {carry_from: state}). Bounds are "" when the schema gives none.
 struct IntegerRange {
-  std::string min, max, description;
+  std::string min, max, title;  // title: what the number counts, in Chinese, or ""
   bool only = true;  // false: the value may also be something else (another branch)
 };
 
@@ -467,8 +570,8 @@ std::optional<IntegerRange> integer_range(const nlohmann::json& root, const nloh
       const auto& b = (*node)[key];
       return b.is_number_integer() ? std::to_string(b.get<std::int64_t>()) : b.dump();
     };
-    return IntegerRange{bound("minimum"), bound("maximum"),
-                        node->value("description", std::string()), true};
+    return IntegerRange{bound("minimum"), bound("maximum"), node->value("title", std::string()),
+                        true};
   }
   for (const char* alternatives : {"oneOf", "anyOf"})
     if (node->contains(alternatives) && (*node)[alternatives].is_array())
@@ -480,28 +583,150 @@ std::optional<IntegerRange> integer_range(const nlohmann::json& root, const nloh
   return std::nullopt;
 }
 
-// "'states/review/deadline' 是 0：请改为 1 到 365 之间的整数 (…; an integer from 1 to 365)"
-std::string range_message(const std::string& where, const nlohmann::json* value,
+// "deadline: 0 超出范围：须为 1 到 365 之间的整数（自进入该状态起算的工作日数）"; `shown` is
+// the field and its value as written, `quoted` whether the file quotes the value.
+std::string range_message(const std::string& shown, const nlohmann::json* value, bool quoted,
                           const IntegerRange& range) {
-  std::string zh, en;
-  if (!range.min.empty() && !range.max.empty()) {
-    zh = " " + range.min + " 到 " + range.max + " 之间的整数";
-    en = "an integer from " + range.min + " to " + range.max;
-  } else if (!range.min.empty()) {
-    zh = "不小于 " + range.min + " 的整数";
-    en = "an integer of at least " + range.min;
-  } else if (!range.max.empty()) {
-    zh = "不大于 " + range.max + " 的整数";
-    en = "an integer of at most " + range.max;
-  } else {
-    zh = "整数";
-    en = "an integer";
+  std::string wanted;
+  if (!range.min.empty() && !range.max.empty())
+    wanted = " " + range.min + " 到 " + range.max + " 之间的整数";
+  else if (!range.min.empty())
+    wanted = "不小于 " + range.min + " 的整数";
+  else if (!range.max.empty())
+    wanted = "不大于 " + range.max + " 的整数";
+  else
+    wanted = "整数";
+  // A whole number too large for 64 bits is kept as its text: out of range all the same.
+  bool integer =
+      value && (value->is_number_integer() || value->is_number_unsigned() ||
+                (value->is_string() && !quoted &&
+                 number_form(value->get_ref<const std::string&>()) == NumberForm::integer));
+  std::string what = !value ? "缺少值" : integer ? "超出范围" : "不是整数";
+  return shown + " " + what + "：" + then("须为", wanted) +
+         (range.title.empty() ? std::string() : "（" + range.title + "）");
+}
+
+// The JSON types a schema node allows, in words ("文字或键值映射"); "" when it does not say.
+std::string expected_types(const nlohmann::json& root, const nlohmann::json* node) {
+  node = resolve(root, node);
+  if (!node || !node->is_object()) return {};
+  static const std::map<std::string, std::string> words = {
+      {"string", "文字"},
+      {"integer", "整数"},
+      {"number", "数"},
+      {"boolean", "true 或 false"},
+      {"array", "列表（如 [a, b]，或每行以“- ”开头）"},
+      {"object", "键值映射（如 key: value）"},
+      {"null", "空值"}};
+  std::vector<std::string> types;
+  auto add = [&](const nlohmann::json& t) {
+    if (!t.is_string()) return;
+    auto it = words.find(t.get<std::string>());
+    std::string w = it == words.end() ? t.get<std::string>() : it->second;
+    if (std::find(types.begin(), types.end(), w) == types.end()) types.push_back(w);
+  };
+  if (node->contains("type")) {
+    const auto& t = (*node)["type"];
+    if (t.is_array())
+      for (const auto& one : t) add(one);
+    else
+      add(t);
   }
-  return where + " 是 " + (value ? describe(*value) : "空的") + "：请改为" + zh + " (" +
-         (range.description.empty() ? "" : range.description + "; ") + en + ")";
+  for (const char* alternatives : {"oneOf", "anyOf"})
+    if (node->contains(alternatives) && (*node)[alternatives].is_array())
+      for (const auto& branch : (*node)[alternatives]) {
+        std::string more = expected_types(root, &branch);
+        if (!more.empty() && std::find(types.begin(), types.end(), more) == types.end())
+          types.push_back(more);
+      }
+  std::string out;
+  for (const auto& t : types) out += (out.empty() ? "" : "或") + t;
+  return out;
+}
+
+// A JSON value's kind in words, for a value of the wrong type that is not a scalar.
+std::string kind_of(const nlohmann::json& value) {
+  if (value.is_array()) return "列表";
+  if (value.is_object()) return "键值映射";
+  return "单个值";
+}
+
+// What the schema says, in Chinese, the value at `pointer` must look like: its "title"
+// (descriptions are for developers), or "".
+std::string described(const nlohmann::json& root, const nlohmann::json& document,
+                      const std::string& pointer) {
+  const nlohmann::json* node = resolve(root, schema_at(root, &root, document, pointer));
+  if (!node || !node->is_object() || !node->contains("title") || !(*node)["title"].is_string())
+    return {};
+  return (*node)["title"].get<std::string>();
+}
+
+struct UnknownName {
+  std::string pointer;  // the mapping
+  std::string key;
+  std::vector<std::string> allowed;
+};
+
+// The keys that break a "propertyNames": {"enum": […]} of the schema, anywhere in `value` (at
+// `pointer`, governed by `node`): valijson finds them but says nothing about them.
+void unknown_names(const nlohmann::json& root, const nlohmann::json* node,
+                   const nlohmann::json& value, const std::string& pointer,
+                   std::vector<UnknownName>& found) {
+  node = resolve(root, node);
+  if (!node || !node->is_object()) return;
+  if (value.is_array() && node->contains("items"))
+    for (std::size_t i = 0; i < value.size(); ++i)
+      unknown_names(root, &(*node)["items"], value[i], pointer_child(pointer, i), found);
+  if (!value.is_object()) return;
+  const nlohmann::json* names = nullptr;
+  if (node->contains("propertyNames"))
+    if (const nlohmann::json* n = resolve(root, &(*node)["propertyNames"]);
+        n && n->is_object() && n->contains("enum") && (*n)["enum"].is_array())
+      names = &(*n)["enum"];
+  for (const auto& [key, child] : value.items()) {
+    if (names && std::find(names->begin(), names->end(), nlohmann::json(key)) == names->end()) {
+      UnknownName unknown{pointer, key, {}};
+      for (const auto& n : *names)
+        if (n.is_string()) unknown.allowed.push_back(n.get<std::string>());
+      found.push_back(std::move(unknown));
+    }
+    if (node->contains("properties") && (*node)["properties"].contains(key))
+      unknown_names(root, &(*node)["properties"][key], child, pointer_child(pointer, key), found);
+    else if (node->contains("additionalProperties") && (*node)["additionalProperties"].is_object())
+      unknown_names(root, &(*node)["additionalProperties"], child, pointer_child(pointer, key),
+                    found);
+  }
 }
 
 }  // namespace
+
+std::string field_name(const std::string& pointer) {
+  if (pointer.empty()) return "文件顶层";
+  auto unescape = [](std::string token) {
+    std::string out;
+    for (std::size_t i = 0; i < token.size(); ++i) {
+      if (token[i] == '~' && i + 1 < token.size()) {
+        out += token[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        out += token[i];
+      }
+    }
+    return out;
+  };
+  auto slash = pointer.rfind('/');
+  std::string last = unescape(pointer.substr(slash + 1));
+  bool index = !last.empty() && last.find_first_not_of("0123456789") == std::string::npos;
+  if (!index) return last;
+  std::string parent = pointer.substr(0, slash);
+  std::string number = std::to_string(std::stoull(last.substr(0, 18)) + 1);
+  return (parent.empty() ? std::string("列表") : field_name(parent)) + " 第 " + number + " 项";
+}
+
+std::string id_mismatch(const std::string& id, const std::filesystem::path& file) {
+  return "id: " + id + " 与文件名 " + file.filename().string() + " 不一致：id 须等于文件名（不含 " +
+         file.extension().string() + "），请修改其中之一";
+}
 
 Diagnostics YamlDocument::validate(const nlohmann::json& schema_json) const {
   valijson::Schema schema;
@@ -534,42 +759,94 @@ Diagnostics YamlDocument::validate(const nlohmann::json& schema_json) const {
       value = &json_.at(nlohmann::json::json_pointer(pointer));
     } catch (const std::exception&) {
     }
-    std::string where = pointer.empty() ? "the file" : "'" + pointer.substr(1) + "'";
+    const nlohmann::json* node = schema_at(schema_json, &schema_json, json_, pointer);
+    std::string field = field_name(pointer);
+    std::string shown = this->shown(pointer, value);
     bool type = d.find("'type'") != std::string::npos;
     bool bound = d.rfind("Expected number", 0) == 0;  // minimum, maximum
     std::optional<IntegerRange> range;
-    if (type || bound)
-      range = integer_range(schema_json, schema_at(schema_json, &schema_json, json_, pointer));
+    if (type || bound) range = integer_range(schema_json, node);
+    auto count = [&](const std::string& text) {
+      // "Array should contain no fewer than 1 elements." -> "1"
+      auto digit = text.find_first_of("0123456789");
+      if (digit == std::string::npos) return std::string("?");
+      return text.substr(digit, text.find_first_not_of("0123456789", digit) - digit);
+    };
+    std::size_t size = value && (value->is_array() || value->is_object()) ? value->size() : 0;
     Diagnostic diag;
     if (d.find("additionalProperties") != std::string::npos) {
       std::string key = quoted_name(d);
       diag = at_key(pointer, key,
-                    "unknown key '" + key + "'" + suggestion(schema_json, json_, pointer, key));
+                    "未知的键“" + key + "”" + suggestion(schema_json, json_, pointer, key));
     } else if (d.rfind("Missing required property", 0) == 0) {
-      diag = at(pointer, where + " lacks the required key '" + quoted_name(d) + "'");
+      std::string key = quoted_name(d);
+      // "deadline 缺少…", "one_of 第 3 项缺少…", "文件缺少…"
+      bool item = field.size() >= 3 && field.compare(field.size() - 3, 3, "项") == 0;
+      diag = at(pointer, (pointer.empty() ? std::string("文件") : field + (item ? "" : " ")) +
+                             "缺少必填的键“" + key + "”：请补上 " + key + ": …");
     } else if (d.find("'pattern'") != std::string::npos || d.find("regex") != std::string::npos) {
-      diag = at(
-          pointer, where + ": " + (value ? describe(*value) : "value") +
-                       " is not in the expected form" + [&] {
-                         const nlohmann::json* node =
-                             schema_at(schema_json, &schema_json, json_, pointer);
-                         if (node && node->contains("description"))
-                           return " (" + (*node)["description"].get<std::string>() + ")";
-                         return std::string();
-                       }());
+      std::string form = described(schema_json, json_, pointer);
+      diag = at(pointer, shown + " 格式不对" +
+                             (form.empty() ? std::string("：请对照说明文档改正")
+                                           : "：" + then("须为", form)));
     } else if (range) {
       // A branch besides the integer one takes objects: its own errors say what is wrong.
       if (type && !range->only && value && value->is_object()) continue;
       // One message, whatever failed (type, minimum, maximum) in however many branches.
-      diag = at(pointer, range_message(where, value, *range));
+      diag = at(pointer, range_message(shown, value, quoted(pointer), *range));
     } else if (type) {
-      diag = at(pointer, where + ": " + (value ? describe(*value) : "value") +
-                             " has the wrong type for this key");
+      std::string wanted = expected_types(schema_json, node);
+      std::string found = value && (value->is_object() || value->is_array())
+                              ? "写的是" + kind_of(*value) + "，"
+                              : "";
+      // A text of a given form (cutoff: HH:MM) says the form too.
+      std::string form = described(schema_json, json_, pointer);
+      diag = at(pointer, shown + " 类型不对：" + found +
+                             (wanted.empty() ? std::string("请对照说明文档改正")
+                                             : then("须为", wanted) +
+                                                   (form.empty() ? "" : then("，即", form))));
+    } else if (d.rfind("Failed to match against any enum values", 0) == 0) {
+      std::vector<std::string> choices;
+      if (const nlohmann::json* n = resolve(schema_json, node);
+          n && n->is_object() && n->contains("enum"))
+        for (const auto& e : (*n)["enum"])
+          choices.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+      diag = at(pointer, shown + " 不是可选的值" +
+                             (choices.empty() ? std::string("：请对照说明文档改正")
+                                              : "：请改为以下之一：" + listed(choices)));
+    } else if (d.rfind("Array should contain no fewer than", 0) == 0 ||
+               d.rfind("Object should have no fewer than", 0) == 0) {
+      std::string n = count(d);
+      diag = at(pointer, size == 0 ? field + " 不能为空：至少要写 " + n + " 项"
+                                   : field + " 至少要有 " + n + " 项，现有 " +
+                                         std::to_string(size) + " 项：请补上");
+    } else if (d.rfind("Array should contain no more than", 0) == 0 ||
+               d.rfind("Object should have no more than", 0) == 0) {
+      diag = at(pointer,
+                field + " 最多 " + count(d) + " 项，现有 " + std::to_string(size) + " 项：请删减");
+    } else if (d.rfind("String should be no fewer than", 0) == 0) {
+      std::string n = count(d);
+      diag = at(pointer,
+                n == "1" ? field + " 不能为空：请填写" : shown + " 太短：至少 " + n + " 个字符");
+    } else if (d.rfind("String should be no more than", 0) == 0) {
+      diag = at(pointer, field + " 太长：最多 " + count(d) + " 个字符，请缩短");
+    } else if (d.rfind("Elements at indexes", 0) == 0) {
+      diag = at(pointer, field + " 中有重复的项：请删除重复的");
     } else {
-      diag = at(pointer, where + ": " + d);
+      // A kind of constraint the bundled schemas hardly use: valijson's own words follow.
+      diag = at(pointer, shown + " 不符合文件格式的要求：请对照说明文档改正 (" + d + ")");
     }
     if (seen.insert(diag.format()).second) out.push_back(std::move(diag));
   }
+  std::vector<UnknownName> names;
+  unknown_names(schema_json, &schema_json, json_, "", names);
+  for (const auto& name : names) {
+    Diagnostic diag = at_key(name.pointer, name.key,
+                             "未知的键“" + name.key + "”" + closest(name.key, name.allowed));
+    if (seen.insert(diag.format()).second) out.push_back(std::move(diag));
+  }
+  if (out.empty())  // refused, but valijson gave no reason
+    out.push_back(at("", "文件不符合格式要求：请对照说明文档改正 (the schema refused it)"));
   return out;
 }
 
@@ -589,7 +866,7 @@ std::optional<int> YamlDocument::integer(const std::string& pointer, int min, in
     number = value->get<std::int64_t>();
   }
   if (number && *number >= min && *number <= max) return static_cast<int>(*number);
-  out.push_back(at(pointer, range_message("'" + pointer.substr(1) + "'", value,
+  out.push_back(at(pointer, range_message(shown(pointer, value), value, quoted(pointer),
                                           {std::to_string(min), std::to_string(max), "", true})));
   return std::nullopt;
 }

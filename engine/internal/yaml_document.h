@@ -86,6 +86,16 @@ class YamlDocument {
   Diagnostics validate(const nlohmann::json& schema) const;
 
  private:
+  // "deadline: 0", for messages: the key `pointer` ends in and, when `value` (the value there,
+  // or null) is a scalar, the value as the file writes it (quoted only when quoted there, or,
+  // for a string, when it would otherwise read as a number or true/false/null); at most 60
+  // characters of it.
+  std::string shown(const std::string& pointer, const nlohmann::json* value) const;
+  // Whether the character at 1-based `line` and `column` (characters) opens a quoted scalar.
+  bool quote_at(int line, int column) const;
+  // Whether the file quotes the scalar at `pointer`.
+  bool quoted(const std::string& pointer) const;
+
   // 1-based column in characters of the 0-based byte column `byte_column` on 0-based `line`.
   int character_column(int line, int byte_column) const;
 
@@ -106,6 +116,14 @@ class YamlDocument {
 // The *.yaml and *.yml files in `dir` (and below it when `recursive`), sorted; none when `dir`
 // cannot be read.
 std::vector<std::filesystem::path> yaml_files(const std::filesystem::path& dir, bool recursive);
+
+// The key a JSON pointer ends in, as the file writes it, for messages: "/states/review/deadline"
+// -> "deadline", "/actions/2/from/0" -> "from 第 1 项", "" -> "文件顶层".
+std::string field_name(const std::string& pointer);
+
+// The message when a file's id differs from its name: the id must equal the file name without
+// its extension.
+std::string id_mismatch(const std::string& id, const std::filesystem::path& file);
 
 // "/a/b" + "c" -> "/a/b/c", escaping as RFC 6901 says.
 std::string pointer_child(const std::string& pointer, const std::string& token);

@@ -223,8 +223,9 @@ async function showCase(id, done) {
               const inputs = {};
               for (const input of a.inputs) {
                 const v = prompt(
-                    `${a.title}：请填写 ${input.name}` +
-                    (input.one_of.length ? `（${input.one_of.join(' / ')}）` : ''));
+                    `${a.title}：请填写“${input.title}”` +
+                    (input.choices.length ? `（${input.choices.map((x) => x.title).join(' / ')}）`
+                                          : ''));
                 if (v)
                   inputs[input.name] = v;
                 else if (input.required)

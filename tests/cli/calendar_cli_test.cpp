@@ -28,7 +28,7 @@ TEST_CASE("calendar add reads one query per line from stdin and answers one line
         "error: no holiday data for 2027: calendar 'cn-national' covers 2019–2026; add the 2027 "
         "block (from the State Council's notice) to " KEYDESK_RULES_DIR
         "/calendars/cn-national.yaml. Working days are never guessed.\n"
-        "error: '2026-02-30' is not a date: 2026-02 has 28 days\n"
+        "error: “2026-02-30”不是日期：2026 年 2 月只有 28 天\n"
         "2026-01-04\n");
   CHECK_THAT(r.err, Catch::Contains("2 of 4 queries failed"));
 }
@@ -118,13 +118,12 @@ TEST_CASE("calendar lint reports every broken file with file:line:column and exi
                        "    holidays:\n      - { name: x, from: 2026-02-30, to: 2026-03-01 }\n");
   auto r = run_keydesk("--rules '" + dir.path().string() + "' calendar lint");
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.out,
-             Catch::Contains(bad.string() +
-                             ":7:26: error: '2026-02-30' is not a date: 2026-02 has 28 days"));
-  CHECK_THAT(r.out, Catch::Contains("1 of 2 calendar file(s) have errors"));
+  CHECK_THAT(r.out, Catch::Contains(bad.string() +
+                                    ":7:26: error: “2026-02-30”不是日期：2026 年 2 月只有 28 天"));
+  CHECK_THAT(r.out, Catch::Contains("日历文件 2 个，其中 1 个有错误"));
   r = run_keydesk(kRules + "calendar lint");
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("clean"));
+  CHECK_THAT(r.out, Catch::Contains("没有错误"));
 }
 
 TEST_CASE("bad usage exits 2 with a message saying what was expected") {
@@ -138,7 +137,7 @@ TEST_CASE("bad usage exits 2 with a message saying what was expected") {
   CHECK(r.exit_code == 2);
   r = run_keydesk(kRules + "--calendar cn-natonal calendar add 2026-01-01 1");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("available: cn-national"));
+  CHECK_THAT(r.err, Catch::Contains("现有：cn-national"));
   r = run_keydesk(kRules + "--json --calendar cn-natonal calendar show 2026");
   CHECK(r.exit_code == 2);
   CHECK_THAT(nlohmann::json::parse(r.out)["error"].get<std::string>(),

@@ -90,6 +90,42 @@ TEST_CASE("a returned case is resubmitted, passed on, and its history and audit 
   CHECK_THAT(r.out, Catch::Contains("3 event(s): the audit chain is intact"));
 }
 
+TEST_CASE("case show lists an action's inputs by title, and a choice may be typed by its title") {
+  Counter c;
+  REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:40:00+08:00").exit_code == 0);
+  REQUIRE(c.run("case act S-1 pass --version 1 --role authority_clerk --at "
+                "2026-11-23T10:00:00+08:00")
+              .exit_code == 0);
+  REQUIRE(c.run("case act S-1 approve --version 2 --role vendor_reviewer --at "
+                "2026-11-24T10:00:00+08:00")
+              .exit_code == 0);
+  auto r = c.run("case show S-1 --role vendor_reviewer");
+  CHECK_THAT(
+      r.out,
+      Catch::Contains("      --input method=fax（传真）|courier（快递）  寄送方式\n") &&
+          Catch::Contains("      --input waybill=…  运单号（视情况必填）：快递寄出时填写\n") &&
+          Catch::Contains(
+              "      --input serial=…  电子钥匙序列号（必填）：新制电子钥匙上的序列号\n"));
+  auto j = nlohmann::json::parse(c.run("--json case show S-1 --role vendor_reviewer").out);
+  REQUIRE(j["actions"].size() == 1);
+  const auto& method = j["actions"][0]["inputs"][0];
+  CHECK(method["title"] == "寄送方式");
+  CHECK(method["one_of"] == nlohmann::json::array({"fax", "courier"}));
+  CHECK(method["choices"][1] == nlohmann::json({{"value", "courier"}, {"title", "快递"}}));
+  CHECK(j["actions"][0]["inputs"][1]["required_when"] == "input.method == 'courier'");
+  // Typed by its title, 快递 is courier: the waybill is then wanted, by its title.
+  auto ship = [&](const std::string& typed) {
+    return c.run("case act S-1 ship --version 3 --role vendor_reviewer --input method=" + typed +
+                 " --input serial=K-1 --at 2026-11-25T10:00:00+08:00");
+  };
+  r = ship("快递");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("“寄出”须填写“运单号”"));
+  r = ship("邮寄");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("“寄送方式”须为以下之一：传真、快递（填写的是“邮寄”）"));
+}
+
 TEST_CASE("overdue lists late cases first and exits 1 when there are any") {
   Counter c;
   REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:40:00+08:00").exit_code == 0);
@@ -136,7 +172,7 @@ TEST_CASE("rules lint exits 1 with file:line:column on a broken procedure and 0 
   Counter c;
   auto r = c.run("rules lint --today 2026-11-24");
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("1 procedure file(s), 1 calendar file(s): clean"));
+  CHECK_THAT(r.out, Catch::Contains("：流程文件 1 个，日历文件 1 个，没有错误"));
   c.dir.write(
       "rules/procedures/broken.yaml",
       "id: broken\ntitle: x\nroles: { a: b }\nstart: s\nstates:\n  s: { title: s }\nactions: []\n");
@@ -154,7 +190,7 @@ TEST_CASE("rules graph renders dot, mermaid and svg through Graphviz") {
   CHECK_THAT(r.out, Catch::StartsWith("---\ntitle: 测试流程 (review_loop)"));
   r = c.run("rules graph nope");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("procedures: review_loop"));
+  CHECK_THAT(r.err, Catch::Contains("找不到流程“nope”") && Catch::Contains("现有：review_loop"));
 }
 
 TEST_CASE(

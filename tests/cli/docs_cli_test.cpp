@@ -90,7 +90,7 @@ TEST_CASE("a document input that breaks its schema exits 2 with file:line:column
                        (dir.path() / "n.pdf").string() + "'");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(
-                        "bad.json:8:3: error: unknown key 'findigs' (did you mean 'findings'?)"));
+                        "bad.json:8:3: error: 未知的键“findigs”：是否应为“findings”？请改正拼写"));
   CHECK_THAT(r.err, Catch::Contains("bad.json:7:14"));
   r = run_keydesk("docs notice --out '" + (dir.path() / "n.pdf").string() + "'");
   CHECK(r.exit_code == 2);
@@ -108,9 +108,8 @@ TEST_CASE("a page count an int cannot hold exits 2 naming the field and its rang
                        (dir.path() / "c.pdf").string() + "'");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("in.json:17:") &&
-                        Catch::Contains(": error: 'cases/0/pages' 是 4294967301：请改为 0 到 "
-                                        "1000 之间的整数 (pages faxed for this case; an integer "
-                                        "from 0 to 1000)"));
+                        Catch::Contains(": error: pages: 4294967301 超出范围：须为 0 到 1000 "
+                                        "之间的整数（本案件传真的页数）"));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "c.pdf"));
 }
 

@@ -207,9 +207,11 @@ TEST_CASE("a submission is accepted the same working day before the cut-off, els
   CHECK(accepted("2026-11-20T20:00:00-05:00") == "2026-11-23");  // Saturday 09:00 in Beijing
   CHECK(accepted("2026-11-20 16:40") == "2026-11-20");           // no offset: counter time
   CHECK(accepted("2026-12-31T17:30:00+08:00").find("2027") != std::string::npos);
-  CHECK_THAT(accepted("2026-11-31T10:00:00+08:00"), Catch::Contains("2026-11 has 30 days"));
-  CHECK_THAT(accepted("yesterday"), Catch::Contains("not a submission time"));
-  CHECK_THAT(accepted("2026-11-20T25:00:00+08:00"), Catch::Contains("00:00 to 23:59"));
+  CHECK_THAT(accepted("2026-11-31T10:00:00+08:00"), Catch::Contains("2026 年 11 月只有 30 天"));
+  CHECK_THAT(accepted("yesterday"),
+             Catch::Contains("“yesterday”不是有效的时间：须以 YYYY-MM-DDTHH:MM 开头（请写成如 "
+                             "2026-11-20T16:40:00+08:00 的形式）"));
+  CHECK_THAT(accepted("2026-11-20T25:00:00+08:00"), Catch::Contains("从 00:00 到 23:59"));
 
   keydesk::CounterHours early{16 * 60, 8 * 60};
   auto t = keydesk::parse_submission_time("2026-11-20T16:30:00+08:00", early);

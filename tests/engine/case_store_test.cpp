@@ -188,17 +188,32 @@ TEST_CASE("inputs are checked: required, required when, one of the listed values
   auto ship = [&](nlohmann::json inputs) {
     return f.act("S-1", "ship", f.vendor, 3, "2026-11-25T10:00:00+08:00", "", std::move(inputs));
   };
-  CHECK_THAT(ship({{"method", "courier"}, {"serial", "K-2"}}).error().message,
-             Catch::Contains("needs the input 'waybill'"));
-  CHECK_THAT(ship({{"method", "pigeon"}, {"serial", "K-2"}}).error().message,
-             Catch::Contains("must be one of"));
+  // Refusals name the inputs and choices by their titles; the English detail follows.
+  CHECK_THAT(
+      ship({{"method", "courier"}, {"serial", "K-2"}}).error().message,
+      Catch::StartsWith("“寄出”须填写“运单号”") && Catch::Contains("needs the input 'waybill'"));
+  auto pigeon = ship({{"method", "pigeon"}, {"serial", "K-2"}});
+  CHECK(pigeon.error().kind == ErrorKind::invalid_input);
+  CHECK_THAT(pigeon.error().message,
+             Catch::StartsWith("“寄送方式”须为以下之一：传真、快递（填写的是“pigeon”）") &&
+                 Catch::Contains("must be one of"));
   CHECK_THAT(ship({{"method", "fax"}}).error().message,
-             Catch::Contains("needs the input 'serial'"));
-  CHECK_THAT(ship({{"method", "fax"}, {"serial", "K-2"}, {"colour", "red"}}).error().message,
-             Catch::Contains("takes no input 'colour'"));
-  auto done = ship({{"method", "courier"}, {"waybill", "SF1234567890"}, {"serial", "K-2"}});
+             Catch::StartsWith("“寄出”须填写“电子钥匙序列号”") &&
+                 Catch::Contains("needs the input 'serial'"));
+  CHECK_THAT(
+      ship({{"method", "fax"}, {"serial", "K-2"}, {"colour", "red"}}).error().message,
+      Catch::StartsWith("“寄出”没有“colour”这一项：可填写的有 寄送方式、运单号、电子钥匙序列号") &&
+          Catch::Contains("takes no input 'colour'"));
+  // A choice may be typed as its title: 快递 is courier, so the waybill is wanted.
+  CHECK_THAT(ship({{"method", "快递"}, {"serial", "K-2"}}).error().message,
+             Catch::Contains("须填写“运单号”"));
+  auto done = ship({{"method", "快递"}, {"waybill", "SF1234567890"}, {"serial", "K-2"}});
   REQUIRE(done.ok());
   CHECK(done->closed);
+  // …and is recorded as its value.
+  auto events = f.store.history("S-1");
+  REQUIRE(events);
+  CHECK(events->back().data["inputs"]["method"] == "courier");
   auto key = f.store.key("bjsl001");
   CHECK((*key)->serial == "K-2");
   CHECK((*key)->status == "active");  // reissue_key: the lost key is replaced

@@ -40,7 +40,17 @@ TEST_CASE("a bad counter configuration names the file, line and column") {
   REQUIRE(cfg.error().diagnostics.size() == 2);
   std::string all = keydesk::format_all(cfg.error().diagnostics);
   CHECK_THAT(all, Catch::Contains(path.string() +
-                                  ":2:9: error: 'cutoff': '25:00' is not in the expected form"));
+                                  ":2:9: error: cutoff: 25:00 格式不对：须为 HH:MM 形式的当地"
+                                  "时间（00:00 到 23:59），如 16:30"));
   CHECK_THAT(all, Catch::Contains(path.string() +
-                                  ":3:1: error: unknown key 'cutof' (did you mean 'cutoff'?)"));
+                                  ":3:1: error: 未知的键“cutof”：是否应为“cutoff”？请改正拼写"));
+  // A number where a time is wanted: the form is named with the type.
+  path = dir.write("counter.yaml", "cutoff: 1730\n");
+  cfg = keydesk::load_counter_config(path);
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(keydesk::format_all(cfg.error().diagnostics) ==
+        path.string() +
+            ":1:9: error: cutoff: 1730 类型不对：须为文字，即 HH:MM 形式的当地时间"
+            "（00:00 到 23:59），如 16:30");
+  CHECK(cfg.error().message == path.string() + " 有 1 处错误：请按所列的行、列改正后再试");
 }

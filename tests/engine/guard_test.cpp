@@ -58,7 +58,7 @@ int column(const std::string& text) {
   REQUIRE(d.size() == 1);
   CHECK(d[0].file.empty());
   CHECK(d[0].line == 0);
-  CHECK(g.error().message.rfind("column " + std::to_string(d[0].column) + ": ", 0) == 0);
+  CHECK(g.error().message.rfind("第 " + std::to_string(d[0].column) + " 列：", 0) == 0);
   return d[0].column;
 }
 
@@ -322,11 +322,9 @@ TEST_CASE("days_between of something that is not a date is an evaluation error")
   CHECK(eval("days_between(6, today) > 0") ==
         "error: 'days_between(6, today)': '6' is a number, not a date (YYYY-MM-DD)");
   CHECK(eval("days_between(today, '2026-02-30') > 0") ==
-        "error: 'days_between(today, '2026-02-30')': '2026-02-30' is not a date: 2026-02 has 28 "
-        "days");
+        "error: 'days_between(today, '2026-02-30')': “2026-02-30”不是日期：2026 年 2 月只有 28 天");
   CHECK(eval("days_between('2026/12/01', today) > 0")
-            .rfind("error: 'days_between('2026/12/01', today)': '2026/12/01' is not a date", 0) ==
-        0);
+            .rfind("error: 'days_between('2026/12/01', today)': “2026/12/01”不是日期", 0) == 0);
 }
 
 TEST_CASE("function arguments are whole expressions") {
@@ -336,31 +334,28 @@ TEST_CASE("function arguments are whole expressions") {
 
 TEST_CASE("an unknown function is a syntax error at the function's name") {
   CHECK(syntax("not emtpy(case.reason)") ==
-        "column 5: unknown function 'emtpy' (functions: empty, count, days_between)");
+        "第 5 列：未知的函数“emtpy”：可用的函数有 empty、count、days_between");
   CHECK(column("key.status == 'lost' and len(case.reason) > 0") == 26);
   CHECK(syntax("key.count(x)") ==
-        "column 1: unknown function 'key.count' (functions: empty, count, days_between)");
+        "第 1 列：未知的函数“key.count”：可用的函数有 empty、count、days_between");
 }
 
 TEST_CASE("a function called with the wrong number of arguments is a syntax error at its name") {
   CHECK(syntax("days_between(today) > 0") ==
-        "column 1: days_between(a, b) takes 2 arguments, not 1");
-  CHECK(syntax("true and empty()") == "column 10: empty(x) takes 1 argument, not 0");
-  CHECK(syntax("count(a, b) > 1") == "column 1: count(x) takes 1 argument, not 2");
+        "第 1 列：days_between(a, b) 须有 2 个参数，此处却有 1 个");
+  CHECK(syntax("true and empty()") == "第 10 列：empty(x) 须有 1 个参数，此处却有 0 个");
+  CHECK(syntax("count(a, b) > 1") == "第 1 列：count(x) 须有 1 个参数，此处却有 2 个");
 }
 
 TEST_CASE("a missing value is a syntax error at the place it was expected") {
-  CHECK(syntax("enterprise.kind ==") ==
-        "column 19: expected a value after '==' but found end of guard");
-  CHECK(syntax("key.status == 'lost' and") ==
-        "column 25: expected a value after 'and' but found end of guard");
-  CHECK(syntax("or true") == "column 1: expected a value but found 'or'");
-  CHECK(syntax("not") == "column 4: expected a value after 'not' but found end of guard");
-  CHECK(syntax("'x' not in") ==
-        "column 11: expected a value after 'not in' but found end of guard");
-  CHECK(syntax("key.status == )") == "column 15: expected a value after '==' but found ')'");
-  CHECK(syntax("") == "column 1: expected a value but found end of guard");
-  CHECK(syntax("   ") == "column 4: expected a value but found end of guard");
+  CHECK(syntax("enterprise.kind ==") == "第 19 列：“==”之后应为一个值，此处却是条件末尾");
+  CHECK(syntax("key.status == 'lost' and") == "第 25 列：“and”之后应为一个值，此处却是条件末尾");
+  CHECK(syntax("or true") == "第 1 列：应为一个值，此处却是“or”");
+  CHECK(syntax("not") == "第 4 列：“not”之后应为一个值，此处却是条件末尾");
+  CHECK(syntax("'x' not in") == "第 11 列：“not in”之后应为一个值，此处却是条件末尾");
+  CHECK(syntax("key.status == )") == "第 15 列：“==”之后应为一个值，此处却是“)”");
+  CHECK(syntax("") == "第 1 列：应为一个值，此处却是条件末尾");
+  CHECK(syntax("   ") == "第 4 列：应为一个值，此处却是条件末尾");
 }
 
 TEST_CASE("every syntax error has exactly one diagnostic, with no file, line 0 and its column") {
@@ -371,28 +366,26 @@ TEST_CASE("every syntax error has exactly one diagnostic, with no file, line 0 a
   CHECK(d.file.empty());
   CHECK(d.line == 0);
   CHECK(d.column == 12);
-  CHECK(d.message == "'=' is not an operator: write '==' to compare");
-  CHECK(g.error().message == "column 12: '=' is not an operator: write '==' to compare");
+  CHECK(d.message == "“=”不是运算符：比较是否相等请写 ==");
+  CHECK(g.error().message == "第 12 列：“=”不是运算符：比较是否相等请写 ==");
 }
 
 TEST_CASE("columns count characters, so a problem after Chinese text is at the right column") {
   // '钥匙丢失' is 4 characters but 12 bytes.
   CHECK(column("case.reason == '钥匙丢失' key.status") == 23);
   CHECK(syntax("case.reason == '钥匙丢失' key.status") ==
-        "column 23: expected an operator or end of guard but found the name 'key.status'");
+        "第 23 列：应为运算符或条件结束，此处却是名称 key.status");
   CHECK(column("'丢失' in case.reason and") == 24);
   CHECK(column("\"吊销\" == key.status = 'x'") == 20);
   CHECK(column("'外资' ＝ enterprise.kind") == 6);
   CHECK(syntax("'外资' ＝ enterprise.kind") ==
-        "column 6: unexpected character '＝' (operators, quotes and brackets are ASCII; Chinese "
-        "text goes inside quotes)");
+        "第 6 列：此处不能有字符“＝”：运算符、引号和括号须用半角（英文）字符，中文只能写在引号内");
   CHECK(column("‘lost’ == key.status") == 1);
 }
 
 TEST_CASE("comparisons do not chain") {
   CHECK(syntax("1 == 1 == true") ==
-        "column 8: comparisons do not chain: join two comparisons with 'and', as in 'a < b and "
-        "b < c'");
+        "第 8 列：比较不能连写：请用 and 连接两个比较，如 a < b and b < c");
   CHECK(column("0 < key.wrong_pin_entries <= 6") == 27);
   CHECK(column("'a' in 'abc' not in 'x'") == 14);
   CHECK(eval("(1 == 1) == true") == "true");  // parentheses make it one value
@@ -400,77 +393,66 @@ TEST_CASE("comparisons do not chain") {
 
 TEST_CASE("unclosed strings, parentheses, lists and calls are syntax errors") {
   CHECK(syntax("key.status == 'lost") ==
-        "column 15: the string that starts here is not closed: expected a closing ' before "
-        "end of guard");
+        "第 15 列：从此处开始的文字没有结束：请在条件末尾之前补上与之配对的 '");
   CHECK(column("key.status == \"lost'") == 15);
   CHECK(column(R"(key.status == 'lost\')") == 15);
   CHECK(syntax("(key.status == 'lost' or true") ==
-        "column 30: expected ')' to close the '(' at column 1 but found end of guard");
-  CHECK(
-      syntax("key.status in ['lost', 'locked'") ==
-      "column 32: expected ',' or ']' in the list that starts at column 15 but found end of guard");
+        "第 30 列：应为“)”与第 1 列的“(”配对，此处却是条件末尾");
+  CHECK(syntax("key.status in ['lost', 'locked'") ==
+        "第 32 列：第 15 列开始的列表中应为“,”或“]”，此处却是条件末尾");
   CHECK(syntax("key.status in ['lost',]") ==
-        "column 23: expected a literal value (a string, a number, true, false, null or a list of "
-        "them) after ',' but found ']'");
-  CHECK(syntax("count(key.status") ==
-        "column 17: expected ',' or ')' after an argument of count but found end of "
-        "guard");
-  CHECK(syntax("key.status == 'lost')") == "column 21: ')' has no matching '('");
+        "第 23 列：“,”之后应为字面值（文字、整数、true、false、null 或由它们组成的列表），此处却"
+        "是“]”");
+  CHECK(syntax("count(key.status") == "第 17 列：count 的参数之后应为“,”或“)”，此处却是条件末尾");
+  CHECK(syntax("key.status == 'lost')") == "第 21 列：“)”没有配对的“(”");
 }
 
 TEST_CASE(
     "stray characters and operators from other languages are syntax errors saying what to "
     "write") {
-  CHECK(syntax("a && b") == "column 3: '&' is not an operator: write 'and'");
-  CHECK(syntax("a || b") == "column 3: '|' is not an operator: write 'or'");
-  CHECK(syntax("!a") == "column 1: '!' is not an operator: write 'not'");
-  CHECK(syntax("a <> b") == "column 4: expected a value after '<' but found '>'");
-  CHECK(syntax("a == b;") == "column 7: unexpected character ';'");
+  CHECK(syntax("a && b") == "第 3 列：“&”不是运算符：“并且”请写 and");
+  CHECK(syntax("a || b") == "第 3 列：“|”不是运算符：“或者”请写 or");
+  CHECK(syntax("!a") == "第 1 列：“!”不是运算符：取反请写 not");
+  CHECK(syntax("a <> b") == "第 4 列：“<”之后应为一个值，此处却是“>”");
+  CHECK(syntax("a == b;") == "第 7 列：此处不能有字符“;”");
   CHECK(syntax(R"(case.reason == 'a\nb')") ==
-        R"(column 18: unknown escape '\n' in a string: the escapes are \' \" and \\)");
-  CHECK(syntax("key.") == "column 5: expected a name after '.' but found end of guard");
-  CHECK(syntax("key. status") == "column 5: expected a name after '.' but found ' '");
-  CHECK(syntax("key.status not 'lost'") ==
-        "column 16: expected 'in' after 'not' but found the string 'lost'");
-  CHECK(syntax("key.status == 'lost' not 'x'") ==
-        "column 22: expected an operator or end of guard but found 'not'");
+        "第 18 列：文字中的转义“\\n”无效：可用的转义只有 \\' \\\" 和 \\\\");
+  CHECK(syntax("key.") == "第 5 列：“.”之后应为名称，此处却是条件末尾");
+  CHECK(syntax("key. status") == "第 5 列：“.”之后应为名称，此处却是“ ”");
+  CHECK(syntax("key.status not 'lost'") == "第 16 列：“not”之后应为 in，此处却是文字 'lost'");
+  CHECK(syntax("key.status == 'lost' not 'x'") == "第 22 列：应为运算符或条件结束，此处却是“not”");
 }
 
 TEST_CASE("keywords are lower-case, and a capitalised keyword is a syntax error") {
-  CHECK(syntax("a AND b") ==
-        "column 3: 'AND' is not a keyword: keywords are lower-case, write 'and'");
+  CHECK(syntax("a AND b") == "第 3 列：“AND”不是关键字：关键字须小写，请写 and");
   CHECK(syntax("key.has_18_digit_code == True") ==
-        "column 26: 'True' is not a keyword: keywords are lower-case, write 'true'");
+        "第 26 列：“True”不是关键字：关键字须小写，请写 true");
   CHECK(column("Not a") == 1);
   CHECK(column("x == NULL") == 6);
   CHECK(column("a In b") == 3);
 }
 
 TEST_CASE("a number must be whole and fit in 64 bits") {
-  CHECK(syntax("key.wrong_pin_entries > 5.5") ==
-        "column 25: '5.5' is not a number: numbers are whole, as in 30 or -1");
-  CHECK(syntax("x < 30days") ==
-        "column 5: '30days' is not a number: numbers are whole, as in 30 or -1");
-  CHECK(syntax("x < 99999999999999999999") ==
-        "column 5: the number 99999999999999999999 is too large");
-  CHECK(syntax("x > - 1") ==
-        "column 5: '-' must be followed directly by digits, as in -1 (there is no subtraction)");
+  CHECK(syntax("key.wrong_pin_entries > 5.5") == "第 25 列：“5.5”不是数：只能写整数，如 30 或 -1");
+  CHECK(syntax("x < 30days") == "第 5 列：“30days”不是数：只能写整数，如 30 或 -1");
+  CHECK(syntax("x < 99999999999999999999") == "第 5 列：数 99999999999999999999 太大");
+  CHECK(syntax("x > - 1") == "第 5 列：“-”之后须紧跟数字，如 -1（条件中没有减法）");
   CHECK(eval("-9223372036854775808 < 9223372036854775807") == "true");
 }
 
 TEST_CASE("a list holds only literals") {
   CHECK(syntax("'x' in [key.status, 'lost']") ==
-        "column 9: expected a literal value (a string, a number, true, false, null or a list of "
-        "them) after '[' but found the name 'key.status'");
+        "第 9 列：“[”之后应为字面值（文字、整数、true、false、null 或由它们组成的列表），此处却是"
+        "名称 key.status");
   CHECK(column("'x' in ['a', count(b)]") == 14);
 }
 
 TEST_CASE("a guard nested absurdly deep is a syntax error, not a crash") {
   std::string deep = std::string(5000, '(') + "true" + std::string(5000, ')');
-  CHECK(syntax(deep).find("nests more than 100 levels deep") != std::string::npos);
+  CHECK(syntax(deep).find("条件嵌套超过 100 层") != std::string::npos);
   std::string nots;
   for (int i = 0; i < 5000; ++i) nots += "not ";
-  CHECK(syntax(nots + "true").find("nests more than 100 levels deep") != std::string::npos);
+  CHECK(syntax(nots + "true").find("条件嵌套超过 100 层") != std::string::npos);
   std::string long_chain;  // long, but flat: fine
   for (int i = 0; i < 100000; ++i) long_chain += "true and false or ";
   CHECK(eval(long_chain + "true") == "true");

@@ -71,7 +71,7 @@ TEST_CASE("a scenario with a bad time names the file and the step") {
   auto s = load_scenario(file, counter.hours);
   REQUIRE_FALSE(s.ok());
   REQUIRE(s.error().diagnostics.size() == 1);
-  CHECK_THAT(s.error().diagnostics[0].format(),
-             Catch::Contains("bad.yaml:5:11: error:") && Catch::Contains("2026-11 has 30 days"));
+  CHECK_THAT(s.error().diagnostics[0].format(), Catch::Contains("bad.yaml:5:11: error:") &&
+                                                    Catch::Contains("2026 年 11 月只有 30 天"));
   std::filesystem::remove_all(dir);
 }
