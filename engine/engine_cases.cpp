@@ -37,13 +37,13 @@ Result<CaseView> Engine::view_case(const std::string& id, const Actor& viewer) {
   const CaseRecord& c = v.loaded.record;
   v.full_id = sees_full_id(viewer);
   v.submission = v.full_id ? c.data : mask_personal_data(c.data);
-  auto check = store_.latest_check(c.id);
-  if (!check) return check.error();
-  v.check = std::move(check).value();
-  if (!c.closed && viewer.role != "auditor")
-    v.actions = Workflow::actions_for(*v.loaded.procedure, c.state, viewer.role);
   auto events = store_.history(c.id);
   if (!events) return events.error();
+  CheckStanding standing = check_standing(*events, c.data);
+  v.check = std::move(standing.check);
+  v.unchecked_resubmission = standing.unchecked_resubmission;
+  if (!c.closed && viewer.role != "auditor")
+    v.actions = Workflow::actions_for(*v.loaded.procedure, c.state, viewer.role);
   v.history = std::move(events).value();
   for (AuditEvent& e : v.history) e.remark = mask_id_numbers_in(e.remark);
   return v;
@@ -90,7 +90,8 @@ Result<Queue> Engine::queue(const Actor& viewer, CaseFilter filter, Date day) {
 nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   nlohmann::json j = engine.case_summary(v.loaded, day);
   j["submission"] = v.submission;
-  const bool blocked = v.check && v.check->blocks();
+  j["unchecked_resubmission"] = v.unchecked_resubmission;
+  const bool blocked = (v.check && v.check->blocks()) || v.unchecked_resubmission;
   if (v.check) {
     const CheckRecord& k = *v.check;
     j["check"] = {{"batch", k.batch},           {"verdict", k.verdict},
