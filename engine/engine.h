@@ -137,6 +137,10 @@ class Engine {
   // The case as both fronts list it (case_json()), with where it stands against its deadline on
   // `day`: overdue, due_today, days_left.
   nlohmann::json case_summary(const LoadedCase& c, Date day);
+  // The procedure's conditions (requirements) on the case as it stands on `day`, so a clerk sees
+  // which one decided: [{id, title, applies, holds, remark}] in file order; `applies` false when
+  // its `when` does not hold (then `holds` is null).
+  Result<nlohmann::json> conditions(const LoadedCase& c, Date day);
 
   // The cases of `filter` that `viewer` may list (a clerk's authority, the vendor's states; an
   // administrator none: forbidden), and apart from the page's limit all whose deadline waits on

@@ -87,8 +87,35 @@ Result<Queue> Engine::queue(const Actor& viewer, CaseFilter filter, Date day) {
   return q;
 }
 
+Result<nlohmann::json> Engine::conditions(const LoadedCase& loaded, Date day) {
+  const CaseRecord& c = loaded.record;
+  nlohmann::json out = nlohmann::json::array();
+  if (!loaded.procedure) return out;
+  auto facts = case_facts(store_, c.data, c.id, c.state, day);
+  if (!facts) return facts.error();
+  for (const Requirement& r : loaded.procedure->requirements) {
+    nlohmann::json row = {{"id", r.id},
+                          {"title", r.title.empty() ? r.id : r.title},
+                          {"applies", true},
+                          {"holds", nullptr},
+                          {"remark", r.remark}};
+    if (r.when) {
+      auto applies = r.when->evaluate(*facts);
+      row["applies"] = applies && *applies;
+    }
+    if (row["applies"] == true) {
+      auto holds = r.require.evaluate(*facts);
+      row["holds"] = holds ? nlohmann::json(*holds) : nlohmann::json();
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   nlohmann::json j = engine.case_summary(v.loaded, day);
+  auto conditions = engine.conditions(v.loaded, day);
+  j["conditions"] = conditions ? *conditions : nlohmann::json::array();
   j["submission"] = v.submission;
   j["unchecked_resubmission"] = v.unchecked_resubmission;
   const bool blocked = (v.check && v.check->blocks()) || v.unchecked_resubmission;

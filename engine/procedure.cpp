@@ -425,7 +425,8 @@ std::string InputRule::choice_titles() const {
 }
 
 bool is_failing_outcome(const std::string& outcome) {
-  return outcome == "核验未通过" || outcome == "复核未通过" || outcome == "审核未通过";
+  return outcome == "核验未通过" || outcome == "复核未通过" || outcome == "复验未通过" ||
+         outcome == "审核未通过";
 }
 
 Result<Procedure> parse_procedure(const std::string& text, const std::string& file) {

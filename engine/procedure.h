@@ -118,7 +118,8 @@ struct ActionRule {
   std::string id;
   std::string title;
   std::string
-      outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 审核通过 / 审核未通过 or ""
+      outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 复验通过 / 复验未通过 /
+                // 审核通过 / 审核未通过 or ""
   std::vector<std::string> from;
   std::string to;
   std::vector<std::string> roles;

@@ -198,7 +198,14 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
       auto key = registry.key(text_at(next, "/applicant/login_username"));
       nlohmann::json now = key && *key ? key_json(**key) : nlohmann::json();
       for (const auto& [name, want] : step.expect_key.items())
-        if (!now.is_object() || now.value(name, nlohmann::json()) != want) {
+        if (name == "registered") {
+          if (want != nlohmann::json(now.is_object())) {
+            line.expectation_failed = now.is_object() ? "expected no key in the registry, found " +
+                                                            now.dump()
+                                                      : "expected the key in the registry";
+            break;
+          }
+        } else if (!now.is_object() || now.value(name, nlohmann::json()) != want) {
           line.expectation_failed = "expected the key's " + name + " to be " + want.dump() +
                                     ", it is " +
                                     (now.is_object() ? now.value(name, nlohmann::json()).dump()

@@ -41,8 +41,8 @@ struct ScenarioStep {
   // Instead of an action: a document check of the submission as it is now, with this verdict
   // (pass | fail | review), as keydesk batch verify would record it.
   std::string check;
-  // What the applicant's key must look like in the registry afterwards ({status: lost, …});
-  // null: not checked.
+  // What the applicant's key must look like in the registry afterwards ({status: lost, …};
+  // {registered: false}: no such key at all); null: not checked.
   nlohmann::json expect_key;
 };
 

@@ -342,15 +342,24 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
     checker.findings.push_back(std::move(f));
   }
   std::set<const MaterialScan*> used;
+  auto applies = [&](const MaterialRule& rule) {
+    if (!rule.required_when) return true;
+    auto holds = rule.required_when->evaluate(facts);
+    return holds && *holds;
+  };
   for (const MaterialRule& rule : procedure.materials) {
-    bool required = true;
-    if (rule.required_when) {
-      auto holds = rule.required_when->evaluate(facts);
-      required = holds && *holds;
-    }
+    const bool required = applies(rule);
     std::vector<const MaterialScan*> given;
     for (const MaterialScan& m : materials)
-      if (takes(procedure, rule, m)) given.push_back(&m);
+      if (takes(procedure, rule, m) &&
+          // A conditional rule that does not apply leaves its files to one that does (the
+          // form with the legal representative's signature when combined with a renewal).
+          (required || std::none_of(procedure.materials.begin(), procedure.materials.end(),
+                                    [&](const MaterialRule& other) {
+                                      return &other != &rule && applies(other) &&
+                                             takes(procedure, other, m);
+                                    })))
+        given.push_back(&m);
     if (given.empty()) {
       if (required && rule.types.front() != "ekey")
         checker.add("material.missing", rule.types.front(), Severity::fail, {},

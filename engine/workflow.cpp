@@ -22,9 +22,18 @@ nlohmann::json fact_at(const nlohmann::json& facts, const std::string& path) {
   return *node;
 }
 
+// The failed requirements for the person reading: each condition that decided, by its title
+// when it has one, and its remark. The finding codes go in the English detail (codes_of).
 std::string join_remarks(const std::vector<FailedRequirement>& failed) {
   std::string out;
-  for (const auto& f : failed) out += (out.empty() ? "" : " ") + f.remark + "（" + f.finding + "）";
+  for (const auto& f : failed)
+    out += (out.empty() ? "" : " ") + (f.title.empty() ? "" : "〔未满足：" + f.title + "〕") + f.remark;
+  return out;
+}
+
+std::string codes_of(const std::vector<FailedRequirement>& failed) {
+  std::string out;
+  for (const auto& f : failed) out += (out.empty() ? "" : ", ") + f.finding;
   return out;
 }
 
@@ -56,7 +65,7 @@ Result<std::vector<FailedRequirement>> Workflow::failed_requirements(
     auto holds = r.require.evaluate(facts);
     if (!holds)
       return Error{procedure.file + ": requirement '" + r.id + "': " + holds.error().message};
-    if (!*holds) failed.push_back({r.id, r.finding, r.remark});
+    if (!*holds) failed.push_back({r.id, r.finding, r.remark, r.title});
   }
   return failed;
 }
@@ -144,7 +153,8 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
   if (!failed->empty())
     return error_of(ErrorKind::refused, "不能受理此“" + procedure.title + "”申请：" +
                                             join_remarks(*failed) + " (" + procedure.id +
-                                            ": the case is not opened)");
+                                            ": the case is not opened: " + codes_of(*failed) +
+                                            ")");
   std::string first = procedure.start;
   for (const StartRule& r : procedure.starts) {
     if (!r.when) {
@@ -308,7 +318,8 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
     if (!failed) return failed.error();
     if (!failed->empty())
       return error_of(ErrorKind::refused, "重新提交的材料仍不符合要求：" + join_remarks(*failed) +
-                                              " (the resubmission is refused)");
+                                              " (the resubmission is refused: " +
+                                              codes_of(*failed) + ")");
   }
   // An action that says the material is in order needs the case's document check to agree, or
   // a person's reason to overrule it. A check of a replaced submission no longer speaks.

@@ -100,6 +100,7 @@ struct FailedRequirement {
   std::string id;
   std::string finding;
   std::string remark;
+  std::string title = {};  // the condition in a few words (证书未过期), or ""
 };
 
 // The planned effect of opening a case or of one action.
