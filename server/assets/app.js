@@ -311,8 +311,12 @@ async function showCase(id, done) {
           (f) => el(
               'li', {class: 'finding ' + f.severity}, `${f.code}（${f.material}）：${f.message}`)) :
       [];
-  const remark = el(
-      'textarea', {name: 'remark', id: 'remark'}, c.check && c.check.remark ? c.check.remark : '');
+  const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000},
+                    c.check && c.check.remark && c.check.current ? c.check.remark : '');
+  const counter = el('small', {id: 'remark-count', 'aria-live': 'polite'});
+  const count = () => { counter.textContent = `已输入 ${[...remark.value].length} / 2000 字`; };
+  remark.addEventListener('input', count);
+  count();
   const status = el('p', done ? {id: 'act-status', class: 'ok'} : {id: 'act-status'}, done || '');
   // Every action is taken through a form on the page: its inputs with their Chinese labels,
   // choices as radio buttons, fields shown only when they apply, checks beside the field, and a
@@ -357,7 +361,7 @@ async function showCase(id, done) {
       ...(c.closed || !c.actions.length ?
               [el('p', {}, '当前无可办理的操作'), status] :
               [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
-                  el('label', {}, '备注', remark), el('div', {class: 'buttons'}, actions), form,
+                  el('label', {}, '备注', remark), counter, el('div', {class: 'buttons'}, actions), form,
                   status)]),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},
