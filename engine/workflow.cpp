@@ -355,12 +355,9 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
             "案件 " + snapshot.id + " 的文书核验（批次 " + k->batch + "）结论为“" +
                 (k->verdict == "fail" ? std::string("未通过") : std::string("需人工核对")) +
                 "”，不能“" + action->title +
-                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由 "
-                "(the document check says '" +
-                k->verdict +
-                "': return the case, or give the "
-                "reason to overrule the check):" +
-                why);
+                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由：" +
+                why + " (the document check says '" + k->verdict +
+                "': return the case, or give the reason to overrule the check)");
       }
       check_note["override"] = request.check_override;
     }

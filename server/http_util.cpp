@@ -1,5 +1,6 @@
 #include "server/http_util.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/utf8.h"
@@ -132,11 +133,39 @@ Response json_response(const Request& req, http::status status, const nlohmann::
                        kJsonContentType);
 }
 
+std::pair<std::string, std::string> split_detail(const std::string& message) {
+  // "请重新打开案件 (case S-1 changed …)": the parenthesis closing the message, matched
+  // backwards; what precedes it is for people, what it holds the English detail.
+  if (message.size() < 4 || message.back() != ')') return {message, ""};
+  int depth = 0;
+  for (std::size_t i = message.size(); i-- > 0;) {
+    if (message[i] == ')') ++depth;
+    if (message[i] == '(' && --depth == 0) {
+      if (i == 0 || message[i - 1] != ' ') return {message, ""};
+      std::string people = message.substr(0, i - 1);
+      // Only when people get something of their own: an English message stays whole.
+      if (std::all_of(people.begin(), people.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+        return {message, ""};
+      return {people, message.substr(i + 1, message.size() - i - 2)};
+    }
+  }
+  return {message, ""};
+}
+
+namespace {
+nlohmann::json error_body(const std::string& message, const std::string& field) {
+  auto [people, detail] = split_detail(message);
+  nlohmann::json body = {{"error", people}};
+  if (!detail.empty()) body["detail"] = detail;
+  if (!field.empty()) body["field"] = field;
+  return body;
+}
+}  // namespace
+
 Response error_response(const Request& req, http::status status, const std::string& message,
                         const std::string& field) {
-  nlohmann::json body = {{"error", message}};
-  if (!field.empty()) body["field"] = field;
-  return json_response(req, status, body);
+  return json_response(req, status, error_body(message, field));
 }
 
 http::status status_of(ErrorKind kind) {
@@ -181,7 +210,9 @@ std::string field_named(const Error& error) {
 }
 
 Response error_response(const Request& request, const Error& error, const std::string& field) {
-  return error_response(request, status_of(error.kind), error.message, field);
+  nlohmann::json body = error_body(error.message, field);
+  if (error.kind == ErrorKind::stale) body["kind"] = "stale";  // the page offers to reload
+  return json_response(request, status_of(error.kind), body);
 }
 
 }  // namespace keydesk::server

@@ -55,6 +55,10 @@ http::status status_of(ErrorKind kind);
 
 // An engine error as its response: the status of its kind, the message (Chinese first).
 Response error_response(const Request& request, const Error& error, const std::string& field = "");
+// A message as keydesk writes them, "中文，说明下一步 (English detail)", split in two: the body
+// of an error answer is {"error": the Chinese, "detail": the English, "kind"?, "field"?}; a
+// message with no Chinese part stays whole in "error".
+std::pair<std::string, std::string> split_detail(const std::string& message);
 // A failure of the server's own storage (database, files it writes): its kind's status (503 when
 // busy), 500 when it has no more telling kind than invalid input.
 Response storage_error(const Request& request, const Error& error);

@@ -31,8 +31,8 @@ async function api(method, path, body) {
   const text = await res.text();
   const data = text ? JSON.parse(text) : {};
   if (!res.ok)
-    throw Object.assign(
-        new Error(data.error || res.statusText), {status: res.status, field: data.field});
+    throw Object.assign(new Error(data.error || `服务器未能处理（${res.status}），请稍后重试`),
+                        {status: res.status, field: data.field, kind: data.kind, detail: data.detail});
   return data;
 }
 
@@ -279,7 +279,12 @@ function openActionForm(c, a, form, remark, status, id) {
     } catch (e) {
       confirm.disabled = false;
       status.className = 'error';
-      status.textContent = e.message;
+      status.replaceChildren(e.message);
+      if (e.kind === 'stale') {
+        // A colleague acted first: nothing was done; the case as it is now is one click away.
+        status.replaceChildren('已被他人办理，本次未办理。',
+                               el('button', {type: 'button', id: 'reload-case', onclick: () => showCase(id)}, '刷新'));
+      }
     }
   });
   form.replaceChildren(

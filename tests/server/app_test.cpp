@@ -417,6 +417,12 @@ TEST_CASE("an action is taken once: a second click on the same version is refuse
   Response again = clerk.post("/api/cases/C-OWN/actions", pass);
   CHECK(again.result() == http::status::conflict);
   CHECK(body_of(again)["error"].get<std::string>().find("已有变动") != std::string::npos);
+  // What a clerk reads is Chinese only; the English detail is apart, and the page may offer to
+  // reload the case.
+  CHECK(body_of(again)["error"].get<std::string>().find("changed") == std::string::npos);
+  CHECK(body_of(again)["detail"].get<std::string>().find("has changed since you saw it") !=
+        std::string::npos);
+  CHECK(body_of(again)["kind"] == "stale");
   auto history = body_of(clerk.get("/api/cases/C-OWN"))["history"];
   CHECK(history.size() == 2);  // opened, passed
   CHECK(history[1]["user"] == "clerk");
@@ -1176,7 +1182,7 @@ TEST_CASE(
   Response twice = with(file_part("application_form.jpg", form));
   CHECK(twice.result() == http::status::bad_request);
   CHECK(body_of(twice)["field"] == "application_form.jpg");
-  CHECK(body_of(twice)["error"].get<std::string>().find("sent twice") != std::string::npos);
+  CHECK(body_of(twice)["detail"].get<std::string>().find("sent twice") != std::string::npos);
   // A part no material names, and a second submission part.
   Response stray = with(file_part("holiday.jpg", form));
   CHECK(stray.result() == http::status::bad_request);
