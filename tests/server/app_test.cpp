@@ -1216,7 +1216,7 @@ TEST_CASE(
   }
   Response too_many = with(extra, surplus);
   CHECK(too_many.result() == http::status::bad_request);
-  CHECK(body_of(too_many)["error"].get<std::string>().find("more than 32 parts") !=
+  CHECK(body_of(too_many)["detail"].get<std::string>().find("more than 32 parts") !=
         std::string::npos);
   CHECK(nothing_kept());
   // And the example as it is still goes in.
