@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/access.h"
+#include "engine/batch_report.h"
 #include "engine/case_json.h"
 #include "engine/engine.h"
 #include "engine/privacy.h"
@@ -87,6 +88,82 @@ Result<Queue> Engine::queue(const Actor& viewer, CaseFilter filter, Date day) {
   return q;
 }
 
+namespace {
+
+const char* effect_label(const std::string& effect) {
+  if (effect == "issue_key" || effect == "add_key") return "电子钥匙登记为企业所有";
+  if (effect == "reissue_key") return "补办的电子钥匙登记启用";
+  if (effect == "renew_key") return "证书有效期已更新";
+  if (effect == "unlock_key") return "电子钥匙已解锁";
+  if (effect == "revoke_key") return "数字证书已注销";
+  if (effect == "mark_key_lost") return "电子钥匙登记为丢失";
+  if (effect == "add_18_digit_code") return "18位代码已写入证书";
+  if (effect == "record_filing_change") return "备案变更已登记";
+  return "登记库已变更";
+}
+
+// An audit event as a clerk reads it: titles for the action, states and role, and every detail
+// recorded with it ({label, value}), as the procedure the case is on names them.
+nlohmann::json readable_event(const AuditEvent& e, const Procedure* p) {
+  nlohmann::json j = audit_event_json(e);
+  const ActionRule* a = p ? p->action(e.action) : nullptr;
+  auto state_title = [&](const std::string& id) {
+    const StateRule* s = p ? p->state(id) : nullptr;
+    return s ? s->title : id;
+  };
+  j["action_title"] = a                                    ? a->title
+                      : e.action == "open"                 ? std::string("受理")
+                      : e.action == "document_check"       ? std::string("文书核验")
+                      : e.action == "deadline_reprojected" ? std::string("办结期限重新计算")
+                                                           : e.action;
+  j["from_title"] = e.from.empty() ? "" : state_title(e.from);
+  j["to_title"] = state_title(e.to);
+  j["role_title"] = p && p->has_role(e.role) ? p->role_title(e.role)
+                    : e.role == "auditor"    ? std::string("审计")
+                                             : e.role;
+  nlohmann::json details = nlohmann::json::array();
+  auto add = [&](const std::string& label, const std::string& value) {
+    if (!value.empty()) details.push_back({{"label", label}, {"value", value}});
+  };
+  const nlohmann::json& d = e.data;
+  if (e.action == "document_check") {
+    j["outcome"] = verdict_label(e.outcome);
+    add("批次", text_at(d, "/batch"));
+  }
+  if (d.is_object() && d.contains("inputs") && d["inputs"].is_object())
+    for (const auto& [name, value] : d["inputs"].items()) {
+      const InputRule* rule = nullptr;
+      if (a)
+        for (const InputRule& in : a->inputs)
+          if (in.name == name) rule = &in;
+      std::string shown = value.is_string() ? value.get<std::string>() : value.dump();
+      if (rule)
+        if (const InputChoice* c = rule->choice(shown)) shown = c->title;
+      add(rule ? rule->title : name, shown);
+    }
+  if (d.is_object() && d.value("resubmitted", false)) add("材料", "企业重新提交了全部材料");
+  if (d.is_object() && d.contains("check") && d["check"].is_object()) {
+    const std::string verdict = text_at(d, "/check/verdict");
+    add("文书核验", verdict == "none"        ? "无"
+                    : verdict == "unchecked" ? "新提交的材料尚未核验"
+                                             : verdict_label(verdict));
+    add("不采纳核验结论的理由", text_at(d, "/check/override"));
+  }
+  if (d.is_object() && d.contains("effects") && d["effects"].is_array())
+    for (const auto& effect : d["effects"])
+      if (effect.is_string()) add("登记库", effect_label(effect.get<std::string>()));
+  if (e.action == "deadline_reprojected") {
+    add("原办结期限", text_at(d, "/old_due"));
+    add("新办结期限", text_at(d, "/due"));
+  } else if (d.is_object() && d.contains("due") && d["due"].is_string()) {
+    add("办结期限", d["due"].get<std::string>());
+  }
+  j["details"] = std::move(details);
+  return j;
+}
+
+}  // namespace
+
 Result<nlohmann::json> Engine::conditions(const LoadedCase& loaded, Date day) {
   const CaseRecord& c = loaded.record;
   nlohmann::json out = nlohmann::json::array();
@@ -144,7 +221,8 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
     j["actions"].push_back(std::move(a));
   }
   j["history"] = nlohmann::json::array();
-  for (const AuditEvent& e : v.history) j["history"].push_back(audit_event_json(e));
+  for (const AuditEvent& e : v.history)
+    j["history"].push_back(readable_event(e, v.loaded.procedure.get()));
   return j;
 }
 

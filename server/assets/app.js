@@ -178,11 +178,20 @@ function materialsView(c) {
       box.style.height = (100 * h / m.page.height) + '%';
       sheet.append(box);
     }
-    figure.append(el('figcaption', {}, boxed.map((f) => `${f.code}：${f.message}`).join('；')));
+    figure.append(el('figcaption', {}, boxed.map((f) => f.message).join('；')));
     pages.push(figure);
   }
   if (!thumbs.length && !pages.length) return el('span', {});
   return el('fieldset', {id: 'materials'}, el('legend', {}, '申请材料'), el('div', {class: 'thumbs'}, thumbs), ...pages);
+}
+
+const VERDICT = {pass: '通过', fail: '未通过', review: '需人工核对'};
+const SEVERITY = {fail: '【须退回】', review: '【须人工核对】', info: ''};
+
+// "2026-11-24T15:20:00+08:00" (counter time) as a clerk reads it: 2026-11-24 15:20.
+function localTime(iso) {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(iso || '');
+  return m ? `${m[1]} ${m[2]}` : (iso || '');
 }
 
 // Whether an action returns the case or ends it: drawn apart from the passing ones.
@@ -312,9 +321,8 @@ async function showCase(id, done) {
   const sub = c.submission || {}, ent = sub.enterprise || {}, app = sub.applicant || {},
         user = app.authorized_user || {};
   const findings = c.check ?
-      c.check.findings.map(
-          (f) => el(
-              'li', {class: 'finding ' + f.severity}, `${f.code}（${f.material}）：${f.message}`)) :
+      c.check.findings.map((f) => el('li', {class: 'finding ' + f.severity, title: f.code},
+                                     `${SEVERITY[f.severity] || ''}${f.message}`)) :
       [];
   const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000},
                     c.check && c.check.remark && c.check.current ? c.check.remark : '');
@@ -348,7 +356,9 @@ async function showCase(id, done) {
               c.overdue ? `，已逾期 ${-c.days_left} 个工作日` :
               c.due_today ? '，今日到期' : `，剩余 ${c.days_left} 个工作日`)),
       el('fieldset', {}, el('legend', {}, '文书核验'),
-         c.check ? el('div', {}, el('p', {}, `结论：${c.check.verdict}（批次 ${c.check.batch}）`),
+         c.check ? el('div', {}, el('p', {}, `结论：${VERDICT[c.check.verdict] || c.check.verdict}（批次 ${
+                                                 c.check.batch}，${localTime(c.check.at)}${
+                                                 c.check.current ? '' : '；针对此前提交的材料，已不适用'}）`),
                       el('ul', {}, findings)) :
                    el('p', {}, '尚未核验'),
          c.unchecked_resubmission ?
@@ -370,13 +380,20 @@ async function showCase(id, done) {
                   status)]),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},
+            el('thead', {}, el('tr', {}, ['时间', '办理人', '操作', '状态', '结论', '备注及记录'].map((t) => el('th', {}, t)))),
             el('tbody', {},
                c.history.map(
-                   (h) =>
-                       el('tr', {}, el('td', {}, h.at), el('td', {}, `${h.role}(${h.user})`),
-                          el('td', {}, h.action),
-                          el('td', {}, `${h.from ? h.from + ' → ' : ''}${h.to}`),
-                          el('td', {}, h.outcome), el('td', {}, h.remark)))))));
+                   (h) => el('tr', {'data-action': h.action},
+                             el('td', {class: 'when'}, localTime(h.at)),
+                             el('td', {}, `${h.role_title || h.role} ${h.user}`),
+                             el('td', {}, h.action_title || h.action),
+                             el('td', {}, h.from && h.from !== h.to ? `${h.from_title} → ${h.to_title}` : h.to_title || h.to),
+                             el('td', {}, h.outcome),
+                             el('td', {},
+                                h.remark ? el('div', {class: 'remark'}, h.remark) : '',
+                                (h.details || []).length ?
+                                    el('ul', {class: 'details'}, h.details.map((d) => el('li', {}, `${d.label}：${d.value}`))) :
+                                    '')))))));
 }
 
 // --- batch: take in a folder of submissions, check the pending cases, pass the clean ones ---

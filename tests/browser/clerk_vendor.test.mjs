@@ -225,7 +225,7 @@ async function fillActionForm(form, fields) {
 }
 
 async function historyRow(action) {
-  const row = page.locator('#history tr').filter({hasText: action}).last();
+  const row = page.locator(`#history tr[data-action="${action}"]`).last();
   await row.waitFor();
   return row.innerText();
 }
@@ -314,11 +314,11 @@ await step('clerk-queue', async () => {
 await step('clerk-case-203', async () => {
   await openCase(RETURNED);
   await expectText('#state', '状态：发证机构在线预审（核验）（版本 1）');
-  await expectText('fieldset', '结论：fail');
-  await expectText('li.finding.fail', 'seal.missing（business_licence）');
+  await expectText('fieldset', '结论：未通过');
+  await expectText('li.finding.fail', '【须退回】营业执照副本复印件未见企业公章');
   // The remark box holds the failing findings' messages, numbered, ready to send.
   const messages = await page.locator('li.finding.fail').evaluateAll(
-      (items) => items.map((li) => li.textContent.slice(li.textContent.indexOf('：') + 1)));
+      (items) => items.map((li) => li.textContent.replace('【须退回】', '')));
   const expected = messages.map((m, i) => `${i + 1}. ${m}`).join('\n');
   const remark = await page.locator('textarea#remark').inputValue();
   if (remark !== expected || !remark.includes('未见企业公章'))
@@ -330,7 +330,7 @@ await step('clerk-returns-203', async () => {
   const remark = await page.locator('textarea#remark').inputValue();
   await act('fail_prereview', '核验或复核未通过，待企业按备注重新上传全部材料', 2);
   const row = await historyRow('fail_prereview');
-  for (const text of ['核验未通过', remark, 'authority_prereview → returned', clerk.name])
+  for (const text of ['核验未通过', remark, '发证机构在线预审（核验） → 核验或复核未通过，待企业按备注重新上传全部材料', clerk.name])
     if (!row.includes(text)) throw new Error(`the history row "${row}" lacks "${text}"`);
   await expectText('#act-status',
                    '已办理：核验未通过（现为：核验或复核未通过，待企业按备注重新上传全部材料）');
@@ -346,14 +346,16 @@ await step('clerk-queue-after-return', async () => {
 await step('clerk-case-206', async () => {
   await openCase(PASSED);
   await expectText('#state', '状态：发证机构核验（版本 1）');
-  await expectText('fieldset', '结论：review');
+  await expectText('fieldset', '结论：需人工核对');
   await expectText('li.finding', '授权委托书');
 });
 
 await step('clerk-passes-206', async () => {
   await act('pass_review', '核验通过，待传真或快递至服务商', 2, {override: OVERRIDE});
   const row = await historyRow('pass_review');
-  if (!row.includes('authority_review → to_vendor') || !row.includes('核验通过'))
+  // The override reason shows in the history, by its Chinese label.
+  if (!row.includes('发证机构核验 → 核验通过，待传真或快递至服务商') || !row.includes('核验通过') ||
+      !row.includes('不采纳核验结论的理由：' + OVERRIDE))
     throw new Error(`the history row "${row}" is not the pass`);
   await expectText('#act-status', '已办理：核验通过');
 });
@@ -395,7 +397,8 @@ await step('clerk-faxes-206', async () => {
   await page.locator('#reload-case').click();
   await expectText('#state', '状态：已传真或快递，待服务商收到（版本 3）');
   const row = await historyRow('send_to_vendor');
-  if (!row.includes('to_vendor → sent_to_vendor')) throw new Error(`the history row "${row}"`);
+  if (!row.includes('→ 已传真或快递，待服务商收到') || !row.includes('寄送方式：传真'))
+    throw new Error(`the history row "${row}"`);
 });
 
 await step('clerk-logs-out', async () => {
@@ -428,7 +431,7 @@ await step('vendor-receives-206', async () => {
 await step('vendor-passes-206', async () => {
   await act('pass_vendor_review', '复核通过，电子钥匙制作中', 5);
   const row = await historyRow('pass_vendor_review');
-  if (!row.includes('vendor_review → key_production') || !row.includes('复核通过'))
+  if (!row.includes('服务商复核及补办电子钥匙 → 复核通过，电子钥匙制作中') || !row.includes('复核通过'))
     throw new Error(`the history row "${row}" is not the vendor's pass`);
 });
 
