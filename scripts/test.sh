@@ -3,5 +3,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
+# The browser test's npm packages (playwright-core; needs Node.js >= 20): the test command's own.
+"$root/scripts/install-browser-test.sh"
 cd "$root/build"
 ctest --output-on-failure

@@ -6,7 +6,8 @@
 # checks examples/submissions on the batch page), starts `keydesk serve` on a free port and runs
 # clerk_vendor.test.mjs against it: Debian's chromium
 # (/usr/bin/chromium) driven by playwright-core from npm. Screenshots: WORK_DIR/screenshots.
-# Nothing is downloaded: both must already be installed by scripts/install-deps.sh.
+# Nothing is downloaded: chromium comes from scripts/install-deps.sh, playwright-core from
+# scripts/install-browser-test.sh (both run by scripts/test.sh).
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -25,9 +26,9 @@ fail() {
 [ -x /usr/bin/chromium ] ||
   fail "/usr/bin/chromium is missing: run scripts/install-deps.sh (it installs Debian's chromium)"
 [ -f "$here/node_modules/playwright-core/package.json" ] ||
-  fail "tests/browser/node_modules is missing: run scripts/install-deps.sh (it runs npm ci there)"
+  fail "tests/browser/node_modules is missing: run scripts/install-browser-test.sh (scripts/test.sh does)"
 command -v node >/dev/null 2>&1 ||
-  fail "node is missing: install Node.js >= 20, then run scripts/install-deps.sh"
+  fail "node is missing: install Node.js >= 20, then run scripts/install-browser-test.sh"
 [ -x "$kd" ] || fail "no keydesk binary at $1"
 
 rm -rf "$work"
