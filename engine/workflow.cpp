@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/notice_template.h"
+
 namespace keydesk {
 
 namespace {
@@ -89,8 +91,9 @@ std::vector<OutboxMessage> Workflow::messages(const Procedure& procedure, const 
     const NoticeRule* n = procedure.notice(id);
     if (!n) continue;  // lint refuses unknown notices; nothing to send
     nlohmann::json to = fact_at(facts, n->to);
-    out.push_back(
-        {n->id, n->channel, to.is_string() ? to.get<std::string>() : "", n->subject, n->body});
+    out.push_back({n->id, n->channel, to.is_string() ? to.get<std::string>() : "",
+                   render_notice_text(n->subject, facts, true),
+                   render_notice_text(n->body, facts, false)});
   }
   return out;
 }
@@ -281,6 +284,9 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   step.inputs = std::move(inputs);
   step.effects = action->effects;
   step.check_note = std::move(check_note);
+  // What notice texts may name besides the facts: the deadline entered, the procedure's title.
+  facts["case"]["due"] = step.due ? nlohmann::json(format_date(*step.due)) : nlohmann::json();
+  facts["procedure"] = {{"title", procedure.title}};
   step.outbox = messages(procedure, *action, facts);
   return step;
 }
