@@ -25,6 +25,16 @@ std::size_t read_payload(char* buffer, std::size_t size, std::size_t count, void
   return n;
 }
 
+// The server's last refusal ("550 5.1.1 <x@y>: mailbox unavailable"), from libcurl's debug
+// stream of what came in (CURLINFO_HEADER_IN carries the SMTP responses).
+int keep_answer(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  std::string line(data, std::min<std::size_t>(size, 300));
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (!line.empty() && (line[0] == '4' || line[0] == '5')) *static_cast<std::string*>(user) = line;
+  return 0;
+}
+
 // The list libcurl sends RCPT TO for, freed with it.
 struct Recipients {
   curl_slist* list = nullptr;
@@ -85,6 +95,7 @@ Delivery Sender::send(const Message& message) {
   for (const auto& address : message.to) rcpt.list = curl_slist_append(rcpt.list, address.c_str());
   const std::string from = "<" + message.from + ">";
   char errors[CURL_ERROR_SIZE] = {};
+  std::string answer;
 
   // Options are set afresh for every message; a reset keeps the open connection.
   curl_easy_reset(curl);
@@ -106,6 +117,9 @@ Delivery Sender::send(const Message& message) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, s.timeout_seconds);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errors);
+  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, keep_answer);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 
   const CURLcode rc = curl_easy_perform(curl);
   long code = 0;
@@ -113,7 +127,10 @@ Delivery Sender::send(const Message& message) {
   if (rc == CURLE_OK) return {Outcome::sent, code, "", false};
 
   std::string detail = std::string("curl: ") + (errors[0] ? errors : curl_easy_strerror(rc));
-  if (code) detail += "; server answered " + std::to_string(code);
+  if (!answer.empty())
+    detail += "; server answered: " + answer;
+  else if (code)
+    detail += "; server answered " + std::to_string(code);
   Delivery d{Outcome::temporary, code, detail, false};
   if (reached_nobody(rc) || code == 0) {
     d.connection = true;
