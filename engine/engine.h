@@ -70,6 +70,8 @@ struct CaseView {
   std::optional<CheckRecord> check;  // the latest document check
   std::vector<const ActionRule*> actions;  // what the viewer may do now (none when closed)
   std::vector<AuditEvent> history;         // oldest first, ID numbers in remarks masked
+  std::vector<OutboxItem> notices;         // its notices with their delivery, oldest first
+  bool may_resend = false;  // the viewer may send a failed notice again (clerks, vendor staff)
 };
 
 // The cases a viewer's queue lists (Engine::queue).
@@ -270,7 +272,8 @@ nlohmann::json outbox_item_json(const OutboxItem& item, const CounterHours& hour
 
 // The case view as JSON, the same for `keydesk case show --json` and the web counter: the
 // summary, the submission as the viewer may see it, the check (with its remark and materials),
-// the actions (with their inputs and whether the check holds them back) and the history.
+// the actions (with their inputs and whether the check holds them back), the history and the
+// notices with their delivery (outbox_item_json; can_resend only for those who may resend).
 nlohmann::json case_view_json(Engine& engine, const CaseView& view, Date day);
 
 // An action request a client sends as JSON ({"action", "version", "remark", "inputs",

@@ -46,6 +46,10 @@ Result<CaseView> Engine::view_case(const std::string& id, const Actor& viewer) {
   if (!events) return events.error();
   v.history = std::move(events).value();
   for (AuditEvent& e : v.history) e.remark = mask_id_numbers_in(e.remark);
+  auto notices = store_.outbox_of(c.id);
+  if (!notices) return notices.error();
+  v.notices = std::move(notices).value();
+  v.may_resend = viewer.role == "authority_clerk" || viewer.role == "vendor_reviewer";
   return v;
 }
 
@@ -117,6 +121,12 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   }
   j["history"] = nlohmann::json::array();
   for (const AuditEvent& e : v.history) j["history"].push_back(audit_event_json(e));
+  j["notices"] = nlohmann::json::array();
+  for (const OutboxItem& n : v.notices) {
+    nlohmann::json item = outbox_item_json(n, engine.counter().hours);
+    item["can_resend"] = item["can_resend"].get<bool>() && v.may_resend;
+    j["notices"].push_back(std::move(item));
+  }
   return j;
 }
 

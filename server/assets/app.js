@@ -264,6 +264,7 @@ async function showCase(id, done) {
               [el('p', {}, '当前无可办理的操作'), status] :
               [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
                   el('label', {}, '备注', remark), el('div', {}, actions), status)]),
+      noticesView(c, id),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},
             el('tbody', {},
@@ -273,6 +274,44 @@ async function showCase(id, done) {
                           el('td', {}, h.action),
                           el('td', {}, `${h.from ? h.from + ' → ' : ''}${h.to}`),
                           el('td', {}, h.outcome), el('td', {}, h.remark)))))));
+}
+
+// The case's notices (activation, unlock e-mails) and how their delivery stands; a failed one can
+// be sent again.
+function noticesView(c, id) {
+  const notices = c.notices || [];
+  const status = el('p', {id: 'notice-status'});
+  return el('fieldset', {id: 'notices'}, el('legend', {}, '通知'),
+            notices.length ?
+                el('table', {},
+                   el('tbody', {},
+                      notices.map(
+                          (n) => el('tr', {'data-notice': n.id, 'data-status': n.status},
+                                    el('td', {}, n.created_at.slice(0, 16)),
+                                    el('td', {}, n.to || '（无收件地址）'),
+                                    el('td', {}, n.subject),
+                                    el('td', {class: 'notice-' + n.status}, n.status_text),
+                                    el('td', {},
+                                       n.can_resend ?
+                                           el('button', {
+                                             type: 'button',
+                                             class: 'resend',
+                                             onclick: async () => {
+                                               try {
+                                                 await api('POST', `/api/cases/${
+                                                     encodeURIComponent(c.id)}/notices/${
+                                                     n.id}/resend`);
+                                                 showCase(id, '通知已重新加入发送队列，稍后自动发出');
+                                               } catch (e) {
+                                                 status.className = 'error';
+                                                 status.textContent = e.message;
+                                               }
+                                             }
+                                           },
+                                              '重发') :
+                                           ''))))) :
+                el('p', {}, '暂无通知'),
+            status);
 }
 
 // --- batch: take in a folder of submissions, check the pending cases, pass the clean ones ---
