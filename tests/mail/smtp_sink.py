@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """A real SMTP server for keydesk's tests (Debian's python3-aiosmtpd) on a free loopback port.
 
-    smtp_sink.py DIR
+    smtp_sink.py DIR [PORT]
 
-Writes the port it listens on to DIR/port, then records every message it accepts as
+Listens on PORT (default 0: a free one) and writes the port to DIR/port, then records every message it accepts as
 DIR/msg-NNNN.json: the envelope (mail_from, rcpt_tos) and the message as a mail client reads
 it (subject decoded from RFC 2047, body decoded to text, Message-ID, Date, From, To).
 What it answers is read from DIR/mode before every command, so a test can change it while the
@@ -77,7 +77,8 @@ def main():
     asyncio.set_event_loop(loop)
     handler = Recorder()
     server = loop.run_until_complete(
-        loop.create_server(lambda: SMTP(handler, hostname="sink.test"), "127.0.0.1", 0))
+        loop.create_server(lambda: SMTP(handler, hostname="sink.test"), "127.0.0.1",
+                           int(sys.argv[2]) if len(sys.argv) > 2 else 0))
     port = server.sockets[0].getsockname()[1]
     with open(os.path.join(DIR, "port.tmp"), "w") as f:
         f.write(str(port))
