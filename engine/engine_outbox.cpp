@@ -247,7 +247,10 @@ MailRound Engine::mail_round(std::int64_t now) {
   if (local && has_addresses && local->first.minutes >= counter_.digest.at_minutes &&
       digest_day_ != local->first.date) {
     round.digest = queue_digests(local->first.date, now);
-    if (*round.digest) digest_day_ = local->first.date;
+    // Tried again next round only when the database was busy; any other error (a calendar
+    // without the year) is logged once a day, not every minute.
+    if (*round.digest || round.digest->error().kind != ErrorKind::busy)
+      digest_day_ = local->first.date;
   }
   if (!smtp_url_in_force(counter_.mail).empty()) round.delivery = send_notices(now);
   return round;
