@@ -324,8 +324,8 @@ Route plan_route(const keydesk::Procedure& p) {
     const bool state_actor_may =
         std::find(chosen->roles.begin(), chosen->roles.end(), here->actor) != chosen->roles.end();
     r.actors.push_back(state_actor_may ? here->actor : chosen->roles.front());
-    if (std::find(chosen->effects.begin(), chosen->effects.end(), "reissue_key") !=
-        chosen->effects.end())
+    if (std::any_of(chosen->effects.begin(), chosen->effects.end(),
+                    [](const keydesk::Consequence& e) { return e.name == "reissue_key"; }))
       r.reissues_key = true;
     r.notices += static_cast<long>(chosen->notify.size());
     r.actions.push_back(chosen);

@@ -250,6 +250,19 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
           while (std::getline(lines, line)) std::cout << "            " << line << '\n';
         }
     }
+    // Which of the procedure's conditions hold now: the one that decided stands out.
+    if (auto conditions = (*e)->engine->conditions(view->loaded, day);
+        conditions && !conditions->empty()) {
+      std::cout << "受理条件（按今日的登记信息）：\n";
+      for (const auto& row : *conditions) {
+        const bool applies = row["applies"] == true;
+        const bool holds = row["holds"] == true;
+        std::cout << "  " << (!applies ? "—" : holds ? "✓" : "✗") << " "
+                  << row["title"].get<std::string>()
+                  << (!applies ? "（不适用）" : holds ? "" : "：" + row["remark"].get<std::string>())
+                  << '\n';
+      }
+    }
     for (const OutboxItem& n : view->notices)
       std::cout << (&n == &view->notices.front() ? "通知      " : "          ") << "「"
                 << n.message.subject << "」→ " << (n.message.to.empty() ? "（无收件地址）" : n.message.to)

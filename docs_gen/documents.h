@@ -104,7 +104,7 @@ struct Finding {
 
 struct ReturnNotice {
   CaseHeader header;
-  std::string outcome;  // 核验未通过 / 复核未通过 / 审核未通过
+  std::string outcome;  // 核验未通过 / 复核未通过 / 复验未通过 / 审核未通过
   std::vector<Finding> findings;
   std::vector<std::string> resubmit;  // what to submit again
 };

@@ -107,8 +107,8 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   for (FolderSubmission& s : submissions) {
     for (const MaterialScan& m : s.materials) {
       std::string key;
-      if (s.procedure && analysable(m, rule_for(*s.procedure, m.type))) {
-        ocr::ScanHints hints = hints_for(s.data, rule_for(*s.procedure, m.type));
+      if (s.procedure && analysable(m, rule_for(*s.procedure, m))) {
+        ocr::ScanHints hints = hints_for(s.data, rule_for(*s.procedure, m));
         key = m.sha256 + "|" + m.type + "|" + version + "|" +
               internal::sha256_hex(hints.uscc + "\n" + hints.company_name + "\n" +
                                    hints.person_name + "\n" + hints.id_number)

@@ -67,6 +67,8 @@ FolderSubmission load_submission(const fs::path& dir,
     MaterialScan m;
     m.type = entry.type;
     m.file = entry.file;
+    m.channel = entry.channel;
+    m.uploaded = entry.channel == "upload" || (entry.channel.empty() && typed->channel == "online");
     // Only a regular file inside the folder is read: never through a link, never a FIFO or a
     // device, never more than kMaxMaterialBytes.
     auto bytes = read_regular_file(dir / m.file, kMaxMaterialBytes);
@@ -82,9 +84,9 @@ FolderSubmission load_submission(const fs::path& dir,
   return s;
 }
 
-const MaterialRule* rule_for(const Procedure& p, const std::string& type) {
+const MaterialRule* rule_for(const Procedure& p, const MaterialScan& m) {
   for (const MaterialRule& r : p.materials)
-    if (std::find(r.types.begin(), r.types.end(), type) != r.types.end()) return &r;
+    if (takes(p, r, m)) return &r;
   return nullptr;
 }
 
@@ -113,7 +115,7 @@ ocr::ScanHints hints_for(const nlohmann::json& submission, const MaterialRule* r
 // Whether a file goes on to image analysis: its file checks found nothing unreadable.
 bool analysable(const MaterialScan& m, const MaterialRule* rule) {
   if (!m.exists) return false;
-  for (const ocr::Finding& f : ocr::file_findings(m.facts, m.type, m.file, file_limits(rule)))
+  for (const ocr::Finding& f : ocr::file_findings(m.facts, m.type, m.file, file_limits(rule, m)))
     if (f.code == "material.unreadable") return false;
   return true;
 }

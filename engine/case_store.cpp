@@ -393,16 +393,19 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   auto facts = case_facts(*this, submission, c.id, c.state, request.at.date);
   if (!facts) return facts.error();
   CaseSnapshot snapshot{c.id, c.state, c.version, c.due, c.due_pending_year, c.clock};
+  auto events = history(c.id);
+  if (!events) return events.error();
   // The check the workflow weighs for an action that requires one.
   if (const ActionRule* rule = (*procedure)->action(request.action); rule && rule->requires_check) {
-    auto check = latest_check(c.id);
-    if (!check) return check.error();
-    if (*check)
-      snapshot.check =
-          DocumentCheck{(*check)->batch, (*check)->verdict, (*check)->current, (*check)->remarks()};
+    CheckStanding standing = check_standing(*events, c.data);
+    if (const auto& k = standing.check)
+      snapshot.check = DocumentCheck{k->batch, k->verdict, k->current, k->remarks()};
+    snapshot.unchecked_resubmission = standing.unchecked_resubmission;
   }
   auto step = workflow.act(**procedure, snapshot, request, *facts);
   if (!step) return step.error();
+  nlohmann::json inputs = recorded_inputs(*events);
+  inputs.update(step->inputs);
   const nlohmann::json& check_note = step->check_note;
 
   if (request.submission.is_object()) c.data = request.submission;
@@ -424,7 +427,7 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
     return error_of(ErrorKind::stale, "案件 " + c.id +
                                           " 刚被他人办理，本次未办理；请重新打开案件 (case " +
                                           c.id + " changed while this action was prepared)");
-  if (auto st = apply_effects(*this, step->effects, c.data, step->inputs, request.at.date); !st)
+  if (auto st = apply_effects(*this, step->effects, c.data, inputs, request.at.date); !st)
     return st.error();
 
   AuditEvent e;
@@ -443,6 +446,7 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
             {"resubmitted", request.submission.is_object()}};
   if (step->due_pending_year) e.data["due_pending_year"] = step->due_pending_year;
   if (!check_note.is_null()) e.data["check"] = check_note;
+  if (!step->effects.empty()) e.data["effects"] = step->effects;
   auto seq = impl_->append_event(e);
   if (!seq) return seq.error();
   if (auto st = impl_->add_outbox(c.id, *seq, step->outbox, at_text); !st) return st.error();
@@ -901,21 +905,37 @@ std::optional<CheckRecord> check_in(const AuditEvent& event) {
   return k;
 }
 
+CheckStanding check_standing(const std::vector<AuditEvent>& events,
+                             const nlohmann::json& submission) {
+  CheckStanding standing;
+  for (const AuditEvent& e : events) {
+    if (auto k = check_in(e)) {
+      standing.check = std::move(k);
+      standing.unchecked_resubmission = false;
+    } else if (e.data.is_object() && e.data.value("resubmitted", false)) {
+      standing.unchecked_resubmission = true;
+    }
+  }
+  if (standing.check)
+    standing.check->current = !standing.unchecked_resubmission &&
+                              standing.check->submission_hash == check_hash(submission);
+  return standing;
+}
+
+nlohmann::json recorded_inputs(const std::vector<AuditEvent>& events) {
+  nlohmann::json inputs = nlohmann::json::object();
+  for (const AuditEvent& e : events)
+    if (e.data.is_object() && e.data.contains("inputs") && e.data["inputs"].is_object())
+      inputs.update(e.data["inputs"]);
+  return inputs;
+}
+
 Result<std::optional<CheckRecord>> CaseStore::latest_check(const std::string& case_id) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kEventColumns +
-                              " FROM events WHERE case_id = ? AND action = 'document_check' "
-                              "ORDER BY seq DESC LIMIT 1");
-  if (!st) return st.error();
-  st->bind(1, case_id);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<CheckRecord>();
-  std::optional<CheckRecord> k = check_in(read_event(*st));
-  if (!k) return k;
   auto c = get(case_id);
   if (!c) return c.error();
-  k->current = k->submission_hash == check_hash(c->data);
-  return k;
+  auto events = history(case_id);
+  if (!events) return events.error();
+  return check_standing(*events, c->data).check;
 }
 
 }  // namespace keydesk

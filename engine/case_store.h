@@ -85,6 +85,20 @@ std::string check_hash(const nlohmann::json& submission);
 // false: only the case's submission can say.
 std::optional<CheckRecord> check_in(const AuditEvent& event);
 
+// What the document-check gate weighs, read from a case's events (oldest first): its latest
+// check, `current` when it checked the submission the case has now and no resubmission came
+// after it; and whether a resubmission replaced the materials with none checked since.
+struct CheckStanding {
+  std::optional<CheckRecord> check;
+  bool unchecked_resubmission = false;
+};
+CheckStanding check_standing(const std::vector<AuditEvent>& events,
+                             const nlohmann::json& submission);
+
+// The inputs recorded on a case by its actions, later ones over earlier ones: what the registry
+// effects of a later action read (the serial given when the key shipped, at hand-over).
+nlohmann::json recorded_inputs(const std::vector<AuditEvent>& events);
+
 struct AuditReport {
   long events = 0;
   std::vector<std::string> problems;  // empty: the chain is intact

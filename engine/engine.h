@@ -68,6 +68,7 @@ struct CaseView {
   bool full_id = false;              // ID numbers and ID scans shown whole (else masked, not shown)
   nlohmann::json submission;         // the submission, ID numbers masked unless full_id
   std::optional<CheckRecord> check;  // the latest document check
+  bool unchecked_resubmission = false;  // resubmitted materials no check has looked at yet
   std::vector<const ActionRule*> actions;  // what the viewer may do now (none when closed)
   std::vector<AuditEvent> history;         // oldest first, ID numbers in remarks masked
   std::vector<OutboxItem> notices;         // its notices with their delivery, oldest first
@@ -186,6 +187,10 @@ class Engine {
   // The case as both fronts list it (case_json()), with where it stands against its deadline on
   // `day`: overdue, due_today, days_left.
   nlohmann::json case_summary(const LoadedCase& c, Date day);
+  // The procedure's conditions (requirements) on the case as it stands on `day`, so a clerk sees
+  // which one decided: [{id, title, applies, holds, remark}] in file order; `applies` false when
+  // its `when` does not hold (then `holds` is null).
+  Result<nlohmann::json> conditions(const LoadedCase& c, Date day);
 
   // The cases of `filter` that `viewer` may list (a clerk's authority, the vendor's states; an
   // administrator none: forbidden), and apart from the page's limit all whose deadline waits on

@@ -37,13 +37,13 @@ Result<CaseView> Engine::view_case(const std::string& id, const Actor& viewer) {
   const CaseRecord& c = v.loaded.record;
   v.full_id = sees_full_id(viewer);
   v.submission = v.full_id ? c.data : mask_personal_data(c.data);
-  auto check = store_.latest_check(c.id);
-  if (!check) return check.error();
-  v.check = std::move(check).value();
-  if (!c.closed && viewer.role != "auditor")
-    v.actions = Workflow::actions_for(*v.loaded.procedure, c.state, viewer.role);
   auto events = store_.history(c.id);
   if (!events) return events.error();
+  CheckStanding standing = check_standing(*events, c.data);
+  v.check = std::move(standing.check);
+  v.unchecked_resubmission = standing.unchecked_resubmission;
+  if (!c.closed && viewer.role != "auditor")
+    v.actions = Workflow::actions_for(*v.loaded.procedure, c.state, viewer.role);
   v.history = std::move(events).value();
   for (AuditEvent& e : v.history) e.remark = mask_id_numbers_in(e.remark);
   auto notices = store_.outbox_of(c.id);
@@ -91,10 +91,38 @@ Result<Queue> Engine::queue(const Actor& viewer, CaseFilter filter, Date day) {
   return q;
 }
 
+Result<nlohmann::json> Engine::conditions(const LoadedCase& loaded, Date day) {
+  const CaseRecord& c = loaded.record;
+  nlohmann::json out = nlohmann::json::array();
+  if (!loaded.procedure) return out;
+  auto facts = case_facts(store_, c.data, c.id, c.state, day);
+  if (!facts) return facts.error();
+  for (const Requirement& r : loaded.procedure->requirements) {
+    nlohmann::json row = {{"id", r.id},
+                          {"title", r.title.empty() ? r.id : r.title},
+                          {"applies", true},
+                          {"holds", nullptr},
+                          {"remark", r.remark}};
+    if (r.when) {
+      auto applies = r.when->evaluate(*facts);
+      row["applies"] = applies && *applies;
+    }
+    if (row["applies"] == true) {
+      auto holds = r.require.evaluate(*facts);
+      row["holds"] = holds ? nlohmann::json(*holds) : nlohmann::json();
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   nlohmann::json j = engine.case_summary(v.loaded, day);
+  auto conditions = engine.conditions(v.loaded, day);
+  j["conditions"] = conditions ? *conditions : nlohmann::json::array();
   j["submission"] = v.submission;
-  const bool blocked = v.check && v.check->blocks();
+  j["unchecked_resubmission"] = v.unchecked_resubmission;
+  const bool blocked = (v.check && v.check->blocks()) || v.unchecked_resubmission;
   if (v.check) {
     const CheckRecord& k = *v.check;
     j["check"] = {{"batch", k.batch},           {"verdict", k.verdict},

@@ -45,7 +45,12 @@ std::string procedure_dot(const Procedure& p) {
       << "  node [shape=box, style=rounded, fontname=\"WenQuanYi Zen Hei,Noto Sans CJK "
          "SC,sans-serif\"];\n"
       << "  edge [fontname=\"WenQuanYi Zen Hei,Noto Sans CJK SC,sans-serif\", fontsize=10];\n"
-      << "  __start [shape=point];\n  __start -> " << p.start << ";\n";
+      << "  __start [shape=point];\n";
+  for (const StartRule& r : p.starts) {
+    out << "  __start -> " << r.state;
+    if (r.when) out << " [label=\"" << dot_escape(r.when->text()) << "\", fontsize=9]";
+    out << ";\n";
+  }
   for (const auto& s : p.states) {
     out << "  " << s.id << " [label=\"" << dot_escape(state_label(s)) << "\"";
     if (s.final) out << ", peripheries=2";
@@ -83,7 +88,9 @@ std::string procedure_mermaid(const Procedure& p) {
   std::ostringstream out;
   out << "---\ntitle: " << p.title << " (" << p.id << ")\n---\nstateDiagram-v2\n";
   for (const auto& s : p.states) out << "  " << s.id << " : " << text(state_label(s)) << '\n';
-  out << "  [*] --> " << p.start << '\n';
+  for (const StartRule& r : p.starts)
+    out << "  [*] --> " << r.state << (r.when ? " : " + text(r.when->text()) : std::string())
+        << '\n';
   for (const auto& a : p.actions)
     for (const auto& from : a.from)
       out << "  " << from << " --> " << a.to << " : " << text(a.title) << " [" << roles_of(p, a)

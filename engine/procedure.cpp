@@ -34,7 +34,7 @@ class ProcedureReader {
     p.seed = j.value("seed", "");
     p.channel = j.value("channel", "");
     p.calendar = j.value("calendar", "");
-    p.start = j["start"];
+    read_start(p, j["start"]);
     for (const auto& role : doc_.keys_in_order("/roles"))
       p.roles.emplace_back(role, j["roles"][role]);
     read_materials(p, j);
@@ -118,7 +118,9 @@ class ProcedureReader {
       auto require = guard(rp + "/require", r["require"]);
       std::optional<Guard> when;
       if (r.contains("when")) when = guard(rp + "/when", r["when"]);
-      if (require) p.requirements.push_back({r["id"], when, *require, r["finding"], r["remark"]});
+      if (require)
+        p.requirements.push_back(
+            {r["id"], r.value("title", ""), when, *require, r["finding"], r["remark"]});
     }
   }
 
@@ -155,9 +157,51 @@ class ProcedureReader {
     if (a.contains("inputs"))
       for (const auto& name : doc_.keys_in_order(ap + "/inputs"))
         r.inputs.push_back(read_input(ap + "/inputs", name, a["inputs"][name]));
-    r.effects = a.value("effects", std::vector<std::string>{});
-    r.notify = a.value("notify", std::vector<std::string>{});
+    r.effects = consequences(ap + "/effects", a, "effects", "effect");
+    r.notify = consequences(ap + "/notify", a, "notify", "notice");
     p.actions.push_back(std::move(r));
+  }
+
+  // `key` of action `a`: a list of names or {<name_key>: name, when: guard}.
+  std::vector<Consequence> consequences(const std::string& pointer, const nlohmann::json& a,
+                                        const char* key, const char* name_key) {
+    std::vector<Consequence> out;
+    if (!a.contains(key)) return out;
+    const auto& list = a[key];
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      if (list[k].is_string()) {
+        out.push_back({list[k].get<std::string>()});
+        continue;
+      }
+      Consequence c{list[k][name_key].get<std::string>()};
+      c.when = guard(pointer_child(pointer, k) + "/when", list[k]["when"]);
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  // `start:` a state id, or [{state, when}, …, {state}] tried in order.
+  void read_start(Procedure& p, const nlohmann::json& start) {
+    if (start.is_string()) {
+      p.start = start;
+      p.starts.push_back({p.start});
+      return;
+    }
+    for (std::size_t k = 0; k < start.size(); ++k) {
+      StartRule r{start[k]["state"].get<std::string>()};
+      std::string sp = pointer_child("/start", k);
+      if (start[k].contains("when")) r.when = guard(sp + "/when", start[k]["when"]);
+      const bool last = k + 1 == start.size();
+      if (last && start[k].contains("when"))
+        out_.push_back(doc_.at(sp + "/when",
+                               "start 的最后一项是默认的起始状态，不能有条件：请删除这一项的 when，"
+                               "或在其后加上一项不带 when 的 { state: … }"));
+      if (!last && !start[k].contains("when"))
+        out_.push_back(doc_.at(sp, "start 中只有最后一项可以不写 when（其后的各项永远用不上）："
+                                   "请给这一项加上 when 条件，或把它移到最后"));
+      p.starts.push_back(std::move(r));
+    }
+    p.start = p.starts.empty() ? std::string() : p.starts.back().state;
   }
 
   // One input of an action; `inputs` is the pointer of the mapping that declares it.
@@ -227,7 +271,12 @@ class ProcedureReader {
       return "未知的角色“" + id + "”：请改为已定义的角色之一（" + known_roles +
              "），或在 roles 下定义它";
     };
-    if (!p.state(p.start)) out_.push_back(doc_.at("/start", unknown_state(p.start)));
+    for (std::size_t k = 0; k < p.starts.size(); ++k)
+      if (!p.state(p.starts[k].state))
+        out_.push_back(doc_.at(p.starts.size() == 1 && doc_.json()["start"].is_string()
+                                   ? std::string("/start")
+                                   : pointer_child("/start", k) + "/state",
+                               unknown_state(p.starts[k].state)));
 
     bool any_deadline = false;
     for (const auto& st : p.states) {
@@ -285,12 +334,13 @@ class ProcedureReader {
         out_.push_back(doc_.at(ap, "操作“" + a.id + "”的结论是“" + a.outcome +
                                        "”，未通过时必须写明备注：请加上 remark: required"));
       for (std::size_t k = 0; k < a.notify.size(); ++k)
-        if (!p.notice(a.notify[k])) {
+        if (!p.notice(a.notify[k].name)) {
           std::string known;
           for (const auto& n : p.notices) known += (known.empty() ? "" : "、") + n.id;
+          const bool conditional = doc_.json()["actions"][i]["notify"][k].is_object();
           out_.push_back(doc_.at(
-              pointer_child(ap + "/notify", k),
-              "未知的通知“" + a.notify[k] + "”：请在 notices 下定义它" +
+              pointer_child(ap + "/notify", k) + (conditional ? "/notice" : ""),
+              "未知的通知“" + a.notify[k].name + "”：请在 notices 下定义它" +
                   (known.empty() ? std::string() : "，或改为已定义的通知之一（" + known + "）")));
         }
     }
@@ -298,10 +348,8 @@ class ProcedureReader {
     // Reachability from the start state, and dead ends.
     std::set<std::string> reached;
     std::deque<std::string> todo;
-    if (p.state(p.start)) {
-      reached.insert(p.start);
-      todo.push_back(p.start);
-    }
+    for (const StartRule& r : p.starts)
+      if (p.state(r.state) && reached.insert(r.state).second) todo.push_back(r.state);
     while (!todo.empty()) {
       std::string s = todo.front();
       todo.pop_front();
@@ -390,7 +438,8 @@ std::string InputRule::choice_titles() const {
 }
 
 bool is_failing_outcome(const std::string& outcome) {
-  return outcome == "核验未通过" || outcome == "复核未通过" || outcome == "审核未通过";
+  return outcome == "核验未通过" || outcome == "复核未通过" || outcome == "复验未通过" ||
+         outcome == "审核未通过";
 }
 
 Result<Procedure> parse_procedure(const std::string& text, const std::string& file) {

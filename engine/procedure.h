@@ -61,6 +61,7 @@ struct MaterialRule {
 
 struct Requirement {
   std::string id;
+  std::string title = {};  // the condition in a few Chinese words (证书未过期), or ""
   std::optional<Guard> when;
   Guard require;
   std::string finding;  // e.g. "username.not_original"
@@ -100,11 +101,25 @@ struct InputRule {
   std::string choice_titles() const;
 };
 
+// An effect on the registry or a notice an action has, and the condition under which it does
+// (`{effect: mark_key_lost, when: "submission.key_lost == true"}`); none: always.
+struct Consequence {
+  std::string name;
+  std::optional<Guard> when = std::nullopt;
+};
+
+// Where a new case starts: the first entry of `start:` whose condition holds.
+struct StartRule {
+  std::string state;
+  std::optional<Guard> when = std::nullopt;
+};
+
 struct ActionRule {
   std::string id;
   std::string title;
   std::string
-      outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 审核通过 / 审核未通过 or ""
+      outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 复验通过 / 复验未通过 /
+                // 审核通过 / 审核未通过 or ""
   std::vector<std::string> from;
   std::string to;
   std::vector<std::string> roles;
@@ -115,8 +130,8 @@ struct ActionRule {
   // (keydesk batch verify) is fail or review, unless the actor gives a reason to override it.
   bool requires_check = false;
   std::vector<InputRule> inputs;
-  std::vector<std::string> effects;
-  std::vector<std::string> notify;
+  std::vector<Consequence> effects;
+  std::vector<Consequence> notify;
 };
 
 struct NoticeRule {
@@ -136,7 +151,8 @@ struct Procedure {
   std::vector<std::pair<std::string, std::string>> roles;  // (id, title), file order
   std::vector<MaterialRule> materials;
   std::vector<Requirement> requirements;
-  std::string start;
+  std::string start;               // the default start state (the last of `starts`)
+  std::vector<StartRule> starts;   // file order; the last has no condition
   std::vector<StateRule> states;  // file order
   std::vector<ActionRule> actions;
   std::vector<NoticeRule> notices;

@@ -143,10 +143,16 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
   if (submission.contains("materials") && submission["materials"].is_array())
     for (const auto& m : submission["materials"])
       if (m.is_object() && m.contains("type")) types.push_back(m["type"]);
+  auto value = [&](const char* key) {
+    return submission.is_object() && submission.contains(key) ? submission[key] : nlohmann::json();
+  };
   facts["submission"] = {{"id", json_string(submission, "id")},
                          {"channel", json_string(submission, "channel")},
                          {"submitted_at", json_string(submission, "submitted_at")},
-                         {"material_types", types}};
+                         {"material_types", types},
+                         {"key_lost", value("key_lost")},
+                         {"delivered_by", value("delivered_by")},
+                         {"courier_reason", value("courier_reason")}};
   facts["today"] = format_date(today);
   return facts;
 }
@@ -203,6 +209,9 @@ Status apply_effects(Registry& registry, const std::vector<std::string>& effects
       k.wrong_pin_entries = 0;
     } else if (effect == "revoke_key") {
       k.status = "revoked";
+    } else if (effect == "mark_key_lost") {
+      // The form states the key is lost (电子钥匙丢失): recorded as such; a revoked one stays so.
+      if (k.status != "revoked") k.status = "lost";
     } else if (effect == "add_18_digit_code") {
       k.has_18_digit_code = true;
     } else {

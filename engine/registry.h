@@ -77,8 +77,9 @@ Result<nlohmann::json> case_facts(Registry& registry, const nlohmann::json& subm
                                   const std::string& case_id, const std::string& state, Date today);
 
 // Applies an action's registry effects (issue_key, reissue_key, add_key, renew_key, unlock_key,
-// revoke_key, add_18_digit_code, record_filing_change) for the applicant of `submission`.
-// `inputs` are the action's inputs (serial, expires_on).
+// revoke_key, mark_key_lost, add_18_digit_code, record_filing_change) for the applicant of
+// `submission`. `inputs` are the inputs recorded on the case so far, this action's over earlier
+// ones (serial, expires_on): a key registered at hand-over has the serial given when it shipped.
 Status apply_effects(Registry& registry, const std::vector<std::string>& effects,
                      const nlohmann::json& submission, const nlohmann::json& inputs, Date today);
 

@@ -5,6 +5,7 @@
 #include "engine/internal/schemas.h"
 #include "engine/internal/yaml_document.h"
 #include "engine/registry.h"
+#include "engine/submission.h"
 
 namespace keydesk {
 
@@ -43,9 +44,15 @@ Result<Scenario> load_scenario(const std::filesystem::path& path, const CounterH
     ScenarioStep step;
     step.at_text = js["at"];
     time_at(pointer_child("/steps", i) + "/at", step.at_text, step.at);
-    step.actor = {js.value("user", js["role"].get<std::string>()), js["role"],
-                  js.value("authority", "")};
-    step.action = js["action"];
+    const std::string role = js.value("role", "authority_clerk");
+    step.actor = {js.value("user", role), role, js.value("authority", "")};
+    step.action = js.value("action", "");
+    step.check = js.value("check", "");
+    if (step.action.empty() == step.check.empty())
+      problems.push_back(doc->at(pointer_child("/steps", i),
+                                 "每一步须写 action（一项操作）或 check（一次文书核验的结论），"
+                                 "二者选一"));
+    if (js.contains("expect_key")) step.expect_key = js["expect_key"];
     step.remark = js.value("remark", "");
     step.inputs = js.value("inputs", nlohmann::json::object());
     if (js.contains("submission")) step.submission_patch = js["submission"];
@@ -120,12 +127,25 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
     return sim;
   }
 
+  nlohmann::json recorded = nlohmann::json::object();  // the inputs recorded so far
   for (const auto& step : scenario.steps) {
     SimulationLine line;
     line.at = step.at_text;
     line.actor = step.actor;
     line.action = step.action;
     line.from = snapshot.state;
+    if (!step.check.empty()) {
+      // A document check of the submission as it is now: current until a resubmission.
+      line.action = "document_check";
+      line.action_title = "文书核验";
+      line.outcome = step.check;
+      line.to = snapshot.state;
+      line.to_title = state_title(procedure, line.to);
+      snapshot.check = DocumentCheck{"SIMULATED", step.check, true, ""};
+      snapshot.unchecked_resubmission = false;
+      sim.lines.push_back(std::move(line));
+      continue;
+    }
     if (const ActionRule* a = procedure.action(step.action)) {
       line.action_title = a->title;
       line.outcome = a->outcome;
@@ -143,9 +163,10 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
                           step.submission_patch.is_null() ? nlohmann::json() : next,
                           ""};
     auto planned = workflow.act(procedure, snapshot, request, *step_facts);
+    nlohmann::json inputs = recorded;
     if (planned) {
-      if (auto st = apply_effects(registry, planned->effects, next, planned->inputs, step.at.date);
-          !st)
+      inputs.update(planned->inputs);
+      if (auto st = apply_effects(registry, planned->effects, next, inputs, step.at.date); !st)
         planned = st.error();
     }
     if (!planned) {
@@ -160,12 +181,38 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
       line.remark = planned->remark;
       line.outbox = planned->outbox;
       line.effects = planned->effects;
-      snapshot = {
-          case_id,       planned->to, snapshot.version + 1, planned->due, planned->due_pending_year,
-          planned->clock};
+      recorded = std::move(inputs);
+      snapshot.state = planned->to;
+      snapshot.version += 1;
+      snapshot.due = planned->due;
+      snapshot.due_pending_year = planned->due_pending_year;
+      snapshot.clock = planned->clock;
+      if (!request.submission.is_null()) {
+        if (snapshot.check) snapshot.check->current = false;
+        snapshot.unchecked_resubmission = true;
+      }
     }
     line.to_title = state_title(procedure, line.to);
     expect(line, step.expect_refusal, step.expect_state, snapshot.state);
+    if (line.expectation_failed.empty() && !step.expect_key.is_null()) {
+      auto key = registry.key(text_at(next, "/applicant/login_username"));
+      nlohmann::json now = key && *key ? key_json(**key) : nlohmann::json();
+      for (const auto& [name, want] : step.expect_key.items())
+        if (name == "registered") {
+          if (want != nlohmann::json(now.is_object())) {
+            line.expectation_failed = now.is_object() ? "expected no key in the registry, found " +
+                                                            now.dump()
+                                                      : "expected the key in the registry";
+            break;
+          }
+        } else if (!now.is_object() || now.value(name, nlohmann::json()) != want) {
+          line.expectation_failed = "expected the key's " + name + " to be " + want.dump() +
+                                    ", it is " +
+                                    (now.is_object() ? now.value(name, nlohmann::json()).dump()
+                                                     : std::string("(no key)"));
+          break;
+        }
+    }
     if (!line.expectation_failed.empty()) sim.expectations_met = false;
     sim.lines.push_back(std::move(line));
   }
@@ -192,6 +239,8 @@ std::string format_simulation(const Simulation& sim) {
     if (!l.action_title.empty()) out << "「" << l.action_title << "」";
     if (!l.refused.empty()) {
       out << "\n    REFUSED: " << l.refused << '\n';
+    } else if (l.action == "document_check") {
+      out << "\n    check: " << l.outcome << "  (state unchanged: " << l.to << ")\n";
     } else {
       out << "\n    " << (l.from.empty() ? "" : l.from + " → ") << l.to << "（" << l.to_title
           << "）";

@@ -38,6 +38,12 @@ struct ScenarioStep {
   nlohmann::json submission_patch;  // null: unchanged
   std::string expect_state;         // "" : not checked
   std::string expect_refusal;       // "" : the action must succeed
+  // Instead of an action: a document check of the submission as it is now, with this verdict
+  // (pass | fail | review), as keydesk batch verify would record it.
+  std::string check;
+  // What the applicant's key must look like in the registry afterwards ({status: lost, …};
+  // {registered: false}: no such key at all); null: not checked.
+  nlohmann::json expect_key;
 };
 
 struct Scenario {

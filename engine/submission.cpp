@@ -64,6 +64,28 @@ class Reader {
     return true;
   }
 
+  // A true/false field (absent: left as it is).
+  bool flag(const char* key, bool& out) {
+    if (!has(key)) return true;
+    const nlohmann::json& v = j_[key];
+    if (!v.is_boolean()) return fail(field(key), "应为 true 或 false", "true or false", v);
+    out = v.get<bool>();
+    return true;
+  }
+
+  // A text field that must be one of `allowed` (given as "value（中文）") when present.
+  bool one_of(const char* key, std::string& out,
+              std::initializer_list<std::pair<const char*, const char*>> allowed) {
+    if (!text(key, out, 32, false) || out.empty()) return !error_;
+    std::string zh, en;
+    for (const auto& [value, title] : allowed) {
+      if (out == value) return true;
+      zh += (zh.empty() ? "" : "或 ") + std::string(value) + "（" + title + "）";
+      en += (en.empty() ? "" : " or ") + std::string(value);
+    }
+    return set_error(field(key) + "：应为 " + zh + " (" + field(key) + ": " + en + ")");
+  }
+
   const nlohmann::json& at(const char* key) const { return j_[key]; }
   std::string field(const std::string& key) const {
     return path_.empty() ? key : path_ + "." + key;
@@ -164,7 +186,7 @@ Result<Submission> parse_submission(const nlohmann::json& j, const std::string& 
   Submission s;
   auto invalid = [](const std::string& m) { return error_of(ErrorKind::invalid_input, m); };
   if (!r.object({"id", "procedure", "submitted_at", "channel", "enterprise", "applicant", "reason",
-                 "materials"}))
+                 "key_lost", "delivered_by", "courier_reason", "materials"}))
     return invalid(*r.error());
   r.text("id", s.id, 64, true);
   if (!r.error() && !valid_case_id(s.id))
@@ -180,6 +202,10 @@ Result<Submission> parse_submission(const nlohmann::json& j, const std::string& 
   r.text("channel", s.channel, 32, false);
   s.has_reason = r.has("reason");
   r.text("reason", s.reason, 1000, false);
+  s.has_key_lost = r.has("key_lost");
+  r.flag("key_lost", s.key_lost);
+  r.one_of("delivered_by", s.delivered_by, {{"in_person", "现场递交"}, {"courier", "快递"}});
+  r.text("courier_reason", s.courier_reason, 1000, false);
   if (r.error()) return invalid(*r.error());
 
   if (!r.has("enterprise"))
@@ -229,9 +255,11 @@ Result<Submission> parse_submission(const nlohmann::json& j, const std::string& 
     for (std::size_t i = 0; i < list.size(); ++i) {
       Reader m(list[i], name + "[" + std::to_string(i) + "]");
       SubmittedMaterial material;
-      if (m.object({"type", "file"})) {
+      if (m.object({"type", "file", "channel"})) {
         m.text("type", material.type, 64, true);
         m.text("file", material.file, 255, true);
+        m.one_of("channel", material.channel,
+                 {{"upload", "在线上传的扫描件"}, {"paper", "纸质材料的扫描件"}});
         if (!m.error()) {
           bool known = false;
           for (const char* t : kMaterialTypes) known = known || material.type == t;
@@ -273,9 +301,16 @@ nlohmann::json Submission::to_json() const {
     j["applicant"] = std::move(a);
   }
   if (has_reason) j["reason"] = reason;
+  if (has_key_lost) j["key_lost"] = key_lost;
+  if (!delivered_by.empty()) j["delivered_by"] = delivered_by;
+  if (!courier_reason.empty()) j["courier_reason"] = courier_reason;
   if (has_materials) {
     j["materials"] = nlohmann::json::array();
-    for (const auto& m : materials) j["materials"].push_back({{"type", m.type}, {"file", m.file}});
+    for (const auto& m : materials) {
+      nlohmann::json entry = {{"type", m.type}, {"file", m.file}};
+      if (!m.channel.empty()) entry["channel"] = m.channel;
+      j["materials"].push_back(std::move(entry));
+    }
   }
   return j;
 }

@@ -22,6 +22,9 @@ namespace keydesk {
 struct SubmittedMaterial {
   std::string type;  // application_form, business_licence, … (the schema's enum)
   std::string file;  // a plain file name in the submission folder
+  // How it came: "upload" (a scan uploaded online: upload limits such as 200 KB apply),
+  // "paper" (a scan of a paper copy handed in), or "" (the submission's channel says).
+  std::string channel = {};
 };
 
 struct Submission {
@@ -40,6 +43,13 @@ struct Submission {
   bool has_applicant = false;
   bool has_reason = false;  // "reason" given (even empty): the rules tell "" from absent
   std::string reason;
+  // The form states the key is lost (注销: 电子钥匙丢失者无需提供); has_key_lost: stated at all.
+  bool key_lost = false;
+  bool has_key_lost = false;
+  // How paper materials reached the authority: in_person (现场递交, the rule), courier (快递,
+  // for a special reason, given in courier_reason), or "" (not recorded).
+  std::string delivered_by = {};
+  std::string courier_reason = {};
   std::vector<SubmittedMaterial> materials;
   bool has_materials = false;
 

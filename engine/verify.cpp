@@ -71,7 +71,7 @@ class Checker {
           {{"file", m.file}, {"reason", "listed in submission.json but not in the folder"}});
       return;
     }
-    std::vector<Finding> file = ocr::file_findings(m.facts, type, m.file, file_limits(&rule));
+    std::vector<Finding> file = ocr::file_findings(m.facts, type, m.file, file_limits(&rule, m));
     bool unreadable = false;
     for (Finding& f : file) {
       unreadable = unreadable || f.code == "material.unreadable";
@@ -294,10 +294,24 @@ bool reads_registry(const Procedure& procedure, const std::string& id) {
 
 }  // namespace
 
-ocr::FileLimits file_limits(const MaterialRule* rule) {
+ocr::FileLimits file_limits(const MaterialRule* rule, const MaterialScan& m) {
   ocr::FileLimits limits;
-  if (rule && rule->max_kb > 0) limits.max_bytes = static_cast<std::uintmax_t>(rule->max_kb) * 1024;
+  if (rule && rule->max_kb > 0 && m.uploaded)
+    limits.max_bytes = static_cast<std::uintmax_t>(rule->max_kb) * 1024;
   return limits;
+}
+
+bool takes(const Procedure& procedure, const MaterialRule& rule, const MaterialScan& m) {
+  auto accepts = [&](const MaterialRule& r) {
+    return std::find(r.types.begin(), r.types.end(), m.type) != r.types.end();
+  };
+  if (!accepts(rule)) return false;
+  if (m.channel.empty() || (rule.upload ? "upload" : "paper") == m.channel) return true;
+  // A rule of the other channel takes it only when no rule of its own channel would.
+  return std::none_of(procedure.materials.begin(), procedure.materials.end(),
+                      [&](const MaterialRule& r) {
+                        return accepts(r) && (r.upload ? "upload" : "paper") == m.channel;
+                      });
 }
 
 std::string verdict_of(const std::vector<ocr::Finding>& findings) {
@@ -328,15 +342,24 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
     checker.findings.push_back(std::move(f));
   }
   std::set<const MaterialScan*> used;
+  auto applies = [&](const MaterialRule& rule) {
+    if (!rule.required_when) return true;
+    auto holds = rule.required_when->evaluate(facts);
+    return holds && *holds;
+  };
   for (const MaterialRule& rule : procedure.materials) {
-    bool required = true;
-    if (rule.required_when) {
-      auto holds = rule.required_when->evaluate(facts);
-      required = holds && *holds;
-    }
+    const bool required = applies(rule);
     std::vector<const MaterialScan*> given;
     for (const MaterialScan& m : materials)
-      if (std::find(rule.types.begin(), rule.types.end(), m.type) != rule.types.end()) given.push_back(&m);
+      if (takes(procedure, rule, m) &&
+          // A conditional rule that does not apply leaves its files to one that does (the
+          // form with the legal representative's signature when combined with a renewal).
+          (required || std::none_of(procedure.materials.begin(), procedure.materials.end(),
+                                    [&](const MaterialRule& other) {
+                                      return &other != &rule && applies(other) &&
+                                             takes(procedure, other, m);
+                                    })))
+        given.push_back(&m);
     if (given.empty()) {
       if (required && rule.types.front() != "ekey")
         checker.add("material.missing", rule.types.front(), Severity::fail, {},

@@ -26,6 +26,8 @@ namespace keydesk {
 struct MaterialScan {
   std::string type;  // the material type it was submitted as
   std::string file;  // its name in the submission folder
+  std::string channel = {};  // upload | paper | "" (as the submission said of it)
+  bool uploaded = false;     // a scan uploaded online: upload limits (200 KB …) apply
   bool exists = false;
   std::string refused;  // why it was not read although something has its name (a link, a FIFO…)
   ocr::FileFacts facts;
@@ -39,7 +41,11 @@ struct SubmissionVerdict {
 };
 
 // Limits a material's file must keep: max_kb from its rule, images only.
-ocr::FileLimits file_limits(const MaterialRule* rule);
+// Upload limits belong to the upload channel: a scan of a paper copy has none.
+ocr::FileLimits file_limits(const MaterialRule* rule, const MaterialScan& m);
+// Whether `rule` takes the scan `m`: its type, and its channel where the procedure has a rule of
+// that channel for the type (an upload rule takes uploads, a paper rule paper copies).
+bool takes(const Procedure& procedure, const MaterialRule& rule, const MaterialScan& m);
 
 // Checks `submission` against `procedure`'s materials and requirements. `facts` are the case
 // facts the guards read (registry.h case_facts); `failed` the requirements that fail on them.

@@ -24,9 +24,18 @@ nlohmann::json fact_at(const nlohmann::json& facts, const std::string& path) {
   return *node;
 }
 
+// The failed requirements for the person reading: each condition that decided, by its title
+// when it has one, and its remark. The finding codes go in the English detail (codes_of).
 std::string join_remarks(const std::vector<FailedRequirement>& failed) {
   std::string out;
-  for (const auto& f : failed) out += (out.empty() ? "" : " ") + f.remark + "（" + f.finding + "）";
+  for (const auto& f : failed)
+    out += (out.empty() ? "" : " ") + (f.title.empty() ? "" : "〔未满足：" + f.title + "〕") + f.remark;
+  return out;
+}
+
+std::string codes_of(const std::vector<FailedRequirement>& failed) {
+  std::string out;
+  for (const auto& f : failed) out += (out.empty() ? "" : ", ") + f.finding;
   return out;
 }
 
@@ -58,9 +67,30 @@ Result<std::vector<FailedRequirement>> Workflow::failed_requirements(
     auto holds = r.require.evaluate(facts);
     if (!holds)
       return Error{procedure.file + ": requirement '" + r.id + "': " + holds.error().message};
-    if (!*holds) failed.push_back({r.id, r.finding, r.remark});
+    if (!*holds) failed.push_back({r.id, r.finding, r.remark, r.title});
   }
   return failed;
+}
+
+Result<std::vector<const MaterialRule*>> Workflow::missing_materials(
+    const Procedure& procedure, const nlohmann::json& facts) {
+  std::vector<const MaterialRule*> missing;
+  const nlohmann::json given = fact_at(facts, "submission.material_types");
+  for (const MaterialRule& m : procedure.materials) {
+    if (m.types == std::vector<std::string>{"ekey"}) continue;
+    if (m.required_when) {
+      auto holds = m.required_when->evaluate(facts);
+      if (!holds)
+        return Error{procedure.file + ": material '" + m.id + "': " + holds.error().message};
+      if (!*holds) continue;
+    }
+    const bool present =
+        given.is_array() && std::any_of(m.types.begin(), m.types.end(), [&](const std::string& t) {
+          return std::find(given.begin(), given.end(), t) != given.end();
+        });
+    if (!present) missing.push_back(&m);
+  }
+  return missing;
 }
 
 Status Workflow::enter(const StateRule& to, const CaseSnapshot& from, const LocalTime& at,
@@ -84,10 +114,31 @@ Status Workflow::enter(const StateRule& to, const CaseSnapshot& from, const Loca
   return std::monostate{};
 }
 
-std::vector<OutboxMessage> Workflow::messages(const Procedure& procedure, const ActionRule& action,
-                                              const nlohmann::json& facts) const {
+Result<std::vector<std::string>> Workflow::applying(const Procedure& procedure,
+                                                    const ActionRule& action,
+                                                    const std::vector<Consequence>& list,
+                                                    const nlohmann::json& facts) {
+  std::vector<std::string> out;
+  for (const Consequence& c : list) {
+    if (c.when) {
+      auto holds = c.when->evaluate(facts);
+      if (!holds)
+        return Error{procedure.file + ": '" + c.name + "' of '" + action.id +
+                     "': " + holds.error().message};
+      if (!*holds) continue;
+    }
+    out.push_back(c.name);
+  }
+  return out;
+}
+
+Result<std::vector<OutboxMessage>> Workflow::messages(const Procedure& procedure,
+                                                      const ActionRule& action,
+                                                      const nlohmann::json& facts) const {
+  auto notices = applying(procedure, action, action.notify, facts);
+  if (!notices) return notices.error();
   std::vector<OutboxMessage> out;
-  for (const auto& id : action.notify) {
+  for (const auto& id : *notices) {
     const NoticeRule* n = procedure.notice(id);
     if (!n) continue;  // lint refuses unknown notices; nothing to send
     nlohmann::json to = fact_at(facts, n->to);
@@ -105,10 +156,24 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
   if (!failed->empty())
     return error_of(ErrorKind::refused, "不能受理此“" + procedure.title + "”申请：" +
                                             join_remarks(*failed) + " (" + procedure.id +
-                                            ": the case is not opened)");
-  const StateRule* start = procedure.state(procedure.start);
+                                            ": the case is not opened: " + codes_of(*failed) +
+                                            ")");
+  std::string first = procedure.start;
+  for (const StartRule& r : procedure.starts) {
+    if (!r.when) {
+      first = r.state;
+      break;
+    }
+    auto holds = r.when->evaluate(facts);
+    if (!holds) return Error{procedure.file + ": start '" + r.state + "': " + holds.error().message};
+    if (*holds) {
+      first = r.state;
+      break;
+    }
+  }
+  const StateRule* start = procedure.state(first);
   if (!start)
-    return Error{procedure.file + ": the start state '" + procedure.start + "' is not declared"};
+    return Error{procedure.file + ": the start state '" + first + "' is not declared"};
   Step step;
   step.action = "open";
   step.action_title = "受理";
@@ -235,11 +300,29 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
                           " ('" + action->id + "' takes no input '" + clip(name, 40) + "')");
     }
   if (action->resubmission) {
+    // 根据备注提示重新提交上传所有符合要求的资料: a complete new set, never the old one again.
+    if (!request.submission.is_object())
+      return error_of(ErrorKind::refused,
+                      "“" + action->title +
+                          "”须附上企业重新提交的完整一套材料（按退回备注补正后的全部材料），"
+                          "原有材料不能再次使用 ('" +
+                          action->id + "' needs the enterprise's new, complete submission)");
+    auto missing = missing_materials(procedure, facts);
+    if (!missing) return missing.error();
+    if (!missing->empty()) {
+      std::string titles;
+      for (const MaterialRule* m : *missing) titles += (titles.empty() ? "" : "；") + m->title;
+      return error_of(ErrorKind::refused,
+                      "重新提交的材料不全，须提交完整的一套材料，缺少：" + titles +
+                          " (the resubmission lacks " + std::to_string(missing->size()) +
+                          " required material(s))");
+    }
     auto failed = failed_requirements(procedure, facts);
     if (!failed) return failed.error();
     if (!failed->empty())
       return error_of(ErrorKind::refused, "重新提交的材料仍不符合要求：" + join_remarks(*failed) +
-                                              " (the resubmission is refused)");
+                                              " (the resubmission is refused: " +
+                                              codes_of(*failed) + ")");
   }
   // An action that says the material is in order needs the case's document check to agree, or
   // a person's reason to overrule it. A check of a replaced submission no longer speaks.
@@ -248,7 +331,17 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
     const std::optional<DocumentCheck>& k = snapshot.check;
     check_note = {{"verdict", "none"}};
     if (k && k->current) check_note = {{"batch", k->batch}, {"verdict", k->verdict}};
-    if (k && k->blocks()) {
+    if (snapshot.unchecked_resubmission && !(k && k->current)) {
+      check_note = {{"verdict", "unchecked"}};
+      if (request.check_override.empty())
+        return error_of(
+            ErrorKind::refused,
+            "案件 " + snapshot.id + " 企业重新提交的材料尚未进行文书核验，不能“" + action->title +
+                "”。请先核验新材料（批量核验），或在核对原件后写明不经核验即通过的理由 "
+                "(the materials resubmitted have not been checked: check them first, or give "
+                "the reason to pass without a check)");
+      check_note["override"] = request.check_override;
+    } else if (k && k->blocks()) {
       if (request.check_override.empty()) {
         std::string why = k->remarks.empty() ? "" : "\n  " + k->remarks;
         for (auto at = why.find('\n', 1); at != std::string::npos; at = why.find('\n', at + 1))
@@ -282,12 +375,16 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   step.closes = target->final;
   step.remark = request.remark;
   step.inputs = std::move(inputs);
-  step.effects = action->effects;
+  auto effects = applying(procedure, *action, action->effects, facts);
+  if (!effects) return effects.error();
+  step.effects = std::move(*effects);
   step.check_note = std::move(check_note);
   // What notice texts may name besides the facts: the deadline entered, the procedure's title.
   facts["case"]["due"] = step.due ? nlohmann::json(format_date(*step.due)) : nlohmann::json();
   facts["procedure"] = {{"title", procedure.title}};
-  step.outbox = messages(procedure, *action, facts);
+  auto outbox = messages(procedure, *action, facts);
+  if (!outbox) return outbox.error();
+  step.outbox = std::move(*outbox);
   return step;
 }
 

@@ -68,6 +68,9 @@ struct CaseSnapshot {
   int due_pending_year = 0;  // no due date yet: the calendar lacks this year
   std::optional<DeadlineClock> clock = std::nullopt;  // the running deadline's clock
   std::optional<DocumentCheck> check = std::nullopt;  // the latest check (none, or not asked)
+  // A resubmission replaced the materials and no document check has looked at the new ones:
+  // an action marked requires_check waits for that check (or a person's reason).
+  bool unchecked_resubmission = false;
 };
 
 struct ActionRequest {
@@ -97,6 +100,7 @@ struct FailedRequirement {
   std::string id;
   std::string finding;
   std::string remark;
+  std::string title = {};  // the condition in a few words (证书未过期), or ""
 };
 
 // The planned effect of opening a case or of one action.
@@ -138,6 +142,11 @@ class Workflow {
   Result<Step> act(const Procedure& procedure, const CaseSnapshot& snapshot,
                    const ActionRequest& request, const nlohmann::json& facts) const;
 
+  // Materials of `procedure` required on `facts` (required_when) of which the submission has
+  // no document of an accepted type; the e-key itself is a requirement's business, not a scan's.
+  static Result<std::vector<const MaterialRule*>> missing_materials(const Procedure& procedure,
+                                                                    const nlohmann::json& facts);
+
   // Requirements of `procedure` that fail on `facts`.
   static Result<std::vector<FailedRequirement>> failed_requirements(
       const Procedure& procedure, const nlohmann::json& facts);
@@ -156,8 +165,13 @@ class Workflow {
   // Sets step.due, due_pending_year and clock on entering `to` from `from` at `at`.
   Status enter(const StateRule& to, const CaseSnapshot& from, const LocalTime& at,
                Step& step) const;
-  std::vector<OutboxMessage> messages(const Procedure& procedure, const ActionRule& action,
-                                      const nlohmann::json& facts) const;
+  Result<std::vector<OutboxMessage>> messages(const Procedure& procedure, const ActionRule& action,
+                                              const nlohmann::json& facts) const;
+  // The names in `list` (an action's effects or notices) whose condition holds on `facts`.
+  static Result<std::vector<std::string>> applying(const Procedure& procedure,
+                                                   const ActionRule& action,
+                                                   const std::vector<Consequence>& list,
+                                                   const nlohmann::json& facts);
 
   const WorkingCalendar& calendar_;
   CounterHours hours_;

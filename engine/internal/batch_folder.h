@@ -43,8 +43,8 @@ struct ScanJob {
 FolderSubmission load_submission(const std::filesystem::path& dir,
                                  const std::map<std::string, Procedure>& procedures);
 
-// The rule of `p` that material `type` falls under, or null.
-const MaterialRule* rule_for(const Procedure& p, const std::string& type);
+// The rule of `p` the scan `m` falls under (its type and channel: verify.h takes), or null.
+const MaterialRule* rule_for(const Procedure& p, const MaterialScan& m);
 
 // The form's values a material's checks compare (its rule's `fields`): reading stops once the
 // scan has shown them all.

@@ -216,7 +216,9 @@ async function showCase(id, done) {
               const body = {action: a.id, version: c.version, remark: remark.value};
               if (a.blocked_by_check) {
                 const why = prompt(
-                    '文书核验结果为“' + c.check.verdict + '”。如已人工核对原件，请填写理由：');
+                    c.unchecked_resubmission ?
+                        '企业重新提交的材料尚未核验。如已人工核对原件，请填写不经核验即通过的理由：' :
+                        '文书核验结果为“' + c.check.verdict + '”。如已人工核对原件，请填写理由：');
                 if (!why) return;
                 body.override_check = why;
               }
@@ -258,7 +260,18 @@ async function showCase(id, done) {
       el('fieldset', {}, el('legend', {}, '文书核验'),
          c.check ? el('div', {}, el('p', {}, `结论：${c.check.verdict}（批次 ${c.check.batch}）`),
                       el('ul', {}, findings)) :
-                   el('p', {}, '尚未核验')),
+                   el('p', {}, '尚未核验'),
+         c.unchecked_resubmission ?
+             el('p', {class: 'error', id: 'unchecked'}, '企业已重新提交全部材料，新材料尚未核验：请先核验，再办理“通过”') :
+             ''),
+      ...(c.conditions && c.conditions.length ?
+              [el('fieldset', {id: 'conditions'}, el('legend', {}, '受理条件（按今日的登记信息）'),
+                  el('ul', {},
+                     c.conditions.map(
+                         (k) => el('li', {class: !k.applies ? 'na' : k.holds ? 'ok' : 'error'},
+                                   (!k.applies ? '— ' : k.holds ? '✓ ' : '✗ ') + k.title +
+                                       (!k.applies ? '（不适用）' : k.holds ? '' : '：' + k.remark)))))] :
+              []),
       materialsView(c),
       ...(c.closed || !c.actions.length ?
               [el('p', {}, '当前无可办理的操作'), status] :

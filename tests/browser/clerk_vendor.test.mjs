@@ -342,9 +342,9 @@ await step('clerk-passes-206', async () => {
 });
 
 await step('clerk-faxes-206', async () => {
-  // method fax; no waybill for a fax (the prompt is left empty).
+  // 寄送方式 传真 (typed as its Chinese title); no waybill for a fax (the prompt is left empty).
   await act('send_to_vendor', '已传真或快递，待服务商收到', 3,
-            [['请填写 method', 'fax'], ['请填写 waybill', '']]);
+            [['请填写“寄送方式”', '传真'], ['请填写“运单号”', '']]);
   const row = await historyRow('send_to_vendor');
   if (!row.includes('to_vendor → sent_to_vendor')) throw new Error(`the history row "${row}"`);
   await expectText('#act-status', '已办理：传真或快递至服务商');
@@ -389,14 +389,14 @@ await step('vendor-passes-206', async () => {
 });
 
 await step('vendor-ships-206', async () => {
-  answers = [['请填写 waybill', WAYBILL], ['请填写 serial', SERIAL]];
+  answers = [['请填写“运单号”', WAYBILL], ['请填写“电子钥匙序列号”', SERIAL]];
   // The key is on its way to the authority: the case has left the vendor, whose reload of the
   // case page is refused; the page says what was done and that the case is gone.
   allowedRefusals = [`GET /api/cases/${PASSED}: 403`];
   await page.locator('#actions button[data-action="ship_key"]').click();
   await expectText('#act-status', '已办理：电子钥匙邮寄至发证机构（现为：电子钥匙已邮寄至发证机构）');
   await expectText('#main', '该案件已转出，不在您的待办中。');
-  for (const key of ['请填写 waybill', '请填写 serial'])
+  for (const key of ['请填写“运单号”', '请填写“电子钥匙序列号”'])
     if (!asked.includes(key)) throw new Error(`the page did not ask "${key}"`);
 });
 

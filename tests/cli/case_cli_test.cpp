@@ -31,7 +31,8 @@ struct Counter {
       "enterprise": {"name": "北京示例进出口有限公司", "uscc": "91110105MA01ABCD5F"},
       "applicant": {"login_username": "bjsl001", "email": "z@example.com",
                     "authorized_user": {"name": "张三", "id_number": "110105199001010029"}},
-      "reason": "丢失"})");
+      "reason": "丢失", "materials": [{"type": "application_form", "file": "application_form.jpg"}]})");
+    dir.write("S-1/application_form.jpg", "not read by these tests");
     k = "--rules '" + (dir.path() / "rules").string() + "' --db '" +
         (dir.path() / "k.db").string() + "' ";
     REQUIRE(run_keydesk(k + "registry import '" + (dir.path() / "registry.json").string() + "'")

@@ -23,7 +23,8 @@ nlohmann::json submission(const std::string& id, const std::string& username = "
        {{"login_username", username},
         {"email", "zhang@example.com"},
         {"authorized_user", {{"name", "张三"}, {"id_number", "110105199001010029"}}}}},
-      {"reason", "电子钥匙丢失"}};
+      {"reason", "电子钥匙丢失"},
+      {"materials", {{{"type", "application_form"}, {"file", "application_form.jpg"}}}}};
 }
 
 LocalTime at(const char* text) { return *parse_submission_time(text, CounterHours{}); }
@@ -130,8 +131,8 @@ TEST_CASE("a failed review stops the clock and a resubmission restarts it in ful
   CHECK(due(*returned) == "none");
   // Waiting on the enterprise does not make a case overdue, however long it takes.
   CHECK(f.store.overdue(*parse_date("2026-12-31"))->empty());
-  auto again =
-      f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-30T18:30:00+08:00");  // after cut-off
+  auto again = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-30T18:30:00+08:00",  // after cut-off
+                     "", nlohmann::json::object(), submission("S-1"));
   REQUIRE(again.ok());
   CHECK(again->state == "review");
   CHECK_FALSE(again->clock_stopped);
@@ -318,7 +319,8 @@ TEST_CASE("a case stays on the rule version it was opened with") {
   CHECK(f.store.get("S-1")->procedure_version == f.procedure.version);
   // Acting on the old case still follows the old file (2 days for the re-review clock).
   REQUIRE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "缺材料").ok());
-  auto again = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-23T11:00:00+08:00");
+  auto again = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-23T11:00:00+08:00", "",
+                     nlohmann::json::object(), submission("S-1"));
   REQUIRE(again.ok());
   CHECK(due(*again) == "2026-11-25");
 }
@@ -461,10 +463,38 @@ TEST_CASE("a check of a submission since replaced by a resubmission no longer ap
                 nlohmann::json::object(), again)
               .ok());
   CHECK_FALSE((*f.store.latest_check("S-1"))->current);
+  // The new materials are not checked yet: the pass waits for their check, or a reason.
+  auto refused = f.act("S-1", "pass", f.clerk, 3, "2026-11-24T11:00:00+08:00");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == ErrorKind::refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("企业重新提交的材料尚未进行文书核验"));
+  CheckRecord clean = failed_check();
+  clean.verdict = "pass";
+  clean.findings = nlohmann::json::array();
+  clean.submission_hash = check_hash(f.store.get("S-1")->data);
+  REQUIRE(f.store.record_check("S-1", clean, f.clerk, "2026-11-24T10:30:00+08:00").ok());
   auto passed = f.act("S-1", "pass", f.clerk, 3, "2026-11-24T11:00:00+08:00");
   INFO((passed ? "" : passed.error().message));
   REQUIRE(passed.ok());
-  CHECK(f.store.history("S-1")->back().data["check"]["verdict"] == "none");
+  CHECK(f.store.history("S-1")->back().data["check"]["verdict"] == "pass");
+}
+
+TEST_CASE("a resubmission brings a complete new set of materials, never the old one again") {
+  Fixture f;
+  f.open("S-1");
+  REQUIRE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "请加盖公章").ok());
+  auto bare = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-24T10:00:00+08:00");
+  REQUIRE_FALSE(bare.ok());
+  CHECK(bare.error().kind == ErrorKind::refused);
+  CHECK_THAT(bare.error().message, Catch::Contains("须附上企业重新提交的完整一套材料"));
+  nlohmann::json partial = submission("S-1");
+  partial["materials"] = nlohmann::json::array();
+  auto incomplete = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-24T10:00:00+08:00", "",
+                          nlohmann::json::object(), partial);
+  REQUIRE_FALSE(incomplete.ok());
+  CHECK_THAT(incomplete.error().message, Catch::Contains("缺少：申请表"));
+  CHECK(f.store.get("S-1")->state == "returned");  // nothing stored
+  CHECK(f.store.history("S-1")->size() == 2);
 }
 
 TEST_CASE(
@@ -495,4 +525,14 @@ TEST_CASE(
   planned = f.workflow.act(f.procedure, snapshot, pass, *facts);
   REQUIRE(planned);
   CHECK(planned->check_note["verdict"] == "none");
+  // Materials a resubmission brought and no check has looked at hold the pass back.
+  snapshot.unchecked_resubmission = true;
+  refused = f.workflow.act(f.procedure, snapshot, pass, *facts);
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("尚未进行文书核验"));
+  pass.check_override = "已核对新提交材料的原件";
+  planned = f.workflow.act(f.procedure, snapshot, pass, *facts);
+  REQUIRE(planned);
+  CHECK(planned->check_note["verdict"] == "unchecked");
+  CHECK(planned->check_note["override"] == "已核对新提交材料的原件");
 }

@@ -251,7 +251,7 @@ TEST_CASE("schema errors of each common kind are named with the key and value as
   // Not one of the allowed values.
   CHECK(lint(with(kBase, "outcome: 核验通过, from", "outcome: 通过, from")) ==
         "13:39: outcome: 通过 不是可选的值：请改为以下之一：核验通过、核验未通过、复核通过、"
-        "复核未通过、审核通过、审核未通过\n");
+        "复核未通过、复验通过、复验未通过、审核通过、审核未通过\n");
   // The wrong type, scalar or not.
   CHECK(lint(with(kBase, "resubmission: true }", "resubmission: 是 }")) ==
         "15:99: resubmission: 是 类型不对：须为 true 或 false\n");
