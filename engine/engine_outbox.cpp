@@ -257,20 +257,26 @@ MailRound Engine::mail_round(std::int64_t now) {
 }
 
 std::string delivery_status_text(const OutboxItem& item, const CounterHours& hours) {
-  if (item.status == "sent")
-    return "已发送（" + item.sent_at.value_or("").substr(0, 16) + "）";
-  if (item.status == "failed")
-    return "发送失败：" +
-           std::string(item.message.to.empty()
-                           ? "申请中没有填写电子邮箱；请向企业索取邮箱"
-                           : "邮件服务器拒收或多次发送未成功；请核对企业邮箱“" + item.message.to +
-                                 "”后重发") +
-           (item.last_error.empty() ? "" : " (" + item.last_error + ")");
+  // The server's own answer is shown as it said it; curl's words stay in last_error (the API).
+  const std::string marker = "server answered: ";
+  const auto at = item.last_error.find(marker);
+  const std::string why =
+      at != std::string::npos ? "邮件服务器答复：" + item.last_error.substr(at + marker.size())
+      : item.last_error.rfind("gave up", 0) == 0 ? "多次发送未成功"
+      : item.last_error.rfind("not a valid recipient", 0) == 0 ? "收件地址格式不正确"
+      : item.last_error.empty()                  ? ""
+                                                 : "未能连接邮件服务器";
+  if (item.status == "sent") return "已发送（" + item.sent_at.value_or("").substr(0, 16) + "）";
+  if (item.status == "failed") {
+    if (item.message.to.empty()) return "发送失败：申请中没有填写电子邮箱；请向企业索取邮箱";
+    return "发送失败" + (why.empty() ? std::string() : "（" + why + "）") + "：请核对企业邮箱“" +
+           item.message.to + "”，无误后点“重发”";
+  }
   if (item.message.channel != "email") return "待办理（非电子邮件通知，请按规定方式送达）";
   if (item.attempts == 0) return "待发送";
-  return "待发送（已尝试 " + std::to_string(item.attempts) + " 次未成功，将于 " +
-         counter_time_text(item.next_attempt_at, hours).substr(0, 16) + " 重试）" +
-         (item.last_error.empty() ? "" : " (" + item.last_error + ")");
+  return "待发送（已尝试 " + std::to_string(item.attempts) + " 次未成功" +
+         (why.empty() ? std::string() : "：" + why) + "；将于 " +
+         counter_time_text(item.next_attempt_at, hours).substr(0, 16) + " 自动重试）";
 }
 
 nlohmann::json outbox_item_json(const OutboxItem& item, const CounterHours& hours) {
