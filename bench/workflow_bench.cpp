@@ -259,7 +259,13 @@ json submission_of(long i, const std::string& submitted_at) {
           {"reason", "丢失"},
           {"enterprise", {{"uscc", uscc_of(i)}, {"name", "示例贸易有限公司" + pad(i, 6)}}},
           {"applicant",
-           {{"login_username", username_of(i)}, {"email", username_of(i) + "@example.cn"}}}};
+           {{"login_username", username_of(i)}, {"email", username_of(i) + "@example.cn"}}},
+          {"materials",
+           {{{"type", "application_form"}, {"file", "application_form.jpg"}},
+            {{"type", "trade_filing_form"}, {"file", "trade_filing_form.jpg"}},
+            {{"type", "business_licence"}, {"file", "business_licence.jpg"}},
+            {{"type", "id_card_copy"}, {"file", "id_card_copy.jpg"}},
+            {{"type", "power_of_attorney"}, {"file", "power_of_attorney.jpg"}}}}};
 }
 
 // "2026-03-02T10:15:00+08:00", counter-local.
@@ -435,6 +441,10 @@ int run_loop(const Options& o, const Rules& rules) {
       req.expected_version = version[idx];
       if (a.remark_required) req.remark = "申请表未写明补办原因，请补充后重新提交全部材料。";
       req.inputs = inputs_for(a, i);
+      // A resubmission brings the complete set again; the pass after it goes on a person's
+      // reason, as no document check runs in this loop.
+      if (a.resubmission) req.submission = submission_of(i, at_text);
+      if (a.requires_check) req.check_override = "人工核对原件无误";
       auto c = must(store.act(id, workflow, req, at_text), a.id + " on " + id);
       version[idx] = c.version;
     }

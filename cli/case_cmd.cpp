@@ -257,9 +257,14 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
       for (const auto& row : *conditions) {
         const bool applies = row["applies"] == true;
         const bool holds = row["holds"] == true;
-        std::cout << "  " << (!applies ? "—" : holds ? "✓" : "✗") << " "
-                  << row["title"].get<std::string>()
-                  << (!applies ? "（不适用）" : holds ? "" : "：" + row["remark"].get<std::string>())
+        std::cout << "  "
+                  << (!applies ? "—"
+                      : holds  ? "✓"
+                               : "✗")
+                  << " " << row["title"].get<std::string>()
+                  << (!applies ? "（不适用）"
+                      : holds  ? ""
+                               : "：" + row["remark"].get<std::string>())
                   << '\n';
       }
     }

@@ -1,5 +1,7 @@
 #include "engine/case_documents.h"
 
+#include <sstream>
+
 #include "engine/submission.h"
 
 #include "engine/documents.h"
@@ -165,25 +167,36 @@ Result<docs::ReturnNotice> notice_for(const DocumentContext& env, const std::str
   docs::ReturnNotice n;
   n.header = header_of(env, *c, failed->at.substr(0, 10));
   n.outcome = failed->outcome;
-  // The failures of the document check of this submission, one per material, when the review
-  // sent them (--remark-from-check); whatever else the clerk wrote follows as it is.
-  bool all_in_remark = false;
-  if (check && check->submission_hash == check_hash(c->record.data)) {
-    auto documents = load_document_rules(env.rules_dir / "documents.yaml");
-    std::vector<docs::Finding> listed;
-    all_in_remark = true;
-    for (const auto& f : check->findings) {
-      if (f.value("severity", "") != "fail") continue;
-      std::string material = f.value("material", ""), message = f.value("message", "");
-      std::string name = documents ? documents->material_name(material) : material;
-      listed.push_back(
-          {material == "submission" ? "" : name, f.value("code", ""), mask_id_numbers_in(message)});
-      all_in_remark = all_in_remark && failed->remark.find(message) != std::string::npos;
-    }
-    if (listed.empty()) all_in_remark = false;
-    if (all_in_remark) n.findings = std::move(listed);
+  // The 备注 exactly as it was sent, every line, one row each (a leading "1. " is the row's
+  // number, shown in its own column); a line that is one of the document check's failures (sent
+  // with --remark-from-check) names its material.
+  std::optional<DocumentRules> documents;
+  if (check && check->submission_hash == check_hash(c->record.data))
+    if (auto d = load_document_rules(env.rules_dir / "documents.yaml")) documents = std::move(*d);
+  std::istringstream remark(failed->remark);
+  std::string line;
+  while (std::getline(remark, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::string number = std::to_string(n.findings.size() + 1);
+    for (const char* sep : {". ", "、", ".", "．"})
+      if (line.rfind(number + sep, 0) == 0) {
+        line = line.substr(number.size() + std::string(sep).size());
+        break;
+      }
+    docs::Finding row{"", "", mask_id_numbers_in(line)};
+    if (documents)
+      for (const auto& f : check->findings) {
+        const std::string message = f.value("message", ""), material = f.value("material", "");
+        if (f.value("severity", "") != "fail" || message.empty() ||
+            line.find(message) == std::string::npos)
+          continue;
+        row.material = material == "submission" ? "" : documents->material_name(material);
+        row.code = f.value("code", "");
+        break;
+      }
+    n.findings.push_back(std::move(row));
   }
-  if (!all_in_remark) n.findings.push_back({"", "", mask_id_numbers_in(failed->remark)});
   // The seed: a failed review returns the case for a full resubmission.
   for (const auto& m : p.materials) n.resubmit.push_back(m.title);
   return n;

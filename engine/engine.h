@@ -68,7 +68,7 @@ struct CaseView {
   bool full_id = false;              // ID numbers and ID scans shown whole (else masked, not shown)
   nlohmann::json submission;         // the submission, ID numbers masked unless full_id
   std::optional<CheckRecord> check;  // the latest document check
-  bool unchecked_resubmission = false;  // resubmitted materials no check has looked at yet
+  bool unchecked_resubmission = false;     // resubmitted materials no check has looked at yet
   std::vector<const ActionRule*> actions;  // what the viewer may do now (none when closed)
   std::vector<AuditEvent> history;         // oldest first, ID numbers in remarks masked
   std::vector<OutboxItem> notices;         // its notices with their delivery, oldest first

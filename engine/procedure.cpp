@@ -197,8 +197,9 @@ class ProcedureReader {
                                "start 的最后一项是默认的起始状态，不能有条件：请删除这一项的 when，"
                                "或在其后加上一项不带 when 的 { state: … }"));
       if (!last && !start[k].contains("when"))
-        out_.push_back(doc_.at(sp, "start 中只有最后一项可以不写 when（其后的各项永远用不上）："
-                                   "请给这一项加上 when 条件，或把它移到最后"));
+        out_.push_back(doc_.at(sp,
+                               "start 中只有最后一项可以不写 when（其后的各项永远用不上）："
+                               "请给这一项加上 when 条件，或把它移到最后"));
       p.starts.push_back(std::move(r));
     }
     p.start = p.starts.empty() ? std::string() : p.starts.back().state;

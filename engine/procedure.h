@@ -117,9 +117,8 @@ struct StartRule {
 struct ActionRule {
   std::string id;
   std::string title;
-  std::string
-      outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 复验通过 / 复验未通过 /
-                // 审核通过 / 审核未通过 or ""
+  std::string outcome;  // 核验通过 / 核验未通过 / 复核通过 / 复核未通过 / 复验通过 / 复验未通过 /
+                        // 审核通过 / 审核未通过 or ""
   std::vector<std::string> from;
   std::string to;
   std::vector<std::string> roles;
@@ -151,8 +150,8 @@ struct Procedure {
   std::vector<std::pair<std::string, std::string>> roles;  // (id, title), file order
   std::vector<MaterialRule> materials;
   std::vector<Requirement> requirements;
-  std::string start;               // the default start state (the last of `starts`)
-  std::vector<StartRule> starts;   // file order; the last has no condition
+  std::string start;              // the default start state (the last of `starts`)
+  std::vector<StartRule> starts;  // file order; the last has no condition
   std::vector<StateRule> states;  // file order
   std::vector<ActionRule> actions;
   std::vector<NoticeRule> notices;

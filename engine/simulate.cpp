@@ -200,9 +200,9 @@ Result<Simulation> simulate(const Scenario& scenario, const Procedure& procedure
       for (const auto& [name, want] : step.expect_key.items())
         if (name == "registered") {
           if (want != nlohmann::json(now.is_object())) {
-            line.expectation_failed = now.is_object() ? "expected no key in the registry, found " +
-                                                            now.dump()
-                                                      : "expected the key in the registry";
+            line.expectation_failed = now.is_object()
+                                          ? "expected no key in the registry, found " + now.dump()
+                                          : "expected the key in the registry";
             break;
           }
         } else if (!now.is_object() || now.value(name, nlohmann::json()) != want) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/utf8.h"
 #include "engine/notice_template.h"
 
 namespace keydesk {
@@ -29,7 +30,8 @@ nlohmann::json fact_at(const nlohmann::json& facts, const std::string& path) {
 std::string join_remarks(const std::vector<FailedRequirement>& failed) {
   std::string out;
   for (const auto& f : failed)
-    out += (out.empty() ? "" : " ") + (f.title.empty() ? "" : "〔未满足：" + f.title + "〕") + f.remark;
+    out += (out.empty() ? "" : " ") + (f.title.empty() ? "" : "〔未满足：" + f.title + "〕") +
+           f.remark;
   return out;
 }
 
@@ -72,8 +74,8 @@ Result<std::vector<FailedRequirement>> Workflow::failed_requirements(
   return failed;
 }
 
-Result<std::vector<const MaterialRule*>> Workflow::missing_materials(
-    const Procedure& procedure, const nlohmann::json& facts) {
+Result<std::vector<const MaterialRule*>> Workflow::missing_materials(const Procedure& procedure,
+                                                                     const nlohmann::json& facts) {
   std::vector<const MaterialRule*> missing;
   const nlohmann::json given = fact_at(facts, "submission.material_types");
   for (const MaterialRule& m : procedure.materials) {
@@ -156,8 +158,7 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
   if (!failed->empty())
     return error_of(ErrorKind::refused, "不能受理此“" + procedure.title + "”申请：" +
                                             join_remarks(*failed) + " (" + procedure.id +
-                                            ": the case is not opened: " + codes_of(*failed) +
-                                            ")");
+                                            ": the case is not opened: " + codes_of(*failed) + ")");
   std::string first = procedure.start;
   for (const StartRule& r : procedure.starts) {
     if (!r.when) {
@@ -165,15 +166,15 @@ Result<Step> Workflow::open(const Procedure& procedure, const nlohmann::json& fa
       break;
     }
     auto holds = r.when->evaluate(facts);
-    if (!holds) return Error{procedure.file + ": start '" + r.state + "': " + holds.error().message};
+    if (!holds)
+      return Error{procedure.file + ": start '" + r.state + "': " + holds.error().message};
     if (*holds) {
       first = r.state;
       break;
     }
   }
   const StateRule* start = procedure.state(first);
-  if (!start)
-    return Error{procedure.file + ": the start state '" + first + "' is not declared"};
+  if (!start) return Error{procedure.file + ": the start state '" + first + "' is not declared"};
   Step step;
   step.action = "open";
   step.action_title = "受理";
@@ -260,6 +261,11 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   const StateRule* next = procedure.state(action->to);
   bool returns_to_enterprise =
       is_failing_outcome(action->outcome) || (next && next->waits_on_enterprise);
+  if (const std::size_t chars = decode_utf8_lossy(request.remark).size(); chars > kMaxRemarkChars)
+    return error_of(ErrorKind::invalid_input, "备注最多" + std::to_string(kMaxRemarkChars) +
+                                                  "字，现为" + std::to_string(chars) +
+                                                  "字，请精简后再提交 (the remark is longer than " +
+                                                  std::to_string(kMaxRemarkChars) + " characters)");
   if (action->remark_required && request.remark.find_first_not_of(" \t\r\n") == std::string::npos)
     return error_of(ErrorKind::refused, "“" + action->title + "”须填写备注" +
                                             (returns_to_enterprise ? "，写明企业需要改正什么"
@@ -312,17 +318,17 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
     if (!missing->empty()) {
       std::string titles;
       for (const MaterialRule* m : *missing) titles += (titles.empty() ? "" : "；") + m->title;
-      return error_of(ErrorKind::refused,
-                      "重新提交的材料不全，须提交完整的一套材料，缺少：" + titles +
-                          " (the resubmission lacks " + std::to_string(missing->size()) +
-                          " required material(s))");
+      return error_of(ErrorKind::refused, "重新提交的材料不全，须提交完整的一套材料，缺少：" +
+                                              titles + " (the resubmission lacks " +
+                                              std::to_string(missing->size()) +
+                                              " required material(s))");
     }
     auto failed = failed_requirements(procedure, facts);
     if (!failed) return failed.error();
     if (!failed->empty())
-      return error_of(ErrorKind::refused, "重新提交的材料仍不符合要求：" + join_remarks(*failed) +
-                                              " (the resubmission is refused: " +
-                                              codes_of(*failed) + ")");
+      return error_of(ErrorKind::refused,
+                      "重新提交的材料仍不符合要求：" + join_remarks(*failed) +
+                          " (the resubmission is refused: " + codes_of(*failed) + ")");
   }
   // An action that says the material is in order needs the case's document check to agree, or
   // a person's reason to overrule it. A check of a replaced submission no longer speaks.

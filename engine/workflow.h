@@ -23,6 +23,7 @@
 // the year is entered or an arrangement amended (deadlines.h), and carry_from carries it along.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,10 @@ struct CaseSnapshot {
   // an action marked requires_check waits for that check (or a person's reason).
   bool unchecked_resubmission = false;
 };
+
+// A 备注 is what the enterprise reads on its return notice: 2,000 characters hold any list of
+// corrections (the check's remarks for all six materials take a few hundred).
+inline constexpr std::size_t kMaxRemarkChars = 2000;
 
 struct ActionRequest {
   std::string action;

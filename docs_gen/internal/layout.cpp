@@ -1,6 +1,7 @@
 #include "docs_gen/internal/layout.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "docs_gen/internal/font.h"
 #include "docs_gen/internal/wrap.h"
@@ -72,6 +73,16 @@ double Sheet::row_height(const std::vector<Cell>& row, const std::vector<double>
 
 void Sheet::draw_row(const std::vector<Cell>& row, const std::vector<double>& widths, double x,
                      double height) {
+  std::vector<std::vector<std::string>> lines;
+  for (std::size_t i = 0; i < widths.size(); ++i)
+    lines.push_back(i < row.size() ? wrap(row[i].text, widths[i] - 2 * kPad, kBody)
+                                   : std::vector<std::string>{});
+  draw_lines(row, lines, 0, std::numeric_limits<std::size_t>::max(), widths, x, height);
+}
+
+void Sheet::draw_lines(const std::vector<Cell>& row,
+                       const std::vector<std::vector<std::string>>& lines, std::size_t from,
+                       std::size_t to, const std::vector<double>& widths, double x, double height) {
   double right = x;
   for (double w : widths) right += w;
   rule(x, right);
@@ -80,8 +91,8 @@ void Sheet::draw_row(const std::vector<Cell>& row, const std::vector<double>& wi
     page().lines.push_back({cx, y_, cx, y_ + height, kRule});
     if (i < row.size()) {
       double baseline = y_ + kPad + kBody * 0.95;
-      for (const auto& line : wrap(row[i].text, widths[i] - 2 * kPad, kBody)) {
-        text_at(cx + kPad, baseline, line, row[i].field, kBody, row[i].bold);
+      for (std::size_t k = from; k < lines[i].size() && k < to; ++k) {
+        text_at(cx + kPad, baseline, lines[i][k], row[i].field, kBody, row[i].bold);
         baseline += line_height(kBody);
       }
     }
@@ -116,16 +127,51 @@ void Sheet::table(const std::vector<Column>& columns, const std::vector<std::vec
       std::any_of(columns.begin(), columns.end(), [](auto& c) { return !c.title.empty(); });
   double head_height = has_header ? row_height(head, widths) : 0;
   if (has_header) {
-    ensure(head_height + (rows.empty() ? 0 : row_height(rows.front(), widths)));
+    // The header with its first row, or with a first line of a row taller than a page.
+    ensure(head_height + (rows.empty() ? 0
+                                       : std::min(row_height(rows.front(), widths),
+                                                  line_height(kBody) * 3 + 2 * kPad)));
     draw_row(head, widths, x, head_height);
   }
+  const double page_room = kBottom - kTop - head_height;
   for (const auto& row : rows) {
     double h = row_height(row, widths);
-    if (y_ + h > kBottom) {
+    if (y_ + h <= kBottom) {
+      draw_row(row, widths, x, h);
+      continue;
+    }
+    if (h <= page_room) {  // it fits on a page of its own: start one
       new_page();
       if (has_header) draw_row(head, widths, x, head_height);
+      draw_row(row, widths, x, h);
+      continue;
     }
-    draw_row(row, widths, x, h);
+    // Taller than a page (a remark of thousands of characters): its lines run on over as many
+    // pages as they need, the header repeated, nothing cut.
+    std::vector<std::vector<std::string>> lines;
+    std::size_t total = 1;
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+      lines.push_back(i < row.size() ? wrap(row[i].text, widths[i] - 2 * kPad, kBody)
+                                     : std::vector<std::string>{});
+      total = std::max(total, lines.back().size());
+    }
+    for (std::size_t from = 0; from < total;) {
+      auto fit =
+          static_cast<std::size_t>(std::max(0.0, (kBottom - y_ - 2 * kPad) / line_height(kBody)));
+      if (fit == 0) {
+        new_page();
+        if (has_header) draw_row(head, widths, x, head_height);
+        continue;
+      }
+      const std::size_t to = std::min(total, from + fit);
+      draw_lines(row, lines, from, to, widths, x,
+                 static_cast<double>(to - from) * line_height(kBody) + 2 * kPad);
+      from = to;
+      if (from < total) {
+        new_page();
+        if (has_header) draw_row(head, widths, x, head_height);
+      }
+    }
   }
 }
 

@@ -81,6 +81,10 @@ class Sheet {
   double row_height(const std::vector<Cell>& row, const std::vector<double>& widths) const;
   void draw_row(const std::vector<Cell>& row, const std::vector<double>& widths, double x,
                 double height);
+  // Lines [from, to) of each cell's wrapped `lines`, as one row `height` tall.
+  void draw_lines(const std::vector<Cell>& row, const std::vector<std::vector<std::string>>& lines,
+                  std::size_t from, std::size_t to, const std::vector<double>& widths, double x,
+                  double height);
   PageOps& page() { return pages_.back(); }
 
   const FontFace& face_;

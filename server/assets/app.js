@@ -185,6 +185,113 @@ function materialsView(c) {
   return el('fieldset', {id: 'materials'}, el('legend', {}, '申请材料'), el('div', {class: 'thumbs'}, thumbs), ...pages);
 }
 
+// Whether an action returns the case or ends it: drawn apart from the passing ones.
+function failing(a) {
+  return /未通过|撤回|退回/.test(a.title + (a.outcome || ''));
+}
+
+// Whether input `rule` applies given the values chosen so far: its required_when, when that is
+// "input.NAME == 'v'" or "input.NAME != 'v'" (what the rule files use); other conditions: shown.
+function inputApplies(rule, values) {
+  if (rule.required || !rule.required_when) return true;
+  const m = /^\s*input\.(\w+)\s*(==|!=)\s*'([^']*)'\s*$/.exec(rule.required_when);
+  if (!m) return true;
+  const v = values[m[1]] || '';
+  return m[2] === '==' ? v === m[3] : v !== m[3];
+}
+
+function openActionForm(c, a, form, remark, status, id) {
+  status.className = '';
+  status.textContent = '';
+  const fields = [];
+  const values = {};
+  const rows = [];
+  const refresh = () => {
+    for (const r of rows) r.row.hidden = !inputApplies(r.input, values);
+  };
+  for (const input of a.inputs) {
+    const needed = input.required ? el('span', {class: 'needed'}, '（必填）') : '';
+    const error = el('span', {class: 'error field-error', id: `err-${input.name}`});
+    let control;
+    if (input.choices.length) {
+      control = el('span', {class: 'choices', role: 'radiogroup'},
+                   input.choices.map((ch) => el('label', {class: 'choice'},
+                       el('input', {type: 'radio', name: `in-${input.name}`, value: ch.value,
+                                    onchange: () => { values[input.name] = ch.value; refresh(); }}),
+                       ch.title)));
+    } else {
+      control = el('input', {type: 'text', id: `in-${input.name}`, name: input.name,
+                             maxlength: 200, oninput: (e) => { values[input.name] = e.target.value.trim(); }});
+    }
+    const row = el('div', {class: 'field', 'data-input': input.name},
+                   el('label', {for: `in-${input.name}`}, input.title, needed), control,
+                   input.hint ? el('small', {class: 'hint'}, input.hint) : '', error);
+    rows.push({input, row});
+    fields.push({input, error});
+  }
+  let why = null, whyError = null;
+  if (a.blocked_by_check) {
+    whyError = el('span', {class: 'error field-error', id: 'err-override'});
+    why = el('textarea', {id: 'in-override', rows: 2, maxlength: 500});
+    rows.push({input: {required: true}, row: el('div', {class: 'field'},
+        el('label', {for: 'in-override'},
+           c.unchecked_resubmission ? '企业重新提交的材料尚未核验：不经核验即通过的理由' :
+                                      `文书核验结论为“${c.check.verdict === 'fail' ? '未通过' : '需人工核对'}”：不采纳核验结论的理由`,
+           el('span', {class: 'needed'}, '（必填）')),
+        why, el('small', {class: 'hint'}, '如“已核对原件，公章清晰”；将记入办理记录'), whyError)});
+  }
+  const confirm = el('button', {type: 'button', id: 'action-confirm', class: failing(a) ? 'fail' : ''},
+                     `确认${a.title}`);
+  const cancel = el('button', {type: 'button', id: 'action-cancel', onclick: () => form.replaceChildren()}, '取消');
+  confirm.addEventListener('click', async () => {
+    let ok = true;
+    const inputs = {};
+    for (const {input, error} of fields) {
+      error.textContent = '';
+      const applies = inputApplies(input, values);
+      const v = values[input.name] || '';
+      if (applies && v) inputs[input.name] = v;
+      if (applies && !v && (input.required || input.required_when)) {
+        error.textContent = input.choices.length ? `请选择“${input.title}”` : `请填写“${input.title}”`;
+        ok = false;
+      }
+    }
+    if (why) {
+      whyError.textContent = '';
+      if (!why.value.trim()) {
+        whyError.textContent = '请写明理由';
+        ok = false;
+      }
+    }
+    if (a.remark_required && !remark.value.trim()) {
+      status.className = 'error';
+      status.textContent = `“${a.title}”须在上方“备注”中写明${failing(a) ? '企业需要改正什么' : '原因'}`;
+      ok = false;
+    }
+    if (!ok) return;
+    const body = {action: a.id, version: c.version, remark: remark.value};
+    if (why) body.override_check = why.value.trim();
+    if (Object.keys(inputs).length) body.inputs = inputs;
+    confirm.disabled = true;
+    try {
+      const after = await api('POST', `/api/cases/${encodeURIComponent(c.id)}/actions`, body);
+      showCase(id, `已办理：${a.title}（现为：${after.state_title || after.state}）`);
+    } catch (e) {
+      confirm.disabled = false;
+      status.className = 'error';
+      status.textContent = e.message;
+    }
+  });
+  form.replaceChildren(
+      el('fieldset', {class: 'action-form', 'data-action': a.id}, el('legend', {}, a.title),
+         ...rows.map((r) => r.row),
+         el('p', {class: 'confirm-line'},
+            a.remark_required ? el('span', {class: 'hint'}, '将同时提交上方的备注。') : '', confirm, cancel)));
+  refresh();
+  const first = form.querySelector('input, textarea');
+  if (first) first.focus();
+}
+
 async function showCase(id, done) {
   let c;
   try {
@@ -204,47 +311,25 @@ async function showCase(id, done) {
           (f) => el(
               'li', {class: 'finding ' + f.severity}, `${f.code}（${f.material}）：${f.message}`)) :
       [];
-  const remark = el(
-      'textarea', {name: 'remark', id: 'remark'}, c.check && c.check.remark ? c.check.remark : '');
+  const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000},
+                    c.check && c.check.remark && c.check.current ? c.check.remark : '');
+  const counter = el('small', {id: 'remark-count', 'aria-live': 'polite'});
+  const count = () => { counter.textContent = `已输入 ${[...remark.value].length} / 2000 字`; };
+  remark.addEventListener('input', count);
+  count();
   const status = el('p', done ? {id: 'act-status', class: 'ok'} : {id: 'act-status'}, done || '');
+  // Every action is taken through a form on the page: its inputs with their Chinese labels,
+  // choices as radio buttons, fields shown only when they apply, checks beside the field, and a
+  // confirmation; never a browser pop-up.
+  const form = el('div', {id: 'action-form'});
   const actions = c.actions.map(
-      (a) =>
-          el('button', {
-            type: 'button',
-            'data-action': a.id,
-            onclick: async () => {
-              const body = {action: a.id, version: c.version, remark: remark.value};
-              if (a.blocked_by_check) {
-                const why = prompt(
-                    c.unchecked_resubmission ?
-                        '企业重新提交的材料尚未核验。如已人工核对原件，请填写不经核验即通过的理由：' :
-                        '文书核验结果为“' + c.check.verdict + '”。如已人工核对原件，请填写理由：');
-                if (!why) return;
-                body.override_check = why;
-              }
-              const inputs = {};
-              for (const input of a.inputs) {
-                const v = prompt(
-                    `${a.title}：请填写“${input.title}”` +
-                    (input.choices.length ? `（${input.choices.map((x) => x.title).join(' / ')}）`
-                                          : ''));
-                if (v)
-                  inputs[input.name] = v;
-                else if (input.required)
-                  return;
-              }
-              if (Object.keys(inputs).length) body.inputs = inputs;
-              try {
-                const after =
-                    await api('POST', `/api/cases/${encodeURIComponent(c.id)}/actions`, body);
-                showCase(id, `已办理：${a.title}（现为：${after.state_title || after.state}）`);
-              } catch (e) {
-                status.className = 'error';
-                status.textContent = e.message;
-              }
-            }
-          },
-             a.title));
+      (a) => el('button', {
+        type: 'button',
+        'data-action': a.id,
+        class: failing(a) ? 'act fail' : 'act',
+        onclick: () => openActionForm(c, a, form, remark, status, id),
+      },
+                a.title));
   main.replaceChildren(
       el('h1', {}, `${c.id} ${c.procedure_title || c.procedure}`),
       el('p', {}, `企业：${ent.name || ''}（${ent.uscc || ''}）`),
@@ -276,7 +361,8 @@ async function showCase(id, done) {
       ...(c.closed || !c.actions.length ?
               [el('p', {}, '当前无可办理的操作'), status] :
               [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
-                  el('label', {}, '备注', remark), el('div', {}, actions), status)]),
+                  el('label', {}, '备注', remark), counter, el('div', {class: 'buttons'}, actions), form,
+                  status)]),
       noticesView(c, id),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},

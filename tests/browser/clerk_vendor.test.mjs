@@ -90,8 +90,8 @@ page.on('response', (r) => {
     pageErrors.push(what);
 });
 
-// prompt() dialogs: each step says which it expects, as [text in the message, answer] pairs;
-// any other dialog is dismissed and fails the step.
+// Browser dialogs: actions are forms on the page, so no step expects one (`answers` stays
+// empty); any dialog is dismissed and fails the step.
 let answers = [];
 let asked = [];
 let unexpected = [];
@@ -199,12 +199,29 @@ async function openCase(id) {
 }
 
 // Clicks the action button; the page then shows the case again in `state` at `version`.
-async function act(actionId, state, version, expectedDialogs = []) {
-  answers = expectedDialogs;
+// Takes action `actionId` through its form on the page: `fields` maps an input's name to the
+// value to choose (a radio button) or type; `override` is the reason to overrule the check.
+async function act(actionId, state, version, fields = {}) {
   await page.locator(`#actions button[data-action="${actionId}"]`).click();
+  const form = page.locator(`#action-form fieldset[data-action="${actionId}"]`);
+  await form.waitFor();
+  await fillActionForm(form, fields);
+  await page.locator('#action-confirm').click();
   await expectText('#state', `状态：${state}（版本 ${version}）`);
-  for (const [key] of expectedDialogs)
-    if (!asked.includes(key)) throw new Error(`the page did not ask "${key}"`);
+}
+
+async function fillActionForm(form, fields) {
+  for (const [name, value] of Object.entries(fields)) {
+    if (name === 'override') {
+      await form.locator('#in-override').fill(value);
+      continue;
+    }
+    const radio = form.locator(`input[type=radio][name="in-${name}"][value="${value}"]`);
+    if (await radio.count())
+      await radio.check();
+    else
+      await form.locator(`#in-${name}`).fill(value);
+  }
 }
 
 async function historyRow(action) {
@@ -334,7 +351,7 @@ await step('clerk-case-206', async () => {
 });
 
 await step('clerk-passes-206', async () => {
-  await act('pass_review', '核验通过，待传真或快递至服务商', 2, [['文书核验结果为“review”', OVERRIDE]]);
+  await act('pass_review', '核验通过，待传真或快递至服务商', 2, {override: OVERRIDE});
   const row = await historyRow('pass_review');
   if (!row.includes('authority_review → to_vendor') || !row.includes('核验通过'))
     throw new Error(`the history row "${row}" is not the pass`);
@@ -342,9 +359,26 @@ await step('clerk-passes-206', async () => {
 });
 
 await step('clerk-faxes-206', async () => {
-  // 寄送方式 传真 (typed as its Chinese title); no waybill for a fax (the prompt is left empty).
-  await act('send_to_vendor', '已传真或快递，待服务商收到', 3,
-            [['请填写“寄送方式”', '传真'], ['请填写“运单号”', '']]);
+  // The form asks in Chinese, with radio buttons for the method; the waybill field shows only
+  // for a courier, and its check stands beside it (nothing is sent while it is missing).
+  await page.locator('#actions button[data-action="send_to_vendor"]').click();
+  const form = page.locator('#action-form fieldset[data-action="send_to_vendor"]');
+  await form.waitFor();
+  await expectText('#action-form', '寄送方式');
+  if (await form.locator('div.field[data-input="waybill"]').isVisible())
+    throw new Error('the waybill field shows before a method is chosen');
+  await form.locator('input[name="in-method"][value="courier"]').check();
+  if (!(await form.locator('div.field[data-input="waybill"]').isVisible()))
+    throw new Error('the waybill field does not show for a courier');
+  await page.locator('#action-confirm').click();
+  await expectText('#err-waybill', '请填写“运单号”');
+  await expectText('#state', '（版本 2）');  // nothing was sent
+  await screenshot('clerk-fax-form-check');
+  await fillActionForm(form, {method: 'fax'});
+  if (await form.locator('div.field[data-input="waybill"]').isVisible())
+    throw new Error('the waybill field still shows for a fax');
+  await page.locator('#action-confirm').click();
+  await expectText('#state', '状态：已传真或快递，待服务商收到（版本 3）');
   const row = await historyRow('send_to_vendor');
   if (!row.includes('to_vendor → sent_to_vendor')) throw new Error(`the history row "${row}"`);
   await expectText('#act-status', '已办理：传真或快递至服务商');
@@ -389,15 +423,17 @@ await step('vendor-passes-206', async () => {
 });
 
 await step('vendor-ships-206', async () => {
-  answers = [['请填写“运单号”', WAYBILL], ['请填写“电子钥匙序列号”', SERIAL]];
   // The key is on its way to the authority: the case has left the vendor, whose reload of the
   // case page is refused; the page says what was done and that the case is gone.
   allowedRefusals = [`GET /api/cases/${PASSED}: 403`];
   await page.locator('#actions button[data-action="ship_key"]').click();
+  const form = page.locator('#action-form fieldset[data-action="ship_key"]');
+  await form.waitFor();
+  for (const label of ['运单号', '电子钥匙序列号']) await expectText('#action-form', label);
+  await fillActionForm(form, {waybill: WAYBILL, serial: SERIAL});
+  await page.locator('#action-confirm').click();
   await expectText('#act-status', '已办理：电子钥匙邮寄至发证机构（现为：电子钥匙已邮寄至发证机构）');
   await expectText('#main', '该案件已转出，不在您的待办中。');
-  for (const key of ['请填写“运单号”', '请填写“电子钥匙序列号”'])
-    if (!asked.includes(key)) throw new Error(`the page did not ask "${key}"`);
 });
 
 await step('vendor-queue-after-shipping', async () => {

@@ -153,15 +153,22 @@ TEST_CASE("receipt, notice, cover sheet and manifest come from cases in the data
   r = run_keydesk(k + "docs notice --case S-2026-000201 --out " + pdf("n.pdf"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("no failed review"));
-  REQUIRE(run_keydesk(k + "case act S-2026-000201 fail_review --version 1 --role authority_clerk "
-                          "--remark 营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。 "
-                          "--at 2026-11-23T10:12:00+08:00")
-              .exit_code == 0);
+  REQUIRE(
+      run_keydesk(
+          k +
+          "case act S-2026-000201 fail_review --version 1 --role authority_clerk "
+          "--remark \"$(printf '1. 营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。\\n"
+          "2. 申请表“登录系统用户名”字迹不清。\\n\\n另：请法定代表人在申请表上签字。')\" "
+          "--at 2026-11-23T10:12:00+08:00")
+          .exit_code == 0);
   r = run_keydesk(k + "docs notice --case S-2026-000201 --out " + pdf("n.pdf"));
   REQUIRE(r.exit_code == 0);
   text = flat(pdf_text(dir.path() / "n.pdf"));
   CHECK_THAT(text, Catch::Contains("核验未通过"));
+  // Every line of the remark sent, the clerk's own last line included.
   CHECK_THAT(text, Catch::Contains("营业执照副本复印件未加盖企业公章，请盖章后重新提交全部材料。"));
+  CHECK_THAT(text, Catch::Contains("申请表“登录系统用户名”字迹不清。"));
+  CHECK_THAT(text, Catch::Contains("另：请法定代表人在申请表上签字。"));
   CHECK_THAT(text, Catch::Contains("授权用户的授权委托书"));  // the full resubmission
 
   r = run_keydesk(k +

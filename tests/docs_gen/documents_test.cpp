@@ -136,6 +136,33 @@ TEST_CASE("a return notice lists every failing finding's remark and what to resu
   check_fonts(path);
 }
 
+TEST_CASE("a return notice prints a 4,800-character remark whole, over as many pages as it needs") {
+  TempDir dir;
+  ReturnNotice n = notice_from_json(example("notice"));
+  std::string remark;
+  for (int i = 0; remark.size() < 4800 * 3; ++i)
+    remark += "第" + std::to_string(i) + "处：营业执照副本复印件未加盖企业公章，请加盖后重新提交。";
+  n.findings = {{"", "", remark}};
+  auto pdf = generator().notice(n);
+  REQUIRE(pdf);
+  auto path = save(dir, "notice-long.pdf", *pdf);
+  std::string text = flat(pdf_text(path));
+  // Every clause is there, the last included: nothing cut at the page's foot.
+  CHECK_THAT(text, Catch::Contains(flat(remark).substr(0, 60)));
+  const std::string tail = remark.substr(remark.rfind("第"));
+  CHECK_THAT(text, Catch::Contains(flat(tail)));
+  CHECK(text.find("退回原因") < text.find("第0处"));  // the table starts on the first page
+  auto clauses = [](const std::string& in) {
+    std::size_t found = 0;
+    for (auto at = in.find("处：营业执照"); at != std::string::npos;
+         at = in.find("处：营业执照", at + 1))
+      ++found;
+    return found;
+  };
+  CHECK(clauses(text) == clauses(remark));
+  CHECK(pdf->pages >= 3);
+}
+
 TEST_CASE("a character the font lacks is an error naming it, its code point and its field") {
   CoverSheet sheet = coversheet_from_json(example("coversheet"));
   sheet.cases[2].enterprise = "𠮷野（苏州）国际贸易有限公司";

@@ -131,8 +131,9 @@ TEST_CASE("a failed review stops the clock and a resubmission restarts it in ful
   CHECK(due(*returned) == "none");
   // Waiting on the enterprise does not make a case overdue, however long it takes.
   CHECK(f.store.overdue(*parse_date("2026-12-31"))->empty());
-  auto again = f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-30T18:30:00+08:00",  // after cut-off
-                     "", nlohmann::json::object(), submission("S-1"));
+  auto again =
+      f.act("S-1", "resubmit", f.enterprise, 2, "2026-11-30T18:30:00+08:00",  // after cut-off
+            "", nlohmann::json::object(), submission("S-1"));
   REQUIRE(again.ok());
   CHECK(again->state == "review");
   CHECK_FALSE(again->clock_stopped);
