@@ -268,6 +268,10 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                   << '\n';
       }
     }
+    for (const OutboxItem& n : view->notices)
+      std::cout << (&n == &view->notices.front() ? "通知      " : "          ") << "「"
+                << n.message.subject << "」→ " << (n.message.to.empty() ? "（无收件地址）" : n.message.to)
+                << "  " << delivery_status_text(n, (*e)->counter.hours) << '\n';
     if (!c.closed && !view->actions.empty()) {
       std::cout << "可办理的操作（keydesk case act " << c.id << " 操作 --version " << c.version
                 << " --role 角色）：\n";

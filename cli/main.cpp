@@ -11,6 +11,7 @@
 #include "cli/case_cmd.h"
 #include "cli/context.h"
 #include "cli/docs_cmd.h"
+#include "cli/outbox_cmd.h"
 #include "cli/rules_cmd.h"
 #include "cli/serve_cmd.h"
 #include "cli/users_cmd.h"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   add_batch_commands(app, ctx, exit_code);
   add_docs_commands(app, ctx, exit_code);
   add_users_commands(app, ctx, exit_code);
+  add_outbox_commands(app, ctx, exit_code);
   add_serve_command(app, ctx, exit_code);
 
   try {

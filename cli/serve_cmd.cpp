@@ -14,7 +14,12 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
   serve->add_option("--port", options->port, "port (default 8080; 0: any free port)");
   serve->add_option("--body-limit", options->app.body_limit,
                     "largest request accepted, in bytes (default 16 MiB)");
+  auto mail_seconds = std::make_shared<long>(60);
+  serve->add_option("--mail-every", *mail_seconds,
+                    "seconds between sending the e-mails due and checking for the morning digest "
+                    "(default 60; 0: this server sends no mail)");
   serve->callback([=, &ctx, &exit_code] {
+    options->mail_interval = std::chrono::seconds(*mail_seconds);
     auto counter = ctx.counter();
     if (!counter) {
       print_error(ctx, counter.error());

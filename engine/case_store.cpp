@@ -682,22 +682,172 @@ Result<AuditReport> CaseStore::verify_audit() {
   return report;
 }
 
+namespace {
+const char* const kOutboxColumns =
+    "id, case_id, event_seq, notice, channel, recipient, subject, body, created_at, sent_at, "
+    "status, attempts, next_attempt_at, coalesce(last_error, ''), coalesce(message_id, ''), "
+    "coalesce(digest_key, '')";
+
+OutboxItem read_outbox(const Statement& row) {
+  OutboxItem item;
+  item.id = static_cast<long>(row.integer(0));
+  item.case_id = row.text(1);
+  item.event_seq = static_cast<long>(row.integer(2));
+  item.message = {row.text(3), row.text(4), row.text(5), row.text(6), row.text(7)};
+  item.created_at = row.text(8);
+  item.sent_at = row.optional_text(9);
+  item.status = row.text(10);
+  item.attempts = static_cast<int>(row.integer(11));
+  item.next_attempt_at = row.integer(12);
+  item.last_error = row.text(13);
+  item.message_id = row.text(14);
+  item.digest_key = row.text(15);
+  return item;
+}
+}  // namespace
+
 Result<std::vector<OutboxItem>> CaseStore::outbox(bool unsent_only) {
-  auto st = impl_->db.prepare(
-      std::string(
-          "SELECT id, case_id, notice, channel, recipient, subject, body, created_at, sent_at "
-          "FROM outbox ") +
-      (unsent_only ? "WHERE sent_at IS NULL " : "") + "ORDER BY id");
+  auto st = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox " +
+                              (unsent_only ? "WHERE status <> 'sent' " : "") + "ORDER BY id");
   if (!st) return st.error();
-  return internal::all_rows(*st, [](const Statement& row) {
-    OutboxItem item;
-    item.id = static_cast<long>(row.integer(0));
-    item.case_id = row.text(1);
-    item.message = {row.text(2), row.text(3), row.text(4), row.text(5), row.text(6)};
-    item.created_at = row.text(7);
-    item.sent_at = row.optional_text(8);
-    return item;
-  });
+  return internal::all_rows(*st, read_outbox);
+}
+
+Result<std::vector<OutboxItem>> CaseStore::outbox_of(const std::string& case_id) {
+  auto st = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
+                              " FROM outbox WHERE case_id = ? ORDER BY id");
+  if (!st) return st.error();
+  st->bind(1, case_id);
+  return internal::all_rows(*st, read_outbox);
+}
+
+Result<long> CaseStore::outbox_pending() {
+  auto st = impl_->db.prepare(
+      "SELECT count(*) FROM outbox WHERE status = 'pending' AND channel = 'email'");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return static_cast<long>(*row ? st->integer(0) : 0);
+}
+
+Result<std::vector<OutboxItem>> CaseStore::outbox_due(std::int64_t now, int limit) {
+  auto st = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
+                              " FROM outbox WHERE status = 'pending' AND channel = 'email' AND "
+                              "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+  if (!st) return st.error();
+  st->bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+  return internal::all_rows(*st, read_outbox);
+}
+
+Result<std::optional<OutboxItem>> CaseStore::claim_outbox(long id, std::int64_t now,
+                                                          std::int64_t retry_at,
+                                                          const std::string& message_id) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  auto up = impl_->db.prepare(
+      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+      "message_id = coalesce(message_id, ?) WHERE id = ? AND status = 'pending' AND "
+      "next_attempt_at <= ?");
+  if (!up) return up.error();
+  up->bind(1, retry_at).bind(2, message_id).bind(3, static_cast<std::int64_t>(id)).bind(4, now);
+  if (auto st = up->run(); !st) return st.error();
+  if (impl_->db.changes() != 1) return std::optional<OutboxItem>();
+  auto sel = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
+                               " FROM outbox WHERE id = ?");
+  if (!sel) return sel.error();
+  sel->bind(1, static_cast<std::int64_t>(id));
+  auto row = sel->step();
+  if (!row) return row.error();
+  if (!*row) return Error{"outbox message " + std::to_string(id) + " vanished while claimed"};
+  OutboxItem item = read_outbox(*sel);
+  sel->reset();
+  if (auto st = tx.commit(); !st) return st.error();
+  return std::optional<OutboxItem>(std::move(item));
+}
+
+Status CaseStore::mark_outbox_sent(long id, const std::string& at_text) {
+  auto st = impl_->db.prepare(
+      "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, at_text).bind(2, static_cast<std::int64_t>(id));
+  return st->run();
+}
+
+Status CaseStore::mark_outbox_retry(long id, const std::string& error) {
+  auto st = impl_->db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'pending'");
+  if (!st) return st.error();
+  st->bind(1, error).bind(2, static_cast<std::int64_t>(id));
+  return st->run();
+}
+
+Status CaseStore::mark_outbox_failed(long id, const std::string& error) {
+  auto st = impl_->db.prepare(
+      "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ? AND status = 'pending'");
+  if (!st) return st.error();
+  st->bind(1, error).bind(2, static_cast<std::int64_t>(id));
+  return st->run();
+}
+
+Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id,
+                                            const Actor& actor, std::int64_t now,
+                                            const std::string& at_text) {
+  Transaction tx(impl_->db);
+  if (!tx.begun()) return tx.begun().error();
+  auto c = impl_->find_case(case_id);
+  if (!c) return c.error();
+  auto sel = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
+                               " FROM outbox WHERE id = ? AND case_id = ?");
+  if (!sel) return sel.error();
+  sel->bind(1, static_cast<std::int64_t>(id)).bind(2, case_id);
+  auto row = sel->step();
+  if (!row) return row.error();
+  if (!*c || !*row)
+    return error_of(ErrorKind::not_found, "案件 " + case_id + " 没有这条通知，请刷新案件页面后重试 (case " +
+                                              case_id + " has no notice " + std::to_string(id) +
+                                              ")");
+  OutboxItem item = read_outbox(*sel);
+  sel->reset();
+  if (item.status != "failed")
+    return error_of(ErrorKind::refused,
+                    std::string(item.status == "sent"
+                                    ? "这条通知已经发出，无需重发"
+                                    : "这条通知正在等待发送，系统会自动发送，无需重发") +
+                        " (notice " + std::to_string(id) + " is " + item.status + ")");
+  auto up = impl_->db.prepare(
+      "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = "
+      "'failed'");
+  if (!up) return up.error();
+  up->bind(1, now).bind(2, static_cast<std::int64_t>(id));
+  if (auto st = up->run(); !st) return st.error();
+  AuditEvent e;
+  e.case_id = case_id;
+  e.at = at_text;
+  e.user = actor.user;
+  e.role = actor.role;
+  e.authority = actor.authority;
+  e.action = "notice_resent";
+  e.from = e.to = (*c)->state;
+  e.remark = "重发通知“" + item.message.subject + "”至 " + item.message.to;
+  e.data = {{"outbox_id", item.id}, {"notice", item.message.notice},
+            {"previous_error", item.last_error}};
+  if (auto seq = impl_->append_event(e); !seq) return seq.error();
+  if (auto st = tx.commit(); !st) return st.error();
+  item.status = "pending";
+  item.next_attempt_at = now;
+  return item;
+}
+
+Result<bool> CaseStore::add_digest(const OutboxMessage& m, const std::string& digest_key,
+                                   const std::string& created_at) {
+  auto st = impl_->db.prepare(
+      "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, subject, body, "
+      "created_at, digest_key) VALUES ('', 0, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (digest_key) WHERE digest_key IS NOT NULL DO NOTHING");
+  if (!st) return st.error();
+  st->bind(1, m.notice).bind(2, m.channel).bind(3, m.to).bind(4, m.subject).bind(5, m.body);
+  st->bind(6, created_at).bind(7, digest_key);
+  if (auto r = st->run(); !r) return r.error();
+  return impl_->db.changes() == 1;
 }
 
 std::string check_hash(const nlohmann::json& submission) {

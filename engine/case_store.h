@@ -135,12 +135,27 @@ struct DeadlineChange {
   std::string explanation;  // for the history: 办结期限重新计算：… → …（…）
 };
 
+// A message of the outbox: a case's notice (activation, unlock e-mail) or a morning digest.
+//
+//   status    meaning                                       next
+//   --------  --------------------------------------------  -------------------------------
+//   pending   to be sent at next_attempt_at (0: at once)    sent, failed, or tried again
+//   sent      the mail server took it at sent_at            never sent again
+//   failed    refused for good (last_error says why), or    pending again when a person
+//             given up after too many attempts              sends it again (resend_outbox)
 struct OutboxItem {
   long id = 0;
-  std::string case_id;
+  std::string case_id;  // "" for a digest
+  long event_seq = 0;   // the event whose action put it here (0 for a digest)
   OutboxMessage message;
   std::string created_at;
   std::optional<std::string> sent_at;
+  std::string status = "pending";
+  int attempts = 0;
+  std::int64_t next_attempt_at = 0;  // Unix seconds
+  std::string last_error;            // English, as the server or curl said it; "" when none
+  std::string message_id;            // "" until the first attempt
+  std::string digest_key;            // "" for a case's notice
 };
 
 class CaseStore : public Registry {
@@ -208,7 +223,35 @@ class CaseStore : public Registry {
   // The newest document check of the case, if any.
   Result<std::optional<CheckRecord>> latest_check(const std::string& case_id);
   Result<AuditReport> verify_audit();
+
+  // --- outbox (outbox.h delivers it) ---
+  // Every message (or those not sent), oldest first.
   Result<std::vector<OutboxItem>> outbox(bool unsent_only);
+  // The messages of one case, oldest first.
+  Result<std::vector<OutboxItem>> outbox_of(const std::string& case_id);
+  // How many e-mails are pending (due now or later).
+  Result<long> outbox_pending();
+  // Pending e-mails due at `now` (Unix seconds), soonest first, at most `limit`.
+  Result<std::vector<OutboxItem>> outbox_due(std::int64_t now, int limit);
+  // Claims message `id` for one attempt at `now`, in its own transaction: attempts + 1, the
+  // next attempt moved to `retry_at` (where it stays should this process die before marking),
+  // and its Message-ID fixed to `message_id` unless it has one. nullopt when it is no longer
+  // pending and due (another process took it); else the row as claimed.
+  Result<std::optional<OutboxItem>> claim_outbox(long id, std::int64_t now, std::int64_t retry_at,
+                                                 const std::string& message_id);
+  // The outcome of a claimed attempt: sent (at `at_text`), tried again at the claimed time with
+  // `error` kept, or failed for good with `error`.
+  Status mark_outbox_sent(long id, const std::string& at_text);
+  Status mark_outbox_retry(long id, const std::string& error);
+  Status mark_outbox_failed(long id, const std::string& error);
+  // A failed message of case `case_id` made pending again at `now`, by `actor` (an audit event
+  // `notice_resent` on the case). not_found when the case has no such message; refused unless it
+  // failed.
+  Result<OutboxItem> resend_outbox(const std::string& case_id, long id, const Actor& actor,
+                                   std::int64_t now, const std::string& at_text);
+  // Adds a digest under `digest_key`; false when that key is already in the outbox.
+  Result<bool> add_digest(const OutboxMessage& message, const std::string& digest_key,
+                          const std::string& created_at);
 
   // A number that moves on whenever the database may have changed since it was last asked: a
   // write through this store, or a commit through any other connection to the file (another

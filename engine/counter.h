@@ -1,8 +1,10 @@
 // The counter's configuration (rules/counter.yaml, schemas/counter.schema.json): which calendar
-// its deadlines use and when its daily intake closes. Defaults apply to every key left out.
+// its deadlines use, when its daily intake closes, the mail server its notices go out through
+// and who gets the morning digest. Defaults apply to every key left out.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,25 @@ struct Contact {
   std::string organisation, person, phone, fax, address;
 };
 
+// The SMTP server notices are sent through (`mail:`). The password is never in the file: it is
+// read, when a message is sent, from `password_file` or the environment variable `password_env`.
+struct MailSettings {
+  std::string smtp_url;   // smtp://host:port or smtps://host:port; "" when the file names none
+  std::string from;       // the sender's address
+  std::string from_name;  // display name; "" gives the counter's authority
+  bool require_tls = true;  // tls: required (STARTTLS on smtp://); false: tls: none
+  std::string username;     // "" : no login
+  std::filesystem::path password_file;  // resolved against the configuration's folder
+  std::string password_env;
+};
+
+// The morning digest of overdue and due-today cases (`digest:`).
+struct DigestSettings {
+  int at_minutes = 8 * 60 + 30;  // counter-local time from which keydesk serve sends it
+  std::map<std::string, std::vector<std::string>> authorities;  // authority -> addresses
+  std::vector<std::string> vendor;                              // the vendor's addresses
+};
+
 struct CounterConfig {
   std::string authority;
   Contact contact;  // the authority's own (organisation: `authority` unless given)
@@ -23,11 +44,17 @@ struct CounterConfig {
   std::vector<std::string> query;  // where enterprises ask about a case
   std::string calendar = "cn-national";
   CounterHours hours;
+  MailSettings mail;
+  DigestSettings digest;
   std::string file;  // where it was read from; empty when defaults were used
 };
 
 // Reads `path`. A missing file gives the defaults; a file with problems gives an Error listing
 // them (file:line:column).
 Result<CounterConfig> load_counter_config(const std::filesystem::path& path);
+
+// The SMTP server URL in force: the environment variable KEYDESK_SMTP_URL when set (tests, cron
+// jobs), else the configuration's; "" when neither names one (notices wait in the outbox).
+std::string smtp_url_in_force(const MailSettings& mail);
 
 }  // namespace keydesk

@@ -25,6 +25,14 @@
 //                        version remembered                               POST rules/ID
 //   activate_calendar    an edited calendar, linted, written; deadlines   calendar activate,
 //                        re-projected                                     POST rules/calendars/ID
+//   send_notices         every e-mail of the outbox that is due, over     outbox send, serve
+//                        the counter's SMTP server (outbox states:        (in the background)
+//                        case_store.h OutboxItem)
+//   resend_notice        a failed notice of a case made due again         POST cases/ID/notices/N
+//   queue_digests        the day's digests of overdue and due-today       digest send, serve
+//                        cases, one per authority and one for the vendor  (working mornings)
+//   mail_round           serve's periodic job: the digest on a working    serve
+//                        morning, then send_notices
 #pragma once
 
 #include <filesystem>
@@ -63,6 +71,8 @@ struct CaseView {
   bool unchecked_resubmission = false;     // resubmitted materials no check has looked at yet
   std::vector<const ActionRule*> actions;  // what the viewer may do now (none when closed)
   std::vector<AuditEvent> history;         // oldest first, ID numbers in remarks masked
+  std::vector<OutboxItem> notices;         // its notices with their delivery, oldest first
+  bool may_resend = false;  // the viewer may send a failed notice again (clerks, vendor staff)
 };
 
 // The cases a viewer's queue lists (Engine::queue).
@@ -96,6 +106,46 @@ struct ProcedureActivation {
 struct CalendarEdit {
   CalendarActivation activation;
   Result<ReprojectReport> reprojection = ReprojectReport{};
+};
+
+// What became of one outbox message in a delivery round.
+struct DeliveryLine {
+  OutboxItem item;      // as it was claimed
+  std::string outcome;  // sent | retry | failed
+  std::string detail;   // English: the server's or curl's words
+};
+
+// One delivery round (Engine::send_notices).
+struct DeliveryReport {
+  bool configured = false;  // a mail server is named (mail.smtp_url or KEYDESK_SMTP_URL)
+  long waiting = 0;         // e-mails waiting in the outbox (pending), before the round
+  std::vector<DeliveryLine> lines;
+  // Why the round stopped before the end (English): the server could not be reached, so the
+  // rest wait for the next round without an attempt counted against them. "" when it did not.
+  std::string stopped;
+  long count(const std::string& outcome) const;
+};
+
+// One day's digest for one recipient group (Engine::queue_digests).
+struct DigestLine {
+  std::string whose;  // the authority's name, or "vendor"
+  std::vector<std::string> to;
+  long overdue = 0, due_today = 0;
+  long queued = 0;  // messages added to the outbox (0: already queued for that day)
+};
+
+struct DigestRun {
+  Date day;
+  bool working_day = true;  // false: a rest day by the counter's calendar, nothing queued
+  std::vector<DigestLine> digests;
+  // Groups with overdue or due-today cases but no address under digest: in counter.yaml.
+  std::vector<DigestLine> unaddressed;
+};
+
+// serve's periodic job (Engine::mail_round).
+struct MailRound {
+  std::optional<Result<DigestRun>> digest;  // when the morning's digest was due this round
+  Result<DeliveryReport> delivery = DeliveryReport{};
 };
 
 class Engine {
@@ -175,6 +225,31 @@ class Engine {
   Result<CalendarEdit> activate_calendar(const std::string& id, const std::string& text,
                                          const Actor& actor);
 
+  // Sends every e-mail of the outbox due at `now` (Unix seconds), at most `limit`, through the
+  // SMTP server of counter.yaml's mail: block (KEYDESK_SMTP_URL overrides its URL). Each is
+  // claimed before it is sent (its Message-ID fixed at the first attempt, derived from the row),
+  // then marked: sent; failed for good (5xx, a bad address; after kMaxAttempts); or tried again
+  // after a delay that grows with each attempt (no connection, 4xx). A round stops at the first
+  // message the server cannot be reached for. With no server configured, nothing is tried:
+  // `configured` is false and `waiting` says how many wait. An Error when the mail settings
+  // cannot be used (no sender, an unreadable password file); nothing is changed then.
+  Result<DeliveryReport> send_notices(std::int64_t now, int limit = 500);
+
+  // The failed notice `id` of case `case_id` made due again at `now`, by `actor`, who must be
+  // able to see the case and act on cases (a clerk or vendor staff); recorded in its history.
+  Result<OutboxItem> resend_notice(const std::string& case_id, long id, const Actor& actor,
+                                   std::int64_t now);
+
+  // Puts `day`'s digests in the outbox: for each authority with addresses under digest:, its
+  // overdue and due-today cases that are not at the vendor; for the vendor, those at the
+  // vendor. One message per address; a second run for the same day adds nothing. Nothing on a
+  // rest day of the counter's calendar, or for a group without such cases.
+  Result<DigestRun> queue_digests(Date day, std::int64_t now);
+
+  // keydesk serve's job, run every minute or so: on a working day from digest.at (counter time)
+  // on, the day's digests (once a day); then send_notices when a server is configured.
+  MailRound mail_round(std::int64_t now);
+
   // The calendar `procedure` counts its deadlines on, read once.
   Result<const WorkingCalendar*> calendar_for(const Procedure& procedure);
   // Forgets the calendars read (after a calendar edit).
@@ -186,11 +261,24 @@ class Engine {
   CounterConfig counter_;
   std::map<std::string, std::unique_ptr<WorkingCalendar>> calendars_;  // by calendar name
   std::optional<std::map<std::string, Procedure>> procedures_;         // read at first use
+  std::optional<Date> digest_day_;  // mail_round: the day whose digests are queued
 };
+
+// Attempts before a notice that keeps failing temporarily is marked failed: with delays of
+// 1, 2, 4 … minutes up to 6 hours, about a day and a half of trying.
+inline constexpr int kMaxDeliveryAttempts = 14;
+// The delay before attempt `attempts` + 1 when attempt `attempts` (1, 2, …) failed, in seconds.
+std::int64_t retry_delay(int attempts);
+
+// A notice's delivery as a clerk reads it: 已发送（…）/ 待发送（…）/ 发送失败：…
+std::string delivery_status_text(const OutboxItem& item, const CounterHours& hours);
+// A notice with its delivery status, as the case JSON and `keydesk outbox --json` list it.
+nlohmann::json outbox_item_json(const OutboxItem& item, const CounterHours& hours);
 
 // The case view as JSON, the same for `keydesk case show --json` and the web counter: the
 // summary, the submission as the viewer may see it, the check (with its remark and materials),
-// the actions (with their inputs and whether the check holds them back) and the history.
+// the actions (with their inputs and whether the check holds them back), the history and the
+// notices with their delivery (outbox_item_json; can_resend only for those who may resend).
 nlohmann::json case_view_json(Engine& engine, const CaseView& view, Date day);
 
 // An action request a client sends as JSON ({"action", "version", "remark", "inputs",

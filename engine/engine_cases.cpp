@@ -47,6 +47,10 @@ Result<CaseView> Engine::view_case(const std::string& id, const Actor& viewer) {
     v.actions = Workflow::actions_for(*v.loaded.procedure, c.state, viewer.role);
   v.history = std::move(events).value();
   for (AuditEvent& e : v.history) e.remark = mask_id_numbers_in(e.remark);
+  auto notices = store_.outbox_of(c.id);
+  if (!notices) return notices.error();
+  v.notices = std::move(notices).value();
+  v.may_resend = viewer.role == "authority_clerk" || viewer.role == "vendor_reviewer";
   return v;
 }
 
@@ -115,6 +119,7 @@ nlohmann::json readable_event(const AuditEvent& e, const Procedure* p) {
                       : e.action == "open"                 ? std::string("受理")
                       : e.action == "document_check"       ? std::string("文书核验")
                       : e.action == "deadline_reprojected" ? std::string("办结期限重新计算")
+                      : e.action == "notice_resent"        ? std::string("重发通知")
                                                            : e.action;
   j["from_title"] = e.from.empty() ? "" : state_title(e.from);
   j["to_title"] = state_title(e.to);
@@ -223,6 +228,12 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   j["history"] = nlohmann::json::array();
   for (const AuditEvent& e : v.history)
     j["history"].push_back(readable_event(e, v.loaded.procedure.get()));
+  j["notices"] = nlohmann::json::array();
+  for (const OutboxItem& n : v.notices) {
+    nlohmann::json item = outbox_item_json(n, engine.counter().hours);
+    item["can_resend"] = item["can_resend"].get<bool>() && v.may_resend;
+    j["notices"].push_back(std::move(item));
+  }
   return j;
 }
 

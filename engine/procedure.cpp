@@ -8,6 +8,7 @@
 #include "engine/internal/schemas.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/yaml_document.h"
+#include "engine/notice_template.h"
 
 namespace keydesk {
 
@@ -46,6 +47,7 @@ class ProcedureReader {
         p.notices.push_back({nid, n["channel"], n["to"], n["subject"], n.value("body", "")});
       }
     check(p);
+    check_notice_texts(p);
     return p;
   }
 
@@ -375,6 +377,17 @@ class ProcedureReader {
       out_.push_back(doc_.at("/states",
                              "没有终结状态，案件永远无法办结：请给办结、撤回等状态加上 "
                              "final: true"));
+  }
+
+  // Each notice's subject and body names only placeholders notice_template.h knows.
+  void check_notice_texts(const Procedure& p) {
+    for (const auto& n : p.notices)
+      for (const char* field : {"subject", "body"}) {
+        const std::string pointer = pointer_child(pointer_child("/notices", n.id), field);
+        for (const auto& problem : template_problems(field[0] == 's' ? n.subject : n.body))
+          out_.push_back(doc_.at_text(pointer, problem.text,
+                                      "通知“" + n.id + "”的 " + field + "：" + problem.message));
+      }
   }
 
   const YamlDocument& doc_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/utf8.h"
+#include "engine/notice_template.h"
 
 namespace keydesk {
 
@@ -143,8 +144,9 @@ Result<std::vector<OutboxMessage>> Workflow::messages(const Procedure& procedure
     const NoticeRule* n = procedure.notice(id);
     if (!n) continue;  // lint refuses unknown notices; nothing to send
     nlohmann::json to = fact_at(facts, n->to);
-    out.push_back(
-        {n->id, n->channel, to.is_string() ? to.get<std::string>() : "", n->subject, n->body});
+    out.push_back({n->id, n->channel, to.is_string() ? to.get<std::string>() : "",
+                   render_notice_text(n->subject, facts, true),
+                   render_notice_text(n->body, facts, false)});
   }
   return out;
 }
@@ -380,6 +382,9 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
   if (!effects) return effects.error();
   step.effects = std::move(*effects);
   step.check_note = std::move(check_note);
+  // What notice texts may name besides the facts: the deadline entered, the procedure's title.
+  facts["case"]["due"] = step.due ? nlohmann::json(format_date(*step.due)) : nlohmann::json();
+  facts["procedure"] = {{"title", procedure.title}};
   auto outbox = messages(procedure, *action, facts);
   if (!outbox) return outbox.error();
   step.outbox = std::move(*outbox);

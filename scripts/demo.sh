@@ -75,6 +75,12 @@ say "keydesk case history S-2026-000203"
 $kdb case history S-2026-000203
 say "keydesk case verify-audit"
 $kdb case verify-audit
+say "keydesk digest send --today 2026-11-26   # the morning digest, queued for each authority and the vendor"
+$kdb digest send --today 2026-11-26 --at 2026-11-26T08:30:00+08:00 || true
+say "keydesk outbox   # notices and digests with their delivery status"
+$kdb outbox
+say "keydesk outbox send   # no mail server in the demo: they wait, and it says so"
+env -u KEYDESK_SMTP_URL $kdb outbox send
 
 # --- documents: fax cover sheet, courier manifest, receipt, return notice (PDF) --------------
 mkdir -p build/demo/docs

@@ -29,8 +29,13 @@ packages=(
   # docs_gen: PDF (libharu), the font subset (HarfBuzz's hb-subset), QR codes (libqrencode) and
   # Code128 (zint) on cover sheets and manifests; wqy-zenhei (above) is the embedded TrueType font
   libhpdf-dev libharfbuzz-dev libqrencode-dev libzint-dev
+  # mail/: notices and the morning digest sent over SMTP (STARTTLS or SMTPS through OpenSSL)
+  libcurl4-openssl-dev
   # tests
   catch2
+  # tests: a real SMTP server on loopback that records what arrives (tests/mail/smtp_sink.py),
+  # to check delivery, retries and Message-IDs against the protocol, not a fake
+  python3-aiosmtpd
   # docs tests read the PDFs back as receivers do: pdftotext/pdffonts (poppler-utils), a fax
   # raster at 204x196 dpi (Ghostscript tiffg3), barcodes decoded by ZXingReader (zxing-cpp-tools)
   poppler-utils ghostscript zxing-cpp-tools

@@ -98,6 +98,11 @@ struct App::Impl {
 
   Response act(const Request& req, const Caller& who, const std::string& id);
 
+  // POST /api/cases/{id}/notices/{n}/resend: a failed notice of the case sent again by the
+  // server's mail round (Engine::resend_notice); answers the notice with its new status.
+  Response resend_notice(const Request& req, const Caller& who, const std::string& id,
+                         const std::string& notice);
+
   // A document of the cases `ids` (each of which the caller must be able to see) as a PDF.
   Response document(const Request& req, const Caller& who, const std::string& kind,
                     const std::vector<std::string>& ids, const Target& t);

@@ -121,6 +121,25 @@ Response App::Impl::act(const Request& req, const Caller& who, const std::string
                        engine.case_summary({std::move(done).value(), loaded->procedure}, today()));
 }
 
+Response App::Impl::resend_notice(const Request& req, const Caller& who, const std::string& id,
+                                  const std::string& notice) {
+  const Account& a = *who.account();
+  if (a.role == "auditor" || a.role == "administrator")
+    return refuse(req, who, http::status::forbidden,
+                  a.role == "auditor" ? "审计员只读，不能重发通知 (auditors read, they do not act)"
+                                      : kAdministratorsDecideNoCases);
+  Response answer;
+  if (!visible_case(req, who, id, "id", &answer)) return answer;
+  long n = 0;
+  if (notice.empty() || notice.size() > 12 ||
+      notice.find_first_not_of("0123456789") != std::string::npos || (n = std::stol(notice)) <= 0)
+    return error_response(req, http::status::not_found,
+                          "没有这条通知，请刷新案件页面后重试 (no such notice)", "notice");
+  auto resent = engine.resend_notice(id, n, actor_of(a), now());
+  if (!resent) return error_response(req, resent.error());
+  return json_response(req, http::status::ok, outbox_item_json(*resent, options.counter.hours));
+}
+
 Response App::Impl::document(const Request& req, const Caller& who, const std::string& kind,
                              const std::vector<std::string>& ids, const Target& t) {
   const Account& a = *who.account();

@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 
 #include "server/http_util.h"
+#include "server/mail_pump.h"
 
 namespace keydesk::server {
 
@@ -248,6 +249,7 @@ struct Server::Impl {
   std::unique_ptr<App> app;
   std::shared_ptr<Listener> listener;
   unsigned short port = 0;
+  std::unique_ptr<MailPump> mail;  // stopped first: declared last
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -274,6 +276,11 @@ Result<std::unique_ptr<Server>> Server::start(ServeOptions options) {
   impl->port = acceptor.local_endpoint().port();
   impl->listener = std::make_shared<Listener>(impl->ioc, std::move(acceptor), *impl->app);
   impl->listener->accept();
+  if (options.mail_interval.count() > 0) {
+    auto pump = MailPump::start(impl->app->options(), options.mail_interval);
+    if (!pump) return pump.error();
+    impl->mail = std::move(pump).value();
+  }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -3,6 +3,7 @@
 // reads or one write transaction.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,6 +16,8 @@ struct ServeOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (see on_listening)
   AppOptions app;
+  // How often the notices due and the morning digest are sent (server/mail_pump.h); 0: never.
+  std::chrono::milliseconds mail_interval{60000};
 };
 
 class Server {

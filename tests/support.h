@@ -49,13 +49,16 @@ struct Run {
   std::string err;  // stderr
 };
 
-// Runs `keydesk ARGS` through the shell (ARGS is shell text), feeding `input` on stdin.
-inline Run run_keydesk(const std::string& args, const std::string& input = "") {
+// Runs `keydesk ARGS` through the shell (ARGS is shell text), feeding `input` on stdin; `env`
+// (shell text, e.g. "KEYDESK_SMTP_URL=smtp://…") is set for it.
+inline Run run_keydesk(const std::string& args, const std::string& input = "",
+                       const std::string& env = "") {
   TempDir tmp;
   auto in = tmp.write("stdin", input);
   auto out = tmp.path() / "stdout";
   auto err = tmp.path() / "stderr";
-  std::string cmd = std::string("'") + KEYDESK_BINARY + "' " + args + " <'" + in.string() + "' >'" +
+  std::string cmd = (env.empty() ? std::string() : "env " + env + " ") + "'" + KEYDESK_BINARY +
+                    "' " + args + " <'" + in.string() + "' >'" +
                     out.string() + "' 2>'" + err.string() + "'";
   int status = std::system(cmd.c_str());
   Run r;

@@ -7,6 +7,7 @@ extern const char migration_001_sql[];
 extern const char migration_002_sql[];
 extern const char migration_003_sql[];
 extern const char migration_004_sql[];
+extern const char migration_005_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -14,7 +15,8 @@ namespace keydesk::internal {
 namespace {
 
 const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql,
-                                   embedded::migration_003_sql, embedded::migration_004_sql};
+                                   embedded::migration_003_sql, embedded::migration_004_sql,
+                                   embedded::migration_005_sql};
 
 }  // namespace
 

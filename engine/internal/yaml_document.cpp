@@ -396,6 +396,20 @@ Diagnostic YamlDocument::at_column(const std::string& pointer, int column,
   return d;
 }
 
+Diagnostic YamlDocument::at_text(const std::string& pointer, const std::string& needle,
+                                 std::string message) const {
+  Diagnostic d = at(pointer, std::move(message));
+  if (d.line <= 0 || needle.empty()) return d;
+  for (std::size_t line = static_cast<std::size_t>(d.line - 1); line < lines_.size(); ++line) {
+    auto byte = lines_[line].find(needle);
+    if (byte == std::string::npos) continue;
+    d.line = static_cast<int>(line + 1);
+    d.column = character_column(static_cast<int>(line), static_cast<int>(byte));
+    return d;
+  }
+  return d;
+}
+
 bool YamlDocument::quote_at(int line, int column) const {
   if (line <= 0 || static_cast<std::size_t>(line) > lines_.size()) return false;
   const std::string& text = lines_[static_cast<std::size_t>(line - 1)];

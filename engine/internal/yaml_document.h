@@ -68,6 +68,11 @@ class YamlDocument {
   // A diagnostic inside the scalar at `pointer`, `column` characters (1-based) into its text,
   // skipping an opening quote: for errors within an expression.
   Diagnostic at_column(const std::string& pointer, int column, std::string message) const;
+  // A diagnostic where `needle` first appears in the file from the line of the value at `pointer`
+  // on: for a problem inside a text that may span lines (a block scalar). At the value when the
+  // file does not spell it so (an escape in a quoted string).
+  Diagnostic at_text(const std::string& pointer, const std::string& needle,
+                     std::string message) const;
   // A diagnostic at the key `key` of the mapping at `pointer`.
   Diagnostic at_key(const std::string& pointer, const std::string& key, std::string message) const;
 

@@ -378,6 +378,7 @@ async function showCase(id, done) {
               [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
                   el('label', {}, '备注', remark), counter, el('div', {class: 'buttons'}, actions), form,
                   status)]),
+      noticesView(c, id),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},
             el('thead', {}, el('tr', {}, ['时间', '办理人', '操作', '状态', '结论', '备注及记录'].map((t) => el('th', {}, t)))),
@@ -394,6 +395,44 @@ async function showCase(id, done) {
                                 (h.details || []).length ?
                                     el('ul', {class: 'details'}, h.details.map((d) => el('li', {}, `${d.label}：${d.value}`))) :
                                     '')))))));
+}
+
+// The case's notices (activation, unlock e-mails) and how their delivery stands; a failed one can
+// be sent again.
+function noticesView(c, id) {
+  const notices = c.notices || [];
+  const status = el('p', {id: 'notice-status'});
+  return el('fieldset', {id: 'notices'}, el('legend', {}, '通知'),
+            notices.length ?
+                el('table', {},
+                   el('tbody', {},
+                      notices.map(
+                          (n) => el('tr', {'data-notice': n.id, 'data-status': n.status},
+                                    el('td', {}, n.created_at.slice(0, 16)),
+                                    el('td', {}, n.to || '（无收件地址）'),
+                                    el('td', {}, n.subject),
+                                    el('td', {class: 'notice-' + n.status}, n.status_text),
+                                    el('td', {},
+                                       n.can_resend ?
+                                           el('button', {
+                                             type: 'button',
+                                             class: 'resend',
+                                             onclick: async () => {
+                                               try {
+                                                 await api('POST', `/api/cases/${
+                                                     encodeURIComponent(c.id)}/notices/${
+                                                     n.id}/resend`);
+                                                 showCase(id, '通知已重新加入发送队列，稍后自动发出');
+                                               } catch (e) {
+                                                 status.className = 'error';
+                                                 status.textContent = e.message;
+                                               }
+                                             }
+                                           },
+                                              '重发') :
+                                           ''))))) :
+                el('p', {}, '暂无通知'),
+            status);
 }
 
 // --- batch: take in a folder of submissions, check the pending cases, pass the clean ones ---

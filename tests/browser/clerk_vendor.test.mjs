@@ -433,6 +433,10 @@ await step('vendor-passes-206', async () => {
   const row = await historyRow('pass_vendor_review');
   if (!row.includes('服务商复核及补办电子钥匙 → 复核通过，电子钥匙制作中') || !row.includes('复核通过'))
     throw new Error(`the history row "${row}" is not the vendor's pass`);
+  // The activation e-mail is in the outbox, listed on the case page with its delivery status
+  // (no mail server is configured here: it waits).
+  await expectText('#notices', '调用商务部统一用户管理平台激活企业账户');
+  await expectText('#notices', '待发送');
 });
 
 await step('vendor-ships-206', async () => {

@@ -1403,3 +1403,49 @@ TEST_CASE(
   CHECK(counter.login("nobody", "guess").result() == http::status::unauthorized);
   CHECK(count_sql(counter.db, "SELECT count(*) FROM login_failures") == 1);
 }
+
+TEST_CASE("a clerk sees a case's failed notice with its reason and sends it again", "[server]") {
+  Counter counter;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(counter.db.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, "
+                         "subject, body, created_at, status, attempts, last_error, message_id) "
+                         "VALUES ('C-OWN', 1, 'activation_email', 'email', 'bad@example.com', "
+                         "'调用商务部统一用户管理平台激活企业账户', '…', "
+                         "'2026-11-23T09:00:00+08:00', 'failed', 1, "
+                         "'curl: RCPT failed: 550; server answered: 550 5.1.1 no such user', "
+                         "'<keydesk.1.x@example.gov.cn>')",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Counter::Client clerk = counter.log_in("clerk");
+  Response res = clerk.get("/api/cases/C-OWN");
+  REQUIRE(res.result() == http::status::ok);
+  const nlohmann::json notice = body_of(res)["notices"][0];
+  CHECK(notice["status"] == "failed");
+  CHECK(notice["can_resend"] == true);
+  CHECK_THAT(notice["status_text"].get<std::string>(),
+             Catch::StartsWith("发送失败") && Catch::Contains("550 5.1.1 no such user"));
+  const std::string target = "/api/cases/C-OWN/notices/" + notice["id"].dump() + "/resend";
+
+  Counter::Client auditor = counter.log_in("auditor");
+  CHECK(body_of(auditor.get("/api/cases/C-OWN"))["notices"][0]["can_resend"] == false);
+  CHECK(auditor.post(target, nlohmann::json::object()).result() == http::status::forbidden);
+  CHECK(counter.log_in("clerk2").post(target, nlohmann::json::object()).result() ==
+        http::status::forbidden);
+  CHECK(clerk.post("/api/cases/C-OWN/notices/x1/resend", nlohmann::json::object()).result() ==
+        http::status::not_found);
+  CHECK(clerk.post("/api/cases/C-OWN/notices/999/resend", nlohmann::json::object()).result() ==
+        http::status::not_found);
+
+  res = clerk.post(target, nlohmann::json::object());
+  REQUIRE(res.result() == http::status::ok);
+  CHECK(body_of(res)["status"] == "pending");
+  res = clerk.post(target, nlohmann::json::object());
+  CHECK(res.result() == http::status::conflict);
+  CHECK(test::chinese_first(body_of(res)["error"]));
+  const auto history = body_of(clerk.get("/api/cases/C-OWN"))["history"];
+  CHECK(history.back()["action"] == "notice_resent");
+}

@@ -1,9 +1,12 @@
 // keydesk serve end to end over loopback: the Beast listener, real sockets, keep-alive, an
 // oversize upload cut off at the limit, requests past the limits or with bad framing answered
 // before the close, and the listener at the open-files limit.
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <fstream>
 #include <thread>
 
@@ -22,7 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/accounts.h"
+#include "engine/case_store.h"
 #include "server/server.h"
+#include "tests/mail/smtp_sink.h"
 #include "tests/support.h"
 
 using namespace keydesk;
@@ -327,4 +332,53 @@ TEST_CASE(
     ++reports;
   CHECK(reports == 1);
   CHECK(log.find("Too many open files") != std::string::npos);
+}
+
+TEST_CASE("keydesk serve sends the notices due in the background, on a thread of its own",
+          "[server]") {
+  keydesk::test::SmtpSink sink;
+  keydesk::test::TempDir dir;
+  const std::string db = (dir.path() / "keydesk.db").string();
+  REQUIRE(CaseStore::open(db));  // migrated
+  {
+    sqlite3* handle = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(handle,
+                         "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, "
+                         "subject, body, created_at) VALUES ('S-1', 1, 'activation_email', "
+                         "'email', 'zhang@example.com', '调用商务部统一用户管理平台激活企业账户', "
+                         "'正文', '2026-11-24T10:00:00+08:00')",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(handle);
+  }
+  server::ServeOptions options;
+  options.port = 0;
+  options.app.db = db;
+  options.app.rules_dir = KEYDESK_RULES_DIR;
+  options.app.counter.mail.smtp_url = sink.url();
+  options.app.counter.mail.from = "ekey@example.gov.cn";
+  options.app.counter.mail.require_tls = false;
+  std::vector<std::string> logged;
+  std::mutex log_mutex;
+  options.app.log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    logged.push_back(line);
+  };
+  options.mail_interval = std::chrono::milliseconds(100);
+  auto started = server::Server::start(options);
+  REQUIRE(started);
+  std::thread serving([&] { (*started)->run(); });
+  const bool arrived = sink.wait_for(1);
+  (*started)->stop();
+  serving.join();
+  started->reset();  // the mail thread stops with the server
+  REQUIRE(arrived);
+  CHECK(sink.messages()[0]["subject"] == "调用商务部统一用户管理平台激活企业账户");
+  auto store = CaseStore::open(db);
+  REQUIRE(store);
+  CHECK(store->outbox_of("S-1")->front().status == "sent");
+  std::lock_guard<std::mutex> lock(log_mutex);
+  CHECK(std::any_of(logged.begin(), logged.end(), [](const std::string& l) {
+    return l.rfind("mail sent: #1 case S-1 to zhang@example.com", 0) == 0;
+  }));
 }
