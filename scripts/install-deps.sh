@@ -44,7 +44,7 @@ packages=(
   # bench: the peer the cover sheets are measured against (bench/reportlab_peer.py)
   python3-reportlab
   # tests/browser: the web counter in a real browser. Debian's Chromium, driven by playwright-core
-  # from npm (below); Playwright's own downloaded browsers are never used
+  # from npm (scripts/install-browser-test.sh); Playwright's own downloaded browsers are never used
   chromium
   # bench: the HTTP load generator for keydesk serve (bench/run_serve.sh: requests/s and p99
   # latency of the clerk's queue)
