@@ -67,36 +67,21 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     cmd->add_option("--at", args->at, "when (ISO time; default: now)");
   };
 
-  // Shared by every case command: the counter, the store, and the failure path.
-  struct Env {
-    CounterConfig counter;
-    std::unique_ptr<CaseStore> store;
-    std::unique_ptr<Engine> engine;  // over `store`
-  };
-  auto env = [&ctx]() -> Result<std::shared_ptr<Env>> {
-    auto counter = ctx.counter();
-    if (!counter) return counter.error();
-    auto store = CaseStore::open(ctx.db);
-    if (!store) return store.error();
-    auto e = std::make_shared<Env>();
-    e->counter = *counter;
-    e->store = std::make_unique<CaseStore>(std::move(store).value());
-    e->engine = std::make_unique<Engine>(*e->store, ctx.rules(), e->counter);
-    return e;
-  };
+  // Shared by every case command: the counter, the store, and the engine (context.h).
+  auto env = [&ctx] { return open_engine(ctx); };
   auto fail = [&ctx, &exit_code](const Error& e) {
     print_error(ctx, e);
     exit_code = kUsage;
   };
   // Who looks at cases from the shell: the role given (a clerk of the authority given or the
   // counter's), else an auditor of every authority, who sees ID numbers masked.
-  auto viewer = [args](const Env& e) {
+  auto viewer = [args](const EngineEnv& e) {
     const char* user = std::getenv("USER");
     if (args->role.empty()) return Actor{user ? user : "clerk", "auditor", args->authority};
     return Actor{user ? user : "clerk", args->role,
                  args->authority.empty() ? e.counter.authority : args->authority};
   };
-  auto actor = [args](const Env& e) {
+  auto actor = [args](const EngineEnv& e) {
     const char* user = std::getenv("USER");
     return Actor{args->user.empty() ? (user ? user : "clerk") : args->user, args->role,
                  args->authority.empty() ? e.counter.authority : args->authority};
@@ -270,8 +255,9 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
     }
     for (const OutboxItem& n : view->notices)
       std::cout << (&n == &view->notices.front() ? "通知      " : "          ") << "「"
-                << n.message.subject << "」→ " << (n.message.to.empty() ? "（无收件地址）" : n.message.to)
-                << "  " << delivery_status_text(n, (*e)->counter.hours) << '\n';
+                << n.message.subject << "」→ "
+                << (n.message.to.empty() ? "（无收件地址）" : n.message.to) << "  "
+                << delivery_status_text(n, (*e)->counter.hours) << '\n';
     if (!c.closed && !view->actions.empty()) {
       std::cout << "可办理的操作（keydesk case act " << c.id << " 操作 --version " << c.version
                 << " --role 角色）：\n";

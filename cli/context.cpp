@@ -72,4 +72,16 @@ void print_json(const nlohmann::json& value) {
   std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
+Result<std::shared_ptr<EngineEnv>> open_engine(const Context& ctx) {
+  auto counter = ctx.counter();
+  if (!counter) return counter.error();
+  auto store = CaseStore::open(ctx.db);
+  if (!store) return store.error();
+  auto e = std::make_shared<EngineEnv>();
+  e->counter = *counter;
+  e->store = std::make_unique<CaseStore>(std::move(store).value());
+  e->engine = std::make_unique<Engine>(*e->store, ctx.rules(), e->counter);
+  return e;
+}
+
 }  // namespace keydesk::cli

@@ -8,9 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+
 #include "common/result.h"
 #include "engine/calendar.h"
+#include "engine/case_store.h"
 #include "engine/counter.h"
+#include "engine/engine.h"
 
 namespace keydesk::cli {
 
@@ -46,5 +50,13 @@ nlohmann::json diagnostics_json(const Diagnostics& diagnostics);
 
 // One JSON value per line on stdout.
 void print_json(const nlohmann::json& value);
+
+// The counter, its case store and the engine over it: what the case and outbox commands act on.
+struct EngineEnv {
+  CounterConfig counter;
+  std::unique_ptr<CaseStore> store;
+  std::unique_ptr<Engine> engine;  // over `store`
+};
+Result<std::shared_ptr<EngineEnv>> open_engine(const Context& ctx);
 
 }  // namespace keydesk::cli

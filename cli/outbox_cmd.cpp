@@ -36,9 +36,12 @@ const char* outcome_title(const std::string& outcome) {
 // waits for a retry or failed.
 int print_delivery(const Context& ctx, const DeliveryReport& r) {
   if (ctx.json) {
-    nlohmann::json j = {{"configured", r.configured}, {"waiting", r.waiting},
-                        {"sent", r.count("sent")},     {"retry", r.count("retry")},
-                        {"failed", r.count("failed")}, {"stopped", r.stopped},
+    nlohmann::json j = {{"configured", r.configured},
+                        {"waiting", r.waiting},
+                        {"sent", r.count("sent")},
+                        {"retry", r.count("retry")},
+                        {"failed", r.count("failed")},
+                        {"stopped", r.stopped},
                         {"messages", nlohmann::json::array()}};
     for (const auto& l : r.lines)
       j["messages"].push_back({{"id", l.item.id},
@@ -77,22 +80,7 @@ int print_delivery(const Context& ctx, const DeliveryReport& r) {
 
 void add_outbox_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto args = std::make_shared<Args>();
-  struct Env {
-    CounterConfig counter;
-    std::unique_ptr<CaseStore> store;
-    std::unique_ptr<Engine> engine;
-  };
-  auto env = [&ctx]() -> Result<std::shared_ptr<Env>> {
-    auto counter = ctx.counter();
-    if (!counter) return counter.error();
-    auto store = CaseStore::open(ctx.db);
-    if (!store) return store.error();
-    auto e = std::make_shared<Env>();
-    e->counter = *counter;
-    e->store = std::make_unique<CaseStore>(std::move(store).value());
-    e->engine = std::make_unique<Engine>(*e->store, ctx.rules(), e->counter);
-    return e;
-  };
+  auto env = [&ctx] { return open_engine(ctx); };
   auto fail = [&ctx, &exit_code](const Error& e) {
     print_error(ctx, e);
     exit_code = exit_code_of(e.kind);
@@ -185,8 +173,11 @@ void add_outbox_commands(CLI::App& app, Context& ctx, int& exit_code) {
                           {"digests", nlohmann::json::array()},
                           {"unaddressed", nlohmann::json::array()}};
       for (const auto& d : run->digests)
-        j["digests"].push_back({{"whose", d.whose}, {"to", d.to}, {"overdue", d.overdue},
-                                {"due_today", d.due_today}, {"queued", d.queued}});
+        j["digests"].push_back({{"whose", d.whose},
+                                {"to", d.to},
+                                {"overdue", d.overdue},
+                                {"due_today", d.due_today},
+                                {"queued", d.queued}});
       for (const auto& d : run->unaddressed)
         j["unaddressed"].push_back(
             {{"whose", d.whose}, {"overdue", d.overdue}, {"due_today", d.due_today}});

@@ -752,8 +752,8 @@ Result<std::optional<OutboxItem>> CaseStore::claim_outbox(long id, std::int64_t 
   up->bind(1, retry_at).bind(2, message_id).bind(3, static_cast<std::int64_t>(id)).bind(4, now);
   if (auto st = up->run(); !st) return st.error();
   if (impl_->db.changes() != 1) return std::optional<OutboxItem>();
-  auto sel = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
-                               " FROM outbox WHERE id = ?");
+  auto sel =
+      impl_->db.prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
   if (!sel) return sel.error();
   sel->bind(1, static_cast<std::int64_t>(id));
   auto row = sel->step();
@@ -774,7 +774,8 @@ Status CaseStore::mark_outbox_sent(long id, const std::string& at_text) {
 }
 
 Status CaseStore::mark_outbox_retry(long id, const std::string& error) {
-  auto st = impl_->db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'pending'");
+  auto st =
+      impl_->db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'pending'");
   if (!st) return st.error();
   st->bind(1, error).bind(2, static_cast<std::int64_t>(id));
   return st->run();
@@ -788,9 +789,8 @@ Status CaseStore::mark_outbox_failed(long id, const std::string& error) {
   return st->run();
 }
 
-Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id,
-                                            const Actor& actor, std::int64_t now,
-                                            const std::string& at_text) {
+Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id, const Actor& actor,
+                                            std::int64_t now, const std::string& at_text) {
   Transaction tx(impl_->db);
   if (!tx.begun()) return tx.begun().error();
   auto c = impl_->find_case(case_id);
@@ -802,17 +802,17 @@ Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id,
   auto row = sel->step();
   if (!row) return row.error();
   if (!*c || !*row)
-    return error_of(ErrorKind::not_found, "案件 " + case_id + " 没有这条通知，请刷新案件页面后重试 (case " +
-                                              case_id + " has no notice " + std::to_string(id) +
-                                              ")");
+    return error_of(ErrorKind::not_found,
+                    "案件 " + case_id + " 没有这条通知，请刷新案件页面后重试 (case " + case_id +
+                        " has no notice " + std::to_string(id) + ")");
   OutboxItem item = read_outbox(*sel);
   sel->reset();
   if (item.status != "failed")
-    return error_of(ErrorKind::refused,
-                    std::string(item.status == "sent"
-                                    ? "这条通知已经发出，无需重发"
-                                    : "这条通知正在等待发送，系统会自动发送，无需重发") +
-                        " (notice " + std::to_string(id) + " is " + item.status + ")");
+    return error_of(
+        ErrorKind::refused,
+        std::string(item.status == "sent" ? "这条通知已经发出，无需重发"
+                                          : "这条通知正在等待发送，系统会自动发送，无需重发") +
+            " (notice " + std::to_string(id) + " is " + item.status + ")");
   auto up = impl_->db.prepare(
       "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = "
       "'failed'");
@@ -828,8 +828,8 @@ Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id,
   e.action = "notice_resent";
   e.from = e.to = (*c)->state;
   e.remark = "重发通知“" + item.message.subject + "”至 " + item.message.to;
-  e.data = {{"outbox_id", item.id}, {"notice", item.message.notice},
-            {"previous_error", item.last_error}};
+  e.data = {
+      {"outbox_id", item.id}, {"notice", item.message.notice}, {"previous_error", item.last_error}};
   if (auto seq = impl_->append_event(e); !seq) return seq.error();
   if (auto st = tx.commit(); !st) return st.error();
   item.status = "pending";
@@ -933,7 +933,15 @@ nlohmann::json recorded_inputs(const std::vector<AuditEvent>& events) {
 Result<std::optional<CheckRecord>> CaseStore::latest_check(const std::string& case_id) {
   auto c = get(case_id);
   if (!c) return c.error();
-  auto events = history(case_id);
+  // What check_standing weighs: the newest check and the events after it (each preview image
+  // asks this; the rest of the history does not matter).
+  auto st = impl_->db.prepare(
+      std::string("SELECT ") + kEventColumns +
+      " FROM events WHERE case_id = ?1 AND seq >= (SELECT coalesce(max(seq), 0) FROM events "
+      "WHERE case_id = ?1 AND action = 'document_check') ORDER BY seq");
+  if (!st) return st.error();
+  st->bind(1, case_id);
+  auto events = internal::all_rows(*st, read_event);
   if (!events) return events.error();
   return check_standing(*events, c->data).check;
 }

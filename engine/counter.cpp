@@ -36,18 +36,20 @@ MailSettings read_mail(const YamlDocument& doc, const std::filesystem::path& pat
                                            "”不是有效的电子邮件地址：请写成 name@example.gov.cn "
                                            "的形式，不带姓名和尖括号"));
   if (!m.smtp_url.empty() && m.from.empty())
-    out.push_back(doc.at("/mail", "有邮件服务器却没有发件地址：请在 mail 下加上 from（如 "
-                                  "from: ekey@example.gov.cn）"));
+    out.push_back(doc.at("/mail",
+                         "有邮件服务器却没有发件地址：请在 mail 下加上 from（如 "
+                         "from: ekey@example.gov.cn）"));
   if (c.contains("password_file") && c.contains("password_env"))
-    out.push_back(doc.at("/mail/password_env",
-                         "password_file 和 password_env 只能写一个：请删除其中一个"));
+    out.push_back(
+        doc.at("/mail/password_env", "password_file 和 password_env 只能写一个：请删除其中一个"));
   if (!m.username.empty() && !c.contains("password_file") && !c.contains("password_env"))
     out.push_back(doc.at("/mail/username",
                          "有用户名却没有说明密码从哪里读取：请加上 password_file（密码文件的路径）"
                          "或 password_env（环境变量名）；不要把密码写在本文件中"));
   if (m.smtp_url.rfind("smtps://", 0) == 0 && !m.require_tls)
-    out.push_back(doc.at("/mail/tls", "smtps:// 的连接本身就是加密的，不能设 tls: none：请删除 "
-                                      "tls，或把地址改为 smtp://"));
+    out.push_back(doc.at("/mail/tls",
+                         "smtps:// 的连接本身就是加密的，不能设 tls: none：请删除 "
+                         "tls，或把地址改为 smtp://"));
   if (c.contains("password_file")) {
     std::filesystem::path file = c["password_file"].get<std::string>();
     if (file.is_relative()) file = path.parent_path() / file;
@@ -76,17 +78,17 @@ DigestSettings read_digest(const YamlDocument& doc, Diagnostics& out) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       std::string a = list[i];
       if (!mail::valid_address(a))
-        out.push_back(doc.at(pointer_child(pointer, i),
-                             "“" + a.substr(0, 60) +
-                                 "”不是有效的电子邮件地址：请写成 name@example.gov.cn 的形式"));
+        out.push_back(doc.at(
+            pointer_child(pointer, i),
+            "“" + a.substr(0, 60) + "”不是有效的电子邮件地址：请写成 name@example.gov.cn 的形式"));
       out_list.push_back(a);
     }
     return out_list;
   };
   if (c.contains("authorities"))
     for (const auto& name : doc.keys_in_order("/digest/authorities"))
-      d.authorities[name] = addresses(pointer_child("/digest/authorities", name),
-                                      c["authorities"][name]);
+      d.authorities[name] =
+          addresses(pointer_child("/digest/authorities", name), c["authorities"][name]);
   if (c.contains("vendor")) d.vendor = addresses("/digest/vendor", c["vendor"]);
   return d;
 }

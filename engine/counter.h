@@ -21,9 +21,9 @@ struct Contact {
 // The SMTP server notices are sent through (`mail:`). The password is never in the file: it is
 // read, when a message is sent, from `password_file` or the environment variable `password_env`.
 struct MailSettings {
-  std::string smtp_url;   // smtp://host:port or smtps://host:port; "" when the file names none
-  std::string from;       // the sender's address
-  std::string from_name;  // display name; "" gives the counter's authority
+  std::string smtp_url;     // smtp://host:port or smtps://host:port; "" when the file names none
+  std::string from;         // the sender's address
+  std::string from_name;    // display name; "" gives the counter's authority
   bool require_tls = true;  // tls: required (STARTTLS on smtp://); false: tls: none
   std::string username;     // "" : no login
   std::filesystem::path password_file;  // resolved against the configuration's folder

@@ -34,8 +34,8 @@ OutboxMessage compose_digest(const std::string& whose, const std::string& to, Da
            "，以下案件已逾期或今日到期，请尽快办理：登录电子钥匙柜台，在案件列表中按案件编号"
            "查找。\n";
   if (!overdue.empty())
-    m.body += "\n一、已逾期（" + std::to_string(overdue.size()) + " 件）\n" +
-              listed(overdue, day, true);
+    m.body +=
+        "\n一、已逾期（" + std::to_string(overdue.size()) + " 件）\n" + listed(overdue, day, true);
   if (!due_today.empty())
     m.body += std::string("\n") + (overdue.empty() ? "一" : "二") + "、今日到期（" +
               std::to_string(due_today.size()) + " 件）\n" + listed(due_today, day, false);

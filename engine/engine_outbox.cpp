@@ -7,8 +7,8 @@
 #include "engine/access.h"
 #include "engine/digest.h"
 #include "engine/engine.h"
-#include "engine/internal/sha256.h"
 #include "engine/intake.h"
+#include "engine/internal/sha256.h"
 #include "engine/submission.h"
 #include "mail/mail.h"
 
@@ -25,8 +25,8 @@ constexpr std::uintmax_t kMaxPasswordBytes = 4096;
 // rows (its id, and a hash of what the row was made from).
 std::string message_id_of(const OutboxItem& item, const std::string& from) {
   const std::string digest = internal::sha256_hex(
-      std::to_string(item.id) + "\n" + item.case_id + "\n" + std::to_string(item.event_seq) +
-      "\n" + item.message.notice + "\n" + item.created_at + "\n" + item.digest_key);
+      std::to_string(item.id) + "\n" + item.case_id + "\n" + std::to_string(item.event_seq) + "\n" +
+      item.message.notice + "\n" + item.created_at + "\n" + item.digest_key);
   std::string domain = mail::domain_of(from);
   if (domain.empty()) domain = "keydesk.invalid";
   return "<keydesk." + std::to_string(item.id) + "." + digest.substr(0, 16) + "@" + domain + ">";
@@ -41,10 +41,11 @@ bool smtp_url_usable(const std::string& url) {
 // The server of `settings` (its URL already known to be set), with its password read.
 Result<mail::Server> server_of(const MailSettings& settings, const std::string& url) {
   if (!smtp_url_usable(url))
-    return error_of(ErrorKind::invalid_input,
-                    "邮件服务器地址不是 smtp://主机:端口 或 smtps://主机:端口 的形式（用户名和密码"
-                    "不能写在地址里）：请改正 counter.yaml 的 mail.smtp_url 或环境变量 "
-                    "KEYDESK_SMTP_URL；通知仍在待发送队列中 (the SMTP URL is not smtp://host:port)");
+    return error_of(
+        ErrorKind::invalid_input,
+        "邮件服务器地址不是 smtp://主机:端口 或 smtps://主机:端口 的形式（用户名和密码"
+        "不能写在地址里）：请改正 counter.yaml 的 mail.smtp_url 或环境变量 "
+        "KEYDESK_SMTP_URL；通知仍在待发送队列中 (the SMTP URL is not smtp://host:port)");
   if (settings.from.empty())
     return error_of(ErrorKind::invalid_input,
                     "counter.yaml 的 mail 下没有发件地址：请加上 from（如 from: "
@@ -91,9 +92,8 @@ std::int64_t retry_delay(int attempts) {
 }
 
 long DeliveryReport::count(const std::string& outcome) const {
-  return static_cast<long>(std::count_if(lines.begin(), lines.end(), [&](const DeliveryLine& l) {
-    return l.outcome == outcome;
-  }));
+  return static_cast<long>(std::count_if(
+      lines.begin(), lines.end(), [&](const DeliveryLine& l) { return l.outcome == outcome; }));
 }
 
 Result<DeliveryReport> Engine::send_notices(std::int64_t now, int limit) {
@@ -128,8 +128,7 @@ Result<DeliveryReport> Engine::send_notices(std::int64_t now, int limit) {
     } else {
       mail::Message m;
       m.from = counter_.mail.from;
-      m.from_name =
-          counter_.mail.from_name.empty() ? counter_.authority : counter_.mail.from_name;
+      m.from_name = counter_.mail.from_name.empty() ? counter_.authority : counter_.mail.from_name;
       m.to = {item.message.to};
       m.subject = item.message.subject;
       m.body = item.message.body;
@@ -146,7 +145,8 @@ Result<DeliveryReport> Engine::send_notices(std::int64_t now, int limit) {
         marked = store_.mark_outbox_failed(item.id, line.detail);
       } else if (item.attempts >= kMaxDeliveryAttempts) {
         line.outcome = "failed";
-        line.detail = "gave up after " + std::to_string(item.attempts) + " attempts: " + line.detail;
+        line.detail =
+            "gave up after " + std::to_string(item.attempts) + " attempts: " + line.detail;
         marked = store_.mark_outbox_failed(item.id, line.detail);
       } else {
         line.outcome = "retry";
@@ -166,8 +166,9 @@ Result<DeliveryReport> Engine::send_notices(std::int64_t now, int limit) {
 Result<OutboxItem> Engine::resend_notice(const std::string& case_id, long id, const Actor& actor,
                                          std::int64_t now) {
   if (actor.role != "authority_clerk" && actor.role != "vendor_reviewer")
-    return error_of(ErrorKind::forbidden, "只有发证机构经办人员或服务商复核人员可以重发通知 "
-                                          "(only clerks and vendor staff may resend a notice)");
+    return error_of(ErrorKind::forbidden,
+                    "只有发证机构经办人员或服务商复核人员可以重发通知 "
+                    "(only clerks and vendor staff may resend a notice)");
   auto seen = visible_case(case_id, actor);
   if (!seen) return seen.error();
   return store_.resend_outbox(case_id, id, actor, now, counter_time_text(now, counter_.hours));
@@ -224,14 +225,12 @@ Result<DigestRun> Engine::queue_digests(Date day, std::int64_t now) {
       continue;
     }
     const std::string title =
-        whose == vendor_key
-            ? (counter_.vendor.organisation.empty() ? std::string("电子钥匙服务商")
-                                                    : counter_.vendor.organisation)
-            : whose;
+        whose == vendor_key ? (counter_.vendor.organisation.empty() ? std::string("电子钥匙服务商")
+                                                                    : counter_.vendor.organisation)
+                            : whose;
     for (const std::string& address : line.to) {
       OutboxMessage m = compose_digest(title, address, day, cases.first, cases.second);
-      auto added =
-          store_.add_digest(m, format_date(day) + "/" + whose + "/" + address, created);
+      auto added = store_.add_digest(m, format_date(day) + "/" + whose + "/" + address, created);
       if (!added) return added.error();
       line.queued += *added ? 1 : 0;
     }
@@ -243,7 +242,8 @@ Result<DigestRun> Engine::queue_digests(Date day, std::int64_t now) {
 MailRound Engine::mail_round(std::int64_t now) {
   MailRound round;
   auto local = moment(counter_time_text(now, counter_.hours), counter_.hours);
-  const bool has_addresses = !counter_.digest.vendor.empty() || !counter_.digest.authorities.empty();
+  const bool has_addresses =
+      !counter_.digest.vendor.empty() || !counter_.digest.authorities.empty();
   if (local && has_addresses && local->first.minutes >= counter_.digest.at_minutes &&
       digest_day_ != local->first.date) {
     round.digest = queue_digests(local->first.date, now);
@@ -262,10 +262,10 @@ std::string delivery_status_text(const OutboxItem& item, const CounterHours& hou
   const auto at = item.last_error.find(marker);
   const std::string why =
       at != std::string::npos ? "邮件服务器答复：" + item.last_error.substr(at + marker.size())
-      : item.last_error.rfind("gave up", 0) == 0 ? "多次发送未成功"
+      : item.last_error.rfind("gave up", 0) == 0               ? "多次发送未成功"
       : item.last_error.rfind("not a valid recipient", 0) == 0 ? "收件地址格式不正确"
-      : item.last_error.empty()                  ? ""
-                                                 : "未能连接邮件服务器";
+      : item.last_error.empty()                                ? ""
+                                                               : "未能连接邮件服务器";
   if (item.status == "sent") return "已发送（" + item.sent_at.value_or("").substr(0, 16) + "）";
   if (item.status == "failed") {
     if (item.message.to.empty()) return "发送失败：申请中没有填写电子邮箱；请向企业索取邮箱";

@@ -80,14 +80,17 @@ std::vector<TemplateProblem> template_problems(const std::string& text) {
         ++i;
         continue;
       }
-      out.push_back({i, "}", "单独的“}”：要写花括号本身请写 }}，占位符请写成 {enterprise.name} 的形式"});
+      out.push_back(
+          {i, "}", "单独的“}”：要写花括号本身请写 }}，占位符请写成 {enterprise.name} 的形式"});
       continue;
     }
     if (text[i] != '{') continue;
     auto close = text.find('}', i + 1);
     auto next_open = text.find('{', i + 1);
     if (close == std::string::npos || (next_open != std::string::npos && next_open < close)) {
-      out.push_back({i, "{", "“{”没有对应的“}”：占位符请写成 {enterprise.name} 的形式，要写花括号本身请写 {{"});
+      out.push_back(
+          {i, "{",
+           "“{”没有对应的“}”：占位符请写成 {enterprise.name} 的形式，要写花括号本身请写 {{"});
       continue;
     }
     std::string name = text.substr(i + 1, close - i - 1);
@@ -102,8 +105,7 @@ std::vector<TemplateProblem> template_problems(const std::string& text) {
   return out;
 }
 
-std::string render_notice_text(const std::string& text, const nlohmann::json& facts,
-                               bool subject) {
+std::string render_notice_text(const std::string& text, const nlohmann::json& facts, bool subject) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];

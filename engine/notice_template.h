@@ -41,8 +41,7 @@ std::vector<TemplateProblem> template_problems(const std::string& text);
 // What a notice says once filled in. `facts` are the action's facts (registry.h case_facts),
 // with case.due (the deadline of the state entered, YYYY-MM-DD or null) and procedure.title.
 // A fact the case lacks is left empty; a line break in a value becomes a space in a `subject`.
-std::string render_notice_text(const std::string& text, const nlohmann::json& facts,
-                               bool subject);
+std::string render_notice_text(const std::string& text, const nlohmann::json& facts, bool subject);
 
 // 2026-12-04 -> 2026年12月4日 (any other text is returned as it is).
 std::string chinese_date(const std::string& iso_date);

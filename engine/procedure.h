@@ -57,6 +57,10 @@ struct MaterialRule {
   std::string signature;  // "", "legal_representative", "authorized_user"
   int max_kb = 0;         // 1..kMaxUploadKb; 0: no limit
   std::vector<std::string> fields;
+
+  // The e-key itself, handed in: an object, not a scan (no file to check; a requirement says
+  // when it must be there).
+  bool is_ekey() const { return types.size() == 1 && types.front() == "ekey"; }
 };
 
 struct Requirement {

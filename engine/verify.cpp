@@ -361,7 +361,7 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
                                     })))
         given.push_back(&m);
     if (given.empty()) {
-      if (required && rule.types.front() != "ekey")
+      if (required && !rule.is_ekey())
         checker.add("material.missing", rule.types.front(), Severity::fail, {},
                     {{"material_rule", rule.id}, {"accepted_types", rule.types}});
       continue;

@@ -79,7 +79,7 @@ Result<std::vector<const MaterialRule*>> Workflow::missing_materials(const Proce
   std::vector<const MaterialRule*> missing;
   const nlohmann::json given = fact_at(facts, "submission.material_types");
   for (const MaterialRule& m : procedure.materials) {
-    if (m.types == std::vector<std::string>{"ekey"}) continue;
+    if (m.is_ekey()) continue;
     if (m.required_when) {
       auto holds = m.required_when->evaluate(facts);
       if (!holds)
@@ -357,7 +357,8 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
             "案件 " + snapshot.id + " 的文书核验（批次 " + k->batch + "）结论为“" +
                 (k->verdict == "fail" ? std::string("未通过") : std::string("需人工核对")) +
                 "”，不能“" + action->title +
-                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由：" +
+                "”。请退回案件（核验发现的问题可作为备注），或在核对原件后写明不采纳核验结论的理由"
+                "：" +
                 why + " (the document check says '" + k->verdict +
                 "': return the case, or give the reason to overrule the check)");
       }

@@ -52,10 +52,10 @@ std::string compose(const Message& message);
 
 // Where to send and how.
 struct Server {
-  std::string url;            // smtp://host:port (STARTTLS) or smtps://host:port (TLS)
-  bool require_tls = true;    // smtp:// only: STARTTLS or give up (false: plain text)
-  std::string username;       // empty: no login
-  std::string password;       // never logged
+  std::string url;          // smtp://host:port (STARTTLS) or smtps://host:port (TLS)
+  bool require_tls = true;  // smtp:// only: STARTTLS or give up (false: plain text)
+  std::string username;     // empty: no login
+  std::string password;     // never logged
   long connect_timeout_seconds = 10;
   long timeout_seconds = 60;  // the whole exchange of one message
 };
@@ -64,9 +64,9 @@ enum class Outcome { sent, temporary, permanent };
 
 struct Delivery {
   Outcome outcome = Outcome::temporary;
-  long smtp_code = 0;      // the server's last answer (0: none, e.g. no connection)
-  std::string detail;      // English, for logs and last_error: what curl and the server said
-  bool connection = false; // temporary because the server could not be reached at all
+  long smtp_code = 0;       // the server's last answer (0: none, e.g. no connection)
+  std::string detail;       // English, for logs and last_error: what curl and the server said
+  bool connection = false;  // temporary because the server could not be reached at all
 };
 
 // One SMTP client; connections are kept between messages. Not thread-safe: one per thread.

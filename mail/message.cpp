@@ -98,17 +98,16 @@ std::string rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
   const int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
   char out[64];
   std::snprintf(out, sizeof out, "%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d", kDays[tm.tm_wday],
-                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec, utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
   return out;
 }
 
 std::string compose(const Message& m) {
   std::string to;
   for (const auto& address : m.to) to += (to.empty() ? "" : ", ") + address;
-  std::string from = m.from_name.empty()
-                         ? m.from
-                         : encode_header_text(m.from_name) + " <" + m.from + ">";
+  std::string from =
+      m.from_name.empty() ? m.from : encode_header_text(m.from_name) + " <" + m.from + ">";
   std::string body;
   for (char c : m.body) {
     if (c == '\r') continue;

@@ -50,8 +50,8 @@ bool reached_nobody(CURLcode rc) {
     case CURLE_GOT_NOTHING:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_LOGIN_DENIED:      // the counter's credentials, not this message
-    case CURLE_USE_SSL_FAILED:    // the server offers no STARTTLS
+    case CURLE_LOGIN_DENIED:    // the counter's credentials, not this message
+    case CURLE_USE_SSL_FAILED:  // the server offers no STARTTLS
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return true;

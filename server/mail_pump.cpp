@@ -44,7 +44,8 @@ struct MailPump::Impl {
               std::to_string(d.overdue) + " overdue, " + std::to_string(d.due_today) +
               " due today, " + std::to_string(d.queued) + " message(s) queued");
         for (const auto& d : (*round.digest)->unaddressed)
-          log("digest: " + d.whose + " has overdue or due-today cases but no address under "
+          log("digest: " + d.whose +
+              " has overdue or due-today cases but no address under "
               "digest: in counter.yaml");
       }
     }

@@ -58,8 +58,8 @@ inline Run run_keydesk(const std::string& args, const std::string& input = "",
   auto out = tmp.path() / "stdout";
   auto err = tmp.path() / "stderr";
   std::string cmd = (env.empty() ? std::string() : "env " + env + " ") + "'" + KEYDESK_BINARY +
-                    "' " + args + " <'" + in.string() + "' >'" +
-                    out.string() + "' 2>'" + err.string() + "'";
+                    "' " + args + " <'" + in.string() + "' >'" + out.string() + "' 2>'" +
+                    err.string() + "'";
   int status = std::system(cmd.c_str());
   Run r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -45,9 +45,9 @@ struct Counter {
       "reason": "丢失"})");
     k = "--rules '" + (dir.path() / "rules").string() + "' --db '" +
         (dir.path() / "k.db").string() + "' ";
-    REQUIRE(run("registry import '" + (dir.path() / "registry.json").string() + "'").exit_code == 0);
-    REQUIRE(run("case open '" + (dir.path() / "S-1").string() +
-                "' --at 2026-11-20T10:00:00+08:00")
+    REQUIRE(run("registry import '" + (dir.path() / "registry.json").string() + "'").exit_code ==
+            0);
+    REQUIRE(run("case open '" + (dir.path() / "S-1").string() + "' --at 2026-11-20T10:00:00+08:00")
                 .exit_code == 0);
     REQUIRE(run("case act S-1 pass --version 1 --role authority_clerk --at "
                 "2026-11-23T10:00:00+08:00")
@@ -76,7 +76,9 @@ TEST_CASE("outbox send with no mail server configured says the notices wait, and
   CHECK_THAT(r.out, Catch::StartsWith("未配置邮件服务器：1 条通知在待发送队列中等待"));
   CHECK(keydesk::test::chinese_first(r.out));
   r = c.run("outbox");
-  CHECK_THAT(r.out, Catch::Contains("#1  S-1  zhang@example.com  「调用商务部统一用户管理平台激活企业账户」  待发送"));
+  CHECK_THAT(r.out,
+             Catch::Contains(
+                 "#1  S-1  zhang@example.com  「调用商务部统一用户管理平台激活企业账户」  待发送"));
   CHECK_THAT(r.out, Catch::Contains("未配置邮件服务器，通知在队列中等待"));
   CHECK(c.notice()["attempts"] == 0);
 }
@@ -140,12 +142,14 @@ TEST_CASE("outbox send against a server that is down exits 1 and keeps the notic
 TEST_CASE("digest send --today sends the authority its overdue and due-today cases, once a day") {
   Counter c;
   SmtpSink sink;
-  REQUIRE(c.run("case open '" + (c.dir.path() / "S-2").string() + "' --at 2026-11-20T10:00:00+08:00")
-              .exit_code == 0);  // due 11-24
+  REQUIRE(
+      c.run("case open '" + (c.dir.path() / "S-2").string() + "' --at 2026-11-20T10:00:00+08:00")
+          .exit_code == 0);  // due 11-24
   auto r = c.run("digest send --today 2026-11-25 --at 2026-11-25T08:30:00+08:00", sink.url());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("每日提醒  测试省商务厅  逾期 1 件，今日到期 0 件 → chu@example.gov.cn"));
+  CHECK_THAT(r.out, Catch::Contains(
+                        "每日提醒  测试省商务厅  逾期 1 件，今日到期 0 件 → chu@example.gov.cn"));
   REQUIRE(sink.messages().size() == 2);  // S-1's activation e-mail and the digest
   nlohmann::json digest;
   for (const auto& m : sink.messages())

@@ -62,7 +62,8 @@ std::string problems(const Result<CounterConfig>& c) {
 
 }  // namespace
 
-TEST_CASE("placeholders are filled from the case's facts; a key not yet issued is the one applied for") {
+TEST_CASE(
+    "placeholders are filled from the case's facts; a key not yet issued is the one applied for") {
   nlohmann::json facts = {{"enterprise", {{"name", "深圳前海联创供应链有限公司"}}},
                           {"applicant", {{"login_username", "qhlc_new"}}},
                           {"key", nullptr},
@@ -102,10 +103,12 @@ TEST_CASE("an unknown placeholder is reported at its line and column, in Chinese
   CHECK_THAT(out, Catch::Contains("未知的占位符“{applicant.authorized_user.id_number}”"));
 }
 
-TEST_CASE("the subject goes out as RFC 2047 words and the message carries its Date and Message-ID") {
+TEST_CASE(
+    "the subject goes out as RFC 2047 words and the message carries its Date and Message-ID") {
   CHECK(mail::encode_header_text("plain ascii") == "plain ascii");
   const std::string long_subject(40, 'x');
-  std::string words = mail::encode_header_text("调用商务部统一用户管理平台激活企业账户" + long_subject);
+  std::string words =
+      mail::encode_header_text("调用商务部统一用户管理平台激活企业账户" + long_subject);
   CHECK(words.rfind("=?UTF-8?B?", 0) == 0);
   CHECK(words.find("\r\n =?UTF-8?B?") != std::string::npos);  // folded: each word <= 75
   for (std::size_t start = 0, end; start < words.size(); start = end + 3) {
@@ -156,13 +159,15 @@ digest:
   CHECK_THAT(out, Catch::Contains("7:12: “review at vendor”不是有效的电子邮件地址"));
   CHECK(out.find("hunter2") == std::string::npos);
 
-  out = problems(counter(dir, "mail:\n  smtp_url: smtp://u:pw@mail.example.gov.cn\n  from: a@b.cn\n"));
+  out = problems(
+      counter(dir, "mail:\n  smtp_url: smtp://u:pw@mail.example.gov.cn\n  from: a@b.cn\n"));
   CHECK_THAT(out, Catch::Contains("2:13:"));
   CHECK_THAT(out, Catch::Contains("不要把用户名、密码写在地址里"));
   out = problems(counter(dir, "mail:\n  smtp_url: smtp://mail.example.gov.cn\n  username: x\n"));
   CHECK_THAT(out, Catch::Contains("有邮件服务器却没有发件地址"));
   CHECK_THAT(out, Catch::Contains("3:13: 有用户名却没有说明密码从哪里读取"));
-  out = problems(counter(dir, "mail:\n  smtp_url: smtps://mail.example.gov.cn\n  from: a@b.cn\n  tls: none\n"));
+  out = problems(counter(
+      dir, "mail:\n  smtp_url: smtps://mail.example.gov.cn\n  from: a@b.cn\n  tls: none\n"));
   CHECK_THAT(out, Catch::Contains("4:8: smtps:// 的连接本身就是加密的"));
 }
 

@@ -56,8 +56,9 @@ struct Counter {
     config.vendor.organisation = "电子钥匙服务商示例公司";
     engine = std::make_unique<Engine>(store, rules, config);
     auto registry = test::lost_key_registry(kUscc);
-    registry["enterprises"].push_back(
-        {{"uscc", "91440300MA5G2JNA4Y"}, {"name", "深圳前海联创供应链有限公司"}, {"kind", "domestic"}});
+    registry["enterprises"].push_back({{"uscc", "91440300MA5G2JNA4Y"},
+                                       {"name", "深圳前海联创供应链有限公司"},
+                                       {"kind", "domestic"}});
     registry["keys"].push_back({{"login_username", "qhlc_scm"},
                                 {"uscc", "91440300MA5G2JNA4Y"},
                                 {"status", "locked"},
@@ -70,7 +71,8 @@ struct Counter {
     nlohmann::json s = {
         {"id", id},
         {"procedure", "review_loop"},
-        {"enterprise", {{"name", "北京示例进出口有限公司" + id}, {"uscc", kUscc}, {"kind", "domestic"}}},
+        {"enterprise",
+         {{"name", "北京示例进出口有限公司" + id}, {"uscc", kUscc}, {"kind", "domestic"}}},
         {"applicant",
          {{"login_username", "bjsl001"},
           {"email", email},
@@ -114,17 +116,18 @@ struct Counter {
 TEST_CASE("an unlock e-mail arrives with the key's username in its Chinese subject") {
   test::SmtpSink sink;
   Counter k(sink.url());
-  nlohmann::json s = {{"id", "S-2026-000270"},
-                      {"procedure", "pin_unlock"},
-                      {"channel", "online"},
-                      {"enterprise",
-                       {{"name", "深圳前海联创供应链有限公司"},
-                        {"uscc", "91440300MA5G2JNA4Y"},
-                        {"kind", "domestic"}}},
-                      {"applicant",
-                       {{"login_username", "qhlc_scm"},
-                        {"email", "liuyang@qhlc.example.com"},
-                        {"authorized_user", {{"name", "刘洋"}, {"id_number", "440305199306066311"}}}}}};
+  nlohmann::json s = {
+      {"id", "S-2026-000270"},
+      {"procedure", "pin_unlock"},
+      {"channel", "online"},
+      {"enterprise",
+       {{"name", "深圳前海联创供应链有限公司"},
+        {"uscc", "91440300MA5G2JNA4Y"},
+        {"kind", "domestic"}}},
+      {"applicant",
+       {{"login_username", "qhlc_scm"},
+        {"email", "liuyang@qhlc.example.com"},
+        {"authorized_user", {{"name", "刘洋"}, {"id_number", "440305199306066311"}}}}}};
   auto submission = parse_submission(s);
   REQUIRE(submission);
   REQUIRE(k.engine->open_case(*submission, Actor{"刘洋", "enterprise", kAuthorityA},
@@ -171,8 +174,8 @@ TEST_CASE("with the mail server down nothing is lost: the notice waits and goes 
 
   auto round = k.engine->send_notices(kWednesday);
   REQUIRE(round);
-  CHECK(!round->stopped.empty());          // the round stops at the first refused connection
-  CHECK(round->lines.size() == 1);         // S-2's notice is not even tried
+  CHECK(!round->stopped.empty());   // the round stops at the first refused connection
+  CHECK(round->lines.size() == 1);  // S-2's notice is not even tried
   auto first = k.only_notice("S-1");
   CHECK(first.status == "pending");
   CHECK(first.attempts == 1);
@@ -213,7 +216,8 @@ TEST_CASE("a 550 answer marks the notice failed with the server's words, and a c
   CHECK(round->count("failed") == 1);
   auto failed = k.only_notice("S-1");
   CHECK(failed.status == "failed");
-  CHECK_THAT(failed.last_error, Catch::Contains("550 5.1.1 <nobody@example.com>: mailbox unavailable"));
+  CHECK_THAT(failed.last_error,
+             Catch::Contains("550 5.1.1 <nobody@example.com>: mailbox unavailable"));
   // A failed notice is not tried again by itself.
   REQUIRE(k.engine->send_notices(kWednesday + 86400)->lines.empty());
 
@@ -228,12 +232,11 @@ TEST_CASE("a 550 answer marks the notice failed with the server's words, and a c
              Catch::StartsWith("发送失败") && Catch::Contains("nobody@example.com"));
   auto auditor = k.engine->view_case("S-1", Actor{"审计", "auditor", kAuthorityA});
   REQUIRE(auditor);
-  CHECK(case_view_json(*k.engine, *auditor, *parse_date("2026-11-25"))["notices"][0]["can_resend"] ==
-        false);
+  CHECK(case_view_json(*k.engine, *auditor,
+                       *parse_date("2026-11-25"))["notices"][0]["can_resend"] == false);
 
   // Who may not: an auditor, a clerk of another authority; what may not: a notice not failed.
-  CHECK(k.engine->resend_notice("S-1", failed.id, Actor{"审计", "auditor", kAuthorityA},
-                                kWednesday)
+  CHECK(k.engine->resend_notice("S-1", failed.id, Actor{"审计", "auditor", kAuthorityA}, kWednesday)
             .error()
             .kind == ErrorKind::forbidden);
   CHECK(!k.engine->resend_notice("S-1", failed.id, k.clerk_b, kWednesday));
@@ -309,8 +312,9 @@ TEST_CASE("the morning digest lists exactly each authority's overdue and due-tod
   CHECK(a["subject"] == "电子钥匙柜台每日提醒（2026年11月25日）：逾期 1 件，今日到期 1 件");
   const std::string a_body = lf(a["body"]);
   CHECK_THAT(a_body, Catch::StartsWith("示例省商务厅："));
-  CHECK_THAT(a_body, Catch::Contains("一、已逾期（1 件）\n1. A-LATE  北京示例进出口有限公司A-LATE\n"
-                                     "   测试流程，当前环节：核验，办结期限 2026年11月24日（已逾期 1 天）"));
+  CHECK_THAT(a_body, Catch::Contains(
+                         "一、已逾期（1 件）\n1. A-LATE  北京示例进出口有限公司A-LATE\n"
+                         "   测试流程，当前环节：核验，办结期限 2026年11月24日（已逾期 1 天）"));
   CHECK_THAT(a_body, Catch::Contains("二、今日到期（1 件）\n1. A-TODAY"));
   for (const char* absent : {"A-LATER", "B-LATE", "C-LATE", "V-LATE"})
     CHECK(a_body.find(absent) == std::string::npos);

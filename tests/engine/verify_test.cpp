@@ -13,6 +13,20 @@ using namespace keydesk;
 
 namespace {
 
+// A bundled procedure and the document rules, as the batch verifier loads them.
+Procedure bundled_procedure(const std::string& id) {
+  auto procedure =
+      load_procedure(std::filesystem::path(KEYDESK_RULES_DIR) / "procedures" / (id + ".yaml"));
+  REQUIRE(procedure);
+  return *procedure;
+}
+
+DocumentRules bundled_documents() {
+  auto documents = load_document_rules(std::filesystem::path(KEYDESK_RULES_DIR) / "documents.yaml");
+  REQUIRE(documents);
+  return *documents;
+}
+
 const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string& code) {
   for (const ocr::Finding& f : verdict.findings)
     if (f.code == code) return &f;
@@ -22,11 +36,8 @@ const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string&
 // A submission of one application form on which the company name was read as `read`, at a mean
 // glyph confidence of `confidence`.
 SubmissionVerdict check_name_read(const std::string& read, float confidence) {
-  const std::filesystem::path rules = KEYDESK_RULES_DIR;
-  auto procedure = load_procedure(rules / "procedures" / "first_issue_online.yaml");
-  REQUIRE(procedure);
-  auto documents = load_document_rules(rules / "documents.yaml");
-  REQUIRE(documents);
+  const Procedure procedure = bundled_procedure("first_issue_online");
+  const DocumentRules documents = bundled_documents();
   nlohmann::json submission = {
       {"id", "S-2026-000900"},
       {"procedure", "first_issue_online"},
@@ -55,7 +66,7 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence) {
   scan.lines.push_back({{120, 240, 600, 30}, "企业名称 " + read, confidence});
   scan.fields.push_back({"name", read, {460, 239, 172, 37}, confidence});
   form.scan = scan;
-  return check_submission(submission, *procedure, *documents, {form}, nlohmann::json::object(), {},
+  return check_submission(submission, procedure, documents, {form}, nlohmann::json::object(), {},
                           Date(2026, 11, 24));
 }
 
@@ -90,11 +101,8 @@ namespace {
 // 增办: the e-seal letter uploaded online (step 4, under 200 KB) and its paper copy handed in
 // with the other six materials (step 6), each `kb` large, no pixels read.
 SubmissionVerdict check_esign_letters(long upload_kb, long paper_kb) {
-  const std::filesystem::path rules = KEYDESK_RULES_DIR;
-  auto procedure = load_procedure(rules / "procedures" / "additional.yaml");
-  REQUIRE(procedure);
-  auto documents = load_document_rules(rules / "documents.yaml");
-  REQUIRE(documents);
+  const Procedure procedure = bundled_procedure("additional");
+  const DocumentRules documents = bundled_documents();
   nlohmann::json submission = {
       {"id", "S-2026-000901"},
       {"procedure", "additional"},
@@ -114,7 +122,7 @@ SubmissionVerdict check_esign_letters(long upload_kb, long paper_kb) {
     m.facts.height = 1754;
     return m;
   };
-  return check_submission(submission, *procedure, *documents,
+  return check_submission(submission, procedure, documents,
                           {letter("esign_upload.jpg", "upload", upload_kb),
                            letter("esign_paper.jpg", "paper", paper_kb)},
                           nlohmann::json::object(), {}, Date(2026, 11, 24));
@@ -139,12 +147,10 @@ TEST_CASE("the 200 KB limit is the upload's: the paper copy of the same letter i
 }
 
 TEST_CASE("a material's channel decides which rule of its type takes it", "[verify]") {
-  const std::filesystem::path rules = KEYDESK_RULES_DIR;
-  auto procedure = load_procedure(rules / "procedures" / "additional.yaml");
-  REQUIRE(procedure);
+  const Procedure procedure = bundled_procedure("additional");
   const MaterialRule* upload_rule = nullptr;
   const MaterialRule* paper_rule = nullptr;
-  for (const MaterialRule& r : procedure->materials) {
+  for (const MaterialRule& r : procedure.materials) {
     if (r.id == "esign_confirmation_scan") upload_rule = &r;
     if (r.id == "esign_confirmation") paper_rule = &r;
   }
@@ -153,14 +159,14 @@ TEST_CASE("a material's channel decides which rule of its type takes it", "[veri
   MaterialScan m;
   m.type = "esign_confirmation";
   m.channel = "paper";
-  CHECK(takes(*procedure, *paper_rule, m));
-  CHECK_FALSE(takes(*procedure, *upload_rule, m));
+  CHECK(takes(procedure, *paper_rule, m));
+  CHECK_FALSE(takes(procedure, *upload_rule, m));
   m.channel = "upload";
-  CHECK(takes(*procedure, *upload_rule, m));
-  CHECK_FALSE(takes(*procedure, *paper_rule, m));
+  CHECK(takes(procedure, *upload_rule, m));
+  CHECK_FALSE(takes(procedure, *paper_rule, m));
   m.channel = "";  // not said: any rule of its type
-  CHECK(takes(*procedure, *upload_rule, m));
-  CHECK(takes(*procedure, *paper_rule, m));
+  CHECK(takes(procedure, *upload_rule, m));
+  CHECK(takes(procedure, *paper_rule, m));
   m.uploaded = false;
   CHECK(file_limits(upload_rule, m).max_bytes == 0);
   m.uploaded = true;

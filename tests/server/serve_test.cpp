@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <arpa/inet.h>
