@@ -292,25 +292,31 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   list->add_option("--uscc", args->uscc, "only cases of this enterprise");
   list->add_flag("--all", args->all, "include closed cases");
   list->add_option("--search", args->search,
-                   "a case number or USCC, or part of the enterprise's name");
+                   "part of a case number, USCC, enterprise name, a name on the form or the login name (closed cases too with --all)");
   list->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());
-    CaseFilter filter;
+    QueueRequest request;
+    CaseFilter& filter = request.filter;
     filter.authority = args->authority;
     filter.procedure = args->procedure;
     filter.state = args->state;
     filter.uscc = args->uscc;
     filter.include_closed = args->all;
-    filter.limit = 1000;
     filter.search = args->search;
+    request.per_page = 1000;
     const Date day = today_option("").value_or(Date());
-    auto q = (*e)->engine->queue(viewer(**e), filter, day);
+    auto q = (*e)->engine->queue(viewer(**e), request, day);
     if (!q) return fail(q.error());
     for (const LoadedCase& c : q->cases)
       ctx.json ? print_json((*e)->engine->case_summary(c, day))
                : print_case_line(c.record, c.procedure.get());
-    if (!ctx.json) std::cout << "共 " << q->cases.size() << " 件\n";
+    if (!ctx.json)
+      std::cout << "共 " << q->total << " 件"
+                << (q->total > static_cast<long>(q->cases.size())
+                        ? "，列出前 " + std::to_string(q->cases.size()) + " 件"
+                        : std::string())
+                << '\n';
     exit_code = kOk;
   });
 

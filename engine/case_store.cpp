@@ -113,18 +113,29 @@ struct CaseStore::Impl {
 
   Result<std::vector<CaseRecord>> query_cases(const std::string& where_order,
                                               const std::vector<std::string>& args, int limit,
-                                              bool summary = false) {
+                                              bool summary = false, long offset = 0) {
     std::string columns = kCaseColumns;
     if (summary)
       columns.replace(columns.rfind("data"), 4,
-                      "json_object('enterprise', json_object('name', "
-                      "json_extract(data, '$.enterprise.name')))");
-    auto st = db.prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ?");
+                      "json_object('enterprise', json_object('name', enterprise_name))");
+    auto st =
+        db.prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ? OFFSET ?");
     if (!st) return st.error();
     int i = 1;
     for (const auto& a : args) st->bind(i++, a);
     st->bind(i, static_cast<std::int64_t>(limit));
+    st->bind(i + 1, static_cast<std::int64_t>(offset));
     return internal::all_rows(*st, read_case);
+  }
+
+  // What the queue sorts and searches a case by (migration 006), from its submission.
+  Status index_case(const CaseRecord& c) {
+    auto st = db.prepare("UPDATE cases SET enterprise_name = ?, search_text = ? WHERE id = ?");
+    if (!st) return st.error();
+    st->bind(1, text_at(c.data, "/enterprise/name"))
+        .bind(2, search_text(c.id, c.uscc, c.data))
+        .bind(3, c.id);
+    return st->run();
   }
 
   // Open cases whose due date compares to `day` by `op` ("<" or "="), optionally of one
@@ -360,6 +371,7 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   ins->bind(11, c.opened_at).bind(12, c.updated_at).bind(13, c.data.dump());
   bind_deadline(*ins, 14, c.due_pending_year, c.clock);
   if (auto st = ins->run(); !st) return st.error();
+  if (auto st = impl_->index_case(c); !st) return st.error();
   AuditEvent e;
   e.case_id = c.id;
   e.at = request.at_text;
@@ -427,6 +439,8 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
     return error_of(ErrorKind::stale, "案件 " + c.id +
                                           " 刚被他人办理，本次未办理；请重新打开案件 (case " +
                                           c.id + " changed while this action was prepared)");
+  if (request.submission.is_object())
+    if (auto st = impl_->index_case(c); !st) return st.error();
   if (auto st = apply_effects(*this, step->effects, c.data, inputs, request.at.date); !st)
     return st.error();
 
@@ -491,9 +505,11 @@ Result<CaseRecord> CaseStore::get(const std::string& case_id) {
   return **found;
 }
 
-Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
+namespace {
+
+// The WHERE clause of `f` and its arguments (order, limit and offset aside).
+std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool with_pairs) {
   std::string where = "WHERE 1 = 1";
-  std::vector<std::string> args;
   auto add = [&](const std::string& column, const std::string& value) {
     if (value.empty()) return;
     where += " AND " + column + " = ?";
@@ -503,7 +519,8 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
   add("procedure", f.procedure);
   add("state", f.state);
   add("uscc", f.uscc);
-  if (!f.procedure_states.empty()) {
+  if (with_pairs && f.restricted && f.procedure_states.empty()) where += " AND 0";
+  if (with_pairs && !f.procedure_states.empty()) {
     where += " AND (";
     for (size_t i = 0; i < f.procedure_states.size(); ++i) {
       where += i ? " OR (procedure = ? AND state = ?)" : "(procedure = ? AND state = ?)";
@@ -512,21 +529,96 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
     }
     where += ")";
   }
-  if (!f.search.empty()) {
-    // The enterprise's name is inside the submission (JSON1 here; ->> on PostgreSQL).
-    where +=
-        " AND (id = ? OR uscc = ? OR json_extract(data, '$.enterprise.name') LIKE ? ESCAPE '\\')";
+  if (const std::string key = search_key(f.search); !key.empty()) {
     std::string like;
-    for (char c : f.search) {
+    for (char c : key) {
       if (c == '%' || c == '_' || c == '\\') like += '\\';
       like += c;
     }
-    args.insert(args.end(), {f.search, f.search, "%" + like + "%"});
+    where += " AND search_text LIKE ? ESCAPE '\\'";
+    args.push_back("%" + like + "%");
   }
   if (f.deadline_pending) where += " AND closed = 0 AND due_pending_year IS NOT NULL";
-  if (!f.include_closed) where += " AND closed = 0";
-  return impl_->query_cases(where + " ORDER BY due_on IS NULL, due_on, id", args, f.limit,
-                            f.summary);
+  if (f.closed_only)
+    where += " AND closed = 1";
+  else if (!f.include_closed)
+    where += " AND closed = 0";
+  return where;
+}
+
+// ORDER BY of a listing; every order ends on the case number so that pages do not overlap.
+// No deadline sorts last either way (due_on IS NULL first), as the queue's indexes read it.
+std::string case_order(CaseOrder order, bool descending) {
+  const std::string d = descending ? " DESC" : "";
+  switch (order) {
+    case CaseOrder::due:
+      return "due_on IS NULL, due_on" + d + ", id" + d;
+    case CaseOrder::opened:
+      return "opened_at" + d + ", id" + d;
+    case CaseOrder::updated:
+      return "updated_at" + d + ", id" + d;
+    case CaseOrder::id:
+      return "id" + d;
+    case CaseOrder::enterprise:
+      return "enterprise_name" + d + ", id" + d;
+    case CaseOrder::procedure:
+      return "procedure" + d + ", due_on IS NULL, due_on, id";
+    case CaseOrder::state:
+      return "state" + d + ", due_on IS NULL, due_on, id";
+  }
+  return "id";
+}
+
+bool is_space_byte_run(const std::string& s, size_t i) {
+  return s.compare(i, 3, "\xE3\x80\x80") == 0;  // U+3000 IDEOGRAPHIC SPACE
+}
+
+}  // namespace
+
+std::string search_key(const std::string& search) {
+  std::string out;
+  for (size_t i = 0; i < search.size(); ++i) {
+    const char c = search[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '|') continue;
+    if (is_space_byte_run(search, i)) {
+      i += 2;
+      continue;
+    }
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+std::string search_text(const std::string& case_id, const std::string& uscc,
+                        const nlohmann::json& submission) {
+  // The same fields, in the same order, as migration 006 fills for older cases.
+  return search_key(case_id) + "|" + search_key(uscc) + "|" +
+         search_key(text_at(submission, "/enterprise/name")) + "|" +
+         search_key(text_at(submission, "/applicant/legal_representative")) + "|" +
+         search_key(text_at(submission, "/applicant/authorized_user/name")) + "|" +
+         search_key(text_at(submission, "/applicant/login_username"));
+}
+
+Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
+  std::vector<std::string> args;
+  const std::string where = case_where(f, args, true);
+  return impl_->query_cases(where + " ORDER BY " + case_order(f.order, f.descending), args,
+                            f.limit, f.summary, f.offset);
+}
+
+Result<std::vector<CaseTally>> CaseStore::tally(const CaseFilter& f) {
+  std::vector<std::string> args;
+  const std::string where = case_where(f, args, false);
+  auto st = impl_->db.prepare(
+      "SELECT procedure, state, closed, coalesce(due_pending_year, 0), count(*) FROM cases " +
+      where + " GROUP BY procedure, state, closed, due_pending_year");
+  if (!st) return st.error();
+  int i = 1;
+  for (const auto& a : args) st->bind(i++, a);
+  return internal::all_rows(*st, [](const Statement& row) {
+    return CaseTally{row.text(0), row.text(1), row.integer(2) != 0,
+                     static_cast<int>(row.integer(3)), static_cast<long>(row.integer(4))};
+  });
 }
 
 Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string& authority,

@@ -104,16 +104,27 @@ struct AuditReport {
   std::vector<std::string> problems;  // empty: the chain is intact
 };
 
+// The orders a listing can be read in; each ends on the case number, so a page is stable.
+enum class CaseOrder { due, opened, updated, id, enterprise, procedure, state };
+
 struct CaseFilter {
   std::string authority;
   std::string procedure;
   std::string state;
   std::string uscc;
   bool include_closed = false;
+  bool closed_only = false;  // only closed cases (已办结)
   int limit = 200;
+  long offset = 0;  // rows skipped before the first one listed (paging)
+  CaseOrder order = CaseOrder::due;  // due: soonest deadline first, no deadline last
+  bool descending = false;           // the order reversed (no deadline still last)
   // Only cases of one of these (procedure, state) pairs (empty: any), e.g. those at the vendor.
+  // `restricted` with no pair: nothing at all (a tab no state belongs to).
   std::vector<std::pair<std::string, std::string>> procedure_states;
-  // A case number or USCC (exactly), or part of the enterprise's name.
+  bool restricted = false;
+  // Part of a case number, a USCC, the enterprise's name, a person's name on the form (legal
+  // representative, authorised user) or the login name; spaces and letter case do not count
+  // (search_text(), kept with each case).
   std::string search;
   // Only cases whose deadline waits on a year's holiday arrangement (办结期限待定).
   bool deadline_pending = false;
@@ -121,6 +132,24 @@ struct CaseFilter {
   // submission (parsing 200 submissions is most of a queue page's cost).
   bool summary = false;
 };
+
+// How many cases of a filter (its pairs, limit, offset and order left aside) stand in each
+// (procedure, state), open and closed and deadline-pending years apart: what a queue's tabs
+// count.
+struct CaseTally {
+  std::string procedure, state;
+  bool closed = false;
+  int pending_year = 0;  // the year their deadline waits on (0: none)
+  long count = 0;
+};
+
+// What a case is found by (CaseFilter::search): its number, USCC, the enterprise's name, the
+// names on the form and the login name, with spaces (also U+3000) dropped and ASCII lowered,
+// '|' between them.
+std::string search_text(const std::string& case_id, const std::string& uscc,
+                        const nlohmann::json& submission);
+// A search as it is compared with search_text(): spaces dropped, ASCII lowered.
+std::string search_key(const std::string& search);
 
 // A deadline computed again on another calendar arrangement (deadlines.h): the case, what its
 // deadline was, and what it becomes.
@@ -201,6 +230,8 @@ class CaseStore : public Registry {
                          const ActionRequest& request, const std::string& at_text);
   Result<CaseRecord> get(const std::string& case_id);
   Result<std::vector<CaseRecord>> list(const CaseFilter& filter);
+  // The cases of `filter` counted by procedure, state and closed (CaseTally).
+  Result<std::vector<CaseTally>> tally(const CaseFilter& filter);
   // Open cases whose due date is before `today`, most overdue first.
   Result<std::vector<CaseRecord>> overdue(Date today, const std::string& authority = "",
                                           int limit = 1000);

@@ -75,12 +75,52 @@ struct CaseView {
   bool may_resend = false;  // the viewer may send a failed notice again (clerks, vendor staff)
 };
 
+// What a queue page asks (Engine::queue): the filter (procedure, state, uscc, search), one tab,
+// an order and a page. parse_queue_request() makes one from a page's query parameters.
+struct QueueRequest {
+  CaseFilter filter;
+  // mine        open cases whose state the viewer's role acts in (我的待办)
+  // enterprise  open cases waiting on the enterprise (等待企业)
+  // vendor      open cases at the vendor (在服务商), for the authority's staff
+  // open        every open case the viewer may list (全部在办)
+  // closed      closed cases (已办结), most recently closed first unless sorted otherwise
+  // ""          as the filter says (the command line: open cases, or all with include_closed),
+  //             or with `first_tab` the viewer's first tab (a page that names none)
+  std::string tab;
+  bool first_tab = false;
+  // The order; none: the tab's own (closed: most recently closed first; else soonest deadline).
+  std::optional<CaseOrder> order;
+  bool descending = false;
+  int page = 1;       // from 1; past the last page: the last page
+  int per_page = 50;  // 1..kMaxPerPage from a page; the fronts' own listings up to 1000
+};
+constexpr int kMaxPerPage = 200;
+
+// One tab of a viewer's queue with how many cases it holds under the request's filter.
+struct QueueTab {
+  std::string id;     // mine | enterprise | vendor | open | closed
+  std::string title;  // 我的待办 …
+  long count = 0;
+};
+
 // The cases a viewer's queue lists (Engine::queue).
 struct Queue {
   Date today;
-  std::vector<LoadedCase> cases;             // as asked, soonest deadline first
-  std::vector<LoadedCase> deadline_pending;  // of those, all whose deadline waits on a year
+  std::string tab;              // the tab listed ("" when none was asked)
+  std::vector<QueueTab> tabs;   // the viewer's tabs, counted under the same filter
+  long total = 0;               // cases of the tab (or filter) in all pages
+  int page = 1, per_page = 50;  // the page listed
+  std::vector<LoadedCase> cases;  // the page, in the order asked
+  // Of the tab's cases, how many wait on a year's holiday arrangement for their deadline, and
+  // those years (every such case is in the tab's pages, its deadline shown as pending).
+  long deadline_pending = 0;
+  std::vector<int> pending_years;
 };
+
+// A queue request from a page's query parameters (tab, sort, order, page, per_page, q,
+// procedure, state, uscc; anything else is ignored): each checked, an error naming the
+// parameter in Chinese (invalid_input, field set) when one is not what it may be.
+Result<QueueRequest> parse_queue_request(const std::map<std::string, std::string>& params);
 
 // A batch checked and recorded (Engine::verify_batch).
 struct BatchRun {
@@ -192,10 +232,9 @@ class Engine {
   // its `when` does not hold (then `holds` is null).
   Result<nlohmann::json> conditions(const LoadedCase& c, Date day);
 
-  // The cases of `filter` that `viewer` may list (a clerk's authority, the vendor's states; an
-  // administrator none: forbidden), and apart from the page's limit all whose deadline waits on
-  // a year's holiday arrangement.
-  Result<Queue> queue(const Actor& viewer, CaseFilter filter, Date day);
+  // One page of the cases `viewer` may list (a clerk's authority, the vendor's states; an
+  // administrator none: forbidden) under the request's filter and tab, with every tab's count.
+  Result<Queue> queue(const Actor& viewer, QueueRequest request, Date day);
 
   // The document checks of `options.inputs` (run_batch), each verdict then recorded on its case
   // in this engine's store as `actor` (opening the missing cases with `open_missing`).
@@ -280,6 +319,11 @@ nlohmann::json outbox_item_json(const OutboxItem& item, const CounterHours& hour
 // the actions (with their inputs and whether the check holds them back), the history and the
 // notices with their delivery (outbox_item_json; can_resend only for those who may resend).
 nlohmann::json case_view_json(Engine& engine, const CaseView& view, Date day);
+
+// A queue page as JSON, the same for `keydesk case list --json` and the web counter: {today,
+// tab, tabs [{id, title, count}], total, page, per_page, pages, cases [case_summary],
+// deadline_pending {count, years}}.
+nlohmann::json queue_json(Engine& engine, const Queue& queue);
 
 // An action request a client sends as JSON ({"action", "version", "remark", "inputs",
 // "override_check"}), typed: a wrong type or size is an Error naming the field

@@ -1,6 +1,7 @@
 // The Engine's read side (engine.h): a case as a viewer sees it, the queue, and the typed action
 // request a client sends.
 #include <algorithm>
+#include <set>
 
 #include "engine/access.h"
 #include "engine/batch_report.h"
@@ -62,34 +63,206 @@ nlohmann::json Engine::case_summary(const LoadedCase& loaded, Date day) {
     j["due_today"] = *c.due == day;
     if (loaded.procedure)
       if (auto cal = calendar_for(*loaded.procedure); cal)
-        if (auto left = (*cal)->working_days_between(day, *c.due); left) j["days_left"] = *left;
+        if (auto left = (*cal)->working_days_between(day, *c.due); left) {
+          j["days_left"] = *left;
+          // 超期 N 个工作日: the working days since the due date (0: overdue since a rest day).
+          if (*c.due < day) j["overdue_working_days"] = -*left;
+        }
   }
   return j;
 }
 
-Result<Queue> Engine::queue(const Actor& viewer, CaseFilter filter, Date day) {
+namespace {
+
+struct TabRule {
+  const char* id;
+  const char* title;
+};
+constexpr TabRule kTabs[] = {{"mine", "我的待办"},
+                             {"enterprise", "等待企业"},
+                             {"vendor", "在服务商"},
+                             {"open", "全部在办"},
+                             {"closed", "已办结"}};
+
+// Who a case in `s` waits on: the enterprise, or the role that acts next.
+std::string holder(const StateRule& s) {
+  return s.waits_on_enterprise ? std::string("enterprise") : s.actor;
+}
+
+// Whether an open case in (procedure, state) belongs to `tab` for a viewer of `role`.
+// `procedures` are those in force; a state no longer in its procedure is only under "open".
+bool in_tab(const std::string& tab, const std::string& role, const StateRule* s) {
+  if (tab == "open") return true;
+  if (!s) return false;
+  const std::string h = holder(*s);
+  if (tab == "mine") return h == role;
+  if (tab == "enterprise") return h == "enterprise";
+  if (tab == "vendor") return h == "vendor_reviewer";
+  return false;
+}
+
+// The tabs a role has: the vendor's staff see only the cases at the vendor (their 待办);
+// an auditor acts nowhere, so has no 我的待办.
+std::vector<std::string> tabs_of(const std::string& role) {
+  if (role == "vendor_reviewer") return {"mine"};
+  if (role == "auditor") return {"open", "enterprise", "vendor", "closed"};
+  return {"mine", "enterprise", "vendor", "open", "closed"};
+}
+
+}  // namespace
+
+Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day) {
   auto authority = listing_authority(viewer);
   if (!authority) return authority.error();
+  CaseFilter& filter = request.filter;
   if (!authority->empty()) filter.authority = *authority;  // else as asked: every authority
-  if (viewer.role == "vendor_reviewer") filter.procedure_states = vendor_states();
+  auto all = procedures();
+  if (!all) return all.error();
+  const StateRule* none = nullptr;
+  auto state_of = [&](const std::string& procedure, const std::string& state) {
+    auto p = (*all)->find(procedure);
+    return p == (*all)->end() ? none : p->second.state(state);
+  };
+  // What the viewer may list at all: the vendor's staff, the cases at the vendor.
+  std::set<std::pair<std::string, std::string>> visible;
+  const bool vendor = viewer.role == "vendor_reviewer";
+  if (vendor)
+    for (auto& pair : vendor_states()) visible.insert(pair);
+  const std::vector<std::string> tabs = tabs_of(viewer.role);
+  if (request.tab.empty() && request.first_tab) request.tab = tabs.front();
+  if (!request.tab.empty() && std::find(tabs.begin(), tabs.end(), request.tab) == tabs.end())
+    return error_of(ErrorKind::invalid_input,
+                    "tab：没有这个列表，请从页面上方的列表中选择 (no tab " + request.tab +
+                        " for role " + viewer.role + ")");
+
+  // Every tab counted under the filter in one pass over (procedure, state) counts.
+  CaseFilter counting = filter;
+  counting.include_closed = true;
+  counting.closed_only = false;
+  auto tally = store_.tally(counting);
+  if (!tally) return tally.error();
   Queue q;
   q.today = day;
-  auto listing = [&](const CaseFilter& f, std::vector<LoadedCase>& out) -> Status {
-    auto rows = store_.list(f);
-    if (!rows) return rows.error();
-    for (CaseRecord& c : *rows) {
-      auto p = procedure_of(store_, c);
-      out.push_back({std::move(c), std::move(p)});
+  q.tab = request.tab;
+  auto member = [&](const std::string& tab, const CaseTally& t) {
+    if (vendor && !visible.count({t.procedure, t.state})) return false;
+    if (tab.empty()) return filter.include_closed || !t.closed;
+    if (tab == "closed") return t.closed;
+    return !t.closed && in_tab(tab, viewer.role, state_of(t.procedure, t.state));
+  };
+  std::set<int> years;
+  for (const std::string& id : tabs) {
+    QueueTab tab{id, "", 0};
+    for (const TabRule& r : kTabs)
+      if (id == r.id) tab.title = r.title;
+    for (const CaseTally& t : *tally)
+      if (member(id, t)) tab.count += t.count;
+    q.tabs.push_back(tab);
+  }
+  for (const CaseTally& t : *tally)
+    if (member(request.tab, t)) {
+      q.total += t.count;
+      if (t.pending_year && !t.closed) {
+        q.deadline_pending += t.count;
+        years.insert(t.pending_year);
+      }
     }
+  q.pending_years.assign(years.begin(), years.end());
+
+  // The tab as the pairs it lists (the store reads the page in order from its indexes).
+  if (request.tab == "closed") {
+    filter.closed_only = true;
+  } else if (!request.tab.empty() && request.tab != "open") {
+    filter.restricted = true;
+    for (const auto& [id, p] : **all)
+      for (const StateRule& s : p.states)
+        if (!s.final && in_tab(request.tab, viewer.role, &s) &&
+            (!vendor || visible.count({id, s.id})))
+          filter.procedure_states.emplace_back(id, s.id);
+  } else if (vendor) {
+    filter.restricted = true;
+    filter.procedure_states.assign(visible.begin(), visible.end());
+  }
+  filter.order = request.order.value_or(request.tab == "closed" ? CaseOrder::updated
+                                                                 : CaseOrder::due);
+  filter.descending = request.order ? request.descending : request.tab == "closed";
+  q.per_page = std::clamp(request.per_page, 1, 1000);  // a page asks at most kMaxPerPage
+  const long pages = std::max(1L, (q.total + q.per_page - 1) / q.per_page);
+  q.page = static_cast<int>(std::clamp<long>(request.page, 1, pages));
+  filter.limit = q.per_page;
+  filter.offset = static_cast<long>(q.page - 1) * q.per_page;
+  auto rows = store_.list(filter);
+  if (!rows) return rows.error();
+  for (CaseRecord& c : *rows) {
+    auto p = procedure_of(store_, c);
+    q.cases.push_back({std::move(c), std::move(p)});
+  }
+  return q;
+}
+
+Result<QueueRequest> parse_queue_request(const std::map<std::string, std::string>& params) {
+  QueueRequest r;
+  auto param = [&](const char* name) {
+    auto it = params.find(name);
+    return it == params.end() ? std::string() : it->second;
+  };
+  auto number = [&](const char* name, const char* what, long max, int& out) -> Status {
+    const std::string v = param(name);
+    if (v.empty()) return std::monostate{};
+    if (v.size() > 7 || v.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(v) < 1 || std::stol(v) > max)
+      return error_of(ErrorKind::invalid_input,
+                      std::string(name) + "：" + what + "应为 1 到 " + std::to_string(max) +
+                          " 之间的整数，请返回列表重新打开 (" + name + ": a number from 1 to " +
+                          std::to_string(max) + ")");
+    out = static_cast<int>(std::stol(v));
     return std::monostate{};
   };
-  if (auto listed = listing(filter, q.cases); !listed) return listed.error();
-  // Cases whose deadline waits on a year's holiday arrangement: never lost below the limit.
-  CaseFilter waiting = filter;
-  waiting.deadline_pending = true;
-  waiting.limit = 1000;
-  if (auto listed = listing(waiting, q.deadline_pending); !listed) return listed.error();
-  return q;
+  if (auto st = number("page", "页码", 1000000, r.page); !st) return st.error();
+  if (auto st = number("per_page", "每页件数", kMaxPerPage, r.per_page); !st) return st.error();
+  r.tab = param("tab");
+  if (!r.tab.empty() && std::none_of(std::begin(kTabs), std::end(kTabs),
+                                     [&](const TabRule& t) { return r.tab == t.id; }))
+    return error_of(ErrorKind::invalid_input,
+                    "tab：没有这个列表，请从页面上方的列表中选择 (tab: mine, enterprise, "
+                    "vendor, open or closed)");
+  static const std::pair<const char*, CaseOrder> kOrders[] = {
+      {"due", CaseOrder::due},
+      {"opened", CaseOrder::opened},
+      {"updated", CaseOrder::updated},
+      {"id", CaseOrder::id},
+      {"enterprise", CaseOrder::enterprise},
+      {"procedure", CaseOrder::procedure},
+      {"state", CaseOrder::state}};
+  if (const std::string sort = param("sort"); !sort.empty()) {
+    for (const auto& [name, order] : kOrders)
+      if (sort == name) r.order = order;
+    if (!r.order)
+      return error_of(ErrorKind::invalid_input,
+                      "sort：不能按这一列排序，请点击列表的列标题排序 (sort: due, opened, "
+                      "updated, id, enterprise, procedure or state)");
+  }
+  if (const std::string order = param("order"); order == "desc")
+    r.descending = true;
+  else if (!order.empty() && order != "asc")
+    return error_of(ErrorKind::invalid_input,
+                    "order：排序方向应为升序或降序，请点击列标题切换 (order: asc or desc)");
+  auto text = [&](const char* name, const char* what, size_t max, std::string& out) -> Status {
+    out = param(name);
+    if (out.size() > max)
+      return error_of(ErrorKind::invalid_input,
+                      std::string(name) + "：" + what + "太长，最多 " + std::to_string(max) +
+                          " 个字节，请缩短后再查询 (" + name + ": at most " +
+                          std::to_string(max) + " bytes)");
+    return std::monostate{};
+  };
+  if (auto st = text("q", "查询内容", 200, r.filter.search); !st) return st.error();
+  if (auto st = text("procedure", "办理事项", 100, r.filter.procedure); !st) return st.error();
+  if (auto st = text("state", "状态", 100, r.filter.state); !st) return st.error();
+  if (auto st = text("uscc", "统一社会信用代码", 18, r.filter.uscc); !st) return st.error();
+  r.filter.summary = true;
+  r.first_tab = true;
+  return r;
 }
 
 namespace {
@@ -192,6 +365,32 @@ Result<nlohmann::json> Engine::conditions(const LoadedCase& loaded, Date day) {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+nlohmann::json queue_json(Engine& engine, const Queue& q) {
+  nlohmann::json tabs = nlohmann::json::array();
+  for (const QueueTab& t : q.tabs)
+    tabs.push_back({{"id", t.id}, {"title", t.title}, {"count", t.count}});
+  nlohmann::json cases = nlohmann::json::array();
+  for (const LoadedCase& c : q.cases) cases.push_back(engine.case_summary(c, q.today));
+  // The filters' choices with their titles: the procedures in force and their states.
+  nlohmann::json procedures = nlohmann::json::array();
+  if (auto all = engine.procedures(); all)
+    for (const auto& [id, p] : **all) {
+      nlohmann::json states = nlohmann::json::array();
+      for (const StateRule& st : p.states) states.push_back({{"id", st.id}, {"title", st.title}});
+      procedures.push_back({{"id", id}, {"title", p.title}, {"states", states}});
+    }
+  return {{"today", format_date(q.today)},
+          {"procedures", procedures},
+          {"tab", q.tab},
+          {"tabs", tabs},
+          {"total", q.total},
+          {"page", q.page},
+          {"per_page", q.per_page},
+          {"pages", std::max(1L, (q.total + q.per_page - 1) / q.per_page)},
+          {"cases", cases},
+          {"deadline_pending", {{"count", q.deadline_pending}, {"years", q.pending_years}}}};
 }
 
 nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {

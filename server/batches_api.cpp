@@ -29,9 +29,10 @@ Response App::Impl::start_batch(const Request& req, const Caller& who) {
   std::vector<std::string> ids;
   if (body.contains("pending") && body["pending"].get<bool>()) {
     // The clerk's open cases waiting for a check-guarded decision.
-    CaseFilter f;
-    f.limit = 1000;
-    auto q = engine.queue(viewer_of(a), f, today());
+    QueueRequest mine;
+    mine.tab = "mine";
+    mine.per_page = 1000;
+    auto q = engine.queue(viewer_of(a), mine, today());
     if (!q) return error_response(req, q.error());
     for (const LoadedCase& c : q->cases)
       if (c.procedure && Workflow::passing_action(*c.procedure, c.record.state, a.role) &&

@@ -27,19 +27,8 @@ Response App::Impl::queue(const Request& req, const Caller& who, const Target& t
   const Actor viewer = viewer_of(*who.account());
   if (auto authority = listing_authority(viewer); !authority)
     return refuse(req, who, http::status::forbidden, authority.error().message);
-  CaseFilter f;
-  f.procedure = t.param("procedure");
-  f.state = t.param("state");
-  f.uscc = t.param("uscc");
-  f.search = t.param("q");
-  f.include_closed = t.param("closed") == "1";
-  if (std::string limit = t.param("limit"); !limit.empty()) {
-    if (limit.find_first_not_of("0123456789") != std::string::npos || limit.size() > 4)
-      return error_response(req, http::status::bad_request,
-                            "limit：应为 1 到 1000 的数字 (limit: a number up to 1000)", "limit");
-    f.limit = std::clamp(std::stoi(limit), 1, 1000);
-  }
-  f.summary = true;
+  auto asked = parse_queue_request(t.query);
+  if (!asked) return error_response(req, asked.error(), field_named(asked.error()));
   const Date day = today();
   auto generation = store.generation();
   if (!generation) return error_response(req, generation.error());
@@ -50,24 +39,12 @@ Response App::Impl::queue(const Request& req, const Caller& who, const Target& t
   // All the page depends on: what is asked, who asks (role and authority) and the day (days
   // left, overdue).
   const std::string key =
-      nlohmann::json{viewer.role, viewer.authority, f.procedure, f.state,         f.uscc,
-                     f.search,    f.include_closed, f.limit,     format_date(day)}
-          .dump();
+      nlohmann::json{viewer.role, viewer.authority, t.query, format_date(day)}.dump();
   if (auto kept = queue_pages.find(key); kept != queue_pages.end())
     return text_response(req, http::status::ok, kept->second, kJsonContentType);
-  auto q = engine.queue(viewer, f, day);
-  if (!q) return error_response(req, q.error());
-  auto summaries = [&](const std::vector<LoadedCase>& cases) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const LoadedCase& c : cases) out.push_back(engine.case_summary(c, day));
-    return out;
-  };
-  Response res = json_response(
-      req, http::status::ok,
-      {{"today", format_date(day)},
-       {"cases", summaries(q->cases)},
-       {"deadline_pending",
-        {{"count", q->deadline_pending.size()}, {"cases", summaries(q->deadline_pending)}}}});
+  auto q = engine.queue(viewer, *asked, day);
+  if (!q) return error_response(req, q.error(), field_named(q.error()));
+  Response res = json_response(req, http::status::ok, queue_json(engine, *q));
   if (queue_pages.size() >= kQueuePagesKept) queue_pages.clear();
   queue_pages.emplace(key, res.body());
   return res;

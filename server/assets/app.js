@@ -74,86 +74,159 @@ const roleTitles = {
   auditor: '审计员'
 };
 
+// The queue: tabs (我的待办 / 等待企业 / 在服务商 / 全部在办 / 已办结) with their counts, filters with
+// Chinese titles, sortable columns, pages; every state of it is in the address, so Back and a
+// bookmark bring the same page again.
+const QUEUE_PARAMS = ['tab', 'q', 'procedure', 'state', 'sort', 'order', 'page', 'per_page'];
+
+function queueLink(params, changes) {
+  const p = new URLSearchParams();
+  for (const k of QUEUE_PARAMS) {
+    const v = k in changes ? changes[k] : params.get(k);
+    if (v) p.set(k, v);
+  }
+  const s = p.toString();
+  return '/' + (s ? '?' + s : '');
+}
+
+function navLink(href, text, attrs) {
+  return el('a', Object.assign({href, onclick: (ev) => {
+    ev.preventDefault();
+    go(href);
+  }}, attrs || {}), text);
+}
+
+// Where a case stands against its deadline, in words.
+function standing(c) {
+  if (c.days_left === undefined) return '';
+  if (c.overdue)
+    return c.overdue_working_days > 0 ? `超期 ${c.overdue_working_days} 个工作日` : '已超期（未满1个工作日）';
+  if (c.due_today) return '今日到期';
+  return `剩余 ${c.days_left} 个工作日`;
+}
+
 async function showQueue() {
   const params = new URLSearchParams(location.search);
-  const filters =
-      el('form', {class: 'filters', id: 'filters'}, el('input', {
-           name: 'q',
-           placeholder: '案件编号 / 统一社会信用代码 / 企业名称',
-           value: params.get('q') || '',
-           size: 36
-         }),
-         el('input', {
-           name: 'procedure',
-           placeholder: '办理事项 (procedure id)',
-           value: params.get('procedure') || ''
-         }),
-         el('input',
-            {name: 'state', placeholder: '状态 (state id)', value: params.get('state') || ''}),
-         el('button', {type: 'submit'}, '筛选'));
-  filters.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const p = new URLSearchParams();
-    for (const k of ['q', 'procedure', 'state'])
-      if (filters[k].value) p.set(k, filters[k].value);
-    go('/?' + p.toString());
-  });
   let data;
   try {
     data = await api('GET', '/api/cases?' + params.toString());
   } catch (e) {
-    main.replaceChildren(filters, el('p', {class: 'error'}, e.message));
+    main.replaceChildren(el('h1', {}, '待办队列'),
+        el('p', {class: 'error', role: 'alert'}, e.message, ' ', navLink('/', '回到我的待办')));
     return;
   }
+  const procedures = data.procedures || [];
+  const titleOf = (id) => (procedures.find((p) => p.id === id) || {}).title || id;
+  // Filters: the procedures and states by their titles (states of the chosen procedure, or all).
+  const procedureSelect = el('select', {name: 'procedure', 'aria-label': '办理事项'},
+      el('option', {value: ''}, '全部办理事项'),
+      procedures.map((p) => el('option', {value: p.id, selected: p.id === params.get('procedure')}, p.title)));
+  const stateSelect = el('select', {name: 'state', 'aria-label': '状态'});
+  const fillStates = () => {
+    const chosen = procedures.filter((p) => !procedureSelect.value || p.id === procedureSelect.value);
+    const seen = new Map();
+    for (const p of chosen)
+      for (const s of p.states)
+        if (!seen.has(s.id)) seen.set(s.id, s.title);
+    stateSelect.replaceChildren(el('option', {value: ''}, '全部状态'),
+        [...seen].map(([id, title]) => el('option', {value: id, selected: id === params.get('state')}, title)));
+  };
+  fillStates();
+  procedureSelect.addEventListener('change', fillStates);
+  const filters = el('form', {class: 'filters', id: 'filters', role: 'search'},
+      el('input', {name: 'q', type: 'search', value: params.get('q') || '', size: 40,
+                   'aria-label': '查找',
+                   placeholder: '案件编号、信用代码、企业名称、姓名或登录用户名（可只写一部分）'}),
+      procedureSelect, stateSelect,
+      el('button', {type: 'submit'}, '查找'),
+      (params.get('q') || params.get('procedure') || params.get('state')) ?
+          navLink(queueLink(params, {q: '', procedure: '', state: '', page: ''}), '清除筛选', {id: 'clear-filters'}) : null);
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    go(queueLink(params, {q: filters.q.value.trim(), procedure: procedureSelect.value,
+                          state: stateSelect.value, page: ''}));
+  });
+
+  const tabs = el('nav', {class: 'tabs', id: 'tabs', 'aria-label': '案件列表'},
+      data.tabs.map((t) => navLink(queueLink(params, {tab: t.id, page: '', sort: '', order: ''}),
+          `${t.title}（${t.count}）`,
+          {'data-tab': t.id, class: t.id === data.tab ? 'current' : '',
+           'aria-current': t.id === data.tab ? 'page' : null})));
+
+  // Sortable columns: a click sorts by it, a second click reverses.
+  const sort = params.get('sort') || '';
+  const order = params.get('order') || '';
+  const column = (key, title) => {
+    if (!key) return el('th', {}, title);
+    const active = sort === key;
+    const next = active && order !== 'desc' ? 'desc' : 'asc';
+    return el('th', {'aria-sort': active ? (order === 'desc' ? 'descending' : 'ascending') : null},
+        navLink(queueLink(params, {sort: key, order: next, page: ''}),
+            title + (active ? (order === 'desc' ? ' ▼' : ' ▲') : ''), {'data-sort': key}));
+  };
+  const all = el('input', {type: 'checkbox', id: 'select-all', 'aria-label': '全选本页'});
+  all.addEventListener('change', () => {
+    for (const box of document.querySelectorAll('#queue tbody input[type=checkbox]')) box.checked = all.checked;
+  });
+  const head = el('thead', {}, el('tr', {}, el('th', {}, all), column('id', '案件编号'),
+      column('procedure', '办理事项'), column('enterprise', '企业'), column('state', '状态'),
+      column('opened', '受理时间'), column('due', '办结期限'), el('th', {}, '期限情况')));
   const row = (c) =>
       el('tr',
-         {class: c.overdue ? 'overdue' :
-              c.due_today  ? 'due-today' :
-              c.due_pending_year ? 'due-pending' :
-                             '',
+         {class: c.overdue ? 'overdue' : c.due_today ? 'due-today' : c.due_pending_year ? 'due-pending' : '',
           'data-case': c.id},
          el('td', {}, el('input', {type: 'checkbox', value: c.id, 'aria-label': '选择 ' + c.id})),
-         el('td', {},
-            el('a', {
-              href: '/cases/' + encodeURIComponent(c.id),
-              onclick: (ev) => {
-                ev.preventDefault();
-                go('/cases/' + encodeURIComponent(c.id));
-              }
-            },
-               c.id)),
-         el('td', {}, c.procedure_title || c.procedure),
+         el('td', {}, navLink('/cases/' + encodeURIComponent(c.id), c.id)),
+         el('td', {}, c.procedure_title || titleOf(c.procedure)),
          el('td', {}, c.enterprise, el('br'), el('small', {}, c.uscc)),
          el('td', {}, c.state_title || c.state),
+         el('td', {}, localTime(c.opened_at)),
          el('td', {}, c.due || (c.due_pending_year ? `待定（${c.due_pending_year}年）` :
-                                c.clock_stopped ? '等待企业' : '—')),
-         el('td', {},
-            c.days_left === undefined ? '' :
-                c.overdue             ? '逾期' :
-                c.due_today           ? '今日到期' :
-                                        c.days_left + ' 个工作日'));
-  const head = () => el('thead', {},
-      el('tr', {},
-         ['', '案件编号', '办理事项', '企业', '状态', '办结期限', '剩余'].map(
-             (h) => el('th', {}, h))));
-  // Cases whose deadline waits on a year's holiday arrangement: a group of their own.
-  const pending = data.deadline_pending || {count: 0, cases: []};
-  const years = [...new Set(pending.cases.map((c) => c.due_pending_year))].sort();
-  const dated = data.cases.filter((c) => !c.due_pending_year);
+                                c.clock_stopped ? '暂停计时' : '—')),
+         el('td', {}, c.closed ? '已办结' : standing(c)));
+
+  // Pages: first, previous, a window around this one, next, last; and how many a page shows.
+  const pager = el('nav', {class: 'pager', id: 'pager', 'aria-label': '翻页'});
+  const pageLink = (n, text) => n === data.page ?
+      el('span', {class: 'current', 'aria-current': 'page'}, text || String(n)) :
+      navLink(queueLink(params, {page: n === 1 ? '' : String(n)}), text || String(n), {'data-page': n});
+  if (data.pages > 1) {
+    if (data.page > 1) pager.append(pageLink(data.page - 1, '上一页'));
+    const from = Math.max(1, data.page - 3), to = Math.min(data.pages, data.page + 3);
+    if (from > 1) pager.append(pageLink(1), from > 2 ? el('span', {}, '…') : '');
+    for (let n = from; n <= to; n++) pager.append(pageLink(n));
+    if (to < data.pages) pager.append(to < data.pages - 1 ? el('span', {}, '…') : '', pageLink(data.pages));
+    if (data.page < data.pages) pager.append(pageLink(data.page + 1, '下一页'));
+  }
+  const perPage = el('select', {id: 'per-page', 'aria-label': '每页件数'},
+      [20, 50, 100, 200].map((n) => el('option', {value: n, selected: n === data.per_page}, `每页 ${n} 件`)));
+  perPage.addEventListener('change', () => go(queueLink(params, {per_page: perPage.value, page: ''})));
+  pager.append(perPage);
+
+  const first = data.total ? (data.page - 1) * data.per_page + 1 : 0;
+  const last = (data.page - 1) * data.per_page + data.cases.length;
+  const pending = data.deadline_pending || {count: 0, years: []};
+  const tabTitle = (data.tabs.find((t) => t.id === data.tab) || {}).title || '案件';
   main.replaceChildren(
-      el('h1', {}, '待办队列'), filters,
-      el('p', {}, `今天 ${data.today}，共 ${dated.length + pending.count} 件` +
-                      (pending.count ? `，其中办结期限待定 ${pending.count} 件` : '')),
-      el('p', {},
+      el('h1', {}, tabTitle), tabs, filters,
+      el('p', {id: 'queue-summary', 'aria-live': 'polite'},
+         `今天 ${data.today}。共 ${data.total} 件` +
+             (data.total ? `，当前显示第 ${first}–${last} 件（第 ${data.page} / ${data.pages} 页）` : '') +
+             (pending.count ? `，其中办结期限待定 ${pending.count} 件` : '')),
+      pending.count ?
+          el('p', {class: 'note', id: 'pending-note'},
+             `${pending.years.join('、')}年节假日安排尚未录入工作日历，${pending.count} 件案件暂不计算办结期限（显示为“待定”），照常办理。` +
+                 '管理员录入后，办结期限即按各案件的受理时间重新计算，并记入办理记录。') : '',
+      el('p', {class: 'bulk'},
          el('button', {type: 'button', id: 'print-coversheet', onclick: () => printSelected('coversheet')}, '打印传真封面'), ' ',
          el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单')),
-      el('table', {id: 'queue'}, head(), el('tbody', {}, dated.map(row))),
-      ...(pending.count ? [
-        el('h2', {id: 'pending-title'}, `办结期限待定（${pending.count} 件）`),
-        el('p', {class: 'note'},
-           `${years.join('、')}年节假日安排尚未录入工作日历，这些案件暂不计算办结期限，照常办理。` +
-               '管理员录入后，办结期限即按各案件的受理时间重新计算，并记入办理记录。'),
-        el('table', {id: 'queue-pending'}, head(), el('tbody', {}, pending.cases.map(row)))] : []));
+      data.cases.length ?
+          el('table', {id: 'queue'}, head, el('tbody', {}, data.cases.map(row))) :
+          el('p', {id: 'queue-empty'}, data.total ? '这一页没有案件。' :
+              (params.get('q') || params.get('procedure') || params.get('state')) ?
+                  '没有符合条件的案件：请检查查找内容，或点“清除筛选”，也可在其他列表（如“已办结”）中查看。' :
+                  '这里没有案件。'),
+      pager);
 }
 
 // `done`: what the last action did, shown in the status line of the page drawn again after it.

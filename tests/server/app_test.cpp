@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -329,8 +331,11 @@ TEST_CASE("every role on every endpoint, for its own and another authority's cas
   for (const char* id : {"C-OWN", "C-OTHER"})
     CHECK(body_of(clients[std::string(id) == "C-OWN" ? 0 : 1].get(std::string("/api/cases/") +
                                                                   id))["version"] == 1);
-  // Each queue holds exactly what its role may open.
-  CHECK(ids_in(clients[0].get("/api/cases")) == std::vector<std::string>{"C-OWN", "C-VENDOR"});
+  // Each queue holds exactly what its role may open: the clerk's own work first (我的待办), and
+  // every open case of the authority under 全部在办.
+  CHECK(ids_in(clients[0].get("/api/cases")) == std::vector<std::string>{"C-OWN"});
+  CHECK(ids_in(clients[0].get("/api/cases?tab=open")) ==
+        std::vector<std::string>{"C-OWN", "C-VENDOR"});
   CHECK(ids_in(clients[1].get("/api/cases")) == std::vector<std::string>{"C-OTHER"});
   CHECK(ids_in(clients[2].get("/api/cases")) == std::vector<std::string>{"C-VENDOR"});
   CHECK(ids_in(clients[3].get("/api/cases")) == std::vector<std::string>{"C-OWN", "C-VENDOR"});
@@ -356,7 +361,7 @@ TEST_CASE("the queue gives each case its deadline in working days, overdue and d
           "[server]") {
   Counter counter;
   auto clerk = counter.log_in("clerk");
-  auto cases = body_of(clerk.get("/api/cases"))["cases"];
+  auto cases = body_of(clerk.get("/api/cases?tab=open"))["cases"];
   REQUIRE(cases.size() == 2);
   // Opened Monday 23 Nov 09:00 with 2 working days: due Wednesday 25th, one working day left.
   nlohmann::json own = cases[0]["id"] == "C-OWN" ? cases[0] : cases[1];
@@ -372,8 +377,9 @@ TEST_CASE("the queue gives each case its deadline in working days, overdue and d
   own = body_of(clerk.get("/api/cases?q=C-OWN"))["cases"][0];
   CHECK(own["overdue"] == true);
   CHECK(own["days_left"] == -1);
+  CHECK(own["overdue_working_days"] == 1);  // 超期 1 个工作日
   // Search by the enterprise's name, in part.
-  CHECK(ids_in(clerk.get("/api/cases?q=%E6%B0%B8%E7%9B%9B")) ==
+  CHECK(ids_in(clerk.get("/api/cases?tab=open&q=%E6%B0%B8%E7%9B%9B")) ==
         std::vector<std::string>{"C-OWN", "C-VENDOR"});
   CHECK(ids_in(clerk.get("/api/cases?q=nothing-like-it")).empty());
 }
@@ -441,7 +447,12 @@ TEST_CASE("a malformed request gets a 400 naming the field", "[server]") {
   CHECK(not_json.result() == http::status::bad_request);
   Response no_password = counter.call(http::verb::post, "/api/login", R"({"name": "clerk"})");
   CHECK(body_of(no_password)["field"] == "password");
-  CHECK(clerk.get("/api/cases?limit=lots").result() == http::status::bad_request);
+  Response bad_page = clerk.get("/api/cases?page=lots");
+  CHECK(bad_page.result() == http::status::bad_request);
+  CHECK(body_of(bad_page)["field"] == "page");
+  CHECK(body_of(clerk.get("/api/cases?sort=password"))["field"] == "sort");
+  CHECK(body_of(clerk.get("/api/cases?per_page=100000"))["field"] == "per_page");
+  CHECK(body_of(clerk.get("/api/cases?tab=everything"))["field"] == "tab");
   CHECK(counter.call(http::verb::get, "/../etc/passwd").result() == http::status::bad_request);
   CHECK(clerk.get("/api/cases/NO-SUCH-CASE").result() == http::status::not_found);
 }
@@ -899,8 +910,11 @@ TEST_CASE(
   auto clerk = counter.log_in("clerk");
   auto queue = body_of(clerk.get("/api/cases"));
   REQUIRE(queue["deadline_pending"]["count"] == 1);
-  CHECK(queue["deadline_pending"]["cases"][0]["id"] == "C-PENDING");
-  CHECK(queue["deadline_pending"]["cases"][0]["due_pending_year"] == 2027);
+  CHECK(queue["deadline_pending"]["years"] == nlohmann::json::array({2027}));
+  // In the pages with the others, after those with a date (no deadline sorts last).
+  REQUIRE(queue["cases"].size() == 2);
+  CHECK(queue["cases"][1]["id"] == "C-PENDING");
+  CHECK(queue["cases"][1]["due_pending_year"] == 2027);
   auto one = body_of(clerk.get("/api/cases/C-PENDING"));
   CHECK(one["due"].is_null());
   CHECK(one["deadline_text"] == "办结期限待定：2027年节假日安排尚未录入");
@@ -1080,7 +1094,9 @@ TEST_CASE("a damaged stored record never takes the queue down: the rest is serve
   auto clerk = counter.log_in("clerk");
   Response queue = clerk.get("/api/cases");
   REQUIRE(queue.result() == http::status::ok);
-  CHECK(ids_in(queue) == std::vector<std::string>{"C-OWN", "C-VENDOR"});
+  CHECK(ids_in(queue) == std::vector<std::string>{"C-OWN"});
+  CHECK(ids_in(clerk.get("/api/cases?tab=open&sort=enterprise")) ==
+        std::vector<std::string>{"C-OWN", "C-VENDOR"});
   CHECK(clerk.get("/api/cases/C-OWN").result() != http::status::internal_server_error);
   CHECK(clerk.get("/api/cases/C-OWN/receipt.pdf").result() != http::status::internal_server_error);
   auto r = keydesk::test::run_keydesk("--rules '" + counter.rules.string() + "' --db '" +
@@ -1448,4 +1464,125 @@ TEST_CASE("a clerk sees a case's failed notice with its reason and sends it agai
   CHECK(test::chinese_first(body_of(res)["error"]));
   const auto history = body_of(clerk.get("/api/cases/C-OWN"))["history"];
   CHECK(history.back()["action"] == "notice_resent");
+}
+
+TEST_CASE(
+    "the queue: tabs counted under the filter, pages that neither overlap nor miss, sortable "
+    "columns, and search by part of a number, a name or a login name, closed cases included",
+    "[server]") {
+  Counter counter;
+  {
+    auto store = CaseStore::open(counter.db);
+    REQUIRE(store);
+    auto config = load_counter_config(counter.rules / "counter.yaml");
+    REQUIRE(config);
+    // 23 more cases of the clerk's authority, 25 minutes apart, one with names of its own.
+    for (int i = 1; i <= 23; ++i) {
+      nlohmann::json s = example_submission();
+      s["id"] = "Q-" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+      if (i == 7) {
+        s["applicant"]["legal_representative"] = "张　伟";  // spaced, as forms often have it
+        s["enterprise"]["name"] = "青岛港湾贸易有限公司";
+      }
+      char at[40];
+      std::snprintf(at, sizeof at, "2026-11-23T%02d:%02d:00+08:00", 9 + i * 25 / 60, i * 25 % 60);
+      auto c = open_submission_case(*store, counter.rules, *config, typed(s),
+                                    {"setup", "authority_clerk", kOwn}, at);
+      INFO((c ? "" : c.error().message));
+      REQUIRE(c);
+    }
+  }
+  auto clerk = counter.log_in("clerk");
+  // One returned to the enterprise, one withdrawn (closed).
+  REQUIRE(clerk
+              .post("/api/cases/Q-02/actions",
+                    {{"action", "fail_review"}, {"version", 1}, {"remark", "营业执照复印件不清晰"}})
+              .result() == http::status::ok);
+  REQUIRE(clerk
+              .post("/api/cases/Q-03/actions",
+                    {{"action", "withdraw"}, {"version", 1}, {"remark", "企业来电撤回"}})
+              .result() == http::status::ok);
+  auto tab_counts = [](const nlohmann::json& q) {
+    std::map<std::string, long> out;
+    for (const auto& t : q["tabs"]) out[t["id"].get<std::string>()] = t["count"].get<long>();
+    return out;
+  };
+  // C-OWN and 21 of Q-… wait on the clerk; Q-02 on the enterprise; C-VENDOR at the vendor.
+  auto q = body_of(clerk.get("/api/cases"));
+  CHECK(q["tab"] == "mine");
+  CHECK(tab_counts(q) == std::map<std::string, long>{
+                             {"mine", 22}, {"enterprise", 1}, {"vendor", 1}, {"open", 24},
+                             {"closed", 1}});
+  CHECK(q["total"] == 22);
+  CHECK(q["pages"] == 1);
+  CHECK(ids_in(clerk.get("/api/cases?tab=enterprise")) == std::vector<std::string>{"Q-02"});
+  CHECK(ids_in(clerk.get("/api/cases?tab=vendor")) == std::vector<std::string>{"C-VENDOR"});
+  CHECK(ids_in(clerk.get("/api/cases?tab=closed")) == std::vector<std::string>{"Q-03"});
+  CHECK(body_of(clerk.get("/api/cases?tab=closed"))["cases"][0]["closed"] == true);
+
+  // Pages of 5 over the 24 open cases, in every order: together exactly the 24, each once.
+  for (const char* sort : {"due", "opened", "updated", "id", "enterprise", "procedure", "state"})
+    for (const char* order : {"asc", "desc"}) {
+      INFO(sort << " " << order);
+      std::vector<std::string> seen;
+      const std::string base =
+          std::string("/api/cases?tab=open&per_page=5&sort=") + sort + "&order=" + order;
+      auto first = body_of(clerk.get(base));
+      CHECK(first["total"] == 24);
+      REQUIRE(first["pages"] == 5);
+      for (int page = 1; page <= 5; ++page) {
+        auto ids = ids_in(clerk.get(base + "&page=" + std::to_string(page)));
+        CHECK(ids.size() == (page < 5 ? 5u : 4u));
+        seen.insert(seen.end(), ids.begin(), ids.end());
+      }
+      std::set<std::string> unique(seen.begin(), seen.end());
+      CHECK(unique.size() == 24);
+      CHECK(seen.size() == 24);
+    }
+  // Past the last page: the last page.
+  auto past = body_of(clerk.get("/api/cases?tab=open&per_page=5&page=99"));
+  CHECK(past["page"] == 5);
+  CHECK(past["cases"].size() == 4);
+  // By case number, both ways; by opening time, newest first (in the page's order).
+  auto in_order = [&](const std::string& target) {
+    std::vector<std::string> ids;
+    const nlohmann::json body = body_of(clerk.get(target));
+    for (const auto& c : body["cases"]) ids.push_back(c["id"]);
+    return ids;
+  };
+  CHECK(in_order("/api/cases?tab=open&sort=id&per_page=2") ==
+        std::vector<std::string>{"C-OWN", "C-VENDOR"});
+  CHECK(in_order("/api/cases?tab=open&sort=id&order=desc&per_page=2") ==
+        std::vector<std::string>{"Q-23", "Q-22"});
+  CHECK(in_order("/api/cases?tab=open&sort=opened&order=desc&per_page=1") ==
+        std::vector<std::string>{"Q-23"});
+  // By the enterprise's name: 青岛永盛… (U+6C38) before 青岛港湾… (U+6E2F), and the reverse.
+  CHECK(in_order("/api/cases?tab=open&sort=enterprise&per_page=1") ==
+        std::vector<std::string>{"C-OWN"});
+  CHECK(in_order("/api/cases?tab=open&sort=enterprise&order=desc&per_page=1") ==
+        std::vector<std::string>{"Q-07"});
+  // The soonest deadline first; no deadline (Q-02, returned: the clock stopped) last.
+  auto due = in_order("/api/cases?tab=open&per_page=200");
+  CHECK(due.back() == "Q-02");
+
+  // Search: part of a case number, a name with or without its space, part of a login name in any
+  // letter case, a USCC prefix; the tabs count what is found, so a closed case is one click away.
+  CHECK(ids_in(clerk.get("/api/cases?tab=open&q=q-0")).size() == 8);  // Q-01…Q-09 but Q-03
+  CHECK(ids_in(clerk.get("/api/cases?q=%E5%BC%A0%E4%BC%9F")) ==      // 张伟
+        std::vector<std::string>{"Q-07"});
+  CHECK(ids_in(clerk.get("/api/cases?q=%E5%BC%A0%20%E4%BC%9F")) ==   // 张 伟
+        std::vector<std::string>{"Q-07"});
+  CHECK(body_of(clerk.get("/api/cases?tab=open&q=QDYS31"))["total"] == 24);  // qdys311
+  CHECK(ids_in(clerk.get("/api/cases?q=%E6%B8%AF%E6%B9%BE")) ==      // 港湾
+        std::vector<std::string>{"Q-07"});
+  auto found = body_of(clerk.get("/api/cases?q=Q-03"));
+  CHECK(found["total"] == 0);
+  CHECK(tab_counts(found)["closed"] == 1);
+  CHECK(ids_in(clerk.get("/api/cases?tab=closed&q=Q-03")) == std::vector<std::string>{"Q-03"});
+  CHECK(body_of(clerk.get("/api/cases?tab=open&q=913702028"))["total"] == 24);
+  // A search that looks like SQL is text like any other.
+  CHECK(body_of(clerk.get("/api/cases?q=%25%27%20OR%201%3D1%20--"))["total"] == 0);
+  CHECK(body_of(clerk.get("/api/cases?q=_"))["total"] == 0);
+  // The other authority's clerk sees none of it.
+  CHECK(body_of(counter.log_in("clerk2").get("/api/cases?tab=open&q=Q-"))["total"] == 0);
 }
