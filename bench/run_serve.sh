@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Load benchmark of keydesk serve: the clerk's queue (GET /api/cases, the 200 open cases due
-# soonest, with working days left) among 100,000 open cases of the counter's authority, and the
-# page shell (GET /), each under wrk with 200 connections for a fixed time, on loopback only.
+# Load benchmark of keydesk serve: the clerk's queue (GET /api/cases?tab=open&per_page=200, the
+# 200 open cases due soonest, with working days left) among 100,000 open cases of the counter's
+# authority (and 100,000 closed), and the page shell (GET /), each under wrk with 200
+# connections for a fixed time, on loopback only. Then every kind of queue page a clerk asks
+# for (each tab, each sortable column, a deep page, searches), each built afresh: the median of
+# 5 requests, one at a time.
 # Goal (issue 6): p99 under 50 ms at 200 connections.
 # The database does not change while wrk runs, so after the first request the server sends the
 # queue page it kept (server/app.cpp); a third run has each wrk thread ask for 17 pages of its
-# own in turn (limit=184..200, 167..183: more than the server keeps), so that every page is built
+# own in turn (per_page=184..200, 167..183: more than the server keeps), so that every page is built
 # afresh, as after any write: that line shows what a page costs when cases move, and is not held
 # to the goal.
 #
 # usage: bench/run_serve.sh      (from any directory; needs a built tree: scripts/build.sh)
 # Environment: CASES        open cases seeded (default 100000)
+#              CLOSED       closed cases seeded (default 100000)
 #              CONNECTIONS  wrk connections (default 200)
 #              THREADS      wrk threads (default 2)
 #              DURATION     each timed run (default 20s)
@@ -28,6 +32,7 @@ out="$root/bench/out/serve"
 kd="$root/build/cli/keydesk"
 seed="$root/build/bench/serve_seed"
 cases=${CASES:-100000}
+closed=${CLOSED:-100000}
 connections=${CONNECTIONS:-200}
 threads=${THREADS:-2}
 duration=${DURATION:-20s}
@@ -46,10 +51,10 @@ echo "machine: $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 
 # --- the database and the clerk ---------------------------------------------------------------
 echo "seeding $cases open cases into $db ..."
-"$seed" --db "$db" --cases "$cases" --rules "$root/rules" >"$out/seed.json"
+"$seed" --db "$db" --cases "$cases" --closed "$closed" --rules "$root/rules" >"$out/seed.json"
 authority=$(/usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['authority'])" "$out/seed.json")
 /usr/bin/python3 -c "import json, sys; j = json.load(open(sys.argv[1]));
-print(f\"  {j['cases']:,} cases ({j['overdue']:,} overdue) over {j['procedures']} procedures, \"
+print(f\"  {j['cases']:,} open cases ({j['overdue']:,} overdue), {j['closed']:,} closed, over {j['procedures']} procedures, \"
       f\"today {j['today']}, {j['db_bytes'] / 1e6:.0f} MB, {j['seconds']:.1f} s\")" "$out/seed.json"
 password="bench-clerk-$RANDOM$RANDOM"
 echo "$password" | "$kd" --rules "$root/rules" --db "$db" users add bench_clerk \
@@ -77,7 +82,8 @@ cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(kd_session=[0-9a-f]*\);.*/\1/p' "$out/lo
 export KD_COOKIE="$cookie"
 
 # One queue page by hand: it must be the clerk's 200 cases, soonest deadline first.
-curl -sS -o "$out/queue.json" -w '%{http_code}' -H "Cookie: $cookie" "$base/api/cases" \
+queue="/api/cases?tab=open&per_page=200"
+curl -sS -o "$out/queue.json" -w '%{http_code}' -H "Cookie: $cookie" "$base$queue" \
   >"$out/queue.status"
 /usr/bin/python3 - "$out/queue.json" "$(cat "$out/queue.status")" <<'PY'
 import json, os, sys
@@ -100,13 +106,32 @@ run_wrk() {  # NAME PATH DURATION
   curl -sS -m 600 -o /dev/null "$base/"
 }
 echo "warm-up: GET /api/cases, $warmup ..."
-run_wrk warmup /api/cases "$warmup"
-echo "wrk -t$threads -c$connections -d$duration: GET /api/cases ..."
-run_wrk queue /api/cases "$duration"
+run_wrk warmup "$queue" "$warmup"
+echo "wrk -t$threads -c$connections -d$duration: GET $queue ..."
+run_wrk queue "$queue" "$duration"
 echo "wrk -t$threads -c$connections -d$duration: GET / ..."
 run_wrk shell / "$duration"
-echo "wrk -t$threads -c$connections -d$duration: GET /api/cases?limit=…, each page built afresh ..."
-KD_FRESH=1 run_wrk fresh /api/cases "$duration"
+echo "wrk -t$threads -c$connections -d$duration: GET /api/cases?tab=open&per_page=…, each page built afresh ..."
+KD_FRESH=1 run_wrk fresh "/api/cases?tab=open" "$duration"
+# Every kind of page, built afresh (a parameter the server ignores makes each request new to its
+# page cache), one request at a time: the median of 5.
+: >"$out/pages.txt"
+for page in "" "tab=enterprise" "tab=vendor" "tab=open" "tab=closed" \
+    "tab=open&sort=opened&order=desc" "tab=open&sort=enterprise" "tab=open&sort=id&order=desc" \
+    "tab=open&sort=state" "tab=open&procedure=reissue" "tab=open&page=1000" "tab=closed&page=1000" \
+    "tab=closed&sort=enterprise" "q=C2026-00001" "q=u00000" "tab=open&q=%E7%8E%8B%E4%BC%9F" \
+    "tab=closed&q=%E7%8E%8B%E4%BC%9F"; do
+  for n in 1 2 3 4 5; do
+    curl -sS -o "$out/page.json" -w '%{time_total}\n' -H "Cookie: $cookie" \
+      "$base/api/cases?$page&fresh=$n$RANDOM" >>"$out/page_times.txt"
+  done
+  /usr/bin/python3 - "$out/page.json" "$page" "$out/page_times.txt" >>"$out/pages.txt" <<'PY'
+import json, statistics, sys
+j = json.load(open(sys.argv[1]))
+times = [float(t) * 1000 for t in open(sys.argv[3]).read().split()[-5:]]
+print(f"{sys.argv[2] or '(我的待办)':36}{j['total']:>9,}{len(j['cases']):>6}{statistics.median(times):>10.1f}")
+PY
+done
 kill -0 "$server_pid" 2>/dev/null || { echo "keydesk serve died (see $out/serve.log)" >&2; exit 1; }
 
 echo
@@ -136,5 +161,9 @@ for label, f, held in rows:
           f"{f['bytes'] / f['seconds'] / 1e6:8.1f}  {'met' if met else 'NOT met'}"
           + ("" if held else " (not held to it)"))
 print(f"(wrk output: {out}/wrk_queue.txt, wrk_shell.txt, wrk_fresh.txt)")
+print()
+print("queue pages built afresh, one request at a time (median of 5):")
+print(f"{'GET /api/cases?':36}{'total':>9}{'rows':>6}{'ms':>10}")
+print(open(f"{out}/pages.txt").read(), end="")
 sys.exit(2 if failed else 0)
 PY

@@ -5,7 +5,7 @@
 wrk.headers["Cookie"] = os.getenv("KD_COOKIE")
 
 -- KD_FRESH=1: pages built afresh, as after a write to the database. Each thread asks for 17
--- pages of its own in turn (thread 1 limit=184..200, thread 2 167..183, ...): by the time a
+-- pages of its own in turn (thread 1 per_page=184..200, thread 2 167..183, ...): by the time a
 -- thread asks for a page again, 16 others have been built since, and the server keeps 16 at
 -- most, so it has let it go.
 local threads = 0
@@ -18,7 +18,7 @@ if os.getenv("KD_FRESH") == "1" then
   local n = 0
   function request()
     n = n + 1
-    return wrk.format(nil, wrk.path .. "?limit=" .. (top - n % 17))
+    return wrk.format(nil, wrk.path .. "&per_page=" .. (top - n % 17))
   end
 end
 

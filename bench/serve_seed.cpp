@@ -1,7 +1,7 @@
 // serve_seed: a case database for the load benchmark of keydesk serve (bench/run_serve.sh): many
 // open cases of the counter's authority, as a clerk's queue sees them.
 //
-// Usage: serve_seed --db PATH [--cases N] [--rules DIR] [--today YYYY-MM-DD]
+// Usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today YYYY-MM-DD]
 //
 // The database at PATH is made anew. CaseStore creates the schema and records every procedure of
 // DIR/procedures (the queue parses each case's procedure version from it); then N open cases
@@ -12,6 +12,11 @@
 // those with a deadline (where cases wait for the clerk or the vendor). Cases in a state with a
 // deadline are due on a working day from 15 working days before --today (a few per cent overdue)
 // to 5 after; cases waiting on the enterprise have their clock stopped and no due date.
+// --closed N adds N closed cases (a final state, closed over the past year), as a counter's
+// table holds after a while: the 已办结 tab and every search read past them.
+// Each case has the enterprise's name, a legal representative and an authorised user (made-up
+// names from a few common surnames and given names), and its search columns (migration 006)
+// written as CaseStore writes them (search_text()).
 // --today defaults to the counter's date now (the server counts days left from its clock).
 //
 // Prints one JSON line (cases, procedures, seconds, db_bytes) on stdout; exit 1 on failure.
@@ -65,6 +70,7 @@ T must(keydesk::Result<T> r, const std::string& what) {
 struct Options {
   std::string db;
   long cases = 100000;
+  long closed = 0;
   std::string rules = KEYDESK_BENCH_RULES;
   std::string today;  // empty: the counter's date now
 };
@@ -85,12 +91,17 @@ Options parse_options(int argc, char** argv) {
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.cases);
       if (ec != std::errc() || end != v.data() + v.size() || o.cases <= 0)
         fail("--cases: expected a positive whole number, not '" + v + "'");
+    } else if (a == "--closed") {
+      const std::string& v = value();
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.closed);
+      if (ec != std::errc() || end != v.data() + v.size() || o.closed < 0)
+        fail("--closed: expected a whole number, not '" + v + "'");
     } else if (a == "--rules") {
       o.rules = value();
     } else if (a == "--today") {
       o.today = value();
     } else {
-      fail("usage: serve_seed --db PATH [--cases N] [--rules DIR] [--today YYYY-MM-DD]");
+      fail("usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today DATE]");
     }
   }
   if (o.db.empty()) fail("--db PATH is required");
@@ -137,6 +148,7 @@ struct SeedState {
 struct SeedProcedure {
   const keydesk::Procedure* procedure;
   std::vector<SeedState> states;
+  const keydesk::StateRule* final_state = nullptr;
   std::discrete_distribution<std::size_t> pick_state;
 };
 
@@ -189,10 +201,11 @@ int main(int argc, char** argv) {
   std::vector<int> procedure_weights;
   for (const auto& [id, p] : procedures) {
     auto w = kProcedureWeights.find(id);
-    SeedProcedure s{&p, {}, {}};
+    SeedProcedure s{&p, {}, nullptr, {}};
     std::vector<int> state_weights;
     for (std::size_t i = 0; i < p.states.size(); ++i) {
       const keydesk::StateRule& st = p.states[i];
+      if (st.final && !s.final_state) s.final_state = &st;
       if (st.final) continue;
       const bool due = st.deadline_days > 0 || !st.carry_from.empty();
       s.states.push_back({&st, static_cast<int>(i) + 1, due});
@@ -210,11 +223,12 @@ int main(int argc, char** argv) {
     fail("cannot open " + o.db + ": " + sqlite3_errmsg(db));
   exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN");
   sqlite3_stmt* ins = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, "
-                         "state, version, due_on, clock_stopped, closed, opened_at, updated_at, "
-                         "data) VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?)",
-                         -1, &ins, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db,
+          "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, "
+          "state, version, due_on, clock_stopped, closed, opened_at, updated_at, "
+          "data, enterprise_name, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+          -1, &ins, nullptr) != SQLITE_OK)
     fail(std::string("prepare insert: ") + sqlite3_errmsg(db));
   auto text = [&](int col, const std::string& v) {
     sqlite3_bind_text(ins, col, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -226,10 +240,21 @@ int main(int argc, char** argv) {
   std::uniform_int_distribution<std::size_t> pick_late(0, late.size() - 1),
       pick_ahead(0, ahead.size() - 1);
   std::uniform_int_distribution<int> pick_age(1, 40), pick_minute(9 * 60, 17 * 60 - 1);
+  static const char* const kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄",
+                                          "周", "吴", "徐", "孙", "胡", "朱", "高", "林"};
+  static const char* const kGiven[] = {"伟",   "芳",   "娜",   "敏",   "静",   "丽",  "强", "磊",
+                                       "军",   "洋",   "勇",   "艳",   "杰",   "娟",  "涛", "明",
+                                       "海峰", "丽萍", "建国", "晓东", "文博", "雪梅"};
+  std::uniform_int_distribution<std::size_t> pick_surname(0, std::size(kSurnames) - 1),
+      pick_given(0, std::size(kGiven) - 1);
+  auto person = [&] { return std::string(kSurnames[pick_surname(rng)]) + kGiven[pick_given(rng)]; };
+  std::uniform_int_distribution<int> pick_closed_age(1, 365);
   long overdue_count = 0;
-  for (long i = 0; i < o.cases; ++i) {
+  for (long i = 0; i < o.cases + o.closed; ++i) {
     SeedProcedure& s = seeds[pick_procedure(rng)];
-    const SeedState& state = s.states[s.pick_state(rng)];
+    const bool closed = i >= o.cases && s.final_state;
+    const SeedState state =
+        closed ? SeedState{s.final_state, 9, false} : s.states[s.pick_state(rng)];
     std::optional<Date> due;
     if (state.due) {
       if (overdue(rng)) {
@@ -239,10 +264,12 @@ int main(int argc, char** argv) {
         due = ahead[pick_ahead(rng)];
       }
     }
-    const Date opened = today - boost::gregorian::days(pick_age(rng));
+    const Date opened =
+        today - boost::gregorian::days(closed ? pick_closed_age(rng) + 10 : pick_age(rng));
     const std::string opened_at = iso_at(opened, pick_minute(rng));
     const std::string updated_at =
-        iso_at(std::max(opened, today - boost::gregorian::days(1)), pick_minute(rng));
+        closed ? iso_at(opened + boost::gregorian::days(8), pick_minute(rng))
+               : iso_at(std::max(opened, today - boost::gregorian::days(1)), pick_minute(rng));
     const std::string uscc = "9131000" + pad(i, 11);
     const std::string user = "u" + pad(i, 8);
     const json submission = {
@@ -251,8 +278,13 @@ int main(int argc, char** argv) {
         {"channel", s.procedure->channel.empty() ? "paper" : s.procedure->channel},
         {"submitted_at", opened_at},
         {"enterprise", {{"uscc", uscc}, {"name", "示例贸易有限公司" + pad(i, 6)}}},
-        {"applicant", {{"login_username", user}, {"email", user + "@example.cn"}}}};
-    text(1, "C2026-" + pad(i, 7));
+        {"applicant",
+         {{"login_username", user},
+          {"email", user + "@example.cn"},
+          {"legal_representative", person()},
+          {"authorized_user", {{"name", person()}}}}}};
+    const std::string id = "C2026-" + pad(i, 7);
+    text(1, id);
     text(2, s.procedure->id);
     text(3, s.procedure->version);
     text(4, counter.authority);
@@ -264,9 +296,12 @@ int main(int argc, char** argv) {
     else
       sqlite3_bind_null(ins, 8);
     sqlite3_bind_int64(ins, 9, state.rule->waits_on_enterprise ? 1 : 0);
-    text(10, opened_at);
-    text(11, updated_at);
-    text(12, submission.dump());
+    sqlite3_bind_int64(ins, 10, closed ? 1 : 0);
+    text(11, opened_at);
+    text(12, updated_at);
+    text(13, submission.dump());
+    text(14, submission["enterprise"]["name"].get<std::string>());
+    text(15, keydesk::search_text(id, uscc, submission));
     if (sqlite3_step(ins) != SQLITE_DONE) fail(std::string("insert: ") + sqlite3_errmsg(db));
     sqlite3_reset(ins);
   }
@@ -277,9 +312,10 @@ int main(int argc, char** argv) {
 
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
-      "{\"cases\": %ld, \"overdue\": %ld, \"procedures\": %zu, \"authority\": %s, \"today\": "
+      "{\"cases\": %ld, \"closed\": %ld, \"overdue\": %ld, \"procedures\": %zu, \"authority\": %s, "
+      "\"today\": "
       "\"%s\", \"seconds\": %.2f, \"db_bytes\": %ju}\n",
-      o.cases, overdue_count, seeds.size(), json(counter.authority).dump().c_str(),
+      o.cases, o.closed, overdue_count, seeds.size(), json(counter.authority).dump().c_str(),
       keydesk::format_date(today).c_str(), seconds,
       static_cast<std::uintmax_t>(std::filesystem::file_size(o.db)));
   return 0;

@@ -292,7 +292,8 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   list->add_option("--uscc", args->uscc, "only cases of this enterprise");
   list->add_flag("--all", args->all, "include closed cases");
   list->add_option("--search", args->search,
-                   "part of a case number, USCC, enterprise name, a name on the form or the login name (closed cases too with --all)");
+                   "part of a case number, USCC, enterprise name, a name on the form or the login "
+                   "name (closed cases too with --all)");
   list->callback([=, &ctx, &exit_code] {
     auto e = env();
     if (!e) return fail(e.error());

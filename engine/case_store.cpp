@@ -118,8 +118,7 @@ struct CaseStore::Impl {
     if (summary)
       columns.replace(columns.rfind("data"), 4,
                       "json_object('enterprise', json_object('name', enterprise_name))");
-    auto st =
-        db.prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ? OFFSET ?");
+    auto st = db.prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ? OFFSET ?");
     if (!st) return st.error();
     int i = 1;
     for (const auto& a : args) st->bind(i++, a);
@@ -530,19 +529,16 @@ std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool
     where += ")";
   }
   if (const std::string key = search_key(f.search); !key.empty()) {
-    std::string like;
-    for (char c : key) {
-      if (c == '%' || c == '_' || c == '\\') like += '\\';
-      like += c;
-    }
-    where += " AND search_text LIKE ? ESCAPE '\\'";
-    args.push_back("%" + like + "%");
+    where += " AND instr(search_text, ?) > 0";  // strpos() on PostgreSQL
+    args.push_back(key);
   }
   if (f.deadline_pending) where += " AND closed = 0 AND due_pending_year IS NOT NULL";
   if (f.closed_only)
     where += " AND closed = 1";
   else if (!f.include_closed)
     where += " AND closed = 0";
+  else
+    where += " AND closed IN (0, 1)";  // lets cases_tally seek past `closed` to the procedure
   return where;
 }
 
@@ -601,12 +597,36 @@ std::string search_text(const std::string& case_id, const std::string& uscc,
 
 Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
   std::vector<std::string> args;
-  const std::string where = case_where(f, args, true);
-  return impl_->query_cases(where + " ORDER BY " + case_order(f.order, f.descending), args,
-                            f.limit, f.summary, f.offset);
+  std::string where = case_where(f, args, true);
+  // A search: the matches found in cases_tally, which holds every column the filter reads,
+  // then only those read and sorted. Walking an order's index instead reads every case of the
+  // authority for a search that matches a few (446 ms among 100,000; 5 ms this way).
+  if (!search_key(f.search).empty() && f.uscc.empty())
+    where = "WHERE rowid IN (SELECT rowid FROM cases INDEXED BY cases_tally " + where + ")";
+  return impl_->query_cases(where + " ORDER BY " + case_order(f.order, f.descending), args, f.limit,
+                            f.summary, f.offset);
 }
 
 Result<std::vector<CaseTally>> CaseStore::tally(const CaseFilter& f) {
+  auto read = [](const Statement& row) {
+    return CaseTally{row.text(0), row.text(1), row.integer(2) != 0,
+                     static_cast<int>(row.integer(3)), static_cast<long>(row.integer(4))};
+  };
+  if (f.procedure.empty() && f.state.empty() && f.uscc.empty() && search_key(f.search).empty() &&
+      !f.deadline_pending) {
+    // Nothing to filter by but the authority: the counts kept by migration 006's triggers.
+    auto st = impl_->db.prepare(
+        "SELECT procedure, state, closed, pending_year, sum(count) FROM case_counts WHERE count "
+        "> 0 AND (? = '' OR authority = ?) GROUP BY procedure, state, closed, pending_year");
+    if (!st) return st.error();
+    st->bind(1, f.authority).bind(2, f.authority);
+    auto rows = internal::all_rows(*st, read);
+    if (!rows) return rows.error();
+    std::erase_if(*rows, [&](const CaseTally& t) {
+      return f.closed_only ? !t.closed : (!f.include_closed && t.closed);
+    });
+    return rows;
+  }
   std::vector<std::string> args;
   const std::string where = case_where(f, args, false);
   auto st = impl_->db.prepare(
@@ -615,10 +635,7 @@ Result<std::vector<CaseTally>> CaseStore::tally(const CaseFilter& f) {
   if (!st) return st.error();
   int i = 1;
   for (const auto& a : args) st->bind(i++, a);
-  return internal::all_rows(*st, [](const Statement& row) {
-    return CaseTally{row.text(0), row.text(1), row.integer(2) != 0,
-                     static_cast<int>(row.integer(3)), static_cast<long>(row.integer(4))};
-  });
+  return internal::all_rows(*st, read);
 }
 
 Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string& authority,

@@ -115,7 +115,7 @@ struct CaseFilter {
   bool include_closed = false;
   bool closed_only = false;  // only closed cases (已办结)
   int limit = 200;
-  long offset = 0;  // rows skipped before the first one listed (paging)
+  long offset = 0;                   // rows skipped before the first one listed (paging)
   CaseOrder order = CaseOrder::due;  // due: soonest deadline first, no deadline last
   bool descending = false;           // the order reversed (no deadline still last)
   // Only cases of one of these (procedure, state) pairs (empty: any), e.g. those at the vendor.

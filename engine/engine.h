@@ -106,10 +106,10 @@ struct QueueTab {
 // The cases a viewer's queue lists (Engine::queue).
 struct Queue {
   Date today;
-  std::string tab;              // the tab listed ("" when none was asked)
-  std::vector<QueueTab> tabs;   // the viewer's tabs, counted under the same filter
-  long total = 0;               // cases of the tab (or filter) in all pages
-  int page = 1, per_page = 50;  // the page listed
+  std::string tab;                // the tab listed ("" when none was asked)
+  std::vector<QueueTab> tabs;     // the viewer's tabs, counted under the same filter
+  long total = 0;                 // cases of the tab (or filter) in all pages
+  int page = 1, per_page = 50;    // the page listed
   std::vector<LoadedCase> cases;  // the page, in the order asked
   // Of the tab's cases, how many wait on a year's holiday arrangement for their deadline, and
   // those years (every such case is in the tab's pages, its deadline shown as pending).

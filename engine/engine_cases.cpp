@@ -183,8 +183,10 @@ Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day)
     filter.restricted = true;
     filter.procedure_states.assign(visible.begin(), visible.end());
   }
-  filter.order = request.order.value_or(request.tab == "closed" ? CaseOrder::updated
-                                                                 : CaseOrder::due);
+  // Unless asked otherwise: the soonest deadline first; waiting on the enterprise (no deadline
+  // runs), the longest waiting first; closed, the most recently closed first.
+  filter.order = request.order.value_or(
+      request.tab == "closed" || request.tab == "enterprise" ? CaseOrder::updated : CaseOrder::due);
   filter.descending = request.order ? request.descending : request.tab == "closed";
   q.per_page = std::clamp(request.per_page, 1, 1000);  // a page asks at most kMaxPerPage
   const long pages = std::max(1L, (q.total + q.per_page - 1) / q.per_page);
@@ -226,14 +228,13 @@ Result<QueueRequest> parse_queue_request(const std::map<std::string, std::string
     return error_of(ErrorKind::invalid_input,
                     "tab：没有这个列表，请从页面上方的列表中选择 (tab: mine, enterprise, "
                     "vendor, open or closed)");
-  static const std::pair<const char*, CaseOrder> kOrders[] = {
-      {"due", CaseOrder::due},
-      {"opened", CaseOrder::opened},
-      {"updated", CaseOrder::updated},
-      {"id", CaseOrder::id},
-      {"enterprise", CaseOrder::enterprise},
-      {"procedure", CaseOrder::procedure},
-      {"state", CaseOrder::state}};
+  static const std::pair<const char*, CaseOrder> kOrders[] = {{"due", CaseOrder::due},
+                                                              {"opened", CaseOrder::opened},
+                                                              {"updated", CaseOrder::updated},
+                                                              {"id", CaseOrder::id},
+                                                              {"enterprise", CaseOrder::enterprise},
+                                                              {"procedure", CaseOrder::procedure},
+                                                              {"state", CaseOrder::state}};
   if (const std::string sort = param("sort"); !sort.empty()) {
     for (const auto& [name, order] : kOrders)
       if (sort == name) r.order = order;
@@ -250,10 +251,10 @@ Result<QueueRequest> parse_queue_request(const std::map<std::string, std::string
   auto text = [&](const char* name, const char* what, size_t max, std::string& out) -> Status {
     out = param(name);
     if (out.size() > max)
-      return error_of(ErrorKind::invalid_input,
-                      std::string(name) + "：" + what + "太长，最多 " + std::to_string(max) +
-                          " 个字节，请缩短后再查询 (" + name + ": at most " +
-                          std::to_string(max) + " bytes)");
+      return error_of(ErrorKind::invalid_input, std::string(name) + "：" + what + "太长，最多 " +
+                                                    std::to_string(max) +
+                                                    " 个字节，请缩短后再查询 (" + name +
+                                                    ": at most " + std::to_string(max) + " bytes)");
     return std::monostate{};
   };
   if (auto st = text("q", "查询内容", 200, r.filter.search); !st) return st.error();

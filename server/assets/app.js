@@ -136,7 +136,7 @@ async function showQueue() {
   const filters = el('form', {class: 'filters', id: 'filters', role: 'search'},
       el('input', {name: 'q', type: 'search', value: params.get('q') || '', size: 40,
                    'aria-label': '查找',
-                   placeholder: '案件编号、信用代码、企业名称、姓名或登录用户名（可只写一部分）'}),
+                   placeholder: '编号、信用代码、企业、姓名或用户名（可写一部分）'}),
       procedureSelect, stateSelect,
       el('button', {type: 'submit'}, '查找'),
       (params.get('q') || params.get('procedure') || params.get('state')) ?
@@ -180,8 +180,8 @@ async function showQueue() {
          el('td', {}, c.procedure_title || titleOf(c.procedure)),
          el('td', {}, c.enterprise, el('br'), el('small', {}, c.uscc)),
          el('td', {}, c.state_title || c.state),
-         el('td', {}, localTime(c.opened_at)),
-         el('td', {}, c.due || (c.due_pending_year ? `待定（${c.due_pending_year}年）` :
+         el('td', {class: 'date'}, localTime(c.opened_at)),
+         el('td', {class: 'date'}, c.due || (c.due_pending_year ? `待定（${c.due_pending_year}年）` :
                                 c.clock_stopped ? '暂停计时' : '—')),
          el('td', {}, c.closed ? '已办结' : standing(c)));
 

@@ -166,7 +166,7 @@ async function expectCount(selector, count, timeout = TIMEOUT) {
 }
 
 async function expectQueue(expected, absent = []) {
-  await page.locator('#queue').waitFor();
+  await page.locator(expected.length ? '#queue' : '#queue, #queue-empty').first().waitFor();
   for (const id of expected) await expectText(`#queue tr[data-case="${id}"]`, id);
   const shown = await page.locator('#queue tbody tr').evaluateAll(
       (rows) => rows.map((r) => r.getAttribute('data-case')));
@@ -181,6 +181,13 @@ async function expectVendorQueue(expected) {
   const shown = await expectQueue(expected);
   const extra = shown.filter((id) => !expected.includes(id));
   if (extra.length) throw new Error(`the vendor's queue shows ${extra}, which are not at the vendor`);
+}
+
+// The queue's tab `id` (mine, enterprise, vendor, open, closed), by a click as a clerk does.
+async function openTab(id, title) {
+  await page.locator(`#tabs a[data-tab="${id}"]`).click();
+  await expectText('h1', title);
+  await expectText(`#tabs a[data-tab="${id}"][aria-current="page"]`, title);
 }
 
 async function logIn(who) {
@@ -244,7 +251,7 @@ await step('clerk-empty-queue', async () => {
   await logIn(clerk);
   await expectText('#who', '发证机构经办人');
   await expectText('#who', '示例省商务厅（发证机构）');
-  await expectText('h1', '待办队列');
+  await expectText('h1', '我的待办');
   await expectText('#main', '共 0 件');
   await expectCount('#queue tbody tr', 0);
 });
@@ -301,8 +308,15 @@ await step('clerk-passes-clean', async () => {
 
 await step('clerk-queue', async () => {
   await page.locator('#nav a[href="/"]').click();
-  await expectText('h1', '待办队列');
+  await expectText('h1', '我的待办');
+  // The clerk's own work: not the case waiting for the enterprise's paper, which has a tab of its
+  // own; every open case under 全部在办.
+  await expectQueue(ALL.filter((id) => id !== AWAITING_PAPER), [AWAITING_PAPER]);
+  await openTab('enterprise', '等待企业');
+  await expectQueue([AWAITING_PAPER], [RETURNED, PASSED]);
+  await openTab('open', '全部在办');
   await expectQueue(ALL);
+  await screenshot('clerk-queue-all-open');
   for (const id of CLEAN)
     await expectText(`#queue tr[data-case="${id}"]`, '核验通过，待传真或快递至服务商');
   await expectText(`#queue tr[data-case="${RETURNED}"]`, '发证机构在线预审（核验）');
@@ -337,10 +351,21 @@ await step('clerk-returns-203', async () => {
 });
 
 await step('clerk-queue-after-return', async () => {
+  // Returned: off the clerk's list, under 等待企业 with its clock stopped.
   await page.locator('#nav a[href="/"]').click();
-  await expectQueue(ALL);
+  await expectQueue([PASSED], [RETURNED]);
+  await openTab('enterprise', '等待企业');
+  await expectQueue([RETURNED, AWAITING_PAPER]);
   await expectText(`#queue tr[data-case="${RETURNED}"]`, '核验或复核未通过');
-  await expectText(`#queue tr[data-case="${RETURNED}"]`, '等待企业');  // the clock stopped
+  await expectText(`#queue tr[data-case="${RETURNED}"]`, '暂停计时');  // the clock stopped
+  // Found by part of its case number: the search keeps the tab, and the tabs count what it found.
+  await page.locator('#filters input[name=q]').fill(RETURNED.slice(-4));
+  await page.locator('#filters button[type=submit]').click();
+  await expectText('#tabs a[data-tab="enterprise"]', '等待企业（1）');
+  await expectQueue([RETURNED], [AWAITING_PAPER]);
+  await page.locator('#clear-filters').click();
+  await expectQueue([RETURNED, AWAITING_PAPER]);
+  await page.locator('#nav a[href="/"]').click();
 });
 
 await step('clerk-case-206', async () => {
@@ -402,7 +427,10 @@ await step('clerk-faxes-206', async () => {
 });
 
 await step('clerk-logs-out', async () => {
+  // At the vendor now: under 在服务商, not the clerk's own work.
   await page.locator('#nav a[href="/"]').click();
+  await expectQueue([], [PASSED]);
+  await openTab('vendor', '在服务商');
   await expectText(`#queue tr[data-case="${PASSED}"]`, '已传真或快递，待服务商收到');
   await page.locator('#logout').click();
   await page.locator('#login').waitFor();
@@ -416,7 +444,7 @@ await step('clerk-logs-out', async () => {
 await step('vendor-queue', async () => {
   await logIn(vendor);
   await expectText('#who', '服务商复核人员');
-  await expectText('h1', '待办队列');
+  await expectText('h1', '我的待办');
   await expectVendorQueue([PASSED]);
   await expectText(`#queue tr[data-case="${PASSED}"]`, '已传真或快递，待服务商收到');
 });
@@ -455,7 +483,7 @@ await step('vendor-ships-206', async () => {
 
 await step('vendor-queue-after-shipping', async () => {
   await page.locator('#nav a[href="/"]').click();
-  await expectText('h1', '待办队列');
+  await expectText('h1', '我的待办');
   await expectQueue([], [PASSED]);
   await expectVendorQueue([]);
 });

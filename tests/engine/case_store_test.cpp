@@ -81,6 +81,20 @@ void exec(const std::string& db, const std::string& sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+// The first column of the first row of `sql` as text ("" when none).
+std::string query_text(const std::string& db, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a case opened before the cut-off is due two working days after that day") {
@@ -536,4 +550,66 @@ TEST_CASE(
   REQUIRE(planned);
   CHECK(planned->check_note["verdict"] == "unchecked");
   CHECK(planned->check_note["override"] == "已核对新提交材料的原件");
+}
+
+TEST_CASE(
+    "the queue's counts kept by triggers match the cases through every change, and migration 6 "
+    "fills the search columns of cases stored before it exactly as keydesk writes them") {
+  Fixture f;
+  f.open("S-1", "2026-11-20T16:40:00+08:00");
+  f.open("S-2", "2026-11-23T10:00:00+08:00");
+  f.open("S-3", "2026-11-23T11:00:00+08:00");
+  REQUIRE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "缺材料").ok());
+  exec(f.db,
+       "UPDATE cases SET closed = 1 WHERE id = 'S-2';"
+       "UPDATE cases SET authority = '另一发证机构' WHERE id = 'S-3';"
+       "UPDATE cases SET data = json_set(data, '$.applicant.legal_representative', '李　四 ') "
+       "WHERE id = 'S-3'");
+  // The counts as kept, against the cases counted afresh (a filter makes tally() count them).
+  auto counted = [&](bool kept) {
+    CaseFilter all;
+    all.include_closed = true;
+    if (!kept) all.search = "s-";  // every case number holds it
+    auto t = f.store.tally(all);
+    REQUIRE(t.ok());
+    std::map<std::string, long> out;
+    for (const CaseTally& c : *t)
+      out[c.procedure + "/" + c.state + "/" + (c.closed ? "closed" : "open")] += c.count;
+    return out;
+  };
+  CHECK(counted(true) == counted(false));
+  CHECK(counted(true) == std::map<std::string, long>{{"review_loop/returned/open", 1},
+                                                     {"review_loop/review/closed", 1},
+                                                     {"review_loop/review/open", 1}});
+  exec(f.db, "DELETE FROM cases WHERE id = 'S-2'");
+  CHECK(counted(true) == counted(false));
+
+  // Back to the schema before migration 6, as an older keydesk left it; opened again, the
+  // migration fills both columns, the same as search_text() for every case.
+  exec(f.db,
+       "DROP TRIGGER case_counts_insert; DROP TRIGGER case_counts_update;"
+       "DROP TRIGGER case_counts_delete; DROP TABLE case_counts; DROP INDEX cases_tally;"
+       "DROP INDEX cases_sorted_by_id; DROP INDEX cases_sorted_by_opened;"
+       "DROP INDEX cases_sorted_by_name; DROP INDEX cases_sorted_by_update; DROP INDEX cases_queue;"
+       "CREATE INDEX cases_queue ON cases (authority, (due_on IS NULL), due_on, id) WHERE closed = "
+       "0;"
+       "ALTER TABLE cases DROP COLUMN search_text; ALTER TABLE cases DROP COLUMN enterprise_name;"
+       "PRAGMA user_version = 5");
+  auto reopened = CaseStore::open(f.db);
+  REQUIRE(reopened.ok());
+  for (const char* id : {"S-1", "S-3"}) {
+    auto c = reopened->get(id);
+    REQUIRE(c.ok());
+    CHECK(query_text(f.db, std::string("SELECT search_text FROM cases WHERE id = '") + id + "'") ==
+          search_text(c->id, c->uscc, c->data));
+    CHECK(query_text(f.db, std::string("SELECT enterprise_name FROM cases WHERE id = '") + id +
+                               "'") == "北京示例进出口有限公司");
+  }
+  CaseFilter spaced;
+  spaced.authority = "另一发证机构";
+  spaced.search = "李四";
+  auto found = reopened->list(spaced);
+  REQUIRE(found.ok());
+  REQUIRE(found->size() == 1);
+  CHECK(found->front().id == "S-3");
 }

@@ -1510,9 +1510,9 @@ TEST_CASE(
   // C-OWN and 21 of Q-… wait on the clerk; Q-02 on the enterprise; C-VENDOR at the vendor.
   auto q = body_of(clerk.get("/api/cases"));
   CHECK(q["tab"] == "mine");
-  CHECK(tab_counts(q) == std::map<std::string, long>{
-                             {"mine", 22}, {"enterprise", 1}, {"vendor", 1}, {"open", 24},
-                             {"closed", 1}});
+  CHECK(tab_counts(q) ==
+        std::map<std::string, long>{
+            {"mine", 22}, {"enterprise", 1}, {"vendor", 1}, {"open", 24}, {"closed", 1}});
   CHECK(q["total"] == 22);
   CHECK(q["pages"] == 1);
   CHECK(ids_in(clerk.get("/api/cases?tab=enterprise")) == std::vector<std::string>{"Q-02"});
@@ -1568,12 +1568,12 @@ TEST_CASE(
   // Search: part of a case number, a name with or without its space, part of a login name in any
   // letter case, a USCC prefix; the tabs count what is found, so a closed case is one click away.
   CHECK(ids_in(clerk.get("/api/cases?tab=open&q=q-0")).size() == 8);  // Q-01…Q-09 but Q-03
-  CHECK(ids_in(clerk.get("/api/cases?q=%E5%BC%A0%E4%BC%9F")) ==      // 张伟
+  CHECK(ids_in(clerk.get("/api/cases?q=%E5%BC%A0%E4%BC%9F")) ==       // 张伟
         std::vector<std::string>{"Q-07"});
-  CHECK(ids_in(clerk.get("/api/cases?q=%E5%BC%A0%20%E4%BC%9F")) ==   // 张 伟
+  CHECK(ids_in(clerk.get("/api/cases?q=%E5%BC%A0%20%E4%BC%9F")) ==  // 张 伟
         std::vector<std::string>{"Q-07"});
   CHECK(body_of(clerk.get("/api/cases?tab=open&q=QDYS31"))["total"] == 24);  // qdys311
-  CHECK(ids_in(clerk.get("/api/cases?q=%E6%B8%AF%E6%B9%BE")) ==      // 港湾
+  CHECK(ids_in(clerk.get("/api/cases?q=%E6%B8%AF%E6%B9%BE")) ==              // 港湾
         std::vector<std::string>{"Q-07"});
   auto found = body_of(clerk.get("/api/cases?q=Q-03"));
   CHECK(found["total"] == 0);
