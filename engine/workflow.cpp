@@ -305,6 +305,11 @@ Result<Step> Workflow::act(const Procedure& procedure, const CaseSnapshot& snaps
                           (known.empty() ? "：此操作无需填写任何项" : "：可填写的有 " + known) +
                           " ('" + action->id + "' takes no input '" + clip(name, 40) + "')");
     }
+  if (!action->resubmission && request.submission.is_object())
+    return error_of(ErrorKind::invalid_input,
+                    "“" + action->title +
+                        "”不接收新材料：补正材料请在“已退回”的案件上通过重新提交办理 ('" +
+                        action->id + "' is not a resubmission: it takes no submission)");
   if (action->resubmission) {
     // 根据备注提示重新提交上传所有符合要求的资料: a complete new set, never the old one again.
     if (!request.submission.is_object())

@@ -155,6 +155,9 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
     return show_case(req, who, s[2]);
   if (s.size() == 4 && s[1] == "cases" && s[3] == "actions" && req.method() == http::verb::post)
     return act(req, who, s[2]);
+  if (s.size() == 4 && s[1] == "cases" && s[3] == "resubmission" &&
+      req.method() == http::verb::post)
+    return resubmit(req, who, s[2], t);
   if (s.size() == 6 && s[1] == "cases" && s[3] == "notices" && s[5] == "resend" &&
       req.method() == http::verb::post)
     return resend_notice(req, who, s[2], s[4]);

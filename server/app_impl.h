@@ -19,6 +19,7 @@
 #include "server/app.h"
 #include "server/batches.h"
 #include "server/http_util.h"
+#include "server/multipart.h"
 
 namespace keydesk::server {
 
@@ -97,6 +98,9 @@ struct App::Impl {
   Response show_case(const Request& req, const Caller& who, const std::string& id);
 
   Response act(const Request& req, const Caller& who, const std::string& id);
+  // Auditors read and administrators decide no case: a refusal of `what` (办理案件) for them.
+  std::optional<Response> refuse_readers(const Request& req, const Caller& who,
+                                         const std::string& what);
 
   // POST /api/cases/{id}/notices/{n}/resend: a failed notice of the case sent again by the
   // server's mail round (Engine::resend_notice); answers the notice with its new status.
@@ -124,6 +128,15 @@ struct App::Impl {
   // material type (no client file name reaches the file system), then opened as a case of
   // `authority`, taken in by `by`.
   Response take_submission(const Request& req, const std::string& by, const std::string& authority);
+  // The material files of `typed` out of `parts` (`json_part` the submission's own), written
+  // into `folder` (made anew) as NN-type.ext with submission.json naming them; `typed` and
+  // `submission` then name the stored files. An error response names the part at fault.
+  std::optional<Response> write_submission_folder(const Request& req,
+                                                  const std::vector<FormPart>& parts,
+                                                  const FormPart* json_part, Submission& typed,
+                                                  nlohmann::json& submission,
+                                                  const std::filesystem::path& folder);
+  Response resubmit(const Request& req, const Caller& who, const std::string& id, const Target& t);
 
   // --- batches: document checks started from the page (batches_api.cpp) --------------------------
 

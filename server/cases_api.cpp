@@ -78,12 +78,20 @@ Response App::Impl::show_case(const Request& req, const Caller& who, const std::
   return json_response(req, http::status::ok, j);
 }
 
+std::optional<Response> App::Impl::refuse_readers(const Request& req, const Caller& who,
+                                                   const std::string& what) {
+  const std::string& role = who.account()->role;
+  if (role == "auditor")
+    return refuse(req, who, http::status::forbidden,
+                  "审计员只读，不能" + what + " (auditors read, they do not act)");
+  if (role == "administrator")
+    return refuse(req, who, http::status::forbidden, kAdministratorsDecideNoCases);
+  return std::nullopt;
+}
+
 Response App::Impl::act(const Request& req, const Caller& who, const std::string& id) {
   const Account& a = *who.account();
-  if (a.role == "auditor" || a.role == "administrator")
-    return refuse(req, who, http::status::forbidden,
-                  a.role == "auditor" ? "审计员只读，不能办理案件 (auditors read, they do not act)"
-                                      : kAdministratorsDecideNoCases);
+  if (auto refused = refuse_readers(req, who, "办理案件")) return *refused;
   Response answer;
   auto loaded = visible_case(req, who, id, "id", &answer);
   if (!loaded) return answer;
@@ -101,10 +109,7 @@ Response App::Impl::act(const Request& req, const Caller& who, const std::string
 Response App::Impl::resend_notice(const Request& req, const Caller& who, const std::string& id,
                                   const std::string& notice) {
   const Account& a = *who.account();
-  if (a.role == "auditor" || a.role == "administrator")
-    return refuse(req, who, http::status::forbidden,
-                  a.role == "auditor" ? "审计员只读，不能重发通知 (auditors read, they do not act)"
-                                      : kAdministratorsDecideNoCases);
+  if (auto refused = refuse_readers(req, who, "重发通知")) return *refused;
   Response answer;
   if (!visible_case(req, who, id, "id", &answer)) return answer;
   long n = 0;
