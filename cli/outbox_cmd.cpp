@@ -42,6 +42,7 @@ int print_delivery(const Context& ctx, const DeliveryReport& r) {
                         {"retry", r.count("retry")},
                         {"failed", r.count("failed")},
                         {"stopped", r.stopped},
+                        {"stopped_by_settings", r.stopped_by_settings},
                         {"messages", nlohmann::json::array()}};
     for (const auto& l : r.lines)
       j["messages"].push_back({{"id", l.item.id},
@@ -65,7 +66,12 @@ int print_delivery(const Context& ctx, const DeliveryReport& r) {
       if (l.outcome != "sent") std::cout << "  (" << l.detail << ")";
       std::cout << '\n';
     }
-    if (!r.stopped.empty())
+    if (r.stopped_by_settings)
+      std::cout << "柜台的邮件设置有问题，通知一条也没有丢失，都留在队列中，改正后会自动发送；"
+                   "请按括号中的说明检查 counter.yaml 的 mail（CA 证书 ca_file、用户名和密码、"
+                   "tls）("
+                << r.stopped << ")\n";
+    else if (!r.stopped.empty())
       std::cout << "邮件服务器暂时连接不上，其余通知留在队列中，稍后会自动重试；请检查邮件服务器"
                    "和网络 ("
                 << r.stopped << ")\n";

@@ -64,6 +64,22 @@ MailSettings read_mail(const YamlDocument& doc, const std::filesystem::path& pat
                                "/etc/keydesk/smtp-password"));
     m.password_file = file;
   }
+  if (c.contains("ca_file")) {
+    std::filesystem::path file = c["ca_file"].get<std::string>();
+    if (file.is_relative()) file = path.parent_path() / file;
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (!std::filesystem::exists(status))
+      out.push_back(doc.at("/mail/ca_file",
+                           "找不到 CA 证书文件 " + file.string() +
+                               "：请把签发邮件服务器证书的 CA 证书（PEM 格式）放到该处，或改正 "
+                               "ca_file 的路径（相对路径从 counter.yaml 所在的文件夹算起）"));
+    else if (!std::filesystem::is_regular_file(status))
+      out.push_back(doc.at("/mail/ca_file", "CA 证书文件 " + file.string() +
+                                                " 不是普通文件：ca_file 应指向一个 PEM "
+                                                "格式的证书文件，而不是文件夹或设备"));
+    m.ca_file = file;
+  }
   return m;
 }
 
@@ -98,6 +114,11 @@ DigestSettings read_digest(const YamlDocument& doc, Diagnostics& out) {
 std::string smtp_url_in_force(const MailSettings& mail) {
   if (const char* env = std::getenv("KEYDESK_SMTP_URL"); env && *env) return env;
   return mail.smtp_url;
+}
+
+std::filesystem::path smtp_ca_file_in_force(const MailSettings& mail) {
+  if (const char* env = std::getenv("KEYDESK_SMTP_CA_FILE"); env && *env) return env;
+  return mail.ca_file;
 }
 
 Result<CounterConfig> load_counter_config(const std::filesystem::path& path) {

@@ -28,6 +28,9 @@ struct MailSettings {
   std::string username;     // "" : no login
   std::filesystem::path password_file;  // resolved against the configuration's folder
   std::string password_env;
+  // A PEM file of the CA certificate(s) the server's certificate is verified against, for a
+  // server with an internal CA; resolved against the configuration's folder; "": the system's.
+  std::filesystem::path ca_file;
 };
 
 // The morning digest of overdue and due-today cases (`digest:`).
@@ -56,5 +59,9 @@ Result<CounterConfig> load_counter_config(const std::filesystem::path& path);
 // The SMTP server URL in force: the environment variable KEYDESK_SMTP_URL when set (tests, cron
 // jobs), else the configuration's; "" when neither names one (notices wait in the outbox).
 std::string smtp_url_in_force(const MailSettings& mail);
+
+// The CA file in force, likewise: the environment variable KEYDESK_SMTP_CA_FILE when set, else
+// the configuration's ca_file; "" when neither names one (the system's CAs).
+std::filesystem::path smtp_ca_file_in_force(const MailSettings& mail);
 
 }  // namespace keydesk

@@ -160,9 +160,11 @@ struct DeliveryReport {
   bool configured = false;  // a mail server is named (mail.smtp_url or KEYDESK_SMTP_URL)
   long waiting = 0;         // e-mails waiting in the outbox (pending), before the round
   std::vector<DeliveryLine> lines;
-  // Why the round stopped before the end (English): the server could not be reached, so the
-  // rest wait for the next round without an attempt counted against them. "" when it did not.
+  // Why the round stopped before the end (English): the server could not be reached, or the
+  // counter's mail settings are at fault (stopped_by_settings), so the rest wait for the next
+  // round without an attempt counted against them. "" when it did not.
   std::string stopped;
+  bool stopped_by_settings = false;  // the certificate, the login, no STARTTLS: not the network
   long count(const std::string& outcome) const;
 };
 
@@ -268,10 +270,12 @@ class Engine {
   // SMTP server of counter.yaml's mail: block (KEYDESK_SMTP_URL overrides its URL). Each is
   // claimed before it is sent (its Message-ID fixed at the first attempt, derived from the row),
   // then marked: sent; failed for good (5xx, a bad address; after kMaxAttempts); or tried again
-  // after a delay that grows with each attempt (no connection, 4xx). A round stops at the first
-  // message the server cannot be reached for. With no server configured, nothing is tried:
-  // `configured` is false and `waiting` says how many wait. An Error when the mail settings
-  // cannot be used (no sender, an unreadable password file); nothing is changed then.
+  // after a delay that grows with each attempt (no connection, 4xx; the counter's own settings
+  // at fault — certificate, login, STARTTLS — which is never given up on). A round stops at the
+  // first message the server cannot be reached for, or the settings fail. With no server
+  // configured, nothing is tried: `configured` is false and `waiting` says how many wait. An Error
+  // when the mail settings cannot be used (no sender, an unreadable password file); nothing is
+  // changed then.
   Result<DeliveryReport> send_notices(std::int64_t now, int limit = 500);
 
   // The failed notice `id` of case `case_id` made due again at `now`, by `actor`, who must be

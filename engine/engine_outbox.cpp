@@ -54,6 +54,18 @@ Result<mail::Server> server_of(const MailSettings& settings, const std::string& 
   s.url = url;
   s.require_tls = settings.require_tls && url.rfind("smtp://", 0) == 0;
   s.username = settings.username;
+  // Checked again here: KEYDESK_SMTP_CA_FILE is not checked at load, and the file may have gone
+  // since; without it libcurl would fail every message alike.
+  if (const auto ca_file = smtp_ca_file_in_force(settings); !ca_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(ca_file, ec))
+      return error_of(ErrorKind::invalid_input,
+                      "找不到 CA 证书文件 " + ca_file.string() +
+                          "（counter.yaml 的 mail.ca_file 或环境变量 KEYDESK_SMTP_CA_FILE）："
+                          "请放回签发邮件服务器证书的 CA 证书（PEM 格式），或改正路径；"
+                          "通知仍在待发送队列中 (the CA file is not a readable file)");
+    s.ca_file = ca_file.string();
+  }
   if (!settings.password_env.empty()) {
     const char* value = std::getenv(settings.password_env.c_str());
     if (!value || !*value)
@@ -143,7 +155,9 @@ Result<DeliveryReport> Engine::send_notices(std::int64_t now, int limit) {
       } else if (d.outcome == mail::Outcome::permanent) {
         line.outcome = "failed";
         marked = store_.mark_outbox_failed(item.id, line.detail);
-      } else if (item.attempts >= kMaxDeliveryAttempts) {
+      } else if (item.attempts >= kMaxDeliveryAttempts && !d.configuration) {
+        // A fault of the counter's settings (certificate, login, STARTTLS) is never held against
+        // the notice: it waits until an administrator mends them, however long that takes.
         line.outcome = "failed";
         line.detail =
             "gave up after " + std::to_string(item.attempts) + " attempts: " + line.detail;
@@ -152,7 +166,10 @@ Result<DeliveryReport> Engine::send_notices(std::int64_t now, int limit) {
         line.outcome = "retry";
         marked = store_.mark_outbox_retry(item.id, line.detail);
       }
-      if (d.outcome == mail::Outcome::temporary && d.connection) report.stopped = line.detail;
+      if (d.outcome == mail::Outcome::temporary && (d.connection || d.configuration)) {
+        report.stopped = line.detail;
+        report.stopped_by_settings = d.configuration;
+      }
     }
     // Not marked (the database failed): the claim stands, and the message is sent again at
     // the claimed time with the same Message-ID.
@@ -260,8 +277,21 @@ std::string delivery_status_text(const OutboxItem& item, const CounterHours& hou
   // The server's own answer is shown as it said it; curl's words stay in last_error (the API).
   const std::string marker = "server answered: ";
   const auto at = item.last_error.find(marker);
+  const auto says = [&item](const char* words) {
+    return item.last_error.find(words) != std::string::npos;
+  };
+  // The counter's settings at fault (mail/smtp.cpp): the clerk is told to call the
+  // administrator, not to check the enterprise's address.
   const std::string why =
-      at != std::string::npos ? "邮件服务器答复：" + item.last_error.substr(at + marker.size())
+      says("certificate is not trusted")
+          ? "邮件服务器的证书不受信任，请系统管理员检查 counter.yaml 的 mail.ca_file"
+      : says("refused the login") ? "邮件服务器拒绝登录，请系统管理员检查邮件账户的用户名和密码"
+      : says("offers no STARTTLS")
+          ? "邮件服务器不支持加密连接（STARTTLS），为免明文传输未发送，请联系系统管理员"
+      : says("TLS could not be set up") || says("the CA file could not be used") ||
+              says("refused the counter before any recipient")
+          ? "柜台的邮件设置有问题，请系统管理员检查 counter.yaml 的 mail"
+      : at != std::string::npos ? "邮件服务器答复：" + item.last_error.substr(at + marker.size())
       : item.last_error.rfind("gave up", 0) == 0               ? "多次发送未成功"
       : item.last_error.rfind("not a valid recipient", 0) == 0 ? "收件地址格式不正确"
       : item.last_error.empty()                                ? ""

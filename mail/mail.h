@@ -8,8 +8,11 @@
 //
 // Sending answers one of three outcomes; the caller (the engine's outbox) decides what to keep:
 //   sent        the server took the message (250 after DATA)
-//   temporary   try again later: no connection, a timeout, a 4xx answer
-//   permanent   the server refused it for good: a 5xx answer (a bad address, a policy)
+//   temporary   try again later: no connection, a timeout, a 4xx answer; or the counter's own
+//               settings are wrong (Delivery::configuration: the server's certificate not
+//               trusted, the login refused, no STARTTLS), which is no fault of the message
+//   permanent   the server refused the message for good: a 5xx answer to its recipient or its
+//               content (a bad address, a policy)
 #pragma once
 
 #include <cstdint>
@@ -56,6 +59,9 @@ struct Server {
   bool require_tls = true;  // smtp:// only: STARTTLS or give up (false: plain text)
   std::string username;     // empty: no login
   std::string password;     // never logged
+  // A PEM file of the CA certificate(s) the server's certificate is verified against (an
+  // internal CA); empty: the system's. The certificate is always verified.
+  std::string ca_file;
   long connect_timeout_seconds = 10;
   long timeout_seconds = 60;  // the whole exchange of one message
 };
@@ -67,6 +73,11 @@ struct Delivery {
   long smtp_code = 0;       // the server's last answer (0: none, e.g. no connection)
   std::string detail;       // English, for logs and last_error: what curl and the server said
   bool connection = false;  // temporary because the server could not be reached at all
+  // Temporary because of the counter's own settings, not the message: the server's certificate
+  // not trusted, TLS not possible, the login refused, no STARTTLS where TLS is required, the
+  // session refused before any recipient. Every message would fail alike until an
+  // administrator mends them; `detail` begins with what to mend.
+  bool configuration = false;
 };
 
 // One SMTP client; connections are kept between messages. Not thread-safe: one per thread.

@@ -25,13 +25,31 @@ std::size_t read_payload(char* buffer, std::size_t size, std::size_t count, void
   return n;
 }
 
-// The server's last refusal ("550 5.1.1 <x@y>: mailbox unavailable"), from libcurl's debug
-// stream of what came in (CURLINFO_HEADER_IN carries the SMTP responses).
-int keep_answer(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
-  if (type != CURLINFO_HEADER_IN) return 0;
-  std::string line(data, std::min<std::size_t>(size, 300));
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (!line.empty() && (line[0] == '4' || line[0] == '5')) *static_cast<std::string*>(user) = line;
+// What libcurl's debug stream tells of the exchange: the server's last refusal ("550 5.1.1
+// <x@y>: mailbox unavailable"; CURLINFO_HEADER_IN carries the SMTP responses) and the last
+// command sent, by its verb only (CURLINFO_HEADER_OUT; AUTH's arguments and the lines after it
+// carry the credentials and are never kept).
+struct Exchange {
+  std::string answer;
+  std::string command;  // EHLO, HELO, STARTTLS, AUTH, MAIL, RCPT or DATA; "": none yet
+};
+
+int keep_exchange(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  if (type == CURLINFO_HEADER_IN) {
+    std::string line(data, std::min<std::size_t>(size, 300));
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    if (!line.empty() && (line[0] == '4' || line[0] == '5')) x->answer = line;
+  } else if (type == CURLINFO_HEADER_OUT) {
+    const std::string line(data, std::min<std::size_t>(size, 16));
+    // Not QUIT: it may follow the refusal that matters.
+    for (const char* verb : {"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA"}) {
+      const std::size_t n = std::strlen(verb);
+      if (line.compare(0, n, verb) == 0 &&
+          (line.size() == n || line[n] == ' ' || line[n] == '\r' || line[n] == '\n'))
+        x->command = verb;
+    }
+  }
   return 0;
 }
 
@@ -48,16 +66,59 @@ bool reached_nobody(CURLcode rc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_OPERATION_TIMEDOUT:
     case CURLE_GOT_NOTHING:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_LOGIN_DENIED:    // the counter's credentials, not this message
-    case CURLE_USE_SSL_FAILED:  // the server offers no STARTTLS
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
       return true;
     default:
       return false;
   }
+}
+
+// What the administrator has to mend when `rc` is the counter's settings' fault, not the
+// message's nor the network's; "" otherwise. These used to pass for "the server could not be
+// reached" (CURLE_SSL_CACERT_BADFILE and the other CURLE_SSL_* codes not even that: each message
+// was tried in turn and failed alike), so a notice was marked failed after kMaxDeliveryAttempts
+// although nothing was wrong with it and the same settings would send it once mended.
+const char* settings_fault(CURLcode rc) {
+  switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:  // = CURLE_SSL_CACERT
+      return "the mail server's certificate is not trusted: set mail.ca_file (or "
+             "KEYDESK_SMTP_CA_FILE) to the CA certificate that signed it, or check smtp_url's "
+             "host name";
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+      return "the CA file could not be used: check mail.ca_file (or KEYDESK_SMTP_CA_FILE), a PEM "
+             "file of CA certificates";
+    case CURLE_SSL_CONNECT_ERROR:  // e.g. smtps:// to a port that speaks STARTTLS, or the reverse
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return "TLS could not be set up with the mail server: check smtp_url (smtps:// for TLS "
+             "from the start, usually port 465; smtp:// with STARTTLS, usually 587)";
+    case CURLE_LOGIN_DENIED:
+      return "the mail server refused the login: check mail.username and the password "
+             "(password_file or password_env)";
+    case CURLE_USE_SSL_FAILED:
+      return "the mail server offers no STARTTLS and mail.tls is required, so nothing was sent "
+             "in clear text: use a server or port with STARTTLS (or smtps://)";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return "the mail server's address cannot be used: check smtp_url";
+    default:
+      return "";
+  }
+}
+
+// `text` with every occurrence of `secret` masked: curl's and the server's words go to logs and
+// last_error, and a server that echoed what it was given must not put the password there.
+std::string masked(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
+    text.replace(at, secret.size(), "***");
+  return text;
 }
 
 }  // namespace
@@ -87,7 +148,7 @@ Delivery Sender::send(const Message& message) {
     if (!valid_address(address))
       return {Outcome::permanent, 0, "not a valid recipient address: " + address.substr(0, 80)};
   if (!valid_address(message.from))
-    return {Outcome::temporary, 0, "the sender address (mail.from) is not valid", true};
+    return {Outcome::temporary, 0, "the sender address (mail.from) is not valid", false, true};
 
   const std::string text = compose(message);
   Payload payload{&text, 0};
@@ -95,7 +156,7 @@ Delivery Sender::send(const Message& message) {
   for (const auto& address : message.to) rcpt.list = curl_slist_append(rcpt.list, address.c_str());
   const std::string from = "<" + message.from + ">";
   char errors[CURL_ERROR_SIZE] = {};
-  std::string answer;
+  Exchange exchange;
 
   // Options are set afresh for every message; a reset keeps the open connection.
   curl_easy_reset(curl);
@@ -103,6 +164,11 @@ Delivery Sender::send(const Message& message) {
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(curl, CURLOPT_USE_SSL,
                    static_cast<long>(s.require_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+  // The server's certificate and name are always verified (libcurl's defaults, said again so
+  // that no later change turns them off); an internal CA is trusted through ca_file.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!s.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, s.ca_file.c_str());
   if (!s.username.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, s.username.c_str());
     curl_easy_setopt(curl, CURLOPT_PASSWORD, s.password.c_str());
@@ -117,8 +183,8 @@ Delivery Sender::send(const Message& message) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, s.timeout_seconds);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errors);
-  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, keep_answer);
-  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, keep_exchange);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 
   const CURLcode rc = curl_easy_perform(curl);
@@ -127,16 +193,31 @@ Delivery Sender::send(const Message& message) {
   if (rc == CURLE_OK) return {Outcome::sent, code, "", false};
 
   std::string detail = std::string("curl: ") + (errors[0] ? errors : curl_easy_strerror(rc));
-  if (!answer.empty())
-    detail += "; server answered: " + answer;
-  else if (code)
+  if (!exchange.answer.empty())
+    detail += "; server answered: " + exchange.answer;
+  else if (code >= 400)  // not the 220 that let STARTTLS begin before the certificate failed
     detail += "; server answered " + std::to_string(code);
-  Delivery d{Outcome::temporary, code, detail, false};
-  if (reached_nobody(rc) || code == 0) {
+  Delivery d{Outcome::temporary, code, "", false, false};
+  // A 530 (authentication required) anywhere, or a 5xx before any recipient was named (to
+  // EHLO, STARTTLS, AUTH, MAIL FROM: the sender address, a login the server wants), refuses the
+  // counter, not this message's address: it is the settings' fault like a refused login, not a
+  // reason to mark the notice failed for good.
+  const bool before_recipients = exchange.command != "RCPT" && exchange.command != "DATA";
+  if (const char* fault = settings_fault(rc); *fault) {
+    d.configuration = true;
+    detail = fault + ("; " + detail);
+  } else if (code == 530 || (code >= 500 && code < 600 && before_recipients)) {
+    d.configuration = true;
+    detail =
+        "the mail server refused the counter before any recipient: check mail.from, and "
+        "mail.username with its password if the server wants a login; " +
+        detail;
+  } else if (reached_nobody(rc) || code == 0) {
     d.connection = true;
   } else if (code >= 500 && code < 600) {
     d.outcome = Outcome::permanent;
   }
+  d.detail = masked(detail, s.password);
   return d;
 }
 

@@ -36,6 +36,9 @@ packages=(
   # tests: a real SMTP server on loopback that records what arrives (tests/mail/smtp_sink.py),
   # to check delivery, retries and Message-IDs against the protocol, not a fake
   python3-aiosmtpd
+  # tests: that server's certificate for STARTTLS and smtps://, made self-signed at test time by
+  # the openssl command into the server's temporary folder (no key or certificate is committed)
+  openssl
   # docs tests read the PDFs back as receivers do: pdftotext/pdffonts (poppler-utils), a fax
   # raster at 204x196 dpi (Ghostscript tiffg3), barcodes decoded by ZXingReader (zxing-cpp-tools)
   poppler-utils ghostscript zxing-cpp-tools

@@ -171,6 +171,40 @@ digest:
   CHECK_THAT(out, Catch::Contains("4:8: smtps:// 的连接本身就是加密的"));
 }
 
+TEST_CASE(
+    "mail.ca_file is read against counter.yaml's folder, and a missing one named at its line") {
+  test::TempDir dir;
+  dir.write("rules/ca/internal-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  auto ok = counter(dir,
+                    "mail:\n  smtp_url: smtps://mail.example.gov.cn\n  from: a@b.cn\n"
+                    "  ca_file: ca/internal-ca.pem\n");
+  REQUIRE(problems(ok) == "ok");
+  CHECK(ok->mail.ca_file == dir.path() / "rules/ca/internal-ca.pem");
+
+  std::string out = problems(counter(
+      dir,
+      "mail:\n  smtp_url: smtps://mail.example.gov.cn\n  from: a@b.cn\n  ca_file: nope.pem\n"));
+  CHECK_THAT(out, Catch::Contains("4:12: 找不到 CA 证书文件 " +
+                                  (dir.path() / "rules/nope.pem").string()) &&
+                      Catch::Contains("相对路径从 counter.yaml 所在的文件夹算起"));
+  out = problems(counter(
+      dir, "mail:\n  smtp_url: smtps://mail.example.gov.cn\n  from: a@b.cn\n  ca_file: ca\n"));
+  CHECK_THAT(out, Catch::Contains("4:12: CA 证书文件") && Catch::Contains("不是普通文件"));
+  out = problems(counter(dir, "mail:\n  from: a@b.cn\n  ca_file: \"\"\n"));
+  CHECK_THAT(out, Catch::Contains("3:12:"));  // the schema: not empty
+}
+
+TEST_CASE("KEYDESK_SMTP_CA_FILE overrides the configured CA file") {
+  MailSettings m;
+  m.ca_file = "/etc/keydesk/internal-ca.pem";
+  unsetenv("KEYDESK_SMTP_CA_FILE");
+  CHECK(smtp_ca_file_in_force(m) == "/etc/keydesk/internal-ca.pem");
+  setenv("KEYDESK_SMTP_CA_FILE", "/tmp/ca.pem", 1);
+  CHECK(smtp_ca_file_in_force(m) == "/tmp/ca.pem");
+  unsetenv("KEYDESK_SMTP_CA_FILE");
+  CHECK(smtp_ca_file_in_force(MailSettings{}).empty());
+}
+
 TEST_CASE("KEYDESK_SMTP_URL overrides the configured server") {
   MailSettings m;
   m.smtp_url = "smtp://mail.example.gov.cn:587";

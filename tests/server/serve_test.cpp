@@ -1,12 +1,14 @@
 // keydesk serve end to end over loopback: the Beast listener, real sockets, keep-alive, an
 // oversize upload cut off at the limit, requests past the limits or with bad framing answered
-// before the close, and the listener at the open-files limit.
+// before the close, the listener at the open-files limit; its mail thread sending, and logging a
+// refused login without the password.
 #include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -334,30 +336,34 @@ TEST_CASE(
   CHECK(log.find("Too many open files") != std::string::npos);
 }
 
-TEST_CASE("keydesk serve sends the notices due in the background, on a thread of its own",
-          "[server]") {
-  keydesk::test::SmtpSink sink;
-  keydesk::test::TempDir dir;
+namespace {
+
+// A database whose outbox holds case S-1's activation e-mail, due.
+std::string database_with_a_notice(const keydesk::test::TempDir& dir) {
   const std::string db = (dir.path() / "keydesk.db").string();
   REQUIRE(CaseStore::open(db));  // migrated
-  {
-    sqlite3* handle = nullptr;
-    REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(handle,
-                         "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, "
-                         "subject, body, created_at) VALUES ('S-1', 1, 'activation_email', "
-                         "'email', 'zhang@example.com', '调用商务部统一用户管理平台激活企业账户', "
-                         "'正文', '2026-11-24T10:00:00+08:00')",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(handle);
-  }
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, "
+                       "subject, body, created_at) VALUES ('S-1', 1, 'activation_email', "
+                       "'email', 'zhang@example.com', '调用商务部统一用户管理平台激活企业账户', "
+                       "'正文', '2026-11-24T10:00:00+08:00')",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  return db;
+}
+
+// keydesk serve on `db` with `mail`, its mail thread trying every 100 ms, until `done` says so
+// of what it logged (at most 10 s); what it logged.
+std::vector<std::string> serve_mail(
+    const std::string& db, const MailSettings& mail,
+    const std::function<bool(const std::vector<std::string>&)>& done) {
   server::ServeOptions options;
   options.port = 0;
   options.app.db = db;
   options.app.rules_dir = KEYDESK_RULES_DIR;
-  options.app.counter.mail.smtp_url = sink.url();
-  options.app.counter.mail.from = "ekey@example.gov.cn";
-  options.app.counter.mail.require_tls = false;
+  options.app.counter.mail = mail;
   std::vector<std::string> logged;
   std::mutex log_mutex;
   options.app.log = [&](const std::string& line) {
@@ -368,17 +374,69 @@ TEST_CASE("keydesk serve sends the notices due in the background, on a thread of
   auto started = server::Server::start(options);
   REQUIRE(started);
   std::thread serving([&] { (*started)->run(); });
-  const bool arrived = sink.wait_for(1);
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(log_mutex);
+      if (done(logged)) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   (*started)->stop();
   serving.join();
   started->reset();  // the mail thread stops with the server
-  REQUIRE(arrived);
+  return logged;
+}
+
+bool logged_that(const std::vector<std::string>& logged, const std::string& start) {
+  return std::any_of(logged.begin(), logged.end(),
+                     [&](const std::string& l) { return l.rfind(start, 0) == 0; });
+}
+
+}  // namespace
+
+TEST_CASE("keydesk serve sends the notices due in the background, on a thread of its own",
+          "[server]") {
+  keydesk::test::SmtpSink sink;
+  keydesk::test::TempDir dir;
+  const std::string db = database_with_a_notice(dir);
+  MailSettings mail;
+  mail.smtp_url = sink.url();
+  mail.from = "ekey@example.gov.cn";
+  mail.require_tls = false;
+  const auto logged = serve_mail(
+      db, mail, [&](const std::vector<std::string>&) { return !sink.messages().empty(); });
+  REQUIRE(sink.messages().size() == 1);
   CHECK(sink.messages()[0]["subject"] == "调用商务部统一用户管理平台激活企业账户");
   auto store = CaseStore::open(db);
   REQUIRE(store);
   CHECK(store->outbox_of("S-1")->front().status == "sent");
-  std::lock_guard<std::mutex> lock(log_mutex);
-  CHECK(std::any_of(logged.begin(), logged.end(), [](const std::string& l) {
-    return l.rfind("mail sent: #1 case S-1 to zhang@example.com", 0) == 0;
-  }));
+  CHECK(logged_that(logged, "mail sent: #1 case S-1 to zhang@example.com"));
+}
+
+TEST_CASE("keydesk serve logs a refused login, never the password, and keeps the notice",
+          "[server]") {
+  keydesk::test::SmtpSink sink(keydesk::test::SmtpSink::Tls::starttls);
+  sink.require_login("ekey", "the-right-one");
+  keydesk::test::TempDir dir;
+  const std::string db = database_with_a_notice(dir);
+  const std::string password = "Pa55-word-8c1f";
+  MailSettings mail;
+  mail.smtp_url = sink.url();
+  mail.from = "ekey@example.gov.cn";
+  mail.ca_file = sink.ca_file();
+  mail.username = "ekey";
+  mail.password_file = dir.write("smtp-password", password + "\n");
+  const auto logged = serve_mail(db, mail, [](const std::vector<std::string>& lines) {
+    return logged_that(lines, "mail retry: #1");
+  });
+  REQUIRE(logged_that(logged,
+                      "mail retry: #1 case S-1 to zhang@example.com (the mail server "
+                      "refused the login"));
+  for (const auto& line : logged) CHECK(line.find(password) == std::string::npos);
+  CHECK(sink.messages().empty());
+  auto store = CaseStore::open(db);
+  REQUIRE(store);
+  const auto notice = store->outbox_of("S-1")->front();
+  CHECK(notice.status == "pending");
+  CHECK(notice.last_error.find(password) == std::string::npos);
 }
