@@ -162,7 +162,9 @@ Result<docs::ReturnNotice> notice_for(const DocumentContext& env, const std::str
     }
   }
   if (!failed)
-    return Error{"case " + id + " has no failed review in its history: nothing to return"};
+    return error_of(ErrorKind::refused,
+                    "案件 " + id + " 没有退回记录，无需打印退回通知 (case " + id +
+                        " has no failed review in its history: nothing to return)");
   const Procedure& p = *c->procedure;
   docs::ReturnNotice n;
   n.header = header_of(env, *c, failed->at.substr(0, 10));

@@ -419,6 +419,17 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   } else {
     j["check"] = nullptr;
   }
+  // What can be printed for it: the receipt always; the return notice once it was returned.
+  j["documents"] = nlohmann::json::array({{{"kind", "receipt"}, {"title", "受理回执"}}});
+  if (std::any_of(v.history.begin(), v.history.end(),
+                  [](const AuditEvent& e) { return is_failing_outcome(e.outcome); }))
+    j["documents"].push_back({{"kind", "notice"}, {"title", "退回通知"}});
+  // The materials by their Chinese titles (the 补正材料 form names each by its title).
+  j["material_titles"] = nlohmann::json::object();
+  if (v.loaded.procedure)
+    for (const MaterialRule& m : v.loaded.procedure->materials)
+      for (const std::string& type : m.types)
+        if (!j["material_titles"].contains(type)) j["material_titles"][type] = m.title;
   j["actions"] = nlohmann::json::array();
   for (const ActionRule* r : v.actions) {
     nlohmann::json a = action_json(*r);

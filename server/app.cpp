@@ -116,8 +116,20 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
                     "API 令牌无效或已停用 (unknown or disabled API token)");
     if (s.size() == 2 && s[1] == "submissions" && req.method() == http::verb::post)
       return take_submission(req, "api:" + (*token)->label, (*token)->authority);
+    // The enterprise's new set for a returned case, uploaded online (补正材料): as the
+    // enterprise, on cases of the token's authority.
+    if (s.size() == 4 && s[1] == "cases" && s[3] == "resubmission" &&
+        req.method() == http::verb::post) {
+      auto c = store.get(s[2]);
+      if (!c || c->authority != (*token)->authority)
+        return error_response(req, http::status::not_found,
+                              "没有案件 " + s[2] + " (no case " + s[2] + " of this authority)",
+                              "id");
+      return take_resubmission(req, {"api:" + (*token)->label, "enterprise", ""}, s[2], t);
+    }
     return refuse(req, who, http::status::forbidden,
-                  "API 令牌只能提交申请 (an API token may only POST /api/submissions)");
+                  "API 令牌只能提交申请和补正材料 (an API token may only POST /api/submissions "
+                  "and /api/cases/ID/resubmission)");
   }
   if (std::string token = cookie_value(sv(req[http::field::cookie]), kSessionCookie);
       !token.empty()) {

@@ -137,6 +137,10 @@ struct App::Impl {
                                                   nlohmann::json& submission,
                                                   const std::filesystem::path& folder);
   Response resubmit(const Request& req, const Caller& who, const std::string& id, const Target& t);
+  // The resubmission of case `id` by `actor` (a clerk at the counter, or the enterprise through
+  // the online filing system's API token), once the caller may act on it.
+  Response take_resubmission(const Request& req, const Actor& actor, const std::string& id,
+                             const Target& t);
 
   // --- batches: document checks started from the page (batches_api.cpp) --------------------------
 

@@ -57,6 +57,8 @@ Response App::Impl::show_case(const Request& req, const Caller& who, const std::
                ? refuse(req, who, http::status::forbidden, view.error().message)
                : error_response(req, view.error(), "id");
   nlohmann::json j = case_view_json(engine, *view, today());
+  for (auto& d : j["documents"])
+    d["url"] = "/api/cases/" + view->loaded.record.id + "/" + d["kind"].get<std::string>() + ".pdf";
   // Where the pages are: the normalised pages of the check, and the scans taken in here.
   const CaseRecord& c = view->loaded.record;
   if (j["check"].is_object())

@@ -193,11 +193,14 @@ Response App::Impl::take_submission(const Request& req, const std::string& by,
 // it was, no action.
 Response App::Impl::resubmit(const Request& req, const Caller& who, const std::string& id,
                              const Target& t) {
-  const Account& a = *who.account();
   if (auto refused = refuse_readers(req, who, "办理案件")) return *refused;
   Response answer;
-  auto loaded = visible_case(req, who, id, "id", &answer);
-  if (!loaded) return answer;
+  if (!visible_case(req, who, id, "id", &answer)) return answer;
+  return take_resubmission(req, actor_of(*who.account()), id, t);
+}
+
+Response App::Impl::take_resubmission(const Request& req, const Actor& actor,
+                                      const std::string& id, const Target& t) {
   nlohmann::json action = {{"action", t.param("action")}};
   const std::string version = t.param("version");
   if (version.empty() || version.size() > 9 ||
@@ -209,7 +212,7 @@ Response App::Impl::resubmit(const Request& req, const Caller& who, const std::s
   action["version"] = std::stol(version);
   auto request = parse_action_request(action);
   if (!request) return error_response(req, request.error(), field_named(request.error()));
-  request->actor = actor_of(a);
+  request->actor = actor;
 
   SubmissionParts in;
   if (auto refused = read_submission_parts(req, in)) return *refused;
@@ -247,7 +250,9 @@ Response App::Impl::resubmit(const Request& req, const Caller& who, const std::s
     if (had_folder) std::filesystem::rename(previous, folder, undo);
     return error_response(req, done.error());
   }
-  nlohmann::json j = engine.case_summary({std::move(done).value(), loaded->procedure}, today());
+  auto p = store.procedure_at(done->procedure, done->procedure_version);
+  nlohmann::json j =
+      engine.case_summary({std::move(done).value(), p ? std::move(p).value() : nullptr}, today());
   j["folder"] = folder.string();
   if (had_folder) j["previous_folder"] = previous.string();
   return json_response(req, http::status::ok, j);

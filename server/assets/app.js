@@ -311,6 +311,24 @@ function openActionForm(c, a, form, remark, status, id) {
     rows.push({input, row});
     fields.push({input, error});
   }
+  // 补正材料: the enterprise's complete new set, one file for each material of the case.
+  const uploads = [];
+  if (a.resubmission) {
+    const materials = (c.submission && c.submission.materials) || [];
+    rows.push({input: {required: true}, row: el('p', {class: 'hint'},
+        '请为每一项材料选择企业按退回备注补正后重新提交的扫描件（须为完整的一套，原有材料不能再次使用）。提交后须重新核验。')});
+    materials.forEach((m, i) => {
+      const error = el('span', {class: 'error field-error', id: `err-file-${i}`});
+      const picker = el('input', {type: 'file', id: `in-file-${i}`, 'data-material': m.type,
+                                  accept: 'image/*,application/pdf',
+                                  onchange: () => { error.textContent = ''; }});
+      const title = (c.material_titles || {})[m.type] || m.type;
+      rows.push({input: {required: true}, row: el('div', {class: 'field', 'data-file': m.type},
+          el('label', {for: `in-file-${i}`}, `${i + 1}. ${title}`, el('span', {class: 'needed'}, '（必选）')),
+          picker, el('small', {class: 'hint'}, `此前提交：${m.file}`), error)});
+      uploads.push({m, picker, error, title});
+    });
+  }
   let why = null, whyError = null;
   if (a.blocked_by_check) {
     whyError = el('span', {class: 'error field-error', id: 'err-override'});
@@ -350,7 +368,26 @@ function openActionForm(c, a, form, remark, status, id) {
       status.textContent = `“${a.title}”须在上方“备注”中写明${failing(a) ? '企业需要改正什么' : '原因'}`;
       ok = false;
     }
+    for (const u of uploads) {
+      u.error.textContent = '';
+      if (!u.picker.files.length) {
+        u.error.textContent = `请选择“${u.title}”的新扫描件`;
+        ok = false;
+      }
+    }
     if (!ok) return;
+    if (a.resubmission) {
+      confirm.disabled = true;
+      try {
+        const after = await resubmit(c, a, uploads);
+        showCase(id, `已收到补正材料（${uploads.length} 项），现为：${after.state_title || after.state}。请核验新材料。`);
+      } catch (e) {
+        confirm.disabled = false;
+        status.className = 'error';
+        status.replaceChildren(e.message);
+      }
+      return;
+    }
     const body = {action: a.id, version: c.version, remark: remark.value};
     if (why) body.override_check = why.value.trim();
     if (Object.keys(inputs).length) body.inputs = inputs;
@@ -379,6 +416,46 @@ function openActionForm(c, a, form, remark, status, id) {
   if (first) first.focus();
 }
 
+// Sends the new set of a resubmission: the case's submission with each material's new file (named
+// by its place, so two files called scan.jpg stay two), as the intake form does.
+async function resubmit(c, a, uploads) {
+  const submission = JSON.parse(JSON.stringify(c.submission));
+  const data = new FormData();
+  submission.materials = uploads.map((u, i) => {
+    const file = u.picker.files[0];
+    const name = `${i + 1}-${file.name}`;
+    data.append('file' + i, file, name);
+    return Object.assign({}, u.m, {file: name});
+  });
+  data.append('submission', new Blob([JSON.stringify(submission)], {type: 'application/json'}), 'submission.json');
+  const res = await fetch(`/api/cases/${encodeURIComponent(c.id)}/resubmission?action=${encodeURIComponent(a.id)}&version=${c.version}`,
+                          {method: 'POST', body: data, credentials: 'same-origin', headers: {'X-CSRF-Token': me.csrf}});
+  const text = await res.text();
+  const body = text ? JSON.parse(text) : {};
+  if (!res.ok) throw Object.assign(new Error(body.error || `服务器未能处理（${res.status}），请稍后重试`), {kind: body.kind});
+  return body;
+}
+
+// Checks the case's current materials now (a batch of one), following its progress in `status`.
+async function checkNow(id, status, button) {
+  button.disabled = true;
+  status.className = '';
+  try {
+    let job = await api('POST', '/api/batches', {cases: [id]});
+    while (job.state === 'running') {
+      status.textContent = job.total ? `核验中：扫描件 ${job.done}/${job.total}` : '核验中：正在读取…';
+      await new Promise((r) => setTimeout(r, 500));
+      job = await api('GET', '/api/batches/' + job.id);
+    }
+    if (job.state === 'failed') throw new Error(job.error);
+    showCase(id, '新材料已核验，结论见“文书核验”。');
+  } catch (e) {
+    button.disabled = false;
+    status.className = 'error';
+    status.textContent = e.message;
+  }
+}
+
 async function showCase(id, done) {
   let c;
   try {
@@ -398,12 +475,14 @@ async function showCase(id, done) {
                                      `${SEVERITY[f.severity] || ''}${f.message}`)) :
       [];
   const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000},
-                    c.check && c.check.remark && c.check.current ? c.check.remark : '');
+                    c.check && c.check.remark && c.check.current && c.actions.some((a) => /未通过/.test(a.outcome || '')) ? c.check.remark : '');
   const counter = el('small', {id: 'remark-count', 'aria-live': 'polite'});
   const count = () => { counter.textContent = `已输入 ${[...remark.value].length} / 2000 字`; };
   remark.addEventListener('input', count);
   count();
-  const status = el('p', done ? {id: 'act-status', class: 'ok'} : {id: 'act-status'}, done || '');
+  const status = el('p', done ? {id: 'act-status', class: 'ok', role: 'status'} : {id: 'act-status', role: 'status'}, done || '');
+  const checkButton = el('button', {type: 'button', id: 'check-now'}, '核验新材料');
+  checkButton.addEventListener('click', () => checkNow(id, status, checkButton));
   // Every action is taken through a form on the page: its inputs with their Chinese labels,
   // choices as radio buttons, fields shown only when they apply, checks beside the field, and a
   // confirmation; never a browser pop-up.
@@ -416,6 +495,13 @@ async function showCase(id, done) {
         onclick: () => openActionForm(c, a, form, remark, status, id),
       },
                 a.title));
+  // After an action: the next case of the clerk's own work, one click away.
+  if (done)
+    api('GET', '/api/cases?tab=mine&per_page=2').then((q) => {
+      const next = (q.cases || []).find((n) => n.id !== c.id);
+      if (next)
+        status.append(' ', navLink('/cases/' + encodeURIComponent(next.id), `下一件：${next.id}（${next.enterprise}）`, {id: 'next-case'}));
+    }).catch(() => {});
   main.replaceChildren(
       el('h1', {}, `${c.id} ${c.procedure_title || c.procedure}`),
       el('p', {}, `企业：${ent.name || ''}（${ent.uscc || ''}）`),
@@ -435,7 +521,8 @@ async function showCase(id, done) {
                       el('ul', {}, findings)) :
                    el('p', {}, '尚未核验'),
          c.unchecked_resubmission ?
-             el('p', {class: 'error', id: 'unchecked'}, '企业已重新提交全部材料，新材料尚未核验：请先核验，再办理“通过”') :
+             el('p', {class: 'error', id: 'unchecked'}, '企业已重新提交全部材料，新材料尚未核验：请先核验，再办理“通过”。 ',
+                checkButton) :
              ''),
       ...(c.conditions && c.conditions.length ?
               [el('fieldset', {id: 'conditions'}, el('legend', {}, '受理条件（按今日的登记信息）'),
@@ -451,6 +538,8 @@ async function showCase(id, done) {
               [el('fieldset', {id: 'actions'}, el('legend', {}, '办理'),
                   el('label', {}, '备注', remark), counter, el('div', {class: 'buttons'}, actions), form,
                   status)]),
+      el('fieldset', {id: 'documents'}, el('legend', {}, '打印'),
+         (c.documents || []).map((d) => el('a', {href: d.url, target: '_blank', class: 'button', 'data-document': d.kind}, `打印${d.title}`))),
       noticesView(c, id),
       el('fieldset', {}, el('legend', {}, '办理记录'),
          el('table', {id: 'history'},

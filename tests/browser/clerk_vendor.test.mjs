@@ -15,7 +15,7 @@
 // review and records the shipment (waybill and serial). Each step asserts on the page's text and
 // saves SCREENSHOT_DIR/NN-step.png. Exit 0 when every step passed, 1 with the failing step
 // otherwise.
-import {mkdirSync, rmSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {chromium} from 'playwright-core';
 
@@ -47,6 +47,7 @@ const VERDICTS = {
   'S-2026-000206': 'review'   // reissue: idnum.unread (power_of_attorney)
 };
 const AWAITING_PAPER = 'S-2026-000205';
+const PAPER_RETURNED = 'S-2026-000204';  // returned, then its new set taken in on the case page
 const CLEAN = ['S-2026-000201', 'S-2026-000202'];  // passed in one step from the batch page
 const RETURNED = 'S-2026-000203';  // check fail: returned with the remark the check pre-filled
 const PASSED = 'S-2026-000206';    // check review: passed with an override reason
@@ -143,9 +144,9 @@ async function step(name, fn) {
 }
 
 // Waits until the element `selector` contains `text`; on time-out says what it held instead.
-async function expectText(selector, text) {
+async function expectText(selector, text, timeout = TIMEOUT) {
   try {
-    await page.locator(selector).filter({hasText: text}).first().waitFor({timeout: TIMEOUT});
+    await page.locator(selector).filter({hasText: text}).first().waitFor({timeout});
   } catch (e) {
     const now = await page.locator(selector).allInnerTexts().catch(() => []);
     throw new Error(`expected ${selector} to contain "${text}"; it holds: ` +
@@ -365,6 +366,54 @@ await step('clerk-queue-after-return', async () => {
   await expectQueue([RETURNED], [AWAITING_PAPER]);
   await page.locator('#clear-filters').click();
   await expectQueue([RETURNED, AWAITING_PAPER]);
+  await page.locator('#nav a[href="/"]').click();
+});
+
+await step('clerk-returns-204', async () => {
+  // A paper case: returned with the remark the check gave, the clerk takes in the new set.
+  await openCase(PAPER_RETURNED);
+  await act('fail_review', '已退回，待企业按备注重新提交全部材料', 2);
+});
+
+await step('clerk-resubmission-204', async () => {
+  // The returned case from 等待企业: the return notice and the receipt print from its page; the
+  // enterprise's complete new set is uploaded there (one file per material, by its Chinese
+  // title), and the new set is checked from the page.
+  await page.locator('#nav a[href="/"]').click();
+  await openTab('enterprise', '等待企业');
+  await openCase(PAPER_RETURNED);
+  for (const kind of ['receipt', 'notice']) {
+    const link = page.locator(`#documents a[data-document="${kind}"]`);
+    const href = await link.getAttribute('href');
+    const type = await page.evaluate(async (u) => (await fetch(u)).headers.get('content-type'), href);
+    if (!/^application\/pdf/.test(type || '')) throw new Error(`${href} answers ${type}`);
+  }
+  await expectText('#documents', '打印退回通知');
+  await page.locator('#actions button[data-action="resubmit"]').click();
+  const form = page.locator('#action-form fieldset[data-action="resubmit"]');
+  await form.waitFor();
+  await expectText('#action-form', '营业执照');
+  // Nothing is sent while a material has no new file.
+  await page.locator('#action-confirm').click();
+  await expectText('#action-form .field-error', '的新扫描件');
+  await expectText('#state', '（版本 2）');
+  const pickers = await form.locator('input[type=file]').evaluateAll(
+      (inputs) => inputs.map((i) => [i.id, i.dataset.material]));
+  const listed = JSON.parse(readFileSync(join(submissions, PAPER_RETURNED, 'submission.json'), 'utf8')).materials;
+  for (const [i, [pickerId]] of pickers.entries())
+    await page.locator('#' + pickerId).setInputFiles(join(submissions, PAPER_RETURNED, listed[i].file));
+  await screenshot('clerk-resubmission-form');
+  await page.locator('#action-confirm').click();
+  await expectText('#act-status', '已收到补正材料');
+  await expectText('#state', '（版本 3）');
+  await expectText('#unchecked', '新材料尚未核验');
+  const row = await historyRow('resubmit');
+  if (!row.includes('企业重新提交了全部材料')) throw new Error(`the history row "${row}"`);
+  await page.locator('#check-now').click();
+  await expectText('#act-status', '新材料已核验', VERIFY_TIMEOUT);
+  if (await page.locator('#unchecked').count()) throw new Error('the new set still shows as unchecked');
+  await expectText('fieldset', '结论：未通过');  // the same scans: the USCC still does not match
+  await screenshot('clerk-resubmission-checked');
   await page.locator('#nav a[href="/"]').click();
 });
 

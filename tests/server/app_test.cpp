@@ -489,7 +489,8 @@ TEST_CASE("a case's receipt and return notice come as PDFs to those who may see 
   // No failed review yet: no notice, and the answer says why.
   Response notice = clerk.get("/api/cases/C-OWN/notice.pdf");
   CHECK(notice.result() == http::status::conflict);
-  CHECK(body_of(notice)["error"].get<std::string>().find("no failed review") != std::string::npos);
+  CHECK(body_of(notice)["error"].get<std::string>().find("没有退回记录") != std::string::npos);
+  CHECK(body_of(notice)["detail"].get<std::string>().find("no failed review") != std::string::npos);
   REQUIRE(clerk
               .post("/api/cases/C-OWN/actions", {{"action", "fail_review"},
                                                  {"version", 1},
@@ -1585,4 +1586,131 @@ TEST_CASE(
   CHECK(body_of(clerk.get("/api/cases?q=_"))["total"] == 0);
   // The other authority's clerk sees none of it.
   CHECK(body_of(counter.log_in("clerk2").get("/api/cases?tab=open&q=Q-"))["total"] == 0);
+}
+
+TEST_CASE(
+    "补正材料 on the case page: the complete new set taken in as a form, kept as the case's "
+    "folder with the old set beside it, the case waiting for a new check; a refusal changes "
+    "nothing",
+    "[server]") {
+  Counter counter;
+  const std::string token = intake_token(counter);
+  const std::string id = "S-2026-000201";
+  const std::filesystem::path example = example_dir(id);
+  const nlohmann::json submission = example_submission(id);
+  REQUIRE(counter.call(http::verb::post, "/api/submissions", multipart(submission, example),
+                       intake_headers(token))
+              .result() == http::status::created);
+  auto clerk = counter.log_in("clerk");
+  REQUIRE(clerk
+              .post("/api/cases/" + id + "/actions",
+                    {{"action", "fail_review"}, {"version", 1}, {"remark", "营业执照复印件未盖章"}})
+              .result() == http::status::ok);
+  const std::filesystem::path intake = counter.dir.path() / "intake";
+  auto send = [&](const std::string& query, const std::string& body) {
+    return counter.call(http::verb::post, "/api/cases/" + id + "/resubmission?" + query, body,
+                        {{"Cookie", clerk.cookie},
+                         {"X-CSRF-Token", clerk.csrf},
+                         {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+  };
+  const std::string before = slurp_file(intake / id / "submission.json");
+  auto unchanged = [&] {
+    CHECK(slurp_file(intake / id / "submission.json") == before);
+    CHECK(!std::filesystem::exists(intake / (id + ".resubmission")));
+    CHECK(!std::filesystem::exists(intake / (id + ".v2")));
+    CHECK(body_of(clerk.get("/api/cases/" + id))["version"] == 2);
+  };
+  // Refused, nothing changed: a file missing, another case's submission, a stale version, an
+  // action that takes no materials.
+  nlohmann::json short_set = submission;
+  short_set["materials"].erase(short_set["materials"].begin());
+  Response missing = send("action=resubmit&version=2", multipart(short_set, example));
+  CHECK(missing.result() == http::status::conflict);  // the procedure's material rule
+  CHECK_THAT(body_of(missing)["error"].get<std::string>(), Catch::Contains("缺少"));
+  unchanged();
+  nlohmann::json other = submission;
+  other["id"] = "S-2026-000999";
+  Response wrong_case = send("action=resubmit&version=2", multipart(other, example));
+  CHECK(body_of(wrong_case)["field"] == "submission.id");
+  unchanged();
+  Response stale = send("action=resubmit&version=1", multipart(submission, example));
+  CHECK(stale.result() == http::status::conflict);
+  CHECK(body_of(stale)["kind"] == "stale");
+  unchanged();
+  Response not_resubmission = send("action=withdraw&version=2", multipart(submission, example));
+  CHECK(not_resubmission.result() != http::status::ok);
+  unchanged();
+  CHECK(body_of(send("action=resubmit", multipart(submission, example)))["field"] == "version");
+  // The auditor reads only.
+  auto auditor = counter.log_in("auditor");
+  CHECK(counter
+            .call(http::verb::post, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
+                  multipart(submission, example),
+                  {{"Cookie", auditor.cookie},
+                   {"X-CSRF-Token", auditor.csrf},
+                   {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}})
+            .result() == http::status::forbidden);
+  unchanged();
+
+  // Accepted: the new set is the case's folder, the old one kept as ID.v2, the case resubmitted
+  // and its earlier check no longer current.
+  Response done = send("action=resubmit&version=2", multipart(submission, example));
+  INFO(done.body());
+  REQUIRE(done.result() == http::status::ok);
+  CHECK(body_of(done)["version"] == 3);
+  CHECK(slurp_file(intake / (id + ".v2") / "submission.json") == before);
+  CHECK(std::filesystem::exists(intake / id / "submission.json"));
+  CHECK(!std::filesystem::exists(intake / (id + ".resubmission")));
+  auto c = body_of(clerk.get("/api/cases/" + id));
+  CHECK(c["unchecked_resubmission"] == true);
+  CHECK(c["history"].back()["action"] == "resubmit");
+  // The page can print the receipt and, the case having been returned, the return notice.
+  std::vector<std::string> documents;
+  for (const auto& d : c["documents"]) documents.push_back(d["url"]);
+  CHECK(documents == std::vector<std::string>{"/api/cases/" + id + "/receipt.pdf",
+                                              "/api/cases/" + id + "/notice.pdf"});
+  CHECK(clerk.get(documents[1]).result() == http::status::ok);
+  CHECK(c["material_titles"]["business_licence"].is_string());
+}
+
+TEST_CASE(
+    "an online case's 补正材料 come from the online filing system as the enterprise, not from "
+    "the clerk",
+    "[server]") {
+  Counter counter;
+  const std::string token = intake_token(counter);
+  const std::string id = "S-2026-000203";  // first_issue_online: the enterprise re-uploads
+  const std::filesystem::path example = example_dir(id);
+  const nlohmann::json submission = example_submission(id);
+  REQUIRE(counter.call(http::verb::post, "/api/submissions", multipart(submission, example),
+                       intake_headers(token))
+              .result() == http::status::created);
+  auto clerk = counter.log_in("clerk");
+  REQUIRE(clerk
+              .post("/api/cases/" + id + "/actions",
+                    {{"action", "fail_prereview"}, {"version", 1}, {"remark", "营业执照未盖章"}})
+              .result() == http::status::ok);
+  // The clerk may not upload for an online applicant: the rule file gives it to the enterprise.
+  Response by_clerk = counter.call(
+      http::verb::post, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
+      multipart(submission, example),
+      {{"Cookie", clerk.cookie},
+       {"X-CSRF-Token", clerk.csrf},
+       {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+  CHECK(by_clerk.result() != http::status::ok);
+  CHECK(body_of(clerk.get("/api/cases/" + id))["version"] == 2);
+  // A token never reaches another authority's case, nor one that does not exist.
+  CHECK(counter
+            .call(http::verb::post, "/api/cases/C-OTHER/resubmission?action=resubmit&version=1",
+                  multipart(submission, example), intake_headers(token))
+            .result() == http::status::not_found);
+  Response online =
+      counter.call(http::verb::post, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
+                   multipart(submission, example), intake_headers(token));
+  INFO(online.body());
+  REQUIRE(online.result() == http::status::ok);
+  auto c = body_of(clerk.get("/api/cases/" + id));
+  CHECK(c["version"] == 3);
+  CHECK(c["unchecked_resubmission"] == true);
+  CHECK(c["history"].back()["role"] == "enterprise");
 }
