@@ -81,7 +81,7 @@ Response App::Impl::show_case(const Request& req, const Caller& who, const std::
 }
 
 std::optional<Response> App::Impl::refuse_readers(const Request& req, const Caller& who,
-                                                   const std::string& what) {
+                                                  const std::string& what) {
   const std::string& role = who.account()->role;
   if (role == "auditor")
     return refuse(req, who, http::status::forbidden,

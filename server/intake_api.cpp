@@ -71,12 +71,9 @@ std::optional<Response> read_submission_parts(const Request& req, SubmissionPart
 
 }  // namespace
 
-std::optional<Response> App::Impl::write_submission_folder(const Request& req,
-                                                           const std::vector<FormPart>& parts,
-                                                           const FormPart* json_part,
-                                                           Submission& typed,
-                                                           nlohmann::json& submission,
-                                                           const std::filesystem::path& folder) {
+std::optional<Response> App::Impl::write_submission_folder(
+    const Request& req, const std::vector<FormPart>& parts, const FormPart* json_part,
+    Submission& typed, nlohmann::json& submission, const std::filesystem::path& folder) {
   std::error_code ec;
   std::filesystem::remove_all(folder, ec);
   std::filesystem::create_directories(folder, ec);
@@ -199,8 +196,8 @@ Response App::Impl::resubmit(const Request& req, const Caller& who, const std::s
   return take_resubmission(req, actor_of(*who.account()), id, t);
 }
 
-Response App::Impl::take_resubmission(const Request& req, const Actor& actor,
-                                      const std::string& id, const Target& t) {
+Response App::Impl::take_resubmission(const Request& req, const Actor& actor, const std::string& id,
+                                      const Target& t) {
   nlohmann::json action = {{"action", t.param("action")}};
   const std::string version = t.param("version");
   if (version.empty() || version.size() > 9 ||
@@ -235,10 +232,11 @@ Response App::Impl::take_resubmission(const Request& req, const Actor& actor,
   if (had_folder) std::filesystem::rename(folder, previous, ec);
   if (!ec) std::filesystem::rename(partial, folder, ec);
   if (ec) {
-    if (had_folder && !std::filesystem::exists(folder)) std::filesystem::rename(previous, folder, ec);
-    return error_response(req, http::status::internal_server_error,
-                          "服务器无法保存材料，请稍后重试，仍不行请联系管理员 (cannot keep " +
-                              folder.string() + ")");
+    if (had_folder && !std::filesystem::exists(folder))
+      std::filesystem::rename(previous, folder, ec);
+    return error_response(
+        req, http::status::internal_server_error,
+        "服务器无法保存材料，请稍后重试，仍不行请联系管理员 (cannot keep " + folder.string() + ")");
   }
   cleanup.dir.clear();
   request->submission = submission;

@@ -1598,8 +1598,9 @@ TEST_CASE(
   const std::string id = "S-2026-000201";
   const std::filesystem::path example = example_dir(id);
   const nlohmann::json submission = example_submission(id);
-  REQUIRE(counter.call(http::verb::post, "/api/submissions", multipart(submission, example),
-                       intake_headers(token))
+  REQUIRE(counter
+              .call(http::verb::post, "/api/submissions", multipart(submission, example),
+                    intake_headers(token))
               .result() == http::status::created);
   auto clerk = counter.log_in("clerk");
   REQUIRE(clerk
@@ -1682,8 +1683,9 @@ TEST_CASE(
   const std::string id = "S-2026-000203";  // first_issue_online: the enterprise re-uploads
   const std::filesystem::path example = example_dir(id);
   const nlohmann::json submission = example_submission(id);
-  REQUIRE(counter.call(http::verb::post, "/api/submissions", multipart(submission, example),
-                       intake_headers(token))
+  REQUIRE(counter
+              .call(http::verb::post, "/api/submissions", multipart(submission, example),
+                    intake_headers(token))
               .result() == http::status::created);
   auto clerk = counter.log_in("clerk");
   REQUIRE(clerk
@@ -1691,12 +1693,12 @@ TEST_CASE(
                     {{"action", "fail_prereview"}, {"version", 1}, {"remark", "营业执照未盖章"}})
               .result() == http::status::ok);
   // The clerk may not upload for an online applicant: the rule file gives it to the enterprise.
-  Response by_clerk = counter.call(
-      http::verb::post, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
-      multipart(submission, example),
-      {{"Cookie", clerk.cookie},
-       {"X-CSRF-Token", clerk.csrf},
-       {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+  Response by_clerk =
+      counter.call(http::verb::post, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
+                   multipart(submission, example),
+                   {{"Cookie", clerk.cookie},
+                    {"X-CSRF-Token", clerk.csrf},
+                    {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
   CHECK(by_clerk.result() != http::status::ok);
   CHECK(body_of(clerk.get("/api/cases/" + id))["version"] == 2);
   // A token never reaches another authority's case, nor one that does not exist.
