@@ -217,7 +217,7 @@ async function showQueue() {
           el('p', {class: 'note', id: 'pending-note'},
              `${pending.years.join('、')}年节假日安排尚未录入工作日历，${pending.count} 件案件暂不计算办结期限（显示为“待定”），照常办理。` +
                  '管理员录入后，办结期限即按各案件的受理时间重新计算，并记入办理记录。') : '',
-      el('p', {class: 'bulk'},
+      me.account.role !== 'authority_clerk' ? '' : el('p', {class: 'bulk'},
          el('button', {type: 'button', id: 'print-coversheet', onclick: () => printSelected('coversheet')}, '打印传真封面'), ' ',
          el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单')),
       data.cases.length ?
@@ -679,8 +679,8 @@ async function showBatch() {
     results.replaceChildren(
         el('table', {id: 'verdicts'}, el('tbody', {}, job.submissions.map((s) => el('tr', {'data-case': s.id, class: s.verdict},
             el('td', {}, el('a', {href: '/cases/' + encodeURIComponent(s.id)}, s.id)),
-            el('td', {}, s.verdict),
-            el('td', {}, el('ul', {}, s.findings.map((f) => el('li', {class: 'finding ' + f.severity}, `${f.code}（${f.material}）：${f.message}`)))))))),
+            el('td', {}, VERDICT[s.verdict] || s.verdict),
+            el('td', {}, el('ul', {}, s.findings.map((f) => el('li', {class: 'finding ' + f.severity, title: f.code}, `${SEVERITY[f.severity] || ''}${f.message}`)))))))),
         el('p', {}, pass, ' ', clean.length ? cover : ''), passed);
   });
   main.replaceChildren(
@@ -801,13 +801,25 @@ async function route() {
   document.getElementById('who').textContent = `${me.account.display_name || me.account.name}（${
       roleTitles[me.account.role] ||
       me.account.role}${me.account.authority ? '，' + me.account.authority : ''}）`;
+  // Each role sees the pages it may use, and lands on its own: administrators on the rules.
+  const role = me.account.role;
+  for (const a of nav.querySelectorAll('a[data-roles]'))
+    a.hidden = !a.dataset.roles.split(' ').includes(role);
   const path = location.pathname;
-  if (path.startsWith('/cases/')) return showCase(decodeURIComponent(path.slice(7)));
-  if (path === '/batch') return showBatch();
+  const titled = (title, shown) => {
+    document.title = `${title} - keydesk 电子钥匙受理`;
+    return shown;
+  };
+  if (path.startsWith('/cases/'))
+    return titled(decodeURIComponent(path.slice(7)), showCase(decodeURIComponent(path.slice(7))));
+  if (path === '/batch' && role === 'authority_clerk') return titled('批量核验', showBatch());
+  if (role === 'administrator') {
+    if (path !== '/rules') history.replaceState(null, '', '/rules');
+    return titled('规则管理', showRules());
+  }
   // Vendor staff's re-review queue is their queue: the cases at the vendor now.
-  if (path === '/vendor') return showQueue();
-  if (path === '/rules') return showRules();
-  return showQueue();
+  if (path !== '/' && path !== '/vendor') history.replaceState(null, '', '/' + location.search);
+  return titled('待办队列', showQueue());
 }
 
 document.getElementById('logout').addEventListener('click', async () => {

@@ -286,11 +286,17 @@ await step('clerk-verdicts', async () => {
   await expectCount('#verdicts tr', ids.length);
   for (const [id, verdict] of Object.entries(VERDICTS)) {
     const row = page.locator(`#verdicts tr[data-case="${id}"]`);
-    await expectText(`#verdicts tr[data-case="${id}"]`, verdict);
+    // In Chinese, as the clerk reads it; the row's class keeps the verdict for the style.
+    const said = {pass: '通过', fail: '未通过', review: '需人工核对'}[verdict];
+    const cell = await row.locator('td').nth(1).innerText();
+    if (cell !== said) throw new Error(`${id}'s verdict reads "${cell}", not "${said}"`);
     const cls = await row.getAttribute('class');
     if (cls !== verdict) throw new Error(`${id}'s row has class "${cls}", not "${verdict}"`);
   }
-  await expectText(`#verdicts tr[data-case="${RETURNED}"] li.finding`, 'seal.missing');
+  await expectText(`#verdicts tr[data-case="${RETURNED}"] li.finding`, '【须退回】营业执照副本复印件未见企业公章');
+  const english = await page.locator('#verdicts').innerText();
+  if (/\b(pass|fail|review)\b|\b(seal|idnum|uscc|name|signature|file|form|doc)\.[a-z_]+/.test(english))
+    throw new Error(`the verdicts show English codes: ${english.slice(0, 300)}`);
   await expectText(`#verdicts tr[data-case="${PASSED}"] li.finding`, '授权委托书');
   // The progress bar counts scans; full at the end.
   const [value, max] = await page.locator('#batch-progress').evaluate((p) => [p.value, p.max]);
@@ -494,6 +500,11 @@ await step('vendor-queue', async () => {
   await logIn(vendor);
   await expectText('#who', '服务商复核人员');
   await expectText('h1', '我的待办');
+  // The vendor's menu holds only what it may use; no fax cover sheet to print.
+  for (const href of ['/batch', '/rules'])
+    if (await page.locator(`#nav a[href="${href}"]`).isVisible())
+      throw new Error(`the vendor's menu shows ${href}`);
+  if (await page.locator('#print-coversheet').count()) throw new Error('the vendor is offered a fax cover sheet');
   await expectVendorQueue([PASSED]);
   await expectText(`#queue tr[data-case="${PASSED}"]`, '已传真或快递，待服务商收到');
 });
