@@ -50,7 +50,9 @@ docs::CaseHeader header_of(const DocumentContext& env, const CaseView& c, const 
 
 Result<docs::CoverSheet> coversheet_for(const DocumentContext& env, const std::string& batch,
                                         const std::vector<std::string>& cases) {
-  if (batch.empty()) return Error{"a cover sheet of cases needs the batch id (--batch)"};
+  if (batch.empty())
+    return error_of(ErrorKind::invalid_input,
+                    "传真封面须填写批次编号：请填写后再打印 (a cover sheet needs its batch id)");
   docs::CoverSheet sheet{batch,
                          format_date(env.today),
                          party_of(env.counter.contact),
@@ -58,10 +60,12 @@ Result<docs::CoverSheet> coversheet_for(const DocumentContext& env, const std::s
                          {},
                          ""};
   if (sheet.to.organisation.empty())
-    return Error{
-        "the counter configuration has no vendor: add 'vendor: {organisation: …, fax: …}' "
-        "to " +
-        (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file)};
+    return error_of(ErrorKind::refused,
+                    "柜台设置中没有服务商的名称和传真号码，无法打印传真封面：请联系管理员补充 "
+                    "(the counter configuration has no vendor: add 'vendor: {organisation: …, "
+                    "fax: …}' to " +
+                        (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file) +
+                        ")");
   for (const auto& id : cases) {
     auto c = load_case(env, id);
     if (!c) return c.error();
@@ -75,8 +79,9 @@ Result<docs::CourierManifest> manifest_for(const DocumentContext& env, const std
                                            const std::string& courier,
                                            const std::vector<std::string>& cases) {
   if (number.empty() || courier.empty())
-    return Error{
-        "a manifest of cases needs its number and the courier company (--manifest, --courier)"};
+    return error_of(ErrorKind::invalid_input,
+                    "快递交接单须填写交接单编号和快递公司：请填写后再打印 (a manifest needs its "
+                    "number and the courier company)");
   docs::CourierManifest m{number, format_date(env.today), courier, {}, {}, {}};
   const docs::Party authority = party_of(env.counter.contact),
                     vendor = party_of(env.counter.vendor);
