@@ -55,9 +55,29 @@ Result<CaseView> Engine::view_case(const std::string& id, const Actor& viewer) {
   return v;
 }
 
+namespace {
+
+// Whether a case in `state` is at the vendor, or to be sent there: one action away by an action
+// that decides nothing (no outcome: sending it, as 传真或快递至服务商), not by a review that passes
+// it. What a fax cover sheet or a courier manifest to the vendor lists.
+bool bound_for_vendor(const Procedure& p, const std::string& state) {
+  auto at_vendor = [&](const std::string& id) {
+    const StateRule* s = p.state(id);
+    return s && !s->final && s->actor == "vendor_reviewer";
+  };
+  if (at_vendor(state)) return true;
+  return std::any_of(p.actions.begin(), p.actions.end(), [&](const ActionRule& a) {
+    return a.outcome.empty() && std::find(a.from.begin(), a.from.end(), state) != a.from.end() &&
+           at_vendor(a.to);
+  });
+}
+
+}  // namespace
+
 nlohmann::json Engine::case_summary(const LoadedCase& loaded, Date day) {
   const CaseRecord& c = loaded.record;
   nlohmann::json j = case_json(c, loaded.procedure.get());
+  j["for_vendor"] = loaded.procedure && !c.closed && bound_for_vendor(*loaded.procedure, c.state);
   if (c.due && !c.closed && !c.clock_stopped) {
     j["overdue"] = *c.due < day;
     j["due_today"] = *c.due == day;

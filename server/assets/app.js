@@ -174,7 +174,7 @@ async function showQueue() {
   const row = (c) =>
       el('tr',
          {class: c.overdue ? 'overdue' : c.due_today ? 'due-today' : c.due_pending_year ? 'due-pending' : '',
-          'data-case': c.id},
+          'data-case': c.id, 'data-for-vendor': c.for_vendor ? '1' : '0'},
          el('td', {}, el('input', {type: 'checkbox', value: c.id, 'aria-label': '选择 ' + c.id})),
          el('td', {}, navLink('/cases/' + encodeURIComponent(c.id), c.id)),
          el('td', {}, c.procedure_title || titleOf(c.procedure)),
@@ -219,7 +219,8 @@ async function showQueue() {
                  '管理员录入后，办结期限即按各案件的受理时间重新计算，并记入办理记录。') : '',
       me.account.role !== 'authority_clerk' ? '' : el('p', {class: 'bulk'},
          el('button', {type: 'button', id: 'print-coversheet', onclick: () => printSelected('coversheet')}, '打印传真封面'), ' ',
-         el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单')),
+         el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单'),
+         el('div', {id: 'print-form'})),
       data.cases.length ?
           el('table', {id: 'queue'}, head, el('tbody', {}, data.cases.map(row))) :
           el('p', {id: 'queue-empty'}, data.total ? '这一页没有案件。' :
@@ -689,26 +690,49 @@ async function showBatch() {
       el('fieldset', {}, el('legend', {}, '核验'), start, ' ', progress, status, results));
 }
 
-// The queue's ticked cases: a fax cover sheet or a courier manifest of them.
+// The queue's ticked cases: a fax cover sheet or a courier manifest of them, through a form on the
+// page (batch id, or manifest number and courier); ticked cases that are not on their way to the
+// vendor (returned, waiting on the enterprise, closed) are named first, to untick or print anyway.
 function printSelected(kind) {
-  const ids = [...document.querySelectorAll('#queue input[type=checkbox]:checked')].map((c) => c.value);
-  if (!ids.length) {
-    alert('请先勾选案件');
+  const area = document.getElementById('print-form');
+  const rows = [...document.querySelectorAll('#queue tbody input[type=checkbox]:checked')].map((c) => c.closest('tr'));
+  if (!rows.length) {
+    area.replaceChildren(el('p', {class: 'error', role: 'alert'}, '请先勾选要打印的案件'));
     return;
   }
-  const p = new URLSearchParams({cases: ids.join(',')});
-  if (kind === 'coversheet') {
-    const batch = prompt('传真批次编号', 'F-' + new Date().toISOString().slice(0, 10));
-    if (!batch) return;
-    p.set('batch', batch);
-  } else {
-    const number = prompt('交接单编号');
-    const courier = number && prompt('快递公司', '顺丰速运');
-    if (!number || !courier) return;
-    p.set('number', number);
-    p.set('courier', courier);
-  }
-  window.open(`/api/documents/${kind}.pdf?${p.toString()}`, '_blank');
+  const ids = rows.map((r) => r.dataset.case);
+  const astray = rows.filter((r) => r.dataset.forVendor !== '1').map((r) => r.dataset.case);
+  const today = new Date().toISOString().slice(0, 10);
+  const fields = kind === 'coversheet' ?
+      [['batch', '传真批次编号', 'F-' + today]] :
+      [['number', '交接单编号', ''], ['courier', '快递公司', '顺丰速运']];
+  const inputs = fields.map(([name, label, value]) => el('label', {class: 'field'}, label + ' ',
+      el('input', {type: 'text', name, id: `print-${name}`, value, maxlength: 60, required: true})));
+  const error = el('span', {class: 'error', role: 'alert'});
+  const go = el('button', {type: 'submit', id: 'print-confirm'}, astray.length ? '仍然打印' : '打印');
+  const form = el('form', {class: 'print-form'},
+      el('strong', {}, `${kind === 'coversheet' ? '传真封面' : '快递交接单'}：已选 ${ids.length} 件 `),
+      astray.length ?
+          el('p', {class: 'error', id: 'print-warning'},
+             `${astray.join('、')} 不在待送服务商的环节（尚未核验通过、已退回、等待企业或已办结），通常不应列入。请取消勾选后重新打印，或确认后仍然打印。`) : '',
+      ...inputs, ' ', go, ' ',
+      el('button', {type: 'button', onclick: () => area.replaceChildren()}, '取消'), error);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams({cases: ids.join(',')});
+    for (const [name, label] of fields) {
+      const v = form.querySelector(`[name=${name}]`).value.trim();
+      if (!v) {
+        error.textContent = `请填写“${label}”`;
+        return;
+      }
+      p.set(name, v);
+    }
+    window.open(`/api/documents/${kind}.pdf?${p.toString()}`, '_blank');
+    area.replaceChildren();
+  });
+  area.replaceChildren(form);
+  form.querySelector('input').focus();
 }
 
 // --- rules (administrators): procedures with their diagrams, lint, edit and activate ---

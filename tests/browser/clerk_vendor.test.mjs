@@ -324,6 +324,28 @@ await step('clerk-queue', async () => {
   await openTab('open', '全部在办');
   await expectQueue(ALL);
   await screenshot('clerk-queue-all-open');
+  // The fax cover sheet through a form on the page: a ticked case that is not on its way to the
+  // vendor is named first; the clean ones print.
+  await page.locator(`#queue tr[data-case="${RETURNED}"] input[type=checkbox]`).check();
+  for (const id of CLEAN) await page.locator(`#queue tr[data-case="${id}"] input[type=checkbox]`).check();
+  await page.locator('#print-coversheet').click();
+  await expectText('#print-warning', RETURNED);
+  const warned = await page.locator('#print-warning').innerText();
+  if (CLEAN.some((id) => warned.includes(id))) throw new Error(`the warning names a clean case: ${warned}`);
+  await screenshot('clerk-coversheet-warning');
+  await page.locator(`#queue tr[data-case="${RETURNED}"] input[type=checkbox]`).uncheck();
+  await page.locator('#print-coversheet').click();
+  if (await page.locator('#print-warning').count()) throw new Error('a warning for the clean cases');
+  // What the page opens in a new tab, kept instead (the PDF itself is tested by the server's tests).
+  await page.evaluate(() => { window.opened = []; window.open = (u) => { window.opened.push(u); }; });
+  await page.locator('#print-confirm').click();
+  const opened = await page.evaluate(() => window.opened);
+  if (opened.length !== 1 ||
+      !/^\/api\/documents\/coversheet\.pdf\?cases=S-2026-000201%2CS-2026-000202&batch=F-/.test(opened[0]))
+    throw new Error(`the cover sheet opened ${opened}`);
+  const type = await page.evaluate(async (u) => (await fetch(u)).headers.get('content-type'), opened[0]);
+  if (!/^application\/pdf/.test(type || '')) throw new Error(`${opened[0]} answers ${type}`);
+  for (const id of CLEAN) await page.locator(`#queue tr[data-case="${id}"] input[type=checkbox]`).uncheck();
   for (const id of CLEAN)
     await expectText(`#queue tr[data-case="${id}"]`, '核验通过，待传真或快递至服务商');
   await expectText(`#queue tr[data-case="${RETURNED}"]`, '发证机构在线预审（核验）');
