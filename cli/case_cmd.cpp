@@ -246,10 +246,10 @@ void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
                   << (!applies ? "—"
                       : holds  ? "✓"
                                : "✗")
-                  << " " << row["title"].get<std::string>()
+                  << " " << text_at(row, "/title")
                   << (!applies ? "（不适用）"
                       : holds  ? ""
-                               : "：" + row["remark"].get<std::string>())
+                               : "：" + text_at(row, "/remark"))
                   << '\n';
       }
     }

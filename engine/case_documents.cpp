@@ -64,8 +64,7 @@ Result<docs::CoverSheet> coversheet_for(const DocumentContext& env, const std::s
                     "柜台设置中没有服务商的名称和传真号码，无法打印传真封面：请联系管理员补充 "
                     "(the counter configuration has no vendor: add 'vendor: {organisation: …, "
                     "fax: …}' to " +
-                        (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file) +
-                        ")");
+                        (env.counter.file.empty() ? "rules/counter.yaml" : env.counter.file) + ")");
   for (const auto& id : cases) {
     auto c = load_case(env, id);
     if (!c) return c.error();

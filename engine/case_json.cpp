@@ -67,6 +67,7 @@ nlohmann::json action_json(const ActionRule& action) {
           {"roles", action.roles},
           {"remark_required", action.remark_required},
           {"requires_check", action.requires_check},
+          {"failing", is_failing_outcome(action.outcome)},  // returns the case (未通过)
           {"resubmission", action.resubmission},
           {"inputs", inputs}};
 }

@@ -15,8 +15,9 @@
 //   visible_case         a case and its procedure, if the viewer may see  every case request
 //   view_case            a case as a viewer sees it: ID data whole or     case show, GET case
 //                        masked, check, the viewer's actions, history
-//   queue                the cases a viewer may list, and those whose     case list, GET cases
-//                        deadline waits on a year's calendar
+//   queue                one page of the cases a viewer may list: a tab,  case list, GET cases
+//                        an order, every tab's count, those whose
+//                        deadline waits on a year's calendar counted
 //   verify_batch         document checks of submission folders, each      batch verify --db,
 //                        verdict recorded on its case                     POST batches
 //   pass_clean           the passing action on each case whose check      batch verify

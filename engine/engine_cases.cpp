@@ -354,8 +354,8 @@ nlohmann::json readable_event(const AuditEvent& e, const Procedure* p) {
   if (e.action == "deadline_reprojected") {
     add("原办结期限", text_at(d, "/old_due"));
     add("新办结期限", text_at(d, "/due"));
-  } else if (d.is_object() && d.contains("due") && d["due"].is_string()) {
-    add("办结期限", d["due"].get<std::string>());
+  } else {
+    add("办结期限", text_at(d, "/due"));
   }
   j["details"] = std::move(details);
   return j;

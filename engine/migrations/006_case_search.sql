@@ -15,13 +15,15 @@ ALTER TABLE cases ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 
 UPDATE cases SET
   enterprise_name = coalesce(json_extract(data, '$.enterprise.name'), ''),
-  search_text = lower(replace(replace(replace(
+  search_text = lower(replace(replace(replace(replace(replace(
       id || '|' || uscc || '|' ||
       coalesce(json_extract(data, '$.enterprise.name'), '') || '|' ||
       coalesce(json_extract(data, '$.applicant.legal_representative'), '') || '|' ||
       coalesce(json_extract(data, '$.applicant.authorized_user.name'), '') || '|' ||
       coalesce(json_extract(data, '$.applicant.login_username'), ''),
-    ' ', ''), '　', ''), char(9), ''));  -- as search_key(): no spaces, no tabs
+    ' ', ''), '　', ''), char(9), ''), char(10), ''), char(13), ''));
+  -- as search_key(): no spaces, tabs or line breaks ('|' inside a name is kept here, dropped
+  -- there: such a name is found by its other characters)
 
 -- The tabs' counts (CaseStore::tally). Unfiltered, from case_counts: one row per authority,
 -- procedure, state, closed and the year a deadline waits on, kept by the triggers below in the

@@ -476,7 +476,7 @@ async function showCase(id, done) {
                                      `${SEVERITY[f.severity] || ''}${f.message}`)) :
       [];
   const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000},
-                    c.check && c.check.remark && c.check.current && c.actions.some((a) => /未通过/.test(a.outcome || '')) ? c.check.remark : '');
+                    c.check && c.check.remark && c.check.current && c.actions.some((a) => a.failing) ? c.check.remark : '');
   const counter = el('small', {id: 'remark-count', 'aria-live': 'polite'});
   const count = () => { counter.textContent = `已输入 ${[...remark.value].length} / 2000 字`; };
   remark.addEventListener('input', count);

@@ -303,6 +303,24 @@ TEST_CASE(
   CHECK(c.notice()["status"] == "sent");
 }
 
+namespace {
+
+// `r` (an outbox send) delivered the one notice over TLS, logged in as ekey with `mechanism`.
+void sent_logged_in(const SmtpSink& sink, Counter& c, const keydesk::test::Run& r,
+                    const std::string& mechanism) {
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  REQUIRE(sink.messages().size() == 1);
+  const auto m = sink.messages()[0];
+  CHECK(m["authenticated"] == true);
+  CHECK(m["auth_user"] == "ekey");
+  CHECK(m["auth_mechanism"] == mechanism);
+  CHECK(m["tls"] == true);
+  CHECK(c.notice()["status"] == "sent");
+}
+
+}  // namespace
+
 TEST_CASE("a login with the password from password_file: it arrives over TLS as that user") {
   SmtpSink sink(SmtpSink::Tls::starttls);
   sink.require_login("ekey", kPassword, "PLAIN");
@@ -312,16 +330,7 @@ TEST_CASE("a login with the password from password_file: it arrives over TLS as 
   c.configure_mail("  smtp_url: " + sink.url() +
                    "\n  ca_file: internal-ca.pem\n  username: ekey\n"
                    "  password_file: ../secret/smtp-password\n");
-  auto r = c.run(kSendAt);
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  REQUIRE(sink.messages().size() == 1);
-  const auto m = sink.messages()[0];
-  CHECK(m["authenticated"] == true);
-  CHECK(m["auth_user"] == "ekey");
-  CHECK(m["auth_mechanism"] == "PLAIN");
-  CHECK(m["tls"] == true);
-  CHECK(c.notice()["status"] == "sent");
+  sent_logged_in(sink, c, c.run(kSendAt), "PLAIN");
 }
 
 TEST_CASE("a login with the password from password_env (AUTH LOGIN): it arrives as that user") {
@@ -332,15 +341,7 @@ TEST_CASE("a login with the password from password_env (AUTH LOGIN): it arrives 
   c.configure_mail("  smtp_url: " + sink.url() +
                    "\n  ca_file: internal-ca.pem\n  username: ekey\n"
                    "  password_env: KEYDESK_TEST_SMTP_PASSWORD\n");
-  auto r = c.run(kSendAt, "", "KEYDESK_TEST_SMTP_PASSWORD=" + kPassword);
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  REQUIRE(sink.messages().size() == 1);
-  const auto m = sink.messages()[0];
-  CHECK(m["authenticated"] == true);
-  CHECK(m["auth_user"] == "ekey");
-  CHECK(m["auth_mechanism"] == "LOGIN");
-  CHECK(m["tls"] == true);
+  sent_logged_in(sink, c, c.run(kSendAt, "", "KEYDESK_TEST_SMTP_PASSWORD=" + kPassword), "LOGIN");
 }
 
 TEST_CASE(

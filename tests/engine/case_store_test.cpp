@@ -318,6 +318,18 @@ TEST_CASE("the queue lists an authority's open cases soonest deadline first, fro
   CHECK_THAT(by_state, !Catch::Contains("TEMP B-TREE"));
 }
 
+TEST_CASE("new materials are taken only by a resubmission, never slipped in with another action") {
+  Fixture f;
+  f.open("S-1");
+  auto slipped = f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00", "缺材料",
+                       nlohmann::json::object(), submission("S-1", "other001"));
+  REQUIRE(!slipped.ok());
+  CHECK(slipped.error().kind == ErrorKind::invalid_input);
+  CHECK_THAT(slipped.error().message, Catch::Contains("不接收新材料"));
+  CHECK(f.store.get("S-1")->version == 1);
+  CHECK(f.store.get("S-1")->data["applicant"]["login_username"] == "bjsl001");
+}
+
 TEST_CASE("a case stays on the rule version it was opened with") {
   Fixture f;
   f.open("S-1");

@@ -1588,25 +1588,37 @@ TEST_CASE(
   CHECK(body_of(counter.log_in("clerk2").get("/api/cases?tab=open&q=Q-"))["total"] == 0);
 }
 
+namespace {
+
+// Case `id` (an example submission) taken in through the online filing system's API token, then
+// returned by the clerk with `fail_action`; the token is returned.
+std::string taken_in_and_returned(Counter& counter, const std::string& id,
+                                  const std::string& fail_action) {
+  const std::string token = intake_token(counter);
+  REQUIRE(counter
+              .call(http::verb::post, "/api/submissions",
+                    multipart(example_submission(id), example_dir(id)), intake_headers(token))
+              .result() == http::status::created);
+  REQUIRE(counter.log_in("clerk")
+              .post("/api/cases/" + id + "/actions",
+                    {{"action", fail_action}, {"version", 1}, {"remark", "营业执照复印件未盖章"}})
+              .result() == http::status::ok);
+  return token;
+}
+
+}  // namespace
+
 TEST_CASE(
     "补正材料 on the case page: the complete new set taken in as a form, kept as the case's "
     "folder with the old set beside it, the case waiting for a new check; a refusal changes "
     "nothing",
     "[server]") {
   Counter counter;
-  const std::string token = intake_token(counter);
   const std::string id = "S-2026-000201";
   const std::filesystem::path example = example_dir(id);
   const nlohmann::json submission = example_submission(id);
-  REQUIRE(counter
-              .call(http::verb::post, "/api/submissions", multipart(submission, example),
-                    intake_headers(token))
-              .result() == http::status::created);
+  taken_in_and_returned(counter, id, "fail_review");
   auto clerk = counter.log_in("clerk");
-  REQUIRE(clerk
-              .post("/api/cases/" + id + "/actions",
-                    {{"action", "fail_review"}, {"version", 1}, {"remark", "营业执照复印件未盖章"}})
-              .result() == http::status::ok);
   const std::filesystem::path intake = counter.dir.path() / "intake";
   auto send = [&](const std::string& query, const std::string& body) {
     return counter.call(http::verb::post, "/api/cases/" + id + "/resubmission?" + query, body,
@@ -1679,19 +1691,11 @@ TEST_CASE(
     "the clerk",
     "[server]") {
   Counter counter;
-  const std::string token = intake_token(counter);
   const std::string id = "S-2026-000203";  // first_issue_online: the enterprise re-uploads
   const std::filesystem::path example = example_dir(id);
   const nlohmann::json submission = example_submission(id);
-  REQUIRE(counter
-              .call(http::verb::post, "/api/submissions", multipart(submission, example),
-                    intake_headers(token))
-              .result() == http::status::created);
+  const std::string token = taken_in_and_returned(counter, id, "fail_prereview");
   auto clerk = counter.log_in("clerk");
-  REQUIRE(clerk
-              .post("/api/cases/" + id + "/actions",
-                    {{"action", "fail_prereview"}, {"version", 1}, {"remark", "营业执照未盖章"}})
-              .result() == http::status::ok);
   // The clerk may not upload for an online applicant: the rule file gives it to the enterprise.
   Response by_clerk =
       counter.call(http::verb::post, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
