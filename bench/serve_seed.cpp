@@ -2,6 +2,7 @@
 // open cases of the counter's authority, as a clerk's queue sees them.
 //
 // Usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today YYYY-MM-DD]
+//                   [--authority NAME]
 //
 // The database at PATH is made anew. CaseStore creates the schema and records every procedure of
 // DIR/procedures (the queue parses each case's procedure version from it); then N open cases
@@ -18,6 +19,8 @@
 // names from a few common surnames and given names), and its search columns (migration 006)
 // written as CaseStore writes them (search_text()).
 // --today defaults to the counter's date now (the server counts days left from its clock).
+// --authority gives the cases to another authority than the counter's (the browser test pages
+// and sorts a second clerk's queue of them, apart from the cases its first clerk takes in).
 //
 // Prints one JSON line (cases, procedures, seconds, db_bytes) on stdout; exit 1 on failure.
 #include <sqlite3.h>
@@ -72,7 +75,8 @@ struct Options {
   long cases = 100000;
   long closed = 0;
   std::string rules = KEYDESK_BENCH_RULES;
-  std::string today;  // empty: the counter's date now
+  std::string today;      // empty: the counter's date now
+  std::string authority;  // empty: the counter's
 };
 
 Options parse_options(int argc, char** argv) {
@@ -100,8 +104,12 @@ Options parse_options(int argc, char** argv) {
       o.rules = value();
     } else if (a == "--today") {
       o.today = value();
+    } else if (a == "--authority") {
+      o.authority = value();
     } else {
-      fail("usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today DATE]");
+      fail(
+          "usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today DATE] "
+          "[--authority NAME]");
     }
   }
   if (o.db.empty()) fail("--db PATH is required");
@@ -287,7 +295,7 @@ int main(int argc, char** argv) {
     text(1, id);
     text(2, s.procedure->id);
     text(3, s.procedure->version);
-    text(4, counter.authority);
+    text(4, o.authority.empty() ? counter.authority : o.authority);
     text(5, uscc);
     text(6, state.rule->id);
     sqlite3_bind_int64(ins, 7, state.version);
@@ -315,7 +323,8 @@ int main(int argc, char** argv) {
       "{\"cases\": %ld, \"closed\": %ld, \"overdue\": %ld, \"procedures\": %zu, \"authority\": %s, "
       "\"today\": "
       "\"%s\", \"seconds\": %.2f, \"db_bytes\": %ju}\n",
-      o.cases, o.closed, overdue_count, seeds.size(), json(counter.authority).dump().c_str(),
+      o.cases, o.closed, overdue_count, seeds.size(),
+      json(o.authority.empty() ? counter.authority : o.authority).dump().c_str(),
       keydesk::format_date(today).c_str(), seconds,
       static_cast<std::uintmax_t>(std::filesystem::file_size(o.db)));
   return 0;

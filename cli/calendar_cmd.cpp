@@ -34,7 +34,8 @@ Result<long> count_arg(const std::string& text) {
   long n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size())
-    return Error{"'" + text + "' is not a whole number of working days"};
+    return Error{"“" + text + "”不是工作日天数，请填写整数 ('" + text +
+                 "' is not a whole number of working days)"};
   return n;
 }
 

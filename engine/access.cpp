@@ -16,16 +16,24 @@ std::optional<std::string> cannot_see(const Actor& a, const CaseRecord& c, const
            " (the case belongs to another authority)";
   if (a.role == "auditor" && !a.authority.empty() && c.authority != a.authority)
     return "案件 " + c.id + " 属于" + c.authority + " (the case belongs to another authority)";
-  if (a.role == "vendor_reviewer" && Workflow::actions_for(p, c.state, a.role).empty())
-    return "案件 " + c.id + " 未转至服务商 (the case is not at the vendor)";
+  if (a.role == "vendor_reviewer" && !c.vendor_handled &&
+      Workflow::actions_for(p, c.state, a.role).empty())
+    return "案件 " + c.id + " 未转至服务商，服务商不能查看 (the case has not been at the vendor)";
   if (a.role != "authority_clerk" && a.role != "vendor_reviewer" && a.role != "auditor")
     return "角色“" + a.role + "”不能查看案件 (role " + a.role + " sees no case)";
   return std::nullopt;
 }
 
-bool sees_full_id(const Actor& a) {
-  return a.role == "authority_clerk" || a.role == "vendor_reviewer";
+bool sees_full_id(const Actor& a, const CaseRecord& c, const Procedure& p) {
+  if (a.role == "authority_clerk") return true;
+  return a.role == "vendor_reviewer" && !c.closed &&
+         !Workflow::actions_for(p, c.state, a.role).empty();
 }
+
+const char* const kIdScanRefused =
+    "此扫描件含身份证号码，仅发证机构经办人员和正在复核该案件的服务商人员可以查看 (only the "
+    "authority's clerks, and vendor staff while the case is at the vendor, see scans that show "
+    "an ID number)";
 
 Result<std::string> listing_authority(const Actor& a) {
   if (a.role == "administrator")

@@ -2,9 +2,14 @@
 //
 //   role              cases                                          ID numbers and ID scans
 //   ----------------  ---------------------------------------------  -----------------------
-//   authority_clerk   of their own authority                          whole
-//   vendor_reviewer   at the vendor now (a state with a vendor        whole
-//                     action), of every authority
+//   authority_clerk   of their own authority                          whole (they check the
+//                                                                      form against the ID card
+//                                                                      and hand the key over)
+//   vendor_reviewer   at the vendor now (a state with a vendor        whole while at the vendor
+//                     action), or handled by the vendor before (an    (re-review, the key's
+//                     action of theirs in the history), of every      certificate); masked and
+//                     authority                                       no ID scans once it has
+//                                                                      left them
 //   auditor           of their authority (all when they have none)    masked; no ID scans
 //   administrator     none: rules and accounts, never cases           —
 #pragma once
@@ -29,8 +34,12 @@ Actor viewer_of(const Account& account);
 // when they may.
 std::optional<std::string> cannot_see(const Actor& viewer, const CaseRecord& c, const Procedure& p);
 
-// Whether `viewer` is shown ID numbers whole (else masked, mask_personal_data()).
-bool sees_full_id(const Actor& viewer);
+// Whether `viewer` is shown the ID numbers of case `c` (of procedure `p`) whole, and its scans
+// that show one (else masked, mask_personal_data(), and those scans refused).
+bool sees_full_id(const Actor& viewer, const CaseRecord& c, const Procedure& p);
+
+// Why a viewer who sees ID numbers masked is not shown a scan with one, in Chinese.
+extern const char* const kIdScanRefused;
 
 // Whether `viewer` may see the cases of some authority at all, and which: the authority their
 // listings are limited to ("" for all). An Error (forbidden) for administrators and unknown

@@ -133,11 +133,14 @@ Error WorkingCalendar::missing_year(int year) const {
     }
     flush(start, prev);
   }
-  return Error{"no holiday data for " + std::to_string(year) + ": calendar '" + id_ + "' covers " +
-               have + "; add the " + std::to_string(year) +
-               " block (from the State Council's notice" +
+  const std::string y = std::to_string(year);
+  return Error{"工作日历“" + (title_.empty() ? id_ : title_) + "”还没有 " + y +
+               " 年的节假日安排（现有 " + have +
+               " 年），工作日不作推测：请管理员在规则管理页面按国务院办公厅通知补充 " + y +
+               " 年的安排后再试 (no holiday data for " + y + ": calendar '" + id_ + "' covers " +
+               have + "; add the " + y + " block (from the State Council's notice" +
                (files_.size() > 1 ? ", and the local one" : "") + ") to " + files_.back() +
-               ". Working days are never guessed."};
+               ". Working days are never guessed.)"};
 }
 
 int WorkingCalendar::first_gap_after(Date d) const {
@@ -239,7 +242,8 @@ int missing_year_to_warn(const WorkingCalendar& cal, Date today) {
   return 0;
 }
 
-std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today, long waiting) {
+std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today, long waiting,
+                                           CalendarEditor editor) {
   std::vector<std::string> warnings;
   const int year = missing_year_to_warn(cal, today);
   if (year == 0) return warnings;
@@ -250,8 +254,11 @@ std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date toda
     text += "，" + std::to_string(waiting) + "件在办案件的办结期限待定";
   else if (waiting == 0)
     text += "，目前没有案件的办结期限待定";
-  text += "。请在国务院办公厅通知发布后，将" + y + "年的放假和调休上班日期录入 " +
-          cal.files().back() + "（或在规则页面编辑日历并启用），办结期限将随即重新计算。";
+  text += "。请在国务院办公厅通知发布后，将" + y + "年的放假和调休上班日期录入" +
+          (editor == CalendarEditor::rules_page
+               ? std::string("日历（点击下方“编辑日历”，录入后启用）")
+               : " " + cal.files().back() + "（或在规则页面编辑日历并启用）") +
+          "，办结期限将随即重新计算。";
   warnings.push_back(std::move(text));
   return warnings;
 }

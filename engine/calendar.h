@@ -165,9 +165,12 @@ class WorkingCalendar {
 // What a counter must be told of `cal`'s coverage on `today`, in Chinese for the administrator:
 // no data for the current year, or, from 1 November, none yet for next year. `waiting` is how
 // many open cases have a deadline pending on that year (-1: not known, left unsaid). Empty when
-// there is nothing to say.
+// there is nothing to say. `editor`: where the administrator reading it enters the dates (the
+// calendar's file, or the rules page they are on).
+enum class CalendarEditor { file, rules_page };
 std::vector<std::string> coverage_warnings(const WorkingCalendar& cal, Date today,
-                                           long waiting = -1);
+                                           long waiting = -1,
+                                           CalendarEditor editor = CalendarEditor::file);
 // The year coverage_warnings() warns of on `today` (0: none).
 int missing_year_to_warn(const WorkingCalendar& cal, Date today);
 

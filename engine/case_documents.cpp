@@ -94,9 +94,11 @@ Result<docs::CourierManifest> manifest_for(const DocumentContext& env, const std
     for (const auto& ev : *events)
       if (ev.data.contains("inputs") && ev.data["inputs"].contains("waybill")) shipped = &ev;
     if (!shipped)
-      return Error{"case " + id +
-                   " has no waybill in its history: record it with the sending "
-                   "action (--input waybill=…) first"};
+      return error_of(ErrorKind::refused,
+                      "案件 " + id +
+                          " 还没有登记快递单号，不能列入快递交接单：请先在寄出时登记快递单号，"
+                          "或取消勾选该案件 (case " +
+                          id + " has no waybill in its history)");
     bool documents = shipped->action == "send_to_vendor";
     docs::Party sender = shipped->role == "vendor_reviewer" ? vendor : authority;
     docs::Party receiver = documents ? vendor
@@ -107,8 +109,11 @@ Result<docs::CourierManifest> manifest_for(const DocumentContext& env, const std
       m.sender = sender;
       m.receiver = receiver;
     } else if (m.receiver.organisation != receiver.organisation) {
-      return Error{"case " + id + " goes to " + receiver.organisation + ", not to " +
-                   m.receiver.organisation + ": make one manifest per receiver"};
+      return error_of(ErrorKind::refused,
+                      "案件 " + id + " 寄往" + receiver.organisation + "，不是" +
+                          m.receiver.organisation +
+                          "：一张交接单只列寄往同一收件方的案件，请分开打印 (case " + id +
+                          " goes to another receiver: one manifest per receiver)");
     }
     m.items.push_back({shipped->data["inputs"]["waybill"].get<std::string>(), id,
                        enterprise_name(*c), documents ? "documents" : "key", 1});
@@ -126,7 +131,10 @@ Result<docs::Receipt> receipt_for(const DocumentContext& env, const std::string&
   const std::string submitted = text_at(c->submission, "/submitted_at");
   auto at =
       parse_submission_time(submitted.empty() ? c->record.opened_at : submitted, env.counter.hours);
-  if (!at) return Error{"case " + id + ": " + at.error().message};
+  if (!at)
+    return error_of(ErrorKind::invalid_input,
+                    "案件 " + id + " 的提交时间无法识别，不能打印受理回执：请联系管理员 (case " +
+                        id + ": " + at.error().message + ")");
   // The acceptance date itself may wait on next year's arrangement (after the cut-off on the
   // year's last working day): said so, never guessed.
   auto accepted = cal->deadline(*at, 0, env.counter.hours);

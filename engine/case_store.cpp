@@ -22,6 +22,8 @@ const std::string kGenesisHash(64, '0');
 const char* const kCaseColumns =
     "id, procedure, procedure_version, authority, uscc, state, version, due_on, clock_stopped, "
     "closed, opened_at, updated_at, data, due_pending_year, clock_start, clock_days";
+// What a case is read by: the columns it is written with, and what triggers keep (migration 7).
+const std::string kCaseReadColumns = std::string(kCaseColumns) + ", vendor_handled";
 
 // A clock's start as stored: counter-local, to the minute.
 std::string clock_text(const LocalTime& t) {
@@ -65,6 +67,7 @@ CaseRecord read_case(const Statement& s) {
     if (auto t = parse_submission_time(*start, CounterHours{}); t)
       c.clock = DeadlineClock{*t, static_cast<long>(s.integer(15))};
   }
+  c.vendor_handled = s.integer(16) != 0;
   return c;
 }
 
@@ -102,7 +105,7 @@ struct CaseStore::Impl {
   explicit Impl(Database d) : db(std::move(d)) {}
 
   Result<std::optional<CaseRecord>> find_case(const std::string& id) {
-    auto st = db.prepare(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = ?");
+    auto st = db.prepare("SELECT " + kCaseReadColumns + " FROM cases WHERE id = ?");
     if (!st) return st.error();
     st->bind(1, id);
     auto row = st->step();
@@ -114,7 +117,7 @@ struct CaseStore::Impl {
   Result<std::vector<CaseRecord>> query_cases(const std::string& where_order,
                                               const std::vector<std::string>& args, int limit,
                                               bool summary = false, long offset = 0) {
-    std::string columns = kCaseColumns;
+    std::string columns = kCaseReadColumns;
     if (summary)
       columns.replace(columns.rfind("data"), 4,
                       "json_object('enterprise', json_object('name', enterprise_name))");
@@ -518,9 +521,10 @@ std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool
   add("procedure", f.procedure);
   add("state", f.state);
   add("uscc", f.uscc);
-  if (with_pairs && f.restricted && f.procedure_states.empty()) where += " AND 0";
+  if (with_pairs && f.restricted && !f.pairs_excluded && f.procedure_states.empty())
+    where += " AND 0";
   if (with_pairs && !f.procedure_states.empty()) {
-    where += " AND (";
+    where += f.pairs_excluded ? " AND NOT (" : " AND (";
     for (size_t i = 0; i < f.procedure_states.size(); ++i) {
       where += i ? " OR (procedure = ? AND state = ?)" : "(procedure = ? AND state = ?)";
       args.push_back(f.procedure_states[i].first);
@@ -533,6 +537,7 @@ std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool
     args.push_back(key);
   }
   if (f.deadline_pending) where += " AND closed = 0 AND due_pending_year IS NOT NULL";
+  if (f.vendor_handled) where += " AND vendor_handled = 1";  // the partial index's condition
   if (f.closed_only)
     where += " AND closed = 1";
   else if (!f.include_closed)
@@ -609,15 +614,17 @@ Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
 
 Result<std::vector<CaseTally>> CaseStore::tally(const CaseFilter& f) {
   auto read = [](const Statement& row) {
-    return CaseTally{row.text(0), row.text(1), row.integer(2) != 0,
-                     static_cast<int>(row.integer(3)), static_cast<long>(row.integer(4))};
+    return CaseTally{row.text(0),         row.text(1),
+                     row.integer(2) != 0, static_cast<int>(row.integer(3)),
+                     row.integer(4) != 0, static_cast<long>(row.integer(5))};
   };
   if (f.procedure.empty() && f.state.empty() && f.uscc.empty() && search_key(f.search).empty() &&
-      !f.deadline_pending) {
+      !f.deadline_pending && !f.vendor_handled) {
     // Nothing to filter by but the authority: the counts kept by migration 006's triggers.
     auto st = impl_->db.prepare(
-        "SELECT procedure, state, closed, pending_year, sum(count) FROM case_counts WHERE count "
-        "> 0 AND (? = '' OR authority = ?) GROUP BY procedure, state, closed, pending_year");
+        "SELECT procedure, state, closed, pending_year, vendor_handled, sum(count) FROM "
+        "case_counts WHERE count > 0 AND (? = '' OR authority = ?) GROUP BY procedure, state, "
+        "closed, pending_year, vendor_handled");
     if (!st) return st.error();
     st->bind(1, f.authority).bind(2, f.authority);
     auto rows = internal::all_rows(*st, read);
@@ -630,8 +637,9 @@ Result<std::vector<CaseTally>> CaseStore::tally(const CaseFilter& f) {
   std::vector<std::string> args;
   const std::string where = case_where(f, args, false);
   auto st = impl_->db.prepare(
-      "SELECT procedure, state, closed, coalesce(due_pending_year, 0), count(*) FROM cases " +
-      where + " GROUP BY procedure, state, closed, due_pending_year");
+      "SELECT procedure, state, closed, coalesce(due_pending_year, 0), vendor_handled, count(*) "
+      "FROM cases " +
+      where + " GROUP BY procedure, state, closed, due_pending_year, vendor_handled");
   if (!st) return st.error();
   int i = 1;
   for (const auto& a : args) st->bind(i++, a);

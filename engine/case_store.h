@@ -48,6 +48,9 @@ struct CaseRecord {
   std::string opened_at;
   std::string updated_at;
   nlohmann::json data;  // the submission (DESIGN.md format)
+  // A vendor reviewer has acted on it (kept by the store, migration 7): the vendor's staff keep
+  // sight of it once it has left them.
+  bool vendor_handled = false;
 };
 
 struct AuditEvent {
@@ -122,6 +125,8 @@ struct CaseFilter {
   // `restricted` with no pair: nothing at all (a tab no state belongs to).
   std::vector<std::pair<std::string, std::string>> procedure_states;
   bool restricted = false;
+  bool pairs_excluded = false;  // cases of none of procedure_states, rather than one of them
+  bool vendor_handled = false;  // only cases a vendor reviewer has acted on
   // Part of a case number, a USCC, the enterprise's name, a person's name on the form (legal
   // representative, authorised user) or the login name; spaces and letter case do not count
   // (search_text(), kept with each case).
@@ -140,6 +145,7 @@ struct CaseTally {
   std::string procedure, state;
   bool closed = false;
   int pending_year = 0;  // the year their deadline waits on (0: none)
+  bool vendor_handled = false;
   long count = 0;
 };
 

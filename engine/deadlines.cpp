@@ -79,8 +79,8 @@ Result<ReprojectReport> reproject_deadlines(CaseStore& store,
   return report;
 }
 
-Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date today,
-                                           CaseStore* store) {
+Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date today, CaseStore* store,
+                                           CalendarEditor editor) {
   CalendarWarnings w;
   w.year = missing_year_to_warn(cal, today);
   if (w.year && store) {
@@ -89,7 +89,7 @@ Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date toda
     auto it = years->find(w.year);
     w.waiting = it == years->end() ? 0 : it->second;
   }
-  w.lines = coverage_warnings(cal, today, w.waiting);
+  w.lines = coverage_warnings(cal, today, w.waiting, editor);
   return w;
 }
 

@@ -44,8 +44,8 @@ struct CalendarWarnings {
   int year = 0;       // the missing year warned of (0: none)
   long waiting = -1;  // open cases waiting on it (-1: not known)
 };
-Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date today,
-                                           CaseStore* store);
+Result<CalendarWarnings> calendar_warnings(const WorkingCalendar& cal, Date today, CaseStore* store,
+                                           CalendarEditor editor = CalendarEditor::file);
 
 // A deadline as a clerk reads it: the date, 办结期限待定：YYYY年节假日安排尚未录入, 计时暂停…, …
 std::string deadline_text(const CaseRecord& c);

@@ -37,7 +37,7 @@ Result<CaseView> Engine::view_case(const std::string& id, const Actor& viewer) {
   CaseView v;
   v.loaded = std::move(loaded).value();
   const CaseRecord& c = v.loaded.record;
-  v.full_id = sees_full_id(viewer);
+  v.full_id = sees_full_id(viewer, c, *v.loaded.procedure);
   v.submission = v.full_id ? c.data : mask_personal_data(c.data);
   auto events = store_.history(c.id);
   if (!events) return events.error();
@@ -98,11 +98,9 @@ struct TabRule {
   const char* id;
   const char* title;
 };
-constexpr TabRule kTabs[] = {{"mine", "我的待办"},
-                             {"enterprise", "等待企业"},
-                             {"vendor", "在服务商"},
-                             {"open", "全部在办"},
-                             {"closed", "已办结"}};
+constexpr TabRule kTabs[] = {{"mine", "我的待办"},   {"enterprise", "等待企业"},
+                             {"vendor", "在服务商"}, {"open", "全部在办"},
+                             {"closed", "已办结"},   {"handled", "已处理"}};
 
 // Who a case in `s` waits on: the enterprise, or the role that acts next.
 std::string holder(const StateRule& s) {
@@ -121,10 +119,11 @@ bool in_tab(const std::string& tab, const std::string& role, const StateRule* s)
   return false;
 }
 
-// The tabs a role has: the vendor's staff see only the cases at the vendor (their 待办);
+// The tabs a role has: the vendor's staff see the cases at the vendor (their 待办) and those
+// they handled that have left them since, shipped or returned (已处理, open and closed);
 // an auditor acts nowhere, so has no 我的待办.
 std::vector<std::string> tabs_of(const std::string& role) {
-  if (role == "vendor_reviewer") return {"mine"};
+  if (role == "vendor_reviewer") return {"mine", "handled"};
   if (role == "auditor") return {"open", "enterprise", "vendor", "closed"};
   return {"mine", "enterprise", "vendor", "open", "closed"};
 }
@@ -165,7 +164,9 @@ Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day)
   q.today = day;
   q.tab = request.tab;
   auto member = [&](const std::string& tab, const CaseTally& t) {
-    if (vendor && !visible.count({t.procedure, t.state})) return false;
+    const bool at_vendor = visible.count({t.procedure, t.state}) && !t.closed;
+    if (tab == "handled") return t.vendor_handled && !at_vendor;
+    if (vendor && !at_vendor) return false;
     if (tab.empty()) return filter.include_closed || !t.closed;
     if (tab == "closed") return t.closed;
     return !t.closed && in_tab(tab, viewer.role, state_of(t.procedure, t.state));
@@ -192,6 +193,11 @@ Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day)
   // The tab as the pairs it lists (the store reads the page in order from its indexes).
   if (request.tab == "closed") {
     filter.closed_only = true;
+  } else if (request.tab == "handled") {
+    filter.vendor_handled = true;
+    filter.include_closed = true;
+    filter.restricted = filter.pairs_excluded = true;
+    filter.procedure_states.assign(visible.begin(), visible.end());
   } else if (!request.tab.empty() && request.tab != "open") {
     filter.restricted = true;
     for (const auto& [id, p] : **all)
@@ -205,9 +211,12 @@ Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day)
   }
   // Unless asked otherwise: the soonest deadline first; waiting on the enterprise (no deadline
   // runs), the longest waiting first; closed, the most recently closed first.
-  filter.order = request.order.value_or(
-      request.tab == "closed" || request.tab == "enterprise" ? CaseOrder::updated : CaseOrder::due);
-  filter.descending = request.order ? request.descending : request.tab == "closed";
+  filter.order = request.order.value_or(request.tab == "closed" || request.tab == "enterprise" ||
+                                                request.tab == "handled"
+                                            ? CaseOrder::updated
+                                            : CaseOrder::due);
+  filter.descending =
+      request.order ? request.descending : request.tab == "closed" || request.tab == "handled";
   q.per_page = std::clamp(request.per_page, 1, 1000);  // a page asks at most kMaxPerPage
   const long pages = std::max(1L, (q.total + q.per_page - 1) / q.per_page);
   q.page = static_cast<int>(std::clamp<long>(request.page, 1, pages));
@@ -247,7 +256,7 @@ Result<QueueRequest> parse_queue_request(const std::map<std::string, std::string
                                      [&](const TabRule& t) { return r.tab == t.id; }))
     return error_of(ErrorKind::invalid_input,
                     "tab：没有这个列表，请从页面上方的列表中选择 (tab: mine, enterprise, "
-                    "vendor, open or closed)");
+                    "vendor, open, closed or handled)");
   static const std::pair<const char*, CaseOrder> kOrders[] = {{"due", CaseOrder::due},
                                                               {"opened", CaseOrder::opened},
                                                               {"updated", CaseOrder::updated},
@@ -454,6 +463,11 @@ nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {
   for (const ActionRule* r : v.actions) {
     nlohmann::json a = action_json(*r);
     a["blocked_by_check"] = r->requires_check && blocked;
+    // Ends the case for good (its next state is final): the page asks to confirm. One that needs
+    // a reason to end it (a withdrawal, not the procedure's success) is drawn as a danger.
+    const StateRule* to = v.loaded.procedure ? v.loaded.procedure->state(r->to) : nullptr;
+    a["closes"] = to && to->final;
+    a["ends_unfinished"] = to && to->final && r->remark_required && !is_failing_outcome(r->outcome);
     j["actions"].push_back(std::move(a));
   }
   j["history"] = nlohmann::json::array();

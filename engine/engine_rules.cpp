@@ -46,8 +46,8 @@ Result<ProcedureActivation> Engine::activate_procedure(const std::string& id,
   if (!parsed)
     return Error{
         "规则文件有误，未启用：请按所列行列修改后再保存 (the rule file has problems; "
-        "nothing changed): " +
-            parsed.error().message,
+        "nothing changed: " +
+            parsed.error().message + ")",
         parsed.error().diagnostics, ErrorKind::invalid_input};
   if (parsed->id != id)
     return error_of(ErrorKind::invalid_input,

@@ -54,9 +54,9 @@ void App::Impl::log_reprojection(const Result<ReprojectReport>& report) const {
   for (const DeadlineChange& c : report->changes) log("deadline re-projected: " + change_text(c));
 }
 
-std::vector<std::string> App::Impl::warnings_of(const WorkingCalendar& cal) {
-  auto warned = calendar_warnings(cal, today(), &store);
-  return warned ? std::move(warned->lines) : coverage_warnings(cal, today());
+std::vector<std::string> App::Impl::warnings_of(const WorkingCalendar& cal, CalendarEditor editor) {
+  auto warned = calendar_warnings(cal, today(), &store, editor);
+  return warned ? std::move(warned->lines) : coverage_warnings(cal, today(), -1, editor);
 }
 
 Response App::Impl::login(const Request& req, const std::string& peer) {
@@ -197,7 +197,8 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
     }
     return document(req, who, pdf_name(s[2]), ids, t);
   }
-  return error_response(req, http::status::not_found, "no such API: " + t.path);
+  return error_response(req, http::status::not_found,
+                        "没有这个接口，请从页面上的菜单进入 (no such API: " + t.path + ")");
 }
 
 Response App::Impl::handle(const Request& req, const std::string& peer) {
@@ -207,14 +208,17 @@ Response App::Impl::handle(const Request& req, const std::string& peer) {
                           "the request path must be absolute, without '..'");
   if (!t.segments.empty() && t.segments[0] == "api") return api(req, t, peer);
   if (req.method() != http::verb::get && req.method() != http::verb::head)
-    return error_response(req, http::status::method_not_allowed, "pages are read with GET");
+    return error_response(
+        req, http::status::method_not_allowed,
+        "页面只能打开，不能提交，请使用页面上的按钮操作 (pages are read with GET)");
   if (const Asset* asset = find_asset(t.path)) {
     Response res = text_response(req, http::status::ok, std::string(asset->body), asset->type);
     res.set("Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     return res;
   }
-  return error_response(req, http::status::not_found, "no such page: " + t.path);
+  return error_response(req, http::status::not_found,
+                        "没有这个页面，请从页面上的菜单进入 (no such page: " + t.path + ")");
 }
 
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

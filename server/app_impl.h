@@ -68,7 +68,8 @@ struct App::Impl {
 
   // The calendar coverage warnings of `cal` today, with how many open cases wait on the year
   // (without the count when the database cannot say).
-  std::vector<std::string> warnings_of(const WorkingCalendar& cal);
+  std::vector<std::string> warnings_of(const WorkingCalendar& cal,
+                                       CalendarEditor editor = CalendarEditor::file);
 
   // Case `id` if `who` may see it (Engine::visible_case). Otherwise nullopt, with *answer the
   // response to send: 404 naming `field`, or a 403 with the reason (audited).

@@ -98,7 +98,10 @@ Response App::Impl::batch_status(const Request& req, const Caller& who, const st
   if (auto why = cannot_see_batch(*who.account(), id))
     return refuse(req, who, http::status::forbidden, *why);
   auto status = batches->status(id);
-  if (!status) return error_response(req, http::status::not_found, "no batch " + id, "id");
+  if (!status)
+    return error_response(req, http::status::not_found,
+                          "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")",
+                          "id");
   return json_response(req, http::status::ok, *status);
 }
 
@@ -109,7 +112,10 @@ Response App::Impl::pass_clean(const Request& req, const Caller& who, const std:
                   "只有发证机构经办人可办理 (only clerks pass cases)");
   if (auto why = cannot_see_batch(a, id)) return refuse(req, who, http::status::forbidden, *why);
   auto status = batches->status(id);
-  if (!status) return error_response(req, http::status::not_found, "no batch " + id, "id");
+  if (!status)
+    return error_response(req, http::status::not_found,
+                          "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")",
+                          "id");
   if ((*status)["state"] != "done")
     return error_response(req, http::status::conflict, "批次尚未完成 (the batch has not finished)");
   nlohmann::json results = nlohmann::json::array();

@@ -130,8 +130,9 @@ Response App::Impl::document(const Request& req, const Caller& who, const std::s
   if (a.role == "administrator")
     return refuse(req, who, http::status::forbidden, kAdministratorsDecideNoCases);
   if (ids.empty())
-    return error_response(req, http::status::bad_request,
-                          "cases: name the cases, e.g. ?cases=S-1,S-2", "cases");
+    return error_response(
+        req, http::status::bad_request,
+        "cases：请先在列表中勾选案件再打印 (cases: name the cases, e.g. ?cases=S-1,S-2)", "cases");
   for (const std::string& id : ids) {
     Response answer;
     if (!visible_case(req, who, id, "cases", &answer)) return answer;
@@ -162,7 +163,8 @@ Response App::Impl::document(const Request& req, const Caller& who, const std::s
                      [&](const auto& d) { return generator->manifest(d); });
   else
     return error_response(req, http::status::not_found,
-                          "no document '" + kind + "': receipt, notice, coversheet or manifest");
+                          "没有这种文书，请使用页面上的打印按钮 (no document '" + kind +
+                              "': receipt, notice, coversheet or manifest)");
   if (refused) return error_response(req, http::status::conflict, *refused);
   if (!*pdf) return error_response(req, pdf->error());
   Response res = text_response(req, http::status::ok, (*pdf)->bytes, "application/pdf");
@@ -203,10 +205,9 @@ Response App::Impl::case_image(const Request& req, const Caller& who, const std:
     path = (*check)->materials[n]["preview"].get<std::string>();
   }
   // ID numbers are masked for auditors; the scans that show one whole are not theirs to see.
-  if (!sees_full_id(viewer_of(*who.account())) && shows_id_number(material))
-    return refuse(req, who, http::status::forbidden,
-                  "审计人员不能查看含身份证号码的扫描件 (auditors do not see scans that show an ID "
-                  "number)");
+  if (!sees_full_id(viewer_of(*who.account()), loaded->record, *loaded->procedure) &&
+      shows_id_number(material))
+    return refuse(req, who, http::status::forbidden, kIdScanRefused);
   auto read = read_regular_file(path, kMaxMaterialBytes);
   if (!read)
     return error_response(req, http::status::not_found,

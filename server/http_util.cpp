@@ -133,6 +133,13 @@ Response json_response(const Request& req, http::status status, const nlohmann::
                        kJsonContentType);
 }
 
+namespace {
+bool ascii_only(const std::string& s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+}  // namespace
+
 std::pair<std::string, std::string> split_detail(const std::string& message) {
   // "请重新打开案件 (case S-1 changed …)": the parenthesis closing the message, matched
   // backwards; what precedes it is for people, what it holds the English detail.
@@ -144,9 +151,7 @@ std::pair<std::string, std::string> split_detail(const std::string& message) {
       if (i == 0 || message[i - 1] != ' ') return {message, ""};
       std::string people = message.substr(0, i - 1);
       // Only when people get something of their own: an English message stays whole.
-      if (std::all_of(people.begin(), people.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-        return {message, ""};
+      if (ascii_only(people)) return {message, ""};
       return {people, message.substr(i + 1, message.size() - i - 2)};
     }
   }
@@ -154,8 +159,40 @@ std::pair<std::string, std::string> split_detail(const std::string& message) {
 }
 
 namespace {
-nlohmann::json error_body(const std::string& message, const std::string& field) {
+
+// What people read when a message has nothing of theirs (English only, from a library or a
+// check that predates the Chinese messages): a Chinese sentence by the status saying what to do,
+// the English kept as the detail.
+std::string generic_message(http::status status) {
+  switch (status) {
+    case http::status::bad_request:
+      return "请求内容有误，请检查填写的内容后重试";
+    case http::status::unauthorized:
+      return "请先登录";
+    case http::status::forbidden:
+      return "您没有权限进行此操作";
+    case http::status::not_found:
+      return "没有找到要打开的内容，请返回列表重新打开";
+    case http::status::method_not_allowed:
+      return "不支持这种请求方式，请使用页面上的按钮操作";
+    case http::status::conflict:
+      return "操作未能完成，请刷新页面后重试";
+    case http::status::payload_too_large:
+      return "上传的内容太大，请缩小文件后重试";
+    case http::status::service_unavailable:
+      return "服务器正忙，请稍后重试";
+    default:
+      return "服务器出错，操作没有完成：请稍后重试，如仍不行请联系管理员";
+  }
+}
+
+nlohmann::json error_body(http::status status, const std::string& message,
+                          const std::string& field) {
   auto [people, detail] = split_detail(message);
+  if (ascii_only(people)) {
+    detail = message;
+    people = generic_message(status);
+  }
   nlohmann::json body = {{"error", people}};
   if (!detail.empty()) body["detail"] = detail;
   if (!field.empty()) body["field"] = field;
@@ -165,7 +202,7 @@ nlohmann::json error_body(const std::string& message, const std::string& field) 
 
 Response error_response(const Request& req, http::status status, const std::string& message,
                         const std::string& field) {
-  return json_response(req, status, error_body(message, field));
+  return json_response(req, status, error_body(status, message, field));
 }
 
 http::status status_of(ErrorKind kind) {
@@ -210,7 +247,7 @@ std::string field_named(const Error& error) {
 }
 
 Response error_response(const Request& request, const Error& error, const std::string& field) {
-  nlohmann::json body = error_body(error.message, field);
+  nlohmann::json body = error_body(status_of(error.kind), error.message, field);
   if (error.kind == ErrorKind::stale) body["kind"] = "stale";  // the page offers to reload
   return json_response(request, status_of(error.kind), body);
 }

@@ -44,7 +44,10 @@ std::optional<Response> read_submission_parts(const Request& req, SubmissionPart
                           "请以表单上传申请信息和材料文件 (send multipart/form-data: a "
                           "'submission' part and the material files)");
   auto parts = parse_multipart(req.body(), boundary);
-  if (!parts) return error_response(req, http::status::bad_request, parts.error().message);
+  if (!parts)
+    return error_response(
+        req, http::status::bad_request,
+        "上传的内容不完整或格式有误，请重新选择文件后再提交 (" + parts.error().message + ")");
   out.parts = std::move(parts).value();
   for (const FormPart& p : out.parts)
     if (p.name == "submission" && !out.json) out.json = &p;  // a second: see stray_part

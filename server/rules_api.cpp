@@ -32,8 +32,12 @@ Response App::Impl::rules_overview(const Request& req) {
     for (const auto& y : cal->covered_years()) years.push_back(y.year);
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& f : cal->files()) layers.push_back(std::filesystem::path(f).stem().string());
-    j["calendar"] = {{"id", cal->id()},  {"title", cal->title()}, {"version", cal->version()},
-                     {"layers", layers}, {"years", years},        {"warnings", warnings_of(*cal)}};
+    j["calendar"] = {{"id", cal->id()},
+                     {"title", cal->title()},
+                     {"version", cal->version()},
+                     {"layers", layers},
+                     {"years", years},
+                     {"warnings", warnings_of(*cal, CalendarEditor::rules_page)}};
   } else {
     j["calendar"] = {{"id", options.counter.calendar},
                      {"layers", {options.counter.calendar}},
@@ -96,8 +100,10 @@ Response App::Impl::diagnostics_response(const Request& req, const Error& error,
                         {"line", d.line},
                         {"column", d.column},
                         {"message", d.message}});
-  return json_response(req, http::status::unprocessable_entity,
-                       {{"error", error.message}, {"diagnostics", problems}});
+  auto [people, detail] = split_detail(error.message);
+  nlohmann::json body = {{"error", people}, {"diagnostics", problems}};
+  if (!detail.empty()) body["detail"] = detail;
+  return json_response(req, http::status::unprocessable_entity, body);
 }
 
 Response App::Impl::calendar_api(const Request& req, const Caller& who,
@@ -117,7 +123,8 @@ Response App::Impl::calendar_api(const Request& req, const Caller& who,
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     return text_response(req, http::status::ok, std::move(text), "text/yaml; charset=utf-8");
   }
-  return error_response(req, http::status::not_found, "no such API");
+  return error_response(req, http::status::not_found,
+                        "没有这个接口，请从规则管理页面进入 (no such API)");
 }
 
 Response App::Impl::rules_api(const Request& req, const Caller& who,
@@ -126,7 +133,9 @@ Response App::Impl::rules_api(const Request& req, const Caller& who,
     return refuse(req, who, http::status::forbidden,
                   "只有管理员可管理规则 (only administrators manage the rules)");
   if (s.size() == 2 && req.method() == http::verb::get) return rules_overview(req);
-  if (s.size() < 3) return error_response(req, http::status::not_found, "no such API");
+  if (s.size() < 3)
+    return error_response(req, http::status::not_found,
+                          "没有这个接口，请从规则管理页面进入 (no such API)");
   if (s[2] == "calendars" && s.size() >= 4) return calendar_api(req, who, s);
   auto procedures = engine.procedures();
   if (!procedures) return error_response(req, procedures.error());
@@ -145,7 +154,8 @@ Response App::Impl::rules_api(const Request& req, const Caller& who,
     if (!svg) return error_response(req, http::status::internal_server_error, svg.error().message);
     return text_response(req, http::status::ok, std::move(svg).value(), "image/svg+xml");
   }
-  return error_response(req, http::status::not_found, "no such API");
+  return error_response(req, http::status::not_found,
+                        "没有这个接口，请从规则管理页面进入 (no such API)");
 }
 
 }  // namespace keydesk::server

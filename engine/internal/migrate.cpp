@@ -9,6 +9,7 @@ extern const char migration_003_sql[];
 extern const char migration_004_sql[];
 extern const char migration_005_sql[];
 extern const char migration_006_sql[];
+extern const char migration_007_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -17,7 +18,8 @@ namespace {
 
 const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql,
                                    embedded::migration_003_sql, embedded::migration_004_sql,
-                                   embedded::migration_005_sql, embedded::migration_006_sql};
+                                   embedded::migration_005_sql, embedded::migration_006_sql,
+                                   embedded::migration_007_sql};
 
 }  // namespace
 

@@ -217,10 +217,15 @@ async function showQueue() {
           el('p', {class: 'note', id: 'pending-note'},
              `${pending.years.join('、')}年节假日安排尚未录入工作日历，${pending.count} 件案件暂不计算办结期限（显示为“待定”），照常办理。` +
                  '管理员录入后，办结期限即按各案件的受理时间重新计算，并记入办理记录。') : '',
-      me.account.role !== 'authority_clerk' ? '' : el('p', {class: 'bulk'},
+      // Clerks print both for what goes to the vendor; the vendor's staff the manifest of what
+      // they shipped back (their 已处理 tab).
+      me.account.role === 'authority_clerk' ? el('p', {class: 'bulk'},
          el('button', {type: 'button', id: 'print-coversheet', onclick: () => printSelected('coversheet')}, '打印传真封面'), ' ',
          el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单'),
-         el('div', {id: 'print-form'})),
+         el('div', {id: 'print-form'})) :
+      me.account.role === 'vendor_reviewer' && data.tab === 'handled' ? el('p', {class: 'bulk'},
+         el('button', {type: 'button', id: 'print-manifest', onclick: () => printSelected('manifest')}, '打印快递交接单'),
+         el('div', {id: 'print-form'})) : '',
       data.cases.length ?
           el('table', {id: 'queue'}, head, el('tbody', {}, data.cases.map(row))) :
           el('p', {id: 'queue-empty'}, data.total ? '这一页没有案件。' :
@@ -268,9 +273,25 @@ function localTime(iso) {
   return m ? `${m[1]} ${m[2]}` : (iso || '');
 }
 
+// A message as people read it, and its English detail: "请……（中文） (english detail)" split at
+// the parenthesis that closes it, as the server splits its errors; the detail goes in a tooltip.
+function splitDetail(message) {
+  const m = String(message || '');
+  if (!m.endsWith(')')) return [m, ''];
+  let depth = 0;
+  for (let i = m.length - 1; i >= 0; i--) {
+    if (m[i] === ')') depth++;
+    if (m[i] === '(' && --depth === 0) {
+      const people = m.slice(0, i).trimEnd();
+      return i > 0 && m[i - 1] === ' ' && /[^\x00-\x7f]/.test(people) ? [people, m.slice(i + 1, -1)] : [m, ''];
+    }
+  }
+  return [m, ''];
+}
+
 // Whether an action returns the case or ends it: drawn apart from the passing ones.
 function failing(a) {
-  return /未通过|撤回|退回/.test(a.title + (a.outcome || ''));
+  return a.failing || a.ends_unfinished;
 }
 
 // Whether input `rule` applies given the values chosen so far: its required_when, when that is
@@ -410,6 +431,8 @@ function openActionForm(c, a, form, remark, status, id) {
   form.replaceChildren(
       el('fieldset', {class: 'action-form', 'data-action': a.id}, el('legend', {}, a.title),
          ...rows.map((r) => r.row),
+         a.closes ? el('p', {class: 'warning', id: 'closes-warning'},
+                       `“${a.title}”后案件即办结，不能撤销；请核对无误后再确认。`) : '',
          el('p', {class: 'confirm-line'},
             a.remark_required ? el('span', {class: 'hint'}, '将同时提交上方的备注。') : '', confirm, cancel)));
   refresh();
@@ -636,19 +659,12 @@ async function showBatch() {
     await uploadFolder(picker.files, log);
   });
   const progress = el('progress', {id: 'batch-progress', max: 1, value: 0});
-  const status = el('p', {id: 'batch-status'});
+  const status = el('p', {id: 'batch-status', role: 'status'});
   const results = el('div', {id: 'batch-results'});
   const start = el('button', {type: 'button', id: 'verify-pending'}, '核验全部待核验案件');
-  start.addEventListener('click', async () => {
-    results.replaceChildren();
-    let job;
-    try {
-      job = await api('POST', '/api/batches', {pending: true});
-    } catch (e) {
-      status.className = 'error';
-      status.textContent = e.message;
-      return;
-    }
+  // Follows job `job` to its end and shows its verdicts. The job is in the address
+  // (/batch?job=ID), so Back and a reload return to the results, not to an empty page.
+  const follow = async (job) => {
     status.className = '';
     for (;;) {
       progress.max = Math.max(job.total, 1);
@@ -679,11 +695,33 @@ async function showBatch() {
     const cover = el('a', {href: `/api/documents/coversheet.pdf?batch=${encodeURIComponent(job.batch)}&cases=${encodeURIComponent(clean.join(','))}`, target: '_blank'}, '打印今日传真封面');
     results.replaceChildren(
         el('table', {id: 'verdicts'}, el('tbody', {}, job.submissions.map((s) => el('tr', {'data-case': s.id, class: s.verdict},
-            el('td', {}, el('a', {href: '/cases/' + encodeURIComponent(s.id)}, s.id)),
+            el('td', {}, navLink('/cases/' + encodeURIComponent(s.id), s.id)),
             el('td', {}, VERDICT[s.verdict] || s.verdict),
             el('td', {}, el('ul', {}, s.findings.map((f) => el('li', {class: 'finding ' + f.severity, title: f.code}, `${SEVERITY[f.severity] || ''}${f.message}`)))))))),
         el('p', {}, pass, ' ', clean.length ? cover : ''), passed);
+  };
+  const fail = (e) => {
+    status.className = 'error';
+    status.textContent = e.message;
+  };
+  start.addEventListener('click', async () => {
+    results.replaceChildren();
+    let job;
+    try {
+      job = await api('POST', '/api/batches', {pending: true});
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    history.replaceState(null, '', '/batch?job=' + encodeURIComponent(job.id));
+    follow(job).catch(fail);
   });
+  const shown = new URLSearchParams(location.search).get('job');
+  if (shown)
+    api('GET', '/api/batches/' + encodeURIComponent(shown)).then(follow).catch((e) => {
+      fail(e);
+      history.replaceState(null, '', '/batch');
+    });
   main.replaceChildren(
       el('h1', {}, '批量核验'),
       el('fieldset', {}, el('legend', {}, '受理申请材料（选择文件夹：每个子文件夹含 submission.json 与扫描件）'), picker, log),
@@ -701,7 +739,10 @@ function printSelected(kind) {
     return;
   }
   const ids = rows.map((r) => r.dataset.case);
-  const astray = rows.filter((r) => r.dataset.forVendor !== '1').map((r) => r.dataset.case);
+  // What the clerk sends goes to the vendor; the vendor's own shipments are checked by the server
+  // (each needs its waybill).
+  const astray = me.account.role !== 'authority_clerk' ? [] :
+      rows.filter((r) => r.dataset.forVendor !== '1').map((r) => r.dataset.case);
   const today = new Date().toISOString().slice(0, 10);
   const fields = kind === 'coversheet' ?
       [['batch', '传真批次编号', 'F-' + today]] :
@@ -746,10 +787,67 @@ async function showRules() {
     return;
   }
   const cal = data.calendar;
-  const editor = el('textarea', {id: 'rule-source', rows: 24, spellcheck: 'false'});
+  // The editor: the file's lines numbered in a gutter that scrolls with it; an error's line is
+  // a click away; edits not yet activated are never lost without a word.
+  const editor = el('textarea', {id: 'rule-source', rows: 24, spellcheck: 'false', wrap: 'off',
+                                 'aria-label': '规则文件内容'});
+  const gutter = el('pre', {class: 'gutter', id: 'rule-gutter', 'aria-hidden': 'true'});
+  const numberLines = () => {
+    const n = editor.value.split('\n').length;
+    gutter.textContent = Array.from({length: n}, (_, i) => i + 1).join('\n');
+    gutter.scrollTop = editor.scrollTop;
+  };
+  editor.addEventListener('input', numberLines);
+  editor.addEventListener('scroll', () => { gutter.scrollTop = editor.scrollTop; });
   const which = el('h2', {id: 'rule-title'});
-  const result = el('div', {id: 'rule-result'});
+  const result = el('div', {id: 'rule-result', role: 'status'});
+  const unsaved = el('div', {id: 'unsaved', role: 'alert'});
   let editing = null;  // {kind: 'procedure' | 'calendar', id}
+  let loaded = '';     // the text as opened or last activated
+  const dirty = () => editing && editor.value !== loaded;
+  window.onbeforeunload = (ev) => {
+    if (!dirty() || location.pathname !== '/rules') return undefined;
+    ev.preventDefault();
+    return '';
+  };
+  // Runs `then` now, or once the administrator has chosen to drop the edits not activated.
+  const leaveEditor = (then) => {
+    if (!dirty()) return then();
+    unsaved.replaceChildren(el('p', {class: 'warning'},
+        `“${editing.id}”的修改尚未启用，离开将丢失这些修改。`, ' ',
+        el('button', {type: 'button', id: 'discard-edits', onclick: () => {
+          unsaved.replaceChildren();
+          loaded = editor.value;
+          then();
+        }}, '放弃修改'), ' ',
+        el('button', {type: 'button', id: 'keep-editing', onclick: () => {
+          unsaved.replaceChildren();
+          editor.focus();
+        }}, '继续编辑')));
+  };
+  const open = (text) => {
+    editor.value = loaded = text;
+    editor.scrollTop = 0;
+    numberLines();
+  };
+  // Selects line `line` of the editor and scrolls it into view.
+  const jumpTo = (line, column) => {
+    const lines = editor.value.split('\n');
+    let at = 0;
+    for (let i = 0; i < Math.min(line - 1, lines.length); i++) at += lines[i].length + 1;
+    const text = lines[Math.max(0, Math.min(line - 1, lines.length - 1))] || '';
+    editor.focus();
+    editor.setSelectionRange(at + Math.max(0, Math.min((column || 1) - 1, text.length)), at + text.length);
+    const height = editor.scrollHeight / Math.max(lines.length, 1);
+    editor.scrollTop = Math.max(0, (line - 4) * height);
+    gutter.scrollTop = editor.scrollTop;
+  };
+  const diagnostic = (d) => {
+    const [text, detail] = splitDetail(d.message);
+    return el('li', {class: 'error', title: detail || null},
+        el('button', {type: 'button', class: 'link', 'data-line': d.line, onclick: () => jumpTo(d.line, d.column)},
+           `第 ${d.line} 行第 ${d.column} 列`), `：${text}`);
+  };
   const save = el('button', {type: 'button', id: 'rule-activate', disabled: true}, '校验并启用为新版本');
   save.addEventListener('click', async () => {
     const path = editing.kind === 'calendar' ? '/api/rules/calendars/' + encodeURIComponent(editing.id) :
@@ -758,9 +856,11 @@ async function showRules() {
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
       result.replaceChildren(el('p', {class: 'error'}, body.error || res.statusText),
-          el('ul', {}, (body.diagnostics || []).map((d) => el('li', {class: 'error'}, `第 ${d.line} 行第 ${d.column} 列：${d.message}`))));
+          el('ul', {id: 'rule-diagnostics'}, (body.diagnostics || []).map(diagnostic)));
       return;
     }
+    loaded = editor.value;
+    unsaved.replaceChildren();
     if (editing.kind !== 'calendar') {
       result.replaceChildren(el('p', {class: 'ok'}, body.changed ? `已启用新版本 ${body.version.slice(0, 12)}（原版本 ${body.previous_version.slice(0, 12)}；在办案件仍按原版本办理）` : '内容未改变'));
       return;
@@ -775,25 +875,25 @@ async function showRules() {
         el('ul', {id: 'reprojected'}, moved.map((m) => el('li', {}, m.text))),
         ...waiting.map(([y, n]) => el('p', {class: 'error'}, `仍有 ${n} 件案件的办结期限待定：${y}年节假日安排尚未录入`)));
   });
-  const editCalendar = async (id) => {
+  const editCalendar = (id) => leaveEditor(async () => {
+    const res = await fetch(`/api/rules/calendars/${encodeURIComponent(id)}/source`, {credentials: 'same-origin'});
     editing = {kind: 'calendar', id};
     which.textContent = `编辑日历 ${id}`;
-    const res = await fetch(`/api/rules/calendars/${encodeURIComponent(id)}/source`, {credentials: 'same-origin'});
-    editor.value = await res.text();
+    open(await res.text());
     save.disabled = false;
     result.replaceChildren(el('p', {}, '在 years 下按国务院办公厅通知增加或修改年度的放假（holidays）和调休上班（workdays）日期；启用后，在办案件的办结期限随即重新计算。'));
-  };
+  });
   const rows = data.procedures.map((p) => el('tr', {'data-procedure': p.id},
       el('td', {}, p.id), el('td', {}, p.title), el('td', {}, p.version.slice(0, 12)),
       el('td', {}, el('a', {href: `/api/rules/${encodeURIComponent(p.id)}/diagram.svg`, target: '_blank'}, '流程图')),
-      el('td', {}, el('button', {type: 'button', onclick: async () => {
+      el('td', {}, el('button', {type: 'button', 'data-edit': p.id, onclick: () => leaveEditor(async () => {
+        const res = await fetch(`/api/rules/${encodeURIComponent(p.id)}/source`, {credentials: 'same-origin'});
         editing = {kind: 'procedure', id: p.id};
         which.textContent = `编辑 ${p.id}（${p.title}）`;
-        const res = await fetch(`/api/rules/${encodeURIComponent(p.id)}/source`, {credentials: 'same-origin'});
-        editor.value = await res.text();
+        open(await res.text());
         save.disabled = false;
-        result.replaceChildren(el('img', {src: `/api/rules/${encodeURIComponent(p.id)}/diagram.svg`, alt: p.title + ' 流程图', style: 'max-width:100%'}));
-      }}, '编辑'))));
+        result.replaceChildren(el('img', {src: `/api/rules/${encodeURIComponent(p.id)}/diagram.svg`, alt: p.title + ' 流程图', class: 'diagram'}));
+      })}, '编辑'))));
   main.replaceChildren(
       el('h1', {}, '规则管理'),
       el('fieldset', {}, el('legend', {}, '节假日日历'),
@@ -806,9 +906,10 @@ async function showRules() {
          el('p', {}, ...(cal.layers || [cal.id]).map((id) =>
              el('button', {type: 'button', 'data-calendar': id, onclick: () => editCalendar(id)}, `编辑日历 ${id}`)))),
       el('fieldset', {}, el('legend', {}, '规则检查'),
-         data.lint.length ? el('ul', {id: 'lint'}, data.lint.map((d) => el('li', {class: 'error'}, `${d.file}:${d.line}:${d.column}: ${d.message}`))) : el('p', {class: 'ok', id: 'lint'}, '全部规则文件检查通过')),
+         data.lint.length ? el('ul', {id: 'lint'}, data.lint.map((d) => el('li', {class: 'error', title: splitDetail(d.message)[1] || null}, `${d.file} 第 ${d.line} 行第 ${d.column} 列：${splitDetail(d.message)[0]}`))) : el('p', {class: 'ok', id: 'lint'}, '全部规则文件检查通过')),
       el('table', {id: 'procedures'}, el('thead', {}, el('tr', {}, ['编号', '办理事项', '版本', '', ''].map((h) => el('th', {}, h)))), el('tbody', {}, rows)),
-      which, editor, el('p', {}, save), result);
+      which, unsaved, el('div', {class: 'editor'}, gutter, editor), el('p', {}, save), result);
+  numberLines();
 }
 
 async function route() {

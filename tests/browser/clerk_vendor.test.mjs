@@ -3,8 +3,9 @@
 // vendor account, no case) and starts `keydesk serve`.
 //
 //   node clerk_vendor.test.mjs URL SCREENSHOT_DIR SUBMISSIONS_DIR
-//   (accounts from KEYDESK_CLERK, KEYDESK_CLERK_PASSWORD, KEYDESK_VENDOR, KEYDESK_VENDOR_PASSWORD;
-//   SUBMISSIONS_DIR: examples/submissions, a folder of six submission folders)
+//   (accounts from KEYDESK_CLERK, KEYDESK_CLERK_PASSWORD, KEYDESK_VENDOR, KEYDESK_VENDOR_PASSWORD,
+//   KEYDESK_CLERK2 and KEYDESK_ADMIN with theirs; SUBMISSIONS_DIR: examples/submissions, a folder
+//   of six submission folders)
 //
 // The clerk logs in to an empty queue, takes in the six example submissions on the batch page
 // (the folder picker), verifies the pending cases there (real OCR; S-2026-000205 waits for its
@@ -12,7 +13,11 @@
 // returns S-2026-000203 (its check failed) with the remark the check pre-filled, passes
 // S-2026-000206 (its check says review: the pass asks for an override reason) and faxes it to
 // the vendor, then logs out; the vendor logs in, sees only that case, receives it, passes its
-// review and records the shipment (waybill and serial). Each step asserts on the page's text and
+// review and records the shipment (waybill and serial), finds it under 已处理 and prints its
+// courier manifest; a second clerk pages and sorts a queue of 230 cases; the administrator opens
+// a rule file, finds an error's line from the message and is warned before losing an edit.
+// No step may meet a browser dialog, a window.prompt, a script or CSP error, or an English
+// message in a status line or an error. Each step asserts on the page's text and
 // saves SCREENSHOT_DIR/NN-step.png. Exit 0 when every step passed, 1 with the failing step
 // otherwise.
 import {mkdirSync, readFileSync, rmSync} from 'node:fs';
@@ -34,6 +39,8 @@ const account = (name) => {
 };
 const clerk = {name: account('KEYDESK_CLERK'), password: account('KEYDESK_CLERK_PASSWORD')};
 const vendor = {name: account('KEYDESK_VENDOR'), password: account('KEYDESK_VENDOR_PASSWORD')};
+const clerk2 = {name: account('KEYDESK_CLERK2'), password: account('KEYDESK_CLERK2_PASSWORD')};
+const admin = {name: account('KEYDESK_ADMIN'), password: account('KEYDESK_ADMIN_PASSWORD')};
 
 const ALL = ['S-2026-000201', 'S-2026-000202', 'S-2026-000203', 'S-2026-000204',
              'S-2026-000205', 'S-2026-000206'];
@@ -71,6 +78,15 @@ const browser = await chromium.launch({
   timeout: 60000
 });
 const context = await browser.newContext({viewport: {width: 1280, height: 900}, locale: 'zh-CN'});
+// window.prompt, should anything call it, is counted (and the dialog fails the step too).
+await context.addInitScript(() => {
+  window.__prompts = 0;
+  const prompt = window.prompt;
+  window.prompt = (...args) => {
+    window.__prompts++;
+    return prompt.apply(window, args);
+  };
+});
 const page = await context.newPage();
 page.setDefaultTimeout(TIMEOUT);
 
@@ -127,6 +143,11 @@ async function step(name, fn) {
     await fn();
     if (unexpected.length) throw new Error('unexpected dialog(s): ' + unexpected.join(' | '));
     if (pageErrors.length) throw new Error('errors on the page: ' + pageErrors.join(' | '));
+    if (await page.evaluate(() => window.__prompts)) throw new Error('the page called window.prompt');
+    // What the page says to people, in Chinese: no English word in a status line or an error.
+    const said = await page.locator('.error, [role=status], [role=alert], .warning').allInnerTexts();
+    const english = said.filter((t) => /[A-Za-z]{4,}/.test(t));
+    if (english.length) throw new Error('English reaches the page: ' + english.join(' | '));
     const file = await screenshot(name);
     console.log(`ok   ${name} (${Date.now() - started} ms) ${file}`);
   } catch (e) {
@@ -177,10 +198,11 @@ async function expectQueue(expected, absent = []) {
 }
 
 // The vendor's queue: `expected` and nothing else (a case the authority returned is not at the
-// vendor, though the vendor may withdraw returned cases in some procedures).
+// vendor, though the vendor may withdraw returned cases in some procedures). The vendor serves
+// every authority: the second clerk's seeded cases (C2026-…) at the vendor are in it too.
 async function expectVendorQueue(expected) {
   const shown = await expectQueue(expected);
-  const extra = shown.filter((id) => !expected.includes(id));
+  const extra = shown.filter((id) => !expected.includes(id) && !id.startsWith('C2026-'));
   if (extra.length) throw new Error(`the vendor's queue shows ${extra}, which are not at the vendor`);
 }
 
@@ -311,6 +333,17 @@ await step('clerk-passes-clean', async () => {
   for (const id of CLEAN) await expectText('#pass-results li.ok', `${id}：已通过，现为：核验通过，待传真或快递至服务商`);
   if (!(await page.locator('#pass-clean').isDisabled()))
     throw new Error('#pass-clean can be clicked again');
+});
+
+await step('clerk-batch-after-back', async () => {
+  // The batch's results are in the address: after going to the queue, Back shows them again.
+  if (!/\/batch\?job=/.test(page.url())) throw new Error(`the batch page's address is ${page.url()}`);
+  await page.locator('#nav a[href="/"]').click();
+  await expectText('h1', '我的待办');
+  await page.goBack();
+  await expectText('#batch-status', `已完成：${Object.keys(VERDICTS).length} 件`);
+  await expectCount('#verdicts tr', Object.keys(VERDICTS).length);
+  await expectText(`#verdicts tr[data-case="${RETURNED}"]`, '未通过');
 });
 
 await step('clerk-queue', async () => {
@@ -527,6 +560,10 @@ await step('vendor-queue', async () => {
     if (await page.locator(`#nav a[href="${href}"]`).isVisible())
       throw new Error(`the vendor's menu shows ${href}`);
   if (await page.locator('#print-coversheet').count()) throw new Error('the vendor is offered a fax cover sheet');
+  // Among the other authority's cases at the vendor: found by part of its case number.
+  await page.locator('#filters input[name=q]').fill('S-2026-');
+  await page.locator('#filters button[type=submit]').click();
+  await expectText('#queue-summary', '共 1 件');
   await expectVendorQueue([PASSED]);
   await expectText(`#queue tr[data-case="${PASSED}"]`, '已传真或快递，待服务商收到');
 });
@@ -550,9 +587,8 @@ await step('vendor-passes-206', async () => {
 });
 
 await step('vendor-ships-206', async () => {
-  // The key is on its way to the authority: the case has left the vendor, whose reload of the
-  // case page is refused; the page says what was done and that the case is gone.
-  allowedRefusals = [`GET /api/cases/${PASSED}: 403`];
+  // The key is on its way to the authority: the case has left the vendor's 待办, and the vendor
+  // still sees it (已处理), with nothing left to do.
   await page.locator('#actions button[data-action="ship_key"]').click();
   const form = page.locator('#action-form fieldset[data-action="ship_key"]');
   await form.waitFor();
@@ -560,7 +596,12 @@ await step('vendor-ships-206', async () => {
   await fillActionForm(form, {waybill: WAYBILL, serial: SERIAL});
   await page.locator('#action-confirm').click();
   await expectText('#act-status', '已办理：电子钥匙邮寄至发证机构（现为：电子钥匙已邮寄至发证机构）');
-  await expectText('#main', '该案件已转出，不在您的待办中。');
+  await expectText('#state', '状态：电子钥匙已邮寄至发证机构');
+  if (await page.locator('#actions button[data-action]').count())
+    throw new Error('the vendor is offered actions on a case it has shipped');
+  const row = await historyRow('ship_key');
+  for (const shown of [WAYBILL, SERIAL])
+    if (!row.includes(shown)) throw new Error(`the history row "${row}" does not show ${shown}`);
 });
 
 await step('vendor-queue-after-shipping', async () => {
@@ -568,6 +609,121 @@ await step('vendor-queue-after-shipping', async () => {
   await expectText('h1', '我的待办');
   await expectQueue([], [PASSED]);
   await expectVendorQueue([]);
+  // What it shipped: under 已处理, where the vendor prints the courier manifest of its shipments.
+  await openTab('handled', '已处理');
+  await expectQueue([PASSED]);
+  await expectText(`#queue tr[data-case="${PASSED}"]`, '电子钥匙已邮寄至发证机构');
+  await page.locator(`#queue tr[data-case="${PASSED}"] input[type=checkbox]`).check();
+  await page.locator('#print-manifest').click();
+  if (await page.locator('#print-warning').count()) throw new Error('a warning for the vendor\'s own shipment');
+  await page.locator('#print-number').fill('M-2026-0001');
+  await screenshot('vendor-manifest-form');
+  await page.evaluate(() => { window.opened = []; window.open = (u) => { window.opened.push(u); }; });
+  await page.locator('#print-confirm').click();
+  const opened = await page.evaluate(() => window.opened);
+  if (opened.length !== 1 || !opened[0].startsWith(`/api/documents/manifest.pdf?cases=${PASSED}&number=M-2026-0001&courier=`))
+    throw new Error(`the manifest opened ${opened}`);
+  const pdf = await page.evaluate(async (u) => {
+    const res = await fetch(u);
+    return {status: res.status, type: res.headers.get('content-type'), head: (await res.text()).slice(0, 5)};
+  }, opened[0]);
+  if (pdf.status !== 200 || !/^application\/pdf/.test(pdf.type || '') || pdf.head !== '%PDF-')
+    throw new Error(`the manifest answers ${JSON.stringify(pdf)}`);
+  await page.locator('#logout').click();
+  await page.locator('#login').waitFor();
+});
+
+// --- a second clerk, of an authority with 230 open cases: pages and sorts ------------------------
+
+await step('clerk2-pages-and-sorts', async () => {
+  await logIn(clerk2);
+  await openTab('open', '全部在办');
+  await expectText('#queue-summary', '共 230 件');
+  const pageSize = await page.locator('#queue tbody tr').count();
+  if (pageSize < 20 || pageSize >= 230) throw new Error(`the first page shows ${pageSize} rows`);
+  // By case number, ascending, then descending: the first rows are the lowest, then the highest.
+  await page.locator('th a[data-sort="id"]').click();
+  await expectText('th[aria-sort="ascending"]', '案件编号');
+  const firstUp = await page.locator('#queue tbody tr').first().getAttribute('data-case');
+  await page.locator('th a[data-sort="id"]').click();
+  await expectText('th[aria-sort="descending"]', '案件编号');
+  const firstDown = await page.locator('#queue tbody tr').first().getAttribute('data-case');
+  if (!(firstUp < firstDown)) throw new Error(`sorted up starts at ${firstUp}, down at ${firstDown}`);
+  // Page 2 continues where page 1 ended, in the same order; the address keeps it.
+  const lastOfFirst = await page.locator('#queue tbody tr').last().getAttribute('data-case');
+  await page.locator('#pager a[data-page="2"]').first().click();
+  await expectText('#queue-summary', `第 2 / `);
+  if (!/[?&]page=2/.test(page.url())) throw new Error(`page 2's address is ${page.url()}`);
+  const firstOfSecond = await page.locator('#queue tbody tr').first().getAttribute('data-case');
+  if (!(firstOfSecond < lastOfFirst)) throw new Error(`page 2 starts at ${firstOfSecond} after ${lastOfFirst}`);
+  // 200 a page: 200 rows, then the remaining 30 on the last page.
+  await page.locator('#per-page').selectOption('200');
+  await expectCount('#queue tbody tr', 200);
+  await page.locator('#select-all').check();
+  const ticked = await page.locator('#queue tbody input[type=checkbox]:checked').count();
+  if (ticked !== 200) throw new Error(`select-all ticked ${ticked} of 200`);
+  await page.locator('#pager a[data-page="2"]').first().click();
+  await expectCount('#queue tbody tr', 30);
+  await screenshot('clerk2-page-2-of-200');
+  // The closed cases have their tab.
+  await openTab('closed', '已办结');
+  await expectText('#queue-summary', '共 20 件');
+  await page.locator('#logout').click();
+  await page.locator('#login').waitFor();
+});
+
+// --- the administrator: the rule editor ---------------------------------------------------------
+
+await step('admin-rule-editor', async () => {
+  await logIn(admin);
+  await expectText('h1', '规则管理');
+  if (!page.url().endsWith('/rules')) throw new Error(`the administrator lands on ${page.url()}`);
+  await page.locator('button[data-edit="reissue"]').click();
+  await expectText('#rule-title', '编辑 reissue');
+  const lines = await page.locator('#rule-source').evaluate((t) => t.value.split('\n').length);
+  const numbered = await page.locator('#rule-gutter').evaluate((g) => g.textContent.split('\n').length);
+  if (lines < 50 || numbered !== lines) throw new Error(`${lines} lines, ${numbered} numbered`);
+  // A typo on the line of `start:`: activation is refused (422), the error names its line, and a
+  // click on it selects that line in the editor.
+  allowedRefusals = ['POST /api/rules/reissue: 422'];
+  const typo = await page.locator('#rule-source').evaluate((t) => {
+    const rows = t.value.split('\n');
+    const at = rows.findIndex((r) => r.startsWith('start:'));
+    rows[at] = rows[at] + ' [';
+    t.value = rows.join('\n');
+    t.dispatchEvent(new Event('input'));
+    return rows[at];
+  });
+  await page.locator('#rule-activate').click();
+  const jump = page.locator('#rule-diagnostics button[data-line]').first();
+  await jump.waitFor();
+  const line = Number(await jump.getAttribute('data-line'));
+  await jump.click();
+  const selected = await page.locator('#rule-source').evaluate((t) =>
+      t.value.slice(0, t.selectionStart).split('\n').length);
+  if (selected !== line) throw new Error(`the error names line ${line}; the editor selects line ${selected}`);
+  const refusal = await page.locator('#rule-result').innerText();
+  // In Chinese, but for the file's own text it quotes.
+  if (!refusal.includes('规则文件有误，未启用') || /[A-Za-z]{4,}/.test(refusal.replaceAll(typo, '')))
+    throw new Error(`the refusal reads "${refusal}"`);
+  // The selected line is in view: the editor scrolled to it, the gutter with it.
+  const [top, gutterTop] = await page.locator('#rule-source').evaluate((t) =>
+      [t.scrollTop, document.getElementById('rule-gutter').scrollTop]);
+  if (top !== gutterTop) throw new Error(`the editor scrolled to ${top}, its line numbers to ${gutterTop}`);
+  await screenshot('admin-rule-error-line');
+  // Another file while this one has edits not activated: warned, and kept on 继续编辑.
+  await page.locator('button[data-edit="pin_unlock"]').click();
+  await expectText('#unsaved', '尚未启用');
+  await page.locator('#keep-editing').click();
+  await expectText('#rule-title', '编辑 reissue');
+  if (!/^start: .* \[$/m.test(await page.locator('#rule-source').inputValue()))
+    throw new Error('the edit was lost');
+  await page.locator('button[data-edit="pin_unlock"]').click();
+  await page.locator('#discard-edits').click();
+  await expectText('#rule-title', '编辑 pin_unlock');
+  // The page never calls window.prompt: it is not in its script.
+  const source = await page.evaluate(async () => (await fetch('/static/app.js')).text());
+  if (/\bprompt\s*\(/.test(source)) throw new Error('app.js calls prompt()');
 });
 
 await browser.close();

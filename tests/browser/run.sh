@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # The web counter in a real browser (ctest: browser_test).
-#   tests/browser/run.sh KEYDESK_BINARY WORK_DIR
+#   tests/browser/run.sh KEYDESK_BINARY WORK_DIR SERVE_SEED_BINARY
 # Makes a database in WORK_DIR (the example registry, whose original usernames the procedures'
-# requirements look up; a clerk and a vendor account; no case: the test's clerk takes in and
-# checks examples/submissions on the batch page), starts `keydesk serve` on a free port and runs
+# requirements look up; a clerk, a vendor and an administrator account; no case of the clerk's
+# authority: the test's clerk takes in and checks examples/submissions on the batch page; 230
+# open and 20 closed cases of another authority, made by bench's serve_seed, whose clerk pages
+# and sorts them), starts `keydesk serve` on a free port and runs
 # clerk_vendor.test.mjs against it: Debian's chromium
 # (/usr/bin/chromium) driven by playwright-core from npm. Screenshots: WORK_DIR/screenshots.
 # Nothing is downloaded: chromium comes from scripts/install-deps.sh, playwright-core from
 # scripts/install-browser-test.sh (both run by scripts/test.sh).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 KEYDESK_BINARY WORK_DIR" >&2
+if [ $# -ne 3 ]; then
+  echo "usage: $0 KEYDESK_BINARY WORK_DIR SERVE_SEED_BINARY" >&2
   exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 kd=$(realpath "$1")
 work=$2
+seed=$(realpath "$3")
 
 fail() {
   echo "browser_test: $*" >&2
@@ -38,7 +41,12 @@ db=$work/keydesk.db
 kdb=("$kd" --rules "$root/rules" --db "$db")
 
 echo "browser_test: database $db"
-"${kdb[@]}" registry import "$root/examples/registry.json" >"$work/setup.log" 2>&1 ||
+# The second clerk's authority: more cases than one page shows (the queue's paging and sorting).
+export KEYDESK_CLERK2_AUTHORITY='示例市商务局（发证机构）'
+"$seed" --db "$db" --rules "$root/rules" --cases 230 --closed 20 \
+  --authority "$KEYDESK_CLERK2_AUTHORITY" >"$work/setup.log" 2>&1 ||
+  { cat "$work/setup.log" >&2; fail "serve_seed failed"; }
+"${kdb[@]}" registry import "$root/examples/registry.json" >>"$work/setup.log" 2>&1 ||
   { cat "$work/setup.log" >&2; fail "registry import failed"; }
 
 export KEYDESK_CLERK=wangfang KEYDESK_CLERK_PASSWORD=clerk-pass-2026
@@ -48,6 +56,13 @@ echo "$KEYDESK_CLERK_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_CLERK" --role a
   { cat "$work/setup.log" >&2; fail "users add $KEYDESK_CLERK failed"; }
 echo "$KEYDESK_VENDOR_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_VENDOR" --role vendor_reviewer \
   >>"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; fail "users add $KEYDESK_VENDOR failed"; }
+export KEYDESK_CLERK2=zhaomin KEYDESK_CLERK2_PASSWORD=clerk2-pass-2026
+echo "$KEYDESK_CLERK2_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_CLERK2" --role authority_clerk \
+  --authority "$KEYDESK_CLERK2_AUTHORITY" >>"$work/setup.log" 2>&1 ||
+  { cat "$work/setup.log" >&2; fail "users add $KEYDESK_CLERK2 failed"; }
+export KEYDESK_ADMIN=admin KEYDESK_ADMIN_PASSWORD=admin-pass-2026
+echo "$KEYDESK_ADMIN_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_ADMIN" --role administrator \
+  >>"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; fail "users add $KEYDESK_ADMIN failed"; }
 
 # The server on any free port; it prints "keydesk serve: http://127.0.0.1:PORT/ …".
 "${kdb[@]}" serve --port 0 >"$work/server.log" 2>&1 &

@@ -25,9 +25,11 @@ TEST_CASE("calendar add reads one query per line from stdin and answers one line
   CHECK(r.exit_code == 2);  // some queries failed
   CHECK(r.out ==
         "# deadlines\n2026-10-08\n\n"
-        "error: no holiday data for 2027: calendar 'cn-national' covers 2019–2026; add the 2027 "
-        "block (from the State Council's notice) to " KEYDESK_RULES_DIR
-        "/calendars/cn-national.yaml. Working days are never guessed.\n"
+        "error: 工作日历“全国法定节假日（国务院办公厅通知）”还没有 2027 年的节假日安排（现有 "
+        "2019–2026 年），工作日不作推测：请管理员在规则管理页面按国务院办公厅通知补充 2027 "
+        "年的安排后再试 (no holiday data for 2027: calendar 'cn-national' covers 2019–2026; "
+        "add the 2027 block (from the State Council's notice) to " KEYDESK_RULES_DIR
+        "/calendars/cn-national.yaml. Working days are never guessed.)\n"
         "error: “2026-02-30”不是日期：2026 年 2 月只有 28 天\n"
         "2026-01-04\n");
   CHECK_THAT(r.err, Catch::Contains("2 of 4 queries failed"));

@@ -32,9 +32,21 @@ TEST_CASE("each role sees the cases and the ID data the access table gives it, a
   CHECK(cannot_see(other_auditor, own, *procedure));
   CHECK(*cannot_see(admin, own, *procedure) == kAdministratorsDecideNoCases);
 
-  CHECK(sees_full_id(clerk));
-  CHECK(sees_full_id(vendor));
-  CHECK_FALSE(sees_full_id(auditor));
+  // Shipped back by the vendor: still theirs to see (已处理), its ID numbers no longer.
+  CaseRecord shipped = own;
+  shipped.state = "key_in_transit";
+  shipped.vendor_handled = true;
+  CHECK_FALSE(cannot_see(vendor, shipped, *procedure));
+  CaseRecord never_at_vendor = shipped;
+  never_at_vendor.vendor_handled = false;
+  CHECK(cannot_see(vendor, never_at_vendor, *procedure));
+
+  CHECK(sees_full_id(clerk, own, *procedure));
+  CHECK(sees_full_id(clerk, shipped, *procedure));
+  CHECK(sees_full_id(vendor, at_vendor, *procedure));
+  CHECK_FALSE(sees_full_id(vendor, shipped, *procedure));
+  CHECK_FALSE(sees_full_id(auditor, own, *procedure));
+  CHECK_FALSE(sees_full_id(auditor, at_vendor, *procedure));
   CHECK(shows_id_number("id_card_copy"));
   CHECK(shows_id_number("power_of_attorney"));
   CHECK_FALSE(shows_id_number("business_licence"));

@@ -564,6 +564,21 @@ TEST_CASE(
   CHECK(planned->check_note["override"] == "已核对新提交材料的原件");
 }
 
+// A database taken back to schema 6, as a keydesk before migration 7 left it: no vendor_handled,
+// case_counts without it (its triggers stand-ins, for the tests that drop them again).
+const char* const kBackToSchema6 =
+    "DROP TRIGGER cases_vendor_handled; DROP INDEX cases_vendor_handled;"
+    "DROP TRIGGER case_counts_insert; DROP TRIGGER case_counts_update;"
+    "DROP TRIGGER case_counts_delete; DROP TABLE case_counts;"
+    "ALTER TABLE cases DROP COLUMN vendor_handled;"
+    "CREATE TABLE case_counts (authority TEXT NOT NULL, procedure TEXT NOT NULL, state TEXT "
+    "NOT NULL, closed INTEGER NOT NULL, pending_year INTEGER NOT NULL, count INTEGER NOT NULL, "
+    "PRIMARY KEY (authority, procedure, state, closed, pending_year));"
+    "CREATE TRIGGER case_counts_insert AFTER INSERT ON cases BEGIN SELECT 1; END;"
+    "CREATE TRIGGER case_counts_update AFTER UPDATE ON cases BEGIN SELECT 1; END;"
+    "CREATE TRIGGER case_counts_delete AFTER DELETE ON cases BEGIN SELECT 1; END;"
+    "PRAGMA user_version = 6";
+
 TEST_CASE(
     "the queue's counts kept by triggers match the cases through every change, and migration 6 "
     "fills the search columns of cases stored before it exactly as keydesk writes them") {
@@ -598,6 +613,7 @@ TEST_CASE(
 
   // Back to the schema before migration 6, as an older keydesk left it; opened again, the
   // migration fills both columns, the same as search_text() for every case.
+  exec(f.db, kBackToSchema6);
   exec(f.db,
        "DROP TRIGGER case_counts_insert; DROP TRIGGER case_counts_update;"
        "DROP TRIGGER case_counts_delete; DROP TABLE case_counts; DROP INDEX cases_tally;"
@@ -624,4 +640,57 @@ TEST_CASE(
   REQUIRE(found.ok());
   REQUIRE(found->size() == 1);
   CHECK(found->front().id == "S-3");
+}
+
+TEST_CASE(
+    "a case the vendor acted on is marked vendor-handled in the action's transaction, counted "
+    "apart, and migration 7 marks the cases stored before it from their history") {
+  Fixture f;
+  f.open("S-1");
+  f.open("S-2");
+  f.open("S-3");
+  REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());
+  REQUIRE(f.act("S-2", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());
+  REQUIRE(f.act("S-1", "approve", f.vendor, 2, "2026-11-24T10:00:00+08:00").ok());
+  REQUIRE(f.act("S-1", "ship", f.vendor, 3, "2026-11-25T10:00:00+08:00", "",
+                {{"method", "courier"}, {"waybill", "SF1"}, {"serial", "EK-1"}})
+              .ok());
+  auto handled = [&](const char* id) {
+    auto c = f.store.get(id);
+    REQUIRE(c.ok());
+    return c->vendor_handled;
+  };
+  CHECK(handled("S-1"));        // approved and shipped by the vendor, now closed
+  CHECK_FALSE(handled("S-2"));  // at the vendor, not yet acted on
+  CHECK_FALSE(handled("S-3"));
+  // Only the handled ones, closed included: S-1.
+  CaseFilter filter;
+  filter.vendor_handled = true;
+  filter.include_closed = true;
+  auto listed = f.store.list(filter);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().id == "S-1");
+  // The counts kept by the triggers say the same as the cases counted afresh.
+  auto counted = [&](bool kept) {
+    CaseFilter all;
+    all.include_closed = true;
+    if (!kept) all.search = "s-";
+    auto t = f.store.tally(all);
+    REQUIRE(t.ok());
+    std::map<std::string, long> out;
+    for (const CaseTally& c : *t) out[c.state + (c.vendor_handled ? "/handled" : "")] += c.count;
+    return out;
+  };
+  CHECK(counted(true) ==
+        std::map<std::string, long>{{"done/handled", 1}, {"review", 1}, {"vendor", 1}});
+  CHECK(counted(true) == counted(false));
+
+  // Back to the schema before migration 7: reopened, the migration marks S-1 from its events.
+  exec(f.db, kBackToSchema6);
+  auto reopened = CaseStore::open(f.db);
+  REQUIRE(reopened.ok());
+  CHECK(query_text(f.db, "SELECT group_concat(id) FROM cases WHERE vendor_handled = 1") == "S-1");
+  CHECK(query_text(f.db, "SELECT sum(count) FROM case_counts WHERE vendor_handled = 1") == "1");
+  CHECK(query_text(f.db, "SELECT sum(count) FROM case_counts") == "3");
 }

@@ -816,6 +816,90 @@ TEST_CASE("a case returned to the enterprise is not in the vendor's queue", "[se
 }
 
 TEST_CASE(
+    "the vendor keeps sight of the cases it shipped (已处理) and prints their courier manifest",
+    "[server]") {
+  Counter counter;
+  auto vendor = counter.log_in("vendor");
+  auto clerk = counter.log_in("clerk");
+  auto act = [&](const std::string& action, int version, const nlohmann::json& inputs) {
+    nlohmann::json body = {{"action", action}, {"version", version}};
+    if (!inputs.is_null()) body["inputs"] = inputs;
+    Response res = vendor.post("/api/cases/C-VENDOR/actions", body);
+    INFO(res.body());
+    REQUIRE(res.result() == http::status::ok);
+  };
+  const std::string manifest = "/api/documents/manifest.pdf?number=M-7&courier=%E9%A1%BA%E4%B8%B0";
+  // Before it has shipped anything, the vendor's manifest of the case is refused in Chinese:
+  // no waybill of its own yet (the clerk's fax carried none either).
+  Response early = vendor.get(manifest + "&cases=C-VENDOR");
+  CHECK(early.result() == http::status::conflict);
+  CHECK_THAT(body_of(early)["error"].get<std::string>(), Catch::Contains("还没有登记快递单号"));
+  act("receive_at_vendor", 3, nullptr);
+  act("pass_vendor_review", 4, nullptr);
+  act("ship_key", 5, {{"waybill", "SF1234567890"}, {"serial", "EK-0001"}});
+  // Shipped: gone from its 待办, under 已处理, and still open to it.
+  nlohmann::json q = body_of(vendor.get("/api/cases"));
+  CHECK(q["cases"].empty());
+  std::map<std::string, long> counts;
+  for (const auto& t : q["tabs"]) counts[t["id"]] = t["count"];
+  CHECK(counts == std::map<std::string, long>{{"mine", 0}, {"handled", 1}});
+  CHECK(ids_in(vendor.get("/api/cases?tab=handled")) == std::vector<std::string>{"C-VENDOR"});
+  nlohmann::json shipped = body_of(vendor.get("/api/cases/C-VENDOR"));
+  CHECK(shipped["state"] == "key_in_transit");
+  // Its ID numbers were the vendor's to see while it re-reviewed the case; no longer.
+  const std::string id_number =
+      shipped["submission"]["applicant"]["authorized_user"]["id_number"].get<std::string>();
+  CHECK(id_number.find('*') != std::string::npos);
+  CHECK(body_of(clerk.get(
+            "/api/cases/C-VENDOR"))["submission"]["applicant"]["authorized_user"]["id_number"] !=
+        id_number);
+  Response pdf = vendor.get(manifest + "&cases=C-VENDOR");
+  REQUIRE(pdf.result() == http::status::ok);
+  CHECK(pdf.body().rfind("%PDF-", 0) == 0);
+  // A case never at the vendor stays closed to it, its manifest too; the clerk's tabs are theirs.
+  CHECK(vendor.get("/api/cases/C-OWN").result() == http::status::forbidden);
+  CHECK(vendor.get(manifest + "&cases=C-OWN").result() == http::status::forbidden);
+  Response tab = vendor.get("/api/cases?tab=open");
+  CHECK(tab.result() == http::status::bad_request);
+  CHECK_THAT(body_of(tab)["error"].get<std::string>(), Catch::StartsWith("tab：没有这个列表"));
+  // Closed after hand-over, it stays under 已处理.
+  REQUIRE(clerk.post("/api/cases/C-VENDOR/actions", {{"action", "receive_key"}, {"version", 6}})
+              .result() == http::status::ok);
+  REQUIRE(clerk
+              .post("/api/cases/C-VENDOR/actions",
+                    {{"action", "hand_over"}, {"version", 7}, {"inputs", {{"method", "on_site"}}}})
+              .result() == http::status::ok);
+  CHECK(body_of(vendor.get("/api/cases/C-VENDOR"))["closed"] == true);
+  CHECK(ids_in(vendor.get("/api/cases?tab=handled")) == std::vector<std::string>{"C-VENDOR"});
+}
+
+TEST_CASE("whatever fails, the page reads Chinese: English-only errors get a Chinese sentence",
+          "[server]") {
+  Counter counter;
+  auto clerk = counter.log_in("clerk");
+  for (const char* target : {"/api/no-such-thing", "/api/rules/x/y/z", "/api/batches/nope"}) {
+    Response res = clerk.get(target);
+    INFO(target << ": " << res.body());
+    const std::string error = body_of(res)["error"];
+    CHECK(std::any_of(error.begin(), error.end(),
+                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+  }
+  // The clerk's manifest of a case with no waybill: in Chinese, saying what to do.
+  Response res = clerk.get("/api/documents/manifest.pdf?number=M-1&courier=SF&cases=C-OWN");
+  CHECK(res.result() == http::status::conflict);
+  CHECK_THAT(body_of(res)["error"].get<std::string>(), Catch::Contains("请先在寄出时登记快递单号"));
+  // A cut multipart body: Chinese first, the parser's English as the detail.
+  Response cut = counter.call(http::verb::post, "/api/submissions",
+                              "--XYZ\r\nContent-Disposition: form-data; name=\"submission\"\r\n",
+                              {{"Cookie", clerk.cookie},
+                               {"X-CSRF-Token", clerk.csrf},
+                               {"Content-Type", "multipart/form-data; boundary=XYZ"}});
+  CHECK(cut.result() == http::status::bad_request);
+  CHECK_THAT(body_of(cut)["error"].get<std::string>(), Catch::StartsWith("上传的内容不完整"));
+  CHECK(body_of(cut).contains("detail"));
+}
+
+TEST_CASE(
     "an administrator edits a rule file: a broken one is refused, a clean one is a new version",
     "[server]") {
   Counter counter(true);
@@ -924,7 +1008,12 @@ TEST_CASE(
   auto rules = body_of(admin.get("/api/rules"));
   REQUIRE(rules["calendar"]["warnings"].size() == 1);
   CHECK_THAT(rules["calendar"]["warnings"][0].get<std::string>(),
-             Catch::Contains("下一年度（2027年）") && Catch::Contains("1件在办案件的办结期限待定"));
+             Catch::Contains("下一年度（2027年）") &&
+                 Catch::Contains("1件在办案件的办结期限待定") &&
+                 Catch::Contains("点击下方“编辑日历”"));
+  // On the page, where to edit it, not the file's path.
+  CHECK_THAT(rules["calendar"]["warnings"][0].get<std::string>(),
+             !Catch::Contains("cn-national.yaml"));
   CHECK(rules["calendar"]["pending_years"]["2027"] == 1);
   Response source = admin.get("/api/rules/calendars/cn-national/source");
   REQUIRE(source.result() == http::status::ok);
