@@ -64,3 +64,9 @@ END;
 -- The 已处理 tab's page, the most recently changed first, read in order from an index of only
 -- the handled cases.
 CREATE INDEX cases_vendor_handled ON cases (updated_at, id) WHERE vendor_handled = 1;
+
+-- Filtered counts read every column from cases_tally (migration 6): vendor_handled too, else a
+-- count by procedure reads each of its cases from the table (210 ms among 100,000, 37 before).
+DROP INDEX cases_tally;
+CREATE INDEX cases_tally ON cases (authority, closed, procedure, state, due_pending_year,
+                                   vendor_handled, search_text);

@@ -43,7 +43,7 @@ function go(path) {
 
 function showLogin(message) {
   document.getElementById('nav').hidden = true;
-  const error = el('p', {class: 'error', id: 'login-error'}, message || '');
+  const error = el('p', {class: 'error', id: 'login-error', role: 'alert'}, message || '');
   const form =
       el('form', {class: 'login', id: 'login'}, el('h1', {}, '登录'),
          el('label', {}, '用户名 ',
@@ -238,8 +238,12 @@ async function showQueue() {
 // `done`: what the last action did, shown in the status line of the page drawn again after it.
 // The case's scans as thumbnails, and each checked page with its findings' boxes drawn on it.
 function materialsView(c) {
-  const thumbs = (c.scans || []).map((m) => el('a', {href: m.url, target: '_blank'},
-      el('img', {src: m.url, alt: m.material, title: m.material, class: 'thumb', loading: 'lazy'})));
+  // Each thumbnail captioned with its material's Chinese title.
+  const titles = c.material_titles || {};
+  const thumbs = (c.scans || []).map((m) => el('figure', {class: 'thumb', 'data-material': m.material},
+      el('a', {href: m.url, target: '_blank'},
+         el('img', {src: m.url, alt: titles[m.material] || m.material, loading: 'lazy'})),
+      el('figcaption', {}, titles[m.material] || m.material)));
   const pages = [];
   for (const m of (c.check && c.check.materials) || []) {
     if (!m.preview || !m.page) continue;
@@ -489,7 +493,7 @@ async function showCase(id, done) {
     const gone = done && e.status === 403;
     main.replaceChildren(
         ...(done ? [el('p', {id: 'act-status', class: 'ok'}, done)] : []),
-        el('p', gone ? {} : {class: 'error'}, gone ? '该案件已转出，不在您的待办中。' : e.message));
+        el('p', gone ? {role: 'status'} : {class: 'error', role: 'alert'}, gone ? '该案件已转出，不在您的待办中。' : e.message));
     return;
   }
   const sub = c.submission || {}, ent = sub.enterprise || {}, app = sub.applicant || {},
@@ -652,7 +656,7 @@ async function uploadFolder(files, log) {
 }
 
 async function showBatch() {
-  const log = el('ul', {id: 'upload-log'});
+  const log = el('ul', {id: 'upload-log', 'aria-live': 'polite'});
   const picker = el('input', {type: 'file', id: 'folder', webkitdirectory: true, multiple: true});
   picker.addEventListener('change', async () => {
     log.replaceChildren();
@@ -682,7 +686,7 @@ async function showBatch() {
     status.textContent = `批次 ${job.batch} 已完成：${job.submissions.length} 件`;
     const clean = job.submissions.filter((s) => s.verdict === 'pass').map((s) => s.id);
     const pass = el('button', {type: 'button', id: 'pass-clean', disabled: clean.length === 0}, `一键通过 ${clean.length} 件合格案件`);
-    const passed = el('ul', {id: 'pass-results'});
+    const passed = el('ul', {id: 'pass-results', 'aria-live': 'polite'});
     pass.addEventListener('click', async () => {
       pass.disabled = true;
       try {
@@ -783,7 +787,7 @@ async function showRules() {
   try {
     data = await api('GET', '/api/rules');
   } catch (e) {
-    main.replaceChildren(el('p', {class: 'error'}, e.message));
+    main.replaceChildren(el('p', {class: 'error', role: 'alert'}, e.message));
     return;
   }
   const cal = data.calendar;

@@ -474,6 +474,10 @@ await step('clerk-resubmission-204', async () => {
   await expectText('#act-status', '新材料已核验', VERIFY_TIMEOUT);
   if (await page.locator('#unchecked').count()) throw new Error('the new set still shows as unchecked');
   await expectText('fieldset', '结论：未通过');  // the same scans: the USCC still does not match
+  // The new scans as thumbnails, each captioned with its material's Chinese title.
+  const captions = await page.locator('#materials figure.thumb figcaption').allInnerTexts();
+  if (captions.length !== listed.length || !captions.includes('营业执照副本复印件'))
+    throw new Error(`the thumbnails' captions: ${captions}`);
   await screenshot('clerk-resubmission-checked');
   await page.locator('#nav a[href="/"]').click();
 });

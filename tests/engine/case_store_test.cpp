@@ -569,8 +569,10 @@ TEST_CASE(
 const char* const kBackToSchema6 =
     "DROP TRIGGER cases_vendor_handled; DROP INDEX cases_vendor_handled;"
     "DROP TRIGGER case_counts_insert; DROP TRIGGER case_counts_update;"
-    "DROP TRIGGER case_counts_delete; DROP TABLE case_counts;"
+    "DROP TRIGGER case_counts_delete; DROP TABLE case_counts; DROP INDEX cases_tally;"
     "ALTER TABLE cases DROP COLUMN vendor_handled;"
+    "CREATE INDEX cases_tally ON cases (authority, closed, procedure, state, due_pending_year, "
+    "search_text);"
     "CREATE TABLE case_counts (authority TEXT NOT NULL, procedure TEXT NOT NULL, state TEXT "
     "NOT NULL, closed INTEGER NOT NULL, pending_year INTEGER NOT NULL, count INTEGER NOT NULL, "
     "PRIMARY KEY (authority, procedure, state, closed, pending_year));"
