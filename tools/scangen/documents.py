@@ -112,8 +112,8 @@ def running_para(p, rng, x, y, width, parts, size, key, line_h, indent, fr, forc
     w, broken = width, False
     if force:
         s, e = next((a, b) for a, b, k in spans if k == force)
-        for k in range(0, 25):
-            ww = width - k * size * 0.25
+        for k in range(0, 13):
+            ww = width - k * size * 0.5
             lines = p.wrap_lines(text, size, ww, key, indent)
             o, inside = 0, False
             for ln in lines[:-1]:
@@ -459,7 +459,7 @@ def _id_card_copy_wide(ctx, rng, nrng, o):
         if centres is None:
             layout = "stack"
     if layout == "side_by_side":
-        gap = rng.uniform(15, 80)
+        gap = max(5.0, min(rng.uniform(15, 80), W - 2 * mg - bw[0] - bw[1]))
         x0 = rng.uniform(mg, max(mg, W - mg - bw[0] - bw[1] - gap))
         yc = rng.uniform(top_lim + max(bh) / 2, H * 0.62)
         centres = [(x0 + bw[0] / 2, yc), (x0 + bw[0] + gap + bw[1] / 2, yc + rng.uniform(-40, 40))]

@@ -1,6 +1,7 @@
 """Drawing primitives: fonts, a page with base-unit coordinates, seals, handwriting,
 QR-like codes, photocopy and scanner effects, JPEG encoding under a size limit."""
 
+import collections
 import io
 import math
 import os
@@ -52,19 +53,24 @@ def check_fonts(wide=False):
                          "\ninstall them with: apt-get install %s (or scripts/install-deps.sh)" % " ".join(pkgs))
 
 
-_font_cache = {}
+_font_cache = collections.OrderedDict()
+FONT_CACHE_SIZE = 96    # a Noto CJK face costs about 2.5 MB per size: keep the most recent ones only
 
 
 def font(key, size):
     k = (key, int(size))
     f = _font_cache.get(k)
-    if f is None:
+    if f is not None:
+        _font_cache.move_to_end(k)
+    else:
         path, idx = FONT_FILES[key] if key in FONT_FILES else WIDE_FONT_FILES[key]
         try:
             f = ImageFont.truetype(path, int(size), index=idx)
         except OSError as e:
             raise SystemExit("scangen: cannot load font %s (Debian package %s): %s" % (path, font_package(path), e))
         _font_cache[k] = f
+        if len(_font_cache) > FONT_CACHE_SIZE:
+            _font_cache.popitem(last=False)
     return f
 
 
