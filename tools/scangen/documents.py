@@ -97,11 +97,7 @@ def printed_spans(text, lines, spans):
     return out
 
 
-def running_para(p, rng, x, y, width, parts, size, key, line_h, indent, fr, force=None):
-    """A paragraph of running text whose parts are strings or (field key, printed value). Draws as
-    p.para does. With force (a field key, wide pages only), the width is narrowed by up to six
-    characters so that the value breaks across a line end, at least two characters on each side.
-    Records every value as laid out into fr. Returns (y after the paragraph, the width used, broken)."""
+def _spans(parts):
     text, spans = "", []
     for part in parts:
         if isinstance(part, tuple):
@@ -109,24 +105,48 @@ def running_para(p, rng, x, y, width, parts, size, key, line_h, indent, fr, forc
             text += part[1]
         else:
             text += part
+    return text, spans
+
+
+def running_para(p, rng, x, y, width, parts, size, key, line_h, indent, fr, force=None, leads=()):
+    """A paragraph of running text whose parts are strings or (field key, printed value). Draws as
+    p.para does. With force (a field key, wide pages only), the value is made to break across a
+    line end with at least two characters on each side: the width is narrowed by up to six
+    characters and, if that is not enough, one of leads (openings that shift the text, tried in a
+    seeded order) is put before the text. Without a width that breaks it the text is drawn as given.
+    Records every value as laid out into fr. Returns (y after the paragraph, the width used, broken)."""
+    text, spans = _spans(parts)
     w, broken = width, False
     if force:
-        s, e = next((a, b) for a, b, k in spans if k == force)
-        for k in range(0, 13):
-            ww = width - k * size * 0.5
-            lines = p.wrap_lines(text, size, ww, key, indent)
-            o, inside = 0, False
-            for ln in lines[:-1]:
-                o += len(ln)
-                inside = inside or s + 2 <= o <= e - 2
-            if inside:
-                w, broken = ww, True
+        extra = list(leads)
+        rng.shuffle(extra)
+        for lead in [""] + extra:
+            t, sp = _spans([lead] + list(parts))
+            s, e = next((a, b) for a, b, k in sp if k == force)
+            for k in range(0, 13):
+                ww = width - k * size * 0.5
+                lines = p.wrap_lines(t, size, ww, key, indent)
+                o, inside = 0, False
+                for ln in lines[:-1]:
+                    o += len(ln)
+                    inside = inside or s + 2 <= o <= e - 2
+                if inside:
+                    w, broken, text, spans = ww, True, t, sp
+                    break
+            if broken:
                 break
     lines = []
     y = p.para(x, y, w, text, size, key, line_h=line_h, indent=indent, lines_out=lines)
     for k, printed in printed_spans(text, lines, spans):
         fr.add(k, printed)
     return y, w, broken
+
+
+ESIGN_LEADS = ["根据电子口岸电子签章业务的有关要求，", "为办理电子钥匙及电子签章业务，", "经研究，", "现", "经我单位研究决定，",
+               "根据中国电子口岸数据中心的有关规定，"]
+POA_LETTER_LEADS = ["根据业务需要，", "经研究决定，", "因业务办理需要，", "现", "经我单位研究决定，",
+                    "根据中国电子口岸电子钥匙管理的有关规定，"]
+POA_BODY_LEADS = ["我单位", "我单位现", "经研究决定，我单位", "因业务需要，我单位", "现"]
 
 
 def cn_date(d, rng=None, style=None):
@@ -809,7 +829,7 @@ def esign_confirmation(ctx, rng, nrng, o):
     broken = False
     for t in paras:
         if isinstance(t, list):
-            y, _, broken = running_para(p, rng, mx, y, W - 2 * mx, t, fs, key, lh, fs * 2, fr, force)
+            y, _, broken = running_para(p, rng, mx, y, W - 2 * mx, t, fs, key, lh, fs * 2, fr, force, ESIGN_LEADS)
             y += lh * 0.3
         else:
             y = p.para(mx, y, W - 2 * mx, t, fs, key, line_h=lh, indent=fs * 2) + lh * 0.3
@@ -883,7 +903,8 @@ def power_of_attorney(ctx, rng, nrng, o):
     body.append(rng.choice(["委托期限自%s至%s。" % (cn_date(d1, rng, 0), cn_date(datetime.date(d1.year + rng.choice([1, 2, 3]), d1.month, min(d1.day, 28)), rng, 0)),
                             "委托期限：自签发之日起一年。", ""]))
     body.append("受托人在上述委托权限内所办理的一切事项，我单位均予以承认，并承担相应的法律责任。")
-    y, _, broken = running_para(p, rng, mx, y, W - 2 * mx, body, fs, key, lh, fs * 2, fr, force)
+    y, _, broken = running_para(p, rng, mx, y, W - 2 * mx, body, fs, key, lh, fs * 2, fr, force,
+                                POA_BODY_LEADS if variant == "header_fields" else POA_LETTER_LEADS)
     y += lh * 0.3
     y = p.para(mx, y, W - 2 * mx, "特此委托。", fs, key, line_h=lh, indent=fs * 2)
     y += rng.uniform(90, 170)

@@ -2,8 +2,9 @@
 """scangen: deterministic synthetic scans of e-key submission materials.
 
     /usr/bin/python3 tools/scangen/scangen.py --out DIR [--count N] [--seed S]
-        [--faults none|mix|each] [--procedure P] [--list-faults] [--selftest]
-    /usr/bin/python3 tools/scangen/scangen.py --from DIR [--fault KIND [--fault-material TYPE]]
+        [--faults none|mix|each] [--procedure P] [--variety classic|wide] [--list-faults] [--selftest]
+    /usr/bin/python3 tools/scangen/scangen.py --from DIR [--variety classic|wide]
+        [--fault KIND [--fault-material TYPE]]
 
 See README.md beside this file.
 """
