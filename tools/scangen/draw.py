@@ -531,7 +531,7 @@ def photocopy_toned(arr, rng, np_rng, tone):
     low = np_rng.random((5, 4)).astype(np.float32)
     low = np.asarray(Image.fromarray((low * 255).astype(np.uint8)).resize((W, H), Image.BICUBIC), dtype=np.float32) / 255
     if tone < 0.35:   # weak toner: strokes fade where the drum gave little
-        fade = np.clip(low * rng.uniform(0.3, 0.8) * (1 - tone / 0.35 * 0.6), 0, 0.85)
+        fade = np.clip(low * rng.uniform(0.3, 0.8) * (1 - tone / 0.35 * 0.6), 0, 0.6)   # faint, never gone
         out = out + (bg - out) * fade
     out = out - lerp(2, 22) * low
     # background grain of a strong copy
