@@ -53,6 +53,11 @@ def check_fonts(wide=False):
                          "\ninstall them with: apt-get install %s (or scripts/install-deps.sh)" % " ".join(pkgs))
 
 
+class FontError(Exception):
+    """A font file that check_fonts() found but that cannot be loaded now (removed mid-run, damaged).
+    An ordinary exception, so that it also reaches the parent from a --jobs worker."""
+
+
 _font_cache = collections.OrderedDict()
 FONT_CACHE_SIZE = 96    # a Noto CJK face costs about 2.5 MB per size: keep the most recent ones only
 
@@ -67,7 +72,7 @@ def font(key, size):
         try:
             f = ImageFont.truetype(path, int(size), index=idx)
         except OSError as e:
-            raise SystemExit("scangen: cannot load font %s (Debian package %s): %s" % (path, font_package(path), e))
+            raise FontError("cannot load font %s (Debian package %s): %s" % (path, font_package(path), e))
         _font_cache[k] = f
         if len(_font_cache) > FONT_CACHE_SIZE:
             _font_cache.popitem(last=False)

@@ -591,7 +591,7 @@ def main(argv=None):
         t0 = time.time()
         try:
             sid, fault, proc, truth = build_from(args.from_dir, args.fault, args.fault_material, args.variety)
-        except (ValueError, KeyError, OSError) as e:
+        except (ValueError, KeyError, OSError, draw.FontError) as e:
             print("scangen: %s: %s" % (args.from_dir, e if not isinstance(e, KeyError) else "missing key %s" % e),
                   file=sys.stderr)
             return 2
@@ -609,18 +609,22 @@ def main(argv=None):
     t0 = time.time()
     jobs = plan(args)
     work = [(args.seed, i, fault, proc, args.out, args.variety) for i, fault, proc in jobs]
-    if args.jobs > 1:
-        import multiprocessing
-        with multiprocessing.Pool(args.jobs) as pool:
-            results = pool.imap(_build_star, work)
-            for sid, fault, proc in results:
+    try:
+        if args.jobs > 1:
+            import multiprocessing
+            with multiprocessing.Pool(args.jobs) as pool:
+                results = pool.imap(_build_star, work)
+                for sid, fault, proc in results:
+                    if not args.quiet:
+                        print("%s  %-20s %s" % (sid, proc, fault or "clean"), flush=True)
+        else:
+            for w in work:
+                sid, fault, proc = build(*w)
                 if not args.quiet:
                     print("%s  %-20s %s" % (sid, proc, fault or "clean"), flush=True)
-    else:
-        for w in work:
-            sid, fault, proc = build(*w)
-            if not args.quiet:
-                print("%s  %-20s %s" % (sid, proc, fault or "clean"), flush=True)
+    except draw.FontError as e:
+        print("scangen: %s" % e, file=sys.stderr)
+        return 2
     if not args.quiet:
         print("scangen: %d submissions in %.1f s -> %s" % (len(jobs), time.time() - t0, args.out))
     return 0
