@@ -26,6 +26,9 @@ packages=(
   # tools/scangen (synthetic scans for tests, examples and bench): Pillow and NumPy, and CJK
   # fonts for print (WenQuanYi, AR PL Mingti) and handwriting (AR PL Kaiti)
   python3-pil python3-numpy fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming
+  # tools/scangen --variety wide: more Song, Hei and Kai faces (AR PL SungtiL GB, AR PL KaitiM GB,
+  # Noto Serif/Sans CJK SC); Debian has no FangSong that covers simplified Chinese
+  fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk
   # docs_gen: PDF (libharu), the font subset (HarfBuzz's hb-subset), QR codes (libqrencode) and
   # Code128 (zint) on cover sheets and manifests; wqy-zenhei (above) is the embedded TrueType font
   libhpdf-dev libharfbuzz-dev libqrencode-dev libzint-dev

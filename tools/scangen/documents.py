@@ -4,7 +4,7 @@ returns (page, truth, photocopied).  Coordinates are base units (A4 = 1240 x 175
 import datetime
 import math
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import draw
 from draw import Page
@@ -12,6 +12,141 @@ from draw import Page
 PRINT_FONTS = ["hei", "mhei", "song"]
 SEAL_REDS = [(220, 40, 50), (205, 30, 45), (232, 62, 70), (200, 45, 60), (238, 55, 40), (214, 24, 36)]
 PEN_COLOURS = [(25, 35, 120), (30, 45, 150), (20, 25, 80), (28, 28, 34), (40, 40, 48)]
+
+# --variety wide: more faces (Song: AR PL UMing, AR PL SungtiL GB, Noto Serif CJK SC; Hei: WenQuanYi
+# Zen/Micro Hei, Noto Sans CJK SC; Kai: AR PL KaitiM GB), repeated entries weigh the choice.
+WIDE_FACES = {
+    "print": ["song", "gbsong", "nserif", "gbsong", "nserif", "hei", "mhei", "nsans", "gbkai"],
+    "title": ["song", "gbsong", "nserifb", "nserifb", "hei", "nsansb", "gbkai"],
+    "label": ["song", "gbsong", "nserif", "hei", "mhei", "nsans"],
+    "seal": ["song", "gbsong", "gbsong", "nserif", "hei", "nsans"],
+}
+HAND_FACES = ["kai", "gbkai"]
+# Signature and seal labels as printed forms word them (wide only).
+LEGAL_SIG_LABELS = ["法定代表人（签字）：", "法定代表人签字：", "法定代表人（签名）：", "法定代表人签名：",
+                    "法定代表人（签字/盖章）：", "签字/盖章：", "签名："]
+USER_SIG_LABELS = ["授权用户（签字）：", "授权用户签字：", "授权用户（签名）：", "授权用户签名：", "签名：", "签字："]
+TRUSTEE_SIG_LABELS = ["受托人（签字）：", "受托人签字：", "受托人（签名）：", "受托人签名："]
+SEAL_LABELS = ["企业公章：", "单位盖章：", "单位（盖章）：", "（公章）", "公章：", "企业（盖章）："]
+POA_SEAL_LABELS = ["委托单位（盖章）：", "委托单位（公章）：", "委托单位盖章：", "单位盖章：", "（公章）", "公章："]
+TICK_STYLES = ["overlay", "glyph", "pen_tick", "pen_cross", "filled"]
+
+
+def faces(p, kind, classic):
+    """The font keys a renderer chooses from: the classic list, or the wide one on a wide page."""
+    return WIDE_FACES[kind] if p.wide else classic
+
+
+def spaced(p, rng, name, prob=0.35):
+    """On a wide page, a name sometimes printed with spaced characters (张　伟, 张 伟)."""
+    if not p.wide or " " in name:
+        return name
+    if len(name) == 2 and rng.random() < prob:
+        return rng.choice(["\u3000", "\u3000", " ", "  "]).join(name)
+    if len(name) == 3 and rng.random() < prob * 0.25:
+        return " ".join(name)
+    return name
+
+
+def plain(s):
+    """A printed value without its layout: spacing between characters and line ends removed."""
+    return s.replace("\n", "").replace("\u3000", "").replace(" ", "")
+
+
+class Fields:
+    """The fields a wide document prints (for scoring "fields read"): the value of each, with
+    layout removed (plain()), and each distinct printed form that differs from it ("\\n" where a
+    line ends inside the value). Off (records nothing, adds nothing to the truth) on classic pages."""
+
+    def __init__(self, p):
+        self.on = p.wide
+        self.values, self.printed = {}, {}
+        self.seal_name = None
+
+    def add(self, key, printed):
+        if not self.on or key is None or printed is None or printed == "":
+            return
+        v = plain(printed)
+        self.values.setdefault(key, v)
+        if printed != v and printed not in self.printed.setdefault(key, []):
+            self.printed[key].append(printed)
+
+    def extra(self, **more):
+        if not self.on:
+            return {}
+        out = dict(more)
+        out["fields"] = {k: self.values[k] for k in FIELD_KEYS if k in self.values}
+        out["fields_printed"] = {k: self.printed[k] for k in FIELD_KEYS if self.printed.get(k)}
+        out["seal_name"] = self.seal_name
+        return out
+
+
+FIELD_KEYS = ["company_name", "uscc", "legal_representative", "legal_representative_id_number", "authorized_user",
+              "authorized_user_id_number"]
+
+
+def printed_spans(text, lines, spans):
+    """For each (start, end, key) span of text, the text as laid out in lines ("\\n" at line ends)."""
+    ends, o = set(), 0
+    for ln in lines[:-1]:
+        o += len(ln)
+        ends.add(o)
+    out = []
+    for s, e, k in spans:
+        out.append((k, "".join(("\n" if i in ends and i > s else "") + text[i] for i in range(s, e))))
+    return out
+
+
+def _spans(parts):
+    text, spans = "", []
+    for part in parts:
+        if isinstance(part, tuple):
+            spans.append((len(text), len(text) + len(part[1]), part[0]))
+            text += part[1]
+        else:
+            text += part
+    return text, spans
+
+
+def running_para(p, rng, x, y, width, parts, size, key, line_h, indent, fr, force=None, leads=()):
+    """A paragraph of running text whose parts are strings or (field key, printed value). Draws as
+    p.para does. With force (a field key, wide pages only), the value is made to break across a
+    line end with at least two characters on each side: the width is narrowed by up to six
+    characters and, if that is not enough, one of leads (openings that shift the text, tried in a
+    seeded order) is put before the text. Without a width that breaks it the text is drawn as given.
+    Records every value as laid out into fr. Returns (y after the paragraph, the width used, broken)."""
+    text, spans = _spans(parts)
+    w, broken = width, False
+    if force:
+        extra = list(leads)
+        rng.shuffle(extra)
+        for lead in [""] + extra:
+            t, sp = _spans([lead] + list(parts))
+            s, e = next((a, b) for a, b, k in sp if k == force)
+            for k in range(0, 13):
+                ww = width - k * size * 0.5
+                lines = p.wrap_lines(t, size, ww, key, indent)
+                o, inside = 0, False
+                for ln in lines[:-1]:
+                    o += len(ln)
+                    inside = inside or s + 2 <= o <= e - 2
+                if inside:
+                    w, broken, text, spans = ww, True, t, sp
+                    break
+            if broken:
+                break
+    lines = []
+    y = p.para(x, y, w, text, size, key, line_h=line_h, indent=indent, lines_out=lines)
+    for k, printed in printed_spans(text, lines, spans):
+        fr.add(k, printed)
+    return y, w, broken
+
+
+ESIGN_LEADS = ["根据电子口岸电子签章业务的有关要求，", "为办理电子钥匙及电子签章业务，", "经研究，", "现", "经我单位研究决定，",
+               "根据中国电子口岸数据中心的有关规定，"]
+POA_LETTER_LEADS = ["根据业务需要，", "经研究决定，", "因业务办理需要，", "现", "经我单位研究决定，",
+                    "根据中国电子口岸电子钥匙管理的有关规定，"]
+POA_BODY_LEADS = ["我单位", "我单位现", "经研究决定，我单位", "因业务需要，我单位", "现"]
 
 
 def cn_date(d, rng=None, style=None):
@@ -30,13 +165,18 @@ def shown_name(name, rng, p_half=0.25):
     return name
 
 
-def new_page(rng, landscape=False):
+def new_page(rng, landscape=False, ctx=None):
     if landscape:
         h = rng.randrange(1100, 1401)
         s = h / 1240.0
-        return Page(1754, 1240, s)
-    w = rng.randrange(1100, 1401)
-    return Page(1240, 1754, w / 1240.0)
+        p = Page(1754, 1240, s)
+    else:
+        w = rng.randrange(1100, 1401)
+        p = Page(1240, 1754, w / 1240.0)
+    if ctx is not None and ctx.get("wide"):
+        p.wide = True
+        p.hand_face = rng.choice(HAND_FACES)
+    return p
 
 
 # ------------------------------------------------------------------ inks
@@ -45,7 +185,8 @@ def company_seal(page, rng, nrng, name, cx, cy):
     """Queue the red company seal (公章) centred at base (cx, cy)."""
     diam = int(rng.uniform(220, 250) * page.s)
     code = "%013d" % rng.randrange(10 ** 12, 10 ** 13) if rng.random() < 0.4 else None
-    mask = draw.make_seal(rng, nrng, name, diam, font_key=rng.choice(["song", "song", "hei"]), code=code)
+    mask = draw.make_seal(rng, nrng, name, diam, font_key=rng.choice(faces(page, "seal", ["song", "song", "hei"])),
+                          code=code)
     col = rng.choice(SEAL_REDS)
     col = tuple(max(0, min(255, c + rng.randrange(-12, 13))) for c in col)
     page.add_ink(mask, page.px(cx), page.px(cy), col, rng.uniform(0.8, 1.0), "seal")
@@ -61,7 +202,8 @@ def grey_seal(page, rng, nrng, text, cx, cy, horiz=None, diam=None):
 def signature(page, rng, nrng, name, x, ymid, h=52, colour=None):
     """Queue a handwritten signature whose left edge is at base x, centred on ymid."""
     style = "scribble" if rng.random() < 0.25 else "kai"
-    mask = draw.make_handwriting(rng, nrng, name, int(h * rng.uniform(0.85, 1.25) * page.s), style=style)
+    mask = draw.make_handwriting(rng, nrng, name, int(h * rng.uniform(0.85, 1.25) * page.s), style=style,
+                                 face=page.hand_face)
     col = colour or rng.choice(PEN_COLOURS)
     page.add_ink(mask, page.px(x) + mask.width // 2 + page.px(rng.uniform(0, 25)),
                  page.px(ymid + rng.uniform(-12, 6)), col, rng.uniform(0.85, 1.0), "pen")
@@ -70,7 +212,7 @@ def signature(page, rng, nrng, name, x, ymid, h=52, colour=None):
 
 def handnote(page, rng, nrng, text, cx, cy, h=40, colour=None):
     mask = draw.make_handwriting(rng, nrng, text, int(h * page.s), style="kai", overlap=rng.uniform(0.92, 1.02),
-                                 slant=rng.uniform(-0.15, 0.05), jitter=0.08, flourish=False)
+                                 slant=rng.uniform(-0.15, 0.05), jitter=0.08, flourish=False, face=page.hand_face)
     if rng.random() < 0.5:
         mask = mask.rotate(rng.uniform(-18, 18), resample=Image.BICUBIC, expand=True)
     page.add_ink(mask, page.px(cx), page.px(cy), colour or rng.choice(PEN_COLOURS), rng.uniform(0.85, 1.0), "pen")
@@ -79,7 +221,8 @@ def handnote(page, rng, nrng, text, cx, cy, h=40, colour=None):
 def hand_value(page, rng, nrng, text, x, ymid, h=34, colour=None, bold=True, max_w=None):
     """A value filled in by hand (left edge at x), squeezed to max_w base units if given."""
     mask = draw.make_handwriting(rng, nrng, text, int(h * page.s), style="kai", overlap=rng.uniform(0.92, 1.0),
-                                 slant=rng.uniform(-0.12, 0.05), jitter=0.05, flourish=False, bold=bold)
+                                 slant=rng.uniform(-0.12, 0.05), jitter=0.05, flourish=False, bold=bold,
+                                 face=page.hand_face)
     if max_w and mask.width > page.px(max_w):
         k = page.px(max_w) / mask.width
         mask = mask.resize((page.px(max_w), max(1, int(mask.height * max(k, 0.75)))), Image.BILINEAR)
@@ -103,12 +246,13 @@ def business_licence(ctx, rng, nrng, o):
     ent = ctx["ent"]
     variant = rng.choice(["modern2col", "modern2col", "single", "landscape"])
     land = variant == "landscape"
-    p = new_page(rng, land)
+    p = new_page(rng, land, ctx)
+    fr = Fields(p)
     W, H = p.wb, p.hb
     name = shown_name(o.get("name", ent["name"]), rng, 0.35)
     uscc = o.get("uscc", ent["uscc"])
-    lf = rng.choice(["hei", "song", "mhei"])
-    vf = rng.choice(["song", "hei", "mhei"])
+    lf = rng.choice(faces(p, "label", ["hei", "song", "mhei"]))
+    vf = rng.choice(faces(p, "label", ["song", "hei", "mhei"]))
     # decorative border
     m = rng.uniform(45, 75)
     band = rng.uniform(14, 24)
@@ -131,12 +275,15 @@ def business_licence(ctx, rng, nrng, o):
     # code top-left
     cs = rng.uniform(20, 24)
     p.text(top + 40, top + 55, "统一社会信用代码", cs, lf)
-    p.text(top + 40, top + 55 + cs * 1.5, fmt_uscc(uscc, rng), cs * 1.15, rng.choice(["hei", "mono", "song"]))
+    shown_uscc = fmt_uscc(uscc, rng)
+    fr.add("uscc", shown_uscc)
+    p.text(top + 40, top + 55 + cs * 1.5, shown_uscc, cs * 1.15,
+           rng.choice(["hei", "mono", "song"] + (["gbsong", "nserif", "nsans"] if p.wide else [])))
     # licence number / copy number top right
     lic_no = "%s%011d" % (ent["division"][0], rng.randrange(10 ** 10, 10 ** 11))
     p.text(W - top - 40, top + 30, "证照编号：" + lic_no, 16, "hei", align="r")
     title_y = top + 180
-    p.text(cx, title_y, "营业执照", rng.uniform(82, 100), rng.choice(["song", "hei"]), align="m", bold=2,
+    p.text(cx, title_y, "营业执照", rng.uniform(82, 100), rng.choice(faces(p, "title", ["song", "hei"])), align="m", bold=2,
            spacing=rng.uniform(25, 45))
     p.text(cx, title_y + 115, "（副　本）", 30, "song", align="m")
     p.text(cx + 190, title_y + 160, "副本编号：%d-%d" % (1, rng.randrange(1, 4)), 16, "hei")
@@ -163,7 +310,9 @@ def business_licence(ctx, rng, nrng, o):
         y = y0
         for lab, val in [fields_l[0], fields_l[1], fields_r[3], fields_l[2], fields_r[0], fields_r[1], fields_r[2], fields_l[3]]:
             p.spread(lx, y, lab, fs, lw if len(lab) > 2 else lw, lf)
-            y = p.para(vx, y, vw, val, fs, vf, line_h=fs * 1.55, justify=False) + rowh - fs * 1.55
+            lo = []
+            y = p.para(vx, y, vw, val, fs, vf, line_h=fs * 1.55, justify=False, lines_out=lo) + rowh - fs * 1.55
+            fr.add(LICENCE_FIELDS.get(lab), "\n".join(lo))
         seal_cx, seal_cy = W - top - 250, H - top - 250
     else:
         colw = (W - 2 * top) / 2
@@ -173,7 +322,10 @@ def business_licence(ctx, rng, nrng, o):
         y = y0
         for lab, val in fields_l:
             p.spread(lx, y, lab, fs, lw, lf)
-            y = p.para(vx, y, vw, val, fs * (0.9 if lab == "经营范围" else 1), vf, line_h=fs * 1.5, justify=False)
+            lo = []
+            y = p.para(vx, y, vw, val, fs * (0.9 if lab == "经营范围" else 1), vf, line_h=fs * 1.5, justify=False,
+                       lines_out=lo)
+            fr.add(LICENCE_FIELDS.get(lab), "\n".join(lo))
             y += rowh - fs * 1.5
         rx = top + colw + 30
         rvx = rx + lw + 25
@@ -198,11 +350,15 @@ def business_licence(ctx, rng, nrng, o):
     if red:
         sx = rng.uniform(W * 0.3, W * 0.6)
         sy = rng.uniform(y0 + 260, H * 0.72)
-        company_seal(p, rng, nrng, ctx["ent"]["name"], sx, sy)
+        fr.seal_name = o.get("seal_name", ctx["ent"]["name"])
+        company_seal(p, rng, nrng, fr.seal_name, sx, sy)
         if rng.random() < 0.5:
             handnote(p, rng, nrng, rng.choice(["与原件一致", "仅供办理电子钥匙使用", "复印件与原件一致"]), sx + 40, sy - 140)
     return p, truth("business_licence", uscc, name, None, ent["legal"]["name"], red, False, layout=variant,
-                    seal_grey=True), True
+                    seal_grey=True, **fr.extra()), True
+
+
+LICENCE_FIELDS = {"名称": "company_name", "法定代表人": "legal_representative"}
 
 
 # ------------------------------------------------------------------ ID card copy
@@ -264,7 +420,106 @@ def _card_back(p, rng, x0, y0, cw, ch, person, lvl):
     p.text(x0 + 180 * c, y0 + 262 * c, person["validity"], 19 * c, "hei")
 
 
+def _card_image(p, side, cw, ch, person, idnum, lvl, angle):
+    """One side of the card drawn on its own small page at p's scale and turned angle degrees
+    (counter-clockwise). Returns (L image, L mask of the card's shape)."""
+    m = 14
+    cp = Page(cw + 2 * m, ch + 2 * m, p.s)
+    mask = Image.new("L", (cp.W, cp.H), 0)
+    ImageDraw.Draw(mask).rounded_rectangle([cp.px(m), cp.px(m), cp.px(m + cw), cp.px(m + ch)],
+                                           radius=cp.px(22 * cw / 505.0), fill=255)
+    if side == "front":
+        _card_front(cp, None, m, m, cw, ch, person, idnum, lvl)
+    else:
+        _card_back(cp, None, m, m, cw, ch, person, lvl)
+    img = cp.img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    return img, mask.rotate(angle, resample=Image.BILINEAR, expand=True)
+
+
+def _free_band(H, boxes, lo=120, hi=None):
+    """The tallest vertical band (y0, y1) of the page that no box (x0, y0, x1, y1) covers."""
+    hi = hi or H - 70
+    edges, y = [], lo
+    for b in sorted(boxes, key=lambda b: b[1]):
+        if b[1] > y:
+            edges.append((y, min(b[1], hi)))
+        y = max(y, b[3])
+    if y < hi:
+        edges.append((y, hi))
+    return max(edges, key=lambda e: e[1] - e[0]) if edges else (lo, lo)
+
+
+def _id_card_copy_wide(ctx, rng, nrng, o):
+    """--variety wide: the two sides anywhere on the page, each turned up to ±4°, stacked, side by
+    side or placed freely."""
+    user = ctx["user"]
+    idnum = o.get("idnum", user["id_number"])
+    p = new_page(rng, False, ctx)
+    fr = Fields(p)
+    W, H = p.wb, p.hb
+    layout = rng.choice(["stack", "stack", "side_by_side", "free", "free"])
+    c = rng.uniform(0.85, 1.05) if layout == "side_by_side" else rng.uniform(0.9, 1.6)
+    cw, ch = 505 * c, 319 * c
+    lvl = rng.randrange(200, 238)
+    a = rng.uniform(-4, 4)
+    angles = [a, a] if rng.random() < 0.4 else [rng.uniform(-4, 4), rng.uniform(-4, 4)]
+    angles = [round(x, 2) for x in angles]
+    bw = [cw * math.cos(math.radians(abs(x))) + ch * math.sin(math.radians(abs(x))) for x in angles]
+    bh = [cw * math.sin(math.radians(abs(x))) + ch * math.cos(math.radians(abs(x))) for x in angles]
+    mg, top_lim = 45, 140
+    centres = None
+    if layout == "free":
+        for _ in range(300):
+            cs = [(rng.uniform(mg + bw[i] / 2, W - mg - bw[i] / 2), rng.uniform(top_lim + bh[i] / 2, H - mg - bh[i] / 2))
+                  for i in range(2)]
+            b = [(x - bw[i] / 2 - 20, y - bh[i] / 2 - 20, x + bw[i] / 2 + 20, y + bh[i] / 2 + 20) for i, (x, y) in enumerate(cs)]
+            if b[0][2] < b[1][0] or b[1][2] < b[0][0] or b[0][3] < b[1][1] or b[1][3] < b[0][1]:
+                centres = cs
+                break
+        if centres is None:
+            layout = "stack"
+    if layout == "side_by_side":
+        gap = max(5.0, min(rng.uniform(15, 80), W - 2 * mg - bw[0] - bw[1]))
+        x0 = rng.uniform(mg, max(mg, W - mg - bw[0] - bw[1] - gap))
+        yc = rng.uniform(top_lim + max(bh) / 2, H * 0.62)
+        centres = [(x0 + bw[0] / 2, yc), (x0 + bw[0] + gap + bw[1] / 2, yc + rng.uniform(-40, 40))]
+    elif layout == "stack":
+        gap = rng.uniform(25, 200)
+        total = bh[0] + gap + bh[1]
+        ytop = rng.uniform(top_lim, max(top_lim, H - mg - 150 - total))
+        x1 = rng.uniform(mg + bw[0] / 2, W - mg - bw[0] / 2)
+        x2 = min(max(x1 + rng.uniform(-90, 90), mg + bw[1] / 2), W - mg - bw[1] / 2)
+        centres = [(x1, ytop + bh[0] / 2), (x2, ytop + bh[0] + gap + bh[1] / 2)]
+    sides = ["front", "back"] if rng.random() < 0.5 else ["back", "front"]
+    if rng.random() < 0.35:
+        p.text(W / 2, 70, rng.choice(["授权用户身份证复印件", "身份证复印件（正反面）", "经办人身份证复印件"]), 30,
+               rng.choice(faces(p, "title", [])), align="m", bold=1)
+    boxes = []
+    for i, side in enumerate(sides):
+        img, mask = _card_image(p, side, cw, ch, user, idnum, lvl, angles[i])
+        x, y = centres[i]
+        p.img.paste(img, (p.px(x) - img.width // 2, p.px(y) - img.height // 2), mask)
+        boxes.append((x - bw[i] / 2, y - bh[i] / 2, x + bw[i] / 2, y + bh[i] / 2))
+    fr.add("authorized_user", user["name"])
+    fr.add("authorized_user_id_number", idnum)
+    red = o.get("red_seal", True)
+    note = red or rng.random() < 0.4
+    y0, y1 = _free_band(H, boxes)
+    ny = (y0 + y1) / 2 if y1 - y0 < 260 else y0 + rng.uniform(70, 130)
+    nx = W / 2 + rng.uniform(-200, 200)
+    if note:
+        handnote(p, rng, nrng, rng.choice(["仅供办理电子钥匙使用", "仅供办理电子钥匙使用，他用无效", "此复印件仅供办理电子钥匙使用",
+                                           "本复印件仅用于办理电子钥匙，再复印无效"]), nx, ny, h=rng.uniform(34, 48))
+    if red:
+        fr.seal_name = o.get("seal_name", ctx["ent"]["name"])
+        company_seal(p, rng, nrng, fr.seal_name, nx + rng.uniform(-160, 180), ny + rng.uniform(-70, 50))
+    return p, truth("id_card_copy", None, None, idnum, user["name"], red, False, layout=layout, card_scale=round(c, 3),
+                    card_angles=angles, sides=sides, handwritten_note=note, **fr.extra()), True
+
+
 def id_card_copy(ctx, rng, nrng, o):
+    if ctx.get("wide"):
+        return _id_card_copy_wide(ctx, rng, nrng, o)
     user = ctx["user"]
     idnum = o.get("idnum", user["id_number"])
     p = new_page(rng)
@@ -310,11 +565,34 @@ def id_card_copy(ctx, rng, nrng, o):
 # ------------------------------------------------------------------ application form
 
 ITEMS = ["首次申领", "补办", "增办", "更新", "解锁", "注销"]
+ITEMS_WIDE = ["首次申领", "补办", "增办", "重新申领", "解锁", "注销"]
 PROC_ITEM = {"first_issue_online": "首次申领", "first_issue_offline": "首次申领", "reissue": "补办", "additional": "增办"}
 
 
-def _checkboxes(p, rng, nrng, x, y, fs, key, chosen, items=ITEMS, gap=None):
+def _checkboxes(p, rng, nrng, x, y, fs, key, chosen, items=ITEMS, gap=None, style=None):
+    """The □ items with chosen ticked. style None: the classic mix of a printed √ and a pen tick;
+    wide pages name one of TICK_STYLES (☑ glyph, √ over □, pen tick, pen cross, ■)."""
     gap = gap or fs * 1.2
+    if style is not None:
+        for it in items:
+            if style == "glyph":
+                p.text(x, y - fs * 0.04, "☑" if it == chosen else "☐", fs * 1.05, "sans")
+            elif style == "filled":
+                p.text(x, y, "■" if it == chosen else "□", fs, key)
+            else:
+                p.text(x, y, "□", fs, key)
+                if it == chosen and style == "overlay":
+                    p.text(x + fs * 0.12, y - fs * 0.12, "√", fs * 0.9, "song")
+                elif it == chosen:
+                    size = int(fs * 1.1 * p.s)
+                    if style == "pen_tick":
+                        m = draw.tick_mask(rng, size)
+                        p.add_ink(m, p.px(x + fs * 0.6), p.px(y + fs * 0.3), rng.choice(PEN_COLOURS), 0.95, "pen")
+                    else:
+                        m = draw.cross_mask(rng, size)
+                        p.add_ink(m, p.px(x + fs * 0.5), p.px(y + fs * 0.55), rng.choice(PEN_COLOURS), 0.95, "pen")
+            x = p.text(x + fs * 1.05, y, it, fs, key) + gap
+        return x
     hand = rng.random() < 0.6
     for it in items:
         bx = x
@@ -332,22 +610,24 @@ def _checkboxes(p, rng, nrng, x, y, fs, key, chosen, items=ITEMS, gap=None):
 
 def application_form(ctx, rng, nrng, o):
     ent, user = ctx["ent"], ctx["user"]
-    p = new_page(rng)
+    p = new_page(rng, False, ctx)
+    fr = Fields(p)
     W, H = p.wb, p.hb
-    key = rng.choice(PRINT_FONTS)
-    vkey = rng.choice(PRINT_FONTS)
+    key = rng.choice(faces(p, "print", PRINT_FONTS))
+    vkey = rng.choice(faces(p, "print", PRINT_FONTS))
     by_hand = rng.random() < 0.2
-    variant = rng.choice(["two_col", "four_col"])
+    variant = rng.choice(["two_col", "four_col"] + (["grid", "grid"] if p.wide else []))
     name = shown_name(o.get("name", ent["name"]), rng, 0.1)
     uscc = o.get("uscc", ent["uscc"])
     idnum = o.get("idnum", user["id_number"])
+    user_name = user["name"] if by_hand else spaced(p, rng, user["name"])
     mx = rng.uniform(90, 130)
     y = rng.uniform(110, 170)
     if rng.random() < 0.5:
         p.text(mx, y - 55, "附件%d" % rng.randrange(1, 4), 20, "hei")
     tsize = rng.uniform(30, 36)
     title = "进出口企业电子钥匙与电子认证证书申请表"
-    p.text(W / 2, y, title, tsize, rng.choice(["song", "hei"]), align="m", bold=1)
+    p.text(W / 2, y, title, tsize, rng.choice(faces(p, "title", ["song", "hei"])), align="m", bold=1)
     y += tsize * 2.1
     fs = rng.uniform(20, 24)
     p.text(W - mx, y, "编号：", fs * 0.9, key, align="r")
@@ -362,19 +642,42 @@ def application_form(ctx, rng, nrng, o):
     rh = fs * rng.uniform(2.5, 3.1)
     pen = rng.choice(PEN_COLOURS)
     pen_bold = rng.random() < 0.7
+    split = rng.uniform(0.36, 0.5) if p.wide else 0.36    # where a two-value row's second label starts
+    items, chosen, tick_style = ITEMS, PROC_ITEM[ctx["procedure"]], None
+    if p.wide:
+        items = ITEMS_WIDE if rng.random() < 0.75 else ITEMS
+        if o.get("tick_other"):
+            chosen = rng.choice([it for it in items if it != chosen])
+        tick_style = rng.choice(TICK_STYLES)
 
-    def val(x, yy, s, width=None):
+    def cell(s, width):
+        """A value's lines in its cell: wrapped on wide printed forms, one line otherwise."""
+        if not s:
+            return []
+        if not p.wide or by_hand:
+            return [s]
+        return p.wrap_lines(s, fs, width - 28, vkey)
+
+    def val(x, yy, s, width=None, rr=None):
         if not s:
             return
+        rr = rr or rh
         if by_hand:
-            hand_value(p, rng, nrng, s, x + 14, yy + rh / 2, h=fs * 1.15, colour=pen, bold=pen_bold,
+            hand_value(p, rng, nrng, s, x + 14, yy + rr / 2, h=fs * 1.15, colour=pen, bold=pen_bold,
                        max_w=(width or (x3 - x)) - 24)
-        else:
+        elif not p.wide:
             p.text(x + 14, yy + (rh - fs) / 2, s, fs, vkey)
+        else:
+            lines = cell(s, width or (x3 - x))
+            ty = yy + (rr - fs * 1.3 * len(lines)) / 2 + fs * 0.15
+            for ln in lines:
+                p.text(x + 14, ty, ln, fs, vkey)
+                ty += fs * 1.3
 
-    def label(x, yy, s, width):
+    def label(x, yy, s, width, rr=None):
+        rr = rr or rh
         lines = p.wrap_lines(s, fs, width - 20, key)
-        ty = yy + (rh - fs * 1.3 * len(lines)) / 2 + fs * 0.15
+        ty = yy + (rr - fs * 1.3 * len(lines)) / 2 + fs * 0.15
         for ln in lines:
             p.text(x + width / 2, ty, ln, fs, key, align="m")
             ty += fs * 1.3
@@ -383,50 +686,64 @@ def application_form(ctx, rng, nrng, o):
     top = y
     proc = ctx["procedure"]
     reason = ctx.get("reason") or ""
-    rows.append(("企业名称", name))
-    rows.append(("统一社会信用代码", uscc))
+    if variant == "grid":
+        rows.append(("企业名称|统一社会信用代码", (name, uscc)))
+    else:
+        rows.append(("企业名称", name))
+        rows.append(("统一社会信用代码", uscc))
     rows.append(("企业类型", "KIND"))
     rows.append(("登录系统用户名", ent["login"]))
     rows.append(("申请事项", "ITEMS"))
     rows.append(("补办/增办原因", reason))
-    if variant == "four_col":
-        rows.append(("授权用户姓名|身份证号码", (user["name"], idnum)))
+    if variant in ("four_col", "grid"):
+        rows.append(("授权用户姓名|身份证号码", (user_name, idnum)))
         rows.append(("联系电话|电子邮箱", (user["phone"], ctx["email"])))
     else:
-        rows += [("授权用户姓名", user["name"]), ("身份证号码", idnum), ("联系电话", user["phone"]),
+        rows += [("授权用户姓名", user_name), ("身份证号码", idnum), ("联系电话", user["phone"]),
                  ("电子邮箱", ctx["email"])]
     if rng.random() < 0.5:
         rows.append(("申请数量", "1"))
     for lab, v in rows:
         p.line(x0, y, x3, y, w=1.5)
+        rr = rh
         if "|" in lab:
             l1, l2 = lab.split("|")
-            xm = x1 + (x3 - x1) * 0.36
+            xm = x1 + (x3 - x1) * split
             xm2 = xm + lw * 0.8
-            label(x0, y, l1, lw)
-            val(x1, y, v[0], xm - x1)
-            label(xm, y, l2, xm2 - xm)
-            val(xm2, y, v[1], x3 - xm2)
-            p.line(xm, y, xm, y + rh, w=1.5)
-            p.line(xm2, y, xm2, y + rh, w=1.5)
+            if p.wide:
+                n = max(len(cell(v[0], xm - x1)), len(cell(v[1], x3 - xm2)), 1)
+                rr = max(rh, fs * 1.3 * n + fs * 1.0)
+            for lb, s, width in ((l1, v[0], xm - x1), (l2, v[1], x3 - xm2)):
+                fr.add(APP_FIELDS.get(lb), "\n".join(cell(s, width)))
+            label(x0, y, l1, lw, rr)
+            val(x1, y, v[0], xm - x1, rr)
+            label(xm, y, l2, xm2 - xm, rr)
+            val(xm2, y, v[1], x3 - xm2, rr)
+            p.line(xm, y, xm, y + rr, w=1.5)
+            p.line(xm2, y, xm2, y + rr, w=1.5)
         else:
-            label(x0, y, lab, lw)
+            if p.wide and v not in ("KIND", "ITEMS"):
+                rr = max(rh, fs * 1.3 * len(cell(v, x3 - x1)) + fs * 1.0)
+            label(x0, y, lab, lw, rr)
             if v == "KIND":
                 _checkboxes(p, rng, nrng, x1 + 14, y + (rh - fs) / 2, fs, key,
                             "内资企业" if ent["kind"] == "domestic" else "外商投资企业", items=["内资企业", "外商投资企业"],
-                            gap=fs * 2)
+                            gap=fs * 2, style=tick_style)
             elif v == "ITEMS":
-                _checkboxes(p, rng, nrng, x1 + 14, y + (rh - fs) / 2, fs * 0.95, key, PROC_ITEM[proc])
+                _checkboxes(p, rng, nrng, x1 + 14, y + (rh - fs) / 2, fs * 0.95, key, chosen, items=items,
+                            style=tick_style)
             elif lab == "统一社会信用代码" and rng.random() < 0.4 and not by_hand:
                 cwid = (x3 - x1 - 30) / 18
                 for i, ch_ in enumerate(v):
                     cx = x1 + 14 + i * cwid
                     p.rect(cx, y + rh * 0.18, cx + cwid, y + rh * 0.82, w=1)
                     p.text(cx + cwid / 2, y + (rh - fs) / 2, ch_, fs, vkey, align="m")
+                fr.add("uscc", v)
             else:
-                val(x1, y, v)
-        p.line(x1, y, x1, y + rh, w=1.5)
-        y += rh
+                val(x1, y, v, None, rr)
+                fr.add(APP_FIELDS.get(lab), "\n".join(cell(v, x3 - x1)))
+        p.line(x1, y, x1, y + rr, w=1.5)
+        y += rr
     # declaration + signature block
     p.line(x0, y, x3, y, w=1.5)
     decl = rng.choice([
@@ -435,13 +752,14 @@ def application_form(ctx, rng, nrng, o):
     ])
     yy = p.para(x0 + 25, y + 25, x3 - x0 - 50, decl, fs * 0.95, key, indent=fs * 2)
     sig_y = yy + rng.uniform(40, 80)
-    lab_text = "法定代表人（签字）："
+    lab_text = rng.choice(LEGAL_SIG_LABELS) if p.wide else "法定代表人（签字）："
     ex = p.text(x0 + 40, sig_y, lab_text, fs, key)
     has_sig = o.get("signature", True)
     if has_sig:
         signature(p, rng, nrng, ent["legal"]["name"], ex, sig_y + fs * 0.5)
     seal_lab_x = x0 + (x3 - x0) * rng.uniform(0.52, 0.6)
-    p.text(seal_lab_x, sig_y, "企业公章：", fs, key)
+    seal_lab = rng.choice(SEAL_LABELS) if p.wide else "企业公章："
+    p.text(seal_lab_x, sig_y, seal_lab, fs, key)
     date_y = sig_y + rng.uniform(110, 150)
     if by_hand:
         hand_value(p, rng, nrng, cn_date(ctx["doc_date"], rng, 0), x3 - 60 - fs * 7.5, date_y + fs * 0.5, h=fs * 1.1,
@@ -456,7 +774,8 @@ def application_form(ctx, rng, nrng, o):
     p.line(x0, bottom, x3, bottom, w=2.5)
     red = o.get("red_seal", True)
     if red:
-        company_seal(p, rng, nrng, ent["name"], seal_lab_x + fs * 5 + rng.uniform(30, 140), sig_y + rng.uniform(20, 90))
+        fr.seal_name = o.get("seal_name", ent["name"])
+        company_seal(p, rng, nrng, fr.seal_name, seal_lab_x + fs * 5 + rng.uniform(30, 140), sig_y + rng.uniform(20, 90))
     ny = bottom + 40
     if rng.random() < 0.6:
         p.text(x0, ny, "填表说明：", fs * 0.75, key)
@@ -464,64 +783,86 @@ def application_form(ctx, rng, nrng, o):
                  "3.授权用户须持本人有效身份证件原件及复印件办理。"]
         for i, n in enumerate(notes):
             p.text(x0 + 20, ny + (i + 1) * fs * 1.2, n, fs * 0.75, key)
+    wide = {} if not p.wide else dict(procedure_item=PROC_ITEM[proc], items=items, tick_style=tick_style,
+                                      signature_label=lab_text, seal_label=seal_lab)
     return p, truth("application_form", uscc, name, idnum, user["name"], red, has_sig, layout=variant,
                     filled_by="hand" if by_hand else "print", legal_representative=ent["legal"]["name"],
-                    item=PROC_ITEM[proc]), False
+                    item=chosen, **wide, **fr.extra()), False
+
+
+APP_FIELDS = {"企业名称": "company_name", "统一社会信用代码": "uscc", "授权用户姓名": "authorized_user",
+              "身份证号码": "authorized_user_id_number"}
 
 
 # ------------------------------------------------------------------ e-sign confirmation
 
 def esign_confirmation(ctx, rng, nrng, o):
     ent, user = ctx["ent"], ctx["user"]
-    p = new_page(rng)
+    p = new_page(rng, False, ctx)
+    fr = Fields(p)
     W, H = p.wb, p.hb
-    key = rng.choice(PRINT_FONTS)
+    key = rng.choice(faces(p, "print", PRINT_FONTS))
     name = shown_name(o.get("name", ent["name"]), rng, 0.15)
     uscc = o.get("uscc", ent["uscc"])
     idnum = o.get("idnum", user["id_number"])
     mx = rng.uniform(120, 170)
     y = rng.uniform(170, 260)
-    p.text(W / 2, y, "电子签章申请确认函", rng.uniform(38, 46), rng.choice(["song", "hei"]), align="m", bold=1,
-           spacing=rng.uniform(0, 10))
+    p.text(W / 2, y, "电子签章申请确认函", rng.uniform(38, 46), rng.choice(faces(p, "title", ["song", "hei"])), align="m",
+           bold=1, spacing=rng.uniform(0, 10))
     y += 120
     fs = rng.uniform(23, 27)
     lh = fs * rng.uniform(1.8, 2.2)
     p.text(mx, y, rng.choice(["中国电子口岸数据中心：", "中国电子口岸数据中心%s分中心：" % ent["division"][3],
                               "%s电子口岸管理服务中心：" % ent["division"][3]]), fs, key)
     y += lh * 1.2
+    user_name = spaced(p, rng, user["name"], 0.15)
+    force = rng.choice([None, "company_name", "uscc", "authorized_user_id_number", "authorized_user_id_number"]) \
+        if p.wide else None
     paras = [
-        "我单位%s（统一社会信用代码：%s）确认，已知悉并同意由授权用户%s（身份证号码：%s）使用本单位电子钥匙，"
-        "在中国国际贸易“单一窗口”及中国电子口岸相关业务系统中以本单位名义进行电子签章。" % (name, uscc, user["name"], idnum),
+        ["我单位", ("company_name", name), "（统一社会信用代码：", ("uscc", uscc), "）确认，已知悉并同意由授权用户",
+         ("authorized_user", user_name), "（身份证号码：", ("authorized_user_id_number", idnum), "）使用本单位电子钥匙，"
+         "在中国国际贸易“单一窗口”及中国电子口岸相关业务系统中以本单位名义进行电子签章。"],
         rng.choice(["本单位确认，使用上述电子钥匙所加盖的电子签章与本单位实物印章具有同等法律效力，由此产生的一切法律责任由本单位承担。",
                     "我单位承诺妥善保管电子钥匙及其密码，授权用户变更或电子钥匙遗失时及时办理相关手续；电子签章所产生的法律后果由我单位承担。"]),
         "特此确认。",
     ]
+    broken = False
     for t in paras:
-        y = p.para(mx, y, W - 2 * mx, t, fs, key, line_h=lh, indent=fs * 2) + lh * 0.3
+        if isinstance(t, list):
+            y, _, broken = running_para(p, rng, mx, y, W - 2 * mx, t, fs, key, lh, fs * 2, fr, force, ESIGN_LEADS)
+            y += lh * 0.3
+        else:
+            y = p.para(mx, y, W - 2 * mx, t, fs, key, line_h=lh, indent=fs * 2) + lh * 0.3
     y += rng.uniform(80, 160)
     sx = W - mx - rng.uniform(420, 480)
-    ex = p.text(sx, y, "授权用户（签字）：", fs, key)
+    sig_lab = rng.choice(USER_SIG_LABELS) if p.wide else "授权用户（签字）："
+    ex = p.text(sx, y, sig_lab, fs, key)
     has_sig = o.get("signature", True)
     if has_sig:
         signature(p, rng, nrng, user["name"], ex, y + fs * 0.5)
     y += lh * 2.2
-    p.text(sx, y, "单位（盖章）：", fs, key)
+    seal_lab = rng.choice(SEAL_LABELS) if p.wide else "单位（盖章）："
+    p.text(sx, y, seal_lab, fs, key)
     y += lh * 1.6
     p.text(W - mx - 30, y, cn_date(ctx["doc_date"], rng), fs, key, align="r")
     red = o.get("red_seal", True)
     if red:
-        company_seal(p, rng, nrng, ent["name"], sx + fs * 7 + rng.uniform(0, 120), y - rng.uniform(20, 90))
+        fr.seal_name = o.get("seal_name", ent["name"])
+        company_seal(p, rng, nrng, fr.seal_name, sx + fs * 7 + rng.uniform(0, 120), y - rng.uniform(20, 90))
+    wide = {} if not p.wide else dict(signature_label=sig_lab, seal_label=seal_lab,
+                                      broken_value=force if broken else None)
     return p, truth("esign_confirmation", uscc, name, idnum, user["name"], red, has_sig,
-                    layout="letter"), False
+                    layout="letter", **wide, **fr.extra()), False
 
 
 # ------------------------------------------------------------------ power of attorney
 
 def power_of_attorney(ctx, rng, nrng, o):
     ent, user = ctx["ent"], ctx["user"]
-    p = new_page(rng)
+    p = new_page(rng, False, ctx)
+    fr = Fields(p)
     W, H = p.wb, p.hb
-    key = rng.choice(PRINT_FONTS)
+    key = rng.choice(faces(p, "print", PRINT_FONTS))
     name = shown_name(o.get("name", ent["name"]), rng, 0.15)
     uscc = o.get("uscc", ent["uscc"])
     idnum = o.get("idnum", user["id_number"])
@@ -529,69 +870,87 @@ def power_of_attorney(ctx, rng, nrng, o):
     variant = rng.choice(["header_fields", "letter"])
     mx = rng.uniform(120, 170)
     y = rng.uniform(160, 250)
-    p.text(W / 2, y, "授权委托书", rng.uniform(42, 52), rng.choice(["song", "hei"]), align="m", bold=1,
+    p.text(W / 2, y, "授权委托书", rng.uniform(42, 52), rng.choice(faces(p, "title", ["song", "hei"])), align="m", bold=1,
            spacing=rng.uniform(8, 24))
     y += 130
     fs = rng.uniform(23, 27)
     lh = fs * rng.uniform(1.8, 2.2)
     if variant == "header_fields":
-        for lab, v in [("委托单位：", name), ("统一社会信用代码：", uscc), ("法定代表人：", legal),
-                       ("受托人：", user["name"]), ("身份证号码：", idnum)]:
+        for lab, v, fk in [("委托单位：", name, "company_name"), ("统一社会信用代码：", uscc, "uscc"),
+                           ("法定代表人：", spaced(p, rng, legal), "legal_representative"),
+                           ("受托人：", spaced(p, rng, user["name"]), "authorized_user"),
+                           ("身份证号码：", idnum, "authorized_user_id_number")]:
             ex = p.text(mx, y, lab, fs, key)
             p.text(ex + 5, y, v, fs, key)
+            fr.add(fk, v)
             p.line(ex, y + fs * 1.25, min(W - mx, ex + max(260, p.width(v, fs, key) + 30)), y + fs * 1.25, w=1)
             y += lh
         y += lh * 0.4
-        body = ("兹委托%s（身份证号码：%s）为我单位电子钥匙授权用户，代表我单位办理电子钥匙申领、使用及相关业务，"
-                "并在中国国际贸易“单一窗口”及中国电子口岸以我单位名义进行相关操作。" % (user["name"], idnum))
+        force = rng.choice([None, "authorized_user_id_number", "authorized_user_id_number"]) if p.wide else None
+        body = ["兹委托", ("authorized_user", spaced(p, rng, user["name"], 0.1)), "（身份证号码：",
+                ("authorized_user_id_number", idnum), "）为我单位电子钥匙授权用户，代表我单位办理电子钥匙申领、使用及相关业务，"
+                "并在中国国际贸易“单一窗口”及中国电子口岸以我单位名义进行相关操作。"]
     else:
         p.text(mx, y, rng.choice(["中国电子口岸数据中心：", "致：%s电子口岸管理服务中心" % ent["division"][3]]), fs, key)
         y += lh * 1.2
-        body = ("我单位%s（统一社会信用代码：%s），法定代表人%s，兹委托%s（身份证号码：%s）为我单位电子钥匙授权用户，"
-                "代表我单位办理电子钥匙申领、使用及相关业务。" % (name, uscc, legal, user["name"], idnum))
+        force = rng.choice([None, "company_name", "uscc", "authorized_user_id_number", "authorized_user_id_number"]) \
+            if p.wide else None
+        body = ["我单位", ("company_name", name), "（统一社会信用代码：", ("uscc", uscc), "），法定代表人",
+                ("legal_representative", spaced(p, rng, legal, 0.1)), "，兹委托",
+                ("authorized_user", spaced(p, rng, user["name"], 0.1)), "（身份证号码：",
+                ("authorized_user_id_number", idnum), "）为我单位电子钥匙授权用户，代表我单位办理电子钥匙申领、使用及相关业务。"]
     d1 = ctx["doc_date"]
-    body += rng.choice(["委托期限自%s至%s。" % (cn_date(d1, rng, 0), cn_date(datetime.date(d1.year + rng.choice([1, 2, 3]), d1.month, min(d1.day, 28)), rng, 0)),
-                        "委托期限：自签发之日起一年。", ""])
-    body += "受托人在上述委托权限内所办理的一切事项，我单位均予以承认，并承担相应的法律责任。"
-    y = p.para(mx, y, W - 2 * mx, body, fs, key, line_h=lh, indent=fs * 2) + lh * 0.3
+    body.append(rng.choice(["委托期限自%s至%s。" % (cn_date(d1, rng, 0), cn_date(datetime.date(d1.year + rng.choice([1, 2, 3]), d1.month, min(d1.day, 28)), rng, 0)),
+                            "委托期限：自签发之日起一年。", ""]))
+    body.append("受托人在上述委托权限内所办理的一切事项，我单位均予以承认，并承担相应的法律责任。")
+    y, _, broken = running_para(p, rng, mx, y, W - 2 * mx, body, fs, key, lh, fs * 2, fr, force,
+                                POA_BODY_LEADS if variant == "header_fields" else POA_LETTER_LEADS)
+    y += lh * 0.3
     y = p.para(mx, y, W - 2 * mx, "特此委托。", fs, key, line_h=lh, indent=fs * 2)
     y += rng.uniform(90, 170)
     sx = W - mx - rng.uniform(440, 520)
-    p.text(sx, y, "委托单位（盖章）：", fs, key)
+    seal_lab = rng.choice(POA_SEAL_LABELS) if p.wide else "委托单位（盖章）："
+    p.text(sx, y, seal_lab, fs, key)
     seal_y = y
     y += lh * 1.9
-    ex = p.text(sx, y, "法定代表人（签字）：", fs, key)
+    sig_lab = rng.choice(LEGAL_SIG_LABELS) if p.wide else "法定代表人（签字）："
+    ex = p.text(sx, y, sig_lab, fs, key)
     has_sig = o.get("signature", True)
     if has_sig:
         signature(p, rng, nrng, legal, ex, y + fs * 0.5)
     user_sig = rng.random() < 0.5
     if user_sig:
         y += lh * 1.6
-        ex = p.text(sx, y, "受托人（签字）：", fs, key)
+        ex = p.text(sx, y, rng.choice(TRUSTEE_SIG_LABELS) if p.wide else "受托人（签字）：", fs, key)
         signature(p, rng, nrng, user["name"], ex, y + fs * 0.5)
     y += lh * 1.6
     p.text(W - mx - 30, y, cn_date(d1, rng), fs, key, align="r")
     red = o.get("red_seal", True)
     if red:
-        company_seal(p, rng, nrng, ent["name"], sx + fs * 8 + rng.uniform(0, 80), seal_y + rng.uniform(0, 60))
+        fr.seal_name = o.get("seal_name", ent["name"])
+        company_seal(p, rng, nrng, fr.seal_name, sx + fs * 8 + rng.uniform(0, 80), seal_y + rng.uniform(0, 60))
+    wide = {} if not p.wide else dict(signature_label=sig_lab, seal_label=seal_lab,
+                                      broken_value=force if broken else None)
     return p, truth("power_of_attorney", uscc, name, idnum, user["name"], red, has_sig, layout=variant,
-                    legal_representative=legal, authorized_user_signed=user_sig), False
+                    legal_representative=legal, authorized_user_signed=user_sig, **wide, **fr.extra()), False
 
 
 # ------------------------------------------------------------------ trade filing form
 
 def trade_filing_form(ctx, rng, nrng, o):
     ent = ctx["ent"]
-    p = new_page(rng)
+    p = new_page(rng, False, ctx)
+    fr = Fields(p)
     W, H = p.wb, p.hb
-    key = rng.choice(PRINT_FONTS)
-    vkey = rng.choice(PRINT_FONTS)
+    key = rng.choice(faces(p, "print", PRINT_FONTS))
+    vkey = rng.choice(faces(p, "print", PRINT_FONTS))
     name = shown_name(o.get("name", ent["name"]), rng, 0.3)
     uscc = o.get("uscc", ent["uscc"])
     legal = ent["legal"]
     mx = rng.uniform(85, 120)
     y = rng.uniform(120, 180)
-    p.text(W / 2, y, "对外贸易经营者备案登记表", rng.uniform(36, 42), rng.choice(["song", "hei"]), align="m", bold=1)
+    p.text(W / 2, y, "对外贸易经营者备案登记表", rng.uniform(36, 42), rng.choice(faces(p, "title", ["song", "hei"])), align="m",
+           bold=1)
     y += 85
     fs = rng.uniform(19, 22)
     p.text(mx, y, "备案登记表编号：%s" % ent["filing_no"], fs, key)
@@ -608,8 +967,13 @@ def trade_filing_form(ctx, rng, nrng, o):
             ("联系电话|联系传真", (ent["phone"], ent["phone"][:-1] + str((int(ent["phone"][-1]) + 1) % 10))),
             ("邮政编码|电子邮箱", (ent["postcode"], "")),
             ("工商登记注册日期|工商登记注册号", (cn_date(reg_date, rng, 1), uscc))]
-    rows2 = [("企业法定代表人姓名|有效证件号", (legal["name"], legal["id_number"])),
+    legal_name = spaced(p, rng, legal["name"])
+    rows2 = [("企业法定代表人姓名|有效证件号", (legal_name, legal["id_number"])),
              ("注册资金|（折美元）", (capital, ""))]
+    fr.add("company_name", name)
+    fr.add("uscc", uscc)
+    fr.add("legal_representative", legal_name)
+    fr.add("legal_representative_id_number", legal["id_number"])
     top = y
 
     def draw_rows(rows, y):
@@ -667,11 +1031,12 @@ def trade_filing_form(ctx, rng, nrng, o):
     red = o.get("red_seal", True)
     if red:
         sx, sy = rng.uniform(W * 0.25, W * 0.55), rng.uniform(top + 150, bottom - 200)
-        company_seal(p, rng, nrng, ent["name"], sx, sy)
+        fr.seal_name = o.get("seal_name", ent["name"])
+        company_seal(p, rng, nrng, fr.seal_name, sx, sy)
         if rng.random() < 0.5:
             handnote(p, rng, nrng, "与原件一致", sx + 60, sy + 150, h=40)
     return p, truth("trade_filing_form", uscc, name, None, legal["name"], red, False, layout="table",
-                    filing_no=ent["filing_no"], seal_grey=True, office=office), True
+                    filing_no=ent["filing_no"], seal_grey=True, office=office, **fr.extra()), True
 
 
 # ------------------------------------------------------------------ FIE approval certificate
@@ -679,10 +1044,11 @@ def trade_filing_form(ctx, rng, nrng, o):
 def fie_approval_certificate(ctx, rng, nrng, o):
     ent = ctx["ent"]
     land = rng.random() < 0.5
-    p = new_page(rng, land)
+    p = new_page(rng, land, ctx)
+    fr = Fields(p)
     W, H = p.wb, p.hb
-    key = rng.choice(["song", "hei"])
-    vkey = rng.choice(PRINT_FONTS)
+    key = rng.choice(faces(p, "label", ["song", "hei"]))
+    vkey = rng.choice(faces(p, "print", PRINT_FONTS))
     name = shown_name(o.get("name", ent["name"]), rng, 0.3)
     uscc = o.get("uscc", ent["uscc"])
     m = rng.uniform(50, 80)
@@ -716,7 +1082,9 @@ def fie_approval_certificate(ctx, rng, nrng, o):
               ("经营范围", "；".join(ent["scope"][:5]) + "。")]
     for lab, v in fields:
         p.spread(lx, y, lab, fs, lw, key)
-        y = p.para(vx, y, vw, v, fs, vkey, line_h=fs * 1.45, justify=False) + lh - fs * 1.45
+        lo = []
+        y = p.para(vx, y, vw, v, fs, vkey, line_h=fs * 1.45, justify=False, lines_out=lo) + lh - fs * 1.45
+        fr.add({"企业名称": "company_name", "统一社会信用代码": "uscc"}.get(lab), "\n".join(lo))
     # investors table
     p.text(lx, y, "投资者名称", fs, key)
     p.text(lx + vw * 0.55, y, "注册地", fs, key)
@@ -737,9 +1105,11 @@ def fie_approval_certificate(ctx, rng, nrng, o):
     p.text(m + 60, H - m - 60, "（副本）", fs, key)
     red = o.get("red_seal", True)
     if red:
-        company_seal(p, rng, nrng, ent["name"], rng.uniform(W * 0.3, W * 0.55), rng.uniform(H * 0.35, H * 0.65))
+        fr.seal_name = o.get("seal_name", ent["name"])
+        company_seal(p, rng, nrng, fr.seal_name, rng.uniform(W * 0.3, W * 0.55), rng.uniform(H * 0.35, H * 0.65))
     return p, truth("fie_approval_certificate", uscc, name, None, ent["legal"]["name"], red, False,
-                    layout="landscape" if land else "portrait", approval_no=approval, seal_grey=True), True
+                    layout="landscape" if land else "portrait", approval_no=approval, seal_grey=True,
+                    **fr.extra()), True
 
 
 RENDERERS = {

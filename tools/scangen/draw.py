@@ -1,6 +1,7 @@
 """Drawing primitives: fonts, a page with base-unit coordinates, seals, handwriting,
 QR-like codes, photocopy and scanner effects, JPEG encoding under a size limit."""
 
+import collections
 import io
 import math
 import os
@@ -18,33 +19,63 @@ FONT_FILES = {
     "sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
     "serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
 }
+# The faces only --variety wide draws with (index 2 of the Noto collections is the SC face).
+WIDE_FONT_FILES = {
+    "gbsong": ("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf", 0),      # AR PL SungtiL GB (Song)
+    "gbkai": ("/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf", 0),       # AR PL KaitiM GB (Kai)
+    "nserif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),     # Noto Serif CJK SC (Song)
+    "nserifb": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
+    "nsans": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),       # Noto Sans CJK SC (Hei)
+    "nsansb": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
+}
 FONT_PACKAGES = {"wqy-zenhei": "fonts-wqy-zenhei", "wqy-microhei": "fonts-wqy-microhei", "ukai": "fonts-arphic-ukai",
-                 "uming": "fonts-arphic-uming", "DejaVu": "fonts-dejavu-core"}
+                 "uming": "fonts-arphic-uming", "DejaVu": "fonts-dejavu-core", "gbsn00lp": "fonts-arphic-gbsn00lp",
+                 "gkai00mp": "fonts-arphic-gkai00mp", "/noto/": "fonts-noto-cjk"}
 
 
-def check_fonts():
+def font_package(path):
+    return next((p for k, p in FONT_PACKAGES.items() if k in path), "?")
+
+
+def check_fonts(wide=False):
+    """Stop with a message naming each missing font file and its Debian package.
+    The wide faces are only needed (and only checked) for --variety wide."""
+    files = dict(FONT_FILES)
+    if wide:
+        files.update(WIDE_FONT_FILES)
     missing = []
-    for key, (path, _) in FONT_FILES.items():
+    for key, (path, _) in files.items():
         if not os.path.exists(path):
-            pkg = next((p for k, p in FONT_PACKAGES.items() if k in path), "?")
-            missing.append("%s (font '%s', Debian package %s)" % (path, key, pkg))
+            missing.append("%s (font '%s', Debian package %s)" % (path, key, font_package(path)))
     if missing:
-        raise SystemExit("scangen: missing font file(s):\n  " + "\n  ".join(missing))
+        pkgs = sorted({font_package(m.split(" ")[0]) for m in missing})
+        raise SystemExit("scangen: missing font file(s):\n  " + "\n  ".join(missing) +
+                         "\ninstall them with: apt-get install %s (or scripts/install-deps.sh)" % " ".join(pkgs))
 
 
-_font_cache = {}
+class FontError(Exception):
+    """A font file that check_fonts() found but that cannot be loaded now (removed mid-run, damaged).
+    An ordinary exception, so that it also reaches the parent from a --jobs worker."""
+
+
+_font_cache = collections.OrderedDict()
+FONT_CACHE_SIZE = 96    # a Noto CJK face costs about 2.5 MB per size: keep the most recent ones only
 
 
 def font(key, size):
     k = (key, int(size))
     f = _font_cache.get(k)
-    if f is None:
-        path, idx = FONT_FILES[key]
+    if f is not None:
+        _font_cache.move_to_end(k)
+    else:
+        path, idx = FONT_FILES[key] if key in FONT_FILES else WIDE_FONT_FILES[key]
         try:
             f = ImageFont.truetype(path, int(size), index=idx)
         except OSError as e:
-            raise SystemExit("scangen: cannot load font %s: %s" % (path, e))
+            raise FontError("cannot load font %s (Debian package %s): %s" % (path, font_package(path), e))
         _font_cache[k] = f
+        if len(_font_cache) > FONT_CACHE_SIZE:
+            _font_cache.popitem(last=False)
     return f
 
 
@@ -62,6 +93,8 @@ class Page:
         self.img = Image.new("L", (self.W, self.H), bg)
         self.d = ImageDraw.Draw(self.img)
         self.inks = []     # (mask L image, (x px, y px) top-left, (r,g,b), opacity, kind)
+        self.wide = False  # --variety wide
+        self.hand_face = "kai"   # the Kai face handwriting is drawn from
 
     def px(self, v):
         return int(round(v * self.s))
@@ -135,10 +168,12 @@ class Page:
             lines.append(cur)
         return lines
 
-    def para(self, x, y, width, text, size, key="hei", line_h=None, indent=0, fill=0, justify=True):
-        """Wrapped paragraph; returns y after the last line."""
+    def para(self, x, y, width, text, size, key="hei", line_h=None, indent=0, fill=0, justify=True, lines_out=None):
+        """Wrapped paragraph; returns y after the last line. lines_out (a list) receives the lines."""
         line_h = line_h or size * 1.7
         lines = self.wrap_lines(text, size, width, key, indent)
+        if lines_out is not None:
+            lines_out.extend(lines)
         for i, ln in enumerate(lines):
             lx = x + (indent if i == 0 else 0)
             lw = width - (indent if i == 0 else 0)
@@ -249,8 +284,9 @@ def ink_texture(rng, np_rng, im, strength=1.0):
     return out
 
 
-def make_handwriting(rng, np_rng, text, h, style="kai", slant=None, overlap=None, jitter=0.15, flourish=None, bold=None):
-    """A handwriting mask (L, 255 = ink) about h px high."""
+def make_handwriting(rng, np_rng, text, h, style="kai", slant=None, overlap=None, jitter=0.15, flourish=None, bold=None,
+                     face="kai"):
+    """A handwriting mask (L, 255 = ink) about h px high. face: the Kai font key the strokes come from."""
     if style == "scribble":
         return _scribble(rng, text, h)
     overlap = overlap if overlap is not None else rng.uniform(0.72, 0.95)
@@ -261,7 +297,7 @@ def make_handwriting(rng, np_rng, text, h, style="kai", slant=None, overlap=None
             glyphs.append(Image.new("L", (int(h * 0.35), int(h * 0.5)), 0))
             continue
         narrow = ord(ch) < 128
-        g = _char_img(ch, font("kai", max(6, int(h * (0.8 if narrow else 1.0) * rng.uniform(1 - jitter, 1 + jitter)))))
+        g = _char_img(ch, font(face, max(6, int(h * (0.8 if narrow else 1.0) * rng.uniform(1 - jitter, 1 + jitter)))))
         if bold:
             g = g.filter(ImageFilter.MaxFilter(3))
         g = g.rotate(rng.uniform(-9, 9) * jitter / 0.15, resample=Image.BICUBIC, expand=True)
@@ -342,6 +378,18 @@ def _warp(np_rng, im, amp):
     for x in range(0, w):
         out[:, x] = np.roll(out[:, x], dy[x])
     return Image.fromarray(out)
+
+
+def cross_mask(rng, size):
+    """A pen cross (×) over a box, the other way people mark a choice."""
+    im = Image.new("L", (int(size * 1.6), int(size * 1.6)), 0)
+    d = ImageDraw.Draw(im)
+    s = size
+    j = lambda: rng.uniform(-2, 2)   # noqa: E731
+    w = max(2, int(s * 0.11))
+    d.line([(s * 0.3 + j(), s * 0.3 + j()), (s * 1.25 + j(), s * 1.25 + j())], fill=255, width=w)
+    d.line([(s * 1.25 + j(), s * 0.3 + j()), (s * 0.3 + j(), s * 1.25 + j())], fill=255, width=w)
+    return im.filter(ImageFilter.GaussianBlur(0.6))
 
 
 def tick_mask(rng, size):
@@ -475,11 +523,53 @@ def apply_inks(rgb, inks):
     return rgb
 
 
-def scan(page, rng, np_rng, photocopied, skew, rotation, blur, paper_tint=True):
-    """Turn a Page into a scanned RGB PIL image."""
+def photocopy_toned(arr, rng, np_rng, tone):
+    """The photocopy look of --variety wide, from a weak copy (tone 0: light toner, near-white
+    background, faded strokes, few specks) to a strong one (tone 1: grey background, heavy black
+    toner, dense speckle and streaks)."""
+    H, W = arr.shape
+    lerp = lambda a, b: a + (b - a) * tone   # noqa: E731
+    bg = lerp(247, 178) + rng.uniform(-5, 5)
+    dark = max(0.0, lerp(95, 4) + rng.uniform(-10, 10))
+    t = np.clip(arr / 255.0, 0, 1) ** lerp(0.85, 2.6)
+    out = dark + (bg - dark) * t
+    low = np_rng.random((5, 4)).astype(np.float32)
+    low = np.asarray(Image.fromarray((low * 255).astype(np.uint8)).resize((W, H), Image.BICUBIC), dtype=np.float32) / 255
+    if tone < 0.35:   # weak toner: strokes fade where the drum gave little
+        fade = np.clip(low * rng.uniform(0.3, 0.8) * (1 - tone / 0.35 * 0.6), 0, 0.6)   # faint, never gone
+        out = out + (bg - out) * fade
+    out = out - lerp(2, 22) * low
+    # background grain of a strong copy
+    if tone > 0.5:
+        out -= np.abs(noise_field(np_rng, H, W)) * lerp(0, 14)
+    n = int(H * W * lerp(2e-5, 3e-3) * rng.uniform(0.5, 1.5))
+    ys, xs = np_rng.integers(0, H - 2, n), np_rng.integers(0, W - 2, n)
+    v = np_rng.uniform(lerp(120, 10), lerp(200, 130), n).astype(np.float32)
+    out[ys, xs] = np.minimum(out[ys, xs], v)
+    big = n // 5
+    out[ys[:big] + 1, xs[:big]] = np.minimum(out[ys[:big] + 1, xs[:big]], v[:big])
+    out[ys[:big], xs[:big] + 1] = np.minimum(out[ys[:big], xs[:big] + 1], v[:big])
+    out[ys[:big] + 1, xs[:big] + 1] = np.minimum(out[ys[:big] + 1, xs[:big] + 1], v[:big])
+    for _ in range(rng.randrange(0, 2 + int(5 * tone))):
+        x = rng.randrange(0, W - 4)
+        out[:, x:x + rng.randrange(1, 4)] -= rng.uniform(4, lerp(12, 45))
+    if rng.random() < lerp(0.2, 0.7):
+        side = rng.choice(["top", "bottom", "left", "right"])
+        wdt = int(rng.uniform(0.006, 0.04) * min(H, W))
+        lvl = rng.uniform(lerp(110, 15), lerp(170, 90))
+        sl = {"top": np.s_[:wdt], "bottom": np.s_[-wdt:], "left": np.s_[:, :wdt], "right": np.s_[:, -wdt:]}[side]
+        out[sl] = np.minimum(out[sl], lvl)
+    out += noise_field(np_rng, H, W) * rng.uniform(2, lerp(5, 10))
+    np.clip(out, 0, 255, out=out)
+    return out
+
+
+def scan(page, rng, np_rng, photocopied, skew, rotation, blur, paper_tint=True, tone=None):
+    """Turn a Page into a scanned RGB PIL image. tone (0..1, --variety wide only) picks the
+    photocopy strength of photocopy_toned; None keeps the classic photocopy."""
     arr = np.asarray(page.img, dtype=np.float32)
     if photocopied:
-        arr = photocopy(arr, rng, np_rng)
+        arr = photocopy(arr, rng, np_rng) if tone is None else photocopy_toned(arr, rng, np_rng, tone)
     H, W = arr.shape
     rgb = np.repeat(arr[:, :, None], 3, axis=2)
     apply_inks(rgb, page.inks)

@@ -2,8 +2,9 @@
 """scangen: deterministic synthetic scans of e-key submission materials.
 
     /usr/bin/python3 tools/scangen/scangen.py --out DIR [--count N] [--seed S]
-        [--faults none|mix|each] [--procedure P] [--list-faults] [--selftest]
-    /usr/bin/python3 tools/scangen/scangen.py --from DIR [--fault KIND [--fault-material TYPE]]
+        [--faults none|mix|each] [--procedure P] [--variety classic|wide] [--list-faults] [--selftest]
+    /usr/bin/python3 tools/scangen/scangen.py --from DIR [--variety classic|wide]
+        [--fault KIND [--fault-material TYPE]]
 
 See README.md beside this file.
 """
@@ -54,7 +55,16 @@ FAULTS = {
     "too_large": ("online procedure: one scan saved over 200 KB", ["first_issue_online"]),
     "pdf_renamed": ("a small valid PDF saved under the .jpg name", None),
     "reason_missing": ("reissue/additional submission without a reason", ["reissue", "additional"]),
+    # --variety wide only (a classic run keeps the 17 kinds above, and so its output)
+    "tick_mismatch": ("the application form ticks another 申请事项 item than the procedure's", None),
+    "seal_name_mismatch": ("a red company seal carries another company's name along its arc", None),
 }
+WIDE_FAULTS = {"tick_mismatch", "seal_name_mismatch"}
+VARIETIES = ["classic", "wide"]
+
+
+def variety_faults(variety):
+    return [f for f in FAULTS if variety == "wide" or f not in WIDE_FAULTS]
 
 
 def fault_procedures(fault):
@@ -90,11 +100,17 @@ def render_image(ctx, rng, nrng, doc_type, overrides, big=False):
     """Render one material and scan it. Returns (PIL image, truth dict)."""
     page, truth, photocopied = documents.RENDERERS[doc_type](ctx, rng, nrng, overrides)
     r = rng.random()
-    rotation = 180 if r < 0.05 else 90 if r < 0.075 else 270 if r < 0.10 else 0
+    if ctx.get("wide"):    # 10 % upside down, 6 % each way sideways
+        rotation = 180 if r < 0.10 else 90 if r < 0.16 else 270 if r < 0.22 else 0
+    else:
+        rotation = 180 if r < 0.05 else 90 if r < 0.075 else 270 if r < 0.10 else 0
     skew = round(rng.uniform(-3, 3), 2) if rng.random() < 0.75 else round(rng.uniform(-0.4, 0.4), 2)
     blur = round(rng.uniform(0, 1.2), 2)
-    img = draw.scan(page, rng, nrng, photocopied, skew, rotation, blur)
+    tone = round(rng.random(), 2) if ctx.get("wide") and photocopied else None
+    img = draw.scan(page, rng, nrng, photocopied, skew, rotation, blur, tone=tone)
     truth.update({"rotation": rotation, "skew_deg": skew, "blur": blur, "photocopy": photocopied})
+    if tone is not None:
+        truth["copy_tone"] = tone
     return img, truth
 
 
@@ -151,6 +167,16 @@ def doc_fault(rng, fault, types, filing, ent, user, findings, overrides, listed,
         file_state[t] = fault
         code = {"file_missing": "material.missing", "too_large": "material.too_large"}.get(fault, "material.unreadable")
         findings.append((code, t))
+    elif fault == "tick_mismatch":
+        t = pick(["application_form"], fixed=True)
+        ov(t)["tick_other"] = True
+        findings.append(("form.tick_mismatch", t, "fail"))
+    elif fault == "seal_name_mismatch":
+        t = pick(("application_form", "esign_confirmation", "power_of_attorney") if target is None else
+                 ("application_form", "esign_confirmation", "power_of_attorney", "business_licence", "id_card_copy",
+                  "trade_filing_form", "fie_approval_certificate"))
+        ov(t)["seal_name"] = data.other_name(rng, ent)
+        findings.append(("seal.name_mismatch", t, "fail"))
     elif fault == "wrong_type":
         pairs = [("business_licence", "id_card_copy"), ("id_card_copy", "business_licence"),
                  ("power_of_attorney", "application_form"), (filing, "business_licence"),
@@ -163,10 +189,16 @@ def doc_fault(rng, fault, types, filing, ent, user, findings, overrides, listed,
         findings.append(("material.wrong_type", t))
 
 
+def findings_json(findings):
+    """(code, material[, severity]) tuples as expected.json writes them: severity only where given."""
+    return [dict(zip(("code", "material", "severity"), f)) for f in findings]
+
+
 def write_materials(folder, sid, types, listed, fnames, file_state, slot_doc, overrides, ctx, rngs):
     """Render and write every listed material into folder; rngs(t) gives the (rng, nrng) for slot t.
     Returns the truth dict."""
     truth = {}
+    no_fields = {"fields": {}, "fields_printed": {}, "seal_name": None} if ctx.get("wide") else {}
     for t in types:
         if t not in listed:
             continue
@@ -178,17 +210,18 @@ def write_materials(folder, sid, types, listed, fnames, file_state, slot_doc, ov
             continue
         if state == "empty_file":
             open(path, "wb").close()
-            truth[t] = {"doc_type": None, "file_state": "empty", "file": fname}
+            truth[t] = {"doc_type": None, "file_state": "empty", "file": fname, **no_fields}
             continue
         if state == "pdf_renamed":
             blob = tiny_pdf("%s %s" % (t, sid))
             with open(path, "wb") as f:
                 f.write(blob)
-            truth[t] = {"doc_type": None, "file_state": "pdf", "file": fname, "bytes": len(blob)}
+            truth[t] = {"doc_type": None, "file_state": "pdf", "file": fname, "bytes": len(blob), **no_fields}
             continue
         if state == "blank_page":
             img = draw.blank_scan(rng, nrng, 1240, 1754)
-            tr = {"doc_type": "blank", "has_red_seal": False, "has_signature": False, "rotation": 0, "skew_deg": 0.0}
+            tr = {"doc_type": "blank", "has_red_seal": False, "has_signature": False, "rotation": 0, "skew_deg": 0.0,
+                  **no_fields}
         else:
             img, tr = render_image(ctx, rng, nrng, slot_doc[t], overrides.get(slot_doc[t], {}))
         if state == "too_large":
@@ -211,7 +244,7 @@ def write_materials(folder, sid, types, listed, fnames, file_state, slot_doc, ov
     return truth
 
 
-def build(seed, index, fault, procedure, outdir):
+def build(seed, index, fault, procedure, outdir, variety="classic"):
     rng = random.Random("scangen:%d:%d" % (seed, index))
     nrng = np.random.default_rng(rng.getrandbits(63))
     sid = "S-2026-1%05d" % ((seed * 9973 + index + 1) % 100000)
@@ -246,7 +279,7 @@ def build(seed, index, fault, procedure, outdir):
         reason = None
         findings.append(("reason.missing", "submission"))
     ctx = {"ent": ent, "user": user, "procedure": procedure, "reason": reason, "doc_date": doc_date,
-           "email": data.email_for(rng, user, ent)}
+           "email": data.email_for(rng, user, ent), "wide": variety == "wide"}
 
     listed = list(types)
     file_state, slot_doc = {}, {t: t for t in types}
@@ -267,8 +300,8 @@ def build(seed, index, fault, procedure, outdir):
     if reason:
         sub["reason"] = reason
     sub["materials"] = materials
-    exp = {"verdict": "fail" if findings else "pass", "fault": fault,
-           "findings": [{"code": c, "material": m} for c, m in findings], "truth": truth}
+    exp = {"verdict": "fail" if findings else "pass", "fault": fault, "findings": findings_json(findings),
+           "truth": truth}
     with open(os.path.join(outdir, sid, "submission.json"), "w", encoding="utf-8") as f:
         json.dump(sub, f, ensure_ascii=False, indent=2)
         f.write("\n")
@@ -379,8 +412,10 @@ def _faulted_submission_text(raw, new, fault, old_value, new_value):
     return text
 
 
-def build_from(folder, fault=None, target=None):
+def build_from(folder, fault=None, target=None, variety="classic"):
     """Render the materials of an existing submission folder (scangen --from)."""
+    if fault in WIDE_FAULTS and variety != "wide":
+        raise ValueError("fault %s needs --variety wide" % fault)
     path = os.path.join(folder, "submission.json")
     with open(path, encoding="utf-8") as f:
         raw = f.read()
@@ -448,7 +483,7 @@ def build_from(folder, fault=None, target=None):
         edit = (None, None)
         findings.append(("reason.missing", "submission"))
     ctx = {"ent": ent, "user": user, "procedure": procedure, "reason": reason, "doc_date": doc_date,
-           "email": app.get("email", "")}
+           "email": app.get("email", ""), "wide": variety == "wide"}
 
     filing = next((t for t in types if t in ("trade_filing_form", "fie_approval_certificate")),
                   "trade_filing_form" if ent["kind"] == "domestic" else "fie_approval_certificate")
@@ -481,8 +516,8 @@ def build_from(folder, fault=None, target=None):
     if new_text is not None:
         with open(path, "w", encoding="utf-8") as f:
             f.write(new_text)
-    exp = {"verdict": "fail" if findings else "pass", "fault": fault,
-           "findings": [{"code": c, "material": m} for c, m in findings], "truth": truth}
+    exp = {"verdict": "fail" if findings else "pass", "fault": fault, "findings": findings_json(findings),
+           "truth": truth}
     with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(exp, f, ensure_ascii=False, indent=2)
         f.write("\n")
@@ -502,7 +537,7 @@ def plan(args):
         for p in procs:
             out.append((i, None, p))
             i += 1
-        for f in FAULTS:
+        for f in variety_faults(args.variety):
             allowed = [p for p in fault_procedures(f) if p in procs]
             if not allowed:
                 print("scangen: skipping fault %s: not applicable to procedure %s" % (f, args.procedure), file=sys.stderr)
@@ -515,7 +550,7 @@ def plan(args):
         r = random.Random("scangen-plan:%d:%d" % (args.seed, i))
         fault = None
         if args.faults == "mix" and r.random() >= 0.6:
-            kinds = [f for f in FAULTS if any(p in procs for p in fault_procedures(f))]
+            kinds = [f for f in variety_faults(args.variety) if any(p in procs for p in fault_procedures(f))]
             fault = r.choice(kinds)
         allowed = [p for p in fault_procedures(fault) if p in procs]
         out.append((i, fault, r.choice(allowed)))
@@ -534,6 +569,9 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--faults", choices=["none", "mix", "each"], default="none")
     ap.add_argument("--procedure", choices=PROCEDURES)
+    ap.add_argument("--variety", choices=VARIETIES, default="classic",
+                    help="classic (default, the tests' scans) or wide: more faces, layouts, label wordings, "
+                         "rotations and copy tones, and the fault kinds tick_mismatch and seal_name_mismatch")
     ap.add_argument("--list-faults", action="store_true", help="print the fault kinds and exit")
     ap.add_argument("--selftest", action="store_true", help="check the USCC / ID number code and exit")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value)")
@@ -541,18 +579,19 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.list_faults:
         for k, (desc, procs) in FAULTS.items():
-            print("%-18s %s%s" % (k, desc, "" if not procs else " [%s]" % ", ".join(procs)))
+            print("%-18s %s%s%s" % (k, desc, "" if not procs else " [%s]" % ", ".join(procs),
+                                    " [--variety wide]" if k in WIDE_FAULTS else ""))
         return 0
     if args.selftest:
         return 0 if codes.selftest() else 1
     if args.from_dir:
         if args.out:
             ap.error("--from and --out cannot be combined")
-        draw.check_fonts()
+        draw.check_fonts(args.variety == "wide")
         t0 = time.time()
         try:
-            sid, fault, proc, truth = build_from(args.from_dir, args.fault, args.fault_material)
-        except (ValueError, KeyError, OSError) as e:
+            sid, fault, proc, truth = build_from(args.from_dir, args.fault, args.fault_material, args.variety)
+        except (ValueError, KeyError, OSError, draw.FontError) as e:
             print("scangen: %s: %s" % (args.from_dir, e if not isinstance(e, KeyError) else "missing key %s" % e),
                   file=sys.stderr)
             return 2
@@ -565,23 +604,27 @@ def main(argv=None):
         ap.error("--fault and --fault-material need --from")
     if not args.out:
         ap.error("--out is required")
-    draw.check_fonts()
+    draw.check_fonts(args.variety == "wide")
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
     jobs = plan(args)
-    work = [(args.seed, i, fault, proc, args.out) for i, fault, proc in jobs]
-    if args.jobs > 1:
-        import multiprocessing
-        with multiprocessing.Pool(args.jobs) as pool:
-            results = pool.imap(_build_star, work)
-            for sid, fault, proc in results:
+    work = [(args.seed, i, fault, proc, args.out, args.variety) for i, fault, proc in jobs]
+    try:
+        if args.jobs > 1:
+            import multiprocessing
+            with multiprocessing.Pool(args.jobs) as pool:
+                results = pool.imap(_build_star, work)
+                for sid, fault, proc in results:
+                    if not args.quiet:
+                        print("%s  %-20s %s" % (sid, proc, fault or "clean"), flush=True)
+        else:
+            for w in work:
+                sid, fault, proc = build(*w)
                 if not args.quiet:
                     print("%s  %-20s %s" % (sid, proc, fault or "clean"), flush=True)
-    else:
-        for w in work:
-            sid, fault, proc = build(*w)
-            if not args.quiet:
-                print("%s  %-20s %s" % (sid, proc, fault or "clean"), flush=True)
+    except draw.FontError as e:
+        print("scangen: %s" % e, file=sys.stderr)
+        return 2
     if not args.quiet:
         print("scangen: %d submissions in %.1f s -> %s" % (len(jobs), time.time() - t0, args.out))
     return 0
