@@ -86,6 +86,37 @@ std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
   return runs;
 }
 
+std::optional<FieldRead> ScanAnalyzer::Impl::wrapped_code(const ReadRow& row, const ReadRow& next) {
+  // The next line of the same text: below this one, starting left of where this one ends.
+  if (next.box.y < row.box.y + row.box.h / 2 || next.box.y > row.box.bottom() + 2 * row.box.h ||
+      next.box.x >= row.box.right())
+    return std::nullopt;
+  auto trimmed_end = [](const std::u32string& s) {
+    size_t end = s.size();
+    while (end > 0 && (s[end - 1] == U' ' || s[end - 1] == U'-' || s[end - 1] == U'－')) --end;
+    return end;
+  };
+  const size_t end = trimmed_end(row.folded);
+  size_t begin = end;
+  while (begin > 0 && is_code_char(row.folded[begin - 1])) --begin;
+  size_t start = 0;
+  while (start < next.folded.size() && next.folded[start] == U' ') ++start;
+  size_t stop = start;
+  while (stop < next.folded.size() && is_code_char(next.folded[stop])) ++stop;
+  const size_t head = end - begin, tail = stop - start;
+  if (head == 0 || tail == 0 || head + tail < 15 || head + tail > 21 || head >= 18 || tail >= 18)
+    return std::nullopt;
+  const std::string joined =
+      encode_utf8(row.folded.substr(begin, head)) + encode_utf8(next.folded.substr(start, tail));
+  if (!passes_a_checksum(joined)) return std::nullopt;
+  const Box a = glyph_span(row, begin, end), b = glyph_span(next, start, stop);
+  const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return FieldRead{
+      "code", joined,
+      Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
+      std::min(glyph_confidence(row, begin, end), glyph_confidence(next, start, stop))};
+}
+
 LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
   auto same_place = [&box](const Box& b) {
     int overlap = std::min(b.right(), box.right()) - std::max(b.x, box.x);
@@ -131,8 +162,12 @@ bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
 
 void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
                                         ScanResult& result) {
-  for (const ReadRow& row : rows)
-    for (FieldRead& field : code_runs(row)) result.fields.push_back(std::move(field));
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (FieldRead& field : code_runs(rows[r])) result.fields.push_back(std::move(field));
+    if (r + 1 < rows.size())
+      if (std::optional<FieldRead> joined = wrapped_code(rows[r], rows[r + 1]))
+        result.fields.push_back(std::move(*joined));
+  }
   std::vector<FieldRead> rereads;
   for (const FieldRead& field : result.fields)
     if (std::optional<FieldRead> again = reread_code(field)) rereads.push_back(*again);

@@ -11,7 +11,8 @@
 // (the folder picker), verifies the pending cases there (real OCR; S-2026-000205 waits for its
 // paper and is not pending) and passes the two clean ones in one step; then, from the queue,
 // returns S-2026-000203 (its check failed) with the remark the check pre-filled, passes
-// S-2026-000206 (its check says review: the pass asks for an override reason) and faxes it to
+// S-2026-000206 (run.sh drew its power of attorney without the red seal: its check fails, and
+// the pass asks for an override reason) and faxes it to
 // the vendor, then logs out; the vendor logs in, sees only that case, receives it, passes its
 // review and records the shipment (waybill and serial), finds it under 已处理 and prints its
 // courier manifest; a second clerk pages and sorts a queue of 230 cases; the administrator opens
@@ -51,14 +52,14 @@ const VERDICTS = {
   'S-2026-000202': 'pass',    // reissue
   'S-2026-000203': 'fail',    // first_issue_online: seal.missing (business_licence)
   'S-2026-000204': 'fail',    // first_issue_offline: uscc.mismatch (business_licence)
-  'S-2026-000206': 'review'   // reissue: idnum.unread (power_of_attorney)
+  'S-2026-000206': 'fail'     // reissue: seal.missing (power_of_attorney, drawn so by run.sh)
 };
 const AWAITING_PAPER = 'S-2026-000205';
 const PAPER_RETURNED = 'S-2026-000204';  // returned, then its new set taken in on the case page
 const CLEAN = ['S-2026-000201', 'S-2026-000202'];  // passed in one step from the batch page
 const RETURNED = 'S-2026-000203';  // check fail: returned with the remark the check pre-filled
-const PASSED = 'S-2026-000206';    // check review: passed with an override reason
-const OVERRIDE = '已核对纸质原件，授权委托书上的身份证号码无误';
+const PASSED = 'S-2026-000206';    // check fail: passed with an override reason
+const OVERRIDE = '已核对纸质原件，授权委托书加盖的企业公章清晰';
 const WAYBILL = 'SF1234567890';
 const SERIAL = 'EK-2026-0206';
 const TIMEOUT = 15000;  // for one page to show what it should (the server answers in ms)
@@ -485,7 +486,7 @@ await step('clerk-resubmission-204', async () => {
 await step('clerk-case-206', async () => {
   await openCase(PASSED);
   await expectText('#state', '状态：发证机构核验（版本 1）');
-  await expectText('fieldset', '结论：需人工核对');
+  await expectText('fieldset', '结论：未通过');
   await expectText('li.finding', '授权委托书');
 });
 

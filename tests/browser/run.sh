@@ -41,10 +41,16 @@ db=$work/keydesk.db
 kdb=("$kd" --rules "$root/rules" --db "$db")
 
 echo "browser_test: database $db"
+# The bundled examples, with S-2026-000206's power of attorney drawn again without its red seal
+# (tools/scangen --from): the clerk passes it over its failed check with a reason.
+cp -r "$root/examples/submissions" "$work/submissions"
+/usr/bin/python3 "$root/tools/scangen/scangen.py" --from "$work/submissions/S-2026-000206" \
+  --fault seal_missing --fault-material power_of_attorney -q >"$work/setup.log" 2>&1 ||
+  { cat "$work/setup.log" >&2; fail "scangen --from S-2026-000206 failed"; }
 # The second clerk's authority: more cases than one page shows (the queue's paging and sorting).
 export KEYDESK_CLERK2_AUTHORITY='示例市商务局（发证机构）'
 "$seed" --db "$db" --rules "$root/rules" --cases 230 --closed 20 \
-  --authority "$KEYDESK_CLERK2_AUTHORITY" >"$work/setup.log" 2>&1 ||
+  --authority "$KEYDESK_CLERK2_AUTHORITY" >>"$work/setup.log" 2>&1 ||
   { cat "$work/setup.log" >&2; fail "serve_seed failed"; }
 "${kdb[@]}" registry import "$root/examples/registry.json" >>"$work/setup.log" 2>&1 ||
   { cat "$work/setup.log" >&2; fail "registry import failed"; }
@@ -78,4 +84,4 @@ done
 [ -n "$url" ] || { cat "$work/server.log" >&2; fail "keydesk serve did not start in 30 s"; }
 echo "browser_test: server $url"
 
-node "$here/clerk_vendor.test.mjs" "$url" "$work/screenshots" "$root/examples/submissions"
+node "$here/clerk_vendor.test.mjs" "$url" "$work/screenshots" "$work/submissions"

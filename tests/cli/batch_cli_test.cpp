@@ -344,3 +344,44 @@ TEST_CASE("a USCC written one character to a box on the application form is read
       CHECK(f["code"].get<std::string>().rfind("uscc.", 0) == std::string::npos);
     }
 }
+
+TEST_CASE("an ID number or a USCC a line end cuts in two in a letter's running text is read whole",
+          "[batch]") {
+  // scangen --variety wide breaks values across line ends in the power of attorney's sentences
+  // (…身份证号码为3502031966053076 / 1X，…). The two halves are each too short for a code; joined,
+  // they pass the checksum. (Without the join, such an ID number was idnum.unread.)
+  TempDir dir;
+  const fs::path in = dir.path() / "in";
+  std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) +
+                    "' --variety wide --count 4 --faults none --seed 5 -q --out '" + in.string() +
+                    "'";
+  REQUIRE(std::system(gen.c_str()) == 0);
+  // The submissions whose power of attorney prints a code broken by a line end.
+  std::set<std::string> wrapped;
+  for (const auto& d : fs::directory_iterator(in)) {
+    const nlohmann::json truth = read_json(d.path() / "expected.json")["truth"];
+    if (!truth.contains("power_of_attorney")) continue;
+    for (const char* field : {"uscc", "authorized_user_id_number"})
+      for (const auto& printed :
+           truth["power_of_attorney"]["fields_printed"].value(field, nlohmann::json::array()))
+        if (printed.get<std::string>().find('\n') != std::string::npos)
+          wrapped.insert(d.path().filename().string());
+  }
+  REQUIRE_FALSE(wrapped.empty());
+  keydesk::test::Run run = run_keydesk("batch verify '" + in.string() + "' --report '" +
+                                       (dir.path() / "report").string() + "' --today 2026-11-24");
+  nlohmann::json report = read_json(dir.path() / "report" / "report.json");
+  int checked = 0;
+  for (const auto& s : report["submissions"]) {
+    if (!wrapped.count(fs::path(s["dir"].get<std::string>()).filename().string())) continue;
+    ++checked;
+    for (const auto& f : s["findings"]) {
+      if (f["material"] != "power_of_attorney") continue;
+      INFO(s["id"].get<std::string>() << ": " << f.dump());
+      const std::string code = f["code"];
+      CHECK(code.rfind("idnum.", 0) == std::string::npos);
+      CHECK(code.rfind("uscc.", 0) == std::string::npos);
+    }
+  }
+  CHECK(checked == static_cast<int>(wrapped.size()));
+}
