@@ -44,7 +44,7 @@ using internal::ScanJob;
 using internal::ScanStore;
 
 // Bump when the analysis changes in a way that makes stored results stale.
-constexpr const char* kPipelineVersion = "scan-11";  // 11: codes wrapped across lines
+constexpr const char* kPipelineVersion = "scan-12";  // 12: codes wrapped across lines or cells
 // Scans of each material type whose places (ScanResult::places) the rest of the batch reads first.
 constexpr size_t kLearnFrom = 6;
 

@@ -82,12 +82,14 @@ struct ScanAnalyzer::Impl {
   // Two runs parted by one stray mark (91110105MATK&8X7498) are also given joined: the checksum
   // says whether the mark was a slip.
   static std::vector<FieldRead> code_runs(const internal::ReadRow& row);
-  // A code a line break cut in two, in running text (…身份证号码为370202197906 / 232799，…):
-  // the run that ends `row` and the run that begins `next`, given joined when together they pass
-  // a checksum (a cut that happens to pass is one chance in eleven at most; the date inside an
-  // ID number and the USCC's own check narrow it further).
-  static std::optional<FieldRead> wrapped_code(const internal::ReadRow& row,
-                                               const internal::ReadRow& next);
+  // Codes a line end cut in two: in running text (…身份证号码为370202197906 / 232799，…) or in
+  // a table cell too narrow for them (91420106MA3CBC / QCXH). The run that ends `rows[r]`,
+  // joined to a run on a line just below it that starts under the run's start (a cell) or
+  // begins that line (a paragraph); given when together they pass a checksum (a cut that happens
+  // to pass is one chance in eleven at most; the date inside an ID number and the USCC's own
+  // check narrow it further). The rows are in reading order, not on the page's: any row may be
+  // the line below.
+  static std::vector<FieldRead> wrapped_codes(const std::vector<internal::ReadRow>& rows, size_t r);
 
   // The Latin model's reading (letters and digits only) of the code at `box`: once per place and
   // scan, whether it was asked for by a code-shaped row or by a code the Chinese model misread.

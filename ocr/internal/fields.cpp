@@ -86,35 +86,55 @@ std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
   return runs;
 }
 
-std::optional<FieldRead> ScanAnalyzer::Impl::wrapped_code(const ReadRow& row, const ReadRow& next) {
-  // The next line of the same text: below this one, starting left of where this one ends.
-  if (next.box.y < row.box.y + row.box.h / 2 || next.box.y > row.box.bottom() + 2 * row.box.h ||
-      next.box.x >= row.box.right())
-    return std::nullopt;
-  auto trimmed_end = [](const std::u32string& s) {
-    size_t end = s.size();
-    while (end > 0 && (s[end - 1] == U' ' || s[end - 1] == U'-' || s[end - 1] == U'－')) --end;
-    return end;
-  };
-  const size_t end = trimmed_end(row.folded);
+std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadRow>& rows,
+                                                         size_t r) {
+  std::vector<FieldRead> out;
+  const ReadRow& row = rows[r];
+  size_t end = row.folded.size();
+  while (end > 0 && (row.folded[end - 1] == U' ' || row.folded[end - 1] == U'-' ||
+                     row.folded[end - 1] == U'－'))
+    --end;
   size_t begin = end;
   while (begin > 0 && is_code_char(row.folded[begin - 1])) --begin;
-  size_t start = 0;
-  while (start < next.folded.size() && next.folded[start] == U' ') ++start;
-  size_t stop = start;
-  while (stop < next.folded.size() && is_code_char(next.folded[stop])) ++stop;
-  const size_t head = end - begin, tail = stop - start;
-  if (head == 0 || tail == 0 || head + tail < 15 || head + tail > 21 || head >= 18 || tail >= 18)
-    return std::nullopt;
-  const std::string joined =
-      encode_utf8(row.folded.substr(begin, head)) + encode_utf8(next.folded.substr(start, tail));
-  if (!passes_a_checksum(joined)) return std::nullopt;
-  const Box a = glyph_span(row, begin, end), b = glyph_span(next, start, stop);
-  const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
-  return FieldRead{
-      "code", joined,
-      Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
-      std::min(glyph_confidence(row, begin, end), glyph_confidence(next, start, stop))};
+  const size_t head = end - begin;
+  if (head == 0 || head >= 18) return out;
+  const Box a = glyph_span(row, begin, end);
+  const int line = std::max(row.box.h, a.h), near = line * 3 / 2;
+  for (size_t n = 0; n < rows.size(); ++n) {
+    const ReadRow& next = rows[n];
+    // A line below this one, at most two lines' height further down (a letter's spacing).
+    if (n == r || next.box.y < row.box.y + row.box.h / 2 ||
+        next.box.y > row.box.bottom() + 2 * line)
+      continue;
+    for (size_t i = 0; i < next.folded.size();) {
+      if (!is_code_char(next.folded[i])) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < next.folded.size() && is_code_char(next.folded[j])) ++j;
+      const size_t tail = j - i;
+      const Box b = glyph_span(next, i, j);
+      const bool under_the_run = std::abs(b.x - a.x) <= near;
+      // A paragraph's next line begins with the rest (whatever its indent).
+      size_t first = 0;
+      while (first < next.folded.size() && next.folded[first] == U' ') ++first;
+      const bool paragraph = i == first;
+      if ((under_the_run || paragraph) && tail < 18 && head + tail >= 15 && head + tail <= 21) {
+        const std::string joined =
+            encode_utf8(row.folded.substr(begin, head)) + encode_utf8(next.folded.substr(i, tail));
+        if (passes_a_checksum(joined)) {
+          const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+          out.push_back(
+              {"code", joined,
+               Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
+               std::min(glyph_confidence(row, begin, end), glyph_confidence(next, i, j))});
+        }
+      }
+      i = j;
+    }
+  }
+  return out;
 }
 
 LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
@@ -164,9 +184,7 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
                                         ScanResult& result) {
   for (size_t r = 0; r < rows.size(); ++r) {
     for (FieldRead& field : code_runs(rows[r])) result.fields.push_back(std::move(field));
-    if (r + 1 < rows.size())
-      if (std::optional<FieldRead> joined = wrapped_code(rows[r], rows[r + 1]))
-        result.fields.push_back(std::move(*joined));
+    for (FieldRead& joined : wrapped_codes(rows, r)) result.fields.push_back(std::move(joined));
   }
   std::vector<FieldRead> rereads;
   for (const FieldRead& field : result.fields)
