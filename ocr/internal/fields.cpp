@@ -35,6 +35,22 @@ bool passes_a_checksum(const std::string& run) {
   return !repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty();
 }
 
+// Every run of code characters in `text`, as [begin, end).
+std::vector<std::pair<size_t, size_t>> code_spans(const std::u32string& text) {
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (size_t i = 0; i < text.size();) {
+    if (!is_code_char(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && is_code_char(text[j])) ++j;
+    spans.emplace_back(i, j);
+    i = j;
+  }
+  return spans;
+}
+
 std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
                                    const std::vector<std::string>& labels, double min_similarity) {
   std::optional<LabelHit> best;
@@ -58,17 +74,7 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
 
 std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
   std::vector<FieldRead> runs;
-  std::vector<std::pair<size_t, size_t>> spans;  // every run of code characters
-  for (size_t i = 0; i < row.folded.size();) {
-    if (!is_code_char(row.folded[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < row.folded.size() && is_code_char(row.folded[j])) ++j;
-    spans.emplace_back(i, j);
-    i = j;
-  }
+  const std::vector<std::pair<size_t, size_t>> spans = code_spans(row.folded);
   auto add = [&](std::u32string text, size_t begin, size_t end) {
     if (text.size() >= 15 && text.size() <= 21)
       runs.push_back({"code", encode_utf8(text), glyph_span(row, begin, end),
@@ -106,19 +112,13 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
     if (n == r || next.box.y < row.box.y + row.box.h / 2 ||
         next.box.y > row.box.bottom() + 2 * line)
       continue;
-    for (size_t i = 0; i < next.folded.size();) {
-      if (!is_code_char(next.folded[i])) {
-        ++i;
-        continue;
-      }
-      size_t j = i;
-      while (j < next.folded.size() && is_code_char(next.folded[j])) ++j;
+    // A paragraph's next line begins with the rest (whatever its indent).
+    size_t first = 0;
+    while (first < next.folded.size() && next.folded[first] == U' ') ++first;
+    for (const auto& [i, j] : code_spans(next.folded)) {
       const size_t tail = j - i;
       const Box b = glyph_span(next, i, j);
       const bool under_the_run = std::abs(b.x - a.x) <= near;
-      // A paragraph's next line begins with the rest (whatever its indent).
-      size_t first = 0;
-      while (first < next.folded.size() && next.folded[first] == U' ') ++first;
       const bool paragraph = i == first;
       if ((under_the_run || paragraph) && tail < 18 && head + tail >= 15 && head + tail <= 21) {
         const std::string joined =
@@ -131,7 +131,6 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
                std::min(glyph_confidence(row, begin, end), glyph_confidence(next, i, j))});
         }
       }
-      i = j;
     }
   }
   return out;
