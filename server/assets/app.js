@@ -389,7 +389,9 @@ function openActionForm(c, a, form, remark, status, id) {
         ok = false;
       }
     }
-    if (a.remark_required && !remark.value.trim()) {
+    // The check's remark, untouched, is the return's; any other action sends only what was written.
+    const written = !failing(a) && remark.value === remark.dataset.prefilled ? '' : remark.value;
+    if (a.remark_required && !written.trim()) {
       status.className = 'error';
       status.textContent = `“${a.title}”须在上方“备注”中写明${failing(a) ? '企业需要改正什么' : '原因'}`;
       ok = false;
@@ -414,7 +416,7 @@ function openActionForm(c, a, form, remark, status, id) {
       }
       return;
     }
-    const body = {action: a.id, version: c.version, remark: remark.value};
+    const body = {action: a.id, version: c.version, remark: written};
     if (why) body.override_check = why.value.trim();
     if (Object.keys(inputs).length) body.inputs = inputs;
     confirm.disabled = true;
@@ -502,8 +504,12 @@ async function showCase(id, done) {
       c.check.findings.map((f) => el('li', {class: 'finding ' + f.severity, title: f.code},
                                      `${SEVERITY[f.severity] || ''}${f.message}`)) :
       [];
-  const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000},
-                    c.check && c.check.remark && c.check.current && c.actions.some((a) => a.failing) ? c.check.remark : '');
+  // Pre-filled from the current failing check when the case may be returned: the remark a return
+  // sends. Left as it was, it is never sent with an action that does not return the case.
+  const prefilled = c.check && c.check.remark && c.check.current && c.actions.some((a) => a.failing) ?
+      c.check.remark : '';
+  const remark = el('textarea', {name: 'remark', id: 'remark', maxlength: 2000}, prefilled);
+  remark.dataset.prefilled = prefilled;
   const counter = el('small', {id: 'remark-count', 'aria-live': 'polite'});
   const count = () => { counter.textContent = `已输入 ${[...remark.value].length} / 2000 字`; };
   remark.addEventListener('input', count);

@@ -497,6 +497,8 @@ await step('clerk-passes-206', async () => {
   if (!row.includes('发证机构核验 → 核验通过，待传真或快递至服务商') || !row.includes('核验通过') ||
       !row.includes('不采纳核验结论的理由：' + OVERRIDE))
     throw new Error(`the history row "${row}" is not the pass`);
+  // The remark box held the check's remark, for a return; the pass does not send it.
+  if (row.includes('未见企业公章')) throw new Error(`the pass carries the return's remark: "${row}"`);
   await expectText('#act-status', '已办理：核验通过');
 });
 
@@ -585,6 +587,7 @@ await step('vendor-passes-206', async () => {
   const row = await historyRow('pass_vendor_review');
   if (!row.includes('服务商复核及补办电子钥匙 → 复核通过，电子钥匙制作中') || !row.includes('复核通过'))
     throw new Error(`the history row "${row}" is not the vendor's pass`);
+  if (row.includes('未见企业公章')) throw new Error(`the vendor's pass carries the return's remark: "${row}"`);
   // The activation e-mail is in the outbox, listed on the case page with its delivery status
   // (no mail server is configured here: it waits).
   await expectText('#notices', '调用商务部统一用户管理平台激活企业账户');
