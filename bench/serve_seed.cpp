@@ -168,6 +168,7 @@ int main(int argc, char** argv) {
   const std::filesystem::path rules(o.rules);
   const auto counter =
       must(keydesk::load_counter_config(rules / "counter.yaml"), "load counter.yaml");
+  const std::string authority = o.authority.empty() ? counter.authority : o.authority;
   keydesk::Diagnostics problems;
   const auto procedures = keydesk::load_procedures(rules / "procedures", problems);
   if (procedures.empty()) fail("no procedure could be read from " + o.rules + "/procedures");
@@ -295,7 +296,7 @@ int main(int argc, char** argv) {
     text(1, id);
     text(2, s.procedure->id);
     text(3, s.procedure->version);
-    text(4, o.authority.empty() ? counter.authority : o.authority);
+    text(4, authority);
     text(5, uscc);
     text(6, state.rule->id);
     sqlite3_bind_int64(ins, 7, state.version);
@@ -323,8 +324,7 @@ int main(int argc, char** argv) {
       "{\"cases\": %ld, \"closed\": %ld, \"overdue\": %ld, \"procedures\": %zu, \"authority\": %s, "
       "\"today\": "
       "\"%s\", \"seconds\": %.2f, \"db_bytes\": %ju}\n",
-      o.cases, o.closed, overdue_count, seeds.size(),
-      json(o.authority.empty() ? counter.authority : o.authority).dump().c_str(),
+      o.cases, o.closed, overdue_count, seeds.size(), json(authority).dump().c_str(),
       keydesk::format_date(today).c_str(), seconds,
       static_cast<std::uintmax_t>(std::filesystem::file_size(o.db)));
   return 0;

@@ -9,6 +9,13 @@ const char* const kAdministratorsDecideNoCases =
 
 Actor viewer_of(const Account& account) { return {account.name, account.role, account.authority}; }
 
+namespace {
+// The case waits on the vendor now: its state has an action of the vendor's.
+bool at_vendor_now(const Actor& a, const CaseRecord& c, const Procedure& p) {
+  return a.role == "vendor_reviewer" && !Workflow::actions_for(p, c.state, a.role).empty();
+}
+}  // namespace
+
 std::optional<std::string> cannot_see(const Actor& a, const CaseRecord& c, const Procedure& p) {
   if (a.role == "administrator") return std::string(kAdministratorsDecideNoCases);
   if (a.role == "authority_clerk" && c.authority != a.authority)
@@ -16,8 +23,7 @@ std::optional<std::string> cannot_see(const Actor& a, const CaseRecord& c, const
            " (the case belongs to another authority)";
   if (a.role == "auditor" && !a.authority.empty() && c.authority != a.authority)
     return "案件 " + c.id + " 属于" + c.authority + " (the case belongs to another authority)";
-  if (a.role == "vendor_reviewer" && !c.vendor_handled &&
-      Workflow::actions_for(p, c.state, a.role).empty())
+  if (a.role == "vendor_reviewer" && !c.vendor_handled && !at_vendor_now(a, c, p))
     return "案件 " + c.id + " 未转至服务商，服务商不能查看 (the case has not been at the vendor)";
   if (a.role != "authority_clerk" && a.role != "vendor_reviewer" && a.role != "auditor")
     return "角色“" + a.role + "”不能查看案件 (role " + a.role + " sees no case)";
@@ -25,9 +31,7 @@ std::optional<std::string> cannot_see(const Actor& a, const CaseRecord& c, const
 }
 
 bool sees_full_id(const Actor& a, const CaseRecord& c, const Procedure& p) {
-  if (a.role == "authority_clerk") return true;
-  return a.role == "vendor_reviewer" && !c.closed &&
-         !Workflow::actions_for(p, c.state, a.role).empty();
+  return a.role == "authority_clerk" || at_vendor_now(a, c, p);
 }
 
 const char* const kIdScanRefused =

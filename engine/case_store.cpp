@@ -521,8 +521,7 @@ std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool
   add("procedure", f.procedure);
   add("state", f.state);
   add("uscc", f.uscc);
-  if (with_pairs && f.restricted && !f.pairs_excluded && f.procedure_states.empty())
-    where += " AND 0";
+  if (with_pairs && f.restricted && f.procedure_states.empty()) where += " AND 0";
   if (with_pairs && !f.procedure_states.empty()) {
     where += f.pairs_excluded ? " AND NOT (" : " AND (";
     for (size_t i = 0; i < f.procedure_states.size(); ++i) {

@@ -125,7 +125,8 @@ struct CaseFilter {
   // `restricted` with no pair: nothing at all (a tab no state belongs to).
   std::vector<std::pair<std::string, std::string>> procedure_states;
   bool restricted = false;
-  bool pairs_excluded = false;  // cases of none of procedure_states, rather than one of them
+  // Cases of none of procedure_states, rather than one of them (`restricted` is then not set).
+  bool pairs_excluded = false;
   bool vendor_handled = false;  // only cases a vendor reviewer has acted on
   // Part of a case number, a USCC, the enterprise's name, a person's name on the form (legal
   // representative, authorised user) or the login name; spaces and letter case do not count

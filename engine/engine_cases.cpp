@@ -196,7 +196,7 @@ Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day)
   } else if (request.tab == "handled") {
     filter.vendor_handled = true;
     filter.include_closed = true;
-    filter.restricted = filter.pairs_excluded = true;
+    filter.pairs_excluded = true;
     filter.procedure_states.assign(visible.begin(), visible.end());
   } else if (!request.tab.empty() && request.tab != "open") {
     filter.restricted = true;

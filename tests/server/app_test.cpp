@@ -884,6 +884,12 @@ TEST_CASE("whatever fails, the page reads Chinese: English-only errors get a Chi
     CHECK(std::any_of(error.begin(), error.end(),
                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
   }
+  // A message with no Chinese of its own (the path check's): a Chinese sentence by its status,
+  // the English kept as the detail.
+  Response odd = clerk.get("/api/../cases");
+  CHECK(odd.result() == http::status::bad_request);
+  CHECK(body_of(odd)["error"] == "请求内容有误，请检查填写的内容后重试");
+  CHECK_THAT(body_of(odd)["detail"].get<std::string>(), Catch::Contains("without '..'"));
   // The clerk's manifest of a case with no waybill: in Chinese, saying what to do.
   Response res = clerk.get("/api/documents/manifest.pdf?number=M-1&courier=SF&cases=C-OWN");
   CHECK(res.result() == http::status::conflict);
