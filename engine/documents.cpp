@@ -69,6 +69,7 @@ Result<DocumentRules> load_document_rules(const std::filesystem::path& path) {
     t.person_labels = words(d, "person_labels");
     t.id_labels = words(d, "id_labels");
     t.other_labels = words(d, "other_labels");
+    t.tick_items = words(d, "tick_items");
     if (d.contains("signatures"))
       for (const std::string& signer : doc->keys_in_order("/documents/" + id + "/signatures"))
         t.signature_labels.emplace_back(signer, words(d.at("signatures"), signer.c_str()));

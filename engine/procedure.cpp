@@ -98,6 +98,7 @@ class ProcedureReader {
         if (c.contains("max_kb"))
           r.max_kb = doc_.integer(mp + "/checks/max_kb", 1, kMaxUploadKb, out_).value_or(0);
         r.fields = c.value("fields", std::vector<std::string>{});
+        r.tick = c.value("tick", std::vector<std::string>{});
         if (r.max_kb && !r.upload)
           out_.push_back(doc_.at(mp + "/checks/max_kb", "max_kb 只限制在线上传的扫描件：请给材料“" +
                                                             r.id +

@@ -56,6 +56,8 @@ struct MaterialRule {
   bool seal = false;
   std::string signature;  // "", "legal_representative", "authorized_user"
   int max_kb = 0;         // 1..kMaxUploadKb; 0: no limit
+  // The items of the form's tick list of which one must be ticked (补办); empty: not checked.
+  std::vector<std::string> tick;
   std::vector<std::string> fields;
 
   // The e-key itself, handed in: an object, not a scan (no file to check; a requirement says

@@ -99,6 +99,7 @@ class Checker {
     }
     if (rule.seal) seal(type, m, scan);
     if (!rule.signature.empty()) signature(rule.signature, type, m, scan);
+    if (!rule.tick.empty()) tick(rule.tick, type, m, scan);
     const ocr::DocumentType* doc = documents_.type(scan.detected_type.empty() ? type : scan.detected_type);
     for (const std::string& field : rule.fields) {
       if (field == "enterprise.uscc" && doc && !doc->uscc_labels.empty()) uscc(type, m, scan);
@@ -132,6 +133,55 @@ class Checker {
       }
       return;
     }
+  }
+
+  // The item ticked on the form's tick list against the procedure's. Another item ticked alone,
+  // with the procedure's item read as an empty box, is a form filled in for another business:
+  // fail. Several ticked, or the procedure's item left empty with no other ticked, or another
+  // ticked while the procedure's box reads as neither, goes to a person; a list not found, or
+  // the procedure's item not on it, says nothing (the type check and the fields speak for the
+  // form).
+  void tick(const std::vector<std::string>& wanted, const std::string& type, const MaterialScan& m,
+            const ocr::ScanResult& scan) {
+    auto is_wanted = [&wanted](const ocr::TickMark& t) {
+      return std::find(wanted.begin(), wanted.end(), t.item) != wanted.end();
+    };
+    const ocr::TickMark* own = nullptr;
+    std::vector<const ocr::TickMark*> ticked;
+    for (const ocr::TickMark& t : scan.ticks) {
+      if (t.ticked) ticked.push_back(&t);
+      if (is_wanted(t) && (!own || t.ticked)) own = &t;
+    }
+    // The procedure's item not found, or its box read as neither, and nothing else ticked: the
+    // form says nothing against it.
+    if (ticked.empty() && (!own || !own->empty)) return;
+    if (own && own->ticked && ticked.size() == 1) return;
+    std::string expected;
+    for (const std::string& w : wanted) expected += (expected.empty() ? "“" : "或“") + w + "”";
+    std::string found;
+    nlohmann::json found_items = nlohmann::json::array();
+    for (const ocr::TickMark* t : ticked) {
+      found += (found.empty() ? "“" : "、“") + t->item + "”";
+      found_items.push_back(t->item);
+    }
+    nlohmann::json boxes = nlohmann::json::array();
+    for (const ocr::TickMark& t : scan.ticks)
+      boxes.push_back({{"item", t.item},
+                       {"box", box_json(t.box)},
+                       {"read", t.read},
+                       {"ticked", t.ticked},
+                       {"empty", t.empty}});
+    nlohmann::json evidence = {
+        {"file", m.file}, {"expected", wanted}, {"found", found_items}, {"items", boxes}};
+    if (ticked.size() == 1 && own && own->empty) {
+      evidence["box"] = box_json(ticked.front()->box);
+      add("form.tick_mismatch", type, Severity::fail, {{"expected", expected}, {"found", found}},
+          evidence);
+      return;
+    }
+    add("form.tick_unread", type, Severity::review,
+        {{"expected", expected}, {"detail", ticked.empty() ? "未见勾选" : "勾选的似为" + found}},
+        evidence);
   }
 
   std::u32string page_text(const ocr::ScanResult& scan) const {

@@ -402,6 +402,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   clock.mark("fields");
   if (expected) impl.find_signatures(rows, *expected, result);
   clock.mark("signatures");
+  if (expected && !expected->tick_items.empty()) impl.find_ticks(rows, *expected, result);
   impl.current_ = nullptr;
   return result;
 }

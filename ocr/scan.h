@@ -39,6 +39,8 @@ struct DocumentType {
   std::vector<std::string> person_labels;    // 姓名, 兹委托, …
   std::vector<std::string> id_labels;        // 公民身份号码, 身份证号码, …
   std::vector<std::string> other_labels;     // labels of values not read (注册资本, 有效期限, …)
+  // The items of a form's tick list (□首次申领 □补办 …): one of them is ticked.
+  std::vector<std::string> tick_items;
   // Signature labels by signer: {"legal_representative", {"法定代表人（签字）", …}}.
   std::vector<std::pair<std::string, std::vector<std::string>>> signature_labels;
 };
@@ -66,6 +68,18 @@ struct SignatureMark {
   Box region;          // where the handwriting was looked for
   bool present = false;
   double ink = 0;  // share of the region's pixels that are (non-red) ink
+};
+
+// An item of a form's tick list (□补办) as found, with the box before its words as read: empty
+// (read as 口), ticked (read as another character: a tick, cross or fill changes its shape), or
+// neither when the reading says nothing either way.
+struct TickMark {
+  std::string item;  // as the document type spells it (补办)
+  Box box;           // where the box was read
+  std::string read;  // the character read for the box ("" when none stood before the item)
+  double ink = 0;    // share of the box's pixels that are ink
+  bool ticked = false;
+  bool empty = false;
 };
 
 // A field value found next to its label, or a code found anywhere on the page.
@@ -97,6 +111,7 @@ struct ScanResult {
   std::vector<SealMark> seals;
   std::vector<SignatureMark> signatures;
   std::vector<FieldRead> fields;
+  std::vector<TickMark> ticks;  // the tick list's items found (DocumentType::tick_items)
   // The rows that held a label, a value or a signature label looked for (ScanHints::places).
   std::vector<PagePlace> places;
 };

@@ -45,6 +45,14 @@ nlohmann::json scan_result_json(const ScanResult& r) {
   for (const FieldRead& f : r.fields)
     j["fields"].push_back(
         {{"field", f.field}, {"text", f.text}, {"box", box_json(f.box)}, {"confidence", f.confidence}});
+  j["ticks"] = nlohmann::json::array();
+  for (const TickMark& t : r.ticks)
+    j["ticks"].push_back({{"item", t.item},
+                          {"box", box_json(t.box)},
+                          {"read", t.read},
+                          {"ink", t.ink},
+                          {"ticked", t.ticked},
+                          {"empty", t.empty}});
   j["places"] = nlohmann::json::array();
   for (const PagePlace& p : r.places) j["places"].push_back({p.x, p.y});
   return j;
@@ -78,6 +86,10 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
     for (const auto& f : j.at("fields"))
       r.fields.push_back({f.at("field").get<std::string>(), f.at("text").get<std::string>(),
                           box_from(f.at("box")), f.at("confidence").get<float>()});
+    for (const auto& t : j.value("ticks", nlohmann::json::array()))
+      r.ticks.push_back({t.at("item").get<std::string>(), box_from(t.at("box")),
+                         t.at("read").get<std::string>(), t.at("ink").get<double>(),
+                         t.at("ticked").get<bool>(), t.at("empty").get<bool>()});
     for (const auto& p : j.value("places", nlohmann::json::array()))
       r.places.push_back({p.at(0).get<float>(), p.at(1).get<float>()});
     return r;

@@ -116,6 +116,13 @@ struct ScanAnalyzer::Impl {
   void find_signatures(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
                        ScanResult& result);
 
+  // --- ticks.cpp: the tick list of a form
+  // --------------------------------------------------------- The items of `type`'s tick list on
+  // the row holding most of them, each with the ink of the box left of it, and which of them are
+  // ticked.
+  void find_ticks(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
+                  ScanResult& result);
+
   // --- wanted.h: what reading still looks for ----------------------------------------------------
   struct Wanted;
 

@@ -69,6 +69,12 @@ std::optional<size_t> cell_right_of(const Rows& rows, const Box& label, int max_
 // A row this short (in characters) is a label alone in its cell, or a short label and a name.
 constexpr size_t kCellChars = 8;
 
+// Where `item` of a tick list (normalised) is in `text`, one character misread allowed; npos.
+size_t find_tick_item(const std::u32string& text, const std::u32string& item,
+                      const std::vector<std::u32string>& items);
+// How many of `items` (a tick list's, normalised) `row` holds, each once.
+size_t tick_items_on(const ReadRow& row, const std::vector<std::u32string>& items);
+
 // The text after a label in its row: separators skipped, up to the next label-like "xx：".
 std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from);
 

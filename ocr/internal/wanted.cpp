@@ -53,6 +53,9 @@ ScanAnalyzer::Impl::Wanted::Wanted(const ScanHints& hints, const DocumentType* e
   applicant.labels = fold(expected->person_labels);
   others = fold(expected->other_labels);
   titles = fold(expected->title_words);
+  tick_items = fold(expected->tick_items);
+  ticks_wanted = !tick_items.empty();
+  tick_items_seen.assign(tick_items.size(), false);
 }
 
 void ScanAnalyzer::Impl::Wanted::see_codes(const std::u32string& codes,
@@ -102,6 +105,18 @@ void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
       v->grace = end - begin >= least ? 1 : 2;
       ++hits;
     }
+  }
+  // The tick list: its items but one (a form prints all but the odd old one, on one line or
+  // parted where a marked box stands taller than the print).
+  if (ticks_wanted) {
+    size_t seen = 0;
+    for (size_t i = 0; i < tick_items.size(); ++i) {
+      if (!tick_items_seen[i] &&
+          internal::find_tick_item(row.folded, tick_items[i], tick_items) != std::u32string::npos)
+        tick_items_seen[i] = true, ++hits;
+      seen += tick_items_seen[i];
+    }
+    ticks_wanted = seen + 1 < tick_items.size();
   }
   hits +=
       static_cast<int>(std::erase_if(signatures, [&row](const std::vector<std::u32string>& labels) {
@@ -163,6 +178,7 @@ std::string ScanAnalyzer::Impl::Wanted::describe() const {
                          {&company, " name"},
                          {&applicant, " person"}})
     if (v->wanted) out += what;
+  if (ticks_wanted) out += " ticks";
   return signatures.empty() ? out : out + " signature";
 }
 

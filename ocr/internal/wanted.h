@@ -31,7 +31,7 @@ struct ScanAnalyzer::Impl::Wanted {
   void see(const internal::ReadRow& row);
   // Only signature labels are still wanted: they sit at the foot of a page.
   bool values_done() const {
-    return !uscc.wanted && !id.wanted && !company.wanted && !applicant.wanted;
+    return !uscc.wanted && !id.wanted && !company.wanted && !applicant.wanted && !ticks_wanted;
   }
   bool codes_wanted() const { return uscc.wanted || id.wanted; }
   bool names_wanted() const { return company.wanted || applicant.wanted; }
@@ -57,6 +57,9 @@ struct ScanAnalyzer::Impl::Wanted {
   std::vector<std::vector<std::u32string>> signatures;  // labels, normalised, per signer
   std::vector<std::u32string> others;                   // labels of values not looked for
   std::vector<std::u32string> titles;                   // the expected type's title words
+  std::vector<std::u32string> tick_items;               // its tick list's items, normalised
+  bool ticks_wanted = false;                            // the tick list not yet read
+  std::vector<bool> tick_items_seen;
 
   // `row` begins with the label of a value nobody looks for (注册资本…), and holds no label of
   // one looked for.

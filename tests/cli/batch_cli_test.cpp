@@ -385,3 +385,59 @@ TEST_CASE("an ID number or a USCC a line end cuts in two in a letter's running t
   }
   CHECK(checked == static_cast<int>(wrapped.size()));
 }
+
+TEST_CASE("the application form's ticked 申请事项 is read and compared with the procedure's",
+          "[batch]") {
+  // scangen --variety wide ticks the form's items in five ways (a ☑, a √ over the □, a pen tick,
+  // a pen cross, a ■); its fault tick_mismatch ticks another item than the procedure's. The same
+  // two submissions are checked as drawn and with the other item ticked.
+  TempDir dir;
+  const fs::path clean = dir.path() / "clean", faulty = dir.path() / "faulty";
+  std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) +
+                    "' --variety wide --count 2 --faults none --seed 21 -q --out '" +
+                    clean.string() + "'";
+  REQUIRE(std::system(gen.c_str()) == 0);
+  fs::copy(clean, faulty, fs::copy_options::recursive);
+  for (const auto& d : fs::directory_iterator(faulty)) {
+    std::string redraw =
+        "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) + "' --from '" + d.path().string() +
+        "' --variety wide --fault tick_mismatch --fault-material application_form -q";
+    REQUIRE(std::system(redraw.c_str()) == 0);
+  }
+  auto tick_findings = [&](const fs::path& in, const std::string& name) {
+    keydesk::test::Run run = run_keydesk("batch verify '" + in.string() + "' --report '" +
+                                         (dir.path() / name).string() + "' --today 2026-11-24");
+    INFO(run.out << run.err);
+    REQUIRE(fs::exists(dir.path() / name / "report.json"));
+    std::map<std::string, std::vector<nlohmann::json>> out;
+    const nlohmann::json report = read_json(dir.path() / name / "report.json");
+    for (const auto& s : report["submissions"]) {
+      auto& found = out[fs::path(s["dir"].get<std::string>()).filename().string()];
+      for (const auto& f : s["findings"])
+        if (f["code"].get<std::string>().rfind("form.", 0) == 0) found.push_back(f);
+    }
+    return out;
+  };
+  const auto as_drawn = tick_findings(clean, "clean-report");
+  const auto other_ticked = tick_findings(faulty, "faulty-report");
+  REQUIRE(as_drawn.size() == 2);
+  for (const auto& [id, found] : as_drawn) {
+    INFO(id);
+    CHECK(found.empty());
+  }
+  REQUIRE(other_ticked.size() == 2);
+  for (const auto& [id, found] : other_ticked) {
+    INFO(id);
+    REQUIRE(found.size() == 1);
+    const nlohmann::json truth =
+        read_json(faulty / id / "expected.json")["truth"]["application_form"];
+    CHECK(found[0]["code"] == "form.tick_mismatch");
+    CHECK(found[0]["severity"] == "fail");
+    CHECK(found[0]["evidence"]["found"] == nlohmann::json::array({truth["item"]}));
+    // The remark names both items, in Chinese, and what to do.
+    const std::string remark = found[0]["message"];
+    CHECK(remark.find("“" + truth["item"].get<std::string>() + "”") != std::string::npos);
+    CHECK(remark.find("“" + truth["procedure_item"].get<std::string>() + "”") != std::string::npos);
+    CHECK(remark.find("请重新填写申请表") != std::string::npos);
+  }
+}
