@@ -1,15 +1,24 @@
 #!/usr/bin/python3
-"""Field accuracy of keydesk and of the plain tesseract CLI on the same generated batch.
+"""Field accuracy of keydesk and of peer OCR pipelines (tesseract CLI, PaddleOCR) on one batch.
 
-The same extraction runs on both texts: a field counts as read when the value printed on the scan
+The same extraction runs on every text: a field counts as read when the value printed on the scan
 (expected.json "truth") is found in the text, codes after folding full-width characters and the
 confusions GB 32100 rules out (O/I/Z/S in a USCC; O/I/Z/S/B in an ID number), names after folding
-brackets and spaces. keydesk's text is what it read (the scan results in its batch database);
-the peer's is tesseract's full-page output.
+brackets and spaces. Line ends and spaces are removed before the search, so a value wrapped onto
+the next line is found as long as nothing comes between its pieces. Where the generator printed a
+value wrapped (wide set: "fields_printed", "\\n" where its line ended) and the text is read line by
+line across columns (the rest of the row between the pieces), the value also counts when its
+pieces are found in order on successive text lines (each piece within two lines of the one
+before, empty lines skipped). Both rules apply alike to every text.
 
-usage: ocr_fields.py SUBMISSIONS KEYDESK_DB PEER_DIR
+keydesk's text is what it read (the lines of the scan results in its batch database); a peer's is
+DIR/<submission>/<file>.txt (the tesseract CLI's output layout, followed by bench/paddle/ocr.mjs).
+
+usage: ocr_fields.py SUBMISSIONS KEYDESK_DB [NAME=]PEER_DIR...   (a bare PEER_DIR is "tesseract")
+prints JSON: per reader read/fields/accuracy, "kinds" (uscc, name, person, id_number: [read, of])
+and "rotation" (the page's rotation in degrees: [read, of]).
 """
-import json, os, sqlite3, sys
+import hashlib, json, os, sqlite3, sys
 
 # What each material's checks compare (rules/procedures: checks.fields)
 FIELDS = {
@@ -21,6 +30,7 @@ FIELDS = {
     "id_card_copy": ["person", "id_number"],
     "power_of_attorney": ["person", "id_number"],
 }
+KINDS = ["uscc", "name", "person", "id_number"]
 
 FOLD = {ord("（"): "(", ord("）"): ")", ord("【"): "(", ord("】"): ")", ord("："): ":"}
 
@@ -32,59 +42,100 @@ def norm(text):
         if 0xFF01 <= o <= 0xFF5E:
             ch = chr(o - 0xFEE0)
         ch = ch.translate(FOLD)
-        if ch in " \t\n\r·_:":
+        if ch in " \t\n\r\u3000·_:":
             continue
         out.append(ch.upper())
     return "".join(out)
 
 
-def code_views(text):
+def views(field, text):
+    """The forms of a text a value of this field is looked for in."""
     t = norm(text)
+    if field not in ("uscc", "id_number"):
+        return [t]
     uscc = t.replace("O", "0").replace("I", "1").replace("Z", "2").replace("S", "5")
-    idn = uscc.replace("B", "8")
-    return t, uscc, idn
+    return [t, uscc] if field == "uscc" else [t, uscc.replace("B", "8")]
 
 
-def found(field, value, text):
+def found_in(field, value, text):
+    return any(value in v for v in views(field, text))
+
+
+def found_wrapped(field, pieces, lines):
+    """Pieces of a wrapped value found in order on successive non-empty lines."""
+    lines = [l for l in lines if norm(l)]
+    def walk(k, start):
+        if k == len(pieces):
+            return True
+        stop = len(lines) if k == 0 else min(len(lines), start + 2)
+        return any(found_in(field, pieces[k], lines[i]) and walk(k + 1, i + 1) for i in range(start, stop))
+    return walk(0, 0)
+
+
+def found(field, value, text, wrapped):
     if not value:
         return None
-    t, uscc, idn = code_views(text)
-    if field == "uscc":
-        return value in t or value in uscc
-    if field == "id_number":
-        return value in t or value in idn
-    return norm(value) in t
+    if found_in(field, norm(value) if field not in ("uscc", "id_number") else value, text):
+        return True
+    lines = text.split("\n")
+    for form in wrapped:
+        pieces = [norm(p) for p in form.split("\n") if norm(p)]
+        if len(pieces) > 1 and found_wrapped(field, pieces, lines):
+            return True
+    return False
+
+
+def wrapped_forms(truth, value):
+    """The printed forms of this value with a line end inside (wide set only)."""
+    out = []
+    for forms in (truth.get("fields_printed") or {}).values():
+        out += [f for f in forms if "\n" in f and norm(f) == norm(value)]
+    return out
 
 
 def main():
-    subs, db, peer = sys.argv[1:4]
-    kd_text = {}
-    con = sqlite3.connect(db)
-    for sha, material, result in con.execute("SELECT sha256, material, result FROM scan_results"):
+    subs, db, peers = sys.argv[1], sys.argv[2], sys.argv[3:]
+    peers = [p.split("=", 1) if "=" in p else ("tesseract", p) for p in peers]
+    texts = {"keydesk": {}}
+    con = sqlite3.connect(db) if os.path.exists(db) else None
+    for sha, material, result in (con.execute("SELECT sha256, material, result FROM scan_results") if con else []):
         r = json.loads(result)
-        kd_text[(sha, material)] = "\n".join(l["text"] for l in r["lines"])
-    import hashlib
-    score = {"keydesk": [0, 0], "tesseract": [0, 0]}
+        texts["keydesk"][(sha, material)] = "\n".join(l["text"] for l in r["lines"])
+    names = ["keydesk"] + [n for n, _ in peers]
+    score = {n: {"read": 0, "fields": 0, "kinds": {k: [0, 0] for k in KINDS}, "rotation": {}} for n in names}
     for sub in sorted(os.listdir(subs)):
         d = os.path.join(subs, sub)
-        exp = json.load(open(os.path.join(d, "expected.json")))
+        if not os.path.exists(os.path.join(d, "expected.json")):
+            continue
+        exp = json.load(open(os.path.join(d, "expected.json"), encoding="utf-8"))
         for material, truth in exp["truth"].items():
             path = os.path.join(d, truth.get("file") or f"{material}.jpg")
             if truth.get("doc_type") != material or not os.path.exists(path):
                 continue  # a blank, broken or wrong page has no fields to read
             sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
-            peer_file = os.path.join(peer, sub, os.path.basename(path) + ".txt")
-            peer_text = open(peer_file, encoding="utf-8", errors="replace").read() if os.path.exists(peer_file) else ""
-            ours = kd_text.get((sha, material), "")
+            text = {"keydesk": texts["keydesk"].get((sha, material), "")}
+            for name, peer in peers:
+                f = os.path.join(peer, sub, os.path.basename(path) + ".txt")
+                text[name] = open(f, encoding="utf-8", errors="replace").read() if os.path.exists(f) else ""
+            rot = str(truth.get("rotation") or 0)
             for field in FIELDS.get(material, []):
                 value = truth.get(field)
                 if not value:
                     continue
-                for name, text in (("keydesk", ours), ("tesseract", peer_text)):
-                    score[name][1] += 1
-                    score[name][0] += 1 if found(field, value, text) else 0
-    print(json.dumps({k: {"read": v[0], "fields": v[1], "accuracy": round(v[0] / max(v[1], 1), 4)}
-                      for k, v in score.items()}))
+                wrapped = wrapped_forms(truth, value)
+                for name in names:
+                    ok = 1 if found(field, value, text[name], wrapped) else 0
+                    s = score[name]
+                    s["read"] += ok
+                    s["fields"] += 1
+                    s["kinds"][field][0] += ok
+                    s["kinds"][field][1] += 1
+                    r = s["rotation"].setdefault(rot, [0, 0])
+                    r[0] += ok
+                    r[1] += 1
+    for s in score.values():
+        s["accuracy"] = round(s["read"] / max(s["fields"], 1), 4)
+    print(json.dumps(score))
 
 
 if __name__ == "__main__":

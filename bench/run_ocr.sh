@@ -3,13 +3,14 @@
 # (full page, chi_sim+eng, OMP_THREAD_LIMIT=1, two at a time on two cores), on the same 100
 # generated submissions, side by side in one run.
 #
-# usage: bench/run_ocr.sh [COUNT]      (default 100 submissions; needs a built tree)
+# usage: [KEYDESK=path] bench/run_ocr.sh [COUNT]   (default 100 submissions; needs a built tree
+# or KEYDESK=; bench/run_ocr3.sh adds PaddleOCR and the wide set)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 count=${1:-100}
 out="$root/bench/out/ocr"
 subs="$out/submissions-$count"
-kd="$root/build/cli/keydesk"
+kd=${KEYDESK:-$root/build/cli/keydesk}
 [ -x "$kd" ] || { echo "build first: scripts/build.sh" >&2; exit 2; }
 if [ ! -d "$subs" ]; then
   echo "generating $count submissions (tools/scangen, seed 7) ..."
