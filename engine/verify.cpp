@@ -204,12 +204,16 @@ class Checker {
   }
 
   // A code on the scan against the form's. One character off is how OCR misreads a code the
-  // checksum then repairs, so it counts as the same; a valid code three or more characters away
-  // is another enterprise's (or person's): fail; anything between goes to a person.
+  // checksum then repairs, so it counts as the same (the reading with its impossible letters
+  // folded to digits too: 9111010SMAWFLBDQOU is 91110105MAWFLBDQ0U, one off the form's …Q9U);
+  // a valid code three or more characters away is another enterprise's (or person's): fail;
+  // anything between goes to a person.
   template <class Repair>
-  void compare_code(const char* code_name, const std::string& expected, const std::string& shown_expected,
-                    const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan,
-                    Repair repair, const std::function<std::string(const std::string&)>& show) {
+  void compare_code(const char* code_name, const std::string& expected,
+                    const std::string& shown_expected, const std::string& type,
+                    const MaterialScan& m, const ocr::ScanResult& scan, Repair repair,
+                    std::string (*fold)(std::string_view),
+                    const std::function<std::string(const std::string&)>& show) {
     const std::u32string want(expected.begin(), expected.end());
     size_t closest = std::string::npos;
     std::string closest_text;
@@ -220,6 +224,7 @@ class Checker {
       const std::vector<std::string> valid = repair(f.text);
       std::vector<std::string> readings = valid;
       readings.push_back(f.text);
+      readings.push_back(fold(f.text));
       for (const std::string& r : readings) {
         size_t d = ocr::edit_distance(std::u32string(r.begin(), r.end()), want);
         if (d < closest) {
@@ -252,27 +257,58 @@ class Checker {
 
   void uscc(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
     std::string expected = json_text(submission_, "/enterprise/uscc"_json_pointer);
-    compare_code("uscc", expected, expected, type, m, scan,
-                 [&](const std::string& text) {
-                   std::vector<std::string> valid;
-                   for (const std::string& c : ocr::repair_uscc(text))
-                     if (!ocr::check_id_number(c, today_).valid) valid.push_back(c);  // not an ID number
-                   return valid;
-                 },
-                 // What was read nearest the USCC may be the ID number printed beside it.
-                 [this](const std::string& s) {
-                   return ocr::check_id_number(s, today_).valid ? mask_id_number(s) : s;
-                 });
+    compare_code(
+        "uscc", expected, expected, type, m, scan,
+        [&](const std::string& text) {
+          std::vector<std::string> valid;
+          for (const std::string& c : ocr::repair_uscc(text))
+            if (!ocr::check_id_number(c, today_).valid) valid.push_back(c);  // not an ID number
+          return valid;
+        },
+        &ocr::fold_uscc,
+        // What was read nearest the USCC may be the ID number printed beside it.
+        [this](const std::string& s) {
+          return ocr::check_id_number(s, today_).valid ? mask_id_number(s) : s;
+        });
   }
 
   void id_number(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
     std::string expected = json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
-    compare_code("idnum", expected, mask_id_number(expected), type, m, scan,
-                 [&](const std::string& text) { return ocr::repair_id_number(text, today_); },
-                 [](const std::string& s) { return mask_id_number(s); });
+    compare_code(
+        "idnum", expected, mask_id_number(expected), type, m, scan,
+        [&](const std::string& text) { return ocr::repair_id_number(text, today_); },
+        &ocr::fold_id_number, [](const std::string& s) { return mask_id_number(s); });
   }
 
-  // A name is on the scan when the page text holds it (allowing one OCR slip in ten characters).
+  // A name a line end or a narrow cell cut in two: its head ending one line, its tail on a line
+  // just below (鑫隆（宁波）国际贸易有限公 / 司). The best split of `want` over such a pair of
+  // lines, as the share of its characters matched.
+  static double wrapped_similarity(const ocr::ScanResult& scan, const std::u32string& want) {
+    double best = 0;
+    if (want.size() < 2) return best;
+    std::vector<std::u32string> texts;
+    for (const ocr::TextLine& line : scan.lines) texts.push_back(ocr::normalise_name(line.text));
+    for (size_t i = 0; i < scan.lines.size(); ++i) {
+      const ocr::Box& a = scan.lines[i].box;
+      for (size_t j = 0; j < scan.lines.size(); ++j) {
+        const ocr::Box& b = scan.lines[j].box;
+        if (j == i || b.y < a.y + a.h / 2 || b.y > a.bottom() + 2 * a.h || b.x < a.x - a.h ||
+            b.x > a.right() || texts[i].empty() || texts[j].empty())
+          continue;
+        for (size_t k = 1; k < want.size(); ++k) {
+          const double head = ocr::substring_similarity(texts[i], want.substr(0, k));
+          const double tail = ocr::substring_similarity(texts[j], want.substr(k));
+          best = std::max(
+              best, (head * static_cast<double>(k) + tail * static_cast<double>(want.size() - k)) /
+                        static_cast<double>(want.size()));
+        }
+      }
+    }
+    return best;
+  }
+
+  // A name is on the scan when the page text holds it (allowing one OCR slip in ten characters),
+  // on one line or cut in two by a line end.
   // A labelled value clearly read as something else is a mismatch; anything between is review.
   void compare_name(const std::string& field, const std::string& expected, const std::string& type,
                     const MaterialScan& m, const ocr::ScanResult& scan, double slack) {
@@ -281,6 +317,8 @@ class Checker {
     std::u32string all = page_text(scan);
     size_t begin = 0, end = 0;
     double similarity = ocr::substring_similarity(all, want, &begin, &end);
+    if (similarity >= 1.0 - slack) return;
+    similarity = std::max(similarity, wrapped_similarity(scan, want));
     if (similarity >= 1.0 - slack) return;
     const bool person = field == "person";
     for (const ocr::FieldRead& f : scan.fields) {

@@ -200,19 +200,26 @@ std::vector<std::string> candidates(const std::string& folded, Valid valid) {
 
 }  // namespace
 
-std::vector<std::string> repair_uscc(std::string_view read) {
+std::string fold_uscc(std::string_view read) {
   std::string folded = upper_ascii(read);
   // Positions 3–8 are digits: letters there are digits misread.
   if (folded.size() == 18)
     for (std::size_t i = 2; i < 8; ++i)
       folded[i] = fold_impossible(std::string(1, folded[i]), true)[0];
-  folded = fold_impossible(folded, false);
-  return candidates(folded, [](const std::string& c) { return check_uscc(c).valid; });
+  return fold_impossible(folded, false);
+}
+
+std::string fold_id_number(std::string_view read) {
+  return fold_impossible(upper_ascii(read), true);
+}
+
+std::vector<std::string> repair_uscc(std::string_view read) {
+  return candidates(fold_uscc(read), [](const std::string& c) { return check_uscc(c).valid; });
 }
 
 std::vector<std::string> repair_id_number(std::string_view read, std::string_view today) {
-  std::string folded = fold_impossible(upper_ascii(read), true);
-  return candidates(folded, [&](const std::string& c) { return check_id_number(c, today).valid; });
+  return candidates(fold_id_number(read),
+                    [&](const std::string& c) { return check_id_number(c, today).valid; });
 }
 
 }  // namespace keydesk::ocr

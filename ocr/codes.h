@@ -34,6 +34,10 @@ CodeCheck check_id_number(std::string_view id, std::string_view today_yyyymmdd);
 // when the text as read is valid, it is the only candidate. Ambiguity (two or more valid
 // candidates) is for a person to resolve.
 std::vector<std::string> repair_uscc(std::string_view read);
+// A code as read with the letters it cannot hold made the digits they are misread for (O → 0,
+// I → 1 …; a USCC's positions 3–8 are digits), upper case; no checksum asked.
+std::string fold_uscc(std::string_view read);
+std::string fold_id_number(std::string_view read);
 std::vector<std::string> repair_id_number(std::string_view read, std::string_view today_yyyymmdd);
 
 }  // namespace keydesk::ocr

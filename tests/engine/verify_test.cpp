@@ -35,7 +35,10 @@ const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string&
 
 // A submission of one application form on which the company name was read as `read`, at a mean
 // glyph confidence of `confidence`.
-SubmissionVerdict check_name_read(const std::string& read, float confidence) {
+// `extra`: more lines read on the form; `ticks`: its tick list as read.
+SubmissionVerdict check_name_read(const std::string& read, float confidence,
+                                  const std::vector<ocr::TextLine>& extra = {},
+                                  const std::vector<ocr::TickMark>& ticks = {}) {
   const Procedure procedure = bundled_procedure("first_issue_online");
   const DocumentRules documents = bundled_documents();
   nlohmann::json submission = {
@@ -65,12 +68,60 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence) {
   scan.lines.push_back({{120, 60, 900, 40}, "进出口企业电子钥匙与电子认证证书申请表", 95});
   scan.lines.push_back({{120, 240, 600, 30}, "企业名称 " + read, confidence});
   scan.fields.push_back({"name", read, {460, 239, 172, 37}, confidence});
+  for (const ocr::TextLine& line : extra) scan.lines.push_back(line);
+  scan.ticks = ticks;
   form.scan = scan;
   return check_submission(submission, procedure, documents, {form}, nlohmann::json::object(), {},
                           Date(2026, 11, 24));
 }
 
 }  // namespace
+
+TEST_CASE("a company name a cell's edge cut in two is read over its two lines", "[verify]") {
+  // 恒通（中国）有限 / 公司: the tail on the line just below the head, the next cell's label and
+  // value right of the head on its line.
+  SubmissionVerdict wrapped = check_name_read("恒通（中国）有限 注册资本100万元", 97.0f,
+                                              {{{240, 272, 60, 30}, "公司", 95}});
+  CHECK(finding(wrapped, "name.unread") == nullptr);
+  CHECK(finding(wrapped, "name.mismatch") == nullptr);
+  // The same two characters far down the page, other lines between, are not its tail.
+  SubmissionVerdict apart = check_name_read(
+      "恒通（中国）有限 注册资本100万元", 97.0f,
+      {{{120, 500, 400, 30}, "联系电话：010-12345678", 95}, {{240, 900, 60, 30}, "公司", 95}});
+  CHECK((finding(apart, "name.unread") || finding(apart, "name.mismatch")));
+}
+
+TEST_CASE("the form's ticked 申请事项 against the procedure's", "[verify]") {
+  // first_issue_online: 首次申领.
+  auto item = [](const char* name, bool ticked, bool empty) {
+    return ocr::TickMark{name, {100, 300, 20, 20}, ticked ? "回" : empty ? "口" : "", 0, ticked,
+                         empty};
+  };
+  const std::string name = "恒通（中国）有限公司";
+  SubmissionVerdict right =
+      check_name_read(name, 97.0f, {}, {item("首次申领", true, false), item("补办", false, true)});
+  CHECK(finding(right, "form.tick_mismatch") == nullptr);
+  CHECK(finding(right, "form.tick_unread") == nullptr);
+  SubmissionVerdict other =
+      check_name_read(name, 97.0f, {}, {item("首次申领", false, true), item("补办", true, false)});
+  const ocr::Finding* mismatch = finding(other, "form.tick_mismatch");
+  REQUIRE(mismatch);
+  CHECK(mismatch->severity == ocr::Severity::fail);
+  CHECK(mismatch->message.find("“补办”") != std::string::npos);
+  CHECK(mismatch->message.find("“首次申领”") != std::string::npos);
+  // Nothing ticked, the procedure's box read empty: a person looks.
+  SubmissionVerdict none =
+      check_name_read(name, 97.0f, {}, {item("首次申领", false, true), item("补办", false, true)});
+  REQUIRE(finding(none, "form.tick_unread"));
+  CHECK(finding(none, "form.tick_unread")->severity == ocr::Severity::review);
+  // Another ticked while the procedure's box was not read either way: review, not fail.
+  SubmissionVerdict unsure =
+      check_name_read(name, 97.0f, {}, {item("首次申领", false, false), item("补办", true, false)});
+  CHECK(finding(unsure, "form.tick_mismatch") == nullptr);
+  CHECK(finding(unsure, "form.tick_unread") != nullptr);
+  // No list found: nothing said.
+  CHECK(finding(check_name_read(name, 97.0f), "form.tick_unread") == nullptr);
+}
 
 TEST_CASE("a company name read clearly as another company's is a mismatch that fails", "[verify]") {
   SubmissionVerdict verdict = check_name_read("华信国际贸易有限公司", 97.0f);
