@@ -69,9 +69,10 @@ std::optional<size_t> cell_right_of(const Rows& rows, const Box& label, int max_
 // A row this short (in characters) is a label alone in its cell, or a short label and a name.
 constexpr size_t kCellChars = 8;
 
-// Where `item` of a tick list (normalised) is in `text`, one character misread allowed; npos.
-size_t find_tick_item(const std::u32string& text, const std::u32string& item,
-                      const std::vector<std::u32string>& items);
+// Where each of a tick list's `items` (normalised) is in `text` (npos: not there): read whole,
+// or with one character misread where no other item stands.
+std::vector<size_t> locate_tick_items(const std::u32string& text,
+                                      const std::vector<std::u32string>& items);
 // How many of `items` (a tick list's, normalised) `row` holds, each once.
 size_t tick_items_on(const ReadRow& row, const std::vector<std::u32string>& items);
 

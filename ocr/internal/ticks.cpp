@@ -16,35 +16,53 @@
 namespace keydesk::ocr {
 namespace internal {
 
-size_t find_tick_item(const std::u32string& text, const std::u32string& item,
-                      const std::vector<std::u32string>& items) {
-  if (item.empty()) return std::u32string::npos;
-  if (size_t at = text.find(item); at != std::u32string::npos) return at;
-  // One character misread (注俏 for 注销, 首次串领): the rest in place, something (its box) read
-  // before it, and none of it another item's words (更新 is no slip of 重新).
-  std::vector<bool> other(text.size(), false);
-  for (const std::u32string& o : items)
-    for (size_t at = o.empty() ? std::u32string::npos : text.find(o); at != std::u32string::npos;
-         at = text.find(o, at + 1))
-      std::fill(other.begin() + static_cast<std::ptrdiff_t>(at),
-                other.begin() + static_cast<std::ptrdiff_t>(at + o.size()), true);
-  for (size_t at = 1; at + item.size() <= text.size(); ++at) {
-    if (std::any_of(other.begin() + static_cast<std::ptrdiff_t>(at),
-                    other.begin() + static_cast<std::ptrdiff_t>(at + item.size()),
-                    [](bool b) { return b; }))
-      continue;
-    size_t same = 0;
-    for (size_t k = 0; k < item.size(); ++k) same += text[at + k] == item[k];
-    if (same + 1 == item.size()) return at;
+std::vector<size_t> locate_tick_items(const std::u32string& text,
+                                      const std::vector<std::u32string>& items) {
+  std::vector<size_t> at(items.size(), std::u32string::npos);
+  std::vector<bool> taken(text.size(), false);
+  auto take = [&](size_t i, size_t from) {
+    at[i] = from;
+    std::fill(taken.begin() + static_cast<std::ptrdiff_t>(from),
+              taken.begin() + static_cast<std::ptrdiff_t>(from + items[i].size()), true);
+  };
+  auto free_span = [&](size_t from, size_t n) {
+    return std::none_of(taken.begin() + static_cast<std::ptrdiff_t>(from),
+                        taken.begin() + static_cast<std::ptrdiff_t>(from + n),
+                        [](bool b) { return b; });
+  };
+  // Read whole first, the longer items before the shorter.
+  std::vector<size_t> order(items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&items](size_t a, size_t b) { return items[a].size() > items[b].size(); });
+  for (size_t i : order)
+    for (size_t from = items[i].empty() ? std::u32string::npos : text.find(items[i]);
+         from != std::u32string::npos; from = text.find(items[i], from + 1))
+      if (free_span(from, items[i].size())) {
+        take(i, from);
+        break;
+      }
+  // Then one character misread (注俏 for 注销, 首次串领), something (its box) read before it,
+  // in what no other item took (更新 is no slip of 重新申领's 重新, nor of 重新中领's).
+  for (size_t i : order) {
+    if (at[i] != std::u32string::npos || items[i].size() < 2) continue;
+    for (size_t from = 1; from + items[i].size() <= text.size(); ++from) {
+      if (!free_span(from, items[i].size())) continue;
+      size_t same = 0;
+      for (size_t k = 0; k < items[i].size(); ++k) same += text[from + k] == items[i][k];
+      if (same + 1 == items[i].size()) {
+        take(i, from);
+        break;
+      }
+    }
   }
-  return std::u32string::npos;
+  return at;
 }
 
 size_t tick_items_on(const ReadRow& row, const std::vector<std::u32string>& items) {
+  const std::vector<size_t> at = locate_tick_items(row.folded, items);
   return static_cast<size_t>(
-      std::count_if(items.begin(), items.end(), [&row, &items](const std::u32string& item) {
-        return find_tick_item(row.folded, item, items) != std::u32string::npos;
-      }));
+      std::count_if(at.begin(), at.end(), [](size_t a) { return a != std::u32string::npos; }));
 }
 
 }  // namespace internal
@@ -56,16 +74,15 @@ namespace {
 // a stroke read as a letter, nothing) says neither.
 enum class BoxRead { empty, marked, unknown };
 
-BoxRead box_read(const std::u32string& text, size_t item_at,
+BoxRead box_read(const std::u32string& text, size_t item_at, const std::vector<size_t>& located,
                  const std::vector<std::u32string>& items, size_t* box_at) {
   static const std::u32string skipped = U"“”\"'‘’，。,.、|:：;；·`~_-— ";
   size_t k = item_at;
   while (k > 0 && skipped.find(text[k - 1]) != std::u32string::npos) --k;
   if (k == 0) return BoxRead::unknown;
-  // Right after another item: no box was read between them.
-  for (const std::u32string& other : items)
-    if (!other.empty() && k >= other.size() &&
-        text.compare(k - other.size(), other.size(), other) == 0)
+  // Right after another item (its words as read, a slip included): no box was read between them.
+  for (size_t i = 0; i < items.size(); ++i)
+    if (located[i] != std::u32string::npos && located[i] < k && k <= located[i] + items[i].size())
       return BoxRead::unknown;
   *box_at = k - 1;
   const char32_t c = text[k - 1];
@@ -99,10 +116,11 @@ void ScanAnalyzer::Impl::find_ticks(const std::vector<internal::ReadRow>& rows,
   Pix* binary = current_->binary.get();
   for (size_t i = 0; i < items.size(); ++i) {
     for (const internal::ReadRow* row : line) {
-      const size_t at = internal::find_tick_item(row->folded, items[i], items);
+      const std::vector<size_t> located = internal::locate_tick_items(row->folded, items);
+      const size_t at = located[i];
       if (at == std::u32string::npos) continue;
       size_t box_at = at;
-      const BoxRead read = box_read(row->folded, at, items, &box_at);
+      const BoxRead read = box_read(row->folded, at, located, items, &box_at);
       TickMark mark;
       mark.item = type.tick_items[i];
       const Box first = internal::glyph_span(*row, at, at + 1);

@@ -110,10 +110,9 @@ void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
   // parted where a marked box stands taller than the print).
   if (ticks_wanted) {
     size_t seen = 0;
+    const std::vector<size_t> at = internal::locate_tick_items(row.folded, tick_items);
     for (size_t i = 0; i < tick_items.size(); ++i) {
-      if (!tick_items_seen[i] &&
-          internal::find_tick_item(row.folded, tick_items[i], tick_items) != std::u32string::npos)
-        tick_items_seen[i] = true, ++hits;
+      if (!tick_items_seen[i] && at[i] != std::u32string::npos) tick_items_seen[i] = true, ++hits;
       seen += tick_items_seen[i];
     }
     ticks_wanted = seen + 1 < tick_items.size();
