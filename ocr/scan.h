@@ -77,7 +77,6 @@ struct TickMark {
   std::string item;  // as the document type spells it (补办)
   Box box;           // where the box was read
   std::string read;  // the character read for the box ("" when none stood before the item)
-  double ink = 0;    // share of the box's pixels that are ink
   bool ticked = false;
   bool empty = false;
 };

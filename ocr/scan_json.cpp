@@ -50,7 +50,6 @@ nlohmann::json scan_result_json(const ScanResult& r) {
     j["ticks"].push_back({{"item", t.item},
                           {"box", box_json(t.box)},
                           {"read", t.read},
-                          {"ink", t.ink},
                           {"ticked", t.ticked},
                           {"empty", t.empty}});
   j["places"] = nlohmann::json::array();
@@ -88,8 +87,8 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
                           box_from(f.at("box")), f.at("confidence").get<float>()});
     for (const auto& t : j.value("ticks", nlohmann::json::array()))
       r.ticks.push_back({t.at("item").get<std::string>(), box_from(t.at("box")),
-                         t.at("read").get<std::string>(), t.at("ink").get<double>(),
-                         t.at("ticked").get<bool>(), t.at("empty").get<bool>()});
+                         t.at("read").get<std::string>(), t.at("ticked").get<bool>(),
+                         t.at("empty").get<bool>()});
     for (const auto& p : j.value("places", nlohmann::json::array()))
       r.places.push_back({p.at(0).get<float>(), p.at(1).get<float>()});
     return r;

@@ -118,8 +118,8 @@ struct ScanAnalyzer::Impl {
 
   // --- ticks.cpp: the tick list of a form
   // --------------------------------------------------------- The items of `type`'s tick list on
-  // the row holding most of them, each with the ink of the box left of it, and which of them are
-  // ticked.
+  // the row holding most of them (and the rows beside it on its line), each with what the box
+  // before it was read as: empty, ticked or neither.
   void find_ticks(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
                   ScanResult& result);
 

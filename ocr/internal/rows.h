@@ -73,8 +73,6 @@ constexpr size_t kCellChars = 8;
 // or with one character misread where no other item stands.
 std::vector<size_t> locate_tick_items(const std::u32string& text,
                                       const std::vector<std::u32string>& items);
-// How many of `items` (a tick list's, normalised) `row` holds, each once.
-size_t tick_items_on(const ReadRow& row, const std::vector<std::u32string>& items);
 
 // The text after a label in its row: separators skipped, up to the next label-like "xx：".
 std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from);

@@ -6,6 +6,7 @@
 // ink instead was tried and is not steady: the recognizer's glyph places drift by a character on
 // a long row, and the thin walls of a box break apart in a photocopy.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,12 +60,6 @@ std::vector<size_t> locate_tick_items(const std::u32string& text,
   return at;
 }
 
-size_t tick_items_on(const ReadRow& row, const std::vector<std::u32string>& items) {
-  const std::vector<size_t> at = locate_tick_items(row.folded, items);
-  return static_cast<size_t>(
-      std::count_if(at.begin(), at.end(), [](size_t a) { return a != std::u32string::npos; }));
-}
-
 }  // namespace internal
 
 namespace {
@@ -98,37 +93,42 @@ void ScanAnalyzer::Impl::find_ticks(const std::vector<internal::ReadRow>& rows,
                                     const DocumentType& type, ScanResult& result) {
   std::vector<std::u32string> items;
   for (const std::string& item : type.tick_items) items.push_back(normalise_name(item));
-  const internal::ReadRow* list = nullptr;
+  // Where the items stand on each row read, once.
+  std::vector<std::vector<size_t>> located;
+  for (const internal::ReadRow& row : rows)
+    located.push_back(internal::locate_tick_items(row.folded, items));
+  auto found_on = [&located](size_t r) {
+    return static_cast<size_t>(std::count_if(located[r].begin(), located[r].end(),
+                                             [](size_t a) { return a != std::u32string::npos; }));
+  };
+  std::optional<size_t> list;
   size_t most = 1;  // two items at least: one alone is a word of the text
-  for (const internal::ReadRow& row : rows) {
-    const size_t n = internal::tick_items_on(row, items);
-    if (n > most) most = n, list = &row;
-  }
+  for (size_t r = 0; r < rows.size(); ++r)
+    if (const size_t n = found_on(r); n > most) most = n, list = r;
   if (!list) return;
   // A marked box is taller or wider than the print and may part the row where it stands: the
   // rows beside the list's on its line hold the rest of it.
-  std::vector<const internal::ReadRow*> line{list};
-  const int middle = list->box.y + list->box.h / 2;
-  for (const internal::ReadRow& row : rows)
-    if (&row != list && std::abs(row.box.y + row.box.h / 2 - middle) * 2 <= list->box.h &&
-        internal::tick_items_on(row, items) > 0)
-      line.push_back(&row);
-  Pix* binary = current_->binary.get();
+  std::vector<size_t> line{*list};
+  const Box& at_list = rows[*list].box;
+  const int middle = at_list.y + at_list.h / 2;
+  for (size_t r = 0; r < rows.size(); ++r)
+    if (r != *list && std::abs(rows[r].box.y + rows[r].box.h / 2 - middle) * 2 <= at_list.h &&
+        found_on(r) > 0)
+      line.push_back(r);
   for (size_t i = 0; i < items.size(); ++i) {
-    for (const internal::ReadRow* row : line) {
-      const std::vector<size_t> located = internal::locate_tick_items(row->folded, items);
-      const size_t at = located[i];
+    for (size_t r : line) {
+      const internal::ReadRow& row = rows[r];
+      const size_t at = located[r][i];
       if (at == std::u32string::npos) continue;
       size_t box_at = at;
-      const BoxRead read = box_read(row->folded, at, located, items, &box_at);
+      const BoxRead read = box_read(row.folded, at, located[r], items, &box_at);
       TickMark mark;
       mark.item = type.tick_items[i];
-      const Box first = internal::glyph_span(*row, at, at + 1);
-      mark.box = box_at < at ? internal::glyph_span(*row, box_at, box_at + 1)
+      const Box first = internal::glyph_span(row, at, at + 1);
+      mark.box = box_at < at ? internal::glyph_span(row, box_at, box_at + 1)
                              : Box{std::max(0, first.x - first.h * 3 / 2), first.y, first.h * 3 / 2,
                                    first.h};
-      mark.ink = internal::ink_share(binary, &mark.box);
-      mark.read = box_at < at ? encode_utf8(row->folded.substr(box_at, 1)) : "";
+      mark.read = box_at < at ? encode_utf8(row.folded.substr(box_at, 1)) : "";
       mark.ticked = read == BoxRead::marked;
       mark.empty = read == BoxRead::empty;
       result.ticks.push_back(mark);

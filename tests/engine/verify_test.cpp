@@ -38,7 +38,8 @@ const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string&
 // `extra`: more lines read on the form; `ticks`: its tick list as read.
 SubmissionVerdict check_name_read(const std::string& read, float confidence,
                                   const std::vector<ocr::TextLine>& extra = {},
-                                  const std::vector<ocr::TickMark>& ticks = {}) {
+                                  const std::vector<ocr::TickMark>& ticks = {},
+                                  const std::vector<ocr::FieldRead>& codes = {}) {
   const Procedure procedure = bundled_procedure("first_issue_online");
   const DocumentRules documents = bundled_documents();
   nlohmann::json submission = {
@@ -70,6 +71,7 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
   scan.fields.push_back({"name", read, {460, 239, 172, 37}, confidence});
   for (const ocr::TextLine& line : extra) scan.lines.push_back(line);
   scan.ticks = ticks;
+  for (const ocr::FieldRead& code : codes) scan.fields.push_back(code);
   form.scan = scan;
   return check_submission(submission, procedure, documents, {form}, nlohmann::json::object(), {},
                           Date(2026, 11, 24));
@@ -91,10 +93,31 @@ TEST_CASE("a company name a cell's edge cut in two is read over its two lines", 
   CHECK((finding(apart, "name.unread") || finding(apart, "name.mismatch")));
 }
 
+TEST_CASE("a USCC read with a letter it cannot hold and one more slip is the form's own",
+          "[verify]") {
+  // The form's 91110105MA01ABCD5F read as 9111010SMA01ABCD57: S cannot stand in a USCC's
+  // digits (it is a 5), and one character more is a slip. Without the fold it is two off and
+  // no repair passes the checksum: a person would be asked.
+  const std::string name = "恒通（中国）有限公司";
+  SubmissionVerdict verdict = check_name_read(
+      name, 97.0f, {}, {}, {{"code", "9111010SMA01ABCD57", {700, 300, 300, 30}, 95.0f}});
+  CHECK(finding(verdict, "uscc.unread") == nullptr);
+  CHECK(finding(verdict, "uscc.mismatch") == nullptr);
+  // Two slips beyond the fold are not the same code.
+  SubmissionVerdict two = check_name_read(
+      name, 97.0f, {}, {}, {{"code", "9111010SMA01ABCE57", {700, 300, 300, 30}, 95.0f}});
+  CHECK(finding(two, "uscc.unread") != nullptr);
+}
+
 TEST_CASE("the form's ticked 申请事项 against the procedure's", "[verify]") {
   // first_issue_online: 首次申领.
   auto item = [](const char* name, bool ticked, bool empty) {
-    return ocr::TickMark{name, {100, 300, 20, 20}, ticked ? "回" : empty ? "口" : "", 0, ticked,
+    return ocr::TickMark{name,
+                         {100, 300, 20, 20},
+                         ticked  ? "回"
+                         : empty ? "口"
+                                 : "",
+                         ticked,
                          empty};
   };
   const std::string name = "恒通（中国）有限公司";
