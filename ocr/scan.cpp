@@ -72,6 +72,7 @@ Result<std::unique_ptr<ScanAnalyzer>> ScanAnalyzer::create(std::vector<DocumentT
   impl->code = internal::Recognizer::create(options.tessdata_dir, "eng",
                                             "0123456789ABCDEFGHIJKLMNOPQRSTUWXYZ", &error);
   if (!impl->code) return error_of(ErrorKind::not_found, error);
+  impl->shapes = std::make_unique<internal::GlyphShapes>();
   return std::unique_ptr<ScanAnalyzer>(new ScanAnalyzer(std::move(impl)));
 }
 
@@ -189,6 +190,16 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                        ms_since(started), row.read.text.c_str());
       }
     }
+    const size_t checks = result.glyph_checks.size();
+    impl.confirm_names(row, hints, result);
+    if (clock.on)
+      for (size_t c = checks; c < result.glyph_checks.size(); ++c) {
+        const GlyphCheck& g = result.glyph_checks[c];
+        std::fprintf(stderr, "    glyph check %s as %s:%s", g.read.c_str(), g.expected.c_str(),
+                     g.taken ? " taken" : "");
+        for (const auto& [read, form] : g.likeness) std::fprintf(stderr, " %.2f/%.2f", read, form);
+        std::fprintf(stderr, "\n");
+      }
     wanted.see(row);
   };
   // Rows where other pages of this type held what is looked for (hints.places) come first; the

@@ -95,6 +95,21 @@ struct PagePlace {
   float x = 0, y = 0;
 };
 
+// A second look at a name read one or two characters off the form's (ScanHints): each such
+// character on the page compared with the form's and with the one read, both drawn from the
+// machine's Chinese fonts. When the form's are clearly the likelier, the row reads as the form's
+// name (`taken`); a different name on the page draws like what was read and stays as read.
+struct GlyphCheck {
+  std::string field;     // name | person
+  std::string read;      // the row's characters in the name's place, as read
+  std::string expected;  // the form's name
+  Box box;               // the characters compared
+  // Per character compared: how much its ink looks like the character read and like the form's
+  // (normalised correlation, −1..1).
+  std::vector<std::pair<double, double>> likeness;
+  bool taken = false;
+};
+
 struct ScanResult {
   bool readable = false;
   std::string problem;  // why it is not readable, for a person (when !readable)
@@ -111,6 +126,7 @@ struct ScanResult {
   std::vector<SignatureMark> signatures;
   std::vector<FieldRead> fields;
   std::vector<TickMark> ticks;  // the tick list's items found (DocumentType::tick_items)
+  std::vector<GlyphCheck> glyph_checks;
   // The rows that held a label, a value or a signature label looked for (ScanHints::places).
   std::vector<PagePlace> places;
 };
@@ -120,8 +136,9 @@ nlohmann::json scan_result_json(const ScanResult& result);
 std::optional<ScanResult> scan_result_from_json(const nlohmann::json& json);
 
 // What the form says, so reading can stop once each value has been seen on the page, and where
-// to look first. Hints never decide a check: they only order the reading and end it early; an
-// empty hint is not looked for.
+// to look first. Hints never decide a check by themselves: they order the reading and end it
+// early, and a name read a character or two off them is looked at again (GlyphCheck), where the
+// page's ink decides; an empty hint is not looked for.
 struct ScanHints {
   std::string uscc;
   std::string company_name;

@@ -52,6 +52,17 @@ nlohmann::json scan_result_json(const ScanResult& r) {
                           {"read", t.read},
                           {"ticked", t.ticked},
                           {"empty", t.empty}});
+  j["glyph_checks"] = nlohmann::json::array();
+  for (const GlyphCheck& g : r.glyph_checks) {
+    nlohmann::json likeness = nlohmann::json::array();
+    for (const auto& [read, form] : g.likeness) likeness.push_back({read, form});
+    j["glyph_checks"].push_back({{"field", g.field},
+                                 {"read", g.read},
+                                 {"expected", g.expected},
+                                 {"box", box_json(g.box)},
+                                 {"likeness", likeness},
+                                 {"taken", g.taken}});
+  }
   j["places"] = nlohmann::json::array();
   for (const PagePlace& p : r.places) j["places"].push_back({p.x, p.y});
   return j;
@@ -89,6 +100,17 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
       r.ticks.push_back({t.at("item").get<std::string>(), box_from(t.at("box")),
                          t.at("read").get<std::string>(), t.at("ticked").get<bool>(),
                          t.at("empty").get<bool>()});
+    for (const auto& g : j.value("glyph_checks", nlohmann::json::array())) {
+      GlyphCheck check{g.at("field").get<std::string>(),
+                       g.at("read").get<std::string>(),
+                       g.at("expected").get<std::string>(),
+                       box_from(g.at("box")),
+                       {},
+                       g.at("taken").get<bool>()};
+      for (const auto& l : g.at("likeness"))
+        check.likeness.emplace_back(l.at(0).get<double>(), l.at(1).get<double>());
+      r.glyph_checks.push_back(std::move(check));
+    }
     for (const auto& p : j.value("places", nlohmann::json::array()))
       r.places.push_back({p.at(0).get<float>(), p.at(1).get<float>()});
     return r;

@@ -23,6 +23,9 @@ packages=(
   libleptonica-dev libtesseract-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
   # ocr: colour JPEGs decoded by libjpeg-turbo straight into Leptonica's pixel layout
   libjpeg62-turbo-dev
+  # ocr: a name read a character off drawn from the machine's Chinese faces (FreeType), found by
+  # fontconfig, and compared with the page
+  libfreetype-dev libfontconfig-dev
   # tools/scangen (synthetic scans for tests, examples and bench): Pillow and NumPy, and CJK
   # fonts for print (WenQuanYi, AR PL Mingti) and handwriting (AR PL Kaiti)
   python3-pil python3-numpy fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming

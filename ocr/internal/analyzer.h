@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ocr/internal/glyphs.h"
 #include "ocr/internal/leptonica.h"
 #include "ocr/internal/page.h"
 #include "ocr/internal/recognizer.h"
@@ -26,6 +27,7 @@ struct ScanAnalyzer::Impl {
   std::unique_ptr<internal::Recognizer> text;  // chi_sim
   std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
   std::set<std::uint64_t> vocabulary;          // pair_key of adjacent characters of the words
+  std::unique_ptr<internal::GlyphShapes> shapes;  // for confirm_names
 
   struct Page {
     internal::LevelledGrey grey;
@@ -122,6 +124,14 @@ struct ScanAnalyzer::Impl {
   // before it was read as: empty, ticked or neither.
   void find_ticks(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
                   ScanResult& result);
+
+  // --- confirm.cpp: a name read a character or two off the form's, looked at again
+  // ---------------- Where `row` holds a hinted name (the company's or the person's) but for a few
+  // characters (one in a name of up to five, two in a longer one), each such character's ink is
+  // compared with the form's character and the one read, both drawn (GlyphShapes). When the form's
+  // is clearly the likelier for every one, the row reads as the form's name. Each look goes into
+  // result.glyph_checks, taken or not.
+  void confirm_names(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
 
   // --- wanted.h: what reading still looks for ----------------------------------------------------
   struct Wanted;

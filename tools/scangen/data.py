@@ -63,6 +63,33 @@ FEMALE_GIVEN = [
     ("莉", "li"), ("晓", "xiao"), ("欣", "xin"), ("佳", "jia"), ("悦", "yue"), ("琴", "qin"), ("蕾", "lei"),
     ("璐", "lu"), ("丹", "dan"), ("英", "ying"), ("兰", "lan"), ("凤", "feng"), ("雅", "ya"), ("婧", "jing"),
 ]
+# Characters of names and others that look like them (the same phonetic part, another radical, or a
+# stroke more or less): another person's name one character off, for the person_lookalike fault.
+LOOKALIKES = {
+    "伟": "炜玮苇", "强": "弹", "磊": "垒", "军": "浑", "勇": "甬", "杰": "洁", "涛": "焘", "斌": "彬",
+    "超": "趋", "明": "朋", "刚": "钢", "平": "萍苹", "辉": "晖", "鹏": "朋", "华": "桦", "飞": "扬",
+    "鑫": "森", "波": "坡", "宇": "字", "浩": "皓", "凯": "恺", "健": "建", "俊": "骏峻", "帆": "帜",
+    "旭": "旮", "宁": "亭", "龙": "垅", "林": "淋", "建": "健", "国": "固", "志": "忠", "文": "汶",
+    "海": "梅", "东": "冻", "峰": "锋", "成": "诚", "亮": "谅", "晨": "辰", "博": "搏", "洋": "样",
+    "松": "淞", "毅": "殷", "振": "赈", "永": "泳", "春": "椿", "德": "徳", "兴": "光", "立": "位",
+    "芳": "舫", "娜": "哪", "敏": "繁", "静": "净", "丽": "俪", "艳": "滟", "娟": "涓", "霞": "瑕",
+    "秀": "绣", "玲": "岭", "燕": "谦", "红": "虹", "婷": "亭", "雪": "雷", "慧": "彗", "琳": "淋",
+    "颖": "颍", "倩": "靖", "洁": "诘", "萍": "苹", "梅": "海", "莉": "俐", "晓": "烧", "欣": "忻",
+    "佳": "桂", "悦": "锐", "琴": "芩", "蕾": "雷", "璐": "路", "丹": "舟", "英": "瑛", "兰": "三",
+    "凤": "风", "雅": "鸦", "婧": "靖",
+}
+
+
+def lookalike_name(rng, name):
+    """`name` with one character of its given name swapped for one that looks like it (张伟 → 张炜):
+    another person, whom a check must not take for a slip of OCR."""
+    spots = [i for i in range(1, len(name)) if name[i] in LOOKALIKES and LOOKALIKES[name[i]] != name[i]]
+    i = rng.choice(spots) if spots else len(name) - 1
+    other = LOOKALIKES.get(name[i], "")
+    other = [c for c in other if c != name[i]] or ["炜"]
+    return name[:i] + rng.choice(other) + name[i + 1:]
+
+
 ETHNICITIES = ["汉"] * 24 + ["回", "满", "蒙古", "壮", "朝鲜", "土家"]
 
 DOMESTIC_TYPES = ["有限责任公司（自然人投资或控股）", "有限责任公司（法人独资）", "其他有限责任公司",

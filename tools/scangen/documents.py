@@ -452,7 +452,7 @@ def _free_band(H, boxes, lo=120, hi=None):
 def _id_card_copy_wide(ctx, rng, nrng, o):
     """--variety wide: the two sides anywhere on the page, each turned up to ±4°, stacked, side by
     side or placed freely."""
-    user = ctx["user"]
+    user = dict(ctx["user"], name=o["person_name"]) if "person_name" in o else ctx["user"]
     idnum = o.get("idnum", user["id_number"])
     p = new_page(rng, False, ctx)
     fr = Fields(p)
@@ -520,7 +520,7 @@ def _id_card_copy_wide(ctx, rng, nrng, o):
 def id_card_copy(ctx, rng, nrng, o):
     if ctx.get("wide"):
         return _id_card_copy_wide(ctx, rng, nrng, o)
-    user = ctx["user"]
+    user = dict(ctx["user"], name=o["person_name"]) if "person_name" in o else ctx["user"]
     idnum = o.get("idnum", user["id_number"])
     p = new_page(rng)
     W, H = p.wb, p.hb

@@ -58,8 +58,13 @@ FAULTS = {
     # --variety wide only (a classic run keeps the 17 kinds above, and so its output)
     "tick_mismatch": ("the application form ticks another 申请事项 item than the procedure's", None),
     "seal_name_mismatch": ("a red company seal carries another company's name along its arc", None),
+    "person_lookalike": ("the ID card copy shows the authorised user's name with one character swapped for one "
+                         "that looks like it (张伟 / 张炜)", None),
 }
-WIDE_FAULTS = {"tick_mismatch", "seal_name_mismatch"}
+WIDE_FAULTS = {"tick_mismatch", "seal_name_mismatch", "person_lookalike"}
+# Kinds a mix plan never draws (only --faults each and --fault give them), so that the mix runs
+# measured before they came draw the same submissions.
+NOT_IN_MIX = {"person_lookalike"}
 VARIETIES = ["classic", "wide"]
 
 
@@ -177,6 +182,10 @@ def doc_fault(rng, fault, types, filing, ent, user, findings, overrides, listed,
                   "trade_filing_form", "fie_approval_certificate"))
         ov(t)["seal_name"] = data.other_name(rng, ent)
         findings.append(("seal.name_mismatch", t, "fail"))
+    elif fault == "person_lookalike":
+        t = pick(["id_card_copy"], fixed=True)
+        ov(t)["person_name"] = data.lookalike_name(rng, user["name"])
+        findings.append(("name.mismatch", t, "review"))   # a person's name one character off: a person's call
     elif fault == "wrong_type":
         pairs = [("business_licence", "id_card_copy"), ("id_card_copy", "business_licence"),
                  ("power_of_attorney", "application_form"), (filing, "business_licence"),
@@ -187,6 +196,13 @@ def doc_fault(rng, fault, types, filing, ent, user, findings, overrides, listed,
         t, other = rng.choice(pairs)
         slot_doc[t] = other
         findings.append(("material.wrong_type", t))
+
+
+def expected_verdict(findings):
+    """pass with no finding, review when every finding is one a person settles, else fail."""
+    if not findings:
+        return "pass"
+    return "review" if all(len(f) > 2 and f[2] == "review" for f in findings) else "fail"
 
 
 def findings_json(findings):
@@ -300,7 +316,7 @@ def build(seed, index, fault, procedure, outdir, variety="classic"):
     if reason:
         sub["reason"] = reason
     sub["materials"] = materials
-    exp = {"verdict": "fail" if findings else "pass", "fault": fault, "findings": findings_json(findings),
+    exp = {"verdict": expected_verdict(findings), "fault": fault, "findings": findings_json(findings),
            "truth": truth}
     with open(os.path.join(outdir, sid, "submission.json"), "w", encoding="utf-8") as f:
         json.dump(sub, f, ensure_ascii=False, indent=2)
@@ -516,7 +532,7 @@ def build_from(folder, fault=None, target=None, variety="classic"):
     if new_text is not None:
         with open(path, "w", encoding="utf-8") as f:
             f.write(new_text)
-    exp = {"verdict": "fail" if findings else "pass", "fault": fault, "findings": findings_json(findings),
+    exp = {"verdict": expected_verdict(findings), "fault": fault, "findings": findings_json(findings),
            "truth": truth}
     with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(exp, f, ensure_ascii=False, indent=2)
@@ -550,7 +566,8 @@ def plan(args):
         r = random.Random("scangen-plan:%d:%d" % (args.seed, i))
         fault = None
         if args.faults == "mix" and r.random() >= 0.6:
-            kinds = [f for f in variety_faults(args.variety) if any(p in procs for p in fault_procedures(f))]
+            kinds = [f for f in variety_faults(args.variety)
+                     if f not in NOT_IN_MIX and any(p in procs for p in fault_procedures(f))]
             fault = r.choice(kinds)
         allowed = [p for p in fault_procedures(fault) if p in procs]
         out.append((i, fault, r.choice(allowed)))

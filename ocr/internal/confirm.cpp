@@ -1,0 +1,152 @@
+// A name read a character or two off the form's, looked at again (ScanAnalyzer::Impl::
+// confirm_names): the characters in question cut from the page and compared with the form's and
+// the one read, both drawn by GlyphShapes.
+#include <algorithm>
+#include <string>
+
+#include "ocr/internal/analyzer.h"
+#include "ocr/internal/glyphs.h"
+#include "ocr/text.h"
+
+namespace keydesk::ocr {
+
+using internal::ReadRow;
+using internal::Shape;
+
+namespace {
+
+// The form's character must look like the ink at least this much (normalised correlation of the
+// shapes; a character against itself in another face scores 0.7–0.85 at 14 px, against another
+// character mostly below 0.5) …
+constexpr double kLikely = 0.6;
+// … and clearly more than the character read (on an ID card 辉 scores 0.71, 将 0.39).
+constexpr double kClearly = 0.1;
+
+// `ink` (`w` × `h`) with a neighbour's edge cut off: a sliver of ink parted from the rest by a
+// blank column in the outer quarter of either side. What is left spans [*left, *right).
+void trim_neighbours(const std::vector<float>& ink, int w, int h, int* left, int* right) {
+  auto blank = [&](int x) {
+    for (int y = 0; y < h; ++y)
+      if (ink[static_cast<size_t>(y * w + x)] >= 0.3f) return false;
+    return true;
+  };
+  *left = 0, *right = w;
+  for (int x = w / 4; x >= 0; --x)
+    if (blank(x)) {
+      *left = x + 1;
+      break;
+    }
+  for (int x = w - 1 - w / 4; x < w; ++x)
+    if (blank(x)) {
+      *right = x;
+      break;
+    }
+  if (*right - *left < w / 2) *left = 0, *right = w;
+}
+
+}  // namespace
+
+void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, ScanResult& result) {
+  if (!shapes || !shapes->usable() || !current_) return;
+  for (const auto& [field, hint] :
+       {std::pair<const char*, const std::string*>{"person", &hints.person_name},
+        {"name", &hints.company_name}}) {
+    const std::u32string want = normalise_name(*hint);
+    if (want.size() < 2 || row.folded.size() < want.size()) continue;
+    const size_t most = want.size() <= 5 ? 1 : 2;
+    if (row.folded.find(want) != std::u32string::npos) continue;
+    // The place where the row reads most like the name, character for character.
+    size_t best = std::u32string::npos, best_off = most + 1;
+    for (size_t s = 0; s + want.size() <= row.folded.size(); ++s) {
+      size_t off = 0;
+      for (size_t k = 0; k < want.size() && off <= most; ++k)
+        if (row.folded[s + k] != want[k]) {
+          // Only Chinese characters are drawn and compared, each one glyph of its own.
+          const size_t g = row.glyph_of[s + k];
+          const bool single = (s + k == 0 || row.glyph_of[s + k - 1] != g) &&
+                              (s + k + 1 == row.folded.size() || row.glyph_of[s + k + 1] != g);
+          off += internal::is_cjk(want[k]) && internal::is_cjk(row.folded[s + k]) && single
+                     ? 1
+                     : most + 1;
+        }
+      if (off < best_off) best = s, best_off = off;
+    }
+    if (best == std::u32string::npos || best_off == 0 || best_off > most) continue;
+    GlyphCheck check{field, encode_utf8(row.folded.substr(best, want.size())),
+                     *hint, internal::glyph_span(row, best, best + want.size()),
+                     {},    true};
+    std::vector<std::pair<size_t, char32_t>> changes;  // glyph, the form's character
+    for (size_t k = 0; k < want.size(); ++k) {
+      if (row.folded[best + k] == want[k]) continue;
+      const size_t g = row.glyph_of[best + k];
+      // Tesseract's box of a glyph is mostly where the glyph is, but now and then loose (one may
+      // span the whole name); its box of the name as a whole is right. The character is looked
+      // for about both: its glyph's box and its share of the name's, in windows a character wide
+      // (Chinese characters are square), each candidate at its best.
+      const Box& span = check.box;
+      const Box& glyph = row.read.glyphs[g].box;
+      const int share = span.x + static_cast<int>((static_cast<double>(k) + 0.5) * span.w /
+                                                  static_cast<double>(want.size()));
+      std::vector<Box> windows;
+      auto about = [&windows](int centre, int top, int height, int side) {
+        side = std::max(4, side);
+        for (int step = -3; step <= 3; ++step)
+          windows.push_back(
+              {centre - side / 2 - 1 + step * side / 6, top - 2, side + 2, height + 4});
+      };
+      about(glyph.x + glyph.w / 2, glyph.y, glyph.h, std::max(glyph.w, glyph.h));
+      about(share, span.y, span.h, span.h);
+      double read_like = -1, form_like = -1;
+      for (const Box& window : windows) {
+        internal::PixPtr cut = current_->grey.cut(window);
+        if (!cut) continue;
+        const std::vector<float> ink = internal::ink_of(cut.get());
+        const int w = static_cast<int>(pixGetWidth(cut.get())),
+                  h = static_cast<int>(pixGetHeight(cut.get()));
+        int left = 0, right = w;
+        trim_neighbours(ink, w, h, &left, &right);
+        std::vector<float> kept;
+        kept.reserve(static_cast<size_t>((right - left) * h));
+        for (int y = 0; y < h; ++y)
+          for (int x = left; x < right; ++x) kept.push_back(ink[static_cast<size_t>(y * w + x)]);
+        Shape shape;
+        if (!internal::shape_of(kept, right - left, h, &shape)) continue;
+        read_like = std::max(read_like, shapes->likeness(shape, row.folded[best + k]));
+        form_like = std::max(form_like, shapes->likeness(shape, want[k]));
+      }
+      check.likeness.emplace_back(read_like, form_like);
+      if (form_like < kLikely || form_like < read_like + kClearly) check.taken = false;
+      changes.emplace_back(g, want[k]);
+    }
+    result.glyph_checks.push_back(check);
+    if (!check.taken) continue;
+    // The row as read, the form's characters in place of those looked at (the spaces between
+    // Latin words kept).
+    internal::LineRead read = row.read;
+    std::string joined;
+    size_t from = 0;
+    bool whole = true;
+    for (size_t g = 0; g < read.glyphs.size() && whole; ++g) {
+      const size_t at = read.text.find(read.glyphs[g].text, from);
+      if (at == std::string::npos) {
+        whole = false;
+        break;
+      }
+      joined += read.text.substr(from, at - from);
+      from = at + read.glyphs[g].text.size();
+      for (const auto& [glyph, character] : changes)
+        if (glyph == g) read.glyphs[g].text = encode_utf8(std::u32string(1, character));
+      joined += read.glyphs[g].text;
+    }
+    if (!whole) {
+      result.glyph_checks.back().taken = false;
+      continue;
+    }
+    read.text = joined + read.text.substr(from);
+    const bool skimmed = row.skimmed;
+    row = internal::fold_row(row.box, std::move(read));
+    row.skimmed = skimmed;
+  }
+}
+
+}  // namespace keydesk::ocr

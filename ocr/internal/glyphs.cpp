@@ -1,0 +1,228 @@
+// GlyphShapes: the machine's Chinese faces found through fontconfig, characters drawn by
+// FreeType, and both sides of the comparison made Shapes.
+#include "ocr/internal/glyphs.h"
+
+#include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string_view>
+
+namespace keydesk::ocr::internal {
+
+namespace {
+
+// Ink above this share of full is the character's (its extent); below, paper and halo.
+constexpr float kInkFloor = 0.3f;
+// The pixel size characters are drawn at: large enough that the shape is the face's, not the
+// rasteriser's.
+constexpr int kDrawnPixels = 48;
+// A font cut this close in contrast has no print on it (paper and noise).
+constexpr int kLeastContrast = 40;
+// More faces add little once Song, Hei and Kai are there, and each costs a drawing per character.
+constexpr size_t kMostFaces = 8;
+
+// Separable Gaussian, σ ≈ 1 px: the print's blur and the drawing's sharpness made alike.
+constexpr std::array<float, 5> kBlur = {0.054f, 0.244f, 0.404f, 0.244f, 0.054f};
+
+}  // namespace
+
+bool shape_of(const std::vector<float>& ink, int width, int height, Shape* shape) {
+  int left = width, right = -1, top = height, bottom = -1;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      if (ink[static_cast<size_t>(y * width + x)] >= kInkFloor) {
+        left = std::min(left, x), right = std::max(right, x);
+        top = std::min(top, y), bottom = std::max(bottom, y);
+      }
+  if (right < 0) return false;
+  const float w = static_cast<float>(right - left + 1), h = static_cast<float>(bottom - top + 1);
+  auto at = [&](int x, int y) {
+    x = std::clamp(x, 0, width - 1), y = std::clamp(y, 0, height - 1);
+    return ink[static_cast<size_t>(y * width + x)];
+  };
+  // The extent sampled onto the square, bilinearly, pixel centres to pixel centres.
+  Shape fitted{};
+  for (int v = 0; v < kShape; ++v)
+    for (int u = 0; u < kShape; ++u) {
+      const float sx =
+          static_cast<float>(left) + (static_cast<float>(u) + 0.5f) * w / kShape - 0.5f;
+      const float sy = static_cast<float>(top) + (static_cast<float>(v) + 0.5f) * h / kShape - 0.5f;
+      const int x0 = static_cast<int>(std::floor(sx)), y0 = static_cast<int>(std::floor(sy));
+      const float fx = sx - static_cast<float>(x0), fy = sy - static_cast<float>(y0);
+      fitted[static_cast<size_t>(v * kShape + u)] =
+          (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
+          fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+    }
+  Shape across{};
+  for (int v = 0; v < kShape; ++v)
+    for (int u = 0; u < kShape; ++u) {
+      float sum = 0;
+      for (int k = -2; k <= 2; ++k)
+        sum += kBlur[static_cast<size_t>(k + 2)] *
+               fitted[static_cast<size_t>(v * kShape + std::clamp(u + k, 0, kShape - 1))];
+      across[static_cast<size_t>(v * kShape + u)] = sum;
+    }
+  double mean = 0;
+  for (int v = 0; v < kShape; ++v)
+    for (int u = 0; u < kShape; ++u) {
+      float sum = 0;
+      for (int k = -2; k <= 2; ++k)
+        sum += kBlur[static_cast<size_t>(k + 2)] *
+               across[static_cast<size_t>(std::clamp(v + k, 0, kShape - 1) * kShape + u)];
+      (*shape)[static_cast<size_t>(v * kShape + u)] = sum;
+      mean += sum;
+    }
+  mean /= kShape * kShape;
+  double norm = 0;
+  for (float& s : *shape) {
+    s = static_cast<float>(s - mean);
+    norm += static_cast<double>(s) * s;
+  }
+  if (norm <= 1e-9) return false;
+  const float scale = static_cast<float>(1.0 / std::sqrt(norm));
+  for (float& s : *shape) s *= scale;
+  return true;
+}
+
+std::vector<float> ink_of(Pix* grey) {
+  const int w = static_cast<int>(pixGetWidth(grey)), h = static_cast<int>(pixGetHeight(grey));
+  std::vector<float> ink(static_cast<size_t>(w) * static_cast<size_t>(h), 0.0f);
+  if (w == 0 || h == 0 || pixGetDepth(grey) != 8) return ink;
+  std::array<int, 256> histogram{};
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      l_uint32 v = 0;
+      pixGetPixel(grey, x, y, &v);
+      ++histogram[v];
+    }
+  // The darkest print and the paper: the 2nd and 98th percentiles, a speck or a glare aside.
+  const int n = w * h;
+  auto percentile = [&](int share) {
+    int seen = 0;
+    for (int v = 0; v < 256; ++v)
+      if ((seen += histogram[static_cast<size_t>(v)]) * 100 >= share * n) return v;
+    return 255;
+  };
+  const int dark = percentile(2), paper = percentile(98);
+  if (paper - dark < kLeastContrast) return ink;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      l_uint32 v = 0;
+      pixGetPixel(grey, x, y, &v);
+      ink[static_cast<size_t>(y * w + x)] = std::clamp(
+          static_cast<float>(paper - static_cast<int>(v)) / static_cast<float>(paper - dark), 0.0f,
+          1.0f);
+    }
+  return ink;
+}
+
+struct GlyphShapes::Library {
+  FT_Library ft = nullptr;
+  std::vector<FT_Face> faces;
+  ~Library() {
+    for (FT_Face face : faces) FT_Done_Face(face);
+    if (ft) FT_Done_FreeType(ft);
+  }
+};
+
+GlyphShapes::GlyphShapes() : library_(std::make_unique<Library>()) {
+  if (FT_Init_FreeType(&library_->ft) != 0) {
+    library_->ft = nullptr;
+    return;
+  }
+  // Scalable faces covering Simplified Chinese, as fontconfig lists them, one per font file:
+  // a collection's Simplified Chinese face (… SC, … CN, … GB) before its others, and none of
+  // its monospaced or bold ones.
+  FcConfig* config = FcInitLoadConfigAndFonts();
+  if (!config) return;
+  FcPattern* pattern = FcPatternCreate();
+  FcLangSet* langs = FcLangSetCreate();
+  FcLangSetAdd(langs, reinterpret_cast<const FcChar8*>("zh-cn"));
+  FcPatternAddLangSet(pattern, FC_LANG, langs);
+  FcPatternAddBool(pattern, FC_SCALABLE, FcTrue);
+  FcObjectSet* objects = FcObjectSetBuild(FC_FILE, FC_INDEX, FC_FAMILY, FC_WEIGHT, nullptr);
+  FcFontSet* fonts = FcFontList(config, pattern, objects);
+  struct Candidate {
+    std::string file, family;
+    int index = 0;
+  };
+  std::vector<Candidate> candidates;
+  for (int i = 0; fonts && i < fonts->nfont; ++i) {
+    FcChar8* file = nullptr;
+    FcChar8* family = nullptr;
+    int index = 0, weight = FC_WEIGHT_REGULAR;
+    if (FcPatternGetString(fonts->fonts[i], FC_FILE, 0, &file) != FcResultMatch) continue;
+    FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &family);
+    FcPatternGetInteger(fonts->fonts[i], FC_INDEX, 0, &index);
+    FcPatternGetInteger(fonts->fonts[i], FC_WEIGHT, 0, &weight);
+    const std::string name = family ? reinterpret_cast<const char*>(family) : "";
+    if (weight > FC_WEIGHT_MEDIUM || name.find("Mono") != std::string::npos) continue;
+    candidates.push_back({reinterpret_cast<const char*>(file), name, index});
+  }
+  if (fonts) FcFontSetDestroy(fonts);
+  FcObjectSetDestroy(objects);
+  FcLangSetDestroy(langs);
+  FcPatternDestroy(pattern);
+  FcConfigDestroy(config);
+  auto simplified = [](const Candidate& c) {
+    for (std::string_view mark : {" SC", " CN", " GB", "GB "})
+      if (c.family.find(mark) != std::string::npos) return 0;
+    return 1;
+  };
+  // Sorted, so that the faces (and so the results) do not depend on fontconfig's listing order.
+  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    if (a.file != b.file) return a.file < b.file;
+    if (simplified(a) != simplified(b)) return simplified(a) < simplified(b);
+    return a.index < b.index;
+  });
+  for (size_t i = 0; i < candidates.size() && library_->faces.size() < kMostFaces; ++i) {
+    if (i > 0 && candidates[i].file == candidates[i - 1].file) continue;
+    FT_Face face = nullptr;
+    if (FT_New_Face(library_->ft, candidates[i].file.c_str(), candidates[i].index, &face) != 0)
+      continue;
+    if (FT_Set_Pixel_Sizes(face, 0, kDrawnPixels) != 0) {
+      FT_Done_Face(face);
+      continue;
+    }
+    library_->faces.push_back(face);
+    faces_.push_back(candidates[i].file + "#" + std::to_string(candidates[i].index));
+  }
+}
+
+GlyphShapes::~GlyphShapes() = default;
+
+double GlyphShapes::likeness(const Shape& ink, char32_t ch) {
+  auto it = drawn_.find(ch);
+  if (it == drawn_.end()) {
+    std::vector<Shape> shapes;
+    for (FT_Face face : library_->faces) {
+      if (FT_Get_Char_Index(face, ch) == 0) continue;
+      if (FT_Load_Char(face, ch, FT_LOAD_RENDER) != 0) continue;
+      const FT_Bitmap& bitmap = face->glyph->bitmap;
+      if (bitmap.pixel_mode != FT_PIXEL_MODE_GRAY || bitmap.width == 0 || bitmap.rows == 0)
+        continue;
+      const int w = static_cast<int>(bitmap.width), h = static_cast<int>(bitmap.rows);
+      std::vector<float> drawn(static_cast<size_t>(w) * static_cast<size_t>(h));
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          drawn[static_cast<size_t>(y * w + x)] =
+              static_cast<float>(bitmap.buffer[y * bitmap.pitch + x]) / 255.0f;
+      Shape shape;
+      if (shape_of(drawn, w, h, &shape)) shapes.push_back(shape);
+    }
+    it = drawn_.emplace(ch, std::move(shapes)).first;
+  }
+  double best = -1;
+  for (const Shape& shape : it->second) {
+    double dot = 0;
+    for (size_t i = 0; i < shape.size(); ++i) dot += static_cast<double>(shape[i]) * ink[i];
+    best = std::max(best, dot);
+  }
+  return best;
+}
+
+}  // namespace keydesk::ocr::internal

@@ -1,0 +1,57 @@
+// Characters drawn from the machine's Chinese fonts and compared with a character on the page:
+// the second look at a name read one character off the form's (ScanAnalyzer::Impl::confirm).
+// Tesseract reads a 10–14 px character of an ID card copy as a confident wrong one (辉 as 将)
+// and its alternatives do not hold the right one; drawn side by side, the two candidates are
+// easy to tell apart, because the question is no longer "which of 7,000 characters" but "this one
+// or that one".
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocr/internal/leptonica.h"
+
+namespace keydesk::ocr::internal {
+
+// A character's ink fitted to its own extent, set on a kShape-pixel square, blurred, with zero
+// mean and unit norm: two shapes' dot product is their normalised correlation (−1..1). Fitting
+// to the extent makes the comparison blind to size, position and weight of the print.
+constexpr int kShape = 24;
+using Shape = std::array<float, kShape * kShape>;
+
+// `ink` (row-major, `width` × `height`, 0 = paper, 1 = full ink) as a Shape. false when it holds
+// no ink.
+bool shape_of(const std::vector<float>& ink, int width, int height, Shape* shape);
+
+// The ink of an 8 bpp grey cut of the page (dark print on light paper), stretched between its
+// paper and its darkest print so that a faint copy and a black print weigh alike.
+std::vector<float> ink_of(Pix* grey);
+
+class GlyphShapes {
+ public:
+  // The scalable fonts fontconfig knows that cover Simplified Chinese, one face per family,
+  // regular weight first (Song, Hei, Kai, …: whatever the machine has).
+  GlyphShapes();
+  ~GlyphShapes();
+  GlyphShapes(const GlyphShapes&) = delete;
+  GlyphShapes& operator=(const GlyphShapes&) = delete;
+
+  // Whether any face was found: without one no character can be drawn and nothing is compared.
+  bool usable() const { return !faces_.empty(); }
+  size_t faces() const { return faces_.size(); }
+
+  // How much `ink` (as Shape) looks like `ch`: the best correlation over the faces. −1 when no
+  // face draws it.
+  double likeness(const Shape& ink, char32_t ch);
+
+ private:
+  struct Library;
+  std::unique_ptr<Library> library_;
+  std::vector<std::string> faces_;                // "file#index", for logs
+  std::map<char32_t, std::vector<Shape>> drawn_;  // per character, one per face that has it
+};
+
+}  // namespace keydesk::ocr::internal

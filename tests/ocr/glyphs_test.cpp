@@ -1,0 +1,98 @@
+// The second look at a name read a character off (ocr/internal/glyphs.h): shapes fitted to their
+// ink, the machine's Chinese faces drawing characters, and a glyph check kept in a batch database.
+#include <catch2/catch.hpp>
+
+#include "ocr/internal/glyphs.h"
+#include "ocr/scan.h"
+
+using namespace keydesk::ocr;
+using namespace keydesk::ocr::internal;
+
+namespace {
+
+// An 8 bpp page of `paper` grey with `ink` strokes: a box outline (口) or a cross (十) of `size`
+// pixels at (x, y).
+PixPtr drawn(bool box, int size, int x, int y, int paper, int ink) {
+  PixPtr page(pixCreate(size + 2 * x, size + 2 * y, 8));
+  pixSetAllArbitrary(page.get(), static_cast<l_uint32>(paper));
+  const int stroke = std::max(1, size / 10);
+  auto fill = [&](int x0, int y0, int w, int h) {
+    for (int yy = y0; yy < y0 + h; ++yy)
+      for (int xx = x0; xx < x0 + w; ++xx)
+        pixSetPixel(page.get(), xx, yy, static_cast<l_uint32>(ink));
+  };
+  if (box) {
+    fill(x, y, size, stroke), fill(x, y + size - stroke, size, stroke);
+    fill(x, y, stroke, size), fill(x + size - stroke, y, stroke, size);
+  } else {
+    fill(x, y + size / 2 - stroke / 2, size, stroke),
+        fill(x + size / 2 - stroke / 2, y, stroke, size);
+  }
+  return page;
+}
+
+Shape shape(Pix* pix) {
+  Shape s{};
+  const std::vector<float> ink = ink_of(pix);
+  REQUIRE(
+      shape_of(ink, static_cast<int>(pixGetWidth(pix)), static_cast<int>(pixGetHeight(pix)), &s));
+  return s;
+}
+
+double dot(const Shape& a, const Shape& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += static_cast<double>(a[i]) * b[i];
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("a shape is fitted to its ink: size, place and the copy's grey do not change it",
+          "[glyphs]") {
+  const Shape small_black = shape(drawn(true, 14, 3, 2, 250, 10).get());
+  const Shape large_faint = shape(drawn(true, 40, 9, 12, 200, 120).get());
+  const Shape cross = shape(drawn(false, 14, 3, 2, 250, 10).get());
+  CHECK(dot(small_black, small_black) == Approx(1.0).margin(1e-4));
+  CHECK(dot(small_black, large_faint) > 0.9);
+  CHECK(dot(small_black, cross) < 0.3);
+  // A cut with no print on it (paper and a little noise) has no shape.
+  PixPtr paper(pixCreate(20, 20, 8));
+  pixSetAllArbitrary(paper.get(), 230);
+  pixSetPixel(paper.get(), 5, 5, 215);
+  Shape none{};
+  const std::vector<float> ink = ink_of(paper.get());
+  CHECK_FALSE(shape_of(ink, 20, 20, &none));
+}
+
+TEST_CASE("the machine's Chinese faces draw characters a printed one is compared with",
+          "[glyphs]") {
+  // scripts/install-deps.sh installs Song, Hei and Kai faces; fontconfig finds them.
+  GlyphShapes shapes;
+  REQUIRE(shapes.usable());
+  CHECK(shapes.faces() >= 3);
+  const Shape box = shape(drawn(true, 14, 3, 2, 245, 30).get());
+  const Shape cross = shape(drawn(false, 14, 3, 2, 245, 30).get());
+  CHECK(shapes.likeness(box, U'口') > 0.6);
+  CHECK(shapes.likeness(box, U'口') > shapes.likeness(box, U'十') + 0.2);
+  CHECK(shapes.likeness(cross, U'十') > shapes.likeness(cross, U'口') + 0.2);
+  // A character no face has is never like anything.
+  CHECK(shapes.likeness(box, U'\U000F0000') == -1);
+}
+
+TEST_CASE("a glyph check is kept with the scan's result and read back from it", "[glyphs]") {
+  ScanResult result;
+  result.readable = true;
+  result.glyph_checks.push_back(
+      {"person", "于将平", "于辉平", {706, 740, 40, 14}, {{0.55, 0.74}}, true});
+  const std::optional<ScanResult> back = scan_result_from_json(scan_result_json(result));
+  REQUIRE(back);
+  REQUIRE(back->glyph_checks.size() == 1);
+  const GlyphCheck& g = back->glyph_checks[0];
+  CHECK(g.field == "person");
+  CHECK(g.read == "于将平");
+  CHECK(g.expected == "于辉平");
+  CHECK(g.box == keydesk::ocr::Box{706, 740, 40, 14});
+  REQUIRE(g.likeness.size() == 1);
+  CHECK(g.likeness[0].second == Approx(0.74));
+  CHECK(g.taken);
+}
