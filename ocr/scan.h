@@ -100,7 +100,7 @@ struct PagePlace {
 // machine's Chinese fonts. When the form's are clearly the likelier, the row reads as the form's
 // name (`taken`); a different name on the page draws like what was read and stays as read.
 struct GlyphCheck {
-  std::string field;     // name | person
+  std::string field;     // name | person | uscc | id_number
   std::string read;      // the row's characters in the name's place, as read
   std::string expected;  // the form's name
   Box box;               // the characters compared

@@ -19,6 +19,8 @@ namespace {
 // shapes; a character against itself in another face scores 0.7–0.85 at 14 px, against another
 // character mostly below 0.5) …
 constexpr double kLikely = 0.6;
+// … or, for a code's letters and digits (simpler shapes, printed in other faces), this much.
+constexpr double kLikelyCode = 0.5;
 // … and clearly more than the character read (on an ID card 辉 scores 0.71, 将 0.39).
 constexpr double kClearly = 0.1;
 
@@ -50,10 +52,19 @@ void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, Sca
   if (!shapes || !shapes->usable() || !current_) return;
   for (const auto& [field, hint] :
        {std::pair<const char*, const std::string*>{"person", &hints.person_name},
-        {"name", &hints.company_name}}) {
+        {"name", &hints.company_name},
+        {"uscc", &hints.uscc},
+        {"id_number", &hints.id_number}}) {
     const std::u32string want = normalise_name(*hint);
     if (want.size() < 2 || row.folded.size() < want.size()) continue;
-    const size_t most = want.size() <= 5 ? 1 : 2;
+    const bool is_code = field[0] == 'u' || field[0] == 'i';
+    // A code's characters are compared one by one as a name's are; a code one character off
+    // the form's is taken as a slip without a look (engine/verify.cpp), a valid one three or
+    // more off is another code unless the page's ink says otherwise.
+    const size_t most = is_code ? 3 : want.size() <= 5 ? 1 : 2;
+    auto comparable = [is_code](char32_t c) {
+      return is_code ? internal::is_code_char(c) : internal::is_cjk(c);
+    };
     if (row.folded.find(want) != std::u32string::npos) continue;
     // The place where the row reads most like the name, character for character.
     size_t best = std::u32string::npos, best_off = most + 1;
@@ -61,13 +72,12 @@ void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, Sca
       size_t off = 0;
       for (size_t k = 0; k < want.size() && off <= most; ++k)
         if (row.folded[s + k] != want[k]) {
-          // Only Chinese characters are drawn and compared, each one glyph of its own.
+          // Only Chinese characters (a code's letters and digits) are drawn and compared, each
+          // one glyph of its own.
           const size_t g = row.glyph_of[s + k];
           const bool single = (s + k == 0 || row.glyph_of[s + k - 1] != g) &&
                               (s + k + 1 == row.folded.size() || row.glyph_of[s + k + 1] != g);
-          off += internal::is_cjk(want[k]) && internal::is_cjk(row.folded[s + k]) && single
-                     ? 1
-                     : most + 1;
+          off += comparable(want[k]) && comparable(row.folded[s + k]) && single ? 1 : most + 1;
         }
       if (off < best_off) best = s, best_off = off;
     }
@@ -82,7 +92,8 @@ void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, Sca
       // Tesseract's box of a glyph is mostly where the glyph is, but now and then loose (one may
       // span the whole name); its box of the name as a whole is right. The character is looked
       // for about both: its glyph's box and its share of the name's, in windows a character wide
-      // (Chinese characters are square), each candidate at its best.
+      // (Chinese characters are square; a code's are as wide as their share), each candidate at
+      // its best.
       const Box& span = check.box;
       const Box& glyph = row.read.glyphs[g].box;
       const int share = span.x + static_cast<int>((static_cast<double>(k) + 0.5) * span.w /
@@ -94,8 +105,10 @@ void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, Sca
           windows.push_back(
               {centre - side / 2 - 1 + step * side / 6, top - 2, side + 2, height + 4});
       };
-      about(glyph.x + glyph.w / 2, glyph.y, glyph.h, std::max(glyph.w, glyph.h));
-      about(share, span.y, span.h, span.h);
+      const int pitch = static_cast<int>(span.w / static_cast<double>(want.size()));
+      about(glyph.x + glyph.w / 2, glyph.y, glyph.h,
+            is_code ? std::min(glyph.w, pitch * 3 / 2) : std::max(glyph.w, glyph.h));
+      about(share, span.y, span.h, is_code ? pitch : span.h);
       double read_like = -1, form_like = -1;
       for (const Box& window : windows) {
         internal::PixPtr cut = current_->grey.cut(window);
@@ -115,7 +128,8 @@ void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, Sca
         form_like = std::max(form_like, shapes->likeness(shape, want[k]));
       }
       check.likeness.emplace_back(read_like, form_like);
-      if (form_like < kLikely || form_like < read_like + kClearly) check.taken = false;
+      if (form_like < (is_code ? kLikelyCode : kLikely) || form_like < read_like + kClearly)
+        check.taken = false;
       changes.emplace_back(g, want[k]);
     }
     result.glyph_checks.push_back(check);
