@@ -239,9 +239,18 @@ Layout text_layout(Pix* binary) {
   layout.rules.reset(
       pixSelectByWidthHeightRatio(runs.get(), kThickenedRuleLength, 8, L_SELECT_IF_GTE, nullptr));
   pixAnd(layout.rules.get(), layout.rules.get(), binary);
-  PixPtr posts(pixOpenCompBrickDwa(nullptr, binary, 1, std::max(60, h / 25)));
+  // A faint or skewed vertical rule comes out of binarising broken and stepping sideways: it
+  // is looked for widened a pixel each way and with its gaps closed, then is its own pixels
+  // there. Unfound, its pieces join the cells' text beside it into one block the height of the
+  // table, which is no row at all.
+  PixPtr widened(pixDilateBrick(nullptr, binary, 3, 1));
+  PixPtr bridged(pixCloseBrick(nullptr, widened.get(), 1, 5));
+  PixPtr posts(pixOpenCompBrickDwa(nullptr, bridged.get(), 1, std::max(60, h / 25)));
+  // Thin for their length, and thin outright (a large title's 丨 is long too, but thick).
+  PixPtr slim(pixSelectBySize(posts.get(), 7, 0, 8, L_SELECT_WIDTH, L_SELECT_IF_LTE, nullptr));
   PixPtr vertical(
-      pixSelectByWidthHeightRatio(posts.get(), 1.0f / kRuleLength, 8, L_SELECT_IF_LTE, nullptr));
+      pixSelectByWidthHeightRatio(slim.get(), 1.6f / kRuleLength, 8, L_SELECT_IF_LTE, nullptr));
+  pixAnd(vertical.get(), vertical.get(), binary);
   const std::vector<std::pair<Box, int>> grids = add_cell_walls(binary, layout.rules.get());
   pixOr(layout.rules.get(), layout.rules.get(), vertical.get());
   PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
