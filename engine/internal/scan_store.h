@@ -19,6 +19,12 @@ namespace keydesk::internal {
 class ScanStore {
  public:
   static Result<ScanStore> open(const std::filesystem::path& path) {
+    // The scan cache is a file beside the report until check jobs move to the case database.
+    if (is_postgresql_uri(path.string()))
+      return error_of(ErrorKind::invalid_input,
+                      "批量核验暂不能把扫描结果存入 PostgreSQL 数据库：请用 --db 指定一个 SQLite "
+                      "文件，或省略 --db (batch verify keeps its scan cache in an SQLite file; "
+                      "the PostgreSQL scan store is not built yet)");
     auto db = Database::open(path.string());
     if (!db)
       return Error{"cannot open the batch database " + path.string() + ": " + db.error().message};
