@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/case_repository.h"
+#include "engine/internal/postgres.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sql.h"
 #include "engine/submission.h"
@@ -31,6 +32,12 @@ std::string clock_text(const LocalTime& t) {
   char hm[32];
   std::snprintf(hm, sizeof hm, "T%02d:%02d", t.minutes / 60, t.minutes % 60);
   return format_date(t.date) + hm;
+}
+
+bool is_database_server(const std::string& db) { return internal::is_postgresql_uri(db); }
+
+std::string database_shown(const std::string& db) {
+  return is_database_server(db) ? internal::redacted_uri(db) : db;
 }
 
 // One write transaction of the repository (rolled back unless committed).

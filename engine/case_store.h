@@ -194,6 +194,11 @@ struct OutboxItem {
   std::string digest_key;            // "" for a case's notice
 };
 
+// Whether `db` (--db) names a database server (a "postgresql://" URI) rather than an SQLite file.
+bool is_database_server(const std::string& db);
+// `db` as messages and logs show it: a URI's password, if any, replaced by "***".
+std::string database_shown(const std::string& db);
+
 // The rules of storing cases (the guarantees above), applied over a CaseRepository
 // (case_repository.h) that only keeps the data: one write transaction per change, in which the
 // workflow's plan is checked against the stored version, the events are chained and the effects

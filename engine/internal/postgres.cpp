@@ -15,6 +15,7 @@ extern const char migration_postgresql_004_sql[];
 extern const char migration_postgresql_005_sql[];
 extern const char migration_postgresql_006_sql[];
 extern const char migration_postgresql_007_sql[];
+extern const char migration_postgresql_008_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -25,7 +26,7 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_001_sql, embedded::migration_postgresql_002_sql,
     embedded::migration_postgresql_003_sql, embedded::migration_postgresql_004_sql,
     embedded::migration_postgresql_005_sql, embedded::migration_postgresql_006_sql,
-    embedded::migration_postgresql_007_sql};
+    embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql};
 
 // The advisory lock every write transaction takes first ("keyd").
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";
@@ -289,6 +290,11 @@ Result<std::unique_ptr<Connection>> open_postgresql(const std::string& uri) {
   // Notices (an IF NOT EXISTS that found its table) are not for the counter's staff.
   PQsetNoticeProcessor(
       conn.get(), [](void*, const char*) {}, nullptr);
+  // A writer waits for the writers' lock at most 5 s, then is told the database is busy (55P03),
+  // as SQLite's busy timeout does.
+  PgResult timeout(PQexec(conn.get(), "SET lock_timeout = '5s'"));
+  if (!timeout || PQresultStatus(timeout.get()) != PGRES_COMMAND_OK)
+    return pg_error(conn.get(), timeout.get(), "setting lock_timeout");
   if (PQsetClientEncoding(conn.get(), "UTF8") != 0)
     return error_of(ErrorKind::io, "数据库 " + name + " 不支持 UTF-8 编码，请联系管理员 (" +
                                        PQerrorMessage(conn.get()) + ")");

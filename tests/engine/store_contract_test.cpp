@@ -14,6 +14,7 @@
 
 #include "engine/accounts.h"
 #include "engine/case_store.h"
+#include "engine/internal/scan_store.h"
 #include "engine/internal/sql.h"
 #include "engine/rules.h"
 #include "tests/support.h"
@@ -594,7 +595,7 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   REQUIRE(*version->step());
   const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
   CHECK(version->integer(0) == count);
-  CHECK(count == 7);
+  CHECK(count == 8);
   version->reset();
   { REQUIRE(CaseStore::open(backend.target())); }
   REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
@@ -646,4 +647,57 @@ TEMPLATE_TEST_CASE("a database of the version before is migrated with its cases"
   }
   CHECK(total == 2);
   CHECK(with_vendor == 1);
+}
+
+TEMPLATE_TEST_CASE("the scan cache keeps results by content and resumes an unfinished run", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = internal::ScanStore::open(backend.target());
+  INFO((store ? "" : store.error().message));
+  REQUIRE(store);
+  CHECK_FALSE(store->get("k1").has_value());
+  ocr::ScanResult result;
+  result.readable = true;
+  result.detected_type = "business_licence";
+  result.width = 1240;
+  REQUIRE(store->put("k1", "abc", "business_licence", result));
+  auto back = store->get("k1");
+  REQUIRE(back.has_value());
+  CHECK(back->detected_type == "business_licence");
+  CHECK(back->width == 1240);
+  result.width = 1754;  // analysed again: the newer result replaces it
+  REQUIRE(store->put("k1", "abc", "business_licence", result));
+  CHECK(store->get("k1")->width == 1754);
+  CHECK(store->batch_id("inputs-1", "B-1") == "B-1");
+  CHECK(store->batch_id("inputs-1", "B-2") == "B-1");  // unfinished: resumed
+  CHECK(store->batch_id("inputs-2", "B-3") == "B-3");
+  store->finish("B-1");
+  CHECK(store->batch_id("inputs-1", "B-4") == "B-4");
+}
+
+TEMPLATE_TEST_CASE("the keydesk command takes --db as a file or a postgresql:// URI alike", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  const std::string k = "--db '" + backend.target() + "' ";
+  auto run = [&](const std::string& args) {
+    auto r = test::run_keydesk(k + args);
+    INFO(args << "\n" << r.out << r.err);
+    return r;
+  };
+  REQUIRE(run("registry import '" KEYDESK_EXAMPLES_DIR "/registry.json'").exit_code == 0);
+  REQUIRE(run("case open '" KEYDESK_EXAMPLES_DIR "/submissions/S-2026-000201' --at "
+              "2026-11-20T16:40:00+08:00")
+              .exit_code == 0);
+  const std::string act =
+      "case act S-2026-000201 pass_review --version 1 --role authority_clerk --at "
+      "2026-11-23T10:00:00+08:00";
+  CHECK(run(act).exit_code == 0);
+  auto twice = run(act);  // a double click: refused, not applied
+  CHECK(twice.exit_code == 1);
+  CHECK_THAT(twice.err, Catch::Contains("您看到的是第1版，现为第2版"));
+  auto history = run("case history S-2026-000201");
+  CHECK_THAT(history.out, Catch::Contains("pass_review"));
+  auto audit = run("case verify-audit");
+  CHECK(audit.exit_code == 0);
+  CHECK_THAT(audit.out, Catch::Contains("2 event(s): the audit chain is intact"));
 }
