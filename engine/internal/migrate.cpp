@@ -37,10 +37,7 @@ Status migrate(Database& db) {
   auto applied = st->integer(0);
   st->reset();
   const auto count = static_cast<std::int64_t>(std::size(kMigrations));
-  if (applied > count)
-    return Error{"database " + db.path() + " was written by a newer keydesk (schema " +
-                 std::to_string(applied) + ", this one knows " + std::to_string(count) +
-                 "): upgrade keydesk"};
+  if (applied > count) return newer_schema(db.path(), applied, count);
   for (auto n = applied; n < count; ++n) {
     Transaction tx(db);
     if (!tx.begun()) return tx.begun().error();

@@ -95,11 +95,8 @@ class PostgresConnection;
 
 class PostgresQuery final : public Query::Backend {
  public:
-  PostgresQuery(PostgresConnection& connection, std::string name, std::string sql, int params)
-      : connection_(connection),
-        name_(std::move(name)),
-        sql_(std::move(sql)),
-        params_(static_cast<std::size_t>(params)) {}
+  PostgresQuery(PostgresConnection& connection, std::string sql, int params)
+      : connection_(connection), sql_(std::move(sql)), params_(static_cast<std::size_t>(params)) {}
   void bind_text(int index, const std::string& value) override { param(index) = value; }
   void bind_integer(int index, std::int64_t value) override {
     param(index) = std::to_string(value);
@@ -125,7 +122,7 @@ class PostgresQuery final : public Query::Backend {
     return params_.at(static_cast<std::size_t>(index - 1));
   }
   PostgresConnection& connection_;
-  std::string name_, sql_;
+  std::string sql_;
   std::vector<std::optional<std::string>> params_;
   PgResult result_;
   int row_ = -1;
@@ -138,12 +135,100 @@ class PostgresConnection final : public Connection {
   Dialect dialect() const override { return Dialect::postgresql; }
   const std::string& name() const override { return name_; }
 
+  // The session's settings, on a new connection and again after a reconnection.
+  Status configure() {
+    // A writer waits for the writers' lock at most 5 s, then is told the database is busy
+    // (55P03), as SQLite's busy timeout does.
+    if (auto st = raw_exec("SET lock_timeout = '5s'"); !st) return st;
+    if (PQsetClientEncoding(conn_.get(), "UTF8") != 0)
+      return error_of(ErrorKind::io, "数据库 " + name_ + " 不支持 UTF-8 编码，请联系管理员 (" +
+                                         PQerrorMessage(conn_.get()) + ")");
+    return ok();
+  }
+
   Status exec(const std::string& sql) override {
+    revive();
+    return raw_exec(sql);
+  }
+
+  Result<Query> prepare(const std::string& sql) override {
+    revive();
+    auto prepared = prepared_statement(sql);
+    if (!prepared) return prepared.error();
+    return Query(std::make_unique<PostgresQuery>(*this, sql, (*prepared)->params));
+  }
+
+  long changes() const override { return changes_; }
+  Status begin_write() override {
+    auto st = exec(kBeginWrite);
+    // A connection the server dropped since (a restart, a fail-over) is found only now, with
+    // nothing done yet: once more, on a new connection.
+    if (!st && PQstatus(conn_.get()) == CONNECTION_BAD) st = exec(kBeginWrite);
+    if (!st) {
+      rollback();  // BEGIN may have run and the lock not been had
+      return st;
+    }
+    writing_ = true;
+    return st;
+  }
+  // Never on a new connection: a transaction lost with its connection is lost, not committed.
+  Status commit() override {
+    writing_ = false;
+    return raw_exec("COMMIT");
+  }
+  void rollback() override {
+    writing_ = false;
+    (void)raw_exec("ROLLBACK");
+  }
+
+  Result<std::string> change_mark() override {
+    revive();
+    PgResult r(PQexec(conn_.get(), "SELECT n FROM store_generation"));
+    if (auto st = checked(r, "reading store_generation"); !st) return st.error();
+    if (PQntuples(r.get()) != 1) return Error{"store_generation holds no row"};
+    return std::string(PQgetvalue(r.get(), 0, 0));
+  }
+
+  Status migrate() override;
+
+  // Runs `sql` (prepared on this connection) with `params`; a command's row count becomes
+  // changes(). A read outside a write transaction whose connection was dropped is run once more
+  // on a new one.
+  Result<PgResult> run(const std::string& sql,
+                       const std::vector<std::optional<std::string>>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    for (int attempt = 0;; ++attempt) {
+      revive();
+      auto prepared = prepared_statement(sql);
+      if (!prepared) return prepared.error();
+      PgResult r(PQexecPrepared(conn_.get(), (*prepared)->name.c_str(),
+                                static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                                0));
+      auto st = checked(r, "running '" + sql + "'");
+      if (!st && attempt == 0 && !writing_ && PQstatus(conn_.get()) == CONNECTION_BAD &&
+          sql.starts_with("SELECT"))
+        continue;
+      if (!st) return st.error();
+      if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) changes_ = std::atol(PQcmdTuples(r.get()));
+      return r;
+    }
+  }
+
+ private:
+  struct Prepared {
+    std::string name;
+    int params = 0;
+  };
+
+  Status raw_exec(const std::string& sql) {
     PgResult r(PQexec(conn_.get(), sql.c_str()));
     return checked(r, "running '" + sql.substr(0, 200) + "'");
   }
 
-  Result<Query> prepare(const std::string& sql) override {
+  // `sql` prepared on this connection (once).
+  Result<const Prepared*> prepared_statement(const std::string& sql) {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       int params = 0;
@@ -153,41 +238,19 @@ class PostgresConnection final : public Connection {
       if (auto st = checked(r, "preparing '" + sql + "'"); !st) return st.error();
       it = prepared_.emplace(sql, Prepared{name, params}).first;
     }
-    return Query(std::make_unique<PostgresQuery>(*this, it->second.name, sql, it->second.params));
+    return &it->second;
   }
 
-  long changes() const override { return changes_; }
-  Status begin_write() override {
-    auto st = exec(kBeginWrite);
-    if (!st) rollback();  // BEGIN may have run and the lock not been had
-    return st;
-  }
-  Status commit() override { return exec("COMMIT"); }
-  void rollback() override { (void)exec("ROLLBACK"); }
-
-  Result<std::string> change_mark() override {
-    PgResult r(PQexec(conn_.get(), "SELECT n FROM store_generation"));
-    if (auto st = checked(r, "reading store_generation"); !st) return st.error();
-    if (PQntuples(r.get()) != 1) return Error{"store_generation holds no row"};
-    return std::string(PQgetvalue(r.get(), 0, 0));
+  // A connection the server dropped is made again, outside a write transaction (inside one, the
+  // transaction is lost and must fail); its prepared statements are gone with it.
+  void revive() {
+    if (writing_ || PQstatus(conn_.get()) != CONNECTION_BAD) return;
+    PQreset(conn_.get());
+    if (PQstatus(conn_.get()) != CONNECTION_OK) return;
+    prepared_.clear();
+    (void)configure();
   }
 
-  Status migrate() override;
-
-  // Runs prepared statement `name` with `params`; a command's row count becomes changes().
-  Result<PgResult> run(const std::string& name, const std::string& sql,
-                       const std::vector<std::optional<std::string>>& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    PgResult r(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(values.size()),
-                              values.data(), nullptr, nullptr, 0));
-    if (auto st = checked(r, "running '" + sql + "'"); !st) return st.error();
-    if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) changes_ = std::atol(PQcmdTuples(r.get()));
-    return r;
-  }
-
- private:
   Status checked(const PgResult& r, const std::string& what) {
     const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return ok();
@@ -203,19 +266,16 @@ class PostgresConnection final : public Connection {
     return PQntuples(v.get()) ? std::atol(PQgetvalue(v.get(), 0, 0)) : 0L;
   }
 
-  struct Prepared {
-    std::string name;
-    int params = 0;
-  };
   PgConn conn_;
   std::string name_;
   std::map<std::string, Prepared> prepared_;
   long changes_ = 0;
+  bool writing_ = false;  // between begin_write and commit or rollback
 };
 
 Result<bool> PostgresQuery::step() {
   if (!result_) {
-    auto r = connection_.run(name_, sql_, params_);
+    auto r = connection_.run(sql_, params_);
     if (!r) return r.error();
     result_ = std::move(r).value();
     row_ = -1;
@@ -225,6 +285,7 @@ Result<bool> PostgresQuery::step() {
 }
 
 Status PostgresConnection::migrate() {
+  revive();
   const long count = static_cast<long>(std::size(kMigrations));
   auto applied = applied_version();
   if (!applied) return applied.error();
@@ -235,12 +296,7 @@ Status PostgresConnection::migrate() {
     if (!tx.begun()) return tx.begun().error();
     auto n = applied_version();
     if (!n) return n.error();
-    if (*n > count)
-      return error_of(ErrorKind::io, "数据库 " + name_ +
-                                         " 由更新版本的 keydesk 写入，请升级 keydesk (written by a "
-                                         "newer keydesk: schema " +
-                                         std::to_string(*n) + ", this one knows " +
-                                         std::to_string(count) + ")");
+    if (*n > count) return newer_schema(name_, *n, count);
     if (*n == count) return tx.commit();
     if (*n == 0)
       if (auto st = exec("CREATE TABLE keydesk_schema (version INTEGER NOT NULL); "
@@ -290,15 +346,9 @@ Result<std::unique_ptr<Connection>> open_postgresql(const std::string& uri) {
   // Notices (an IF NOT EXISTS that found its table) are not for the counter's staff.
   PQsetNoticeProcessor(
       conn.get(), [](void*, const char*) {}, nullptr);
-  // A writer waits for the writers' lock at most 5 s, then is told the database is busy (55P03),
-  // as SQLite's busy timeout does.
-  PgResult timeout(PQexec(conn.get(), "SET lock_timeout = '5s'"));
-  if (!timeout || PQresultStatus(timeout.get()) != PGRES_COMMAND_OK)
-    return pg_error(conn.get(), timeout.get(), "setting lock_timeout");
-  if (PQsetClientEncoding(conn.get(), "UTF8") != 0)
-    return error_of(ErrorKind::io, "数据库 " + name + " 不支持 UTF-8 编码，请联系管理员 (" +
-                                       PQerrorMessage(conn.get()) + ")");
-  return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(std::move(conn), name));
+  auto connection = std::make_unique<PostgresConnection>(std::move(conn), name);
+  if (auto st = connection->configure(); !st) return st.error();
+  return std::unique_ptr<Connection>(std::move(connection));
 }
 
 }  // namespace keydesk::internal

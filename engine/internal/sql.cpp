@@ -77,6 +77,13 @@ Result<std::unique_ptr<Connection>> connect(const std::string& target) {
   return connection;
 }
 
+Error newer_schema(const std::string& name, std::int64_t found, std::int64_t known) {
+  return Error{"数据库 " + name +
+               " 由更新版本的 keydesk 写入，本版本未改动它：请升级 keydesk (database " + name +
+               " was written by a newer keydesk: schema " + std::to_string(found) +
+               ", this one knows " + std::to_string(known) + ")"};
+}
+
 std::vector<const char*> migrations_of(Dialect dialect) {
   return dialect == Dialect::sqlite ? sqlite_migrations() : postgresql_migrations();
 }

@@ -140,6 +140,9 @@ Result<std::unique_ptr<Connection>> connect(const std::string& target);
 // The same, its schema left as it is (tests build older schemas with it).
 Result<std::unique_ptr<Connection>> open_unmigrated(const std::string& target);
 
+// The refusal of a database whose schema `found` is newer than the `known` migrations.
+Error newer_schema(const std::string& name, std::int64_t found, std::int64_t known);
+
 // The migrations of `dialect`, in order: the SQL of number N at [N - 1].
 std::vector<const char*> migrations_of(Dialect dialect);
 

@@ -5,6 +5,7 @@
 // writers, the audit chain under tampering, the change mark, and the migrations from empty and
 // from the version before.
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <latch>
 #include <random>
@@ -700,4 +701,67 @@ TEMPLATE_TEST_CASE("the keydesk command takes --db as a file or a postgresql:// 
   auto audit = run("case verify-audit");
   CHECK(audit.exit_code == 0);
   CHECK_THAT(audit.out, Catch::Contains("2 event(s): the audit chain is intact"));
+}
+
+namespace {
+// Ends every other connection to the database of `target`, as a server restart or a fail-over
+// would, and waits until they are gone.
+void drop_other_connections(const std::string& target) {
+  auto admin = internal::open_unmigrated(target);
+  REQUIRE(admin);
+  REQUIRE((*admin)->exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()"));
+  for (int i = 0; i < 200; ++i) {
+    auto left = (*admin)->prepare(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+        "pg_backend_pid()");
+    REQUIRE(left);
+    REQUIRE(*left->step());
+    if (left->integer(0) == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("the connections did not end");
+}
+}  // namespace
+
+TEST_CASE("a PostgreSQL connection the server dropped is made again for the next request") {
+  Fixture<PostgresBackend> f;
+  f.open("S-1");
+  drop_other_connections(f.backend.target());
+  auto read = f.store.get("S-1");  // a read: once more, on a new connection
+  INFO((read ? "" : read.error().message));
+  REQUIRE(read);
+  CHECK(read->version == 1);
+  drop_other_connections(f.backend.target());
+  auto acted = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00");  // a write
+  INFO((acted ? "" : acted.error().message));
+  REQUIRE(acted);
+  CHECK(f.store.get("S-1")->version == 2);
+  CHECK(f.store.verify_audit()->problems.empty());
+}
+
+TEST_CASE("a PostgreSQL transaction whose connection was lost is refused, never committed") {
+  PostgresBackend backend;
+  auto conn = internal::connect(backend.target());
+  REQUIRE(conn);
+  REQUIRE((*conn)->begin_write());
+  REQUIRE(
+      (*conn)->exec("INSERT INTO enterprises (uscc, name, kind) VALUES ('91110105MA01ABCD5F', "
+                    "'甲', 'domestic')"));
+  drop_other_connections(backend.target());
+  auto committed = (*conn)->commit();
+  REQUIRE_FALSE(committed.ok());
+  CHECK(committed.error().kind == ErrorKind::io);
+  CHECK(test::chinese_first(committed.error().message));
+  CHECK_THAT(committed.error().message, Catch::Contains("连接已断开"));
+  (*conn)->rollback();
+  // Nothing of it is in the database, and the same connection serves the next request.
+  auto store = CaseStore::open(backend.target());
+  REQUIRE(store);
+  CHECK_FALSE(store->enterprise(kUscc)->has_value());
+  auto count = (*conn)->prepare("SELECT count(*) FROM enterprises");
+  REQUIRE(count);
+  REQUIRE(*count->step());
+  CHECK(count->integer(0) == 0);
 }
