@@ -185,7 +185,12 @@ class PostgresConnection final : public Connection {
     revive();
     PgResult r(PQexec(conn_.get(), "SELECT n FROM store_generation"));
     if (auto st = checked(r, "reading store_generation"); !st) return st.error();
-    if (PQntuples(r.get()) != 1) return Error{"store_generation holds no row"};
+    if (PQntuples(r.get()) != 1)
+      return error_of(ErrorKind::corrupt,
+                      "数据库 " + name_ +
+                          " 缺少变更计数，请联系管理员检查数据库 (store_generation "
+                          "holds " +
+                          std::to_string(PQntuples(r.get())) + " rows, not 1)");
     return std::string(PQgetvalue(r.get(), 0, 0));
   }
 

@@ -50,7 +50,10 @@ class SqliteConnection final : public Connection {
     if (!st) return st.error();
     auto row = st->step();
     if (!row) return row.error();
-    if (!*row) return Error{"PRAGMA data_version gave no value"};
+    if (!*row)
+      return error_of(ErrorKind::corrupt, "数据库文件 " + db_.path() +
+                                              " 读不出变更计数，请联系管理员检查数据库 (PRAGMA "
+                                              "data_version gave no value)");
     std::string mark = st->text(0) + "/" + std::to_string(db_.total_changes());
     st->reset();
     return mark;
