@@ -155,7 +155,7 @@ int status(const Context& ctx, const WorkingCalendar& cal, Date today) {
   // The case database is asked how many cases wait, when there is one: status never makes one.
   std::optional<CaseStore> store;
   std::error_code ec;
-  if (std::filesystem::is_regular_file(ctx.db, ec)) {
+  if (is_database_server(ctx.db) || std::filesystem::is_regular_file(ctx.db, ec)) {
     auto opened = CaseStore::open(ctx.db);
     if (!opened) {
       print_error(ctx, opened.error());

@@ -52,7 +52,9 @@ void print_case_line(const CaseRecord& c, const Procedure* p) {
 
 void add_case_commands(CLI::App& app, Context& ctx, int& exit_code) {
   auto args = std::make_shared<Args>();
-  app.add_option("--db", ctx.db, "case database file (default: keydesk.db in this directory)");
+  app.add_option("--db", ctx.db,
+                 "case database: an SQLite file (default: keydesk.db in this directory) or a "
+                 "postgresql:// URI");
 
   auto* cases = app.add_subcommand("case", "cases: open, act, show, list, overdue, history, audit");
   cases->require_subcommand(1);

@@ -36,7 +36,7 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
       return;
     }
     std::cout << "keydesk serve: http://" << options->address << ":" << (*server)->port()
-              << "/ (database " << ctx.db << "; Ctrl-C stops)" << std::endl;
+              << "/ (database " << database_shown(ctx.db) << "; Ctrl-C stops)" << std::endl;
     (*server)->run(true);
     exit_code = kOk;
   });

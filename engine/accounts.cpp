@@ -6,15 +6,14 @@
 #include <sodium.h>
 
 #include "common/utf8.h"
-#include "engine/internal/migrate.h"
 #include "engine/internal/sha256.h"
-#include "engine/internal/sqlite.h"
+#include "engine/internal/sql.h"
 
 namespace keydesk {
 
-using internal::Database;
-using internal::Statement;
-using internal::Transaction;
+using internal::Connection;
+using internal::Query;
+using internal::WriteTransaction;
 
 namespace {
 
@@ -61,7 +60,7 @@ Result<std::string> hash_password(const std::string& password) {
 
 const char* const kAccountColumns = "name, display_name, role, authority, disabled, created_at";
 
-Account read_account(const Statement& st) {
+Account read_account(const Query& st) {
   return {st.text(0), st.text(1), st.text(2), st.text(3), st.integer(4) != 0, st.text(5)};
 }
 
@@ -82,21 +81,21 @@ bool is_account_role(const std::string& role) {
 }
 
 struct Accounts::Impl {
-  Database db;
-  explicit Impl(Database d) : db(std::move(d)) {}
+  std::unique_ptr<Connection> db;
+  explicit Impl(std::unique_ptr<Connection> d) : db(std::move(d)) {}
 
   // Runs one statement of `sql` with `args` bound in order; the number of rows it changed.
   Result<int> run(const std::string& sql, const std::vector<std::string>& args) {
-    auto st = db.prepare(sql);
+    auto st = db->prepare(sql);
     if (!st) return st.error();
     int i = 1;
     for (const auto& a : args) st->bind(i++, a);
     if (auto done = st->run(); !done) return done.error();
-    return db.changes();
+    return static_cast<int>(db->changes());
   }
 
   Result<std::int64_t> count(const std::string& sql, const std::string& key, std::int64_t since) {
-    auto st = db.prepare(sql);
+    auto st = db->prepare(sql);
     if (!st) return st.error();
     st->bind(1, key).bind(2, since);
     auto row = st->step();
@@ -111,11 +110,9 @@ Accounts& Accounts::operator=(Accounts&&) noexcept = default;
 Accounts::~Accounts() = default;
 
 Result<Accounts> Accounts::open(const std::string& path) {
-  auto db = Database::open(path);
+  auto db = internal::connect(path);
   if (!db) return db.error();
-  auto impl = std::make_unique<Impl>(std::move(db).value());
-  if (auto st = internal::migrate(impl->db); !st) return st.error();
-  return Accounts(std::move(impl));
+  return Accounts(std::make_unique<Impl>(std::move(db).value()));
 }
 
 Status Accounts::add(const Account& a, const std::string& password, const std::string& at) {
@@ -149,7 +146,7 @@ Status Accounts::set_password(const std::string& name, const std::string& passwo
   if (auto st = check_password(password); !st) return st;
   auto hash = hash_password(password);
   if (!hash) return hash.error();
-  Transaction tx(impl_->db);
+  WriteTransaction tx(*impl_->db);
   if (!tx.begun()) return tx.begun().error();
   auto changed = impl_->run("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?",
                             {*hash, at, name});
@@ -162,7 +159,7 @@ Status Accounts::set_password(const std::string& name, const std::string& passwo
 }
 
 Status Accounts::set_disabled(const std::string& name, bool disabled, const std::string& at) {
-  Transaction tx(impl_->db);
+  WriteTransaction tx(*impl_->db);
   if (!tx.begun()) return tx.begun().error();
   auto changed = impl_->run("UPDATE accounts SET disabled = ?, updated_at = ? WHERE name = ?",
                             {disabled ? "1" : "0", at, name});
@@ -174,8 +171,8 @@ Status Accounts::set_disabled(const std::string& name, bool disabled, const std:
 }
 
 Result<std::optional<Account>> Accounts::find(const std::string& name) {
-  auto st =
-      impl_->db.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE name = ?");
+  auto st = impl_->db->prepare(std::string("SELECT ") + kAccountColumns +
+                               " FROM accounts WHERE name = ?");
   if (!st) return st.error();
   st->bind(1, name);
   auto row = st->step();
@@ -185,8 +182,8 @@ Result<std::optional<Account>> Accounts::find(const std::string& name) {
 }
 
 Result<std::vector<Account>> Accounts::list() {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kAccountColumns +
-                              " FROM accounts ORDER BY role, authority, name");
+  auto st = impl_->db->prepare(std::string("SELECT ") + kAccountColumns +
+                               " FROM accounts ORDER BY role, authority, name");
   if (!st) return st.error();
   return internal::all_rows(*st, read_account);
 }
@@ -205,8 +202,8 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
   if (locked_out) *locked_out = locked;
   if (locked)
     return Error{"登录失败次数过多，请 15 分钟后再试 (too many failed logins: wait 15 minutes)"};
-  auto st = impl_->db.prepare(std::string("SELECT ") + kAccountColumns +
-                              ", password_hash FROM accounts WHERE name = ?");
+  auto st = impl_->db->prepare(std::string("SELECT ") + kAccountColumns +
+                               ", password_hash FROM accounts WHERE name = ?");
   if (!st) return st.error();
   st->bind(1, name);
   auto row = st->step();
@@ -235,7 +232,7 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
                        : "用户名或密码错误 (wrong name or password)"};
   }
   Session session{random_token(), random_token(), now + kSessionSeconds, *account};
-  Transaction tx(impl_->db);
+  WriteTransaction tx(*impl_->db);
   if (!tx.begun()) return tx.begun().error();
   // Done with old failures of this name, and with expired sessions of everyone.
   if (auto clear = impl_->run("DELETE FROM login_failures WHERE account = ?", {name}); !clear)
@@ -255,7 +252,7 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
 
 Result<std::optional<Session>> Accounts::session(const std::string& token, std::int64_t now) {
   if (token.size() != 64) return std::optional<Session>();
-  auto st = impl_->db.prepare(
+  auto st = impl_->db->prepare(
       "SELECT a.name, a.display_name, a.role, a.authority, a.disabled, a.created_at, s.csrf, "
       "s.expires_at FROM sessions s JOIN accounts a ON a.name = s.account "
       "WHERE s.token_hash = ?");
@@ -295,7 +292,7 @@ Result<std::string> Accounts::issue_api_token(const std::string& label,
 
 Result<std::optional<ApiToken>> Accounts::api_token(const std::string& token) {
   if (token.size() != 64) return std::optional<ApiToken>();
-  auto st = impl_->db.prepare(
+  auto st = impl_->db->prepare(
       "SELECT label, authority FROM api_tokens WHERE token_hash = ? AND disabled = 0");
   if (!st) return st.error();
   st->bind(1, internal::sha256_hex(token));
@@ -308,9 +305,9 @@ Result<std::optional<ApiToken>> Accounts::api_token(const std::string& token) {
 }
 
 Status Accounts::record_refusal(const Refusal& r) {
-  Transaction tx(impl_->db);
+  WriteTransaction tx(*impl_->db);
   if (!tx.begun()) return tx.begun().error();
-  auto st = impl_->db.prepare(
+  auto st = impl_->db->prepare(
       "INSERT INTO refusals (at, account, role, method, target, status, reason) "
       "VALUES (?,?,?,?,?,?,?)");
   if (!st) return st.error();
@@ -319,16 +316,22 @@ Status Accounts::record_refusal(const Refusal& r) {
   st->bind(5, clip_utf8(r.target, kRefusalTextBytes));
   st->bind(6, static_cast<std::int64_t>(r.status)).bind(7, clip_utf8(r.reason, kRefusalTextBytes));
   if (auto done = st->run(); !done) return done.error();
-  // seq only grows (AUTOINCREMENT never reuses one), so the newest kRefusalsKept rows are those
-  // above this row's seq - kRefusalsKept: one range of the primary key, usually one row.
-  const std::int64_t seq = impl_->db.last_insert_rowid();
-  auto old = impl_->db.prepare("DELETE FROM refusals WHERE seq <= ?");
+  // seq only grows (AUTOINCREMENT, an identity column, never reuses one), so the newest
+  // kRefusalsKept rows are those above this row's seq - kRefusalsKept: one range of the primary
+  // key, usually one row. This row's seq is the largest: writers queue (WriteTransaction).
+  auto newest = impl_->db->prepare("SELECT max(seq) FROM refusals");
+  if (!newest) return newest.error();
+  auto row = newest->step();
+  if (!row) return row.error();
+  const std::int64_t seq = newest->integer(0);
+  newest->reset();
+  auto old = impl_->db->prepare("DELETE FROM refusals WHERE seq <= ?");
   if (!old) return old.error();
   old->bind(1, seq - kRefusalsKept);
   if (auto done = old->run(); !done) return done.error();
   if (r.account.empty()) {
     // Walks back at most the kRefusalsKept rows kept.
-    auto anonymous = impl_->db.prepare(
+    auto anonymous = impl_->db->prepare(
         "DELETE FROM refusals WHERE account = '' AND seq <= (SELECT seq FROM refusals WHERE "
         "account = '' ORDER BY seq DESC LIMIT 1 OFFSET ?)");
     if (!anonymous) return anonymous.error();
@@ -339,12 +342,12 @@ Status Accounts::record_refusal(const Refusal& r) {
 }
 
 Result<std::vector<Refusal>> Accounts::refusals(int limit) {
-  auto st = impl_->db.prepare(
+  auto st = impl_->db->prepare(
       "SELECT at, account, role, method, target, status, reason FROM refusals "
       "ORDER BY seq DESC LIMIT ?");
   if (!st) return st.error();
   st->bind(1, static_cast<std::int64_t>(limit));
-  return internal::all_rows(*st, [](const Statement& s) {
+  return internal::all_rows(*st, [](const Query& s) {
     return Refusal{s.text(0), s.text(1), s.text(2),
                    s.text(3), s.text(4), static_cast<int>(s.integer(5)),
                    s.text(6)};

@@ -65,8 +65,8 @@ struct Refusal {
 
 class Accounts {
  public:
-  // Opens or creates the database at `path` (":memory:" for tests; a "file:" URI as for
-  // CaseStore::open) and migrates it.
+  // Opens or creates the database at `path` (":memory:" for tests; a "file:" URI or a
+  // "postgresql://" URI as for CaseStore::open) and migrates it.
   static Result<Accounts> open(const std::string& path);
   Accounts(Accounts&&) noexcept;
   Accounts& operator=(Accounts&&) noexcept;

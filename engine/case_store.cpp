@@ -2,90 +2,17 @@
 
 #include <cstdio>
 
-#include <boost/date_time/gregorian/gregorian.hpp>
-
-#include "engine/internal/migrate.h"
+#include "engine/case_repository.h"
+#include "engine/internal/postgres.h"
 #include "engine/internal/sha256.h"
-#include "engine/internal/sqlite.h"
+#include "engine/internal/sql.h"
 #include "engine/submission.h"
 
 namespace keydesk {
 
-using internal::Database;
-using internal::Statement;
-using internal::Transaction;
-
 namespace {
 
 const std::string kGenesisHash(64, '0');
-
-const char* const kCaseColumns =
-    "id, procedure, procedure_version, authority, uscc, state, version, due_on, clock_stopped, "
-    "closed, opened_at, updated_at, data, due_pending_year, clock_start, clock_days";
-// What a case is read by: the columns it is written with, and what triggers keep (migration 7).
-const std::string kCaseReadColumns = std::string(kCaseColumns) + ", vendor_handled";
-
-// A clock's start as stored: counter-local, to the minute.
-std::string clock_text(const LocalTime& t) {
-  char hm[32];
-  std::snprintf(hm, sizeof hm, "T%02d:%02d", t.minutes / 60, t.minutes % 60);
-  return format_date(t.date) + hm;
-}
-
-// Binds due_pending_year, clock_start and clock_days from parameter `first` on.
-void bind_deadline(Statement& st, int first, int pending_year,
-                   const std::optional<DeadlineClock>& clock) {
-  if (pending_year)
-    st.bind(first, static_cast<std::int64_t>(pending_year));
-  else
-    st.bind(first, std::nullopt);
-  if (clock)
-    st.bind(first + 1, clock_text(clock->start))
-        .bind(first + 2, static_cast<std::int64_t>(clock->days));
-  else
-    st.bind(first + 1, std::nullopt).bind(first + 2, std::nullopt);
-}
-
-CaseRecord read_case(const Statement& s) {
-  CaseRecord c;
-  c.id = s.text(0);
-  c.procedure = s.text(1);
-  c.procedure_version = s.text(2);
-  c.authority = s.text(3);
-  c.uscc = s.text(4);
-  c.state = s.text(5);
-  c.version = static_cast<long>(s.integer(6));
-  if (auto due = s.optional_text(7)) c.due = parse_date(*due);
-  c.clock_stopped = s.integer(8) != 0;
-  c.closed = s.integer(9) != 0;
-  c.opened_at = s.text(10);
-  c.updated_at = s.text(11);
-  c.data = nlohmann::json::parse(s.text(12), nullptr, false);
-  c.due_pending_year = static_cast<int>(s.integer(13));
-  if (auto start = s.optional_text(14)) {
-    // No offset: read as counter-local, whatever the counter's offset.
-    if (auto t = parse_submission_time(*start, CounterHours{}); t)
-      c.clock = DeadlineClock{*t, static_cast<long>(s.integer(15))};
-  }
-  c.vendor_handled = s.integer(16) != 0;
-  return c;
-}
-
-KeyRecord read_key(const Statement& s) {
-  KeyRecord k;
-  k.login_username = s.text(0);
-  k.uscc = s.text(1);
-  k.serial = s.text(2);
-  k.status = s.text(3);
-  k.expires_on = s.text(4);
-  k.has_18_digit_code = s.integer(5) != 0;
-  k.wrong_pin_entries = static_cast<int>(s.integer(6));
-  return k;
-}
-
-const char* const kKeyColumns =
-    "login_username, uscc, coalesce(serial, ''), status, coalesce(expires_on, ''), "
-    "has_18_digit_code, wrong_pin_entries";
 
 // What an event's hash covers: every field but the hash, in a fixed order.
 std::string event_hash(const AuditEvent& e) {
@@ -94,106 +21,46 @@ std::string event_hash(const AuditEvent& e) {
   return internal::sha256_hex(e.prev_hash + "\n" + fields.dump());
 }
 
+Error no_case(const std::string& case_id) {
+  return error_of(ErrorKind::not_found,
+                  "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
+}
+
 }  // namespace
 
+std::string clock_text(const LocalTime& t) {
+  char hm[32];
+  std::snprintf(hm, sizeof hm, "T%02d:%02d", t.minutes / 60, t.minutes % 60);
+  return format_date(t.date) + hm;
+}
+
+bool is_database_server(const std::string& db) { return internal::is_postgresql_uri(db); }
+
+std::string database_shown(const std::string& db) {
+  return is_database_server(db) ? internal::redacted_uri(db) : db;
+}
+
+// One write transaction of the repository (rolled back unless committed).
+using Writing = internal::WriteScope<CaseRepository>;
+
 struct CaseStore::Impl {
-  Database db;
+  std::unique_ptr<CaseRepository> repo;
   std::map<std::string, std::shared_ptr<const Procedure>> procedures;  // "id@version"
-  // generation(): the number, and the two counts it was last taken at.
-  std::int64_t generation = 0, seen_changes = -1, seen_data_version = -1;
+  // generation(): the number, and the change mark it was last taken at.
+  std::int64_t generation = 0;
+  std::string seen_mark;
 
-  explicit Impl(Database d) : db(std::move(d)) {}
+  explicit Impl(std::unique_ptr<CaseRepository> r) : repo(std::move(r)) {}
 
-  Result<std::optional<CaseRecord>> find_case(const std::string& id) {
-    auto st = db.prepare("SELECT " + kCaseReadColumns + " FROM cases WHERE id = ?");
-    if (!st) return st.error();
-    st->bind(1, id);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(read_case(*st));
-  }
-
-  Result<std::vector<CaseRecord>> query_cases(const std::string& where_order,
-                                              const std::vector<std::string>& args, int limit,
-                                              bool summary = false, long offset = 0) {
-    std::string columns = kCaseReadColumns;
-    if (summary)
-      columns.replace(columns.rfind("data"), 4,
-                      "json_object('enterprise', json_object('name', enterprise_name))");
-    auto st = db.prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ? OFFSET ?");
-    if (!st) return st.error();
-    int i = 1;
-    for (const auto& a : args) st->bind(i++, a);
-    st->bind(i, static_cast<std::int64_t>(limit));
-    st->bind(i + 1, static_cast<std::int64_t>(offset));
-    return internal::all_rows(*st, read_case);
-  }
-
-  // What the queue sorts and searches a case by (migration 006), from its submission.
-  Status index_case(const CaseRecord& c) {
-    auto st = db.prepare("UPDATE cases SET enterprise_name = ?, search_text = ? WHERE id = ?");
-    if (!st) return st.error();
-    st->bind(1, text_at(c.data, "/enterprise/name"))
-        .bind(2, search_text(c.id, c.uscc, c.data))
-        .bind(3, c.id);
-    return st->run();
-  }
-
-  // Open cases whose due date compares to `day` by `op` ("<" or "="), optionally of one
-  // authority; served by the partial index cases_open_by_due.
-  Result<std::vector<CaseRecord>> by_due_date(const char* op, Date day,
-                                              const std::string& authority, const char* order,
-                                              int limit) {
-    std::vector<std::string> args = {format_date(day)};
-    std::string where =
-        std::string("WHERE closed = 0 AND due_on IS NOT NULL AND due_on ") + op + " ?";
-    if (!authority.empty()) {
-      where += " AND authority = ?";
-      args.push_back(authority);
-    }
-    return query_cases(where + " ORDER BY " + order, args, limit);
-  }
-
-  // Appends an event to the chain; returns its seq.
+  // Appends an event to the chain, after its head; returns its seq.
   Result<long> append_event(AuditEvent e) {
-    auto head = db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+    auto head = repo->audit_head();
     if (!head) return head.error();
-    auto row = head->step();
-    if (!row) return row.error();
-    e.seq = *row ? static_cast<long>(head->integer(0)) + 1 : 1;
-    e.prev_hash = *row ? head->text(1) : kGenesisHash;
+    e.seq = *head ? (*head)->seq + 1 : 1;
+    e.prev_hash = *head ? (*head)->hash : kGenesisHash;
     e.hash = event_hash(e);
-    auto ins = db.prepare(
-        "INSERT INTO events (seq, case_id, at, user_name, role, authority, action, from_state, "
-        "to_state, outcome, remark, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (!ins) return ins.error();
-    ins->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.case_id).bind(3, e.at).bind(4, e.user);
-    ins->bind(5, e.role).bind(6, e.authority).bind(7, e.action).bind(8, e.from).bind(9, e.to);
-    ins->bind(10, e.outcome).bind(11, e.remark).bind(12, e.data.dump()).bind(13, e.prev_hash);
-    ins->bind(14, e.hash);
-    if (auto st = ins->run(); !st) return st.error();
-    auto up = db.prepare(
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
-    if (!up) return up.error();
-    up->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.hash);
-    if (auto st = up->run(); !st) return st.error();
+    if (auto st = repo->append_event(e); !st) return st.error();
     return e.seq;
-  }
-
-  Status add_outbox(const std::string& case_id, long seq, const std::vector<OutboxMessage>& msgs,
-                    const std::string& at) {
-    for (const auto& m : msgs) {
-      auto st = db.prepare(
-          "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, subject, body, "
-          "created_at) VALUES (?,?,?,?,?,?,?,?)");
-      if (!st) return st.error();
-      st->bind(1, case_id).bind(2, static_cast<std::int64_t>(seq)).bind(3, m.notice);
-      st->bind(4, m.channel).bind(5, m.to).bind(6, m.subject).bind(7, m.body).bind(8, at);
-      if (auto r = st->run(); !r) return r.error();
-    }
-    return internal::ok();
   }
 };
 
@@ -203,38 +70,20 @@ CaseStore& CaseStore::operator=(CaseStore&&) noexcept = default;
 CaseStore::~CaseStore() = default;
 
 Result<CaseStore> CaseStore::open(const std::string& path) {
-  auto db = Database::open(path);
-  if (!db) return db.error();
-  auto impl = std::make_unique<Impl>(std::move(db).value());
-  if (auto st = internal::migrate(impl->db); !st) return st.error();
-  return CaseStore(std::move(impl));
+  auto repo = open_case_repository(path);
+  if (!repo) return repo.error();
+  return CaseStore(std::make_unique<Impl>(std::move(repo).value()));
 }
 
 // --- registry ------------------------------------------------------------------------------
 
 Status CaseStore::put_enterprise(const Enterprise& e) {
   if (auto st = check_enterprise(e); !st) return st;
-  auto st = impl_->db.prepare(
-      "INSERT INTO enterprises (uscc, name, kind, code13, filing_has_uscc) VALUES (?,?,?,?,?) "
-      "ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
-      "code13 = excluded.code13, filing_has_uscc = excluded.filing_has_uscc");
-  if (!st) return st.error();
-  st->bind(1, e.uscc).bind(2, e.name).bind(3, e.kind).bind(4, e.code13);
-  st->bind(5, static_cast<std::int64_t>(e.filing_has_uscc));
-  return st->run();
+  return impl_->repo->store_enterprise(e);
 }
 
 Result<std::optional<Enterprise>> CaseStore::enterprise(const std::string& uscc) {
-  auto st = impl_->db.prepare(
-      "SELECT uscc, name, kind, coalesce(code13, ''), filing_has_uscc FROM enterprises WHERE uscc "
-      "= ?");
-  if (!st) return st.error();
-  st->bind(1, uscc);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Enterprise>();
-  return std::optional<Enterprise>(
-      Enterprise{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4) != 0});
+  return impl_->repo->enterprise(uscc);
 }
 
 Status CaseStore::put_key(const KeyRecord& k) {
@@ -244,42 +93,19 @@ Status CaseStore::put_key(const KeyRecord& k) {
   if (!*owner)
     return Error{"key " + k.login_username + ": no enterprise " + k.uscc +
                  " in the registry; add the enterprise first"};
-  auto st = impl_->db.prepare(
-      "INSERT INTO keys (login_username, uscc, serial, status, expires_on, has_18_digit_code, "
-      "wrong_pin_entries) VALUES (?,?,?,?,?,?,?) ON CONFLICT (login_username) DO UPDATE SET "
-      "uscc = excluded.uscc, serial = excluded.serial, status = excluded.status, "
-      "expires_on = excluded.expires_on, has_18_digit_code = excluded.has_18_digit_code, "
-      "wrong_pin_entries = excluded.wrong_pin_entries");
-  if (!st) return st.error();
-  st->bind(1, k.login_username).bind(2, k.uscc).bind(3, k.serial).bind(4, k.status);
-  st->bind_optional(5,
-                    k.expires_on.empty() ? std::nullopt : std::optional<std::string>(k.expires_on));
-  st->bind(6, static_cast<std::int64_t>(k.has_18_digit_code));
-  st->bind(7, static_cast<std::int64_t>(k.wrong_pin_entries));
-  return st->run();
+  return impl_->repo->store_key(k);
 }
 
 Result<std::optional<KeyRecord>> CaseStore::key(const std::string& login_username) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kKeyColumns +
-                              " FROM keys WHERE login_username = ?");
-  if (!st) return st.error();
-  st->bind(1, login_username);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<KeyRecord>();
-  return std::optional<KeyRecord>(read_key(*st));
+  return impl_->repo->key(login_username);
 }
 
 Result<std::vector<KeyRecord>> CaseStore::keys_of(const std::string& uscc) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kKeyColumns +
-                              " FROM keys WHERE uscc = ? ORDER BY login_username");
-  if (!st) return st.error();
-  st->bind(1, uscc);
-  return internal::all_rows(*st, read_key);
+  return impl_->repo->keys_of(uscc);
 }
 
 Result<KeyRecord> CaseStore::pin_entry(const std::string& login_username, bool correct) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
   auto k = record_pin_entry(*this, login_username, correct);
   if (!k) return k.error();
@@ -288,7 +114,7 @@ Result<KeyRecord> CaseStore::pin_entry(const std::string& login_username, bool c
 }
 
 Status CaseStore::import(const nlohmann::json& entries) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
   if (auto st = import_registry(*this, entries); !st) return st;
   return tx.commit();
@@ -297,28 +123,19 @@ Status CaseStore::import(const nlohmann::json& entries) {
 // --- procedure versions --------------------------------------------------------------------
 
 Status CaseStore::remember(const Procedure& p, const std::string& loaded_at) {
-  auto st = impl_->db.prepare(
-      "INSERT INTO procedure_versions (procedure, version, loaded_at, file, source) "
-      "VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING");
-  if (!st) return st.error();
-  st->bind(1, p.id).bind(2, p.version).bind(3, loaded_at).bind(4, p.file).bind(5, p.source);
-  return st->run();
+  return impl_->repo->add_procedure_version(p, loaded_at);
 }
 
 Result<std::shared_ptr<const Procedure>> CaseStore::procedure_at(const std::string& id,
                                                                  const std::string& version) {
   std::string key = id + "@" + version;
   if (auto it = impl_->procedures.find(key); it != impl_->procedures.end()) return it->second;
-  auto st = impl_->db.prepare(
-      "SELECT file, source FROM procedure_versions WHERE procedure = ? AND version = ?");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, version);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row)
+  auto stored = impl_->repo->procedure_source(id, version);
+  if (!stored) return stored.error();
+  if (!*stored)
     return Error{"procedure " + id + " version " + version.substr(0, 12) +
                  " is not in the database"};
-  auto p = parse_procedure(st->text(1), st->text(0));
+  auto p = parse_procedure((*stored)->source, (*stored)->file);
   if (!p)
     return Error{"stored procedure " + id + " version " + version.substr(0, 12) +
                      " no longer loads: " + p.error().message,
@@ -332,9 +149,9 @@ Result<std::shared_ptr<const Procedure>> CaseStore::procedure_at(const std::stri
 
 Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workflow& workflow,
                                         const OpenRequest& request) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto existing = impl_->find_case(request.case_id);
+  auto existing = impl_->repo->find_case(request.case_id);
   if (!existing) return existing.error();
   if (*existing)
     return error_of(ErrorKind::refused, "案件 " + request.case_id +
@@ -362,18 +179,7 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
   c.closed = step->closes;
   c.opened_at = c.updated_at = request.at_text;
   c.data = request.submission;
-  auto ins = impl_->db.prepare(std::string("INSERT INTO cases (") + kCaseColumns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!ins) return ins.error();
-  ins->bind(1, c.id).bind(2, c.procedure).bind(3, c.procedure_version).bind(4, c.authority);
-  ins->bind(5, c.uscc).bind(6, c.state).bind(7, static_cast<std::int64_t>(c.version));
-  ins->bind_optional(8, c.due ? std::optional<std::string>(format_date(*c.due)) : std::nullopt);
-  ins->bind(9, static_cast<std::int64_t>(c.clock_stopped))
-      .bind(10, static_cast<std::int64_t>(c.closed));
-  ins->bind(11, c.opened_at).bind(12, c.updated_at).bind(13, c.data.dump());
-  bind_deadline(*ins, 14, c.due_pending_year, c.clock);
-  if (auto st = ins->run(); !st) return st.error();
-  if (auto st = impl_->index_case(c); !st) return st.error();
+  if (auto st = impl_->repo->insert_case(c); !st) return st.error();
   AuditEvent e;
   e.case_id = c.id;
   e.at = request.at_text;
@@ -393,25 +199,25 @@ Result<CaseRecord> CaseStore::open_case(const Procedure& procedure, const Workfl
 
 Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& workflow,
                                   const ActionRequest& request, const std::string& at_text) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto found = impl_->find_case(case_id);
+  auto found = impl_->repo->find_case(case_id);
   if (!found) return found.error();
-  if (!*found)
-    return error_of(ErrorKind::not_found,
-                    "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
-  CaseRecord c = **found;
-  auto procedure = procedure_at(c.procedure, c.procedure_version);
+  if (!*found) return no_case(case_id);
+  const CaseRecord seen = **found;
+  auto procedure = procedure_at(seen.procedure, seen.procedure_version);
   if (!procedure) return procedure.error();
-  const nlohmann::json& submission = request.submission.is_object() ? request.submission : c.data;
-  auto facts = case_facts(*this, submission, c.id, c.state, request.at.date);
+  const bool resubmitted = request.submission.is_object();
+  const nlohmann::json& submission = resubmitted ? request.submission : seen.data;
+  auto facts = case_facts(*this, submission, seen.id, seen.state, request.at.date);
   if (!facts) return facts.error();
-  CaseSnapshot snapshot{c.id, c.state, c.version, c.due, c.due_pending_year, c.clock};
-  auto events = history(c.id);
+  CaseSnapshot snapshot{seen.id,   seen.state, seen.version, seen.due, seen.due_pending_year,
+                        seen.clock};
+  auto events = history(seen.id);
   if (!events) return events.error();
   // The check the workflow weighs for an action that requires one.
   if (const ActionRule* rule = (*procedure)->action(request.action); rule && rule->requires_check) {
-    CheckStanding standing = check_standing(*events, c.data);
+    CheckStanding standing = check_standing(*events, seen.data);
     if (const auto& k = standing.check)
       snapshot.check = DocumentCheck{k->batch, k->verdict, k->current, k->remarks()};
     snapshot.unchecked_resubmission = standing.unchecked_resubmission;
@@ -422,27 +228,23 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   inputs.update(step->inputs);
   const nlohmann::json& check_note = step->check_note;
 
-  if (request.submission.is_object()) c.data = request.submission;
-  auto up = impl_->db.prepare(
-      "UPDATE cases SET state = ?, version = version + 1, due_on = ?, clock_stopped = ?, "
-      "closed = ?, updated_at = ?, data = ?, due_pending_year = ?, clock_start = ?, "
-      "clock_days = ? WHERE id = ? AND version = ?");
-  if (!up) return up.error();
-  up->bind(1, step->to);
-  up->bind_optional(2,
-                    step->due ? std::optional<std::string>(format_date(*step->due)) : std::nullopt);
-  up->bind(3, static_cast<std::int64_t>(step->clock_stopped))
-      .bind(4, static_cast<std::int64_t>(step->closes));
-  up->bind(5, at_text).bind(6, c.data.dump());
-  bind_deadline(*up, 7, step->due_pending_year, step->clock);
-  up->bind(10, c.id).bind(11, static_cast<std::int64_t>(c.version));
-  if (auto st = up->run(); !st) return st.error();
-  if (impl_->db.changes() != 1)
+  CaseRecord c = seen;
+  if (resubmitted) c.data = request.submission;
+  c.state = step->to;
+  c.version = seen.version + 1;
+  c.due = step->due;
+  c.due_pending_year = step->due_pending_year;
+  c.clock = step->clock;
+  c.clock_stopped = step->clock_stopped;
+  c.closed = step->closes;
+  c.updated_at = at_text;
+  // At most once: written only if the case is still at the version the action was planned on.
+  auto written = impl_->repo->update_case(c, seen.version, resubmitted);
+  if (!written) return written.error();
+  if (!*written)
     return error_of(ErrorKind::stale, "案件 " + c.id +
                                           " 刚被他人办理，本次未办理；请重新打开案件 (case " +
                                           c.id + " changed while this action was prepared)");
-  if (request.submission.is_object())
-    if (auto st = impl_->index_case(c); !st) return st.error();
   if (auto st = apply_effects(*this, step->effects, c.data, inputs, request.at.date); !st)
     return st.error();
 
@@ -459,115 +261,35 @@ Result<CaseRecord> CaseStore::act(const std::string& case_id, const Workflow& wo
   e.remark = step->remark;
   e.data = {{"inputs", step->inputs},
             {"due", step->due ? nlohmann::json(format_date(*step->due)) : nlohmann::json()},
-            {"resubmitted", request.submission.is_object()}};
+            {"resubmitted", resubmitted}};
   if (step->due_pending_year) e.data["due_pending_year"] = step->due_pending_year;
   if (!check_note.is_null()) e.data["check"] = check_note;
   if (!step->effects.empty()) e.data["effects"] = step->effects;
   auto seq = impl_->append_event(e);
   if (!seq) return seq.error();
-  if (auto st = impl_->add_outbox(c.id, *seq, step->outbox, at_text); !st) return st.error();
+  if (auto st = impl_->repo->add_outbox(c.id, *seq, step->outbox, at_text); !st) return st.error();
   if (auto st = tx.commit(); !st) return st.error();
-
-  c.state = step->to;
-  c.version += 1;
-  c.due = step->due;
-  c.due_pending_year = step->due_pending_year;
-  c.clock = step->clock;
-  c.clock_stopped = step->clock_stopped;
-  c.closed = step->closes;
-  c.updated_at = at_text;
   return c;
 }
 
 Result<std::int64_t> CaseStore::generation() {
-  // data_version moves with every commit of another connection, never with this one's own
-  // writes; those are counted by total_changes.
-  auto st = impl_->db.prepare("PRAGMA data_version");
-  if (!st) return st.error();
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return Error{"PRAGMA data_version gave no value"};
-  const std::int64_t data_version = st->integer(0);
-  st->reset();
-  const std::int64_t changes = impl_->db.total_changes();
-  if (data_version != impl_->seen_data_version || changes != impl_->seen_changes) {
-    impl_->seen_data_version = data_version;
-    impl_->seen_changes = changes;
+  auto mark = impl_->repo->change_mark();
+  if (!mark) return mark.error();
+  if (*mark != impl_->seen_mark) {
+    impl_->seen_mark = std::move(mark).value();
     ++impl_->generation;
   }
   return impl_->generation;
 }
 
 Result<CaseRecord> CaseStore::get(const std::string& case_id) {
-  auto found = impl_->find_case(case_id);
+  auto found = impl_->repo->find_case(case_id);
   if (!found) return found.error();
-  if (!*found)
-    return error_of(ErrorKind::not_found,
-                    "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
+  if (!*found) return no_case(case_id);
   return **found;
 }
 
 namespace {
-
-// The WHERE clause of `f` and its arguments (order, limit and offset aside).
-std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool with_pairs) {
-  std::string where = "WHERE 1 = 1";
-  auto add = [&](const std::string& column, const std::string& value) {
-    if (value.empty()) return;
-    where += " AND " + column + " = ?";
-    args.push_back(value);
-  };
-  add("authority", f.authority);
-  add("procedure", f.procedure);
-  add("state", f.state);
-  add("uscc", f.uscc);
-  if (with_pairs && f.restricted && f.procedure_states.empty()) where += " AND 0";
-  if (with_pairs && !f.procedure_states.empty()) {
-    where += f.pairs_excluded ? " AND NOT (" : " AND (";
-    for (size_t i = 0; i < f.procedure_states.size(); ++i) {
-      where += i ? " OR (procedure = ? AND state = ?)" : "(procedure = ? AND state = ?)";
-      args.push_back(f.procedure_states[i].first);
-      args.push_back(f.procedure_states[i].second);
-    }
-    where += ")";
-  }
-  if (const std::string key = search_key(f.search); !key.empty()) {
-    where += " AND instr(search_text, ?) > 0";  // strpos() on PostgreSQL
-    args.push_back(key);
-  }
-  if (f.deadline_pending) where += " AND closed = 0 AND due_pending_year IS NOT NULL";
-  if (f.vendor_handled) where += " AND vendor_handled = 1";  // the partial index's condition
-  if (f.closed_only)
-    where += " AND closed = 1";
-  else if (!f.include_closed)
-    where += " AND closed = 0";
-  else
-    where += " AND closed IN (0, 1)";  // lets cases_tally seek past `closed` to the procedure
-  return where;
-}
-
-// ORDER BY of a listing; every order ends on the case number so that pages do not overlap.
-// No deadline sorts last either way (due_on IS NULL first), as the queue's indexes read it.
-std::string case_order(CaseOrder order, bool descending) {
-  const std::string d = descending ? " DESC" : "";
-  switch (order) {
-    case CaseOrder::due:
-      return "due_on IS NULL, due_on" + d + ", id" + d;
-    case CaseOrder::opened:
-      return "opened_at" + d + ", id" + d;
-    case CaseOrder::updated:
-      return "updated_at" + d + ", id" + d;
-    case CaseOrder::id:
-      return "id" + d;
-    case CaseOrder::enterprise:
-      return "enterprise_name" + d + ", id" + d;
-    case CaseOrder::procedure:
-      return "procedure" + d + ", due_on IS NULL, due_on, id";
-    case CaseOrder::state:
-      return "state" + d + ", due_on IS NULL, due_on, id";
-  }
-  return "id";
-}
 
 bool is_space_byte_run(const std::string& s, size_t i) {
   return s.compare(i, 3, "\xE3\x80\x80") == 0;  // U+3000 IDEOGRAPHIC SPACE
@@ -600,77 +322,28 @@ std::string search_text(const std::string& case_id, const std::string& uscc,
 }
 
 Result<std::vector<CaseRecord>> CaseStore::list(const CaseFilter& f) {
-  std::vector<std::string> args;
-  std::string where = case_where(f, args, true);
-  // A search: the matches found in cases_tally, which holds every column the filter reads,
-  // then only those read and sorted. Walking an order's index instead reads every case of the
-  // authority for a search that matches a few (446 ms among 100,000; 5 ms this way).
-  if (!search_key(f.search).empty() && f.uscc.empty())
-    where = "WHERE rowid IN (SELECT rowid FROM cases INDEXED BY cases_tally " + where + ")";
-  return impl_->query_cases(where + " ORDER BY " + case_order(f.order, f.descending), args, f.limit,
-                            f.summary, f.offset);
+  return impl_->repo->list(f);
 }
 
 Result<std::vector<CaseTally>> CaseStore::tally(const CaseFilter& f) {
-  auto read = [](const Statement& row) {
-    return CaseTally{row.text(0),         row.text(1),
-                     row.integer(2) != 0, static_cast<int>(row.integer(3)),
-                     row.integer(4) != 0, static_cast<long>(row.integer(5))};
-  };
-  if (f.procedure.empty() && f.state.empty() && f.uscc.empty() && search_key(f.search).empty() &&
-      !f.deadline_pending && !f.vendor_handled) {
-    // Nothing to filter by but the authority: the counts kept by migration 006's triggers.
-    auto st = impl_->db.prepare(
-        "SELECT procedure, state, closed, pending_year, vendor_handled, sum(count) FROM "
-        "case_counts WHERE count > 0 AND (? = '' OR authority = ?) GROUP BY procedure, state, "
-        "closed, pending_year, vendor_handled");
-    if (!st) return st.error();
-    st->bind(1, f.authority).bind(2, f.authority);
-    auto rows = internal::all_rows(*st, read);
-    if (!rows) return rows.error();
-    std::erase_if(*rows, [&](const CaseTally& t) {
-      return f.closed_only ? !t.closed : (!f.include_closed && t.closed);
-    });
-    return rows;
-  }
-  std::vector<std::string> args;
-  const std::string where = case_where(f, args, false);
-  auto st = impl_->db.prepare(
-      "SELECT procedure, state, closed, coalesce(due_pending_year, 0), vendor_handled, count(*) "
-      "FROM cases " +
-      where + " GROUP BY procedure, state, closed, due_pending_year, vendor_handled");
-  if (!st) return st.error();
-  int i = 1;
-  for (const auto& a : args) st->bind(i++, a);
-  return internal::all_rows(*st, read);
+  return impl_->repo->tally(f);
 }
 
 Result<std::vector<CaseRecord>> CaseStore::overdue(Date today, const std::string& authority,
                                                    int limit) {
-  return impl_->by_due_date("<", today, authority, "due_on, id", limit);
+  return impl_->repo->by_due_date(true, today, authority, limit);
 }
 
 Result<std::vector<CaseRecord>> CaseStore::due_on(Date day, const std::string& authority,
                                                   int limit) {
-  return impl_->by_due_date("=", day, authority, "id", limit);
+  return impl_->repo->by_due_date(false, day, authority, limit);
 }
 
 Result<std::map<int, long>> CaseStore::pending_years(const std::string& authority) {
-  auto st = impl_->db.prepare(
-      "SELECT due_pending_year, count(*) FROM cases WHERE closed = 0 AND due_pending_year IS NOT "
-      "NULL AND (? = '' OR authority = ?) GROUP BY due_pending_year");
-  if (!st) return st.error();
-  st->bind(1, authority).bind(2, authority);
-  auto rows = internal::all_rows(*st, [](const Statement& row) {
-    return std::make_pair(static_cast<int>(row.integer(0)), static_cast<long>(row.integer(1)));
-  });
-  if (!rows) return rows.error();
-  return std::map<int, long>(rows->begin(), rows->end());
+  return impl_->repo->pending_years(authority);
 }
 
-Result<std::vector<CaseRecord>> CaseStore::clocked() {
-  return impl_->query_cases("WHERE closed = 0 AND clock_start IS NOT NULL ORDER BY id", {}, -1);
-}
+Result<std::vector<CaseRecord>> CaseStore::clocked() { return impl_->repo->clocked(); }
 
 Result<std::vector<std::string>> CaseStore::reproject(const std::vector<DeadlineChange>& changes,
                                                       const Actor& actor,
@@ -679,22 +352,13 @@ Result<std::vector<std::string>> CaseStore::reproject(const std::vector<Deadline
     return d ? nlohmann::json(format_date(*d)) : nlohmann::json();
   };
   std::vector<std::string> applied;
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
   for (const DeadlineChange& change : changes) {
-    auto up = impl_->db.prepare(
-        "UPDATE cases SET due_on = ?, due_pending_year = ? WHERE id = ? AND version = ? AND "
-        "closed = 0");
-    if (!up) return up.error();
-    up->bind_optional(1, change.new_due ? std::optional<std::string>(format_date(*change.new_due))
-                                        : std::nullopt);
-    if (change.new_pending_year)
-      up->bind(2, static_cast<std::int64_t>(change.new_pending_year));
-    else
-      up->bind(2, std::nullopt);
-    up->bind(3, change.case_id).bind(4, static_cast<std::int64_t>(change.version));
-    if (auto st = up->run(); !st) return st.error();
-    if (impl_->db.changes() != 1) continue;  // acted on meanwhile: its deadline is already new
+    auto written = impl_->repo->set_deadline(change.case_id, change.version, change.new_due,
+                                             change.new_pending_year);
+    if (!written) return written.error();
+    if (!*written) continue;  // acted on meanwhile: its deadline is already new
     AuditEvent e;
     e.case_id = change.case_id;
     e.at = at_text;
@@ -722,50 +386,15 @@ Result<std::vector<std::string>> CaseStore::reproject(const std::vector<Deadline
   return applied;
 }
 
-namespace {
-const char* const kEventColumns =
-    "seq, case_id, at, user_name, role, authority, action, from_state, to_state, outcome, remark, "
-    "data, prev_hash, hash";
-
-AuditEvent read_event(const Statement& s) {
-  AuditEvent e;
-  e.seq = static_cast<long>(s.integer(0));
-  e.case_id = s.text(1);
-  e.at = s.text(2);
-  e.user = s.text(3);
-  e.role = s.text(4);
-  e.authority = s.text(5);
-  e.action = s.text(6);
-  e.from = s.text(7);
-  e.to = s.text(8);
-  e.outcome = s.text(9);
-  e.remark = s.text(10);
-  e.data = nlohmann::json::parse(s.text(11), nullptr, false);
-  e.prev_hash = s.text(12);
-  e.hash = s.text(13);
-  return e;
-}
-}  // namespace
-
 Result<std::vector<AuditEvent>> CaseStore::history(const std::string& case_id) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kEventColumns +
-                              " FROM events WHERE case_id = ? ORDER BY seq");
-  if (!st) return st.error();
-  st->bind(1, case_id);
-  return internal::all_rows(*st, read_event);
+  return impl_->repo->events_of(case_id);
 }
 
 Result<AuditReport> CaseStore::verify_audit() {
   AuditReport report;
-  auto st = impl_->db.prepare(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY seq");
-  if (!st) return st.error();
   std::string prev = kGenesisHash;
   long expected_seq = 1;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    AuditEvent e = read_event(*st);
+  auto walked = impl_->repo->each_event([&](const AuditEvent& e) -> Status {
     ++report.events;
     if (e.seq != expected_seq)
       report.problems.push_back("event " + std::to_string(expected_seq) +
@@ -782,159 +411,79 @@ Result<AuditReport> CaseStore::verify_audit() {
                                 ") was edited: its content no longer matches its hash");
     prev = e.hash;
     expected_seq = e.seq + 1;
-  }
-  auto head = impl_->db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+    return internal::ok();
+  });
+  if (!walked) return walked.error();
+  auto head = impl_->repo->audit_head();
   if (!head) return head.error();
-  auto row = head->step();
-  if (!row) return row.error();
-  if (*row) {
-    if (head->integer(0) != expected_seq - 1 || head->text(1) != prev)
+  if (*head) {
+    if ((*head)->seq != expected_seq - 1 || (*head)->hash != prev)
       report.problems.push_back("the newest events were deleted: the chain ends at event " +
                                 std::to_string(expected_seq - 1) + " but event " +
-                                std::to_string(head->integer(0)) + " was written");
+                                std::to_string((*head)->seq) + " was written");
   } else if (report.events > 0) {
     report.problems.push_back("the audit head is missing: it was deleted");
   }
   return report;
 }
 
-namespace {
-const char* const kOutboxColumns =
-    "id, case_id, event_seq, notice, channel, recipient, subject, body, created_at, sent_at, "
-    "status, attempts, next_attempt_at, coalesce(last_error, ''), coalesce(message_id, ''), "
-    "coalesce(digest_key, '')";
-
-OutboxItem read_outbox(const Statement& row) {
-  OutboxItem item;
-  item.id = static_cast<long>(row.integer(0));
-  item.case_id = row.text(1);
-  item.event_seq = static_cast<long>(row.integer(2));
-  item.message = {row.text(3), row.text(4), row.text(5), row.text(6), row.text(7)};
-  item.created_at = row.text(8);
-  item.sent_at = row.optional_text(9);
-  item.status = row.text(10);
-  item.attempts = static_cast<int>(row.integer(11));
-  item.next_attempt_at = row.integer(12);
-  item.last_error = row.text(13);
-  item.message_id = row.text(14);
-  item.digest_key = row.text(15);
-  return item;
-}
-}  // namespace
-
 Result<std::vector<OutboxItem>> CaseStore::outbox(bool unsent_only) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox " +
-                              (unsent_only ? "WHERE status <> 'sent' " : "") + "ORDER BY id");
-  if (!st) return st.error();
-  return internal::all_rows(*st, read_outbox);
+  return impl_->repo->outbox(unsent_only);
 }
 
 Result<std::vector<OutboxItem>> CaseStore::outbox_of(const std::string& case_id) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
-                              " FROM outbox WHERE case_id = ? ORDER BY id");
-  if (!st) return st.error();
-  st->bind(1, case_id);
-  return internal::all_rows(*st, read_outbox);
+  return impl_->repo->outbox_of(case_id);
 }
 
-Result<long> CaseStore::outbox_pending() {
-  auto st = impl_->db.prepare(
-      "SELECT count(*) FROM outbox WHERE status = 'pending' AND channel = 'email'");
-  if (!st) return st.error();
-  auto row = st->step();
-  if (!row) return row.error();
-  return static_cast<long>(*row ? st->integer(0) : 0);
-}
+Result<long> CaseStore::outbox_pending() { return impl_->repo->outbox_pending(); }
 
 Result<std::vector<OutboxItem>> CaseStore::outbox_due(std::int64_t now, int limit) {
-  auto st = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
-                              " FROM outbox WHERE status = 'pending' AND channel = 'email' AND "
-                              "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
-  if (!st) return st.error();
-  st->bind(1, now).bind(2, static_cast<std::int64_t>(limit));
-  return internal::all_rows(*st, read_outbox);
+  return impl_->repo->outbox_due(now, limit);
 }
 
 Result<std::optional<OutboxItem>> CaseStore::claim_outbox(long id, std::int64_t now,
                                                           std::int64_t retry_at,
                                                           const std::string& message_id) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto up = impl_->db.prepare(
-      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
-      "message_id = coalesce(message_id, ?) WHERE id = ? AND status = 'pending' AND "
-      "next_attempt_at <= ?");
-  if (!up) return up.error();
-  up->bind(1, retry_at).bind(2, message_id).bind(3, static_cast<std::int64_t>(id)).bind(4, now);
-  if (auto st = up->run(); !st) return st.error();
-  if (impl_->db.changes() != 1) return std::optional<OutboxItem>();
-  auto sel =
-      impl_->db.prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
-  if (!sel) return sel.error();
-  sel->bind(1, static_cast<std::int64_t>(id));
-  auto row = sel->step();
-  if (!row) return row.error();
-  if (!*row) return Error{"outbox message " + std::to_string(id) + " vanished while claimed"};
-  OutboxItem item = read_outbox(*sel);
-  sel->reset();
+  auto item = impl_->repo->claim_outbox(id, now, retry_at, message_id);
+  if (!item || !*item) return item;
   if (auto st = tx.commit(); !st) return st.error();
-  return std::optional<OutboxItem>(std::move(item));
+  return item;
 }
 
 Status CaseStore::mark_outbox_sent(long id, const std::string& at_text) {
-  auto st = impl_->db.prepare(
-      "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?");
-  if (!st) return st.error();
-  st->bind(1, at_text).bind(2, static_cast<std::int64_t>(id));
-  return st->run();
+  return impl_->repo->mark_outbox_sent(id, at_text);
 }
 
 Status CaseStore::mark_outbox_retry(long id, const std::string& error) {
-  auto st =
-      impl_->db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'pending'");
-  if (!st) return st.error();
-  st->bind(1, error).bind(2, static_cast<std::int64_t>(id));
-  return st->run();
+  return impl_->repo->mark_outbox_retry(id, error);
 }
 
 Status CaseStore::mark_outbox_failed(long id, const std::string& error) {
-  auto st = impl_->db.prepare(
-      "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ? AND status = 'pending'");
-  if (!st) return st.error();
-  st->bind(1, error).bind(2, static_cast<std::int64_t>(id));
-  return st->run();
+  return impl_->repo->mark_outbox_failed(id, error);
 }
 
 Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id, const Actor& actor,
                                             std::int64_t now, const std::string& at_text) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto c = impl_->find_case(case_id);
+  auto c = impl_->repo->find_case(case_id);
   if (!c) return c.error();
-  auto sel = impl_->db.prepare(std::string("SELECT ") + kOutboxColumns +
-                               " FROM outbox WHERE id = ? AND case_id = ?");
-  if (!sel) return sel.error();
-  sel->bind(1, static_cast<std::int64_t>(id)).bind(2, case_id);
-  auto row = sel->step();
-  if (!row) return row.error();
-  if (!*c || !*row)
+  auto found = impl_->repo->outbox_item(case_id, id);
+  if (!found) return found.error();
+  if (!*c || !*found)
     return error_of(ErrorKind::not_found,
                     "案件 " + case_id + " 没有这条通知，请刷新案件页面后重试 (case " + case_id +
                         " has no notice " + std::to_string(id) + ")");
-  OutboxItem item = read_outbox(*sel);
-  sel->reset();
+  OutboxItem item = **found;
   if (item.status != "failed")
     return error_of(
         ErrorKind::refused,
         std::string(item.status == "sent" ? "这条通知已经发出，无需重发"
                                           : "这条通知正在等待发送，系统会自动发送，无需重发") +
             " (notice " + std::to_string(id) + " is " + item.status + ")");
-  auto up = impl_->db.prepare(
-      "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = "
-      "'failed'");
-  if (!up) return up.error();
-  up->bind(1, now).bind(2, static_cast<std::int64_t>(id));
-  if (auto st = up->run(); !st) return st.error();
+  if (auto st = impl_->repo->reopen_outbox(id, now); !st) return st.error();
   AuditEvent e;
   e.case_id = case_id;
   e.at = at_text;
@@ -955,15 +504,7 @@ Result<OutboxItem> CaseStore::resend_outbox(const std::string& case_id, long id,
 
 Result<bool> CaseStore::add_digest(const OutboxMessage& m, const std::string& digest_key,
                                    const std::string& created_at) {
-  auto st = impl_->db.prepare(
-      "INSERT INTO outbox (case_id, event_seq, notice, channel, recipient, subject, body, "
-      "created_at, digest_key) VALUES ('', 0, ?, ?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT (digest_key) WHERE digest_key IS NOT NULL DO NOTHING");
-  if (!st) return st.error();
-  st->bind(1, m.notice).bind(2, m.channel).bind(3, m.to).bind(4, m.subject).bind(5, m.body);
-  st->bind(6, created_at).bind(7, digest_key);
-  if (auto r = st->run(); !r) return r.error();
-  return impl_->db.changes() == 1;
+  return impl_->repo->add_digest(m, digest_key, created_at);
 }
 
 std::string check_hash(const nlohmann::json& submission) {
@@ -972,13 +513,11 @@ std::string check_hash(const nlohmann::json& submission) {
 
 Status CaseStore::record_check(const std::string& case_id, const CheckRecord& check,
                                const Actor& actor, const std::string& at_text) {
-  Transaction tx(impl_->db);
+  Writing tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto found = impl_->find_case(case_id);
+  auto found = impl_->repo->find_case(case_id);
   if (!found) return found.error();
-  if (!*found)
-    return error_of(ErrorKind::not_found,
-                    "没有案件 " + case_id + "，请核对案件编号 (no case " + case_id + ")");
+  if (!*found) return no_case(case_id);
   AuditEvent e;
   e.case_id = case_id;
   e.at = at_text;
@@ -1051,13 +590,7 @@ Result<std::optional<CheckRecord>> CaseStore::latest_check(const std::string& ca
   if (!c) return c.error();
   // What check_standing weighs: the newest check and the events after it (each preview image
   // asks this; the rest of the history does not matter).
-  auto st = impl_->db.prepare(
-      std::string("SELECT ") + kEventColumns +
-      " FROM events WHERE case_id = ?1 AND seq >= (SELECT coalesce(max(seq), 0) FROM events "
-      "WHERE case_id = ?1 AND action = 'document_check') ORDER BY seq");
-  if (!st) return st.error();
-  st->bind(1, case_id);
-  auto events = internal::all_rows(*st, read_event);
+  auto events = impl_->repo->events_since_check(case_id);
   if (!events) return events.error();
   return check_standing(*events, c->data).check;
 }

@@ -1,8 +1,8 @@
 // The case store: enterprises and their keys, procedure versions, cases, the audit chain and the
-// outbox, in SQLite (WAL; migrations keyed on PRAGMA user_version; every write one transaction).
-//
-// The interface is narrow on purpose: a national deployment puts the same operations on
-// PostgreSQL, and the SQL stays portable.
+// outbox, in SQLite (a file: the embedded default for one counter) or PostgreSQL (a server that
+// several keydesk processes share: the national deployment), the same operations on both
+// (internal/sql.h; migrations per dialect in migrations/<dialect>/, numbered alike; every write
+// one transaction, writers queued one after the other).
 //
 // Guarantees:
 //  - An action is applied at most once: it names the case version it saw, and a stale version is
@@ -194,11 +194,21 @@ struct OutboxItem {
   std::string digest_key;            // "" for a case's notice
 };
 
+// Whether `db` (--db) names a database server (a "postgresql://" URI) rather than an SQLite file.
+bool is_database_server(const std::string& db);
+// `db` as messages and logs show it: a URI's password, if any, replaced by "***".
+std::string database_shown(const std::string& db);
+
+// The rules of storing cases (the guarantees above), applied over a CaseRepository
+// (case_repository.h) that only keeps the data: one write transaction per change, in which the
+// workflow's plan is checked against the stored version, the events are chained and the effects
+// applied.
 class CaseStore : public Registry {
  public:
   // Opens or creates the database at `path` (":memory:" for tests) and migrates it. A `path`
   // starting "file:" is an SQLite URI ("file:/srv/k.db?vfs=NAME": the fault tests open the store
-  // on a VFS that fails on demand, tests/fault_vfs.h).
+  // on a VFS that fails on demand, tests/fault_vfs.h); one starting "postgresql://" (or
+  // "postgres://") is a PostgreSQL database, which must exist (its tables are made here).
   static Result<CaseStore> open(const std::string& path);
   CaseStore(CaseStore&&) noexcept;
   CaseStore& operator=(CaseStore&&) noexcept;

@@ -1,5 +1,5 @@
 // The enterprise registry: enterprises and their e-keys, so rules can check login usernames,
-// key status and renewal eligibility. CaseStore keeps it in SQLite; MemoryRegistry serves
+// key status and renewal eligibility. CaseStore keeps it in its database; MemoryRegistry serves
 // simulations. The facts a rule sees and the effects an action has are defined once, here,
 // over the Registry interface.
 #pragma once

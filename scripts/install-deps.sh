@@ -14,6 +14,9 @@ packages=(
   libboost-dev libboost-date-time-dev libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev
   # engine: case store (SQLite), content hashes of rule versions and the audit chain (libsodium)
   libsqlite3-dev libsodium-dev
+  # engine: the case store on PostgreSQL for a national deployment (libpq, the C client); the
+  # server itself for the tests, which start a private cluster of their own (tests/postgres)
+  libpq-dev postgresql
   # rules graph --format svg
   graphviz
   # cli: sub-command parsing

@@ -13,8 +13,10 @@
 namespace keydesk::server {
 
 std::filesystem::path App::Impl::intake_dir() const {
-  return options.intake_dir.empty() ? std::filesystem::absolute(options.db).parent_path() / "intake"
-                                    : options.intake_dir;
+  if (!options.intake_dir.empty()) return options.intake_dir;
+  // Beside the database file; a database server has none: in the working directory.
+  if (is_database_server(options.db)) return std::filesystem::absolute("intake");
+  return std::filesystem::absolute(options.db).parent_path() / "intake";
 }
 
 namespace {

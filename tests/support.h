@@ -72,6 +72,22 @@ inline Run run_keydesk(const std::string& args, const std::string& input = "",
   return r;
 }
 
+// A submission of tests/data/procedures/review_loop.yaml by 北京示例进出口有限公司 (`uscc`),
+// applicant `username`, as the engine tests' registries (lost_key_registry) name them.
+inline nlohmann::json review_loop_submission(const std::string& id, const std::string& uscc,
+                                             const std::string& username = "bjsl001") {
+  return {
+      {"id", id},
+      {"procedure", "review_loop"},
+      {"enterprise", {{"name", "北京示例进出口有限公司"}, {"uscc", uscc}, {"kind", "domestic"}}},
+      {"applicant",
+       {{"login_username", username},
+        {"email", "zhang@example.com"},
+        {"authorized_user", {{"name", "张三"}, {"id_number", "110105199001010029"}}}}},
+      {"reason", "电子钥匙丢失"},
+      {"materials", {{{"type", "application_form"}, {"file", "application_form.jpg"}}}}};
+}
+
 // A registry to import (CaseStore::import): 北京示例进出口有限公司, USCC `uscc`, whose key bjsl001
 // (serial K-1) is lost, as the engine tests' submissions name them.
 inline nlohmann::json lost_key_registry(const std::string& uscc) {

@@ -3,25 +3,31 @@
 #include <iterator>
 
 namespace keydesk::embedded {
-extern const char migration_001_sql[];
-extern const char migration_002_sql[];
-extern const char migration_003_sql[];
-extern const char migration_004_sql[];
-extern const char migration_005_sql[];
-extern const char migration_006_sql[];
-extern const char migration_007_sql[];
+extern const char migration_sqlite_001_sql[];
+extern const char migration_sqlite_002_sql[];
+extern const char migration_sqlite_003_sql[];
+extern const char migration_sqlite_004_sql[];
+extern const char migration_sqlite_005_sql[];
+extern const char migration_sqlite_006_sql[];
+extern const char migration_sqlite_007_sql[];
+extern const char migration_sqlite_008_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
 
 namespace {
 
-const char* const kMigrations[] = {embedded::migration_001_sql, embedded::migration_002_sql,
-                                   embedded::migration_003_sql, embedded::migration_004_sql,
-                                   embedded::migration_005_sql, embedded::migration_006_sql,
-                                   embedded::migration_007_sql};
+const char* const kMigrations[] = {
+    embedded::migration_sqlite_001_sql, embedded::migration_sqlite_002_sql,
+    embedded::migration_sqlite_003_sql, embedded::migration_sqlite_004_sql,
+    embedded::migration_sqlite_005_sql, embedded::migration_sqlite_006_sql,
+    embedded::migration_sqlite_007_sql, embedded::migration_sqlite_008_sql};
 
 }  // namespace
+
+std::vector<const char*> sqlite_migrations() {
+  return {std::begin(kMigrations), std::end(kMigrations)};
+}
 
 Status migrate(Database& db) {
   auto st = db.prepare("PRAGMA user_version");
@@ -31,10 +37,7 @@ Status migrate(Database& db) {
   auto applied = st->integer(0);
   st->reset();
   const auto count = static_cast<std::int64_t>(std::size(kMigrations));
-  if (applied > count)
-    return Error{"database " + db.path() + " was written by a newer keydesk (schema " +
-                 std::to_string(applied) + ", this one knows " + std::to_string(count) +
-                 "): upgrade keydesk"};
+  if (applied > count) return newer_schema(db.path(), applied, count);
   for (auto n = applied; n < count; ++n) {
     Transaction tx(db);
     if (!tx.begun()) return tx.begun().error();

@@ -1,41 +1,39 @@
 // The batch's scan cache: scan results by content (the SHA-256 of a scan's bytes and the
-// analysis version), kept in SQLite and committed one by one, so a killed batch loses at most the
-// scan in flight and a rerun redoes no finished scan. Internal to engine/batch.cpp.
+// analysis version), kept in the database (SQLite or PostgreSQL, migration 8) and committed one
+// by one, so a killed batch loses at most the scan in flight and a rerun redoes no finished scan.
+// Internal to engine/batch.cpp.
 #pragma once
 
+#include <ctime>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "engine/internal/sqlite.h"
+#include "engine/internal/sql.h"
+#include "ocr/scan.h"
 
 namespace keydesk::internal {
 
-// Scan results by content, kept in SQLite and committed one by one, so a killed batch loses at
-// most the scan in flight. The table lives beside the case tables when --db is the case database.
+// Scan results by content, committed one by one, so a killed batch loses at most the scan in
+// flight. The tables live beside the case tables (the batch's own file, or the case database of
+// --db).
 class ScanStore {
  public:
   static Result<ScanStore> open(const std::filesystem::path& path) {
-    auto db = Database::open(path.string());
+    auto db = connect(path.string());
     if (!db)
-      return Error{"cannot open the batch database " + path.string() + ": " + db.error().message};
-    ScanStore store(std::move(*db));
-    auto st = store.db_.exec(
-        "CREATE TABLE IF NOT EXISTS scan_results ("
-        "  key TEXT PRIMARY KEY, sha256 TEXT NOT NULL, material TEXT NOT NULL,"
-        "  result TEXT NOT NULL, analysed_at TEXT NOT NULL DEFAULT (datetime('now')));"
-        "CREATE TABLE IF NOT EXISTS batch_runs ("
-        "  id TEXT PRIMARY KEY, inputs TEXT NOT NULL, started_at TEXT NOT NULL,"
-        "  finished_at TEXT);");
-    if (!st) return Error{path.string() + ": " + st.error().message};
-    return store;
+      return Error{"cannot open the batch database " + path.string() + ": " + db.error().message,
+                   {},
+                   db.error().kind};
+    return ScanStore(std::move(db).value());
   }
 
   std::optional<ocr::ScanResult> get(const std::string& key) {
-    auto stmt = db_.prepare("SELECT result FROM scan_results WHERE key = ?");
+    auto stmt = db_->prepare("SELECT result FROM scan_results WHERE key = ?");
     if (!stmt) return std::nullopt;
     stmt->bind(1, key);
     auto row = stmt->step();
@@ -47,8 +45,10 @@ class ScanStore {
 
   Status put(const std::string& key, const std::string& sha256, const std::string& material,
              const ocr::ScanResult& result) {
-    auto stmt = db_.prepare(
-        "INSERT OR REPLACE INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?)");
+    auto stmt = db_->prepare(
+        "INSERT INTO scan_results (key, sha256, material, result) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET sha256 = excluded.sha256, material = "
+        "excluded.material, result = excluded.result, analysed_at = excluded.analysed_at");
     if (!stmt) return stmt.error();
     stmt->bind(1, key)
         .bind(2, sha256)
@@ -59,31 +59,39 @@ class ScanStore {
 
   // The id of the unfinished run over the same inputs, or a new one.
   std::string batch_id(const std::string& inputs_key, const std::string& fresh_id) {
-    if (auto stmt = db_.prepare("SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS "
-                                "NULL ORDER BY started_at DESC LIMIT 1")) {
+    if (auto stmt = db_->prepare("SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS "
+                                 "NULL ORDER BY started_at DESC LIMIT 1")) {
       stmt->bind(1, inputs_key);
       auto row = stmt->step();
       if (row && *row) return stmt->text(0);
     }
-    if (auto stmt = db_.prepare(
-            "INSERT INTO batch_runs (id, inputs, started_at) VALUES (?, ?, datetime('now'))")) {
-      stmt->bind(1, fresh_id).bind(2, inputs_key);
+    if (auto stmt =
+            db_->prepare("INSERT INTO batch_runs (id, inputs, started_at) VALUES (?, ?, ?)")) {
+      stmt->bind(1, fresh_id).bind(2, inputs_key).bind(3, utc_now());
       (void)stmt->run();
     }
     return fresh_id;
   }
 
   void finish(const std::string& id) {
-    if (auto stmt =
-            db_.prepare("UPDATE batch_runs SET finished_at = datetime('now') WHERE id = ?")) {
-      stmt->bind(1, id);
+    if (auto stmt = db_->prepare("UPDATE batch_runs SET finished_at = ? WHERE id = ?")) {
+      stmt->bind(1, utc_now()).bind(2, id);
       (void)stmt->run();
     }
   }
 
  private:
-  explicit ScanStore(Database db) : db_(std::move(db)) {}
-  Database db_;
+  explicit ScanStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+  // Now in UTC as "YYYY-MM-DD HH:MM:SS" (as SQLite's datetime('now')).
+  static std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
+    return text;
+  }
+  std::unique_ptr<Connection> db_;
 };
 
 }  // namespace keydesk::internal

@@ -75,15 +75,7 @@ Result<bool> Statement::step() {
   return sql_error(db_, std::string("running '") + sqlite3_sql(stmt_) + "'");
 }
 
-Status Statement::run() {
-  for (;;) {
-    auto more = step();
-    if (!more) return more.error();
-    if (!*more) break;
-  }
-  reset();
-  return ok();
-}
+Status Statement::run() { return run_to_end(*this); }
 
 void Statement::reset() {
   sqlite3_reset(stmt_);

@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "common/result.h"
+#include "engine/internal/sql.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace keydesk::internal {
-
-inline Status ok() { return std::monostate{}; }
 
 class Statement {
  public:
@@ -51,19 +50,6 @@ class Statement {
   sqlite3_stmt* stmt_;
   bool* in_use_;
 };
-
-// Every row of `statement`, each turned into a value by `read(const Statement&)`.
-template <class Read>
-auto all_rows(Statement& statement, Read read)
-    -> Result<std::vector<decltype(read(std::declval<const Statement&>()))>> {
-  std::vector<decltype(read(std::declval<const Statement&>()))> out;
-  for (;;) {
-    auto row = statement.step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read(statement));
-  }
-}
 
 class Database {
  public:

@@ -15,16 +15,7 @@ namespace {
 const char* const kUscc = "91110105MA01ABCD5F";
 
 nlohmann::json submission(const std::string& id, const std::string& username = "bjsl001") {
-  return {
-      {"id", id},
-      {"procedure", "review_loop"},
-      {"enterprise", {{"name", "北京示例进出口有限公司"}, {"uscc", kUscc}, {"kind", "domestic"}}},
-      {"applicant",
-       {{"login_username", username},
-        {"email", "zhang@example.com"},
-        {"authorized_user", {{"name", "张三"}, {"id_number", "110105199001010029"}}}}},
-      {"reason", "电子钥匙丢失"},
-      {"materials", {{{"type", "application_form"}, {"file", "application_form.jpg"}}}}};
+  return test::review_loop_submission(id, kUscc, username);
 }
 
 LocalTime at(const char* text) { return *parse_submission_time(text, CounterHours{}); }

@@ -1,0 +1,94 @@
+#include "engine/internal/sql.h"
+
+#include "engine/internal/migrate.h"
+#include "engine/internal/postgres.h"
+#include "engine/internal/sqlite.h"
+
+namespace keydesk::internal {
+
+bool is_postgresql_uri(const std::string& target) {
+  return target.starts_with("postgresql://") || target.starts_with("postgres://");
+}
+
+namespace {
+
+class SqliteQuery final : public Query::Backend {
+ public:
+  explicit SqliteQuery(Statement statement) : st_(std::move(statement)) {}
+  void bind_text(int index, const std::string& value) override { st_.bind(index, value); }
+  void bind_integer(int index, std::int64_t value) override { st_.bind(index, value); }
+  void bind_null(int index) override { st_.bind(index, std::nullopt); }
+  Result<bool> step() override { return st_.step(); }
+  void reset() override { st_.reset(); }
+  std::string text(int column) const override { return st_.text(column); }
+  bool is_null(int column) const override { return !st_.optional_text(column); }
+  std::int64_t integer(int column) const override { return st_.integer(column); }
+
+ private:
+  Statement st_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(Database db) : db_(std::move(db)) {}
+  Dialect dialect() const override { return Dialect::sqlite; }
+  const std::string& name() const override { return db_.path(); }
+  Status exec(const std::string& sql) override { return db_.exec(sql); }
+  Result<Query> prepare(const std::string& sql) override {
+    auto st = db_.prepare(sql);
+    if (!st) return st.error();
+    return Query(std::make_unique<SqliteQuery>(std::move(st).value()));
+  }
+  long changes() const override { return db_.changes(); }
+  Status begin_write() override { return db_.exec("BEGIN IMMEDIATE"); }
+  Status commit() override { return db_.exec("COMMIT"); }
+  void rollback() override { (void)db_.exec("ROLLBACK"); }
+  Result<std::string> change_mark() override {
+    // data_version moves with every commit of another connection, never with this one's own
+    // writes; those are counted by total_changes.
+    auto st = db_.prepare("PRAGMA data_version");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row)
+      return error_of(ErrorKind::corrupt, "数据库文件 " + db_.path() +
+                                              " 读不出变更计数，请联系管理员检查数据库 (PRAGMA "
+                                              "data_version gave no value)");
+    std::string mark = st->text(0) + "/" + std::to_string(db_.total_changes());
+    st->reset();
+    return mark;
+  }
+  Status migrate() override { return internal::migrate(db_); }
+
+ private:
+  Database db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> open_unmigrated(const std::string& target) {
+  if (is_postgresql_uri(target)) return open_postgresql(target);
+  auto db = Database::open(target);
+  if (!db) return db.error();
+  return std::unique_ptr<Connection>(std::make_unique<SqliteConnection>(std::move(db).value()));
+}
+
+Result<std::unique_ptr<Connection>> connect(const std::string& target) {
+  auto connection = open_unmigrated(target);
+  if (!connection) return connection.error();
+  if (auto st = (*connection)->migrate(); !st) return st.error();
+  return connection;
+}
+
+Error newer_schema(const std::string& name, std::int64_t found, std::int64_t known) {
+  return Error{"数据库 " + name +
+               " 由更新版本的 keydesk 写入，本版本未改动它：请升级 keydesk (database " + name +
+               " was written by a newer keydesk: schema " + std::to_string(found) +
+               ", this one knows " + std::to_string(known) + ")"};
+}
+
+std::vector<const char*> migrations_of(Dialect dialect) {
+  return dialect == Dialect::sqlite ? sqlite_migrations() : postgresql_migrations();
+}
+
+}  // namespace keydesk::internal

@@ -1,0 +1,767 @@
+// The case store's contract, run alike on both backends: a fresh SQLite file, and a fresh
+// database in the test run's own PostgreSQL cluster (tests/postgres/cluster.sh, ctest fixture
+// `postgres`, its URI in KEYDESK_TEST_POSTGRES). Without that variable the PostgreSQL cases fail:
+// they are never skipped. Every repository operation, the at-most-once action under concurrent
+// writers, the audit chain under tampering, the change mark, and the migrations from empty and
+// from the version before.
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <latch>
+#include <random>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "engine/accounts.h"
+#include "engine/case_store.h"
+#include "engine/internal/scan_store.h"
+#include "engine/internal/sql.h"
+#include "engine/rules.h"
+#include "tests/support.h"
+
+using namespace keydesk;
+
+namespace {
+
+const char* const kUscc = "91110105MA01ABCD5F";
+const char* const kAuthority = "示例省商务厅";
+
+// A fresh SQLite file.
+class SqliteBackend {
+ public:
+  const std::string& target() const { return target_; }
+
+ private:
+  test::TempDir dir_;
+  std::string target_ = (dir_.path() / "cases.db").string();
+};
+
+// A fresh database in the test cluster, dropped at the end.
+class PostgresBackend {
+ public:
+  PostgresBackend() {
+    const char* admin = std::getenv("KEYDESK_TEST_POSTGRES");
+    if (!admin || !*admin)
+      FAIL(
+          "KEYDESK_TEST_POSTGRES is not set: run the tests through ctest, whose postgres "
+          "fixture starts the test cluster (tests/postgres/cluster.sh)");
+    admin_ = admin;
+    std::random_device rd;
+    name_ = "keydesk_test_" + std::to_string(rd()) + std::to_string(rd());
+    // postgresql:///postgres?host=… → postgresql:///NAME?host=…
+    const auto query = admin_.find('?');
+    const auto slash = admin_.rfind('/', query);
+    REQUIRE(slash != std::string::npos);
+    target_ = admin_.substr(0, slash + 1) + name_ +
+              (query == std::string::npos ? "" : admin_.substr(query));
+    auto conn = internal::open_unmigrated(admin_);
+    INFO((conn ? "" : conn.error().message));
+    REQUIRE(conn);
+    REQUIRE((*conn)->exec("CREATE DATABASE " + name_));
+  }
+  ~PostgresBackend() {
+    if (name_.empty()) return;
+    if (auto conn = internal::open_unmigrated(admin_))
+      (void)(*conn)->exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  PostgresBackend(const PostgresBackend&) = delete;
+  PostgresBackend& operator=(const PostgresBackend&) = delete;
+  const std::string& target() const { return target_; }
+
+ private:
+  std::string admin_, name_, target_;
+};
+
+// The tests' submission, with a legal representative whose name has an ideographic space.
+nlohmann::json submission(const std::string& id) {
+  nlohmann::json s = test::review_loop_submission(id, kUscc);
+  s["applicant"]["legal_representative"] = "张　伟";
+  return s;
+}
+
+LocalTime at(const char* text) { return *parse_submission_time(text, CounterHours{}); }
+
+template <class Backend>
+struct Fixture {
+  Backend backend;
+  CaseStore store = opened(backend.target());
+  Procedure procedure =
+      std::move(load_procedure(KEYDESK_TEST_DATA "/procedures/review_loop.yaml")).value();
+  WorkingCalendar calendar =
+      std::move(WorkingCalendar::load(KEYDESK_RULES_DIR "/calendars", "cn-national")).value();
+  Workflow workflow{calendar, CounterHours{}};
+  Actor clerk{"王芳", "authority_clerk", kAuthority};
+  Actor vendor{"李工", "vendor_reviewer", "服务商"};
+  Actor enterprise{"张三", "enterprise", ""};
+
+  Fixture() { REQUIRE(store.import(test::lost_key_registry(kUscc))); }
+
+  static CaseStore opened(const std::string& target) {
+    auto s = CaseStore::open(target);
+    INFO((s ? "" : s.error().message));
+    REQUIRE(s);
+    return std::move(s).value();
+  }
+
+  CaseRecord open(const std::string& id, const char* when = "2026-11-20T16:40:00+08:00") {
+    auto c = store.open_case(procedure, workflow,
+                             {id, kAuthority, submission(id), clerk, at(when), when});
+    INFO((c ? "" : c.error().message));
+    REQUIRE(c.ok());
+    return *c;
+  }
+
+  Result<CaseRecord> act(CaseStore& on, const std::string& id, const std::string& action,
+                         const Actor& who, long version, const char* when,
+                         nlohmann::json inputs = nlohmann::json::object()) {
+    ActionRequest r{action, who, at(when), "", std::move(inputs), version, nullptr, ""};
+    return on.act(id, workflow, r, when);
+  }
+  Result<CaseRecord> act(const std::string& id, const std::string& action, const Actor& who,
+                         long version, const char* when,
+                         nlohmann::json inputs = nlohmann::json::object()) {
+    return act(store, id, action, who, version, when, std::move(inputs));
+  }
+
+  // Runs `sql` on the database behind the store's back.
+  void exec(const std::string& sql) {
+    auto conn = internal::open_unmigrated(backend.target());
+    REQUIRE(conn);
+    auto st = (*conn)->exec(sql);
+    INFO((st ? "" : st.error().message));
+    REQUIRE(st);
+  }
+};
+
+std::vector<std::string> ids(const Result<std::vector<CaseRecord>>& rows) {
+  REQUIRE(rows.ok());
+  std::vector<std::string> out;
+  for (const auto& c : *rows) out.push_back(c.id);
+  return out;
+}
+
+std::string due(const CaseRecord& c) { return c.due ? format_date(*c.due) : "none"; }
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("the registry keeps enterprises and keys, refusing a key of no enterprise", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  auto e = f.store.enterprise(kUscc);
+  REQUIRE(e);
+  REQUIRE(e->has_value());
+  CHECK((*e)->name == "北京示例进出口有限公司");
+  CHECK_FALSE(f.store.enterprise("X1")->has_value());
+  auto k = f.store.key("bjsl001");
+  REQUIRE(k->has_value());
+  CHECK((*k)->status == "lost");
+  CHECK((*k)->serial == "K-1");
+  REQUIRE(f.store.put_key({"bjsl002", kUscc, "K-9", "active", "2027-01-31", true, 0}));
+  auto keys = f.store.keys_of(kUscc);
+  REQUIRE(keys->size() == 2);
+  CHECK(keys->at(1).login_username == "bjsl002");
+  CHECK(keys->at(1).expires_on == "2027-01-31");
+  CHECK(keys->at(1).has_18_digit_code);
+  auto orphan = f.store.put_key({"nobody01", "91000000000000000X", "", "active", "", false, 0});
+  REQUIRE_FALSE(orphan.ok());
+  CHECK_THAT(orphan.error().message, Catch::Contains("add the enterprise first"));
+  // An import is all or nothing: its second enterprise's kind is wrong, so neither is stored.
+  auto bad =
+      f.store.import({{"enterprises",
+                       {{{"uscc", "91110000000000001A"}, {"name", "甲"}, {"kind", "domestic"}},
+                        {{"uscc", "91110000000000002B"}, {"name", "乙"}, {"kind", "martian"}}}}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK_FALSE(f.store.enterprise("91110000000000001A")->has_value());
+}
+
+TEMPLATE_TEST_CASE("the sixth wrong PIN in a row locks the key, in one transaction each", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  REQUIRE(f.store.put_key({"bjsl002", kUscc, "K-9", "active", "", false, 0}));
+  for (int i = 1; i <= 5; ++i) REQUIRE(f.store.pin_entry("bjsl002", false)->status == "active");
+  auto sixth = f.store.pin_entry("bjsl002", false);
+  REQUIRE(sixth);
+  CHECK(sixth->status == "locked");
+  CHECK((*f.store.key("bjsl002"))->wrong_pin_entries == 6);
+}
+
+TEMPLATE_TEST_CASE("a case runs on the procedure version it was opened with", "", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
+  auto c = f.open("S-1");
+  auto p = f.store.procedure_at("review_loop", c.procedure_version);
+  REQUIRE(p);
+  CHECK((*p)->id == "review_loop");
+  CHECK((*p)->version == f.procedure.version);
+  auto missing = f.store.procedure_at("review_loop", "feedface");
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error().message, Catch::Contains("is not in the database"));
+}
+
+TEMPLATE_TEST_CASE("cases open, act, carry deadlines and refuse a second opening", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  auto c = f.open("S-1", "2026-11-20T16:40:00+08:00");
+  CHECK(c.state == "review");
+  CHECK(c.version == 1);
+  CHECK(due(c) == "2026-11-24");
+  auto again = f.store.open_case(f.procedure, f.workflow,
+                                 {"S-1", kAuthority, submission("S-1"), f.clerk,
+                                  at("2026-11-21T10:00:00+08:00"), "2026-11-21T10:00:00+08:00"});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().kind == ErrorKind::refused);
+  auto v = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00");
+  REQUIRE(v);
+  CHECK(due(*v) == "2026-11-26");
+  REQUIRE(f.act("S-1", "approve", f.vendor, 2, "2026-11-25T10:00:00+08:00"));
+  auto done = f.act("S-1", "ship", f.vendor, 3, "2026-11-25T11:00:00+08:00",
+                    {{"method", "courier"}, {"waybill", "SF1234567890"}, {"serial", "K-2"}});
+  REQUIRE(done);
+  CHECK(done->closed);
+  auto stored = f.store.get("S-1");
+  REQUIRE(stored);
+  CHECK(stored->state == "done");
+  CHECK(stored->version == 4);
+  CHECK(stored->closed);
+  CHECK(stored->vendor_handled);  // kept by the trigger on events
+  CHECK(stored->data["applicant"]["login_username"] == "bjsl001");
+  CHECK((*f.store.key("bjsl001"))->serial == "K-2");  // the effect, in the same transaction
+  auto events = f.store.history("S-1");
+  REQUIRE(events->size() == 4);
+  CHECK(events->at(3).data["inputs"]["waybill"] == "SF1234567890");
+  CHECK(f.store.get("S-404").error().kind == ErrorKind::not_found);
+}
+
+TEMPLATE_TEST_CASE("a stale version is refused and changes nothing", "", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
+  f.open("S-1");
+  REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00"));
+  auto twice = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:01+08:00");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().kind == ErrorKind::stale);
+  CHECK(f.store.get("S-1")->version == 2);
+  CHECK(f.store.history("S-1")->size() == 2);
+}
+
+TEMPLATE_TEST_CASE("two writers racing on one case version: exactly one action is applied", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  constexpr int kCases = 12;
+  for (int i = 0; i < kCases; ++i) f.open("R-" + std::to_string(i));
+  // Each writer has its own connection, as two keydesk processes would.
+  CaseStore first = Fixture<TestType>::opened(f.backend.target());
+  CaseStore second = Fixture<TestType>::opened(f.backend.target());
+  for (int i = 0; i < kCases; ++i) {
+    const std::string id = "R-" + std::to_string(i);
+    std::latch start(2);
+    Result<CaseRecord> a = Error{"not run"}, b = Error{"not run"};
+    auto race = [&](CaseStore& store, Result<CaseRecord>& out, const char* when) {
+      start.arrive_and_wait();
+      out = f.act(store, id, "pass", f.clerk, 1, when);
+    };
+    std::thread one(race, std::ref(first), std::ref(a), "2026-11-23T10:00:00+08:00");
+    std::thread two(race, std::ref(second), std::ref(b), "2026-11-23T10:00:01+08:00");
+    one.join();
+    two.join();
+    INFO(id << ": " << (a ? "applied" : a.error().message) << " / "
+            << (b ? "applied" : b.error().message));
+    REQUIRE(a.ok() != b.ok());
+    const Error& lost = a ? b.error() : a.error();
+    CHECK(lost.kind == ErrorKind::stale);
+    CHECK(f.store.get(id)->version == 2);
+    CHECK(f.store.history(id)->size() == 2);
+  }
+  auto audit = f.store.verify_audit();
+  REQUIRE(audit);
+  CHECK(audit->problems.empty());
+  CHECK(audit->events == 2 * kCases);
+}
+
+TEMPLATE_TEST_CASE("writers on different cases at once all land, on one unbroken audit chain", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  constexpr int kWriters = 4, kEach = 5;
+  std::vector<CaseStore> stores;
+  for (int w = 0; w < kWriters; ++w)
+    stores.push_back(Fixture<TestType>::opened(f.backend.target()));
+  std::latch start(kWriters);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w)
+    writers.emplace_back([&, w] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "W-" + std::to_string(w) + "-" + std::to_string(i);
+        const char* when = "2026-11-20T10:00:00+08:00";
+        auto c = stores[w].open_case(f.procedure, f.workflow,
+                                     {id, kAuthority, submission(id), f.clerk, at(when), when});
+        if (!c || !f.act(stores[w], id, "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00"))
+          ++failures;
+      }
+    });
+  for (auto& t : writers) t.join();
+  CHECK(failures == 0);
+  auto audit = f.store.verify_audit();
+  REQUIRE(audit);
+  CHECK(audit->problems.empty());
+  CHECK(audit->events == 2 * kWriters * kEach);
+}
+
+TEMPLATE_TEST_CASE("the audit chain finds an edited, a deleted and a newest deleted event", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  f.open("S-1");
+  f.open("S-2");
+  REQUIRE_FALSE(f.act("S-1", "fail", f.clerk, 1, "2026-11-23T10:00:00+08:00").ok());  // no remark
+  ActionRequest fail{"fail",
+                     f.clerk,
+                     at("2026-11-23T10:00:00+08:00"),
+                     "缺少授权委托书",
+                     nlohmann::json::object(),
+                     1,
+                     nullptr,
+                     ""};
+  REQUIRE(f.store.act("S-1", f.workflow, fail, "2026-11-23T10:00:00+08:00"));
+  REQUIRE(f.act("S-2", "pass", f.clerk, 1, "2026-11-23T10:05:00+08:00"));
+  REQUIRE(f.store.verify_audit()->problems.empty());
+  CHECK(f.store.verify_audit()->events == 4);
+
+  SECTION("an edited remark") {
+    f.exec("UPDATE events SET remark = '材料齐全' WHERE seq = 3");
+    auto r = f.store.verify_audit();
+    REQUIRE(r->problems.size() == 1);
+    CHECK_THAT(r->problems[0],
+               Catch::Contains("event 3 (case S-1, fail") && Catch::Contains("was edited"));
+  }
+  SECTION("a deleted event in the middle") {
+    f.exec("DELETE FROM events WHERE seq = 2");
+    CHECK_THAT(f.store.verify_audit()->problems.at(0), Catch::Contains("event 2 to 2 deleted"));
+  }
+  SECTION("the newest event deleted") {
+    f.exec("DELETE FROM events WHERE seq = 4");
+    auto r = f.store.verify_audit();
+    REQUIRE(r->problems.size() == 1);
+    CHECK_THAT(r->problems[0], Catch::Contains("newest events were deleted"));
+  }
+  SECTION("the head deleted") {
+    f.exec("DELETE FROM audit_head");
+    CHECK_THAT(f.store.verify_audit()->problems.at(0), Catch::Contains("audit head is missing"));
+  }
+}
+
+TEMPLATE_TEST_CASE("the queue lists, searches, pages and counts cases", "", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
+  f.open("S-1", "2026-11-20T10:00:00+08:00");  // due 11-24
+  f.open("S-2", "2026-11-23T10:00:00+08:00");  // due 11-25
+  f.open("S-3", "2026-11-20T11:00:00+08:00");  // due 11-24
+  f.open("S-4", "2026-11-19T10:00:00+08:00");
+  f.open("S-5", "2026-11-18T10:00:00+08:00");
+  f.open("S-6", "2026-11-18T11:00:00+08:00");
+  f.exec(
+      "UPDATE cases SET state = 'returned', due_on = NULL, clock_stopped = 1 WHERE id = 'S-4';"
+      "UPDATE cases SET closed = 1 WHERE id = 'S-5';"
+      "UPDATE cases SET authority = '另一发证机构' WHERE id = 'S-6'");
+  CaseFilter queue;
+  queue.authority = kAuthority;
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-1", "S-3", "S-2", "S-4"});
+  queue.limit = 2;
+  queue.offset = 1;
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-3", "S-2"});
+  queue.limit = 200;
+  queue.offset = 0;
+  queue.descending = true;
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-2", "S-3", "S-1", "S-4"});
+  queue.descending = false;
+  queue.order = CaseOrder::id;
+  queue.include_closed = true;
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-1", "S-2", "S-3", "S-4", "S-5"});
+  queue.closed_only = true;
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-5"});
+  queue.closed_only = false;
+  queue.include_closed = false;
+  queue.procedure_states = {{"review_loop", "returned"}};
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-4"});
+  queue.pairs_excluded = true;
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-1", "S-2", "S-3"});
+  queue.procedure_states.clear();
+  queue.pairs_excluded = false;
+  queue.restricted = true;
+  CHECK(ids(f.store.list(queue)).empty());
+  queue.restricted = false;
+  // Search: spaces and letter case do not count; 张伟 finds 张　伟.
+  queue.search = "s -3";
+  CHECK(ids(f.store.list(queue)) == std::vector<std::string>{"S-3"});
+  queue.search = "张伟";
+  CHECK(ids(f.store.list(queue)).size() == 4);
+  queue.search.clear();
+  queue.summary = true;
+  auto summary = f.store.list(queue);
+  REQUIRE(summary);
+  CHECK(summary->front().data ==
+        nlohmann::json{{"enterprise", {{"name", "北京示例进出口有限公司"}}}});
+  // Counts: unfiltered from the triggers' table, filtered from the cases.
+  CaseFilter all;
+  all.authority = kAuthority;
+  all.include_closed = true;
+  auto tally = f.store.tally(all);
+  REQUIRE(tally);
+  long open_review = 0, returned = 0, closed = 0;
+  for (const auto& t : *tally) {
+    if (t.closed)
+      closed += t.count;
+    else if (t.state == "review")
+      open_review += t.count;
+    else if (t.state == "returned")
+      returned += t.count;
+  }
+  CHECK(open_review == 3);
+  CHECK(returned == 1);
+  CHECK(closed == 1);
+  all.search = "s-1";
+  tally = f.store.tally(all);
+  REQUIRE(tally->size() == 1);
+  CHECK(tally->front().count == 1);
+}
+
+TEMPLATE_TEST_CASE("overdue, due today, pending years and clocked cases", "", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
+  f.open("S-1", "2026-11-20T10:00:00+08:00");  // due 11-24
+  f.open("S-2", "2026-11-23T10:00:00+08:00");  // due 11-25
+  CHECK(f.store.overdue(*parse_date("2026-11-24"))->empty());
+  CHECK(ids(f.store.due_on(*parse_date("2026-11-24"))) == std::vector<std::string>{"S-1"});
+  CHECK(ids(f.store.overdue(*parse_date("2026-11-26"))) == std::vector<std::string>{"S-1", "S-2"});
+  CHECK(f.store.overdue(*parse_date("2026-11-26"), "another authority")->empty());
+  CHECK(ids(f.store.clocked()) == std::vector<std::string>{"S-1", "S-2"});
+  f.exec("UPDATE cases SET due_on = NULL, due_pending_year = 2027 WHERE id = 'S-2'");
+  auto years = f.store.pending_years();
+  REQUIRE(years);
+  CHECK(*years == std::map<int, long>{{2027, 1}});
+  CHECK(f.store.pending_years("another authority")->empty());
+}
+
+TEMPLATE_TEST_CASE("re-projected deadlines are applied once, to cases that did not move on", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  auto one = f.open("S-1", "2026-11-20T10:00:00+08:00");
+  auto two = f.open("S-2", "2026-11-20T10:00:00+08:00");
+  REQUIRE(f.act("S-2", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00"));  // moved on
+  auto change = [](const CaseRecord& c) {
+    DeadlineChange d;
+    d.case_id = c.id;
+    d.version = c.version;
+    d.state = c.state;
+    d.old_due = c.due;
+    d.new_due = parse_date("2026-11-27");
+    d.clock = *c.clock;
+    d.calendar = "cn-national";
+    d.calendar_version = "v2";
+    d.explanation = "办结期限重新计算";
+    return d;
+  };
+  auto applied =
+      f.store.reproject({change(one), change(two)}, f.clerk, "2026-11-21T09:00:00+08:00");
+  REQUIRE(applied);
+  CHECK(*applied == std::vector<std::string>{"S-1"});
+  CHECK(due(*f.store.get("S-1")) == "2026-11-27");
+  CHECK(f.store.get("S-1")->version == 1);  // neither state nor version changes
+  CHECK(f.store.history("S-1")->back().action == "deadline_reprojected");
+  CHECK(f.store.verify_audit()->problems.empty());
+}
+
+TEMPLATE_TEST_CASE("document checks are recorded on the case and the newest is read back", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  auto c = f.open("S-1");
+  CHECK_FALSE(f.store.latest_check("S-1")->has_value());
+  CheckRecord check;
+  check.batch = "B-1";
+  check.verdict = "fail";
+  check.submission_hash = check_hash(c.data);
+  check.findings = {{{"code", "seal.missing"}, {"severity", "fail"}, {"message", "未见公章"}}};
+  REQUIRE(f.store.record_check("S-1", check, f.clerk, "2026-11-21T09:00:00+08:00"));
+  check.batch = "B-2";
+  check.verdict = "pass";
+  check.findings = nlohmann::json::array();
+  REQUIRE(f.store.record_check("S-1", check, f.clerk, "2026-11-21T10:00:00+08:00"));
+  auto latest = f.store.latest_check("S-1");
+  REQUIRE(latest);
+  REQUIRE(latest->has_value());
+  CHECK((*latest)->batch == "B-2");
+  CHECK((*latest)->current);
+  CHECK(f.store.get("S-1")->version == 1);
+  CHECK(f.store.record_check("S-404", check, f.clerk, "t").error().kind == ErrorKind::not_found);
+}
+
+TEMPLATE_TEST_CASE("the outbox is claimed once, marked, resent, and digests are added once", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  f.open("S-1");
+  REQUIRE(f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00"));
+  REQUIRE(f.act("S-1", "approve", f.vendor, 2, "2026-11-24T10:00:00+08:00"));  // notifies
+  auto items = f.store.outbox(true);
+  REQUIRE(items->size() == 1);
+  const OutboxItem item = items->front();
+  CHECK(item.message.to == "zhang@example.com");
+  CHECK(item.case_id == "S-1");
+  CHECK(*f.store.outbox_pending() == 1);
+  CHECK(f.store.outbox_due(100, 10)->size() == 1);
+  auto claimed = f.store.claim_outbox(item.id, 100, 160, "<m1@keydesk>");
+  REQUIRE(claimed);
+  REQUIRE(claimed->has_value());
+  CHECK((*claimed)->attempts == 1);
+  CHECK((*claimed)->message_id == "<m1@keydesk>");
+  CHECK_FALSE(f.store.claim_outbox(item.id, 100, 160, "<m2@keydesk>")->has_value());  // taken
+  REQUIRE(f.store.mark_outbox_retry(item.id, "451 try later"));
+  auto again = f.store.claim_outbox(item.id, 160, 400, "<m2@keydesk>");
+  REQUIRE(again->has_value());
+  CHECK((*again)->message_id == "<m1@keydesk>");  // kept for retries
+  CHECK((*again)->last_error == "451 try later");
+  REQUIRE(f.store.mark_outbox_failed(item.id, "550 no such user"));
+  CHECK(f.store.outbox_of("S-1")->front().status == "failed");
+  auto resent = f.store.resend_outbox("S-1", item.id, f.clerk, 500, "2026-11-25T09:00:00+08:00");
+  REQUIRE(resent);
+  CHECK(resent->status == "pending");
+  CHECK(f.store.history("S-1")->back().action == "notice_resent");
+  CHECK(f.store.resend_outbox("S-1", item.id, f.clerk, 500, "t").error().kind ==
+        ErrorKind::refused);
+  CHECK(f.store.resend_outbox("S-1", 9999, f.clerk, 500, "t").error().kind == ErrorKind::not_found);
+  REQUIRE(f.store.claim_outbox(item.id, 500, 560, "<m3@keydesk>")->has_value());
+  REQUIRE(f.store.mark_outbox_sent(item.id, "2026-11-25T09:00:05+08:00"));
+  CHECK(f.store.outbox(true)->empty());
+  CHECK(f.store.outbox(false)->front().sent_at == "2026-11-25T09:00:05+08:00");
+
+  OutboxMessage digest{"digest", "email", "clerks@example.com", "今日到期", "S-1"};
+  CHECK(*f.store.add_digest(digest, "2026-11-25/示例省商务厅", "2026-11-25T08:00:00+08:00"));
+  CHECK_FALSE(*f.store.add_digest(digest, "2026-11-25/示例省商务厅", "2026-11-25T08:01:00+08:00"));
+  CHECK(*f.store.outbox_pending() == 1);
+  CHECK(f.store.verify_audit()->problems.empty());
+}
+
+TEMPLATE_TEST_CASE("the change mark moves on with a commit through any connection, else not", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  const auto first = f.store.generation();
+  REQUIRE(first);
+  CHECK(*f.store.generation() == *first);  // nothing changed
+  f.open("S-1");                           // this store's own write
+  const auto second = *f.store.generation();
+  CHECK(second != *first);
+  CHECK(*f.store.generation() == second);
+  CaseStore other = Fixture<TestType>::opened(f.backend.target());
+  REQUIRE(f.act(other, "S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00"));
+  const auto third = *f.store.generation();
+  CHECK(third != second);
+  CHECK(*f.store.generation() == third);
+  // Accounts share the database, and the mark.
+  auto accounts = Accounts::open(f.backend.target());
+  REQUIRE(accounts);
+  REQUIRE(accounts->add({"wang.fang", "王芳", "authority_clerk", kAuthority, false, ""},
+                        "a-long-password", "2026-11-23T10:00:00+08:00"));
+  CHECK(*f.store.generation() != third);
+}
+
+TEMPLATE_TEST_CASE("accounts and sessions live in the same database", "", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
+  auto accounts = Accounts::open(f.backend.target());
+  REQUIRE(accounts);
+  REQUIRE(accounts->add({"wang.fang", "王芳", "authority_clerk", kAuthority, false, ""},
+                        "a-long-password", "2026-11-23T10:00:00+08:00"));
+  bool locked = false;
+  CHECK_FALSE(accounts->log_in("wang.fang", "wrong-password", "10.0.0.1", 1000, &locked).ok());
+  auto session = accounts->log_in("wang.fang", "a-long-password", "10.0.0.1", 1001, &locked);
+  REQUIRE(session);
+  auto who = accounts->session(session->token, 1002);
+  REQUIRE(who);
+  REQUIRE(who->has_value());
+  CHECK((*who)->account.name == "wang.fang");
+  REQUIRE(accounts->record_refusal({"2026-11-23T10:00:00+08:00", "", "", "GET", "/x", 403, "no"}));
+  CHECK(accounts->refusals(10)->size() == 1);
+}
+
+TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  { REQUIRE(CaseStore::open(backend.target())); }
+  auto conn = internal::open_unmigrated(backend.target());
+  REQUIRE(conn);
+  const bool sqlite = (*conn)->dialect() == internal::Dialect::sqlite;
+  auto version =
+      (*conn)->prepare(sqlite ? "PRAGMA user_version" : "SELECT version FROM keydesk_schema");
+  REQUIRE(version);
+  REQUIRE(*version->step());
+  const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
+  CHECK(version->integer(0) == count);
+  CHECK(count == 8);
+  version->reset();
+  { REQUIRE(CaseStore::open(backend.target())); }
+  REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
+                               : "UPDATE keydesk_schema SET version = 99"));
+  auto newer = CaseStore::open(backend.target());
+  REQUIRE_FALSE(newer.ok());
+  CHECK_THAT(newer.error().message, Catch::Contains("newer keydesk"));
+}
+
+TEMPLATE_TEST_CASE("a database of the version before is migrated with its cases", "", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  {
+    // Schema 6 built from the migrations as shipped, and a case a vendor reviewer acted on.
+    auto conn = internal::open_unmigrated(backend.target());
+    REQUIRE(conn);
+    const auto dialect = (*conn)->dialect();
+    const auto migrations = internal::migrations_of(dialect);
+    for (int n = 0; n < 6; ++n) REQUIRE((*conn)->exec(migrations[static_cast<size_t>(n)]));
+    REQUIRE((*conn)->exec(dialect == internal::Dialect::sqlite
+                              ? "PRAGMA user_version = 6"
+                              : "CREATE TABLE keydesk_schema (version INTEGER NOT NULL);"
+                                "INSERT INTO keydesk_schema VALUES (6)"));
+    REQUIRE((*conn)->exec(
+        "INSERT INTO procedure_versions VALUES ('review_loop', 'v1', 't', 'f.yaml', 'id: x');"
+        "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
+        "due_on, opened_at, updated_at, data) VALUES ('S-1', 'review_loop', 'v1', '示例省商务厅', "
+        "'u', 'production', 3, '2026-11-26', 't', 't', '{}'),"
+        "('S-2', 'review_loop', 'v1', '示例省商务厅', 'u', 'review', 1, '2026-11-26', 't', 't', "
+        "'{}');"
+        "INSERT INTO events VALUES (1, 'S-1', 't', '李工', 'vendor_reviewer', '服务商', 'approve', "
+        "'vendor', 'production', '', '', '{}', 'p', 'h')"));
+  }
+  auto store = CaseStore::open(backend.target());
+  INFO((store ? "" : store.error().message));
+  REQUIRE(store);
+  CHECK(store->get("S-1")->vendor_handled);
+  CHECK_FALSE(store->get("S-2")->vendor_handled);
+  CaseFilter handled;
+  handled.vendor_handled = true;
+  CHECK(ids(store->list(handled)) == std::vector<std::string>{"S-1"});
+  CaseFilter all;
+  auto tally = store->tally(all);
+  REQUIRE(tally);
+  long with_vendor = 0, total = 0;
+  for (const auto& t : *tally) {
+    total += t.count;
+    if (t.vendor_handled) with_vendor += t.count;
+  }
+  CHECK(total == 2);
+  CHECK(with_vendor == 1);
+}
+
+TEMPLATE_TEST_CASE("the scan cache keeps results by content and resumes an unfinished run", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto store = internal::ScanStore::open(backend.target());
+  INFO((store ? "" : store.error().message));
+  REQUIRE(store);
+  CHECK_FALSE(store->get("k1").has_value());
+  ocr::ScanResult result;
+  result.readable = true;
+  result.detected_type = "business_licence";
+  result.width = 1240;
+  REQUIRE(store->put("k1", "abc", "business_licence", result));
+  auto back = store->get("k1");
+  REQUIRE(back.has_value());
+  CHECK(back->detected_type == "business_licence");
+  CHECK(back->width == 1240);
+  result.width = 1754;  // analysed again: the newer result replaces it
+  REQUIRE(store->put("k1", "abc", "business_licence", result));
+  CHECK(store->get("k1")->width == 1754);
+  CHECK(store->batch_id("inputs-1", "B-1") == "B-1");
+  CHECK(store->batch_id("inputs-1", "B-2") == "B-1");  // unfinished: resumed
+  CHECK(store->batch_id("inputs-2", "B-3") == "B-3");
+  store->finish("B-1");
+  CHECK(store->batch_id("inputs-1", "B-4") == "B-4");
+}
+
+TEMPLATE_TEST_CASE("the keydesk command takes --db as a file or a postgresql:// URI alike", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  const std::string k = "--db '" + backend.target() + "' ";
+  auto run = [&](const std::string& args) {
+    auto r = test::run_keydesk(k + args);
+    INFO(args << "\n" << r.out << r.err);
+    return r;
+  };
+  REQUIRE(run("registry import '" KEYDESK_EXAMPLES_DIR "/registry.json'").exit_code == 0);
+  REQUIRE(run("case open '" KEYDESK_EXAMPLES_DIR "/submissions/S-2026-000201' --at "
+              "2026-11-20T16:40:00+08:00")
+              .exit_code == 0);
+  const std::string act =
+      "case act S-2026-000201 pass_review --version 1 --role authority_clerk --at "
+      "2026-11-23T10:00:00+08:00";
+  CHECK(run(act).exit_code == 0);
+  auto twice = run(act);  // a double click: refused, not applied
+  CHECK(twice.exit_code == 1);
+  CHECK_THAT(twice.err, Catch::Contains("您看到的是第1版，现为第2版"));
+  auto history = run("case history S-2026-000201");
+  CHECK_THAT(history.out, Catch::Contains("pass_review"));
+  auto audit = run("case verify-audit");
+  CHECK(audit.exit_code == 0);
+  CHECK_THAT(audit.out, Catch::Contains("2 event(s): the audit chain is intact"));
+}
+
+namespace {
+// Ends every other connection to the database of `target`, as a server restart or a fail-over
+// would, and waits until they are gone.
+void drop_other_connections(const std::string& target) {
+  auto admin = internal::open_unmigrated(target);
+  REQUIRE(admin);
+  REQUIRE((*admin)->exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()"));
+  for (int i = 0; i < 200; ++i) {
+    auto left = (*admin)->prepare(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+        "pg_backend_pid()");
+    REQUIRE(left);
+    REQUIRE(*left->step());
+    if (left->integer(0) == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("the connections did not end");
+}
+}  // namespace
+
+TEST_CASE("a PostgreSQL connection the server dropped is made again for the next request") {
+  Fixture<PostgresBackend> f;
+  f.open("S-1");
+  drop_other_connections(f.backend.target());
+  auto read = f.store.get("S-1");  // a read: once more, on a new connection
+  INFO((read ? "" : read.error().message));
+  REQUIRE(read);
+  CHECK(read->version == 1);
+  drop_other_connections(f.backend.target());
+  auto acted = f.act("S-1", "pass", f.clerk, 1, "2026-11-23T10:00:00+08:00");  // a write
+  INFO((acted ? "" : acted.error().message));
+  REQUIRE(acted);
+  CHECK(f.store.get("S-1")->version == 2);
+  CHECK(f.store.verify_audit()->problems.empty());
+}
+
+TEST_CASE("a PostgreSQL transaction whose connection was lost is refused, never committed") {
+  PostgresBackend backend;
+  auto conn = internal::connect(backend.target());
+  REQUIRE(conn);
+  REQUIRE((*conn)->begin_write());
+  REQUIRE(
+      (*conn)->exec("INSERT INTO enterprises (uscc, name, kind) VALUES ('91110105MA01ABCD5F', "
+                    "'甲', 'domestic')"));
+  drop_other_connections(backend.target());
+  auto committed = (*conn)->commit();
+  REQUIRE_FALSE(committed.ok());
+  CHECK(committed.error().kind == ErrorKind::io);
+  CHECK(test::chinese_first(committed.error().message));
+  CHECK_THAT(committed.error().message, Catch::Contains("连接已断开"));
+  (*conn)->rollback();
+  // Nothing of it is in the database, and the same connection serves the next request.
+  auto store = CaseStore::open(backend.target());
+  REQUIRE(store);
+  CHECK_FALSE(store->enterprise(kUscc)->has_value());
+  auto count = (*conn)->prepare("SELECT count(*) FROM enterprises");
+  REQUIRE(count);
+  REQUIRE(*count->step());
+  CHECK(count->integer(0) == 0);
+}
