@@ -191,7 +191,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       }
     }
     const size_t checks = result.glyph_checks.size();
-    impl.confirm_names(row, hints, result);
+    impl.confirm_values(row, hints, result);
     if (clock.on)
       for (size_t c = checks; c < result.glyph_checks.size(); ++c) {
         const GlyphCheck& g = result.glyph_checks[c];

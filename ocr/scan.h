@@ -95,10 +95,11 @@ struct PagePlace {
   float x = 0, y = 0;
 };
 
-// A second look at a name read one or two characters off the form's (ScanHints): each such
-// character on the page compared with the form's and with the one read, both drawn from the
-// machine's Chinese fonts. When the form's are clearly the likelier, the row reads as the form's
-// name (`taken`); a different name on the page draws like what was read and stays as read.
+// A second look at a name read one or two characters off the form's, or a code two or three
+// (ScanHints): each such character on the page compared with the form's and with the one read,
+// both drawn from the machine's Chinese fonts. When the form's are clearly the likelier, the row
+// reads as the form's value (`taken`); a different one on the page draws like what was read and
+// stays as read.
 struct GlyphCheck {
   std::string field;     // name | person | uscc | id_number
   std::string read;      // the row's characters in the name's place, as read

@@ -27,7 +27,7 @@ struct ScanAnalyzer::Impl {
   std::unique_ptr<internal::Recognizer> text;  // chi_sim
   std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
   std::set<std::uint64_t> vocabulary;          // pair_key of adjacent characters of the words
-  std::unique_ptr<internal::GlyphShapes> shapes;  // for confirm_names
+  std::unique_ptr<internal::GlyphShapes> shapes;  // for confirm_values
 
   struct Page {
     internal::LevelledGrey grey;
@@ -131,7 +131,7 @@ struct ScanAnalyzer::Impl {
   // compared with the form's character and the one read, both drawn (GlyphShapes). When the form's
   // is clearly the likelier for every one, the row reads as the form's name. Each look goes into
   // result.glyph_checks, taken or not.
-  void confirm_names(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
+  void confirm_values(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
 
   // --- wanted.h: what reading still looks for ----------------------------------------------------
   struct Wanted;

@@ -1,6 +1,6 @@
-// A name read a character or two off the form's, looked at again (ScanAnalyzer::Impl::
-// confirm_names): the characters in question cut from the page and compared with the form's and
-// the one read, both drawn by GlyphShapes.
+// A name or code read a character or a few off the form's, looked at again
+// (ScanAnalyzer::Impl::confirm_values): the characters in question cut from the page and compared
+// with the form's and the one read, both drawn by GlyphShapes.
 #include <algorithm>
 #include <string>
 
@@ -48,22 +48,24 @@ void trim_neighbours(const std::vector<float>& ink, int w, int h, int* left, int
 
 }  // namespace
 
-void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, ScanResult& result) {
+void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, ScanResult& result) {
   if (!shapes || !shapes->usable() || !current_) return;
-  for (const auto& [field, hint] :
-       {std::pair<const char*, const std::string*>{"person", &hints.person_name},
-        {"name", &hints.company_name},
-        {"uscc", &hints.uscc},
-        {"id_number", &hints.id_number}}) {
+  struct Hinted {
+    const char* field;
+    const std::string* hint;
+    bool is_code;
+  };
+  for (const auto& [field, hint, is_code] :
+       {Hinted{"person", &hints.person_name, false}, Hinted{"name", &hints.company_name, false},
+        Hinted{"uscc", &hints.uscc, true}, Hinted{"id_number", &hints.id_number, true}}) {
     const std::u32string want = normalise_name(*hint);
     if (want.size() < 2 || row.folded.size() < want.size()) continue;
-    const bool is_code = field[0] == 'u' || field[0] == 'i';
     // A code's characters are compared one by one as a name's are; a code one character off
     // the form's is taken as a slip without a look (engine/verify.cpp), a valid one three or
     // more off is another code unless the page's ink says otherwise.
     const size_t most = is_code ? 3 : want.size() <= 5 ? 1 : 2;
-    auto comparable = [is_code](char32_t c) {
-      return is_code ? internal::is_code_char(c) : internal::is_cjk(c);
+    auto comparable = [codes = is_code](char32_t c) {
+      return codes ? internal::is_code_char(c) : internal::is_cjk(c);
     };
     if (row.folded.find(want) != std::u32string::npos) continue;
     // The place where the row reads most like the name, character for character.
@@ -140,7 +142,7 @@ void ScanAnalyzer::Impl::confirm_names(ReadRow& row, const ScanHints& hints, Sca
     std::string joined;
     size_t from = 0;
     bool whole = true;
-    for (size_t g = 0; g < read.glyphs.size() && whole; ++g) {
+    for (size_t g = 0; g < read.glyphs.size(); ++g) {
       const size_t at = read.text.find(read.glyphs[g].text, from);
       if (at == std::string::npos) {
         whole = false;

@@ -20,7 +20,7 @@ constexpr float kInkFloor = 0.3f;
 // The pixel size characters are drawn at: large enough that the shape is the face's, not the
 // rasteriser's.
 constexpr int kDrawnPixels = 48;
-// A font cut this close in contrast has no print on it (paper and noise).
+// A cut of the page this close in contrast has no print on it (paper and noise).
 constexpr int kLeastContrast = 40;
 // More faces add little once Song, Hei and Kai are there, and each costs a drawing per character.
 constexpr size_t kMostFaces = 8;
