@@ -4,8 +4,8 @@
 // queue on one transaction-scoped advisory lock, as SQLite's BEGIN IMMEDIATE makes them queue on
 // the file, waiting at most 5 s (lock_timeout) before they are told the database is busy. A
 // connection the server dropped is made again outside a write transaction; inside one, the
-// transaction fails (COMMIT never runs on a new connection). The schema's version is kept in the table
-// keydesk_schema, the change mark (Connection::change_mark) in store_generation, which a
+// transaction fails (COMMIT never runs on a new connection). The schema's version is kept in the
+// table keydesk_schema, the change mark (Connection::change_mark) in store_generation, which a
 // statement trigger on every table moves on in the transaction that writes it.
 #pragma once
 
