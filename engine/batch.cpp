@@ -45,7 +45,8 @@ using internal::ScanStore;
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-16";  // 16: broken vertical rules found;
+    "scan-17";  // 17: faint print kept (Sauvola k 0.2), glyph checks beat GB 2312 rivals;
+                // 16: broken vertical rules found;
                 // 15: names read a character off the form's looked at again (GlyphCheck);
                 // 14: tick items located with a slip; 13: tick lists; 12: codes wrapped across
                 // lines or cells

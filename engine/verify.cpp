@@ -153,8 +153,12 @@ class Checker {
       if (is_wanted(t) && (!own || t.ticked)) own = &t;
     }
     // The procedure's item not found, or its box read as neither, and nothing else ticked: the
-    // form says nothing against it.
-    if (ticked.empty() && (!own || !own->empty)) return;
+    // form says nothing against it, unless another box reads as neither too (which of the two
+    // is ticked, if either, is for a person to see).
+    const bool another_unclear =
+        std::any_of(scan.ticks.begin(), scan.ticks.end(),
+                    [&](const ocr::TickMark& t) { return &t != own && !t.ticked && !t.empty; });
+    if (ticked.empty() && (!own || !own->empty) && !(own && another_unclear)) return;
     if (own && own->ticked && ticked.size() == 1) return;
     std::string expected;
     for (const std::string& w : wanted) expected += (expected.empty() ? "“" : "或“") + w + "”";

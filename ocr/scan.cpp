@@ -411,7 +411,12 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   const DocumentType* detected = impl.type_named(result.detected_type);
   impl.extract_fields(rows, detected, result);
   clock.mark("fields");
-  if (expected) impl.find_signatures(rows, *expected, result);
+  if (expected) {
+    std::vector<Box> unread;
+    for (size_t i = 0; i < order.size(); ++i)
+      if (seen[i] == Seen::no) unread.push_back(order[i].box);
+    impl.find_signatures(rows, unread, *expected, result);
+  }
   clock.mark("signatures");
   if (expected && !expected->tick_items.empty()) impl.find_ticks(rows, *expected, result);
   impl.current_ = nullptr;

@@ -108,6 +108,9 @@ struct GlyphCheck {
   // Per character compared: how much its ink looks like the character read and like the form's
   // (normalised correlation, −1..1).
   std::vector<std::pair<double, double>> likeness;
+  // Per character compared (a name's): the character in common use, other than those two, that
+  // looks most like its ink, and how much ("" and −1 for a code's).
+  std::vector<std::pair<std::string, double>> rivals;
   bool taken = false;
 };
 

@@ -56,11 +56,14 @@ nlohmann::json scan_result_json(const ScanResult& r) {
   for (const GlyphCheck& g : r.glyph_checks) {
     nlohmann::json likeness = nlohmann::json::array();
     for (const auto& [read, form] : g.likeness) likeness.push_back({read, form});
+    nlohmann::json rivals = nlohmann::json::array();
+    for (const auto& [character, like] : g.rivals) rivals.push_back({character, like});
     j["glyph_checks"].push_back({{"field", g.field},
                                  {"read", g.read},
                                  {"expected", g.expected},
                                  {"box", box_json(g.box)},
                                  {"likeness", likeness},
+                                 {"rivals", rivals},
                                  {"taken", g.taken}});
   }
   j["places"] = nlohmann::json::array();
@@ -106,9 +109,12 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
                        g.at("expected").get<std::string>(),
                        box_from(g.at("box")),
                        {},
+                       {},
                        g.at("taken").get<bool>()};
       for (const auto& l : g.at("likeness"))
         check.likeness.emplace_back(l.at(0).get<double>(), l.at(1).get<double>());
+      for (const auto& l : g.value("rivals", nlohmann::json::array()))
+        check.rivals.emplace_back(l.at(0).get<std::string>(), l.at(1).get<double>());
       r.glyph_checks.push_back(std::move(check));
     }
     for (const auto& p : j.value("places", nlohmann::json::array()))

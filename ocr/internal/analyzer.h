@@ -115,8 +115,10 @@ struct ScanAnalyzer::Impl {
   // beside its label, likely.
   static bool mark_right_of(const std::vector<internal::TextRow>& rows, size_t i);
 
-  void find_signatures(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
-                       ScanResult& result);
+  // `unread`: the page's rows not read, read here when one may be the next label on a
+  // signature's line.
+  void find_signatures(const std::vector<internal::ReadRow>& rows, const std::vector<Box>& unread,
+                       const DocumentType& type, ScanResult& result);
 
   // --- ticks.cpp: the tick list of a form
   // --------------------------------------------------------- The items of `type`'s tick list on

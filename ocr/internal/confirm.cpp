@@ -23,6 +23,10 @@ constexpr double kLikely = 0.6;
 constexpr double kLikelyCode = 0.5;
 // … and clearly more than the character read (on an ID card 辉 scores 0.71, 将 0.39).
 constexpr double kClearly = 0.1;
+// … and no less than any of the kRivals characters of GB 2312 most like the ink (a printed 殷
+// scores 0.77 against the form's 毅 at 0.63; right characters beat their rivals by up to 0.2,
+// and now and then lose one by a few hundredths: those go to the clerk).
+constexpr size_t kRivals = 6;
 
 // `ink` (`w` × `h`) with a neighbour's edge cut off: a sliver of ink parted from the rest by a
 // blank column in the outer quarter of either side. What is left spans [*left, *right).
@@ -86,7 +90,8 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     if (best == std::u32string::npos || best_off == 0 || best_off > most) continue;
     GlyphCheck check{field, encode_utf8(row.folded.substr(best, want.size())),
                      *hint, internal::glyph_span(row, best, best + want.size()),
-                     {},    true};
+                     {},    {},
+                     true};
     std::vector<std::pair<size_t, char32_t>> changes;  // glyph, the form's character
     for (size_t k = 0; k < want.size(); ++k) {
       if (row.folded[best + k] == want[k]) continue;
@@ -111,7 +116,7 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       about(glyph.x + glyph.w / 2, glyph.y, glyph.h,
             is_code ? std::min(glyph.w, pitch * 3 / 2) : std::max(glyph.w, glyph.h));
       about(share, span.y, span.h, is_code ? pitch : span.h);
-      double read_like = -1, form_like = -1;
+      std::vector<Shape> cuts;
       for (const Box& window : windows) {
         internal::PixPtr cut = current_->grey.cut(window);
         if (!cut) continue;
@@ -125,12 +130,40 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
         for (int y = 0; y < h; ++y)
           for (int x = left; x < right; ++x) kept.push_back(ink[static_cast<size_t>(y * w + x)]);
         Shape shape;
-        if (!internal::shape_of(kept, right - left, h, &shape)) continue;
-        read_like = std::max(read_like, shapes->likeness(shape, row.folded[best + k]));
-        form_like = std::max(form_like, shapes->likeness(shape, want[k]));
+        if (internal::shape_of(kept, right - left, h, &shape)) cuts.push_back(shape);
       }
+      // Each candidate at its best window.
+      auto like = [&](char32_t ch, size_t* where = nullptr) {
+        double top = -1;
+        for (size_t c = 0; c < cuts.size(); ++c)
+          if (const double l = shapes->likeness(cuts[c], ch); l > top) {
+            top = l;
+            if (where) *where = c;
+          }
+        return top;
+      };
+      size_t read_at = 0, form_at = 0;
+      const double read_like = like(row.folded[best + k], &read_at),
+                   form_like = like(want[k], &form_at);
       check.likeness.emplace_back(read_like, form_like);
-      if (form_like < (is_code ? kLikelyCode : kLikely) || form_like < read_like + kClearly)
+      // The character read may itself be far off (殷 read as 耻, the form's 毅 sharing its 殳):
+      // the form's must beat the characters of GB 2312 most like the ink as well, as cut where
+      // the form's character fits best and where the one read does (垅 read as 城: the form's
+      // 龙 fits its right half).
+      std::pair<std::string, double> rival{"", -1};
+      // A window slipped onto the character beside it is no rival.
+      auto neighbour = [&](char32_t ch) {
+        return (k > 0 && ch == want[k - 1]) || (k + 1 < want.size() && ch == want[k + 1]);
+      };
+      if (!is_code && !cuts.empty())
+        for (size_t at : {form_at, read_at})
+          for (char32_t ch : shapes->rivals(cuts[at], kRivals))
+            if (ch != want[k] && ch != row.folded[best + k] && !neighbour(ch))
+              if (const double l = like(ch); l > rival.second)
+                rival = {encode_utf8(std::u32string(1, ch)), l};
+      check.rivals.push_back(rival);
+      if (form_like < (is_code ? kLikelyCode : kLikely) || form_like < read_like + kClearly ||
+          form_like < rival.second)
         check.taken = false;
       changes.emplace_back(g, want[k]);
     }

@@ -6,6 +6,8 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include <iconv.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +26,9 @@ constexpr int kDrawnPixels = 48;
 constexpr int kLeastContrast = 40;
 // More faces add little once Song, Hei and Kai are there, and each costs a drawing per character.
 constexpr size_t kMostFaces = 8;
+// The faces a page's character is looked up among all the characters in, for its rivals: three
+// (Hei, Song …) find the look-alike in another face that one misses, in half a second.
+constexpr size_t kRankingFaces = 3;
 
 // Separable Gaussian, σ ≈ 1 px: the print's blur and the drawing's sharpness made alike.
 constexpr std::array<float, 5> kBlur = {0.054f, 0.244f, 0.404f, 0.244f, 0.054f};
@@ -123,7 +128,9 @@ std::vector<float> ink_of(Pix* grey) {
 struct GlyphShapes::Library {
   FT_Library ft = nullptr;
   std::vector<FT_Face> faces;
+  std::vector<FT_Face> ranking;  // the first kRankingFaces again, drawing at kShape pixels
   ~Library() {
+    for (FT_Face face : ranking) FT_Done_Face(face);
     for (FT_Face face : faces) FT_Done_Face(face);
     if (ft) FT_Done_FreeType(ft);
   }
@@ -190,39 +197,100 @@ GlyphShapes::GlyphShapes() : library_(std::make_unique<Library>()) {
     }
     library_->faces.push_back(face);
     faces_.push_back(candidates[i].file + "#" + std::to_string(candidates[i].index));
+    if (library_->ranking.size() < kRankingFaces &&
+        FT_New_Face(library_->ft, candidates[i].file.c_str(), candidates[i].index, &face) == 0) {
+      if (FT_Set_Pixel_Sizes(face, 0, kShape) == 0)
+        library_->ranking.push_back(face);
+      else
+        FT_Done_Face(face);
+    }
   }
 }
 
 GlyphShapes::~GlyphShapes() = default;
 
-double GlyphShapes::likeness(const Shape& ink, char32_t ch) {
+namespace {
+
+// `ch` drawn in `face` at its set size, as a Shape; false when the face lacks it.
+bool draw(FT_Face face, char32_t ch, Shape* shape) {
+  if (FT_Get_Char_Index(face, ch) == 0 || FT_Load_Char(face, ch, FT_LOAD_RENDER) != 0) return false;
+  const FT_Bitmap& bitmap = face->glyph->bitmap;
+  if (bitmap.pixel_mode != FT_PIXEL_MODE_GRAY || bitmap.width == 0 || bitmap.rows == 0)
+    return false;
+  const int w = static_cast<int>(bitmap.width), h = static_cast<int>(bitmap.rows);
+  std::vector<float> drawn(static_cast<size_t>(w) * static_cast<size_t>(h));
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      drawn[static_cast<size_t>(y * w + x)] =
+          static_cast<float>(bitmap.buffer[y * bitmap.pitch + x]) / 255.0f;
+  return shape_of(drawn, w, h, shape);
+}
+
+double dot(const Shape& a, const Shape& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += static_cast<double>(a[i]) * b[i];
+  return sum;
+}
+
+}  // namespace
+
+const std::vector<Shape>& GlyphShapes::drawn(char32_t ch) {
   auto it = drawn_.find(ch);
   if (it == drawn_.end()) {
     std::vector<Shape> shapes;
-    for (FT_Face face : library_->faces) {
-      if (FT_Get_Char_Index(face, ch) == 0) continue;
-      if (FT_Load_Char(face, ch, FT_LOAD_RENDER) != 0) continue;
-      const FT_Bitmap& bitmap = face->glyph->bitmap;
-      if (bitmap.pixel_mode != FT_PIXEL_MODE_GRAY || bitmap.width == 0 || bitmap.rows == 0)
-        continue;
-      const int w = static_cast<int>(bitmap.width), h = static_cast<int>(bitmap.rows);
-      std::vector<float> drawn(static_cast<size_t>(w) * static_cast<size_t>(h));
-      for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-          drawn[static_cast<size_t>(y * w + x)] =
-              static_cast<float>(bitmap.buffer[y * bitmap.pitch + x]) / 255.0f;
-      Shape shape;
-      if (shape_of(drawn, w, h, &shape)) shapes.push_back(shape);
-    }
+    for (FT_Face face : library_->faces)
+      if (Shape shape; draw(face, ch, &shape)) shapes.push_back(shape);
     it = drawn_.emplace(ch, std::move(shapes)).first;
   }
+  return it->second;
+}
+
+double GlyphShapes::likeness(const Shape& ink, char32_t ch) {
   double best = -1;
-  for (const Shape& shape : it->second) {
-    double dot = 0;
-    for (size_t i = 0; i < shape.size(); ++i) dot += static_cast<double>(shape[i]) * ink[i];
-    best = std::max(best, dot);
-  }
+  for (const Shape& shape : drawn(ch)) best = std::max(best, dot(shape, ink));
   return best;
+}
+
+std::vector<char32_t> GlyphShapes::rivals(const Shape& ink, size_t count) {
+  if (common_.empty() && !library_->ranking.empty()) {
+    // GB 2312's Chinese characters, rows 16–87 of its 94 × 94 table (0xB0A1 …): the 3,755 in
+    // common use and the 3,008 less common ones (垅 beside 龙), names and places among them,
+    // drawn in one face at the shape's own size (a few hundred milliseconds; in every face it
+    // would take seconds).
+    iconv_t to_utf32 = iconv_open("UTF-32LE", "GB2312");
+    if (to_utf32 == reinterpret_cast<iconv_t>(-1)) return {};
+    for (unsigned row = 0xB0; row <= 0xF7; ++row)
+      for (unsigned cell = 0xA1; cell <= 0xFE; ++cell) {
+        char in[2] = {static_cast<char>(row), static_cast<char>(cell)};
+        char32_t ch = 0;
+        char* in_at = in;
+        char* out_at = reinterpret_cast<char*>(&ch);
+        size_t in_left = 2, out_left = sizeof ch;
+        if (iconv(to_utf32, &in_at, &in_left, &out_at, &out_left) == static_cast<size_t>(-1) ||
+            out_left != 0)
+          continue;
+        std::vector<Shape> shapes;
+        for (FT_Face face : library_->ranking)
+          if (Shape shape; draw(face, ch, &shape)) shapes.push_back(shape);
+        if (shapes.empty()) continue;
+        common_.push_back(ch);
+        common_shapes_.push_back(std::move(shapes));
+      }
+    iconv_close(to_utf32);
+  }
+  std::vector<std::pair<double, char32_t>> scored;
+  scored.reserve(common_.size());
+  for (size_t i = 0; i < common_.size(); ++i) {
+    double best = -1;
+    for (const Shape& shape : common_shapes_[i]) best = std::max(best, dot(shape, ink));
+    scored.emplace_back(best, common_[i]);
+  }
+  count = std::min(count, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<ptrdiff_t>(count), scored.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<char32_t> out;
+  for (size_t i = 0; i < count; ++i) out.push_back(scored[i].second);
+  return out;
 }
 
 }  // namespace keydesk::ocr::internal

@@ -47,11 +47,20 @@ class GlyphShapes {
   // face draws it.
   double likeness(const Shape& ink, char32_t ch);
 
+  // The `count` characters of GB 2312 most like `ink`, best first: the rivals a character must
+  // beat to be taken for the ink, ranked in the first few faces. The first call draws them all.
+  std::vector<char32_t> rivals(const Shape& ink, size_t count);
+
  private:
   struct Library;
   std::unique_ptr<Library> library_;
   std::vector<std::string> faces_;                // "file#index", for logs
+  // `ch` in every face that has it (drawn on first use).
+  const std::vector<Shape>& drawn(char32_t ch);
+
   std::map<char32_t, std::vector<Shape>> drawn_;  // per character, one per face that has it
+  std::vector<char32_t> common_;                  // GB 2312's characters, once drawn
+  std::vector<std::vector<Shape>> common_shapes_;  // … in the first kRankingFaces faces
 };
 
 }  // namespace keydesk::ocr::internal

@@ -40,7 +40,10 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red);
 // double-precision accumulator. nullptr when the page is smaller than the window.
 PixPtr sauvola_thresholds(Pix* grey, int half_window, float factor);
 
-// Binarised page: Sauvola's local threshold, tolerant of uneven lighting and faint print.
+// Binarised page: Sauvola's local threshold, tolerant of uneven lighting and faint print,
+// taken on the page at half size with these window and factor (binarise.cpp says why).
+constexpr int kSauvolaHalfWindow = 8;
+constexpr float kSauvolaFactor = 0.2f;
 PixPtr binarise(Pix* grey);
 
 // Share of dark pixels in a binary image.
@@ -127,5 +130,10 @@ int blank_column(Pix* binary, Pix* rules, const Box& row, int x);
 
 // Dark pixels in `region` of `binary` that are not part of long ruled lines.
 double handwriting_ink(Pix* binary, const Box& region, int* tallest_component);
+
+// Where the print right of `label` ends, at most `most` pixels on: ink that stays within the
+// label's band, with gaps under two thirds of its height; what runs out of the band (handwriting,
+// a seal) ends it.
+int print_tail_end(Pix* binary, const Box& label, int most);
 
 }  // namespace keydesk::ocr::internal

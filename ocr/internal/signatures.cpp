@@ -32,6 +32,38 @@ double handwriting_ink(Pix* binary, const Box& region, int* tallest_component) {
   return ink_share(ink.get());
 }
 
+int print_tail_end(Pix* binary, const Box& label, int most) {
+  // Columns of the label's band, each: 0 blank, 1 ink inside the band only (print), 2 ink that
+  // runs out of it (handwriting, a seal).
+  const int w = width_of(binary), h = height_of(binary);
+  const int top = std::max(0, label.y), bottom = std::min(h, label.bottom());
+  const int above = std::max(0, top - label.h / 2), below = std::min(h, bottom + label.h / 2);
+  const int limit = std::min(w, label.right() + most);
+  const l_uint32* data = pixGetData(binary);
+  const l_int32 wpl = pixGetWpl(binary);
+  auto column = [&](int x) {
+    bool inside = false;
+    for (int y = above; y < below; ++y)
+      if (GET_DATA_BIT(data + static_cast<ptrdiff_t>(y) * wpl, x)) {
+        if (y < top || y >= bottom) return 2;
+        inside = true;
+      }
+    return inside ? 1 : 0;
+  };
+  int end = label.right(), gap = 0;
+  for (int x = label.right(); x < limit; ++x) {
+    const int c = column(x);
+    if (c == 2) break;
+    if (c == 1) {
+      end = x + 1;
+      gap = 0;
+    } else if (++gap > label.h * 2 / 3) {
+      break;
+    }
+  }
+  return end;
+}
+
 }  // namespace internal
 
 using internal::glyph_span;
@@ -70,7 +102,8 @@ bool ScanAnalyzer::Impl::mark_right_of(const std::vector<internal::TextRow>& row
   });
 }
 
-void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows, const DocumentType& type,
+void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
+                                         const std::vector<Box>& unread, const DocumentType& type,
                                          ScanResult& result) {
   Pix* binary = current_->binary.get();
   const int w = static_cast<int>(pixGetWidth(binary));
@@ -79,11 +112,15 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows, const
     SignatureMark mark;
     mark.signer = signer;
     std::optional<LabelHit> hit;
+    std::u32string matched;  // the label `hit` was found as
     for (const std::string& written : labels) {
       const std::u32string label = normalise_name(written);
       for (size_t r = 0; r < rows.size(); ++r)
         if (std::optional<LabelHit> at = signature_label_in(rows[r], r, label))
-          if (!hit || at->similarity > hit->similarity + 1e-9) hit = at;
+          if (!hit || at->similarity > hit->similarity + 1e-9) {
+            hit = at;
+            matched = label;
+          }
     }
     if (!hit) {
       result.signatures.push_back(mark);  // the label itself was not found
@@ -92,7 +129,21 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows, const
     const ReadRow& row = rows[hit->row];
     mark.label_box = hit->box;
     mark.label = encode_utf8(row.folded.substr(hit->begin, hit->end - hit->begin));
-    const Box& label = hit->box;
+    // A longer wording of the label, one that differs from the label found only from its last
+    // character on, may go on past what was read (法定代表人（签字 of 法定代表人（签字/盖章）：):
+    // its print, ink that stays within the label's band, is the label's.
+    size_t tail = 0;
+    for (const std::string& written : labels) {
+      const std::u32string longer = normalise_name(written);
+      const size_t common = static_cast<size_t>(
+          std::mismatch(matched.begin(), matched.end(), longer.begin(), longer.end()).first -
+          matched.begin());
+      if (longer.size() > matched.size() && common + 1 >= matched.size())
+        tail = std::max(tail, longer.size() - common);
+    }
+    Box label = hit->box;
+    if (tail > 0)
+      label.w = internal::print_tail_end(binary, label, static_cast<int>(tail) * label.h) - label.x;
     int right = std::min(w, label.right() + w * 3 / 10);
     // Stop before the next printed label on the row ("日期：").
     for (size_t i = hit->end + 1; i < row.folded.size(); ++i) {
@@ -103,6 +154,25 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows, const
       if (next.x > label.right() + label.h * 2) right = std::min(right, next.x - 4);
       break;
     }
+    // And before the next label in a row of its own on the line (企业（盖章）: its seal is not a
+    // signature): print no taller than the label, with a bracket or a colon. Such a row not read
+    // yet is read now.
+    auto next_label = [&](const Box& b) {
+      const int middle = b.y + b.h / 2;
+      return b.x > label.right() + label.h * 2 && b.x < right && middle >= label.y &&
+             middle <= label.bottom() && b.h * 10 <= label.h * 13;
+    };
+    auto is_label = [](const std::u32string& read) {
+      return std::any_of(read.begin(), read.end(),
+                         [](char32_t c) { return c == U'(' || is_separator(c); }) &&
+             std::count_if(read.begin(), read.end(), is_cjk) >= 2;
+    };
+    for (size_t r = 0; r < rows.size(); ++r)
+      if (r != hit->row && next_label(rows[r].box) && is_label(rows[r].folded))
+        right = std::min(right, rows[r].box.x - 4);
+    for (const Box& b : unread)
+      if (next_label(b) && is_label(read_row(*current_, b, true).folded))
+        right = std::min(right, b.x - 4);
     int top = std::max(0, label.y - label.h), bottom = std::min(h, label.bottom() + label.h);
     mark.region = {label.right() + 4, top, std::max(0, right - label.right() - 4), bottom - top};
     if (mark.region.w > label.h) {

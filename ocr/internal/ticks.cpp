@@ -82,7 +82,9 @@ BoxRead box_read(const std::u32string& text, size_t item_at, const std::vector<s
   *box_at = k - 1;
   const char32_t c = text[k - 1];
   if (std::u32string_view(U"口□☐〇OD0").find(c) != std::u32string_view::npos) return BoxRead::empty;
-  if (internal::is_cjk(c) || std::u32string_view(U"■☑☒√✓✔✗✘").find(c) != std::u32string_view::npos)
+  // A filled box at small print reads as @ as often as ■.
+  if (internal::is_cjk(c) ||
+      std::u32string_view(U"■▪●◼☑☒√✓✔✗✘@").find(c) != std::u32string_view::npos)
     return BoxRead::marked;
   return BoxRead::unknown;
 }

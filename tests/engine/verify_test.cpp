@@ -142,6 +142,17 @@ TEST_CASE("the form's ticked 申请事项 against the procedure's", "[verify]") 
       check_name_read(name, 97.0f, {}, {item("首次申领", false, false), item("补办", true, false)});
   CHECK(finding(unsure, "form.tick_mismatch") == nullptr);
   CHECK(finding(unsure, "form.tick_unread") != nullptr);
+  // The procedure's box and another read as neither, nothing ticked: which is ticked, if
+  // either, is for a person to see. The procedure's box read as neither and the rest empty:
+  // nothing said.
+  SubmissionVerdict two_unclear = check_name_read(
+      name, 97.0f, {},
+      {item("首次申领", false, false), item("补办", false, true), item("注销", false, false)});
+  REQUIRE(finding(two_unclear, "form.tick_unread"));
+  CHECK(finding(two_unclear, "form.tick_unread")->severity == ocr::Severity::review);
+  SubmissionVerdict one_unclear =
+      check_name_read(name, 97.0f, {}, {item("首次申领", false, false), item("补办", false, true)});
+  CHECK(finding(one_unclear, "form.tick_unread") == nullptr);
   // No list found: nothing said.
   CHECK(finding(check_name_read(name, 97.0f), "form.tick_unread") == nullptr);
 }

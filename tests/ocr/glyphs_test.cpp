@@ -1,5 +1,6 @@
 // The second look at a name read a character off (ocr/internal/glyphs.h): shapes fitted to their
 // ink, the machine's Chinese faces drawing characters, and a glyph check kept in a batch database.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "ocr/internal/glyphs.h"
@@ -77,13 +78,25 @@ TEST_CASE("the machine's Chinese faces draw characters a printed one is compared
   CHECK(shapes.likeness(cross, U'十') > shapes.likeness(cross, U'口') + 0.2);
   // A character no face has is never like anything.
   CHECK(shapes.likeness(box, U'\U000F0000') == -1);
+  // Among all of GB 2312, the characters most like a drawn box hold 口 and not 十, and those
+  // most like a cross hold 十 and not 口.
+  const std::vector<char32_t> like_box = shapes.rivals(box, 6);
+  const std::vector<char32_t> like_cross = shapes.rivals(cross, 6);
+  REQUIRE(like_box.size() == 6);
+  auto holds = [](const std::vector<char32_t>& v, char32_t c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  CHECK(holds(like_box, U'口'));
+  CHECK_FALSE(holds(like_box, U'十'));
+  CHECK(holds(like_cross, U'十'));
+  CHECK_FALSE(holds(like_cross, U'口'));
 }
 
 TEST_CASE("a glyph check is kept with the scan's result and read back from it", "[glyphs]") {
   ScanResult result;
   result.readable = true;
   result.glyph_checks.push_back(
-      {"person", "于将平", "于辉平", {706, 740, 40, 14}, {{0.55, 0.74}}, true});
+      {"person", "于将平", "于辉平", {706, 740, 40, 14}, {{0.55, 0.74}}, {{"晖", 0.66}}, true});
   const std::optional<ScanResult> back = scan_result_from_json(scan_result_json(result));
   REQUIRE(back);
   REQUIRE(back->glyph_checks.size() == 1);
@@ -94,5 +107,8 @@ TEST_CASE("a glyph check is kept with the scan's result and read back from it", 
   CHECK(g.box == keydesk::ocr::Box{706, 740, 40, 14});
   REQUIRE(g.likeness.size() == 1);
   CHECK(g.likeness[0].second == Approx(0.74));
+  REQUIRE(g.rivals.size() == 1);
+  CHECK(g.rivals[0].first == "晖");
+  CHECK(g.rivals[0].second == Approx(0.66));
   CHECK(g.taken);
 }

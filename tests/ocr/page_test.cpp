@@ -398,7 +398,8 @@ TEST_CASE("binarising sets each pixel against its local threshold as Leptonica's
   PixPtr grey(pixConvertRGBToLuminance(rgb.get()));
   PixPtr half(pixScaleAreaMap2(grey.get()));
   Pix* thresholds = nullptr;
-  REQUIRE(pixSauvolaBinarizeTiled(half.get(), 8, 0.34f, 1, 1, &thresholds, nullptr) == 0);
+  REQUIRE(pixSauvolaBinarizeTiled(half.get(), kSauvolaHalfWindow, kSauvolaFactor, 1, 1, &thresholds,
+                                  nullptr) == 0);
   PixPtr full(pixScaleBySamplingToSize(thresholds, 601, 437));
   pixDestroy(&thresholds);
   PixPtr mapped(pixApplyVariableGrayMap(grey.get(), full.get(), 128));
