@@ -45,7 +45,9 @@ using internal::ScanStore;
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-17";  // 17: faint print kept (Sauvola k 0.2), glyph checks beat GB 2312 rivals;
+    "scan-18";  // 18: shorter table walls found, a wrapped code's tail read by the Latin model,
+                // codes looked at up to four off;
+                // 17: faint print kept (Sauvola k 0.2), glyph checks beat GB 2312 rivals;
                 // 16: broken vertical rules found;
                 // 15: names read a character off the form's looked at again (GlyphCheck);
                 // 14: tick items located with a slip; 13: tick lists; 12: codes wrapped across

@@ -210,8 +210,8 @@ class Checker {
   // A code on the scan against the form's. One character off is how OCR misreads a code the
   // checksum then repairs, so it counts as the same (the reading with its impossible letters
   // folded to digits too: 9111010SMAWFLBDQOU is 91110105MAWFLBDQ0U, one off the form's …Q9U);
-  // a valid code three or more characters away is another enterprise's (or person's): fail;
-  // anything between goes to a person.
+  // a valid code three or more characters away is another enterprise's (or person's): fail,
+  // unless the page's ink leans to the form's (below); anything between goes to a person.
   template <class Repair>
   void compare_code(const char* code_name, const std::string& expected,
                     const std::string& shown_expected, const std::string& type,
@@ -243,7 +243,22 @@ class Checker {
     }
     if (closest <= 1) return;
     std::string prefix = code_name;
-    if (other && closest >= 3) {
+    // The glyph check (ocr::GlyphCheck) of the code read against the form's: every character
+    // that differs looks more like the form's than like the one read, though not clearly enough
+    // to be taken. A misreading that happens to pass the checksum (a dark, tilted card) is not
+    // another person's number for sure: a person looks.
+    const std::string field = prefix == "idnum" ? "id_number" : prefix;
+    auto ink_leans_to_form = [&](const std::string& found) {
+      return std::any_of(
+          scan.glyph_checks.begin(), scan.glyph_checks.end(), [&](const ocr::GlyphCheck& g) {
+            return g.field == field && g.expected == expected && !g.likeness.empty() &&
+                   ocr::edit_distance(std::u32string(g.read.begin(), g.read.end()),
+                                      std::u32string(found.begin(), found.end())) <= 1 &&
+                   std::all_of(g.likeness.begin(), g.likeness.end(),
+                               [](const auto& l) { return l.second > l.first; });
+          });
+    };
+    if (other && closest >= 3 && !ink_leans_to_form(other->first)) {
       add(prefix + ".mismatch", type, Severity::fail,
           {{"expected", shown_expected}, {"found", show(other->first)}},
           {{"file", m.file}, {"box", box_json(other->second)}, {"expected", shown_expected},

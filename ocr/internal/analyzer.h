@@ -90,8 +90,9 @@ struct ScanAnalyzer::Impl {
   // begins that line (a paragraph); given when together they pass a checksum (a cut that happens
   // to pass is one chance in eleven at most; the date inside an ID number and the USCC's own
   // check narrow it further). The rows are in reading order, not on the page's: any row may be
-  // the line below.
-  static std::vector<FieldRead> wrapped_codes(const std::vector<internal::ReadRow>& rows, size_t r);
+  // the line below. A short line under a cell's run that the Chinese model read as words
+  // (QCXH as 让了R) is read again by the Latin one.
+  std::vector<FieldRead> wrapped_codes(const std::vector<internal::ReadRow>& rows, size_t r);
 
   // The Latin model's reading (letters and digits only) of the code at `box`: once per place and
   // scan, whether it was asked for by a code-shaped row or by a code the Chinese model misread.

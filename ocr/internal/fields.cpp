@@ -115,22 +115,30 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
     // A paragraph's next line begins with the rest (whatever its indent).
     size_t first = 0;
     while (first < next.folded.size() && next.folded[first] == U' ') ++first;
+    const size_t before = out.size();
+    auto join = [&](const std::string& rest, const Box& b, float confidence) {
+      const std::string joined = encode_utf8(row.folded.substr(begin, head)) + rest;
+      if (rest.size() >= 18 || joined.size() < 15 || joined.size() > 21 ||
+          !passes_a_checksum(joined))
+        return;
+      const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+      out.push_back(
+          {"code", joined,
+           Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
+           std::min(glyph_confidence(row, begin, end), confidence)});
+    };
     for (const auto& [i, j] : code_spans(next.folded)) {
-      const size_t tail = j - i;
       const Box b = glyph_span(next, i, j);
-      const bool under_the_run = std::abs(b.x - a.x) <= near;
-      const bool paragraph = i == first;
-      if ((under_the_run || paragraph) && tail < 18 && head + tail >= 15 && head + tail <= 21) {
-        const std::string joined =
-            encode_utf8(row.folded.substr(begin, head)) + encode_utf8(next.folded.substr(i, tail));
-        if (passes_a_checksum(joined)) {
-          const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
-          out.push_back(
-              {"code", joined,
-               Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
-               std::min(glyph_confidence(row, begin, end), glyph_confidence(next, i, j))});
-        }
-      }
+      if (std::abs(b.x - a.x) <= near || i == first)
+        join(encode_utf8(next.folded.substr(i, j - i)), b, glyph_confidence(next, i, j));
+    }
+    // A short line starting under a cell's run, read as words: the Latin model's reading of it.
+    if (out.size() == before && head >= 8 && std::abs(next.box.x - a.x) <= near &&
+        next.box.w <= a.w && next.box.bottom() <= row.box.bottom() + 2 * line) {
+      LineRead again = latin_read(next.box);
+      std::string rest = fold_code_text(again.text);
+      std::erase_if(rest, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
+      join(rest, next.box, again.confidence);
     }
   }
   return out;

@@ -39,7 +39,8 @@ const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string&
 SubmissionVerdict check_name_read(const std::string& read, float confidence,
                                   const std::vector<ocr::TextLine>& extra = {},
                                   const std::vector<ocr::TickMark>& ticks = {},
-                                  const std::vector<ocr::FieldRead>& codes = {}) {
+                                  const std::vector<ocr::FieldRead>& codes = {},
+                                  const std::vector<ocr::GlyphCheck>& glyph_checks = {}) {
   const Procedure procedure = bundled_procedure("first_issue_online");
   const DocumentRules documents = bundled_documents();
   nlohmann::json submission = {
@@ -72,6 +73,7 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
   for (const ocr::TextLine& line : extra) scan.lines.push_back(line);
   scan.ticks = ticks;
   for (const ocr::FieldRead& code : codes) scan.fields.push_back(code);
+  scan.glyph_checks = glyph_checks;
   form.scan = scan;
   return check_submission(submission, procedure, documents, {form}, nlohmann::json::object(), {},
                           Date(2026, 11, 24));
@@ -107,6 +109,35 @@ TEST_CASE("a USCC read with a letter it cannot hold and one more slip is the for
   SubmissionVerdict two = check_name_read(
       name, 97.0f, {}, {}, {{"code", "9111010SMA01ABCE57", {700, 300, 300, 30}, 95.0f}});
   CHECK(finding(two, "uscc.unread") != nullptr);
+}
+
+TEST_CASE("another valid code read where the page's ink leans to the form's goes to a person",
+          "[verify]") {
+  // 914401066254771324 passes its checksum and is far from the form's 91110105MA01ABCD5F:
+  // another enterprise's, a fail. The same reading where the glyph check found every differing
+  // character more like the form's than the one read (not clearly enough to be taken) is a
+  // misreading that happened to pass: review.
+  const std::string name = "恒通（中国）有限公司";
+  const ocr::FieldRead other{"code", "914401066254771324", {700, 300, 300, 30}, 95.0f};
+  SubmissionVerdict plain = check_name_read(name, 97.0f, {}, {}, {other});
+  REQUIRE(finding(plain, "uscc.mismatch"));
+  CHECK(finding(plain, "uscc.mismatch")->severity == ocr::Severity::fail);
+  auto check = [](double read, double form) {
+    return ocr::GlyphCheck{"uscc",
+                           "914401066254771324",
+                           "91110105MA01ABCD5F",
+                           {700, 300, 300, 30},
+                           {{0.4, 0.5}, {0.3, 0.45}, {read, form}},
+                           {},
+                           false};
+  };
+  SubmissionVerdict leaning = check_name_read(name, 97.0f, {}, {}, {other}, {check(0.41, 0.48)});
+  CHECK(finding(leaning, "uscc.mismatch") == nullptr);
+  REQUIRE(finding(leaning, "uscc.unread"));
+  CHECK(finding(leaning, "uscc.unread")->severity == ocr::Severity::review);
+  // One character more like the one read: the ink does not lean to the form's.
+  SubmissionVerdict split = check_name_read(name, 97.0f, {}, {}, {other}, {check(0.6, 0.48)});
+  CHECK(finding(split, "uscc.mismatch") != nullptr);
 }
 
 TEST_CASE("the form's ticked 申请事项 against the procedure's", "[verify]") {
