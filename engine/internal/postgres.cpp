@@ -16,6 +16,7 @@ extern const char migration_postgresql_005_sql[];
 extern const char migration_postgresql_006_sql[];
 extern const char migration_postgresql_007_sql[];
 extern const char migration_postgresql_008_sql[];
+extern const char migration_postgresql_009_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -26,7 +27,8 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_001_sql, embedded::migration_postgresql_002_sql,
     embedded::migration_postgresql_003_sql, embedded::migration_postgresql_004_sql,
     embedded::migration_postgresql_005_sql, embedded::migration_postgresql_006_sql,
-    embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql};
+    embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql,
+    embedded::migration_postgresql_009_sql};
 
 // The advisory lock every write transaction takes first ("keyd").
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";
