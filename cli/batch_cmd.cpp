@@ -225,9 +225,9 @@ void add_batch_commands(CLI::App& app, Context& ctx, int& exit_code) {
   verify->callback([&ctx, &exit_code, v, global_db] {
     if (v->db.empty() && global_db && global_db->count() > 0) v->db = ctx.db;
     if (v->queue && v->db.empty()) {
-      print_error(ctx, Error{"--queue 需要 keydesk worker 也能访问的数据库：请加上 --db FILE 或 "
-                             "--db postgresql://… (--queue needs the database the workers "
-                             "drain, --db)"});
+      print_error(ctx, Error{"交给核验进程（--queue）需要 keydesk worker 也能访问的数据库：请加上 "
+                             "--db FILE 或 --db postgresql://… (--queue needs the database the "
+                             "workers drain, --db)"});
       exit_code = kUsage;
       return;
     }
