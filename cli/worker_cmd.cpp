@@ -67,25 +67,31 @@ void add_worker_command(CLI::App& app, Context& ctx, int& exit_code) {
       "worker",
       "claim pending document checks from the case database (--db), analyse the scans and record "
       "the results; any number of workers may share one database");
-  worker->add_option("--jobs", args->jobs, "checks worked on at once, one OCR engine each (default 1)")
+  worker
+      ->add_option("--jobs", args->jobs,
+                   "checks worked on at once, one OCR engine each (default 1)")
       ->check(CLI::Range(1, 64));
   worker->add_flag("--once", args->once, "take at most one job, then end");
   worker->add_flag("--idle-exit", args->idle_exit,
                    "end once no job of this keydesk's analysis version is pending or being worked "
                    "on");
-  worker->add_option("--lease", args->lease,
-                     "seconds a claimed job stays this worker's without renewal (default 60; "
-                     "renewed every third of it): after a worker dies, its job is taken again "
-                     "this long after")
+  worker
+      ->add_option("--lease", args->lease,
+                   "seconds a claimed job stays this worker's without renewal (default 60; "
+                   "renewed every third of it): after a worker dies, its job is taken again "
+                   "this long after")
       ->check(CLI::Range(1, 3600));
-  worker->add_option("--max-attempts", args->max_attempts,
-                     "claims of one job before it is failed as a scan workers die on (default 3)")
+  worker
+      ->add_option("--max-attempts", args->max_attempts,
+                   "claims of one job before it is failed as a scan workers die on (default 3)")
       ->check(CLI::Range(1, 100));
-  worker->add_option("--name", args->name, "this worker's name in the job table (default host:pid)");
+  worker->add_option("--name", args->name,
+                     "this worker's name in the job table (default host:pid)");
   worker->callback([&ctx, &exit_code, args] {
     if (args->once && args->idle_exit) {
-      print_error(ctx, Error{"--once 与 --idle-exit 只能选一个 (--once and --idle-exit exclude each "
-                             "other)"});
+      print_error(ctx,
+                  Error{"--once 与 --idle-exit 只能选一个 (--once and --idle-exit exclude each "
+                        "other)"});
       exit_code = kUsage;
       return;
     }

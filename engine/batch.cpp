@@ -18,9 +18,9 @@
 
 #include "engine/batch_report.h"
 #include "engine/case_store.h"
+#include "engine/check_job_repository.h"
 #include "engine/documents.h"
 #include "engine/internal/batch_folder.h"
-#include "engine/check_job_repository.h"
 #include "engine/internal/scan_check.h"
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sha256.h"
@@ -78,8 +78,8 @@ struct BatchPlan {
   SubmissionDirs found;
   std::vector<FolderSubmission> submissions;
   std::vector<ScanJob> jobs;
-  std::vector<std::string> keys;            // per job: its scan cache key
-  std::map<std::string, size_t> job_index;  // key -> job
+  std::vector<std::string> keys;                        // per job: its scan cache key
+  std::map<std::string, size_t> job_index;              // key -> job
   std::map<std::string, std::vector<size_t>> teachers;  // material type -> jobs, batch order
   std::vector<bool> teaches;                            // per job
   std::string version, batch_id, stamp;
@@ -98,7 +98,8 @@ Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
   // The registry (keys, usernames) of the case database decides the requirements about them; in
   // a fresh batch database it is empty, and those requirements go to a person (verify.h).
   auto registry = CaseStore::open(plan.db_path.string());
-  if (!registry) return Error{"cannot open " + plan.db_path.string() + ": " + registry.error().message};
+  if (!registry)
+    return Error{"cannot open " + plan.db_path.string() + ": " + registry.error().message};
   plan.registry.emplace(std::move(registry).value());
   auto store = ScanStore::open(plan.db_path);
   if (!store) return store.error();
@@ -267,23 +268,20 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
     auto counts = (*queue)->counts(plan.batch_id);
     if (!counts) return counts.error();
     const long ended = counts->done + counts->failed;
-    if (counts->claimed > 0 || ended != last_done) idle_since = std::chrono::steady_clock::now();
+    const bool changed = ended != last_done || counts->claimed != last_claimed;
+    if (changed || counts->claimed > 0) idle_since = std::chrono::steady_clock::now();
     const bool idle = std::chrono::steady_clock::now() - idle_since > o.idle_note_after;
-    if (ended != last_done || counts->claimed != last_claimed || idle) {
+    if (changed || idle) {
       progress.done = static_cast<int>(ended);
       progress.total = static_cast<int>(counts->total());
-      progress.current =
-          idle ? "等待核验进程：" + std::to_string(counts->pending) +
-                     " 个扫描件无人处理，请在能访问数据库和扫描件的机器上运行 keydesk worker --db "
-                     "… (no worker has taken a job: start keydesk worker)"
-               : "核验进程处理中 " + std::to_string(counts->claimed) + " 个，待处理 " +
-                     std::to_string(counts->pending) + " 个 (" +
-                     std::to_string(counts->claimed) + " claimed, " +
-                     std::to_string(counts->pending) + " pending)";
-      if (o.progress && (ended != last_done || counts->claimed != last_claimed))
-        o.progress(progress);
-      else if (o.progress && idle)
-        o.progress(progress), idle_since = std::chrono::steady_clock::now();
+      // Shown on the batch page as it is: Chinese only.
+      progress.current = idle ? "等待核验进程：" + std::to_string(counts->pending) +
+                                    " 个扫描件无人处理，请在能访问数据库和扫描件的机器上运行 "
+                                    "keydesk worker --db …"
+                              : "核验进程处理中 " + std::to_string(counts->claimed) +
+                                    " 个，待处理 " + std::to_string(counts->pending) + " 个";
+      if (o.progress) o.progress(progress);
+      if (idle) idle_since = std::chrono::steady_clock::now();  // said again a while later
       last_done = ended;
       last_claimed = counts->claimed;
     }
@@ -312,11 +310,12 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
 }
 
 // The checks of every submission on its scans' results, the previews and the report files.
-Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int reused,
-                                    int workers, std::chrono::steady_clock::time_point started) {
+Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int reused, int workers,
+                                    std::chrono::steady_clock::time_point started) {
   std::error_code ec;
   // Checks, previews and the report.
-  nlohmann::json report = {{"batch", plan.batch_id}, {"created_at", plan.stamp}, {"inputs", nlohmann::json::array()}};
+  nlohmann::json report = {
+      {"batch", plan.batch_id}, {"created_at", plan.stamp}, {"inputs", nlohmann::json::array()}};
   for (const fs::path& p : o.inputs) report["inputs"].push_back(p.string());
   nlohmann::json entries = nlohmann::json::array();
   std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
@@ -330,7 +329,8 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   fs::create_directories(o.report_dir / "scans", ec);
   for (FolderSubmission& s : plan.submissions) {
     for (size_t i = 0; i < s.materials.size(); ++i)
-      if (!s.job_keys[i].empty()) s.materials[i].scan = plan.jobs[plan.job_index[s.job_keys[i]]].result;
+      if (!s.job_keys[i].empty())
+        s.materials[i].scan = plan.jobs[plan.job_index[s.job_keys[i]]].result;
     nlohmann::json entry = {{"id", s.data.value("id", s.dir.filename().string())},
                             {"dir", fs::absolute(s.dir).lexically_normal().string()},
                             {"procedure", s.data.value("procedure", "")},
@@ -351,8 +351,9 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
       if (facts) {
         if (auto f = Workflow::failed_requirements(*s.procedure, *facts)) failed = std::move(*f);
       }
-      SubmissionVerdict v = check_submission(s.data, *s.procedure, *plan.documents, s.materials,
-                                             facts ? *facts : nlohmann::json::object(), failed, o.today);
+      SubmissionVerdict v =
+          check_submission(s.data, *s.procedure, *plan.documents, s.materials,
+                           facts ? *facts : nlohmann::json::object(), failed, o.today);
       findings = std::move(v.findings);
     }
     std::string verdict = verdict_of(findings);
@@ -414,9 +415,12 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
         entries[p.entry]["materials"][p.material]["preview"] = p.target.string();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  report["summary"] = {{"submissions", entries.size()}, {"pass", counts["pass"]},
-                       {"fail", counts["fail"]}, {"review", counts["review"]},
-                       {"scans", plan.jobs.size()}, {"scans_reused", reused},
+  report["summary"] = {{"submissions", entries.size()},
+                       {"pass", counts["pass"]},
+                       {"fail", counts["fail"]},
+                       {"review", counts["review"]},
+                       {"scans", plan.jobs.size()},
+                       {"scans_reused", reused},
                        {"seconds", std::round(seconds * 10) / 10}};
   report["submissions"] = std::move(entries);
   // Reports are read by people who need no ID number whole; OCR evidence may hold one anywhere.

@@ -38,7 +38,7 @@ struct CheckJob {
   std::string pipeline;  // the analysis version its result must come from
   std::string hints;     // JSON text: the form's values to look for
   int stage = 1;         // 2: claimable once no stage 1 job of its batch is pending or claimed
-  std::string teachers = "[]";  // JSON text: scan cache keys whose places are read first
+  std::string teachers = "[]";    // JSON text: scan cache keys whose places are read first
   std::string state = "pending";  // pending | claimed | done | failed
   std::string claimed_by;
   std::int64_t lease_until = 0;  // Unix seconds

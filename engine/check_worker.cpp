@@ -71,11 +71,10 @@ Result<std::pair<ScanJob, std::vector<std::string>>> scan_of(const CheckJob& job
   scan.sha256 = job.sha256;
   scan.material = job.material;
   scan.label = job.submission.substr(0, 512);
-  const std::pair<const char*, std::string*> fields[] = {
-      {"uscc", &scan.hints.uscc},
-      {"company_name", &scan.hints.company_name},
-      {"person_name", &scan.hints.person_name},
-      {"id_number", &scan.hints.id_number}};
+  const std::pair<const char*, std::string*> fields[] = {{"uscc", &scan.hints.uscc},
+                                                         {"company_name", &scan.hints.company_name},
+                                                         {"person_name", &scan.hints.person_name},
+                                                         {"id_number", &scan.hints.id_number}};
   for (const auto& [name, target] : fields) {
     const auto found = hints.find(name);
     if (found == hints.end()) continue;
@@ -176,8 +175,8 @@ class Worker {
         log("failed " + std::to_string(*gone) + " job(s) whose workers ended on them " +
             std::to_string(o_.max_attempts) + " times");
       }
-      auto job = hand.queue->claim(hand.name, version_, now(), now() + o_.lease.count(),
-                                   o_.max_attempts);
+      auto job =
+          hand.queue->claim(hand.name, version_, now(), now() + o_.lease.count(), o_.max_attempts);
       if (!job) {
         if (auto st = trouble(job.error())) return *st;
         continue;
@@ -251,8 +250,8 @@ class Worker {
       if (!outcome.of_content) return failed(hand, job, outcome.result.problem);
       if (!outcome.kept) {
         // Left claimed: claimed again once its lease runs out, when the database may be back.
-        log("job " + std::to_string(job.id) + ": result not kept, to be retried: " +
-            outcome.kept.error().message);
+        log("job " + std::to_string(job.id) +
+            ": result not kept, to be retried: " + outcome.kept.error().message);
         return;
       }
     }
@@ -260,15 +259,15 @@ class Worker {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!finished) {
-      log("job " + std::to_string(job.id) + ": kept, not marked done (claimed again later): " +
-          finished.error().message);
+      log("job " + std::to_string(job.id) +
+          ": kept, not marked done (claimed again later): " + finished.error().message);
       return;
     }
     count(true);
     char took[32];
     std::snprintf(took, sizeof took, "%.1f", seconds);
-    log("done " + job.submission.substr(0, 200) + " (job " + std::to_string(job.id) + ", " +
-        took + " s)" + (*finished ? "" : " [lease lost: another worker had it too]"));
+    log("done " + job.submission.substr(0, 200) + " (job " + std::to_string(job.id) + ", " + took +
+        " s)" + (*finished ? "" : " [lease lost: another worker had it too]"));
   }
 
   const CheckWorkerOptions& o_;
@@ -312,8 +311,7 @@ Result<CheckWorkerTally> run_check_worker(const CheckWorkerOptions& given) {
   if (!heartbeat_queue) return heartbeat_queue.error();
 
   std::atomic<bool> running{true};
-  std::thread heartbeat(
-      [&] { worker.renew_leases(**heartbeat_queue, running); });
+  std::thread heartbeat([&] { worker.renew_leases(**heartbeat_queue, running); });
   std::mutex error_mutex;
   std::optional<Error> first_error;
   auto work = [&](Hand& hand) {

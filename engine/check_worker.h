@@ -34,7 +34,7 @@ struct CheckWorkerOptions {
   std::chrono::milliseconds poll_interval{1000};  // between looks at an empty queue
   std::string tessdata_dir;                       // empty: Tesseract's default
   std::string name;  // as claimed_by shows it (each thread adds "/N"); empty: host:pid
-  std::function<std::int64_t()> clock;         // Unix seconds; empty: the system clock
+  std::function<std::int64_t()> clock;          // Unix seconds; empty: the system clock
   std::function<void(const std::string&)> log;  // one line per job ended; may be empty
   const std::atomic<bool>* stop = nullptr;      // set (a signal): end the jobs in hand, return
 };

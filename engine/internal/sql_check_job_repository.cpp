@@ -43,11 +43,11 @@ Result<CheckJob> read_job(const Query& q) {
   j.result_key = q.optional_text(15).value_or("");
   j.error = q.optional_text(16).value_or("");
   if (!known_state(j.state) || (j.stage != 1 && j.stage != 2))
-    return error_of(ErrorKind::corrupt,
-                    "核验任务表 check_jobs 中的任务 " + std::to_string(j.id) +
-                        " 已损坏，请联系管理员检查数据库 (check job " + std::to_string(j.id) +
-                        ": state '" + j.state.substr(0, 40) + "', stage " +
-                        std::to_string(j.stage) + ")");
+    return error_of(ErrorKind::corrupt, "核验任务表 check_jobs 中的任务 " + std::to_string(j.id) +
+                                            " 已损坏，请联系管理员检查数据库 (check job " +
+                                            std::to_string(j.id) + ": state '" +
+                                            j.state.substr(0, 40) + "', stage " +
+                                            std::to_string(j.stage) + ")");
   return j;
 }
 
@@ -76,8 +76,8 @@ class SqlCheckJobRepository final : public CheckJobRepository {
           .bind(9, static_cast<std::int64_t>(j.stage))
           .bind(10, j.teachers)
           .bind(11, j.state)
-          .bind_optional(12, j.result_key.empty() ? std::nullopt
-                                                  : std::optional<std::string>(j.result_key))
+          .bind_optional(
+              12, j.result_key.empty() ? std::nullopt : std::optional<std::string>(j.result_key))
           .bind_optional(13, j.error.empty() ? std::nullopt : std::optional<std::string>(j.error));
       if (auto st = ins->run(); !st) return st.error();
       added += db_->changes();
@@ -91,12 +91,13 @@ class SqlCheckJobRepository final : public CheckJobRepository {
                                         int max_attempts) override {
     const bool postgresql = db_->dialect() == Dialect::postgresql;
     const std::string sql =
-        std::string("UPDATE check_jobs SET state = 'claimed', claimed_by = ?, lease_until = ?, "
-                    "attempts = attempts + 1 WHERE id = (SELECT j.id FROM check_jobs j WHERE "
-                    "j.pipeline = ? AND (j.state = 'pending' OR (j.state = 'claimed' AND "
-                    "j.lease_until < ? AND j.attempts < ?)) AND (j.stage = 1 OR NOT EXISTS "
-                    "(SELECT 1 FROM check_jobs f WHERE f.batch_id = j.batch_id AND f.stage = 1 "
-                    "AND f.state IN ('pending', 'claimed'))) ORDER BY j.id LIMIT 1") +
+        std::string(
+            "UPDATE check_jobs SET state = 'claimed', claimed_by = ?, lease_until = ?, "
+            "attempts = attempts + 1 WHERE id = (SELECT j.id FROM check_jobs j WHERE "
+            "j.pipeline = ? AND (j.state = 'pending' OR (j.state = 'claimed' AND "
+            "j.lease_until < ? AND j.attempts < ?)) AND (j.stage = 1 OR NOT EXISTS "
+            "(SELECT 1 FROM check_jobs f WHERE f.batch_id = j.batch_id AND f.stage = 1 "
+            "AND f.state IN ('pending', 'claimed'))) ORDER BY j.id LIMIT 1") +
         (postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " + kJobColumns;
     // SQLite: claimers queue for the write lock; PostgreSQL: one statement, its row locked.
     std::optional<WriteTransaction> tx;
@@ -129,30 +130,24 @@ class SqlCheckJobRepository final : public CheckJobRepository {
   }
 
   Result<bool> renew(long id, const std::string& worker, std::int64_t lease_until) override {
-    auto up = db_->prepare(
+    return held_update(
         "UPDATE check_jobs SET lease_until = ? WHERE id = ? AND state = 'claimed' AND claimed_by "
-        "= ?");
-    if (!up) return up.error();
-    up->bind(1, lease_until);
-    return held_update(*up, id, worker);
+        "= ?",
+        lease_until, id, worker);
   }
 
   Result<bool> finish(long id, const std::string& worker, const std::string& result_key) override {
-    auto up = db_->prepare(
+    return held_update(
         "UPDATE check_jobs SET state = 'done', result_key = ?, error = NULL WHERE id = ? AND "
-        "state = 'claimed' AND claimed_by = ?");
-    if (!up) return up.error();
-    up->bind(1, result_key);
-    return held_update(*up, id, worker);
+        "state = 'claimed' AND claimed_by = ?",
+        result_key, id, worker);
   }
 
   Result<bool> fail(long id, const std::string& worker, const std::string& error) override {
-    auto up = db_->prepare(
+    return held_update(
         "UPDATE check_jobs SET state = 'failed', error = ? WHERE id = ? AND state = 'claimed' "
-        "AND claimed_by = ?");
-    if (!up) return up.error();
-    up->bind(1, error);
-    return held_update(*up, id, worker);
+        "AND claimed_by = ?",
+        error, id, worker);
   }
 
   Result<long> fail_abandoned(std::int64_t now, int max_attempts,
@@ -198,11 +193,15 @@ class SqlCheckJobRepository final : public CheckJobRepository {
   }
 
  private:
-  // Runs `up`, an UPDATE of a job whose first parameter is bound, with (id, worker) as its
-  // second and third: whether it changed the row (the worker still held the job).
-  Result<bool> held_update(Query& up, long id, const std::string& worker) {
-    up.bind(2, static_cast<std::int64_t>(id)).bind(3, worker);
-    if (auto st = up.run(); !st) return st.error();
+  // Runs `sql`, an UPDATE of one job bound as (`value`, `id`, `worker`): whether it changed the
+  // row (the worker still held the job).
+  template <class Value>
+  Result<bool> held_update(const char* sql, const Value& value, long id,
+                           const std::string& worker) {
+    auto up = db_->prepare(sql);
+    if (!up) return up.error();
+    up->bind(1, value).bind(2, static_cast<std::int64_t>(id)).bind(3, worker);
+    if (auto st = up->run(); !st) return st.error();
     return db_->changes() == 1;
   }
 
@@ -236,10 +235,7 @@ class SqlCheckJobRepository final : public CheckJobRepository {
 }  // namespace
 
 Result<std::unique_ptr<CheckJobRepository>> open_check_job_repository(const std::string& target) {
-  auto db = internal::connect(target);
-  if (!db) return db.error();
-  return std::unique_ptr<CheckJobRepository>(
-      std::make_unique<SqlCheckJobRepository>(std::move(db).value()));
+  return internal::open_repository<CheckJobRepository, SqlCheckJobRepository>(target);
 }
 
 }  // namespace keydesk

@@ -105,9 +105,9 @@ struct Reference {
   Reference() {
     REQUIRE(keydesk::test::scangen("--count 3 --faults mix --seed 23 -q --out '" + in.string() +
                                    "'") == 0);
-    auto run = run_keydesk("batch verify '" + in.string() + "' --report '" +
-                           (dir.path() / "report").string() +
-                           "' --jobs 1 --quiet --today 2026-11-24");
+    auto run =
+        run_keydesk("batch verify '" + in.string() + "' --report '" +
+                    (dir.path() / "report").string() + "' --jobs 1 --quiet --today 2026-11-24");
     INFO(run.err);
     REQUIRE((run.exit_code == 0 || run.exit_code == 1));
     report = read_json(dir.path() / "report" / "report.json");
@@ -122,14 +122,13 @@ Reference& reference() {
 
 // `batch verify --queue` of the reference's submissions into `pg`, started in the background.
 std::unique_ptr<Keydesk> enqueue_batch(const PostgresBackend& pg, const TempDir& work) {
-  auto verify = std::make_unique<Keydesk>(
-      "batch verify '" + reference().in.string() + "' --report '" +
-          (work.path() / "report").string() + "' --db '" + pg.target() +
-          "' --queue --today 2026-11-24",
-      work.path() / "verify");
-  REQUIRE(wait_until([&] {
-    return query_number(pg.target(), "SELECT count(*) FROM check_jobs") > 0;
-  }));
+  auto verify =
+      std::make_unique<Keydesk>("batch verify '" + reference().in.string() + "' --report '" +
+                                    (work.path() / "report").string() + "' --db '" + pg.target() +
+                                    "' --queue --today 2026-11-24",
+                                work.path() / "verify");
+  REQUIRE(
+      wait_until([&] { return query_number(pg.target(), "SELECT count(*) FROM check_jobs") > 0; }));
   return verify;
 }
 
@@ -157,8 +156,9 @@ TEST_CASE("two keydesk workers on one PostgreSQL database give the report of one
   CHECK_THAT(verify->err(), Catch::Contains("核验进程"));
   const long jobs = query_number(pg.target(), "SELECT count(*) FROM check_jobs");
   CHECK(query_number(pg.target(), "SELECT count(*) FROM check_jobs WHERE state = 'done'") == jobs);
-  CHECK(query_number(pg.target(), "SELECT count(DISTINCT split_part(claimed_by, '/', 1)) FROM "
-                                  "check_jobs") == 2);
+  CHECK(query_number(pg.target(),
+                     "SELECT count(DISTINCT split_part(claimed_by, '/', 1)) FROM "
+                     "check_jobs") == 2);
   const auto queued = read_json(work.path() / "report" / "report.json");
   CHECK(queued["summary"]["scans"] == ref.report["summary"]["scans"]);
   CHECK(report_outcomes(queued) == report_outcomes(ref.report));
@@ -175,8 +175,8 @@ TEST_CASE("a worker killed mid-job loses nothing: its job is claimed again and t
     Keydesk first(worker_args(pg, "first", "--lease 2"), work.path() / "first");
     // Killed once it has finished a job and holds the next one.
     REQUIRE(wait_until([&] {
-      return query_number(pg.target(),
-                          "SELECT count(*) FROM check_jobs WHERE state = 'done'") >= 1 &&
+      return query_number(pg.target(), "SELECT count(*) FROM check_jobs WHERE state = 'done'") >=
+                 1 &&
              (killed_job = query_number(pg.target(),
                                         "SELECT coalesce(min(id), -1) FROM check_jobs WHERE "
                                         "state = 'claimed'")) > 0;

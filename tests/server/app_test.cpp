@@ -739,10 +739,10 @@ TEST_CASE("with checks by workers, a batch from the page waits in the job table 
           "[server]") {
   Counter counter(false, false, true);
   const std::string token = intake_token(counter);
-  Response taken = counter.call(http::verb::post, "/api/submissions",
-                                multipart(example_submission("S-2026-000201"),
-                                          example_dir("S-2026-000201")),
-                                intake_headers(token));
+  Response taken =
+      counter.call(http::verb::post, "/api/submissions",
+                   multipart(example_submission("S-2026-000201"), example_dir("S-2026-000201")),
+                   intake_headers(token));
   REQUIRE(taken.result() == http::status::created);
   auto clerk = counter.log_in("clerk");
   Response started = clerk.post("/api/batches", {{"cases", {"S-2026-000201"}}});
