@@ -5,10 +5,12 @@
 # the same generated submissions, side by side in one run. Every run starts on a fresh database,
 # so no scan is taken from an earlier one. Time: from `batch verify` starting to its report.
 #
-# usage: [KEYDESK=path] bench/run_workers.sh [COUNT]   (default 6 submissions; needs a built tree)
+# usage: [KEYDESK=path] bench/run_workers.sh [COUNT]   (default 10 submissions: more than the 6
+# scans of a type that teach the rest where to look first, so stage 2 jobs are measured and their
+# reports compared too; needs a built tree)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-count=${1:-6}
+count=${1:-10}
 out="$root/bench/out/workers"
 subs="$out/submissions-$count"
 kd=${KEYDESK:-$root/build/cli/keydesk}

@@ -565,6 +565,26 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   CHECK_THAT(newer.error().message, Catch::Contains("newer keydesk"));
 }
 
+TEMPLATE_TEST_CASE("connections opened at once on a new database migrate it once", "",
+                   SqliteBackend, PostgresBackend) {
+  // A batch verify --queue and its workers started together on a fresh file: each used to run
+  // migration 1 and all but one failed on "table enterprises already exists".
+  TestType backend;
+  constexpr int kOpeners = 4;
+  std::vector<std::string> errors(kOpeners);
+  std::latch start(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i)
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (auto conn = internal::connect(backend.target()); !conn)
+        errors[static_cast<size_t>(i)] = conn.error().message;
+    });
+  for (auto& t : threads) t.join();
+  for (const std::string& e : errors) CHECK(e == "");
+  REQUIRE(CaseStore::open(backend.target()));
+}
+
 TEMPLATE_TEST_CASE("a database of the version before is migrated with its cases", "", SqliteBackend,
                    PostgresBackend) {
   TestType backend;
