@@ -37,7 +37,8 @@ fresh_db() {
     rm -f "$out/$2.db" "$out/$2.db-wal" "$out/$2.db-shm"
     echo "$out/$2.db"
   else
-    psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $2" \
+      -c "CREATE DATABASE $2" >/dev/null
     echo "postgresql:///$2?host=$pg_dir&user=keydesk"
   fi
 }
