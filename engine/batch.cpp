@@ -277,7 +277,7 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
       // Shown on the batch page as it is: Chinese only.
       progress.current = idle ? "等待核验进程：" + std::to_string(counts->pending) +
                                     " 个扫描件无人处理，请在能访问数据库和扫描件的机器上运行 "
-                                    "keydesk worker --db …"
+                                    "keydesk worker --db …（规则目录须与本次核验相同）"
                               : "核验进程处理中 " + std::to_string(counts->claimed) +
                                     " 个，待处理 " + std::to_string(counts->pending) + " 个";
       if (o.progress) o.progress(progress);

@@ -1,15 +1,16 @@
 // Where the check-job queue lives (migration 9): one row per scan a batch needs analysed, which
 // `keydesk worker` processes claim, work on under a lease, and end done or failed. Storage only:
-// the repository decides no lease length, no retry count and no order of work beyond what its
-// calls name; the batch (batch.cpp) and the worker (check_worker.h) do. Every backend gives the
+// the repository decides no lease length and no number of attempts, and reads no scan; the batch
+// (batch.cpp) and the worker (check_worker.h) do. Every backend gives the
 // same answers to the same calls (tests/engine/store_contract_test.cpp runs them on each).
 //
 // States of a job:
 //
 //   pending ──claim──► claimed ──finish──► done
-//      ▲                 │  │
-//      │                 │  └──fail / fail_abandoned──► failed
-//      └─(lease ran out: claimable again by claim)
+//                        │  └──fail, fail_abandoned──► failed
+//                        └──claim, once its lease has run out──► claimed (by another worker)
+//
+// enqueue may also add a job done already (its result kept by an earlier run).
 //
 // A claim takes a pending job, or a claimed one whose lease_until lies before `now`; on
 // PostgreSQL with FOR UPDATE SKIP LOCKED (claimers never wait for each other's rows), on SQLite
