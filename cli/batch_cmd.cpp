@@ -55,6 +55,7 @@ struct VerifyArgs {
   bool quiet = false;
   bool open_cases = false;
   bool pass_clean = false;
+  bool queue = false;
 };
 
 // A bar redrawn in place on a terminal; one plain line per scan otherwise (logs, CI).
@@ -84,6 +85,7 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
   options.jobs = args.jobs;
   options.rules_dir = ctx.rules();
   options.today = *today;
+  options.by_workers = args.queue;
   // Every scan allocates pages of megabytes and frees them again. By default glibc hands blocks
   // this large back to the kernel at once, and the next page pays a page fault for every 4 KB it
   // touches (3.5 % of a batch's time). Kept in the heap, they are reused.
@@ -211,6 +213,10 @@ void add_batch_commands(CLI::App& app, Context& ctx, int& exit_code) {
   verify->add_flag("--open-cases", v->open_cases,
                    "open a case for each submission the database (--db) has none for; the "
                    "verdicts are recorded on the cases either way");
+  verify->add_flag("--queue", v->queue,
+                   "leave the scans to `keydesk worker` processes: enqueue them as check jobs in "
+                   "the database (--db), follow the workers' progress, then write the report and "
+                   "record the verdicts as without it");
   verify->add_flag("--pass-clean", v->pass_clean,
                    "then take, on each case whose check passed, the action a clean check lets "
                    "through (as the web counter's 一键通过); needs --db");
@@ -218,6 +224,13 @@ void add_batch_commands(CLI::App& app, Context& ctx, int& exit_code) {
   CLI::Option* global_db = app.get_option_no_throw("--db");
   verify->callback([&ctx, &exit_code, v, global_db] {
     if (v->db.empty() && global_db && global_db->count() > 0) v->db = ctx.db;
+    if (v->queue && v->db.empty()) {
+      print_error(ctx, Error{"交给核验进程（--queue）需要 keydesk worker 也能访问的数据库：请加上 "
+                             "--db FILE 或 --db postgresql://… (--queue needs the database the "
+                             "workers drain, --db)"});
+      exit_code = kUsage;
+      return;
+    }
     if (v->pass_clean && v->db.empty()) {
       print_error(ctx, Error{"--pass-clean 需要案件数据库：请加上 --db FILE (--pass-clean needs "
                              "the case database, --db)"});

@@ -15,6 +15,7 @@
 #include "cli/rules_cmd.h"
 #include "cli/serve_cmd.h"
 #include "cli/users_cmd.h"
+#include "cli/worker_cmd.h"
 
 int main(int argc, char** argv) {
   using namespace keydesk::cli;
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   add_users_commands(app, ctx, exit_code);
   add_outbox_commands(app, ctx, exit_code);
   add_serve_command(app, ctx, exit_code);
+  add_worker_command(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -18,6 +18,9 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
   serve->add_option("--mail-every", *mail_seconds,
                     "seconds between sending the e-mails due and checking for the morning digest "
                     "(default 60; 0: this server sends no mail)");
+  serve->add_flag("--checks-by-workers", options->app.checks_by_workers,
+                  "batch checks started from the pages are enqueued for `keydesk worker` "
+                  "processes on this database, not run by this server");
   serve->callback([=, &ctx, &exit_code] {
     options->mail_interval = std::chrono::seconds(*mail_seconds);
     auto counter = ctx.counter();

@@ -18,8 +18,10 @@
 
 #include "engine/batch_report.h"
 #include "engine/case_store.h"
+#include "engine/check_job_repository.h"
 #include "engine/documents.h"
 #include "engine/internal/batch_folder.h"
+#include "engine/internal/scan_check.h"
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sqlite.h"
@@ -43,26 +45,8 @@ using internal::rule_for;
 using internal::ScanJob;
 using internal::ScanStore;
 
-// Bump when the analysis changes in a way that makes stored results stale.
-constexpr const char* kPipelineVersion =
-    "scan-18";  // 18: shorter table walls found, a wrapped code's tail read by the Latin model,
-                // codes looked at up to four off;
-                // 17: faint print kept (Sauvola k 0.2), glyph checks beat GB 2312 rivals;
-                // 16: broken vertical rules found;
-                // 15: names read a character off the form's looked at again (GlyphCheck);
-                // 14: tick items located with a slip; 13: tick lists; 12: codes wrapped across
-                // lines or cells
 // Scans of each material type whose places (ScanResult::places) the rest of the batch reads first.
 constexpr size_t kLearnFrom = 6;
-
-std::optional<std::string> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return out.str();
-}
 
 std::string now_local_iso() {
   auto now = std::chrono::system_clock::now();
@@ -82,108 +66,119 @@ nlohmann::json findings_json(const std::vector<ocr::Finding>& findings) {
   return out;
 }
 
-}  // namespace
+// A batch once its folders are read: the submissions, one scan job per distinct (content,
+// material type, form values) with its scan cache key, which jobs teach the rest of their type
+// where to look first, and the batch's id (that of an unfinished run over the same inputs).
+struct BatchPlan {
+  std::optional<DocumentRules> documents;
+  std::map<std::string, Procedure> procedures;  // FolderSubmission::procedure points in here
+  std::optional<CaseStore> registry;
+  std::optional<ScanStore> store;
+  fs::path db_path;
+  SubmissionDirs found;
+  std::vector<FolderSubmission> submissions;
+  std::vector<ScanJob> jobs;
+  std::vector<std::string> keys;                        // per job: its scan cache key
+  std::map<std::string, size_t> job_index;              // key -> job
+  std::map<std::string, std::vector<size_t>> teachers;  // material type -> jobs, batch order
+  std::vector<bool> teaches;                            // per job
+  std::string version, batch_id, stamp;
+};
 
-Result<nlohmann::json> run_batch(const BatchOptions& o) {
-  auto started = std::chrono::steady_clock::now();
+Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
   auto documents = load_document_rules(o.rules_dir / "documents.yaml");
   if (!documents) return documents.error();
+  plan.documents = std::move(documents).value();
   Diagnostics procedure_problems;
-  std::map<std::string, Procedure> procedures =
-      load_procedures(o.rules_dir / "procedures", procedure_problems);
+  plan.procedures = load_procedures(o.rules_dir / "procedures", procedure_problems);
   std::error_code ec;
   fs::create_directories(o.report_dir, ec);
   if (ec) return Error{"cannot create the report directory " + o.report_dir.string() + ": " + ec.message()};
-  const fs::path db_path = o.db.empty() ? o.report_dir / "batch.db" : o.db;
+  plan.db_path = o.db.empty() ? o.report_dir / "batch.db" : o.db;
   // The registry (keys, usernames) of the case database decides the requirements about them; in
   // a fresh batch database it is empty, and those requirements go to a person (verify.h).
-  auto registry = CaseStore::open(db_path.string());
-  if (!registry) return Error{"cannot open " + db_path.string() + ": " + registry.error().message};
-  auto store = ScanStore::open(db_path);
+  auto registry = CaseStore::open(plan.db_path.string());
+  if (!registry)
+    return Error{"cannot open " + plan.db_path.string() + ": " + registry.error().message};
+  plan.registry.emplace(std::move(registry).value());
+  auto store = ScanStore::open(plan.db_path);
   if (!store) return store.error();
+  plan.store.emplace(std::move(store).value());
 
-  SubmissionDirs found = find_submission_dirs(o.inputs);
-  std::vector<FolderSubmission> submissions;
-  for (const fs::path& dir : found.dirs) submissions.push_back(load_submission(dir, procedures));
+  plan.found = find_submission_dirs(o.inputs);
+  for (const fs::path& dir : plan.found.dirs)
+    plan.submissions.push_back(load_submission(dir, plan.procedures));
 
   // One job per distinct (content, material type): the same scan sent twice is analysed once.
-  std::vector<ScanJob> jobs;
-  std::map<std::string, size_t> job_index;
-  const std::string version = std::string(kPipelineVersion) + ":" +
-                              internal::sha256_hex(read_bytes(o.rules_dir / "documents.yaml").value_or(""));
-  for (FolderSubmission& s : submissions) {
+  plan.version = internal::pipeline_version(o.rules_dir);
+  for (FolderSubmission& s : plan.submissions) {
     for (const MaterialScan& m : s.materials) {
       std::string key;
       if (s.procedure && analysable(m, rule_for(*s.procedure, m))) {
         ocr::ScanHints hints = hints_for(s.data, rule_for(*s.procedure, m));
-        key = m.sha256 + "|" + m.type + "|" + version + "|" +
-              internal::sha256_hex(hints.uscc + "\n" + hints.company_name + "\n" +
-                                   hints.person_name + "\n" + hints.id_number)
-                  .substr(0, 16);
-        if (!job_index.count(key)) {
-          job_index[key] = jobs.size();
-          jobs.push_back({s.dir / m.file, m.sha256, m.type, std::move(hints),
-                          s.dir.filename().string() + "/" + m.file, std::nullopt});
+        key = internal::scan_key(m.sha256, m.type, plan.version, hints);
+        if (!plan.job_index.count(key)) {
+          plan.job_index[key] = plan.jobs.size();
+          plan.keys.push_back(key);
+          plan.jobs.push_back({s.dir / m.file, m.sha256, m.type, std::move(hints),
+                               s.dir.filename().string() + "/" + m.file, std::nullopt});
         }
       }
       s.job_keys.push_back(key);
     }
   }
   std::string inputs_key;
-  for (const auto& [key, index] : job_index) inputs_key += key + "\n";
-  for (const FolderSubmission& s : submissions) inputs_key += s.dir.string() + "\n";
+  for (const auto& [key, index] : plan.job_index) inputs_key += key + "\n";
+  for (const FolderSubmission& s : plan.submissions) inputs_key += s.dir.string() + "\n";
   inputs_key = internal::sha256_hex(inputs_key);
-  std::string stamp = now_local_iso();
+  plan.stamp = now_local_iso();
+  const std::string& stamp = plan.stamp;
   std::string fresh_id = "B-" + stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" +
                          stamp.substr(11, 2) + stamp.substr(14, 2) + "-" + inputs_key.substr(0, 6);
-  std::string batch_id = store->batch_id(inputs_key, fresh_id);
+  plan.batch_id = plan.store->batch_id(inputs_key, fresh_id);
 
-  BatchProgress progress;
-  progress.total = static_cast<int>(jobs.size());
+  // The first kLearnFrom scans of each material type (in the batch's order) teach; the places
+  // where they held what was looked for are then read first on the rest of that type
+  // (ScanHints::places). Which scans teach, and so every result, is the same however many
+  // workers there are and however often the batch is resumed.
+  plan.teaches.assign(plan.jobs.size(), false);
+  for (size_t index = 0; index < plan.jobs.size(); ++index)
+    if (auto& t = plan.teachers[plan.jobs[index].material]; t.size() < kLearnFrom)
+      t.push_back(index), plan.teaches[index] = true;
+  return std::monostate{};
+}
+
+// Takes the results kept from an earlier run; returns the jobs still to analyse, in order.
+std::vector<size_t> take_kept_results(BatchPlan& plan, BatchProgress& progress) {
   std::vector<size_t> pending;
-  for (auto& [key, index] : job_index) {
-    if (auto cached = store->get(key)) {
-      jobs[index].result = std::move(*cached);
+  for (size_t index = 0; index < plan.jobs.size(); ++index) {
+    if (auto cached = plan.store->get(plan.keys[index])) {
+      plan.jobs[index].result = std::move(*cached);
       ++progress.done;
       ++progress.reused;
     } else {
       pending.push_back(index);
     }
   }
-  std::sort(pending.begin(), pending.end());
-  if (o.progress && progress.reused) {
-    progress.current = "(" + std::to_string(progress.reused) + " scans done in an earlier run)";
-    o.progress(progress);
-  }
+  return pending;
+}
 
-  // Two rounds. The first reads the first kLearnFrom scans of each material type (in the
-  // batch's order) as they come; the places where they held what was looked for are then read
-  // first on the rest of that type (ScanHints::places). Which scans teach, and so every result,
-  // is the same however many workers there are and however often the batch is resumed.
-  std::map<std::string, std::vector<size_t>> teachers;  // material type -> jobs, batch order
-  std::vector<bool> teaches(jobs.size(), false);
-  for (size_t index = 0; index < jobs.size(); ++index)
-    if (auto& t = teachers[jobs[index].material]; t.size() < kLearnFrom)
-      t.push_back(index), teaches[index] = true;
+// The scans analysed here, on `workers` threads with an OCR engine each, in two rounds: the
+// teachers first, then the rest with their teachers' places.
+Status analyse_here(BatchPlan& plan, const BatchOptions& o, const std::vector<size_t>& pending,
+                    BatchProgress& progress, int workers) {
   std::vector<size_t> first_round, second_round;
-  for (size_t index : pending) (teaches[index] ? first_round : second_round).push_back(index);
-
-  std::mutex mutex;  // guards store, progress, first_error
+  for (size_t index : pending) (plan.teaches[index] ? first_round : second_round).push_back(index);
+  std::mutex mutex;  // guards the store, progress, first_error
   std::string first_error;
   std::atomic<size_t> next{0};
-  std::vector<std::string> keys(jobs.size());
-  for (auto& [key, index] : job_index) keys[index] = key;
-  int workers =
-      o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  workers =
-      std::max(1, std::min<int>(workers, static_cast<int>(std::max<size_t>(pending.size(), 1))));
   std::vector<std::unique_ptr<ocr::ScanAnalyzer>> analyzers(static_cast<size_t>(workers));
   auto work_through = [&](const std::vector<size_t>& round, size_t worker_index) {
     std::unique_ptr<ocr::ScanAnalyzer>& analyzer = analyzers[worker_index];
     if (!analyzer) {
       ocr::ScanOptions scan_options;
       scan_options.tessdata_dir = o.tessdata_dir;
-      auto created = ocr::ScanAnalyzer::create(documents->types, scan_options);
+      auto created = ocr::ScanAnalyzer::create(plan.documents->types, scan_options);
       if (!created) {
         std::lock_guard lock(mutex);
         if (first_error.empty()) first_error = created.error().message;
@@ -192,21 +187,13 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
       analyzer = std::move(created).value();
     }
     for (size_t i = next++; i < round.size(); i = next++) {
-      ScanJob& job = jobs[round[i]];
-      auto bytes = read_regular_file(job.path, kMaxMaterialBytes);
-      ocr::ScanResult result;
-      if (bytes) {
-        // The per-stage timings KEYDESK_SCAN_DEBUG asks of the analyser, headed by the file.
-        if (std::getenv("KEYDESK_SCAN_DEBUG")) std::fprintf(stderr, "scan %s\n", job.path.c_str());
-        result = analyzer->analyse(*bytes, job.material, job.hints);
-      } else {
-        result.problem = "the file could not be read again";
-      }
+      ScanJob& job = plan.jobs[round[i]];
+      internal::ScanOutcome outcome =
+          internal::analyse_and_keep(*analyzer, job, plan.keys[round[i]], *plan.store, &mutex);
       std::lock_guard lock(mutex);
-      if (auto st = store->put(keys[round[i]], job.sha256, job.material, result);
-          !st && first_error.empty())
-        first_error = "cannot record a scan result: " + st.error().message;
-      job.result = std::move(result);
+      if (!outcome.kept && first_error.empty())
+        first_error = "cannot record a scan result: " + outcome.kept.error().message;
+      job.result = std::move(outcome.result);
       ++progress.done;
       progress.current = job.label;
       if (o.progress) o.progress(progress);
@@ -223,16 +210,112 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   };
   run_round(first_round);
   for (size_t index : second_round)
-    for (size_t teacher : teachers[jobs[index].material])
-      if (jobs[teacher].result)
-        jobs[index].hints.places.insert(jobs[index].hints.places.end(),
-                                        jobs[teacher].result->places.begin(),
-                                        jobs[teacher].result->places.end());
+    for (size_t teacher : plan.teachers[plan.jobs[index].material])
+      if (plan.jobs[teacher].result)
+        internal::read_first_where(plan.jobs[index].hints, *plan.jobs[teacher].result);
   run_round(second_round);
   if (!first_error.empty()) return Error{first_error};
+  return std::monostate{};
+}
 
+// The form values of `hints` as a check job keeps them (its places come from its teachers).
+std::string hints_text(const ocr::ScanHints& hints) {
+  return nlohmann::json{{"uscc", hints.uscc},
+                        {"company_name", hints.company_name},
+                        {"person_name", hints.person_name},
+                        {"id_number", hints.id_number}}
+      .dump();
+}
+
+// The scans analysed by `keydesk worker` processes: every scan of the batch enqueued (those kept
+// already as done), then the queue followed until every job has ended, and the results read
+// back from the scan cache. A job that failed gives its scan a result that says why.
+Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress& progress) {
+  auto queue = open_check_job_repository(plan.db_path.string());
+  if (!queue) return queue.error();
+  std::vector<CheckJob> rows;
+  for (size_t index = 0; index < plan.jobs.size(); ++index) {
+    const ScanJob& job = plan.jobs[index];
+    CheckJob row;
+    row.batch = plan.batch_id;
+    row.key = plan.keys[index];
+    row.submission = job.label;
+    row.file = fs::absolute(job.path).lexically_normal().string();
+    row.sha256 = job.sha256;
+    row.material = job.material;
+    row.pipeline = plan.version;
+    row.hints = hints_text(job.hints);
+    row.stage = plan.teaches[index] ? 1 : 2;
+    nlohmann::json teachers = nlohmann::json::array();
+    if (row.stage == 2)
+      for (size_t teacher : plan.teachers[job.material]) teachers.push_back(plan.keys[teacher]);
+    row.teachers = teachers.dump();
+    if (job.result) {
+      row.state = "done";
+      row.result_key = row.key;
+    }
+    rows.push_back(std::move(row));
+  }
+  if (auto added = (*queue)->enqueue(rows); !added) return added.error();
+  // Followed until every job has ended; the clerk is told when no worker takes any.
+  auto idle_since = std::chrono::steady_clock::now();
+  long last_done = -1, last_claimed = -1;
+  for (;;) {
+    if (o.cancel && o.cancel->load())
+      return error_of(ErrorKind::busy,
+                      "核验已停止，已完成的扫描件都已保存：再次运行同一批次即可继续 (stopped; "
+                      "rerun the batch to go on)");
+    auto counts = (*queue)->counts(plan.batch_id);
+    if (!counts) return counts.error();
+    const long ended = counts->done + counts->failed;
+    const bool changed = ended != last_done || counts->claimed != last_claimed;
+    if (changed || counts->claimed > 0) idle_since = std::chrono::steady_clock::now();
+    const bool idle = std::chrono::steady_clock::now() - idle_since > o.idle_note_after;
+    if (changed || idle) {
+      progress.done = static_cast<int>(ended);
+      progress.total = static_cast<int>(counts->total());
+      // Shown on the batch page as it is: Chinese only.
+      progress.current = idle ? "等待核验进程：" + std::to_string(counts->pending) +
+                                    " 个扫描件无人处理，请在能访问数据库和扫描件的机器上运行 "
+                                    "keydesk worker --db …（规则目录须与本次核验相同）"
+                              : "核验进程处理中 " + std::to_string(counts->claimed) +
+                                    " 个，待处理 " + std::to_string(counts->pending) + " 个";
+      if (o.progress) o.progress(progress);
+      if (idle) idle_since = std::chrono::steady_clock::now();  // said again a while later
+      last_done = ended;
+      last_claimed = counts->claimed;
+    }
+    if (counts->open() == 0) break;
+    std::this_thread::sleep_for(o.poll_interval);
+  }
+  auto ended = (*queue)->jobs_of(plan.batch_id);
+  if (!ended) return ended.error();
+  std::map<std::string, std::string> failures;  // key -> why
+  for (const CheckJob& j : *ended)
+    if (j.state == "failed") failures[j.key] = j.error;
+  for (size_t index = 0; index < plan.jobs.size(); ++index) {
+    ScanJob& job = plan.jobs[index];
+    if (job.result) continue;
+    if (auto kept = plan.store->get(plan.keys[index])) {
+      job.result = std::move(*kept);
+    } else {
+      ocr::ScanResult failed;
+      auto why = failures.find(plan.keys[index]);
+      failed.problem = "the check job failed: " +
+                       (why != failures.end() ? why->second : std::string("no result was kept"));
+      job.result = std::move(failed);
+    }
+  }
+  return std::monostate{};
+}
+
+// The checks of every submission on its scans' results, the previews and the report files.
+Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int reused, int workers,
+                                    std::chrono::steady_clock::time_point started) {
+  std::error_code ec;
   // Checks, previews and the report.
-  nlohmann::json report = {{"batch", batch_id}, {"created_at", stamp}, {"inputs", nlohmann::json::array()}};
+  nlohmann::json report = {
+      {"batch", plan.batch_id}, {"created_at", plan.stamp}, {"inputs", nlohmann::json::array()}};
   for (const fs::path& p : o.inputs) report["inputs"].push_back(p.string());
   nlohmann::json entries = nlohmann::json::array();
   std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
@@ -244,9 +327,10 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   };
   std::vector<Preview> previews;
   fs::create_directories(o.report_dir / "scans", ec);
-  for (FolderSubmission& s : submissions) {
+  for (FolderSubmission& s : plan.submissions) {
     for (size_t i = 0; i < s.materials.size(); ++i)
-      if (!s.job_keys[i].empty()) s.materials[i].scan = jobs[job_index[s.job_keys[i]]].result;
+      if (!s.job_keys[i].empty())
+        s.materials[i].scan = plan.jobs[plan.job_index[s.job_keys[i]]].result;
     nlohmann::json entry = {{"id", s.data.value("id", s.dir.filename().string())},
                             {"dir", fs::absolute(s.dir).lexically_normal().string()},
                             {"procedure", s.data.value("procedure", "")},
@@ -262,13 +346,14 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
                           "申请数据（submission.json）缺失、格式错误或所选业务不存在，无法核验，请重新提交。",
                           {{"reason", s.error}}});
     } else {
-      auto facts = case_facts(*registry, s.data, entry["id"].get<std::string>(), "", o.today);
+      auto facts = case_facts(*plan.registry, s.data, entry["id"].get<std::string>(), "", o.today);
       std::vector<FailedRequirement> failed;
       if (facts) {
         if (auto f = Workflow::failed_requirements(*s.procedure, *facts)) failed = std::move(*f);
       }
-      SubmissionVerdict v = check_submission(s.data, *s.procedure, *documents, s.materials,
-                                             facts ? *facts : nlohmann::json::object(), failed, o.today);
+      SubmissionVerdict v =
+          check_submission(s.data, *s.procedure, *plan.documents, s.materials,
+                           facts ? *facts : nlohmann::json::object(), failed, o.today);
       findings = std::move(v.findings);
     }
     std::string verdict = verdict_of(findings);
@@ -296,7 +381,7 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
     entry["findings"] = findings_json(findings);
     entries.push_back(std::move(entry));
   }
-  for (const fs::path& p : found.not_submissions) {
+  for (const fs::path& p : plan.found.not_submissions) {
     ++counts["fail"];
     entries.push_back({{"id", nullptr}, {"dir", p.string()}, {"procedure", nullptr},
                        {"verdict", "fail"}, {"error", "no submission.json here or below"},
@@ -330,17 +415,44 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
         entries[p.entry]["materials"][p.material]["preview"] = p.target.string();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  report["summary"] = {{"submissions", entries.size()}, {"pass", counts["pass"]},
-                       {"fail", counts["fail"]}, {"review", counts["review"]},
-                       {"scans", jobs.size()}, {"scans_reused", progress.reused},
+  report["summary"] = {{"submissions", entries.size()},
+                       {"pass", counts["pass"]},
+                       {"fail", counts["fail"]},
+                       {"review", counts["review"]},
+                       {"scans", plan.jobs.size()},
+                       {"scans_reused", reused},
                        {"seconds", std::round(seconds * 10) / 10}};
   report["submissions"] = std::move(entries);
   // Reports are read by people who need no ID number whole; OCR evidence may hold one anywhere.
   report = mask_personal_data(std::move(report));
   auto written = write_batch_report(report, o.report_dir);
   if (!written) return written.error();
-  store->finish(batch_id);
+  plan.store->finish(plan.batch_id);
   return report;
+}
+
+}  // namespace
+
+Result<nlohmann::json> run_batch(const BatchOptions& o) {
+  auto started = std::chrono::steady_clock::now();
+  BatchPlan plan;
+  if (auto st = plan_batch(o, plan); !st) return st.error();
+  BatchProgress progress;
+  progress.total = static_cast<int>(plan.jobs.size());
+  std::vector<size_t> pending = take_kept_results(plan, progress);
+  if (o.progress && progress.reused) {
+    progress.current = "(" + std::to_string(progress.reused) + " scans done in an earlier run)";
+    o.progress(progress);
+  }
+  int workers =
+      o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  workers =
+      std::max(1, std::min<int>(workers, static_cast<int>(std::max<size_t>(pending.size(), 1))));
+  if (auto st = o.by_workers ? analyse_by_workers(plan, o, progress)
+                             : analyse_here(plan, o, pending, progress, workers);
+      !st)
+    return st.error();
+  return write_report(plan, o, progress.reused, workers, started);
 }
 
 }  // namespace keydesk

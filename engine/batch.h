@@ -1,12 +1,16 @@
 // Batch verification: every submission folder under the given paths, every scan analysed once
-// (keyed by the SHA-256 of its bytes, kept in SQLite as soon as it is done), every submission
-// checked against its procedure, and one report (DESIGN.md "Batch report").
+// (keyed by the SHA-256 of its bytes, kept in the database as soon as it is done), every
+// submission checked against its procedure, and one report (DESIGN.md "Batch report"). The scans
+// are analysed by this process's threads, or by `keydesk worker` processes that drain the
+// database's check-job queue (check_worker.h): the results are the same either way.
 //
 // Resumable: a batch killed half way and run again with the same database redoes no finished
 // scan and keeps its batch id. One bad file or folder never stops the batch: it becomes a finding
 // or an `error` entry, and every submission given appears in the report.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -35,6 +39,16 @@ struct BatchOptions {
   Date today;
   std::string tessdata_dir;  // empty: Tesseract's default
   std::function<void(const BatchProgress&)> progress;  // called from one thread at a time
+  // The scans analysed by `keydesk worker` processes rather than here (`jobs` unused): every scan
+  // is enqueued as a check job in `db`, progress is read from the job table every
+  // `poll_interval`, and the report is written once every job has ended. `progress.current`
+  // tells the clerk to start a worker when none has taken a job for `idle_note_after`.
+  bool by_workers = false;
+  std::chrono::milliseconds poll_interval{500};
+  std::chrono::seconds idle_note_after{15};
+  // Set by another thread to stop following the queue (an Error; the jobs stay queued and a
+  // rerun of the same batch goes on from them).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Runs the batch and writes the report files; returns the report (report.json's content).

@@ -233,9 +233,9 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(accounts).value(),
                                      std::move(store).value());
   if (auto procedures = impl->engine.procedures(); !procedures) return procedures.error();
-  impl->batches = std::make_unique<BatchJobs>(
-      BatchJobs::Setup{impl->options.db, impl->options.rules_dir,
-                       impl->intake_dir().parent_path() / "batches", impl->options.counter});
+  impl->batches = std::make_unique<BatchJobs>(BatchJobs::Setup{
+      impl->options.db, impl->options.rules_dir, impl->intake_dir().parent_path() / "batches",
+      impl->options.counter, impl->options.checks_by_workers});
   // Deadlines follow the calendar files as they are now (edited while the server was down).
   impl->log_reprojection(impl->engine.reproject({"keydesk serve", "administrator", ""}));
   if (auto cal = WorkingCalendar::load(impl->options.rules_dir / "calendars",

@@ -45,6 +45,9 @@ struct AppOptions {
   std::filesystem::path intake_dir;
   // The server's log (start-up notes, calendar warnings, deadlines re-projected); empty: stderr.
   std::function<void(const std::string&)> log;
+  // Batch checks from the pages enqueued for `keydesk worker` processes on the same database
+  // rather than run on a thread of this server.
+  bool checks_by_workers = false;
 };
 
 class App {

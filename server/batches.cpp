@@ -19,6 +19,7 @@ struct BatchJobs::Job {
 BatchJobs::BatchJobs(Setup setup) : setup_(std::move(setup)) {}
 
 BatchJobs::~BatchJobs() {
+  closing_ = true;
   if (worker_.joinable()) worker_.join();
 }
 
@@ -59,6 +60,8 @@ void BatchJobs::run(std::shared_ptr<Job> job, std::vector<std::filesystem::path>
   options.db = setup_.db;
   options.rules_dir = setup_.rules_dir;
   options.today = today;
+  options.by_workers = setup_.by_workers;
+  options.cancel = &closing_;
   options.progress = [this, job](const BatchProgress& p) {
     std::lock_guard lock(mutex_);
     job->done = p.done;

@@ -1,9 +1,11 @@
 // Batch verification started from the web counter: the document checks of chosen cases'
 // submissions (their folders under the intake directory) run on a thread of their own, one
 // batch at a time, while requests go on; progress is read by polling. Each verdict is recorded
-// on its case as `keydesk batch verify --db` would.
+// on its case as `keydesk batch verify --db` would. With `by_workers`, the scans are enqueued as
+// check jobs for `keydesk worker` processes and the progress shown is the job table's.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -28,9 +30,12 @@ class BatchJobs {
     std::filesystem::path rules_dir;
     std::filesystem::path work_dir;  // reports under work_dir/<job>/
     CounterConfig counter;
+    bool by_workers = false;  // the scans checked by `keydesk worker` processes (batch.h)
   };
   explicit BatchJobs(Setup setup);
-  ~BatchJobs();  // waits for a running batch to finish (it is resumable anyway)
+  // Waits for a running batch to finish (it is resumable anyway); one that waits on workers stops
+  // following their queue at once, its jobs left queued.
+  ~BatchJobs();
 
   // Starts checking `folders` (submission folders) for `actor`. Refused while another runs.
   // Returns the job id.
@@ -53,6 +58,7 @@ class BatchJobs {
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   int next_ = 1;
   std::thread worker_;
+  std::atomic<bool> closing_{false};
 };
 
 }  // namespace keydesk::server

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <utility>
@@ -126,6 +127,27 @@ inline void json_fields(const nlohmann::json& j, const std::string& pointer,
     for (std::size_t i = 0; i < j.size(); ++i)
       json_fields(j[i], pointer + "/" + std::to_string(i), name + "[" + std::to_string(i) + "]",
                   out);
+}
+
+// Runs tools/scangen with `args` (shell text, e.g. "--count 2 --faults none -q --out DIR"); its
+// exit status (0: the submissions were drawn).
+inline int scangen(const std::string& args) {
+  const std::string command = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) + "' " + args;
+  return std::system(command.c_str());
+}
+
+// Each submission's verdict and findings (code, material, evidence) in a batch report, by its
+// folder's name: what two runs over the same folders must agree on.
+inline std::map<std::string, std::string> report_outcomes(const nlohmann::json& report) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : report.at("submissions")) {
+    std::string text = s.at("verdict").get<std::string>();
+    for (const auto& f : s.at("findings"))
+      text += "|" + f.at("code").get<std::string>() + " " + f.at("material").get<std::string>() +
+              " " + f.at("evidence").dump();
+    out[std::filesystem::path(s.at("dir").get<std::string>()).filename().string()] = text;
+  }
+  return out;
 }
 
 }  // namespace keydesk::test

@@ -16,6 +16,7 @@ extern const char migration_postgresql_005_sql[];
 extern const char migration_postgresql_006_sql[];
 extern const char migration_postgresql_007_sql[];
 extern const char migration_postgresql_008_sql[];
+extern const char migration_postgresql_009_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -26,7 +27,8 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_001_sql, embedded::migration_postgresql_002_sql,
     embedded::migration_postgresql_003_sql, embedded::migration_postgresql_004_sql,
     embedded::migration_postgresql_005_sql, embedded::migration_postgresql_006_sql,
-    embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql};
+    embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql,
+    embedded::migration_postgresql_009_sql};
 
 // The advisory lock every write transaction takes first ("keyd").
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";
@@ -261,9 +263,15 @@ class PostgresConnection final : public Connection {
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return ok();
     return pg_error(conn_.get(), r.get(), what);
   }
-  // The schema version applied (0: none), read in the current transaction.
+  // The schema version applied (0: none), read in the current transaction. pg_class is read as
+  // a table (this statement's snapshot), not through to_regclass, whose catalog snapshot may
+  // predate the writers' lock: a process that waited for another's migration saw no
+  // keydesk_schema and made it again.
   Result<long> applied_version() {
-    PgResult r(PQexec(conn_.get(), "SELECT to_regclass('keydesk_schema') IS NOT NULL"));
+    PgResult r(PQexec(conn_.get(),
+                      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN "
+                      "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = "
+                      "'keydesk_schema' AND n.nspname = current_schema())"));
     if (auto st = checked(r, "reading the schema version"); !st) return st.error();
     if (std::string(PQgetvalue(r.get(), 0, 0)) != "t") return 0L;
     PgResult v(PQexec(conn_.get(), "SELECT version FROM keydesk_schema"));

@@ -140,6 +140,14 @@ Result<std::unique_ptr<Connection>> connect(const std::string& target);
 // The same, its schema left as it is (tests build older schemas with it).
 Result<std::unique_ptr<Connection>> open_unmigrated(const std::string& target);
 
+// A repository `Sql` (implementing `Interface`, made from a connection) over connect(target).
+template <class Interface, class Sql>
+Result<std::unique_ptr<Interface>> open_repository(const std::string& target) {
+  auto db = connect(target);
+  if (!db) return db.error();
+  return std::unique_ptr<Interface>(std::make_unique<Sql>(std::move(db).value()));
+}
+
 // The refusal of a database whose schema `found` is newer than the `known` migrations.
 Error newer_schema(const std::string& name, std::int64_t found, std::int64_t known);
 

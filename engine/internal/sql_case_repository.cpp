@@ -657,10 +657,7 @@ class SqlCaseRepository final : public CaseRepository {
 }  // namespace
 
 Result<std::unique_ptr<CaseRepository>> open_case_repository(const std::string& target) {
-  auto db = internal::connect(target);
-  if (!db) return db.error();
-  return std::unique_ptr<CaseRepository>(
-      std::make_unique<SqlCaseRepository>(std::move(db).value()));
+  return internal::open_repository<CaseRepository, SqlCaseRepository>(target);
 }
 
 }  // namespace keydesk

@@ -70,7 +70,9 @@ export KEYDESK_ADMIN=admin KEYDESK_ADMIN_PASSWORD=admin-pass-2026
 echo "$KEYDESK_ADMIN_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_ADMIN" --role administrator \
   >>"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; fail "users add $KEYDESK_ADMIN failed"; }
 
-# The server on any free port; it prints "keydesk serve: http://127.0.0.1:PORT/ …".
+# The server on any free port; it prints "keydesk serve: http://127.0.0.1:PORT/ …". The log is
+# made first: the background job's redirection may come after the first look at it below.
+: >"$work/server.log"
 "${kdb[@]}" serve --port 0 >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT

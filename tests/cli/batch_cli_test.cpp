@@ -13,6 +13,7 @@
 #include "tests/support.h"
 
 using keydesk::test::read_json;
+using keydesk::test::report_outcomes;
 using keydesk::test::run_keydesk;
 using keydesk::test::TempDir;
 namespace fs = std::filesystem;
@@ -27,10 +28,7 @@ std::string slurp(const fs::path& path) {
 }
 
 // Submissions drawn by tools/scangen with `args`.
-void scangen(const std::string& args) {
-  const std::string command = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) + "' " + args;
-  REQUIRE(std::system(command.c_str()) == 0);
-}
+void scangen(const std::string& args) { REQUIRE(keydesk::test::scangen(args) == 0); }
 
 // Each submission of `in` drawn again with `fault` on `material` (scangen --from, wide).
 void redraw_each(const fs::path& in, const std::string& fault, const std::string& material) {
@@ -60,19 +58,6 @@ struct Batch {
 Batch& batch() {
   static Batch b;
   return b;
-}
-
-// Each submission's verdict and findings (code, material, evidence), by its folder name.
-std::map<std::string, std::string> outcomes(const nlohmann::json& report) {
-  std::map<std::string, std::string> out;
-  for (const auto& s : report["submissions"]) {
-    std::string text = s["verdict"].get<std::string>();
-    for (const auto& f : s["findings"])
-      text += "|" + f["code"].get<std::string>() + " " + f["material"].get<std::string>() + " " +
-              f["evidence"].dump();
-    out[fs::path(s["dir"].get<std::string>()).filename().string()] = text;
-  }
-  return out;
 }
 
 const nlohmann::json& entry(const std::string& dir_name) {
@@ -201,7 +186,7 @@ TEST_CASE("a batch killed half way resumes without redoing finished scans", "[ba
   CHECK(summary["submissions"] == 21);
   // The same findings as the batch run in one go: the scans that teach the rest where to look
   // first are the same ones, done before or after the kill.
-  CHECK(outcomes(read_json(report / "report.json")) == outcomes(b.json));
+  CHECK(report_outcomes(read_json(report / "report.json")) == report_outcomes(b.json));
 }
 
 TEST_CASE("one worker and two find the same: which scans teach the rest where to look is fixed",
@@ -212,10 +197,10 @@ TEST_CASE("one worker and two find the same: which scans teach the rest where to
                          (work.path() / "one").string() + "' --jobs 1 --quiet --today 2026-11-24");
   auto two = run_keydesk("batch verify '" + b.submissions.string() + "' --report '" +
                          (work.path() / "two").string() + "' --jobs 2 --quiet --today 2026-11-24");
-  const auto with_one = outcomes(read_json(work.path() / "one" / "report.json"));
+  const auto with_one = report_outcomes(read_json(work.path() / "one" / "report.json"));
   CHECK(with_one.size() == 21);
-  CHECK(with_one == outcomes(read_json(work.path() / "two" / "report.json")));
-  CHECK(with_one == outcomes(b.json));
+  CHECK(with_one == report_outcomes(read_json(work.path() / "two" / "report.json")));
+  CHECK(with_one == report_outcomes(b.json));
 }
 
 TEST_CASE("a path that holds no submission is reported, and the rest of the batch goes on", "[batch]") {

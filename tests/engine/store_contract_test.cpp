@@ -9,69 +9,28 @@
 #include <cstdlib>
 #include <latch>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <catch2/catch.hpp>
 
 #include "engine/accounts.h"
 #include "engine/case_store.h"
+#include "engine/check_job_repository.h"
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sql.h"
 #include "engine/rules.h"
+#include "tests/backends.h"
 #include "tests/support.h"
 
 using namespace keydesk;
+using keydesk::test::PostgresBackend;
+using keydesk::test::SqliteBackend;
 
 namespace {
 
 const char* const kUscc = "91110105MA01ABCD5F";
 const char* const kAuthority = "示例省商务厅";
-
-// A fresh SQLite file.
-class SqliteBackend {
- public:
-  const std::string& target() const { return target_; }
-
- private:
-  test::TempDir dir_;
-  std::string target_ = (dir_.path() / "cases.db").string();
-};
-
-// A fresh database in the test cluster, dropped at the end.
-class PostgresBackend {
- public:
-  PostgresBackend() {
-    const char* admin = std::getenv("KEYDESK_TEST_POSTGRES");
-    if (!admin || !*admin)
-      FAIL(
-          "KEYDESK_TEST_POSTGRES is not set: run the tests through ctest, whose postgres "
-          "fixture starts the test cluster (tests/postgres/cluster.sh)");
-    admin_ = admin;
-    std::random_device rd;
-    name_ = "keydesk_test_" + std::to_string(rd()) + std::to_string(rd());
-    // postgresql:///postgres?host=… → postgresql:///NAME?host=…
-    const auto query = admin_.find('?');
-    const auto slash = admin_.rfind('/', query);
-    REQUIRE(slash != std::string::npos);
-    target_ = admin_.substr(0, slash + 1) + name_ +
-              (query == std::string::npos ? "" : admin_.substr(query));
-    auto conn = internal::open_unmigrated(admin_);
-    INFO((conn ? "" : conn.error().message));
-    REQUIRE(conn);
-    REQUIRE((*conn)->exec("CREATE DATABASE " + name_));
-  }
-  ~PostgresBackend() {
-    if (name_.empty()) return;
-    if (auto conn = internal::open_unmigrated(admin_))
-      (void)(*conn)->exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  }
-  PostgresBackend(const PostgresBackend&) = delete;
-  PostgresBackend& operator=(const PostgresBackend&) = delete;
-  const std::string& target() const { return target_; }
-
- private:
-  std::string admin_, name_, target_;
-};
 
 // The tests' submission, with a legal representative whose name has an ideographic space.
 nlohmann::json submission(const std::string& id) {
@@ -596,7 +555,7 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   REQUIRE(*version->step());
   const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
   CHECK(version->integer(0) == count);
-  CHECK(count == 8);
+  CHECK(count == 9);
   version->reset();
   { REQUIRE(CaseStore::open(backend.target())); }
   REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
@@ -604,6 +563,26 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   auto newer = CaseStore::open(backend.target());
   REQUIRE_FALSE(newer.ok());
   CHECK_THAT(newer.error().message, Catch::Contains("newer keydesk"));
+}
+
+TEMPLATE_TEST_CASE("connections opened at once on a new database migrate it once", "",
+                   SqliteBackend, PostgresBackend) {
+  // A batch verify --queue and its workers started together on a fresh file: each used to run
+  // migration 1 and all but one failed on "table enterprises already exists".
+  TestType backend;
+  constexpr int kOpeners = 4;
+  std::vector<std::string> errors(kOpeners);
+  std::latch start(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i)
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (auto conn = internal::connect(backend.target()); !conn)
+        errors[static_cast<size_t>(i)] = conn.error().message;
+    });
+  for (auto& t : threads) t.join();
+  for (const std::string& e : errors) CHECK(e == "");
+  REQUIRE(CaseStore::open(backend.target()));
 }
 
 TEMPLATE_TEST_CASE("a database of the version before is migrated with its cases", "", SqliteBackend,
@@ -674,6 +653,192 @@ TEMPLATE_TEST_CASE("the scan cache keeps results by content and resumes an unfin
   CHECK(store->batch_id("inputs-2", "B-3") == "B-3");
   store->finish("B-1");
   CHECK(store->batch_id("inputs-1", "B-4") == "B-4");
+}
+
+namespace {
+
+// A check job of batch `batch` for scan key `key`.
+CheckJob check_job(const std::string& batch, const std::string& key, int stage = 1) {
+  CheckJob j;
+  j.batch = batch;
+  j.key = key;
+  j.submission = "S-1/" + key + ".jpg";
+  j.file = "/scans/S-1/" + key + ".jpg";
+  j.sha256 = std::string(64, 'a');
+  j.material = "business_licence";
+  j.pipeline = "scan-test";
+  j.hints = "{}";
+  j.stage = stage;
+  return j;
+}
+
+std::unique_ptr<CheckJobRepository> check_jobs(const std::string& target) {
+  auto q = open_check_job_repository(target);
+  INFO((q ? "" : q.error().message));
+  REQUIRE(q);
+  return std::move(q).value();
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("check jobs are enqueued once per batch and scan, and counted by state", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto q = check_jobs(backend.target());
+  CheckJob kept = check_job("B-1", "k3");
+  kept.state = "done";
+  kept.result_key = "k3";
+  auto added = q->enqueue({check_job("B-1", "k1"), check_job("B-1", "k2"), kept});
+  REQUIRE(added);
+  CHECK(*added == 3);
+  // The same batch enqueued again (a rerun) adds nothing and changes nothing.
+  CheckJob again = check_job("B-1", "k1");
+  again.state = "done";
+  CHECK(*q->enqueue({again, check_job("B-1", "k2")}) == 0);
+  CHECK(*q->enqueue({check_job("B-2", "k1")}) == 1);  // another batch, the same scan
+  auto counts = q->counts("B-1");
+  REQUIRE(counts);
+  CHECK(counts->pending == 2);
+  CHECK(counts->done == 1);
+  CHECK(counts->total() == 3);
+  CHECK(counts->open() == 2);
+  CHECK(q->counts_of_pipeline("scan-test")->pending == 3);
+  CHECK(q->counts_of_pipeline("scan-other")->total() == 0);
+  auto jobs = q->jobs_of("B-1");
+  REQUIRE(jobs);
+  REQUIRE(jobs->size() == 3);
+  CHECK((*jobs)[0].key == "k1");
+  CHECK((*jobs)[0].state == "pending");
+  CHECK((*jobs)[0].file == "/scans/S-1/k1.jpg");
+  CHECK((*jobs)[2].result_key == "k3");
+}
+
+TEMPLATE_TEST_CASE("a check job is claimed by one worker, renewed, done or failed by its holder",
+                   "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto q = check_jobs(backend.target());
+  REQUIRE(q->enqueue({check_job("B-1", "k1"), check_job("B-1", "k2")}));
+  CHECK_FALSE(q->claim("w1", "scan-other", 1000, 1060, 3)->has_value());  // another version
+  auto first = q->claim("w1", "scan-test", 1000, 1060, 3);
+  REQUIRE(first);
+  REQUIRE(first->has_value());
+  CHECK((*first)->key == "k1");  // the oldest first
+  CHECK((*first)->state == "claimed");
+  CHECK((*first)->claimed_by == "w1");
+  CHECK((*first)->lease_until == 1060);
+  CHECK((*first)->attempts == 1);
+  auto second = q->claim("w2", "scan-test", 1000, 1060, 3);
+  REQUIRE(second->has_value());
+  CHECK((*second)->key == "k2");
+  CHECK_FALSE(q->claim("w3", "scan-test", 1000, 1060, 3)->has_value());  // none left
+  const long a = (*first)->id, b = (*second)->id;
+  CHECK(*q->renew(a, "w1", 1120));
+  CHECK_FALSE(*q->renew(a, "w2", 1120));  // not w2's
+  CHECK_FALSE(*q->finish(a, "w2", "k1"));
+  CHECK(*q->finish(a, "w1", "k1"));
+  CHECK_FALSE(*q->finish(a, "w1", "k1"));  // done already
+  CHECK_FALSE(*q->renew(a, "w1", 1180));
+  CHECK(*q->fail(b, "w2", "图片无法读取"));
+  auto counts = q->counts("B-1");
+  CHECK(counts->done == 1);
+  CHECK(counts->failed == 1);
+  CHECK(counts->open() == 0);
+  auto jobs = q->jobs_of("B-1");
+  CHECK((*jobs)[0].result_key == "k1");
+  CHECK((*jobs)[1].error == "图片无法读取");
+  CHECK_FALSE(q->claim("w1", "scan-test", 5000, 5060, 3)->has_value());  // ended jobs stay ended
+}
+
+TEMPLATE_TEST_CASE("an expired lease is claimed again, and failed after the attempts allowed", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto q = check_jobs(backend.target());
+  REQUIRE(q->enqueue({check_job("B-1", "k1")}));
+  REQUIRE(q->claim("w1", "scan-test", 1000, 1060, 2)->has_value());
+  CHECK_FALSE(q->claim("w2", "scan-test", 1059, 1119, 2)->has_value());  // lease still runs
+  auto again = q->claim("w2", "scan-test", 1061, 1121, 2);               // w1 died
+  REQUIRE(again->has_value());
+  CHECK((*again)->claimed_by == "w2");
+  CHECK((*again)->attempts == 2);
+  CHECK_FALSE(*q->finish((*again)->id, "w1", "k1"));  // w1, come back late, holds it no more
+  // w2 dies too: two claims were allowed, so it is not claimed a third time but failed.
+  CHECK_FALSE(q->claim("w3", "scan-test", 1200, 1260, 2)->has_value());
+  CHECK(*q->fail_abandoned(1119, 2, "died") == 0);  // its lease still runs
+  CHECK(*q->fail_abandoned(1200, 2, "died") == 1);
+  auto jobs = q->jobs_of("B-1");
+  CHECK((*jobs)[0].state == "failed");
+  CHECK((*jobs)[0].error == "died");
+}
+
+TEMPLATE_TEST_CASE("a stage 2 check job waits until every stage 1 job of its batch has ended", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto q = check_jobs(backend.target());
+  REQUIRE(q->enqueue({check_job("B-1", "k1"), check_job("B-1", "k2", 2), check_job("B-1", "k3"),
+                      check_job("B-2", "k4", 2)}));
+  auto k1 = q->claim("w", "scan-test", 1000, 1060, 3);
+  auto k3 = q->claim("w", "scan-test", 1000, 1060, 3);
+  CHECK((*k3)->key == "k3");  // k2 waits for k1 and k3
+  auto k4 = q->claim("w", "scan-test", 1000, 1060, 3);
+  CHECK((*k4)->key == "k4");  // batch B-2 has no stage 1 job
+  CHECK_FALSE(q->claim("w", "scan-test", 1000, 1060, 3)->has_value());
+  REQUIRE(*q->finish((*k1)->id, "w", "k1"));
+  CHECK_FALSE(q->claim("w", "scan-test", 1000, 1060, 3)->has_value());  // k3 still claimed
+  REQUIRE(*q->fail((*k3)->id, "w", "unreadable"));
+  auto k2 = q->claim("w", "scan-test", 1000, 1060, 3);
+  REQUIRE(k2->has_value());
+  CHECK((*k2)->key == "k2");
+}
+
+TEMPLATE_TEST_CASE("two claimers never get the same check job", "", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  constexpr int kJobs = 60;
+  {
+    auto q = check_jobs(backend.target());
+    std::vector<CheckJob> jobs;
+    for (int i = 0; i < kJobs; ++i) jobs.push_back(check_job("B-1", "k" + std::to_string(i)));
+    REQUIRE(*q->enqueue(jobs) == kJobs);
+  }
+  // Four claimers on connections of their own, started at once, claim until none is left.
+  constexpr int kClaimers = 4;
+  std::vector<std::vector<std::string>> got(kClaimers);
+  std::vector<std::string> errors(kClaimers);
+  std::latch start(kClaimers);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClaimers; ++c)
+    threads.emplace_back([&, c] {
+      auto q = open_check_job_repository(backend.target());
+      start.arrive_and_wait();
+      if (!q) {
+        errors[static_cast<size_t>(c)] = q.error().message;
+        return;
+      }
+      const std::string me = "w" + std::to_string(c);
+      for (;;) {
+        auto job = (*q)->claim(me, "scan-test", 1000, 1060, 3);
+        if (!job) {
+          errors[static_cast<size_t>(c)] = job.error().message;
+          return;
+        }
+        if (!*job) return;
+        got[static_cast<size_t>(c)].push_back((*job)->key);
+        if (!*(*q)->finish((*job)->id, me, (*job)->key)) {
+          errors[static_cast<size_t>(c)] = "lost " + (*job)->key;
+          return;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::multiset<std::string> all;
+  for (int c = 0; c < kClaimers; ++c) {
+    INFO("claimer " << c);
+    CHECK(errors[static_cast<size_t>(c)].empty());
+    all.insert(got[static_cast<size_t>(c)].begin(), got[static_cast<size_t>(c)].end());
+  }
+  CHECK(all.size() == static_cast<size_t>(kJobs));
+  CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<size_t>(kJobs));
+  CHECK(check_jobs(backend.target())->counts("B-1")->done == kJobs);
 }
 
 TEMPLATE_TEST_CASE("the keydesk command takes --db as a file or a postgresql:// URI alike", "",

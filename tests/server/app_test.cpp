@@ -19,6 +19,7 @@
 #include "common/utf8.h"
 #include "engine/accounts.h"
 #include "engine/case_store.h"
+#include "engine/check_worker.h"
 #include "engine/intake.h"
 #include "engine/internal/yaml_document.h"
 #include "server/app.h"
@@ -67,8 +68,10 @@ struct Counter {
   std::filesystem::path rules = KEYDESK_RULES_DIR;
 
   // `own_rules`: on a copy of rules/ that the test may edit. `faulty_store`: the server opens the
-  // database on the VFS that fails on demand (tests/fault_vfs.h).
-  explicit Counter(bool own_rules = false, bool faulty_store = false) {
+  // database on the VFS that fails on demand (tests/fault_vfs.h). `checks_by_workers`: batch
+  // checks are enqueued for keydesk worker (AppOptions).
+  explicit Counter(bool own_rules = false, bool faulty_store = false,
+                   bool checks_by_workers = false) {
     if (own_rules) {
       rules = dir.path() / "rules";
       std::filesystem::copy(KEYDESK_RULES_DIR, rules, std::filesystem::copy_options::recursive);
@@ -111,6 +114,7 @@ struct Counter {
     options.counter = *counter;
     options.clock = [this] { return now; };
     options.log = [](const std::string&) {};  // start-up notes: tested on their own
+    options.checks_by_workers = checks_by_workers;
     auto made = App::create(options);
     REQUIRE(made);
     app = std::move(made).value();
@@ -729,6 +733,56 @@ TEST_CASE(
     REQUIRE(acted.result() == http::status::ok);
     CHECK(body_of(clerk.get("/api/cases/" + id))["version"] == 2);
   }
+}
+
+TEST_CASE("with checks by workers, a batch from the page waits in the job table for keydesk worker",
+          "[server]") {
+  Counter counter(false, false, true);
+  const std::string token = intake_token(counter);
+  Response taken =
+      counter.call(http::verb::post, "/api/submissions",
+                   multipart(example_submission("S-2026-000201"), example_dir("S-2026-000201")),
+                   intake_headers(token));
+  REQUIRE(taken.result() == http::status::created);
+  auto clerk = counter.log_in("clerk");
+  Response started = clerk.post("/api/batches", {{"cases", {"S-2026-000201"}}});
+  INFO(started.body());
+  REQUIRE(started.result() == http::status::accepted);
+  const std::string job = body_of(started)["id"];
+  // Enqueued, and left to the workers: nothing is checked while none runs.
+  nlohmann::json status;
+  for (int i = 0; i < 300; ++i) {
+    status = body_of(clerk.get("/api/batches/" + job));
+    if (status["total"].get<int>() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(status["total"].get<int>() > 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  status = body_of(clerk.get("/api/batches/" + job));
+  INFO(status.dump());
+  CHECK(status["state"] == "running");
+  CHECK(status["done"] == 0);
+  CHECK_THAT(status["current"].get<std::string>(), Catch::Contains("待处理"));
+  // A worker drains the queue; the batch then ends as one run on the server's thread would.
+  CheckWorkerOptions worker;
+  worker.db = counter.db;
+  worker.rules_dir = counter.rules;
+  worker.until = CheckWorkerOptions::Until::idle;
+  auto tally = run_check_worker(worker);
+  INFO((tally ? "" : tally.error().message));
+  REQUIRE(tally);
+  CHECK(tally->done == status["total"].get<int>());
+  CHECK(tally->failed == 0);
+  for (int i = 0; i < 300; ++i) {
+    status = body_of(clerk.get("/api/batches/" + job));
+    if (status["state"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(status["state"] == "done");
+  CHECK(status["done"] == status["total"]);
+  REQUIRE(status["submissions"].size() == 1);
+  CHECK(status["submissions"][0]["verdict"] == "pass");
+  CHECK(body_of(clerk.get("/api/cases/S-2026-000201"))["check"]["verdict"] == "pass");
 }
 
 TEST_CASE("a clerk verifies the pending submissions in the background and passes the clean ones",
