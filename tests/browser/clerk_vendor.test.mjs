@@ -147,7 +147,9 @@ async function step(name, fn) {
     if (await page.evaluate(() => window.__prompts)) throw new Error('the page called window.prompt');
     // What the page says to people, in Chinese: no English word in a status line or an error.
     const said = await page.locator('.error, [role=status], [role=alert], .warning').allInnerTexts();
-    const english = said.filter((t) => /[A-Za-z]{4,}/.test(t));
+    // A batch's id (B-20261203-1143-bbaa19) is a name, not English, though its hex may spell
+    // four letters.
+    const english = said.filter((t) => /[A-Za-z]{4,}/.test(t.replace(/B-\d{8}-\d{4}-[0-9a-f]{6}/g, '')));
     if (english.length) throw new Error('English reaches the page: ' + english.join(' | '));
     const file = await screenshot(name);
     console.log(`ok   ${name} (${Date.now() - started} ms) ${file}`);
