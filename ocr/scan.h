@@ -109,7 +109,8 @@ struct GlyphCheck {
   // (normalised correlation, −1..1).
   std::vector<std::pair<double, double>> likeness;
   // Per character compared (a name's): the character in common use, other than those two, that
-  // looks most like its ink, and how much ("" and −1 for a code's).
+  // looks most like its ink, and how much ("" and −1 for a code's, and where the check was
+  // already lost: rivals are looked for only while it can be taken).
   std::vector<std::pair<std::string, double>> rivals;
   bool taken = false;
 };

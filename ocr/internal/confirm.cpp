@@ -147,6 +147,8 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       const double read_like = like(row.folded[best + k], &read_at),
                    form_like = like(want[k], &form_at);
       check.likeness.emplace_back(read_like, form_like);
+      if (form_like < (is_code ? kLikelyCode : kLikely) || form_like < read_like + kClearly)
+        check.taken = false;
       // The character read may itself be far off (殷 read as 耻, the form's 毅 sharing its 殳):
       // the form's must beat the characters of GB 2312 most like the ink as well, as cut where
       // the form's character fits best and where the one read does (垅 read as 城: the form's
@@ -156,16 +158,16 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       auto neighbour = [&](char32_t ch) {
         return (k > 0 && ch == want[k - 1]) || (k + 1 < want.size() && ch == want[k + 1]);
       };
-      if (!is_code && !cuts.empty())
+      // Looked for only while the check can still be taken: ranking all of GB 2312 is the
+      // costly part of a look.
+      if (!is_code && !cuts.empty() && check.taken)
         for (size_t at : {form_at, read_at})
           for (char32_t ch : shapes->rivals(cuts[at], kRivals))
             if (ch != want[k] && ch != row.folded[best + k] && !neighbour(ch))
               if (const double l = like(ch); l > rival.second)
                 rival = {encode_utf8(std::u32string(1, ch)), l};
       check.rivals.push_back(rival);
-      if (form_like < (is_code ? kLikelyCode : kLikely) || form_like < read_like + kClearly ||
-          form_like < rival.second)
-        check.taken = false;
+      if (form_like < rival.second) check.taken = false;
       changes.emplace_back(g, want[k]);
     }
     result.glyph_checks.push_back(check);

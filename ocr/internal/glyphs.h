@@ -54,12 +54,12 @@ class GlyphShapes {
  private:
   struct Library;
   std::unique_ptr<Library> library_;
-  std::vector<std::string> faces_;                // "file#index", for logs
+  std::vector<std::string> faces_;  // "file#index", for logs
   // `ch` in every face that has it (drawn on first use).
   const std::vector<Shape>& drawn(char32_t ch);
 
-  std::map<char32_t, std::vector<Shape>> drawn_;  // per character, one per face that has it
-  std::vector<char32_t> common_;                  // GB 2312's characters, once drawn
+  std::map<char32_t, std::vector<Shape>> drawn_;   // per character, one per face that has it
+  std::vector<char32_t> common_;                   // GB 2312's characters, once drawn
   std::vector<std::vector<Shape>> common_shapes_;  // … in the first kRankingFaces faces
 };
 
