@@ -179,17 +179,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   Impl::Wanted wanted(hints, expected);
   // A skimmed row that may hold the label of a value still looked for (half of it read) is read
   // again at full width: the value is on it or on the rows read next (read at full width).
-  auto see = [&](ReadRow& row) {
-    if (row.skimmed) {
-      wanted.see_values(row);
-      if (wanted.worth_rereading(row)) {
-        auto started = std::chrono::steady_clock::now();
-        row = impl.read_row(*page, row.box, false);
-        if (clock.on)
-          std::fprintf(stderr, "    reread (%dx%d) %.1f ms: %s\n", row.box.w, row.box.h,
-                       ms_since(started), row.read.text.c_str());
-      }
-    }
+  // A value read a few characters off the form's looked at again (confirm.cpp); whether the
+  // last look was taken.
+  auto confirm = [&](ReadRow& row) {
     const size_t checks = result.glyph_checks.size();
     impl.confirm_values(row, hints, result);
     if (clock.on)
@@ -200,6 +192,20 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         for (const auto& [read, form] : g.likeness) std::fprintf(stderr, " %.2f/%.2f", read, form);
         std::fprintf(stderr, "\n");
       }
+    return result.glyph_checks.size() > checks && result.glyph_checks.back().taken;
+  };
+  auto see = [&](ReadRow& row) {
+    if (row.skimmed) {
+      wanted.see_values(row);
+      if (wanted.worth_rereading(row) || wanted.holds_tick_items(row)) {
+        auto started = std::chrono::steady_clock::now();
+        row = impl.read_row(*page, row.box, false);
+        if (clock.on)
+          std::fprintf(stderr, "    reread (%dx%d) %.1f ms: %s\n", row.box.w, row.box.h,
+                       ms_since(started), row.read.text.c_str());
+      }
+    }
+    confirm(row);
     wanted.see(row);
   };
   // Rows where other pages of this type held what is looked for (hints.places) come first; the
@@ -319,7 +325,18 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       const Box& at = order[i].code_box;
       LineRead code = order[i].grid ? impl.grid_read(order[i]) : impl.latin_read(at);
       if (clock.on) std::fprintf(stderr, "    latin read of the code run: %s\n", code.text.c_str());
-      const bool is_code = Impl::checks_as_code(code.text);
+      // A code is what passes its checksum, or the form's own code (one that fails its checksum
+      // is the submission's fault, found by its own check; the scan holding it is not).
+      bool is_code = Impl::checks_as_code(code.text) || Impl::holds_hint(code.text, hints);
+      if (!is_code) {
+        // A code a few characters off the form's (a dotted 0 read as 6): its ink looked at
+        // again, character by character.
+        ReadRow looked = fold_row(at, code);
+        if (confirm(looked) && Impl::checks_as_code(looked.read.text)) {
+          code = std::move(looked.read);
+          is_code = true;
+        }
+      }
       // Capitals with few digits are Latin words (an English name or address), never a code: a
       // USCC has eight digits at least and an ID number seventeen. The Latin model reads them
       // and what follows them; the Chinese model only what leads the row (its label).

@@ -108,9 +108,10 @@ struct GlyphCheck {
   // Per character compared: how much its ink looks like the character read and like the form's
   // (normalised correlation, −1..1).
   std::vector<std::pair<double, double>> likeness;
-  // Per character compared (a name's): the character in common use, other than those two, that
-  // looks most like its ink, and how much ("" and −1 for a code's, and where the check was
-  // already lost: rivals are looked for only while it can be taken).
+  // Per character compared: the character, other than those two, that looks most like its ink,
+  // and how much: for a name's, among GB 2312's; for a code's, among those the code may hold
+  // ("" and −1 where the check was already lost: rivals are looked for only while it can be
+  // taken).
   std::vector<std::pair<std::string, double>> rivals;
   bool taken = false;
 };

@@ -29,6 +29,9 @@ packages=(
   # ocr: a name read a character off drawn from the machine's Chinese faces (FreeType), found by
   # fontconfig, and compared with the page
   libfreetype-dev libfontconfig-dev
+  # ocr: a code's letters and digits drawn in the Latin faces codes are printed in as well
+  # (DejaVu; URW's Nimbus Sans, Roman and Mono, the metric twins of Arial, Times and Courier)
+  fonts-dejavu-core fonts-urw-base35
   # tools/scangen (synthetic scans for tests, examples and bench): Pillow and NumPy, and CJK
   # fonts for print (WenQuanYi, AR PL Mingti) and handwriting (AR PL Kaiti)
   python3-pil python3-numpy fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming

@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-18";  // 18: shorter table walls found, a wrapped code's tail read by the Latin model,
+    "scan-19";  // 19: a code's digits drawn in Latin faces too, its Latin reading looked at
+                // again, the form's own code taken though it fails its checksum;
+                // 18: shorter table walls found, a wrapped code's tail read by the Latin model,
                 // codes looked at up to four off;
                 // 17: faint print kept (Sauvola k 0.2), glyph checks beat GB 2312 rivals;
                 // 16: broken vertical rules found;

@@ -107,6 +107,8 @@ struct ScanAnalyzer::Impl {
 
   // `text` holds a USCC or an ID number that passes its checksum.
   static bool checks_as_code(const std::string& text);
+  // Whether `text` holds the form's USCC or ID number (hints), its letters and digits compared.
+  static bool holds_hint(const std::string& text, const ScanHints& hints);
 
   void extract_fields(const std::vector<internal::ReadRow>& rows, const DocumentType* type,
                       ScanResult& result);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "ocr/codes.h"
 #include "ocr/internal/analyzer.h"
 #include "ocr/internal/glyphs.h"
 #include "ocr/text.h"
@@ -21,8 +22,13 @@ namespace {
 constexpr double kLikely = 0.6;
 // … or, for a code's letters and digits (simpler shapes, printed in other faces), this much.
 constexpr double kLikelyCode = 0.5;
-// … and clearly more than the character read (on an ID card 辉 scores 0.71, 将 0.39).
+// … and clearly more than the character read (on an ID card 辉 scores 0.71, 将 0.39) …
 constexpr double kClearly = 0.1;
+// … or, for a code's, than the character read and every other character the code may hold
+// (digits share their oval: a dotted 0 scores 0.84 as 0, 0.77 as 6).
+constexpr double kClearlyCode = 0.05;
+constexpr std::u32string_view kUsccChars = U"0123456789ABCDEFGHJKLMNPQRTUWXY";
+constexpr std::u32string_view kIdNumberChars = U"0123456789X";
 // … and no less than any of the kRivals characters of GB 2312 most like the ink (a printed 殷
 // scores 0.77 against the form's 毅 at 0.63; right characters beat their rivals by up to 0.2,
 // and now and then lose one by a few hundredths: those go to the clerk).
@@ -72,13 +78,24 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     auto comparable = [codes = is_code](char32_t c) {
       return codes ? internal::is_code_char(c) : internal::is_cjk(c);
     };
+    // A letter a code never holds is the digit it looks like (O for 0: their shapes differ only
+    // in width, which a shape does not keep); engine/verify.cpp reads it so too.
+    const bool uscc = std::string_view(field) == "uscc";
+    auto same = [&](char32_t read, char32_t form) {
+      if (read == form) return true;
+      if (!is_code || read >= 0x80) return false;
+      const std::string one(1, static_cast<char>(read));
+      const std::string folded = uscc ? ocr::fold_uscc(one) : ocr::fold_id_number(one);
+      return folded.size() == 1 && static_cast<char32_t>(folded[0]) == form;
+    };
+    const std::u32string_view alphabet = uscc ? kUsccChars : kIdNumberChars;
     if (row.folded.find(want) != std::u32string::npos) continue;
     // The place where the row reads most like the name, character for character.
     size_t best = std::u32string::npos, best_off = most + 1;
     for (size_t s = 0; s + want.size() <= row.folded.size(); ++s) {
       size_t off = 0;
       for (size_t k = 0; k < want.size() && off <= most; ++k)
-        if (row.folded[s + k] != want[k]) {
+        if (!same(row.folded[s + k], want[k])) {
           // Only Chinese characters (a code's letters and digits) are drawn and compared, each
           // one glyph of its own.
           const size_t g = row.glyph_of[s + k];
@@ -95,7 +112,7 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
                      true};
     std::vector<std::pair<size_t, char32_t>> changes;  // glyph, the form's character
     for (size_t k = 0; k < want.size(); ++k) {
-      if (row.folded[best + k] == want[k]) continue;
+      if (same(row.folded[best + k], want[k])) continue;
       const size_t g = row.glyph_of[best + k];
       // Tesseract's box of a glyph is mostly where the glyph is, but now and then loose (one may
       // span the whole name); its box of the name as a whole is right. The character is looked
@@ -147,7 +164,8 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       const double read_like = like(row.folded[best + k], &read_at),
                    form_like = like(want[k], &form_at);
       check.likeness.emplace_back(read_like, form_like);
-      if (form_like < (is_code ? kLikelyCode : kLikely) || form_like < read_like + kClearly)
+      if (form_like < (is_code ? kLikelyCode : kLikely) ||
+          form_like < read_like + (is_code ? kClearlyCode : kClearly))
         check.taken = false;
       // The character read may itself be far off (殷 read as 耻, the form's 毅 sharing its 殳):
       // the form's must beat the characters of GB 2312 most like the ink as well, as cut where
@@ -160,6 +178,11 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       };
       // Looked for only while the check can still be taken: ranking all of GB 2312 is the
       // costly part of a look.
+      if (is_code && check.taken)
+        for (char32_t ch : alphabet)
+          if (ch != want[k] && ch != row.folded[best + k])
+            if (const double l = like(ch); l > rival.second)
+              rival = {encode_utf8(std::u32string(1, ch)), l};
       if (!is_code && !cuts.empty() && check.taken)
         for (size_t at : {form_at, read_at})
           for (char32_t ch : shapes->rivals(cuts[at], kRivals))

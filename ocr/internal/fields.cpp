@@ -187,6 +187,20 @@ bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
   return false;
 }
 
+bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hints) {
+  auto alnum = [](std::string s) {
+    s = fold_code_text(s);
+    std::erase_if(s, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
+    return s;
+  };
+  const std::string folded = alnum(text);
+  for (const std::string* hint : {&hints.uscc, &hints.id_number})
+    if (const std::string code = alnum(*hint);
+        code.size() >= 15 && folded.find(code) != std::string::npos)
+      return true;
+  return false;
+}
+
 void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
                                         ScanResult& result) {
   for (size_t r = 0; r < rows.size(); ++r) {

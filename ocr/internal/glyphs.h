@@ -42,6 +42,8 @@ class GlyphShapes {
   // Whether any face was found: without one no character can be drawn and nothing is compared.
   bool usable() const { return !faces_.empty(); }
   size_t faces() const { return faces_.size(); }
+  // The Latin faces a code's letters and digits are drawn in as well ("file#index").
+  const std::vector<std::string>& code_faces() const { return code_faces_; }
 
   // How much `ink` (as Shape) looks like `ch`: the best correlation over the faces. −1 when no
   // face draws it.
@@ -54,7 +56,9 @@ class GlyphShapes {
  private:
   struct Library;
   std::unique_ptr<Library> library_;
-  std::vector<std::string> faces_;  // "file#index", for logs
+  std::vector<std::string> faces_;       // "file#index", for logs
+  std::vector<std::string> code_faces_;  // the same, of the Latin faces
+  void add_code_faces();
   // `ch` in every face that has it (drawn on first use).
   const std::vector<Shape>& drawn(char32_t ch);
 

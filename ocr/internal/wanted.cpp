@@ -148,6 +148,13 @@ bool ScanAnalyzer::Impl::Wanted::worth_rereading(const ReadRow& row) const {
   return true;
 }
 
+bool ScanAnalyzer::Impl::Wanted::holds_tick_items(const ReadRow& row) const {
+  if (!ticks_wanted) return false;
+  const std::vector<size_t> at = internal::locate_tick_items(row.folded, tick_items);
+  return std::count_if(at.begin(), at.end(), [](size_t a) { return a != std::u32string::npos; }) >=
+         2;
+}
+
 bool ScanAnalyzer::Impl::Wanted::near_label(const ReadRow& row) const {
   for (const Value* v : {&uscc, &id, &company, &applicant})
     if (v->wanted && v->grace < 0 &&

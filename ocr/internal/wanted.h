@@ -41,6 +41,9 @@ struct ScanAnalyzer::Impl::Wanted {
   // for (and so the value after it). Not when all it holds is the label, read whole (a label
   // alone in its cell: the value is in the cells read next), or the document's title.
   bool worth_rereading(const internal::ReadRow& row) const;
+  // A skimmed row that holds two items of the tick list or more, while it is looked for: its
+  // boxes and marks are read at full width.
+  bool holds_tick_items(const internal::ReadRow& row) const;
   // The label of a value looked for may be on `row`: half of a short one (姓名) on a short row
   // will do.
   bool near_label(const internal::ReadRow& row) const;

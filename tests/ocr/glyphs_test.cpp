@@ -2,6 +2,8 @@
 // ink, the machine's Chinese faces drawing characters, and a glyph check kept in a batch database.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <string_view>
 
 #include "ocr/internal/glyphs.h"
 #include "ocr/scan.h"
@@ -90,6 +92,30 @@ TEST_CASE("the machine's Chinese faces draw characters a printed one is compared
   CHECK_FALSE(holds(like_box, U'十'));
   CHECK(holds(like_cross, U'十'));
   CHECK_FALSE(holds(like_cross, U'口'));
+}
+
+TEST_CASE("a code's digits are drawn in Latin faces too: a dotted 0 is a 0, not a 6", "[glyphs]") {
+  // An ID number printed in a monospaced face: a bold oval with a dot in it, 12 × 18 pixels, as
+  // a card copy's digits are on the page.
+  PixPtr page(pixCreate(20, 26, 8));
+  pixSetAllArbitrary(page.get(), 235);
+  for (int y = 0; y < 26; ++y)
+    for (int x = 0; x < 20; ++x) {
+      const double dx = (x - 9.5) / 6.0, dy = (y - 12.5) / 9.0, r = dx * dx + dy * dy;
+      const double ix = (x - 9.5) / 3.6, iy = (y - 12.5) / 6.4;
+      const bool ring = r <= 1.0 && ix * ix + iy * iy > 1.0;
+      const bool dot = std::abs(x - 9.5) < 1.6 && std::abs(y - 12.5) < 2.1;
+      if (ring || dot) pixSetPixel(page.get(), x, y, 25);
+    }
+  const Shape dotted = shape(page.get());
+  GlyphShapes shapes;
+  REQUIRE(shapes.usable());
+  // scripts/install-deps.sh installs DejaVu and URW's Nimbus faces.
+  CHECK(shapes.code_faces().size() >= 4);
+  const double zero = shapes.likeness(dotted, U'0');
+  CHECK(zero > 0.6);
+  for (char32_t other : std::u32string_view(U"123456789X"))
+    CHECK(zero > shapes.likeness(dotted, other) + 0.05);
 }
 
 TEST_CASE("a glyph check is kept with the scan's result and read back from it", "[glyphs]") {

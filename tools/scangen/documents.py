@@ -3,6 +3,7 @@ returns (page, truth, photocopied).  Coordinates are base units (A4 = 1240 x 175
 
 import datetime
 import math
+import random
 
 from PIL import Image, ImageDraw
 
@@ -363,6 +364,15 @@ LICENCE_FIELDS = {"名称": "company_name", "法定代表人": "legal_representa
 
 # ------------------------------------------------------------------ ID card copy
 
+def _idnum_face(p, idnum):
+    """The face an ID card's number is printed in: DejaVu Sans Mono bold (its 0 dotted), or on a
+    wide page one of several, chosen by the number itself so that the page's other draws (and so
+    every other submission of a seed) stay as they were."""
+    if not p.wide:
+        return "monob"
+    return random.Random("idnum-face-" + idnum).choice(["monob", "monob", "nmonob", "nhelvb", "sansb", "nsansb"])
+
+
 def _card_front(p, rng, x0, y0, cw, ch, person, idnum, lvl):
     c = cw / 505.0
     p.rect(x0, y0, x0 + cw, y0 + ch, w=2, fill=lvl, outline=lvl - 60, radius=22 * c)
@@ -393,7 +403,7 @@ def _card_front(p, rng, x0, y0, cw, ch, person, idnum, lvl):
     for i, ln in enumerate(lines[:3]):
         p.text(vx, y0 + (161 + 27 * i) * c, ln, fs * 1.1, vf)
     p.text(lx, y0 + 262 * c, "公民身份号码", fs, "hei", fill=lab)
-    p.text(x0 + 160 * c, y0 + 258 * c, idnum, fs * 1.35, "monob", spacing=2.2 * c)
+    p.text(x0 + 160 * c, y0 + 258 * c, idnum, fs * 1.35, _idnum_face(p, idnum), spacing=2.2 * c)
     # photo
     px0, py0, pw, ph = x0 + 330 * c, y0 + 40 * c, 140 * c, 175 * c
     p.rect(px0, py0, px0 + pw, py0 + ph, w=1, fill=lvl - 25, outline=None)
@@ -425,6 +435,7 @@ def _card_image(p, side, cw, ch, person, idnum, lvl, angle):
     (counter-clockwise). Returns (L image, L mask of the card's shape)."""
     m = 14
     cp = Page(cw + 2 * m, ch + 2 * m, p.s)
+    cp.wide = p.wide
     mask = Image.new("L", (cp.W, cp.H), 0)
     ImageDraw.Draw(mask).rounded_rectangle([cp.px(m), cp.px(m), cp.px(m + cw), cp.px(m + ch)],
                                            radius=cp.px(22 * cw / 505.0), fill=255)

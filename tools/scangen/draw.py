@@ -27,10 +27,16 @@ WIDE_FONT_FILES = {
     "nserifb": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
     "nsans": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),       # Noto Sans CJK SC (Hei)
     "nsansb": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
+    # ID numbers as other card printers and copy generators set them: Courier-like, Helvetica-like
+    # (the card's own face is an OCR-B; Debian has none) and DejaVu Sans bold
+    "nmonob": ("/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Bold.otf", 0),
+    "nhelvb": ("/usr/share/fonts/opentype/urw-base35/NimbusSans-Bold.otf", 0),
+    "sansb": ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 0),
 }
 FONT_PACKAGES = {"wqy-zenhei": "fonts-wqy-zenhei", "wqy-microhei": "fonts-wqy-microhei", "ukai": "fonts-arphic-ukai",
                  "uming": "fonts-arphic-uming", "DejaVu": "fonts-dejavu-core", "gbsn00lp": "fonts-arphic-gbsn00lp",
-                 "gkai00mp": "fonts-arphic-gkai00mp", "/noto/": "fonts-noto-cjk"}
+                 "gkai00mp": "fonts-arphic-gkai00mp", "/noto/": "fonts-noto-cjk",
+                 "urw-base35": "fonts-urw-base35"}
 
 
 def font_package(path):
