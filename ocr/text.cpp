@@ -59,6 +59,23 @@ std::string fold_code_text(std::string_view text) {
   return out;
 }
 
+std::u32string without_inner_marks(std::u32string_view text, std::vector<size_t>* at) {
+  auto cjk = [](char32_t c) { return c >= 0x3400 && c <= 0x9FFF; };
+  auto alnum = [](char32_t c) {
+    return (c >= U'0' && c <= U'9') || (c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z');
+  };
+  std::u32string kept;
+  if (at) at->clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool bracket = text[i] == U'(' || text[i] == U')' || text[i] == U'（' || text[i] == U'）';
+    const bool mark = !cjk(text[i]) && !alnum(text[i]) && !bracket && i > 0 &&
+                      i + 1 < text.size() && cjk(text[i - 1]) && cjk(text[i + 1]);
+    if (mark) continue;
+    kept += text[i];
+    if (at) at->push_back(i);
+  }
+  return kept;
+}
 
 size_t best_substring_distance(std::u32string_view haystack, std::u32string_view needle,
                                size_t* begin, size_t* end) {

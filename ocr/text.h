@@ -32,6 +32,11 @@ size_t best_substring_distance(std::u32string_view haystack, std::u32string_view
 double substring_similarity(std::u32string_view haystack, std::u32string_view needle,
                             size_t* begin = nullptr, size_t* end = nullptr);
 
+// `text` without the marks (brackets aside) that stand alone between two Chinese characters: a
+// spread label's or name's gap read as a mark (名”称, 苏，雪). `at` (optional) gets where each kept
+// character is in `text`.
+std::u32string without_inner_marks(std::u32string_view text, std::vector<size_t>* at = nullptr);
+
 // The signature label `label` (normalised) in the row text `row` (normalised): read with a slip
 // in three characters or fewer, or, when the signature itself has struck through the label's
 // "(签字)" (授权用户(和冯7宁波), the label's stem up to its bracket read whole.

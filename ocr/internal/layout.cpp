@@ -176,6 +176,52 @@ std::vector<std::pair<Box, int>> add_cell_walls(Pix* binary, Pix* rules) {
 
 // `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
 // (no more than a stroke crossing between the rows).
+// A label's print with handwriting right after it, closer than the smear joins (签字/盖章：程玲倩
+// in a brush hand twice the print's height): one block as tall as the hand, in which the label,
+// read at the hand's height, is lost. Its leading characters of print height, three or more,
+// are parted from the rest where a mark taller than print begins. False when it is no such
+// block.
+bool split_print_from_hand(Pix* text, const Box& block, int print_height, std::vector<Box>& out) {
+  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
+  PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!clip) return false;
+  Pixa* pixa_raw = nullptr;
+  BoxaPtr parts(pixConnComp(clip.get(), &pixa_raw, 8));
+  if (pixa_raw) pixaDestroy(&pixa_raw);
+  if (!parts) return false;
+  std::vector<Box> marks;
+  for (int i = 0, n = boxaGetCount(parts.get()); i < n; ++i) {
+    const Box m = box_at(parts.get(), i);
+    if (m.w * m.h >= 4) marks.push_back(m);
+  }
+  std::sort(marks.begin(), marks.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  // The head: marks no taller than print, before the first taller one.
+  const int tall = print_height * 3 / 2;
+  size_t head = 0;
+  int head_right = 0, top = block.h, bottom = 0;
+  while (head < marks.size() && marks[head].h <= tall) {
+    head_right = std::max(head_right, marks[head].right());
+    top = std::min(top, marks[head].y), bottom = std::max(bottom, marks[head].bottom());
+    ++head;
+  }
+  if (head == marks.size() || head < 3 || head_right < print_height * 2) return false;
+  // Strokes of the hand that reach back over the head's end are the hand's: the head stops
+  // before them.
+  const int hand_left = marks[head].x;
+  if (hand_left < head_right - print_height / 2 || bottom - top > tall) return false;
+  // Print that goes on past the tall mark (an ID number a seal's edge crosses) is no hand.
+  const auto print_after =
+      std::count_if(marks.begin() + static_cast<ptrdiff_t>(head), marks.end(), [&](const Box& m) {
+        return m.h <= tall && m.h * 10 >= print_height * 6 && m.y >= top - 2 &&
+               m.bottom() <= bottom + 2;
+      });
+  if (print_after >= 3) return false;
+  out.push_back({block.x, block.y + top, std::min(head_right, hand_left), bottom - top});
+  out.push_back({block.x + hand_left, block.y, block.w - hand_left, block.h});
+  return true;
+}
+
 void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
   BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
   PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
@@ -307,6 +353,9 @@ Layout text_layout(Pix* binary) {
     row_height = heights[heights.size() / 2];
   }
   for (const Box& b : blocks) {
+    if (row_height > 0 && b.h > row_height * 3 / 2 &&
+        split_print_from_hand(text.get(), b, row_height, segments))
+      continue;
     if (row_height > 0 && b.h > row_height * 2 && b.w >= b.h * 2)
       split_at_thin_ink(text.get(), b, segments);
     else

@@ -44,6 +44,22 @@ Recognizer::~Recognizer() {
 }
 
 LineRead Recognizer::read(Pix* image) {
+  LineRead line = read_as_is(image, 0);
+  // Now and then Tesseract finds no text on a line whose print touches the image's edge (a name
+  // cut tight by its row's box came back as nothing): a line that reads as nothing is read
+  // again set on a margin of its own paper grey.
+  if (line.glyphs.empty() && image && pixGetDepth(image) == 8 &&
+      pixGetWidth(image) >= 2 * pixGetHeight(image) && pixGetHeight(image) >= 4) {
+    const int margin = std::clamp(static_cast<int>(pixGetHeight(image)) / 3, 6, 16);
+    l_uint32 paper = 255;
+    pixGetRankValue(image, 1, 0.9f, &paper);
+    if (PixPtr bordered{pixAddBorder(image, margin, paper)})
+      line = read_as_is(bordered.get(), margin);
+  }
+  return line;
+}
+
+LineRead Recognizer::read_as_is(Pix* image, int margin) {
   LineRead line;
   if (!image || pixGetWidth(image) < 4 || pixGetHeight(image) < 4) return line;
   api_->SetImage(image);
@@ -60,7 +76,7 @@ LineRead Recognizer::read(Pix* image) {
     glyph.text = std::move(text);
     int left = 0, top = 0, right = 0, bottom = 0;
     it->BoundingBox(tesseract::RIL_SYMBOL, &left, &top, &right, &bottom);
-    glyph.box = {left, top, right - left, bottom - top};
+    glyph.box = {left - margin, top - margin, right - left, bottom - top};
     glyph.confidence = it->Confidence(tesseract::RIL_SYMBOL);
     // Latin words keep their spaces (a space between an English word and a code matters);
     // Chinese characters never need one.

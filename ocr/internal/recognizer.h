@@ -41,6 +41,8 @@ class Recognizer {
 
  private:
   Recognizer() = default;
+  // One reading of `line`; glyph boxes moved by `margin` (a border added around it) back.
+  LineRead read_as_is(Pix* line, int margin);
   std::unique_ptr<tesseract::TessBaseAPI> api_;
 };
 

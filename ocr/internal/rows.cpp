@@ -63,9 +63,13 @@ std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
   size_t end = begin;
   while (end < row.folded.size() && !is_separator(row.folded[end])) ++end;
   if (end < row.folded.size()) {
-    // "…有限公司 类型：…": the next label's characters before its colon are not part of the value.
+    // "…有限公司 类型：…": the next label's characters before its colon are not part of the value;
+    // a company's name ends there at its legal form (…有限公司注册资本：).
     size_t back = 0;
+    const size_t stop = end;
     while (end > begin && back < 6 && is_cjk(row.folded[end - 1])) --end, ++back;
+    const std::u32string_view tail(row.folded.data() + end, stop - end);
+    if (const size_t form = tail.rfind(U"公司"); form != std::u32string_view::npos) end += form + 2;
     if (end == begin) end = begin + back;
   }
   return {begin, end};

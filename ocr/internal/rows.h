@@ -39,7 +39,8 @@ inline bool is_code_char(char32_t cp) {
 }
 
 inline bool is_separator(char32_t cp) {
-  return cp == U'：' || cp == U':' || cp == U'，' || cp == U',';
+  // A colon at a wide gap is often read as a quotation mark (注册资本”428万美元).
+  return cp == U'：' || cp == U':' || cp == U'，' || cp == U',' || cp == U'”' || cp == U'“';
 }
 
 // A label found in a row: where it ends in the folded text and its box.

@@ -321,6 +321,36 @@ TEST_CASE("rows run together by a tick across a table rule are parted again", "[
   CHECK(lower->box.x == 100);
 }
 
+TEST_CASE("a label's print is parted from the tall hand right after it; print going on is not",
+          "[page]") {
+  PixPtr page = blank_page(1200, 600);
+  // Rows of print 24 pixels high.
+  for (int r = 0; r < 4; ++r)
+    for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 26, 300 + r * 50, 24);
+  // A label of five characters, and 12 pixels after it a signature of three strokes 60 pixels
+  // high, closer than a phrase's characters are smeared together.
+  for (int i = 0; i < 5; ++i) square_glyph(page.get(), 100 + i * 26, 100, 24);
+  for (int k = 0; k < 3; ++k)
+    for (int y = 0; y < 60; ++y) ink(page.get(), 242 + k * 40 + y / 3, 82 + y, 6, 1);
+  // An ID number's label and digits, a seal's edge crossing its digits: one block, as tall as
+  // the seal's stroke, whose print goes on past it.
+  for (int i = 0; i < 4; ++i) square_glyph(page.get(), 500 + i * 26, 100, 24);
+  for (int y = 0; y < 60; ++y) ink(page.get(), 610, 82 + y, 5, 1);
+  for (int i = 0; i < 8; ++i) ink(page.get(), 625 + i * 16, 100, 10, 24);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  const TextRow* label = row_at(layout, 110, 110);
+  const TextRow* hand = row_at(layout, 260, 130);
+  REQUIRE(label);
+  REQUIRE(hand);
+  CHECK(label != hand);
+  CHECK(label->box.h <= 30);
+  CHECK(label->box.right() <= 242);
+  const TextRow* number = row_at(layout, 510, 110);
+  REQUIRE(number);
+  CHECK(number->box.right() >= 625 + 7 * 16);
+}
+
 namespace {
 
 // A colour page: a lit gradient, dark print and a red stamp, as a phone photo of a form has.

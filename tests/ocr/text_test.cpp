@@ -58,3 +58,16 @@ TEST_CASE(
   CHECK_FALSE(
       find_signature_label(normalise_name("授权用户（和冯"), normalise_name("法定代表人（签字）")));
 }
+
+TEST_CASE("a mark alone between two Chinese characters is dropped, and where the rest was is kept",
+          "[text]") {
+  std::vector<size_t> at;
+  CHECK(without_inner_marks(U"名”称永盛公司", &at) == U"名称永盛公司");
+  CHECK(at == std::vector<size_t>{0, 2, 3, 4, 5, 6});
+  CHECK(without_inner_marks(U"兹委托苏，雪(身份证") == U"兹委托苏雪(身份证");
+  // Brackets, marks at an end, beside Latin letters or digits, and two in a row stay.
+  CHECK(without_inner_marks(U"金桥(深圳)国际") == U"金桥(深圳)国际");
+  CHECK(without_inner_marks(U"“名称”") == U"“名称”");
+  CHECK(without_inner_marks(U"A,B 号:1") == U"A,B 号:1");
+  CHECK(without_inner_marks(U"名，，称") == U"名，，称");
+}
