@@ -18,7 +18,8 @@ namespace {
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
     "scan-20";  // 20: a label's print parted from the tall hand right after it, a line read as
-                // nothing read again on a margin of paper, spread labels (名”称) found;
+                // nothing read again on a margin of paper, spread labels (名”称) found, a
+                // label's words inside a sentence no label;
                 // 19: a code's digits drawn in Latin faces too, its Latin reading looked at
                 // again, the form's own code taken though it fails its checksum;
                 // 18: shorter table walls found, a wrapped code's tail read by the Latin model,

@@ -226,6 +226,15 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
     if (labels.empty()) return;
     std::optional<LabelHit> hit = find_label(rows, labels, 0.75);
     if (!hit) return;
+    // A label's words inside a sentence are no label (…业务。受托人在上述委托权限内…): one that
+    // follows a character or a sentence's mark and runs on into characters.
+    {
+      const std::u32string& f = rows[hit->row].folded;
+      const char32_t before = hit->begin > 0 ? f[hit->begin - 1] : U' ';
+      const bool in_sentence = is_cjk(before) || before == U'。' || before == U'，' ||
+                               before == U'、' || before == U'；' || before == U',';
+      if (in_sentence && hit->end < f.size() && is_cjk(f[hit->end])) return;
+    }
     const ReadRow* value_row = &rows[hit->row];
     auto [begin, end] = value_after(*value_row, hit->end);
     if (end <= begin) {

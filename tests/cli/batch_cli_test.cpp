@@ -522,21 +522,25 @@ TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is
   // strokes broke into dots and the name went unread. S-2026-129925's card prints its number in
   // DejaVu Sans Mono bold, its 0s dotted: the Latin model reads 316164198162639855 for
   // 310104198102039855, and the Chinese faces' 6 is more like a dotted 0 than their 0 is; drawn
-  // in Latin faces too, the 0s are taken. S-2026-129951's application form (its signature left
-  // out) reads its label as 法定代表人(签字/ and no further: the label's own 盖章）print and the
+  // in Latin faces too, the 0s are taken. S-2026-129927's form is signed 程玲倩 in a brush hand
+  // twice the print's height right after 签字/盖章：; the two made one block, read at the hand's
+  // height as "ss:经难依", and the signature went missing. S-2026-129929's power of attorney
+  // spaces its 苏　雪, read 苏，雪. S-2026-129951's application form (its signature left out)
+  // reads its label as 法定代表人(签字/ and no further: the label's own 盖章）print and the
   // company's seal beside 企业（盖章） were taken for a signature, and the form passed.
   TempDir dir;
   const fs::path all = dir.path() / "all", in = dir.path() / "in";
   scangen("--variety wide --count 32 --faults mix --seed 3 -q --jobs 2 --out '" + all.string() +
           "'");
   fs::create_directories(in);
-  for (const char* id : {"S-2026-129925", "S-2026-129926", "S-2026-129951"})
+  for (const char* id :
+       {"S-2026-129925", "S-2026-129926", "S-2026-129927", "S-2026-129929", "S-2026-129951"})
     fs::rename(all / id, in / id);
   keydesk::test::Run run = run_keydesk("batch verify '" + in.string() + "' --report '" +
                                        (dir.path() / "report").string() + "' --today 2026-11-24");
   INFO(run.out << run.err);
   const nlohmann::json report = read_json(dir.path() / "report" / "report.json");
-  REQUIRE(report["submissions"].size() == 3);
+  REQUIRE(report["submissions"].size() == 5);
   bool signature_missing = false;
   for (const auto& s : report["submissions"])
     for (const auto& f : s["findings"]) {
@@ -546,6 +550,9 @@ TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is
         CHECK_FALSE((f["material"] == "id_card_copy" && code.rfind("name.", 0) == 0));
       if (s["id"] == "S-2026-129925")
         CHECK_FALSE((f["material"] == "id_card_copy" && code.rfind("idnum.", 0) == 0));
+      if (s["id"] == "S-2026-129927") CHECK(code != "signature.missing");
+      if (s["id"] == "S-2026-129929")
+        CHECK_FALSE((f["material"] == "power_of_attorney" && code.rfind("name.", 0) == 0));
       if (s["id"] == "S-2026-129951" && code == "signature.missing" &&
           f["material"] == "application_form")
         signature_missing = true;
