@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ struct AppShared {
   std::unique_ptr<BatchJobs> batches;  // made with the app (it knows the folders)
   QueuePages queue_pages;
   std::atomic<std::uint64_t> rules_edition{0};
+  // Held while a submission's folder under the intake directory is written and its case opened
+  // or acted on: a double click on two threads must not write the same folder at once (the
+  // loser's clean-up would remove the winner's files).
+  std::mutex intake_folders;
 
   explicit AppShared(AppOptions o) : options(std::move(o)), queue_pages(options.keep_queue_pages) {}
 };
