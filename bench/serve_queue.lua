@@ -4,24 +4,6 @@
 -- the queue) to Lua, and the load generator would slow itself down on the same two cores.
 wrk.headers["Cookie"] = os.getenv("KD_COOKIE")
 
--- KD_FRESH=1: pages built afresh, as after a write to the database. Each thread asks for 17
--- pages of its own in turn (thread 1 per_page=184..200, thread 2 167..183, ...): by the time a
--- thread asks for a page again, 16 others have been built since, and the server keeps 16 at
--- most, so it has let it go.
-local threads = 0
-function setup(thread)
-  thread:set("top", 200 - 17 * threads)
-  threads = threads + 1
-end
-
-if os.getenv("KD_FRESH") == "1" then
-  local n = 0
-  function request()
-    n = n + 1
-    return wrk.format(nil, wrk.path .. "&per_page=" .. (top - n % 17))
-  end
-end
-
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("kd requests %d\n", summary.requests))

@@ -1,12 +1,13 @@
 // serve_seed: a case database for the load benchmark of keydesk serve (bench/run_serve.sh): many
 // open cases of the counter's authority, as a clerk's queue sees them.
 //
-// Usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today YYYY-MM-DD]
+// Usage: serve_seed --db PATH|URI [--cases N] [--closed N] [--rules DIR] [--today YYYY-MM-DD]
 //                   [--authority NAME]
 //
-// The database at PATH is made anew. CaseStore creates the schema and records every procedure of
+// The SQLite file at PATH is made anew; a PostgreSQL URI must name an empty database (the
+// benchmark makes one). CaseStore creates the schema and records every procedure of
 // DIR/procedures (the queue parses each case's procedure version from it); then N open cases
-// (default 100,000) of DIR/counter.yaml's authority are inserted into `cases` directly, in one
+// (default 100,000) of DIR/counter.yaml's authority are inserted into `cases` directly, 500 to a
 // transaction, as workflow_bench's overdue database is (opening them through the workflow would
 // take minutes and add nothing the queue reads). The mix is what a provincial counter holds:
 // mostly reissues and first issues, spread over every state that is not final, weighted towards
@@ -23,8 +24,6 @@
 // and sorts a second clerk's queue of them, apart from the cases its first clerk takes in).
 //
 // Prints one JSON line (cases, procedures, seconds, db_bytes) on stdout; exit 1 on failure.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -46,6 +45,7 @@
 #include "engine/calendar.h"
 #include "engine/case_store.h"
 #include "engine/counter.h"
+#include "engine/internal/sql.h"
 #include "engine/procedure.h"
 #include "engine/rules.h"
 
@@ -108,7 +108,7 @@ Options parse_options(int argc, char** argv) {
       o.authority = value();
     } else {
       fail(
-          "usage: serve_seed --db PATH [--cases N] [--closed N] [--rules DIR] [--today DATE] "
+          "usage: serve_seed --db PATH|URI [--cases N] [--closed N] [--rules DIR] [--today DATE] "
           "[--authority NAME]");
     }
   }
@@ -116,13 +116,8 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
-void exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string m = message ? message : sqlite3_errmsg(db);
-    sqlite3_free(message);
-    fail(std::string(sql).substr(0, 60) + ": " + m);
-  }
+void run(keydesk::internal::Connection& db, const std::string& sql) {
+  if (auto st = db.exec(sql); !st.ok()) fail(sql + ": " + st.error().message);
 }
 
 std::string pad(long n, int width) {
@@ -195,10 +190,13 @@ int main(int argc, char** argv) {
   for (Date d = today; ahead.size() < 6; d += boost::gregorian::days(1))
     if (must(calendar.is_working_day(d), "is_working_day")) ahead.push_back(d);
 
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-    std::filesystem::remove(o.db + suffix);
-  if (auto dir = std::filesystem::path(o.db).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir);
+  const bool postgresql = keydesk::internal::is_postgresql_uri(o.db);
+  if (!postgresql) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(o.db + suffix);
+    if (auto dir = std::filesystem::path(o.db).parent_path(); !dir.empty())
+      std::filesystem::create_directories(dir);
+  }
   {
     auto store = must(keydesk::CaseStore::open(o.db), "open " + o.db);
     for (const auto& [id, p] : procedures)
@@ -227,21 +225,15 @@ int main(int argc, char** argv) {
     procedure_weights.push_back(w == kProcedureWeights.end() ? 10 : w->second);
   }
 
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(o.db.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
-    fail("cannot open " + o.db + ": " + sqlite3_errmsg(db));
-  exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN");
-  sqlite3_stmt* ins = nullptr;
-  if (sqlite3_prepare_v2(
-          db,
-          "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, "
-          "state, version, due_on, clock_stopped, closed, opened_at, updated_at, "
-          "data, enterprise_name, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-          -1, &ins, nullptr) != SQLITE_OK)
-    fail(std::string("prepare insert: ") + sqlite3_errmsg(db));
-  auto text = [&](int col, const std::string& v) {
-    sqlite3_bind_text(ins, col, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  };
+  auto db = must(keydesk::internal::connect(o.db), "open " + o.db);
+  if (!postgresql) run(*db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144");
+  run(*db, "BEGIN");
+  auto ins = must(
+      db->prepare("INSERT INTO cases (id, procedure, procedure_version, authority, uscc, "
+                  "state, version, due_on, clock_stopped, closed, opened_at, updated_at, "
+                  "data, enterprise_name, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+      "prepare insert");
+  auto text = [&](int col, const std::string& v) { ins.bind(col, v); };
   std::mt19937_64 rng(20261124);
   std::discrete_distribution<std::size_t> pick_procedure(procedure_weights.begin(),
                                                          procedure_weights.end());
@@ -299,25 +291,38 @@ int main(int argc, char** argv) {
     text(4, authority);
     text(5, uscc);
     text(6, state.rule->id);
-    sqlite3_bind_int64(ins, 7, state.version);
+    ins.bind(7, static_cast<std::int64_t>(state.version));
     if (due)
       text(8, keydesk::format_date(*due));
     else
-      sqlite3_bind_null(ins, 8);
-    sqlite3_bind_int64(ins, 9, state.rule->waits_on_enterprise ? 1 : 0);
-    sqlite3_bind_int64(ins, 10, closed ? 1 : 0);
+      ins.bind(8, std::nullopt);
+    ins.bind(9, std::int64_t{state.rule->waits_on_enterprise ? 1 : 0});
+    ins.bind(10, std::int64_t{closed ? 1 : 0});
     text(11, opened_at);
     text(12, updated_at);
     text(13, submission.dump());
     text(14, submission["enterprise"]["name"].get<std::string>());
     text(15, keydesk::search_text(id, uscc, submission));
-    if (sqlite3_step(ins) != SQLITE_DONE) fail(std::string("insert: ") + sqlite3_errmsg(db));
-    sqlite3_reset(ins);
+    if (auto st = ins.run(); !st.ok()) fail("insert: " + st.error().message);
+    // Committed every 500 cases: on PostgreSQL each insert also updates the tabs' counts and the
+    // change mark (triggers), and a row updated 400,000 times in one transaction is a chain of
+    // 400,000 versions that every update walks.
+    if (i % 500 == 499) {
+      run(*db, "COMMIT");
+      run(*db, "BEGIN");
+    }
   }
-  sqlite3_finalize(ins);
-  exec(db, "COMMIT");
-  exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
-  sqlite3_close(db);
+  run(*db, "COMMIT");
+  // The planner's statistics as a database that has served a while has them.
+  run(*db, postgresql ? "ANALYZE" : "PRAGMA wal_checkpoint(TRUNCATE)");
+  std::uintmax_t bytes = 0;
+  if (postgresql) {
+    auto size = must(db->prepare("SELECT pg_database_size(current_database())"), "size");
+    if (must(size.step(), "size")) bytes = static_cast<std::uintmax_t>(size.integer(0));
+    size.reset();
+  } else {
+    bytes = std::filesystem::file_size(o.db);
+  }
 
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
@@ -325,7 +330,6 @@ int main(int argc, char** argv) {
       "\"today\": "
       "\"%s\", \"seconds\": %.2f, \"db_bytes\": %ju}\n",
       o.cases, o.closed, overdue_count, seeds.size(), json(authority).dump().c_str(),
-      keydesk::format_date(today).c_str(), seconds,
-      static_cast<std::uintmax_t>(std::filesystem::file_size(o.db)));
+      keydesk::format_date(today).c_str(), seconds, bytes);
   return 0;
 }

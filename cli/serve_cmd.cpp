@@ -18,11 +18,21 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
   serve->add_option("--mail-every", *mail_seconds,
                     "seconds between sending the e-mails due and checking for the morning digest "
                     "(default 60; 0: this server sends no mail)");
+  serve
+      ->add_option("--threads", options->threads,
+                   "threads that handle requests, each with its own database connection "
+                   "(default: one per core)")
+      ->check(CLI::Range(1, 256));
+  auto no_queue_cache = std::make_shared<bool>(false);
+  serve->add_flag("--no-queue-cache", *no_queue_cache,
+                  "build every queue page afresh rather than keep it while the database does not "
+                  "change (for comparing; the pages are the same)");
   serve->add_flag("--checks-by-workers", options->app.checks_by_workers,
                   "batch checks started from the pages are enqueued for `keydesk worker` "
                   "processes on this database, not run by this server");
   serve->callback([=, &ctx, &exit_code] {
     options->mail_interval = std::chrono::seconds(*mail_seconds);
+    options->app.keep_queue_pages = !*no_queue_cache;
     auto counter = ctx.counter();
     if (!counter) {
       print_error(ctx, counter.error());
@@ -39,7 +49,8 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
       return;
     }
     std::cout << "keydesk serve: http://" << options->address << ":" << (*server)->port()
-              << "/ (database " << database_shown(ctx.db) << "; Ctrl-C stops)" << std::endl;
+              << "/ (database " << database_shown(ctx.db) << "; " << (*server)->threads()
+              << " threads; Ctrl-C stops)" << std::endl;
     (*server)->run(true);
     exit_code = kOk;
   });

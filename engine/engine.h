@@ -298,6 +298,12 @@ class Engine {
   Result<const WorkingCalendar*> calendar_for(const Procedure& procedure);
   // Forgets the calendars read (after a calendar edit).
   void forget_calendars() { calendars_.clear(); }
+  // Forgets the procedures and calendars read: the next use reads the rules folder again (after
+  // an edit activated through another Engine on the same folder).
+  void forget_rules() {
+    procedures_.reset();
+    calendars_.clear();
+  }
 
  private:
   CaseStore& store_;

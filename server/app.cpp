@@ -3,7 +3,10 @@
 // rules_api.cpp; App::Impl is declared in app_impl.h.
 #include "server/app_impl.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 
 #include "engine/deadlines.h"
 #include "engine/rules.h"
@@ -221,45 +224,92 @@ Response App::Impl::handle(const Request& req, const std::string& peer) {
                         "没有这个页面，请从页面上的菜单进入 (no such page: " + t.path + ")");
 }
 
-App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+// The connections, lent one per request: take() waits while all are lent. A thread is given the
+// connection it had last when that one is free, so with as many connections as threads each
+// thread keeps its own.
+struct App::Pool {
+  AppShared shared;  // declared first: the connections refer to it
+  std::vector<std::unique_ptr<Impl>> lanes;
+  std::mutex mutex;
+  std::condition_variable returned;
+  std::vector<Impl*> idle;
+
+  explicit Pool(AppOptions options) : shared(std::move(options)) {}
+
+  Impl& take() {
+    thread_local const Impl* last = nullptr;
+    std::unique_lock lock(mutex);
+    returned.wait(lock, [this] { return !idle.empty(); });
+    auto mine = std::find(idle.begin(), idle.end(), last);
+    if (mine == idle.end()) mine = idle.end() - 1;
+    Impl* lane = *mine;
+    idle.erase(mine);
+    last = lane;
+    return *lane;
+  }
+  void give_back(Impl& lane) {
+    {
+      std::lock_guard lock(mutex);
+      idle.push_back(&lane);
+    }
+    returned.notify_one();
+  }
+};
+
+App::App(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
 App::~App() = default;
 
 Result<std::unique_ptr<App>> App::create(AppOptions options) {
   if (!options.clock) options.clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-  auto accounts = Accounts::open(options.db);
-  if (!accounts) return accounts.error();
-  auto store = CaseStore::open(options.db);
-  if (!store) return store.error();
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(accounts).value(),
-                                     std::move(store).value());
-  if (auto procedures = impl->engine.procedures(); !procedures) return procedures.error();
-  impl->batches = std::make_unique<BatchJobs>(BatchJobs::Setup{
-      impl->options.db, impl->options.rules_dir, impl->intake_dir().parent_path() / "batches",
-      impl->options.counter, impl->options.checks_by_workers});
+  const unsigned connections = options.db == ":memory:" ? 1 : std::max(1u, options.connections);
+  auto pool = std::make_unique<Pool>(std::move(options));
+  AppShared& shared = pool->shared;
+  for (unsigned n = 0; n < connections; ++n) {
+    auto accounts = Accounts::open(shared.options.db);
+    if (!accounts) return accounts.error();
+    auto store = CaseStore::open(shared.options.db);
+    if (!store) return store.error();
+    pool->lanes.push_back(
+        std::make_unique<Impl>(shared, std::move(accounts).value(), std::move(store).value()));
+    if (auto procedures = pool->lanes.back()->engine.procedures(); !procedures)
+      return procedures.error();
+    pool->idle.push_back(pool->lanes.back().get());
+  }
+  Impl& first = *pool->lanes.front();
+  shared.batches = std::make_unique<BatchJobs>(BatchJobs::Setup{
+      shared.options.db, shared.options.rules_dir, first.intake_dir().parent_path() / "batches",
+      shared.options.counter, shared.options.checks_by_workers});
   // Deadlines follow the calendar files as they are now (edited while the server was down).
-  impl->log_reprojection(impl->engine.reproject({"keydesk serve", "administrator", ""}));
-  if (auto cal = WorkingCalendar::load(impl->options.rules_dir / "calendars",
-                                       impl->options.counter.calendar))
-    for (const auto& w : impl->warnings_of(*cal)) impl->log("warning: " + w);
-  return std::unique_ptr<App>(new App(std::move(impl)));
+  first.log_reprojection(first.engine.reproject({"keydesk serve", "administrator", ""}));
+  if (auto cal = WorkingCalendar::load(shared.options.rules_dir / "calendars",
+                                       shared.options.counter.calendar))
+    for (const auto& w : first.warnings_of(*cal)) first.log("warning: " + w);
+  return std::unique_ptr<App>(new App(std::move(pool)));
 }
 
 Response App::handle(const Request& request, const std::string& peer) {
+  Impl& lane = pool_->take();
+  struct Lent {
+    Pool& pool;
+    Impl& lane;
+    ~Lent() { pool.give_back(lane); }
+  } lent{*pool_, lane};
   // The last catch: a bug met by one request is that request's 500, logged, and the counter goes
   // on serving everyone else.
   try {
-    return impl_->handle(request, peer);
+    lane.follow_rules();
+    return lane.handle(request, peer);
   } catch (const std::exception& e) {
-    impl_->log(std::string("internal error on ") + std::string(request.method_string()) + " " +
-               std::string(request.target().substr(0, 200)) + ": " + e.what());
+    lane.log(std::string("internal error on ") + std::string(request.method_string()) + " " +
+             std::string(request.target().substr(0, 200)) + ": " + e.what());
   } catch (...) {
-    impl_->log("internal error on " + std::string(request.target().substr(0, 200)));
+    lane.log("internal error on " + std::string(request.target().substr(0, 200)));
   }
   return error_response(
       request, http::status::internal_server_error,
       "服务器内部错误，已记录；请重试，仍不行请联系管理员 (internal error, logged)");
 }
 
-const AppOptions& App::options() const { return impl_->options; }
+const AppOptions& App::options() const { return pool_->shared.options; }
 
 }  // namespace keydesk::server

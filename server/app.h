@@ -48,6 +48,14 @@ struct AppOptions {
   // Batch checks from the pages enqueued for `keydesk worker` processes on the same database
   // rather than run on a thread of this server.
   bool checks_by_workers = false;
+  // Database connections, each with the engine over it: one for each thread that calls
+  // App::handle at once (Server: --threads). A request has one to itself; with more threads than
+  // connections a request waits for one. A ":memory:" database has one (a second connection would
+  // be a database of its own).
+  unsigned connections = 1;
+  // Queue pages kept while the database does not change (server/queue_pages.h); false: every
+  // page built afresh, as after each write (the benchmark's comparison).
+  bool keep_queue_pages = true;
 };
 
 class App {
@@ -58,15 +66,17 @@ class App {
   static Result<std::unique_ptr<App>> create(AppOptions options);
   ~App();
 
-  // One request from `peer` (its address, for rate limiting and the audit).
+  // One request from `peer` (its address, for rate limiting and the audit). Safe to call from
+  // several threads at once: each call has a connection of its own (AppOptions::connections).
   Response handle(const Request& request, const std::string& peer);
 
   const AppOptions& options() const;
 
  private:
-  struct Impl;
-  explicit App(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  struct Impl;  // one connection and the handlers (app_impl.h)
+  struct Pool;  // the connections, and what they share
+  explicit App(std::unique_ptr<Pool> pool);
+  std::unique_ptr<Pool> pool_;
 };
 
 }  // namespace keydesk::server

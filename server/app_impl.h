@@ -4,10 +4,12 @@
 // engine/engine.h) and formats; the rules are the engine's.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,32 +22,59 @@
 #include "server/batches.h"
 #include "server/http_util.h"
 #include "server/multipart.h"
+#include "server/queue_pages.h"
 
 namespace keydesk::server {
 
-struct App::Impl {
+// What the connections of one App share: the options, the batch checks started from the pages,
+// the queue pages kept, and the edition of the rule files (an activation through one connection
+// makes the others read the rules again).
+struct AppShared {
   AppOptions options;
+  std::unique_ptr<BatchJobs> batches;  // made with the app (it knows the folders)
+  QueuePages queue_pages;
+  std::atomic<std::uint64_t> rules_edition{0};
+  // Held while a submission's folder under the intake directory is written and its case opened
+  // or acted on: a double click on two threads must not write the same folder at once (the
+  // loser's clean-up would remove the winner's files).
+  std::mutex intake_folders;
+
+  explicit AppShared(AppOptions o) : options(std::move(o)), queue_pages(options.keep_queue_pages) {}
+};
+
+// One database connection of the app (its accounts, its case store, the engine over it) with the
+// handlers; App::handle gives each request one to itself, so none is used by two threads at once.
+struct App::Impl {
+  AppShared& shared;
+  const AppOptions& options;
   Accounts accounts;
   CaseStore store;
   std::optional<docs::Generator> generator;  // opened at the first PDF (reads the font)
-  std::unique_ptr<BatchJobs> batches;        // made with the app (it knows the folders)
-  // Queue pages as sent (JSON), by what was asked, while the store's generation stays: clerks
-  // read the queue far more often than cases change, and building a page of 200 cases (the
-  // JSON made and written out) is nearly all of such a request's time (1.75 ms; with 200
-  // connections on the one I/O thread, 0.35 s a request). Any write to the database, or a new
-  // day, and the pages are built again.
-  static constexpr std::size_t kQueuePagesKept = 16;
+  // store.generation() when this connection last looked at the queue pages (QueuePages::look).
   std::int64_t queue_generation = -1;
-  std::map<std::string, std::string> queue_pages;
+  // shared.rules_edition when this connection's engine last read the rules.
+  std::uint64_t rules_edition = 0;
 
   // The operations this front shares with the CLI (engine/engine.h), over `store`.
   Engine engine;
 
-  Impl(AppOptions o, Accounts a, CaseStore s)
-      : options(std::move(o)),
+  Impl(AppShared& s, Accounts a, CaseStore st)
+      : shared(s),
+        options(s.options),
         accounts(std::move(a)),
-        store(std::move(s)),
+        store(std::move(st)),
+        rules_edition(s.rules_edition),
         engine(store, options.rules_dir, options.counter) {}
+
+  // Reads the rules again when another connection activated an edit since this one read them.
+  void follow_rules() {
+    if (const std::uint64_t now = shared.rules_edition; now != rules_edition) {
+      engine.forget_rules();
+      rules_edition = now;
+    }
+  }
+  // After an activation through this connection: every other reads the rules again.
+  void rules_changed() { rules_edition = ++shared.rules_edition; }
 
   std::int64_t now() const { return options.clock(); }
   std::string now_text() const { return counter_time_text(now(), options.counter.hours); }

@@ -78,14 +78,14 @@ Response App::Impl::start_batch(const Request& req, const Caller& who) {
                             "cases");
     folders.push_back(folder);
   }
-  auto job = batches->start(std::move(folders), {a.name, a.role, a.authority}, today());
+  auto job = shared.batches->start(std::move(folders), {a.name, a.role, a.authority}, today());
   if (!job) return error_response(req, http::status::conflict, job.error().message);
-  return json_response(req, http::status::accepted, *batches->status(*job));
+  return json_response(req, http::status::accepted, *shared.batches->status(*job));
 }
 
 std::optional<std::string> App::Impl::cannot_see_batch(const Account& a,
                                                        const std::string& id) const {
-  auto owner = batches->owner(id);
+  auto owner = shared.batches->owner(id);
   if (!owner) return std::nullopt;  // a 404 follows
   if ((a.role == "authority_clerk" || (a.role == "auditor" && !a.authority.empty())) &&
       owner->authority == a.authority)
@@ -97,7 +97,7 @@ std::optional<std::string> App::Impl::cannot_see_batch(const Account& a,
 Response App::Impl::batch_status(const Request& req, const Caller& who, const std::string& id) {
   if (auto why = cannot_see_batch(*who.account(), id))
     return refuse(req, who, http::status::forbidden, *why);
-  auto status = batches->status(id);
+  auto status = shared.batches->status(id);
   if (!status)
     return error_response(req, http::status::not_found,
                           "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")",
@@ -111,7 +111,7 @@ Response App::Impl::pass_clean(const Request& req, const Caller& who, const std:
     return refuse(req, who, http::status::forbidden,
                   "只有发证机构经办人可办理 (only clerks pass cases)");
   if (auto why = cannot_see_batch(a, id)) return refuse(req, who, http::status::forbidden, *why);
-  auto status = batches->status(id);
+  auto status = shared.batches->status(id);
   if (!status)
     return error_response(req, http::status::not_found,
                           "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")",
@@ -119,7 +119,8 @@ Response App::Impl::pass_clean(const Request& req, const Caller& who, const std:
   if ((*status)["state"] != "done")
     return error_response(req, http::status::conflict, "批次尚未完成 (the batch has not finished)");
   nlohmann::json results = nlohmann::json::array();
-  for (const PassOutcome& r : engine.pass_clean(batches->passed(id), actor_of(a), now_text())) {
+  for (const PassOutcome& r :
+       engine.pass_clean(shared.batches->passed(id), actor_of(a), now_text())) {
     nlohmann::json j = {{"id", r.case_id}};
     if (r.error) {
       j["error"] = r.error->message;

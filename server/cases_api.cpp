@@ -32,21 +32,18 @@ Response App::Impl::queue(const Request& req, const Caller& who, const Target& t
   const Date day = today();
   auto generation = store.generation();
   if (!generation) return error_response(req, generation.error());
-  if (*generation != queue_generation) {
-    queue_pages.clear();
-    queue_generation = *generation;
-  }
+  const std::uint64_t edition = shared.queue_pages.look(*generation != queue_generation);
+  queue_generation = *generation;
   // All the page depends on: what is asked, who asks (role and authority) and the day (days
   // left, overdue).
   const std::string key =
       nlohmann::json{viewer.role, viewer.authority, t.query, format_date(day)}.dump();
-  if (auto kept = queue_pages.find(key); kept != queue_pages.end())
-    return text_response(req, http::status::ok, kept->second, kJsonContentType);
+  if (auto kept = shared.queue_pages.find(key))
+    return text_response(req, http::status::ok, *kept, kJsonContentType);
   auto q = engine.queue(viewer, *asked, day);
   if (!q) return error_response(req, q.error(), field_named(q.error()));
   Response res = json_response(req, http::status::ok, queue_json(engine, *q));
-  if (queue_pages.size() >= kQueuePagesKept) queue_pages.clear();
-  queue_pages.emplace(key, res.body());
+  shared.queue_pages.keep(edition, key, res.body());
   return res;
 }
 

@@ -149,6 +149,7 @@ Response App::Impl::take_submission(const Request& req, const std::string& by,
                               "” (no procedure " + typed->procedure + " is loaded)",
                           "submission.procedure");
   nlohmann::json submission = typed->to_json();
+  std::lock_guard folders(shared.intake_folders);
   if (auto existing = store.get(id); existing)
     return error_response(req, http::status::conflict,
                           "案件 " + id + " 已受理，重复提交未处理；补正材料请在案件中办理 (case " +
@@ -228,6 +229,7 @@ Response App::Impl::take_resubmission(const Request& req, const Actor& actor, co
   const std::filesystem::path intake = intake_dir();
   const std::filesystem::path partial = intake / (id + ".resubmission"), folder = intake / id,
                               previous = intake / (id + ".v" + version);
+  std::lock_guard folders(shared.intake_folders);
   Cleanup cleanup{partial};
   if (auto failed = write_submission_folder(req, in.parts, in.json, *typed, submission, partial))
     return *failed;

@@ -55,6 +55,7 @@ Response App::Impl::rules_overview(const Request& req) {
 Response App::Impl::activate_rules(const Request& req, const std::string& id) {
   auto done = engine.activate_procedure(id, req.body(), now_text());
   if (!done) return diagnostics_response(req, done.error(), "id");
+  if (done->changed) rules_changed();
   nlohmann::json j = {{"id", id}, {"version", done->version}, {"changed", done->changed}};
   if (done->changed) j["previous_version"] = done->previous_version;
   return json_response(req, http::status::ok, j);
@@ -64,6 +65,7 @@ Response App::Impl::activate_calendar(const Request& req, const Caller& who,
                                       const std::string& id) {
   auto done = engine.activate_calendar(id, req.body(), actor_of(*who.account()));
   if (!done) return diagnostics_response(req, done.error(), "id");
+  rules_changed();
   const CalendarActivation& a = done->activation;
   nlohmann::json j = {{"id", a.id},
                       {"version", a.version},

@@ -1,5 +1,6 @@
 // After Boost.Beast 1.74's example/http/server/async: a listener accepts, a session reads one
-// request, hands it to App::handle (which knows nothing of sockets) and writes the response.
+// request, hands it to App::handle (which knows nothing of sockets) on a handler thread and
+// writes the response back on its strand.
 #include "server/server.h"
 
 #include <algorithm>
@@ -8,11 +9,14 @@
 #include <cstdio>
 #include <optional>
 #include <string_view>
+#include <thread>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -91,9 +95,12 @@ std::optional<ReadRefusal> read_refusal(beast::error_code ec, const Request& hea
   return std::nullopt;  // end of stream, a request cut off, a timeout, a reset
 }
 
+using Handlers = net::thread_pool::executor_type;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, App& app) : stream_(std::move(socket)), app_(app) {}
+  Session(tcp::socket&& socket, App& app, Handlers handlers)
+      : stream_(std::move(socket)), app_(app), handlers_(handlers) {}
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -133,7 +140,16 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     auto endpoint = stream_.socket().remote_endpoint(ignored);
     if (!ignored) peer = endpoint.address().to_string();
-    write(app_.handle(parser_->release(), peer));
+    // Handled on a handler thread, so this thread goes on reading and writing the others; the
+    // answer comes back to this session's strand. Nothing else of the session is touched meanwhile:
+    // no read is pending until the answer is written.
+    net::post(handlers_, [self = shared_from_this(), request = parser_->release(),
+                          peer = std::move(peer)]() mutable {
+      Response response = self->app_.handle(request, peer);
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response));
+      });
+    });
   }
 
   // Answers `head` (whatever of the request was read) with `status`, then closes: the rest of
@@ -145,6 +161,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response response) {
+    // The read's time limit ran while the request was handled: the answer has a time of its own.
+    stream_.expires_after(std::chrono::seconds(30));
     response_ = std::make_shared<Response>(std::move(response));
     beast::http::async_write(
         stream_, *response_,
@@ -178,6 +196,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   App& app_;
+  Handlers handlers_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   std::shared_ptr<Response> response_;
   std::array<char, 4096> drained_;
@@ -192,8 +211,8 @@ constexpr auto kLastAcceptDelay = std::chrono::milliseconds(1000);
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& ioc, tcp::acceptor acceptor, App& app)
-      : ioc_(ioc), acceptor_(std::move(acceptor)), app_(app), retry_(ioc) {}
+  Listener(net::io_context& ioc, tcp::acceptor acceptor, App& app, Handlers handlers)
+      : ioc_(ioc), acceptor_(std::move(acceptor)), app_(app), handlers_(handlers), retry_(ioc) {}
   void accept() {
     acceptor_.async_accept(net::make_strand(ioc_),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
@@ -207,14 +226,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), app_)->run();
+    if (!ec) std::make_shared<Session>(std::move(socket), app_, handlers_)->run();
     // Take every connection already waiting as well: an accept completes at the back of the
     // I/O thread's queue, behind a request of each busy connection, so one per turn had the
     // last of 200 connections opened at once wait seconds (some past wrk's 10 s timeout).
     while (!ec) {
       tcp::socket next(net::make_strand(ioc_));
       acceptor_.accept(next, ec);  // the acceptor is non-blocking: would_block when none waits
-      if (!ec) std::make_shared<Session>(std::move(next), app_)->run();
+      if (!ec) std::make_shared<Session>(std::move(next), app_, handlers_)->run();
     }
     if (ec != net::error::would_block && ec != net::error::try_again &&
         ec != net::error::connection_aborted)
@@ -238,6 +257,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
   App& app_;
+  Handlers handlers_;
   net::steady_timer retry_;
   std::chrono::steady_clock::duration delay_ = kFirstAcceptDelay;
 };
@@ -249,6 +269,10 @@ struct Server::Impl {
   std::unique_ptr<App> app;
   std::shared_ptr<Listener> listener;
   unsigned short port = 0;
+  // Declared after the app and the I/O context: joined before either goes (a request in hand
+  // finishes; those not begun are dropped with their sessions).
+  std::optional<net::thread_pool> handlers;
+  unsigned threads = 1;
   std::unique_ptr<MailPump> mail;  // stopped first: declared last
 };
 
@@ -257,6 +281,9 @@ Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::start(ServeOptions options) {
   auto impl = std::make_unique<Impl>();
+  impl->threads =
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.app.connections = impl->threads;
   auto app = App::create(std::move(options.app));
   if (!app) return app.error();
   impl->app = std::move(app).value();
@@ -274,7 +301,9 @@ Result<std::unique_ptr<Server>> Server::start(ServeOptions options) {
     return Error{"cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
                  ec.message() + " (choose another --port)"};
   impl->port = acceptor.local_endpoint().port();
-  impl->listener = std::make_shared<Listener>(impl->ioc, std::move(acceptor), *impl->app);
+  impl->handlers.emplace(impl->threads);
+  impl->listener = std::make_shared<Listener>(impl->ioc, std::move(acceptor), *impl->app,
+                                              impl->handlers->get_executor());
   impl->listener->accept();
   if (options.mail_interval.count() > 0) {
     auto pump = MailPump::start(impl->app->options(), options.mail_interval);
@@ -285,6 +314,7 @@ Result<std::unique_ptr<Server>> Server::start(ServeOptions options) {
 }
 
 unsigned short Server::port() const { return impl_->port; }
+unsigned Server::threads() const { return impl_->threads; }
 
 void Server::run(bool signals) {
   std::optional<net::signal_set> stop_on;

@@ -1,6 +1,8 @@
 // keydesk serve: the web counter (server/app.h) behind an asynchronous Boost.Beast listener in
-// one process. Requests are handled one at a time on the I/O thread: each is a few SQLite
-// reads or one write transaction.
+// one process. One I/O thread reads and writes every connection; each request read is handed to a
+// pool of handler threads, each with a database connection of its own, and its answer is written
+// back on the connection's strand. So a slow request (a PDF, a rule lint, a queue page built
+// afresh) holds up only its own connection.
 #pragma once
 
 #include <chrono>
@@ -16,6 +18,9 @@ struct ServeOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (see on_listening)
   AppOptions app;
+  // Threads that handle requests, each with its own database connection (app.connections is set
+  // to it); 0: one per core of the machine.
+  unsigned threads = 0;
   // How often the notices due and the morning digest are sent (server/mail_pump.h); 0: never.
   std::chrono::milliseconds mail_interval{60000};
 };
@@ -28,6 +33,8 @@ class Server {
   ~Server();
   // The port bound (useful with port 0).
   unsigned short port() const;
+  // The threads handling requests.
+  unsigned threads() const;
   // Serves until stop() (from any thread) or SIGINT/SIGTERM when `signals` is set.
   void run(bool signals = false);
   void stop();
