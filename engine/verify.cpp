@@ -252,8 +252,7 @@ class Checker {
       return std::any_of(
           scan.glyph_checks.begin(), scan.glyph_checks.end(), [&](const ocr::GlyphCheck& g) {
             return g.field == field && g.expected == expected && !g.likeness.empty() &&
-                   ocr::edit_distance(std::u32string(g.read.begin(), g.read.end()),
-                                      std::u32string(found.begin(), found.end())) <= 1 &&
+                   ocr::edit_distance(decode_utf8_lossy(g.read), decode_utf8_lossy(found)) <= 1 &&
                    std::all_of(g.likeness.begin(), g.likeness.end(),
                                [](const auto& l) { return l.second > l.first; });
           });

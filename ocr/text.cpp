@@ -1,7 +1,10 @@
 #include "ocr/text.h"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
+
+#include "ocr/internal/rows.h"
 
 namespace keydesk::ocr {
 
@@ -60,16 +63,14 @@ std::string fold_code_text(std::string_view text) {
 }
 
 std::u32string without_inner_marks(std::u32string_view text, std::vector<size_t>* at) {
-  auto cjk = [](char32_t c) { return c >= 0x3400 && c <= 0x9FFF; };
-  auto alnum = [](char32_t c) {
-    return (c >= U'0' && c <= U'9') || (c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z');
-  };
+  using internal::is_cjk;
+  auto alnum = [](char32_t c) { return c < 0x80 && std::isalnum(static_cast<int>(c)); };
   std::u32string kept;
   if (at) at->clear();
   for (size_t i = 0; i < text.size(); ++i) {
     const bool bracket = text[i] == U'(' || text[i] == U')' || text[i] == U'（' || text[i] == U'）';
-    const bool mark = !cjk(text[i]) && !alnum(text[i]) && !bracket && i > 0 &&
-                      i + 1 < text.size() && cjk(text[i - 1]) && cjk(text[i + 1]);
+    const bool mark = !is_cjk(text[i]) && !alnum(text[i]) && !bracket && i > 0 &&
+                      i + 1 < text.size() && is_cjk(text[i - 1]) && is_cjk(text[i + 1]);
     if (mark) continue;
     kept += text[i];
     if (at) at->push_back(i);

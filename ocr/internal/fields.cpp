@@ -35,6 +35,13 @@ bool passes_a_checksum(const std::string& run) {
   return !repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty();
 }
 
+// `text`'s letters and digits, folded as codes are (upper case, full width to ASCII).
+std::string code_characters(std::string_view text) {
+  std::string folded = fold_code_text(text);
+  std::erase_if(folded, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
+  return folded;
+}
+
 // Every run of code characters in `text`, as [begin, end).
 std::vector<std::pair<size_t, size_t>> code_spans(const std::u32string& text) {
   std::vector<std::pair<size_t, size_t>> spans;
@@ -145,9 +152,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
     if (out.size() == before && head >= 8 && std::abs(next.box.x - a.x) <= near &&
         next.box.w <= a.w && next.box.bottom() <= row.box.bottom() + 2 * line) {
       LineRead again = latin_read(next.box);
-      std::string rest = fold_code_text(again.text);
-      std::erase_if(rest, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
-      join(rest, next.box, again.confidence);
+      join(code_characters(again.text), next.box, again.confidence);
     }
   }
   return out;
@@ -177,10 +182,7 @@ LineRead ScanAnalyzer::Impl::grid_read(const internal::TextRow& row) {
 std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field) {
   if (field.field != "code" || !code || passes_a_checksum(field.text)) return std::nullopt;
   LineRead read = latin_read(field.box);
-  std::string folded = fold_code_text(read.text);
-  folded.erase(std::remove_if(folded.begin(), folded.end(),
-                              [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
-               folded.end());
+  const std::string folded = code_characters(read.text);
   if (folded.size() < 15 || folded == field.text) return std::nullopt;
   return FieldRead{"code", folded, field.box, read.confidence};
 }
@@ -197,14 +199,9 @@ bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
 }
 
 bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hints) {
-  auto alnum = [](std::string s) {
-    s = fold_code_text(s);
-    std::erase_if(s, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
-    return s;
-  };
-  const std::string folded = alnum(text);
+  const std::string folded = code_characters(text);
   for (const std::string* hint : {&hints.uscc, &hints.id_number})
-    if (const std::string code = alnum(*hint);
+    if (const std::string code = code_characters(*hint);
         code.size() >= 15 && folded.find(code) != std::string::npos)
       return true;
   return false;

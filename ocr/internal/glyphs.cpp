@@ -153,6 +153,78 @@ FT_Face open_face(FT_Library ft, const std::string& file, int index, int pixels)
   return face;
 }
 
+// A font fontconfig lists: its file, face index, first family name and weight.
+struct ListedFont {
+  std::string file, family;
+  int index = 0, weight = FC_WEIGHT_REGULAR;
+};
+
+// The scalable fonts of `config` that match `pattern` (destroyed here).
+std::vector<ListedFont> list_fonts(FcConfig* config, FcPattern* pattern) {
+  FcPatternAddBool(pattern, FC_SCALABLE, FcTrue);
+  FcObjectSet* objects = FcObjectSetBuild(FC_FILE, FC_INDEX, FC_FAMILY, FC_WEIGHT, nullptr);
+  FcFontSet* fonts = FcFontList(config, pattern, objects);
+  std::vector<ListedFont> out;
+  for (int i = 0; fonts && i < fonts->nfont; ++i) {
+    FcChar8* file = nullptr;
+    FcChar8* family = nullptr;
+    ListedFont font;
+    if (FcPatternGetString(fonts->fonts[i], FC_FILE, 0, &file) != FcResultMatch) continue;
+    font.file = reinterpret_cast<const char*>(file);
+    if (FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &family) == FcResultMatch)
+      font.family = reinterpret_cast<const char*>(family);
+    FcPatternGetInteger(fonts->fonts[i], FC_INDEX, 0, &font.index);
+    FcPatternGetInteger(fonts->fonts[i], FC_WEIGHT, 0, &font.weight);
+    out.push_back(std::move(font));
+  }
+  if (fonts) FcFontSetDestroy(fonts);
+  FcObjectSetDestroy(objects);
+  FcPatternDestroy(pattern);
+  return out;
+}
+
+// A code's letters and digits are printed in Latin faces as often as in Chinese ones: an ID card
+// number in a monospaced face, its 0 dotted or slashed, is more like the Chinese faces' 6 than
+// their 0. The families that print most codes: the metric twins of Arial, Times New Roman and
+// Courier New (URW's Nimbus, Liberation) and DejaVu, upright, regular and bold, as the machine has
+// them.
+std::vector<std::pair<FT_Face, std::string>> latin_faces(FcConfig* config, FT_Library ft) {
+  static constexpr std::array<std::string_view, 9> kCodeFamilies = {
+      "DejaVu Sans",    "DejaVu Sans Mono", "DejaVu Serif",     "Nimbus Sans",    "Nimbus Roman",
+      "Nimbus Mono PS", "Liberation Sans",  "Liberation Serif", "Liberation Mono"};
+  FcPattern* pattern = FcPatternCreate();
+  FcPatternAddInteger(pattern, FC_SLANT, FC_SLANT_ROMAN);
+  FcPatternAddInteger(pattern, FC_WIDTH, FC_WIDTH_NORMAL);
+  struct Candidate {
+    std::string family;
+    int weight = 0;
+    std::string file;
+    int index = 0;
+    auto operator<=>(const Candidate&) const = default;
+  };
+  std::vector<Candidate> candidates;
+  for (const ListedFont& f : list_fonts(config, pattern)) {
+    if (std::find(kCodeFamilies.begin(), kCodeFamilies.end(), f.family) == kCodeFamilies.end())
+      continue;
+    if (f.weight != FC_WEIGHT_REGULAR && f.weight != FC_WEIGHT_BOOK && f.weight != FC_WEIGHT_BOLD)
+      continue;
+    candidates.push_back({f.family, f.weight == FC_WEIGHT_BOLD ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR,
+                          f.file, f.index});
+  }
+  // One face per family and weight (URW's come as Type 1 and as OpenType), in an order that does
+  // not depend on fontconfig's listing.
+  std::sort(candidates.begin(), candidates.end());
+  std::vector<std::pair<FT_Face, std::string>> out;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i > 0 && candidates[i].family == candidates[i - 1].family &&
+        candidates[i].weight == candidates[i - 1].weight)
+      continue;
+    if (FT_Face face = open_face(ft, candidates[i].file, candidates[i].index, kDrawnPixels))
+      out.emplace_back(face, candidates[i].file + "#" + std::to_string(candidates[i].index));
+  }
+  return out;
+}
+
 }  // namespace
 
 GlyphShapes::GlyphShapes() : library_(std::make_unique<Library>()) {
@@ -169,38 +241,18 @@ GlyphShapes::GlyphShapes() : library_(std::make_unique<Library>()) {
   FcLangSet* langs = FcLangSetCreate();
   FcLangSetAdd(langs, reinterpret_cast<const FcChar8*>("zh-cn"));
   FcPatternAddLangSet(pattern, FC_LANG, langs);
-  FcPatternAddBool(pattern, FC_SCALABLE, FcTrue);
-  FcObjectSet* objects = FcObjectSetBuild(FC_FILE, FC_INDEX, FC_FAMILY, FC_WEIGHT, nullptr);
-  FcFontSet* fonts = FcFontList(config, pattern, objects);
-  struct Candidate {
-    std::string file, family;
-    int index = 0;
-  };
-  std::vector<Candidate> candidates;
-  for (int i = 0; fonts && i < fonts->nfont; ++i) {
-    FcChar8* file = nullptr;
-    FcChar8* family = nullptr;
-    int index = 0, weight = FC_WEIGHT_REGULAR;
-    if (FcPatternGetString(fonts->fonts[i], FC_FILE, 0, &file) != FcResultMatch) continue;
-    FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &family);
-    FcPatternGetInteger(fonts->fonts[i], FC_INDEX, 0, &index);
-    FcPatternGetInteger(fonts->fonts[i], FC_WEIGHT, 0, &weight);
-    const std::string name = family ? reinterpret_cast<const char*>(family) : "";
-    if (weight > FC_WEIGHT_MEDIUM || name.find("Mono") != std::string::npos) continue;
-    candidates.push_back({reinterpret_cast<const char*>(file), name, index});
-  }
-  if (fonts) FcFontSetDestroy(fonts);
-  FcObjectSetDestroy(objects);
   FcLangSetDestroy(langs);
-  FcPatternDestroy(pattern);
-  FcConfigDestroy(config);
-  auto simplified = [](const Candidate& c) {
+  std::vector<ListedFont> candidates = list_fonts(config, pattern);
+  std::erase_if(candidates, [](const ListedFont& f) {
+    return f.weight > FC_WEIGHT_MEDIUM || f.family.find("Mono") != std::string::npos;
+  });
+  auto simplified = [](const ListedFont& c) {
     for (std::string_view mark : {" SC", " CN", " GB", "GB "})
       if (c.family.find(mark) != std::string::npos) return 0;
     return 1;
   };
   // Sorted, so that the faces (and so the results) do not depend on fontconfig's listing order.
-  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+  std::sort(candidates.begin(), candidates.end(), [&](const ListedFont& a, const ListedFont& b) {
     if (a.file != b.file) return a.file < b.file;
     if (simplified(a) != simplified(b)) return simplified(a) < simplified(b);
     return a.index < b.index;
@@ -216,67 +268,11 @@ GlyphShapes::GlyphShapes() : library_(std::make_unique<Library>()) {
               open_face(library_->ft, candidates[i].file, candidates[i].index, kShape))
         library_->ranking.push_back(ranking);
   }
-  add_code_faces();
-}
-
-// A code's letters and digits are printed in Latin faces as often as in Chinese ones: an ID card
-// number in a monospaced face, its 0 dotted or slashed, is more like the Chinese faces' 6 than
-// their 0. The families that print most codes: the metric twins of Arial, Times New Roman and
-// Courier New (URW's Nimbus, Liberation) and DejaVu, upright, regular and bold, as the machine has
-// them.
-void GlyphShapes::add_code_faces() {
-  static constexpr std::array<std::string_view, 9> kCodeFamilies = {
-      "DejaVu Sans",    "DejaVu Sans Mono", "DejaVu Serif",     "Nimbus Sans",    "Nimbus Roman",
-      "Nimbus Mono PS", "Liberation Sans",  "Liberation Serif", "Liberation Mono"};
-  FcConfig* config = FcInitLoadConfigAndFonts();
-  if (!config) return;
-  FcPattern* pattern = FcPatternCreate();
-  FcPatternAddBool(pattern, FC_SCALABLE, FcTrue);
-  FcPatternAddInteger(pattern, FC_SLANT, FC_SLANT_ROMAN);
-  FcPatternAddInteger(pattern, FC_WIDTH, FC_WIDTH_NORMAL);
-  FcObjectSet* objects = FcObjectSetBuild(FC_FILE, FC_INDEX, FC_FAMILY, FC_WEIGHT, nullptr);
-  FcFontSet* fonts = FcFontList(config, pattern, objects);
-  struct Candidate {
-    std::string family;
-    int weight = 0;
-    std::string file;
-    int index = 0;
-    auto operator<=>(const Candidate&) const = default;
-  };
-  std::vector<Candidate> candidates;
-  for (int i = 0; fonts && i < fonts->nfont; ++i) {
-    FcChar8* file = nullptr;
-    FcChar8* family = nullptr;
-    int index = 0, weight = FC_WEIGHT_REGULAR;
-    if (FcPatternGetString(fonts->fonts[i], FC_FILE, 0, &file) != FcResultMatch ||
-        FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &family) != FcResultMatch)
-      continue;
-    FcPatternGetInteger(fonts->fonts[i], FC_INDEX, 0, &index);
-    FcPatternGetInteger(fonts->fonts[i], FC_WEIGHT, 0, &weight);
-    const std::string name = reinterpret_cast<const char*>(family);
-    if (std::find(kCodeFamilies.begin(), kCodeFamilies.end(), name) == kCodeFamilies.end())
-      continue;
-    if (weight != FC_WEIGHT_REGULAR && weight != FC_WEIGHT_BOOK && weight != FC_WEIGHT_BOLD)
-      continue;
-    candidates.push_back({name, weight == FC_WEIGHT_BOLD ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR,
-                          reinterpret_cast<const char*>(file), index});
-  }
-  if (fonts) FcFontSetDestroy(fonts);
-  FcObjectSetDestroy(objects);
-  FcPatternDestroy(pattern);
-  FcConfigDestroy(config);
-  // One face per family and weight (URW's come as Type 1 and as OpenType), in an order that does
-  // not depend on fontconfig's listing.
-  std::sort(candidates.begin(), candidates.end());
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    if (i > 0 && candidates[i].family == candidates[i - 1].family &&
-        candidates[i].weight == candidates[i - 1].weight)
-      continue;
-    FT_Face face = open_face(library_->ft, candidates[i].file, candidates[i].index, kDrawnPixels);
-    if (!face) continue;
+  for (auto& [face, name] : latin_faces(config, library_->ft)) {
     library_->code_faces.push_back(face);
-    code_faces_.push_back(candidates[i].file + "#" + std::to_string(candidates[i].index));
+    code_faces_.push_back(std::move(name));
   }
+  FcConfigDestroy(config);
 }
 
 GlyphShapes::~GlyphShapes() = default;

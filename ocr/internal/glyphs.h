@@ -33,7 +33,8 @@ std::vector<float> ink_of(Pix* grey);
 class GlyphShapes {
  public:
   // The scalable fonts fontconfig knows that cover Simplified Chinese, one face per family,
-  // regular weight first (Song, Hei, Kai, …: whatever the machine has).
+  // regular weight first (Song, Hei, Kai, …: whatever the machine has); for a code's letters and
+  // digits the Latin faces codes are printed in as well (DejaVu, URW's Nimbus, Liberation).
   GlyphShapes();
   ~GlyphShapes();
   GlyphShapes(const GlyphShapes&) = delete;
@@ -58,7 +59,6 @@ class GlyphShapes {
   std::unique_ptr<Library> library_;
   std::vector<std::string> faces_;       // "file#index", for logs
   std::vector<std::string> code_faces_;  // the same, of the Latin faces
-  void add_code_faces();
   // `ch` in every face that has it (drawn on first use).
   const std::vector<Shape>& drawn(char32_t ch);
 

@@ -174,8 +174,6 @@ std::vector<std::pair<Box, int>> add_cell_walls(Pix* binary, Pix* rules) {
   return grids;
 }
 
-// `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
-// (no more than a stroke crossing between the rows).
 // A label's print with handwriting right after it, closer than the smear joins (签字/盖章：程玲倩
 // in a brush hand twice the print's height): one block as tall as the hand, in which the label,
 // read at the hand's height, is lost. Its leading characters of print height, three or more,
@@ -222,6 +220,8 @@ bool split_print_from_hand(Pix* text, const Box& block, int print_height, std::v
   return true;
 }
 
+// `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
+// (no more than a stroke crossing between the rows).
 void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
   BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
   PixPtr clip(pixClipRectangle(text, clip_box, nullptr));

@@ -94,9 +94,13 @@ TEST_CASE("the machine's Chinese faces draw characters a printed one is compared
   CHECK_FALSE(holds(like_cross, U'口'));
 }
 
-TEST_CASE("a code's digits are drawn in Latin faces too: a dotted 0 is a 0, not a 6", "[glyphs]") {
+TEST_CASE(
+    "a code's digits are drawn in Latin faces too, and a dotted 0 is more like 0 than any "
+    "other digit",
+    "[glyphs]") {
   // An ID number printed in a monospaced face: a bold oval with a dot in it, 12 × 18 pixels, as
-  // a card copy's digits are on the page.
+  // a card copy's digits are on the page. (This drawn one is a 0 in the Chinese faces too; the
+  // printed one that the Chinese faces took for a 6 is S-2026-129925's, in batch_cli_test.)
   PixPtr page(pixCreate(20, 26, 8));
   pixSetAllArbitrary(page.get(), 235);
   for (int y = 0; y < 26; ++y)
