@@ -223,7 +223,8 @@ std::string hints_text(const ocr::ScanHints& hints) {
   return nlohmann::json{{"uscc", hints.uscc},
                         {"company_name", hints.company_name},
                         {"person_name", hints.person_name},
-                        {"id_number", hints.id_number}}
+                        {"id_number", hints.id_number},
+                        {"seal_name", hints.seal_name}}
       .dump();
 }
 

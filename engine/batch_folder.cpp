@@ -101,6 +101,7 @@ ocr::ScanHints hints_for(const nlohmann::json& submission, const MaterialRule* r
                ? submission.at(p).get<std::string>()
                : std::string();
   };
+  if (rule->seal) hints.seal_name = text("/enterprise/name");
   for (const std::string& field : rule->fields) {
     if (field == "enterprise.uscc") hints.uscc = text("/enterprise/uscc");
     if (field == "enterprise.name") hints.company_name = text("/enterprise/name");

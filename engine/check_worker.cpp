@@ -74,7 +74,8 @@ Result<std::pair<ScanJob, std::vector<std::string>>> scan_of(const CheckJob& job
   const std::pair<const char*, std::string*> fields[] = {{"uscc", &scan.hints.uscc},
                                                          {"company_name", &scan.hints.company_name},
                                                          {"person_name", &scan.hints.person_name},
-                                                         {"id_number", &scan.hints.id_number}};
+                                                         {"id_number", &scan.hints.id_number},
+                                                         {"seal_name", &scan.hints.seal_name}};
   for (const auto& [name, target] : fields) {
     const auto found = hints.find(name);
     if (found == hints.end()) continue;

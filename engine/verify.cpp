@@ -117,7 +117,45 @@ class Checker {
     bool red = std::any_of(scan.seals.begin(), scan.seals.end(),
                            [](const ocr::SealMark& s) { return s.red; });
     if (!red) add("seal.missing", type, Severity::fail, {}, {{"file", m.file}, {"seals_found", 0}});
+    // The name along a red seal's arc (ocr::SealNameCheck): another company's is a fail.
+    for (const ocr::SealMark& s : scan.seals) {
+      if (!s.red || !s.name_check) continue;
+      ++seal_names_looked_;
+      using Verdict = ocr::SealNameCheck::Verdict;
+      if (s.name_check->verdict == Verdict::same) ++seal_names_carried_;
+      if (s.name_check->verdict != Verdict::other) continue;
+      nlohmann::json differences = nlohmann::json::array();
+      for (const auto& d : s.name_check->differences)
+        differences.push_back({{"read", d.read},
+                               {"expected", d.expected},
+                               {"read_likeness", d.read_likeness},
+                               {"form_likeness", d.form_likeness}});
+      add("seal.name_mismatch", type, Severity::fail,
+          {{"found", s.text}, {"expected", s.name_check->expected}},
+          {{"file", m.file},
+           {"box", box_json(s.box)},
+           {"read", s.text},
+           {"read_as_name", s.name_check->read_as_name},
+           {"differences", std::move(differences)}});
+      return;
+    }
   }
+
+ public:
+  // After every material: red seals whose names were looked at, none of which carries the
+  // company's name (each read too poorly to say) go to a person. One seal that does is enough:
+  // a company presses one seal on all its papers.
+  void seal_names(const std::string& company_name) {
+    if (seal_names_looked_ == 0 || seal_names_carried_ > 0) return;
+    if (std::any_of(findings.begin(), findings.end(),
+                    [](const Finding& f) { return f.code == "seal.name_mismatch"; }))
+      return;
+    add("seal.name_unread", "submission", Severity::review, {{"expected", company_name}},
+        {{"seals_looked_at", seal_names_looked_}});
+  }
+
+ private:
+  int seal_names_looked_ = 0, seal_names_carried_ = 0;
 
   void signature(const std::string& signer, const std::string& type, const MaterialScan& m,
                  const ocr::ScanResult& scan) {
@@ -484,6 +522,7 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
       checker.findings.push_back({"material.extra", m.type, Severity::info,
                                   documents.material_name(m.type) + "不是本业务所需材料，未作核验。",
                                   {{"file", m.file}}});
+  checker.seal_names(json_text(submission, "/enterprise/name"_json_pointer));
   SubmissionVerdict verdict;
   verdict.verdict = verdict_of(checker.findings);
   verdict.findings = std::move(checker.findings);

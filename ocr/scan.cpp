@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/utf8.h"
 #include "ocr/internal/analyzer.h"
 #include "ocr/internal/leptonica.h"
 #include "ocr/internal/page.h"
@@ -170,8 +171,40 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                                            true);
   impl.current_ = &*page;
   impl.latin_reads_.clear();
-  if (const char* debug = std::getenv("KEYDESK_SCAN_DEBUG"); debug && std::string_view(debug) != "-")
-    impl.debug_images(debug, *page, order);
+  const char* debug = std::getenv("KEYDESK_SCAN_DEBUG");
+  const bool debug_images = debug && std::string_view(debug) != "-";
+  if (debug_images) impl.debug_images(debug, *page, order);
+  for (size_t s = 0; s < result.seals.size(); ++s) {
+    SealMark& seal = result.seals[s];
+    const internal::PixPtr unrolled = internal::unroll_seal_text(page->redness, seal);
+    Pix* line = unrolled.get();
+    if (!line) continue;
+    if (debug_images)
+      pixWrite((std::string(debug) + "/seal" + std::to_string(s) + ".png").c_str(), line, IFF_PNG);
+    const internal::LineRead read = impl.text->read(line);
+    float confidence = 0;
+    for (const internal::Glyph& g : read.glyphs)
+      if (const std::u32string c = decode_utf8_lossy(g.text);
+          c.size() == 1 && internal::is_cjk(c[0]))
+        seal.text += g.text, confidence += g.confidence;
+    if (!seal.text.empty())
+      seal.text_confidence = confidence / static_cast<float>(decode_utf8_lossy(seal.text).size());
+    if (!hints.seal_name.empty()) impl.check_seal_name(line, read, hints.seal_name, seal);
+    if (clock.on) {
+      std::fprintf(stderr, "  seal %zu: %s (%.0f)", s, seal.text.c_str(), seal.text_confidence);
+      if (const auto& c = seal.name_check) {
+        std::fprintf(stderr, " %s read %zu drawn %zu:",
+                     c->verdict == SealNameCheck::Verdict::same    ? "same"
+                     : c->verdict == SealNameCheck::Verdict::other ? "OTHER"
+                                                                   : "unsure",
+                     c->read_as_name, c->drawn_as_name);
+        for (const auto& d : c->differences)
+          std::fprintf(stderr, " %s%.2f/%s%.2f", d.read.c_str(), d.read_likeness,
+                       d.expected.c_str(), d.form_likeness);
+      }
+      std::fprintf(stderr, "\n");
+    }
+  }
   clock.mark("seals");
 
   // The rest of the rows, until everything looked for has been seen.

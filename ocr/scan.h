@@ -52,12 +52,33 @@ struct TextLine {
   float confidence = 0;
 };
 
+// The form's company name looked for along a red seal's arc (its text as read, aligned with
+// the name): how many of the name's characters were read as they are, and per character read as
+// another, how much the ink there looks like the one read and like the form's (GlyphShapes).
+struct SealNameCheck {
+  enum class Verdict { same, other, unsure };
+  struct Difference {
+    std::string read, expected;
+    double read_likeness = -1, form_likeness = -1;
+  };
+  std::string expected;
+  size_t read_as_name = 0;   // characters of the name read as they are
+  size_t drawn_as_name = 0;  // … read as another, but whose ink clearly is the name's
+  std::vector<Difference> differences;
+  // same: the seal carries the name; other: it clearly carries another; unsure: neither.
+  Verdict verdict = Verdict::unsure;
+};
+
 // A seal-like mark: a roughly round ring of ink.
 struct SealMark {
   Box box;
   bool red = false;        // red ink (a company seal) rather than grey/black (a photocopied seal)
   double roundness = 0;    // share of the ring's angular sectors that carry ink, 0..1
   double fill = 0;         // share of the box's pixels that are ink
+  // A red seal's name as read along its arc (Chinese characters only; "" when none were read).
+  std::string text;
+  float text_confidence = 0;
+  std::optional<SealNameCheck> name_check;
 };
 
 // A signature place: the label printed on the form and whether handwriting follows it.
@@ -150,6 +171,9 @@ struct ScanHints {
   std::string company_name;
   std::string person_name;
   std::string id_number;
+  // The company's name looked for along a red seal's arc (SealNameCheck), on every material that
+  // is sealed.
+  std::string seal_name;
   // Where other pages of the expected type held what was looked for (their ScanResult::places):
   // rows there are read first. Forms of one kind put their labels in one place, so a batch that
   // has read a few of a kind knows where to look on the rest.

@@ -11,6 +11,18 @@ Box box_from(const nlohmann::json& j) {
   return {j[0].get<int>(), j[1].get<int>(), j[2].get<int>(), j[3].get<int>()};
 }
 
+const char* seal_verdict_name(SealNameCheck::Verdict v) {
+  switch (v) {
+    case SealNameCheck::Verdict::same:
+      return "same";
+    case SealNameCheck::Verdict::other:
+      return "other";
+    case SealNameCheck::Verdict::unsure:
+      return "unsure";
+  }
+  return "unsure";
+}
+
 }  // namespace
 
 nlohmann::json scan_result_json(const ScanResult& r) {
@@ -28,11 +40,25 @@ nlohmann::json scan_result_json(const ScanResult& r) {
   for (const TextLine& l : r.lines)
     j["lines"].push_back({{"box", box_json(l.box)}, {"text", l.text}, {"confidence", l.confidence}});
   j["seals"] = nlohmann::json::array();
-  for (const SealMark& s : r.seals)
-    j["seals"].push_back({{"box", box_json(s.box)},
-                          {"red", s.red},
-                          {"roundness", s.roundness},
-                          {"fill", s.fill}});
+  for (const SealMark& s : r.seals) {
+    nlohmann::json seal = {{"box", box_json(s.box)},   {"red", s.red},
+                           {"roundness", s.roundness}, {"fill", s.fill},
+                           {"text", s.text},           {"text_confidence", s.text_confidence}};
+    if (const auto& c = s.name_check) {
+      nlohmann::json differences = nlohmann::json::array();
+      for (const auto& d : c->differences)
+        differences.push_back({{"read", d.read},
+                               {"expected", d.expected},
+                               {"read_likeness", d.read_likeness},
+                               {"form_likeness", d.form_likeness}});
+      seal["name_check"] = {{"expected", c->expected},
+                            {"read_as_name", c->read_as_name},
+                            {"drawn_as_name", c->drawn_as_name},
+                            {"differences", std::move(differences)},
+                            {"verdict", seal_verdict_name(c->verdict)}};
+    }
+    j["seals"].push_back(std::move(seal));
+  }
   j["signatures"] = nlohmann::json::array();
   for (const SignatureMark& s : r.signatures)
     j["signatures"].push_back({{"signer", s.signer},
@@ -89,9 +115,32 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
     for (const auto& l : j.at("lines"))
       r.lines.push_back({box_from(l.at("box")), l.at("text").get<std::string>(),
                          l.at("confidence").get<float>()});
-    for (const auto& s : j.at("seals"))
-      r.seals.push_back({box_from(s.at("box")), s.at("red").get<bool>(),
-                         s.at("roundness").get<double>(), s.at("fill").get<double>()});
+    for (const auto& s : j.at("seals")) {
+      SealMark seal{box_from(s.at("box")),
+                    s.at("red").get<bool>(),
+                    s.at("roundness").get<double>(),
+                    s.at("fill").get<double>(),
+                    s.at("text").get<std::string>(),
+                    s.at("text_confidence").get<float>(),
+                    std::nullopt};
+      if (s.contains("name_check")) {
+        const nlohmann::json& c = s.at("name_check");
+        SealNameCheck check;
+        check.expected = c.at("expected").get<std::string>();
+        check.read_as_name = c.at("read_as_name").get<size_t>();
+        check.drawn_as_name = c.at("drawn_as_name").get<size_t>();
+        for (const auto& d : c.at("differences"))
+          check.differences.push_back(
+              {d.at("read").get<std::string>(), d.at("expected").get<std::string>(),
+               d.at("read_likeness").get<double>(), d.at("form_likeness").get<double>()});
+        const std::string verdict = c.at("verdict").get<std::string>();
+        check.verdict = verdict == "same"    ? SealNameCheck::Verdict::same
+                        : verdict == "other" ? SealNameCheck::Verdict::other
+                                             : SealNameCheck::Verdict::unsure;
+        seal.name_check = std::move(check);
+      }
+      r.seals.push_back(std::move(seal));
+    }
     for (const auto& s : j.at("signatures"))
       r.signatures.push_back({s.at("signer").get<std::string>(), s.at("label").get<std::string>(),
                               box_from(s.at("label_box")), box_from(s.at("region")),

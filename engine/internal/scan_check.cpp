@@ -17,7 +17,8 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-20";  // 20: a label's print parted from the tall hand right after it, a line read as
+    "scan-21";  // 21: a red seal's name read along its arc and compared with the company's;
+                // 20: a label's print parted from the tall hand right after it, a line read as
                 // nothing read again on a margin of paper, spread labels (名”称) found, a
                 // label's words inside a sentence no label;
                 // 19: a code's digits drawn in Latin faces too, its Latin reading looked at
@@ -50,7 +51,7 @@ std::string scan_key(const std::string& sha256, const std::string& material,
                      const std::string& version, const ocr::ScanHints& hints) {
   return sha256 + "|" + material + "|" + version + "|" +
          sha256_hex(hints.uscc + "\n" + hints.company_name + "\n" + hints.person_name + "\n" +
-                    hints.id_number)
+                    hints.id_number + "\n" + hints.seal_name)
              .substr(0, 16);
 }
 

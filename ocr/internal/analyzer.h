@@ -31,6 +31,7 @@ struct ScanAnalyzer::Impl {
 
   struct Page {
     internal::LevelledGrey grey;
+    internal::LevelledGrey redness;  // RedAndGrey::redness, levelled and turned as the page
     internal::PixPtr mask, binary, rules;
     int rotation = 0;
     double skew = 0, scale = 1;
@@ -137,6 +138,12 @@ struct ScanAnalyzer::Impl {
   // is clearly the likelier for every one, the row reads as the form's name. Each look goes into
   // result.glyph_checks, taken or not.
   void confirm_values(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
+
+  // --- seal_name.cpp: the company's name along a red seal's arc
+  // ----------------------------------- `line` is the seal's unrolled band
+  // (internal::unroll_seal_text), `read` its reading.
+  void check_seal_name(Pix* line, const internal::LineRead& read, const std::string& company_name,
+                       SealMark& seal);
 
   // --- wanted.h: what reading still looks for ----------------------------------------------------
   struct Wanted;

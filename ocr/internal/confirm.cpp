@@ -34,28 +34,6 @@ constexpr std::u32string_view kIdNumberChars = U"0123456789X";
 // and now and then lose one by a few hundredths: those go to the clerk).
 constexpr size_t kRivals = 6;
 
-// `ink` (`w` × `h`) with a neighbour's edge cut off: a sliver of ink parted from the rest by a
-// blank column in the outer quarter of either side. What is left spans [*left, *right).
-void trim_neighbours(const std::vector<float>& ink, int w, int h, int* left, int* right) {
-  auto blank = [&](int x) {
-    for (int y = 0; y < h; ++y)
-      if (ink[static_cast<size_t>(y * w + x)] >= 0.3f) return false;
-    return true;
-  };
-  *left = 0, *right = w;
-  for (int x = w / 4; x >= 0; --x)
-    if (blank(x)) {
-      *left = x + 1;
-      break;
-    }
-  for (int x = w - 1 - w / 4; x < w; ++x)
-    if (blank(x)) {
-      *right = x;
-      break;
-    }
-  if (*right - *left < w / 2) *left = 0, *right = w;
-}
-
 }  // namespace
 
 void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, ScanResult& result) {
@@ -137,18 +115,8 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       std::vector<Shape> cuts;
       for (const Box& window : windows) {
         internal::PixPtr cut = current_->grey.cut(window);
-        if (!cut) continue;
-        const std::vector<float> ink = internal::ink_of(cut.get());
-        const int w = static_cast<int>(pixGetWidth(cut.get())),
-                  h = static_cast<int>(pixGetHeight(cut.get()));
-        int left = 0, right = w;
-        trim_neighbours(ink, w, h, &left, &right);
-        std::vector<float> kept;
-        kept.reserve(static_cast<size_t>((right - left) * h));
-        for (int y = 0; y < h; ++y)
-          for (int x = left; x < right; ++x) kept.push_back(ink[static_cast<size_t>(y * w + x)]);
         Shape shape;
-        if (internal::shape_of(kept, right - left, h, &shape)) cuts.push_back(shape);
+        if (cut && internal::trimmed_shape(cut.get(), &shape)) cuts.push_back(shape);
       }
       // Each candidate at its best window.
       auto like = [&](char32_t ch, size_t* where = nullptr) {

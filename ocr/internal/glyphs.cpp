@@ -95,6 +95,38 @@ bool shape_of(const std::vector<float>& ink, int width, int height, Shape* shape
   return true;
 }
 
+void trim_neighbours(const std::vector<float>& ink, int w, int h, int* left, int* right) {
+  auto blank = [&](int x) {
+    for (int y = 0; y < h; ++y)
+      if (ink[static_cast<size_t>(y * w + x)] >= 0.3f) return false;
+    return true;
+  };
+  *left = 0, *right = w;
+  for (int x = w / 4; x >= 0; --x)
+    if (blank(x)) {
+      *left = x + 1;
+      break;
+    }
+  for (int x = w - 1 - w / 4; x < w; ++x)
+    if (blank(x)) {
+      *right = x;
+      break;
+    }
+  if (*right - *left < w / 2) *left = 0, *right = w;
+}
+
+bool trimmed_shape(Pix* grey, Shape* shape) {
+  const std::vector<float> ink = ink_of(grey);
+  const int w = static_cast<int>(pixGetWidth(grey)), h = static_cast<int>(pixGetHeight(grey));
+  int left = 0, right = w;
+  trim_neighbours(ink, w, h, &left, &right);
+  std::vector<float> kept;
+  kept.reserve(static_cast<size_t>((right - left) * h));
+  for (int y = 0; y < h; ++y)
+    for (int x = left; x < right; ++x) kept.push_back(ink[static_cast<size_t>(y * w + x)]);
+  return shape_of(kept, right - left, h, shape);
+}
+
 std::vector<float> ink_of(Pix* grey) {
   const int w = static_cast<int>(pixGetWidth(grey)), h = static_cast<int>(pixGetHeight(grey));
   std::vector<float> ink(static_cast<size_t>(w) * static_cast<size_t>(h), 0.0f);

@@ -30,6 +30,14 @@ bool shape_of(const std::vector<float>& ink, int width, int height, Shape* shape
 // paper and its darkest print so that a faint copy and a black print weigh alike.
 std::vector<float> ink_of(Pix* grey);
 
+// `ink` (`w` × `h`) with a neighbour's edge cut off: a sliver of ink parted from the rest by a
+// blank column in the outer quarter of either side. What is left spans [*left, *right).
+void trim_neighbours(const std::vector<float>& ink, int w, int h, int* left, int* right);
+
+// The Shape of the ink of `grey` (a character cut out with a little of its neighbours, ink_of),
+// the neighbours' edges trimmed off. false when it holds no ink.
+bool trimmed_shape(Pix* grey, Shape* shape);
+
 class GlyphShapes {
  public:
   // The scalable fonts fontconfig knows that cover Simplified Chinese, one face per family,

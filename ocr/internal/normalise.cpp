@@ -26,7 +26,7 @@ std::optional<ScanAnalyzer::Impl::Page> ScanAnalyzer::Impl::normalise(
   PixPtr work = internal::scale_to_working(rgb.get(), options.working_long_side, &page.scale);
   rgb.reset();
   clock.mark(" scale");
-  auto [mask, grey] = internal::separate_red(work.get());
+  auto [mask, grey, redness] = internal::separate_red(work.get());
   if (!mask) return std::nullopt;
   clock.mark(" red+grey");
   PixPtr binary = internal::binarise(grey.get());
@@ -39,6 +39,8 @@ std::optional<ScanAnalyzer::Impl::Page> ScanAnalyzer::Impl::normalise(
   page.binary = internal::rotate_page(binary.get(), quarter, page.skew);
   page.mask = internal::rotate_page(mask.get(), quarter, page.skew);
   page.grey = internal::LevelledGrey(internal::rotate_page(grey.get(), quarter, 0), page.skew);
+  page.redness =
+      internal::LevelledGrey(internal::rotate_page(redness.get(), quarter, 0), page.skew);
   clock.mark(" rotate+bin");
   return page;
 }
@@ -46,6 +48,7 @@ std::optional<ScanAnalyzer::Impl::Page> ScanAnalyzer::Impl::normalise(
 ScanAnalyzer::Impl::Page ScanAnalyzer::Impl::turned(const Page& page, int quarter) {
   Page out;
   out.grey = page.grey.turned(quarter);
+  out.redness = page.redness.turned(quarter);
   out.mask.reset(pixRotateOrth(page.mask.get(), quarter));
   out.binary.reset(pixRotateOrth(page.binary.get(), quarter));
   out.rotation = (page.rotation + 90 * quarter) % 360;

@@ -24,15 +24,25 @@ PixPtr scale_to_working(Pix* rgb, int long_side, double* scale);
 
 // One pass over a colour page: `red`, a 1 bpp mask of red ink (saturated red: seal ink, not the
 // dark text under it); `grey`, the page's luminance with the red ink (mask widened a little)
-// painted white, so that seals do not become junk text nor hide the text under them.
+// painted white, so that seals do not become junk text nor hide the text under them; `redness`,
+// 8 bpp, how much red stands out of each pixel, 255 less red over the other channels (white where
+// there is none, dark where a seal's ink is): a seal's own print, its faint strokes kept.
 struct RedAndGrey {
-  PixPtr red, grey;
+  PixPtr red, grey, redness;
 };
 RedAndGrey separate_red(Pix* rgb);
 
 // Round rings in `mask` (red or grey ink) large enough to be a seal on a page `page_short_side`
 // wide: connected components of the closed mask, tested for size, aspect, ring coverage and fill.
 std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red);
+
+// The band inside the ring of `seal` (found on `redness`, levelled as the page) where a company
+// seal's name runs along its arc, unrolled into a straight line: 8 bpp, dark ink on white, its
+// characters upright and in reading order (clockwise), starting in the widest stretch of the band
+// without its tall print (the seal's foot), cut to the name's extent. nullptr when the band holds
+// no ink.
+class LevelledGrey;
+PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal);
 
 // Sauvola's local thresholds of an 8 bpp page (t = m (1 − k (1 − s / 128)) over a window of
 // 2 `half_window` + 1 pixels a side, mirrored at the edges): the values Leptonica's

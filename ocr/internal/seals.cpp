@@ -14,11 +14,13 @@ namespace keydesk::ocr::internal {
 
 RedAndGrey separate_red(Pix* rgb) {
   const int w = width_of(rgb), h = height_of(rgb);
-  RedAndGrey out{PixPtr(pixCreate(w, h, 1)), PixPtr(pixCreate(w, h, 8))};
-  if (!out.red || !out.grey) return {};
+  RedAndGrey out{PixPtr(pixCreate(w, h, 1)), PixPtr(pixCreate(w, h, 8)),
+                 PixPtr(pixCreate(w, h, 8))};
+  if (!out.red || !out.grey || !out.redness) return {};
   const l_uint32* src = pixGetData(rgb);
   l_uint32* red = pixGetData(out.red.get());
   l_uint32* grey = pixGetData(out.grey.get());
+  l_uint32* redness = pixGetData(out.redness.get());
   const l_int32 src_wpl = pixGetWpl(rgb), red_wpl = pixGetWpl(out.red.get()),
                 grey_wpl = pixGetWpl(out.grey.get());
   // Leptonica's luminance (pixConvertRGBToLuminance), to the same rounding: each channel's
@@ -37,6 +39,7 @@ RedAndGrey separate_red(Pix* rgb) {
     const l_uint32* s = src + static_cast<ptrdiff_t>(y) * src_wpl;
     l_uint32* r = red + static_cast<ptrdiff_t>(y) * red_wpl;
     l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
+    l_uint32* n = redness + static_cast<ptrdiff_t>(y) * grey_wpl;
     l_uint32 bits = 0;
     for (int x = 0; x < w; ++x) {
       const Rgb c = rgb_of(s[x]);
@@ -44,6 +47,13 @@ RedAndGrey separate_red(Pix* rgb) {
       // on the margin of red over the other channels, with a floor against dark text.
       const bool ink = c.r >= 100 && c.r - std::max(c.g, c.b) >= 35;
       bits |= static_cast<l_uint32>(ink) << (31 - (x & 31));
+      // Red as its margin over the other channels (JPEG keeps colour at half resolution, so
+      // this alone is blurred), kept to how dark the other channels are (which carry the
+      // print's full sharpness): black and grey print weigh nothing.
+      const int other = std::max(c.g, c.b);
+      SET_DATA_BYTE(
+          n, x,
+          static_cast<l_uint8>(255 - std::clamp(std::min(2 * (c.r - other), 255 - other), 0, 255)));
       if ((x & 31) == 31 || x == w - 1) r[x >> 5] = bits, bits = 0;
       SET_DATA_BYTE(g, x,
                     static_cast<l_uint8>(weighted[0][static_cast<size_t>(c.r)] +
@@ -118,6 +128,188 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
     if (seal.roundness >= 0.5 && seal.fill < 0.6 && seal.fill > 0.02) seals.push_back(seal);
   }
   return seals;
+}
+
+PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
+  // The seal cut out with a margin (the box is the mask's ink; fainter ink lies outside it).
+  const int margin = std::max(seal.box.w, seal.box.h) / 16 + 2;
+  const Box area{seal.box.x - margin, seal.box.y - margin, seal.box.w + 2 * margin,
+                 seal.box.h + 2 * margin};
+  PixPtr cut = redness.cut(area);
+  if (!cut) return nullptr;
+  const int w = width_of(cut.get()), h = height_of(cut.get());
+  const l_uint32* data = pixGetData(cut.get());
+  const int wpl = pixGetWpl(cut.get());
+  auto red_at = [&](int x, int y) {
+    return 255 - static_cast<int>(GET_DATA_BYTE(data + static_cast<ptrdiff_t>(y) * wpl, x));
+  };
+  // The seal's ink between the paper's faint tint and its own full strength (a high rank of the
+  // red pixels): a pale or unevenly inked seal reads as dark as a fresh one.
+  std::array<int, 256> histogram{};
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) ++histogram[static_cast<size_t>(red_at(x, y))];
+  constexpr int kPaper = 18;
+  long red_pixels = 0;
+  for (int v = kPaper; v < 256; ++v) red_pixels += histogram[static_cast<size_t>(v)];
+  if (red_pixels == 0) return nullptr;
+  int full = 255;
+  for (long seen = 0; full > kPaper; --full) {
+    seen += histogram[static_cast<size_t>(full)];
+    if (seen * 5 >= red_pixels) break;
+  }
+  if (full <= kPaper + 8) return nullptr;
+  // Each pixel's ink once (0..1), then sampled bilinearly.
+  std::vector<float> ink_map(static_cast<size_t>(w) * static_cast<size_t>(h));
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      ink_map[static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)] =
+          std::clamp(static_cast<float>(red_at(x, y) - kPaper) / static_cast<float>(full - kPaper),
+                     0.0f, 1.0f);
+  auto pixel = [&](int x, int y) {
+    return static_cast<double>(
+        ink_map[static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)]);
+  };
+  auto ink_at = [&](double x, double y) {  // bilinear, 0..1
+    x -= 0.5, y -= 0.5;
+    const int x0 = static_cast<int>(std::floor(x)), y0 = static_cast<int>(std::floor(y));
+    if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) return 0.0;
+    const double fx = x - x0, fy = y - y0;
+    return (1 - fy) * ((1 - fx) * pixel(x0, y0) + fx * pixel(x0 + 1, y0)) +
+           fy * ((1 - fx) * pixel(x0, y0 + 1) + fx * pixel(x0 + 1, y0 + 1));
+  };
+  // The ring itself: the ellipse (upright; a seal pressed askew is near enough round) whose
+  // outline holds most ink, near the box's own. The box is the mask's ink, and a faint side of
+  // the ring or a red mark beside it moves it.
+  double cx = margin + seal.box.w / 2.0, cy = margin + seal.box.h / 2.0, rx = seal.box.w / 2.0,
+         ry = seal.box.h / 2.0;
+  {
+    // Coarsely over centres and radii (a circle, every other pixel, 48 points), then the
+    // ellipse climbed pixel by pixel (120 points) while its outline gains ink.
+    auto outline = [&](double x, double y, double a, double b, int points) {
+      double sum = 0;
+      for (int k = 0; k < points; ++k) {
+        const double angle = 2 * std::numbers::pi * k / points;
+        sum += ink_at(x + a * std::sin(angle), y - b * std::cos(angle));
+      }
+      return sum / points;
+    };
+    const double r0 = (rx + ry) / 2;
+    const int reach = std::max(2, static_cast<int>(r0 / 8));
+    double best = -1, best_x = cx, best_y = cy, best_r = r0;
+    for (int dy = -reach; dy <= reach; dy += 2)
+      for (int dx = -reach; dx <= reach; dx += 2)
+        for (double r = r0 * 0.8; r <= r0 * 1.08; r += 2.0)
+          if (const double v = outline(cx + dx, cy + dy, r, r, 48); v > best)
+            best = v, best_x = cx + dx, best_y = cy + dy, best_r = r;
+    std::array<double, 4> at{best_x, best_y, best_r, best_r};  // cx, cy, rx, ry
+    best = outline(at[0], at[1], at[2], at[3], 120);
+    for (int round = 0; round < 40; ++round) {
+      std::array<double, 4> step_to = at;
+      double step_best = best;
+      for (size_t p = 0; p < at.size(); ++p)
+        for (double d : {-1.0, 1.0}) {
+          std::array<double, 4> next = at;
+          next[p] += d;
+          if (p >= 2 && (next[p] < best_r * 0.9 || next[p] > best_r * 1.1)) continue;
+          if (const double v = outline(next[0], next[1], next[2], next[3], 120); v > step_best)
+            step_best = v, step_to = next;
+        }
+      if (step_best <= best) break;
+      best = step_best, at = step_to;
+    }
+    cx = at[0], cy = at[1], rx = at[2], ry = at[3];
+  }
+  // The ring's inner edge: going inwards from its strongest radius, where its ink thins out.
+  // The name runs just inside it; its characters are about a quarter of the radius tall.
+  constexpr int kRadii = 100;
+  std::array<double, kRadii + 11> by_radius{};
+  std::array<int, kRadii + 11> samples{};
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const double dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+      const auto r = static_cast<size_t>(std::sqrt(dx * dx + dy * dy) * kRadii);
+      if (r >= by_radius.size()) continue;
+      ++samples[r];
+      by_radius[r] += pixel(x, y);
+    }
+  auto share = [&](int r) {
+    const auto i = static_cast<size_t>(r);
+    return samples[i] == 0 ? 0.0 : by_radius[i] / samples[i];
+  };
+  int peak = kRadii * 90 / 100;
+  for (int r = peak; r < kRadii + 10; ++r)
+    if (share(r) > share(peak)) peak = r;
+  int inner = peak;
+  while (inner > kRadii * 75 / 100 && share(inner - 1) > share(peak) * 0.4) --inner;
+  const double outer_r = (inner - 1) / static_cast<double>(kRadii), inner_r = outer_r - 0.42;
+  // Unrolled at the arc length of the middle of the band, every column one step of angle
+  // clockwise from the top, every row one step of radius inwards: the characters stand upright.
+  const double radius = (rx + ry) / 2;
+  const int columns = static_cast<int>(2 * std::numbers::pi * (outer_r + inner_r) / 2 * radius);
+  const int rows = static_cast<int>((outer_r - inner_r) * radius);
+  if (columns < 32 || rows < 8) return nullptr;
+  std::vector<double> ink(static_cast<size_t>(columns) * static_cast<size_t>(rows));
+  for (int c = 0; c < columns; ++c) {
+    const double angle = 2 * std::numbers::pi * (c + 0.5) / columns;
+    const double sin_a = std::sin(angle), cos_a = std::cos(angle);
+    for (int r = 0; r < rows; ++r) {
+      const double at = outer_r - (outer_r - inner_r) * (r + 0.5) / rows;
+      const double v = ink_at(cx + at * rx * sin_a, cy - at * ry * cos_a);
+      ink[static_cast<size_t>(r) * static_cast<size_t>(columns) + static_cast<size_t>(c)] = v;
+    }
+  }
+  // The widest stretch without the name's tall characters around the circle: the foot of the
+  // seal, between the name's last character and its first, where at most a line of small digits
+  // runs (an anti-forgery number). The line starts in its middle. A column is tall print when
+  // the ink of the columns around it (half a character's width) spans half the band.
+  std::vector<int> top(static_cast<size_t>(columns), rows),
+      bottom(static_cast<size_t>(columns), -1);
+  for (int c = 0; c < columns; ++c)
+    for (int r = 0; r < rows; ++r)
+      if (ink[static_cast<size_t>(r) * static_cast<size_t>(columns) + static_cast<size_t>(c)] >=
+          0.4) {
+        top[static_cast<size_t>(c)] = std::min(top[static_cast<size_t>(c)], r);
+        bottom[static_cast<size_t>(c)] = r;
+      }
+  const int half = std::max(1, rows * 3 / 10);
+  std::vector<bool> tall(static_cast<size_t>(columns), false);
+  for (int c = 0; c < columns; ++c) {
+    int t = rows, b = -1;
+    for (int d = -half; d <= half; ++d) {
+      const auto k = static_cast<size_t>((c + d + columns) % columns);
+      t = std::min(t, top[k]), b = std::max(b, bottom[k]);
+    }
+    tall[static_cast<size_t>(c)] = b - t >= rows / 2;
+  }
+  auto blank = [&](int c) { return !tall[static_cast<size_t>(c % columns)]; };
+  int best_start = 0, best_length = 0;
+  for (int c = 0; c < columns; ++c) {
+    if (!blank(c) || (c > 0 && blank(c - 1))) continue;
+    int length = 0;
+    while (length < columns && blank(c + length)) ++length;
+    if (length > best_length) best_start = c, best_length = length;
+  }
+  if (best_length == 0 && blank(0)) return nullptr;  // no ink at all
+  const int start = best_start + best_length / 2;
+  // The name's extent, its first and last inked column between the gap's two ends, with a
+  // margin of half the band: the rest of the circle is not read.
+  int first = columns, last = -1;
+  for (int c = best_length - best_length / 2; c < columns - best_length / 2; ++c)
+    if (bottom[static_cast<size_t>((start + c) % columns)] >= 0)
+      first = std::min(first, c), last = c;
+  if (last < first) return nullptr;
+  first = std::max(0, first - rows / 2), last = std::min(columns - 1, last + rows / 2);
+  PixPtr line(pixCreate(last - first + 1, rows, 8));
+  if (!line) return nullptr;
+  for (int r = 0; r < rows; ++r) {
+    l_uint32* to = pixGetData(line.get()) + static_cast<ptrdiff_t>(r) * pixGetWpl(line.get());
+    for (int c = first; c <= last; ++c) {
+      const double v = ink[static_cast<size_t>(r) * static_cast<size_t>(columns) +
+                           static_cast<size_t>((start + c) % columns)];
+      SET_DATA_BYTE(to, c - first, static_cast<l_uint8>(std::lround(255 * (1 - v))));
+    }
+  }
+  return line;
 }
 
 }  // namespace keydesk::ocr::internal

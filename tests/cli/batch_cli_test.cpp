@@ -37,6 +37,25 @@ void redraw_each(const fs::path& in, const std::string& fault, const std::string
             " --fault-material " + material + " -q");
 }
 
+// `batch verify` of `in` with its report in `report`: per submission folder, its findings whose
+// code starts with `prefix`.
+std::map<std::string, std::vector<nlohmann::json>> findings_starting(const fs::path& in,
+                                                                     const fs::path& report,
+                                                                     const std::string& prefix) {
+  keydesk::test::Run run = run_keydesk("batch verify '" + in.string() + "' --report '" +
+                                       report.string() + "' --today 2026-11-24");
+  INFO(run.out << run.err);
+  REQUIRE(fs::exists(report / "report.json"));
+  std::map<std::string, std::vector<nlohmann::json>> out;
+  const nlohmann::json json = read_json(report / "report.json");
+  for (const auto& s : json["submissions"]) {
+    auto& found = out[fs::path(s["dir"].get<std::string>()).filename().string()];
+    for (const auto& f : s["findings"])
+      if (f["code"].get<std::string>().rfind(prefix, 0) == 0) found.push_back(f);
+  }
+  return out;
+}
+
 // One generated batch for the whole test file: generating and verifying it takes most of a minute.
 struct Batch {
   TempDir dir;
@@ -394,22 +413,8 @@ TEST_CASE("the application form's ticked 申请事项 is read and compared with 
   scangen("--variety wide --count 2 --faults none --seed 21 -q --out '" + clean.string() + "'");
   fs::copy(clean, faulty, fs::copy_options::recursive);
   redraw_each(faulty, "tick_mismatch", "application_form");
-  auto tick_findings = [&](const fs::path& in, const std::string& name) {
-    keydesk::test::Run run = run_keydesk("batch verify '" + in.string() + "' --report '" +
-                                         (dir.path() / name).string() + "' --today 2026-11-24");
-    INFO(run.out << run.err);
-    REQUIRE(fs::exists(dir.path() / name / "report.json"));
-    std::map<std::string, std::vector<nlohmann::json>> out;
-    const nlohmann::json report = read_json(dir.path() / name / "report.json");
-    for (const auto& s : report["submissions"]) {
-      auto& found = out[fs::path(s["dir"].get<std::string>()).filename().string()];
-      for (const auto& f : s["findings"])
-        if (f["code"].get<std::string>().rfind("form.", 0) == 0) found.push_back(f);
-    }
-    return out;
-  };
-  const auto as_drawn = tick_findings(clean, "clean-report");
-  const auto other_ticked = tick_findings(faulty, "faulty-report");
+  const auto as_drawn = findings_starting(clean, dir.path() / "clean-report", "form.");
+  const auto other_ticked = findings_starting(faulty, dir.path() / "faulty-report", "form.");
   REQUIRE(as_drawn.size() == 2);
   for (const auto& [id, found] : as_drawn) {
     INFO(id);
@@ -430,6 +435,35 @@ TEST_CASE("the application form's ticked 申请事项 is read and compared with 
     CHECK(remark.find("“" + truth["procedure_item"].get<std::string>() + "”") != std::string::npos);
     CHECK(remark.find("请重新填写申请表") != std::string::npos);
   }
+}
+
+TEST_CASE("a red seal's name is read along its arc: another company's seal fails", "[batch]") {
+  // scangen --variety wide, seed 21, the first submission: its fault seal_name_mismatch presses
+  // a seal of another company (广州瑞丰… for 广州正元…) on the power of attorney. The unrolled
+  // arc is read 六州堪丰昌原由县有限公司: the ink read as 堪 and 丰, drawn against them and against
+  // the form's 正 and 元, is clearly not the form's (0.68 against 0.29, 0.78 against 0.17). As
+  // drawn, the same submission's seals carry its own name.
+  TempDir dir;
+  const fs::path clean = dir.path() / "clean", faulty = dir.path() / "faulty";
+  scangen("--variety wide --count 1 --faults none --seed 21 -q --out '" + clean.string() + "'");
+  fs::copy(clean, faulty, fs::copy_options::recursive);
+  redraw_each(faulty, "seal_name_mismatch", "power_of_attorney");
+  const auto as_drawn = findings_starting(clean, dir.path() / "clean-report", "seal.");
+  const auto other_seal = findings_starting(faulty, dir.path() / "faulty-report", "seal.");
+  REQUIRE(as_drawn.size() == 1);
+  CHECK(as_drawn.begin()->second.empty());
+  REQUIRE(other_seal.size() == 1);
+  const std::vector<nlohmann::json>& found = other_seal.begin()->second;
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]["code"] == "seal.name_mismatch");
+  CHECK(found[0]["material"] == "power_of_attorney");
+  CHECK(found[0]["severity"] == "fail");
+  const std::string company =
+      read_json(faulty / "S-2026-109434" / "submission.json")["enterprise"]["name"];
+  const std::string remark = found[0]["message"];
+  CHECK(remark.find("“" + company + "”") != std::string::npos);
+  CHECK(remark.find("请加盖本企业公章后重新提交") != std::string::npos);
+  CHECK(found[0]["evidence"]["differences"].size() >= 2);
 }
 
 TEST_CASE("a name read a character off the form's is looked at again: the page's ink decides",

@@ -447,7 +447,7 @@ TEST_CASE("binarising sets each pixel against its local threshold as Leptonica's
 TEST_CASE("red seal ink is masked and painted white on the grey page; the rest is its luminance",
           "[page]") {
   PixPtr rgb = colour_page(301, 221);
-  auto [red, grey] = separate_red(rgb.get());
+  auto [red, grey, redness] = separate_red(rgb.get());
   REQUIRE(red);
   REQUIRE(grey);
   // The seal (a red disc in the middle) is red ink; the dark print is not.

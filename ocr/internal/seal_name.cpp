@@ -1,0 +1,125 @@
+// The company's name looked for along a red seal's arc (ScanAnalyzer::Impl::check_seal_name).
+// The band inside the ring, unrolled into a line (seals.cpp), is read by the Chinese model and
+// the reading aligned with the form's name. A seal's print is coarse and Tesseract reads its
+// characters loosely (贸 as 负, 限 as 服): where the reading and the name differ, the character's
+// ink is drawn against the one read and the form's (GlyphShapes). Only ink that clearly is
+// another character than the form's says "another company"; ink that clearly is the form's, or
+// characters read as the form's, say "this company".
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/utf8.h"
+#include "ocr/internal/analyzer.h"
+#include "ocr/internal/glyphs.h"
+#include "ocr/internal/rows.h"
+#include "ocr/text.h"
+
+namespace keydesk::ocr {
+
+namespace {
+
+// Likeness thresholds as confirm.cpp's for names: the character that wins must look like the ink
+// and beat the other by a clear margin.
+constexpr double kLikely = 0.6;
+constexpr double kClearly = 0.1;
+// The share of the form's name that must be found (read as it is or its ink drawn as it) for a
+// seal to carry it.
+constexpr double kCarried = 0.6;
+
+// The form's characters paired with the reading's (semi-global: junk read before and after the
+// name is free). Per character of `want`, the index in `read` it was read as, or npos when
+// dropped.
+std::vector<size_t> align(const std::u32string& read, const std::u32string& want) {
+  const size_t n = read.size(), m = want.size();
+  // cost[i][j]: want[0, j) against read[…, i).
+  std::vector<std::vector<size_t>> cost(n + 1, std::vector<size_t>(m + 1, 0));
+  for (size_t j = 1; j <= m; ++j) cost[0][j] = j;
+  for (size_t i = 1; i <= n; ++i)
+    for (size_t j = 1; j <= m; ++j)
+      cost[i][j] = std::min({cost[i - 1][j - 1] + (read[i - 1] == want[j - 1] ? 0 : 1),
+                             cost[i - 1][j] + 1, cost[i][j - 1] + 1});
+  size_t i = 0;
+  for (size_t k = 1; k <= n; ++k)
+    if (cost[k][m] < cost[i][m]) i = k;
+  std::vector<size_t> at(m, std::u32string::npos);
+  size_t j = m;
+  while (j > 0 && i > 0) {
+    if (cost[i][j] == cost[i - 1][j - 1] + (read[i - 1] == want[j - 1] ? 0 : 1))
+      at[j - 1] = i - 1, --i, --j;
+    else if (cost[i][j] == cost[i][j - 1] + 1)
+      --j;
+    else
+      --i;
+  }
+  return at;
+}
+
+}  // namespace
+
+void ScanAnalyzer::Impl::check_seal_name(Pix* line, const internal::LineRead& read,
+                                         const std::string& company_name, SealMark& seal) {
+  const std::u32string want = normalise_name(company_name);
+  if (want.size() < 4 || !line) return;
+  // The reading's Chinese characters, each with its glyph.
+  std::u32string chars;
+  std::vector<const internal::Glyph*> glyph_of;
+  for (const internal::Glyph& g : read.glyphs)
+    if (const std::u32string c = decode_utf8_lossy(g.text); c.size() == 1 && internal::is_cjk(c[0]))
+      chars += c[0], glyph_of.push_back(&g);
+  SealNameCheck check;
+  check.expected = company_name;
+  const std::vector<size_t> at = align(chars, want);
+  const int h = static_cast<int>(pixGetHeight(line)), w = static_cast<int>(pixGetWidth(line));
+  for (size_t k = 0; k < want.size(); ++k) {
+    if (at[k] == std::u32string::npos) continue;
+    if (chars[at[k]] == want[k]) {
+      ++check.read_as_name;
+      continue;
+    }
+    if (!shapes || !shapes->usable()) continue;
+    // The ink about the glyph's box, a character wide, in a few windows (as confirm.cpp cuts
+    // a name's); each candidate at its best.
+    const Box& box = glyph_of[at[k]]->box;
+    std::vector<internal::Shape> cuts;
+    const int side = std::max(4, std::max(box.w, box.h));
+    for (int step = -3; step <= 3; ++step) {
+      const int left = std::clamp(box.x + box.w / 2 - side / 2 - 1 + step * side / 6, 0, w - 1);
+      const int top = std::max(0, box.y - 2);
+      BOX* area = boxCreate(left, top, std::min(side + 2, w - left), std::min(box.h + 4, h - top));
+      internal::PixPtr cut(pixClipRectangle(line, area, nullptr));
+      boxDestroy(&area);
+      internal::Shape shape;
+      if (cut && internal::trimmed_shape(cut.get(), &shape)) cuts.push_back(shape);
+    }
+    auto like = [&](char32_t ch) {
+      double best = -1;
+      for (const internal::Shape& cut : cuts) best = std::max(best, shapes->likeness(cut, ch));
+      return best;
+    };
+    SealNameCheck::Difference d{encode_utf8(std::u32string(1, chars[at[k]])),
+                                encode_utf8(std::u32string(1, want[k])), like(chars[at[k]]),
+                                like(want[k])};
+    if (d.form_likeness >= kLikely && d.form_likeness >= d.read_likeness + kClearly)
+      ++check.drawn_as_name;
+    check.differences.push_back(std::move(d));
+  }
+  const size_t other = static_cast<size_t>(std::count_if(
+      check.differences.begin(), check.differences.end(), [](const SealNameCheck::Difference& d) {
+        return d.read_likeness >= kLikely && d.read_likeness >= d.form_likeness + kClearly;
+      }));
+  const double found = static_cast<double>(check.read_as_name + check.drawn_as_name) /
+                       static_cast<double>(want.size());
+  // Two characters clearly another's, where the rest of the reading lines up with the name
+  // (three of its characters read as they are), is another company's seal; most of the name
+  // found and nothing clearly another's is this company's.
+  if (other >= 2 && check.read_as_name >= 3)
+    check.verdict = SealNameCheck::Verdict::other;
+  else if (found >= kCarried && other == 0)
+    check.verdict = SealNameCheck::Verdict::same;
+  else
+    check.verdict = SealNameCheck::Verdict::unsure;
+  seal.name_check = std::move(check);
+}
+
+}  // namespace keydesk::ocr
