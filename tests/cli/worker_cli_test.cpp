@@ -20,6 +20,7 @@
 #include "tests/support.h"
 
 using keydesk::test::PostgresBackend;
+using keydesk::test::query_number;
 using keydesk::test::read_json;
 using keydesk::test::report_outcomes;
 using keydesk::test::run_keydesk;
@@ -76,17 +77,6 @@ class Keydesk {
   fs::path log_;
   pid_t pid_ = -1;
 };
-
-// The first column of the first row of `sql` on `target`, as a number.
-long query_number(const std::string& target, const std::string& sql) {
-  auto conn = keydesk::internal::open_unmigrated(target);
-  REQUIRE(conn);
-  auto q = (*conn)->prepare(sql);
-  if (!q) return -1;  // check_jobs not made yet
-  auto row = q->step();
-  if (!row || !*row) return -1;
-  return static_cast<long>(q->integer(0));
-}
 
 // Waits up to `seconds` for `ready`; false when it never was.
 bool wait_until(const std::function<bool()>& ready, int seconds = 300) {

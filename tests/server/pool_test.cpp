@@ -142,19 +142,7 @@ struct PooledServer {
       auto store = CaseStore::open(backend.target());
       INFO((store ? "" : store.error().message));
       REQUIRE(store);
-      std::ifstream registry(std::string(KEYDESK_EXAMPLES_DIR) + "/registry.json");
-      REQUIRE(store->import(nlohmann::json::parse(registry)));
-      for (const std::string id : {"C-1", "C-2"}) {
-        std::ifstream in(std::string(KEYDESK_EXAMPLES_DIR) +
-                         "/submissions/S-2026-000206/submission.json");
-        nlohmann::json s = nlohmann::json::parse(in);
-        s["id"] = id;
-        auto typed = parse_submission(s);
-        REQUIRE(typed);
-        REQUIRE(open_submission_case(*store, KEYDESK_RULES_DIR, *counter, *typed,
-                                     {"setup", "authority_clerk", kOwn},
-                                     "2026-11-23T09:00:00+08:00"));
-      }
+      keydesk::test::open_example_cases(*store, {"C-1", "C-2"}, kOwn);
     }
     auto accounts = Accounts::open(backend.target());
     REQUIRE(accounts);
