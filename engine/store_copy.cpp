@@ -42,12 +42,21 @@ constexpr CopiedTable kCopiedKinds[] = {
     {"check_jobs", "核验任务", "id"},
 };
 
-// Tables the database keeps itself, never copied: the queue's counts (triggers on cases), the
+// The queue's counts, kept by triggers on cases: on an SQLite target its triggers keep it as
+// the cases go in; on a PostgreSQL target, whose triggers are off during the copy
+// (set_triggers), it is copied.
+constexpr CopiedTable kQueueCounts = {"case_counts", "案件计数",
+                                      "authority, procedure, state, closed, pending_year, "
+                                      "vendor_handled"};
+
+// Tables the database keeps itself, never copied as such: the queue's counts (above), the
 // change mark, the schema version (PostgreSQL; SQLite keeps it in PRAGMA user_version).
 const std::set<std::string> kKeptByTarget = {"case_counts", "store_generation", "keydesk_schema"};
 
-// Rows read from the source per statement (PostgreSQL reads a result whole).
+// Rows read from the source per statement (PostgreSQL reads a result whole), and values written
+// per INSERT (well under SQLite's 32,766 and PostgreSQL's 65,535 parameters).
 constexpr std::int64_t kPage = 1000;
+constexpr std::size_t kValuesPerInsert = 4000;
 
 bool is_identifier(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -107,30 +116,74 @@ std::string joined(const std::vector<std::string>& parts, const std::string& eac
   return out;
 }
 
-// Copies every row of `table` (its `columns`) from `from` to `to`, as text, NULL kept.
+// Copies every row of `table` (its `columns`) from `from` to `to`, as text, NULL kept; many rows
+// to an INSERT, since PostgreSQL's statement triggers (the change mark) run once per statement
+// and every statement is a round trip.
 Status copy_rows(Connection& from, Connection& to, const CopiedTable& table,
                  const std::vector<std::string>& columns) {
   const std::string list = joined(columns, "", ", ");
+  const std::string one_row = "(" + joined(columns, "?", ", ") + ")";
+  const std::size_t width = columns.size();
+  const std::size_t per_insert =
+      std::clamp<std::size_t>(kValuesPerInsert / width, 1, static_cast<std::size_t>(kPage));
   auto select = from.prepare("SELECT " + list + " FROM " + table.name + " ORDER BY " + table.order +
                              " LIMIT ? OFFSET ?");
   if (!select) return select.error();
-  auto insert = to.prepare(std::string("INSERT INTO ") + table.name + " (" + list + ") VALUES (" +
-                           joined(columns, "?", ", ") + ")");
-  if (!insert) return insert.error();
+  std::vector<std::optional<std::string>> values;  // a page, row after row
   for (std::int64_t offset = 0;; offset += kPage) {
     select->bind(1, kPage).bind(2, offset);
-    std::int64_t rows = 0;
-    for (;; ++rows) {
+    values.clear();
+    for (;;) {
       auto row = select->step();
       if (!row) return row.error();
       if (!*row) break;
-      for (std::size_t i = 0; i < columns.size(); ++i)
-        insert->bind_optional(static_cast<int>(i + 1), select->optional_text(static_cast<int>(i)));
-      if (auto st = insert->run(); !st) return st;
+      for (std::size_t i = 0; i < width; ++i)
+        values.push_back(select->optional_text(static_cast<int>(i)));
     }
     select->reset();
-    if (rows < kPage) return internal::ok();
+    const std::size_t rows = values.size() / width;
+    for (std::size_t first = 0; first < rows; first += per_insert) {
+      const std::size_t n = std::min(per_insert, rows - first);
+      auto insert =
+          to.prepare(std::string("INSERT INTO ") + table.name + " (" + list + ") VALUES " +
+                     joined(std::vector<std::string>(n, one_row), "", ", "));
+      if (!insert) return insert.error();
+      for (std::size_t i = 0; i < n * width; ++i)
+        insert->bind_optional(static_cast<int>(i + 1), values[first * width + i]);
+      if (auto st = insert->run(); !st) return st;
+    }
+    if (static_cast<std::int64_t>(rows) < kPage) return internal::ok();
   }
+}
+
+// Copies table `table` from `from` to `to`, once both are found to have its columns.
+Status copy_table(Connection& from, Connection& to, const CopiedTable& table) {
+  auto columns = columns_of(from, table.name);
+  if (!columns) return columns.error();
+  auto target_columns = columns_of(to, table.name);
+  if (!target_columns) return target_columns.error();
+  for (const auto& c : *columns)
+    if (!is_identifier(c) ||
+        std::find(target_columns->begin(), target_columns->end(), c) == target_columns->end())
+      return error_of(ErrorKind::invalid_input,
+                      "两个数据库的表结构不一致（" + std::string(table.title) +
+                          "），未复制：请用同一版本的 keydesk 打开两边后重试");
+  return copy_rows(from, to, table, *columns);
+}
+
+// PostgreSQL: the triggers of every table written turned off (or on again), in the copy's
+// transaction. What they keep (the change mark, the queue's counts, vendor_handled) is copied
+// as it stands; run row by row in one transaction, they would rewrite the same few rows tens of
+// thousands of times, which PostgreSQL makes quadratic (each new version of a row appended to
+// the chain the next update walks): 10,000 cases took 19 s with them, most of it there.
+Status set_triggers(Connection& to, bool on) {
+  std::vector<std::string> tables = {kQueueCounts.name};
+  for (const auto& t : kCopiedKinds) tables.push_back(t.name);
+  for (const auto& t : tables)
+    if (auto st = to.exec("ALTER TABLE " + t + (on ? " ENABLE" : " DISABLE") + " TRIGGER USER");
+        !st)
+      return st;
+  return internal::ok();
 }
 
 // PostgreSQL: each sequence behind a column (identity, serial) moved past the rows copied with
@@ -301,18 +354,11 @@ Result<StoreCopy> copy_store(const StoreLocation& from, const StoreLocation& to,
   } end_read{source};
 
   StoreCopy copy;
+  const bool server = target.dialect() == Dialect::postgresql;
+  if (server)
+    if (auto st = set_triggers(target, false); !st) return st.error();
   for (const auto& table : kCopiedKinds) {
-    auto columns = columns_of(source, table.name);
-    if (!columns) return columns.error();
-    auto target_columns = columns_of(target, table.name);
-    if (!target_columns) return target_columns.error();
-    for (const auto& c : *columns)
-      if (!is_identifier(c) ||
-          std::find(target_columns->begin(), target_columns->end(), c) == target_columns->end())
-        return error_of(ErrorKind::invalid_input,
-                        "两个数据库的表结构不一致（" + std::string(table.title) +
-                            "），未复制：请用同一版本的 keydesk 打开两边后重试");
-    if (auto st = copy_rows(source, target, table, *columns); !st) return st.error();
+    if (auto st = copy_table(source, target, table); !st) return st.error();
     CopiedKind kind{table.name, table.title};
     auto in_source = count_rows(source, table.name);
     if (!in_source) return in_source.error();
@@ -322,6 +368,11 @@ Result<StoreCopy> copy_store(const StoreLocation& from, const StoreLocation& to,
     kind.target = *in_target;
     copy.kinds.push_back(kind);
     if (copied) copied(kind);
+  }
+  if (server) {
+    if (auto st = copy_table(source, target, kQueueCounts); !st) return st.error();
+    if (auto st = set_triggers(target, true); !st) return st.error();
+    if (auto st = target.exec("UPDATE store_generation SET n = n + 1"); !st) return st.error();
   }
   if (auto st = advance_sequences(target); !st) return st.error();
 

@@ -204,6 +204,11 @@ TEST_CASE(
     REQUIRE(counter_config);
     auto store = CaseStore::open(pg.target());
     REQUIRE(store);
+    // Another server's connection, whose page cache must see the change.
+    auto other = CaseStore::open(pg.target());
+    REQUIRE(other);
+    auto seen = other->generation();
+    REQUIRE(seen);
     Engine engine(*store, KEYDESK_RULES_DIR, *counter_config);
     ActionRequest send;
     send.action = "send_to_vendor";
@@ -214,6 +219,9 @@ TEST_CASE(
     INFO((sent ? "" : sent.error().message));
     REQUIRE(sent);
     CHECK(sent->version == 3);
+    auto now = other->generation();
+    REQUIRE(now);
+    CHECK(*now != *seen);
     REQUIRE(accounts->record_refusal({"2026-11-25T09:00:00", "", "", "GET", "/x", 401, "无会话"}));
     auto refusals = accounts->refusals();
     REQUIRE(refusals);
