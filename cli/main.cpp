@@ -10,6 +10,7 @@
 #include "cli/calendar_cmd.h"
 #include "cli/case_cmd.h"
 #include "cli/context.h"
+#include "cli/db_cmd.h"
 #include "cli/docs_cmd.h"
 #include "cli/outbox_cmd.h"
 #include "cli/rules_cmd.h"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   add_outbox_commands(app, ctx, exit_code);
   add_serve_command(app, ctx, exit_code);
   add_worker_command(app, ctx, exit_code);
+  add_db_commands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -23,6 +23,10 @@
 
 namespace keydesk {
 
+namespace internal {
+class Connection;
+}
+
 // The newest event of the chain, kept apart from the events (deleting the last ones is found).
 struct AuditHead {
   long seq = 0;
@@ -111,11 +115,19 @@ class CaseRepository {
   virtual Result<std::string> change_mark() = 0;
 };
 
+// The audit chain of `repo` walked from its first event: each event's hash computed again and
+// its link to the one before checked, and the head compared with the last (CaseStore::verify_audit,
+// and keydesk db copy on the copy, inside its transaction).
+Result<AuditReport> verify_audit_chain(CaseRepository& repo);
+
 // A deadline clock's start as stored and recorded in events: counter-local, to the minute.
 std::string clock_text(const LocalTime& start);
 
 // The repository of `target`: a "postgresql://" URI, else an SQLite path (CaseStore::open),
 // migrated to the newest schema of its dialect.
 Result<std::unique_ptr<CaseRepository>> open_case_repository(const std::string& target);
+// The repository over `connection`, already migrated (internal/sql.h), which it then owns.
+std::unique_ptr<CaseRepository> case_repository_on(
+    std::unique_ptr<internal::Connection> connection);
 
 }  // namespace keydesk

@@ -390,11 +390,13 @@ Result<std::vector<AuditEvent>> CaseStore::history(const std::string& case_id) {
   return impl_->repo->events_of(case_id);
 }
 
-Result<AuditReport> CaseStore::verify_audit() {
+Result<AuditReport> CaseStore::verify_audit() { return verify_audit_chain(*impl_->repo); }
+
+Result<AuditReport> verify_audit_chain(CaseRepository& repo) {
   AuditReport report;
   std::string prev = kGenesisHash;
   long expected_seq = 1;
-  auto walked = impl_->repo->each_event([&](const AuditEvent& e) -> Status {
+  auto walked = repo.each_event([&](const AuditEvent& e) -> Status {
     ++report.events;
     if (e.seq != expected_seq)
       report.problems.push_back("event " + std::to_string(expected_seq) +
@@ -414,7 +416,7 @@ Result<AuditReport> CaseStore::verify_audit() {
     return internal::ok();
   });
   if (!walked) return walked.error();
-  auto head = impl_->repo->audit_head();
+  auto head = repo.audit_head();
   if (!head) return head.error();
   if (*head) {
     if ((*head)->seq != expected_seq - 1 || (*head)->hash != prev)

@@ -5,12 +5,18 @@
 #pragma once
 
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "engine/case_store.h"
+#include "engine/counter.h"
+#include "engine/intake.h"
 #include "engine/internal/sql.h"
+#include "engine/submission.h"
 #include "tests/support.h"
 
 namespace keydesk::test {
@@ -60,5 +66,38 @@ class PostgresBackend {
  private:
   std::string admin_, name_, target_;
 };
+
+// The first column of the first row of `sql` on `target`, as a number.
+inline long query_number(const std::string& target, const std::string& sql) {
+  auto conn = internal::open_unmigrated(target);
+  REQUIRE(conn);
+  auto q = (*conn)->prepare(sql);
+  if (!q) return -1;  // check_jobs not made yet
+  auto row = q->step();
+  if (!row || !*row) return -1;
+  return static_cast<long>(q->integer(0));
+}
+
+// The example registry (examples/registry.json) in `store`, and cases `ids` opened in it on the
+// bundled rules from example submission S-2026-000206 (a reissue, 青岛永盛实业有限公司), each under
+// its own id, by a clerk of `authority` on 2026-11-23 at 09:00, awaiting the clerk's review.
+inline void open_example_cases(CaseStore& store, const std::vector<std::string>& ids,
+                               const std::string& authority) {
+  auto counter = load_counter_config(std::string(KEYDESK_RULES_DIR) + "/counter.yaml");
+  REQUIRE(counter);
+  std::ifstream registry(std::string(KEYDESK_EXAMPLES_DIR) + "/registry.json");
+  REQUIRE(store.import(nlohmann::json::parse(registry)));
+  for (const auto& id : ids) {
+    std::ifstream in(std::string(KEYDESK_EXAMPLES_DIR) +
+                     "/submissions/S-2026-000206/submission.json");
+    nlohmann::json s = nlohmann::json::parse(in);
+    s["id"] = id;
+    auto typed = parse_submission(s);
+    REQUIRE(typed);
+    REQUIRE(open_submission_case(store, KEYDESK_RULES_DIR, *counter, *typed,
+                                 {"setup", "authority_clerk", authority},
+                                 "2026-11-23T09:00:00+08:00"));
+  }
+}
 
 }  // namespace keydesk::test

@@ -173,6 +173,11 @@ class PostgresConnection final : public Connection {
     writing_ = true;
     return st;
   }
+  Status begin_read() override {
+    auto st = exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (st) writing_ = true;  // as a write transaction: never carried on over a new connection
+    return st;
+  }
   // Never on a new connection: a transaction lost with its connection is lost, not committed.
   Status commit() override {
     writing_ = false;
@@ -283,7 +288,7 @@ class PostgresConnection final : public Connection {
   std::string name_;
   std::map<std::string, Prepared> prepared_;
   long changes_ = 0;
-  bool writing_ = false;  // between begin_write and commit or rollback
+  bool writing_ = false;  // between begin_write (or begin_read) and commit or rollback
 };
 
 Result<bool> PostgresQuery::step() {
@@ -329,6 +334,19 @@ Status PostgresConnection::migrate() {
 
 std::vector<const char*> postgresql_migrations() {
   return {std::begin(kMigrations), std::end(kMigrations)};
+}
+
+std::string postgresql_uri_problem(const std::string& uri) {
+  char* message = nullptr;
+  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &message);
+  if (options) {
+    PQconninfoFree(options);
+    return "";
+  }
+  std::string why = message ? message : "out of memory";
+  PQfreemem(message);
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  return why;
 }
 
 std::string redacted_uri(const std::string& uri) {

@@ -24,6 +24,10 @@ Result<std::unique_ptr<Connection>> open_postgresql(const std::string& uri);
 // The PostgreSQL migrations, in order.
 std::vector<const char*> postgresql_migrations();
 
+// Whether libpq reads `uri` as a connection string, without connecting: "" when it does, else
+// libpq's words on what is wrong with it.
+std::string postgresql_uri_problem(const std::string& uri);
+
 // `uri` with its password, if any, replaced by "***", for messages and logs.
 std::string redacted_uri(const std::string& uri);
 

@@ -41,6 +41,7 @@ class SqliteConnection final : public Connection {
   }
   long changes() const override { return db_.changes(); }
   Status begin_write() override { return db_.exec("BEGIN IMMEDIATE"); }
+  Status begin_read() override { return db_.exec("BEGIN"); }
   Status commit() override { return db_.exec("COMMIT"); }
   void rollback() override { (void)db_.exec("ROLLBACK"); }
   Result<std::string> change_mark() override {

@@ -122,6 +122,10 @@ class Connection {
   // IMMEDIATE; PostgreSQL: BEGIN and a transaction-scoped advisory lock that every writer takes
   // first). Used through WriteTransaction.
   virtual Status begin_write() = 0;
+  // A read transaction: every read until commit or rollback sees the database as one snapshot,
+  // whatever other connections commit meanwhile (SQLite: BEGIN, in WAL mode; PostgreSQL: BEGIN
+  // ISOLATION LEVEL REPEATABLE READ, READ ONLY). Ended with rollback().
+  virtual Status begin_read() = 0;
   virtual Status commit() = 0;
   virtual void rollback() = 0;
 

@@ -660,4 +660,9 @@ Result<std::unique_ptr<CaseRepository>> open_case_repository(const std::string& 
   return internal::open_repository<CaseRepository, SqlCaseRepository>(target);
 }
 
+std::unique_ptr<CaseRepository> case_repository_on(
+    std::unique_ptr<internal::Connection> connection) {
+  return std::make_unique<SqlCaseRepository>(std::move(connection));
+}
+
 }  // namespace keydesk

@@ -4,98 +4,24 @@
 // worker is killed with SIGKILL in the middle of a job; another finishes the batch.
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <functional>
-#include <thread>
-
 #include <nlohmann/json.hpp>
 
 #include "engine/internal/sql.h"
 #include "tests/backends.h"
+#include "tests/processes.h"
 #include "tests/support.h"
 
+using keydesk::test::Keydesk;
 using keydesk::test::PostgresBackend;
+using keydesk::test::query_number;
 using keydesk::test::read_json;
 using keydesk::test::report_outcomes;
 using keydesk::test::run_keydesk;
 using keydesk::test::TempDir;
+using keydesk::test::wait_until;
 namespace fs = std::filesystem;
 
 namespace {
-
-// `keydesk ARGS` started in the background (its output in files beside), waited for or killed.
-class Keydesk {
- public:
-  Keydesk(const std::string& args, const fs::path& log) : log_(log) {
-    const std::string command = "exec '" + std::string(KEYDESK_BINARY) + "' " + args + " >'" +
-                                log.string() + ".out' 2>'" + log.string() + ".err'";
-    pid_ = fork();
-    if (pid_ == 0) {
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    REQUIRE(pid_ > 0);
-  }
-  ~Keydesk() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  Keydesk(const Keydesk&) = delete;
-  Keydesk& operator=(const Keydesk&) = delete;
-
-  // Its exit code, waiting at most `seconds` (then killed: -1).
-  int wait(int seconds = 600) {
-    for (int i = 0; i < seconds * 10; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return -1;
-  }
-  void kill_hard() {
-    ::kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  std::string err() const {
-    std::ifstream f(log_.string() + ".err");
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-};
-
-// The first column of the first row of `sql` on `target`, as a number.
-long query_number(const std::string& target, const std::string& sql) {
-  auto conn = keydesk::internal::open_unmigrated(target);
-  REQUIRE(conn);
-  auto q = (*conn)->prepare(sql);
-  if (!q) return -1;  // check_jobs not made yet
-  auto row = q->step();
-  if (!row || !*row) return -1;
-  return static_cast<long>(q->integer(0));
-}
-
-// Waits up to `seconds` for `ready`; false when it never was.
-bool wait_until(const std::function<bool()>& ready, int seconds = 300) {
-  for (int i = 0; i < seconds * 10; ++i) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
 
 // Three generated submissions and their report from one in-process run (--jobs 1), made once.
 struct Reference {

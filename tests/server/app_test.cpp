@@ -27,12 +27,15 @@
 #include "server/multipart.h"
 #include "tests/docs_gen/fax_probe.h"
 #include "tests/fault_vfs.h"
+#include "tests/http_client.h"
 #include "tests/support.h"
 
 using namespace keydesk;
 using namespace keydesk::server;
 namespace http = boost::beast::http;
+using keydesk::test::multipart;
 using keydesk::test::pdf_text;
+using keydesk::test::slurp_file;
 using keydesk::test::TempDir;
 
 namespace {
@@ -521,11 +524,6 @@ TEST_CASE("a case's receipt and return notice come as PDFs to those who may see 
 
 namespace {
 
-std::string slurp_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // An API token of the online filing system, for the counter's own authority.
 std::string intake_token(Counter& counter) {
   auto accounts = Accounts::open(counter.db);
@@ -535,32 +533,9 @@ std::string intake_token(Counter& counter) {
   return *token;
 }
 
-// A multipart/form-data body: the submission's JSON and its material files read from `dir`,
-// each file named as the client chooses (`client_name` maps a file's name in `dir` to the name
-// the client gives it, in the JSON and on its part alike).
-std::string multipart(const nlohmann::json& submission, const std::filesystem::path& dir,
-                      const std::map<std::string, std::string>& client_name = {}) {
-  const std::string boundary = "kd-boundary-7MA4YWxk";
-  nlohmann::json as_sent = submission;
-  std::string files;
-  for (auto& m : as_sent["materials"]) {
-    const std::string file = m["file"];
-    auto renamed = client_name.find(file);
-    const std::string sent = renamed == client_name.end() ? file : renamed->second;
-    m["file"] = sent;
-    files += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
-             sent + "\"\r\nContent-Type: image/jpeg\r\n\r\n" + slurp_file(dir / file) + "\r\n";
-  }
-  return "--" + boundary +
-         "\r\nContent-Disposition: form-data; name=\"submission\"\r\n"
-         "Content-Type: application/json\r\n\r\n" +
-         as_sent.dump() + "\r\n" + files + "--" + boundary + "--\r\n";
-}
-
 // What the online filing system sends with a multipart body.
 std::map<std::string, std::string> intake_headers(const std::string& token) {
-  return {{"Authorization", "Bearer " + token},
-          {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}};
+  return {{"Authorization", "Bearer " + token}, {"Content-Type", keydesk::test::kMultipartType}};
 }
 
 }  // namespace
@@ -655,7 +630,7 @@ TEST_CASE("a submission missing a file, or with a bad token, is refused and leav
       counter.call(http::verb::post, "/api/submissions", multipart(submission, example),
                    {{"Cookie", vendor.cookie},
                     {"X-CSRF-Token", vendor.csrf},
-                    {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+                    {"Content-Type", keydesk::test::kMultipartType}});
   CHECK(by_vendor.result() == http::status::forbidden);
 }
 
@@ -1773,7 +1748,7 @@ TEST_CASE(
     return counter.call(http::verb::post, "/api/cases/" + id + "/resubmission?" + query, body,
                         {{"Cookie", clerk.cookie},
                          {"X-CSRF-Token", clerk.csrf},
-                         {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+                         {"Content-Type", keydesk::test::kMultipartType}});
   };
   const std::string before = slurp_file(intake / id / "submission.json");
   auto unchanged = [&] {
@@ -1810,7 +1785,7 @@ TEST_CASE(
                   multipart(submission, example),
                   {{"Cookie", auditor.cookie},
                    {"X-CSRF-Token", auditor.csrf},
-                   {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}})
+                   {"Content-Type", keydesk::test::kMultipartType}})
             .result() == http::status::forbidden);
   unchanged();
 
@@ -1851,7 +1826,7 @@ TEST_CASE(
                    multipart(submission, example),
                    {{"Cookie", clerk.cookie},
                     {"X-CSRF-Token", clerk.csrf},
-                    {"Content-Type", "multipart/form-data; boundary=kd-boundary-7MA4YWxk"}});
+                    {"Content-Type", keydesk::test::kMultipartType}});
   CHECK(by_clerk.result() != http::status::ok);
   CHECK(body_of(clerk.get("/api/cases/" + id))["version"] == 2);
   // A token never reaches another authority's case, nor one that does not exist.

@@ -26,8 +26,11 @@
 #include "server/queue_pages.h"
 #include "server/server.h"
 #include "tests/backends.h"
+#include "tests/http_client.h"
 
 using namespace keydesk;
+using keydesk::test::Answer;
+using keydesk::test::kGiveUp;
 using keydesk::test::PostgresBackend;
 using keydesk::test::SqliteBackend;
 namespace beast = boost::beast;
@@ -39,9 +42,6 @@ namespace {
 
 const std::string kOwn = "示例省商务厅（发证机构）";
 constexpr std::int64_t kMorning = 1795485600;  // 2026-11-24T10:00:00+08:00 (a Tuesday)
-// How long a step may wait for another thread before the test gives up on it: a guard against a
-// test that hangs (the behaviour under test missing), never a measurement.
-constexpr auto kGiveUp = std::chrono::seconds(60);
 
 // The server's clock, which the test can stop: after hold(n), the next n calls wait inside it,
 // each on the thread of the request that called it, until release() (or kGiveUp). Every request
@@ -84,46 +84,9 @@ class GateClock {
   bool open_ = true;
 };
 
-using Answer = http::response<http::string_body>;
-
-// One kept-alive connection of a signed-in clerk. A read that gets nothing within kGiveUp fails
-// the test rather than hang it.
-struct Connection {
-  net::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  beast::flat_buffer buffer;
-  std::string cookie, csrf;
-
-  explicit Connection(unsigned short port) {
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    timeval give_up{std::chrono::seconds(kGiveUp).count(), 0};
-    ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &give_up,
-                 sizeof give_up);
-    Answer login =
-        send(http::verb::post, "/api/login", R"({"name": "clerk", "password": "password-clerk"})");
-    REQUIRE(login.result() == http::status::ok);
-    std::string set_cookie(login[http::field::set_cookie]);
-    cookie = set_cookie.substr(0, set_cookie.find(';'));
-    csrf = nlohmann::json::parse(login.body())["csrf"].get<std::string>();
-  }
-  Answer send(http::verb method, const std::string& target, const std::string& body = "") {
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    if (!cookie.empty()) req.set(http::field::cookie, cookie);
-    if (!csrf.empty()) req.set("X-CSRF-Token", csrf);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    Answer res;
-    http::read(stream, buffer, res);
-    return res;
-  }
-  // `send` on a thread of its own; the answer from get().
-  std::future<Answer> send_async(http::verb method, const std::string& target,
-                                 const std::string& body = "") {
-    return std::async(std::launch::async,
-                      [this, method, target, body] { return send(method, target, body); });
-  }
+// One kept-alive connection of the signed-in clerk.
+struct Connection : keydesk::test::HttpClient {
+  explicit Connection(unsigned short port) : HttpClient(port) { log_in("clerk", "password-clerk"); }
 };
 
 // keydesk serve with two handler threads on a fresh database of `Backend`: cases C-1 and C-2 of
@@ -142,19 +105,7 @@ struct PooledServer {
       auto store = CaseStore::open(backend.target());
       INFO((store ? "" : store.error().message));
       REQUIRE(store);
-      std::ifstream registry(std::string(KEYDESK_EXAMPLES_DIR) + "/registry.json");
-      REQUIRE(store->import(nlohmann::json::parse(registry)));
-      for (const std::string id : {"C-1", "C-2"}) {
-        std::ifstream in(std::string(KEYDESK_EXAMPLES_DIR) +
-                         "/submissions/S-2026-000206/submission.json");
-        nlohmann::json s = nlohmann::json::parse(in);
-        s["id"] = id;
-        auto typed = parse_submission(s);
-        REQUIRE(typed);
-        REQUIRE(open_submission_case(*store, KEYDESK_RULES_DIR, *counter, *typed,
-                                     {"setup", "authority_clerk", kOwn},
-                                     "2026-11-23T09:00:00+08:00"));
-      }
+      keydesk::test::open_example_cases(*store, {"C-1", "C-2"}, kOwn);
     }
     auto accounts = Accounts::open(backend.target());
     REQUIRE(accounts);

@@ -1,0 +1,214 @@
+// The national deployment on one machine: two `keydesk serve` processes (distinct loopback ports)
+// and two `keydesk worker` processes on one database of the test PostgreSQL cluster (ctest
+// fixture `postgres`), all real processes, run in one working directory (their shared intake/
+// folder, as a shared file system would be across machines). A case taken in through one server
+// is in the other's queue at once, its kept page included; a double click that lands on both
+// servers applies once; the checks a server enqueues are done by both workers, each job once.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/accounts.h"
+#include "engine/case_store.h"
+#include "tests/backends.h"
+#include "tests/http_client.h"
+#include "tests/processes.h"
+#include "tests/support.h"
+
+using namespace keydesk;
+using keydesk::test::Answer;
+using keydesk::test::HttpClient;
+using keydesk::test::Keydesk;
+using keydesk::test::PostgresBackend;
+using keydesk::test::query_number;
+using keydesk::test::TempDir;
+using keydesk::test::wait_until;
+namespace http = boost::beast::http;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kOwn = "示例省商务厅（发证机构）";
+
+// The example registry and a clerk in a fresh PostgreSQL database; two servers on it with their
+// checks left to workers, each on a port of its own.
+struct Deployment {
+  PostgresBackend pg;
+  TempDir work;
+  std::unique_ptr<Keydesk> a, b;
+  unsigned short port_a = 0, port_b = 0;
+
+  Deployment() {
+    {
+      auto store = CaseStore::open(pg.target());
+      INFO((store ? "" : store.error().message));
+      REQUIRE(store);
+      keydesk::test::open_example_cases(*store, {}, kOwn);
+      auto accounts = Accounts::open(pg.target());
+      REQUIRE(accounts);
+      REQUIRE(accounts->add({"clerk", "", "authority_clerk", kOwn, false, ""}, "password-clerk",
+                            "2026-11-01"));
+    }
+    a = serve("a", port_a);
+    b = serve("b", port_b);
+    REQUIRE(port_a != port_b);
+  }
+
+  // `keydesk serve` on any free port, which it prints once it listens.
+  std::unique_ptr<Keydesk> serve(const std::string& name, unsigned short& port) {
+    auto server = std::make_unique<Keydesk>(
+        "--db '" + pg.target() + "' serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
+        work.path() / name, work.path());
+    const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
+    std::smatch m;
+    REQUIRE(wait_until(
+        [&] {
+          const std::string out = server->out();
+          if (!std::regex_search(out, m, listening)) return !server->running();
+          port = static_cast<unsigned short>(std::stoi(m[1]));
+          return true;
+        },
+        60));
+    INFO(server->err());
+    REQUIRE(port != 0);
+    return server;
+  }
+
+  std::unique_ptr<Keydesk> worker(const std::string& name) {
+    return std::make_unique<Keydesk>(
+        "--db '" + pg.target() + "' worker --name " + name + " --lease 30", work.path() / name,
+        work.path());
+  }
+};
+
+std::unique_ptr<HttpClient> clerk_at(unsigned short port) {
+  auto client = std::make_unique<HttpClient>(port);
+  client->log_in("clerk", "password-clerk");
+  return client;
+}
+
+nlohmann::json body_of(const Answer& res) { return nlohmann::json::parse(res.body()); }
+
+// Takes in example submission `example` as case `id` through `clerk`'s server (201).
+void take_in(HttpClient& clerk, const std::string& example, const std::string& id) {
+  const fs::path dir = fs::path(KEYDESK_EXAMPLES_DIR) / "submissions" / example;
+  nlohmann::json submission = keydesk::test::read_json(dir / "submission.json");
+  submission["id"] = id;
+  const Answer taken =
+      clerk.send(http::verb::post, "/api/submissions", keydesk::test::multipart(submission, dir),
+                 {{"Content-Type", keydesk::test::kMultipartType}});
+  INFO(taken.body());
+  REQUIRE(taken.result() == http::status::created);
+}
+
+// The ids in the clerk's open queue, as that server lists them.
+std::vector<std::string> open_queue(HttpClient& clerk) {
+  const Answer queue = clerk.send(http::verb::get, "/api/cases?tab=open");
+  REQUIRE(queue.result() == http::status::ok);
+  const nlohmann::json cases = body_of(queue)["cases"];
+  std::vector<std::string> ids;
+  for (const auto& c : cases) ids.push_back(c["id"]);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a case taken in through one server is in the other server's queue at once, its kept "
+    "page included",
+    "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  take_in(*at_a, "S-2026-000206", "N-1");
+  // B's queue page, built and then kept while nothing changes.
+  REQUIRE(open_queue(*at_b) == std::vector<std::string>{"N-1"});
+  REQUIRE(open_queue(*at_b) == std::vector<std::string>{"N-1"});
+  // A second case through A: B's next page shows it, no wait, no reload of anything.
+  take_in(*at_a, "S-2026-000201", "N-2");
+  const auto seen = open_queue(*at_b);
+  CHECK(std::find(seen.begin(), seen.end(), "N-2") != seen.end());
+  CHECK(seen.size() == 2);
+  // And the other way round, an action through B is in A's queue at once.
+  REQUIRE(open_queue(*at_a).size() == 2);
+  const Answer passed = at_b->send(http::verb::post, "/api/cases/N-1/actions",
+                                   R"({"action": "pass_review", "version": 1})");
+  REQUIRE(passed.result() == http::status::ok);
+  const nlohmann::json cases = body_of(at_a->send(http::verb::get, "/api/cases?tab=open"))["cases"];
+  REQUIRE(cases.size() == 2);
+  for (const auto& c : cases)
+    if (c["id"] == "N-1") CHECK(c["state"] == "to_vendor");
+}
+
+TEST_CASE("a double click that lands on two servers at once applies the action once",
+          "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  take_in(*at_a, "S-2026-000206", "N-1");
+  // The same action on the same version of the case, sent to both servers together.
+  const std::string pass = R"({"action": "pass_review", "version": 1})";
+  auto one = at_a->send_async(http::verb::post, "/api/cases/N-1/actions", pass);
+  auto two = at_b->send_async(http::verb::post, "/api/cases/N-1/actions", pass);
+  const Answer first = one.get(), second = two.get();
+  INFO(first.body() << "\n" << second.body());
+  const bool a_won = first.result() == http::status::ok;
+  const Answer& won = a_won ? first : second;
+  const Answer& lost = a_won ? second : first;
+  CHECK(won.result() == http::status::ok);
+  CHECK(lost.result() == http::status::conflict);
+  CHECK(body_of(lost)["kind"] == "stale");
+  // Each server now shows the case once moved, its history holding the action once.
+  for (HttpClient* clerk : {at_a.get(), at_b.get()}) {
+    const nlohmann::json c = body_of(clerk->send(http::verb::get, "/api/cases/N-1"));
+    CHECK(c["version"] == 2);
+    CHECK(c["state"] == "to_vendor");
+    int passed = 0;
+    for (const auto& event : c["history"]) passed += event.value("action", "") == "pass_review";
+    CHECK(passed == 1);
+  }
+  CHECK(query_number(d.pg.target(), "SELECT count(*) FROM events WHERE action = 'pass_review'") ==
+        1);
+}
+
+TEST_CASE("the checks one server enqueues are done by two workers, each job once",
+          "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  take_in(*at_a, "S-2026-000206", "N-1");
+  take_in(*at_b, "S-2026-000201", "N-2");
+  auto w1 = d.worker("w1"), w2 = d.worker("w2");
+  const Answer started = at_a->send(http::verb::post, "/api/batches", R"({"pending": true})");
+  INFO(started.body());
+  REQUIRE(started.result() == http::status::accepted);
+  const std::string batch = body_of(started)["id"];
+  nlohmann::json status;
+  const bool finished = wait_until(
+      [&] {
+        const Answer progress = at_a->send(http::verb::get, "/api/batches/" + batch);
+        status = body_of(progress);
+        return status.value("state", "") != "running" && status.value("state", "") != "queued" &&
+               status.value("state", "") != "";
+      },
+      600);
+  INFO(status.dump() << "\n" << w1->err() << "\n" << w2->err());
+  REQUIRE(finished);
+  CHECK(status["state"] == "done");
+  const std::string jobs = "SELECT count(*) FROM check_jobs";
+  const long total = query_number(d.pg.target(), jobs);
+  CHECK(total >= 10);  // five scans a submission
+  CHECK(query_number(d.pg.target(), jobs + " WHERE state = 'done'") == total);
+  // Each job claimed once and finished once: one attempt, its result kept.
+  CHECK(query_number(d.pg.target(), jobs + " WHERE attempts <> 1") == 0);
+  CHECK(query_number(d.pg.target(), jobs + " j WHERE NOT EXISTS (SELECT 1 FROM scan_results s "
+                                           "WHERE s.key = j.result_key)") == 0);
+  // Both workers took some.
+  CHECK(query_number(d.pg.target(),
+                     "SELECT count(DISTINCT split_part(claimed_by, '/', 1)) FROM check_jobs") == 2);
+  // Each case's verdict recorded once, and seen through the other server.
+  CHECK(query_number(d.pg.target(),
+                     "SELECT count(*) FROM events WHERE action = 'document_check'") == 2);
+  const nlohmann::json c = body_of(at_b->send(http::verb::get, "/api/cases/N-1"));
+  CHECK(c["check"].is_object());
+}
