@@ -59,7 +59,11 @@ std::vector<size_t> align(const std::u32string& read, const std::u32string& want
 
 void ScanAnalyzer::Impl::check_seal_name(Pix* line, const internal::LineRead& read,
                                          const std::string& company_name, SealMark& seal) {
-  const std::u32string want = normalise_name(company_name);
+  // The name's Chinese characters: a seal carries no brackets (佳美（中国）有限公司 is cut as
+  // 佳美中国有限公司).
+  std::u32string want;
+  for (char32_t c : normalise_name(company_name))
+    if (internal::is_cjk(c)) want += c;
   if (want.size() < 4 || !line) return;
   // The reading's Chinese characters, each with its glyph.
   std::u32string chars;
@@ -70,6 +74,13 @@ void ScanAnalyzer::Impl::check_seal_name(Pix* line, const internal::LineRead& re
   SealNameCheck check;
   check.expected = company_name;
   const std::vector<size_t> at = align(chars, want);
+  std::vector<bool> other_at(want.size(), false);  // the ink there clearly is another character
+  size_t distinctive = want.size();                // the name before its legal form
+  for (std::u32string_view form : {U"股份有限公司", U"有限责任公司", U"有限公司", U"公司"})
+    if (want.size() > form.size() && want.ends_with(form)) {
+      distinctive = want.size() - form.size();
+      break;
+    }
   const int h = static_cast<int>(pixGetHeight(line)), w = static_cast<int>(pixGetWidth(line));
   for (size_t k = 0; k < want.size(); ++k) {
     if (at[k] == std::u32string::npos) continue;
@@ -102,17 +113,19 @@ void ScanAnalyzer::Impl::check_seal_name(Pix* line, const internal::LineRead& re
                                 like(want[k])};
     if (d.form_likeness >= kLikely && d.form_likeness >= d.read_likeness + kClearly)
       ++check.drawn_as_name;
+    // Every company's name ends in its legal form: a character there read as another is a
+    // misreading, never another company.
+    other_at[k] = k < distinctive && d.read_likeness >= kLikely &&
+                  d.read_likeness >= d.form_likeness + kClearly;
     check.differences.push_back(std::move(d));
   }
-  const size_t other = static_cast<size_t>(std::count_if(
-      check.differences.begin(), check.differences.end(), [](const SealNameCheck::Difference& d) {
-        return d.read_likeness >= kLikely && d.read_likeness >= d.form_likeness + kClearly;
-      }));
+  const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
   const double found = static_cast<double>(check.read_as_name + check.drawn_as_name) /
                        static_cast<double>(want.size());
-  // Two characters clearly another's, where the rest of the reading lines up with the name
-  // (three of its characters read as they are), is another company's seal; most of the name
-  // found and nothing clearly another's is this company's.
+  // Two characters clearly another's (another company's brand or trade: 瑞丰 for 正元, 实业 for
+  // 进出口), where the rest of the reading lines up with the name (three of its characters read
+  // as they are), is another company's seal; a single misread character is not (服 read for 限
+  // draws more like 服). Most of the name found and nothing clearly another's is this company's.
   if (other >= 2 && check.read_as_name >= 3)
     check.verdict = SealNameCheck::Verdict::other;
   else if (found >= kCarried && other == 0)

@@ -47,13 +47,15 @@ RedAndGrey separate_red(Pix* rgb) {
       // on the margin of red over the other channels, with a floor against dark text.
       const bool ink = c.r >= 100 && c.r - std::max(c.g, c.b) >= 35;
       bits |= static_cast<l_uint32>(ink) << (31 - (x & 31));
-      // Red as its margin over the other channels (JPEG keeps colour at half resolution, so
-      // this alone is blurred), kept to how dark the other channels are (which carry the
-      // print's full sharpness): black and grey print weigh nothing.
-      const int other = std::max(c.g, c.b);
-      SET_DATA_BYTE(
-          n, x,
-          static_cast<l_uint8>(255 - std::clamp(std::min(2 * (c.r - other), 255 - other), 0, 255)));
+      // How dark the pixel is (luminance: JPEG keeps it at full resolution), where its red
+      // stands out of the other channels (colour, kept at half resolution and in blocks: it
+      // only says where, never how much): black and grey print weigh nothing.
+      const float luma = weighted[0][static_cast<size_t>(c.r)] +
+                         weighted[1][static_cast<size_t>(c.g)] +
+                         weighted[2][static_cast<size_t>(c.b)];
+      const float gate =
+          std::clamp(static_cast<float>(c.r - std::max(c.g, c.b) - 8) / 32.0f, 0.0f, 1.0f);
+      SET_DATA_BYTE(n, x, static_cast<l_uint8>(255.5f - (255.0f - luma) * gate));
       if ((x & 31) == 31 || x == w - 1) r[x >> 5] = bits, bits = 0;
       SET_DATA_BYTE(g, x,
                     static_cast<l_uint8>(weighted[0][static_cast<size_t>(c.r)] +
@@ -155,15 +157,16 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   int full = 255;
   for (long seen = 0; full > kPaper; --full) {
     seen += histogram[static_cast<size_t>(full)];
-    if (seen * 5 >= red_pixels) break;
+    if (seen * 2 >= red_pixels) break;
   }
   if (full <= kPaper + 8) return nullptr;
+  const int floor = kPaper;
   // Each pixel's ink once (0..1), then sampled bilinearly.
   std::vector<float> ink_map(static_cast<size_t>(w) * static_cast<size_t>(h));
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
       ink_map[static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)] =
-          std::clamp(static_cast<float>(red_at(x, y) - kPaper) / static_cast<float>(full - kPaper),
+          std::clamp(static_cast<float>(red_at(x, y) - floor) / static_cast<float>(full - floor),
                      0.0f, 1.0f);
   auto pixel = [&](int x, int y) {
     return static_cast<double>(
@@ -261,13 +264,14 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   // The widest stretch without the name's tall characters around the circle: the foot of the
   // seal, between the name's last character and its first, where at most a line of small digits
   // runs (an anti-forgery number). The line starts in its middle. A column is tall print when
-  // the ink of the columns around it (half a character's width) spans half the band.
+  // the ink of the columns around it (half a character's width) spans half the band; a quarter
+  // of full strength is ink (a fine Song face's thin strokes do not come out darker).
   std::vector<int> top(static_cast<size_t>(columns), rows),
       bottom(static_cast<size_t>(columns), -1);
   for (int c = 0; c < columns; ++c)
     for (int r = 0; r < rows; ++r)
       if (ink[static_cast<size_t>(r) * static_cast<size_t>(columns) + static_cast<size_t>(c)] >=
-          0.4) {
+          0.25) {
         top[static_cast<size_t>(c)] = std::min(top[static_cast<size_t>(c)], r);
         bottom[static_cast<size_t>(c)] = r;
       }
@@ -299,13 +303,26 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
       first = std::min(first, c), last = c;
   if (last < first) return nullptr;
   first = std::max(0, first - rows / 2), last = std::min(columns - 1, last + rows / 2);
+  // A seal is pressed harder on one side: each stretch of a character's width is brought to its
+  // own strongest ink (at most threefold), so the faint side reads as the strong one.
+  auto at = [&](int r, int c) {
+    return ink[static_cast<size_t>(r) * static_cast<size_t>(columns) +
+               static_cast<size_t>((start + c) % columns)];
+  };
+  std::vector<double> strongest(static_cast<size_t>(columns), 0);
+  for (int c = first; c <= last; ++c)
+    for (int r = 0; r < rows; ++r)
+      strongest[static_cast<size_t>(c)] = std::max(strongest[static_cast<size_t>(c)], at(r, c));
   PixPtr line(pixCreate(last - first + 1, rows, 8));
   if (!line) return nullptr;
-  for (int r = 0; r < rows; ++r) {
-    l_uint32* to = pixGetData(line.get()) + static_cast<ptrdiff_t>(r) * pixGetWpl(line.get());
-    for (int c = first; c <= last; ++c) {
-      const double v = ink[static_cast<size_t>(r) * static_cast<size_t>(columns) +
-                           static_cast<size_t>((start + c) % columns)];
+  for (int c = first; c <= last; ++c) {
+    double local = 0;
+    for (int d = std::max(first, c - rows / 2); d <= std::min(last, c + rows / 2); ++d)
+      local = std::max(local, strongest[static_cast<size_t>(d)]);
+    const double gain = 1 / std::max(local, 1.0 / 3);
+    for (int r = 0; r < rows; ++r) {
+      l_uint32* to = pixGetData(line.get()) + static_cast<ptrdiff_t>(r) * pixGetWpl(line.get());
+      const double v = std::min(1.0, at(r, c) * gain);
       SET_DATA_BYTE(to, c - first, static_cast<l_uint8>(std::lround(255 * (1 - v))));
     }
   }
