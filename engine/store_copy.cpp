@@ -97,13 +97,7 @@ Result<std::vector<std::string>> columns_of(Connection& db, const std::string& t
 }
 
 Result<long> count_rows(Connection& db, const std::string& table) {
-  auto q = db.prepare("SELECT count(*) FROM " + table);
-  if (!q) return q.error();
-  auto row = q->step();
-  if (!row) return row.error();
-  const long n = *row ? static_cast<long>(q->integer(0)) : 0;
-  q->reset();
-  return n;
+  return count_of(db, "SELECT count(*) FROM " + table);
 }
 
 std::string joined(const std::vector<std::string>& parts, const std::string& each,

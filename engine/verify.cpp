@@ -110,6 +110,16 @@ class Checker {
     }
   }
 
+  // After every material: red seals whose names were looked at, none of which carries the
+  // company's name (each read too poorly to say either way) go to a person. One seal that does
+  // is enough: a company presses one seal on all its papers.
+  void seal_names() {
+    if (seal_names_looked_ == 0 || seal_names_carried_ > 0 || seal_names_other_ > 0) return;
+    add("seal.name_unread", "submission", Severity::review,
+        {{"expected", json_text(submission_, "/enterprise/name"_json_pointer)}},
+        {{"seals_looked_at", seal_names_looked_}});
+  }
+
   std::vector<Finding> findings;
 
  private:
@@ -124,6 +134,7 @@ class Checker {
       using Verdict = ocr::SealNameCheck::Verdict;
       if (s.name_check->verdict == Verdict::same) ++seal_names_carried_;
       if (s.name_check->verdict != Verdict::other) continue;
+      ++seal_names_other_;
       nlohmann::json differences = nlohmann::json::array();
       for (const auto& d : s.name_check->differences)
         differences.push_back({{"read", d.read},
@@ -140,22 +151,6 @@ class Checker {
       return;
     }
   }
-
- public:
-  // After every material: red seals whose names were looked at, none of which carries the
-  // company's name (each read too poorly to say) go to a person. One seal that does is enough:
-  // a company presses one seal on all its papers.
-  void seal_names(const std::string& company_name) {
-    if (seal_names_looked_ == 0 || seal_names_carried_ > 0) return;
-    if (std::any_of(findings.begin(), findings.end(),
-                    [](const Finding& f) { return f.code == "seal.name_mismatch"; }))
-      return;
-    add("seal.name_unread", "submission", Severity::review, {{"expected", company_name}},
-        {{"seals_looked_at", seal_names_looked_}});
-  }
-
- private:
-  int seal_names_looked_ = 0, seal_names_carried_ = 0;
 
   void signature(const std::string& signer, const std::string& type, const MaterialScan& m,
                  const ocr::ScanResult& scan) {
@@ -422,6 +417,8 @@ class Checker {
   }
 
   const nlohmann::json& submission_;
+  // Red seals whose names were looked at; of them, those that carry the company's and another's.
+  int seal_names_looked_ = 0, seal_names_carried_ = 0, seal_names_other_ = 0;
   const DocumentRules& documents_;
   std::string today_;
 };
@@ -522,7 +519,7 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
       checker.findings.push_back({"material.extra", m.type, Severity::info,
                                   documents.material_name(m.type) + "不是本业务所需材料，未作核验。",
                                   {{"file", m.file}}});
-  checker.seal_names(json_text(submission, "/enterprise/name"_json_pointer));
+  checker.seal_names();
   SubmissionVerdict verdict;
   verdict.verdict = verdict_of(checker.findings);
   verdict.findings = std::move(checker.findings);

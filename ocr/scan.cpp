@@ -176,20 +176,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   if (debug_images) impl.debug_images(debug, *page, order);
   for (size_t s = 0; s < result.seals.size(); ++s) {
     SealMark& seal = result.seals[s];
-    const internal::PixPtr unrolled = internal::unroll_seal_text(page->redness, seal);
-    Pix* line = unrolled.get();
-    if (!line) continue;
-    if (debug_images)
-      pixWrite((std::string(debug) + "/seal" + std::to_string(s) + ".png").c_str(), line, IFF_PNG);
-    const internal::LineRead read = impl.text->read(line);
-    float confidence = 0;
-    for (const internal::Glyph& g : read.glyphs)
-      if (const std::u32string c = decode_utf8_lossy(g.text);
-          c.size() == 1 && internal::is_cjk(c[0]))
-        seal.text += g.text, confidence += g.confidence;
-    if (!seal.text.empty())
-      seal.text_confidence = confidence / static_cast<float>(decode_utf8_lossy(seal.text).size());
-    if (!hints.seal_name.empty()) impl.check_seal_name(line, read, hints.seal_name, seal);
+    impl.read_seal(*page, hints.seal_name,
+                   debug_images ? std::string(debug) + "/seal" + std::to_string(s) + ".png" : "",
+                   seal);
     if (clock.on) {
       std::fprintf(stderr, "  seal %zu: %s (%.0f)", s, seal.text.c_str(), seal.text_confidence);
       if (const auto& c = seal.name_check) {

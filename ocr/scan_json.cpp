@@ -1,6 +1,9 @@
 // ScanResult <-> JSON: the form kept in a batch database and shown in reports.
 #include "ocr/scan.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace keydesk::ocr {
 namespace {
 
@@ -10,6 +13,9 @@ Box box_from(const nlohmann::json& j) {
   if (!j.is_array() || j.size() != 4) return {};
   return {j[0].get<int>(), j[1].get<int>(), j[2].get<int>(), j[3].get<int>()};
 }
+
+constexpr SealNameCheck::Verdict kSealVerdicts[] = {
+    SealNameCheck::Verdict::same, SealNameCheck::Verdict::other, SealNameCheck::Verdict::unsure};
 
 const char* seal_verdict_name(SealNameCheck::Verdict v) {
   switch (v) {
@@ -127,16 +133,23 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
         const nlohmann::json& c = s.at("name_check");
         SealNameCheck check;
         check.expected = c.at("expected").get<std::string>();
+        if (!c.at("read_as_name").is_number_unsigned() ||
+            !c.at("drawn_as_name").is_number_unsigned())
+          return std::nullopt;  // get<size_t> would take −1 as a huge count
         check.read_as_name = c.at("read_as_name").get<size_t>();
         check.drawn_as_name = c.at("drawn_as_name").get<size_t>();
         for (const auto& d : c.at("differences"))
           check.differences.push_back(
               {d.at("read").get<std::string>(), d.at("expected").get<std::string>(),
                d.at("read_likeness").get<double>(), d.at("form_likeness").get<double>()});
+        // A verdict that is none of the three makes the whole result unreadable (redone), not
+        // an "unsure" seal.
         const std::string verdict = c.at("verdict").get<std::string>();
-        check.verdict = verdict == "same"    ? SealNameCheck::Verdict::same
-                        : verdict == "other" ? SealNameCheck::Verdict::other
-                                             : SealNameCheck::Verdict::unsure;
+        const auto named = std::find_if(
+            std::begin(kSealVerdicts), std::end(kSealVerdicts),
+            [&verdict](SealNameCheck::Verdict v) { return verdict == seal_verdict_name(v); });
+        if (named == std::end(kSealVerdicts)) return std::nullopt;
+        check.verdict = *named;
         seal.name_check = std::move(check);
       }
       r.seals.push_back(std::move(seal));

@@ -92,4 +92,14 @@ std::vector<const char*> migrations_of(Dialect dialect) {
   return dialect == Dialect::sqlite ? sqlite_migrations() : postgresql_migrations();
 }
 
+Result<long> count_of(Connection& db, const std::string& sql) {
+  auto q = db.prepare(sql);
+  if (!q) return q.error();
+  auto row = q->step();
+  if (!row) return row.error();
+  const long n = *row ? static_cast<long>(q->integer(0)) : 0;
+  q->reset();
+  return n;
+}
+
 }  // namespace keydesk::internal

@@ -138,6 +138,10 @@ class Connection {
   virtual Status migrate() = 0;
 };
 
+// The count (the first column of the first row, 0 when there is none) that `sql`, a query
+// without parameters, answers on `db`.
+Result<long> count_of(Connection& db, const std::string& sql);
+
 // Opens the case database `target`: a PostgreSQL URI (is_postgresql_uri), else an SQLite path
 // (":memory:", a file name, or a "file:" URI as Database::open takes it), and migrates it.
 Result<std::unique_ptr<Connection>> connect(const std::string& target);

@@ -521,14 +521,8 @@ class SqlCaseRepository final : public CaseRepository {
   }
 
   Result<long> outbox_pending() override {
-    auto st =
-        db_->prepare("SELECT count(*) FROM outbox WHERE status = 'pending' AND channel = 'email'");
-    if (!st) return st.error();
-    auto row = st->step();
-    if (!row) return row.error();
-    const long n = *row ? static_cast<long>(st->integer(0)) : 0;
-    st->reset();
-    return n;
+    return count_of(*db_,
+                    "SELECT count(*) FROM outbox WHERE status = 'pending' AND channel = 'email'");
   }
 
   Result<std::vector<OutboxItem>> outbox_due(std::int64_t now, int limit) override {

@@ -139,11 +139,12 @@ struct ScanAnalyzer::Impl {
   // result.glyph_checks, taken or not.
   void confirm_values(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
 
-  // --- seal_name.cpp: the company's name along a red seal's arc
-  // ----------------------------------- `line` is the seal's unrolled band
-  // (internal::unroll_seal_text), `read` its reading.
-  void check_seal_name(Pix* line, const internal::LineRead& read, const std::string& company_name,
-                       SealMark& seal);
+  // --- seal_name.cpp: the text along a red seal's arc
+  // --------------------------------------------- Reads `seal`'s text (internal::unroll_seal_text,
+  // then the Chinese model) and, when `company_name` is given, compares it with that name
+  // (SealNameCheck). `debug_png`: where to write the unrolled line ("" for nowhere).
+  void read_seal(const Page& page, const std::string& company_name, const std::string& debug_png,
+                 SealMark& seal);
 
   // --- wanted.h: what reading still looks for ----------------------------------------------------
   struct Wanted;

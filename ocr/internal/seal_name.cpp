@@ -1,4 +1,5 @@
-// The company's name looked for along a red seal's arc (ScanAnalyzer::Impl::check_seal_name).
+// The text along a red seal's arc, and the company's name looked for in it
+// (ScanAnalyzer::Impl::read_seal).
 // The band inside the ring, unrolled into a line (seals.cpp), is read by the Chinese model and
 // the reading aligned with the form's name. A seal's print is coarse and Tesseract reads its
 // characters loosely (贸 as 负, 限 as 服): where the reading and the name differ, the character's
@@ -57,20 +58,28 @@ std::vector<size_t> align(const std::u32string& read, const std::u32string& want
 
 }  // namespace
 
-void ScanAnalyzer::Impl::check_seal_name(Pix* line, const internal::LineRead& read,
-                                         const std::string& company_name, SealMark& seal) {
+void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_name,
+                                   const std::string& debug_png, SealMark& seal) {
+  const internal::PixPtr unrolled = internal::unroll_seal_text(page.redness, seal);
+  Pix* line = unrolled.get();
+  if (!line) return;
+  if (!debug_png.empty()) pixWrite(debug_png.c_str(), line, IFF_PNG);
+  const internal::LineRead read = text->read(line);
+  // The reading's Chinese characters, each with its glyph: the seal's text.
+  std::u32string chars;
+  std::vector<const internal::Glyph*> glyph_of;
+  float confidence = 0;
+  for (const internal::Glyph& g : read.glyphs)
+    if (const std::u32string c = decode_utf8_lossy(g.text); c.size() == 1 && internal::is_cjk(c[0]))
+      chars += c[0], glyph_of.push_back(&g), confidence += g.confidence;
+  seal.text = encode_utf8(chars);
+  if (!chars.empty()) seal.text_confidence = confidence / static_cast<float>(chars.size());
   // The name's Chinese characters: a seal carries no brackets (佳美（中国）有限公司 is cut as
   // 佳美中国有限公司).
   std::u32string want;
   for (char32_t c : normalise_name(company_name))
     if (internal::is_cjk(c)) want += c;
-  if (want.size() < 4 || !line) return;
-  // The reading's Chinese characters, each with its glyph.
-  std::u32string chars;
-  std::vector<const internal::Glyph*> glyph_of;
-  for (const internal::Glyph& g : read.glyphs)
-    if (const std::u32string c = decode_utf8_lossy(g.text); c.size() == 1 && internal::is_cjk(c[0]))
-      chars += c[0], glyph_of.push_back(&g);
+  if (want.size() < 4) return;
   SealNameCheck check;
   check.expected = company_name;
   const std::vector<size_t> at = align(chars, want);

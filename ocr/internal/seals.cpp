@@ -43,24 +43,21 @@ RedAndGrey separate_red(Pix* rgb) {
     l_uint32 bits = 0;
     for (int x = 0; x < w; ++x) {
       const Rgb c = rgb_of(s[x]);
+      const int margin = c.r - std::max(c.g, c.b);  // red over the other channels
       // Seal ink is saturated red; JPEG chroma blur and thin ink make it pinkish, so the test is
       // on the margin of red over the other channels, with a floor against dark text.
-      const bool ink = c.r >= 100 && c.r - std::max(c.g, c.b) >= 35;
+      const bool ink = c.r >= 100 && margin >= 35;
       bits |= static_cast<l_uint32>(ink) << (31 - (x & 31));
-      // How dark the pixel is (luminance: JPEG keeps it at full resolution), where its red
-      // stands out of the other channels (colour, kept at half resolution and in blocks: it
-      // only says where, never how much): black and grey print weigh nothing.
+      if ((x & 31) == 31 || x == w - 1) r[x >> 5] = bits, bits = 0;
       const float luma = weighted[0][static_cast<size_t>(c.r)] +
                          weighted[1][static_cast<size_t>(c.g)] +
                          weighted[2][static_cast<size_t>(c.b)];
-      const float gate =
-          std::clamp(static_cast<float>(c.r - std::max(c.g, c.b) - 8) / 32.0f, 0.0f, 1.0f);
+      SET_DATA_BYTE(g, x, static_cast<l_uint8>(luma + 0.5f));
+      // How dark the pixel is (luminance: JPEG keeps it at full resolution), where its red
+      // stands out of the other channels (colour, kept at half resolution and in blocks: it
+      // only says where, never how much): black and grey print weigh nothing.
+      const float gate = std::clamp(static_cast<float>(margin - 8) / 32.0f, 0.0f, 1.0f);
       SET_DATA_BYTE(n, x, static_cast<l_uint8>(255.5f - (255.0f - luma) * gate));
-      if ((x & 31) == 31 || x == w - 1) r[x >> 5] = bits, bits = 0;
-      SET_DATA_BYTE(g, x,
-                    static_cast<l_uint8>(weighted[0][static_cast<size_t>(c.r)] +
-                                         weighted[1][static_cast<size_t>(c.g)] +
-                                         weighted[2][static_cast<size_t>(c.b)] + 0.5f));
     }
   }
   // The red ink, a little widened, painted white on the grey page.

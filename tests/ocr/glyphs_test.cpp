@@ -8,6 +8,8 @@
 #include "ocr/internal/glyphs.h"
 #include "ocr/scan.h"
 
+#include <nlohmann/json.hpp>
+
 using namespace keydesk::ocr;
 using namespace keydesk::ocr::internal;
 
@@ -141,4 +143,40 @@ TEST_CASE("a glyph check is kept with the scan's result and read back from it", 
   CHECK(g.rivals[0].first == "晖");
   CHECK(g.rivals[0].second == Approx(0.66));
   CHECK(g.taken);
+}
+
+TEST_CASE("a seal's name check is kept with the scan's result; a verdict not known is refused",
+          "[glyphs]") {
+  ScanResult result;
+  result.readable = true;
+  SealMark seal;
+  seal.box = {637, 760, 225, 228};
+  seal.red = true;
+  seal.text = "六州堪丰昌原由县有限公司";
+  seal.name_check = SealNameCheck{"广州正元国际贸易有限公司",
+                                  5,
+                                  0,
+                                  {{"堪", "正", 0.68, 0.29}, {"丰", "元", 0.78, 0.17}},
+                                  SealNameCheck::Verdict::other};
+  result.seals.push_back(seal);
+  nlohmann::json json = scan_result_json(result);
+  const std::optional<ScanResult> back = scan_result_from_json(json);
+  REQUIRE(back);
+  REQUIRE(back->seals.size() == 1);
+  CHECK(back->seals[0].text == seal.text);
+  REQUIRE(back->seals[0].name_check);
+  const SealNameCheck& c = *back->seals[0].name_check;
+  CHECK(c.expected == "广州正元国际贸易有限公司");
+  CHECK(c.read_as_name == 5);
+  CHECK(c.verdict == SealNameCheck::Verdict::other);
+  REQUIRE(c.differences.size() == 2);
+  CHECK(c.differences[1].read == "丰");
+  CHECK(c.differences[1].form_likeness == Approx(0.17));
+  // A kept result whose verdict or counts were altered is not taken as an unsure seal: it is
+  // no result, and the scan is analysed again.
+  json["seals"][0]["name_check"]["verdict"] = "maybe";
+  CHECK_FALSE(scan_result_from_json(json));
+  json["seals"][0]["name_check"]["verdict"] = "same";
+  json["seals"][0]["name_check"]["read_as_name"] = -1;
+  CHECK_FALSE(scan_result_from_json(json));
 }
