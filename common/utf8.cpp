@@ -7,32 +7,43 @@ namespace {
 
 // The well-formed sequence at `text[i]`: its length in bytes, and *cp; 0 when there is none.
 std::size_t decode_one(std::string_view text, std::size_t i, char32_t* cp) {
-  auto b0 = static_cast<unsigned char>(text[i]);
-  int extra = 0;
-  char32_t value = 0, min = 0;
-  if (b0 < 0x80) {
-    value = b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    extra = 1, value = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    extra = 2, value = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    extra = 3, value = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + static_cast<std::size_t>(extra) >= text.size()) return 0;  // truncated
-  for (int k = 1; k <= extra; ++k) {
-    auto b = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (b & 0x3F);
-  }
-  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+  const std::size_t n = utf8_sequence_at(text, i).length;
+  if (n == 0) return 0;
+  static const unsigned char kLeadBits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t value = static_cast<unsigned char>(text[i]) & kLeadBits[n];
+  for (std::size_t k = 1; k < n; ++k)
+    value = (value << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
   *cp = value;
-  return static_cast<std::size_t>(extra) + 1;
+  return n;
 }
 
 }  // namespace
+
+Utf8Sequence utf8_sequence_at(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return {1, 0};
+  std::size_t extra;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    extra = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    extra = 2;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // a surrogate
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    extra = 3;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return {0, 0};  // a continuation byte, an overlong lead (C0, C1) or F5..FF
+  }
+  for (std::size_t k = 1; k <= extra; ++k) {
+    if (i + k >= text.size()) return {0, k};  // truncated
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return {0, k};
+  }
+  return {extra + 1, 0};
+}
 
 std::optional<std::u32string> decode_utf8(std::string_view text) {
   std::u32string out;

@@ -9,6 +9,16 @@
 
 namespace keydesk {
 
+// The UTF-8 sequence starting at text[i] (REQUIRES: i < text.size()): `length` its bytes when it
+// is well formed (RFC 3629: no overlong form, no surrogate, nothing above U+10FFFF), else 0 and
+// `accepted` the bytes of it that were acceptable before it failed (0: text[i] starts none), as
+// a decoder that reads the failing byte again sees it.
+struct Utf8Sequence {
+  std::size_t length;
+  std::size_t accepted;
+};
+Utf8Sequence utf8_sequence_at(std::string_view text, std::size_t i);
+
 // The code points of `text`, or nullopt when it is not well-formed UTF-8 (overlong forms,
 // surrogates, truncated sequences and bytes that never start one are all refused).
 std::optional<std::u32string> decode_utf8(std::string_view text);

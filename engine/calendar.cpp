@@ -49,7 +49,22 @@ std::optional<Date> parse_date(std::string_view text) {
               static_cast<unsigned short>(d));
 }
 
-std::string format_date(Date d) { return boost::gregorian::to_iso_extended_string(d); }
+std::string format_date(Date d) {
+  // By hand: Boost's formatter goes through a locale's stream, a tenth of a queue page's time.
+  if (d.is_special()) return boost::gregorian::to_iso_extended_string(d);
+  const auto ymd = d.year_month_day();
+  const int y = ymd.year, m = ymd.month, day = ymd.day;  // year 1400..9999 (Boost's range)
+  std::string s = "0000-00-00";
+  s[0] = static_cast<char>('0' + y / 1000);
+  s[1] = static_cast<char>('0' + y / 100 % 10);
+  s[2] = static_cast<char>('0' + y / 10 % 10);
+  s[3] = static_cast<char>('0' + y % 10);
+  s[5] = static_cast<char>('0' + m / 10);
+  s[6] = static_cast<char>('0' + m % 10);
+  s[8] = static_cast<char>('0' + day / 10);
+  s[9] = static_cast<char>('0' + day % 10);
+  return s;
+}
 
 std::string weekday_zh(Date d) {
   static const char* const names[] = {"周日", "周一", "周二", "周三", "周四", "周五", "周六"};

@@ -1,32 +1,41 @@
 #include "engine/case_json.h"
 
 #include "engine/deadlines.h"
+#include "engine/internal/json_writer.h"
 #include "engine/submission.h"
 
 namespace keydesk {
 
-nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
-  nlohmann::json j = {{"id", c.id},
-                      {"procedure", c.procedure},
-                      {"procedure_version", c.procedure_version},
-                      {"authority", c.authority},
-                      {"uscc", c.uscc},
-                      {"state", c.state},
-                      {"version", c.version},
-                      {"due", c.due ? nlohmann::json(format_date(*c.due)) : nlohmann::json()},
-                      {"due_pending_year",
-                       c.due_pending_year ? nlohmann::json(c.due_pending_year) : nlohmann::json()},
-                      {"deadline_text", deadline_text(c)},
-                      {"clock_stopped", c.clock_stopped},
-                      {"closed", c.closed},
-                      {"opened_at", c.opened_at},
-                      {"updated_at", c.updated_at},
-                      {"enterprise", text_at(c.data, "/enterprise/name")}};
+void write_case_members(internal::JsonWriter& out, const CaseRecord& c, const Procedure* p) {
+  out.member("id", c.id)
+      .member("procedure", c.procedure)
+      .member("procedure_version", c.procedure_version)
+      .member("authority", c.authority)
+      .member("uscc", c.uscc)
+      .member("state", c.state)
+      .member("version", static_cast<std::int64_t>(c.version));
+  out.key("due");
+  c.due ? out.value(format_date(*c.due)) : out.null();
+  out.key("due_pending_year");
+  c.due_pending_year ? out.value(c.due_pending_year) : out.null();
+  out.member("deadline_text", deadline_text(c))
+      .member("clock_stopped", c.clock_stopped)
+      .member("closed", c.closed)
+      .member("opened_at", c.opened_at)
+      .member("updated_at", c.updated_at)
+      .member("enterprise", text_at(c.data, "/enterprise/name"));
   if (p) {
-    if (const StateRule* s = p->state(c.state)) j["state_title"] = s->title;
-    j["procedure_title"] = p->title;
+    if (const StateRule* s = p->state(c.state)) out.member("state_title", s->title);
+    out.member("procedure_title", p->title);
   }
-  return j;
+}
+
+nlohmann::json case_json(const CaseRecord& c, const Procedure* p) {
+  internal::JsonWriter out;
+  out.begin_object();
+  write_case_members(out, c, p);
+  out.end_object();
+  return nlohmann::json::parse(out.text());
 }
 
 nlohmann::json audit_event_json(const AuditEvent& e, bool with_chain) {

@@ -7,10 +7,16 @@
 
 namespace keydesk {
 
+namespace internal {
+class JsonWriter;
+}
+
 // {id, procedure, procedure_version, authority, uscc, state, version, due, due_pending_year,
 // deadline_text, clock_stopped, closed, opened_at, updated_at, enterprise} and, with `procedure`,
 // its title and the state's title.
 nlohmann::json case_json(const CaseRecord& c, const Procedure* procedure);
+// The same members written into the object `out` is writing (case_json() is made from them).
+void write_case_members(internal::JsonWriter& out, const CaseRecord& c, const Procedure* procedure);
 
 // An audit event as JSON: {seq, at, user, role, authority, action, from, to, outcome, remark};
 // `with_chain` adds its data and hash (keydesk case history --json).

@@ -7,6 +7,7 @@
 #include "engine/batch_report.h"
 #include "engine/case_json.h"
 #include "engine/engine.h"
+#include "engine/internal/json_writer.h"
 #include "engine/privacy.h"
 #include "engine/submission.h"
 
@@ -74,22 +75,29 @@ bool bound_for_vendor(const Procedure& p, const std::string& state) {
 
 }  // namespace
 
-nlohmann::json Engine::case_summary(const LoadedCase& loaded, Date day) {
+void Engine::write_case_summary(internal::JsonWriter& out, const LoadedCase& loaded, Date day) {
   const CaseRecord& c = loaded.record;
-  nlohmann::json j = case_json(c, loaded.procedure.get());
-  j["for_vendor"] = loaded.procedure && !c.closed && bound_for_vendor(*loaded.procedure, c.state);
+  out.begin_object();
+  write_case_members(out, c, loaded.procedure.get());
+  out.member("for_vendor",
+             loaded.procedure && !c.closed && bound_for_vendor(*loaded.procedure, c.state));
   if (c.due && !c.closed && !c.clock_stopped) {
-    j["overdue"] = *c.due < day;
-    j["due_today"] = *c.due == day;
+    out.member("overdue", *c.due < day).member("due_today", *c.due == day);
     if (loaded.procedure)
       if (auto cal = calendar_for(*loaded.procedure); cal)
         if (auto left = (*cal)->working_days_between(day, *c.due); left) {
-          j["days_left"] = *left;
+          out.member("days_left", static_cast<std::int64_t>(*left));
           // 超期 N 个工作日: the working days since the due date (0: overdue since a rest day).
-          if (*c.due < day) j["overdue_working_days"] = -*left;
+          if (*c.due < day) out.member("overdue_working_days", static_cast<std::int64_t>(-*left));
         }
   }
-  return j;
+  out.end_object();
+}
+
+nlohmann::json Engine::case_summary(const LoadedCase& loaded, Date day) {
+  internal::JsonWriter out;
+  write_case_summary(out, loaded, day);
+  return nlohmann::json::parse(out.text());
 }
 
 namespace {
@@ -397,30 +405,42 @@ Result<nlohmann::json> Engine::conditions(const LoadedCase& loaded, Date day) {
   return out;
 }
 
-nlohmann::json queue_json(Engine& engine, const Queue& q) {
-  nlohmann::json tabs = nlohmann::json::array();
-  for (const QueueTab& t : q.tabs)
-    tabs.push_back({{"id", t.id}, {"title", t.title}, {"count", t.count}});
-  nlohmann::json cases = nlohmann::json::array();
-  for (const LoadedCase& c : q.cases) cases.push_back(engine.case_summary(c, q.today));
+std::string queue_json(Engine& engine, const Queue& q) {
+  internal::JsonWriter out;
+  out.reserve(1024 + q.cases.size() * 800);  // a case is about 700 bytes
+  out.begin_object().member("today", format_date(q.today)).key("procedures").begin_array();
   // The filters' choices with their titles: the procedures in force and their states.
-  nlohmann::json procedures = nlohmann::json::array();
   if (auto all = engine.procedures(); all)
     for (const auto& [id, p] : **all) {
-      nlohmann::json states = nlohmann::json::array();
-      for (const StateRule& st : p.states) states.push_back({{"id", st.id}, {"title", st.title}});
-      procedures.push_back({{"id", id}, {"title", p.title}, {"states", states}});
+      out.begin_object().member("id", id).member("title", p.title).key("states").begin_array();
+      for (const StateRule& st : p.states)
+        out.begin_object().member("id", st.id).member("title", st.title).end_object();
+      out.end_array().end_object();
     }
-  return {{"today", format_date(q.today)},
-          {"procedures", procedures},
-          {"tab", q.tab},
-          {"tabs", tabs},
-          {"total", q.total},
-          {"page", q.page},
-          {"per_page", q.per_page},
-          {"pages", std::max(1L, (q.total + q.per_page - 1) / q.per_page)},
-          {"cases", cases},
-          {"deadline_pending", {{"count", q.deadline_pending}, {"years", q.pending_years}}}};
+  out.end_array().member("tab", q.tab).key("tabs").begin_array();
+  for (const QueueTab& t : q.tabs)
+    out.begin_object()
+        .member("id", t.id)
+        .member("title", t.title)
+        .member("count", static_cast<std::int64_t>(t.count))
+        .end_object();
+  out.end_array()
+      .member("total", static_cast<std::int64_t>(q.total))
+      .member("page", q.page)
+      .member("per_page", q.per_page)
+      .member("pages",
+              static_cast<std::int64_t>(std::max(1L, (q.total + q.per_page - 1) / q.per_page)))
+      .key("cases")
+      .begin_array();
+  for (const LoadedCase& c : q.cases) engine.write_case_summary(out, c, q.today);
+  out.end_array()
+      .key("deadline_pending")
+      .begin_object()
+      .member("count", static_cast<std::int64_t>(q.deadline_pending))
+      .member("years", nlohmann::json(q.pending_years))
+      .end_object()
+      .end_object();
+  return out.take();
 }
 
 nlohmann::json case_view_json(Engine& engine, const CaseView& v, Date day) {

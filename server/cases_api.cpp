@@ -42,7 +42,7 @@ Response App::Impl::queue(const Request& req, const Caller& who, const Target& t
     return text_response(req, http::status::ok, *kept, kJsonContentType);
   auto q = engine.queue(viewer, *asked, day);
   if (!q) return error_response(req, q.error(), field_named(q.error()));
-  Response res = json_response(req, http::status::ok, queue_json(engine, *q));
+  Response res = text_response(req, http::status::ok, queue_json(engine, *q), kJsonContentType);
   shared.queue_pages.keep(edition, key, res.body());
   return res;
 }

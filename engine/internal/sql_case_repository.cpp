@@ -39,7 +39,9 @@ std::optional<std::string> date_text(const std::optional<Date>& d) {
   return d ? std::optional<std::string>(format_date(*d)) : std::nullopt;
 }
 
-CaseRecord read_case(const Query& s) {
+// A case's columns (kCaseReadColumns); `summary`: column 12 holds only the enterprise's name
+// (as a queue lists it) rather than the submission.
+CaseRecord read_columns(const Query& s, bool summary) {
   CaseRecord c;
   c.id = s.text(0);
   c.procedure = s.text(1);
@@ -53,7 +55,10 @@ CaseRecord read_case(const Query& s) {
   c.closed = s.integer(9) != 0;
   c.opened_at = s.text(10);
   c.updated_at = s.text(11);
-  c.data = nlohmann::json::parse(s.text(12), nullptr, false);
+  if (summary)
+    c.data["enterprise"]["name"] = s.text(12);
+  else
+    c.data = nlohmann::json::parse(s.text(12), nullptr, false);
   c.due_pending_year = static_cast<int>(s.integer(13));
   if (auto start = s.optional_text(14)) {
     // No offset: read as counter-local, whatever the counter's offset.
@@ -63,6 +68,9 @@ CaseRecord read_case(const Query& s) {
   c.vendor_handled = s.integer(16) != 0;
   return c;
 }
+
+CaseRecord read_case(const Query& s) { return read_columns(s, false); }
+CaseRecord read_case_summary(const Query& s) { return read_columns(s, true); }
 
 const char* const kKeyColumns =
     "login_username, uscc, coalesce(serial, ''), status, coalesce(expires_on, ''), "
@@ -607,12 +615,7 @@ class SqlCaseRepository final : public CaseRepository {
                                               const std::vector<std::string>& args, int limit,
                                               bool summary = false, long offset = 0) {
     std::string columns = kCaseReadColumns;
-    if (summary)
-      columns.replace(columns.rfind("data"), 4,
-                      db_->dialect() == Dialect::sqlite
-                          ? "json_object('enterprise', json_object('name', enterprise_name))"
-                          : "json_build_object('enterprise', json_build_object('name', "
-                            "enterprise_name))::text");
+    if (summary) columns.replace(columns.rfind("data"), 4, "enterprise_name");
     auto st =
         db_->prepare("SELECT " + columns + " FROM cases " + where_order + " LIMIT ? OFFSET ?");
     if (!st) return st.error();
@@ -622,7 +625,7 @@ class SqlCaseRepository final : public CaseRepository {
     st->bind(
         i, limit < 0 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(limit));
     st->bind(i + 1, static_cast<std::int64_t>(offset));
-    return internal::all_rows(*st, read_case);
+    return internal::all_rows(*st, summary ? read_case_summary : read_case);
   }
 
   // What the queue sorts and searches a case by (migration 006), from its submission.
