@@ -361,8 +361,21 @@ class SqlCaseRepository final : public CaseRepository {
     // only: PostgreSQL's planner chooses its index itself.
     if (!search_key(f.search).empty() && f.uscc.empty() && db_->dialect() == Dialect::sqlite)
       where = "WHERE rowid IN (SELECT rowid FROM cases INDEXED BY cases_tally " + where + ")";
-    return query_cases(where + " ORDER BY " + case_order(f.order, f.descending), args, f.limit,
-                       f.summary, f.offset);
+    const std::string order = " ORDER BY " + case_order(f.order, f.descending);
+    // PostgreSQL: the page's case numbers first, from the order's index alone, then those cases.
+    // Read at once, a deep page (OFFSET 50,000) fetched every skipped case from the table (77 ms;
+    // 16 ms this way), and the planner walked the primary key backwards past every closed case
+    // for the descending case-number order (55 ms; 0.4 ms). The first page by deadline is read
+    // at once: its plan is the index already, and the join would cost it a millisecond.
+    if (db_->dialect() == Dialect::postgresql &&
+        (f.offset > 0 || f.order != CaseOrder::due || f.descending) && f.limit >= 0) {
+      args.push_back(std::to_string(f.limit));
+      args.push_back(std::to_string(f.offset));
+      return query_cases(
+          "WHERE id IN (SELECT id FROM cases " + where + order + " LIMIT ? OFFSET ?)" + order, args,
+          -1, f.summary);
+    }
+    return query_cases(where + order, args, f.limit, f.summary, f.offset);
   }
 
   Result<std::vector<CaseTally>> tally(const CaseFilter& f) override {
@@ -371,15 +384,20 @@ class SqlCaseRepository final : public CaseRepository {
                        row.integer(2) != 0, static_cast<int>(row.integer(3)),
                        row.integer(4) != 0, static_cast<long>(row.integer(5))};
     };
-    if (f.procedure.empty() && f.state.empty() && f.uscc.empty() && search_key(f.search).empty() &&
-        !f.deadline_pending && !f.vendor_handled) {
-      // Nothing to filter by but the authority: the counts kept by migration 006's triggers.
+    if (f.uscc.empty() && search_key(f.search).empty()) {
+      // Nothing to filter by that case_counts does not hold (authority, procedure, state, a
+      // pending year, a vendor's hand): the counts kept by migration 006's triggers, rather
+      // than counting the cases (a procedure's 80,000 among 200,000: 17 ms).
       auto st = db_->prepare(
-          "SELECT procedure, state, closed, pending_year, vendor_handled, sum(count) FROM "
-          "case_counts WHERE count > 0 AND (? = '' OR authority = ?) GROUP BY procedure, state, "
-          "closed, pending_year, vendor_handled");
+          std::string("SELECT procedure, state, closed, pending_year, vendor_handled, sum(count) "
+                      "FROM case_counts WHERE count > 0 AND (? = '' OR authority = ?) AND "
+                      "(? = '' OR procedure = ?) AND (? = '' OR state = ?)") +
+          (f.deadline_pending ? " AND closed = 0 AND pending_year <> 0" : "") +
+          (f.vendor_handled ? " AND vendor_handled = 1" : "") +
+          " GROUP BY procedure, state, closed, pending_year, vendor_handled");
       if (!st) return st.error();
-      st->bind(1, f.authority).bind(2, f.authority);
+      st->bind(1, f.authority).bind(2, f.authority).bind(3, f.procedure).bind(4, f.procedure);
+      st->bind(5, f.state).bind(6, f.state);
       auto rows = internal::all_rows(*st, read);
       if (!rows) return rows.error();
       std::erase_if(*rows, [&](const CaseTally& t) {

@@ -383,6 +383,47 @@ TEMPLATE_TEST_CASE("the queue lists, searches, pages and counts cases", "", Sqli
   tally = f.store.tally(all);
   REQUIRE(tally->size() == 1);
   CHECK(tally->front().count == 1);
+  // A procedure, a state, pending years or a vendor's hand are counted from the triggers' table
+  // too, the same as counting the cases (a search for "s-", in every case number, makes it count).
+  f.exec(
+      "UPDATE cases SET due_pending_year = 2027 WHERE id = 'S-2';"
+      "UPDATE cases SET vendor_handled = 1 WHERE id IN ('S-3', 'S-5')");
+  auto counts = [&](CaseFilter filter, bool kept) {
+    filter.search = kept ? "" : "s-";
+    auto t = f.store.tally(filter);
+    REQUIRE(t.ok());
+    std::map<std::string, long> out;
+    for (const CaseTally& c : *t)
+      out[c.procedure + "/" + c.state + "/" + (c.closed ? "closed" : "open") + "/" +
+          std::to_string(c.pending_year) + (c.vendor_handled ? "/handled" : "")] += c.count;
+    return out;
+  };
+  CaseFilter filter;
+  filter.authority = kAuthority;
+  filter.include_closed = true;
+  CHECK(counts(filter, true).size() == 5);
+  filter.procedure = "review_loop";
+  CHECK(counts(filter, true) == counts(filter, false));
+  filter.state = "review";
+  CHECK(counts(filter, true) == counts(filter, false));
+  CHECK(counts(filter, true) ==
+        std::map<std::string, long>{{"review_loop/review/closed/0/handled", 1},
+                                    {"review_loop/review/open/0", 1},
+                                    {"review_loop/review/open/0/handled", 1},
+                                    {"review_loop/review/open/2027", 1}});
+  filter.state = "nowhere";
+  CHECK(counts(filter, true).empty());
+  filter.state.clear();
+  filter.procedure = "another_procedure";
+  CHECK(counts(filter, true).empty());
+  filter.procedure.clear();
+  filter.deadline_pending = true;
+  CHECK(counts(filter, true) == counts(filter, false));
+  CHECK(counts(filter, true) == std::map<std::string, long>{{"review_loop/review/open/2027", 1}});
+  filter.deadline_pending = false;
+  filter.vendor_handled = true;
+  CHECK(counts(filter, true) == counts(filter, false));
+  CHECK(counts(filter, true).size() == 2);
 }
 
 TEMPLATE_TEST_CASE("overdue, due today, pending years and clocked cases", "", SqliteBackend,
