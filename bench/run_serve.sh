@@ -10,6 +10,7 @@
 #   - the page cache on (the page kept while the database does not change: every request after
 #     the first is served from it) and off (--no-queue-cache: every page built afresh, as when
 #     cases move between requests).
+# With the pool and the cache off, also the page a clerk opens (GET /api/cases: 我的待办, 50 cases).
 # Then, per backend, every kind of queue page a clerk asks for (each tab, each sortable column, a
 # deep page, searches), each built afresh: the median of 5 requests, one at a time.
 # Goal (issue 23): fresh queue pages (cache off) at 200 connections with p99 under 50 ms.
@@ -114,6 +115,8 @@ stop_server() {
 }
 
 queue="/api/cases?tab=open&per_page=200"
+# The page a clerk opens: 我的待办, 50 cases a page (the defaults).
+first_page="/api/cases"
 check_queue() {  # BACKEND: one page by hand, the clerk's 200 cases, soonest deadline first
   curl -sS -o "$out/queue_$1.json" -w '%{http_code}' -H "Cookie: $KD_COOKIE" "$base$queue" \
     >"$out/queue.status"
@@ -130,9 +133,9 @@ print(f"  {backend}: GET /api/cases: 200 cases, {os.path.getsize(path):,} bytes,
 PY
 }
 
-run_wrk() {  # NAME DURATION
+run_wrk() {  # NAME DURATION [PATH]
   wrk -t"$threads" -c"$connections" -d"$2" --timeout 10s --latency -s "$root/bench/serve_queue.lua" \
-    "$base$queue" >"$out/wrk_$1.txt"
+    "$base${3:-$queue}" >"$out/wrk_$1.txt"
   # wrk stops with a request in flight on every connection, and the server answers them all
   # before it reads the next run's: wait for it to be idle.
   curl -sS -m 600 -o /dev/null "$base/"
@@ -171,6 +174,9 @@ for backend in sqlite postgresql; do
       run_wrk "warmup_$name" "$warmup"
       run_wrk "$name" "$duration"
       if [ "$t$cache" = "${pool}off" ]; then
+        echo "$backend, --threads $t, page cache off: wrk -t$threads -c$connections -d$duration GET $first_page ..."
+        run_wrk "warmup_${name}_first" "$warmup" "$first_page"
+        run_wrk "${name}_first" "$duration" "$first_page"
         echo "$backend: every kind of queue page, built afresh, one request at a time ..."
         pages "$backend"
       fi
@@ -226,6 +232,16 @@ for backend in ("sqlite", "postgresql"):
         on, off = f[f"{backend}_t{t}_on"], f[f"{backend}_t{t}_off"]
         print(f"  {backend:10} --threads {t:3}: cache on / off        "
               f"{on['rps'] / off['rps']:5.2f}× requests/s, p99 {on['p99_ms'] / off['p99_ms']:5.2f}×")
+print()
+print(f"GET /api/cases (the clerk's first page: 我的待办, 50 cases), cache off, --threads {pool}, "
+      f"{connections} connections:")
+for backend in ("sqlite", "postgresql"):
+    r = figures(f"{backend}_t{pool}_off_first")
+    bad = r["non2xx"] > 0 or r["socket_errors"] > 0
+    failed |= bad
+    print(f"{backend:12}{r['rps']:12,.0f} requests/s{r['p50_ms']:9.2f} p50 ms{r['p99_ms']:9.2f} p99 ms"
+          f"{r['max_ms']:9.1f} max ms{r['non2xx']:6.0f} non-2xx  "
+          + ("met" if r["p99_ms"] < goal and not bad else "NOT met"))
 print(f"(wrk output: {out}/wrk_*.txt)")
 for backend in ("sqlite", "postgresql"):
     print()

@@ -153,4 +153,25 @@ RulesReport lint_rules(const std::filesystem::path& rules_dir, Date today) {
   return report;
 }
 
+std::string rules_fingerprint(const std::filesystem::path& rules_dir) {
+  std::vector<std::string> files;
+  for (const char* folder : {"procedures", "calendars"}) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(rules_dir / folder, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      std::error_code stat_ec;
+      const auto size = it->file_size(stat_ec);
+      const auto written = it->last_write_time(stat_ec);
+      if (stat_ec) continue;
+      files.push_back(std::string(folder) + "/" + it->path().filename().string() + " " +
+                      std::to_string(size) + " " +
+                      std::to_string(written.time_since_epoch().count()));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::string line;
+  for (const std::string& f : files) line += f + "\n";
+  return line;
+}
+
 }  // namespace keydesk

@@ -61,4 +61,10 @@ Result<WorkingCalendar> calendar_for(const Procedure& procedure,
                                      const std::filesystem::path& rules_dir,
                                      const CounterConfig& counter);
 
+// The rule files as files: each procedure's and calendar's file name, size and modification
+// time, in one line. An edit activated by another process on the same folder (a second server
+// of a national deployment) changes it, so a long-running process can tell when to read the
+// rules again. Files that cannot be listed count as absent.
+std::string rules_fingerprint(const std::filesystem::path& rules_dir);
+
 }  // namespace keydesk

@@ -287,6 +287,18 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
   return std::unique_ptr<App>(new App(std::move(pool)));
 }
 
+void AppShared::look_at_rules() {
+  std::unique_lock lock(rules_watch, std::try_to_lock);
+  if (!lock) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - rules_looked_at < std::chrono::seconds(1)) return;
+  rules_looked_at = now;
+  std::string seen = rules_fingerprint(options.rules_dir);
+  if (seen == rules_seen) return;
+  rules_seen = std::move(seen);
+  ++rules_edition;
+}
+
 Response App::handle(const Request& request, const std::string& peer) {
   Impl& lane = pool_->take();
   struct Lent {

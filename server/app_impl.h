@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -18,6 +19,7 @@
 #include "engine/accounts.h"
 #include "engine/case_store.h"
 #include "engine/engine.h"
+#include "engine/rules.h"
 #include "server/app.h"
 #include "server/batches.h"
 #include "server/http_util.h"
@@ -34,12 +36,25 @@ struct AppShared {
   std::unique_ptr<BatchJobs> batches;  // made with the app (it knows the folders)
   QueuePages queue_pages;
   std::atomic<std::uint64_t> rules_edition{0};
+  // The rule files as last looked at (rules_fingerprint), at most once a second: an edit
+  // activated through another server process on the same folder moves rules_edition too.
+  std::mutex rules_watch;
+  std::chrono::steady_clock::time_point rules_looked_at;
+  std::string rules_seen;
   // Held while a submission's folder under the intake directory is written and its case opened
   // or acted on: a double click on two threads must not write the same folder at once (the
   // loser's clean-up would remove the winner's files).
   std::mutex intake_folders;
 
-  explicit AppShared(AppOptions o) : options(std::move(o)), queue_pages(options.keep_queue_pages) {}
+  explicit AppShared(AppOptions o)
+      : options(std::move(o)),
+        queue_pages(options.keep_queue_pages),
+        rules_looked_at(std::chrono::steady_clock::now()),
+        rules_seen(rules_fingerprint(options.rules_dir)) {}
+
+  // Moves rules_edition when the rule files changed since last looked at (not more than once a
+  // second; a request that finds another looking goes on).
+  void look_at_rules();
 };
 
 // One database connection of the app (its accounts, its case store, the engine over it) with the
@@ -68,6 +83,7 @@ struct App::Impl {
 
   // Reads the rules again when another connection activated an edit since this one read them.
   void follow_rules() {
+    shared.look_at_rules();
     if (const std::uint64_t now = shared.rules_edition; now != rules_edition) {
       engine.forget_rules();
       rules_edition = now;

@@ -34,10 +34,11 @@ Response App::Impl::queue(const Request& req, const Caller& who, const Target& t
   if (!generation) return error_response(req, generation.error());
   const std::uint64_t edition = shared.queue_pages.look(*generation != queue_generation);
   queue_generation = *generation;
-  // All the page depends on: what is asked, who asks (role and authority) and the day (days
-  // left, overdue).
+  // All the page depends on: what is asked, who asks (role and authority), the day (days left,
+  // overdue) and the rules read (titles; a calendar edit moves days left).
   const std::string key =
-      nlohmann::json{viewer.role, viewer.authority, t.query, format_date(day)}.dump();
+      nlohmann::json{viewer.role, viewer.authority, t.query, format_date(day), rules_edition}
+          .dump();
   if (auto kept = shared.queue_pages.find(key))
     return text_response(req, http::status::ok, *kept, kJsonContentType);
   auto q = engine.queue(viewer, *asked, day);

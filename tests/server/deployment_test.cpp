@@ -3,7 +3,8 @@
 // fixture `postgres`), all real processes, run in one working directory (their shared intake/
 // folder, as a shared file system would be across machines). A case taken in through one server
 // is in the other's queue at once, its kept page included; a double click that lands on both
-// servers applies once; the checks a server enqueues are done by both workers, each job once.
+// servers applies once; the checks a server enqueues are done by both workers, each job once; a
+// rule file activated through one server is in force on the other within seconds.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -51,7 +52,11 @@ struct Deployment {
       REQUIRE(accounts);
       REQUIRE(accounts->add({"clerk", "", "authority_clerk", kOwn, false, ""}, "password-clerk",
                             "2026-11-01"));
+      REQUIRE(accounts->add({"admin", "", "administrator", "", false, ""}, "password-admin",
+                            "2026-11-01"));
     }
+    // The rules folder both servers share, as a shared file system would hold it.
+    fs::copy(KEYDESK_RULES_DIR, work.path() / "rules", fs::copy_options::recursive);
     a = serve("a", port_a);
     b = serve("b", port_b);
     REQUIRE(port_a != port_b);
@@ -60,7 +65,8 @@ struct Deployment {
   // `keydesk serve` on any free port, which it prints once it listens.
   std::unique_ptr<Keydesk> serve(const std::string& name, unsigned short& port) {
     auto server = std::make_unique<Keydesk>(
-        "--db '" + pg.target() + "' serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
+        "--rules rules --db '" + pg.target() +
+            "' serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
         work.path() / name, work.path());
     const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
     std::smatch m;
@@ -79,14 +85,14 @@ struct Deployment {
 
   std::unique_ptr<Keydesk> worker(const std::string& name) {
     return std::make_unique<Keydesk>(
-        "--db '" + pg.target() + "' worker --name " + name + " --lease 30", work.path() / name,
-        work.path());
+        "--rules rules --db '" + pg.target() + "' worker --name " + name + " --lease 30",
+        work.path() / name, work.path());
   }
 };
 
-std::unique_ptr<HttpClient> clerk_at(unsigned short port) {
+std::unique_ptr<HttpClient> clerk_at(unsigned short port, const std::string& name = "clerk") {
   auto client = std::make_unique<HttpClient>(port);
-  client->log_in("clerk", "password-clerk");
+  client->log_in(name, "password-" + name);
   return client;
 }
 
@@ -211,4 +217,46 @@ TEST_CASE("the checks one server enqueues are done by two workers, each job once
                      "SELECT count(*) FROM events WHERE action = 'document_check'") == 2);
   const nlohmann::json c = body_of(at_b->send(http::verb::get, "/api/cases/N-1"));
   CHECK(c["check"].is_object());
+}
+
+TEST_CASE(
+    "a rule file activated through one server is in force on the other within seconds, its "
+    "kept queue pages included",
+    "[server][deployment]") {
+  Deployment d;
+  auto admin = clerk_at(d.port_a, "admin");
+  auto at_b = clerk_at(d.port_b);
+  auto revocation_title = [&] {
+    const Answer queue = at_b->send(http::verb::get, "/api/cases?tab=open");
+    REQUIRE(queue.result() == http::status::ok);
+    const nlohmann::json page = body_of(queue);
+    for (const auto& p : page["procedures"])
+      if (p["id"] == "revocation") return p["title"].get<std::string>();
+    return std::string();
+  };
+  // B has read the rules and keeps its queue page.
+  REQUIRE(revocation_title() == "注销");
+  REQUIRE(revocation_title() == "注销");
+  const Answer source = admin->send(http::verb::get, "/api/rules/revocation/source");
+  REQUIRE(source.result() == http::status::ok);
+  std::string edited = source.body();
+  edited.replace(edited.find("title: 注销"), std::string("title: 注销").size(),
+                 "title: 注销（电子钥匙）");
+  const Answer activated = admin->send(http::verb::post, "/api/rules/revocation", edited,
+                                       {{"Content-Type", "text/yaml"}});
+  INFO(activated.body());
+  REQUIRE(activated.result() == http::status::ok);
+  REQUIRE(body_of(activated)["changed"] == true);
+  // B looks at the rule files at most once a second: within a few, its pages carry the edit.
+  CHECK(wait_until([&] { return revocation_title() == "注销（电子钥匙）"; }, 10));
+  const Answer overview = clerk_at(d.port_b, "admin")->send(http::verb::get, "/api/rules");
+  REQUIRE(overview.result() == http::status::ok);
+  const nlohmann::json rules = body_of(overview);
+  int seen = 0;
+  for (const auto& p : rules["procedures"])
+    if (p["id"] == "revocation") {
+      CHECK(p["version"] == body_of(activated)["version"]);
+      ++seen;
+    }
+  CHECK(seen == 1);
 }
