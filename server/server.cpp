@@ -10,13 +10,13 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -95,12 +95,9 @@ std::optional<ReadRefusal> read_refusal(beast::error_code ec, const Request& hea
   return std::nullopt;  // end of stream, a request cut off, a timeout, a reset
 }
 
-using Handlers = net::thread_pool::executor_type;
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, App& app, Handlers handlers)
-      : stream_(std::move(socket)), app_(app), handlers_(handlers) {}
+  Session(tcp::socket&& socket, App& app) : stream_(std::move(socket)), app_(app) {}
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -140,16 +137,11 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     auto endpoint = stream_.socket().remote_endpoint(ignored);
     if (!ignored) peer = endpoint.address().to_string();
-    // Handled on a handler thread, so this thread goes on reading and writing the others; the
-    // answer comes back to this session's strand. Nothing else of the session is touched meanwhile:
-    // no read is pending until the answer is written.
-    net::post(handlers_, [self = shared_from_this(), request = parser_->release(),
-                          peer = std::move(peer)]() mutable {
-      Response response = self->app_.handle(request, peer);
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response));
-      });
-    });
+    // Handled here, on this session's strand: the server's other threads go on reading,
+    // handling and writing the other connections meanwhile (a slow PDF holds up one thread, not
+    // the server). Handing each request to a pool and its answer back cost two thread switches
+    // a request: an eighth of a fresh queue page's time.
+    write(app_.handle(parser_->release(), peer));
   }
 
   // Answers `head` (whatever of the request was read) with `status`, then closes: the rest of
@@ -196,7 +188,6 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   App& app_;
-  Handlers handlers_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   std::shared_ptr<Response> response_;
   std::array<char, 4096> drained_;
@@ -211,8 +202,8 @@ constexpr auto kLastAcceptDelay = std::chrono::milliseconds(1000);
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& ioc, tcp::acceptor acceptor, App& app, Handlers handlers)
-      : ioc_(ioc), acceptor_(std::move(acceptor)), app_(app), handlers_(handlers), retry_(ioc) {}
+  Listener(net::io_context& ioc, tcp::acceptor acceptor, App& app)
+      : ioc_(ioc), acceptor_(std::move(acceptor)), app_(app), retry_(ioc) {}
   void accept() {
     acceptor_.async_accept(net::make_strand(ioc_),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
@@ -226,14 +217,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), app_, handlers_)->run();
+    if (!ec) std::make_shared<Session>(std::move(socket), app_)->run();
     // Take every connection already waiting as well: an accept completes at the back of the
     // I/O thread's queue, behind a request of each busy connection, so one per turn had the
     // last of 200 connections opened at once wait seconds (some past wrk's 10 s timeout).
     while (!ec) {
       tcp::socket next(net::make_strand(ioc_));
       acceptor_.accept(next, ec);  // the acceptor is non-blocking: would_block when none waits
-      if (!ec) std::make_shared<Session>(std::move(next), app_, handlers_)->run();
+      if (!ec) std::make_shared<Session>(std::move(next), app_)->run();
     }
     if (ec != net::error::would_block && ec != net::error::try_again &&
         ec != net::error::connection_aborted)
@@ -257,7 +248,6 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
   App& app_;
-  Handlers handlers_;
   net::steady_timer retry_;
   std::chrono::steady_clock::duration delay_ = kFirstAcceptDelay;
 };
@@ -265,14 +255,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
 }  // namespace
 
 struct Server::Impl {
-  net::io_context ioc{1};
+  explicit Impl(unsigned n) : threads(n), ioc(static_cast<int>(n)) {}
+  // Every thread runs the I/O context: each reads, handles and writes whichever connection is
+  // ready (each connection on a strand of its own), with a database connection of the app each.
+  unsigned threads;
+  net::io_context ioc;
   std::unique_ptr<App> app;
   std::shared_ptr<Listener> listener;
   unsigned short port = 0;
-  // Declared after the app and the I/O context: joined before either goes (a request in hand
-  // finishes; those not begun are dropped with their sessions).
-  std::optional<net::thread_pool> handlers;
-  unsigned threads = 1;
   std::unique_ptr<MailPump> mail;  // stopped first: declared last
 };
 
@@ -280,9 +270,8 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::start(ServeOptions options) {
-  auto impl = std::make_unique<Impl>();
-  impl->threads =
-      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto impl = std::make_unique<Impl>(
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
   options.app.connections = impl->threads;
   auto app = App::create(std::move(options.app));
   if (!app) return app.error();
@@ -301,9 +290,7 @@ Result<std::unique_ptr<Server>> Server::start(ServeOptions options) {
     return Error{"cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
                  ec.message() + " (choose another --port)"};
   impl->port = acceptor.local_endpoint().port();
-  impl->handlers.emplace(impl->threads);
-  impl->listener = std::make_shared<Listener>(impl->ioc, std::move(acceptor), *impl->app,
-                                              impl->handlers->get_executor());
+  impl->listener = std::make_shared<Listener>(impl->ioc, std::move(acceptor), *impl->app);
   impl->listener->accept();
   if (options.mail_interval.count() > 0) {
     auto pump = MailPump::start(impl->app->options(), options.mail_interval);
@@ -322,7 +309,11 @@ void Server::run(bool signals) {
     stop_on.emplace(impl_->ioc, SIGINT, SIGTERM);
     stop_on->async_wait([this](beast::error_code, int) { stop(); });
   }
+  // This thread and threads - 1 more; a request in hand finishes before run() returns.
+  std::vector<std::thread> more;
+  for (unsigned i = 1; i < impl_->threads; ++i) more.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
+  for (std::thread& t : more) t.join();
 }
 
 void Server::stop() {

@@ -1,8 +1,8 @@
 // keydesk serve: the web counter (server/app.h) behind an asynchronous Boost.Beast listener in
-// one process. One I/O thread reads and writes every connection; each request read is handed to a
-// pool of handler threads, each with a database connection of its own, and its answer is written
-// back on the connection's strand. So a slow request (a PDF, a rule lint, a queue page built
-// afresh) holds up only its own connection.
+// one process. N threads run its I/O context, each reading, handling and writing whichever
+// connection is ready (each connection on a strand of its own), each handling with a database
+// connection of its own. So a slow request (a PDF, a rule lint, a queue page built afresh) holds
+// up one thread, while the others serve everyone else.
 #pragma once
 
 #include <chrono>
