@@ -3,6 +3,9 @@
 #include "server/app_impl.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
 #include <set>
 
 #include "engine/atomic_file.h"
@@ -20,6 +23,22 @@ std::filesystem::path App::Impl::intake_dir() const {
 }
 
 namespace {
+
+// Where an attempt writes a submission's files before they become its folder: a name of its
+// own (ID.partial-RANDOM, ID.resubmission-RANDOM), so two attempts at the same submission (a
+// double click landing on two servers that share the intake folder) never write into one
+// folder; random rather than the process id, which two machines may share.
+std::filesystem::path attempt_folder(const std::filesystem::path& intake, const std::string& id,
+                                     const char* kind) {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));
+  return intake / (id + "." + kind + "-" + suffix);
+}
+
+// A folder left by an attempt whose case was never opened (a server stopped between the two)
+// is replaced once it is this old; younger, it may be another attempt's, about to open its case.
+constexpr auto kAbandonedFolderAge = std::chrono::minutes(1);
 
 // A folder removed when it goes out of scope, unless `dir` was cleared (kept).
 struct Cleanup {
@@ -156,15 +175,33 @@ Response App::Impl::take_submission(const Request& req, const std::string& by,
                               id + " exists already: a resubmission is an action on it)",
                           "submission.id");
   const std::filesystem::path intake = intake_dir();
-  const std::filesystem::path partial = intake / (id + ".partial"), folder = intake / id;
+  const std::filesystem::path partial = attempt_folder(intake, id, "partial"), folder = intake / id;
   // Whatever goes wrong from here leaves no half-written folder behind.
   Cleanup cleanup{partial};
   if (auto failed = write_submission_folder(req, parts, json_part, *typed, submission, partial))
     return *failed;
+  // The folder is claimed by renaming the attempt's into it: a directory is renamed onto a name
+  // that no directory holds, so of two attempts only one succeeds, and the other never touches
+  // the winner's files.
   std::error_code ec;
-  // A folder left by an attempt whose case was never opened is replaced.
-  std::filesystem::remove_all(folder, ec);
   std::filesystem::rename(partial, folder, ec);
+  if (ec && std::filesystem::exists(folder)) {
+    if (auto existing = store.get(id); existing)
+      return error_response(
+          req, http::status::conflict,
+          "案件 " + id + " 已受理，重复提交未处理 (case " + id + " was opened meanwhile)",
+          "submission.id");
+    std::error_code age_ec;
+    const auto written = std::filesystem::last_write_time(folder, age_ec);
+    if (!age_ec && std::filesystem::file_time_type::clock::now() - written < kAbandonedFolderAge)
+      return error_response(req, http::status::conflict,
+                            "同一申请正在受理中，请稍后刷新待办队列查看，不必重复提交 (another "
+                            "attempt at " +
+                                id + " is taking it in)",
+                            "submission.id");
+    std::filesystem::remove_all(folder, ec);
+    std::filesystem::rename(partial, folder, ec);
+  }
   if (ec)
     return error_response(req, http::status::internal_server_error,
                           "服务器无法保存材料，请稍后重试，仍不行请联系管理员 (cannot keep " +
@@ -227,8 +264,8 @@ Response App::Impl::take_resubmission(const Request& req, const Actor& actor, co
                           "submission.id");
   nlohmann::json submission = typed->to_json();
   const std::filesystem::path intake = intake_dir();
-  const std::filesystem::path partial = intake / (id + ".resubmission"), folder = intake / id,
-                              previous = intake / (id + ".v" + version);
+  const std::filesystem::path partial = attempt_folder(intake, id, "resubmission"),
+                              folder = intake / id, previous = intake / (id + ".v" + version);
   std::lock_guard folders(shared.intake_folders);
   Cleanup cleanup{partial};
   if (auto failed = write_submission_folder(req, in.parts, in.json, *typed, submission, partial))
@@ -239,8 +276,18 @@ Response App::Impl::take_resubmission(const Request& req, const Actor& actor, co
   if (had_folder) std::filesystem::rename(folder, previous, ec);
   if (!ec) std::filesystem::rename(partial, folder, ec);
   if (ec) {
+    std::error_code undo;
     if (had_folder && !std::filesystem::exists(folder))
-      std::filesystem::rename(previous, folder, ec);
+      std::filesystem::rename(previous, folder, undo);
+    // Both names taken: another attempt at the same version (a double click on two servers)
+    // moved the set before aside and put its own in; its action decides, this one is stale.
+    if (std::filesystem::exists(folder) && std::filesystem::exists(previous))
+      return error_response(
+          req,
+          error_of(ErrorKind::stale, "案件 " + id +
+                                         " 的补正材料已由他人提交，请刷新案件页面查看 (another "
+                                         "resubmission of version " +
+                                         version + " came first)"));
     return error_response(
         req, http::status::internal_server_error,
         "服务器无法保存材料，请稍后重试，仍不行请联系管理员 (cannot keep " + folder.string() + ")");

@@ -3,11 +3,13 @@
 // fixture `postgres`), all real processes, run in one working directory (their shared intake/
 // folder, as a shared file system would be across machines). A case taken in through one server
 // is in the other's queue at once, its kept page included; a double click that lands on both
-// servers applies once; the checks a server enqueues are done by both workers, each job once; a
-// rule file activated through one server is in force on the other within seconds.
+// servers applies once, and so does a submission sent to both (its folder whole); the checks a
+// server enqueues are done by both workers, each job once; a rule file activated through one
+// server is in force on the other within seconds.
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <future>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -176,6 +178,46 @@ TEST_CASE("a double click that lands on two servers at once applies the action o
   }
   CHECK(query_number(d.pg.target(), "SELECT count(*) FROM events WHERE action = 'pass_review'") ==
         1);
+}
+
+TEST_CASE(
+    "the same submission sent to both servers at once is taken in once, its folder whole and "
+    "nothing else left",
+    "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  const fs::path example = fs::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000206";
+  const fs::path intake = d.work.path() / "intake";
+  for (int round = 0; round < 6; ++round) {
+    const std::string id = "D-" + std::to_string(round);
+    nlohmann::json submission = keydesk::test::read_json(example / "submission.json");
+    submission["id"] = id;
+    const std::string body = keydesk::test::multipart(submission, example);
+    auto send = [&](HttpClient& clerk) {
+      return std::async(std::launch::async, [&clerk, &body] {
+        return clerk.send(http::verb::post, "/api/submissions", body,
+                          {{"Content-Type", keydesk::test::kMultipartType}});
+      });
+    };
+    auto one = send(*at_a), two = send(*at_b);
+    const Answer first = one.get(), second = two.get();
+    INFO(id << ": " << first.body() << "\n" << second.body());
+    const bool a_won = first.result() == http::status::created;
+    CHECK((a_won ? second : first).result() == http::status::conflict);
+    CHECK((a_won ? first : second).result() == http::status::created);
+    // The winner's files, each as sent (kept under names of their own, in the same order); no
+    // attempt's folder left beside it.
+    const nlohmann::json kept = keydesk::test::read_json(intake / id / "submission.json");
+    REQUIRE(kept["materials"].size() == submission["materials"].size());
+    for (std::size_t i = 0; i < kept["materials"].size(); ++i)
+      CHECK(keydesk::test::slurp_file(intake / id /
+                                      kept["materials"][i]["file"].get<std::string>()) ==
+            keydesk::test::slurp_file(example /
+                                      submission["materials"][i]["file"].get<std::string>()));
+    for (const auto& entry : fs::directory_iterator(intake))
+      CHECK(entry.path().filename().string().rfind(id + ".", 0) != 0);
+  }
+  CHECK(query_number(d.pg.target(), "SELECT count(*) FROM cases WHERE id LIKE 'D-%'") == 6);
 }
 
 TEST_CASE("the checks one server enqueues are done by two workers, each job once",
