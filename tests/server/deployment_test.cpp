@@ -220,6 +220,53 @@ TEST_CASE(
   CHECK(query_number(d.pg.target(), "SELECT count(*) FROM cases WHERE id LIKE 'D-%'") == 6);
 }
 
+TEST_CASE("the same 补正材料 sent to both servers at once is taken once, the set before kept whole",
+          "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  const fs::path example = fs::path(KEYDESK_EXAMPLES_DIR) / "submissions" / "S-2026-000201";
+  const fs::path intake = d.work.path() / "intake";
+  for (int round = 0; round < 4; ++round) {
+    const std::string id = "R-" + std::to_string(round);
+    take_in(*at_a, "S-2026-000201", id);
+    const std::string before = keydesk::test::slurp_file(intake / id / "submission.json");
+    REQUIRE(at_a->send(http::verb::post, "/api/cases/" + id + "/actions",
+                       R"({"action": "fail_review", "version": 1, "remark": "营业执照未盖章"})")
+                .result() == http::status::ok);
+    nlohmann::json submission = keydesk::test::read_json(example / "submission.json");
+    submission["id"] = id;
+    const std::string body = keydesk::test::multipart(submission, example);
+    auto send = [&](HttpClient& clerk) {
+      return std::async(std::launch::async, [&clerk, &body, &id] {
+        return clerk.send(http::verb::post,
+                          "/api/cases/" + id + "/resubmission?action=resubmit&version=2", body,
+                          {{"Content-Type", keydesk::test::kMultipartType}});
+      });
+    };
+    auto one = send(*at_a), two = send(*at_b);
+    const Answer first = one.get(), second = two.get();
+    INFO(id << ": " << first.body() << "\n" << second.body());
+    const bool a_won = first.result() == http::status::ok;
+    CHECK((a_won ? first : second).result() == http::status::ok);
+    const Answer& lost = a_won ? second : first;
+    CHECK(lost.result() == http::status::conflict);
+    CHECK(body_of(lost)["kind"] == "stale");
+    // The set before kept as ID.v2, the new one in the case's folder, each whole.
+    CHECK(keydesk::test::slurp_file(intake / (id + ".v2") / "submission.json") == before);
+    const nlohmann::json kept = keydesk::test::read_json(intake / id / "submission.json");
+    REQUIRE(kept["materials"].size() == submission["materials"].size());
+    for (std::size_t i = 0; i < kept["materials"].size(); ++i)
+      CHECK(keydesk::test::slurp_file(intake / id /
+                                      kept["materials"][i]["file"].get<std::string>()) ==
+            keydesk::test::slurp_file(example /
+                                      submission["materials"][i]["file"].get<std::string>()));
+    for (const auto& entry : fs::directory_iterator(intake))
+      CHECK(entry.path().filename().string().rfind(id + ".resubmission", 0) != 0);
+    CHECK(query_number(d.pg.target(), "SELECT count(*) FROM events WHERE case_id = '" + id +
+                                          "' AND action = 'resubmit'") == 1);
+  }
+}
+
 TEST_CASE("the checks one server enqueues are done by two workers, each job once",
           "[server][deployment]") {
   Deployment d;
