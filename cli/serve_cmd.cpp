@@ -30,6 +30,9 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
   serve->add_flag("--checks-by-workers", options->app.checks_by_workers,
                   "batch checks started from the pages are enqueued for `keydesk worker` "
                   "processes on this database, not run by this server");
+  serve->add_option("--trusted-proxy", options->app.trusted_proxies,
+                    "address of a reverse proxy in front (nginx; repeatable): its requests are "
+                    "counted by the client address in X-Forwarded-For");
   serve->callback([=, &ctx, &exit_code] {
     options->mail_interval = std::chrono::seconds(*mail_seconds);
     options->app.keep_queue_pages = !*no_queue_cache;

@@ -264,6 +264,16 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
   const unsigned connections = options.db == ":memory:" ? 1 : std::max(1u, options.connections);
   auto pool = std::make_unique<Pool>(std::move(options));
   AppShared& shared = pool->shared;
+  for (const std::string& proxy : shared.options.trusted_proxies) {
+    boost::system::error_code ec;
+    shared.trusted_proxies.push_back(boost::asio::ip::make_address(proxy, ec));
+    if (ec)
+      return error_of(
+          ErrorKind::invalid_input,
+          "--trusted-proxy " + proxy +
+              "：不是 IP 地址，请写反向代理（nginx）所在机器的地址，如 10.0.0.5 (not an "
+              "IP address)");
+  }
   for (unsigned n = 0; n < connections; ++n) {
     auto accounts = Accounts::open(shared.options.db);
     if (!accounts) return accounts.error();
@@ -310,7 +320,7 @@ Response App::handle(const Request& request, const std::string& peer) {
   // on serving everyone else.
   try {
     lane.follow_rules();
-    return lane.handle(request, peer);
+    return lane.handle(request, client_address(request, peer, lane.shared.trusted_proxies));
   } catch (const std::exception& e) {
     lane.log(std::string("internal error on ") + std::string(request.method_string()) + " " +
              std::string(request.target().substr(0, 200)) + ": " + e.what());

@@ -56,6 +56,11 @@ struct AppOptions {
   // Queue pages kept while the database does not change (server/queue_pages.h); false: every
   // page built afresh, as after each write (the benchmark's comparison).
   bool keep_queue_pages = true;
+  // The addresses of the reverse proxies in front (nginx): a request from one of them is counted
+  // (failed logins by address, the log) by the client address it forwards, the last one in
+  // X-Forwarded-For that is not itself such a proxy. From any other peer X-Forwarded-For is
+  // ignored: a client cannot choose the address it is counted by.
+  std::vector<std::string> trusted_proxies;
 };
 
 class App {

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "docs_gen/documents.h"
 #include "engine/accounts.h"
 #include "engine/case_store.h"
@@ -36,6 +38,7 @@ struct AppShared {
   std::unique_ptr<BatchJobs> batches;  // made with the app (it knows the folders)
   QueuePages queue_pages;
   std::atomic<std::uint64_t> rules_edition{0};
+  std::vector<boost::asio::ip::address> trusted_proxies;  // options.trusted_proxies, parsed
   // The rule files as last looked at (rules_fingerprint), at most once a second: an edit
   // activated through another server process on the same folder moves rules_edition too.
   std::mutex rules_watch;

@@ -246,6 +246,30 @@ std::string field_named(const Error& error) {
   return m.substr(0, colon);
 }
 
+std::string client_address(const Request& request, const std::string& peer,
+                           const std::vector<boost::asio::ip::address>& trusted) {
+  auto is_trusted = [&](const boost::asio::ip::address& a) {
+    return std::find(trusted.begin(), trusted.end(), a) != trusted.end();
+  };
+  boost::system::error_code ec;
+  const auto from = boost::asio::ip::make_address(peer, ec);
+  if (ec || !is_trusted(from)) return peer;
+  std::string_view forwarded = sv(request["X-Forwarded-For"]);
+  while (!forwarded.empty()) {
+    const std::size_t comma = forwarded.rfind(',');
+    std::string_view entry =
+        comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+    forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t'))
+      entry.remove_prefix(1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
+    const auto address = boost::asio::ip::make_address(std::string(entry), ec);
+    if (ec) return peer;
+    if (!is_trusted(address)) return address.to_string();
+  }
+  return peer;
+}
+
 Response error_response(const Request& request, const Error& error, const std::string& field) {
   nlohmann::json body = error_body(status_of(error.kind), error.message, field);
   if (error.kind == ErrorKind::stale) body["kind"] = "stale";  // the page offers to reload

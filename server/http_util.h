@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
 #include <nlohmann/json.hpp>
 
 #include "server/app.h"
@@ -55,6 +56,13 @@ http::status status_of(ErrorKind kind);
 
 // An engine error as its response: the status of its kind, the message (Chinese first).
 Response error_response(const Request& request, const Error& error, const std::string& field = "");
+
+// The address a request is counted by: `peer`, or when `peer` is one of `trusted` (the reverse
+// proxies in front), the last address of its X-Forwarded-For that is not itself trusted (each
+// proxy appends the address it was reached from; the earlier ones the client may have written).
+// An entry that is no IP address, or none left, is `peer`.
+std::string client_address(const Request& request, const std::string& peer,
+                           const std::vector<boost::asio::ip::address>& trusted);
 // A message as keydesk writes them, "中文，说明下一步 (English detail)", split in two: the body
 // of an error answer is {"error": the Chinese, "detail": the English, "kind"?, "field"?}; a
 // message with no Chinese part stays whole in "error".

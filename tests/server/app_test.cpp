@@ -84,7 +84,7 @@ struct Counter {
   // database on the VFS that fails on demand (tests/fault_vfs.h). `checks_by_workers`: batch
   // checks are enqueued for keydesk worker (AppOptions).
   explicit Counter(bool own_rules = false, bool faulty_store = false,
-                   bool checks_by_workers = false) {
+                   bool checks_by_workers = false, std::vector<std::string> trusted_proxies = {}) {
     if (own_rules) {
       rules = dir.path() / "rules";
       std::filesystem::copy(KEYDESK_RULES_DIR, rules, std::filesystem::copy_options::recursive);
@@ -128,6 +128,7 @@ struct Counter {
     options.clock = [this] { return now; };
     options.log = [](const std::string&) {};  // start-up notes: tested on their own
     options.checks_by_workers = checks_by_workers;
+    options.trusted_proxies = std::move(trusted_proxies);
     auto made = App::create(options);
     REQUIRE(made);
     app = std::move(made).value();
@@ -279,6 +280,45 @@ TEST_CASE("five failed logins lock the name for 15 minutes, even for the right p
   CHECK(counter.login("vendor", "password-vendor").result() == http::status::ok);
   counter.now += 15 * 60 + 1;
   CHECK(counter.login("clerk", "password-clerk").result() == http::status::ok);
+}
+
+TEST_CASE(
+    "behind a trusted proxy, failed logins count against the address it forwards; from anyone "
+    "else X-Forwarded-For counts for nothing",
+    "[server]") {
+  Counter counter(false, false, false, {"10.0.0.1"});  // the requests' peer: the proxy
+  auto via = [&](const std::string& forwarded, const std::string& name, const std::string& password,
+                 const std::string& peer = "10.0.0.1") {
+    return counter
+        .call(http::verb::post, "/api/login",
+              nlohmann::json{{"name", name}, {"password", password}}.dump(),
+              {{"X-Forwarded-For", forwarded}}, peer)
+        .result();
+  };
+  // Twenty failed logins from one client behind the proxy, each for another name.
+  for (int i = 0; i < 20; ++i)
+    CHECK(via("203.0.113.7", "nobody-" + std::to_string(i), "guess") == http::status::unauthorized);
+  // That client is refused by its address; everyone else behind the same proxy logs in.
+  CHECK(via("203.0.113.7", "clerk", "password-clerk") == http::status::too_many_requests);
+  CHECK(via("203.0.113.8", "clerk", "password-clerk") == http::status::ok);
+  // What a client writes before the proxy's own entry changes nothing.
+  CHECK(via("198.51.100.1, 203.0.113.7", "clerk", "password-clerk") ==
+        http::status::too_many_requests);
+  // Not through the proxy, the header is the client's own: ignored, the peer is counted.
+  for (int i = 0; i < 20; ++i)
+    CHECK(via("192.0.2." + std::to_string(i), "stranger-" + std::to_string(i), "guess",
+              "10.9.9.9") == http::status::unauthorized);
+  CHECK(via("192.0.2.99", "vendor", "password-vendor", "10.9.9.9") ==
+        http::status::too_many_requests);
+  CHECK(via("192.0.2.99", "vendor", "password-vendor") == http::status::ok);
+  // A proxy that is no IP address: the server does not start, and says which.
+  AppOptions bad;
+  bad.db = (counter.dir.path() / "other.db").string();
+  bad.rules_dir = counter.rules;
+  bad.trusted_proxies = {"nginx.local"};
+  auto refused = App::create(bad);
+  REQUIRE(!refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("nginx.local"));
 }
 
 TEST_CASE("a disabled account cannot log in and its open sessions end", "[server]") {
