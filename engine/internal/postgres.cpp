@@ -349,7 +349,15 @@ std::string postgresql_uri_problem(const std::string& uri) {
   return why;
 }
 
-std::string redacted_uri(const std::string& uri) {
+std::string redacted_uri(const std::string& given) {
+  std::string uri = given;
+  // A password in the query (…?host=db1&password=…), each one given.
+  for (std::size_t at = uri.find('?'); at != std::string::npos; at = uri.find('&', at + 1)) {
+    if (uri.compare(at + 1, 9, "password=") != 0) continue;
+    const std::size_t value = at + 10, end = uri.find('&', value);
+    uri.replace(value, (end == std::string::npos ? uri.size() : end) - value, "***");
+  }
+  // A password in the user information (postgresql://user:…@host/db).
   const auto scheme = uri.find("://");
   if (scheme == std::string::npos) return uri;
   const auto start = scheme + 3;

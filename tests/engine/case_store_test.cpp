@@ -689,3 +689,15 @@ TEST_CASE(
   CHECK(query_text(f.db, "SELECT sum(count) FROM case_counts WHERE vendor_handled = 1") == "1");
   CHECK(query_text(f.db, "SELECT sum(count) FROM case_counts") == "3");
 }
+
+TEST_CASE("a database is named in messages and logs without its password", "[store]") {
+  CHECK(database_shown("postgresql://keydesk:s3cret@db1.example/keydesk") ==
+        "postgresql://keydesk:***@db1.example/keydesk");
+  CHECK(database_shown("postgresql:///kb?host=/run/pg&password=s3cret&sslmode=require") ==
+        "postgresql:///kb?host=/run/pg&password=***&sslmode=require");
+  CHECK(database_shown("postgres://u:p@h/kb?password=a&x=1&password=b") ==
+        "postgres://u:***@h/kb?password=***&x=1&password=***");
+  CHECK(database_shown("postgresql:///kb?host=/run/pg&user=keydesk") ==
+        "postgresql:///kb?host=/run/pg&user=keydesk");
+  CHECK(database_shown("/srv/keydesk/keydesk.db") == "/srv/keydesk/keydesk.db");
+}
