@@ -23,7 +23,7 @@
 #              PEER_CASES       bpmn-engine cases per mode (default 1000; the peer is slow)
 #              PEER_MODES       bpmn-engine modes (default durable,durable_nofsync,memory; "" skips
 #                               the peer, and its REFERENCE figures stand alone)
-#              OVERDUE_CASES    open cases for the overdue query (default 1000000)
+#              OVERDUE_CASES    open cases for the overdue query (default 1000000; 0 skips it)
 #              RUNS             timed overdue queries after one warm-up (default 20)
 #              KEEP_DBS         1: keep the SQLite overdue database (~1.5 GB) in bench/out/
 # keydesk as shipped runs SQLite in WAL mode with synchronous=FULL (every commit fsynced: it
@@ -162,7 +162,9 @@ fi
 # --- keydesk: overdue among many open cases -------------------------------------------------
 echo
 : >"$OUT/workflow_overdue.jsonl"
+[[ "$OVERDUE_CASES" != 0 ]] || echo "== keydesk overdue list: not run (OVERDUE_CASES=0)"
 for backend in $BACKENDS; do
+  [[ "$OVERDUE_CASES" != 0 ]] || break
   echo "== keydesk overdue list on $backend: $OVERDUE_CASES open cases, $RUNS timed runs after a warm-up"
   db=$(fresh_db "$backend" workflow_overdue)
   "$BENCH" overdue --overdue-cases "$OVERDUE_CASES" --runs "$RUNS" --overdue-db "$db" \
@@ -174,6 +176,6 @@ done
 
 # --- summary ----------------------------------------------------------------------------------
 echo
-"$PY" "$ROOT/bench/workflow_summary.py" "$OUT" "$peer_ok" || status=$((status == 0 ? 1 : status))
+"$PY" "$ROOT/bench/workflow_summary.py" "$OUT" "$peer_ok" "$([[ "$OVERDUE_CASES" != 0 ]] && echo 1 || echo 0)" || status=$((status == 0 ? 1 : status))
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"
