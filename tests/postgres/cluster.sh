@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster for the tests (ctest fixture `postgres`, tests/CMakeLists.txt):
-#   cluster.sh start DIR   initdb into DIR, start the server listening on a Unix socket in DIR
-#                          only (no TCP port), trust authentication for its superuser `keydesk`
+#   cluster.sh start DIR [durable]
+#                          initdb into DIR, start the server listening on a Unix socket in DIR
+#                          only (no TCP port), trust authentication for its superuser `keydesk`;
+#                          fsync off (the tests), or on with `durable` (benchmarks that time
+#                          commits: a commit then waits for its WAL to reach the disk, as in
+#                          production)
 #   cluster.sh stop DIR    stop the server at once and remove DIR with everything in it
 # The tests reach it as postgresql:///postgres?host=DIR&user=keydesk (KEYDESK_TEST_POSTGRES).
 # PostgreSQL refuses to run as root (CI runs as root): then the server runs as Debian's
 # `postgres` system user (made by the postgresql package), through runuser.
 set -euo pipefail
-action=${1:?usage: cluster.sh start|stop DIR}
+action=${1:?usage: cluster.sh start DIR [durable] | stop DIR}
 dir=${2:?usage: cluster.sh start|stop DIR}
+fsync=off
+[ "${3:-}" != durable ] || fsync=on
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "cluster.sh: PostgreSQL server binaries not found under /usr/lib/postgresql: run scripts/install-deps.sh" >&2
@@ -41,18 +47,19 @@ case "$action" in
       --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     # fsync off: a test cluster that dies is made again; nothing in it must survive a crash.
+    # (`durable`: on, for benchmarks that time what a commit costs.)
     if ! "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -k $dir -c fsync=off -c max_connections=200" start >/dev/null; then
+      -o "-c listen_addresses='' -k $dir -c fsync=$fsync -c max_connections=200" start >/dev/null; then
       cat "$dir/server.log" >&2
       exit 1
     fi
-    echo "cluster.sh: PostgreSQL running on the socket in $dir"
+    echo "cluster.sh: PostgreSQL running on the socket in $dir (fsync $fsync)"
     ;;
   stop)
     stop
     ;;
   *)
-    echo "usage: cluster.sh start|stop DIR" >&2
+    echo "usage: cluster.sh start DIR [durable] | stop DIR" >&2
     exit 2
     ;;
 esac
