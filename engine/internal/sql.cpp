@@ -1,5 +1,11 @@
 #include "engine/internal/sql.h"
 
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "engine/internal/migrate.h"
 #include "engine/internal/postgres.h"
 #include "engine/internal/sqlite.h"
@@ -28,9 +34,29 @@ class SqliteQuery final : public Query::Backend {
   Statement st_;
 };
 
+// The writers of one database file in this process queue here before BEGIN IMMEDIATE: woken as
+// the one before commits, rather than each polling SQLite's lock in sleeps of up to 100 ms
+// (sqlite3_busy_timeout), where with 16 writers the slowest waited past the 5 s timeout and were
+// told the database was busy. Writers in other processes still meet SQLite's lock as before.
+// Waiting here counts toward the same limit: a writer that cannot have it is busy.
+std::shared_ptr<std::timed_mutex> writer_gate(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file::memory:") ||
+      path.find("mode=memory") != std::string::npos)
+    return nullptr;  // a database of this connection's own
+  std::error_code ec;
+  std::string key = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec || key.empty()) key = path;
+  static std::mutex gates_mutex;
+  static std::map<std::string, std::weak_ptr<std::timed_mutex>> gates;
+  std::lock_guard lock(gates_mutex);
+  std::shared_ptr<std::timed_mutex> gate = gates[key].lock();
+  if (!gate) gates[key] = gate = std::make_shared<std::timed_mutex>();
+  return gate;
+}
+
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(Database db) : db_(std::move(db)) {}
+  explicit SqliteConnection(Database db) : db_(std::move(db)), gate_(writer_gate(db_.path())) {}
   Dialect dialect() const override { return Dialect::sqlite; }
   const std::string& name() const override { return db_.path(); }
   Status exec(const std::string& sql) override { return db_.exec(sql); }
@@ -40,10 +66,28 @@ class SqliteConnection final : public Connection {
     return Query(std::make_unique<SqliteQuery>(std::move(st).value()));
   }
   long changes() const override { return db_.changes(); }
-  Status begin_write() override { return db_.exec("BEGIN IMMEDIATE"); }
+  Status begin_write() override {
+    if (gate_) {
+      writing_ = std::unique_lock(*gate_, std::defer_lock);
+      if (!writing_.try_lock_for(std::chrono::milliseconds(kBusyTimeoutMs)))
+        return error_of(ErrorKind::busy, "数据库正忙，请稍后重试 (" + db_.path() +
+                                             ": another writer of this process held it for " +
+                                             std::to_string(kBusyTimeoutMs / 1000) + " s)");
+    }
+    auto st = db_.exec("BEGIN IMMEDIATE");
+    if (!st) release();
+    return st;
+  }
   Status begin_read() override { return db_.exec("BEGIN"); }
-  Status commit() override { return db_.exec("COMMIT"); }
-  void rollback() override { (void)db_.exec("ROLLBACK"); }
+  Status commit() override {
+    auto st = db_.exec("COMMIT");
+    if (st) release();  // else the caller rolls back, which lets go
+    return st;
+  }
+  void rollback() override {
+    (void)db_.exec("ROLLBACK");
+    release();
+  }
   Result<std::string> change_mark() override {
     // data_version moves with every commit of another connection, never with this one's own
     // writes; those are counted by total_changes.
@@ -62,7 +106,13 @@ class SqliteConnection final : public Connection {
   Status migrate() override { return internal::migrate(db_); }
 
  private:
+  void release() {
+    if (writing_.owns_lock()) writing_.unlock();
+  }
+
   Database db_;
+  std::shared_ptr<std::timed_mutex> gate_;  // writer_gate(): null for an in-memory database
+  std::unique_lock<std::timed_mutex> writing_;
 };
 
 }  // namespace

@@ -106,7 +106,7 @@ Result<Database> Database::open(const std::string& path) {
     return e;
   }
   Database database(db, path);
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   auto st =
       database.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
   if (!st) return st.error();

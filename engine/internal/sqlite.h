@@ -51,6 +51,10 @@ class Statement {
   bool* in_use_;
 };
 
+// How long a writer waits for the database file's lock (SQLite's busy handler, and the
+// process's own queue of writers: sql.cpp) before it is told the database is busy.
+constexpr int kBusyTimeoutMs = 5000;
+
 class Database {
  public:
   // Opens (creating) `path`; ":memory:" for a private in-memory database. WAL mode, foreign
