@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "engine/internal/migrate.h"
 #include "engine/internal/postgres.h"
@@ -67,12 +68,15 @@ class SqliteConnection final : public Connection {
   }
   long changes() const override { return db_.changes(); }
   Status begin_write() override {
-    if (gate_) {
+    // A thread that holds the gate already (writing through another connection to the same
+    // file) does not wait for itself: its BEGIN meets SQLite's lock and busy timeout, as before.
+    if (gate_ && !held_by_this_thread().count(gate_.get())) {
       writing_ = std::unique_lock(*gate_, std::defer_lock);
       if (!writing_.try_lock_for(std::chrono::milliseconds(kBusyTimeoutMs)))
         return error_of(ErrorKind::busy, "数据库正忙，请稍后重试 (" + db_.path() +
                                              ": another writer of this process held it for " +
                                              std::to_string(kBusyTimeoutMs / 1000) + " s)");
+      held_by_this_thread().insert(gate_.get());
     }
     auto st = db_.exec("BEGIN IMMEDIATE");
     if (!st) release();
@@ -107,7 +111,13 @@ class SqliteConnection final : public Connection {
 
  private:
   void release() {
-    if (writing_.owns_lock()) writing_.unlock();
+    if (!writing_.owns_lock()) return;
+    held_by_this_thread().erase(gate_.get());
+    writing_.unlock();
+  }
+  static std::set<const std::timed_mutex*>& held_by_this_thread() {
+    static thread_local std::set<const std::timed_mutex*> held;
+    return held;
   }
 
   Database db_;

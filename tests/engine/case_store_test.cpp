@@ -3,8 +3,11 @@
 #include "engine/case_store.h"
 
 #include <sqlite3.h>
-#include <catch2/catch.hpp>
 
+#include <catch2/catch.hpp>
+#include <future>
+
+#include "engine/internal/sql.h"
 #include "engine/rules.h"
 #include "tests/support.h"
 
@@ -700,4 +703,37 @@ TEST_CASE("a database is named in messages and logs without its password", "[sto
   CHECK(database_shown("postgresql:///kb?host=/run/pg&user=keydesk") ==
         "postgresql:///kb?host=/run/pg&user=keydesk");
   CHECK(database_shown("/srv/keydesk/keydesk.db") == "/srv/keydesk/keydesk.db");
+}
+
+TEST_CASE(
+    "writers of one SQLite file queue in the process; one thread writing through two "
+    "connections is told busy, not left waiting for itself",
+    "[store]") {
+  keydesk::test::TempDir dir;
+  const std::string db = (dir.path() / "gate.db").string();
+  auto x = keydesk::internal::connect(db), y = keydesk::internal::connect(db);
+  REQUIRE(x);
+  REQUIRE(y);
+  REQUIRE((*x)->exec("CREATE TABLE t (n INTEGER)"));
+  // Another thread's writer waits for the first to commit, then goes on.
+  REQUIRE((*x)->begin_write());
+  REQUIRE((*x)->exec("INSERT INTO t VALUES (1)"));
+  auto other = std::async(std::launch::async, [&] {
+    auto began = (*y)->begin_write();
+    if (!began) return std::string("busy");
+    auto st = (*y)->exec("INSERT INTO t VALUES (2)");
+    if (st) st = (*y)->commit();
+    return std::string(st ? "written" : "failed");
+  });
+  REQUIRE((*x)->commit());
+  CHECK(other.get() == "written");
+  // The same thread through both: the second meets SQLite's own lock and its timeout.
+  REQUIRE((*x)->begin_write());
+  auto second = (*y)->begin_write();
+  REQUIRE(!second);
+  CHECK(second.error().kind == keydesk::ErrorKind::busy);
+  (*x)->rollback();
+  // And the gate is free again for both.
+  REQUIRE((*y)->begin_write());
+  (*y)->rollback();
 }
