@@ -248,6 +248,7 @@ std::string field_named(const Error& error) {
 
 std::string client_address(const Request& request, const std::string& peer,
                            const std::vector<boost::asio::ip::address>& trusted) {
+  if (trusted.empty()) return peer;  // the usual case: no proxy named, nothing to parse
   auto is_trusted = [&](const boost::asio::ip::address& a) {
     return std::find(trusted.begin(), trusted.end(), a) != trusted.end();
   };

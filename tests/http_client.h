@@ -103,4 +103,14 @@ inline std::string multipart(const nlohmann::json& submission, const std::filesy
          as_sent.dump() + "\r\n" + files + "--" + boundary + "--\r\n";
 }
 
+// Whether the intake folder still holds an attempt's folder for case `id`: a name that starts
+// ID.partial or ID.resubmission (`kind`), the files of a submission before they become its folder.
+inline bool attempt_left(const std::filesystem::path& intake, const std::string& id,
+                         const std::string& kind) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(intake, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind(id + "." + kind, 0) == 0) return true;
+  return false;
+}
+
 }  // namespace keydesk::test

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,10 +32,6 @@ class JsonWriter {
   JsonWriter& null();
   // A value already made as a tree (small parts: a list of years).
   JsonWriter& value(const nlohmann::json& j);
-  template <class T>
-  JsonWriter& value(const std::optional<T>& v) {
-    return v ? value(*v) : null();
-  }
   // key(name) then value(v).
   template <class T>
   JsonWriter& member(std::string_view name, const T& v) {

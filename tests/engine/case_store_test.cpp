@@ -727,11 +727,19 @@ TEST_CASE(
   });
   REQUIRE((*x)->commit());
   CHECK(other.get() == "written");
-  // The same thread through both: the second meets SQLite's own lock and its timeout.
+  // A writer of another thread that holds on past the limit: the waiter was queued in the
+  // process (the gate's word), not polling SQLite's lock.
   REQUIRE((*x)->begin_write());
+  auto queued = std::async(std::launch::async, [&] { return (*y)->begin_write(); }).get();
+  REQUIRE(!queued);
+  CHECK(queued.error().kind == keydesk::ErrorKind::busy);
+  CHECK_THAT(queued.error().message, Catch::Contains("another writer of this process"));
+  // The same thread through both: the second does not wait on its own gate; it meets SQLite's
+  // lock and its timeout.
   auto second = (*y)->begin_write();
   REQUIRE(!second);
   CHECK(second.error().kind == keydesk::ErrorKind::busy);
+  CHECK_THAT(second.error().message, Catch::Contains("database is locked"));
   (*x)->rollback();
   // And the gate is free again for both.
   REQUIRE((*y)->begin_write());

@@ -61,7 +61,6 @@ TEST_CASE("objects and arrays are written with their commas, and read back as th
       .key("due")
       .null()
       .member("years", nlohmann::json({2027, 2028}))
-      .member("left", std::optional<std::string>())
       .member("min", std::int64_t{-9223372036854775807LL - 1})
       .end_object();
   const nlohmann::json expected = {
@@ -70,7 +69,6 @@ TEST_CASE("objects and arrays are written with their commas, and read back as th
       {"closed", false},
       {"due", nullptr},
       {"years", {2027, 2028}},
-      {"left", nullptr},
       {"min", std::numeric_limits<std::int64_t>::min()}};
   CHECK(nlohmann::json::parse(w.text()) == expected);
   CHECK(w.text().find(",,") == std::string::npos);

@@ -38,17 +38,9 @@ using keydesk::test::pdf_text;
 using keydesk::test::slurp_file;
 using keydesk::test::TempDir;
 
-namespace {
+using keydesk::test::attempt_left;
 
-// Whether the intake folder still holds an attempt's folder for case `id` (ID.partial-…,
-// ID.resubmission-…: the files of a submission before they become its folder).
-bool attempt_left(const std::filesystem::path& intake, const std::string& id,
-                  const std::string& kind) {
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(intake, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename().string().rfind(id + "." + kind + "-", 0) == 0) return true;
-  return false;
-}
+namespace {
 
 const std::string kOwn = "示例省商务厅（发证机构）", kOther = "另一市商务局（发证机构）";
 constexpr std::int64_t kMorning = 1795485600;  // 2026-11-24T10:00:00+08:00 (a Tuesday)

@@ -122,6 +122,32 @@ std::vector<std::string> open_queue(HttpClient& clerk) {
   return ids;
 }
 
+// The same POST sent through two servers' clerks at once; their answers in that order.
+std::pair<Answer, Answer> sent_together(HttpClient& a, HttpClient& b, const std::string& target,
+                                        const std::string& body) {
+  auto send = [&](HttpClient& clerk) {
+    return std::async(std::launch::async, [&clerk, &target, &body] {
+      return clerk.send(http::verb::post, target, body,
+                        {{"Content-Type", keydesk::test::kMultipartType}});
+    });
+  };
+  auto one = send(a), two = send(b);
+  Answer first = one.get(), second = two.get();
+  return {std::move(first), std::move(second)};
+}
+
+// Whether `folder` holds `submission`'s files as read from `example`, each whole (kept under names
+// of their own, in the same order).
+void check_kept_as_sent(const fs::path& folder, const nlohmann::json& submission,
+                        const fs::path& example) {
+  const nlohmann::json kept = keydesk::test::read_json(folder / "submission.json");
+  REQUIRE(kept["materials"].size() == submission["materials"].size());
+  for (std::size_t i = 0; i < kept["materials"].size(); ++i)
+    CHECK(
+        keydesk::test::slurp_file(folder / kept["materials"][i]["file"].get<std::string>()) ==
+        keydesk::test::slurp_file(example / submission["materials"][i]["file"].get<std::string>()));
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -192,30 +218,15 @@ TEST_CASE(
     const std::string id = "D-" + std::to_string(round);
     nlohmann::json submission = keydesk::test::read_json(example / "submission.json");
     submission["id"] = id;
-    const std::string body = keydesk::test::multipart(submission, example);
-    auto send = [&](HttpClient& clerk) {
-      return std::async(std::launch::async, [&clerk, &body] {
-        return clerk.send(http::verb::post, "/api/submissions", body,
-                          {{"Content-Type", keydesk::test::kMultipartType}});
-      });
-    };
-    auto one = send(*at_a), two = send(*at_b);
-    const Answer first = one.get(), second = two.get();
+    const auto [first, second] = sent_together(*at_a, *at_b, "/api/submissions",
+                                               keydesk::test::multipart(submission, example));
     INFO(id << ": " << first.body() << "\n" << second.body());
     const bool a_won = first.result() == http::status::created;
     CHECK((a_won ? second : first).result() == http::status::conflict);
     CHECK((a_won ? first : second).result() == http::status::created);
-    // The winner's files, each as sent (kept under names of their own, in the same order); no
-    // attempt's folder left beside it.
-    const nlohmann::json kept = keydesk::test::read_json(intake / id / "submission.json");
-    REQUIRE(kept["materials"].size() == submission["materials"].size());
-    for (std::size_t i = 0; i < kept["materials"].size(); ++i)
-      CHECK(keydesk::test::slurp_file(intake / id /
-                                      kept["materials"][i]["file"].get<std::string>()) ==
-            keydesk::test::slurp_file(example /
-                                      submission["materials"][i]["file"].get<std::string>()));
-    for (const auto& entry : fs::directory_iterator(intake))
-      CHECK(entry.path().filename().string().rfind(id + ".", 0) != 0);
+    // The winner's files, each as sent; no attempt's folder left beside it.
+    check_kept_as_sent(intake / id, submission, example);
+    CHECK(!keydesk::test::attempt_left(intake, id, "partial"));
   }
   CHECK(query_number(d.pg.target(), "SELECT count(*) FROM cases WHERE id LIKE 'D-%'") == 6);
 }
@@ -235,16 +246,9 @@ TEST_CASE("the same 补正材料 sent to both servers at once is taken once, the
                 .result() == http::status::ok);
     nlohmann::json submission = keydesk::test::read_json(example / "submission.json");
     submission["id"] = id;
-    const std::string body = keydesk::test::multipart(submission, example);
-    auto send = [&](HttpClient& clerk) {
-      return std::async(std::launch::async, [&clerk, &body, &id] {
-        return clerk.send(http::verb::post,
-                          "/api/cases/" + id + "/resubmission?action=resubmit&version=2", body,
-                          {{"Content-Type", keydesk::test::kMultipartType}});
-      });
-    };
-    auto one = send(*at_a), two = send(*at_b);
-    const Answer first = one.get(), second = two.get();
+    const auto [first, second] =
+        sent_together(*at_a, *at_b, "/api/cases/" + id + "/resubmission?action=resubmit&version=2",
+                      keydesk::test::multipart(submission, example));
     INFO(id << ": " << first.body() << "\n" << second.body());
     const bool a_won = first.result() == http::status::ok;
     CHECK((a_won ? first : second).result() == http::status::ok);
@@ -253,15 +257,8 @@ TEST_CASE("the same 补正材料 sent to both servers at once is taken once, the
     CHECK(body_of(lost)["kind"] == "stale");
     // The set before kept as ID.v2, the new one in the case's folder, each whole.
     CHECK(keydesk::test::slurp_file(intake / (id + ".v2") / "submission.json") == before);
-    const nlohmann::json kept = keydesk::test::read_json(intake / id / "submission.json");
-    REQUIRE(kept["materials"].size() == submission["materials"].size());
-    for (std::size_t i = 0; i < kept["materials"].size(); ++i)
-      CHECK(keydesk::test::slurp_file(intake / id /
-                                      kept["materials"][i]["file"].get<std::string>()) ==
-            keydesk::test::slurp_file(example /
-                                      submission["materials"][i]["file"].get<std::string>()));
-    for (const auto& entry : fs::directory_iterator(intake))
-      CHECK(entry.path().filename().string().rfind(id + ".resubmission", 0) != 0);
+    check_kept_as_sent(intake / id, submission, example);
+    CHECK(!keydesk::test::attempt_left(intake, id, "resubmission"));
     CHECK(query_number(d.pg.target(), "SELECT count(*) FROM events WHERE case_id = '" + id +
                                           "' AND action = 'resubmit'") == 1);
   }
