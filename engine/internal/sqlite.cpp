@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 namespace keydesk::internal {
 
 namespace {
@@ -107,8 +110,15 @@ Result<Database> Database::open(const std::string& path) {
   }
   Database database(db, path);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  auto st =
-      database.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  // Switching a new file to WAL takes its lock without SQLite's busy handler: connections opened
+  // at once on a new database were told it was busy (a flaky test, 1 in 10). Tried again within
+  // the same limit.
+  Status st = std::monostate{};
+  for (int waited = 0;; waited += 10) {
+    st = database.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    if (st || st.error().kind != ErrorKind::busy || waited >= kBusyTimeoutMs) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   if (!st) return st.error();
   return database;
 }
