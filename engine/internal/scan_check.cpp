@@ -17,7 +17,11 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-21";  // 21: a red seal's name read along its arc and compared with the company's;
+    "scan-22";  // 22: signature labels read again with their print parted from a hand the row
+                // finder joined them to, the label's wording and colon past what was read and
+                // its band its print's, a seal label without its colon ends the signature's
+                // place; a row of fifteen digits tells the way up;
+                // 21: a red seal's name read along its arc and compared with the company's;
                 // 20: a label's print parted from the tall hand right after it, a line read as
                 // nothing read again on a margin of paper, spread labels (名”称) found, a
                 // label's words inside a sentence no label;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "ocr/internal/pix_util.h"
@@ -266,6 +267,46 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
 }
 
 }  // namespace
+
+std::optional<Box> print_head(Pix* binary, const Box& block, int least_height) {
+  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
+  PixPtr clip(pixClipRectangle(binary, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!clip) return std::nullopt;
+  Pixa* pixa_raw = nullptr;
+  BoxaPtr parts(pixConnComp(clip.get(), &pixa_raw, 8));
+  if (pixa_raw) pixaDestroy(&pixa_raw);
+  if (!parts) return std::nullopt;
+  std::vector<Box> marks;
+  for (int i = 0, n = boxaGetCount(parts.get()); i < n; ++i)
+    marks.push_back(box_at(parts.get(), i));
+  std::sort(marks.begin(), marks.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  // The print's band: the middle top, foot and height of the first five characters.
+  std::vector<int> tops, feet, heights;
+  for (const Box& m : marks)
+    if (m.h >= least_height && tops.size() < 5)
+      tops.push_back(m.y), feet.push_back(m.bottom()), heights.push_back(m.h);
+  if (tops.size() < 3) return std::nullopt;
+  auto middle = [](std::vector<int>& v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const int top = middle(tops), foot = middle(feet), print = middle(heights);
+  // Print: marks within the band and no taller than print; specks (a colon, a seal's remains)
+  // neither end the head nor count. The head ends at the first other mark, the hand's.
+  const int slack = std::max(2, print / 4);
+  int right = 0, characters = 0;
+  for (const Box& m : marks) {
+    if (m.w * 3 < print && m.h * 3 < print) continue;
+    if (m.h * 10 > print * 13 || m.y < top - slack || m.bottom() > foot + slack) {
+      if (characters < 3 || m.x < right - print / 2) return std::nullopt;
+      return Box{block.x, block.y + top, std::min(right, m.x), foot - top};
+    }
+    right = std::max(right, m.right());
+    ++characters;
+  }
+  return std::nullopt;  // print to the end: no hand
+}
 
 // A ruled line is at least this many times as long as it is thick; a title's strokes are not.
 // (Horizontal runs are measured on the page thickened by two pixels across them.)

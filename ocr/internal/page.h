@@ -6,6 +6,7 @@
 // signatures.cpp (handwriting_ink).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,12 @@ struct Layout {
   PixPtr rules;  // 1 bpp: the long thin runs of tables, underlines and frames
 };
 Layout text_layout(Pix* binary);
+
+// The print at the head of `block` (a row of `binary`) that a hand goes on from, the hand being
+// the first mark out of the print's band or taller than its characters: the label of 法定代表人
+// 签字：任霞 when the row finder joined the two. Its characters are the first marks `least_height`
+// tall or more; three are needed. nullopt when no hand follows three characters of print.
+std::optional<Box> print_head(Pix* binary, const Box& block, int least_height);
 
 // One row cut out for the recognizer: the grey pixels of `area`, ruled lines whitened, and every
 // blank stretch wider than the row's height shortened to it. The recognizer's cost grows with

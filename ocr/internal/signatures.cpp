@@ -81,6 +81,23 @@ std::optional<LabelHit> signature_label_in(const ReadRow& row, size_t r,
   std::optional<SignatureLabelMatch> match = find_signature_label(row.folded, label);
   if (!match) return std::nullopt;
   Box box = glyph_span(row, match->begin, match->end);
+  // The label's band is its print's: the middle of its glyphs' tops and feet. A signature the
+  // row finder joined to the label makes the row, and some glyph boxes Tesseract gives, its
+  // height (让 and 人 of 法定代表人 boxed 53 px tall among 21 px print); in that band, the
+  // signature would be taken for the label's own print.
+  std::vector<int> tops, feet;
+  for (size_t i = match->begin; i < match->end; ++i)
+    if (const Box g = glyph_span(row, i, i + 1); g.h > 0)
+      tops.push_back(g.y), feet.push_back(g.bottom());
+  if (tops.size() >= 3) {
+    std::nth_element(tops.begin(), tops.begin() + static_cast<ptrdiff_t>(tops.size() / 2),
+                     tops.end());
+    std::nth_element(feet.begin(), feet.begin() + static_cast<ptrdiff_t>(feet.size() / 2),
+                     feet.end());
+    const int top = std::max(box.y, tops[tops.size() / 2]);
+    const int foot = std::min(box.bottom(), feet[feet.size() / 2]);
+    if (foot - top >= 4) box.y = top, box.h = foot - top;
+  }
   if (match->stands_for > 0 && match->end > match->begin) {
     box.w +=
         box.w * static_cast<int>(match->stands_for) / static_cast<int>(match->end - match->begin);
@@ -108,25 +125,55 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
   Pix* binary = current_->binary.get();
   const int w = static_cast<int>(pixGetWidth(binary));
   const int h = static_cast<int>(pixGetHeight(binary));
+  // The print's height: the middle height of the rows of text (wider than twice their height).
+  std::vector<int> heights;
+  for (const ReadRow& r : rows)
+    if (r.box.w >= r.box.h * 2) heights.push_back(r.box.h);
+  int print = 0;
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + static_cast<ptrdiff_t>(heights.size() / 2),
+                     heights.end());
+    print = heights[heights.size() / 2];
+  }
+  // Rows taller than print parted from the hand and their print read alone, when first wanted.
+  std::optional<std::vector<std::pair<size_t, ReadRow>>> heads;
   for (const auto& [signer, labels] : type.signature_labels) {
     SignatureMark mark;
     mark.signer = signer;
     std::optional<LabelHit> hit;
+    const ReadRow* hit_row = nullptr;
     std::u32string matched;  // the label `hit` was found as
-    for (const std::string& written : labels) {
-      const std::u32string label = normalise_name(written);
-      for (size_t r = 0; r < rows.size(); ++r)
-        if (std::optional<LabelHit> at = signature_label_in(rows[r], r, label))
+    auto search = [&](const ReadRow& in, size_t r) {
+      for (const std::string& written : labels) {
+        const std::u32string label = normalise_name(written);
+        if (std::optional<LabelHit> at = signature_label_in(in, r, label))
           if (!hit || at->similarity > hit->similarity + 1e-9) {
             hit = at;
+            hit_row = &in;
             matched = label;
           }
+      }
+    };
+    for (size_t r = 0; r < rows.size(); ++r) search(rows[r], r);
+    // A label the row finder joined to the signature after it (法定代表人签字：任霞 in a hand half
+    // as tall again as the print) is read at the hand's height and lost (法是代表人区$): such
+    // rows are read again, their print parted from the hand.
+    if (!hit && print > 0) {
+      if (!heads) {
+        heads.emplace();
+        for (size_t r = 0; r < rows.size(); ++r)
+          if (rows[r].box.h * 10 > print * 13)
+            if (const std::optional<Box> head =
+                    internal::print_head(binary, rows[r].box, print / 2))
+              heads->emplace_back(r, read_row(*current_, *head, false));
+      }
+      for (const auto& [r, head] : *heads) search(head, r);
     }
     if (!hit) {
       result.signatures.push_back(mark);  // the label itself was not found
       continue;
     }
-    const ReadRow& row = rows[hit->row];
+    const ReadRow& row = *hit_row;
     mark.label_box = hit->box;
     mark.label = encode_utf8(row.folded.substr(hit->begin, hit->end - hit->begin));
     // A longer wording of the label, one that differs from the label found only from its last
@@ -142,8 +189,20 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
         tail = std::max(tail, longer.size() - common);
     }
     Box label = hit->box;
-    if (tail > 0)
-      label.w = internal::print_tail_end(binary, label, static_cast<int>(tail) * label.h) - label.x;
+    // The rest of the label's wording as read after the part matched (法定代表人签字 matched where
+    // the row reads 法定代表人签字/盖章）：, its bracket not read): print, not handwriting.
+    constexpr std::u32string_view kLabelTail = U"（(/／、盖章签字名）)：:";
+    size_t label_end = hit->end;
+    while (label_end < row.folded.size() &&
+           kLabelTail.find(row.folded[label_end]) != std::u32string_view::npos)
+      ++label_end;
+    if (const Box more = glyph_span(row, hit->end, label_end); more.w > 0)
+      label.w = std::max(label.right(), more.right()) - label.x;
+    // Past what was read, the label's print goes on to its last bracket and colon (a colon at a
+    // gap is often not read): a character and a half more, or the wording's untold rest.
+    label.w = internal::print_tail_end(
+                  binary, label, std::max(static_cast<int>(tail) * label.h, label.h * 3 / 2)) -
+              label.x;
     int right = std::min(w, label.right() + w * 3 / 10);
     // Stop before the next printed label on the row ("日期：").
     for (size_t i = hit->end + 1; i < row.folded.size(); ++i) {
@@ -162,10 +221,16 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
       return b.x > label.right() + label.h * 2 && b.x < right && middle >= label.y &&
              middle <= label.bottom() && b.h * 10 <= label.h * 13;
     };
+    // A label has a bracket or a colon, or (its colon not read by a seal's edge) names a place
+    // to seal, sign or date.
     auto is_label = [](const std::u32string& read) {
-      return std::any_of(read.begin(), read.end(),
-                         [](char32_t c) { return c == U'(' || is_separator(c); }) &&
-             std::count_if(read.begin(), read.end(), is_cjk) >= 2;
+      constexpr std::u32string_view kPlaces[] = {U"盖章", U"公章", U"签字", U"签名", U"日期"};
+      return std::count_if(read.begin(), read.end(), is_cjk) >= 2 &&
+             (std::any_of(read.begin(), read.end(),
+                          [](char32_t c) { return c == U'(' || is_separator(c); }) ||
+              std::any_of(std::begin(kPlaces), std::end(kPlaces), [&](std::u32string_view p) {
+                return read.find(p) != std::u32string::npos;
+              }));
     };
     for (size_t r = 0; r < rows.size(); ++r)
       if (r != hit->row && next_label(rows[r].box) && is_label(rows[r].folded))

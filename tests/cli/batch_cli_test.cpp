@@ -466,6 +466,45 @@ TEST_CASE("a red seal's name is read along its arc: another company's seal fails
   CHECK(found[0]["evidence"]["differences"].size() >= 2);
 }
 
+TEST_CASE(
+    "a signature label is found past what its row read: its wording, colon and hand told apart",
+    "[batch]") {
+  // scangen --variety wide, seed 21: S-2026-109435's form reads 法定代表人签字/盖章）：, its
+  // bracket not read, and S-2026-109440's 法定代表人（签名）： with 公章 (its colon under the seal)
+  // further along the line: the rest of the label's print and the seal's label had been taken for
+  // a signature, so with the signature left out (scangen --fault signature_missing) neither
+  // failed. S-2026-109446's 授权用户签名： is joined by the row finder to a signature half as tall
+  // again as its print and read as one row at the hand's height (缀有PS，银ER盖): the label was
+  // not found and the clean confirmation went to review.
+  TempDir dir;
+  const fs::path all = dir.path() / "all", clean = dir.path() / "clean",
+                 faulty = dir.path() / "faulty";
+  scangen("--variety wide --count 13 --faults none --seed 21 -q --jobs 2 --out '" + all.string() +
+          "'");
+  fs::create_directories(clean);
+  fs::create_directories(faulty);
+  for (const char* id : {"S-2026-109435", "S-2026-109440", "S-2026-109446"})
+    fs::copy(all / id, clean / id, fs::copy_options::recursive);
+  for (const char* id : {"S-2026-109435", "S-2026-109440"})
+    fs::copy(all / id, faulty / id, fs::copy_options::recursive);
+  redraw_each(faulty, "signature_missing", "application_form");
+  const auto as_drawn = findings_starting(clean, dir.path() / "clean-report", "signature.");
+  const auto unsigned_forms = findings_starting(faulty, dir.path() / "faulty-report", "signature.");
+  REQUIRE(as_drawn.size() == 3);
+  for (const auto& [id, found] : as_drawn) {
+    INFO(id);
+    CHECK(found.empty());
+  }
+  REQUIRE(unsigned_forms.size() == 2);
+  for (const auto& [id, found] : unsigned_forms) {
+    INFO(id);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["code"] == "signature.missing");
+    CHECK(found[0]["material"] == "application_form");
+    CHECK(found[0]["severity"] == "fail");
+  }
+}
+
 TEST_CASE("a name read a character off the form's is looked at again: the page's ink decides",
           "[batch]") {
   // scangen --variety wide, seed 10: Tesseract reads 廖兰玲 as 雇兰玲 on the ID card and on the

@@ -351,6 +351,33 @@ TEST_CASE("a label's print is parted from the tall hand right after it; print go
   CHECK(number->box.right() >= 625 + 7 * 16);
 }
 
+TEST_CASE("a signature label's print is told from a hand a third taller joined to its row",
+          "[page]") {
+  PixPtr page = blank_page(1200, 400);
+  // A label of six characters 24 pixels high, a colon (two dots), then a signature: a stroke
+  // starting above the print's band and one 34 pixels high (the layout parts only hands half as
+  // tall again as a row).
+  for (int i = 0; i < 6; ++i) square_glyph(page.get(), 100 + i * 26, 100, 24);
+  ink(page.get(), 260, 106, 3, 3);
+  ink(page.get(), 260, 118, 3, 3);
+  for (int y = 0; y < 20; ++y) ink(page.get(), 280 + y / 2, 88 + y, 4, 1);
+  for (int y = 0; y < 34; ++y) ink(page.get(), 300 + y / 3, 95 + y, 5, 1);
+  // The same label with print going on to the end, and one of two characters and a hand.
+  for (int i = 0; i < 12; ++i) square_glyph(page.get(), 100 + i * 26, 200, 24);
+  for (int i = 0; i < 2; ++i) square_glyph(page.get(), 100 + i * 26, 300, 24);
+  for (int y = 0; y < 34; ++y) ink(page.get(), 160 + y / 3, 295 + y, 5, 1);
+  PixPtr binary = binary_of(page.get());
+  const std::optional<keydesk::ocr::Box> head = print_head(binary.get(), {90, 80, 300, 60}, 12);
+  REQUIRE(head);
+  CHECK(head->x == 90);
+  CHECK(head->right() <= 280);
+  CHECK(head->right() >= 100 + 5 * 26 + 24);
+  CHECK(head->y == 100);
+  CHECK(head->h == 24);
+  CHECK_FALSE(print_head(binary.get(), {90, 190, 340, 40}, 12));
+  CHECK_FALSE(print_head(binary.get(), {90, 290, 120, 40}, 12));
+}
+
 namespace {
 
 // A colour page: a lit gradient, dark print and a red stamp, as a phone photo of a form has.
