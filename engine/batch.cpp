@@ -442,7 +442,8 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
   progress.total = static_cast<int>(plan.jobs.size());
   std::vector<size_t> pending = take_kept_results(plan, progress);
   if (o.progress && progress.reused) {
-    progress.current = "(" + std::to_string(progress.reused) + " scans done in an earlier run)";
+    // Shown on the batch page as it is: Chinese only.
+    progress.current = "（上次已核验 " + std::to_string(progress.reused) + " 个扫描件，不再重做）";
     o.progress(progress);
   }
   int workers =

@@ -22,6 +22,9 @@
 //                        verdict recorded on its case                     POST batches
 //   pass_clean           the passing action on each case whose check      batch verify
 //                        passed; one refused does not stop the others     --pass-clean, POST pass
+//   (WebBatches)         batch checks started from the web counter, kept  POST batches, GET
+//                        in the database so every server shows them: one  batches/ID, POST
+//                        at a time, progress, heartbeat (web_batches.h)   batches/ID/pass
 //   activate_procedure   an edited rule file, linted, written, and its    rules activate,
 //                        version remembered                               POST rules/ID
 //   activate_calendar    an edited calendar, linted, written; deadlines   calendar activate,

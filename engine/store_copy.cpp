@@ -40,6 +40,7 @@ constexpr CopiedTable kCopiedKinds[] = {
     {"scan_results", "扫描结果", "key"},
     {"batch_runs", "核验批次", "id"},
     {"check_jobs", "核验任务", "id"},
+    {"web_batches", "网页核验批次", "id"},
 };
 
 // The queue's counts, kept by triggers on cases: on an SQLite target its triggers keep it as

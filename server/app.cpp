@@ -286,9 +286,16 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
     pool->idle.push_back(pool->lanes.back().get());
   }
   Impl& first = *pool->lanes.front();
-  shared.batches = std::make_unique<BatchJobs>(BatchJobs::Setup{
-      shared.options.db, shared.options.rules_dir, first.intake_dir().parent_path() / "batches",
-      shared.options.counter, shared.options.checks_by_workers});
+  WebBatches::Setup batches;
+  batches.db = shared.options.db;
+  batches.rules_dir = shared.options.rules_dir;
+  batches.work_dir = first.intake_dir().parent_path() / "batches";
+  batches.counter = shared.options.counter;
+  batches.by_workers = shared.options.checks_by_workers;
+  batches.clock = shared.options.clock;
+  auto opened = WebBatches::open(std::move(batches));
+  if (!opened) return opened.error();
+  shared.batches = std::move(opened).value();
   // Deadlines follow the calendar files as they are now (edited while the server was down).
   first.log_reprojection(first.engine.reproject({"keydesk serve", "administrator", ""}));
   if (auto cal = WorkingCalendar::load(shared.options.rules_dir / "calendars",

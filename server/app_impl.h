@@ -22,20 +22,20 @@
 #include "engine/case_store.h"
 #include "engine/engine.h"
 #include "engine/rules.h"
+#include "engine/web_batches.h"
 #include "server/app.h"
-#include "server/batches.h"
 #include "server/http_util.h"
 #include "server/multipart.h"
 #include "server/queue_pages.h"
 
 namespace keydesk::server {
 
-// What the connections of one App share: the options, the batch checks started from the pages,
-// the queue pages kept, and the edition of the rule files (an activation through one connection
-// makes the others read the rules again).
+// What the connections of one App share: the options, the batch checks started from the pages
+// (kept in the database, any server's), the queue pages kept, and the edition of the rule files (an
+// activation through one connection makes the others read the rules again).
 struct AppShared {
   AppOptions options;
-  std::unique_ptr<BatchJobs> batches;  // made with the app (it knows the folders)
+  std::unique_ptr<WebBatches> batches;  // made with the app (it knows the folders)
   QueuePages queue_pages;
   std::atomic<std::uint64_t> rules_edition{0};
   std::vector<boost::asio::ip::address> trusted_proxies;  // options.trusted_proxies, parsed
@@ -197,10 +197,12 @@ struct App::Impl {
   // submissions (taken in under the intake folder), run in the background.
   Response start_batch(const Request& req, const Caller& who);
 
-  // Whether `who` may see batch `id` (started by a clerk of their authority).
-  std::optional<std::string> cannot_see_batch(const Account& a, const std::string& id) const;
-
+  // GET /api/batches/{id}: a batch's progress and verdicts, from whichever server started it.
   Response batch_status(const Request& req, const Caller& who, const std::string& id);
+
+  // The answer to a batch request the engine refused: a 403 (audited) when `who` may not see
+  // it, else the status of the error's kind (404 none, 409 not done).
+  Response batch_refused(const Request& req, const Caller& who, const Error& error);
 
   // POST /api/batches/{id}/pass: every case of a finished batch whose check passed, passed in
   // one step (the action its rule file guards with the check). Each case's outcome is listed;

@@ -1,5 +1,6 @@
 // Document checks started from the web counter (POST /api/batches), their progress, and passing
-// the clean cases of a finished batch.
+// the clean cases of a finished batch: the batches are the engine's (engine/web_batches.h), kept in
+// the database, so any server answers for any batch.
 #include "server/app_impl.h"
 
 #include <filesystem>
@@ -78,31 +79,21 @@ Response App::Impl::start_batch(const Request& req, const Caller& who) {
                             "cases");
     folders.push_back(folder);
   }
-  auto job = shared.batches->start(std::move(folders), {a.name, a.role, a.authority}, today());
-  if (!job) return error_response(req, http::status::conflict, job.error().message);
-  return json_response(req, http::status::accepted, *shared.batches->status(*job));
+  auto batch = shared.batches->start(std::move(folders), {a.name, a.role, a.authority}, today());
+  if (!batch) return error_response(req, batch.error());
+  return json_response(req, http::status::accepted, web_batch_json(*batch));
 }
 
-std::optional<std::string> App::Impl::cannot_see_batch(const Account& a,
-                                                       const std::string& id) const {
-  auto owner = shared.batches->owner(id);
-  if (!owner) return std::nullopt;  // a 404 follows
-  if ((a.role == "authority_clerk" || (a.role == "auditor" && !a.authority.empty())) &&
-      owner->authority == a.authority)
-    return std::nullopt;
-  if (a.role == "auditor" && a.authority.empty()) return std::nullopt;
-  return "批次 " + id + " 不属于" + a.authority + " (the batch is another authority's)";
+Response App::Impl::batch_refused(const Request& req, const Caller& who, const Error& error) {
+  if (error.kind == ErrorKind::forbidden)
+    return refuse(req, who, http::status::forbidden, error.message);
+  return error_response(req, error, error.kind == ErrorKind::not_found ? "id" : "");
 }
 
 Response App::Impl::batch_status(const Request& req, const Caller& who, const std::string& id) {
-  if (auto why = cannot_see_batch(*who.account(), id))
-    return refuse(req, who, http::status::forbidden, *why);
-  auto status = shared.batches->status(id);
-  if (!status)
-    return error_response(req, http::status::not_found,
-                          "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")",
-                          "id");
-  return json_response(req, http::status::ok, *status);
+  auto batch = shared.batches->find(id, viewer_of(*who.account()));
+  if (!batch) return batch_refused(req, who, batch.error());
+  return json_response(req, http::status::ok, web_batch_json(*batch));
 }
 
 Response App::Impl::pass_clean(const Request& req, const Caller& who, const std::string& id) {
@@ -110,17 +101,10 @@ Response App::Impl::pass_clean(const Request& req, const Caller& who, const std:
   if (a.role != "authority_clerk")
     return refuse(req, who, http::status::forbidden,
                   "只有发证机构经办人可办理 (only clerks pass cases)");
-  if (auto why = cannot_see_batch(a, id)) return refuse(req, who, http::status::forbidden, *why);
-  auto status = shared.batches->status(id);
-  if (!status)
-    return error_response(req, http::status::not_found,
-                          "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")",
-                          "id");
-  if ((*status)["state"] != "done")
-    return error_response(req, http::status::conflict, "批次尚未完成 (the batch has not finished)");
+  auto outcomes = shared.batches->pass_clean(engine, id, actor_of(a), now_text());
+  if (!outcomes) return batch_refused(req, who, outcomes.error());
   nlohmann::json results = nlohmann::json::array();
-  for (const PassOutcome& r :
-       engine.pass_clean(shared.batches->passed(id), actor_of(a), now_text())) {
+  for (const PassOutcome& r : *outcomes) {
     nlohmann::json j = {{"id", r.case_id}};
     if (r.error) {
       j["error"] = r.error->message;

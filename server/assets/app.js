@@ -477,7 +477,8 @@ async function checkNow(id, status, button) {
       await new Promise((r) => setTimeout(r, 500));
       job = await api('GET', '/api/batches/' + job.id);
     }
-    if (job.state === 'failed') throw new Error(job.error);
+    // failed, or interrupted (its server stopped): the error says what to do.
+    if (job.state === 'failed' || job.state === 'interrupted') throw new Error(job.error);
     showCase(id, '新材料已核验，结论见“文书核验”。');
   } catch (e) {
     button.disabled = false;
@@ -679,14 +680,15 @@ async function showBatch() {
     for (;;) {
       progress.max = Math.max(job.total, 1);
       progress.value = job.done;
-      status.textContent = job.total ? `核验中：${job.cases} 件申请，扫描件 ${job.done}/${job.total} ${job.current || ''}` : `核验中：${job.cases} 件申请，正在读取…`;
+      status.textContent = `批次号 ${job.id} ` + (job.total ? `核验中：${job.cases} 件申请，扫描件 ${job.done}/${job.total} ${job.current || ''}` : `核验中：${job.cases} 件申请，正在读取…`);
       if (job.state !== 'running') break;
       await new Promise((r) => setTimeout(r, 500));
       job = await api('GET', '/api/batches/' + job.id);
     }
-    if (job.state === 'failed') {
+    // failed, or interrupted (the server running it stopped): the error says what to do.
+    if (job.state === 'failed' || job.state === 'interrupted') {
       status.className = 'error';
-      status.textContent = job.error;
+      status.textContent = `批次号 ${job.id}：${job.error}`;
       return;
     }
     status.textContent = `批次 ${job.batch} 已完成：${job.submissions.length} 件`;

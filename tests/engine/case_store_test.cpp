@@ -560,8 +560,10 @@ TEST_CASE(
 
 // A database taken back to schema 6, as a keydesk before migration 7 left it: no vendor_handled,
 // case_counts without it (its triggers stand-ins, for the tests that drop them again), no check
-// jobs (migration 9; the scan cache's tables of migration 8 a batch may have made already).
+// jobs (migration 9; the scan cache's tables of migration 8 a batch may have made already), no
+// web batches (migration 10).
 const char* const kBackToSchema6 =
+    "DROP TABLE web_batches;"
     "DROP TABLE check_jobs;"
     "DROP TRIGGER cases_vendor_handled; DROP INDEX cases_vendor_handled;"
     "DROP TRIGGER case_counts_insert; DROP TRIGGER case_counts_update;"

@@ -4,6 +4,7 @@
 // they are never skipped. Every repository operation, the at-most-once action under concurrent
 // writers, the audit chain under tampering, the change mark, and the migrations from empty and
 // from the version before.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sql.h"
 #include "engine/rules.h"
+#include "engine/web_batch_repository.h"
 #include "tests/backends.h"
 #include "tests/support.h"
 
@@ -596,7 +598,7 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   REQUIRE(*version->step());
   const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
   CHECK(version->integer(0) == count);
-  CHECK(count == 9);
+  CHECK(count == 10);
   version->reset();
   { REQUIRE(CaseStore::open(backend.target())); }
   REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
@@ -713,11 +715,32 @@ CheckJob check_job(const std::string& batch, const std::string& key, int stage =
   return j;
 }
 
+// The repository `opening` gave (which must have opened).
+template <class Repository>
+std::unique_ptr<Repository> opened(Result<std::unique_ptr<Repository>> opening) {
+  INFO((opening ? "" : opening.error().message));
+  REQUIRE(opening);
+  return std::move(opening).value();
+}
+
 std::unique_ptr<CheckJobRepository> check_jobs(const std::string& target) {
-  auto q = open_check_job_repository(target);
-  INFO((q ? "" : q.error().message));
-  REQUIRE(q);
-  return std::move(q).value();
+  return opened(open_check_job_repository(target));
+}
+
+// A batch from the web counter, `id`, run by `server`, its heartbeat at `beat`.
+WebBatch web_batch(const std::string& id, const std::string& server, std::int64_t beat) {
+  WebBatch b;
+  b.id = id;
+  b.started_by = {"王芳", "authority_clerk", kAuthority};
+  b.cases = 2;
+  b.started_at = "2026-11-23T09:00:00+08:00";
+  b.server = server;
+  b.heartbeat_at = beat;
+  return b;
+}
+
+std::unique_ptr<WebBatchRepository> web_batches(const std::string& target) {
+  return opened(open_web_batch_repository(target));
 }
 
 }  // namespace
@@ -880,6 +903,115 @@ TEMPLATE_TEST_CASE("two claimers never get the same check job", "", SqliteBacken
   CHECK(all.size() == static_cast<size_t>(kJobs));
   CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<size_t>(kJobs));
   CHECK(check_jobs(backend.target())->counts("B-1")->done == kJobs);
+}
+
+TEMPLATE_TEST_CASE(
+    "web batches: one runs at a time, its server writes its progress and end, and one whose "
+    "heartbeat stopped gives way to the next start",
+    "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto a = web_batches(backend.target());
+  CHECK_FALSE(a->find("W-1")->has_value());
+  CHECK_FALSE(a->find("")->has_value());
+  auto started = a->start(web_batch("W-1", "a/1", 1000), 1000 - 30, "已中断", "t1");
+  REQUIRE(started);
+  CHECK_FALSE(started->has_value());
+  // Another server (a connection of its own) is refused while W-1 beats, and told which runs.
+  auto b = web_batches(backend.target());
+  auto refused = b->start(web_batch("W-2", "b/2", 1010), 1010 - 30, "已中断", "t2");
+  REQUIRE(refused);
+  REQUIRE(refused->has_value());
+  CHECK((*refused)->id == "W-1");
+  CHECK_FALSE(b->find("W-2")->has_value());
+  // Progress is written by the batch's own server only, and read by any.
+  CHECK(*a->progress("W-1", "a/1", 3, 10, "S-1/licence.jpg", 1020));
+  CHECK_FALSE(*b->progress("W-1", "b/2", 4, 10, "x", 1020));
+  auto seen = b->find("W-1");
+  REQUIRE(seen);
+  REQUIRE(seen->has_value());
+  const WebBatch& w1 = **seen;
+  CHECK(w1.state == "running");
+  CHECK(w1.started_by.user == "王芳");
+  CHECK(w1.started_by.role == "authority_clerk");
+  CHECK(w1.started_by.authority == kAuthority);
+  CHECK(w1.cases == 2);
+  CHECK(w1.done == 3);
+  CHECK(w1.total == 10);
+  CHECK(w1.current == "S-1/licence.jpg");
+  CHECK(w1.started_at == "2026-11-23T09:00:00+08:00");
+  CHECK(w1.finished_at == "");
+  CHECK(w1.server == "a/1");
+  CHECK(w1.heartbeat_at == 1020);
+  CHECK(w1.submissions == nlohmann::json::array());
+  // W-1's server stops beating: a start once its heartbeat is older than the limit ends it
+  // interrupted and goes ahead.
+  CHECK((*b->start(web_batch("W-2", "b/2", 1050), 1050 - 30, "已中断", "t3"))->id == "W-1");
+  CHECK_FALSE(
+      b->start(web_batch("W-2", "b/2", 1051), 1051 - 30, "服务器已停止", "t3")->has_value());
+  auto old = a->find("W-1");
+  CHECK((*old)->state == "interrupted");
+  CHECK((*old)->error == "服务器已停止");
+  CHECK((*old)->finished_at == "t3");
+  CHECK_FALSE(*a->progress("W-1", "a/1", 5, 10, "", 1052));  // it runs no more
+  // W-2 ends done with its results, recorded by its own server only.
+  WebBatch ended = web_batch("W-2", "a/1", 1051);
+  ended.state = "done";
+  ended.done = ended.total = 10;
+  ended.report_batch = "B-20261123-1";
+  ended.submissions = {{{"id", "S-1"},
+                        {"verdict", "pass"},
+                        {"findings", nlohmann::json::array()},
+                        {"recorded", "recorded"}}};
+  ended.finished_at = "t4";
+  CHECK_FALSE(*a->finish(ended));
+  ended.server = "b/2";
+  CHECK(*b->finish(ended));
+  auto w2 = a->find("W-2");
+  REQUIRE(w2->has_value());
+  CHECK((*w2)->state == "done");
+  CHECK((*w2)->done == 10);
+  CHECK((*w2)->report_batch == "B-20261123-1");
+  CHECK((*w2)->submissions == ended.submissions);
+  CHECK((*w2)->finished_at == "t4");
+  // None runs: the next start goes ahead at once.
+  CHECK_FALSE(a->start(web_batch("W-3", "a/1", 1060), 1060 - 30, "已中断", "t5")->has_value());
+}
+
+TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one starts, every time", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  constexpr int kServers = 4;
+  constexpr int kRounds = 5;
+  std::vector<std::unique_ptr<WebBatchRepository>> servers;
+  for (int s = 0; s < kServers; ++s) servers.push_back(web_batches(backend.target()));
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::string> errors(kServers);
+    std::vector<int> started(kServers, 0);
+    std::latch start(kServers);
+    std::vector<std::thread> threads;
+    for (int s = 0; s < kServers; ++s)
+      threads.emplace_back([&, s] {
+        const auto i = static_cast<size_t>(s);
+        const std::string id = "W-" + std::to_string(round) + "-" + std::to_string(s);
+        start.arrive_and_wait();
+        auto r = servers[i]->start(web_batch(id, "s/" + std::to_string(s), 1000), 970, "", "t");
+        if (!r)
+          errors[i] = r.error().message;
+        else
+          started[i] = !r->has_value();
+      });
+    for (auto& t : threads) t.join();
+    INFO("round " << round);
+    for (const std::string& e : errors) CHECK(e == "");
+    REQUIRE(std::count(started.begin(), started.end(), 1) == 1);
+    // The one started ends, so the next round starts afresh.
+    const int winner =
+        static_cast<int>(std::find(started.begin(), started.end(), 1) - started.begin());
+    WebBatch ended = web_batch("W-" + std::to_string(round) + "-" + std::to_string(winner),
+                               "s/" + std::to_string(winner), 1000);
+    ended.state = "done";
+    REQUIRE(*servers[static_cast<size_t>(winner)]->finish(ended));
+  }
 }
 
 TEMPLATE_TEST_CASE("the keydesk command takes --db as a file or a postgresql:// URI alike", "",

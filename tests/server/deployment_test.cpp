@@ -4,18 +4,23 @@
 // folder, as a shared file system would be across machines). A case taken in through one server
 // is in the other's queue at once, its kept page included; a double click that lands on both
 // servers applies once, and so does a submission sent to both (its folder whole); the checks a
-// server enqueues are done by both workers, each job once; a rule file activated through one
-// server is in force on the other within seconds.
+// server enqueues are done by both workers, each job once; a batch started through one server is
+// followed and passed through the other, which refuses a second batch while it runs, and shows
+// it interrupted once its server is gone; a rule file activated through one server is in force
+// on the other within seconds.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
+#include <map>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/accounts.h"
 #include "engine/case_store.h"
+#include "engine/internal/sql.h"
 #include "tests/backends.h"
 #include "tests/http_client.h"
 #include "tests/processes.h"
@@ -110,6 +115,22 @@ void take_in(HttpClient& clerk, const std::string& example, const std::string& i
                  {{"Content-Type", keydesk::test::kMultipartType}});
   INFO(taken.body());
   REQUIRE(taken.result() == http::status::created);
+}
+
+// A batch of the clerk's pending cases started through `clerk`'s server (202): its id.
+std::string started_batch(HttpClient& clerk) {
+  const Answer started = clerk.send(http::verb::post, "/api/batches", R"({"pending": true})");
+  INFO(started.body());
+  REQUIRE(started.result() == http::status::accepted);
+  return body_of(started)["id"];
+}
+
+// Batch `id` as `clerk`'s server shows it (200).
+nlohmann::json batch_at(HttpClient& clerk, const std::string& id) {
+  const Answer status = clerk.send(http::verb::get, "/api/batches/" + id);
+  INFO(status.body());
+  REQUIRE(status.result() == http::status::ok);
+  return body_of(status);
 }
 
 // The ids in the clerk's open queue, as that server lists them.
@@ -271,10 +292,7 @@ TEST_CASE("the checks one server enqueues are done by two workers, each job once
   take_in(*at_a, "S-2026-000206", "N-1");
   take_in(*at_b, "S-2026-000201", "N-2");
   auto w1 = d.worker("w1"), w2 = d.worker("w2");
-  const Answer started = at_a->send(http::verb::post, "/api/batches", R"({"pending": true})");
-  INFO(started.body());
-  REQUIRE(started.result() == http::status::accepted);
-  const std::string batch = body_of(started)["id"];
+  const std::string batch = started_batch(*at_a);
   nlohmann::json status;
   const bool finished = wait_until(
       [&] {
@@ -303,6 +321,91 @@ TEST_CASE("the checks one server enqueues are done by two workers, each job once
                      "SELECT count(*) FROM events WHERE action = 'document_check'") == 2);
   const nlohmann::json c = body_of(at_b->send(http::verb::get, "/api/cases/N-1"));
   CHECK(c["check"].is_object());
+}
+
+TEST_CASE(
+    "a batch started through one server is followed to its end and passed through the other, "
+    "which refuses a second batch while it runs",
+    "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  take_in(*at_a, "S-2026-000201", "N-1");  // clean
+  take_in(*at_a, "S-2026-000203", "N-2");  // its licence copy bears no company seal
+  const std::string id = started_batch(*at_a);
+  CHECK(id.starts_with("W-"));
+  // B shows it at once: running, its scans waiting for a worker.
+  nlohmann::json status = batch_at(*at_b, id);
+  CHECK(status["state"] == "running");
+  CHECK(status["cases"] == 2);
+  // A second batch through B while A's runs: refused, naming the one that runs.
+  const Answer twin = at_b->send(http::verb::post, "/api/batches", R"({"cases": ["N-1"]})");
+  INFO(twin.body());
+  CHECK(twin.result() == http::status::conflict);
+  CHECK_THAT(body_of(twin)["error"].get<std::string>(), Catch::Contains(id));
+  // A worker drains its scans; B follows it to the end, its progress written as it goes.
+  auto w1 = d.worker("w1");
+  long done_seen = 0;
+  const bool finished = wait_until(
+      [&] {
+        status = batch_at(*at_b, id);
+        if (status["state"] == "running")
+          done_seen = std::max(done_seen, status["done"].get<long>());
+        return status["state"] != "running";
+      },
+      600);
+  INFO(status.dump() << "\n" << w1->err());
+  REQUIRE(finished);
+  REQUIRE(status["state"] == "done");
+  CHECK(status["done"] == status["total"]);
+  CHECK(status["total"].get<int>() >= 10);
+  CHECK(status["batch"].get<std::string>().starts_with("B-"));
+  std::map<std::string, std::string> verdicts;
+  for (const auto& s : status["submissions"]) verdicts[s["id"]] = s["verdict"];
+  CHECK(verdicts == std::map<std::string, std::string>{{"N-1", "pass"}, {"N-2", "fail"}});
+  CHECK(batch_at(*at_a, id) == status);
+  // The clean case passed in one step through B.
+  const Answer passed = at_b->send(http::verb::post, "/api/batches/" + id + "/pass", "{}");
+  INFO(passed.body());
+  REQUIRE(passed.result() == http::status::ok);
+  const nlohmann::json cases = body_of(passed)["cases"];
+  REQUIRE(cases.size() == 1);
+  CHECK(cases[0]["id"] == "N-1");
+  CHECK(cases[0]["state"] == "to_vendor");
+  CHECK(body_of(at_a->send(http::verb::get, "/api/cases/N-1"))["state"] == "to_vendor");
+  CHECK(body_of(at_a->send(http::verb::get, "/api/cases/N-2"))["version"] == 1);
+}
+
+TEST_CASE(
+    "a batch whose server is gone shows interrupted on the other server, saying what to do, and "
+    "does not block a new one",
+    "[server][deployment]") {
+  Deployment d;
+  auto at_a = clerk_at(d.port_a), at_b = clerk_at(d.port_b);
+  take_in(*at_a, "S-2026-000201", "N-1");
+  const std::string id = started_batch(*at_a);
+  REQUIRE(batch_at(*at_b, id)["state"] == "running");  // no worker: it waits
+  // A is killed: nothing records the batch's end, its heartbeat stops. Its last one taken back
+  // past the limit, as when the limit has passed since.
+  d.a->kill_hard();
+  REQUIRE(query_number(d.pg.target(), "SELECT count(*) FROM web_batches WHERE state = 'running'") ==
+          1);
+  {
+    auto conn = internal::open_unmigrated(d.pg.target());
+    REQUIRE(conn);
+    REQUIRE((*conn)->exec("UPDATE web_batches SET heartbeat_at = heartbeat_at - 600"));
+  }
+  const nlohmann::json status = batch_at(*at_b, id);
+  INFO(status.dump());
+  CHECK(status["state"] == "interrupted");
+  const std::string error = status["error"];
+  CHECK_THAT(error, Catch::Contains("中断") && Catch::Contains("请重新发起核验"));
+  CHECK_THAT(error, !Catch::Contains(d.pg.target()) && !Catch::Contains("/"));
+  // It holds back no new batch: started again through B, and the old one ends interrupted.
+  const std::string again = started_batch(*at_b);
+  CHECK(again != id);
+  CHECK(query_number(d.pg.target(),
+                     "SELECT count(*) FROM web_batches WHERE state = 'interrupted'") == 1);
+  CHECK(batch_at(*at_b, again)["state"] == "running");
 }
 
 TEST_CASE(

@@ -1,0 +1,158 @@
+// The web counter's batches in SQL, on SQLite and PostgreSQL alike (internal/sql.h). A start is
+// one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the writers' advisory lock), so two
+// servers starting at once see each other's batch: one is added, the other is told which runs.
+#include "engine/internal/sql.h"
+#include "engine/web_batch_repository.h"
+
+namespace keydesk {
+
+using internal::Connection;
+using internal::Query;
+using internal::WriteTransaction;
+
+namespace {
+
+const char* const kBatchColumns =
+    "id, started_by, role, authority, state, cases, done, total, current, error, report_batch, "
+    "submissions, started_at, finished_at, server, heartbeat_at";
+
+bool known_state(const std::string& state) {
+  return state == "running" || state == "done" || state == "failed" || state == "interrupted";
+}
+
+// A batch row as stored; a state no keydesk writes, or results that are not a JSON array, are
+// the database's damage.
+Result<WebBatch> read_batch(const Query& q) {
+  WebBatch b;
+  b.id = q.text(0);
+  b.started_by = {q.text(1), q.text(2), q.text(3)};
+  b.state = q.text(4);
+  b.cases = static_cast<int>(q.integer(5));
+  b.done = static_cast<int>(q.integer(6));
+  b.total = static_cast<int>(q.integer(7));
+  b.current = q.text(8);
+  b.error = q.text(9);
+  b.report_batch = q.text(10);
+  b.submissions = nlohmann::json::parse(q.text(11), nullptr, false);
+  b.started_at = q.text(12);
+  b.finished_at = q.optional_text(13).value_or("");
+  b.server = q.text(14);
+  b.heartbeat_at = q.integer(15);
+  if (!known_state(b.state) || !b.submissions.is_array())
+    return error_of(ErrorKind::corrupt, "核验批次表 web_batches 中的批次 " + b.id.substr(0, 40) +
+                                            " 已损坏，请联系管理员检查数据库 (web batch: state '" +
+                                            b.state.substr(0, 40) + "' or its results unreadable)");
+  return b;
+}
+
+class SqlWebBatchRepository final : public WebBatchRepository {
+ public:
+  explicit SqlWebBatchRepository(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+
+  Result<std::optional<WebBatch>> start(const WebBatch& batch, std::int64_t stale_before,
+                                        const std::string& stale_error,
+                                        const std::string& stale_at) override {
+    WriteTransaction tx(*db_);
+    if (!tx.begun()) return tx.begun().error();
+    auto stale = db_->prepare(
+        "UPDATE web_batches SET state = 'interrupted', error = ?, finished_at = ? WHERE state = "
+        "'running' AND heartbeat_at < ?");
+    if (!stale) return stale.error();
+    stale->bind(1, stale_error).bind(2, stale_at).bind(3, stale_before);
+    if (auto st = stale->run(); !st) return st.error();
+    auto running = first("WHERE state = 'running'", "");
+    if (!running) return running.error();
+    if (*running) return running;  // rolled back: nothing was interrupted that still runs
+    auto ins = db_->prepare(
+        "INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, total, "
+        "current, error, report_batch, submissions, started_at, server, heartbeat_at) VALUES (?, "
+        "?, ?, ?, 'running', ?, ?, ?, ?, '', '', '[]', ?, ?, ?)");
+    if (!ins) return ins.error();
+    ins->bind(1, batch.id)
+        .bind(2, batch.started_by.user)
+        .bind(3, batch.started_by.role)
+        .bind(4, batch.started_by.authority)
+        .bind(5, static_cast<std::int64_t>(batch.cases))
+        .bind(6, static_cast<std::int64_t>(batch.done))
+        .bind(7, static_cast<std::int64_t>(batch.total))
+        .bind(8, batch.current)
+        .bind(9, batch.started_at)
+        .bind(10, batch.server)
+        .bind(11, batch.heartbeat_at);
+    if (auto st = ins->run(); !st) return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return std::optional<WebBatch>();
+  }
+
+  Result<bool> progress(const std::string& id, const std::string& server, int done, int total,
+                        const std::string& current, std::int64_t heartbeat_at) override {
+    auto up = db_->prepare(
+        "UPDATE web_batches SET done = ?, total = ?, current = ?, heartbeat_at = ? WHERE id = ? "
+        "AND server = ? AND state = 'running'");
+    if (!up) return up.error();
+    up->bind(1, static_cast<std::int64_t>(done))
+        .bind(2, static_cast<std::int64_t>(total))
+        .bind(3, current)
+        .bind(4, heartbeat_at)
+        .bind(5, id)
+        .bind(6, server);
+    if (auto st = up->run(); !st) return st.error();
+    return db_->changes() == 1;
+  }
+
+  Result<bool> finish(const WebBatch& ended) override {
+    auto up = db_->prepare(
+        "UPDATE web_batches SET state = ?, done = ?, total = ?, current = ?, error = ?, "
+        "report_batch = ?, submissions = ?, finished_at = ? WHERE id = ? AND server = ?");
+    if (!up) return up.error();
+    up->bind(1, ended.state)
+        .bind(2, static_cast<std::int64_t>(ended.done))
+        .bind(3, static_cast<std::int64_t>(ended.total))
+        .bind(4, ended.current)
+        .bind(5, ended.error)
+        .bind(6, ended.report_batch)
+        // OCR evidence may hold bytes that are not UTF-8: replaced, never thrown over.
+        .bind(7, ended.submissions.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .bind(8, ended.finished_at)
+        .bind(9, ended.id)
+        .bind(10, ended.server);
+    if (auto st = up->run(); !st) return st.error();
+    return db_->changes() == 1;
+  }
+
+  Result<std::optional<WebBatch>> find(const std::string& id) override {
+    if (id.empty()) return std::optional<WebBatch>();
+    return first("WHERE id = ?", id);
+  }
+
+ private:
+  // The first batch `where` (with `param` bound, unless empty) selects.
+  Result<std::optional<WebBatch>> first(const std::string& where, const std::string& param) {
+    auto sel = db_->prepare(std::string("SELECT ") + kBatchColumns + " FROM web_batches " + where);
+    if (!sel) return sel.error();
+    if (!param.empty()) sel->bind(1, param);
+    auto row = sel->step();
+    if (!row) return row.error();
+    std::optional<WebBatch> found;
+    if (*row) {
+      auto batch = read_batch(*sel);
+      if (!batch) {
+        sel->reset();
+        return batch.error();
+      }
+      found = std::move(batch).value();
+    }
+    sel->reset();
+    return found;
+  }
+
+  std::unique_ptr<Connection> db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WebBatchRepository>> open_web_batch_repository(const std::string& target) {
+  return internal::open_repository<WebBatchRepository, SqlWebBatchRepository>(target);
+}
+
+}  // namespace keydesk

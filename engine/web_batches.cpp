@@ -1,0 +1,257 @@
+#include "engine/web_batches.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <random>
+
+#include "engine/intake.h"
+
+namespace keydesk {
+
+namespace {
+
+// What a clerk reads on a batch whose server stopped, and what to do.
+const char* const kInterrupted =
+    "核验已中断：运行此批次的服务器已停止（如重启）或失去联系。请重新发起核验（批量核验页的“核验全"
+    "部待核验案件”，或案件页的“核验新材料”）：已核验完的扫描件不会重做 (the server running the "
+    "batch stopped; start it again, the scans checked before are reused)";
+
+// This process as the rows name it: <host>/<pid>.
+std::string this_process() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] ? host : "localhost") + "/" + std::to_string(getpid());
+}
+
+// A new 批次号: W-<counter date>-<8 random hex digits>, which no other server gives.
+std::string new_batch_id(const std::string& now_text) {
+  std::string date = now_text.substr(0, 10);
+  std::erase(date, '-');
+  std::random_device random;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08X", static_cast<unsigned>(random()));
+  return "W-" + date + "-" + suffix;
+}
+
+// Why `viewer` may not see a batch started for `authority`: a clerk or an auditor of that
+// authority may, and an auditor of every authority.
+std::optional<std::string> cannot_see_batch(const Actor& viewer, const std::string& id,
+                                            const std::string& authority) {
+  if ((viewer.role == "authority_clerk" || viewer.role == "auditor") &&
+      (viewer.authority == authority || (viewer.role == "auditor" && viewer.authority.empty())))
+    return std::nullopt;
+  return "批次 " + id +
+         " 由其他发证机构发起，无权查看；请打开本机构的批次 (the batch is another "
+         "authority's)";
+}
+
+// The per-submission results of a batch run: verdict and findings from its report, and what
+// became of each on its case.
+nlohmann::json submission_results(const BatchRun& run) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : run.report.value("submissions", nlohmann::json::array()))
+    out.push_back({{"id", s.value("id", "")},
+                   {"verdict", s.value("verdict", "")},
+                   {"findings", s.value("findings", nlohmann::json::array())}});
+  for (const CaseLink& link : run.links)
+    for (auto& s : out)
+      if (s["id"] == link.submission) {
+        s["recorded"] = link.outcome;
+        if (!link.detail.empty()) s["detail"] = link.detail;
+      }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WebBatches>> WebBatches::open(Setup setup) {
+  if (!setup.clock) setup.clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+  if (setup.server.empty()) setup.server = this_process();
+  auto requests = open_web_batch_repository(setup.db);
+  if (!requests) return requests.error();
+  auto runner = open_web_batch_repository(setup.db);
+  if (!runner) return runner.error();
+  return std::unique_ptr<WebBatches>(
+      new WebBatches(std::move(setup), std::move(requests).value(), std::move(runner).value()));
+}
+
+WebBatches::WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests,
+                       std::unique_ptr<WebBatchRepository> runner)
+    : setup_(std::move(setup)), requests_(std::move(requests)), runner_(std::move(runner)) {}
+
+WebBatches::~WebBatches() {
+  closing_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+std::string WebBatches::now_text() const {
+  return counter_time_text(setup_.clock(), setup_.counter.hours);
+}
+
+Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, const Actor& actor,
+                                   Date today) {
+  std::lock_guard lock(requests_mutex_);
+  // This server's last batch may still run, though another server took it for stopped.
+  if (running_)
+    return error_of(ErrorKind::refused,
+                    "本服务器上一批次仍在核验，请等它完成后再发起 (a batch still runs here)");
+  if (worker_.joinable()) worker_.join();  // the last one has finished
+  WebBatch batch;
+  batch.started_at = now_text();
+  batch.id = new_batch_id(batch.started_at);
+  batch.started_by = actor;
+  batch.cases = static_cast<int>(folders.size());
+  batch.server = setup_.server;
+  batch.heartbeat_at = setup_.clock();
+  auto running =
+      requests_->start(batch, batch.heartbeat_at - setup_.stale_after, kInterrupted, now_text());
+  if (!running) return running.error();
+  if (*running)
+    return error_of(ErrorKind::refused, "批次 " + (*running)->id +
+                                            " 正在核验（同一时间只核验一批），请等它完成后再发起 "
+                                            "(a batch is running: wait for it)");
+  running_ = true;
+  worker_ = std::thread([this, batch, folders = std::move(folders), today]() mutable {
+    run(std::move(batch), std::move(folders), today);
+  });
+  return batch;
+}
+
+void WebBatches::run(WebBatch batch, std::vector<std::filesystem::path> folders, Date today) {
+  {
+    std::lock_guard lock(runner_mutex_);
+    progress_ = {};
+    progress_unwritten_ = false;
+    progress_written_ = std::chrono::steady_clock::now();
+    beating_ = true;
+  }
+  std::thread beater([this, id = batch.id] { beat(id); });
+  // An exception leaving a thread would end the process: the batch fails, the counter goes on.
+  try {
+    BatchOptions options;
+    options.inputs = std::move(folders);
+    options.report_dir = setup_.work_dir / batch.id;
+    // The case database, as `keydesk batch verify --db` takes it: its registry answers the
+    // procedures' requirements, and its scan cache means a scan checked before is not read
+    // again.
+    options.db = setup_.db;
+    options.rules_dir = setup_.rules_dir;
+    options.today = today;
+    options.by_workers = setup_.by_workers;
+    options.cancel = &closing_;
+    options.progress = [this, id = batch.id](const BatchProgress& p) {
+      std::lock_guard lock(runner_mutex_);
+      progress_ = p;
+      progress_unwritten_ = true;
+      if (std::chrono::steady_clock::now() - progress_written_ >= setup_.progress_every)
+        write_progress(id);
+    };
+    // A connection and an engine of this thread's own: SQLite handles are not shared across
+    // threads.
+    auto store = CaseStore::open(setup_.db);
+    std::optional<Result<BatchRun>> checked;
+    if (store) {
+      Engine engine(*store, setup_.rules_dir, setup_.counter);
+      checked.emplace(engine.verify_batch(options, batch.started_by));
+    }
+    const Error* failed = !store ? &store.error() : !*checked ? &checked->error() : nullptr;
+    if (failed && closing_) {
+      batch.state = "interrupted";
+      batch.error = kInterrupted;
+    } else if (failed) {
+      batch.state = "failed";
+      batch.error = failed->message;
+    } else {
+      batch.state = "done";
+      batch.report_batch = (**checked).report.value("batch", "");
+      batch.submissions = submission_results(**checked);
+    }
+  } catch (const std::exception& e) {
+    batch.state = "failed";
+    batch.error = std::string("核验中断：内部错误，已记录，请重新发起核验 (internal error: ") +
+                  e.what() + ")";
+    std::fprintf(stderr, "keydesk serve: batch %s: internal error: %s\n", batch.id.c_str(),
+                 e.what());
+  }
+  end(batch);
+  beater.join();
+  running_ = false;
+}
+
+void WebBatches::end(WebBatch& batch) {
+  batch.finished_at = now_text();
+  std::lock_guard lock(runner_mutex_);
+  batch.done = progress_.done;
+  batch.total = progress_.total;
+  batch.current = progress_.current;
+  // Should this fail (the database gone), the row's heartbeat stops: it reads as interrupted.
+  if (auto ended = runner_->finish(batch); !ended)
+    std::fprintf(stderr, "keydesk serve: batch %s: its end not recorded: %s\n", batch.id.c_str(),
+                 ended.error().message.c_str());
+  beating_ = false;
+  ended_.notify_all();
+}
+
+void WebBatches::beat(const std::string& id) {
+  std::unique_lock lock(runner_mutex_);
+  // Progress the batch gave since the last write goes out within progress_every; the heartbeat
+  // every beat_every.
+  while (!ended_.wait_for(lock, setup_.progress_every, [this] { return !beating_; }))
+    if (progress_unwritten_ ||
+        std::chrono::steady_clock::now() - progress_written_ >= setup_.beat_every)
+      write_progress(id);
+}
+
+void WebBatches::write_progress(const std::string& id) {
+  progress_written_ = std::chrono::steady_clock::now();
+  progress_unwritten_ = false;
+  auto written = runner_->progress(id, setup_.server, progress_.done, progress_.total,
+                                   progress_.current, setup_.clock());
+  if (!written)
+    std::fprintf(stderr, "keydesk serve: batch %s: progress not recorded: %s\n", id.c_str(),
+                 written.error().message.c_str());
+}
+
+Result<WebBatch> WebBatches::find(const std::string& id, const Actor& viewer) {
+  std::lock_guard lock(requests_mutex_);
+  auto found = requests_->find(id);
+  if (!found) return found.error();
+  if (!*found)
+    return error_of(ErrorKind::not_found,
+                    "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")");
+  WebBatch batch = std::move(**found);
+  if (auto why = cannot_see_batch(viewer, batch.id, batch.started_by.authority))
+    return error_of(ErrorKind::forbidden, *why);
+  if (batch.state == "running" && batch.heartbeat_at < setup_.clock() - setup_.stale_after) {
+    batch.state = "interrupted";
+    batch.error = kInterrupted;
+  }
+  return batch;
+}
+
+Result<std::vector<PassOutcome>> WebBatches::pass_clean(Engine& engine, const std::string& id,
+                                                        const Actor& actor, const std::string& at) {
+  auto batch = find(id, actor);
+  if (!batch) return batch.error();
+  if (batch->state == "running")
+    return error_of(ErrorKind::refused,
+                    "批次尚未完成，请等核验结束后再一键通过 (the batch has not finished)");
+  if (batch->state != "done")
+    return error_of(ErrorKind::refused, "批次没有核验完成，没有可一键通过的案件：" + batch->error);
+  std::vector<std::string> passed;
+  for (const auto& s : batch->submissions)
+    if (s.value("verdict", "") == "pass" && s.contains("id") && s["id"].is_string())
+      passed.push_back(s["id"].get<std::string>());
+  return engine.pass_clean(passed, actor, at);
+}
+
+nlohmann::json web_batch_json(const WebBatch& b) {
+  return {{"id", b.id},       {"state", b.state},        {"cases", b.cases},
+          {"done", b.done},   {"total", b.total},        {"current", b.current},
+          {"error", b.error}, {"batch", b.report_batch}, {"submissions", b.submissions}};
+}
+
+}  // namespace keydesk

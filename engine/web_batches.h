@@ -1,0 +1,115 @@
+// Batch verification started from the web counter, kept in the case database (migration 10,
+// web_batch_repository.h), so that every `keydesk serve` on one database shows every batch: its
+// progress, its verdicts and the one-step pass of its clean cases answer from whichever server a
+// request lands on, and a server restart forgets none.
+//
+// The document checks of the chosen cases' submissions (their folders under the intake
+// directory) run on a thread of the server that started the batch, as `keydesk batch verify --db`
+// would, each verdict recorded on its case; with `by_workers`, the scans are enqueued as check
+// jobs for `keydesk worker` processes and the progress shown is the job table's. That server
+// writes the batch's progress to its row as it goes (at most every half second) and a heartbeat
+// every few seconds. One batch runs at a time, across every server of the database.
+//
+//   state        meaning                                         next
+//   -----------  ----------------------------------------------  ------------------------------
+//   running      checked on its server, which beats              done, failed, interrupted
+//   done         every submission checked, verdicts recorded     (pass its clean cases)
+//   failed       could not run at all (rules, database, OCR)     (start again)
+//   interrupted  its server stopped (no heartbeat for            (start again: scans checked
+//                stale_after seconds) or shut down              before come from the scan cache)
+//
+// A running batch whose heartbeat is older than the limit is shown interrupted, does not hold
+// back another start, and is marked so in its row by that start.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "engine/counter.h"
+#include "engine/engine.h"
+#include "engine/web_batch_repository.h"
+
+namespace keydesk {
+
+class WebBatches {
+ public:
+  struct Setup {
+    std::string db;  // the case database (batches, verdicts and the scan cache are kept there)
+    std::filesystem::path rules_dir;
+    std::filesystem::path work_dir;  // reports under work_dir/<batch>/
+    CounterConfig counter;
+    bool by_workers = false;  // the scans checked by `keydesk worker` processes (batch.h)
+    // Unix seconds now (heartbeats, and the counter time batches are stamped with).
+    std::function<std::int64_t()> clock;
+    std::string server;                             // this process in the rows; empty: <host>/<pid>
+    std::chrono::milliseconds beat_every{5000};     // heartbeats of a running batch
+    std::chrono::milliseconds progress_every{500};  // progress written at most this often
+    std::int64_t stale_after = 30;  // seconds without a heartbeat: its server is gone
+  };
+  // Opens the database's batches (two connections: requests', and the running batch's).
+  static Result<std::unique_ptr<WebBatches>> open(Setup setup);
+  // Waits for a running batch to finish (it is resumable anyway); one that waits on workers stops
+  // following their queue at once, its jobs left queued, and ends interrupted.
+  ~WebBatches();
+
+  // Starts checking `folders` (submission folders) for `actor` on this server; `today` is the
+  // date the checks are made on. Refused (an Error, refused) while another batch runs on any
+  // server, naming it. Returns the batch as started.
+  Result<WebBatch> start(std::vector<std::filesystem::path> folders, const Actor& actor,
+                         Date today);
+
+  // Batch `id` as `viewer` may see it: a clerk or an auditor of the authority that started it,
+  // or an auditor of every authority (else forbidden, with the reason); not_found when there is
+  // none. A running batch whose server stopped beating is given as interrupted.
+  Result<WebBatch> find(const std::string& id, const Actor& viewer);
+
+  // On every case of batch `id` whose check passed, the passing action of `actor` through
+  // `engine` (Engine::pass_clean), at `at`. Refused unless the batch is done.
+  Result<std::vector<PassOutcome>> pass_clean(Engine& engine, const std::string& id,
+                                              const Actor& actor, const std::string& at = "");
+
+ private:
+  WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests,
+             std::unique_ptr<WebBatchRepository> runner);
+  void run(WebBatch batch, std::vector<std::filesystem::path> folders, Date today);
+  // The running batch's progress within progress_every of a change, and its heartbeat every
+  // beat_every, until it ends.
+  void beat(const std::string& id);
+  // Writes the running batch's progress and heartbeat now; runner_mutex_ held.
+  void write_progress(const std::string& id);
+  // Records the batch's end and stops the beater.
+  void end(WebBatch& batch);
+  std::string now_text() const;
+
+  Setup setup_;
+  std::mutex requests_mutex_;  // requests_: used by one request at a time
+  std::unique_ptr<WebBatchRepository> requests_;
+  std::mutex runner_mutex_;  // runner_ and the progress below
+  std::unique_ptr<WebBatchRepository> runner_;
+  BatchProgress progress_;
+  bool progress_unwritten_ = false;  // progress_ moved since last written
+  std::chrono::steady_clock::time_point progress_written_;
+  bool beating_ = false;           // with runner_mutex_: the beater goes on
+  std::condition_variable ended_;  // with runner_mutex_: the beater stops
+  std::thread worker_;
+  std::atomic<bool> running_{false};  // a batch runs on this server
+  std::atomic<bool> closing_{false};
+};
+
+// A batch as the web counter's API shows it: {id, state, cases, done, total, current, error,
+// batch (the report's id), submissions}.
+nlohmann::json web_batch_json(const WebBatch& batch);
+
+}  // namespace keydesk
