@@ -26,13 +26,14 @@ std::string this_process() {
   return std::string(host[0] ? host : "localhost") + "/" + std::to_string(getpid());
 }
 
-// A new 批次号: W-<counter date>-<8 random hex digits>, which no other server gives.
+// A new 批次号: W-<counter date>-<8 random decimal digits>, which no other server gives. Digits
+// only: a clerk reads it out and types it, and letters in it read as English.
 std::string new_batch_id(const std::string& now_text) {
   std::string date = now_text.substr(0, 10);
   std::erase(date, '-');
   std::random_device random;
   char suffix[9];
-  std::snprintf(suffix, sizeof suffix, "%08X", static_cast<unsigned>(random()));
+  std::snprintf(suffix, sizeof suffix, "%08u", static_cast<unsigned>(random() % 100000000u));
   return "W-" + date + "-" + suffix;
 }
 
