@@ -123,9 +123,11 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     if (d.form_likeness >= kLikely && d.form_likeness >= d.read_likeness + kClearly)
       ++check.drawn_as_name;
     // Every company's name ends in its legal form: a character there read as another is a
-    // misreading, never another company.
-    other_at[k] = k < distinctive && d.read_likeness >= kLikely &&
-                  d.read_likeness >= d.form_likeness + kClearly;
+    // misreading, never another company. Nor is a character of the name itself: a doubled or
+    // dropped character shifts the alignment (厦门科达贸易有有限公司 pairs 易 with 贸 and 有 with
+    // 易), and the ink then is clearly the character read, which is the company's own.
+    other_at[k] = k < distinctive && want.find(chars[at[k]]) == std::u32string::npos &&
+                  d.read_likeness >= kLikely && d.read_likeness >= d.form_likeness + kClearly;
     check.differences.push_back(std::move(d));
   }
   const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));

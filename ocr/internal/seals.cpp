@@ -66,11 +66,11 @@ RedAndGrey separate_red(Pix* rgb) {
   return out;
 }
 
-std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) {
+namespace {
+
+std::vector<SealMark> seal_rings_gathered(Pix* mask, int page_short_side, bool red, int reach) {
   std::vector<SealMark> seals;
-  // Faded or unevenly inked seals break into arcs: a wide dilation gathers the pieces of one
-  // seal, and the box is then fitted to the ink itself.
-  PixPtr gathered(pixDilateCompBrickDwa(nullptr, mask, 17, 17));
+  PixPtr gathered(pixDilateCompBrickDwa(nullptr, mask, reach, reach));
   Pixa* pixa_raw = nullptr;
   BoxaPtr boxes(pixConnComp(gathered.get(), &pixa_raw, 8));
   if (pixa_raw) pixaDestroy(&pixa_raw);
@@ -125,6 +125,26 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
     seal.roundness = static_cast<double>(std::count(hit, hit + kSectors, true)) / kSectors;
     seal.fill = static_cast<double>(ink) / (static_cast<double>(b.w) * b.h);
     if (seal.roundness >= 0.5 && seal.fill < 0.6 && seal.fill > 0.02) seals.push_back(seal);
+  }
+  return seals;
+}
+
+}  // namespace
+
+std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) {
+  std::vector<SealMark> seals;
+  // Faded or unevenly inked seals break into arcs: a wide dilation gathers the pieces of one
+  // seal, and the box is then fitted to the ink itself. A ring broken wider than that (a pale
+  // seal on a dark copy, a pen stroke across it) is gathered by a second, wider one, where the
+  // first found no seal.
+  for (const int reach : {17, 41}) {
+    std::vector<SealMark> found = seal_rings_gathered(mask, page_short_side, red, reach);
+    for (SealMark& seal : found)
+      if (std::none_of(seals.begin(), seals.end(), [&](const SealMark& s) {
+            return s.box.x < seal.box.right() && seal.box.x < s.box.right() &&
+                   s.box.y < seal.box.bottom() && seal.box.y < s.box.bottom();
+          }))
+        seals.push_back(std::move(seal));
   }
   return seals;
 }

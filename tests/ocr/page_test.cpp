@@ -1,5 +1,8 @@
 // The page geometry the reading policy rests on, on pages drawn here with Leptonica: what the
 // recognizer is given for a row, where a row may be cut, which rows look like a printed code.
+#include <cmath>
+#include <numbers>
+
 #include <catch2/catch.hpp>
 
 #include "ocr/internal/page.h"
@@ -469,6 +472,32 @@ TEST_CASE("binarising sets each pixel against its local threshold as Leptonica's
   CHECK(same == 1);
   pixCountPixels(binary.get(), &ink_pixels, nullptr);
   CHECK(ink_pixels > 601 * 437 / 10);  // the print is there
+}
+
+TEST_CASE("a seal's ring broken wide in two places is still one seal; half a ring is none",
+          "[page]") {
+  // The mask of a pale seal on a dark copy, a pen stroke across it: a ring of radius 100 whose
+  // left and right stretches (30 pixels each, wider than the first gathering bridges) did not
+  // come out red, a star in its middle; beside it, an arc as long as half a ring.
+  PixPtr mask(pixCreate(1240, 1754, 1));
+  auto ring = [&](int cx, int cy, double from, double to) {
+    for (double a = from; a < to; a += 0.002) {
+      const int x = cx + static_cast<int>(std::lround(100 * std::cos(a)));
+      const int y = cy + static_cast<int>(std::lround(100 * std::sin(a)));
+      pixRasterop(mask.get(), x - 2, y - 2, 5, 5, PIX_SET, nullptr, 0, 0);
+    }
+  };
+  const double gap = 0.16;  // radians: 16 pixels at radius 100, either side of each break
+  ring(400, 600, gap, std::numbers::pi - gap);
+  ring(400, 600, std::numbers::pi + gap, 2 * std::numbers::pi - gap);
+  pixRasterop(mask.get(), 385, 585, 30, 30, PIX_SET, nullptr, 0, 0);
+  ring(800, 1200, 0, std::numbers::pi);
+  const std::vector<SealMark> seals = find_seal_rings(mask.get(), 1240, true);
+  REQUIRE(seals.size() == 1);
+  CHECK(seals[0].red);
+  CHECK(std::abs(seals[0].box.x + seals[0].box.w / 2 - 400) <= 4);
+  CHECK(std::abs(seals[0].box.y + seals[0].box.h / 2 - 600) <= 4);
+  CHECK(seals[0].box.w >= 200);
 }
 
 TEST_CASE("red seal ink is masked and painted white on the grey page; the rest is its luminance",
