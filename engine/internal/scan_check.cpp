@@ -22,7 +22,7 @@ constexpr const char* kPipelineVersion =
                 // its band its print's, a seal label without its colon ends the signature's
                 // place; a row of fifteen digits tells the way up; a seal's ring broken wide
                 // gathered again; a seal character read as one of the name's own is no other
-                // company's;
+                // company's; tick boxes read as neither settled by their ink;
                 // 21: a red seal's name read along its arc and compared with the company's;
                 // 20: a label's print parted from the tall hand right after it, a line read as
                 // nothing read again on a margin of paper, spread labels (名”称) found, a

@@ -130,6 +130,11 @@ struct ScanAnalyzer::Impl {
   // before it was read as: empty, ticked or neither.
   void find_ticks(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
                   ScanResult& result);
+  // The list's boxes read as neither empty nor marked, settled by their ink against the others
+  // (ticks.cpp): `item_starts` are the first glyphs of the marks' items, result.ticks from
+  // `first_mark` on.
+  void settle_by_ink(const std::vector<Box>& item_starts, size_t first_mark,
+                     ScanResult& result) const;
 
   // --- confirm.cpp: a name read a character or two off the form's, looked at again
   // ---------------- Where `row` holds a hinted name (the company's or the person's) but for a few

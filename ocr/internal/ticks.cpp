@@ -3,8 +3,9 @@
 // it. Read as a character, an empty □ is 口 (its print is that character's shape in every face);
 // a box with a tick, a cross or a √ in it, a ☑ or a ■ is read as some other character (回, 国,
 // 区, 净 …), and a pen tick that spills over the box as a character or a scrawl. Measuring the
-// ink instead was tried and is not steady: the recognizer's glyph places drift by a character on
-// a long row, and the thin walls of a box break apart in a photocopy.
+// ink instead was tried and is not steady as the rule: the recognizer's glyph places drift by a
+// character on a long row, and the thin walls of a box break apart in a photocopy. It only
+// settles boxes read as neither (settle_by_ink), relative to the list's other boxes.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -117,6 +118,8 @@ void ScanAnalyzer::Impl::find_ticks(const std::vector<internal::ReadRow>& rows,
     if (r != *list && std::abs(rows[r].box.y + rows[r].box.h / 2 - middle) * 2 <= at_list.h &&
         found_on(r) > 0)
       line.push_back(r);
+  const size_t first_mark = result.ticks.size();
+  std::vector<Box> item_starts;  // each mark's item's first glyph
   for (size_t i = 0; i < items.size(); ++i) {
     for (size_t r : line) {
       const internal::ReadRow& row = rows[r];
@@ -134,8 +137,46 @@ void ScanAnalyzer::Impl::find_ticks(const std::vector<internal::ReadRow>& rows,
       mark.ticked = read == BoxRead::marked;
       mark.empty = read == BoxRead::empty;
       result.ticks.push_back(mark);
+      item_starts.push_back(first);
       break;
     }
+  }
+  settle_by_ink(item_starts, first_mark, result);
+}
+
+void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size_t first_mark,
+                                       ScanResult& result) const {
+  // The boxes read as neither empty nor marked (a ■ read as E, an empty □ as 5, a pen cross as
+  // nothing), judged by their ink against the list's other boxes: the ink before each item's
+  // first character, from a character and four fifths before it to half a character before it
+  // (a glyph's box there may have drifted onto the character), half a character above and below
+  // (a pen mark spills over its box). Only a box that clearly stands out is marked (more than
+  // twice the list's middle and half again the next most inked: a window that drifted onto print
+  // would not stand out alone), and a box no more inked than the list's empty-read ones is
+  // empty. Nothing else changes: a read 口 stays empty, a read mark stays marked.
+  const size_t n = item_starts.size();
+  if (n < 3 || !current_) return;
+  Pix* binary = current_->binary.get();
+  std::vector<double> ink(n, 0);
+  for (size_t k = 0; k < n; ++k) {
+    const Box& f = item_starts[k];
+    const int left = std::max(0, f.x - f.h * 9 / 5), top = std::max(0, f.y - f.h / 2);
+    const Box window{left, top, std::max(0, f.x - f.h / 2 - left), f.y + f.h * 3 / 2 - top};
+    ink[k] = internal::ink_share(binary, &window);
+  }
+  std::vector<double> sorted = ink;
+  std::sort(sorted.begin(), sorted.end());
+  const double middle = sorted[n / 2], most = sorted[n - 1], next = sorted[n - 2];
+  double empty_most = -1;
+  for (size_t k = 0; k < n; ++k)
+    if (result.ticks[first_mark + k].empty) empty_most = std::max(empty_most, ink[k]);
+  for (size_t k = 0; k < n; ++k) {
+    TickMark& mark = result.ticks[first_mark + k];
+    if (mark.ticked || mark.empty) continue;
+    if (ink[k] == most && most > middle * 2 && most > next * 1.5 && most > 0.05)
+      mark.ticked = true;
+    else if (empty_most >= 0 && ink[k] <= empty_most * 1.1)
+      mark.empty = true;
   }
 }
 
