@@ -691,7 +691,7 @@ async function showBatch() {
       status.textContent = `批次号 ${job.id}：${job.error}`;
       return;
     }
-    status.textContent = `批次 ${job.batch} 已完成：${job.submissions.length} 件`;
+    status.textContent = `批次号 ${job.id} 已完成：${job.submissions.length} 件`;
     const clean = job.submissions.filter((s) => s.verdict === 'pass').map((s) => s.id);
     const pass = el('button', {type: 'button', id: 'pass-clean', disabled: clean.length === 0}, `一键通过 ${clean.length} 件合格案件`);
     const passed = el('ul', {id: 'pass-results', 'aria-live': 'polite'});

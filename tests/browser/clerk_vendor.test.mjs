@@ -310,6 +310,7 @@ await step('clerk-verdicts', async () => {
   await page.locator('#verdicts').waitFor({timeout: VERIFY_TIMEOUT});
   const ids = Object.keys(VERDICTS);
   await expectText('#batch-status', `已完成：${ids.length} 件`);
+  await expectText('#batch-status', '批次号 W-');
   await expectCount('#verdicts tr', ids.length);
   for (const [id, verdict] of Object.entries(VERDICTS)) {
     const row = page.locator(`#verdicts tr[data-case="${id}"]`);
