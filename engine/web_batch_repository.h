@@ -10,8 +10,8 @@
 //      └──start of another, once its heartbeat is older than the limit──► interrupted
 //
 // At most one batch is running: start decides it in one write transaction (and a unique index
-// stands behind it). progress and beat change only a batch still running on the server that
-// calls them; finish only a batch of that server.
+// stands behind it). progress changes only a batch still running on the server that calls
+// it; finish only a batch of that server.
 #pragma once
 
 #include <cstdint>

@@ -98,7 +98,7 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
   // This server's last batch may still run, though another server took it for stopped.
   if (running_)
     return error_of(ErrorKind::refused,
-                    "本服务器上一批次仍在核验，请等它完成后再发起 (a batch still runs here)");
+                    "上一批次仍在核验，请等它完成后再发起 (a batch still runs on this server)");
   if (worker_.joinable()) worker_.join();  // the last one has finished
   WebBatch batch;
   batch.started_at = now_text();

@@ -12,6 +12,29 @@
 #include "ocr/internal/pix_util.h"
 
 namespace keydesk::ocr::internal {
+
+int middle_value(std::vector<int> values) {
+  if (values.empty()) return 0;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
+std::vector<Box> marks_in(Pix* binary, const Box& block) {
+  std::vector<Box> marks;
+  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
+  PixPtr clip(pixClipRectangle(binary, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!clip) return marks;
+  Pixa* pixa_raw = nullptr;
+  BoxaPtr parts(pixConnComp(clip.get(), &pixa_raw, 8));
+  if (pixa_raw) pixaDestroy(&pixa_raw);
+  if (!parts) return marks;
+  for (int i = 0, n = boxaGetCount(parts.get()); i < n; ++i)
+    marks.push_back(box_at(parts.get(), i));
+  std::sort(marks.begin(), marks.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  return marks;
+}
 namespace {
 
 Box united(const Box& a, const Box& b) {
@@ -181,20 +204,8 @@ std::vector<std::pair<Box, int>> add_cell_walls(Pix* binary, Pix* rules) {
 // are parted from the rest where a mark taller than print begins. False when it is no such
 // block.
 bool split_print_from_hand(Pix* text, const Box& block, int print_height, std::vector<Box>& out) {
-  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
-  PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
-  boxDestroy(&clip_box);
-  if (!clip) return false;
-  Pixa* pixa_raw = nullptr;
-  BoxaPtr parts(pixConnComp(clip.get(), &pixa_raw, 8));
-  if (pixa_raw) pixaDestroy(&pixa_raw);
-  if (!parts) return false;
-  std::vector<Box> marks;
-  for (int i = 0, n = boxaGetCount(parts.get()); i < n; ++i) {
-    const Box m = box_at(parts.get(), i);
-    if (m.w * m.h >= 4) marks.push_back(m);
-  }
-  std::sort(marks.begin(), marks.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  std::vector<Box> marks = marks_in(text, block);
+  std::erase_if(marks, [](const Box& m) { return m.w * m.h < 4; });
   // The head: marks no taller than print, before the first taller one.
   const int tall = print_height * 3 / 2;
   size_t head = 0;
@@ -269,29 +280,14 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
 }  // namespace
 
 std::optional<Box> print_head(Pix* binary, const Box& block, int least_height) {
-  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
-  PixPtr clip(pixClipRectangle(binary, clip_box, nullptr));
-  boxDestroy(&clip_box);
-  if (!clip) return std::nullopt;
-  Pixa* pixa_raw = nullptr;
-  BoxaPtr parts(pixConnComp(clip.get(), &pixa_raw, 8));
-  if (pixa_raw) pixaDestroy(&pixa_raw);
-  if (!parts) return std::nullopt;
-  std::vector<Box> marks;
-  for (int i = 0, n = boxaGetCount(parts.get()); i < n; ++i)
-    marks.push_back(box_at(parts.get(), i));
-  std::sort(marks.begin(), marks.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  const std::vector<Box> marks = marks_in(binary, block);
   // The print's band: the middle top, foot and height of the first five characters.
   std::vector<int> tops, feet, heights;
   for (const Box& m : marks)
     if (m.h >= least_height && tops.size() < 5)
       tops.push_back(m.y), feet.push_back(m.bottom()), heights.push_back(m.h);
   if (tops.size() < 3) return std::nullopt;
-  auto middle = [](std::vector<int>& v) {
-    std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(v.size() / 2), v.end());
-    return v[v.size() / 2];
-  };
-  const int top = middle(tops), foot = middle(feet), print = middle(heights);
+  const int top = middle_value(tops), foot = middle_value(feet), print = middle_value(heights);
   // Print: marks within the band and no taller than print; specks (a colon, a seal's remains)
   // neither end the head nor count. The head ends at the first other mark, the hand's.
   const int slack = std::max(2, print / 4);
@@ -388,11 +384,7 @@ Layout text_layout(Pix* binary) {
   std::vector<int> heights;
   for (const Box& b : blocks)
     if (b.w >= b.h * 2) heights.push_back(b.h);
-  int row_height = 0;
-  if (!heights.empty()) {
-    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-    row_height = heights[heights.size() / 2];
-  }
+  const int row_height = middle_value(heights);
   for (const Box& b : blocks) {
     if (row_height > 0 && b.h > row_height * 3 / 2 &&
         split_print_from_hand(text.get(), b, row_height, segments))

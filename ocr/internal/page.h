@@ -112,6 +112,13 @@ struct Layout {
 };
 Layout text_layout(Pix* binary);
 
+// The middle of `values` (of an even count, the upper of the two middle ones); 0 when empty.
+int middle_value(std::vector<int> values);
+
+// The connected marks of `binary` (1 bpp) inside `block`, in `block`'s coordinates, left to
+// right.
+std::vector<Box> marks_in(Pix* binary, const Box& block);
+
 // The print at the head of `block` (a row of `binary`) that a hand goes on from, the hand being
 // the first mark out of the print's band or taller than its characters: the label of 法定代表人
 // 签字：任霞 when the row finder joined the two. Its characters are the first marks `least_height`

@@ -116,8 +116,7 @@ std::vector<internal::TextRow> ScanAnalyzer::Impl::reading_order(
   auto median_of = [&rows](auto height) {
     std::vector<int> heights;
     for (const TextRow& r : rows) heights.push_back(height(r));
-    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-    return heights[heights.size() / 2];
+    return internal::middle_value(std::move(heights));
   };
   const int median = median_of([](const TextRow& r) { return r.box.h; });
   const int median_glyph = median_of([](const TextRow& r) { return r.glyph_height; });

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "ocr/internal/pix_util.h"
 
@@ -68,7 +69,11 @@ RedAndGrey separate_red(Pix* rgb) {
 
 namespace {
 
-std::vector<SealMark> seal_rings_gathered(Pix* mask, int page_short_side, bool red, int reach) {
+// The seals among the red ink of `mask` gathered by a dilation `reach` pixels wide. `*arcs_left`
+// says whether gathered red ink half a seal's least size across or more made no seal and lies in
+// none.
+std::vector<SealMark> seal_rings_gathered(Pix* mask, int page_short_side, bool red, int reach,
+                                          bool* arcs_left) {
   std::vector<SealMark> seals;
   PixPtr gathered(pixDilateCompBrickDwa(nullptr, mask, reach, reach));
   Pixa* pixa_raw = nullptr;
@@ -83,22 +88,11 @@ std::vector<SealMark> seal_rings_gathered(Pix* mask, int page_short_side, bool r
   const int w = width_of(mask);
   const l_uint32* data = pixGetData(mask);
   const int wpl = pixGetWpl(mask);
-  for (int i = 0; i < n; ++i) {
-    Box b = box_at(boxes.get(), i);
-    {
-      BOX* area = boxCreate(b.x, b.y, b.w, b.h);
-      BOX* tight = nullptr;
-      PixPtr clip(pixClipRectangle(mask, area, nullptr));
-      boxDestroy(&area);
-      if (!clip || pixClipToForeground(clip.get(), nullptr, &tight) != 0 || !tight) continue;
-      l_int32 tx = 0, ty = 0, tw = 0, th = 0;
-      boxGetGeometry(tight, &tx, &ty, &tw, &th);
-      boxDestroy(&tight);
-      b = {b.x + tx, b.y + ty, tw, th};
-    }
-    if (b.w < min_side || b.h < min_side || b.w > max_side || b.h > max_side) continue;
+  // Whether the ink in `b` (fitted to it) is a seal's ring.
+  auto ring = [&](const Box& b) -> std::optional<SealMark> {
+    if (b.w < min_side || b.h < min_side || b.w > max_side || b.h > max_side) return std::nullopt;
     double aspect = static_cast<double>(b.w) / b.h;
-    if (aspect < 0.65 || aspect > 1.55) continue;
+    if (aspect < 0.65 || aspect > 1.55) return std::nullopt;
     // Ring test: the ink near the ellipse inscribed in the box, sector by sector. A ring covers
     // most sectors; a square stamp, a red line or red printed text does not.
     constexpr int kSectors = 48;
@@ -124,28 +118,54 @@ std::vector<SealMark> seal_rings_gathered(Pix* mask, int page_short_side, bool r
     seal.red = red;
     seal.roundness = static_cast<double>(std::count(hit, hit + kSectors, true)) / kSectors;
     seal.fill = static_cast<double>(ink) / (static_cast<double>(b.w) * b.h);
-    if (seal.roundness >= 0.5 && seal.fill < 0.6 && seal.fill > 0.02) seals.push_back(seal);
+    if (seal.roundness >= 0.5 && seal.fill < 0.6 && seal.fill > 0.02) return seal;
+    return std::nullopt;
+  };
+  std::vector<Box> left;  // ink large enough for an arc that made no seal
+  for (int i = 0; i < n; ++i) {
+    Box b = box_at(boxes.get(), i);
+    {
+      BOX* area = boxCreate(b.x, b.y, b.w, b.h);
+      BOX* tight = nullptr;
+      PixPtr clip(pixClipRectangle(mask, area, nullptr));
+      boxDestroy(&area);
+      if (!clip || pixClipToForeground(clip.get(), nullptr, &tight) != 0 || !tight) continue;
+      l_int32 tx = 0, ty = 0, tw = 0, th = 0;
+      boxGetGeometry(tight, &tx, &ty, &tw, &th);
+      boxDestroy(&tight);
+      b = {b.x + tx, b.y + ty, tw, th};
+    }
+    if (std::optional<SealMark> seal = ring(b))
+      seals.push_back(std::move(*seal));
+    else if (std::max(b.w, b.h) * 2 >= min_side)
+      left.push_back(b);
   }
+  // A seal's star (or the name inside a wide ring) lies within the seal: no arc of another.
+  *arcs_left = std::any_of(left.begin(), left.end(), [&](const Box& b) {
+    return std::none_of(seals.begin(), seals.end(), [&](const SealMark& s) {
+      return b.x >= s.box.x && b.y >= s.box.y && b.right() <= s.box.right() &&
+             b.bottom() <= s.box.bottom();
+    });
+  });
   return seals;
 }
 
 }  // namespace
 
 std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) {
-  std::vector<SealMark> seals;
   // Faded or unevenly inked seals break into arcs: a wide dilation gathers the pieces of one
   // seal, and the box is then fitted to the ink itself. A ring broken wider than that (a pale
   // seal on a dark copy, a pen stroke across it) is gathered by a second, wider one, where the
-  // first found no seal.
-  for (const int reach : {17, 41}) {
-    std::vector<SealMark> found = seal_rings_gathered(mask, page_short_side, red, reach);
-    for (SealMark& seal : found)
-      if (std::none_of(seals.begin(), seals.end(), [&](const SealMark& s) {
-            return s.box.x < seal.box.right() && seal.box.x < s.box.right() &&
-                   s.box.y < seal.box.bottom() && seal.box.y < s.box.bottom();
-          }))
-        seals.push_back(std::move(seal));
-  }
+  // first found no seal; only when red ink large enough for a seal's arc made no seal.
+  bool arcs_left = false;
+  std::vector<SealMark> seals = seal_rings_gathered(mask, page_short_side, red, 17, &arcs_left);
+  if (!arcs_left) return seals;
+  for (SealMark& seal : seal_rings_gathered(mask, page_short_side, red, 41, &arcs_left))
+    if (std::none_of(seals.begin(), seals.end(), [&](const SealMark& s) {
+          return s.box.x < seal.box.right() && seal.box.x < s.box.right() &&
+                 s.box.y < seal.box.bottom() && seal.box.y < s.box.bottom();
+        }))
+      seals.push_back(std::move(seal));
   return seals;
 }
 

@@ -90,12 +90,8 @@ std::optional<LabelHit> signature_label_in(const ReadRow& row, size_t r,
     if (const Box g = glyph_span(row, i, i + 1); g.h > 0)
       tops.push_back(g.y), feet.push_back(g.bottom());
   if (tops.size() >= 3) {
-    std::nth_element(tops.begin(), tops.begin() + static_cast<ptrdiff_t>(tops.size() / 2),
-                     tops.end());
-    std::nth_element(feet.begin(), feet.begin() + static_cast<ptrdiff_t>(feet.size() / 2),
-                     feet.end());
-    const int top = std::max(box.y, tops[tops.size() / 2]);
-    const int foot = std::min(box.bottom(), feet[feet.size() / 2]);
+    const int top = std::max(box.y, internal::middle_value(tops));
+    const int foot = std::min(box.bottom(), internal::middle_value(feet));
     if (foot - top >= 4) box.y = top, box.h = foot - top;
   }
   if (match->stands_for > 0 && match->end > match->begin) {
@@ -129,12 +125,7 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
   std::vector<int> heights;
   for (const ReadRow& r : rows)
     if (r.box.w >= r.box.h * 2) heights.push_back(r.box.h);
-  int print = 0;
-  if (!heights.empty()) {
-    std::nth_element(heights.begin(), heights.begin() + static_cast<ptrdiff_t>(heights.size() / 2),
-                     heights.end());
-    print = heights[heights.size() / 2];
-  }
+  const int print = internal::middle_value(heights);
   // Rows taller than print parted from the hand and their print read alone, when first wanted.
   std::optional<std::vector<std::pair<size_t, ReadRow>>> heads;
   for (const auto& [signer, labels] : type.signature_labels) {
@@ -143,9 +134,10 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
     std::optional<LabelHit> hit;
     const ReadRow* hit_row = nullptr;
     std::u32string matched;  // the label `hit` was found as
+    std::vector<std::u32string> wordings;
+    for (const std::string& written : labels) wordings.push_back(normalise_name(written));
     auto search = [&](const ReadRow& in, size_t r) {
-      for (const std::string& written : labels) {
-        const std::u32string label = normalise_name(written);
+      for (const std::u32string& label : wordings) {
         if (std::optional<LabelHit> at = signature_label_in(in, r, label))
           if (!hit || at->similarity > hit->similarity + 1e-9) {
             hit = at;
@@ -180,8 +172,7 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
     // character on, may go on past what was read (法定代表人（签字 of 法定代表人（签字/盖章）：):
     // its print, ink that stays within the label's band, is the label's.
     size_t tail = 0;
-    for (const std::string& written : labels) {
-      const std::u32string longer = normalise_name(written);
+    for (const std::u32string& longer : wordings) {
       const size_t common = static_cast<size_t>(
           std::mismatch(matched.begin(), matched.end(), longer.begin(), longer.end()).first -
           matched.begin());
