@@ -186,6 +186,15 @@ template <class Valid>
 std::vector<std::string> candidates(const std::string& folded, Valid valid) {
   if (valid(folded)) return {folded};
   std::set<std::string> out;
+  // One character too many, the same as its neighbour once folded (a 0 read as 0O, a 1 as 11):
+  // OCR doubles a glyph it splits. Only the doubling itself is undone, with no other repair,
+  // so that garbage is not repaired into a valid code.
+  if (folded.size() == 19) {
+    for (std::size_t i = 0; i + 1 < folded.size(); ++i)
+      if (folded[i] == folded[i + 1])
+        if (std::string c = folded.substr(0, i) + folded.substr(i + 1); valid(c)) out.insert(c);
+    return {out.begin(), out.end()};
+  }
   for (std::size_t i = 0; i < folded.size(); ++i) {
     auto it = confusions().find(folded[i]);
     if (it == confusions().end()) continue;

@@ -314,6 +314,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           const int middle = b.y + b.h / 2, label_middle = l.y + l.h / 2;
           if (std::abs(middle - label_middle) * 2 <= std::max(b.h, l.h))
             return b.x >= l.right() - l.h ? 0 : -1;
+          // A value cell's first line when the value wraps: the cell centres its two lines on
+          // the label's, so the first stands up to a line higher (91330203MA over GW4K6BXP).
+          if (middle < label_middle && b.bottom() > l.y && b.w >= 2 * b.h && b.x >= l.right() - l.h)
+            return 0;
           return middle > label_middle && b.y <= l.bottom() + 2 * l.h ? 1 : -1;
         };
         for (size_t i = 0; i < order.size(); ++i) {

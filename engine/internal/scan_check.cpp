@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-22";  // 22: signature labels read again with their print parted from a hand the row
+    "scan-23";  // 23: a wrapped value's first line read though it stands above its label's
+                // middle, a glyph doubled in a code undone where the checksum agrees;
+                // 22: signature labels read again with their print parted from a hand the row
                 // finder joined them to, the label's wording and colon past what was read and
                 // its band its print's, a seal label without its colon ends the signature's
                 // place; a row of fifteen digits tells the way up; a seal's ring broken wide

@@ -619,6 +619,23 @@ TEST_CASE("a form's values beside a faint table rule or over two lines of their 
     }
 }
 
+TEST_CASE("a value wrapped in its cell is read from its first line, above the label's middle",
+          "[batch]") {
+  // scangen --variety wide, seed 21: S-2026-109435's form prints its USCC over two lines of the
+  // value cell (91330203MAD / WUGRB9F), the cell centring them on the label's line. Taught by
+  // the forms before it to read the label's row first, the reading took the two rows under the
+  // label for its value and never the first line, which stands above the label's middle:
+  // uscc.unread on a clean form. The whole fourteen are verified, as the teaching takes them.
+  TempDir dir;
+  const auto found = findings_starting(seed21_first14(), dir.path() / "report", "uscc.");
+  REQUIRE(found.size() == 14);
+  const auto& form = found.at("S-2026-109435");
+  for (const auto& f : form) {
+    INFO(f.dump());
+    CHECK(f["material"] != "application_form");
+  }
+}
+
 TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is no signature",
           "[batch]") {
   // scangen --variety wide --seed 3 --faults mix, submissions 6, 7 and 32. S-2026-129926's ID

@@ -61,6 +61,16 @@ TEST_CASE("letters OCR reads for digits in a USCC are repaired and the checksum 
   CHECK(repair_uscc("garbage").empty());
 }
 
+TEST_CASE("a glyph OCR doubled in a code is undone when the checksum agrees, and only that") {
+  // 0 read as 0O (S-2026-109176 of wide seed 31: 91320102MAG0OB / F7NX2 wrapped in a cell).
+  CHECK(repair_uscc("91320102MAG0OBF7NX2") == std::vector<std::string>{"91320102MAG0BF7NX2"});
+  CHECK(repair_id_number("1101051990010100029", kToday) ==
+        std::vector<std::string>{"110105199001010029"});
+  // One character too many that doubles nothing is not guessed away.
+  CHECK(repair_uscc("91320102MAG0BF7NX2A").empty());
+  CHECK(repair_uscc("913201702MAG0BF7NX2").empty());
+}
+
 TEST_CASE("a valid resident ID number passes, X check character included") {
   CHECK(check_id_number("110105199001010029", kToday).valid);
   CHECK(check_id_number("310115198705120029", kToday).valid);
