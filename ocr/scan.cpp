@@ -452,7 +452,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   result.readable = true;
   impl.classify(rows, result.height, result);
   const DocumentType* detected = impl.type_named(result.detected_type);
-  impl.extract_fields(rows, detected, result);
+  impl.extract_fields(rows, detected, &hints, result);
   clock.mark("fields");
   if (expected) {
     std::vector<Box> unread;

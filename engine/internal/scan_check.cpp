@@ -18,7 +18,8 @@ namespace {
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
     "scan-23";  // 23: a wrapped value's first line read though it stands above its label's
-                // middle, a glyph doubled in a code undone where the checksum agrees;
+                // middle, a glyph doubled in a code undone where the checksum agrees, a code cut
+                // short where its print turns faint read again wider;
                 // 22: signature labels read again with their print parted from a hand the row
                 // finder joined them to, the label's wording and colon past what was read and
                 // its band its print's, a seal label without its colon ends the signature's

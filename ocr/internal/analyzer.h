@@ -111,8 +111,19 @@ struct ScanAnalyzer::Impl {
   // Whether `text` holds the form's USCC or ID number (hints), its letters and digits compared.
   static bool holds_hint(const std::string& text, const ScanHints& hints);
 
+  // A code cut short where its print turns faint or the row finder parted it (the row kept
+  // 913101046264 of 913101046264993689 on a pale copy, DO2MAIR 9TC33J of 913702 02MATR
+  // 9TC33J): a run of 6–17 code characters ending or beginning a row is read again by the Latin
+  // model over a box widened by the characters it lacks, while the form's USCC or ID number
+  // (hints) is not yet on the page. What is kept is only the stretch of that reading within one
+  // character of the form's code, as the checks take a code: another's code is never made here.
+  std::vector<FieldRead> widened_codes(const std::vector<internal::ReadRow>& rows,
+                                       const std::vector<FieldRead>& fields, const ScanHints& hints,
+                                       int page_width);
+
+  // `hints` (optional): the form's values, for widened_codes.
   void extract_fields(const std::vector<internal::ReadRow>& rows, const DocumentType* type,
-                      ScanResult& result);
+                      const ScanHints* hints, ScanResult& result);
 
   // --- signatures.cpp: signature labels and the handwriting after them ---------------------------
   // A mark taller than the print of row `i` starts just right of it, on its line: a signature

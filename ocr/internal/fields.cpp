@@ -179,6 +179,60 @@ LineRead ScanAnalyzer::Impl::grid_read(const internal::TextRow& row) {
   return read;
 }
 
+std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadRow>& rows,
+                                                         const std::vector<FieldRead>& fields,
+                                                         const ScanHints& hints, int page_width) {
+  std::vector<FieldRead> out;
+  std::vector<std::u32string> targets;
+  for (const std::string* hint : {&hints.uscc, &hints.id_number})
+    if (const std::string form = code_characters(*hint); form.size() >= 15)
+      if (std::none_of(fields.begin(), fields.end(), [&form](const FieldRead& f) {
+            return f.field == "code" && edit_distance(decode_utf8_lossy(fold_code_text(f.text)),
+                                                      decode_utf8_lossy(form)) <= 1;
+          }))
+        targets.push_back(decode_utf8_lossy(form));
+  for (const ReadRow& row : rows) {
+    if (targets.empty()) break;
+    const std::u32string& f = row.folded;
+    auto stray = [](char32_t c) { return c == U' ' || c == U'|'; };
+    // The code characters (spaces within them allowed) that end the row, and those that begin it.
+    size_t end = f.size();
+    while (end > 0 && stray(f[end - 1])) --end;
+    size_t begin = end;
+    while (begin > 0 && (is_code_char(f[begin - 1]) || f[begin - 1] == U' ')) --begin;
+    size_t first = 0;
+    while (first < f.size() && stray(f[first])) ++first;
+    size_t last = first;
+    while (last < f.size() && (is_code_char(f[last]) || f[last] == U' ')) ++last;
+    for (auto [from, to, rightwards] : {std::tuple{begin, end, true}, {first, last, false}}) {
+      while (from < to && f[from] == U' ') ++from;
+      while (to > from && f[to - 1] == U' ') --to;
+      const auto n = static_cast<int>(std::count_if(f.begin() + static_cast<std::ptrdiff_t>(from),
+                                                    f.begin() + static_cast<std::ptrdiff_t>(to),
+                                                    is_code_char));
+      if (n < 6 || n >= 18 || targets.empty()) continue;
+      const Box a = glyph_span(row, from, to);
+      const int glyph = std::max(a.w / n, row.box.h / 2);
+      const int more = (20 - n) * glyph;
+      int left = rightwards ? a.x - glyph / 2 : a.x - more;
+      int right = rightwards ? a.right() + more : a.right() + glyph / 2;
+      left = std::max(left, 0), right = std::min(right, page_width);
+      if (right - left <= a.w) continue;
+      const LineRead again = latin_read({left, row.box.y - 2, right - left, row.box.h + 4});
+      // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for.
+      const std::u32string read = decode_utf8_lossy(fold_uscc(code_characters(again.text)));
+      std::erase_if(targets, [&](const std::u32string& target) {
+        size_t b = 0, e = 0;
+        if (best_substring_distance(read, target, &b, &e) > 1) return false;
+        out.push_back({"code", encode_utf8(read.substr(b, e - b)),
+                       Box{left, row.box.y, right - left, row.box.h}, again.confidence});
+        return true;
+      });
+    }
+  }
+  return out;
+}
+
 std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field) {
   if (field.field != "code" || !code || passes_a_checksum(field.text)) return std::nullopt;
   LineRead read = latin_read(field.box);
@@ -208,7 +262,7 @@ bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hi
 }
 
 void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
-                                        ScanResult& result) {
+                                        const ScanHints* hints, ScanResult& result) {
   for (size_t r = 0; r < rows.size(); ++r) {
     for (FieldRead& field : code_runs(rows[r])) result.fields.push_back(std::move(field));
     for (FieldRead& joined : wrapped_codes(rows, r)) result.fields.push_back(std::move(joined));
@@ -217,6 +271,9 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
   for (const FieldRead& field : result.fields)
     if (std::optional<FieldRead> again = reread_code(field)) rereads.push_back(*again);
   result.fields.insert(result.fields.end(), rereads.begin(), rereads.end());
+  if (code && hints)
+    for (FieldRead& wider : widened_codes(rows, result.fields, *hints, result.width))
+      result.fields.push_back(std::move(wider));
   if (!type) return;
   auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
                       size_t max_chars) {

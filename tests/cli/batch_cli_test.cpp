@@ -636,6 +636,24 @@ TEST_CASE("a value wrapped in its cell is read from its first line, above the la
   }
 }
 
+TEST_CASE("a code cut short where its print turns faint is read again over the width it lacks",
+          "[batch]") {
+  // scangen --variety wide --faults mix, seed 31, the first 20: S-2026-109183's trade filing
+  // form prints its USCC (913101046264993689) in pale grey; binarised, only 913101046264 stays
+  // ink enough for the row finder, and the rest of the code was never a row: uscc.unread. Its
+  // row read again by the Latin model over the six characters it lacks holds the form's code.
+  TempDir dir;
+  const fs::path in = dir.path() / "in";
+  scangen("--variety wide --count 20 --faults mix --seed 31 -q --jobs 2 --out '" + in.string() +
+          "'");
+  const auto found = findings_starting(in, dir.path() / "report", "uscc.");
+  REQUIRE(found.size() == 20);
+  for (const auto& f : found.at("S-2026-109183")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "trade_filing_form");
+  }
+}
+
 TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is no signature",
           "[batch]") {
   // scangen --variety wide --seed 3 --faults mix, submissions 6, 7 and 32. S-2026-129926's ID
