@@ -218,6 +218,7 @@ http::status status_of(ErrorKind kind) {
     case ErrorKind::stale:
       return http::status::conflict;
     case ErrorKind::busy:
+    case ErrorKind::unavailable:
       return http::status::service_unavailable;
     case ErrorKind::io:
     case ErrorKind::corrupt:

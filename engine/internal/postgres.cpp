@@ -59,7 +59,7 @@ Error pg_error(PGconn* conn, const PGresult* result, const std::string& what) {
   if (code == "40001" || code == "40P01" || code == "55P03" || code == "57014")
     return said(ErrorKind::busy, "数据库正忙，请稍后重试");
   if (code.starts_with("08") || (conn && PQstatus(conn) == CONNECTION_BAD))
-    return said(ErrorKind::io,
+    return said(ErrorKind::unavailable,
                 "与数据库服务器的连接已断开，未保存任何内容：请稍后重试，仍不行请联系管理员检查数据"
                 "库服务器");
   if (code == "53100")
@@ -151,12 +151,21 @@ class PostgresConnection final : public Connection {
 
   Status exec(const std::string& sql) override {
     revive();
-    return raw_exec(sql);
+    auto st = raw_exec(sql);
+    if (!st && again_on_new_connection(sql)) {
+      revive();
+      st = raw_exec(sql);
+    }
+    return st;
   }
 
   Result<Query> prepare(const std::string& sql) override {
     revive();
     auto prepared = prepared_statement(sql);
+    if (!prepared && again_on_new_connection("SELECT")) {  // preparing does nothing
+      revive();
+      prepared = prepared_statement(sql);
+    }
     if (!prepared) return prepared.error();
     return Query(std::make_unique<PostgresQuery>(*this, sql, (*prepared)->params));
   }
@@ -164,9 +173,6 @@ class PostgresConnection final : public Connection {
   long changes() const override { return changes_; }
   Status begin_write() override {
     auto st = exec(kBeginWrite);
-    // A connection the server dropped since (a restart, a fail-over) is found only now, with
-    // nothing done yet: once more, on a new connection.
-    if (!st && PQstatus(conn_.get()) == CONNECTION_BAD) st = exec(kBeginWrite);
     if (!st) {
       rollback();  // BEGIN may have run and the lock not been had
       return st;
@@ -192,6 +198,10 @@ class PostgresConnection final : public Connection {
   Result<std::string> change_mark() override {
     revive();
     PgResult r(PQexec(conn_.get(), "SELECT n FROM store_generation"));
+    if (!checked(r, "") && again_on_new_connection("SELECT")) {
+      revive();
+      r.reset(PQexec(conn_.get(), "SELECT n FROM store_generation"));
+    }
     if (auto st = checked(r, "reading store_generation"); !st) return st.error();
     if (PQntuples(r.get()) != 1)
       return error_of(ErrorKind::corrupt,
@@ -220,9 +230,7 @@ class PostgresConnection final : public Connection {
                                 static_cast<int>(values.size()), values.data(), nullptr, nullptr,
                                 0));
       auto st = checked(r, "running '" + sql + "'");
-      if (!st && attempt == 0 && !writing_ && PQstatus(conn_.get()) == CONNECTION_BAD &&
-          sql.starts_with("SELECT"))
-        continue;
+      if (!st && attempt == 0 && again_on_new_connection(sql)) continue;
       if (!st) return st.error();
       if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) changes_ = std::atol(PQcmdTuples(r.get()));
       return r;
@@ -252,6 +260,15 @@ class PostgresConnection final : public Connection {
       it = prepared_.emplace(sql, Prepared{name, params}).first;
     }
     return &it->second;
+  }
+
+  // Whether `sql`, just failed, is to run once more on a new connection: the connection the
+  // server dropped since (a restart, a fail-over) was found only now, outside a transaction, and
+  // `sql` begins one or only reads, so nothing was done (a write outside a transaction may have
+  // been committed before the connection went: it is never repeated).
+  bool again_on_new_connection(const std::string& sql) const {
+    return !writing_ && PQstatus(conn_.get()) == CONNECTION_BAD &&
+           (sql.starts_with("BEGIN") || sql.starts_with("SELECT"));
   }
 
   // A connection the server dropped is made again, outside a write transaction (inside one, the

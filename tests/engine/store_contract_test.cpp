@@ -1090,7 +1090,7 @@ TEST_CASE("a PostgreSQL transaction whose connection was lost is refused, never 
   drop_other_connections(backend.target());
   auto committed = (*conn)->commit();
   REQUIRE_FALSE(committed.ok());
-  CHECK(committed.error().kind == ErrorKind::io);
+  CHECK(committed.error().kind == ErrorKind::unavailable);
   CHECK(test::chinese_first(committed.error().message));
   CHECK_THAT(committed.error().message, Catch::Contains("连接已断开"));
   (*conn)->rollback();

@@ -7,13 +7,16 @@
 // server enqueues are done by both workers, each job once; a batch started through one server is
 // followed and passed through the other, which refuses a second batch while it runs, and shows
 // it interrupted once its server is gone; a rule file activated through one server is in force
-// on the other within seconds.
+// on the other within seconds. On a cluster of its own, stopped under a running server and
+// worker: clerks are told in Chinese to try again (503), nothing is stored, and once the database
+// is back every request is served again, by processes that never stopped.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <fstream>
 #include <future>
 #include <map>
+#include <random>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +44,20 @@ namespace {
 
 const std::string kOwn = "示例省商务厅（发证机构）";
 
+// The example registry and cases, a clerk and an administrator in the database at `uri`.
+void seed(const std::string& uri) {
+  auto store = CaseStore::open(uri);
+  INFO((store ? "" : store.error().message));
+  REQUIRE(store);
+  keydesk::test::open_example_cases(*store, {}, kOwn);
+  auto accounts = Accounts::open(uri);
+  REQUIRE(accounts);
+  REQUIRE(accounts->add({"clerk", "", "authority_clerk", kOwn, false, ""}, "password-clerk",
+                        "2026-11-01"));
+  REQUIRE(
+      accounts->add({"admin", "", "administrator", "", false, ""}, "password-admin", "2026-11-01"));
+}
+
 // The example registry and a clerk in a fresh PostgreSQL database; two servers on it with their
 // checks left to workers, each on a port of its own.
 struct Deployment {
@@ -50,18 +67,7 @@ struct Deployment {
   unsigned short port_a = 0, port_b = 0;
 
   Deployment() {
-    {
-      auto store = CaseStore::open(pg.target());
-      INFO((store ? "" : store.error().message));
-      REQUIRE(store);
-      keydesk::test::open_example_cases(*store, {}, kOwn);
-      auto accounts = Accounts::open(pg.target());
-      REQUIRE(accounts);
-      REQUIRE(accounts->add({"clerk", "", "authority_clerk", kOwn, false, ""}, "password-clerk",
-                            "2026-11-01"));
-      REQUIRE(accounts->add({"admin", "", "administrator", "", false, ""}, "password-admin",
-                            "2026-11-01"));
-    }
+    seed(pg.target());
     // The rules folder both servers share, as a shared file system would hold it.
     fs::copy(KEYDESK_RULES_DIR, work.path() / "rules", fs::copy_options::recursive);
     a = serve("a", port_a);
@@ -448,4 +454,98 @@ TEST_CASE(
       ++seen;
     }
   CHECK(seen == 1);
+}
+
+namespace {
+
+// A PostgreSQL cluster of the test's own (tests/postgres/cluster.sh), which it may stop and start
+// again: the shared test cluster serves every other test at the same time.
+struct OwnCluster {
+  std::string dir = "/tmp/kdpg-" + std::to_string(std::random_device{}());
+  OwnCluster() { REQUIRE(cluster("start") == 0); }
+  ~OwnCluster() { (void)cluster("stop"); }
+  OwnCluster(const OwnCluster&) = delete;
+  OwnCluster& operator=(const OwnCluster&) = delete;
+  int cluster(const std::string& action) const {
+    const std::string command =
+        "bash '" + std::string(KEYDESK_PG_CLUSTER) + "' " + action + " '" + dir + "' >/dev/null";
+    return std::system(command.c_str());
+  }
+  std::string uri() const { return "postgresql:///postgres?host=" + dir + "&user=keydesk"; }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "the database stopped under a running server and worker: clerks are told to try again, "
+    "nothing is stored, and once it is back every request is served by the same processes",
+    "[server][deployment]") {
+  OwnCluster pg;
+  TempDir work;
+  seed(pg.uri());
+  auto pass_review = [](HttpClient& clerk) {
+    return clerk.send(http::verb::post, "/api/cases/N-1/actions",
+                      R"({"action": "pass_review", "version": 1})");
+  };
+  const std::string db =
+      " --rules '" + std::string(KEYDESK_RULES_DIR) + "' --db '" + pg.uri() + "' ";
+  Keydesk server(db + "serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
+                 work.path() / "server", work.path());
+  Keydesk worker(db + "worker --name w --lease 30", work.path() / "worker", work.path());
+  unsigned short port = 0;
+  const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
+  REQUIRE(wait_until(
+      [&] {
+        std::smatch m;
+        const std::string out = server.out();
+        if (!std::regex_search(out, m, listening)) return !server.running();
+        port = static_cast<unsigned short>(std::stoi(m[1]));
+        return true;
+      },
+      60));
+  REQUIRE(port != 0);
+  auto clerk = clerk_at(port);
+  take_in(*clerk, "S-2026-000206", "N-1");
+  const std::vector<std::string> before = open_queue(*clerk);
+  REQUIRE(std::find(before.begin(), before.end(), "N-1") != before.end());
+
+  REQUIRE(pg.cluster("down") == 0);
+  for (int i = 0; i < 4; ++i) {
+    // On the kept connection, and on new ones (another thread, its own database connection),
+    // the clerk's session with them.
+    HttpClient fresh(port);
+    fresh.cookie = clerk->cookie;
+    fresh.csrf = clerk->csrf;
+    for (HttpClient* c : {clerk.get(), &fresh}) {
+      const Answer queue = c->send(http::verb::get, "/api/cases?tab=open");
+      INFO(queue.body());
+      CHECK(queue.result() == http::status::service_unavailable);
+      const std::string error = body_of(queue).value("error", "");
+      CHECK_THAT(error, Catch::Contains("数据库") && Catch::Contains("请稍后重试"));
+    }
+    const Answer pass = pass_review(*clerk);
+    INFO(pass.body());
+    CHECK(pass.result() == http::status::service_unavailable);
+  }
+  CHECK(server.running());
+  CHECK(worker.running());
+
+  REQUIRE(pg.cluster("up") == 0);
+  // Every thread's first request after the outage is served (each finds its connection dropped
+  // and makes it again before answering): new connections, each logged in afresh.
+  for (int i = 0; i < 6; ++i) {
+    auto again = clerk_at(port);
+    CHECK(open_queue(*again) == before);
+  }
+  CHECK(open_queue(*clerk) == before);
+  const nlohmann::json c = body_of(clerk->send(http::verb::get, "/api/cases/N-1"));
+  CHECK(c["version"] == 1);
+  CHECK(c["state"] != "to_vendor");
+  CHECK(query_number(pg.uri(), "SELECT count(*) FROM events WHERE action = 'pass_review'") == 0);
+  // And it moves on now.
+  const Answer pass = pass_review(*clerk);
+  INFO(pass.body());
+  CHECK(pass.result() == http::status::ok);
+  CHECK(server.running());
+  CHECK(worker.running());
 }
