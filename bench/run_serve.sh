@@ -12,7 +12,10 @@
 #     cases move between requests).
 # With the pool and the cache off, also the page a clerk opens (GET /api/cases: 我的待办, 50 cases).
 # Then, per backend, every kind of queue page a clerk asks for (each tab, each sortable column, a
-# deep page, searches), each built afresh: the median of 5 requests, one at a time.
+# deep page, searches), each built afresh: the median of 5 requests, one at a time. The searches:
+# part of a case number, part of a login name, a name of 2 characters (王伟: too short for the
+# trigram index) and of 3 (王海峰), open and closed, a USCC, part of an enterprise's name, and one
+# every case holds (有限公司).
 # Goal (issue 23): fresh queue pages (cache off) at 200 connections with p99 under 50 ms.
 #
 # usage: bench/run_serve.sh      (from any directory; needs a built tree: scripts/build.sh)
@@ -149,7 +152,9 @@ pages() {  # BACKEND
       "tab=open&sort=opened&order=desc" "tab=open&sort=enterprise" "tab=open&sort=id&order=desc" \
       "tab=open&sort=state" "tab=open&procedure=reissue" "tab=open&page=1000" "tab=closed&page=1000" \
       "tab=closed&sort=enterprise" "q=C2026-00001" "q=u00000" "tab=open&q=%E7%8E%8B%E4%BC%9F" \
-      "tab=closed&q=%E7%8E%8B%E4%BC%9F"; do
+      "tab=closed&q=%E7%8E%8B%E4%BC%9F" "q=913100000000000123" "tab=open&q=%E7%8E%8B%E6%B5%B7%E5%B3%B0" \
+      "tab=closed&q=%E7%8E%8B%E6%B5%B7%E5%B3%B0" "q=%E8%B4%B8%E6%98%93%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B800012" \
+      "q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8"; do
     for n in 1 2 3 4 5; do
       curl -sS -o "$out/page.json" -w '%{time_total}\n' -H "Cookie: $KD_COOKIE" \
         "$base/api/cases?$page&fresh=$n$RANDOM" >>"$out/page_times.txt"

@@ -51,8 +51,12 @@ constexpr CopiedTable kQueueCounts = {"case_counts", "案件计数",
                                       "vendor_handled"};
 
 // Tables the database keeps itself, never copied as such: the queue's counts (above), the
-// change mark, the schema version (PostgreSQL; SQLite keeps it in PRAGMA user_version).
-const std::set<std::string> kKeptByTarget = {"case_counts", "store_generation", "keydesk_schema"};
+// change mark, the schema version (PostgreSQL; SQLite keeps it in PRAGMA user_version), and
+// SQLite's trigram index of the search text (migration 011: the FTS5 table and its shadow
+// tables), which the target's triggers fill as the cases go in (PostgreSQL's is an index).
+const std::set<std::string> kKeptByTarget = {
+    "case_counts",       "store_generation", "keydesk_schema",     "cases_search",
+    "cases_search_data", "cases_search_idx", "cases_search_config"};
 
 // Rows read from the source per statement (PostgreSQL reads a result whole), and values written
 // per INSERT (well under SQLite's 32,766 and PostgreSQL's 65,535 parameters).

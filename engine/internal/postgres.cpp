@@ -18,6 +18,7 @@ extern const char migration_postgresql_007_sql[];
 extern const char migration_postgresql_008_sql[];
 extern const char migration_postgresql_009_sql[];
 extern const char migration_postgresql_010_sql[];
+extern const char migration_postgresql_011_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -29,7 +30,8 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_003_sql, embedded::migration_postgresql_004_sql,
     embedded::migration_postgresql_005_sql, embedded::migration_postgresql_006_sql,
     embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql,
-    embedded::migration_postgresql_009_sql, embedded::migration_postgresql_010_sql};
+    embedded::migration_postgresql_009_sql, embedded::migration_postgresql_010_sql,
+    embedded::migration_postgresql_011_sql};
 
 // The advisory lock every write transaction takes first ("keyd").
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";

@@ -3,6 +3,7 @@
 // query, substring search, SQLite's index hint) are chosen by the connection's dialect here.
 #include <limits>
 
+#include "common/utf8.h"
 #include "engine/case_repository.h"
 #include "engine/internal/sql.h"
 #include "engine/submission.h"
@@ -133,9 +134,41 @@ OutboxItem read_outbox(const Query& row) {
   return item;
 }
 
-// The WHERE clause of `f` and its arguments (order, limit and offset aside).
+// How a search (CaseFilter::search, as search_key() makes it) is read.
+enum class SearchRead {
+  none,   // no search
+  scan,   // the search text of every case the other conditions leave (instr, strpos)
+  index,  // the cases the trigram index finds (migration 011), their search text checked after
+};
+
+// Whether `key` can be found through a trigram index: three characters at least (a shorter
+// search holds no run of three), well-formed UTF-8 and no NUL (the index reads characters).
+bool has_trigrams(const std::string& key) {
+  const auto characters = decode_utf8(key);
+  return characters && characters->size() >= 3 && characters->find(U'\0') == std::u32string::npos;
+}
+
+// `key` as an FTS5 query: one phrase, the key's runs of three characters each at its place.
+std::string fts_phrase(const std::string& key) {
+  std::string phrase = "\"";
+  for (const char c : key) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return phrase + "\"";
+}
+
+// `key` as a LIKE pattern finding it anywhere (PostgreSQL, whose LIKE escapes with '\\').
+std::string like_anywhere(const std::string& key) {
+  std::string pattern = "%";
+  for (const char c : key) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+// The WHERE clause of `f` and its arguments (order, limit and offset aside); `search` says how
+// its search, if any, is read.
 std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool with_pairs,
-                       Dialect dialect) {
+                       Dialect dialect, SearchRead search) {
   std::string where = "WHERE 1 = 1";
   auto add = [&](const std::string& column, const std::string& value) {
     if (value.empty()) return;
@@ -156,7 +189,19 @@ std::string case_where(const CaseFilter& f, std::vector<std::string>& args, bool
     }
     where += ")";
   }
-  if (const std::string key = search_key(f.search); !key.empty()) {
+  const std::string key = search_key(f.search);
+  if (search == SearchRead::index && dialect == Dialect::sqlite) {
+    // The phrase finds the cases holding each run of three of the key in order; instr() decides.
+    where +=
+        " AND rowid IN (SELECT rowid FROM cases_search WHERE cases_search MATCH ?) AND "
+        "instr(search_text, ?) > 0";
+    args.push_back(fts_phrase(key));
+    args.push_back(key);
+  } else if (search == SearchRead::index) {
+    // pg_trgm's GIN index serves LIKE (not strpos), and checks the text of what it finds.
+    where += " AND search_text LIKE ?";
+    args.push_back(like_anywhere(key));
+  } else if (search == SearchRead::scan) {
     where += dialect == Dialect::sqlite ? " AND instr(search_text, ?) > 0"
                                         : " AND strpos(search_text, ?) > 0";
     args.push_back(key);
@@ -353,13 +398,18 @@ class SqlCaseRepository final : public CaseRepository {
   }
 
   Result<std::vector<CaseRecord>> list(const CaseFilter& f) override {
+    auto search = search_read(f);
+    if (!search) return search.error();
     std::vector<std::string> args;
-    std::string where = case_where(f, args, true, db_->dialect());
-    // A search: the matches found in cases_tally, which holds every column the filter reads,
-    // then only those read and sorted. Walking an order's index instead reads every case of the
-    // authority for a search that matches a few (446 ms among 100,000; 5 ms this way). SQLite
-    // only: PostgreSQL's planner chooses its index itself.
-    if (!search_key(f.search).empty() && f.uscc.empty() && db_->dialect() == Dialect::sqlite)
+    std::string where = case_where(f, args, true, db_->dialect(), *search);
+    // A search: the matches found first, then only those read and sorted. Walking an order's
+    // index instead reads every case of the authority for a search that matches a few (446 ms
+    // among 100,000; 5 ms this way). Through the trigram index, by rowid (NOT INDEXED leaves
+    // SQLite no index to walk instead); else in cases_tally, which holds every column the
+    // filter reads. SQLite only: PostgreSQL's planner chooses its index itself.
+    if (db_->dialect() == Dialect::sqlite && *search == SearchRead::index)
+      where = "WHERE rowid IN (SELECT rowid FROM cases NOT INDEXED " + where + ")";
+    else if (db_->dialect() == Dialect::sqlite && *search == SearchRead::scan && f.uscc.empty())
       where = "WHERE rowid IN (SELECT rowid FROM cases INDEXED BY cases_tally " + where + ")";
     const std::string order = " ORDER BY " + case_order(f.order, f.descending);
     // PostgreSQL: the page's case numbers first, from the order's index alone, then those cases.
@@ -384,7 +434,9 @@ class SqlCaseRepository final : public CaseRepository {
                        row.integer(2) != 0, static_cast<int>(row.integer(3)),
                        row.integer(4) != 0, static_cast<long>(row.integer(5))};
     };
-    if (f.uscc.empty() && search_key(f.search).empty()) {
+    auto search = search_read(f);
+    if (!search) return search.error();
+    if (f.uscc.empty() && *search == SearchRead::none) {
       // Nothing to filter by that case_counts does not hold (authority, procedure, state, a
       // pending year, a vendor's hand): the counts kept by migration 006's triggers, rather
       // than counting the cases (a procedure's 80,000 among 200,000: 17 ms).
@@ -406,11 +458,13 @@ class SqlCaseRepository final : public CaseRepository {
       return rows;
     }
     std::vector<std::string> args;
-    const std::string where = case_where(f, args, false, db_->dialect());
+    const std::string where = case_where(f, args, false, db_->dialect(), *search);
+    const bool by_rowid = db_->dialect() == Dialect::sqlite && *search == SearchRead::index;
     auto st = db_->prepare(
         "SELECT procedure, state, closed, coalesce(due_pending_year, 0), vendor_handled, count(*) "
         "FROM cases " +
-        where + " GROUP BY procedure, state, closed, due_pending_year, vendor_handled");
+        std::string(by_rowid ? "NOT INDEXED " : "") + where +
+        " GROUP BY procedure, state, closed, due_pending_year, vendor_handled");
     if (!st) return st.error();
     int i = 1;
     for (const auto& a : args) st->bind(i++, a);
@@ -629,6 +683,29 @@ class SqlCaseRepository final : public CaseRepository {
   Result<std::string> change_mark() override { return db_->change_mark(); }
 
  private:
+  // How `f`'s search is read. Through the trigram index when it can be (has_trigrams) and, on
+  // SQLite, the index finds at most 1,000 cases or a tenth of them all: past that, looking up
+  // each case it finds costs more than reading the search text of every case in cases_tally
+  // (counting a search that every case among 200,000 holds: 430 ms that way, 86 ms in
+  // cases_tally). PostgreSQL's planner weighs that itself (README: issue 23's searches).
+  Result<SearchRead> search_read(const CaseFilter& f) {
+    const std::string key = search_key(f.search);
+    if (key.empty()) return SearchRead::none;
+    if (!has_trigrams(key)) return SearchRead::scan;
+    if (db_->dialect() == Dialect::postgresql) return SearchRead::index;
+    auto st = db_->prepare(
+        "WITH most (n) AS (SELECT max(1000, coalesce(sum(count), 0) / 10) FROM case_counts) "
+        "SELECT count(*) <= (SELECT n FROM most) FROM (SELECT 1 FROM cases_search WHERE "
+        "cases_search MATCH ? LIMIT (SELECT n FROM most) + 1)");
+    if (!st) return st.error();
+    st->bind(1, fts_phrase(key));
+    auto row = st->step();
+    if (!row) return row.error();
+    const bool few = *row && st->integer(0) != 0;
+    st->reset();
+    return few ? SearchRead::index : SearchRead::scan;
+  }
+
   Result<std::vector<CaseRecord>> query_cases(const std::string& where_order,
                                               const std::vector<std::string>& args, int limit,
                                               bool summary = false, long offset = 0) {

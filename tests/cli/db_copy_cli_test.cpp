@@ -135,6 +135,21 @@ std::string store_text(const std::string& target) {
   return text;
 }
 
+// The cases a search finds at `target`, open and closed, by case number.
+std::vector<std::string> found(const std::string& target, const std::string& search) {
+  auto store = CaseStore::open(target);
+  REQUIRE(store);
+  CaseFilter filter;
+  filter.include_closed = true;
+  filter.order = CaseOrder::id;
+  filter.search = search;
+  auto cases = store->list(filter);
+  REQUIRE(cases);
+  std::vector<std::string> ids;
+  for (const auto& c : *cases) ids.push_back(c.id);
+  return ids;
+}
+
 // Rows of `table` at `target` (its schema left as it is).
 long rows(const std::string& target, const std::string& table) {
   return keydesk::test::query_number(target, "SELECT count(*) FROM " + table);
@@ -181,8 +196,11 @@ TEST_CASE(
   for (const std::string table : {"enterprises", "keys", "procedure_versions", "outbox", "accounts",
                                   "sessions", "scan_results", "check_jobs"})
     CHECK(rows(pg.target(), table) == rows(counter.db, table));
-  // The queue's counts, kept by the target's triggers as the cases went in.
+  // The queue's counts, kept by the target's triggers as the cases went in; searches through
+  // the target's trigram index.
   CHECK(queue_counts(pg.target()) == queue_counts(counter.db));
+  CHECK(found(pg.target(), "永盛实业") == kCases);
+  CHECK(found(pg.target(), "c-3") == std::vector<std::string>{"C-3"});
 
   // The clerk's session and password hold on the copy; its check job is there to be claimed.
   auto accounts = Accounts::open(pg.target());
@@ -249,6 +267,8 @@ TEST_CASE(
   CHECK(rows(back, "check_jobs") == 2);
   CHECK(rows(back, "refusals") == 1);
   CHECK(queue_counts(back) == queue_counts(pg.target()));
+  CHECK(found(back, "永盛实业") == kCases);
+  CHECK(found(back, "c-3") == std::vector<std::string>{"C-3"});
 
   // A target that holds data is refused, named, and left as it was.
   auto again = run_keydesk("db copy " + counter.quoted() + " '" + pg.target() + "'");

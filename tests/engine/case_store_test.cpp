@@ -561,8 +561,10 @@ TEST_CASE(
 // A database taken back to schema 6, as a keydesk before migration 7 left it: no vendor_handled,
 // case_counts without it (its triggers stand-ins, for the tests that drop them again), no check
 // jobs (migration 9; the scan cache's tables of migration 8 a batch may have made already), no
-// web batches (migration 10).
+// web batches (migration 10), no trigram index of the search text (migration 11).
 const char* const kBackToSchema6 =
+    "DROP TRIGGER cases_search_insert; DROP TRIGGER cases_search_update;"
+    "DROP TRIGGER cases_search_delete; DROP TABLE cases_search;"
     "DROP TABLE web_batches;"
     "DROP TABLE check_jobs;"
     "DROP TRIGGER cases_vendor_handled; DROP INDEX cases_vendor_handled;"

@@ -2,8 +2,8 @@
 // database in the test run's own PostgreSQL cluster (tests/postgres/cluster.sh, ctest fixture
 // `postgres`, its URI in KEYDESK_TEST_POSTGRES). Without that variable the PostgreSQL cases fail:
 // they are never skipped. Every repository operation, the at-most-once action under concurrent
-// writers, the audit chain under tampering, the change mark, and the migrations from empty and
-// from the version before.
+// writers, the audit chain under tampering, the change mark, the migrations from empty and from
+// the version before, and searches through the trigram index against reading every case.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include <catch2/catch.hpp>
 
@@ -95,14 +96,159 @@ struct Fixture {
   }
 };
 
-std::vector<std::string> ids(const Result<std::vector<CaseRecord>>& rows) {
-  REQUIRE(rows.ok());
+std::vector<std::string> ids(const std::vector<CaseRecord>& rows) {
   std::vector<std::string> out;
-  for (const auto& c : *rows) out.push_back(c.id);
+  for (const auto& c : rows) out.push_back(c.id);
   return out;
 }
 
+std::vector<std::string> ids(const Result<std::vector<CaseRecord>>& rows) {
+  REQUIRE(rows.ok());
+  return ids(*rows);
+}
+
 std::string due(const CaseRecord& c) { return c.due ? format_date(*c.due) : "none"; }
+
+// The search tests' cases: what a clerk finds them by, with Chinese, letters of either case,
+// full-width letters, and what LIKE and FTS5 queries read specially (% _ \ ' ").
+struct Searched {
+  const char* id;
+  const char* uscc;
+  const char* enterprise;
+  const char* legal_representative;
+  const char* authorized_user;
+  const char* login;
+};
+const Searched kSearched[] = {
+    {"S-101", "91110105MA01ABCD5F", "北京王伟贸易有限公司", "王　伟", "张伟", "WangWei01"},
+    {"S-102", "91310000MA1FL0XX1K", "上海王伟华进出口有限公司", "王伟华", "李娜", "lina_2026"},
+    {"S-103", "91440300MA5DXXXX2L", "Ａｂｃ全角贸易有限公司", "ÉCOLE Dupont", "赵敏", "ecole%1"},
+    {"S-104", "91330100MA27XXXX3M", "百分之100%实业有限公司", "O'Brien", "Li \"Quote\" Ming",
+     "back\\slash"},
+    {"S-105", "91320500MA1MXXXX4N", "下划线_科技有限公司", "刘洋", "王伟", "under_score"},
+    {"S-106", "91110108MA00XXXX5P", "深圳ａｂｃ电子有限公司", "陈静", "杨丽", "abc_abc"},
+    {"S-107", "91110105MA01ABCD6G", "北京王伟贸易有限公司（分公司）", "孙强", "王 伟 华",
+     "wangweihua"},
+};
+
+// The searches compared: 1 and 2 characters (read from every case), 3 and more (through the
+// trigram index), Chinese, letters of either case, full-width letters, wildcards, quotes, a
+// USCC, a case number, nothing found, '|' alone (no search) and text that is not UTF-8.
+const char* const kSearches[] = {
+    "王",
+    "王伟",
+    "王伟华",
+    "王 伟 华",
+    "张伟",
+    "北京王伟贸易",
+    "有限公司",
+    "wangwei",
+    "WANGWEI01",
+    "ｗ",
+    "ａｂｃ",
+    "Ａｂｃ",
+    "ÉCOLE",
+    "école",
+    "ecole dupont",
+    "%",
+    "%%",
+    "%1",
+    "100%",
+    "0%实",
+    "_",
+    "e_s",
+    "_科技",
+    "\\",
+    "k\\s",
+    "back\\slash",
+    "o'brien",
+    "'",
+    "\"quote\"",
+    "li\"q",
+    "\"\"\"",
+    "91310000MA1FL0XX1K",
+    "0105ma01",
+    "s-10",
+    "S-1",
+    "s-",
+    "不存在的名字",
+    "|",
+    "伟|华",
+    "a",
+    "abc",
+};
+// Text that is not UTF-8, which SQLite searches for as bytes (PostgreSQL refuses it as a value).
+const char* const kNotUtf8[] = {"\xff\xfe\xfd", "王\xff伟华"};
+
+// The cases of `filter` as reading every case finds them (its search aside, the search text
+// compared in memory), in its order and page: what the trigram index must find alike.
+std::vector<CaseRecord> read_every_case(CaseStore& store, CaseFilter filter) {
+  const std::string key = search_key(filter.search);
+  const int limit = filter.limit;
+  const long offset = filter.offset;
+  filter.search.clear();
+  filter.limit = -1;
+  filter.offset = 0;
+  auto all = store.list(filter);
+  REQUIRE(all);
+  std::vector<CaseRecord> found;
+  for (const auto& c : *all)
+    if (search_text(c.id, c.uscc, c.data).find(key) != std::string::npos) found.push_back(c);
+  found.erase(found.begin(), found.begin() + std::min<long>(offset, std::ssize(found)));
+  if (limit >= 0 && std::ssize(found) > limit) found.resize(static_cast<size_t>(limit));
+  return found;
+}
+
+// A line of a tally: procedure/state/open or closed/pending year, and /handled (a vendor's hand).
+std::string tally_line(const std::string& procedure, const std::string& state, bool closed,
+                       int pending_year, bool vendor_handled) {
+  return procedure + "/" + state + "/" + (closed ? "closed" : "open") + "/" +
+         std::to_string(pending_year) + (vendor_handled ? "/handled" : "");
+}
+
+// A tally as text, one line per (procedure, state, closed, year, vendor's hand) it counts.
+std::map<std::string, long> tally_text(const std::vector<CaseTally>& tally) {
+  std::map<std::string, long> out;
+  for (const auto& t : tally)
+    out[tally_line(t.procedure, t.state, t.closed, t.pending_year, t.vendor_handled)] += t.count;
+  std::erase_if(out, [](const auto& line) { return line.second == 0; });
+  return out;
+}
+
+// Every search of `searches` on the store, listed (in four orders, and on a page) and counted,
+// against read_every_case.
+template <class F, std::size_t N>
+void compare_searches(F& f, const char* const (&searches)[N]) {
+  std::vector<CaseFilter> filters(4);
+  for (auto& filter : filters) filter.authority = kAuthority;
+  filters[1].include_closed = true;
+  filters[1].order = CaseOrder::id;
+  filters[1].descending = true;
+  filters[2].closed_only = true;
+  filters[2].order = CaseOrder::enterprise;
+  filters[3].include_closed = true;
+  filters[3].order = CaseOrder::opened;
+  filters[3].limit = 2;
+  filters[3].offset = 1;
+  for (const char* search : searches)
+    for (CaseFilter filter : filters) {
+      filter.search = search;
+      INFO("search \"" << search << "\", closed " << filter.include_closed << filter.closed_only
+                       << ", offset " << filter.offset);
+      std::vector<CaseRecord> expected = read_every_case(f.store, filter);
+      CHECK(ids(f.store.list(filter)) == ids(expected));
+      filter.limit = -1;
+      filter.offset = 0;
+      expected = read_every_case(f.store, filter);
+      std::map<std::string, long> expected_counts;
+      for (const auto& c : expected)
+        ++expected_counts[tally_line(c.procedure, c.state, c.closed, c.due_pending_year,
+                                     c.vendor_handled)];
+      auto tally = f.store.tally(filter);
+      REQUIRE(tally);
+      CHECK(tally_text(*tally) == expected_counts);
+    }
+}
 
 }  // namespace
 
@@ -394,11 +540,7 @@ TEMPLATE_TEST_CASE("the queue lists, searches, pages and counts cases", "", Sqli
     filter.search = kept ? "" : "s-";
     auto t = f.store.tally(filter);
     REQUIRE(t.ok());
-    std::map<std::string, long> out;
-    for (const CaseTally& c : *t)
-      out[c.procedure + "/" + c.state + "/" + (c.closed ? "closed" : "open") + "/" +
-          std::to_string(c.pending_year) + (c.vendor_handled ? "/handled" : "")] += c.count;
-    return out;
+    return tally_text(*t);
   };
   CaseFilter filter;
   filter.authority = kAuthority;
@@ -426,6 +568,91 @@ TEMPLATE_TEST_CASE("the queue lists, searches, pages and counts cases", "", Sqli
   filter.vendor_handled = true;
   CHECK(counts(filter, true) == counts(filter, false));
   CHECK(counts(filter, true).size() == 2);
+}
+
+TEMPLATE_TEST_CASE("a search through the trigram index finds what reading every case finds", "",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  nlohmann::json registry = {{"enterprises", nlohmann::json::array()},
+                             {"keys", nlohmann::json::array()}};
+  for (const Searched& s : kSearched) {
+    registry["enterprises"].push_back(
+        {{"uscc", s.uscc}, {"name", s.enterprise}, {"kind", "domestic"}});
+    registry["keys"].push_back(
+        {{"login_username", s.login}, {"uscc", s.uscc}, {"serial", "K-1"}, {"status", "lost"}});
+  }
+  REQUIRE(f.store.import(registry));
+  auto named = [](const Searched& s) {
+    nlohmann::json data = test::review_loop_submission(s.id, s.uscc, s.login);
+    data["enterprise"]["name"] = s.enterprise;
+    data["applicant"]["legal_representative"] = s.legal_representative;
+    data["applicant"]["authorized_user"]["name"] = s.authorized_user;
+    return data;
+  };
+  for (const Searched& s : kSearched) {
+    nlohmann::json data = named(s);
+    // S-107 takes its names only when resubmitted (the index follows a changed search text).
+    if (std::string(s.id) == "S-107") data["enterprise"]["name"] = "临时名称实业有限公司";
+    const char* when = "2026-11-20T10:00:00+08:00";
+    auto c = f.store.open_case(f.procedure, f.workflow,
+                               {s.id, kAuthority, data, f.clerk, at(when), when});
+    INFO((c ? "" : c.error().message));
+    REQUIRE(c);
+  }
+  f.open("S-108");
+  REQUIRE(f.store.act("S-107", f.workflow,
+                      {"fail", f.clerk, at("2026-11-23T10:00:00+08:00"), "请重新提交",
+                       nlohmann::json::object(), 1, nullptr, ""},
+                      "2026-11-23T10:00:00+08:00"));
+  REQUIRE(f.store.act("S-107", f.workflow,
+                      {"resubmit", f.enterprise, at("2026-11-24T10:00:00+08:00"), "",
+                       nlohmann::json::object(), 2, named(kSearched[6]), ""},
+                      "2026-11-24T10:00:00+08:00"));
+  f.exec(
+      "UPDATE cases SET closed = 1 WHERE id IN ('S-103', 'S-105');"
+      "UPDATE cases SET authority = '另一发证机构' WHERE id = 'S-106';"
+      "DELETE FROM cases WHERE id = 'S-108'");
+  compare_searches(f, kSearches);
+  CaseFilter renamed;
+  renamed.authority = kAuthority;
+  renamed.search = "临时名称";
+  CHECK(ids(f.store.list(renamed)).empty());
+  renamed.search = "王伟贸易有限公司（分";
+  CHECK(ids(f.store.list(renamed)) == std::vector<std::string>{"S-107"});
+  if constexpr (std::is_same_v<TestType, SqliteBackend>) {
+    compare_searches(f, kNotUtf8);
+    // The index as its triggers keep it, against the cases' text.
+    f.exec("INSERT INTO cases_search (cases_search) VALUES ('integrity-check')");
+  }
+}
+
+TEMPLATE_TEST_CASE("a search finding a tenth of the cases and more reads every case, alike", "",
+                   SqliteBackend, PostgresBackend) {
+  // On SQLite past 1,000 cases found, looking each up costs more than reading every case's
+  // search text: the same cases either way.
+  Fixture<TestType> f;
+  f.open("S-1");
+  f.exec(
+      "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
+      "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
+      "due_on, opened_at, updated_at, data, enterprise_name, search_text) "
+      "SELECT 'B-' || i, procedure, procedure_version, authority, uscc, state, 1, due_on, "
+      "opened_at, updated_at, data, enterprise_name, 'b-' || i || substr(search_text, 4) "
+      "FROM cases CROSS JOIN n WHERE id = 'S-1'");
+  for (const char* search : {"北京示例进出口", "b-11", "b-1200|", "bjsl001", "s-1|"}) {
+    CaseFilter filter;
+    filter.authority = kAuthority;
+    filter.limit = -1;
+    filter.order = CaseOrder::id;
+    filter.search = search;
+    INFO(search);
+    CHECK(ids(f.store.list(filter)) == ids(read_every_case(f.store, filter)));
+    auto tally = f.store.tally(filter);
+    REQUIRE(tally);
+    CHECK(tally_text(*tally) ==
+          std::map<std::string, long>{
+              {"review_loop/review/open/0", std::ssize(read_every_case(f.store, filter))}});
+  }
 }
 
 TEMPLATE_TEST_CASE("overdue, due today, pending years and clocked cases", "", SqliteBackend,
@@ -598,7 +825,7 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   REQUIRE(*version->step());
   const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
   CHECK(version->integer(0) == count);
-  CHECK(count == 10);
+  CHECK(count == 11);
   version->reset();
   { REQUIRE(CaseStore::open(backend.target())); }
   REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
@@ -645,10 +872,10 @@ TEMPLATE_TEST_CASE("a database of the version before is migrated with its cases"
     REQUIRE((*conn)->exec(
         "INSERT INTO procedure_versions VALUES ('review_loop', 'v1', 't', 'f.yaml', 'id: x');"
         "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
-        "due_on, opened_at, updated_at, data) VALUES ('S-1', 'review_loop', 'v1', '示例省商务厅', "
-        "'u', 'production', 3, '2026-11-26', 't', 't', '{}'),"
+        "due_on, opened_at, updated_at, data, search_text) VALUES ('S-1', 'review_loop', 'v1', "
+        "'示例省商务厅', 'u', 'production', 3, '2026-11-26', 't', 't', '{}', 's-1|u|青岛永盛实业'),"
         "('S-2', 'review_loop', 'v1', '示例省商务厅', 'u', 'review', 1, '2026-11-26', 't', 't', "
-        "'{}');"
+        "'{}', 's-2|u|北京示例进出口');"
         "INSERT INTO events VALUES (1, 'S-1', 't', '李工', 'vendor_reviewer', '服务商', 'approve', "
         "'vendor', 'production', '', '', '{}', 'p', 'h')"));
   }
@@ -670,6 +897,10 @@ TEMPLATE_TEST_CASE("a database of the version before is migrated with its cases"
   }
   CHECK(total == 2);
   CHECK(with_vendor == 1);
+  // The cases stored before the trigram index (migration 11) are found through it.
+  CaseFilter found;
+  found.search = "永盛实业";
+  CHECK(ids(store->list(found)) == std::vector<std::string>{"S-1"});
 }
 
 TEMPLATE_TEST_CASE("the scan cache keeps results by content and resumes an unfinished run", "",
