@@ -9,9 +9,9 @@
 //   running ──finish──► done | failed | interrupted
 //      └──start of another, once its heartbeat is older than the limit──► interrupted
 //
-// At most one batch is running: start decides it in one write transaction (and a unique index
-// stands behind it). progress changes only a batch still running on the server that calls
-// it; finish only a batch of that server.
+// At most one batch of each issuing authority is running: start decides it in one write
+// transaction (and a unique index, migration 12, stands behind it). progress changes only a batch
+// still running on the server that calls it; finish only a batch of that server.
 #pragma once
 
 #include <cstdint>
@@ -47,8 +47,9 @@ class WebBatchRepository {
   virtual ~WebBatchRepository() = default;
 
   // In one write transaction: every running batch whose heartbeat lies before `stale_before`
-  // ended interrupted with `stale_error` at `stale_at`; then, if a batch is still running, that
-  // batch is returned and nothing is added; else `batch` is added (running) and nullopt returned.
+  // ended interrupted with `stale_error` at `stale_at`; then, if a batch of `batch`'s authority
+  // (started_by.authority) is still running, that batch is returned and nothing is added; else
+  // `batch` is added (running) and nullopt returned.
   virtual Result<std::optional<WebBatch>> start(const WebBatch& batch, std::int64_t stale_before,
                                                 const std::string& stale_error,
                                                 const std::string& stale_at) = 0;

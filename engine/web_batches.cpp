@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -68,24 +69,34 @@ nlohmann::json submission_results(const BatchRun& run) {
 
 }  // namespace
 
+struct WebBatches::Run {
+  WebBatch batch;
+  std::unique_ptr<WebBatchRepository> repository;  // this batch's connection
+  std::mutex mutex;                                // the progress below
+  BatchProgress progress;
+  bool progress_unwritten = false;  // progress moved since last written
+  std::chrono::steady_clock::time_point progress_written;
+  bool beating = true;            // with mutex: the beater goes on
+  std::condition_variable ended;  // with mutex: the beater stops
+  std::atomic<bool> finished{false};
+  std::thread worker;
+};
+
 Result<std::unique_ptr<WebBatches>> WebBatches::open(Setup setup) {
   if (!setup.clock) setup.clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
   if (setup.server.empty()) setup.server = this_process();
   auto requests = open_web_batch_repository(setup.db);
   if (!requests) return requests.error();
-  auto runner = open_web_batch_repository(setup.db);
-  if (!runner) return runner.error();
-  return std::unique_ptr<WebBatches>(
-      new WebBatches(std::move(setup), std::move(requests).value(), std::move(runner).value()));
+  return std::unique_ptr<WebBatches>(new WebBatches(std::move(setup), std::move(requests).value()));
 }
 
-WebBatches::WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests,
-                       std::unique_ptr<WebBatchRepository> runner)
-    : setup_(std::move(setup)), requests_(std::move(requests)), runner_(std::move(runner)) {}
+WebBatches::WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests)
+    : setup_(std::move(setup)), requests_(std::move(requests)) {}
 
 WebBatches::~WebBatches() {
   closing_ = true;
-  if (worker_.joinable()) worker_.join();
+  for (auto& r : runs_)
+    if (r->worker.joinable()) r->worker.join();
 }
 
 std::string WebBatches::now_text() const {
@@ -95,11 +106,21 @@ std::string WebBatches::now_text() const {
 Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, const Actor& actor,
                                    Date today) {
   std::lock_guard lock(requests_mutex_);
-  // This server's last batch may still run, though another server took it for stopped.
-  if (running_)
+  // Batches that have finished are joined; one of this authority may still run here, though
+  // another server took it for stopped.
+  std::erase_if(runs_, [](std::unique_ptr<Run>& r) {
+    if (!r->finished) return false;
+    r->worker.join();
+    return true;
+  });
+  if (std::any_of(runs_.begin(), runs_.end(), [&actor](const std::unique_ptr<Run>& r) {
+        return r->batch.started_by.authority == actor.authority;
+      }))
     return error_of(ErrorKind::refused,
-                    "上一批次仍在核验，请等它完成后再发起 (a batch still runs on this server)");
-  if (worker_.joinable()) worker_.join();  // the last one has finished
+                    "上一批次仍在核验，请等它完成后再发起 (a batch of this authority still runs "
+                    "on this server)");
+  auto repository = open_web_batch_repository(setup_.db);
+  if (!repository) return repository.error();
   WebBatch batch;
   batch.started_at = now_text();
   batch.id = new_batch_id(batch.started_at);
@@ -112,24 +133,24 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
   if (!running) return running.error();
   if (*running)
     return error_of(ErrorKind::refused, "批次 " + (*running)->id +
-                                            " 正在核验（同一时间只核验一批），请等它完成后再发起 "
-                                            "(a batch is running: wait for it)");
-  running_ = true;
-  worker_ = std::thread([this, batch, folders = std::move(folders), today]() mutable {
-    run(std::move(batch), std::move(folders), today);
+                                            " 正在核验（本机构同一时间只核验一批），请等它完成后再"
+                                            "发起 (a batch of this authority is running: wait "
+                                            "for it)");
+  auto r = std::make_unique<Run>();
+  r->batch = batch;
+  r->repository = std::move(repository).value();
+  r->progress_written = std::chrono::steady_clock::now();
+  Run& started = *r;
+  runs_.push_back(std::move(r));
+  started.worker = std::thread([this, &started, folders = std::move(folders), today]() mutable {
+    run(started, std::move(folders), today);
   });
   return batch;
 }
 
-void WebBatches::run(WebBatch batch, std::vector<std::filesystem::path> folders, Date today) {
-  {
-    std::lock_guard lock(runner_mutex_);
-    progress_ = {};
-    progress_unwritten_ = false;
-    progress_written_ = std::chrono::steady_clock::now();
-    beating_ = true;
-  }
-  std::thread beater([this, id = batch.id] { beat(id); });
+void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date today) {
+  WebBatch& batch = r.batch;
+  std::thread beater([this, &r] { beat(r); });
   // An exception leaving a thread would end the process: the batch fails, the counter goes on.
   try {
     BatchOptions options;
@@ -143,12 +164,12 @@ void WebBatches::run(WebBatch batch, std::vector<std::filesystem::path> folders,
     options.today = today;
     options.by_workers = setup_.by_workers;
     options.cancel = &closing_;
-    options.progress = [this, id = batch.id](const BatchProgress& p) {
-      std::lock_guard lock(runner_mutex_);
-      progress_ = p;
-      progress_unwritten_ = true;
-      if (std::chrono::steady_clock::now() - progress_written_ >= setup_.progress_every)
-        write_progress(id);
+    options.progress = [this, &r](const BatchProgress& p) {
+      std::lock_guard lock(r.mutex);
+      r.progress = p;
+      r.progress_unwritten = true;
+      if (std::chrono::steady_clock::now() - r.progress_written >= setup_.progress_every)
+        write_progress(r);
     };
     // A connection and an engine of this thread's own: SQLite handles are not shared across
     // threads.
@@ -177,42 +198,43 @@ void WebBatches::run(WebBatch batch, std::vector<std::filesystem::path> folders,
     std::fprintf(stderr, "keydesk serve: batch %s: internal error: %s\n", batch.id.c_str(),
                  e.what());
   }
-  end(batch);
+  end(r);
   beater.join();
-  running_ = false;
+  r.finished = true;
 }
 
-void WebBatches::end(WebBatch& batch) {
+void WebBatches::end(Run& r) {
+  WebBatch& batch = r.batch;
   batch.finished_at = now_text();
-  std::lock_guard lock(runner_mutex_);
-  batch.done = progress_.done;
-  batch.total = progress_.total;
-  batch.current = progress_.current;
+  std::lock_guard lock(r.mutex);
+  batch.done = r.progress.done;
+  batch.total = r.progress.total;
+  batch.current = r.progress.current;
   // Should this fail (the database gone), the row's heartbeat stops: it reads as interrupted.
-  if (auto ended = runner_->finish(batch); !ended)
+  if (auto ended = r.repository->finish(batch); !ended)
     std::fprintf(stderr, "keydesk serve: batch %s: its end not recorded: %s\n", batch.id.c_str(),
                  ended.error().message.c_str());
-  beating_ = false;
-  ended_.notify_all();
+  r.beating = false;
+  r.ended.notify_all();
 }
 
-void WebBatches::beat(const std::string& id) {
-  std::unique_lock lock(runner_mutex_);
+void WebBatches::beat(Run& r) {
+  std::unique_lock lock(r.mutex);
   // Progress the batch gave since the last write goes out within progress_every; the heartbeat
   // every beat_every.
-  while (!ended_.wait_for(lock, setup_.progress_every, [this] { return !beating_; }))
-    if (progress_unwritten_ ||
-        std::chrono::steady_clock::now() - progress_written_ >= setup_.beat_every)
-      write_progress(id);
+  while (!r.ended.wait_for(lock, setup_.progress_every, [&r] { return !r.beating; }))
+    if (r.progress_unwritten ||
+        std::chrono::steady_clock::now() - r.progress_written >= setup_.beat_every)
+      write_progress(r);
 }
 
-void WebBatches::write_progress(const std::string& id) {
-  progress_written_ = std::chrono::steady_clock::now();
-  progress_unwritten_ = false;
-  auto written = runner_->progress(id, setup_.server, progress_.done, progress_.total,
-                                   progress_.current, setup_.clock());
+void WebBatches::write_progress(Run& r) {
+  r.progress_written = std::chrono::steady_clock::now();
+  r.progress_unwritten = false;
+  auto written = r.repository->progress(r.batch.id, setup_.server, r.progress.done,
+                                        r.progress.total, r.progress.current, setup_.clock());
   if (!written)
-    std::fprintf(stderr, "keydesk serve: batch %s: progress not recorded: %s\n", id.c_str(),
+    std::fprintf(stderr, "keydesk serve: batch %s: progress not recorded: %s\n", r.batch.id.c_str(),
                  written.error().message.c_str());
 }
 

@@ -8,7 +8,9 @@
 // would, each verdict recorded on its case; with `by_workers`, the scans are enqueued as check
 // jobs for `keydesk worker` processes and the progress shown is the job table's. That server
 // writes the batch's progress to its row as it goes (at most every half second) and a heartbeat
-// every few seconds. One batch runs at a time, across every server of the database.
+// every few seconds. One batch of each issuing authority runs at a time, across every server of
+// the database; batches of different authorities run side by side, each on a thread (and a
+// database connection) of its own.
 //
 //   state        meaning                                         next
 //   -----------  ----------------------------------------------  ------------------------------
@@ -58,15 +60,15 @@ class WebBatches {
     std::chrono::milliseconds progress_every{500};  // progress written at most this often
     std::int64_t stale_after = 30;  // seconds without a heartbeat: its server is gone
   };
-  // Opens the database's batches (two connections: requests', and the running batch's).
+  // Opens the database's batches (a connection for requests; each running batch opens its own).
   static Result<std::unique_ptr<WebBatches>> open(Setup setup);
   // Waits for a running batch to finish (it is resumable anyway); one that waits on workers stops
   // following their queue at once, its jobs left queued, and ends interrupted.
   ~WebBatches();
 
   // Starts checking `folders` (submission folders) for `actor` on this server; `today` is the
-  // date the checks are made on. Refused (an Error, refused) while another batch runs on any
-  // server, naming it. Returns the batch as started.
+  // date the checks are made on. Refused (an Error, refused) while another batch of `actor`'s
+  // authority runs on any server, naming it. Returns the batch as started.
   Result<WebBatch> start(std::vector<std::filesystem::path> folders, const Actor& actor,
                          Date today);
 
@@ -81,30 +83,22 @@ class WebBatches {
                                               const Actor& actor, const std::string& at = "");
 
  private:
-  WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests,
-             std::unique_ptr<WebBatchRepository> runner);
-  void run(WebBatch batch, std::vector<std::filesystem::path> folders, Date today);
+  struct Run;  // a batch running on this server: its thread, connection and progress
+  WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests);
+  void run(Run& r, std::vector<std::filesystem::path> folders, Date today);
   // The running batch's progress within progress_every of a change, and its heartbeat every
   // beat_every, until it ends.
-  void beat(const std::string& id);
-  // Writes the running batch's progress and heartbeat now; runner_mutex_ held.
-  void write_progress(const std::string& id);
+  void beat(Run& r);
+  // Writes the running batch's progress and heartbeat now; r.mutex held.
+  void write_progress(Run& r);
   // Records the batch's end and stops the beater.
-  void end(WebBatch& batch);
+  void end(Run& r);
   std::string now_text() const;
 
   Setup setup_;
-  std::mutex requests_mutex_;  // requests_: used by one request at a time
+  std::mutex requests_mutex_;  // requests_ and runs_: used by one request at a time
   std::unique_ptr<WebBatchRepository> requests_;
-  std::mutex runner_mutex_;  // runner_ and the progress below
-  std::unique_ptr<WebBatchRepository> runner_;
-  BatchProgress progress_;
-  bool progress_unwritten_ = false;  // progress_ moved since last written
-  std::chrono::steady_clock::time_point progress_written_;
-  bool beating_ = false;           // with runner_mutex_: the beater goes on
-  std::condition_variable ended_;  // with runner_mutex_: the beater stops
-  std::thread worker_;
-  std::atomic<bool> running_{false};  // a batch runs on this server
+  std::vector<std::unique_ptr<Run>> runs_;  // this server's batches not yet joined
   std::atomic<bool> closing_{false};
 };
 

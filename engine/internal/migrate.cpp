@@ -14,6 +14,7 @@ extern const char migration_sqlite_008_sql[];
 extern const char migration_sqlite_009_sql[];
 extern const char migration_sqlite_010_sql[];
 extern const char migration_sqlite_011_sql[];
+extern const char migration_sqlite_012_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -26,7 +27,7 @@ const char* const kMigrations[] = {
     embedded::migration_sqlite_005_sql, embedded::migration_sqlite_006_sql,
     embedded::migration_sqlite_007_sql, embedded::migration_sqlite_008_sql,
     embedded::migration_sqlite_009_sql, embedded::migration_sqlite_010_sql,
-    embedded::migration_sqlite_011_sql};
+    embedded::migration_sqlite_011_sql, embedded::migration_sqlite_012_sql};
 
 }  // namespace
 

@@ -19,6 +19,7 @@ extern const char migration_postgresql_008_sql[];
 extern const char migration_postgresql_009_sql[];
 extern const char migration_postgresql_010_sql[];
 extern const char migration_postgresql_011_sql[];
+extern const char migration_postgresql_012_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -31,7 +32,7 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_005_sql, embedded::migration_postgresql_006_sql,
     embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql,
     embedded::migration_postgresql_009_sql, embedded::migration_postgresql_010_sql,
-    embedded::migration_postgresql_011_sql};
+    embedded::migration_postgresql_011_sql, embedded::migration_postgresql_012_sql};
 
 // The advisory lock every write transaction takes first ("keyd").
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";

@@ -1,6 +1,7 @@
 // The web counter's batches in SQL, on SQLite and PostgreSQL alike (internal/sql.h). A start is
 // one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the writers' advisory lock), so two
-// servers starting at once see each other's batch: one is added, the other is told which runs.
+// servers starting a batch of one authority at once see each other's: one is added, the other is
+// told which runs.
 #include "engine/internal/sql.h"
 #include "engine/web_batch_repository.h"
 
@@ -60,7 +61,7 @@ class SqlWebBatchRepository final : public WebBatchRepository {
     if (!stale) return stale.error();
     stale->bind(1, stale_error).bind(2, stale_at).bind(3, stale_before);
     if (auto st = stale->run(); !st) return st.error();
-    auto running = first("WHERE state = 'running'", "");
+    auto running = first("WHERE state = 'running' AND authority = ?", batch.started_by.authority);
     if (!running) return running.error();
     if (*running) return running;  // rolled back: nothing was interrupted that still runs
     auto ins = db_->prepare(
@@ -126,11 +127,11 @@ class SqlWebBatchRepository final : public WebBatchRepository {
   }
 
  private:
-  // The first batch `where` (with `param` bound, unless empty) selects.
+  // The first batch `where` (with `param` bound to its one ?) selects.
   Result<std::optional<WebBatch>> first(const std::string& where, const std::string& param) {
     auto sel = db_->prepare(std::string("SELECT ") + kBatchColumns + " FROM web_batches " + where);
     if (!sel) return sel.error();
-    if (!param.empty()) sel->bind(1, param);
+    sel->bind(1, param);
     auto row = sel->step();
     if (!row) return row.error();
     std::optional<WebBatch> found;

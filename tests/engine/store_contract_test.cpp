@@ -825,7 +825,7 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   REQUIRE(*version->step());
   const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
   CHECK(version->integer(0) == count);
-  CHECK(count == 11);
+  CHECK(count == 12);
   version->reset();
   { REQUIRE(CaseStore::open(backend.target())); }
   REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
@@ -1137,8 +1137,8 @@ TEMPLATE_TEST_CASE("two claimers never get the same check job", "", SqliteBacken
 }
 
 TEMPLATE_TEST_CASE(
-    "web batches: one runs at a time, its server writes its progress and end, and one whose "
-    "heartbeat stopped gives way to the next start",
+    "web batches: one of an authority runs at a time, other authorities' beside it, its server "
+    "writes its progress and end, and one whose heartbeat stopped gives way to the next start",
     "", SqliteBackend, PostgresBackend) {
   TestType backend;
   auto a = web_batches(backend.target());
@@ -1154,6 +1154,13 @@ TEMPLATE_TEST_CASE(
   REQUIRE(refused->has_value());
   CHECK((*refused)->id == "W-1");
   CHECK_FALSE(b->find("W-2")->has_value());
+  // Another authority's clerk starts a batch of theirs beside it (a national deployment).
+  WebBatch other = web_batch("W-9", "b/2", 1010);
+  other.started_by = {"李明", "authority_clerk", "另一省商务厅（发证机构）"};
+  auto beside = b->start(other, 1010 - 30, "已中断", "t2");
+  REQUIRE(beside);
+  CHECK_FALSE(beside->has_value());
+  CHECK((*a->find("W-9"))->state == "running");
   // Progress is written by the batch's own server only, and read by any.
   CHECK(*a->progress("W-1", "a/1", 3, 10, "S-1/licence.jpg", 1020));
   CHECK_FALSE(*b->progress("W-1", "b/2", 4, 10, "x", 1020));

@@ -43,6 +43,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kOwn = "示例省商务厅（发证机构）";
+const std::string kOther = "另一省商务厅（发证机构）";
 
 // The example registry and cases, a clerk and an administrator in the database at `uri`.
 void seed(const std::string& uri) {
@@ -56,6 +57,8 @@ void seed(const std::string& uri) {
                         "2026-11-01"));
   REQUIRE(
       accounts->add({"admin", "", "administrator", "", false, ""}, "password-admin", "2026-11-01"));
+  REQUIRE(accounts->add({"clerk2", "", "authority_clerk", kOther, false, ""}, "password-clerk2",
+                        "2026-11-01"));
 }
 
 // The example registry and a clerk in a fresh PostgreSQL database; two servers on it with their
@@ -331,6 +334,7 @@ TEST_CASE("the checks one server enqueues are done by two workers, each job once
 
 TEST_CASE(
     "a batch started through one server is followed to its end and passed through the other, "
+    "another authority's runs beside it, "
     "which refuses a second batch while it runs",
     "[server][deployment]") {
   Deployment d;
@@ -348,6 +352,13 @@ TEST_CASE(
   INFO(twin.body());
   CHECK(twin.result() == http::status::conflict);
   CHECK_THAT(body_of(twin)["error"].get<std::string>(), Catch::Contains(id));
+  // Another authority's clerk starts a batch of theirs through B beside it (one batch runs per
+  // authority, not one for the whole deployment).
+  auto other = clerk_at(d.port_b, "clerk2");
+  take_in(*other, "S-2026-000206", "O-1");
+  const std::string other_id = started_batch(*other);
+  CHECK(other_id != id);
+  CHECK(batch_at(*other, other_id)["state"] == "running");
   // A worker drains its scans; B follows it to the end, its progress written as it goes.
   auto w1 = d.worker("w1");
   long done_seen = 0;
@@ -369,6 +380,16 @@ TEST_CASE(
   for (const auto& s : status["submissions"]) verdicts[s["id"]] = s["verdict"];
   CHECK(verdicts == std::map<std::string, std::string>{{"N-1", "pass"}, {"N-2", "fail"}});
   CHECK(batch_at(*at_a, id) == status);
+  nlohmann::json other_status;
+  REQUIRE(wait_until(
+      [&] {
+        other_status = batch_at(*other, other_id);
+        return other_status["state"] != "running";
+      },
+      600));
+  CHECK(other_status["state"] == "done");
+  REQUIRE(other_status["submissions"].size() == 1);
+  CHECK(other_status["submissions"][0]["id"] == "O-1");
   // The clean case passed in one step through B.
   const Answer passed = at_b->send(http::verb::post, "/api/batches/" + id + "/pass", "{}");
   INFO(passed.body());
