@@ -2,7 +2,9 @@
 // request a client sends.
 #include <algorithm>
 #include <set>
+#include <utility>
 
+#include "common/utf8.h"
 #include "engine/access.h"
 #include "engine/batch_report.h"
 #include "engine/case_json.h"
@@ -139,9 +141,21 @@ std::vector<std::string> tabs_of(const std::string& role) {
 }  // namespace
 
 Result<Queue> Engine::queue(const Actor& viewer, QueueRequest request, Date day) {
+  CaseFilter& filter = request.filter;
+  // The filters reach the database as text: bytes that are not UTF-8 (a client's, a terminal's
+  // in another encoding) are refused, named, before any query (PostgreSQL failed on them).
+  for (const auto& [value, what] : {std::pair{&filter.search, "查询内容"},
+                                    {&filter.procedure, "办理事项"},
+                                    {&filter.state, "状态"},
+                                    {&filter.uscc, "统一社会信用代码"},
+                                    {&filter.authority, "发证机构"}})
+    if (!decode_utf8(*value))
+      return error_of(ErrorKind::invalid_input,
+                      std::string(what) +
+                          "含有无法识别的字符（不是 UTF-8 编码的文字），请重新输入后再查询 (a "
+                          "filter is not UTF-8)");
   auto authority = listing_authority(viewer);
   if (!authority) return authority.error();
-  CaseFilter& filter = request.filter;
   if (!authority->empty()) filter.authority = *authority;  // else as asked: every authority
   auto all = procedures();
   if (!all) return all.error();

@@ -206,9 +206,16 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
 
 Response App::Impl::handle(const Request& req, const std::string& peer) {
   Target t;
-  if (!parse_target(sv(req.target()), t))
-    return error_response(req, http::status::bad_request,
-                          "the request path must be absolute, without '..'");
+  std::string not_utf8;
+  if (!parse_target(sv(req.target()), t, &not_utf8))
+    return not_utf8.empty()
+               ? error_response(req, http::status::bad_request,
+                                "the request path must be absolute, without '..'")
+               : error_response(
+                     req, http::status::bad_request,
+                     "请求中含有无法识别的字符（不是 UTF-8 编码的文字），请重新输入后再试 (" +
+                         not_utf8 + " is not UTF-8)",
+                     not_utf8);
   if (!t.segments.empty() && t.segments[0] == "api") return api(req, t, peer);
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return error_response(

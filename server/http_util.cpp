@@ -50,12 +50,17 @@ std::string url_decode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
-bool parse_target(std::string_view target, Target& out) {
+bool parse_target(std::string_view target, Target& out, std::string* not_utf8) {
   if (target.empty() || target[0] != '/') return false;
   size_t q = target.find('?');
   out.path = url_decode(target.substr(0, q), false);
   if (out.path.find("..") != std::string::npos || out.path.find('\0') != std::string::npos)
     return false;
+  auto refuse = [not_utf8](const std::string& name) {
+    if (not_utf8) *not_utf8 = decode_utf8(name) ? name : "query";
+    return false;
+  };
+  if (!decode_utf8(out.path)) return refuse("path");
   out.segments.clear();
   for (size_t at = 0; at < out.path.size();) {
     size_t slash = out.path.find('/', at);
@@ -70,9 +75,12 @@ bool parse_target(std::string_view target, Target& out) {
     size_t amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     size_t eq = pair.find('=');
-    if (!pair.empty())
-      out.query[url_decode(pair.substr(0, eq))] =
-          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+    if (!pair.empty()) {
+      std::string key = url_decode(pair.substr(0, eq));
+      std::string value = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+      if (!decode_utf8(key) || !decode_utf8(value)) return refuse(key);
+      out.query[std::move(key)] = std::move(value);
+    }
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }

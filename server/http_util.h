@@ -33,8 +33,10 @@ struct Target {
     return it == query.end() ? std::string() : it->second;
   }
 };
-// Splits a request target. False when the path is not absolute or holds "..".
-bool parse_target(std::string_view target, Target& out);
+// Splits a request target. False when the path is not absolute or holds "..", or when the path
+// or a query parameter, decoded, is not UTF-8: then `*not_utf8` (optional) gets that parameter's
+// name ("path" for the path), so that no handler ever meets bytes it cannot write back.
+bool parse_target(std::string_view target, Target& out, std::string* not_utf8 = nullptr);
 
 // The value of cookie `name` in a Cookie header ("" when absent).
 std::string cookie_value(std::string_view header, std::string_view name);

@@ -127,6 +127,18 @@ TEST_CASE("case show lists an action's inputs by title, and a choice may be type
   CHECK_THAT(r.err, Catch::Contains("“寄送方式”须为以下之一：传真、快递（填写的是“邮寄”）"));
 }
 
+TEST_CASE("case list --search finds a case by name, and refuses bytes that are not UTF-8") {
+  Counter c;
+  REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:40:00+08:00").exit_code == 0);
+  auto r = c.run("case list --search 示例进出口");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("S-1") && Catch::Contains("共 1 件"));
+  // A terminal in GBK sends 示例 as CA BE C0 FD: refused in Chinese before any query.
+  r = c.run("case list --search \"$(printf '\\312\\276\\300\\375')\"");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("查询内容含有无法识别的字符"));
+}
+
 TEST_CASE("overdue lists late cases first and exits 1 when there are any") {
   Counter c;
   REQUIRE(c.run("case open " + c.path("S-1") + " --at 2026-11-20T16:40:00+08:00").exit_code == 0);

@@ -502,6 +502,23 @@ TEST_CASE("a malformed request gets a 400 naming the field", "[server]") {
   CHECK(body_of(clerk.get("/api/cases?sort=password"))["field"] == "sort");
   CHECK(body_of(clerk.get("/api/cases?per_page=100000"))["field"] == "per_page");
   CHECK(body_of(clerk.get("/api/cases?tab=everything"))["field"] == "tab");
+  // Bytes that are not UTF-8 (a lone continuation byte, an overlong form, a cut sequence) in a
+  // search, another parameter or the path never reach a handler (the queue's page key could not
+  // be written: a 500; PostgreSQL failed on such a search).
+  for (const char* q : {"%80abc", "%C0%AFxyz", "%E4%BA"}) {
+    for (const std::string& target :
+         {std::string("/api/cases?q=") + q, std::string("/api/cases?tab=open&state=") + q,
+          std::string("/api/cases/") + q}) {
+      INFO(target);
+      Response bad = clerk.get(target);
+      CHECK(bad.result() == http::status::bad_request);
+      const std::string field = target.find("q=") != std::string::npos       ? "q"
+                                : target.find("state=") != std::string::npos ? "state"
+                                                                             : "path";
+      CHECK(body_of(bad)["field"] == field);
+      CHECK_THAT(body_of(bad)["error"].get<std::string>(), Catch::Contains("无法识别的字符"));
+    }
+  }
   CHECK(counter.call(http::verb::get, "/../etc/passwd").result() == http::status::bad_request);
   CHECK(clerk.get("/api/cases/NO-SUCH-CASE").result() == http::status::not_found);
 }
