@@ -246,7 +246,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         });
   }
   std::optional<Box> label_row;  // where the label of a value still expected was read
-  int lowest_value = -1;         // the middle of the lowest row that held a label or value
+  // The top of the lowest row that held a label or value: a signature's label is on its line
+  // or below. (A hand read first, to tell the way up, may seem to hold one: 吕斌鑫 read 3注筷,
+  // one character from the tick item 注销; its label 签名： stands on its line.)
+  int lowest_value = -1;
   size_t label_index = 0;        // its index in `order`
   auto see_here = [&](ReadRow& row, size_t index) {
     const Box& box = order[index].box;
@@ -256,7 +259,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     see(row);
     if (!was_expecting && wanted.expecting()) label_row = box, label_index = index;
     if (wanted.hits > hits && wanted.signatures.size() == signatures)
-      lowest_value = std::max(lowest_value, box.y + box.h / 2);
+      lowest_value = std::max(lowest_value, box.y);
     if (wanted.hits > hits) {
       result.places.push_back(place_of(box));
       if (clock.on) std::fprintf(stderr, "    => held what is looked for\n");

@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kPipelineVersion =
     "scan-23";  // 23: a wrapped value's first line read though it stands above its label's
                 // middle, a glyph doubled in a code undone where the checksum agrees, a code cut
-                // short where its print turns faint read again wider;
+                // short where its print turns faint read again wider, a signature's label looked
+                // for on the line of the lowest row that held something;
                 // 22: signature labels read again with their print parted from a hand the row
                 // finder joined them to, the label's wording and colon past what was read and
                 // its band its print's, a seal label without its colon ends the signature's
