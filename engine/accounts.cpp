@@ -6,14 +6,13 @@
 #include <sodium.h>
 
 #include "common/utf8.h"
+#include "engine/account_repository.h"
 #include "engine/internal/sha256.h"
 #include "engine/internal/sql.h"
 
 namespace keydesk {
 
-using internal::Connection;
-using internal::Query;
-using internal::WriteTransaction;
+using internal::WriteScope;
 
 namespace {
 
@@ -58,10 +57,14 @@ Result<std::string> hash_password(const std::string& password) {
   return std::string(out);
 }
 
-const char* const kAccountColumns = "name, display_name, role, authority, disabled, created_at";
-
-Account read_account(const Query& st) {
-  return {st.text(0), st.text(1), st.text(2), st.text(3), st.integer(4) != 0, st.text(5)};
+// Commits the change `changed` made to account `name` in the write transaction `tx` of `repo`,
+// with the end of the account's sessions; refused when there is no account `name`.
+Status end_sessions_with(AccountRepository& repo, WriteScope<AccountRepository>& tx,
+                         const Result<bool>& changed, const std::string& name) {
+  if (!changed) return changed.error();
+  if (!*changed) return Error{"no account '" + name + "': see 'keydesk users list'"};
+  if (auto ended = repo.delete_sessions_of(name); !ended) return ended;
+  return tx.commit();
 }
 
 }  // namespace
@@ -81,27 +84,8 @@ bool is_account_role(const std::string& role) {
 }
 
 struct Accounts::Impl {
-  std::unique_ptr<Connection> db;
-  explicit Impl(std::unique_ptr<Connection> d) : db(std::move(d)) {}
-
-  // Runs one statement of `sql` with `args` bound in order; the number of rows it changed.
-  Result<int> run(const std::string& sql, const std::vector<std::string>& args) {
-    auto st = db->prepare(sql);
-    if (!st) return st.error();
-    int i = 1;
-    for (const auto& a : args) st->bind(i++, a);
-    if (auto done = st->run(); !done) return done.error();
-    return static_cast<int>(db->changes());
-  }
-
-  Result<std::int64_t> count(const std::string& sql, const std::string& key, std::int64_t since) {
-    auto st = db->prepare(sql);
-    if (!st) return st.error();
-    st->bind(1, key).bind(2, since);
-    auto row = st->step();
-    if (!row) return row.error();
-    return *row ? st->integer(0) : 0;
-  }
+  std::unique_ptr<AccountRepository> repo;
+  explicit Impl(std::unique_ptr<AccountRepository> r) : repo(std::move(r)) {}
 };
 
 Accounts::Accounts(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -110,9 +94,9 @@ Accounts& Accounts::operator=(Accounts&&) noexcept = default;
 Accounts::~Accounts() = default;
 
 Result<Accounts> Accounts::open(const std::string& path) {
-  auto db = internal::connect(path);
-  if (!db) return db.error();
-  return Accounts(std::make_unique<Impl>(std::move(db).value()));
+  auto repo = open_account_repository(path);
+  if (!repo) return repo.error();
+  return Accounts(std::make_unique<Impl>(std::move(repo).value()));
 }
 
 Status Accounts::add(const Account& a, const std::string& password, const std::string& at) {
@@ -131,14 +115,11 @@ Status Accounts::add(const Account& a, const std::string& password, const std::s
     return existing.error();
   else if (*existing)
     return Error{"account '" + a.name + "' exists already: choose another name, or use passwd"};
-  auto done = impl_->run(
-      "INSERT INTO accounts (name, display_name, role, authority, password_hash, disabled, "
-      "created_at, updated_at) VALUES (?,?,?,?,?,0,?,?)",
-      {a.name, a.display_name, a.role,
-       a.role == "authority_clerk" || a.role == "auditor" ? a.authority : std::string(), *hash, at,
-       at});
-  if (!done) return done.error();
-  return internal::ok();
+  StoredAccount stored{a, std::move(hash).value()};
+  if (a.role != "authority_clerk" && a.role != "auditor") stored.account.authority.clear();
+  stored.account.disabled = false;
+  stored.account.created_at = at;
+  return impl_->repo->insert_account(stored);
 }
 
 Status Accounts::set_password(const std::string& name, const std::string& password,
@@ -146,132 +127,81 @@ Status Accounts::set_password(const std::string& name, const std::string& passwo
   if (auto st = check_password(password); !st) return st;
   auto hash = hash_password(password);
   if (!hash) return hash.error();
-  WriteTransaction tx(*impl_->db);
+  WriteScope<AccountRepository> tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto changed = impl_->run("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?",
-                            {*hash, at, name});
-  if (!changed) return changed.error();
-  if (*changed == 0) return Error{"no account '" + name + "': see 'keydesk users list'"};
   // A new password ends the sessions the old one opened.
-  if (auto ended = impl_->run("DELETE FROM sessions WHERE account = ?", {name}); !ended)
-    return ended.error();
-  return tx.commit();
+  return end_sessions_with(*impl_->repo, tx, impl_->repo->set_password_hash(name, *hash, at), name);
 }
 
 Status Accounts::set_disabled(const std::string& name, bool disabled, const std::string& at) {
-  WriteTransaction tx(*impl_->db);
+  WriteScope<AccountRepository> tx(*impl_->repo);
   if (!tx.begun()) return tx.begun().error();
-  auto changed = impl_->run("UPDATE accounts SET disabled = ?, updated_at = ? WHERE name = ?",
-                            {disabled ? "1" : "0", at, name});
-  if (!changed) return changed.error();
-  if (*changed == 0) return Error{"no account '" + name + "': see 'keydesk users list'"};
-  if (auto ended = impl_->run("DELETE FROM sessions WHERE account = ?", {name}); !ended)
-    return ended.error();
-  return tx.commit();
+  return end_sessions_with(*impl_->repo, tx, impl_->repo->set_disabled(name, disabled, at), name);
 }
 
 Result<std::optional<Account>> Accounts::find(const std::string& name) {
-  auto st = impl_->db->prepare(std::string("SELECT ") + kAccountColumns +
-                               " FROM accounts WHERE name = ?");
-  if (!st) return st.error();
-  st->bind(1, name);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Account>();
-  return std::optional<Account>(read_account(*st));
+  return impl_->repo->find_account(name);
 }
 
-Result<std::vector<Account>> Accounts::list() {
-  auto st = impl_->db->prepare(std::string("SELECT ") + kAccountColumns +
-                               " FROM accounts ORDER BY role, authority, name");
-  if (!st) return st.error();
-  return internal::all_rows(*st, read_account);
-}
+Result<std::vector<Account>> Accounts::list() { return impl_->repo->accounts(); }
 
 Result<Session> Accounts::log_in(const std::string& name, const std::string& password,
                                  const std::string& address, std::int64_t now, bool* locked_out) {
+  AccountRepository& repo = *impl_->repo;
   const std::int64_t since = now - kFailureWindowSeconds;
   const std::string key = name.substr(0, 200);  // as failures keep it
-  auto by_name =
-      impl_->count("SELECT count(*) FROM login_failures WHERE account = ? AND at > ?", key, since);
+  auto by_name = repo.login_failures_of(key, since);
   if (!by_name) return by_name.error();
-  auto by_address = impl_->count("SELECT count(*) FROM login_failures WHERE address = ? AND at > ?",
-                                 address, since);
+  auto by_address = repo.login_failures_from(address, since);
   if (!by_address) return by_address.error();
   const bool locked = *by_name >= kFailuresPerName || *by_address >= kFailuresPerAddress;
   if (locked_out) *locked_out = locked;
   if (locked)
     return Error{"登录失败次数过多，请 15 分钟后再试 (too many failed logins: wait 15 minutes)"};
-  auto st = impl_->db->prepare(std::string("SELECT ") + kAccountColumns +
-                               ", password_hash FROM accounts WHERE name = ?");
-  if (!st) return st.error();
-  st->bind(1, name);
-  auto row = st->step();
-  if (!row) return row.error();
-  std::optional<Account> account;
-  std::string hash;
-  if (*row) {
-    account = read_account(*st);
-    hash = st->text(6);
-  }
-  st->reset();
-  const bool right = account && sodium_ready() &&
-                     crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-  if (!right || account->disabled) {
+  auto stored = repo.find_credentials(name);
+  if (!stored) return stored.error();
+  const std::optional<StoredAccount>& found = *stored;
+  const bool right =
+      found && sodium_ready() &&
+      crypto_pwhash_str_verify(found->password_hash.c_str(), password.data(), password.size()) == 0;
+  if (!right || found->account.disabled) {
     // Failures older than the window count for nothing: they go as new ones come, so names
     // sprayed from many addresses cannot grow the table without bound (a failure costs a
     // password hash, which bounds the rate).
-    if (auto old = impl_->run("DELETE FROM login_failures WHERE at <= ?", {std::to_string(since)});
-        !old)
-      return old.error();
-    auto failed = impl_->run("INSERT INTO login_failures (account, address, at) VALUES (?,?,?)",
-                             {key, address.substr(0, 100), std::to_string(now)});
-    if (!failed) return failed.error();
+    if (auto old = repo.delete_login_failures_until(since); !old) return old.error();
+    if (auto failed = repo.add_login_failure(key, address.substr(0, 100), now); !failed)
+      return failed.error();
     // The same words whether the name exists or not.
     return Error{right ? "账户已停用，请联系管理员 (the account is disabled)"
                        : "用户名或密码错误 (wrong name or password)"};
   }
-  Session session{random_token(), random_token(), now + kSessionSeconds, *account};
-  WriteTransaction tx(*impl_->db);
+  Session session{random_token(), random_token(), now + kSessionSeconds, found->account};
+  WriteScope<AccountRepository> tx(repo);
   if (!tx.begun()) return tx.begun().error();
   // Done with old failures of this name, and with expired sessions of everyone.
-  if (auto clear = impl_->run("DELETE FROM login_failures WHERE account = ?", {name}); !clear)
-    return clear.error();
-  if (auto old = impl_->run("DELETE FROM sessions WHERE expires_at <= ?", {std::to_string(now)});
-      !old)
-    return old.error();
-  auto made = impl_->run(
-      "INSERT INTO sessions (token_hash, account, csrf, created_at, expires_at) "
-      "VALUES (?,?,?,?,?)",
-      {internal::sha256_hex(session.token), name, session.csrf, std::to_string(now),
-       std::to_string(session.expires_at)});
-  if (!made) return made.error();
+  if (auto clear = repo.clear_login_failures_of(name); !clear) return clear.error();
+  if (auto old = repo.delete_expired_sessions(now); !old) return old.error();
+  if (auto made = repo.insert_session(internal::sha256_hex(session.token), name, session.csrf, now,
+                                      session.expires_at);
+      !made)
+    return made.error();
   if (auto done = tx.commit(); !done) return done.error();
   return session;
 }
 
 Result<std::optional<Session>> Accounts::session(const std::string& token, std::int64_t now) {
   if (token.size() != 64) return std::optional<Session>();
-  auto st = impl_->db->prepare(
-      "SELECT a.name, a.display_name, a.role, a.authority, a.disabled, a.created_at, s.csrf, "
-      "s.expires_at FROM sessions s JOIN accounts a ON a.name = s.account "
-      "WHERE s.token_hash = ?");
-  if (!st) return st.error();
-  st->bind(1, internal::sha256_hex(token));
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Session>();
-  Session s{token, st->text(6), st->integer(7), read_account(*st)};
-  st->reset();
+  auto stored = impl_->repo->find_session(internal::sha256_hex(token));
+  if (!stored) return stored.error();
+  if (!*stored) return std::optional<Session>();
+  StoredSession& s = **stored;
   if (s.expires_at <= now || s.account.disabled) return std::optional<Session>();
-  return std::optional<Session>(std::move(s));
+  return std::optional<Session>(
+      Session{token, std::move(s.csrf), s.expires_at, std::move(s.account)});
 }
 
 Status Accounts::log_out(const std::string& token) {
-  auto done =
-      impl_->run("DELETE FROM sessions WHERE token_hash = ?", {internal::sha256_hex(token)});
-  if (!done) return done.error();
-  return internal::ok();
+  return impl_->repo->delete_session(internal::sha256_hex(token));
 }
 
 Result<std::string> Accounts::issue_api_token(const std::string& label,
@@ -281,77 +211,36 @@ Result<std::string> Accounts::issue_api_token(const std::string& label,
   if (authority.empty()) return Error{"an API token opens cases of one authority: give it"};
   if (!sodium_ready()) return Error{"libsodium could not be initialised"};
   std::string token = random_token();
-  auto done = impl_->run(
-      "INSERT INTO api_tokens (token_hash, label, authority, disabled, created_at) "
-      "VALUES (?,?,?,0,?) ON CONFLICT (label) DO UPDATE SET token_hash = excluded.token_hash, "
-      "authority = excluded.authority, disabled = 0, created_at = excluded.created_at",
-      {internal::sha256_hex(token), label, authority, at});
-  if (!done) return done.error();
+  if (auto done = impl_->repo->put_api_token(internal::sha256_hex(token), label, authority, at);
+      !done)
+    return done.error();
   return token;
 }
 
 Result<std::optional<ApiToken>> Accounts::api_token(const std::string& token) {
   if (token.size() != 64) return std::optional<ApiToken>();
-  auto st = impl_->db->prepare(
-      "SELECT label, authority FROM api_tokens WHERE token_hash = ? AND disabled = 0");
-  if (!st) return st.error();
-  st->bind(1, internal::sha256_hex(token));
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<ApiToken>();
-  ApiToken t{st->text(0), st->text(1)};
-  st->reset();
-  return std::optional<ApiToken>(std::move(t));
+  return impl_->repo->find_api_token(internal::sha256_hex(token));
 }
 
 Status Accounts::record_refusal(const Refusal& r) {
-  WriteTransaction tx(*impl_->db);
+  AccountRepository& repo = *impl_->repo;
+  WriteScope<AccountRepository> tx(repo);
   if (!tx.begun()) return tx.begun().error();
-  auto st = impl_->db->prepare(
-      "INSERT INTO refusals (at, account, role, method, target, status, reason) "
-      "VALUES (?,?,?,?,?,?,?)");
-  if (!st) return st.error();
-  st->bind(1, r.at).bind(2, r.account).bind(3, r.role);
-  st->bind(4, clip_utf8(r.method, kRefusalTextBytes));
-  st->bind(5, clip_utf8(r.target, kRefusalTextBytes));
-  st->bind(6, static_cast<std::int64_t>(r.status)).bind(7, clip_utf8(r.reason, kRefusalTextBytes));
-  if (auto done = st->run(); !done) return done.error();
-  // seq only grows (AUTOINCREMENT, an identity column, never reuses one), so the newest
-  // kRefusalsKept rows are those above this row's seq - kRefusalsKept: one range of the primary
-  // key, usually one row. This row's seq is the largest: writers queue (WriteTransaction).
-  auto newest = impl_->db->prepare("SELECT max(seq) FROM refusals");
-  if (!newest) return newest.error();
-  auto row = newest->step();
-  if (!row) return row.error();
-  const std::int64_t seq = newest->integer(0);
-  newest->reset();
-  auto old = impl_->db->prepare("DELETE FROM refusals WHERE seq <= ?");
-  if (!old) return old.error();
-  old->bind(1, seq - kRefusalsKept);
-  if (auto done = old->run(); !done) return done.error();
+  if (auto added =
+          repo.add_refusal({r.at, r.account, r.role, clip_utf8(r.method, kRefusalTextBytes),
+                            clip_utf8(r.target, kRefusalTextBytes), r.status,
+                            clip_utf8(r.reason, kRefusalTextBytes)});
+      !added)
+    return added;
+  // Numbers only grow, so the newest kRefusalsKept rows are those of the last kRefusalsKept
+  // numbers, and this row's number is the newest: writers queue (the write transaction).
+  if (auto pruned = repo.prune_refusals(kRefusalsKept); !pruned) return pruned;
   if (r.account.empty()) {
-    // Walks back at most the kRefusalsKept rows kept.
-    auto anonymous = impl_->db->prepare(
-        "DELETE FROM refusals WHERE account = '' AND seq <= (SELECT seq FROM refusals WHERE "
-        "account = '' ORDER BY seq DESC LIMIT 1 OFFSET ?)");
-    if (!anonymous) return anonymous.error();
-    anonymous->bind(1, static_cast<std::int64_t>(kAnonymousRefusalsKept));
-    if (auto done = anonymous->run(); !done) return done.error();
+    if (auto pruned = repo.prune_anonymous_refusals(kAnonymousRefusalsKept); !pruned) return pruned;
   }
   return tx.commit();
 }
 
-Result<std::vector<Refusal>> Accounts::refusals(int limit) {
-  auto st = impl_->db->prepare(
-      "SELECT at, account, role, method, target, status, reason FROM refusals "
-      "ORDER BY seq DESC LIMIT ?");
-  if (!st) return st.error();
-  st->bind(1, static_cast<std::int64_t>(limit));
-  return internal::all_rows(*st, [](const Query& s) {
-    return Refusal{s.text(0), s.text(1), s.text(2),
-                   s.text(3), s.text(4), static_cast<int>(s.integer(5)),
-                   s.text(6)};
-  });
-}
+Result<std::vector<Refusal>> Accounts::refusals(int limit) { return impl_->repo->refusals(limit); }
 
 }  // namespace keydesk

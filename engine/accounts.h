@@ -1,6 +1,7 @@
 // Accounts of the web counter (keydesk serve): people with a role and, for clerks and auditors,
 // an authority; their login sessions; API tokens for machine intake; failed logins; refused
-// requests. Kept in the case database (migration 002).
+// requests. Kept in the case database (migration 002) through an AccountRepository
+// (account_repository.h, storage only): the rules below are Accounts' own.
 //
 // Guarantees:
 //  - Passwords are stored only as Argon2id strings (libsodium crypto_pwhash_str); session and API

@@ -16,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/account_repository.h"
 #include "engine/accounts.h"
 #include "engine/case_store.h"
 #include "engine/check_job_repository.h"
@@ -974,6 +975,39 @@ std::unique_ptr<WebBatchRepository> web_batches(const std::string& target) {
   return opened(open_web_batch_repository(target));
 }
 
+std::unique_ptr<AccountRepository> account_store(const std::string& target) {
+  return opened(open_account_repository(target));
+}
+
+// An account as stored: its password hash is any text to the repository.
+StoredAccount stored_account(const std::string& name, const std::string& role,
+                             const std::string& authority) {
+  return {{name, "显示名 " + name, role, authority, false, "2026-11-23T09:00:00+08:00"},
+          "hash-of-" + name};
+}
+
+// A refusal at `at` by `account` ('' for nobody logged in).
+Refusal refusal(const std::string& at, const std::string& account) {
+  return {
+      at,  account,           account.empty() ? "" : "authority_clerk", "POST", "/api/cases/C-1",
+      403, "不是本机构的案件"};
+}
+
+// When each refusal `repo` keeps was made, newest first.
+std::vector<std::string> refusal_times(AccountRepository& repo) {
+  auto rows = repo.refusals(100);
+  REQUIRE(rows);
+  std::vector<std::string> out;
+  for (const auto& r : *rows) out.push_back(r.at);
+  return out;
+}
+
+std::vector<std::string> names(const std::vector<Account>& accounts) {
+  std::vector<std::string> out;
+  for (const auto& a : accounts) out.push_back(a.name);
+  return out;
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("check jobs are enqueued once per batch and scan, and counted by state", "",
@@ -1250,6 +1284,167 @@ TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one start
     ended.state = "done";
     REQUIRE(*servers[static_cast<size_t>(winner)]->finish(ended));
   }
+}
+
+TEMPLATE_TEST_CASE("accounts are stored as given, found, listed and changed, a name taken once", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = account_store(backend.target());
+  CHECK_FALSE(repo->find_account("wang.fang")->has_value());
+  CHECK_FALSE(repo->find_credentials("wang.fang")->has_value());
+  REQUIRE(repo->insert_account(stored_account("wang.fang", "authority_clerk", kAuthority)));
+  REQUIRE(repo->insert_account(stored_account("li.gong", "vendor_reviewer", "")));
+  StoredAccount off = stored_account("admin", "administrator", "");
+  off.account.disabled = true;
+  REQUIRE(repo->insert_account(off));
+  CHECK_FALSE(repo->insert_account(stored_account("wang.fang", "auditor", "")).ok());
+  auto found = repo->find_account("wang.fang");
+  REQUIRE(found);
+  REQUIRE(found->has_value());
+  CHECK((*found)->display_name == "显示名 wang.fang");
+  CHECK((*found)->role == "authority_clerk");
+  CHECK((*found)->authority == kAuthority);
+  CHECK_FALSE((*found)->disabled);
+  CHECK((*found)->created_at == "2026-11-23T09:00:00+08:00");
+  CHECK((*repo->find_account("admin"))->disabled);
+  auto credentials = repo->find_credentials("wang.fang");
+  REQUIRE(credentials->has_value());
+  CHECK((*credentials)->password_hash == "hash-of-wang.fang");
+  CHECK((*credentials)->account.name == "wang.fang");
+  // By role, then authority, then name.
+  CHECK(names(*repo->accounts()) == std::vector<std::string>{"admin", "wang.fang", "li.gong"});
+  CHECK(*repo->set_password_hash("wang.fang", "new-hash", "2026-11-24T09:00:00+08:00"));
+  CHECK_FALSE(*repo->set_password_hash("nobody", "new-hash", "2026-11-24T09:00:00+08:00"));
+  CHECK((*repo->find_credentials("wang.fang"))->password_hash == "new-hash");
+  CHECK(*repo->set_disabled("wang.fang", true, "2026-11-24T09:00:00+08:00"));
+  CHECK((*repo->find_account("wang.fang"))->disabled);
+  CHECK(*repo->set_disabled("wang.fang", false, "2026-11-24T09:00:00+08:00"));
+  CHECK_FALSE((*repo->find_account("wang.fang"))->disabled);
+  CHECK_FALSE(*repo->set_disabled("nobody", true, "2026-11-24T09:00:00+08:00"));
+  // A write transaction rolled back leaves nothing; one committed is seen by another connection.
+  REQUIRE(repo->begin_write());
+  REQUIRE(repo->insert_account(stored_account("zhao.min", "auditor", "")));
+  CHECK(repo->find_account("zhao.min")->has_value());
+  repo->rollback();
+  CHECK_FALSE(repo->find_account("zhao.min")->has_value());
+  REQUIRE(repo->begin_write());
+  REQUIRE(repo->insert_account(stored_account("zhao.min", "auditor", "")));
+  REQUIRE(repo->commit());
+  CHECK(account_store(backend.target())->find_account("zhao.min")->has_value());
+}
+
+TEMPLATE_TEST_CASE(
+    "sessions are found by their token's hash with their account, and end by hash, account or "
+    "expiry",
+    "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = account_store(backend.target());
+  REQUIRE(repo->insert_account(stored_account("wang.fang", "authority_clerk", kAuthority)));
+  REQUIRE(repo->insert_account(stored_account("li.gong", "vendor_reviewer", "")));
+  REQUIRE(repo->insert_session("h1", "wang.fang", "csrf-1", 1000, 2000));
+  REQUIRE(repo->insert_session("h2", "wang.fang", "csrf-2", 1000, 3000));
+  REQUIRE(repo->insert_session("h3", "li.gong", "csrf-3", 1000, 2000));
+  REQUIRE(repo->insert_session("h4", "li.gong", "csrf-4", 1000, 2001));
+  CHECK_FALSE(repo->insert_session("h5", "nobody", "csrf-5", 1000, 2000).ok());  // no account
+  CHECK_FALSE(repo->find_session("h5")->has_value());
+  auto s = repo->find_session("h2");
+  REQUIRE(s);
+  REQUIRE(s->has_value());
+  CHECK((*s)->csrf == "csrf-2");
+  CHECK((*s)->expires_at == 3000);
+  CHECK((*s)->account.name == "wang.fang");
+  CHECK((*s)->account.authority == kAuthority);
+  // Found as the account is now, disabled or not: the caller decides.
+  REQUIRE(*repo->set_disabled("wang.fang", true, "t"));
+  CHECK((*repo->find_session("h2"))->account.disabled);
+  REQUIRE(repo->delete_session("h2"));
+  CHECK_FALSE(repo->find_session("h2")->has_value());
+  CHECK(repo->find_session("h1")->has_value());
+  REQUIRE(repo->delete_sessions_of("wang.fang"));
+  CHECK_FALSE(repo->find_session("h1")->has_value());
+  CHECK(repo->find_session("h3")->has_value());
+  // Expired: expires_at at `now` or before.
+  REQUIRE(repo->delete_expired_sessions(2000));
+  CHECK_FALSE(repo->find_session("h3")->has_value());
+  CHECK((*repo->find_session("h4"))->expires_at == 2001);
+}
+
+TEMPLATE_TEST_CASE("an API token is found by its hash, and a label's next token replaces it", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = account_store(backend.target());
+  CHECK_FALSE(repo->find_api_token("t1")->has_value());
+  REQUIRE(repo->put_api_token("t1", "filing-system", kAuthority, "2026-11-23T09:00:00+08:00"));
+  REQUIRE(repo->put_api_token("t2", "scanner", "另一省商务厅", "2026-11-23T09:00:00+08:00"));
+  auto t = repo->find_api_token("t1");
+  REQUIRE(t);
+  REQUIRE(t->has_value());
+  CHECK((*t)->label == "filing-system");
+  CHECK((*t)->authority == kAuthority);
+  REQUIRE(repo->put_api_token("t3", "filing-system", "另一省商务厅", "2026-11-24T09:00:00+08:00"));
+  CHECK_FALSE(repo->find_api_token("t1")->has_value());
+  CHECK((*repo->find_api_token("t3"))->authority == "另一省商务厅");
+  CHECK((*repo->find_api_token("t2"))->label == "scanner");
+}
+
+TEMPLATE_TEST_CASE(
+    "failed logins are counted after a time by name and by address, cleared by name and aged out",
+    "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = account_store(backend.target());
+  CHECK(*repo->login_failures_of("wang.fang", 0) == 0);
+  REQUIRE(repo->add_login_failure("wang.fang", "10.0.0.1", 100));
+  REQUIRE(repo->add_login_failure("wang.fang", "10.0.0.2", 200));
+  REQUIRE(repo->add_login_failure("li.gong", "10.0.0.1", 300));
+  REQUIRE(repo->add_login_failure("nobody", "10.0.0.1", 400));  // names need no account
+  CHECK(*repo->login_failures_of("wang.fang", 99) == 2);
+  CHECK(*repo->login_failures_of("wang.fang", 100) == 1);  // later than `since` only
+  CHECK(*repo->login_failures_from("10.0.0.1", 0) == 3);
+  CHECK(*repo->login_failures_from("10.0.0.1", 300) == 1);
+  CHECK(*repo->login_failures_from("10.0.0.9", 0) == 0);
+  REQUIRE(repo->clear_login_failures_of("wang.fang"));
+  CHECK(*repo->login_failures_of("wang.fang", 0) == 0);
+  CHECK(*repo->login_failures_from("10.0.0.1", 0) == 2);
+  REQUIRE(repo->delete_login_failures_until(300));  // at or before
+  CHECK(*repo->login_failures_of("li.gong", 0) == 0);
+  CHECK(*repo->login_failures_of("nobody", 0) == 1);
+}
+
+TEMPLATE_TEST_CASE(
+    "refusals are listed newest first, pruned to the newest numbers, those of nobody apart", "",
+    SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = account_store(backend.target());
+  CHECK(repo->refusals(10)->empty());
+  REQUIRE(repo->prune_refusals(3));  // an empty table
+  REQUIRE(repo->prune_anonymous_refusals(1));
+  // Texts as given: the repository clips nothing.
+  Refusal long_one = refusal("t1", "wang.fang");
+  long_one.reason = std::string(3000, 'x');
+  REQUIRE(repo->add_refusal(long_one));
+  for (const char* who : {"", "", "li.gong", "", ""})
+    REQUIRE(repo->add_refusal(refusal("t" + std::to_string(repo->refusals(100)->size() + 1), who)));
+  auto all = repo->refusals(100);
+  REQUIRE(all);
+  REQUIRE(all->size() == 6);
+  CHECK((*all)[0].at == "t6");
+  CHECK((*all)[5].at == "t1");
+  CHECK((*all)[5].reason.size() == 3000);
+  CHECK((*all)[5].account == "wang.fang");
+  CHECK((*all)[5].role == "authority_clerk");
+  CHECK((*all)[5].method == "POST");
+  CHECK((*all)[5].target == "/api/cases/C-1");
+  CHECK((*all)[5].status == 403);
+  CHECK(repo->refusals(2)->size() == 2);
+  // Of nobody, the newest two stay (t5, t6); t2 and t3 go, the accounts' rows stay.
+  REQUIRE(repo->prune_anonymous_refusals(2));
+  CHECK(refusal_times(*repo) == std::vector<std::string>{"t6", "t5", "t4", "t1"});
+  // The newest 5 numbers are t2 … t6, of which t2 and t3 are gone already.
+  REQUIRE(repo->prune_refusals(5));
+  CHECK(refusal_times(*repo) == std::vector<std::string>{"t6", "t5", "t4"});
+  REQUIRE(repo->prune_refusals(1));
+  REQUIRE(repo->refusals(100)->size() == 1);
+  CHECK((*repo->refusals(100))[0].at == "t6");
 }
 
 TEMPLATE_TEST_CASE("the keydesk command takes --db as a file or a postgresql:// URI alike", "",
