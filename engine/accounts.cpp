@@ -150,14 +150,29 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
   AccountRepository& repo = *impl_->repo;
   const std::int64_t since = now - kFailureWindowSeconds;
   const std::string key = name.substr(0, 200);  // as failures keep it
-  auto by_name = repo.login_failures_of(key, since);
-  if (!by_name) return by_name.error();
-  auto by_address = repo.login_failures_from(address, since);
-  if (!by_address) return by_address.error();
-  const bool locked = *by_name >= kFailuresPerName || *by_address >= kFailuresPerAddress;
-  if (locked_out) *locked_out = locked;
-  if (locked)
-    return Error{"登录失败次数过多，请 15 分钟后再试 (too many failed logins: wait 15 minutes)"};
+  {
+    // Counted, and recorded as a failure before the password is checked, in one write
+    // transaction: wrong passwords sent at the same moment each see the others' attempts, so no
+    // more than the limit are ever checked. A right password clears the record below. (Checking
+    // the password inside the transaction would hold every writer for its hashing.)
+    WriteScope<AccountRepository> tx(repo);
+    if (!tx.begun()) return tx.begun().error();
+    auto by_name = repo.login_failures_of(key, since);
+    if (!by_name) return by_name.error();
+    auto by_address = repo.login_failures_from(address, since);
+    if (!by_address) return by_address.error();
+    const bool locked = *by_name >= kFailuresPerName || *by_address >= kFailuresPerAddress;
+    if (locked_out) *locked_out = locked;
+    if (locked)
+      return Error{"登录失败次数过多，请 15 分钟后再试 (too many failed logins: wait 15 minutes)"};
+    // Failures older than the window count for nothing: they go as new ones come, so names
+    // sprayed from many addresses cannot grow the table without bound (a failure costs a
+    // password hash, which bounds the rate).
+    if (auto old = repo.delete_login_failures_until(since); !old) return old.error();
+    if (auto failed = repo.add_login_failure(key, address.substr(0, 100), now); !failed)
+      return failed.error();
+    if (auto done = tx.commit(); !done) return done.error();
+  }
   auto stored = repo.find_credentials(name);
   if (!stored) return stored.error();
   const std::optional<StoredAccount>& found = *stored;
@@ -165,12 +180,6 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
       found && sodium_ready() &&
       crypto_pwhash_str_verify(found->password_hash.c_str(), password.data(), password.size()) == 0;
   if (!right || found->account.disabled) {
-    // Failures older than the window count for nothing: they go as new ones come, so names
-    // sprayed from many addresses cannot grow the table without bound (a failure costs a
-    // password hash, which bounds the rate).
-    if (auto old = repo.delete_login_failures_until(since); !old) return old.error();
-    if (auto failed = repo.add_login_failure(key, address.substr(0, 100), now); !failed)
-      return failed.error();
     // The same words whether the name exists or not.
     return Error{right ? "账户已停用，请联系管理员 (the account is disabled)"
                        : "用户名或密码错误 (wrong name or password)"};
@@ -178,7 +187,8 @@ Result<Session> Accounts::log_in(const std::string& name, const std::string& pas
   Session session{random_token(), random_token(), now + kSessionSeconds, found->account};
   WriteScope<AccountRepository> tx(repo);
   if (!tx.begun()) return tx.begun().error();
-  // Done with old failures of this name, and with expired sessions of everyone.
+  // Done with the failures of this name (this attempt's record among them), and with expired
+  // sessions of everyone.
   if (auto clear = repo.clear_login_failures_of(name); !clear) return clear.error();
   if (auto old = repo.delete_expired_sessions(now); !old) return old.error();
   if (auto made = repo.insert_session(internal::sha256_hex(session.token), name, session.csrf, now,

@@ -84,7 +84,8 @@ class Accounts {
 
   // Logs in `name` from `address` at `now` (Unix seconds). The Error says why, in words fit for
   // the login page; it never says whether the name exists. *locked_out (when given) is set when
-  // the refusal is the failed-login limit rather than the password.
+  // the refusal is the failed-login limit rather than the password. The limit holds for logins
+  // at the same moment too: each is counted and recorded before its password is checked.
   Result<Session> log_in(const std::string& name, const std::string& password,
                          const std::string& address, std::int64_t now, bool* locked_out = nullptr);
   // The session of a cookie's token, unless it expired, was ended, or its account is disabled.

@@ -813,6 +813,51 @@ TEMPLATE_TEST_CASE("accounts and sessions live in the same database", "", Sqlite
   CHECK(accounts->refusals(10)->size() == 1);
 }
 
+TEMPLATE_TEST_CASE("wrong passwords sent at the same moment get no more tries than the limit", "",
+                   SqliteBackend, PostgresBackend) {
+  // Twelve logins with a wrong password at once, each on a connection of its own (as on the
+  // server's threads or on two servers): at most five have their password checked; the rest are
+  // told to wait. (When the count and the record were apart, all twelve could pass the count.)
+  Fixture<TestType> f;
+  {
+    auto accounts = Accounts::open(f.backend.target());
+    REQUIRE(accounts);
+    REQUIRE(accounts->add({"wang.fang", "王芳", "authority_clerk", kAuthority, false, ""},
+                          "a-long-password", "2026-11-23T10:00:00+08:00"));
+  }
+  constexpr int kTries = 12;
+  std::vector<std::optional<Accounts>> connections;
+  for (int i = 0; i < kTries; ++i) {
+    auto a = Accounts::open(f.backend.target());
+    REQUIRE(a);
+    connections.emplace_back(std::move(a).value());
+  }
+  std::atomic<int> checked{0}, locked_out{0}, other{0};
+  std::vector<std::thread> tries;
+  for (int i = 0; i < kTries; ++i)
+    tries.emplace_back([&, i] {
+      bool locked = false;
+      auto r = connections[i]->log_in("wang.fang", "wrong-password", "10.0.0." + std::to_string(i),
+                                      1000, &locked);
+      if (r.ok())
+        ++other;
+      else if (locked)
+        ++locked_out;
+      else if (r.error().message.starts_with("用户名或密码错误"))
+        ++checked;
+      else
+        ++other;  // the database busy: not a try either
+    });
+  for (auto& t : tries) t.join();
+  CHECK(other == 0);
+  CHECK(checked == 5);
+  CHECK(locked_out == kTries - 5);
+  // And the right password is refused now too, until the window passes.
+  bool locked = false;
+  CHECK_FALSE(connections[0]->log_in("wang.fang", "a-long-password", "10.0.0.99", 1001, &locked));
+  CHECK(locked);
+}
+
 TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing", "",
                    SqliteBackend, PostgresBackend) {
   TestType backend;

@@ -1444,11 +1444,11 @@ TEST_CASE("the refusal audit keeps the newest rows, refusals of nobody capped ap
   CHECK(rows->back().account == "clerk2");
   CHECK(rows->back().target == "/api/cases/C-OWN");
   CHECK((*rows)[rows->size() - 2].target == "/api/cases?n=100");
-  // A long target with a broken byte: kept as well-formed UTF-8 of at most 1 KB, cut between
-  // characters.
+  // A long target: kept as well-formed UTF-8 of at most 1 KB, cut between characters. (One with
+  // a broken byte is refused at the door, 400, before anyone is asked who they are; the audit's
+  // clipping mends such bytes all the same.)
   std::string target = "/api/";
   for (int i = 0; i < 3000; ++i) target += "案";
-  target.insert(8, "\xff");  // after the first 案
   REQUIRE(counter.call(http::verb::get, target).result() == http::status::unauthorized);
   auto newest = accounts->refusals(1);
   REQUIRE(newest);
@@ -1456,7 +1456,11 @@ TEST_CASE("the refusal audit keeps the newest rows, refusals of nobody capped ap
   CHECK(kept.size() <= Accounts::kRefusalTextBytes);
   CHECK(kept.size() > Accounts::kRefusalTextBytes - 6);
   CHECK(decode_utf8(kept).has_value());
-  CHECK_THAT(kept, Catch::StartsWith("/api/案\xEF\xBF\xBD案") && Catch::EndsWith("案…"));
+  CHECK_THAT(kept, Catch::StartsWith("/api/案案") && Catch::EndsWith("案…"));
+  std::string broken = target;
+  broken.insert(8, "\xff");  // after the first 案
+  CHECK(counter.call(http::verb::get, broken).result() == http::status::bad_request);
+  CHECK(clip_utf8("/api/案\xff案", 100) == "/api/案\xEF\xBF\xBD案");
   CHECK(clip_utf8("短", 3) == "短");
   CHECK(clip_utf8("abcd", 3) == "…");
 }
