@@ -165,7 +165,7 @@ class PostgresConnection final : public Connection {
   Result<Query> prepare(const std::string& sql) override {
     revive();
     auto prepared = prepared_statement(sql);
-    if (!prepared && again_on_new_connection("SELECT")) {  // preparing does nothing
+    if (!prepared && dropped_outside_transaction()) {  // preparing does nothing
       revive();
       prepared = prepared_statement(sql);
     }
@@ -201,7 +201,7 @@ class PostgresConnection final : public Connection {
   Result<std::string> change_mark() override {
     revive();
     PgResult r(PQexec(conn_.get(), "SELECT n FROM store_generation"));
-    if (!checked(r, "") && again_on_new_connection("SELECT")) {
+    if (!checked(r, "") && dropped_outside_transaction()) {
       revive();
       r.reset(PQexec(conn_.get(), "SELECT n FROM store_generation"));
     }
@@ -270,8 +270,12 @@ class PostgresConnection final : public Connection {
   // `sql` begins one or only reads, so nothing was done (a write outside a transaction may have
   // been committed before the connection went: it is never repeated).
   bool again_on_new_connection(const std::string& sql) const {
-    return !writing_ && PQstatus(conn_.get()) == CONNECTION_BAD &&
-           (sql.starts_with("BEGIN") || sql.starts_with("SELECT"));
+    return dropped_outside_transaction() && (sql.starts_with("BEGIN") || sql.starts_with("SELECT"));
+  }
+  // The connection was found dropped, outside a transaction: a read or a statement's preparing
+  // that just failed did nothing, and is run once more on a new connection.
+  bool dropped_outside_transaction() const {
+    return !writing_ && PQstatus(conn_.get()) == CONNECTION_BAD;
   }
 
   // A connection the server dropped is made again, outside a write transaction (inside one, the

@@ -516,7 +516,7 @@ TEST_CASE("a malformed request gets a 400 naming the field", "[server]") {
                                 : target.find("state=") != std::string::npos ? "state"
                                                                              : "path";
       CHECK(body_of(bad)["field"] == field);
-      CHECK_THAT(body_of(bad)["error"].get<std::string>(), Catch::Contains("无法识别的字符"));
+      CHECK_THAT(body_of(bad).value("error", ""), Catch::Contains("无法识别的字符"));
     }
   }
   CHECK(counter.call(http::verb::get, "/../etc/passwd").result() == http::status::bad_request);
