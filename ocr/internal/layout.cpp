@@ -21,17 +21,9 @@ int middle_value(std::vector<int> values) {
 }
 
 std::vector<Box> marks_in(Pix* binary, const Box& block) {
-  std::vector<Box> marks;
-  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
-  PixPtr clip(pixClipRectangle(binary, clip_box, nullptr));
-  boxDestroy(&clip_box);
-  if (!clip) return marks;
-  Pixa* pixa_raw = nullptr;
-  BoxaPtr parts(pixConnComp(clip.get(), &pixa_raw, 8));
-  if (pixa_raw) pixaDestroy(&pixa_raw);
-  if (!parts) return marks;
-  for (int i = 0, n = boxaGetCount(parts.get()); i < n; ++i)
-    marks.push_back(box_at(parts.get(), i));
+  PixPtr clip = clip_of(binary, block);
+  if (!clip) return {};
+  std::vector<Box> marks = mark_boxes(clip.get());
   std::sort(marks.begin(), marks.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
   return marks;
 }
@@ -45,12 +37,7 @@ Box united(const Box& a, const Box& b) {
 // The connected components of `text` whose centre lies in each of `rows`, left to right.
 std::vector<std::vector<Box>> components_by_row(Pix* text, const std::vector<Box>& rows) {
   std::vector<std::vector<Box>> out(rows.size());
-  Pixa* pixa_raw = nullptr;
-  BoxaPtr boxes(pixConnComp(text, &pixa_raw, 8));
-  if (pixa_raw) pixaDestroy(&pixa_raw);
-  if (!boxes) return out;
-  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
-    Box c = box_at(boxes.get(), i);
+  for (const Box& c : mark_boxes(text)) {
     int cx = c.x + c.w / 2, cy = c.y + c.h / 2;
     // Rows are sorted by their middle; few overlap, so a linear scan is cheap enough.
     for (size_t r = 0; r < rows.size(); ++r) {
@@ -235,9 +222,7 @@ bool split_print_from_hand(Pix* text, const Box& block, int print_height, std::v
 // `block`, rows of `text` run together, parted into rows at the bands where its ink is thin
 // (no more than a stroke crossing between the rows).
 void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
-  BOX* clip_box = boxCreate(block.x, block.y, block.w, block.h);
-  PixPtr clip(pixClipRectangle(text, clip_box, nullptr));
-  boxDestroy(&clip_box);
+  PixPtr clip = clip_of(text, block);
   NUMA* counts = clip ? pixCountPixelsByRow(clip.get(), nullptr) : nullptr;
   if (!counts) {
     out.push_back(block);
@@ -249,9 +234,7 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
   auto end_band = [&](int to) {
     if (from >= 0 && to - from >= 9) {
       Box band{block.x, block.y + from, block.w, to - from};
-      BOX* bb = boxCreate(0, from, block.w, to - from);
-      PixPtr piece(pixClipRectangle(clip.get(), bb, nullptr));
-      boxDestroy(&bb);
+      PixPtr piece = clip_of(clip.get(), {0, from, block.w, to - from});
       BOX* ink = nullptr;
       if (piece && pixClipBoxToForeground(piece.get(), nullptr, nullptr, &ink) == 0 && ink) {
         l_int32 x = 0, y = 0, w = 0, hh = 0;
@@ -275,6 +258,50 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
   end_band(block.h);
   numaDestroy(&counts);
   if (out.size() == before) out.push_back(block);
+}
+
+// A frame round print (an ID card's edge on a dark copy, a box drawn round a notice) that the
+// smear joins to the characters beside it, through the specks between them, makes one block as
+// tall as the frame: no row, and dropped with all the print inside. The block's frame is its
+// marks taller than an eighth of the page or wider than a quarter (no row is) with little ink for
+// their box, under three tenths (a thin outline, not
+// a photo or a QR code's modules); they are taken out of `text` (not put among the ruled lines:
+// a signature's large loop is no frame to the signature check), and the print inside is smeared
+// again without the specks (marks of three pixels or fewer). Returns the blocks found inside, in
+// page coordinates; none when the block has no frame.
+std::vector<Box> inside_frame(Pix* text, const Box& block) {
+  const int page_w = width_of(text), page_h = height_of(text);
+  std::vector<Box> inner;
+  PixPtr clip = clip_of(text, block);
+  if (!clip) return inner;
+  Pixa* pieces = nullptr;
+  BoxaPtr boxes(pixConnComp(clip.get(), &pieces, 8));
+  if (!boxes || !pieces) {
+    if (pieces) pixaDestroy(&pieces);
+    return inner;
+  }
+  bool framed = false;
+  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
+    const Box b = box_at(boxes.get(), i);
+    PixPtr piece(pixaGetPix(pieces, i, L_CLONE));
+    l_int32 ink = 0;
+    pixCountPixels(piece.get(), &ink, nullptr);
+    const bool spans = b.h * 8 > page_h || b.w * 4 > page_w;
+    const bool frame = spans && static_cast<double>(ink) < 0.3 * b.w * b.h;
+    if (!frame && ink > 3) continue;
+    // Either way out of the print inside; a frame also out of the page's text, so that it is
+    // no glyph of the rows found inside it.
+    pixRasterop(clip.get(), b.x, b.y, b.w, b.h, PIX_NOT(PIX_SRC) & PIX_DST, piece.get(), 0, 0);
+    if (frame) {
+      framed = true;
+      pixRasterop(text, block.x + b.x, block.y + b.y, b.w, b.h, PIX_NOT(PIX_SRC) & PIX_DST,
+                  piece.get(), 0, 0);
+    }
+  }
+  pixaDestroy(&pieces);
+  if (!framed) return inner;
+  PixPtr smeared(pixCloseCompBrickDwa(nullptr, clip.get(), 21, 3));
+  return mark_boxes(smeared.get(), block.x, block.y);
 }
 
 }  // namespace
@@ -341,11 +368,7 @@ Layout text_layout(Pix* binary) {
   PixPtr text(pixSubtract(nullptr, binary, layout.rules.get()));
   // Characters of a phrase are a few pixels apart at 150 dpi; a label and its value further.
   PixPtr smeared(pixCloseCompBrickDwa(nullptr, text.get(), 21, 3));
-  Pixa* pixa_raw = nullptr;
-  BoxaPtr boxes(pixConnComp(smeared.get(), &pixa_raw, 8));
-  if (pixa_raw) pixaDestroy(&pixa_raw);
   std::vector<Box> segments;
-  if (!boxes) return layout;
   std::vector<Box> blocks;
   auto in_grid = [&grids](const Box& b) {
     const int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
@@ -354,15 +377,22 @@ Layout text_layout(Pix* binary) {
     });
   };
   std::vector<Box> tall;  // blocks that may be pictures (photo, emblem, QR code)
-  for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i) {
-    Box b = box_at(boxes.get(), i);
+  std::vector<Box> too_tall;
+  auto sort_block = [&](const Box& b, bool first_look) {
     // A grid's characters stand far apart, and a lone 1 is narrower than any other mark kept:
     // the grid is one segment of its own (below).
-    if (in_grid(b)) continue;
-    if (b.h < 9 || b.h > h / 8 || b.w < 8) continue;
-    if (ink_share(text.get(), &b) < 0.04) continue;
+    if (in_grid(b)) return;
+    if (b.h < 9 || b.w < 8) return;
+    if (b.h > h / 8) {
+      if (first_look) too_tall.push_back(b);
+      return;
+    }
+    if (ink_share(text.get(), &b) < 0.04) return;
     (b.h > 90 && b.w < b.h * 3 ? tall : blocks).push_back(b);
-  }
+  };
+  for (const Box& b : mark_boxes(smeared.get())) sort_block(b, true);
+  for (const Box& b : too_tall)
+    for (const Box& inner : inside_frame(text.get(), b)) sort_block(inner, false);
   // Pictures are tall blocks, not rows of characters; but the characters of a large title,
   // printed far apart, are tall blocks too. A tall block stays text when another of about its
   // height stands beside it on its line, less than its height away (a photo, an emblem or a QR

@@ -16,19 +16,12 @@ namespace internal {
 
 double handwriting_ink(Pix* binary, const Box& region, int* tallest_component) {
   *tallest_component = 0;
-  BOX* box = boxCreate(region.x, region.y, region.w, region.h);
-  PixPtr clip(pixClipRectangle(binary, box, nullptr));
-  boxDestroy(&box);
+  PixPtr clip = clip_of(binary, region);
   if (!clip) return 0;
   // The line to sign on is not a signature.
   PixPtr rules(pixOpenBrick(nullptr, clip.get(), std::max(30, region.w / 6), 1));
   PixPtr ink(pixSubtract(nullptr, clip.get(), rules.get()));
-  Pixa* pixa_raw = nullptr;
-  BoxaPtr boxes(pixConnComp(ink.get(), &pixa_raw, 8));
-  if (pixa_raw) pixaDestroy(&pixa_raw);
-  if (boxes)
-    for (int i = 0, n = boxaGetCount(boxes.get()); i < n; ++i)
-      *tallest_component = std::max(*tallest_component, box_at(boxes.get(), i).h);
+  for (const Box& b : mark_boxes(ink.get())) *tallest_component = std::max(*tallest_component, b.h);
   return ink_share(ink.get());
 }
 
