@@ -18,7 +18,8 @@ namespace {
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
     "scan-24";  // 24: print inside a frame the smear joined it to (an ID card's edge on a dark
-                // copy) found as rows;
+                // copy) found as rows, parted along blank bands where the frame's remains still
+                // chain it;
                 // 23: a wrapped value's first line read though it stands above its label's
                 // middle, a glyph doubled in a code undone where the checksum agrees, a code cut
                 // short where its print turns faint read again wider, a signature's label looked

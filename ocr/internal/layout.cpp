@@ -260,6 +260,61 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
   if (out.size() == before) out.push_back(block);
 }
 
+// The print of `ink` (1 bpp) inside `area` parted along its blank bands, across and then down, in
+// turn (an XY cut), at most `depth` times deep: rows of a card from its photo and from the
+// remains of its edge. A band is blank where ink crosses no more than a thirtieth of it (specks,
+// the edge's remains); down the page it must be 8 pixels wide (words a row's joining puts
+// together again). Leaves go to `out` as their ink's box.
+void cut_at_blank_bands(Pix* ink, const Box& area, int depth, std::vector<Box>& out) {
+  PixPtr clip = clip_of(ink, area);
+  if (!clip) return;
+  BOX* fg = nullptr;
+  if (pixClipBoxToForeground(clip.get(), nullptr, nullptr, &fg) != 0 || !fg) return;
+  l_int32 fx = 0, fy = 0, fw = 0, fh = 0;
+  boxGetGeometry(fg, &fx, &fy, &fw, &fh);
+  boxDestroy(&fg);
+  const Box tight{area.x + fx, area.y + fy, fw, fh};
+  if (depth == 0) {
+    out.push_back(tight);
+    return;
+  }
+  PixPtr inked = clip_of(ink, tight);
+  // Bands of ink along one direction: [from, to) in the tight box's coordinates.
+  auto bands = [&](bool across) {
+    NUMA* counts =
+        across ? pixCountPixelsByRow(inked.get(), nullptr) : pixCountByColumn(inked.get(), nullptr);
+    std::vector<std::pair<int, int>> found;
+    if (!counts) return found;
+    const int length = across ? tight.h : tight.w, breadth = across ? tight.w : tight.h;
+    const int blank = std::max(2, breadth / 30), least_gap = across ? 2 : 8;
+    int from = -1, last_ink = -1;
+    for (int i = 0; i < length; ++i) {
+      l_int32 count = 0;
+      numaGetIValue(counts, i, &count);
+      if (count <= blank) continue;
+      if (from < 0)
+        from = i;
+      else if (i - last_ink - 1 >= least_gap)
+        found.emplace_back(from, last_ink + 1), from = i;
+      last_ink = i;
+    }
+    if (from >= 0) found.emplace_back(from, last_ink + 1);
+    numaDestroy(&counts);
+    return found;
+  };
+  for (const bool across : {true, false}) {
+    const auto parts = bands(across);
+    if (parts.size() < 2) continue;
+    for (const auto& [from, to] : parts)
+      cut_at_blank_bands(ink,
+                         across ? Box{tight.x, tight.y + from, tight.w, to - from}
+                                : Box{tight.x + from, tight.y, to - from, tight.h},
+                         depth - 1, out);
+    return;
+  }
+  out.push_back(tight);
+}
+
 // A frame round print (an ID card's edge on a dark copy, a box drawn round a notice) that the
 // smear joins to the characters beside it, through the specks between them, makes one block as
 // tall as the frame: no row, and dropped with all the print inside. The block's frame is its
@@ -301,7 +356,16 @@ std::vector<Box> inside_frame(Pix* text, const Box& block) {
   pixaDestroy(&pieces);
   if (!framed) return inner;
   PixPtr smeared(pixCloseCompBrickDwa(nullptr, clip.get(), 21, 3));
-  return mark_boxes(smeared.get(), block.x, block.y);
+  for (const Box& b : mark_boxes(smeared.get())) {
+    // Still too tall for a row (the remains of the frame's other sides, no longer one mark,
+    // chain the print to them): parted along its blank bands.
+    if (b.h * 8 > page_h)
+      cut_at_blank_bands(clip.get(), b, 8, inner);
+    else
+      inner.push_back(b);
+  }
+  for (Box& b : inner) b.x += block.x, b.y += block.y;
+  return inner;
 }
 
 }  // namespace

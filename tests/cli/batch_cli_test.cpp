@@ -703,18 +703,24 @@ TEST_CASE("print inside an ID card's edge that the smear joins to it is read", "
   // 公民身份号码 to the edge, and both cards, the seal and the note under them made one block 570
   // px tall, dropped as no row: the name and the ID number went unread. The edges, marks as tall as
   // no row with little ink for their box, are taken out and the print inside found again.
+  // S-2026-109178's card, turned a quarter, keeps its top and bottom edges in pieces after that,
+  // which chain the print inside into one block still: parted along its blank bands, its ID
+  // number is a row (its name, 李琴, small on the dark card, is still read as other characters).
   TempDir dir;
   const fs::path in = dir.path() / "in";
   fs::create_directories(in);
-  fs::copy(seed31_first28() / "S-2026-109191", in / "S-2026-109191", fs::copy_options::recursive);
+  for (const char* id : {"S-2026-109178", "S-2026-109191"})
+    fs::copy(seed31_first28() / id, in / id, fs::copy_options::recursive);
   const auto found = findings_starting(in, dir.path() / "report", "");
-  REQUIRE(found.size() == 1);
-  for (const auto& f : found.at("S-2026-109191")) {
-    INFO(f.dump());
-    const std::string code = f["code"];
-    CHECK_FALSE((f["material"] == "id_card_copy" &&
-                 (code.rfind("name.", 0) == 0 || code.rfind("idnum.", 0) == 0)));
-  }
+  REQUIRE(found.size() == 2);
+  for (const auto& [id, findings] : found)
+    for (const auto& f : findings) {
+      INFO(id << ": " << f.dump());
+      const std::string code = f["code"];
+      CHECK_FALSE((f["material"] == "id_card_copy" && code.rfind("idnum.", 0) == 0));
+      if (id == "S-2026-109191")
+        CHECK_FALSE((f["material"] == "id_card_copy" && code.rfind("name.", 0) == 0));
+    }
 }
 
 TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is no signature",
