@@ -366,6 +366,14 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           is_code = true;
         }
       }
+      if (!is_code && order[i].grid) {
+        LineRead chinese = impl.grid_read_chinese(order[i]);
+        if (clock.on) std::fprintf(stderr, "    grid read by chi_sim: %s\n", chinese.text.c_str());
+        if (Impl::checks_as_code(chinese.text) || Impl::holds_hint(chinese.text, hints)) {
+          code = std::move(chinese);
+          is_code = true;
+        }
+      }
       // Capitals with few digits are Latin words (an English name or address), never a code: a
       // USCC has eight digits at least and an ID number seventeen. The Latin model reads them
       // and what follows them; the Chinese model only what leads the row (its label).

@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kPipelineVersion =
     "scan-24";  // 24: print inside a frame the smear joined it to (an ID card's edge on a dark
                 // copy) found as rows, parted along blank bands where the frame's remains still
-                // chain it;
+                // chain it; a character grid the Latin model misreads read by the Chinese one;
                 // 23: a wrapped value's first line read though it stands above its label's
                 // middle, a glyph doubled in a code undone where the checksum agrees, a code cut
                 // short where its print turns faint read again wider, a signature's label looked

@@ -101,6 +101,10 @@ struct ScanAnalyzer::Impl {
   // The same for a character grid (TextRow::grid), its cells set side by side first. Its
   // characters stand a cell apart, so the spaces the model puts between them are dropped.
   internal::LineRead grid_read(const internal::TextRow& row);
+  // The same cells read by the Chinese model: a serif face's 9, 1 and 0 the Latin model takes for
+  // Q, I and O (91310115… read QI3Z3IOLIS…), the Chinese model reads as they are. Not kept among
+  // the Latin reads.
+  internal::LineRead grid_read_chinese(const internal::TextRow& row);
 
   // A code the Chinese model read that fails its checksum, read again by the Latin model: both
   // readings go to the checksum, which decides.

@@ -179,6 +179,13 @@ LineRead ScanAnalyzer::Impl::grid_read(const internal::TextRow& row) {
   return read;
 }
 
+LineRead ScanAnalyzer::Impl::grid_read_chinese(const internal::TextRow& row) {
+  LineRead read = recognise(*text, internal::grid_line_image(current_->grey, current_->binary.get(),
+                                                             row.code_box, row.code_run));
+  std::erase(read.text, ' ');
+  return read;
+}
+
 std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadRow>& rows,
                                                          const std::vector<FieldRead>& fields,
                                                          const ScanHints& hints, int page_width) {
