@@ -231,17 +231,11 @@ class SqlAccountRepository final : public AccountRepository {
   // there is none.
   template <class Read>
   auto first(const std::string& sql, const std::string& key, Read read)
-      -> Result<std::optional<decltype(read(std::declval<const Query&>()))>> {
-    using Row = decltype(read(std::declval<const Query&>()));
+      -> decltype(internal::first_row(std::declval<Query&>(), read)) {
     auto sel = db_->prepare(sql);
     if (!sel) return sel.error();
     sel->bind(1, key);
-    auto row = sel->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<Row>();
-    std::optional<Row> found(read(*sel));
-    sel->reset();
-    return found;
+    return internal::first_row(*sel, read);
   }
 
   std::unique_ptr<Connection> db_;

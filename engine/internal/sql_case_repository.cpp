@@ -267,11 +267,9 @@ class SqlCaseRepository final : public CaseRepository {
         "uscc = ?");
     if (!st) return st.error();
     st->bind(1, uscc);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<Enterprise>();
-    return std::optional<Enterprise>(
-        Enterprise{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4) != 0});
+    return internal::first_row(*st, [](const Query& q) {
+      return Enterprise{q.text(0), q.text(1), q.text(2), q.text(3), q.integer(4) != 0};
+    });
   }
 
   Status store_key(const KeyRecord& k) override {
@@ -295,10 +293,7 @@ class SqlCaseRepository final : public CaseRepository {
         db_->prepare(std::string("SELECT ") + kKeyColumns + " FROM keys WHERE login_username = ?");
     if (!st) return st.error();
     st->bind(1, login_username);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<KeyRecord>();
-    return std::optional<KeyRecord>(read_key(*st));
+    return internal::first_row(*st, read_key);
   }
 
   Result<std::vector<KeyRecord>> keys_of(const std::string& uscc) override {
@@ -326,12 +321,9 @@ class SqlCaseRepository final : public CaseRepository {
         "SELECT file, source FROM procedure_versions WHERE procedure = ? AND version = ?");
     if (!st) return st.error();
     st->bind(1, id).bind(2, version);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<ProcedureSource>();
-    ProcedureSource found{st->text(0), st->text(1)};
-    st->reset();
-    return std::optional<ProcedureSource>(std::move(found));
+    return internal::first_row(*st, [](const Query& q) {
+      return ProcedureSource{q.text(0), q.text(1)};
+    });
   }
 
   // --- cases ---
@@ -340,10 +332,7 @@ class SqlCaseRepository final : public CaseRepository {
     auto st = db_->prepare("SELECT " + kCaseReadColumns + " FROM cases WHERE id = ?");
     if (!st) return st.error();
     st->bind(1, id);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(read_case(*st));
+    return internal::first_row(*st, read_case);
   }
 
   Status insert_case(const CaseRecord& c) override {
@@ -506,12 +495,9 @@ class SqlCaseRepository final : public CaseRepository {
   Result<std::optional<AuditHead>> audit_head() override {
     auto head = db_->prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
     if (!head) return head.error();
-    auto row = head->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<AuditHead>();
-    AuditHead found{static_cast<long>(head->integer(0)), head->text(1)};
-    head->reset();
-    return std::optional<AuditHead>(std::move(found));
+    return internal::first_row(*head, [](const Query& q) {
+      return AuditHead{static_cast<long>(q.integer(0)), q.text(1)};
+    });
   }
 
   Status append_event(const AuditEvent& e) override {
@@ -597,7 +583,7 @@ class SqlCaseRepository final : public CaseRepository {
                             " FROM outbox WHERE id = ? AND case_id = ?");
     if (!sel) return sel.error();
     sel->bind(1, static_cast<std::int64_t>(id)).bind(2, case_id);
-    return one_outbox(*sel);
+    return internal::first_row(*sel, read_outbox);
   }
 
   Result<long> outbox_pending() override {
@@ -627,7 +613,7 @@ class SqlCaseRepository final : public CaseRepository {
     auto sel = db_->prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
     if (!sel) return sel.error();
     sel->bind(1, static_cast<std::int64_t>(id));
-    auto item = one_outbox(*sel);
+    auto item = internal::first_row(*sel, read_outbox);
     if (item && !*item)
       return Error{"outbox message " + std::to_string(id) + " vanished while claimed"};
     return item;
@@ -731,16 +717,6 @@ class SqlCaseRepository final : public CaseRepository {
         .bind(2, search_text(c.id, c.uscc, c.data))
         .bind(3, c.id);
     return st->run();
-  }
-
-  // The one outbox row `sel` finds, if any; the statement is done with after.
-  static Result<std::optional<OutboxItem>> one_outbox(Query& sel) {
-    auto row = sel.step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<OutboxItem>();
-    OutboxItem item = read_outbox(sel);
-    sel.reset();
-    return std::optional<OutboxItem>(std::move(item));
   }
 
   std::unique_ptr<Connection> db_;

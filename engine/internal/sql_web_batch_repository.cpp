@@ -132,19 +132,7 @@ class SqlWebBatchRepository final : public WebBatchRepository {
     auto sel = db_->prepare(std::string("SELECT ") + kBatchColumns + " FROM web_batches " + where);
     if (!sel) return sel.error();
     sel->bind(1, param);
-    auto row = sel->step();
-    if (!row) return row.error();
-    std::optional<WebBatch> found;
-    if (*row) {
-      auto batch = read_batch(*sel);
-      if (!batch) {
-        sel->reset();
-        return batch.error();
-      }
-      found = std::move(batch).value();
-    }
-    sel->reset();
-    return found;
+    return internal::first_row(*sel, read_batch);
   }
 
   std::unique_ptr<Connection> db_;
