@@ -1024,6 +1024,19 @@ std::unique_ptr<AccountRepository> account_store(const std::string& target) {
   return opened(open_account_repository(target));
 }
 
+// `body(i)` for i in [0, n), each on a thread of its own, all released at once; joined.
+template <class Body>
+void at_once(int n, Body body) {
+  std::latch start(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      body(static_cast<size_t>(i));
+    });
+  for (auto& t : threads) t.join();
+}
+
 // An account as stored: its password hash is any text to the repository.
 StoredAccount stored_account(const std::string& name, const std::string& role,
                              const std::string& authority) {
@@ -1304,20 +1317,14 @@ TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one start
   for (int round = 0; round < kRounds; ++round) {
     std::vector<std::string> errors(kServers);
     std::vector<int> started(kServers, 0);
-    std::latch start(kServers);
-    std::vector<std::thread> threads;
-    for (int s = 0; s < kServers; ++s)
-      threads.emplace_back([&, s] {
-        const auto i = static_cast<size_t>(s);
-        const std::string id = "W-" + std::to_string(round) + "-" + std::to_string(s);
-        start.arrive_and_wait();
-        auto r = servers[i]->start(web_batch(id, "s/" + std::to_string(s), 1000), 970, "", "t");
-        if (!r)
-          errors[i] = r.error().message;
-        else
-          started[i] = !r->has_value();
-      });
-    for (auto& t : threads) t.join();
+    at_once(kServers, [&](size_t i) {
+      const std::string id = "W-" + std::to_string(round) + "-" + std::to_string(i);
+      auto r = servers[i]->start(web_batch(id, "s/" + std::to_string(i), 1000), 970, "", "t");
+      if (!r)
+        errors[i] = r.error().message;
+      else
+        started[i] = !r->has_value();
+    });
     INFO("round " << round);
     for (const std::string& e : errors) CHECK(e == "");
     REQUIRE(std::count(started.begin(), started.end(), 1) == 1);
@@ -1376,6 +1383,77 @@ TEMPLATE_TEST_CASE("accounts are stored as given, found, listed and changed, a n
   REQUIRE(repo->insert_account(stored_account("zhao.min", "auditor", "")));
   REQUIRE(repo->commit());
   CHECK(account_store(backend.target())->find_account("zhao.min")->has_value());
+}
+
+TEMPLATE_TEST_CASE(
+    "two connections adding one account name at once: one is added, the other told it is taken", "",
+    SqliteBackend, PostgresBackend) {
+  // Both inserts reach the database (as when two adds each looked for the name before either
+  // wrote it): the second meets the first's row in the primary key. It is told the name is taken,
+  // as a name taken long before is, never given the database's constraint error.
+  TestType backend;
+  constexpr int kConnections = 2;
+  constexpr int kRounds = 5;
+  std::vector<std::unique_ptr<AccountRepository>> connections;
+  for (int c = 0; c < kConnections; ++c) connections.push_back(account_store(backend.target()));
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string name = "wang.fang" + std::to_string(round);
+    std::vector<std::optional<Status>> added(kConnections);
+    at_once(kConnections, [&](size_t i) {
+      added[i] = connections[i]->insert_account(stored_account(name, "auditor", ""));
+    });
+    INFO("round " << round);
+    REQUIRE(std::count_if(added.begin(), added.end(), [](auto& a) { return a->ok(); }) == 1);
+    const Status& taken = added[0]->ok() ? *added[1] : *added[0];
+    CHECK(taken.error().kind == ErrorKind::refused);
+    CHECK_THAT(taken.error().message, Catch::StartsWith("账户 " + name + " 已存在"));
+    // A name taken before gets the same answer.
+    const Status again = connections[0]->insert_account(stored_account(name, "auditor", ""));
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().kind == taken.error().kind);
+    CHECK(again.error().message == taken.error().message);
+  }
+  // Inside a write transaction a taken name leaves the transaction usable (PostgreSQL aborts a
+  // transaction at a failed statement): what it wrote before commits.
+  auto& repo = *connections[0];
+  REQUIRE(repo.begin_write());
+  REQUIRE(repo.insert_account(stored_account("li.gong", "vendor_reviewer", "")));
+  CHECK(repo.insert_account(stored_account("wang.fang0", "auditor", "")).error().kind ==
+        ErrorKind::refused);
+  REQUIRE(repo.commit());
+  CHECK(account_store(backend.target())->find_account("li.gong")->has_value());
+}
+
+TEMPLATE_TEST_CASE("adding an account name already taken, at once or before, is refused alike", "",
+                   SqliteBackend, PostgresBackend) {
+  // Four clerks' administrators add one name at once, each on a connection of their own (as on
+  // two servers' threads); then once more. Exactly one is added; every other add is refused with
+  // the one answer, in Chinese, saying what to do.
+  TestType backend;
+  constexpr int kAdds = 4;
+  std::vector<std::optional<Accounts>> connections;
+  for (int i = 0; i < kAdds; ++i) {
+    auto a = Accounts::open(backend.target());
+    REQUIRE(a);
+    connections.emplace_back(std::move(a).value());
+  }
+  const Account zhang{"zhang.wei", "张伟", "authority_clerk", kAuthority, false, ""};
+  std::vector<std::optional<Status>> added(kAdds);
+  at_once(kAdds, [&](size_t i) {
+    added[i] = connections[i]->add(zhang, "a-long-password", "2026-11-23T10:00");
+  });
+  REQUIRE(std::count_if(added.begin(), added.end(), [](auto& a) { return a->ok(); }) == 1);
+  const Status later = connections[0]->add(zhang, "another-password", "2026-11-24T10:00");
+  REQUIRE_FALSE(later.ok());
+  CHECK(later.error().kind == ErrorKind::refused);
+  CHECK(later.error().message ==
+        "账户 zhang.wei 已存在：请换一个名称；要改它的密码请用 keydesk users passwd (account "
+        "'zhang.wei' exists already)");
+  for (const auto& a : added)
+    if (!a->ok()) {
+      CHECK(a->error().kind == later.error().kind);
+      CHECK(a->error().message == later.error().message);
+    }
 }
 
 TEMPLATE_TEST_CASE(
