@@ -136,6 +136,14 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
                                             " 正在核验（本机构同一时间只核验一批），请等它完成后再"
                                             "发起 (a batch of this authority is running: wait "
                                             "for it)");
+  // Batches that ended more than keep_days ago go. Housekeeping: should it fail, the batch
+  // started goes on, and the next start tries again.
+  const std::int64_t kept = std::int64_t{setup_.counter.web_batches.keep_days} * 24 * 60 * 60;
+  if (auto removed = requests_->remove_ended(
+          counter_time_text(batch.heartbeat_at - kept, setup_.counter.hours));
+      !removed)
+    std::fprintf(stderr, "keydesk serve: batches that ended before %d days ago not removed: %s\n",
+                 setup_.counter.web_batches.keep_days, removed.error().message.c_str());
   auto r = std::make_unique<Run>();
   r->batch = batch;
   r->repository = std::move(repository).value();

@@ -21,7 +21,8 @@
 //                stale_after seconds) or shut down              before come from the scan cache)
 //
 // A running batch whose heartbeat is older than the limit is shown interrupted, does not hold
-// back another start, and is marked so in its row by that start.
+// back another start, and is marked so in its row by that start. A batch that ended is kept
+// counter.web_batches.keep_days days (counter.yaml), then removed by the next start.
 #pragma once
 
 #include <atomic>
@@ -68,7 +69,8 @@ class WebBatches {
 
   // Starts checking `folders` (submission folders) for `actor` on this server; `today` is the
   // date the checks are made on. Refused (an Error, refused) while another batch of `actor`'s
-  // authority runs on any server, naming it. Returns the batch as started.
+  // authority runs on any server, naming it. Returns the batch as started. The batches that ended
+  // more than counter.web_batches.keep_days days before are removed (never a running one).
   Result<WebBatch> start(std::vector<std::filesystem::path> folders, const Actor& actor,
                          Date today);
 

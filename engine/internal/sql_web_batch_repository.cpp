@@ -126,6 +126,14 @@ class SqlWebBatchRepository final : public WebBatchRepository {
     return first("WHERE id = ?", id);
   }
 
+  Result<long> remove_ended(const std::string& ended_before) override {
+    auto del = db_->prepare("DELETE FROM web_batches WHERE state <> 'running' AND finished_at < ?");
+    if (!del) return del.error();
+    del->bind(1, ended_before);
+    if (auto st = del->run(); !st) return st.error();
+    return db_->changes();
+  }
+
  private:
   // The first batch `where` (with `param` bound to its one ?) selects.
   Result<std::optional<WebBatch>> first(const std::string& where, const std::string& param) {

@@ -20,10 +20,12 @@
 #include "engine/accounts.h"
 #include "engine/case_store.h"
 #include "engine/check_job_repository.h"
+#include "engine/intake.h"
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sql.h"
 #include "engine/rules.h"
 #include "engine/web_batch_repository.h"
+#include "engine/web_batches.h"
 #include "tests/backends.h"
 #include "tests/support.h"
 
@@ -1336,6 +1338,82 @@ TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one start
     ended.state = "done";
     REQUIRE(*servers[static_cast<size_t>(winner)]->finish(ended));
   }
+}
+
+TEMPLATE_TEST_CASE("web batches that ended before a time are removed, a running one never", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = web_batches(backend.target());
+  // Batch `id` (of an authority of its own: one runs per authority) started long ago and, unless
+  // `state` is running, ended `state` at `finished`.
+  auto batch = [&](const std::string& id, const std::string& state, const std::string& finished) {
+    WebBatch b = web_batch(id, "a/1", 1000);
+    b.started_by.authority = id;
+    b.started_at = "2025-01-01T09:00:00+08:00";
+    REQUIRE_FALSE(repo->start(b, 970, "", "t")->has_value());
+    if (state == "running") return;
+    b.state = state;
+    b.finished_at = finished;
+    REQUIRE(*repo->finish(b));
+  };
+  batch("W-done", "done", "2026-08-24T09:00:00+08:00");
+  batch("W-failed", "failed", "2026-08-24T08:59:59+08:00");
+  batch("W-interrupted", "interrupted", "2026-01-01T00:00:00+08:00");
+  batch("W-young", "done", "2026-08-24T09:00:01+08:00");
+  batch("W-running", "running", "");
+  auto removed = repo->remove_ended("2026-08-24T09:00:01+08:00");
+  REQUIRE(removed);
+  CHECK(*removed == 3);
+  for (const char* id : {"W-done", "W-failed", "W-interrupted"})
+    CHECK_FALSE(repo->find(id)->has_value());
+  CHECK((*repo->find("W-young"))->state == "done");
+  CHECK((*repo->find("W-running"))->state == "running");
+  CHECK(*repo->remove_ended("2099-01-01T00:00:00+08:00") == 1);  // W-young; W-running stays
+  CHECK(repo->find("W-running")->has_value());
+}
+
+TEMPLATE_TEST_CASE("a web batch's start removes the batches that ended more than keep_days ago", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  test::TempDir work;
+  auto repo = web_batches(backend.target());
+  const std::int64_t now = 1795420800;  // 2026-11-23T16:00:00+08:00
+  const std::int64_t day = 24 * 60 * 60;
+  CounterConfig counter;
+  counter.web_batches.keep_days = 30;
+  // Ended 31 and 29 days ago; another authority's started 40 days ago and still beating.
+  auto ended = [&](const std::string& id, std::int64_t at) {
+    REQUIRE_FALSE(repo->start(web_batch(id, "a/1", at), at - 30, "", "t")->has_value());
+    WebBatch b = web_batch(id, "a/1", at);
+    b.state = "done";
+    b.finished_at = counter_time_text(at, counter.hours);
+    REQUIRE(*repo->finish(b));
+  };
+  ended("W-old", now - 31 * day);
+  ended("W-young", now - 29 * day);
+  WebBatch running = web_batch("W-running", "b/2", now);
+  running.started_by.authority = "另一省商务厅（发证机构）";
+  running.started_at = counter_time_text(now - 40 * day, counter.hours);
+  REQUIRE_FALSE(repo->start(running, now - 30, "", "t")->has_value());
+  {
+    WebBatches::Setup setup;
+    setup.db = backend.target();
+    setup.rules_dir = KEYDESK_RULES_DIR;
+    setup.work_dir = work.path();
+    setup.counter = counter;
+    setup.clock = [now] { return now; };
+    setup.server = "a/1";
+    auto batches = WebBatches::open(setup);
+    REQUIRE(batches);
+    auto started =
+        (*batches)->start({}, {"王芳", "authority_clerk", kAuthority}, Date(2026, 11, 23));
+    INFO((started ? "" : started.error().message));
+    REQUIRE(started);
+    CHECK(repo->find(started->id)->has_value());
+  }
+  CHECK_FALSE(repo->find("W-old")->has_value());
+  CHECK(repo->find("W-young")->has_value());
+  CHECK((*repo->find("W-running"))->state == "running");
 }
 
 TEMPLATE_TEST_CASE("accounts are stored as given, found, listed and changed, a name taken once", "",
