@@ -119,6 +119,14 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
     return error_of(ErrorKind::refused,
                     "上一批次仍在核验，请等它完成后再发起 (a batch of this authority still runs "
                     "on this server)");
+  if (runs_.size() >= setup_.max_running) {
+    const std::string n = std::to_string(runs_.size());
+    return error_of(ErrorKind::busy, "服务器繁忙：本服务器正在核验 " + n +
+                                         " 个批次（每台服务器同时最多核验 " +
+                                         std::to_string(setup_.max_running) +
+                                         " 个），请等其中一批核验完成后再发起 (this server runs " +
+                                         n + " batches, its limit: try again when one finishes)");
+  }
   auto repository = open_web_batch_repository(setup_.db);
   if (!repository) return repository.error();
   WebBatch batch;
