@@ -155,6 +155,12 @@ class Connection {
   virtual Status exec(const std::string& sql) = 0;
   // A statement for `sql` (placeholders `?`), prepared once per connection and reused.
   virtual Result<Query> prepare(const std::string& sql) = 0;
+  // A statement for `sql` planned afresh for the values bound each time it runs: for a query
+  // whose best plan depends on them (a search: a text few cases hold is found through an index,
+  // one every case holds by reading them all). PostgreSQL: sent with its values, never prepared
+  // (a statement kept prepared is planned, after five runs, once for any value); SQLite, which
+  // plans without the values bound: as prepare().
+  virtual Result<Query> prepare_per_value(const std::string& sql) = 0;
   // Rows inserted, updated or deleted by the statement run last.
   virtual long changes() const = 0;
 

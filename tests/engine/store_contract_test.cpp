@@ -18,6 +18,7 @@
 
 #include "engine/account_repository.h"
 #include "engine/accounts.h"
+#include "engine/case_repository.h"
 #include "engine/case_store.h"
 #include "engine/check_job_repository.h"
 #include "engine/intake.h"
@@ -629,19 +630,22 @@ TEMPLATE_TEST_CASE("a search through the trigram index finds what reading every 
   }
 }
 
+// Case S-1 copied 1,200 times, as B-1 … B-1200, each search text starting with its own number.
+const char* const kCopiesOfS1 =
+    "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
+    "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
+    "due_on, opened_at, updated_at, data, enterprise_name, search_text) "
+    "SELECT 'B-' || i, procedure, procedure_version, authority, uscc, state, 1, due_on, "
+    "opened_at, updated_at, data, enterprise_name, 'b-' || i || substr(search_text, 4) "
+    "FROM cases CROSS JOIN n WHERE id = 'S-1'";
+
 TEMPLATE_TEST_CASE("a search finding a tenth of the cases and more reads every case, alike", "",
                    SqliteBackend, PostgresBackend) {
   // On SQLite past 1,000 cases found, looking each up costs more than reading every case's
   // search text: the same cases either way.
   Fixture<TestType> f;
   f.open("S-1");
-  f.exec(
-      "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
-      "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
-      "due_on, opened_at, updated_at, data, enterprise_name, search_text) "
-      "SELECT 'B-' || i, procedure, procedure_version, authority, uscc, state, 1, due_on, "
-      "opened_at, updated_at, data, enterprise_name, 'b-' || i || substr(search_text, 4) "
-      "FROM cases CROSS JOIN n WHERE id = 'S-1'");
+  f.exec(kCopiesOfS1);
   for (const char* search : {"北京示例进出口", "b-11", "b-1200|", "bjsl001", "s-1|"}) {
     CaseFilter filter;
     filter.authority = kAuthority;
@@ -1696,6 +1700,37 @@ void drop_other_connections(const std::string& target) {
   FAIL("the connections did not end");
 }
 }  // namespace
+
+TEST_CASE("a PostgreSQL search is planned for the text searched, never by one generic plan") {
+  // A statement kept prepared is planned, after five runs, once for any value (its generic
+  // plan): a text every case holds was then read through the trigram index, where a sequential
+  // scan is quicker (README: issue 23's searches). A search is sent with its text instead.
+  Fixture<PostgresBackend> f;
+  f.open("S-1");
+  f.exec(kCopiesOfS1);
+  f.exec("ANALYZE cases");
+  auto connection = internal::connect(f.backend.target());
+  REQUIRE(connection);
+  internal::Connection& session = **connection;
+  auto repo = case_repository_on(std::move(connection).value());
+  CaseFilter filter;
+  filter.authority = kAuthority;
+  for (int round = 0; round < 8; ++round)
+    for (const char* search : {"b-11", "北京示例进出口", "s-1|"}) {
+      filter.search = search;
+      REQUIRE(repo->list(filter));
+      REQUIRE(repo->tally(filter));
+    }
+  // The session's statements kept prepared (this one aside): none that searches has had a
+  // generic plan.
+  auto generic = internal::count_of(
+      session,
+      "SELECT coalesce(sum(generic_plans), 0) FROM pg_prepared_statements WHERE statement LIKE "
+      "'%search_text LIKE%' AND statement NOT LIKE '%pg_prepared_statements%'");
+  INFO((generic ? "" : generic.error().message));
+  REQUIRE(generic);
+  CHECK(*generic == 0);
+}
 
 TEST_CASE("a PostgreSQL connection the server dropped is made again for the next request") {
   Fixture<PostgresBackend> f;
