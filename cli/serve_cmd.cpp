@@ -23,6 +23,12 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
                    "threads that handle requests, each with its own database connection "
                    "(default: one per core)")
       ->check(CLI::Range(1, 256));
+  serve
+      ->add_option("--max-batches", options->app.max_batches,
+                   "batch checks from the pages running on this server at once, each on a thread "
+                   "and a database connection of its own; one more is refused until one finishes "
+                   "(default 2)")
+      ->check(CLI::Range(1, 64));
   auto no_queue_cache = std::make_shared<bool>(false);
   serve->add_flag("--no-queue-cache", *no_queue_cache,
                   "build every queue page afresh rather than keep it while the database does not "

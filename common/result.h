@@ -21,7 +21,7 @@ enum class ErrorKind {
   refused,        // a rule says no: the action is not possible now (409, exit 1)
   forbidden,      // this person may not (403, exit 1)
   stale,          // the case changed since it was seen (409, exit 1)
-  busy,           // the database is busy: try again (503, exit 2)
+  busy,           // the database, or the server, is busy: try again (503, exit 2)
   unavailable,    // the database server cannot be reached now: try again later (503, exit 2)
   io,             // a file or the database could not be read or written (500, exit 2)
   corrupt,        // stored data is damaged (500, exit 2)

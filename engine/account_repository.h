@@ -41,7 +41,8 @@ class AccountRepository {
 
   // --- accounts, by name ---
   // Adds `stored` as given (disabled or not), created and updated at its account's created_at.
-  // An Error when the name is taken.
+  // Refused (ErrorKind::refused, saying in Chinese that the name exists) when the name is taken,
+  // also by another connection's add at the same moment; a write transaction goes on after it.
   virtual Status insert_account(const StoredAccount& stored) = 0;
   // Account `name`'s password hash, and its updated_at: false when there is no such account.
   virtual Result<bool> set_password_hash(const std::string& name, const std::string& hash,

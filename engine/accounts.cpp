@@ -111,10 +111,7 @@ Status Accounts::add(const Account& a, const std::string& password, const std::s
   if (auto st = check_password(password); !st) return st;
   auto hash = hash_password(password);
   if (!hash) return hash.error();
-  if (auto existing = find(a.name); !existing)
-    return existing.error();
-  else if (*existing)
-    return Error{"account '" + a.name + "' exists already: choose another name, or use passwd"};
+  // A name taken is refused by the insert, also when another add takes it at the same moment.
   StoredAccount stored{a, std::move(hash).value()};
   if (a.role != "authority_clerk" && a.role != "auditor") stored.account.authority.clear();
   stored.account.disabled = false;

@@ -73,7 +73,8 @@ class Accounts {
   Accounts& operator=(Accounts&&) noexcept;
   ~Accounts();
 
-  // Adds an account. Refused: a name taken or malformed, an unknown role, a clerk without an
+  // Adds an account. Refused: a name taken (ErrorKind::refused, the same answer when another add
+  // of the name lands at the same moment) or malformed, an unknown role, a clerk without an
   // authority, a password shorter than 10 characters.
   Status add(const Account& account, const std::string& password, const std::string& at);
   Status set_password(const std::string& name, const std::string& password, const std::string& at);

@@ -154,6 +154,9 @@ Result<CounterConfig> load_counter_config(const std::filesystem::path& path) {
   }
   config.mail = read_mail(*doc, path, problems);
   config.digest = read_digest(*doc, problems);
+  if (j.contains("web_batches"))
+    config.web_batches.keep_days =
+        j["web_batches"].value("keep_days", config.web_batches.keep_days);
   if (!problems.empty()) return Error{problems_message(path.string(), problems.size()), problems};
   return config;
 }

@@ -1,6 +1,7 @@
 // The counter's configuration (rules/counter.yaml, schemas/counter.schema.json): which calendar
-// its deadlines use, when its daily intake closes, the mail server its notices go out through
-// and who gets the morning digest. Defaults apply to every key left out.
+// its deadlines use, when its daily intake closes, the mail server its notices go out through,
+// who gets the morning digest and how long the web counter's batches are kept. Defaults apply to
+// every key left out.
 #pragma once
 
 #include <filesystem>
@@ -40,6 +41,13 @@ struct DigestSettings {
   std::vector<std::string> vendor;                              // the vendor's addresses
 };
 
+// The batch checks started from the web counter (`web_batches:`, engine/web_batches.h).
+struct WebBatchSettings {
+  // A batch that ended (done, failed, interrupted) is kept this many days, then removed when a
+  // batch starts; a running one is never removed.
+  int keep_days = 90;
+};
+
 struct CounterConfig {
   std::string authority;
   Contact contact;  // the authority's own (organisation: `authority` unless given)
@@ -49,6 +57,7 @@ struct CounterConfig {
   CounterHours hours;
   MailSettings mail;
   DigestSettings digest;
+  WebBatchSettings web_batches;
   std::string file;  // where it was read from; empty when defaults were used
 };
 

@@ -6,7 +6,7 @@
 //
 // States of a batch:
 //
-//   running ──finish──► done | failed | interrupted
+//   running ──finish──► done | failed | interrupted ──remove_ended, once old enough──► (gone)
 //      └──start of another, once its heartbeat is older than the limit──► interrupted
 //
 // At most one batch of each issuing authority is running: start decides it in one write
@@ -65,6 +65,11 @@ class WebBatchRepository {
 
   // Batch `id` as stored; nullopt when there is none.
   virtual Result<std::optional<WebBatch>> find(const std::string& id) = 0;
+
+  // Every batch that ended (done, failed, interrupted) before `ended_before` (counter time, as
+  // finished_at holds it: compared as text, so in the offset finished_at is written with) removed;
+  // a running batch never. The number removed.
+  virtual Result<long> remove_ended(const std::string& ended_before) = 0;
 };
 
 // The batches in the case database `target`: a "postgresql://" URI, else an SQLite path,

@@ -119,6 +119,14 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
     return error_of(ErrorKind::refused,
                     "上一批次仍在核验，请等它完成后再发起 (a batch of this authority still runs "
                     "on this server)");
+  if (runs_.size() >= setup_.max_running) {
+    const std::string n = std::to_string(runs_.size());
+    return error_of(ErrorKind::busy, "服务器繁忙：本服务器正在核验 " + n +
+                                         " 个批次（每台服务器同时最多核验 " +
+                                         std::to_string(setup_.max_running) +
+                                         " 个），请等其中一批核验完成后再发起 (this server runs " +
+                                         n + " batches, its limit: try again when one finishes)");
+  }
   auto repository = open_web_batch_repository(setup_.db);
   if (!repository) return repository.error();
   WebBatch batch;
@@ -136,6 +144,14 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
                                             " 正在核验（本机构同一时间只核验一批），请等它完成后再"
                                             "发起 (a batch of this authority is running: wait "
                                             "for it)");
+  // Batches that ended more than keep_days ago go. Housekeeping: should it fail, the batch
+  // started goes on, and the next start tries again.
+  const std::int64_t kept = std::int64_t{setup_.counter.web_batches.keep_days} * 24 * 60 * 60;
+  if (auto removed = requests_->remove_ended(
+          counter_time_text(batch.heartbeat_at - kept, setup_.counter.hours));
+      !removed)
+    std::fprintf(stderr, "keydesk serve: batches that ended before %d days ago not removed: %s\n",
+                 setup_.counter.web_batches.keep_days, removed.error().message.c_str());
   auto r = std::make_unique<Run>();
   r->batch = batch;
   r->repository = std::move(repository).value();

@@ -10,7 +10,7 @@
 // writes the batch's progress to its row as it goes (at most every half second) and a heartbeat
 // every few seconds. One batch of each issuing authority runs at a time, across every server of
 // the database; batches of different authorities run side by side, each on a thread (and a
-// database connection) of its own.
+// database connection) of its own, at most Setup::max_running of them on one server.
 //
 //   state        meaning                                         next
 //   -----------  ----------------------------------------------  ------------------------------
@@ -21,7 +21,8 @@
 //                stale_after seconds) or shut down              before come from the scan cache)
 //
 // A running batch whose heartbeat is older than the limit is shown interrupted, does not hold
-// back another start, and is marked so in its row by that start.
+// back another start, and is marked so in its row by that start. A batch that ended is kept
+// counter.web_batches.keep_days days (counter.yaml), then removed by the next start.
 #pragma once
 
 #include <atomic>
@@ -59,6 +60,9 @@ class WebBatches {
     std::chrono::milliseconds beat_every{5000};     // heartbeats of a running batch
     std::chrono::milliseconds progress_every{500};  // progress written at most this often
     std::int64_t stale_after = 30;  // seconds without a heartbeat: its server is gone
+    // Batches running on this server at once, at most: each holds a thread and a database
+    // connection (and, checked here, the cores its OCR runs on).
+    unsigned max_running = 2;
   };
   // Opens the database's batches (a connection for requests; each running batch opens its own).
   static Result<std::unique_ptr<WebBatches>> open(Setup setup);
@@ -68,7 +72,10 @@ class WebBatches {
 
   // Starts checking `folders` (submission folders) for `actor` on this server; `today` is the
   // date the checks are made on. Refused (an Error, refused) while another batch of `actor`'s
-  // authority runs on any server, naming it. Returns the batch as started.
+  // authority runs on any server, naming it; busy while max_running batches run on this server,
+  // saying how many (another server, or this one once one has finished, takes it). Returns the
+  // batch as started. The batches that ended more than counter.web_batches.keep_days days before
+  // are removed (never a running one).
   Result<WebBatch> start(std::vector<std::filesystem::path> folders, const Actor& actor,
                          Date today);
 

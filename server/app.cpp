@@ -299,6 +299,7 @@ Result<std::unique_ptr<App>> App::create(AppOptions options) {
   batches.work_dir = first.intake_dir().parent_path() / "batches";
   batches.counter = shared.options.counter;
   batches.by_workers = shared.options.checks_by_workers;
+  batches.max_running = shared.options.max_batches;
   batches.clock = shared.options.clock;
   auto opened = WebBatches::open(std::move(batches));
   if (!opened) return opened.error();

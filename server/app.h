@@ -48,6 +48,9 @@ struct AppOptions {
   // Batch checks from the pages enqueued for `keydesk worker` processes on the same database
   // rather than run on a thread of this server.
   bool checks_by_workers = false;
+  // Batch checks from the pages running on this server at once, at most (each a thread and a
+  // database connection of its own); one more is refused, busy (503), until one finishes.
+  unsigned max_batches = 2;
   // Database connections, each with the engine over it: one for each thread that calls
   // App::handle at once (Server: --threads). A request has one to itself; with more threads than
   // connections a request waits for one. A ":memory:" database has one (a second connection would

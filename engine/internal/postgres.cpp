@@ -99,10 +99,17 @@ std::string numbered(const std::string& sql, int& count) {
 
 class PostgresConnection;
 
+// How a statement is run: prepared once on the connection and reused, or sent with its values
+// each time (planned for them).
+enum class Sent { prepared, with_values };
+
 class PostgresQuery final : public Query::Backend {
  public:
-  PostgresQuery(PostgresConnection& connection, std::string sql, int params)
-      : connection_(connection), sql_(std::move(sql)), params_(static_cast<std::size_t>(params)) {}
+  PostgresQuery(PostgresConnection& connection, std::string sql, int params, Sent sent)
+      : connection_(connection),
+        sql_(std::move(sql)),
+        params_(static_cast<std::size_t>(params)),
+        sent_(sent) {}
   void bind_text(int index, const std::string& value) override { param(index) = value; }
   void bind_integer(int index, std::int64_t value) override {
     param(index) = std::to_string(value);
@@ -130,6 +137,7 @@ class PostgresQuery final : public Query::Backend {
   PostgresConnection& connection_;
   std::string sql_;
   std::vector<std::optional<std::string>> params_;
+  Sent sent_;
   PgResult result_;
   int row_ = -1;
 };
@@ -170,7 +178,14 @@ class PostgresConnection final : public Connection {
       prepared = prepared_statement(sql);
     }
     if (!prepared) return prepared.error();
-    return Query(std::make_unique<PostgresQuery>(*this, sql, (*prepared)->params));
+    return Query(std::make_unique<PostgresQuery>(*this, sql, (*prepared)->params, Sent::prepared));
+  }
+
+  Result<Query> prepare_per_value(const std::string& sql) override {
+    int params = 0;
+    std::string text = numbered(sql, params);
+    return Query(
+        std::make_unique<PostgresQuery>(*this, std::move(text), params, Sent::with_values));
   }
 
   long changes() const override { return changes_; }
@@ -217,21 +232,28 @@ class PostgresConnection final : public Connection {
 
   Status migrate() override;
 
-  // Runs `sql` (prepared on this connection) with `params`; a command's row count becomes
-  // changes(). A read outside a write transaction whose connection was dropped is run once more
-  // on a new one.
+  // Runs `sql` with `params`: prepared on this connection (`sql` as given to prepare()) or sent
+  // with them (`sql` numbered already: an unnamed statement, planned for them). A command's row
+  // count becomes changes(). A read outside a write transaction whose connection was dropped is
+  // run once more on a new one.
   Result<PgResult> run(const std::string& sql,
-                       const std::vector<std::optional<std::string>>& params) {
+                       const std::vector<std::optional<std::string>>& params, Sent sent) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const int count = static_cast<int>(values.size());
     for (int attempt = 0;; ++attempt) {
       revive();
-      auto prepared = prepared_statement(sql);
-      if (!prepared) return prepared.error();
-      PgResult r(PQexecPrepared(conn_.get(), (*prepared)->name.c_str(),
-                                static_cast<int>(values.size()), values.data(), nullptr, nullptr,
-                                0));
+      PgResult r;
+      if (sent == Sent::with_values) {
+        r.reset(PQexecParams(conn_.get(), sql.c_str(), count, nullptr, values.data(), nullptr,
+                             nullptr, 0));
+      } else {
+        auto prepared = prepared_statement(sql);
+        if (!prepared) return prepared.error();
+        r.reset(PQexecPrepared(conn_.get(), (*prepared)->name.c_str(), count, values.data(),
+                               nullptr, nullptr, 0));
+      }
       auto st = checked(r, "running '" + sql + "'");
       if (!st && attempt == 0 && again_on_new_connection(sql)) continue;
       if (!st) return st.error();
@@ -318,7 +340,7 @@ class PostgresConnection final : public Connection {
 
 Result<bool> PostgresQuery::step() {
   if (!result_) {
-    auto r = connection_.run(sql_, params_);
+    auto r = connection_.run(sql_, params_, sent_);
     if (!r) return r.error();
     result_ = std::move(r).value();
     row_ = -1;

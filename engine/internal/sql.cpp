@@ -66,6 +66,7 @@ class SqliteConnection final : public Connection {
     if (!st) return st.error();
     return Query(std::make_unique<SqliteQuery>(std::move(st).value()));
   }
+  Result<Query> prepare_per_value(const std::string& sql) override { return prepare(sql); }
   long changes() const override { return db_.changes(); }
   Status begin_write() override {
     // A thread that holds the gate already (writing through another connection to the same

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -104,6 +105,45 @@ auto all_rows(Stmt& statement, Read read)
   }
 }
 
+namespace detail {
+// What a row reader gives: T, or Result<T> when reading may find the row damaged.
+template <class T>
+struct RowValue {
+  using type = T;
+};
+template <class T>
+struct RowValue<Result<T>> {
+  using type = T;
+};
+template <class Stmt, class Read>
+using RowOf = typename RowValue<decltype(std::declval<Read&>()(std::declval<const Stmt&>()))>::type;
+}  // namespace detail
+
+// The first row of `statement` (a Query, a Database's Statement; parameters bound), turned into a
+// value by `read(const Stmt&)`; nullopt when there is none. `read` may give a Result: its Error is
+// returned. The statement is reset after, ready to run again.
+template <class Stmt, class Read>
+auto first_row(Stmt& statement, Read read) -> Result<std::optional<detail::RowOf<Stmt, Read>>> {
+  using Row = detail::RowOf<Stmt, Read>;
+  auto row = statement.step();
+  if (!row) return row.error();
+  std::optional<Row> found;
+  if (*row) {
+    auto value = read(std::as_const(statement));
+    if constexpr (std::is_same_v<decltype(value), Row>) {
+      found = std::move(value);
+    } else {
+      if (!value) {
+        statement.reset();
+        return value.error();
+      }
+      found = std::move(value).value();
+    }
+  }
+  statement.reset();
+  return found;
+}
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -115,6 +155,12 @@ class Connection {
   virtual Status exec(const std::string& sql) = 0;
   // A statement for `sql` (placeholders `?`), prepared once per connection and reused.
   virtual Result<Query> prepare(const std::string& sql) = 0;
+  // A statement for `sql` planned afresh for the values bound each time it runs: for a query
+  // whose best plan depends on them (a search: a text few cases hold is found through an index,
+  // one every case holds by reading them all). PostgreSQL: sent with its values, never prepared
+  // (a statement kept prepared is planned, after five runs, once for any value); SQLite, which
+  // plans without the values bound: as prepare().
+  virtual Result<Query> prepare_per_value(const std::string& sql) = 0;
   // Rows inserted, updated or deleted by the statement run last.
   virtual long changes() const = 0;
 

@@ -32,14 +32,23 @@ class SqlAccountRepository final : public AccountRepository {
 
   Status insert_account(const StoredAccount& stored) override {
     const Account& a = stored.account;
+    // A name taken, even by an add on another connection at the same moment, adds nothing rather
+    // than failing the statement: the database's unique-key error would reach the person as a
+    // database failure, and on PostgreSQL would abort the transaction the add is part of.
     auto ins = db_->prepare(
         "INSERT INTO accounts (name, display_name, role, authority, password_hash, disabled, "
-        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)");
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (name) DO NOTHING");
     if (!ins) return ins.error();
     ins->bind(1, a.name).bind(2, a.display_name).bind(3, a.role).bind(4, a.authority);
     ins->bind(5, stored.password_hash).bind(6, std::int64_t{a.disabled ? 1 : 0});
     ins->bind(7, a.created_at).bind(8, a.created_at);
-    return ins->run();
+    if (auto st = ins->run(); !st) return st;
+    if (db_->changes() == 0)
+      return error_of(ErrorKind::refused, "账户 " + a.name +
+                                              " 已存在：请换一个名称；要改它的密码请用 keydesk "
+                                              "users passwd (account '" +
+                                              a.name + "' exists already)");
+    return internal::ok();
   }
 
   Result<bool> set_password_hash(const std::string& name, const std::string& hash,
@@ -231,17 +240,11 @@ class SqlAccountRepository final : public AccountRepository {
   // there is none.
   template <class Read>
   auto first(const std::string& sql, const std::string& key, Read read)
-      -> Result<std::optional<decltype(read(std::declval<const Query&>()))>> {
-    using Row = decltype(read(std::declval<const Query&>()));
+      -> decltype(internal::first_row(std::declval<Query&>(), read)) {
     auto sel = db_->prepare(sql);
     if (!sel) return sel.error();
     sel->bind(1, key);
-    auto row = sel->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<Row>();
-    std::optional<Row> found(read(*sel));
-    sel->reset();
-    return found;
+    return internal::first_row(*sel, read);
   }
 
   std::unique_ptr<Connection> db_;

@@ -126,25 +126,21 @@ class SqlWebBatchRepository final : public WebBatchRepository {
     return first("WHERE id = ?", id);
   }
 
+  Result<long> remove_ended(const std::string& ended_before) override {
+    auto del = db_->prepare("DELETE FROM web_batches WHERE state <> 'running' AND finished_at < ?");
+    if (!del) return del.error();
+    del->bind(1, ended_before);
+    if (auto st = del->run(); !st) return st.error();
+    return db_->changes();
+  }
+
  private:
   // The first batch `where` (with `param` bound to its one ?) selects.
   Result<std::optional<WebBatch>> first(const std::string& where, const std::string& param) {
     auto sel = db_->prepare(std::string("SELECT ") + kBatchColumns + " FROM web_batches " + where);
     if (!sel) return sel.error();
     sel->bind(1, param);
-    auto row = sel->step();
-    if (!row) return row.error();
-    std::optional<WebBatch> found;
-    if (*row) {
-      auto batch = read_batch(*sel);
-      if (!batch) {
-        sel->reset();
-        return batch.error();
-      }
-      found = std::move(batch).value();
-    }
-    sel->reset();
-    return found;
+    return internal::first_row(*sel, read_batch);
   }
 
   std::unique_ptr<Connection> db_;

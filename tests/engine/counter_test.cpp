@@ -10,6 +10,7 @@ TEST_CASE("the bundled counter configuration uses the national calendar and a 17
   CHECK(cfg->calendar == "cn-national");
   CHECK(cfg->hours.cutoff_minutes == 17 * 60);
   CHECK(cfg->hours.utc_offset_minutes == 8 * 60);
+  CHECK(cfg->web_batches.keep_days == 90);
 }
 
 TEST_CASE("a missing counter configuration gives the defaults") {
@@ -19,6 +20,24 @@ TEST_CASE("a missing counter configuration gives the defaults") {
   CHECK(cfg->file.empty());
   CHECK(cfg->calendar == "cn-national");
   CHECK(cfg->hours.cutoff_minutes == 17 * 60);
+  CHECK(cfg->web_batches.keep_days == 90);
+}
+
+TEST_CASE("a counter configuration sets how long web batches are kept, in whole days") {
+  keydesk::test::TempDir dir;
+  auto cfg =
+      keydesk::load_counter_config(dir.write("counter.yaml", "web_batches:\n  keep_days: 7\n"));
+  REQUIRE(cfg.ok());
+  CHECK(cfg->web_batches.keep_days == 7);
+  for (const char* wrong : {"0", "3651", "1.5", "\"90\""}) {
+    auto path =
+        dir.write("counter.yaml", std::string("web_batches:\n  keep_days: ") + wrong + "\n");
+    cfg = keydesk::load_counter_config(path);
+    INFO(wrong);
+    REQUIRE_FALSE(cfg.ok());
+    CHECK_THAT(keydesk::format_all(cfg.error().diagnostics),
+               Catch::Contains(path.string() + ":2:14: error: keep_days: " + wrong));
+  }
 }
 
 TEST_CASE("a counter configuration sets the calendar, cut-off and offset") {

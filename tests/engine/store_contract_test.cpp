@@ -18,12 +18,15 @@
 
 #include "engine/account_repository.h"
 #include "engine/accounts.h"
+#include "engine/case_repository.h"
 #include "engine/case_store.h"
 #include "engine/check_job_repository.h"
+#include "engine/intake.h"
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sql.h"
 #include "engine/rules.h"
 #include "engine/web_batch_repository.h"
+#include "engine/web_batches.h"
 #include "tests/backends.h"
 #include "tests/support.h"
 
@@ -627,19 +630,22 @@ TEMPLATE_TEST_CASE("a search through the trigram index finds what reading every 
   }
 }
 
+// Case S-1 copied 1,200 times, as B-1 … B-1200, each search text starting with its own number.
+const char* const kCopiesOfS1 =
+    "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
+    "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
+    "due_on, opened_at, updated_at, data, enterprise_name, search_text) "
+    "SELECT 'B-' || i, procedure, procedure_version, authority, uscc, state, 1, due_on, "
+    "opened_at, updated_at, data, enterprise_name, 'b-' || i || substr(search_text, 4) "
+    "FROM cases CROSS JOIN n WHERE id = 'S-1'";
+
 TEMPLATE_TEST_CASE("a search finding a tenth of the cases and more reads every case, alike", "",
                    SqliteBackend, PostgresBackend) {
   // On SQLite past 1,000 cases found, looking each up costs more than reading every case's
   // search text: the same cases either way.
   Fixture<TestType> f;
   f.open("S-1");
-  f.exec(
-      "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
-      "INSERT INTO cases (id, procedure, procedure_version, authority, uscc, state, version, "
-      "due_on, opened_at, updated_at, data, enterprise_name, search_text) "
-      "SELECT 'B-' || i, procedure, procedure_version, authority, uscc, state, 1, due_on, "
-      "opened_at, updated_at, data, enterprise_name, 'b-' || i || substr(search_text, 4) "
-      "FROM cases CROSS JOIN n WHERE id = 'S-1'");
+  f.exec(kCopiesOfS1);
   for (const char* search : {"北京示例进出口", "b-11", "b-1200|", "bjsl001", "s-1|"}) {
     CaseFilter filter;
     filter.authority = kAuthority;
@@ -1024,6 +1030,19 @@ std::unique_ptr<AccountRepository> account_store(const std::string& target) {
   return opened(open_account_repository(target));
 }
 
+// `body(i)` for i in [0, n), each on a thread of its own, all released at once; joined.
+template <class Body>
+void at_once(int n, Body body) {
+  std::latch start(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      body(static_cast<size_t>(i));
+    });
+  for (auto& t : threads) t.join();
+}
+
 // An account as stored: its password hash is any text to the repository.
 StoredAccount stored_account(const std::string& name, const std::string& role,
                              const std::string& authority) {
@@ -1304,20 +1323,14 @@ TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one start
   for (int round = 0; round < kRounds; ++round) {
     std::vector<std::string> errors(kServers);
     std::vector<int> started(kServers, 0);
-    std::latch start(kServers);
-    std::vector<std::thread> threads;
-    for (int s = 0; s < kServers; ++s)
-      threads.emplace_back([&, s] {
-        const auto i = static_cast<size_t>(s);
-        const std::string id = "W-" + std::to_string(round) + "-" + std::to_string(s);
-        start.arrive_and_wait();
-        auto r = servers[i]->start(web_batch(id, "s/" + std::to_string(s), 1000), 970, "", "t");
-        if (!r)
-          errors[i] = r.error().message;
-        else
-          started[i] = !r->has_value();
-      });
-    for (auto& t : threads) t.join();
+    at_once(kServers, [&](size_t i) {
+      const std::string id = "W-" + std::to_string(round) + "-" + std::to_string(i);
+      auto r = servers[i]->start(web_batch(id, "s/" + std::to_string(i), 1000), 970, "", "t");
+      if (!r)
+        errors[i] = r.error().message;
+      else
+        started[i] = !r->has_value();
+    });
     INFO("round " << round);
     for (const std::string& e : errors) CHECK(e == "");
     REQUIRE(std::count(started.begin(), started.end(), 1) == 1);
@@ -1329,6 +1342,82 @@ TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one start
     ended.state = "done";
     REQUIRE(*servers[static_cast<size_t>(winner)]->finish(ended));
   }
+}
+
+TEMPLATE_TEST_CASE("web batches that ended before a time are removed, a running one never", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto repo = web_batches(backend.target());
+  // Batch `id` (of an authority of its own: one runs per authority) started long ago and, unless
+  // `state` is running, ended `state` at `finished`.
+  auto batch = [&](const std::string& id, const std::string& state, const std::string& finished) {
+    WebBatch b = web_batch(id, "a/1", 1000);
+    b.started_by.authority = id;
+    b.started_at = "2025-01-01T09:00:00+08:00";
+    REQUIRE_FALSE(repo->start(b, 970, "", "t")->has_value());
+    if (state == "running") return;
+    b.state = state;
+    b.finished_at = finished;
+    REQUIRE(*repo->finish(b));
+  };
+  batch("W-done", "done", "2026-08-24T09:00:00+08:00");
+  batch("W-failed", "failed", "2026-08-24T08:59:59+08:00");
+  batch("W-interrupted", "interrupted", "2026-01-01T00:00:00+08:00");
+  batch("W-young", "done", "2026-08-24T09:00:01+08:00");
+  batch("W-running", "running", "");
+  auto removed = repo->remove_ended("2026-08-24T09:00:01+08:00");
+  REQUIRE(removed);
+  CHECK(*removed == 3);
+  for (const char* id : {"W-done", "W-failed", "W-interrupted"})
+    CHECK_FALSE(repo->find(id)->has_value());
+  CHECK((*repo->find("W-young"))->state == "done");
+  CHECK((*repo->find("W-running"))->state == "running");
+  CHECK(*repo->remove_ended("2099-01-01T00:00:00+08:00") == 1);  // W-young; W-running stays
+  CHECK(repo->find("W-running")->has_value());
+}
+
+TEMPLATE_TEST_CASE("a web batch's start removes the batches that ended more than keep_days ago", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  test::TempDir work;
+  auto repo = web_batches(backend.target());
+  const std::int64_t now = 1795420800;  // 2026-11-23T16:00:00+08:00
+  const std::int64_t day = 24 * 60 * 60;
+  CounterConfig counter;
+  counter.web_batches.keep_days = 30;
+  // Ended 31 and 29 days ago; another authority's started 40 days ago and still beating.
+  auto ended = [&](const std::string& id, std::int64_t at) {
+    REQUIRE_FALSE(repo->start(web_batch(id, "a/1", at), at - 30, "", "t")->has_value());
+    WebBatch b = web_batch(id, "a/1", at);
+    b.state = "done";
+    b.finished_at = counter_time_text(at, counter.hours);
+    REQUIRE(*repo->finish(b));
+  };
+  ended("W-old", now - 31 * day);
+  ended("W-young", now - 29 * day);
+  WebBatch running = web_batch("W-running", "b/2", now);
+  running.started_by.authority = "另一省商务厅（发证机构）";
+  running.started_at = counter_time_text(now - 40 * day, counter.hours);
+  REQUIRE_FALSE(repo->start(running, now - 30, "", "t")->has_value());
+  {
+    WebBatches::Setup setup;
+    setup.db = backend.target();
+    setup.rules_dir = KEYDESK_RULES_DIR;
+    setup.work_dir = work.path();
+    setup.counter = counter;
+    setup.clock = [now] { return now; };
+    setup.server = "a/1";
+    auto batches = WebBatches::open(setup);
+    REQUIRE(batches);
+    auto started =
+        (*batches)->start({}, {"王芳", "authority_clerk", kAuthority}, Date(2026, 11, 23));
+    INFO((started ? "" : started.error().message));
+    REQUIRE(started);
+    CHECK(repo->find(started->id)->has_value());
+  }
+  CHECK_FALSE(repo->find("W-old")->has_value());
+  CHECK(repo->find("W-young")->has_value());
+  CHECK((*repo->find("W-running"))->state == "running");
 }
 
 TEMPLATE_TEST_CASE("accounts are stored as given, found, listed and changed, a name taken once", "",
@@ -1376,6 +1465,77 @@ TEMPLATE_TEST_CASE("accounts are stored as given, found, listed and changed, a n
   REQUIRE(repo->insert_account(stored_account("zhao.min", "auditor", "")));
   REQUIRE(repo->commit());
   CHECK(account_store(backend.target())->find_account("zhao.min")->has_value());
+}
+
+TEMPLATE_TEST_CASE(
+    "two connections adding one account name at once: one is added, the other told it is taken", "",
+    SqliteBackend, PostgresBackend) {
+  // Both inserts reach the database (as when two adds each looked for the name before either
+  // wrote it): the second meets the first's row in the primary key. It is told the name is taken,
+  // as a name taken long before is, never given the database's constraint error.
+  TestType backend;
+  constexpr int kConnections = 2;
+  constexpr int kRounds = 5;
+  std::vector<std::unique_ptr<AccountRepository>> connections;
+  for (int c = 0; c < kConnections; ++c) connections.push_back(account_store(backend.target()));
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string name = "wang.fang" + std::to_string(round);
+    std::vector<std::optional<Status>> added(kConnections);
+    at_once(kConnections, [&](size_t i) {
+      added[i] = connections[i]->insert_account(stored_account(name, "auditor", ""));
+    });
+    INFO("round " << round);
+    REQUIRE(std::count_if(added.begin(), added.end(), [](auto& a) { return a->ok(); }) == 1);
+    const Status& taken = added[0]->ok() ? *added[1] : *added[0];
+    CHECK(taken.error().kind == ErrorKind::refused);
+    CHECK_THAT(taken.error().message, Catch::StartsWith("账户 " + name + " 已存在"));
+    // A name taken before gets the same answer.
+    const Status again = connections[0]->insert_account(stored_account(name, "auditor", ""));
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().kind == taken.error().kind);
+    CHECK(again.error().message == taken.error().message);
+  }
+  // Inside a write transaction a taken name leaves the transaction usable (PostgreSQL aborts a
+  // transaction at a failed statement): what it wrote before commits.
+  auto& repo = *connections[0];
+  REQUIRE(repo.begin_write());
+  REQUIRE(repo.insert_account(stored_account("li.gong", "vendor_reviewer", "")));
+  CHECK(repo.insert_account(stored_account("wang.fang0", "auditor", "")).error().kind ==
+        ErrorKind::refused);
+  REQUIRE(repo.commit());
+  CHECK(account_store(backend.target())->find_account("li.gong")->has_value());
+}
+
+TEMPLATE_TEST_CASE("adding an account name already taken, at once or before, is refused alike", "",
+                   SqliteBackend, PostgresBackend) {
+  // Four clerks' administrators add one name at once, each on a connection of their own (as on
+  // two servers' threads); then once more. Exactly one is added; every other add is refused with
+  // the one answer, in Chinese, saying what to do.
+  TestType backend;
+  constexpr int kAdds = 4;
+  std::vector<std::optional<Accounts>> connections;
+  for (int i = 0; i < kAdds; ++i) {
+    auto a = Accounts::open(backend.target());
+    REQUIRE(a);
+    connections.emplace_back(std::move(a).value());
+  }
+  const Account zhang{"zhang.wei", "张伟", "authority_clerk", kAuthority, false, ""};
+  std::vector<std::optional<Status>> added(kAdds);
+  at_once(kAdds, [&](size_t i) {
+    added[i] = connections[i]->add(zhang, "a-long-password", "2026-11-23T10:00");
+  });
+  REQUIRE(std::count_if(added.begin(), added.end(), [](auto& a) { return a->ok(); }) == 1);
+  const Status later = connections[0]->add(zhang, "another-password", "2026-11-24T10:00");
+  REQUIRE_FALSE(later.ok());
+  CHECK(later.error().kind == ErrorKind::refused);
+  CHECK(later.error().message ==
+        "账户 zhang.wei 已存在：请换一个名称；要改它的密码请用 keydesk users passwd (account "
+        "'zhang.wei' exists already)");
+  for (const auto& a : added)
+    if (!a->ok()) {
+      CHECK(a->error().kind == later.error().kind);
+      CHECK(a->error().message == later.error().message);
+    }
 }
 
 TEMPLATE_TEST_CASE(
@@ -1540,6 +1700,37 @@ void drop_other_connections(const std::string& target) {
   FAIL("the connections did not end");
 }
 }  // namespace
+
+TEST_CASE("a PostgreSQL search is planned for the text searched, never by one generic plan") {
+  // A statement kept prepared is planned, after five runs, once for any value (its generic
+  // plan): a text every case holds was then read through the trigram index, where a sequential
+  // scan is quicker (README: issue 23's searches). A search is sent with its text instead.
+  Fixture<PostgresBackend> f;
+  f.open("S-1");
+  f.exec(kCopiesOfS1);
+  f.exec("ANALYZE cases");
+  auto connection = internal::connect(f.backend.target());
+  REQUIRE(connection);
+  internal::Connection& session = **connection;
+  auto repo = case_repository_on(std::move(connection).value());
+  CaseFilter filter;
+  filter.authority = kAuthority;
+  for (int round = 0; round < 8; ++round)
+    for (const char* search : {"b-11", "北京示例进出口", "s-1|"}) {
+      filter.search = search;
+      REQUIRE(repo->list(filter));
+      REQUIRE(repo->tally(filter));
+    }
+  // The session's statements kept prepared (this one aside): none that searches has had a
+  // generic plan.
+  auto generic = internal::count_of(
+      session,
+      "SELECT coalesce(sum(generic_plans), 0) FROM pg_prepared_statements WHERE statement LIKE "
+      "'%search_text LIKE%' AND statement NOT LIKE '%pg_prepared_statements%'");
+  INFO((generic ? "" : generic.error().message));
+  REQUIRE(generic);
+  CHECK(*generic == 0);
+}
 
 TEST_CASE("a PostgreSQL connection the server dropped is made again for the next request") {
   Fixture<PostgresBackend> f;

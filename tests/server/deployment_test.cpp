@@ -6,7 +6,8 @@
 // servers applies once, and so does a submission sent to both (its folder whole); the checks a
 // server enqueues are done by both workers, each job once; a batch started through one server is
 // followed and passed through the other, which refuses a second batch while it runs, and shows
-// it interrupted once its server is gone; a rule file activated through one server is in force
+// it interrupted once its server is gone; a server running two batches refuses a third (busy),
+// which the other server takes; a rule file activated through one server is in force
 // on the other within seconds. On a cluster of its own, stopped under a running server and
 // worker: clerks are told in Chinese to try again (503), nothing is stored, and once the database
 // is back every request is served again, by processes that never stopped.
@@ -400,6 +401,41 @@ TEST_CASE(
   CHECK(cases[0]["state"] == "to_vendor");
   CHECK(body_of(at_a->send(http::verb::get, "/api/cases/N-1"))["state"] == "to_vendor");
   CHECK(body_of(at_a->send(http::verb::get, "/api/cases/N-2"))["version"] == 1);
+}
+
+TEST_CASE(
+    "a server runs two batches at once: a third is refused as busy, saying so, while the other "
+    "server takes it, and once one has finished the next goes ahead",
+    "[server][deployment]") {
+  Deployment d;
+  const std::string kThird = "第三省商务厅（发证机构）";
+  {
+    auto accounts = Accounts::open(d.pg.target());
+    REQUIRE(accounts);
+    REQUIRE(accounts->add({"clerk3", "", "authority_clerk", kThird, false, ""}, "password-clerk3",
+                          "2026-11-01"));
+  }
+  auto own = clerk_at(d.port_a), other = clerk_at(d.port_a, "clerk2");
+  auto third = clerk_at(d.port_a, "clerk3");
+  take_in(*own, "S-2026-000201", "N-1");
+  take_in(*other, "S-2026-000206", "O-1");
+  take_in(*third, "S-2026-000204", "T-1");
+  // Two authorities' batches run on A (no worker yet: they wait).
+  const std::string first = started_batch(*own);
+  started_batch(*other);
+  // A third authority's is refused on A: 503, in Chinese, how many run and what to do.
+  const Answer busy = third->send(http::verb::post, "/api/batches", R"({"pending": true})");
+  INFO(busy.body());
+  CHECK(busy.result() == http::status::service_unavailable);
+  CHECK_THAT(body_of(busy)["error"].get<std::string>(),
+             Catch::StartsWith("服务器繁忙：本服务器正在核验 2 个批次") &&
+                 Catch::Contains("请等其中一批核验完成后再发起"));
+  // B runs none: it takes it.
+  started_batch(*clerk_at(d.port_b, "clerk3"));
+  // A worker drains the queue; once A's first batch has finished, A starts the next.
+  auto w1 = d.worker("w1");
+  REQUIRE(wait_until([&] { return batch_at(*own, first)["state"] != "running"; }, 600));
+  CHECK(started_batch(*own) != first);
 }
 
 TEST_CASE(
