@@ -584,6 +584,7 @@ TEST_CASE(
     INFO(pass.body());
     CHECK(pass.result() == http::status::service_unavailable);
   }
+  INFO("server: " << server.err() << "\nworker: " << worker.err());
   CHECK(server.running());
   CHECK(worker.running());
 
