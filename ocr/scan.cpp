@@ -59,10 +59,9 @@ Result<std::unique_ptr<ScanAnalyzer>> ScanAnalyzer::create(std::vector<DocumentT
   auto impl = std::make_unique<Impl>();
   impl->types = std::move(types);
   for (const DocumentType& t : impl->types)
-    for (const auto* list : {&t.title_words, &t.uscc_labels, &t.name_labels, &t.person_labels,
-                             &t.id_labels})
-      for (const std::string& word : *list)
-        impl->add_vocabulary(word);
+    for (const auto* list :
+         {&t.title_words, &t.uscc_labels, &t.name_labels, &t.person_labels, &t.id_labels})
+      for (const std::string& word : *list) impl->add_vocabulary(word);
   for (const char* word : {"有限公司", "年月日", "中华人民共和国", "进出口", "贸易", "电子钥匙",
                            "申请", "企业", "身份证", "签字", "盖章", "代码", "法定代表人"})
     impl->add_vocabulary(word);
@@ -110,7 +109,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     int score = 0;
   };
   auto probe = [&](Way& way, size_t limit) {
-    for (size_t i = way.rows.size(); i < std::min(limit, way.order.size()) && way.score < kKnown; ++i) {
+    for (size_t i = way.rows.size(); i < std::min(limit, way.order.size()) && way.score < kKnown;
+         ++i) {
       const internal::TextRow& row = way.order[i];
       auto started = std::chrono::steady_clock::now();
       way.rows.push_back(impl.read_row(way.page, row.box, row.code_run < kCodeGlyphs));
@@ -167,8 +167,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   result.width = static_cast<int>(pixGetWidth(page->binary.get()));
   result.height = static_cast<int>(pixGetHeight(page->binary.get()));
   result.ink_share = internal::ink_share(page->binary.get());
-  result.seals = internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height),
-                                           true);
+  result.seals =
+      internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height), true);
   impl.current_ = &*page;
   impl.latin_reads_.clear();
   const char* debug = std::getenv("KEYDESK_SCAN_DEBUG");
@@ -250,7 +250,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // or below. (A hand read first, to tell the way up, may seem to hold one: 吕斌鑫 read 3注筷,
   // one character from the tick item 注销; its label 签名： stands on its line.)
   int lowest_value = -1;
-  size_t label_index = 0;        // its index in `order`
+  size_t label_index = 0;  // its index in `order`
   auto see_here = [&](ReadRow& row, size_t index) {
     const Box& box = order[index].box;
     const int hits = wanted.hits;
@@ -272,7 +272,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   enum class Seen { no, head, whole };
   std::vector<Seen> seen(order.size(), Seen::no);
   std::vector<size_t> read_as(order.size(), 0);  // index in `rows`
-  std::vector<int> head_end(order.size(), 0);     // page column where a head read stopped
+  std::vector<int> head_end(order.size(), 0);    // page column where a head read stopped
   for (size_t i = 0; i < rows.size(); ++i) seen[i] = Seen::whole, read_as[i] = i;
   auto first = [&](auto&& fits) -> std::optional<size_t> {
     for (size_t i = 0; i < order.size(); ++i)
@@ -308,7 +308,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     } else {
       // A row printed like a code comes before the rows above it.
       if (wanted.codes_wanted())
-        pick = first([&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= kCodeGlyphs; });
+        pick = first(
+            [&](size_t i) { return seen[i] == Seen::no && order[i].code_run >= kCodeGlyphs; });
       // A label's value expected: it is right of the label on its line, or on the lines just
       // under it (small print too), else on the rows read after it.
       if (!pick && wanted.expecting() && label_row) {
@@ -348,7 +349,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     const Box& box = order[i].box;
     const Box area = padded(box, 5);
     auto row_start = std::chrono::steady_clock::now();
-    if (seen[i] == Seen::no && !heads && order[i].code_run >= kCodeGlyphs && wanted.codes_wanted()) {
+    if (seen[i] == Seen::no && !heads && order[i].code_run >= kCodeGlyphs &&
+        wanted.codes_wanted()) {
       // A row printed like a code: its code alone, by the Latin model (a fraction of the Chinese
       // model's cost), is enough when the checksum accepts it.
       const Box& at = order[i].code_box;
@@ -378,9 +380,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // USCC has eight digits at least and an ID number seventeen. The Latin model reads them
       // and what follows them; the Chinese model only what leads the row (its label).
       const bool latin_words =
-          !is_code && std::count_if(code.text.begin(), code.text.end(), [](char c) {
-                        return c >= '0' && c <= '9';
-                      }) < 6;
+          !is_code && std::count_if(code.text.begin(), code.text.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; }) < 6;
       if (is_code || latin_words) {
         // The rest of the row, by the Chinese model, while a name is looked for (兹委托张三（身份
         // 证号码：…）).
@@ -391,8 +392,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         append_read(whole, std::move(code));
         // Right of Latin words, more of them (…TRADING CO., LTD.).
         if (rest && box.right() - at.right() > box.h * 2)
-          append_read(whole, Impl::read_line(latin_words ? *impl.code : *impl.text, *page,
-                                             {at.right() + 2, area.y, area.right() - at.right() - 2, area.h}));
+          append_read(whole, Impl::read_line(
+                                 latin_words ? *impl.code : *impl.text, *page,
+                                 {at.right() + 2, area.y, area.right() - at.right() - 2, area.h}));
         read_as[i] = rows.size();
         rows.push_back(fold_row(box, std::move(whole)));
         seen[i] = Seen::whole;
@@ -408,8 +410,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       seen[i] = Seen::whole;
     } else if (seen[i] == Seen::no && heads && box.w > box.h * 12) {
       // The head of a wide row first: a signature's label leads its row.
-      head_end[i] = internal::blank_column(page->binary.get(), page->rules.get(), box,
-                                           box.x + box.h * 9);
+      head_end[i] =
+          internal::blank_column(page->binary.get(), page->rules.get(), box, box.x + box.h * 9);
       Box head{area.x, area.y, head_end[i] - area.x, area.h};
       read_as[i] = rows.size();
       rows.push_back(fold_row(box, Impl::read_line(*impl.text, *page, head, Impl::kSkim)));
@@ -425,8 +427,8 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     const ReadRow& row = rows[read_as[i]];
     // The label of a value nobody looks for, alone in its cell: its value cell is not read.
     if (!heads && row.folded.size() <= kCellChars && wanted.other_label_leads(row))
-      if (std::optional<size_t> cell = cell_right_of(order, box, box.h * 6,
-                                                     [&seen](size_t j) { return seen[j] == Seen::no; }))
+      if (std::optional<size_t> cell = cell_right_of(
+              order, box, box.h * 6, [&seen](size_t j) { return seen[j] == Seen::no; }))
         seen[*cell] = Seen::whole;
     // A code that is not the form's may be a slip of the Chinese model: the Latin one reads it
     // now rather than after the page, so that a good second reading ends the search.
@@ -445,10 +447,11 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   }
   clock.mark("ocr rows");
   if (clock.on)
-    std::fprintf(stderr, "  %zu of %zu rows read (%s), still wanted:%s\n", rows.size(), order.size(),
-                 std::string(expected_type).c_str(), wanted.describe().c_str());
-  std::sort(rows.begin(), rows.end(),
-            [](const ReadRow& a, const ReadRow& b) { return internal::reads_before(a.box, b.box); });
+    std::fprintf(stderr, "  %zu of %zu rows read (%s), still wanted:%s\n", rows.size(),
+                 order.size(), std::string(expected_type).c_str(), wanted.describe().c_str());
+  std::sort(rows.begin(), rows.end(), [](const ReadRow& a, const ReadRow& b) {
+    return internal::reads_before(a.box, b.box);
+  });
   size_t characters = 0;
   for (const ReadRow& row : rows) {
     if (row.read.glyphs.empty()) continue;

@@ -24,9 +24,9 @@ namespace keydesk::ocr {
 struct ScanAnalyzer::Impl {
   std::vector<DocumentType> types;
   ScanOptions options;
-  std::unique_ptr<internal::Recognizer> text;  // chi_sim
-  std::unique_ptr<internal::Recognizer> code;  // eng, letters and digits only
-  std::set<std::uint64_t> vocabulary;          // pair_key of adjacent characters of the words
+  std::unique_ptr<internal::Recognizer> text;     // chi_sim
+  std::unique_ptr<internal::Recognizer> code;     // eng, letters and digits only
+  std::set<std::uint64_t> vocabulary;             // pair_key of adjacent characters of the words
   std::unique_ptr<internal::GlyphShapes> shapes;  // for confirm_values
 
   struct Page {

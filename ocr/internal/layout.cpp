@@ -268,8 +268,15 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
 void cut_at_blank_bands(Pix* ink, const Box& area, int depth, std::vector<Box>& out) {
   PixPtr clip = clip_of(ink, area);
   if (!clip) return;
+  // The area cut to its ink, as a box and as pixels.
   BOX* fg = nullptr;
-  if (pixClipBoxToForeground(clip.get(), nullptr, nullptr, &fg) != 0 || !fg) return;
+  Pix* fg_pix = nullptr;
+  if (pixClipBoxToForeground(clip.get(), nullptr, &fg_pix, &fg) != 0 || !fg || !fg_pix) {
+    if (fg) boxDestroy(&fg);
+    if (fg_pix) pixDestroy(&fg_pix);
+    return;
+  }
+  PixPtr inked(fg_pix);
   l_int32 fx = 0, fy = 0, fw = 0, fh = 0;
   boxGetGeometry(fg, &fx, &fy, &fw, &fh);
   boxDestroy(&fg);
@@ -278,7 +285,6 @@ void cut_at_blank_bands(Pix* ink, const Box& area, int depth, std::vector<Box>& 
     out.push_back(tight);
     return;
   }
-  PixPtr inked = clip_of(ink, tight);
   // Bands of ink along one direction: [from, to) in the tight box's coordinates.
   auto bands = [&](bool across) {
     NUMA* counts =

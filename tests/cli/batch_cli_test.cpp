@@ -107,8 +107,8 @@ struct Batch {
   nlohmann::json json;
 
   Batch() {
-    std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) + "' --faults each --seed 1 -q --out '" +
-                      submissions.string() + "'";
+    std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) +
+                      "' --faults each --seed 1 -q --out '" + submissions.string() + "'";
     REQUIRE(std::system(gen.c_str()) == 0);
     run = run_keydesk("batch verify '" + submissions.string() + "' --report '" + report.string() +
                       "' --today 2026-11-24");
@@ -130,7 +130,8 @@ const nlohmann::json& entry(const std::string& dir_name) {
 
 }  // namespace
 
-TEST_CASE("every generated submission appears in the report, and none with a fault passes", "[batch]") {
+TEST_CASE("every generated submission appears in the report, and none with a fault passes",
+          "[batch]") {
   Batch& b = batch();
   INFO(b.run.err);
   REQUIRE((b.run.exit_code == 0 || b.run.exit_code == 1));
@@ -151,9 +152,9 @@ TEST_CASE("each fault kind yields its finding code on its material", "[batch]") 
   // Faults the checks must fail outright; the others (a name or ID number on a scan that differs
   // from the form's, a wrong document that is not recognised) may go to a person instead.
   const std::set<std::string> must_fail = {
-      "seal_missing", "grey_seal_only", "signature_missing", "uscc_mismatch", "uscc_invalid",
-      "idnum_invalid", "material_missing", "file_missing", "truncated", "empty_file",
-      "blank_page", "too_large", "pdf_renamed", "reason_missing"};
+      "seal_missing",  "grey_seal_only",   "signature_missing", "uscc_mismatch", "uscc_invalid",
+      "idnum_invalid", "material_missing", "file_missing",      "truncated",     "empty_file",
+      "blank_page",    "too_large",        "pdf_renamed",       "reason_missing"};
   for (const auto& d : fs::directory_iterator(b.submissions)) {
     auto expected = read_json(d.path() / "expected.json");
     if (expected["fault"].is_null()) continue;
@@ -184,7 +185,8 @@ TEST_CASE("findings carry a Chinese remark, and ID numbers never appear unmasked
     auto submission = read_json(d.path() / "submission.json");
     std::string id = submission["applicant"]["authorized_user"]["id_number"];
     size_t at = all.find(id);
-    INFO(id << " in: " << (at == std::string::npos ? "" : all.substr(at > 200 ? at - 200 : 0, 260)));
+    INFO(id << " in: "
+            << (at == std::string::npos ? "" : all.substr(at > 200 ? at - 200 : 0, 260)));
     CHECK(at == std::string::npos);
   }
   for (const auto& s : b.json["submissions"])
@@ -229,15 +231,15 @@ TEST_CASE("a batch killed half way resumes without redoing finished scans", "[ba
   fs::path report = work.path() / "report";
   fs::path log = work.path() / "progress.log";
   // Start, wait for the fifth finished scan, kill -9 (no chance to clean up), run again.
-  std::string script = "'" + std::string(KEYDESK_BINARY) + "' batch verify '" + b.submissions.string() +
-                       "' --report '" + report.string() + "' --jobs 1 2>'" + log.string() +
+  std::string script = "'" + std::string(KEYDESK_BINARY) + "' batch verify '" +
+                       b.submissions.string() + "' --report '" + report.string() +
+                       "' --jobs 1 2>'" + log.string() +
                        "' >/dev/null & pid=$!; "
-                       "for i in $(seq 1 600); do n=$(grep -c '^scan ' '" + log.string() +
+                       "for i in $(seq 1 600); do n=$(grep -c '^scan ' '" +
+                       log.string() +
                        "' 2>/dev/null || true); [ \"${n:-0}\" -ge 5 ] && break; sleep 0.2; done; "
                        "kill -9 $pid; wait $pid 2>/dev/null; exit 0";
-  {
-    std::ofstream(work.path() / "kill.sh") << script;
-  }
+  { std::ofstream(work.path() / "kill.sh") << script; }
   REQUIRE(std::system(("bash '" + (work.path() / "kill.sh").string() + "'").c_str()) == 0);
   CHECK_FALSE(fs::exists(report / "report.json"));
   auto resumed = run_keydesk("--json batch verify '" + b.submissions.string() + "' --report '" +
@@ -264,7 +266,8 @@ TEST_CASE("one worker and two find the same: which scans teach the rest where to
   CHECK(with_one == report_outcomes(b.json));
 }
 
-TEST_CASE("a path that holds no submission is reported, and the rest of the batch goes on", "[batch]") {
+TEST_CASE("a path that holds no submission is reported, and the rest of the batch goes on",
+          "[batch]") {
   TempDir work;
   fs::create_directories(work.path() / "empty");
   auto r = run_keydesk("--json batch verify '" + (work.path() / "empty").string() + "' '" +
@@ -298,9 +301,10 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
   // Two clean first issues (an empty registry lets them open), one then drawn again with its
   // licence unstamped.
   fs::path in = work.path() / "in";
-  std::string gen = "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) +
-                    "' --count 2 --faults none --procedure first_issue_online --seed 11 -q --out '" +
-                    in.string() + "'";
+  std::string gen =
+      "/usr/bin/python3 '" + std::string(KEYDESK_SCANGEN) +
+      "' --count 2 --faults none --procedure first_issue_online --seed 11 -q --out '" +
+      in.string() + "'";
   REQUIRE(std::system(gen.c_str()) == 0);
   std::vector<fs::path> dirs;
   for (const auto& d : fs::directory_iterator(in)) dirs.push_back(d.path());
@@ -311,8 +315,8 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
                        bad.string() + "' --fault seal_missing --fault-material business_licence -q";
   REQUIRE(std::system(redraw.c_str()) == 0);
   std::string db = (work.path() / "cases.db").string();
-  auto verify = run_keydesk("--json batch verify '" + in.string() +
-                            "' --report '" + (work.path() / "report").string() + "' --db '" + db +
+  auto verify = run_keydesk("--json batch verify '" + in.string() + "' --report '" +
+                            (work.path() / "report").string() + "' --db '" + db +
                             "' --open-cases --quiet --today 2026-11-24");
   INFO(verify.out << verify.err);
   auto out = nlohmann::json::parse(verify.out);
@@ -321,7 +325,8 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
   std::string bad_id = read_json(bad / "submission.json")["id"];
   std::string clean_id = read_json(clean / "submission.json")["id"];
 
-  auto show = nlohmann::json::parse(run_keydesk("--json --db '" + db + "' case show " + bad_id).out);
+  auto show =
+      nlohmann::json::parse(run_keydesk("--json --db '" + db + "' case show " + bad_id).out);
   REQUIRE(show["check"]["verdict"] == "fail");
   CHECK(show["check"]["current"] == true);
   auto pass = action_where(show, [](const auto& a) { return a["requires_check"] == true; });
@@ -339,8 +344,7 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
 
   // Returned with the check's remarks, numbered.
   auto fail = action_where(show, [&](const auto& a) {
-    return a["id"].template get<std::string>().rfind("fail_", 0) == 0 &&
-           a["roles"][0] == role;
+    return a["id"].template get<std::string>().rfind("fail_", 0) == 0 && a["roles"][0] == role;
   });
   REQUIRE(fail.is_object());
   auto returned = run_keydesk(act + fail["id"].get<std::string>() + " --version " + version +
@@ -368,7 +372,8 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
   // only with a reason, which the history keeps.
   auto clean_show =
       nlohmann::json::parse(run_keydesk("--json --db '" + db + "' case show " + clean_id).out);
-  auto clean_pass = action_where(clean_show, [](const auto& a) { return a["requires_check"] == true; });
+  auto clean_pass =
+      action_where(clean_show, [](const auto& a) { return a["requires_check"] == true; });
   REQUIRE(clean_pass.is_object());
   std::string clean_act = "--db '" + db + "' case act " + clean_id + " " +
                           clean_pass["id"].get<std::string>() + " --version " +
