@@ -42,11 +42,19 @@ std::string read_secret(const std::string& prompt) {
   return line;
 }
 
+// `role` as a person reads it: its Chinese name and the word --role takes.
+std::string role_shown(const std::string& role) {
+  const std::string title = account_role_title(role);
+  return title == role ? role : title + " " + role;
+}
+
 // The new password: asked twice on a terminal, read once from a pipe.
 Result<std::string> new_password() {
-  std::string password = read_secret("new password (10 characters or more): ");
-  if (isatty(STDIN_FILENO) && read_secret("again: ") != password)
-    return Error{"the two passwords differ: nothing was changed"};
+  std::string password = read_secret("新密码（至少 10 个字符）：");
+  if (isatty(STDIN_FILENO) && read_secret("请再输入一次新密码：") != password)
+    return Error{
+        "两次输入的密码不一致，未做任何更改：请重新运行命令，两次输入同一个密码 (the two "
+        "passwords differ)"};
   if (!password.empty() && password.back() == '\r') password.pop_back();
   return password;
 }
@@ -80,8 +88,9 @@ void add_users_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!password) return fail(password.error());
     Account a{args->name, args->display_name, args->role, args->authority, false, ""};
     if (auto st = accounts->add(a, *password, now_text()); !st) return fail(st.error());
-    std::cout << "account " << args->name << " (" << args->role
-              << (args->authority.empty() ? "" : ", " + args->authority) << ") added\n";
+    std::cout << "已添加账户 " << args->name << "（" << role_shown(args->role)
+              << (args->authority.empty() ? "" : "，" + args->authority)
+              << "）：可用它登录网页柜台 (keydesk serve)\n";
     exit_code = kOk;
   });
 
@@ -95,7 +104,7 @@ void add_users_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!password) return fail(password.error());
     if (auto st = accounts->set_password(args->name, *password, now_text()); !st)
       return fail(st.error());
-    std::cout << "password of " << args->name << " changed\n";
+    std::cout << "已更改账户 " << args->name << " 的密码，它已登录的会话均已结束：请用新密码登录\n";
     exit_code = kOk;
   });
 
@@ -108,7 +117,12 @@ void add_users_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!accounts) return fail(accounts.error());
     if (auto st = accounts->set_disabled(args->name, !args->enable, now_text()); !st)
       return fail(st.error());
-    std::cout << "account " << args->name << (args->enable ? " enabled\n" : " disabled\n");
+    if (args->enable)
+      std::cout << "已启用账户 " << args->name << "：它可以再次登录\n";
+    else
+      std::cout << "已停用账户 " << args->name
+                << "，它已登录的会话均已结束：要再启用，请用 keydesk users disable " << args->name
+                << " --enable\n";
     exit_code = kOk;
   });
 
@@ -127,9 +141,10 @@ void add_users_commands(CLI::App& app, Context& ctx, int& exit_code) {
                     {"disabled", a.disabled},
                     {"created_at", a.created_at}});
       else
-        std::cout << a.name << "  " << a.role << (a.authority.empty() ? "" : "  " + a.authority)
+        std::cout << a.name << "  " << role_shown(a.role)
+                  << (a.authority.empty() ? "" : "  " + a.authority)
                   << (a.display_name.empty() ? "" : "  " + a.display_name)
-                  << (a.disabled ? "  (disabled)" : "") << '\n';
+                  << (a.disabled ? "  （已停用）" : "") << '\n';
     }
     exit_code = kOk;
   });
@@ -146,8 +161,9 @@ void add_users_commands(CLI::App& app, Context& ctx, int& exit_code) {
     if (!t) return fail(t.error());
     // The token itself, alone on stdout, so a script can keep it; it is not shown again.
     std::cout << *t << '\n';
-    std::cerr << "API token '" << args->label << "' for " << args->authority
-              << ": send it as 'Authorization: Bearer TOKEN'; it is not shown again\n";
+    std::cerr << "已为 " << args->authority << " 生成 API 令牌 " << args->label
+              << "，令牌已写到标准输出：请立即妥善保存，它不会再显示；调用方在请求头中发送 "
+                 "'Authorization: Bearer 令牌'\n";
     exit_code = kOk;
   });
 }

@@ -42,18 +42,33 @@ Status check_password(const std::string& password) {
   // Characters, not bytes: a Chinese passphrase counts each character once.
   size_t chars = 0;
   for (unsigned char c : password) chars += (c & 0xC0) != 0x80 ? 1 : 0;
-  if (chars < 10) return Error{"the password is too short: use at least 10 characters"};
-  if (password.size() > 1024) return Error{"the password is too long: use at most 1024 bytes"};
+  if (chars < 10)
+    return Error{
+        "密码太短，未做任何更改：请用至少 10 个字符的密码 (the password is too short: "
+        "use at least 10 characters)"};
+  if (password.size() > 1024)
+    return Error{
+        "密码太长，未做任何更改：请用不超过 1024 字节（约 340 个汉字）的密码 (the "
+        "password is too long: use at most 1024 bytes)"};
   return internal::ok();
 }
 
+// Why the password library cannot be used: what the administrator does about it.
+Error sodium_missing() {
+  return error_of(ErrorKind::io,
+                  "密码组件无法初始化，未做任何更改：请联系管理员检查 libsodium 的安装 (libsodium "
+                  "could not be initialised)");
+}
+
 Result<std::string> hash_password(const std::string& password) {
-  if (!sodium_ready()) return Error{"libsodium could not be initialised"};
+  if (!sodium_ready()) return sodium_missing();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(),
                             crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
-    return Error{"out of memory while hashing the password: try again"};
+    return error_of(ErrorKind::busy,
+                    "计算密码摘要时内存不足，未做任何更改：请稍后重试 (out of memory while "
+                    "hashing the password)");
   return std::string(out);
 }
 
@@ -62,7 +77,11 @@ Result<std::string> hash_password(const std::string& password) {
 Status end_sessions_with(AccountRepository& repo, WriteScope<AccountRepository>& tx,
                          const Result<bool>& changed, const std::string& name) {
   if (!changed) return changed.error();
-  if (!*changed) return Error{"no account '" + name + "': see 'keydesk users list'"};
+  if (!*changed)
+    return error_of(ErrorKind::not_found,
+                    "没有账户 " + name +
+                        "，未做任何更改：请用 keydesk users list 查看已有账户的名称 (no account '" +
+                        name + "')");
   if (auto ended = repo.delete_sessions_of(name); !ended) return ended;
   return tx.commit();
 }
@@ -83,6 +102,15 @@ bool is_account_role(const std::string& role) {
                      [&role](const char* r) { return role == r; });
 }
 
+std::string account_role_title(const std::string& role) {
+  // In the order of kAccountRoles.
+  static const char* const titles[] = {"发证机构经办人", "服务商复核人员", "管理员", "审计员"};
+  static_assert(std::size(titles) == std::size(kAccountRoles));
+  for (std::size_t i = 0; i < std::size(kAccountRoles); ++i)
+    if (role == kAccountRoles[i]) return titles[i];
+  return role;
+}
+
 struct Accounts::Impl {
   std::unique_ptr<AccountRepository> repo;
   explicit Impl(std::unique_ptr<AccountRepository> r) : repo(std::move(r)) {}
@@ -101,13 +129,20 @@ Result<Accounts> Accounts::open(const std::string& path) {
 
 Status Accounts::add(const Account& a, const std::string& password, const std::string& at) {
   if (!valid_name(a.name))
-    return Error{"account name '" + a.name +
-                 "': use 1 to 64 letters, digits, '.', '_' or '-' (e.g. zhang.wei)"};
-  if (!is_account_role(a.role))
-    return Error{"role '" + a.role +
-                 "': say authority_clerk, vendor_reviewer, administrator or auditor"};
+    return Error{"账户名 '" + a.name +
+                 "' 不可用：请用 1 到 64 个英文字母、数字或 . _ -，如 zhang.wei (account name: "
+                 "1 to 64 letters, digits, '.', '_' or '-')"};
+  if (!is_account_role(a.role)) {
+    std::string roles;
+    for (const char* r : kAccountRoles)
+      roles += std::string(roles.empty() ? "" : "、") + r + "（" + account_role_title(r) + "）";
+    return Error{"没有角色 '" + a.role + "'：请用 " + roles +
+                 " 之一 (role: authority_clerk, vendor_reviewer, administrator or auditor)"};
+  }
   if (a.role == "authority_clerk" && a.authority.empty())
-    return Error{"a clerk acts for one authority: give it (--authority, e.g. 北京市商务局)"};
+    return Error{
+        "发证机构经办人只为一个发证机构办理：请用 --authority 给出，如 --authority "
+        "北京市商务局 (a clerk acts for one authority: --authority)"};
   if (auto st = check_password(password); !st) return st;
   auto hash = hash_password(password);
   if (!hash) return hash.error();
@@ -214,9 +249,14 @@ Status Accounts::log_out(const std::string& token) {
 Result<std::string> Accounts::issue_api_token(const std::string& label,
                                               const std::string& authority, const std::string& at) {
   if (!valid_name(label))
-    return Error{"token label '" + label + "': use letters, digits, '.', '_' or '-'"};
-  if (authority.empty()) return Error{"an API token opens cases of one authority: give it"};
-  if (!sodium_ready()) return Error{"libsodium could not be initialised"};
+    return Error{"令牌标签 '" + label +
+                 "' 不可用：请用 1 到 64 个英文字母、数字或 . _ -，如 online-filing (token "
+                 "label: 1 to 64 letters, digits, '.', '_' or '-')"};
+  if (authority.empty())
+    return Error{
+        "每个 API 令牌只为一个发证机构受理案件：请用 --authority 给出 (an API token opens "
+        "cases of one authority: --authority)"};
+  if (!sodium_ready()) return sodium_missing();
   std::string token = random_token();
   if (auto done = impl_->repo->put_api_token(internal::sha256_hex(token), label, authority, at);
       !done)

@@ -30,6 +30,9 @@ namespace keydesk {
 inline constexpr const char* kAccountRoles[] = {"authority_clerk", "vendor_reviewer",
                                                 "administrator", "auditor"};
 bool is_account_role(const std::string& role);
+// The role's Chinese name, as the pages show it (发证机构经办人 for authority_clerk); `role` itself
+// when it is none of kAccountRoles.
+std::string account_role_title(const std::string& role);
 
 struct Account {
   std::string name;
