@@ -1,5 +1,6 @@
 #include "engine/web_batches.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <ctime>
 #include <optional>
 #include <random>
+#include <system_error>
 
 #include "engine/intake.h"
 
@@ -36,6 +38,67 @@ std::string new_batch_id(const std::string& now_text) {
   char suffix[9];
   std::snprintf(suffix, sizeof suffix, "%08u", static_cast<unsigned>(random() % 100000000u));
   return "W-" + date + "-" + suffix;
+}
+
+// Whether `name` is a batch id as new_batch_id makes them, W-YYYYMMDD-NNNNNNNN, and nothing else.
+bool is_batch_id(const std::string& name) {
+  if (name.size() != 19 || !name.starts_with("W-") || name[10] != '-') return false;
+  for (std::size_t i : {2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18})
+    if (name[i] < '0' || name[i] > '9') return false;
+  return true;
+}
+
+// The newest last write (Unix seconds) of `dir` and of everything in it, a symlink's own and not
+// what it points to; nullopt when any of it cannot be read.
+std::optional<std::int64_t> newest_write(const std::filesystem::path& dir) {
+  auto written = [](const std::filesystem::path& p) -> std::optional<std::int64_t> {
+    struct stat st {};
+    if (lstat(p.c_str(), &st) != 0) return std::nullopt;
+    return static_cast<std::int64_t>(st.st_mtime);
+  };
+  auto newest = written(dir);
+  std::error_code ec;
+  // Symlinks are listed, never followed.
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; newest && !ec && it != end;
+       it.increment(ec)) {
+    const auto one = written(it->path());
+    newest = one ? std::optional(std::max(*newest, *one)) : std::nullopt;
+  }
+  if (ec) return std::nullopt;
+  return newest;
+}
+
+// Removes the report folders in `work_dir` of batches gone from `rows` (removed once ended
+// keep_days ago) that nobody has written to since `before` (Unix seconds): each directory, not a
+// symlink, named as a batch id. Anything else in `work_dir` stays. Housekeeping: a failure is
+// logged and the next start tries again.
+void remove_old_reports(const std::filesystem::path& work_dir, std::int64_t before,
+                        WebBatchRepository& rows) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::directory_iterator it(work_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path folder = it->path();
+    const std::string id = folder.filename().string();
+    std::error_code type_ec;
+    if (!is_batch_id(id) || !it->is_directory(type_ec) || it->is_symlink(type_ec)) continue;
+    const auto written = newest_write(folder);
+    if (!written || *written >= before) continue;
+    auto row = rows.find(id);
+    if (!row) {
+      std::fprintf(stderr, "keydesk serve: report folder %s kept: its batch not looked up: %s\n",
+                   folder.c_str(), row.error().message.c_str());
+      continue;
+    }
+    if (row->has_value()) continue;
+    std::error_code removed;
+    fs::remove_all(folder, removed);
+    if (removed)
+      std::fprintf(stderr, "keydesk serve: old report folder %s not removed: %s\n", folder.c_str(),
+                   removed.message().c_str());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    std::fprintf(stderr, "keydesk serve: old report folders in %s not looked for: %s\n",
+                 work_dir.c_str(), ec.message().c_str());
 }
 
 // Why `viewer` may not see a batch started for `authority`: a clerk or an auditor of that
@@ -144,14 +207,15 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
                                             " 正在核验（本机构同一时间只核验一批），请等它完成后再"
                                             "发起 (a batch of this authority is running: wait "
                                             "for it)");
-  // Batches that ended more than keep_days ago go. Housekeeping: should it fail, the batch
-  // started goes on, and the next start tries again.
+  // Batches that ended more than keep_days ago go, then their report folders. Housekeeping:
+  // should it fail, the batch started goes on, and the next start tries again.
   const std::int64_t kept = std::int64_t{setup_.counter.web_batches.keep_days} * 24 * 60 * 60;
   if (auto removed = requests_->remove_ended(
           counter_time_text(batch.heartbeat_at - kept, setup_.counter.hours));
       !removed)
     std::fprintf(stderr, "keydesk serve: batches that ended before %d days ago not removed: %s\n",
                  setup_.counter.web_batches.keep_days, removed.error().message.c_str());
+  remove_old_reports(setup_.work_dir, batch.heartbeat_at - kept, *requests_);
   auto r = std::make_unique<Run>();
   r->batch = batch;
   r->repository = std::move(repository).value();

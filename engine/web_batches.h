@@ -22,7 +22,8 @@
 //
 // A running batch whose heartbeat is older than the limit is shown interrupted, does not hold
 // back another start, and is marked so in its row by that start. A batch that ended is kept
-// counter.web_batches.keep_days days (counter.yaml), then removed by the next start.
+// counter.web_batches.keep_days days (counter.yaml), then removed by the next start, and its report
+// folder under work_dir with it once nothing has been written there for as long.
 #pragma once
 
 #include <atomic>
@@ -75,7 +76,8 @@ class WebBatches {
   // authority runs on any server, naming it; busy while max_running batches run on this server,
   // saying how many (another server, or this one once one has finished, takes it). Returns the
   // batch as started. The batches that ended more than counter.web_batches.keep_days days before
-  // are removed (never a running one).
+  // are removed (never a running one); then the folders in work_dir named as a batch id whose
+  // batch is gone and in which nothing was written for keep_days (never following a symlink).
   Result<WebBatch> start(std::vector<std::filesystem::path> folders, const Actor& actor,
                          Date today);
 

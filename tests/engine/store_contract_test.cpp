@@ -4,10 +4,14 @@
 // they are never skipped. Every repository operation, the at-most-once action under concurrent
 // writers, the audit chain under tampering, the change mark, the migrations from empty and from
 // the version before, and searches through the trigram index against reading every case.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <latch>
 #include <random>
 #include <set>
@@ -1376,29 +1380,84 @@ TEMPLATE_TEST_CASE("web batches that ended before a time are removed, a running 
   CHECK(repo->find("W-running")->has_value());
 }
 
-TEMPLATE_TEST_CASE("a web batch's start removes the batches that ended more than keep_days ago", "",
-                   SqliteBackend, PostgresBackend) {
+namespace {
+
+// Sets the last write of `path` (a symlink's own) to `at`, Unix seconds.
+void set_written(const std::filesystem::path& path, std::int64_t at) {
+  const timespec times[2] = {{static_cast<time_t>(at), 0}, {static_cast<time_t>(at), 0}};
+  REQUIRE(utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
+// A report folder `dir` as a batch leaves it (a report, a folder of pages), everything in it last
+// written at `at`.
+void report_folder(const std::filesystem::path& dir, std::int64_t at) {
+  std::filesystem::create_directories(dir / "pages");
+  std::ofstream(dir / "report.json") << "{}";
+  std::ofstream(dir / "pages" / "1.txt") << "page";
+  for (const auto& p : {dir / "pages" / "1.txt", dir / "pages", dir / "report.json", dir})
+    set_written(p, at);
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE(
+    "a web batch's start removes the batches that ended more than keep_days ago, and their "
+    "report folders",
+    "", SqliteBackend, PostgresBackend) {
+  namespace fs = std::filesystem;
   TestType backend;
-  test::TempDir work;
+  test::TempDir work, outside;
   auto repo = web_batches(backend.target());
   const std::int64_t now = 1795420800;  // 2026-11-23T16:00:00+08:00
   const std::int64_t day = 24 * 60 * 60;
   CounterConfig counter;
   counter.web_batches.keep_days = 30;
-  // Ended 31 and 29 days ago; another authority's started 40 days ago and still beating.
+  // Ended 31 and 29 days ago, each its report folder last written then; another authority's
+  // started 40 days ago, still beating, its folder not written to since.
   auto ended = [&](const std::string& id, std::int64_t at) {
     REQUIRE_FALSE(repo->start(web_batch(id, "a/1", at), at - 30, "", "t")->has_value());
     WebBatch b = web_batch(id, "a/1", at);
     b.state = "done";
     b.finished_at = counter_time_text(at, counter.hours);
     REQUIRE(*repo->finish(b));
+    report_folder(work.path() / id, at);
   };
-  ended("W-old", now - 31 * day);
-  ended("W-young", now - 29 * day);
-  WebBatch running = web_batch("W-running", "b/2", now);
+  const std::string old_id = "W-20261023-00000001", young_id = "W-20261025-00000002",
+                    running_id = "W-20261014-00000003";
+  ended(old_id, now - 31 * day);
+  ended(young_id, now - 29 * day);
+  WebBatch running = web_batch(running_id, "b/2", now);
   running.started_by.authority = "另一省商务厅（发证机构）";
   running.started_at = counter_time_text(now - 40 * day, counter.hours);
   REQUIRE_FALSE(repo->start(running, now - 30, "", "t")->has_value());
+  report_folder(work.path() / running_id, now - 40 * day);
+  // Folders of batches gone from the database: one not written to for 31 days (it goes), one
+  // written to a day ago, one whose report was (both stay). A symlink in the old one points out
+  // of the work folder; what it points to stays.
+  report_folder(outside.path() / "elsewhere", now - 31 * day);
+  fs::create_directory_symlink(outside.path() / "elsewhere",
+                               work.path() / old_id / "pages" / "link");
+  set_written(work.path() / old_id / "pages" / "link", now - 31 * day);
+  set_written(work.path() / old_id / "pages", now - 31 * day);
+  const std::string orphan = "W-20260101-00000004", recent = "W-20260101-00000005",
+                    recent_report = "W-20260101-00000006";
+  report_folder(work.path() / orphan, now - 31 * day);
+  report_folder(work.path() / recent, now - day);
+  report_folder(work.path() / recent_report, now - 31 * day);
+  set_written(work.path() / recent_report / "report.json", now - day);
+  // Old, but not a report folder: named otherwise, or a symlink named as one (to a folder
+  // outside), or a file named as one. Each stays, and so does what the symlink points to.
+  const std::vector<std::string> unrelated = {"notes",
+                                              "W-2026-1",
+                                              "W-20260101-0000000a",
+                                              "W-20260101-000000077",
+                                              "w-20260101-00000007",
+                                              "X-20260101-00000007"};
+  for (const std::string& name : unrelated) report_folder(work.path() / name, now - 31 * day);
+  fs::create_directory_symlink(outside.path() / "elsewhere", work.path() / "W-20260101-00000008");
+  set_written(work.path() / "W-20260101-00000008", now - 31 * day);
+  std::ofstream(work.path() / "W-20260101-00000009") << "a file";
+  set_written(work.path() / "W-20260101-00000009", now - 31 * day);
   {
     WebBatches::Setup setup;
     setup.db = backend.target();
@@ -1415,9 +1474,18 @@ TEMPLATE_TEST_CASE("a web batch's start removes the batches that ended more than
     REQUIRE(started);
     CHECK(repo->find(started->id)->has_value());
   }
-  CHECK_FALSE(repo->find("W-old")->has_value());
-  CHECK(repo->find("W-young")->has_value());
-  CHECK((*repo->find("W-running"))->state == "running");
+  CHECK_FALSE(repo->find(old_id)->has_value());
+  CHECK(repo->find(young_id)->has_value());
+  CHECK((*repo->find(running_id))->state == "running");
+  CHECK_FALSE(fs::exists(fs::symlink_status(work.path() / old_id)));
+  CHECK_FALSE(fs::exists(work.path() / orphan));
+  for (const std::string& kept : {young_id, running_id, recent, recent_report})
+    CHECK(fs::exists(work.path() / kept / "report.json"));
+  for (const std::string& name : unrelated) CHECK(fs::exists(work.path() / name / "report.json"));
+  CHECK(fs::is_symlink(work.path() / "W-20260101-00000008"));
+  CHECK(fs::is_regular_file(work.path() / "W-20260101-00000009"));
+  CHECK(fs::exists(outside.path() / "elsewhere" / "pages" / "1.txt"));
+  CHECK(fs::exists(outside.path() / "elsewhere" / "report.json"));
 }
 
 TEMPLATE_TEST_CASE("accounts are stored as given, found, listed and changed, a name taken once", "",
