@@ -41,6 +41,9 @@ int run_worker(const Context& ctx, const WorkerArgs& args) {
   // SIGTERM or Ctrl-C: the jobs in hand are finished, then the worker ends.
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
+  // A write to a connection the database server has closed is an error to wait out, never the
+  // end of the process (libpq avoids the signal itself where it can; this covers the rest).
+  std::signal(SIGPIPE, SIG_IGN);
   // As batch verify: pages of megabytes kept in the heap rather than handed back after each scan.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);

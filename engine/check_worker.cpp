@@ -154,34 +154,62 @@ class Worker {
                                               until - std::chrono::steady_clock::now())));
   }
 
+  // Whether the worker waits for the database to answer again rather than end on `e`: one that
+  // runs until stopped does, on any error once it works; at startup only while the database
+  // server cannot be reached (a wrong address, name or password is said at once).
+  bool waits_out(const Error& e, bool starting) const {
+    if (o_.until != CheckWorkerOptions::Until::stopped) return false;
+    return !starting || e.kind == ErrorKind::unavailable || e.kind == ErrorKind::busy;
+  }
+
+  // `attempt()` (a Result) until it succeeds, it fails with an error the worker does not wait
+  // out, or the worker is told to stop: each failure logged with `what`, the waits between tries
+  // doubling from poll_interval up to retry_cap. Returns the last try's result.
+  template <class Attempt>
+  auto patiently(const std::string& what, bool starting, Attempt attempt) {
+    const auto cap = std::max(o_.retry_cap, o_.poll_interval);
+    auto wait = std::max(o_.poll_interval, std::chrono::milliseconds(1));
+    bool failed_before = false;
+    for (;;) {
+      auto r = attempt();
+      if (r) {
+        if (failed_before) log(what + ": the database answers again");
+        return r;
+      }
+      if (stopping() || !waits_out(r.error(), starting)) return r;
+      char in[32];
+      std::snprintf(in, sizeof in, "%.1f s", std::chrono::duration<double>(wait).count());
+      log(what + " failed, trying again in " + in + ": " + r.error().message);
+      failed_before = true;
+      pause(wait);
+      wait = std::min(wait * 2, cap);
+    }
+  }
+
   // Claims and works through jobs until the options say to end. An Error only from the queue.
   Status work(Hand& hand) {
     const std::string abandoned =
         "核验进程在处理此扫描件时中断了 " + std::to_string(o_.max_attempts) +
         " 次，未能核验：请人工查看此材料，或检查核验进程的日志 (workers ended on this scan " +
         std::to_string(o_.max_attempts) + " times)";
+    // The error work() ends on: none when told to stop meanwhile.
+    auto ended = [this](const Error& e) {
+      return stopping() ? Status(std::monostate{}) : Status(e);
+    };
     for (;;) {
       if (stopping()) return std::monostate{};
-      // A worker that runs until stopped outlives a database restart: it waits and tries again.
-      auto trouble = [&](const Error& e) -> std::optional<Status> {
-        if (o_.until != CheckWorkerOptions::Until::stopped) return Status(e);
-        log("the queue cannot be read, trying again shortly: " + e.message);
-        pause(o_.poll_interval * 5);
-        return std::nullopt;
-      };
-      if (auto gone = hand.queue->fail_abandoned(now(), o_.max_attempts, abandoned); !gone) {
-        if (auto st = trouble(gone.error())) return *st;
-        continue;
-      } else if (*gone > 0) {
+      auto gone = patiently(hand.name + ": failing abandoned jobs", false, [&] {
+        return hand.queue->fail_abandoned(now(), o_.max_attempts, abandoned);
+      });
+      if (!gone) return ended(gone.error());
+      if (*gone > 0)
         log("failed " + std::to_string(*gone) + " job(s) whose workers ended on them " +
             std::to_string(o_.max_attempts) + " times");
-      }
-      auto job =
-          hand.queue->claim(hand.name, version_, now(), now() + o_.lease.count(), o_.max_attempts);
-      if (!job) {
-        if (auto st = trouble(job.error())) return *st;
-        continue;
-      }
+      auto job = patiently(hand.name + ": claiming a job", false, [&] {
+        return hand.queue->claim(hand.name, version_, now(), now() + o_.lease.count(),
+                                 o_.max_attempts);
+      });
+      if (!job) return ended(job.error());
       if (!*job) {
         if (o_.until == CheckWorkerOptions::Until::one_job) return std::monostate{};
         if (o_.until == CheckWorkerOptions::Until::idle) {
@@ -193,7 +221,14 @@ class Worker {
         continue;
       }
       leases_.hold((*job)->id, hand.name);
-      work_on(hand, **job);
+      // An exception leaving the thread would end the process and every job in hand: this one
+      // is left claimed, and claimed again once its lease runs out.
+      try {
+        work_on(hand, **job);
+      } catch (const std::exception& e) {
+        log("job " + std::to_string((*job)->id) +
+            ": internal error, left to be claimed again: " + e.what());
+      }
       leases_.release((*job)->id);
       if (o_.until == CheckWorkerOptions::Until::one_job) return std::monostate{};
     }
@@ -230,11 +265,18 @@ class Worker {
   }
 
   void failed(Hand& hand, const CheckJob& job, const std::string& why) {
-    auto marked = hand.queue->fail(job.id, hand.name, why);
+    auto marked = patiently("job " + std::to_string(job.id) + ": recording its failure", false,
+                            [&] { return hand.queue->fail(job.id, hand.name, why); });
     count(false);
     log("failed " + job.submission.substr(0, 200) + " (job " + std::to_string(job.id) +
         "): " + why + (marked && !*marked ? " [lease lost before it was recorded]" : "") +
         (!marked ? " [not recorded: " + marked.error().message + "]" : ""));
+  }
+
+  // Logs that job `id` is left claimed, for `why`: claimed again once its lease runs out, when
+  // the database may be back.
+  void leave(long id, const std::string& why, const Error& e) {
+    log("job " + std::to_string(id) + ": " + why + ", to be claimed again: " + e.message);
   }
 
   void work_on(Hand& hand, const CheckJob& job) {
@@ -242,28 +284,38 @@ class Worker {
     auto scan = scan_of(job, version_);
     if (!scan) return failed(hand, job, scan.error().message);
     auto& [scan_job, teachers] = *scan;
+    const std::string of_job = "job " + std::to_string(job.id) + ": ";
+    auto cached = [&](const std::string& key) {
+      return patiently(of_job + "reading the scan cache", false,
+                       [&] { return hand.store->find(key); });
+    };
     // A result kept already (a worker ended between keeping it and marking the job) stands.
-    if (!hand.store->get(job.key)) {
-      for (const std::string& key : teachers)
-        if (auto taught = hand.store->get(key)) internal::read_first_where(scan_job.hints, *taught);
+    auto kept = cached(job.key);
+    if (!kept) return leave(job.id, "the scan cache not read", kept.error());
+    if (!*kept) {
+      // The teachers read as one process would read them: a database away is waited for, not
+      // taken for no teacher (the result would differ).
+      for (const std::string& key : teachers) {
+        auto taught = cached(key);
+        if (!taught) return leave(job.id, "the scan cache not read", taught.error());
+        if (*taught) internal::read_first_where(scan_job.hints, **taught);
+      }
       internal::ScanOutcome outcome =
           internal::analyse_and_keep(*hand.analyzer, scan_job, job.key, *hand.store);
       if (!outcome.of_content) return failed(hand, job, outcome.result.problem);
       if (!outcome.kept) {
-        // Left claimed: claimed again once its lease runs out, when the database may be back.
-        log("job " + std::to_string(job.id) +
-            ": result not kept, to be retried: " + outcome.kept.error().message);
-        return;
+        log(of_job + "keeping its result failed: " + outcome.kept.error().message);
+        auto again = patiently(of_job + "keeping its result", false, [&] {
+          return hand.store->put(job.key, scan_job.sha256, scan_job.material, outcome.result);
+        });
+        if (!again) return leave(job.id, "its result not kept", again.error());
       }
     }
-    auto finished = hand.queue->finish(job.id, hand.name, job.key);
+    auto finished = patiently(of_job + "marking it done", false,
+                              [&] { return hand.queue->finish(job.id, hand.name, job.key); });
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!finished) {
-      log("job " + std::to_string(job.id) +
-          ": kept, not marked done (claimed again later): " + finished.error().message);
-      return;
-    }
+    if (!finished) return leave(job.id, "its result kept, not marked done", finished.error());
     count(true);
     char took[32];
     std::snprintf(took, sizeof took, "%.1f", seconds);
@@ -291,28 +343,46 @@ Result<CheckWorkerTally> run_check_worker(const CheckWorkerOptions& given) {
   if (!documents) return documents.error();
   Worker worker(o, internal::pipeline_version(o.rules_dir));
 
-  // Every connection and engine made first: a worker that cannot work says so at once.
+  // Every engine made first, then every connection: a worker that cannot work says so at once;
+  // one started while its database server is away waits for it.
   std::vector<Hand> hands(static_cast<std::size_t>(o.threads));
   for (std::size_t i = 0; i < hands.size(); ++i) {
     Hand& h = hands[i];
     h.name = o.name + "/" + std::to_string(i + 1);
-    auto queue = open_check_job_repository(o.db);
-    if (!queue) return queue.error();
-    h.queue = std::move(queue).value();
-    auto store = ScanStore::open(o.db);
-    if (!store) return store.error();
-    h.store.emplace(std::move(store).value());
     ocr::ScanOptions scan_options;
     scan_options.tessdata_dir = o.tessdata_dir;
     auto analyzer = ocr::ScanAnalyzer::create(documents->types, scan_options);
     if (!analyzer) return analyzer.error();
     h.analyzer = std::move(analyzer).value();
   }
-  auto heartbeat_queue = open_check_job_repository(o.db);
-  if (!heartbeat_queue) return heartbeat_queue.error();
+  std::unique_ptr<CheckJobRepository> heartbeat_queue;
+  auto connected = worker.patiently("connecting to the database", true, [&]() -> Status {
+    for (Hand& h : hands) {
+      if (!h.queue) {
+        auto queue = open_check_job_repository(o.db);
+        if (!queue) return queue.error();
+        h.queue = std::move(queue).value();
+      }
+      if (!h.store) {
+        auto store = ScanStore::open(o.db);
+        if (!store) return store.error();
+        h.store.emplace(std::move(store).value());
+      }
+    }
+    if (!heartbeat_queue) {
+      auto queue = open_check_job_repository(o.db);
+      if (!queue) return queue.error();
+      heartbeat_queue = std::move(queue).value();
+    }
+    return std::monostate{};
+  });
+  if (!connected) {
+    if (worker.stopping()) return worker.tally();
+    return connected.error();
+  }
 
   std::atomic<bool> running{true};
-  std::thread heartbeat([&] { worker.renew_leases(**heartbeat_queue, running); });
+  std::thread heartbeat([&] { worker.renew_leases(*heartbeat_queue, running); });
   std::mutex error_mutex;
   std::optional<Error> first_error;
   auto work = [&](Hand& hand) {

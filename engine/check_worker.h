@@ -6,6 +6,14 @@
 // is claimed again once its lease runs out. A job whose workers died on it `max_attempts` times
 // fails, and its batch reports the scan as not checked.
 //
+// A worker that runs until stopped outlives an outage of its database of any length, and a
+// restart of it: what it cannot read or write is logged and tried again, the waits doubling from
+// poll_interval up to retry_cap, until the database is back. Nothing in hand is dropped meanwhile:
+// a job's result waits to be kept and its end to be recorded, the job held (its lease renewed
+// once the database answers again). At startup it waits for a database server that cannot be
+// reached now; one that refuses its address, name or password ends it at once, saying so. With
+// --once or --idle-exit (scripts, tests), a database error ends the worker instead.
+//
 // Every value a job row holds is checked before it is used: its form values and teachers must be
 // the JSON the batch writes, and its scan cache key must be the one those values, its content and
 // its material give (else the job fails, and nothing is kept).
@@ -32,6 +40,7 @@ struct CheckWorkerOptions {
   std::chrono::seconds lease{60};  // renewed every third of it while the job is worked on
   int max_attempts = 3;
   std::chrono::milliseconds poll_interval{1000};  // between looks at an empty queue
+  std::chrono::milliseconds retry_cap{30000};     // the longest wait between tries at the database
   std::string tessdata_dir;                       // empty: Tesseract's default
   std::string name;  // as claimed_by shows it (each thread adds "/N"); empty: host:pid
   std::function<std::int64_t()> clock;          // Unix seconds; empty: the system clock
@@ -45,7 +54,8 @@ struct CheckWorkerTally {
 };
 
 // Works as `options` say. An Error only when the worker cannot work at all (the database or the
-// rules unreadable, Tesseract's data missing); a job that fails is counted and logged.
+// rules unreadable, Tesseract's data missing; with Until::one_job or idle, the database failing);
+// a job that fails is counted and logged.
 Result<CheckWorkerTally> run_check_worker(const CheckWorkerOptions& options);
 
 }  // namespace keydesk

@@ -67,6 +67,23 @@ class PostgresBackend {
   std::string admin_, name_, target_;
 };
 
+// A PostgreSQL cluster of the test's own (tests/postgres/cluster.sh), which it may stop and start
+// again: the shared test cluster serves every other test at the same time.
+struct OwnCluster {
+  std::string dir = "/tmp/kdpg-" + std::to_string(std::random_device{}());
+  OwnCluster() { REQUIRE(cluster("start") == 0); }
+  ~OwnCluster() { (void)cluster("stop"); }
+  OwnCluster(const OwnCluster&) = delete;
+  OwnCluster& operator=(const OwnCluster&) = delete;
+  // cluster.sh `action` (start, stop, down, up) on this cluster: its exit code.
+  int cluster(const std::string& action) const {
+    const std::string command =
+        "bash '" + std::string(KEYDESK_PG_CLUSTER) + "' " + action + " '" + dir + "' >/dev/null";
+    return std::system(command.c_str());
+  }
+  std::string uri() const { return "postgresql:///postgres?host=" + dir + "&user=keydesk"; }
+};
+
 // The first column of the first row of `sql` on `target`, as a number.
 inline long query_number(const std::string& target, const std::string& sql) {
   auto conn = internal::open_unmigrated(target);

@@ -418,12 +418,21 @@ std::string redacted_uri(const std::string& given) {
 
 Result<std::unique_ptr<Connection>> open_postgresql(const std::string& uri) {
   const std::string name = redacted_uri(uri);
+  auto refused = [](const PgConn& c) { return !c || PQstatus(c.get()) != CONNECTION_OK; };
   PgConn conn(PQconnectdb(uri.c_str()));
-  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+  // A server that cannot be reached, or that refuses connections while it starts or stops, may
+  // be back soon (unavailable: a worker waits for it); one that answers and refuses this
+  // database, user or password will not be (io). One that answers now may have come up just
+  // after the attempt: asked once more.
+  PGPing ping = PQPING_OK;
+  if (refused(conn) && (ping = PQping(uri.c_str())) == PQPING_OK)
+    conn.reset(PQconnectdb(uri.c_str()));
+  if (refused(conn)) {
     std::string why = conn ? PQerrorMessage(conn.get()) : "out of memory";
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    const bool away = ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
     return error_of(
-        ErrorKind::io,
+        away ? ErrorKind::unavailable : ErrorKind::io,
         "无法连接数据库 " + name +
             "：请检查 --db 的地址、数据库服务器是否已启动、数据库是否已建立，以及用户名和密码 "
             "(cannot connect to " +

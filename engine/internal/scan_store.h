@@ -32,14 +32,23 @@ class ScanStore {
     return ScanStore(std::move(db).value());
   }
 
+  // The result kept under `key`; nullopt when there is none, or the database cannot be read.
   std::optional<ocr::ScanResult> get(const std::string& key) {
+    auto found = find(key);
+    return found ? std::move(found).value() : std::nullopt;
+  }
+
+  // The result kept under `key`, nullopt when there is none (or it is unreadable); an Error when
+  // the database cannot be read.
+  Result<std::optional<ocr::ScanResult>> find(const std::string& key) {
     auto stmt = db_->prepare("SELECT result FROM scan_results WHERE key = ?");
-    if (!stmt) return std::nullopt;
+    if (!stmt) return stmt.error();
     stmt->bind(1, key);
     auto row = stmt->step();
-    if (!row || !*row) return std::nullopt;
+    if (!row) return row.error();
+    if (!*row) return std::optional<ocr::ScanResult>();
     auto json = nlohmann::json::parse(stmt->text(0), nullptr, false);
-    if (json.is_discarded()) return std::nullopt;
+    if (json.is_discarded()) return std::optional<ocr::ScanResult>();
     return ocr::scan_result_from_json(json);
   }
 

@@ -1,8 +1,13 @@
 // keydesk worker end to end: `batch verify --queue` enqueues a small generated batch in a
 // database of the test PostgreSQL cluster (ctest fixture `postgres`), real `keydesk worker`
 // processes drain it with real OCR, and the report must equal that of one in-process run. One
-// worker is killed with SIGKILL in the middle of a job; another finishes the batch.
+// worker is killed with SIGKILL in the middle of a job; another finishes the batch. On a cluster
+// of the test's own, stopped and started again: a worker started while it is down waits for it,
+// and one whose database goes away mid-job keeps the job and finishes it once it is back.
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +17,7 @@
 #include "tests/support.h"
 
 using keydesk::test::Keydesk;
+using keydesk::test::OwnCluster;
 using keydesk::test::PostgresBackend;
 using keydesk::test::query_number;
 using keydesk::test::read_json;
@@ -46,21 +52,19 @@ Reference& reference() {
   return r;
 }
 
-// `batch verify --queue` of the reference's submissions into `pg`, started in the background.
-std::unique_ptr<Keydesk> enqueue_batch(const PostgresBackend& pg, const TempDir& work) {
-  auto verify =
-      std::make_unique<Keydesk>("batch verify '" + reference().in.string() + "' --report '" +
-                                    (work.path() / "report").string() + "' --db '" + pg.target() +
-                                    "' --queue --today 2026-11-24",
-                                work.path() / "verify");
-  REQUIRE(
-      wait_until([&] { return query_number(pg.target(), "SELECT count(*) FROM check_jobs") > 0; }));
+// `batch verify --queue` of the reference's submissions into the database `db`, started in the
+// background; returned once its jobs are enqueued (all at once).
+std::unique_ptr<Keydesk> enqueue_batch(const std::string& db, const TempDir& work) {
+  auto verify = std::make_unique<Keydesk>("batch verify '" + reference().in.string() +
+                                              "' --report '" + (work.path() / "report").string() +
+                                              "' --db '" + db + "' --queue --today 2026-11-24",
+                                          work.path() / "verify");
+  REQUIRE(wait_until([&] { return query_number(db, "SELECT count(*) FROM check_jobs") > 0; }));
   return verify;
 }
 
-std::string worker_args(const PostgresBackend& pg, const std::string& name,
-                        const std::string& more) {
-  return "worker --db '" + pg.target() + "' --name " + name + " " + more;
+std::string worker_args(const std::string& db, const std::string& name, const std::string& more) {
+  return "worker --db '" + db + "' --name " + name + " " + more;
 }
 
 }  // namespace
@@ -70,9 +74,9 @@ TEST_CASE("two keydesk workers on one PostgreSQL database give the report of one
   Reference& ref = reference();
   PostgresBackend pg;
   TempDir work;
-  auto verify = enqueue_batch(pg, work);
-  Keydesk one(worker_args(pg, "w1", "--idle-exit"), work.path() / "w1");
-  Keydesk two(worker_args(pg, "w2", "--idle-exit"), work.path() / "w2");
+  auto verify = enqueue_batch(pg.target(), work);
+  Keydesk one(worker_args(pg.target(), "w1", "--idle-exit"), work.path() / "w1");
+  Keydesk two(worker_args(pg.target(), "w2", "--idle-exit"), work.path() / "w2");
   CHECK(one.wait() == 0);
   CHECK(two.wait() == 0);
   const int verified = verify->wait();
@@ -95,10 +99,10 @@ TEST_CASE("a worker killed mid-job loses nothing: its job is claimed again and t
   Reference& ref = reference();
   PostgresBackend pg;
   TempDir work;
-  auto verify = enqueue_batch(pg, work);
+  auto verify = enqueue_batch(pg.target(), work);
   long killed_job = -1;
   {
-    Keydesk first(worker_args(pg, "first", "--lease 2"), work.path() / "first");
+    Keydesk first(worker_args(pg.target(), "first", "--lease 2"), work.path() / "first");
     // Killed once it has finished a job and holds the next one.
     REQUIRE(wait_until([&] {
       return query_number(pg.target(), "SELECT count(*) FROM check_jobs WHERE state = 'done'") >=
@@ -112,7 +116,8 @@ TEST_CASE("a worker killed mid-job loses nothing: its job is claimed again and t
   const long done_before =
       query_number(pg.target(), "SELECT count(*) FROM check_jobs WHERE state = 'done'");
   CHECK(done_before < query_number(pg.target(), "SELECT count(*) FROM check_jobs"));
-  Keydesk second(worker_args(pg, "second", "--idle-exit --lease 2"), work.path() / "second");
+  Keydesk second(worker_args(pg.target(), "second", "--idle-exit --lease 2"),
+                 work.path() / "second");
   CHECK(second.wait() == 0);
   const int verified = verify->wait();
   INFO(verify->err() << second.err());
@@ -123,6 +128,81 @@ TEST_CASE("a worker killed mid-job loses nothing: its job is claimed again and t
                                       " AND state = 'done' AND claimed_by = 'second/1'") == 1);
   CHECK(query_number(pg.target(), "SELECT count(*) FROM check_jobs WHERE state <> 'done'") == 0);
   CHECK(report_outcomes(read_json(work.path() / "report" / "report.json")) ==
+        report_outcomes(ref.report));
+}
+
+TEST_CASE("a worker started while its database server is down waits for it, then drains the queue",
+          "[worker]") {
+  Reference& ref = reference();
+  OwnCluster pg;
+  TempDir work;
+  REQUIRE(pg.cluster("down") == 0);
+  Keydesk worker(worker_args(pg.uri(), "w", "--lease 5"), work.path() / "w");
+  // It says what it waits for, and waits (it used to end at once, exit 2).
+  REQUIRE(wait_until(
+      [&] {
+        return worker.err().find("connecting to the database failed, trying again") !=
+                   std::string::npos ||
+               !worker.running();
+      },
+      60));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  INFO(worker.err());
+  REQUIRE(worker.running());
+  REQUIRE(pg.cluster("up") == 0);
+  // Once the database is back, the worker does a batch's checks: its report is that of one
+  // in-process run.
+  auto verify = enqueue_batch(pg.uri(), work);
+  const int verified = verify->wait();
+  INFO(verify->err());
+  REQUIRE((verified == 0 || verified == 1));
+  CHECK(report_outcomes(read_json(work.path() / "report" / "report.json")) ==
+        report_outcomes(ref.report));
+  CHECK_THAT(worker.err(),
+             Catch::Contains("connecting to the database: the database answers again"));
+  CHECK(worker.running());
+}
+
+TEST_CASE(
+    "a worker whose database goes away mid-job keeps the job and finishes it once the database "
+    "is back, claiming nothing twice",
+    "[worker]") {
+  Reference& ref = reference();
+  OwnCluster pg;
+  TempDir work;
+  // The batch's jobs enqueued; its follower ended, so that only the worker meets the outage.
+  enqueue_batch(pg.uri(), work)->kill_hard();
+  Keydesk worker(worker_args(pg.uri(), "w", "--lease 2"), work.path() / "w");
+  REQUIRE(wait_until([&] {
+    return query_number(pg.uri(), "SELECT count(*) FROM check_jobs WHERE state = 'claimed'") == 1;
+  }));
+  // Down for longer than the job's lease and than its scan's analysis: its result is kept and
+  // its end recorded only once the database is back.
+  REQUIRE(pg.cluster("down") == 0);
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  INFO(worker.err());
+  REQUIRE(worker.running());
+  REQUIRE(pg.cluster("up") == 0);
+  REQUIRE(wait_until(
+      [&] {
+        return query_number(pg.uri(), "SELECT count(*) FROM check_jobs WHERE state <> 'done'") ==
+                   0 ||
+               !worker.running();
+      },
+      600));
+  CHECK(worker.running());
+  // Each job claimed once: the one in hand during the outage was not left for its lease to run
+  // out and be claimed again.
+  CHECK(query_number(pg.uri(), "SELECT max(attempts) FROM check_jobs") == 1);
+  CHECK_THAT(worker.err(), Catch::Contains("the database answers again"));
+  // The batch run again takes every result from the scan cache: the report of one in-process
+  // run.
+  auto again = run_keydesk("batch verify '" + ref.in.string() + "' --report '" +
+                           (work.path() / "again").string() + "' --db '" + pg.uri() +
+                           "' --queue --today 2026-11-24");
+  INFO(again.err);
+  REQUIRE((again.exit_code == 0 || again.exit_code == 1));
+  CHECK(report_outcomes(read_json(work.path() / "again" / "report.json")) ==
         report_outcomes(ref.report));
 }
 

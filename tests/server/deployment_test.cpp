@@ -34,6 +34,7 @@ using namespace keydesk;
 using keydesk::test::Answer;
 using keydesk::test::HttpClient;
 using keydesk::test::Keydesk;
+using keydesk::test::OwnCluster;
 using keydesk::test::PostgresBackend;
 using keydesk::test::query_number;
 using keydesk::test::TempDir;
@@ -513,26 +514,6 @@ TEST_CASE(
   CHECK(seen == 1);
 }
 
-namespace {
-
-// A PostgreSQL cluster of the test's own (tests/postgres/cluster.sh), which it may stop and start
-// again: the shared test cluster serves every other test at the same time.
-struct OwnCluster {
-  std::string dir = "/tmp/kdpg-" + std::to_string(std::random_device{}());
-  OwnCluster() { REQUIRE(cluster("start") == 0); }
-  ~OwnCluster() { (void)cluster("stop"); }
-  OwnCluster(const OwnCluster&) = delete;
-  OwnCluster& operator=(const OwnCluster&) = delete;
-  int cluster(const std::string& action) const {
-    const std::string command =
-        "bash '" + std::string(KEYDESK_PG_CLUSTER) + "' " + action + " '" + dir + "' >/dev/null";
-    return std::system(command.c_str());
-  }
-  std::string uri() const { return "postgresql:///postgres?host=" + dir + "&user=keydesk"; }
-};
-
-}  // namespace
-
 TEST_CASE(
     "the database stopped under a running server and worker: clerks are told to try again, "
     "nothing is stored, and once it is back every request is served by the same processes",
@@ -605,5 +586,7 @@ TEST_CASE(
   INFO(pass.body());
   CHECK(pass.result() == http::status::ok);
   CHECK(server.running());
-  CHECK(worker.running());
+  const bool worker_ran = worker.running();
+  INFO("worker at the end: " << worker.err());
+  CHECK(worker_ran);
 }
