@@ -35,6 +35,10 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_011_sql, embedded::migration_postgresql_012_sql};
 
 // The advisory lock every write transaction takes first ("keyd").
+// How long a connection waits for the database server to answer, in seconds (libpq's
+// connect_timeout, per address tried).
+const char* const kConnectTimeout = "10";
+
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";
 
 struct ResultDeleter {
@@ -419,14 +423,20 @@ std::string redacted_uri(const std::string& given) {
 Result<std::unique_ptr<Connection>> open_postgresql(const std::string& uri) {
   const std::string name = redacted_uri(uri);
   auto refused = [](const PgConn& c) { return !c || PQstatus(c.get()) != CONNECTION_OK; };
-  PgConn conn(PQconnectdb(uri.c_str()));
+  // libpq waits for a server without end by default: a host that takes the connection and never
+  // answers (a hung server, a firewall that drops) would hold a reconnect, and the worker or the
+  // request behind it, for good. kConnectTimeout seconds unless the URI says otherwise: its own
+  // connect_timeout, expanded after this one, wins.
+  const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* const values[] = {kConnectTimeout, uri.c_str(), nullptr};
+  auto connect = [&] { return PgConn(PQconnectdbParams(keywords, values, 1)); };
+  PgConn conn = connect();
   // A server that cannot be reached, or that refuses connections while it starts or stops, may
   // be back soon (unavailable: a worker waits for it); one that answers and refuses this
   // database, user or password will not be (io). One that answers now may have come up just
   // after the attempt: asked once more.
   PGPing ping = PQPING_OK;
-  if (refused(conn) && (ping = PQping(uri.c_str())) == PQPING_OK)
-    conn.reset(PQconnectdb(uri.c_str()));
+  if (refused(conn) && (ping = PQpingParams(keywords, values, 1)) == PQPING_OK) conn = connect();
   if (refused(conn)) {
     std::string why = conn ? PQerrorMessage(conn.get()) : "out of memory";
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

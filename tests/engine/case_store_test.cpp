@@ -2,10 +2,16 @@
 // optimistic concurrency, rule versions, the registry, and the audit chain under tampering.
 #include "engine/case_store.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <future>
+#include <optional>
+#include <thread>
 
 #include "engine/internal/sql.h"
 #include "engine/rules.h"
@@ -695,6 +701,38 @@ TEST_CASE(
   CHECK(query_text(f.db, "SELECT group_concat(id) FROM cases WHERE vendor_handled = 1") == "S-1");
   CHECK(query_text(f.db, "SELECT sum(count) FROM case_counts WHERE vendor_handled = 1") == "1");
   CHECK(query_text(f.db, "SELECT sum(count) FROM case_counts") == "3");
+}
+
+TEST_CASE("a database server that takes the connection and never answers is given up on",
+          "[store]") {
+  // A socket that listens and never accepts: the kernel completes the handshake, libpq sends its
+  // start-up message and, without a connect timeout, waits for the answer for good.
+  const int server = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(server >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(server, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(listen(server, 8) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(getsockname(server, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  const std::string uri =
+      "postgresql://keydesk@127.0.0.1:" + std::to_string(ntohs(address.sin_port)) +
+      "/keydesk?sslmode=disable";
+  // On its own thread, so that a connection that waits for good fails the test rather than
+  // holding it (the thread is left behind then).
+  auto answered = std::make_shared<std::promise<std::optional<Error>>>();
+  auto answer = answered->get_future();
+  std::thread([uri, answered] {
+    auto store = CaseStore::open(uri);
+    answered->set_value(store ? std::nullopt : std::optional<Error>(store.error()));
+  }).detach();
+  REQUIRE(answer.wait_for(std::chrono::seconds(90)) == std::future_status::ready);
+  const std::optional<Error> error = answer.get();
+  close(server);
+  REQUIRE(error.has_value());
+  CHECK(error->kind == ErrorKind::unavailable);  // a worker waits for it to come back
+  CHECK(error->message.starts_with("无法连接数据库"));
 }
 
 TEST_CASE("a database is named in messages and logs without its password", "[store]") {
