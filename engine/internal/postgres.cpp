@@ -34,11 +34,11 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_009_sql, embedded::migration_postgresql_010_sql,
     embedded::migration_postgresql_011_sql, embedded::migration_postgresql_012_sql};
 
-// The advisory lock every write transaction takes first ("keyd").
 // How long a connection waits for the database server to answer, in seconds (libpq's
 // connect_timeout, per address tried).
 const char* const kConnectTimeout = "10";
 
+// The advisory lock every write transaction takes first ("keyd").
 const char* const kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1801812324)";
 
 struct ResultDeleter {

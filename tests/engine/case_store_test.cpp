@@ -451,7 +451,8 @@ CheckRecord failed_check() {
   return check;
 }
 
-TEST_CASE("a document check that failed refuses the pass until a person overrules it with a reason") {
+TEST_CASE(
+    "a document check that failed refuses the pass until a person overrules it with a reason") {
   Fixture f;
   f.open("S-1");
   REQUIRE(f.store.record_check("S-1", failed_check(), f.clerk, "2026-11-23T09:00:00+08:00").ok());
@@ -468,7 +469,7 @@ TEST_CASE("a document check that failed refuses the pass until a person overrule
   CHECK(f.store.get("S-1")->version == 1);  // the check event changed neither state nor version
 
   ActionRequest r{"pass", f.clerk, at("2026-11-23T10:00:00+08:00"), "", nlohmann::json::object(),
-                  1, nullptr, "原件已核，公章清晰，扫描件偏色"};
+                  1,      nullptr, "原件已核，公章清晰，扫描件偏色"};
   auto passed = f.store.act("S-1", f.workflow, r, "2026-11-23T10:00:00+08:00");
   REQUIRE(passed.ok());
   auto events = *f.store.history("S-1");
