@@ -30,8 +30,9 @@ namespace keydesk {
 inline constexpr const char* kAccountRoles[] = {"authority_clerk", "vendor_reviewer",
                                                 "administrator", "auditor"};
 bool is_account_role(const std::string& role);
-// The role's Chinese name, as the pages show it (发证机构经办人 for authority_clerk); `role` itself
-// when it is none of kAccountRoles.
+// The role's Chinese name (发证机构经办人 for authority_clerk), as `keydesk users` prints it and
+// the pages show it (the server sends it as account.role_title); `role` itself when it is none of
+// kAccountRoles.
 std::string account_role_title(const std::string& role);
 
 struct Account {

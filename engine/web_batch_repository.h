@@ -7,6 +7,8 @@
 // States of a batch:
 //
 //   running ──finish──► done | failed | interrupted ──remove_ended, once old enough──► (gone)
+//      │                         └───────┬───────┘
+//      │                   resume ◄──────┘ (running again, on the server that resumes it)
 //      └──start of another, once its heartbeat is older than the limit──► interrupted
 //
 // At most one batch of each issuing authority is running: start decides it in one write
@@ -18,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +43,8 @@ struct WebBatch {
   std::string started_at, finished_at;  // counter time; finished_at "" while running
   std::string server;                   // the process running it
   std::int64_t heartbeat_at = 0;        // Unix seconds: when that process last said it runs it
+  // The submission folders it checks (migration 13; none for a batch started before it).
+  std::vector<std::string> folders;
 };
 
 class WebBatchRepository {
@@ -53,6 +58,16 @@ class WebBatchRepository {
   virtual Result<std::optional<WebBatch>> start(const WebBatch& batch, std::int64_t stale_before,
                                                 const std::string& stale_error,
                                                 const std::string& stale_at) = 0;
+
+  // As start, for batch `batch.id` that ended failed or interrupted: in one write transaction,
+  // the stale running batches ended interrupted; then the batch of the authority still running,
+  // if any, returned and nothing changed; else the batch running again on `batch.server` with
+  // `batch.heartbeat_at`, its progress, error, results and end cleared, and nullopt returned. A
+  // refused Error when the batch is not failed or interrupted (another server resumed it first,
+  // or it is done) or is gone.
+  virtual Result<std::optional<WebBatch>> resume(const WebBatch& batch, std::int64_t stale_before,
+                                                 const std::string& stale_error,
+                                                 const std::string& stale_at) = 0;
 
   // Batch `id`'s progress and heartbeat, if it is still running on `server`: false when not.
   virtual Result<bool> progress(const std::string& id, const std::string& server, int done,

@@ -18,9 +18,9 @@ namespace {
 
 // What a clerk reads on a batch whose server stopped, and what to do.
 const char* const kInterrupted =
-    "核验已中断：运行此批次的服务器已停止（如重启）或失去联系。请重新发起核验（批量核验页的“核验全"
-    "部待核验案件”，或案件页的“核验新材料”）：已核验完的扫描件不会重做 (the server running the "
-    "batch stopped; start it again, the scans checked before are reused)";
+    "核验已中断：运行此批次的服务器已停止（如重启）或失去联系。请点“继续核验”在原批次号下接着核验："
+    "已核验完的扫描件不会重做 (the server running the batch stopped; resume it, the scans checked "
+    "before are reused)";
 
 // This process as the rows name it: <host>/<pid>.
 std::string this_process() {
@@ -171,6 +171,92 @@ std::string WebBatches::now_text() const {
 Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, const Actor& actor,
                                    Date today) {
   std::lock_guard lock(requests_mutex_);
+  if (auto room = room_for(actor); !room) return room.error();
+  auto repository = open_web_batch_repository(setup_.db);
+  if (!repository) return repository.error();
+  WebBatch batch;
+  batch.started_at = now_text();
+  batch.id = new_batch_id(batch.started_at);
+  batch.started_by = actor;
+  batch.cases = static_cast<int>(folders.size());
+  batch.server = setup_.server;
+  batch.heartbeat_at = setup_.clock();
+  for (const std::filesystem::path& f : folders) batch.folders.push_back(f.string());
+  auto running =
+      requests_->start(batch, batch.heartbeat_at - setup_.stale_after, kInterrupted, now_text());
+  if (!running) return running.error();
+  if (*running) return still_running(**running);
+  // Batches that ended more than keep_days ago go, then their report folders. Housekeeping:
+  // should it fail, the batch started goes on, and the next start tries again.
+  const std::int64_t kept = std::int64_t{setup_.counter.web_batches.keep_days} * 24 * 60 * 60;
+  if (auto removed = requests_->remove_ended(
+          counter_time_text(batch.heartbeat_at - kept, setup_.counter.hours));
+      !removed)
+    std::fprintf(stderr, "keydesk serve: batches that ended before %d days ago not removed: %s\n",
+                 setup_.counter.web_batches.keep_days, removed.error().message.c_str());
+  remove_old_reports(setup_.work_dir, batch.heartbeat_at - kept, *requests_);
+  launch(batch, std::move(repository).value(), std::move(folders), today);
+  return batch;
+}
+
+Result<WebBatch> WebBatches::resume(const std::string& id, const Actor& actor, Date today) {
+  std::lock_guard lock(requests_mutex_);
+  auto found = stored(id);
+  if (!found) return found.error();
+  WebBatch batch = std::move(found).value();
+  if (actor.role != "authority_clerk" || actor.authority != batch.started_by.authority)
+    return error_of(ErrorKind::forbidden,
+                    "批次 " + id +
+                        " 由其他发证机构发起，只能由该机构的经办人继续 (the batch is another "
+                        "authority's)");
+  const bool stale =
+      batch.state == "running" && batch.heartbeat_at < setup_.clock() - setup_.stale_after;
+  if (batch.state == "running" && !stale)
+    return error_of(ErrorKind::refused, "批次 " + id +
+                                            " 正在核验，无需继续：请等它完成 (the "
+                                            "batch is running)");
+  if (batch.state == "done")
+    return error_of(ErrorKind::refused, "批次 " + id +
+                                            " 已核验完成，无需继续：请查看它的结果 ("
+                                            "the batch is done)");
+  if (auto room = room_for(actor); !room) return room.error();
+  if (batch.folders.empty())
+    return error_of(
+        ErrorKind::refused,
+        "批次 " + id +
+            " 发起于本功能之前，未记下它的案件，无法继续：请重新发起核验，已核验完的扫描件"
+            "不会重做 (the batch predates migration 13: start it again)");
+  // The folders are read by this server: each must be here still, as the intake left it.
+  std::vector<std::filesystem::path> folders;
+  for (const std::string& f : batch.folders) {
+    std::error_code ec;
+    const std::filesystem::path folder(f);
+    if (!std::filesystem::is_regular_file(folder / "submission.json", ec))
+      return error_of(
+          ErrorKind::refused,
+          "案件 " + folder.filename().string() +
+              " 的材料不在本服务器上，无法在此继续：请在受理这些材料的柜台服务器上继续此"
+              "批次 (no submission folder " +
+              f + " on this server)");
+    folders.push_back(folder);
+  }
+  auto repository = open_web_batch_repository(setup_.db);
+  if (!repository) return repository.error();
+  batch.server = setup_.server;
+  batch.heartbeat_at = setup_.clock();
+  auto running =
+      requests_->resume(batch, batch.heartbeat_at - setup_.stale_after, kInterrupted, now_text());
+  if (!running) return running.error();
+  if (*running) return still_running(**running);
+  batch.state = "running";
+  batch.done = batch.total = 0;
+  batch.current = batch.error = batch.report_batch = batch.finished_at = "";
+  batch.submissions = nlohmann::json::array();
+  launch(batch, std::move(repository).value(), std::move(folders), today);
+  return batch;
+}
+
+Status WebBatches::room_for(const Actor& actor) {
   // Batches that have finished are joined; one of this authority may still run here, though
   // another server took it for stopped.
   std::erase_if(runs_, [](std::unique_ptr<Run>& r) {
@@ -192,42 +278,27 @@ Result<WebBatch> WebBatches::start(std::vector<std::filesystem::path> folders, c
                                          " 个），请等其中一批核验完成后再发起 (this server runs " +
                                          n + " batches, its limit: try again when one finishes)");
   }
-  auto repository = open_web_batch_repository(setup_.db);
-  if (!repository) return repository.error();
-  WebBatch batch;
-  batch.started_at = now_text();
-  batch.id = new_batch_id(batch.started_at);
-  batch.started_by = actor;
-  batch.cases = static_cast<int>(folders.size());
-  batch.server = setup_.server;
-  batch.heartbeat_at = setup_.clock();
-  auto running =
-      requests_->start(batch, batch.heartbeat_at - setup_.stale_after, kInterrupted, now_text());
-  if (!running) return running.error();
-  if (*running)
-    return error_of(ErrorKind::refused, "批次 " + (*running)->id +
-                                            " 正在核验（本机构同一时间只核验一批），请等它完成后再"
-                                            "发起 (a batch of this authority is running: wait "
-                                            "for it)");
-  // Batches that ended more than keep_days ago go, then their report folders. Housekeeping:
-  // should it fail, the batch started goes on, and the next start tries again.
-  const std::int64_t kept = std::int64_t{setup_.counter.web_batches.keep_days} * 24 * 60 * 60;
-  if (auto removed = requests_->remove_ended(
-          counter_time_text(batch.heartbeat_at - kept, setup_.counter.hours));
-      !removed)
-    std::fprintf(stderr, "keydesk serve: batches that ended before %d days ago not removed: %s\n",
-                 setup_.counter.web_batches.keep_days, removed.error().message.c_str());
-  remove_old_reports(setup_.work_dir, batch.heartbeat_at - kept, *requests_);
+  return std::monostate{};
+}
+
+Error WebBatches::still_running(const WebBatch& running) {
+  return error_of(ErrorKind::refused, "批次 " + running.id +
+                                          " 正在核验（本机构同一时间只核验一批），请等它完成后再"
+                                          "发起 (a batch of this authority is running: wait "
+                                          "for it)");
+}
+
+void WebBatches::launch(const WebBatch& batch, std::unique_ptr<WebBatchRepository> repository,
+                        std::vector<std::filesystem::path> folders, Date today) {
   auto r = std::make_unique<Run>();
   r->batch = batch;
-  r->repository = std::move(repository).value();
+  r->repository = std::move(repository);
   r->progress_written = std::chrono::steady_clock::now();
   Run& started = *r;
   runs_.push_back(std::move(r));
   started.worker = std::thread([this, &started, folders = std::move(folders), today]() mutable {
     run(started, std::move(folders), today);
   });
-  return batch;
 }
 
 void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date today) {
@@ -320,14 +391,20 @@ void WebBatches::write_progress(Run& r) {
                  written.error().message.c_str());
 }
 
-Result<WebBatch> WebBatches::find(const std::string& id, const Actor& viewer) {
-  std::lock_guard lock(requests_mutex_);
+Result<WebBatch> WebBatches::stored(const std::string& id) {
   auto found = requests_->find(id);
   if (!found) return found.error();
   if (!*found)
     return error_of(ErrorKind::not_found,
                     "没有批次 " + id + "，请从批量核验页面重新打开 (no batch " + id + ")");
-  WebBatch batch = std::move(**found);
+  return std::move(**found);
+}
+
+Result<WebBatch> WebBatches::find(const std::string& id, const Actor& viewer) {
+  std::lock_guard lock(requests_mutex_);
+  auto found = stored(id);
+  if (!found) return found.error();
+  WebBatch batch = std::move(found).value();
   if (auto why = cannot_see_batch(viewer, batch.id, batch.started_by.authority))
     return error_of(ErrorKind::forbidden, *why);
   if (batch.state == "running" && batch.heartbeat_at < setup_.clock() - setup_.stale_after) {

@@ -16,9 +16,10 @@
 //   -----------  ----------------------------------------------  ------------------------------
 //   running      checked on its server, which beats              done, failed, interrupted
 //   done         every submission checked, verdicts recorded     (pass its clean cases)
-//   failed       could not run at all (rules, database, OCR)     (start again)
-//   interrupted  its server stopped (no heartbeat for            (start again: scans checked
-//                stale_after seconds) or shut down              before come from the scan cache)
+//   failed       could not run at all (rules, database, OCR)     running (resume)
+//   interrupted  its server stopped (no heartbeat for            running (resume, under its own
+//                stale_after seconds) or shut down              number: scans checked before
+//                                                                come from the scan cache)
 //
 // A running batch whose heartbeat is older than the limit is shown interrupted, does not hold
 // back another start, and is marked so in its row by that start. A batch that ended is kept
@@ -81,6 +82,14 @@ class WebBatches {
   Result<WebBatch> start(std::vector<std::filesystem::path> folders, const Actor& actor,
                          Date today);
 
+  // Continues batch `id`, which ended interrupted or failed (or whose server stopped beating),
+  // under its own number on this server: its folders checked again for `actor` on `today`, the
+  // scans checked before taken from the scan cache. Only a clerk of the authority that started
+  // it (else forbidden); refused while a batch of the authority runs (naming it), when the batch
+  // is done or running, was started before its folders were kept (migration 13), or a folder is
+  // not on this server (naming the case); busy as start. Returns the batch as running again.
+  Result<WebBatch> resume(const std::string& id, const Actor& actor, Date today);
+
   // Batch `id` as `viewer` may see it: a clerk or an auditor of the authority that started it,
   // or an auditor of every authority (else forbidden, with the reason); not_found when there is
   // none. A running batch whose server stopped beating is given as interrupted.
@@ -94,6 +103,17 @@ class WebBatches {
  private:
   struct Run;  // a batch running on this server: its thread, connection and progress
   WebBatches(Setup setup, std::unique_ptr<WebBatchRepository> requests);
+  // Batch `id` as its row holds it; not_found, saying what to do, when there is none.
+  // requests_mutex_ held.
+  Result<WebBatch> stored(const std::string& id);
+  // Whether this server may run a batch of `actor`'s authority now (none of it runs here, fewer
+  // than max_running run); the batches that have finished joined first. requests_mutex_ held.
+  Status room_for(const Actor& actor);
+  // The refusal while `running`, of the same authority, runs on any server.
+  static Error still_running(const WebBatch& running);
+  // Runs `batch` (its row running on this server) on a thread of its own; requests_mutex_ held.
+  void launch(const WebBatch& batch, std::unique_ptr<WebBatchRepository> repository,
+              std::vector<std::filesystem::path> folders, Date today);
   void run(Run& r, std::vector<std::filesystem::path> folders, Date today);
   // The running batch's progress within progress_every of a change, and its heartbeat every
   // beat_every, until it ends.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "engine/accounts.h"
 #include "engine/deadlines.h"
 #include "engine/rules.h"
 #include "server/assets.h"
@@ -22,6 +23,7 @@ nlohmann::json account_json(const Account& a) {
   return {{"name", a.name},
           {"display_name", a.display_name},
           {"role", a.role},
+          {"role_title", account_role_title(a.role)},
           {"authority", a.authority}};
 }
 
@@ -159,6 +161,8 @@ Response App::Impl::api(const Request& req, const Target& t, const std::string& 
     return batch_status(req, who, s[2]);
   if (s.size() == 4 && s[1] == "batches" && s[3] == "pass" && req.method() == http::verb::post)
     return pass_clean(req, who, s[2]);
+  if (s.size() == 4 && s[1] == "batches" && s[3] == "resume" && req.method() == http::verb::post)
+    return resume_batch(req, who, s[2]);
   if (s.size() == 2 && s[1] == "submissions" && req.method() == http::verb::post) {
     // A clerk taking in a submission at the counter, for their own authority.
     if (who.account()->role != "authority_clerk")

@@ -199,6 +199,9 @@ struct App::Impl {
 
   // GET /api/batches/{id}: a batch's progress and verdicts, from whichever server started it.
   Response batch_status(const Request& req, const Caller& who, const std::string& id);
+  // POST /api/batches/ID/resume: an interrupted or failed batch continued under its number
+  // (WebBatches::resume), answered as POST /api/batches is.
+  Response resume_batch(const Request& req, const Caller& who, const std::string& id);
 
   // The answer to a batch request the engine refused: a 403 (audited) when `who` may not see
   // it, else the status of the error's kind (404 none, 409 not done).

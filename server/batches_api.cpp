@@ -96,6 +96,16 @@ Response App::Impl::batch_status(const Request& req, const Caller& who, const st
   return json_response(req, http::status::ok, web_batch_json(*batch));
 }
 
+Response App::Impl::resume_batch(const Request& req, const Caller& who, const std::string& id) {
+  const Account& a = *who.account();
+  if (a.role != "authority_clerk")
+    return refuse(req, who, http::status::forbidden,
+                  "只有发证机构经办人可继续核验 (only clerks verify batches)");
+  auto batch = shared.batches->resume(id, {a.name, a.role, a.authority}, today());
+  if (!batch) return batch_refused(req, who, batch.error());
+  return json_response(req, http::status::accepted, web_batch_json(*batch));
+}
+
 Response App::Impl::pass_clean(const Request& req, const Caller& who, const std::string& id) {
   const Account& a = *who.account();
   if (a.role != "authority_clerk")

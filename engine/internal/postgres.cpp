@@ -20,6 +20,7 @@ extern const char migration_postgresql_009_sql[];
 extern const char migration_postgresql_010_sql[];
 extern const char migration_postgresql_011_sql[];
 extern const char migration_postgresql_012_sql[];
+extern const char migration_postgresql_013_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -32,7 +33,8 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_005_sql, embedded::migration_postgresql_006_sql,
     embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql,
     embedded::migration_postgresql_009_sql, embedded::migration_postgresql_010_sql,
-    embedded::migration_postgresql_011_sql, embedded::migration_postgresql_012_sql};
+    embedded::migration_postgresql_011_sql, embedded::migration_postgresql_012_sql,
+    embedded::migration_postgresql_013_sql};
 
 // How long a connection waits for the database server to answer, in seconds (libpq's
 // connect_timeout, per address tried).

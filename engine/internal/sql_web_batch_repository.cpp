@@ -15,7 +15,7 @@ namespace {
 
 const char* const kBatchColumns =
     "id, started_by, role, authority, state, cases, done, total, current, error, report_batch, "
-    "submissions, started_at, finished_at, server, heartbeat_at";
+    "submissions, started_at, finished_at, server, heartbeat_at, folders";
 
 bool known_state(const std::string& state) {
   return state == "running" || state == "done" || state == "failed" || state == "interrupted";
@@ -39,10 +39,18 @@ Result<WebBatch> read_batch(const Query& q) {
   b.finished_at = q.optional_text(13).value_or("");
   b.server = q.text(14);
   b.heartbeat_at = q.integer(15);
-  if (!known_state(b.state) || !b.submissions.is_array())
+  const nlohmann::json folders = nlohmann::json::parse(q.text(16), nullptr, false);
+  bool folders_read = folders.is_array();
+  for (const nlohmann::json& f : folders_read ? folders : nlohmann::json::array()) {
+    if (!f.is_string()) folders_read = false;
+    if (!folders_read) break;
+    b.folders.push_back(f.get<std::string>());
+  }
+  if (!known_state(b.state) || !b.submissions.is_array() || !folders_read)
     return error_of(ErrorKind::corrupt, "核验批次表 web_batches 中的批次 " + b.id.substr(0, 40) +
                                             " 已损坏，请联系管理员检查数据库 (web batch: state '" +
-                                            b.state.substr(0, 40) + "' or its results unreadable)");
+                                            b.state.substr(0, 40) +
+                                            "' or its results or folders unreadable)");
   return b;
 }
 
@@ -53,36 +61,47 @@ class SqlWebBatchRepository final : public WebBatchRepository {
   Result<std::optional<WebBatch>> start(const WebBatch& batch, std::int64_t stale_before,
                                         const std::string& stale_error,
                                         const std::string& stale_at) override {
-    WriteTransaction tx(*db_);
-    if (!tx.begun()) return tx.begun().error();
-    auto stale = db_->prepare(
-        "UPDATE web_batches SET state = 'interrupted', error = ?, finished_at = ? WHERE state = "
-        "'running' AND heartbeat_at < ?");
-    if (!stale) return stale.error();
-    stale->bind(1, stale_error).bind(2, stale_at).bind(3, stale_before);
-    if (auto st = stale->run(); !st) return st.error();
-    auto running = first("WHERE state = 'running' AND authority = ?", batch.started_by.authority);
-    if (!running) return running.error();
-    if (*running) return running;  // rolled back: nothing was interrupted that still runs
-    auto ins = db_->prepare(
-        "INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, total, "
-        "current, error, report_batch, submissions, started_at, server, heartbeat_at) VALUES (?, "
-        "?, ?, ?, 'running', ?, ?, ?, ?, '', '', '[]', ?, ?, ?)");
-    if (!ins) return ins.error();
-    ins->bind(1, batch.id)
-        .bind(2, batch.started_by.user)
-        .bind(3, batch.started_by.role)
-        .bind(4, batch.started_by.authority)
-        .bind(5, static_cast<std::int64_t>(batch.cases))
-        .bind(6, static_cast<std::int64_t>(batch.done))
-        .bind(7, static_cast<std::int64_t>(batch.total))
-        .bind(8, batch.current)
-        .bind(9, batch.started_at)
-        .bind(10, batch.server)
-        .bind(11, batch.heartbeat_at);
-    if (auto st = ins->run(); !st) return st.error();
-    if (auto st = tx.commit(); !st) return st.error();
-    return std::optional<WebBatch>();
+    return unless_running(batch, stale_before, stale_error, stale_at, [&]() -> Status {
+      auto ins = db_->prepare(
+          "INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, total, "
+          "current, error, report_batch, submissions, started_at, server, heartbeat_at, folders) "
+          "VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, '', '', '[]', ?, ?, ?, ?)");
+      if (!ins) return ins.error();
+      ins->bind(1, batch.id)
+          .bind(2, batch.started_by.user)
+          .bind(3, batch.started_by.role)
+          .bind(4, batch.started_by.authority)
+          .bind(5, static_cast<std::int64_t>(batch.cases))
+          .bind(6, static_cast<std::int64_t>(batch.done))
+          .bind(7, static_cast<std::int64_t>(batch.total))
+          .bind(8, batch.current)
+          .bind(9, batch.started_at)
+          .bind(10, batch.server)
+          .bind(11, batch.heartbeat_at)
+          .bind(12, nlohmann::json(batch.folders)
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return ins->run();
+    });
+  }
+
+  Result<std::optional<WebBatch>> resume(const WebBatch& batch, std::int64_t stale_before,
+                                         const std::string& stale_error,
+                                         const std::string& stale_at) override {
+    return unless_running(batch, stale_before, stale_error, stale_at, [&]() -> Status {
+      auto up = db_->prepare(
+          "UPDATE web_batches SET state = 'running', done = 0, total = 0, current = '', error = "
+          "'', report_batch = '', submissions = '[]', finished_at = NULL, server = ?, "
+          "heartbeat_at = ? WHERE id = ? AND state IN ('failed', 'interrupted')");
+      if (!up) return up.error();
+      up->bind(1, batch.server).bind(2, batch.heartbeat_at).bind(3, batch.id);
+      if (auto st = up->run(); !st) return st.error();
+      if (db_->changes() != 1)
+        return error_of(ErrorKind::refused,
+                        "批次 " + batch.id.substr(0, 40) +
+                            " 已不是中断或失败状态（可能已由其他服务器继续，或已完成），请刷新页面"
+                            "查看 (the batch is neither failed nor interrupted)");
+      return std::monostate{};
+    });
   }
 
   Result<bool> progress(const std::string& id, const std::string& server, int done, int total,
@@ -135,6 +154,35 @@ class SqlWebBatchRepository final : public WebBatchRepository {
   }
 
  private:
+  // In one write transaction: every running batch whose heartbeat lies before `stale_before`
+  // ended interrupted; then the batch of `batch`'s authority still running returned (and
+  // nothing written), else `write()` and a commit.
+  template <class Write>
+  Result<std::optional<WebBatch>> unless_running(const WebBatch& batch, std::int64_t stale_before,
+                                                 const std::string& stale_error,
+                                                 const std::string& stale_at, Write write) {
+    WriteTransaction tx(*db_);
+    if (!tx.begun()) return tx.begun().error();
+    if (auto st = end_stale(stale_before, stale_error, stale_at); !st) return st.error();
+    auto running = first("WHERE state = 'running' AND authority = ?", batch.started_by.authority);
+    if (!running) return running.error();
+    if (*running) return running;  // rolled back: nothing was interrupted that still runs
+    if (auto st = write(); !st) return st.error();
+    if (auto st = tx.commit(); !st) return st.error();
+    return std::optional<WebBatch>();
+  }
+
+  // Every running batch whose heartbeat lies before `stale_before` ended interrupted.
+  Status end_stale(std::int64_t stale_before, const std::string& stale_error,
+                   const std::string& stale_at) {
+    auto stale = db_->prepare(
+        "UPDATE web_batches SET state = 'interrupted', error = ?, finished_at = ? WHERE state = "
+        "'running' AND heartbeat_at < ?");
+    if (!stale) return stale.error();
+    stale->bind(1, stale_error).bind(2, stale_at).bind(3, stale_before);
+    return stale->run();
+  }
+
   // The first batch `where` (with `param` bound to its one ?) selects.
   Result<std::optional<WebBatch>> first(const std::string& where, const std::string& param) {
     auto sel = db_->prepare(std::string("SELECT ") + kBatchColumns + " FROM web_batches " + where);

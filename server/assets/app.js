@@ -67,13 +67,6 @@ function showLogin(message) {
   main.replaceChildren(form);
 }
 
-const roleTitles = {
-  authority_clerk: '发证机构经办人',
-  vendor_reviewer: '服务商复核人员',
-  administrator: '管理员',
-  auditor: '审计员'
-};
-
 // The queue: tabs (我的待办 / 等待企业 / 在服务商 / 全部在办 / 已办结) with their counts, filters with
 // Chinese titles, sortable columns, pages; every state of it is in the address, so Back and a
 // bookmark bring the same page again.
@@ -685,10 +678,24 @@ async function showBatch() {
       await new Promise((r) => setTimeout(r, 500));
       job = await api('GET', '/api/batches/' + job.id);
     }
-    // failed, or interrupted (the server running it stopped): the error says what to do.
+    // failed, or interrupted (the server running it stopped): the error says what to do, and
+    // the batch goes on under its number (the scans checked before are not read again).
     if (job.state === 'failed' || job.state === 'interrupted') {
       status.className = 'error';
       status.textContent = `批次号 ${job.id}：${job.error}`;
+      const resume = el('button', {type: 'button', id: 'resume-batch'}, '继续核验');
+      resume.addEventListener('click', async () => {
+        resume.disabled = true;
+        try {
+          const again = await api('POST', `/api/batches/${encodeURIComponent(job.id)}/resume`, {});
+          results.replaceChildren();
+          follow(again).catch(fail);
+        } catch (e) {
+          resume.disabled = false;
+          fail(e);
+        }
+      });
+      results.replaceChildren(el('p', {}, resume));
       return;
     }
     status.textContent = `批次号 ${job.id} 已完成：${job.submissions.length} 件`;
@@ -936,8 +943,7 @@ async function route() {
   const nav = document.getElementById('nav');
   nav.hidden = false;
   document.getElementById('who').textContent = `${me.account.display_name || me.account.name}（${
-      roleTitles[me.account.role] ||
-      me.account.role}${me.account.authority ? '，' + me.account.authority : ''}）`;
+      me.account.role_title}${me.account.authority ? '，' + me.account.authority : ''}）`;
   // Each role sees the pages it may use, and lands on its own: administrators on the rules.
   const role = me.account.role;
   for (const a of nav.querySelectorAll('a[data-roles]'))

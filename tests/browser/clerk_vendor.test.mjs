@@ -352,6 +352,21 @@ await step('clerk-batch-after-back', async () => {
   await expectText(`#verdicts tr[data-case="${RETURNED}"]`, '未通过');
 });
 
+await step('clerk-resumes-interrupted-batch', async () => {
+  // A batch whose server stopped (run.sh stores it): it says so, and goes on under its number.
+  const id = process.env.KEYDESK_INTERRUPTED;
+  await page.goto(new URL('/batch?job=' + id, url).href);
+  await expectText('#batch-status', `批次号 ${id}：核验已中断`);
+  await expectText('#resume-batch', '继续核验');
+  await screenshot('clerk-batch-interrupted');
+  await page.locator('#resume-batch').click();
+  await page.locator('#verdicts').waitFor({timeout: VERIFY_TIMEOUT});
+  await expectText('#batch-status', `批次号 ${id} 已完成：1 件`);
+  await expectCount('#verdicts tr', 1);
+  await expectText('#verdicts tr[data-case="S-2026-000201"]', '通过');
+  if (!page.url().endsWith('/batch?job=' + id)) throw new Error(`the address is ${page.url()}`);
+});
+
 await step('clerk-queue', async () => {
   await page.locator('#nav a[href="/"]').click();
   await expectText('h1', '我的待办');

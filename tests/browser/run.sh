@@ -70,6 +70,22 @@ export KEYDESK_ADMIN=admin KEYDESK_ADMIN_PASSWORD=admin-pass-2026
 echo "$KEYDESK_ADMIN_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_ADMIN" --role administrator \
   >>"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; fail "users add $KEYDESK_ADMIN failed"; }
 
+# A batch another server left interrupted (its server killed): the clerk resumes it on the batch
+# page under its own number. Its folder is the one the clerk takes S-2026-000201 in to.
+export KEYDESK_INTERRUPTED=W-20261204-00000007
+/usr/bin/python3 - "$db" "$work/intake/S-2026-000201" "$KEYDESK_INTERRUPTED" >>"$work/setup.log" 2>&1 <<'PY' ||
+import datetime, json, sqlite3, sys
+db, folder, batch = sys.argv[1:]
+now = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+with sqlite3.connect(db) as c:
+    c.execute("INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, total, "
+              "error, started_at, finished_at, server, heartbeat_at, folders) VALUES (?, 'wangfang', "
+              "'authority_clerk', '示例省商务厅（发证机构）', 'interrupted', 1, 2, 5, "
+              "'核验已中断：运行此批次的服务器已停止（如重启）或失去联系。请点“继续核验”在原批次号下接着核验', "
+              "?, ?, 'gone/1', 1, ?)", (batch, now, now, json.dumps([folder])))
+PY
+  { cat "$work/setup.log" >&2; fail "the interrupted batch was not stored"; }
+
 # The server on any free port; it prints "keydesk serve: http://127.0.0.1:PORT/ …". The log is
 # made first: the background job's redirection may come after the first look at it below.
 : >"$work/server.log"

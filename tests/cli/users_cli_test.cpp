@@ -6,6 +6,8 @@
 
 #include <regex>
 
+#include <sqlite3.h>
+
 #include "engine/accounts.h"
 #include "tests/support.h"
 
@@ -115,6 +117,26 @@ TEST_CASE("keydesk users token prints the bare token on stdout, in Chinese on st
   CHECK((*token)->authority == kAuthority);
 }
 
+namespace {
+
+// The API tokens kept in the SQLite file `db`, read straight from it (Accounts has no list).
+int api_tokens_in(const std::string& db) {
+  sqlite3* handle = nullptr;
+  int count = -1;
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(handle, "SELECT count(*) FROM api_tokens", -1, &stmt, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+      count = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(handle);
+  return count;
+}
+
+}  // namespace
+
 TEST_CASE("keydesk users refuses in Chinese, saying what to do, and changes nothing", "[cli]") {
   Counter c;
   REQUIRE(c.users("add wang.fang --role vendor_reviewer", "a-long-password\n").exit_code == 0);
@@ -138,9 +160,10 @@ TEST_CASE("keydesk users refuses in Chinese, saying what to do, and changes noth
   CHECK_THAT(refusal(c.users("token online-filing --authority ''")),
              Catch::StartsWith("每个 API 令牌只为一个发证机构受理案件：请用 --authority 给出"));
 
-  // Nothing was added, and wang.fang's password is the first one still.
+  // Nothing was added, no token was issued, and wang.fang's password is the first one still.
   auto list = c.users("list");
   CHECK(list.out == "wang.fang  服务商复核人员 vendor_reviewer\n");
+  CHECK(api_tokens_in(c.db) == 0);
   auto accounts = keydesk::Accounts::open(c.db);
   REQUIRE(accounts);
   CHECK(accounts->log_in("wang.fang", "a-long-password", "127.0.0.1", 1000));

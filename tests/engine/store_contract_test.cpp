@@ -881,7 +881,7 @@ TEMPLATE_TEST_CASE("a database is migrated from empty, and again changes nothing
   REQUIRE(*version->step());
   const auto count = static_cast<std::int64_t>(internal::migrations_of((*conn)->dialect()).size());
   CHECK(version->integer(0) == count);
-  CHECK(count == 12);
+  CHECK(count == 13);
   version->reset();
   { REQUIRE(CaseStore::open(backend.target())); }
   REQUIRE((*conn)->exec(sqlite ? "PRAGMA user_version = 99"
@@ -1315,6 +1315,153 @@ TEMPLATE_TEST_CASE(
   CHECK((*w2)->finished_at == "t4");
   // None runs: the next start goes ahead at once.
   CHECK_FALSE(a->start(web_batch("W-3", "a/1", 1060), 1060 - 30, "已中断", "t5")->has_value());
+}
+
+TEMPLATE_TEST_CASE(
+    "a web batch keeps its folders, and one interrupted or failed runs again under its number, "
+    "on one server only",
+    "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto a = web_batches(backend.target());
+  auto b = web_batches(backend.target());
+  WebBatch w1 = web_batch("W-1", "a/1", 1000);
+  w1.folders = {"/srv/keydesk/intake/S-1", "/srv/keydesk/intake/S-2（二）"};
+  REQUIRE_FALSE(a->start(w1, 970, "已中断", "t1")->has_value());
+  CHECK((*b->find("W-1"))->folders == w1.folders);
+  // Running (its server beats): not resumed.
+  WebBatch again = w1;
+  again.server = "b/2";
+  again.heartbeat_at = 1010;
+  auto refused = b->resume(again, 980, "已中断", "t2");
+  REQUIRE(refused);
+  REQUIRE(refused->has_value());
+  CHECK((*refused)->id == "W-1");
+  // It ends interrupted, with some progress; while another batch of the authority runs, resuming
+  // it is told which, and changes nothing.
+  WebBatch ended = w1;
+  ended.state = "interrupted";
+  ended.done = 3;
+  ended.total = 10;
+  ended.current = "S-1/licence.jpg";
+  ended.error = "已中断";
+  ended.finished_at = "t2";
+  REQUIRE(*a->finish(ended));
+  REQUIRE_FALSE(a->start(web_batch("W-2", "a/1", 1020), 990, "已中断", "t3")->has_value());
+  again.heartbeat_at = 1030;
+  auto behind = b->resume(again, 1000, "已中断", "t3");
+  REQUIRE(behind);
+  REQUIRE(behind->has_value());
+  CHECK((*behind)->id == "W-2");
+  CHECK((*a->find("W-1"))->state == "interrupted");
+  // W-2 done: W-1 runs again on b/2, its progress, error and end cleared, its folders kept.
+  WebBatch w2_done = web_batch("W-2", "a/1", 1020);
+  w2_done.state = "done";
+  REQUIRE(*a->finish(w2_done));
+  auto resumed = b->resume(again, 1000, "已中断", "t4");
+  REQUIRE(resumed);
+  CHECK_FALSE(resumed->has_value());
+  const WebBatch w1_again = **a->find("W-1");
+  CHECK(w1_again.state == "running");
+  CHECK(w1_again.server == "b/2");
+  CHECK(w1_again.heartbeat_at == 1030);
+  CHECK(w1_again.done == 0);
+  CHECK(w1_again.current == "");
+  CHECK(w1_again.error == "");
+  CHECK(w1_again.finished_at == "");
+  CHECK(w1_again.started_at == w1.started_at);
+  CHECK(w1_again.folders == w1.folders);
+  CHECK(*b->progress("W-1", "b/2", 1, 10, "S-1/form.jpg", 1040));
+  CHECK_FALSE(*a->progress("W-1", "a/1", 2, 10, "", 1040));  // a/1 runs it no more
+  // While W-1 runs, resuming another batch of the authority is told so.
+  auto while_running = a->resume(web_batch("W-2", "c/3", 1050), 1020, "已中断", "t5");
+  REQUIRE(while_running);
+  REQUIRE(while_running->has_value());
+  CHECK((*while_running)->id == "W-1");
+  CHECK((*a->find("W-2"))->state == "done");
+  // Its server stops beating: a resume past the limit ends it interrupted and runs it again, in
+  // one transaction.
+  WebBatch third = w1;
+  third.server = "c/3";
+  third.heartbeat_at = 1100;
+  CHECK_FALSE(a->resume(third, 1100 - 30, "服务器已停止", "t6")->has_value());
+  CHECK((*b->find("W-1"))->server == "c/3");
+  // A failed batch runs again too.
+  WebBatch failed = **a->find("W-1");
+  failed.state = "failed";
+  failed.error = "规则目录无法读取";
+  failed.finished_at = "t7";
+  REQUIRE(*a->finish(failed));
+  third.heartbeat_at = 1110;
+  CHECK_FALSE(b->resume(third, 1080, "", "t8")->has_value());
+  CHECK((*b->find("W-1"))->state == "running");
+  // None running: a done batch and none at all are refused, and stay as they were.
+  failed.state = "done";
+  REQUIRE(*a->finish(failed));
+  for (const char* id : {"W-1", "W-2", "W-none"}) {
+    INFO(id);
+    auto r = a->resume(web_batch(id, "d/4", 1120), 1090, "已中断", "t9");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::refused);
+  }
+  CHECK((*a->find("W-1"))->state == "done");
+  CHECK_FALSE(a->find("W-none")->has_value());
+}
+
+TEMPLATE_TEST_CASE("a web batch of schema 12 is read after migration 13, without folders", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  {
+    auto conn = internal::open_unmigrated(backend.target());
+    REQUIRE(conn);
+    const auto dialect = (*conn)->dialect();
+    const auto migrations = internal::migrations_of(dialect);
+    for (int n = 0; n < 12; ++n) REQUIRE((*conn)->exec(migrations[static_cast<size_t>(n)]));
+    REQUIRE((*conn)->exec(dialect == internal::Dialect::sqlite
+                              ? "PRAGMA user_version = 12"
+                              : "CREATE TABLE keydesk_schema (version INTEGER NOT NULL);"
+                                "INSERT INTO keydesk_schema VALUES (12)"));
+    REQUIRE((*conn)->exec(
+        "INSERT INTO web_batches (id, started_by, role, authority, state, cases, started_at, "
+        "finished_at, server, heartbeat_at, error) VALUES ('W-1', '王芳', 'authority_clerk', "
+        "'示例省商务厅', 'interrupted', 2, 't', 't2', 'a/1', 1000, '已中断')"));
+  }
+  auto repo = web_batches(backend.target());
+  auto w1 = repo->find("W-1");
+  REQUIRE(w1);
+  REQUIRE(w1->has_value());
+  CHECK((*w1)->state == "interrupted");
+  CHECK((*w1)->folders.empty());
+}
+
+TEMPLATE_TEST_CASE("four servers resuming one interrupted web batch at once: exactly one runs it",
+                   "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  constexpr int kServers = 4;
+  std::vector<std::unique_ptr<WebBatchRepository>> servers;
+  for (int s = 0; s < kServers; ++s) servers.push_back(web_batches(backend.target()));
+  WebBatch batch = web_batch("W-1", "a/0", 1000);
+  batch.folders = {"/srv/S-1"};
+  REQUIRE_FALSE(servers[0]->start(batch, 970, "", "t")->has_value());
+  batch.state = "interrupted";
+  REQUIRE(*servers[0]->finish(batch));
+  std::vector<std::string> outcome(kServers);
+  at_once(kServers, [&](size_t i) {
+    WebBatch mine = batch;
+    mine.server = "s/" + std::to_string(i);
+    mine.heartbeat_at = 1010;
+    auto r = servers[i]->resume(mine, 980, "", "t");
+    outcome[i] = !r ? (r.error().kind == ErrorKind::refused ? "refused" : r.error().message)
+                 : r->has_value() ? "behind " + (*r)->id
+                                  : "resumed";
+  });
+  std::string outcomes;
+  for (const std::string& o : outcome) outcomes += o + "; ";
+  INFO(outcomes);
+  CHECK(std::count(outcome.begin(), outcome.end(), "resumed") == 1);
+  // The others: refused (no longer interrupted), or told it runs.
+  CHECK(std::count(outcome.begin(), outcome.end(), "refused") +
+            std::count(outcome.begin(), outcome.end(), "behind W-1") ==
+        kServers - 1);
 }
 
 TEMPLATE_TEST_CASE("four servers starting a web batch at once: exactly one starts, every time", "",

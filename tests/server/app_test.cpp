@@ -216,6 +216,7 @@ TEST_CASE("a login sets an HttpOnly SameSite session cookie and the session answ
   Response me = clerk.get("/api/me");
   REQUIRE(me.result() == http::status::ok);
   CHECK(body_of(me)["account"]["authority"] == kOwn);
+  CHECK(body_of(me)["account"]["role_title"] == "发证机构经办人");  // as the pages show it
   // A wrong password and an unknown name get the same words.
   Response wrong = counter.login("clerk", "not-the-password");
   Response nobody = counter.login("no.such.person", "not-the-password");
@@ -597,6 +598,15 @@ std::map<std::string, std::string> intake_headers(const std::string& token) {
   return {{"Authorization", "Bearer " + token}, {"Content-Type", keydesk::test::kMultipartType}};
 }
 
+// Example submission `id` taken in through the online filing system's door, as sent.
+void take_in_example(Counter& counter, const std::string& id) {
+  Response taken = counter.call(http::verb::post, "/api/submissions",
+                                multipart(example_submission(id), example_dir(id)),
+                                intake_headers(intake_token(counter)));
+  INFO(taken.body());
+  REQUIRE(taken.result() == http::status::created);
+}
+
 }  // namespace
 
 TEST_CASE("the online filing system posts a submission with its scans and a case is opened",
@@ -772,12 +782,7 @@ TEST_CASE(
 TEST_CASE("with checks by workers, a batch from the page waits in the job table for keydesk worker",
           "[server]") {
   Counter counter(false, false, true);
-  const std::string token = intake_token(counter);
-  Response taken =
-      counter.call(http::verb::post, "/api/submissions",
-                   multipart(example_submission("S-2026-000201"), example_dir("S-2026-000201")),
-                   intake_headers(token));
-  REQUIRE(taken.result() == http::status::created);
+  take_in_example(counter, "S-2026-000201");
   auto clerk = counter.log_in("clerk");
   Response started = clerk.post("/api/batches", {{"cases", {"S-2026-000201"}}});
   INFO(started.body());
@@ -1906,4 +1911,67 @@ TEST_CASE(
   CHECK(c["version"] == 3);
   CHECK(c["unchecked_resubmission"] == true);
   CHECK(c["history"].back()["role"] == "enterprise");
+}
+
+TEST_CASE("an interrupted batch goes on under its own number when its clerk resumes it",
+          "[server]") {
+  Counter counter;
+  take_in_example(counter, "S-2026-000201");
+  const std::string folder =
+      (std::filesystem::path(counter.db).parent_path() / "intake" / "S-2026-000201").string();
+  REQUIRE(std::filesystem::exists(std::filesystem::path(folder) / "submission.json"));
+  // Batches another server left: one of this clerk's authority interrupted with its folder kept,
+  // one started before folders were kept, and one of another authority.
+  auto row = [&](const std::string& id, const std::string& authority, const std::string& folders) {
+    exec_sql(counter.db,
+             "INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, "
+             "total, error, started_at, finished_at, server, heartbeat_at, folders) VALUES ('" +
+                 id + "', 'clerk', 'authority_clerk', '" + authority +
+                 "', 'interrupted', 1, 2, 5, '已中断', '2026-11-23T09:00:00+08:00', "
+                 "'2026-11-23T09:10:00+08:00', 'gone/1', 1, '" +
+                 folders + "')");
+  };
+  row("W-20261123-00000001", kOwn, nlohmann::json::array({folder}).dump());
+  row("W-20261123-00000002", kOwn, "[]");
+  row("W-20261123-00000003", kOther, nlohmann::json::array({folder}).dump());
+  auto clerk = counter.log_in("clerk");
+  auto resume = [&](auto& who, const std::string& id) {
+    return who.post("/api/batches/" + id + "/resume", nlohmann::json::object());
+  };
+  // Refused, saying why and what to do: another authority's, one without its folders, none.
+  auto clerk2 = counter.log_in("clerk2");
+  CHECK(resume(clerk2, "W-20261123-00000001").result() == http::status::forbidden);
+  CHECK(resume(clerk, "W-20261123-00000003").result() == http::status::forbidden);
+  Response old = resume(clerk, "W-20261123-00000002");
+  CHECK(old.result() == http::status::conflict);
+  CHECK_THAT(body_of(old)["error"].get<std::string>(),
+             Catch::StartsWith("批次 W-20261123-00000002 发起于本功能之前") &&
+                 Catch::Contains("请重新发起核验"));
+  CHECK(resume(clerk, "W-20261123-99999999").result() == http::status::not_found);
+  CHECK(counter.log_in("vendor")
+            .post("/api/batches/W-20261123-00000001/resume", nlohmann::json::object())
+            .result() == http::status::forbidden);
+  // Resumed: the same number, running, its old progress gone; then done, the verdict on the case.
+  Response resumed = resume(clerk, "W-20261123-00000001");
+  INFO(resumed.body());
+  REQUIRE(resumed.result() == http::status::accepted);
+  CHECK(body_of(resumed)["id"] == "W-20261123-00000001");
+  CHECK(body_of(resumed)["state"] == "running");
+  CHECK(body_of(resumed)["error"] == "");
+  nlohmann::json status;
+  for (int i = 0; i < 600; ++i) {
+    status = body_of(clerk.get("/api/batches/W-20261123-00000001"));
+    if (status["state"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO(status.dump());
+  REQUIRE(status["state"] == "done");
+  REQUIRE(status["submissions"].size() == 1);
+  CHECK(status["submissions"][0]["id"] == "S-2026-000201");
+  CHECK(status["submissions"][0]["verdict"] == "pass");
+  CHECK(body_of(clerk.get("/api/cases/S-2026-000201"))["check"]["verdict"] == "pass");
+  // Done: resuming it again is refused, and so is a double click's second request.
+  Response again = resume(clerk, "W-20261123-00000001");
+  CHECK(again.result() == http::status::conflict);
+  CHECK_THAT(body_of(again)["error"].get<std::string>(), Catch::Contains("已核验完成"));
 }
