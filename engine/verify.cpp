@@ -240,13 +240,14 @@ class Checker {
     return out;
   }
 
-  // A code on the scan against the form's. One character off is how OCR misreads a code the
-  // checksum then repairs, so it counts as the same (the reading with its impossible letters
-  // folded to digits too: 9111010SMAWFLBDQOU is 91110105MAWFLBDQ0U, one off the form's …Q9U);
-  // a valid code three or more characters away is another enterprise's (or person's): fail,
-  // unless the page's ink leans to the form's (below); anything between goes to a person.
+  // A code on the scan against the form's. Up to `same_within` characters off is how OCR
+  // misreads a code the checksum then repairs, so it counts as the same (the reading with its
+  // impossible letters folded to digits too: 9111010SMAWFLBDQOU is 91110105MAWFLBDQ0U, one off
+  // the form's …Q9U); a valid code three or more characters away is another enterprise's (or
+  // person's): fail, unless the page's ink leans to the form's (below); anything between goes to
+  // a person.
   template <class Repair>
-  void compare_code(const char* code_name, const std::string& expected,
+  void compare_code(const char* code_name, size_t same_within, const std::string& expected,
                     const std::string& shown_expected, const std::string& type,
                     const MaterialScan& m, const ocr::ScanResult& scan, Repair repair,
                     std::string (*fold)(std::string_view),
@@ -274,7 +275,7 @@ class Checker {
         if (!other && ocr::edit_distance(std::u32string(r.begin(), r.end()), want) >= 3)
           other.emplace(r, f.box);
     }
-    if (closest <= 1) return;
+    if (closest <= same_within) return;
     std::string prefix = code_name;
     // The glyph check (ocr::GlyphCheck) of the code read against the form's: every character
     // that differs looks more like the form's than like the one read, though not clearly enough
@@ -308,8 +309,14 @@ class Checker {
 
   void uscc(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
     std::string expected = json_text(submission_, "/enterprise/uscc"_json_pointer);
+    // Two characters off is the same code too: a hand-filled code read 9L31010482… for 9131010482…
+    // with a 3 read as 8, or with a stroke read as a letter of its own (NAJ9MWTXI17 for
+    // MAJ9MWTX17). Another enterprise's code lies far off (its organisation code is its own), and
+    // a code two characters off the form's is valid for at most one change in 31 (the last
+    // character checks all before it). Not so ID numbers: a relative's differs in its last four
+    // digits.
     compare_code(
-        "uscc", expected, expected, type, m, scan,
+        "uscc", 2, expected, expected, type, m, scan,
         [&](const std::string& text) {
           std::vector<std::string> valid;
           for (const std::string& c : ocr::repair_uscc(text))
@@ -326,7 +333,7 @@ class Checker {
   void id_number(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
     std::string expected = json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
     compare_code(
-        "idnum", expected, mask_id_number(expected), type, m, scan,
+        "idnum", 1, expected, mask_id_number(expected), type, m, scan,
         [&](const std::string& text) { return ocr::repair_id_number(text, today_); },
         &ocr::fold_id_number, [](const std::string& s) { return mask_id_number(s); });
   }
