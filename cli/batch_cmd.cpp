@@ -9,6 +9,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "engine/batch.h"
 #include "engine/documents.h"
 #include "engine/engine.h"
@@ -58,6 +59,20 @@ struct VerifyArgs {
   bool queue = false;
 };
 
+// The start of `text` that fills at most `columns` of a terminal (a CJK character two), cut
+// between characters.
+std::string first_columns(const std::string& text, int columns) {
+  std::size_t at = 0;
+  for (int used = 0; at < text.size();) {
+    const Utf8Sequence seq = utf8_sequence_at(text, at);
+    const std::size_t length = seq.length ? seq.length : 1;
+    used += length >= 3 ? 2 : 1;  // U+0800 and above: mostly CJK, and its punctuation
+    if (used > columns) break;
+    at += length;
+  }
+  return text.substr(0, at);
+}
+
 // A bar redrawn in place on a terminal; one plain line per scan otherwise (logs, CI).
 void show_progress(const BatchProgress& p, bool tty) {
   if (tty) {
@@ -65,7 +80,7 @@ void show_progress(const BatchProgress& p, bool tty) {
     int filled = p.total ? p.done * kWidth / p.total : kWidth;
     std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
               << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << p.done << "/"
-              << p.total << "  " << p.current.substr(0, 48) << "\x1b[K" << std::flush;
+              << p.total << "  " << first_columns(p.current, 48) << "\x1b[K" << std::flush;
     if (p.done == p.total) std::cerr << "\n";
   } else {
     std::cerr << "scan " << p.done << "/" << p.total << " " << p.current << "\n";
@@ -93,6 +108,10 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   bool tty = isatty(STDERR_FILENO) != 0;
   if (!args.quiet) options.progress = [tty](const BatchProgress& p) { show_progress(p, tty); };
+  // What the batch waits for (the database, following the workers' queue), on a line of its own.
+  options.log = [tty](const std::string& line) {
+    std::cerr << (tty ? "\r\x1b[K" : "") << "keydesk batch verify: " << line << "\n";
+  };
   // With --db, the database is the case database: each verdict goes onto its case (the
   // engine's verify_batch), and with --pass-clean the cases that passed are passed.
   std::optional<Result<nlohmann::json>> report;

@@ -15,12 +15,14 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "engine/batch_report.h"
 #include "engine/case_store.h"
 #include "engine/check_job_repository.h"
 #include "engine/documents.h"
 #include "engine/internal/batch_folder.h"
+#include "engine/internal/patience.h"
 #include "engine/internal/scan_check.h"
 #include "engine/internal/scan_store.h"
 #include "engine/internal/sha256.h"
@@ -228,12 +230,8 @@ std::string hints_text(const ocr::ScanHints& hints) {
       .dump();
 }
 
-// The scans analysed by `keydesk worker` processes: every scan of the batch enqueued (those kept
-// already as done), then the queue followed until every job has ended, and the results read
-// back from the scan cache. A job that failed gives its scan a result that says why.
-Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress& progress) {
-  auto queue = open_check_job_repository(plan.db_path.string());
-  if (!queue) return queue.error();
+// One check job per scan of the batch, in its order (a scan whose result is kept already: done).
+std::vector<CheckJob> check_job_rows(const BatchPlan& plan) {
   std::vector<CheckJob> rows;
   for (size_t index = 0; index < plan.jobs.size(); ++index) {
     const ScanJob& job = plan.jobs[index];
@@ -249,7 +247,7 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
     row.stage = plan.teaches[index] ? 1 : 2;
     nlohmann::json teachers = nlohmann::json::array();
     if (row.stage == 2)
-      for (size_t teacher : plan.teachers[job.material]) teachers.push_back(plan.keys[teacher]);
+      for (size_t teacher : plan.teachers.at(job.material)) teachers.push_back(plan.keys[teacher]);
     row.teachers = teachers.dump();
     if (job.result) {
       row.state = "done";
@@ -257,19 +255,70 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
     }
     rows.push_back(std::move(row));
   }
-  if (auto added = (*queue)->enqueue(rows); !added) return added.error();
-  // Followed until every job has ended; the clerk is told when no worker takes any.
+  return rows;
+}
+
+// The Error of a batch told to stop following the queue.
+Error stopped_following() {
+  return error_of(ErrorKind::busy,
+                  "核验已停止，已完成的扫描件都已保存：再次运行同一批次即可继续 (stopped; "
+                  "rerun the batch to go on)");
+}
+
+// The batch's reads and writes of the queue and the scan cache while it follows the workers:
+// an outage of the database is waited out as the workers wait it out (internal/patience.h),
+// logged, and told to the clerk in the progress line until the database answers again.
+class QueueFollower {
+ public:
+  QueueFollower(const BatchOptions& o, BatchProgress& progress) : o_(o), progress_(progress) {
+    patience_.first_wait = o.poll_interval;
+    patience_.cap = o.retry_cap;
+    patience_.stop = o.cancel;
+    patience_.log = o.log;
+    patience_.waiting = [this](std::chrono::seconds waited) {
+      waited_ = true;
+      // Shown on the batch page as it is: Chinese only.
+      progress_.current = "数据库暂时无法访问，正在重试（已等待 " + std::to_string(waited.count()) +
+                          " 秒）：核验进程完成的结果都已保存，数据库恢复后自动继续";
+      if (o_.progress) o_.progress(progress_);
+    };
+  }
+
+  bool stopped() const { return o_.cancel && o_.cancel->load(); }
+
+  // `attempt()` until it succeeds, fails with an error that is no outage, or the batch is told
+  // to stop (then the stop's Error).
+  template <class Attempt>
+  auto patiently(const std::string& what, Attempt attempt) -> decltype(attempt()) {
+    auto r = internal::patiently(patience_, what, std::move(attempt));
+    if (!r && stopped()) return stopped_following();
+    return r;
+  }
+
+  // Whether a read waited for the database since the last call.
+  bool waited() { return std::exchange(waited_, false); }
+
+ private:
+  const BatchOptions& o_;
+  BatchProgress& progress_;
+  internal::Patience patience_;
+  bool waited_ = false;
+};
+
+// Follows the queue until every job of the batch has ended, with a progress line per change;
+// the clerk is told when no worker takes any.
+Status follow_queue(CheckJobRepository& queue, const std::string& batch_id, const BatchOptions& o,
+                    BatchProgress& progress, QueueFollower& follower) {
   auto idle_since = std::chrono::steady_clock::now();
   long last_done = -1, last_claimed = -1;
   for (;;) {
-    if (o.cancel && o.cancel->load())
-      return error_of(ErrorKind::busy,
-                      "核验已停止，已完成的扫描件都已保存：再次运行同一批次即可继续 (stopped; "
-                      "rerun the batch to go on)");
-    auto counts = (*queue)->counts(plan.batch_id);
+    if (follower.stopped()) return stopped_following();
+    auto counts = follower.patiently("reading the batch's check jobs",
+                                     [&] { return queue.counts(batch_id); });
     if (!counts) return counts.error();
     const long ended = counts->done + counts->failed;
-    const bool changed = ended != last_done || counts->claimed != last_claimed;
+    // After a wait for the database, the line that said so is replaced at once.
+    const bool changed = follower.waited() || ended != last_done || counts->claimed != last_claimed;
     if (changed || counts->claimed > 0) idle_since = std::chrono::steady_clock::now();
     const bool idle = std::chrono::steady_clock::now() - idle_since > o.idle_note_after;
     if (changed || idle) {
@@ -286,10 +335,29 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
       last_done = ended;
       last_claimed = counts->claimed;
     }
-    if (counts->open() == 0) break;
-    std::this_thread::sleep_for(o.poll_interval);
+    if (counts->open() == 0) return std::monostate{};
+    internal::pause(o.poll_interval, o.cancel);
   }
-  auto ended = (*queue)->jobs_of(plan.batch_id);
+}
+
+// The scans analysed by `keydesk worker` processes: every scan of the batch enqueued (those kept
+// already as done), then the queue followed until every job has ended, and the results read
+// back from the scan cache. A job that failed gives its scan a result that says why. An outage
+// of the database meanwhile is waited out (QueueFollower).
+Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress& progress) {
+  auto queue = open_check_job_repository(plan.db_path.string());
+  if (!queue) return queue.error();
+  QueueFollower follower(o, progress);
+  // Enqueueing is idempotent per batch and scan: tried again, it adds what is missing.
+  const std::vector<CheckJob> rows = check_job_rows(plan);
+  if (auto added = follower.patiently("enqueueing the batch's check jobs",
+                                      [&] { return (*queue)->enqueue(rows); });
+      !added)
+    return added.error();
+  if (auto followed = follow_queue(**queue, plan.batch_id, o, progress, follower); !followed)
+    return followed;
+  auto ended = follower.patiently("reading the batch's ended check jobs",
+                                  [&] { return (*queue)->jobs_of(plan.batch_id); });
   if (!ended) return ended.error();
   std::map<std::string, std::string> failures;  // key -> why
   for (const CheckJob& j : *ended)
@@ -297,8 +365,12 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
   for (size_t index = 0; index < plan.jobs.size(); ++index) {
     ScanJob& job = plan.jobs[index];
     if (job.result) continue;
-    if (auto kept = plan.store->get(plan.keys[index])) {
-      job.result = std::move(*kept);
+    // A database away is waited for, not taken for no result kept (the report would differ).
+    auto kept = follower.patiently("reading the scan cache",
+                                   [&] { return plan.store->find(plan.keys[index]); });
+    if (!kept) return kept.error();
+    if (*kept) {
+      job.result = std::move(**kept);
     } else {
       ocr::ScanResult failed;
       auto why = failures.find(plan.keys[index]);

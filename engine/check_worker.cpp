@@ -17,6 +17,7 @@
 
 #include "engine/check_job_repository.h"
 #include "engine/documents.h"
+#include "engine/internal/patience.h"
 #include "engine/internal/scan_check.h"
 #include "engine/internal/scan_store.h"
 #include "ocr/scan.h"
@@ -145,45 +146,26 @@ class Worker {
     o_.log(line);
   }
 
-  // Sleeps `d`, waking early when told to stop.
-  void pause(std::chrono::milliseconds d) {
-    const auto until = std::chrono::steady_clock::now() + d;
-    while (!stopping() && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-          std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              until - std::chrono::steady_clock::now())));
-  }
-
   // Whether the worker waits for the database to answer again rather than end on `e`: one that
   // runs until stopped does, on any error once it works; at startup only while the database
   // server cannot be reached (a wrong address, name or password is said at once).
   bool waits_out(const Error& e, bool starting) const {
     if (o_.until != CheckWorkerOptions::Until::stopped) return false;
-    return !starting || e.kind == ErrorKind::unavailable || e.kind == ErrorKind::busy;
+    return !starting || internal::outage(e);
   }
 
   // `attempt()` (a Result) until it succeeds, it fails with an error the worker does not wait
-  // out, or the worker is told to stop: each failure logged with `what`, the waits between tries
-  // doubling from poll_interval up to retry_cap. Returns the last try's result.
+  // out, or the worker is told to stop (internal::patiently: the waits doubling from
+  // poll_interval up to retry_cap, each failure logged with `what`).
   template <class Attempt>
   auto patiently(const std::string& what, bool starting, Attempt attempt) {
-    const auto cap = std::max(o_.retry_cap, o_.poll_interval);
-    auto wait = std::max(o_.poll_interval, std::chrono::milliseconds(1));
-    bool failed_before = false;
-    for (;;) {
-      auto r = attempt();
-      if (r) {
-        if (failed_before) log(what + ": the database answers again");
-        return r;
-      }
-      if (stopping() || !waits_out(r.error(), starting)) return r;
-      char in[32];
-      std::snprintf(in, sizeof in, "%.1f s", std::chrono::duration<double>(wait).count());
-      log(what + " failed, trying again in " + in + ": " + r.error().message);
-      failed_before = true;
-      pause(wait);
-      wait = std::min(wait * 2, cap);
-    }
+    internal::Patience patience;
+    patience.first_wait = o_.poll_interval;
+    patience.cap = o_.retry_cap;
+    patience.stop = o_.stop;
+    patience.waits_out = [this, starting](const Error& e) { return waits_out(e, starting); };
+    patience.log = [this](const std::string& line) { log(line); };
+    return internal::patiently(patience, what, std::move(attempt));
   }
 
   // Claims and works through jobs until the options say to end. An Error only from the queue.
@@ -217,7 +199,7 @@ class Worker {
           if (!left) return left.error();
           if (left->open() == 0) return std::monostate{};
         }
-        pause(o_.poll_interval);
+        internal::pause(o_.poll_interval, o_.stop);
         continue;
       }
       leases_.hold((*job)->id, hand.name);

@@ -317,6 +317,9 @@ void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date to
     options.today = today;
     options.by_workers = setup_.by_workers;
     options.cancel = &closing_;
+    options.log = [&batch](const std::string& line) {
+      std::fprintf(stderr, "keydesk serve: batch %s: %s\n", batch.id.c_str(), line.c_str());
+    };
     options.progress = [this, &r](const BatchProgress& p) {
       std::lock_guard lock(r.mutex);
       r.progress = p;

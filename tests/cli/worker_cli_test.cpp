@@ -3,14 +3,22 @@
 // processes drain it with real OCR, and the report must equal that of one in-process run. One
 // worker is killed with SIGKILL in the middle of a job; another finishes the batch. On a cluster
 // of the test's own, stopped and started again: a worker started while it is down waits for it,
-// and one whose database goes away mid-job keeps the job and finishes it once it is back.
+// one whose database goes away mid-job keeps the job and finishes it once it is back, and a
+// batch that follows the queue meanwhile waits for it too.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/batch.h"
+#include "engine/calendar.h"
 #include "engine/internal/sql.h"
 #include "tests/backends.h"
 #include "tests/processes.h"
@@ -34,6 +42,7 @@ struct Reference {
   TempDir dir;
   fs::path in = dir.path() / "in";
   nlohmann::json report;
+  int exit_code = -1;  // 1: the generated faults fail submissions
   Reference() {
     REQUIRE(keydesk::test::scangen("--count 3 --faults mix --seed 23 -q --out '" + in.string() +
                                    "'") == 0);
@@ -42,6 +51,7 @@ struct Reference {
                     (dir.path() / "report").string() + "' --jobs 1 --quiet --today 2026-11-24");
     INFO(run.err);
     REQUIRE((run.exit_code == 0 || run.exit_code == 1));
+    exit_code = run.exit_code;
     report = read_json(dir.path() / "report" / "report.json");
     REQUIRE(report["submissions"].size() == 3);
   }
@@ -204,6 +214,133 @@ TEST_CASE(
   REQUIRE((again.exit_code == 0 || again.exit_code == 1));
   CHECK(report_outcomes(read_json(work.path() / "again" / "report.json")) ==
         report_outcomes(ref.report));
+}
+
+TEST_CASE(
+    "batch verify --queue whose database goes away mid-batch waits for it, then writes the report "
+    "of one in-process run",
+    "[worker]") {
+  Reference& ref = reference();
+  OwnCluster pg;
+  TempDir work;
+  auto verify = enqueue_batch(pg.uri(), work);
+  // One job done, the rest pending: the batch follows the queue.
+  Keydesk first(worker_args(pg.uri(), "first", "--once"), work.path() / "first");
+  REQUIRE(first.wait() == 0);
+  REQUIRE(query_number(pg.uri(), "SELECT count(*) FROM check_jobs WHERE state = 'done'") == 1);
+  REQUIRE(query_number(pg.uri(), "SELECT count(*) FROM check_jobs WHERE state = 'pending'") > 0);
+  REQUIRE(pg.cluster("down") == 0);
+  // A worker waits for the database meanwhile, to do the rest once it is back.
+  Keydesk worker(worker_args(pg.uri(), "w", "--lease 5"), work.path() / "w");
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  {
+    INFO(verify->err());
+    // It waits and says so, to the clerk and in the log (it used to end at once, exit 2).
+    REQUIRE(verify->running());
+    CHECK_THAT(verify->err(), Catch::Contains("数据库暂时无法访问，正在重试（已等待"));
+    CHECK_THAT(verify->err(), Catch::Contains("keydesk batch verify: reading the batch's check "
+                                              "jobs failed, trying again in"));
+  }
+  REQUIRE(pg.cluster("up") == 0);
+  const int verified = verify->wait();
+  INFO(verify->err() << worker.err());
+  CHECK(verified == ref.exit_code);
+  CHECK_THAT(verify->err(), Catch::Contains("the database answers again"));
+  // Its progress went on once the database was back.
+  const std::string err = verify->err();
+  CHECK(err.find("核验进程处理中", err.rfind("数据库暂时无法访问")) != std::string::npos);
+  CHECK(query_number(pg.uri(), "SELECT count(*) FROM check_jobs WHERE state <> 'done'") == 0);
+  CHECK(report_outcomes(read_json(work.path() / "report" / "report.json")) ==
+        report_outcomes(ref.report));
+}
+
+namespace {
+
+// run_batch of the reference's submissions by workers on `db`, in a thread of the test's own, its
+// queue looked at every 100 ms; stopped by `cancel`.
+struct FollowedBatch {
+  std::atomic<bool> cancel{false};
+  std::mutex mutex;
+  std::vector<std::string> progress;  // each progress.current, in order
+  std::optional<keydesk::Result<nlohmann::json>> result;
+  std::thread thread;
+  FollowedBatch(const std::string& db, const TempDir& work) {
+    keydesk::BatchOptions o;
+    o.inputs = {reference().in};
+    o.report_dir = work.path() / "report";
+    o.db = db;
+    o.rules_dir = KEYDESK_RULES_DIR;
+    o.today = *keydesk::parse_date("2026-11-24");
+    o.by_workers = true;
+    o.poll_interval = std::chrono::milliseconds(100);
+    o.cancel = &cancel;
+    o.progress = [this](const keydesk::BatchProgress& p) {
+      std::lock_guard lock(mutex);
+      progress.push_back(p.current);
+    };
+    thread = std::thread([this, o] {
+      auto r = keydesk::run_batch(o);
+      std::lock_guard lock(mutex);
+      result.emplace(std::move(r));
+    });
+  }
+  ~FollowedBatch() {
+    cancel = true;
+    if (thread.joinable()) thread.join();
+  }
+  // Whether a progress line held `words`.
+  bool said(const std::string& words) {
+    std::lock_guard lock(mutex);
+    return std::any_of(progress.begin(), progress.end(), [&](const std::string& line) {
+      return line.find(words) != std::string::npos;
+    });
+  }
+  // Whether run_batch returned, waiting at most `seconds`.
+  bool ended(int seconds) {
+    return wait_until(
+        [&] {
+          std::lock_guard lock(mutex);
+          return result.has_value();
+        },
+        seconds);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a batch that waits for its database to follow the queue stops at once when told to",
+          "[worker]") {
+  OwnCluster pg;
+  TempDir work;
+  FollowedBatch batch(pg.uri(), work);
+  REQUIRE(
+      wait_until([&] { return query_number(pg.uri(), "SELECT count(*) FROM check_jobs") > 0; }));
+  REQUIRE(pg.cluster("down") == 0);
+  // Waiting for the database, its waits grown to seconds (0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s …).
+  REQUIRE(wait_until([&] { return batch.said("数据库暂时无法访问，正在重试（已等待 3 秒"); }, 60));
+  const auto told = std::chrono::steady_clock::now();
+  batch.cancel = true;
+  REQUIRE(batch.ended(2));
+  CHECK(std::chrono::steady_clock::now() - told < std::chrono::seconds(1));
+  REQUIRE(batch.result);
+  REQUIRE_FALSE(*batch.result);
+  CHECK_THAT(batch.result->error().message, Catch::Contains("核验已停止"));
+}
+
+TEST_CASE("a batch following the queue ends at once on a database error that no outage gives",
+          "[worker]") {
+  TempDir work;
+  const std::string db = (work.path() / "k.db").string();
+  FollowedBatch batch(db, work);
+  REQUIRE(wait_until([&] { return query_number(db, "SELECT count(*) FROM check_jobs") > 0; }));
+  auto conn = keydesk::internal::open_unmigrated(db);
+  REQUIRE(conn);
+  REQUIRE((*conn)->exec("DROP TABLE check_jobs"));
+  REQUIRE(batch.ended(5));
+  REQUIRE(batch.result);
+  REQUIRE_FALSE(*batch.result);
+  CHECK(batch.result->error().kind == keydesk::ErrorKind::io);
+  CHECK_FALSE(batch.said("数据库暂时无法访问"));
 }
 
 TEST_CASE("keydesk worker and batch verify --queue say what is missing", "[worker]") {
