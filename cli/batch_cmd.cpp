@@ -170,7 +170,8 @@ int run_verify(const Context& ctx, const VerifyArgs& args) {
                 {"report", (std::filesystem::absolute(args.report) / "report.html").string()}});
   } else {
     for (const auto& s : (**report)["submissions"]) {
-      std::string id = s["id"].is_string() ? s["id"].get<std::string>() : s["dir"].get<std::string>();
+      std::string id =
+          s["id"].is_string() ? s["id"].get<std::string>() : s["dir"].get<std::string>();
       std::cout << s["verdict"].get<std::string>() << "\t" << id;
       int shown = 0;
       for (const auto& f : s["findings"]) {

@@ -95,7 +95,9 @@ Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
   plan.procedures = load_procedures(o.rules_dir / "procedures", procedure_problems);
   std::error_code ec;
   fs::create_directories(o.report_dir, ec);
-  if (ec) return Error{"cannot create the report directory " + o.report_dir.string() + ": " + ec.message()};
+  if (ec)
+    return Error{"cannot create the report directory " + o.report_dir.string() + ": " +
+                 ec.message()};
   plan.db_path = o.db.empty() ? o.report_dir / "batch.db" : o.db;
   // The registry (keys, usernames) of the case database decides the requirements about them; in
   // a fresh batch database it is empty, and those requirements go to a person (verify.h).
@@ -408,16 +410,20 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
                             {"dir", fs::absolute(s.dir).lexically_normal().string()},
                             {"procedure", s.data.value("procedure", "")},
                             {"procedure_title", s.procedure ? s.procedure->title : ""},
-                            {"enterprise", {{"name", s.data.value("/enterprise/name"_json_pointer, "")},
-                                            {"uscc", s.data.value("/enterprise/uscc"_json_pointer, "")}}}};
+                            {"enterprise",
+                             {{"name", s.data.value("/enterprise/name"_json_pointer, "")},
+                              {"uscc", s.data.value("/enterprise/uscc"_json_pointer, "")}}}};
     std::vector<ocr::Finding> findings;
     if (!s.error.empty()) {
       entry["error"] = s.error;
       // The clerk gets a remark to send; the operator's reason (which file, what is wrong) is
       // in the entry's "error" and the evidence.
-      findings.push_back({"submission.invalid", "submission", ocr::Severity::fail,
-                          "申请数据（submission.json）缺失、格式错误或所选业务不存在，无法核验，请重新提交。",
-                          {{"reason", s.error}}});
+      findings.push_back(
+          {"submission.invalid",
+           "submission",
+           ocr::Severity::fail,
+           "申请数据（submission.json）缺失、格式错误或所选业务不存在，无法核验，请重新提交。",
+           {{"reason", s.error}}});
     } else {
       auto facts = case_facts(*plan.registry, s.data, entry["id"].get<std::string>(), "", o.today);
       std::vector<FailedRequirement> failed;
@@ -434,7 +440,7 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
     entry["verdict"] = verdict;
     nlohmann::json materials = nlohmann::json::array();
     for (const MaterialScan& m : s.materials) {
-      nlohmann::json mj = {{"material", m.type}, {"file", m.file}, {"sha256", m.sha256},
+      nlohmann::json mj = {{"material", m.type},       {"file", m.file},     {"sha256", m.sha256},
                            {"detected_type", nullptr}, {"preview", nullptr}, {"page", nullptr}};
       if (m.scan && m.scan->readable) {
         mj["detected_type"] = m.scan->detected_type.empty() ? nlohmann::json(nullptr)
@@ -445,8 +451,8 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
                  f.evidence.contains("box");
         });
         if (boxed)
-          previews.push_back({s.dir / m.file, "scans/" + m.sha256.substr(0, 16) + ".jpg",
-                              &*m.scan, entries.size(), materials.size()});
+          previews.push_back({s.dir / m.file, "scans/" + m.sha256.substr(0, 16) + ".jpg", &*m.scan,
+                              entries.size(), materials.size()});
       }
       materials.push_back(std::move(mj));
     }
@@ -456,20 +462,26 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   }
   for (const fs::path& p : plan.found.not_submissions) {
     ++counts["fail"];
-    entries.push_back({{"id", nullptr}, {"dir", p.string()}, {"procedure", nullptr},
-                       {"verdict", "fail"}, {"error", "no submission.json here or below"},
-                       {"materials", nlohmann::json::array()},
-                       {"findings", nlohmann::json::array({{{"code", "submission.invalid"},
-                                                             {"material", "submission"},
-                                                             {"severity", "fail"},
-                                                             {"message", "未找到申请数据（submission.json），请检查提交的文件夹。"},
-                                                             {"evidence", {{"path", p.string()}}}}})}});
+    entries.push_back(
+        {{"id", nullptr},
+         {"dir", p.string()},
+         {"procedure", nullptr},
+         {"verdict", "fail"},
+         {"error", "no submission.json here or below"},
+         {"materials", nlohmann::json::array()},
+         {"findings", nlohmann::json::array(
+                          {{{"code", "submission.invalid"},
+                            {"material", "submission"},
+                            {"severity", "fail"},
+                            {"message", "未找到申请数据（submission.json），请检查提交的文件夹。"},
+                            {"evidence", {{"path", p.string()}}}}})}});
   }
   {
     std::vector<const Preview*> to_make;  // one per file: the same scan may serve twice
     std::set<fs::path> targets;
     for (const Preview& p : previews)
-      if (targets.insert(p.target).second && !fs::exists(o.report_dir / p.target)) to_make.push_back(&p);
+      if (targets.insert(p.target).second && !fs::exists(o.report_dir / p.target))
+        to_make.push_back(&p);
     std::atomic<size_t> next_preview{0};
     auto make_previews = [&] {
       for (size_t i = next_preview++; i < to_make.size(); i = next_preview++) {
@@ -487,7 +499,8 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
       if (fs::exists(o.report_dir / p.target))
         entries[p.entry]["materials"][p.material]["preview"] = p.target.string();
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report["summary"] = {{"submissions", entries.size()},
                        {"pass", counts["pass"]},
                        {"fail", counts["fail"]},

@@ -24,9 +24,9 @@
 namespace keydesk {
 
 struct BatchProgress {
-  int done = 0;        // scans finished (including those found already done)
-  int total = 0;       // scans in the batch
-  int reused = 0;      // of `done`, taken from an earlier run
+  int done = 0;         // scans finished (including those found already done)
+  int total = 0;        // scans in the batch
+  int reused = 0;       // of `done`, taken from an earlier run
   std::string current;  // the scan just finished, "<submission>/<file>"
 };
 
@@ -37,7 +37,7 @@ struct BatchOptions {
   std::filesystem::path rules_dir;
   int jobs = 0;  // worker threads (one Tesseract engine each); 0: one per core
   Date today;
-  std::string tessdata_dir;  // empty: Tesseract's default
+  std::string tessdata_dir;                            // empty: Tesseract's default
   std::function<void(const BatchProgress&)> progress;  // called from one thread at a time
   // The scans analysed by `keydesk worker` processes rather than here (`jobs` unused): every scan
   // is enqueued as a check job in `db`, progress is read from the job table every

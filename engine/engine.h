@@ -24,7 +24,8 @@
 //                        passed; one refused does not stop the others     --pass-clean, POST pass
 //   (WebBatches)         batch checks started from the web counter, kept  POST batches, GET
 //                        in the database so every server shows them: one  batches/ID, POST
-//                        at a time, progress, heartbeat (web_batches.h)   batches/ID/pass
+//                        at a time, progress, heartbeat, an interrupted   batches/ID/pass,
+//                        one resumed under its number (web_batches.h)     POST batches/ID/resume
 //   activate_procedure   an edited rule file, linted, written, and its    rules activate,
 //                        version remembered                               POST rules/ID
 //   activate_calendar    an edited calendar, linted, written; deadlines   calendar activate,

@@ -85,22 +85,26 @@ class Checker {
           {{"file", m.file}, {"reason", scan.problem}, {"ink_share", scan.ink_share}});
       return;
     }
-    bool expected_type = std::find(rule.types.begin(), rule.types.end(), scan.detected_type) !=
-                         rule.types.end();
+    bool expected_type =
+        std::find(rule.types.begin(), rule.types.end(), scan.detected_type) != rule.types.end();
     if (scan.detected_type.empty()) {
       add("material.wrong_type", type, Severity::review, {{"found", "无法确认的材料"}},
-          {{"file", m.file}, {"reason", "no document type matched its text"},
+          {{"file", m.file},
+           {"reason", "no document type matched its text"},
            {"type_score", scan.type_score}});
     } else if (!expected_type) {
       add("material.wrong_type", type, Severity::fail,
           {{"found", documents_.material_name(scan.detected_type)}},
-          {{"file", m.file}, {"detected_type", scan.detected_type}, {"type_score", scan.type_score}});
+          {{"file", m.file},
+           {"detected_type", scan.detected_type},
+           {"type_score", scan.type_score}});
       return;  // its seal, signature and fields belong to another document
     }
     if (rule.seal) seal(type, m, scan);
     if (!rule.signature.empty()) signature(rule.signature, type, m, scan);
     if (!rule.tick.empty()) tick(rule.tick, type, m, scan);
-    const ocr::DocumentType* doc = documents_.type(scan.detected_type.empty() ? type : scan.detected_type);
+    const ocr::DocumentType* doc =
+        documents_.type(scan.detected_type.empty() ? type : scan.detected_type);
     for (const std::string& field : rule.fields) {
       if (field == "enterprise.uscc" && doc && !doc->uscc_labels.empty()) uscc(type, m, scan);
       if (field == "enterprise.name") company_name(type, m, scan);
@@ -229,7 +233,8 @@ class Checker {
 
   // The codes on the scan that pass `check`, repaired, with where they were read.
   template <class Repair>
-  std::vector<std::pair<std::string, ocr::Box>> codes(const ocr::ScanResult& scan, Repair repair) const {
+  std::vector<std::pair<std::string, ocr::Box>> codes(const ocr::ScanResult& scan,
+                                                      Repair repair) const {
     std::vector<std::pair<std::string, ocr::Box>> out;
     for (const ocr::FieldRead& f : scan.fields) {
       if (f.field != "code") continue;
@@ -294,11 +299,15 @@ class Checker {
     if (other && closest >= 3 && !ink_leans_to_form(other->first)) {
       add(prefix + ".mismatch", type, Severity::fail,
           {{"expected", shown_expected}, {"found", show(other->first)}},
-          {{"file", m.file}, {"box", box_json(other->second)}, {"expected", shown_expected},
+          {{"file", m.file},
+           {"box", box_json(other->second)},
+           {"expected", shown_expected},
            {"found", show(other->first)}});
     } else {
-      nlohmann::json evidence = {{"file", m.file}, {"expected", shown_expected},
-                                 {"reason", "no code on the scan matches the form's or passes its check"}};
+      nlohmann::json evidence = {
+          {"file", m.file},
+          {"expected", shown_expected},
+          {"reason", "no code on the scan matches the form's or passes its check"}};
       if (!closest_text.empty()) {
         evidence["closest"] = show(closest_text);
         evidence["box"] = box_json(closest_box);
@@ -331,7 +340,8 @@ class Checker {
   }
 
   void id_number(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
-    std::string expected = json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
+    std::string expected =
+        json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
     compare_code(
         "idnum", 1, expected, mask_id_number(expected), type, m, scan,
         [&](const std::string& text) { return ocr::repair_id_number(text, today_); },
@@ -396,26 +406,35 @@ class Checker {
       // The tail of the expected name (its head lost to a cell border or a seal: 中国)有限公司 of
       // 恒通（中国）有限公司) is a part read, not another name.
       const bool part = got.size() < want.size() && ocr::substring_similarity(want, got) >= 0.8;
-      bool whole = field == "person" ? got.size() == want.size()
-                                     : !part && got.size() >= 2 &&
-                                           (got.substr(got.size() - 2) == U"公司" || got.back() == U'厂');
+      bool whole = field == "person"
+                       ? got.size() == want.size()
+                       : !part && got.size() >= 2 &&
+                             (got.substr(got.size() - 2) == U"公司" || got.back() == U'厂');
       bool clear = f.confidence >= 96 && same < (person ? 0.5 : 0.75) && similarity < 0.9 && whole;
       add("name.mismatch", type, clear ? Severity::fail : Severity::review,
           {{"expected", expected}, {"found", f.text}},
-          {{"file", m.file}, {"box", box_json(f.box)}, {"field", field}, {"expected", expected},
-           {"found", f.text}, {"confidence", f.confidence}},
+          {{"file", m.file},
+           {"box", box_json(f.box)},
+           {"field", field},
+           {"expected", expected},
+           {"found", f.text},
+           {"confidence", f.confidence}},
           person ? "person.mismatch" : "");
       return;
     }
     std::string seen = encode_utf8(all.substr(begin, end - begin));
     add("name.unread", type, Severity::review, {{"expected", expected}},
-        {{"file", m.file}, {"field", field}, {"expected", expected}, {"closest", seen},
+        {{"file", m.file},
+         {"field", field},
+         {"expected", expected},
+         {"closest", seen},
          {"similarity", similarity}},
         person ? "person.unread" : "");
   }
 
   void company_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
-    compare_name("name", json_text(submission_, "/enterprise/name"_json_pointer), type, m, scan, 0.1);
+    compare_name("name", json_text(submission_, "/enterprise/name"_json_pointer), type, m, scan,
+                 0.1);
   }
 
   void person_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
@@ -486,7 +505,10 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
     // Without the enterprise in the registry, a rule about its keys and usernames cannot be
     // decided here: a person looks it up.
     bool undecidable = !registered && reads_registry(procedure, r.id);
-    Finding f{r.finding, "submission", undecidable ? Severity::review : Severity::fail, r.remark,
+    Finding f{r.finding,
+              "submission",
+              undecidable ? Severity::review : Severity::fail,
+              r.remark,
               {{"requirement", r.id}}};
     if (undecidable) f.message += "（登记库中无该企业记录，请人工核对）";
     checker.findings.push_back(std::move(f));
@@ -523,9 +545,12 @@ SubmissionVerdict check_submission(const nlohmann::json& submission, const Proce
   }
   for (const MaterialScan& m : materials)
     if (!used.count(&m))
-      checker.findings.push_back({"material.extra", m.type, Severity::info,
-                                  documents.material_name(m.type) + "不是本业务所需材料，未作核验。",
-                                  {{"file", m.file}}});
+      checker.findings.push_back(
+          {"material.extra",
+           m.type,
+           Severity::info,
+           documents.material_name(m.type) + "不是本业务所需材料，未作核验。",
+           {{"file", m.file}}});
   checker.seal_names();
   SubmissionVerdict verdict;
   verdict.verdict = verdict_of(checker.findings);

@@ -460,20 +460,31 @@ async function resubmit(c, a, uploads) {
 }
 
 // Checks the case's current materials now (a batch of one), following its progress in `status`.
+// When that batch is interrupted or fails, the same button, then labelled 继续核验, resumes it.
 async function checkNow(id, status, button) {
   button.disabled = true;
   status.className = '';
   try {
-    let job = await api('POST', '/api/batches', {cases: [id]});
+    const left = button.dataset.batch;
+    let job = left ? await api('POST', `/api/batches/${encodeURIComponent(left)}/resume`, {}) :
+                     await api('POST', '/api/batches', {cases: [id]});
     while (job.state === 'running') {
       status.textContent = job.total ? `核验中：扫描件 ${job.done}/${job.total}` : '核验中：正在读取…';
       await new Promise((r) => setTimeout(r, 500));
       job = await api('GET', '/api/batches/' + job.id);
     }
-    // failed, or interrupted (its server stopped): the error says what to do.
-    if (job.state === 'failed' || job.state === 'interrupted') throw new Error(job.error);
+    // failed, or interrupted (its server stopped): the error says to click 继续核验.
+    if (job.state === 'failed' || job.state === 'interrupted') {
+      button.dataset.batch = job.id;
+      button.textContent = '继续核验';
+      throw Object.assign(new Error(job.error), {left: true});
+    }
     showCase(id, '新材料已核验，结论见“文书核验”。');
   } catch (e) {
+    if (!e.left) {  // refused or not answered: the next click checks afresh
+      delete button.dataset.batch;
+      button.textContent = '核验新材料';
+    }
     button.disabled = false;
     status.className = 'error';
     status.textContent = e.message;
