@@ -38,9 +38,16 @@ class Checker {
   void add(const std::string& code, const std::string& material, Severity severity,
            const std::map<std::string, std::string>& values, nlohmann::json evidence,
            const std::string& remark = "") {
-    findings.push_back({code, material, severity,
-                        documents_.remark(remark.empty() ? code : remark, material, values),
-                        std::move(evidence)});
+    Finding f{code, material, severity,
+              documents_.remark(remark.empty() ? code : remark, material, values),
+              std::move(evidence)};
+    // A file given with no channel is checked by the rules of both (the e-seal letter uploaded
+    // and on paper): what both find in it is said once.
+    if (std::none_of(findings.begin(), findings.end(), [&f](const Finding& g) {
+          return g.code == f.code && g.material == f.material && g.severity == f.severity &&
+                 g.message == f.message && g.evidence == f.evidence;
+        }))
+      findings.push_back(std::move(f));
   }
 
   void form_codes() {
@@ -118,7 +125,9 @@ class Checker {
   // company's name (each read too poorly to say either way) go to a person. One seal that does
   // is enough: a company presses one seal on all its papers.
   void seal_names() {
-    if (seal_names_looked_ == 0 || seal_names_carried_ > 0 || seal_names_other_ > 0) return;
+    if (seal_names_looked_ == 0 || seal_names_carried_ > 0 || seal_names_other_ > 0 ||
+        seal_names_doubtful_ > 0)
+      return;
     add("seal.name_unread", "submission", Severity::review,
         {{"expected", json_text(submission_, "/enterprise/name"_json_pointer)}},
         {{"seals_looked_at", seal_names_looked_}});
@@ -131,29 +140,49 @@ class Checker {
     bool red = std::any_of(scan.seals.begin(), scan.seals.end(),
                            [](const ocr::SealMark& s) { return s.red; });
     if (!red) add("seal.missing", type, Severity::fail, {}, {{"file", m.file}, {"seals_found", 0}});
-    // The name along a red seal's arc (ocr::SealNameCheck): another company's is a fail.
+    // The name along a red seal's arc (ocr::SealNameCheck): another company's is a fail, one
+    // doubtful (a character of the name clearly another's) goes to a person.
+    using Verdict = ocr::SealNameCheck::Verdict;
+    const ocr::SealMark* doubtful = nullptr;
     for (const ocr::SealMark& s : scan.seals) {
       if (!s.red || !s.name_check) continue;
       ++seal_names_looked_;
-      using Verdict = ocr::SealNameCheck::Verdict;
       if (s.name_check->verdict == Verdict::same) ++seal_names_carried_;
+      if (s.name_check->verdict == Verdict::doubtful) {
+        ++seal_names_doubtful_;
+        if (!doubtful) doubtful = &s;
+      }
       if (s.name_check->verdict != Verdict::other) continue;
       ++seal_names_other_;
-      nlohmann::json differences = nlohmann::json::array();
-      for (const auto& d : s.name_check->differences)
-        differences.push_back({{"read", d.read},
-                               {"expected", d.expected},
-                               {"read_likeness", d.read_likeness},
-                               {"form_likeness", d.form_likeness}});
       add("seal.name_mismatch", type, Severity::fail,
-          {{"found", s.text}, {"expected", s.name_check->expected}},
-          {{"file", m.file},
-           {"box", box_json(s.box)},
-           {"read", s.text},
-           {"read_as_name", s.name_check->read_as_name},
-           {"differences", std::move(differences)}});
+          {{"found", s.text}, {"expected", s.name_check->expected}}, seal_name_evidence(m, s));
       return;
     }
+    if (!doubtful) return;
+    std::string unlike;  // 科（应为“佳”）: the characters read that the name does not have
+    for (const auto& d : doubtful->name_check->differences)
+      if (d.clearly_other)
+        unlike += (unlike.empty() ? "" : "、") + ("“" + d.read + "”（应为“" + d.expected + "”）");
+    add("seal.name_doubtful", type, Severity::review,
+        {{"found", doubtful->text},
+         {"expected", doubtful->name_check->expected},
+         {"detail", unlike}},
+        seal_name_evidence(m, *doubtful));
+  }
+
+  static nlohmann::json seal_name_evidence(const MaterialScan& m, const ocr::SealMark& s) {
+    nlohmann::json differences = nlohmann::json::array();
+    for (const auto& d : s.name_check->differences)
+      differences.push_back({{"read", d.read},
+                             {"expected", d.expected},
+                             {"read_likeness", d.read_likeness},
+                             {"form_likeness", d.form_likeness},
+                             {"clearly_other", d.clearly_other}});
+    return {{"file", m.file},
+            {"box", box_json(s.box)},
+            {"read", s.text},
+            {"read_as_name", s.name_check->read_as_name},
+            {"differences", std::move(differences)}};
   }
 
   void signature(const std::string& signer, const std::string& type, const MaterialScan& m,
@@ -444,7 +473,8 @@ class Checker {
 
   const nlohmann::json& submission_;
   // Red seals whose names were looked at; of them, those that carry the company's and another's.
-  int seal_names_looked_ = 0, seal_names_carried_ = 0, seal_names_other_ = 0;
+  int seal_names_looked_ = 0, seal_names_carried_ = 0, seal_names_other_ = 0,
+      seal_names_doubtful_ = 0;
   const DocumentRules& documents_;
   std::string today_;
 };

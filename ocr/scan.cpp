@@ -183,9 +183,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       std::fprintf(stderr, "  seal %zu: %s (%.0f)", s, seal.text.c_str(), seal.text_confidence);
       if (const auto& c = seal.name_check) {
         std::fprintf(stderr, " %s read %zu drawn %zu:",
-                     c->verdict == SealNameCheck::Verdict::same    ? "same"
-                     : c->verdict == SealNameCheck::Verdict::other ? "OTHER"
-                                                                   : "unsure",
+                     c->verdict == SealNameCheck::Verdict::same       ? "same"
+                     : c->verdict == SealNameCheck::Verdict::other    ? "OTHER"
+                     : c->verdict == SealNameCheck::Verdict::doubtful ? "doubtful"
+                                                                      : "unsure",
                      c->read_as_name, c->drawn_as_name);
         for (const auto& d : c->differences)
           std::fprintf(stderr, " %s%.2f/%s%.2f", d.read.c_str(), d.read_likeness,

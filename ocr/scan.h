@@ -56,16 +56,19 @@ struct TextLine {
 // the name): how many of the name's characters were read as they are, and per character read as
 // another, how much the ink there looks like the one read and like the form's (GlyphShapes).
 struct SealNameCheck {
-  enum class Verdict { same, other, unsure };
+  enum class Verdict { same, other, doubtful, unsure };
   struct Difference {
     std::string read, expected;
     double read_likeness = -1, form_likeness = -1;
+    // The ink clearly is the character read, not the form's, in the name before its legal form.
+    bool clearly_other = false;
   };
   std::string expected;
   size_t read_as_name = 0;   // characters of the name read as they are
   size_t drawn_as_name = 0;  // … read as another, but whose ink clearly is the name's
   std::vector<Difference> differences;
-  // same: the seal carries the name; other: it clearly carries another; unsure: neither.
+  // same: the seal carries the name; other: it clearly carries another; doubtful: one character
+  // of the name clearly another's, where the rest lines up (a person looks); unsure: none of these.
   Verdict verdict = Verdict::unsure;
 };
 

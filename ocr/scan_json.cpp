@@ -15,7 +15,8 @@ Box box_from(const nlohmann::json& j) {
 }
 
 constexpr SealNameCheck::Verdict kSealVerdicts[] = {
-    SealNameCheck::Verdict::same, SealNameCheck::Verdict::other, SealNameCheck::Verdict::unsure};
+    SealNameCheck::Verdict::same, SealNameCheck::Verdict::other, SealNameCheck::Verdict::doubtful,
+    SealNameCheck::Verdict::unsure};
 
 const char* seal_verdict_name(SealNameCheck::Verdict v) {
   switch (v) {
@@ -23,6 +24,8 @@ const char* seal_verdict_name(SealNameCheck::Verdict v) {
       return "same";
     case SealNameCheck::Verdict::other:
       return "other";
+    case SealNameCheck::Verdict::doubtful:
+      return "doubtful";
     case SealNameCheck::Verdict::unsure:
       return "unsure";
   }
@@ -56,7 +59,8 @@ nlohmann::json scan_result_json(const ScanResult& r) {
         differences.push_back({{"read", d.read},
                                {"expected", d.expected},
                                {"read_likeness", d.read_likeness},
-                               {"form_likeness", d.form_likeness}});
+                               {"form_likeness", d.form_likeness},
+                               {"clearly_other", d.clearly_other}});
       seal["name_check"] = {{"expected", c->expected},
                             {"read_as_name", c->read_as_name},
                             {"drawn_as_name", c->drawn_as_name},
@@ -141,8 +145,9 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
         for (const auto& d : c.at("differences"))
           check.differences.push_back(
               {d.at("read").get<std::string>(), d.at("expected").get<std::string>(),
-               d.at("read_likeness").get<double>(), d.at("form_likeness").get<double>()});
-        // A verdict that is none of the three makes the whole result unreadable (redone), not
+               d.at("read_likeness").get<double>(), d.at("form_likeness").get<double>(),
+               d.at("clearly_other").get<bool>()});
+        // A verdict that is none of the four makes the whole result unreadable (redone), not
         // an "unsure" seal.
         const std::string verdict = c.at("verdict").get<std::string>();
         const auto named = std::find_if(

@@ -16,6 +16,7 @@ extern const char migration_sqlite_010_sql[];
 extern const char migration_sqlite_011_sql[];
 extern const char migration_sqlite_012_sql[];
 extern const char migration_sqlite_013_sql[];
+extern const char migration_sqlite_014_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -29,7 +30,7 @@ const char* const kMigrations[] = {
     embedded::migration_sqlite_007_sql, embedded::migration_sqlite_008_sql,
     embedded::migration_sqlite_009_sql, embedded::migration_sqlite_010_sql,
     embedded::migration_sqlite_011_sql, embedded::migration_sqlite_012_sql,
-    embedded::migration_sqlite_013_sql};
+    embedded::migration_sqlite_013_sql, embedded::migration_sqlite_014_sql};
 
 }  // namespace
 

@@ -21,6 +21,7 @@ extern const char migration_postgresql_010_sql[];
 extern const char migration_postgresql_011_sql[];
 extern const char migration_postgresql_012_sql[];
 extern const char migration_postgresql_013_sql[];
+extern const char migration_postgresql_014_sql[];
 }  // namespace keydesk::embedded
 
 namespace keydesk::internal {
@@ -34,7 +35,7 @@ const char* const kMigrations[] = {
     embedded::migration_postgresql_007_sql, embedded::migration_postgresql_008_sql,
     embedded::migration_postgresql_009_sql, embedded::migration_postgresql_010_sql,
     embedded::migration_postgresql_011_sql, embedded::migration_postgresql_012_sql,
-    embedded::migration_postgresql_013_sql};
+    embedded::migration_postgresql_013_sql, embedded::migration_postgresql_014_sql};
 
 // How long a connection waits for the database server to answer, in seconds (libpq's
 // connect_timeout, per address tried).
@@ -67,7 +68,10 @@ Error pg_error(PGconn* conn, const PGresult* result, const std::string& what) {
   };
   if (code == "40001" || code == "40P01" || code == "55P03" || code == "57014")
     return said(ErrorKind::busy, "数据库正忙，请稍后重试");
-  if (code.starts_with("08") || (conn && PQstatus(conn) == CONNECTION_BAD))
+  // 08: the connection failed; 57P01-57P03: the server is shutting down, crashed or still
+  // starting (the connection's state is not always bad yet when the error is read).
+  if (code.starts_with("08") || code.starts_with("57P0") ||
+      (conn && PQstatus(conn) == CONNECTION_BAD))
     return said(ErrorKind::unavailable,
                 "与数据库服务器的连接已断开，未保存任何内容：请稍后重试，仍不行请联系管理员检查数据"
                 "库服务器");

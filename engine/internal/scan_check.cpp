@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-24";  // 24: print inside a frame the smear joined it to (an ID card's edge on a dark
+    "scan-25";  // 25: a seal whose name has one character clearly another's is doubtful (the
+                // clerk looks: seal.name_doubtful), each difference says whether it is clear;
+                // 24: print inside a frame the smear joined it to (an ID card's edge on a dark
                 // copy) found as rows, parted along blank bands where the frame's remains still
                 // chain it; a character grid the Latin model misreads read by the Chinese one;
                 // 23: a wrapped value's first line read though it stands above its label's

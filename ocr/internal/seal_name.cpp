@@ -24,6 +24,9 @@ namespace {
 // and beat the other by a clear margin.
 constexpr double kLikely = 0.6;
 constexpr double kClearly = 0.1;
+// One character alone says "doubtful" only by a wider margin: shapes alike are misread into each
+// other by a little more than kClearly (示 read as 未 in a company's own seal: 0.67 against 0.54).
+constexpr double kSurely = 0.2;
 // The share of the form's name that must be found (read as it is or its ink drawn as it) for a
 // seal to carry it.
 constexpr double kCarried = 0.6;
@@ -84,6 +87,7 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
   check.expected = company_name;
   const std::vector<size_t> at = align(chars, want);
   std::vector<bool> other_at(want.size(), false);  // the ink there clearly is another character
+  size_t surely_other = 0;                         // … by kSurely
   size_t distinctive = want.size();                // the name before its legal form
   for (std::u32string_view form : {U"股份有限公司", U"有限责任公司", U"有限公司", U"公司"})
     if (want.size() > form.size() && want.ends_with(form)) {
@@ -128,6 +132,8 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     // 易), and the ink then is clearly the character read, which is the company's own.
     other_at[k] = k < distinctive && want.find(chars[at[k]]) == std::u32string::npos &&
                   d.read_likeness >= kLikely && d.read_likeness >= d.form_likeness + kClearly;
+    d.clearly_other = other_at[k];
+    if (other_at[k] && d.read_likeness >= d.form_likeness + kSurely) ++surely_other;
     check.differences.push_back(std::move(d));
   }
   const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
@@ -135,10 +141,15 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
                        static_cast<double>(want.size());
   // Two characters clearly another's (another company's brand or trade: 瑞丰 for 正元, 实业 for
   // 进出口), where the rest of the reading lines up with the name (three of its characters read
-  // as they are), is another company's seal; a single misread character is not (服 read for 限
-  // draws more like 服). Most of the name found and nothing clearly another's is this company's.
+  // as they are), is another company's seal. One, by kSurely, is doubtful: a character misread
+  // that draws more like the one read, or another company's name whose other differing character
+  // was read too poorly to tell (宁波中科丛贸易有限公司 for 宁波佳美…: 科 surely not 佳, 0.80
+  // against 0.37; 丛 neither 美 nor clearly another); a person looks. Most of the name found and
+  // nothing clearly another's is this company's.
   if (other >= 2 && check.read_as_name >= 3)
     check.verdict = SealNameCheck::Verdict::other;
+  else if (other == 1 && surely_other == 1 && check.read_as_name >= 3)
+    check.verdict = SealNameCheck::Verdict::doubtful;
   else if (found >= kCarried && other == 0)
     check.verdict = SealNameCheck::Verdict::same;
   else

@@ -35,12 +35,14 @@ const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string&
 
 // A submission of one application form on which the company name was read as `read`, at a mean
 // glyph confidence of `confidence`.
-// `extra`: more lines read on the form; `ticks`: its tick list as read.
+// `extra`: more lines read on the form; `ticks`: its tick list as read; `seals`: its seals as
+// found.
 SubmissionVerdict check_name_read(const std::string& read, float confidence,
                                   const std::vector<ocr::TextLine>& extra = {},
                                   const std::vector<ocr::TickMark>& ticks = {},
                                   const std::vector<ocr::FieldRead>& codes = {},
-                                  const std::vector<ocr::GlyphCheck>& glyph_checks = {}) {
+                                  const std::vector<ocr::GlyphCheck>& glyph_checks = {},
+                                  const std::vector<ocr::SealMark>& seals = {}) {
   const Procedure procedure = bundled_procedure("first_issue_online");
   const DocumentRules documents = bundled_documents();
   nlohmann::json submission = {
@@ -75,6 +77,7 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
   scan.ticks = ticks;
   for (const ocr::FieldRead& code : codes) scan.fields.push_back(code);
   scan.glyph_checks = glyph_checks;
+  scan.seals = seals;
   form.scan = scan;
   return check_submission(submission, procedure, documents, {form}, nlohmann::json::object(), {},
                           Date(2026, 11, 24));
@@ -195,6 +198,54 @@ TEST_CASE("a company name read clearly as another company's is a mismatch that f
   REQUIRE(mismatch);
   CHECK(mismatch->severity == ocr::Severity::fail);
   CHECK(verdict.verdict == "fail");
+}
+
+namespace {
+// A red seal on the form whose name was read as `text` and judged `verdict`, 达 read for the
+// name's 通 (clearly 达 when `clear`).
+ocr::SealMark seal_read(const std::string& text, ocr::SealNameCheck::Verdict verdict, bool clear) {
+  ocr::SealMark seal;
+  seal.box = {800, 1400, 220, 220};
+  seal.red = true;
+  seal.text = text;
+  seal.name_check =
+      ocr::SealNameCheck{"恒通（中国）有限公司", 7, 0, {{"达", "通", 0.78, 0.31, clear}}, verdict};
+  return seal;
+}
+}  // namespace
+
+TEST_CASE("a seal whose name has one character clearly another's goes to a person", "[verify]") {
+  using Verdict = ocr::SealNameCheck::Verdict;
+  const ocr::SealMark doubtful = seal_read("恒达中国有限公司", Verdict::doubtful, true);
+  SubmissionVerdict verdict =
+      check_name_read("恒通（中国）有限公司", 96.0f, {}, {}, {}, {}, {doubtful});
+  const ocr::Finding* found = finding(verdict, "seal.name_doubtful");
+  REQUIRE(found);
+  CHECK(found->severity == ocr::Severity::review);
+  CHECK(found->material == "application_form");
+  CHECK(
+      found->message ==
+      "进出口企业电子钥匙与电子认证证书申请表上企业公章的印文识别为“恒达中国有限公司”，其中“达”（应"
+      "为“通”）与申请企业“恒通（中国）有限公司”的名称不符，请人工核对公章是否为本企业公章：不是的，"
+      "请企业加盖本企业公章后重新提交。");
+  CHECK(found->evidence["differences"][0]["clearly_other"] == true);
+  // The specific finding, not the general one that no seal was read as the name.
+  CHECK_FALSE(finding(verdict, "seal.name_unread"));
+  // A seal on the same form that carries the name does not answer for the doubtful one.
+  verdict = check_name_read("恒通（中国）有限公司", 96.0f, {}, {}, {}, {},
+                            {seal_read("恒通中国有限公司", Verdict::same, false), doubtful});
+  CHECK(finding(verdict, "seal.name_doubtful"));
+  // Two characters clearly another's: another company's seal, a fail.
+  verdict = check_name_read("恒通（中国）有限公司", 96.0f, {}, {}, {}, {},
+                            {seal_read("恒达中国有限公司", Verdict::other, true)});
+  REQUIRE(finding(verdict, "seal.name_mismatch"));
+  CHECK(finding(verdict, "seal.name_mismatch")->severity == ocr::Severity::fail);
+  CHECK_FALSE(finding(verdict, "seal.name_doubtful"));
+  // Only unsure: the general review.
+  verdict = check_name_read("恒通（中国）有限公司", 96.0f, {}, {}, {}, {},
+                            {seal_read("恒达中国有限公司", Verdict::unsure, false)});
+  CHECK(finding(verdict, "seal.name_unread"));
+  CHECK_FALSE(finding(verdict, "seal.name_doubtful"));
 }
 
 TEST_CASE("the tail of the form's own company name, its head lost, is for a person to look at",

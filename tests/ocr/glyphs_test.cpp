@@ -156,7 +156,7 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
   seal.name_check = SealNameCheck{"广州正元国际贸易有限公司",
                                   5,
                                   0,
-                                  {{"堪", "正", 0.68, 0.29}, {"丰", "元", 0.78, 0.17}},
+                                  {{"堪", "正", 0.68, 0.29, true}, {"丰", "元", 0.78, 0.17, true}},
                                   SealNameCheck::Verdict::other};
   result.seals.push_back(seal);
   nlohmann::json json = scan_result_json(result);
@@ -172,6 +172,14 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
   REQUIRE(c.differences.size() == 2);
   CHECK(c.differences[1].read == "丰");
   CHECK(c.differences[1].form_likeness == Approx(0.17));
+  CHECK(c.differences[1].clearly_other);
+  // A doubtful seal (one character clearly another's) is kept as doubtful.
+  json["seals"][0]["name_check"]["verdict"] = "doubtful";
+  json["seals"][0]["name_check"]["differences"][1]["clearly_other"] = false;
+  const std::optional<ScanResult> doubtful = scan_result_from_json(json);
+  REQUIRE(doubtful);
+  CHECK(doubtful->seals[0].name_check->verdict == SealNameCheck::Verdict::doubtful);
+  CHECK_FALSE(doubtful->seals[0].name_check->differences[1].clearly_other);
   // A kept result whose verdict or counts were altered is not taken as an unsure seal: it is
   // no result, and the scan is analysed again.
   json["seals"][0]["name_check"]["verdict"] = "maybe";
