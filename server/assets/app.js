@@ -477,7 +477,8 @@ async function checkNow(id, status, button) {
     if (job.state === 'failed' || job.state === 'interrupted') {
       button.dataset.batch = job.id;
       button.textContent = '继续核验';
-      throw Object.assign(new Error(job.error), {left: true});
+      const [said, detail] = splitDetail(job.error);  // the English detail in a tooltip
+      throw Object.assign(new Error(said), {left: true, detail});
     }
     showCase(id, '新材料已核验，结论见“文书核验”。');
   } catch (e) {
@@ -488,6 +489,7 @@ async function checkNow(id, status, button) {
     button.disabled = false;
     status.className = 'error';
     status.textContent = e.message;
+    status.title = e.detail || '';
   }
 }
 
@@ -693,7 +695,9 @@ async function showBatch() {
     // the batch goes on under its number (the scans checked before are not read again).
     if (job.state === 'failed' || job.state === 'interrupted') {
       status.className = 'error';
-      status.textContent = `批次号 ${job.id}：${job.error}`;
+      const [said, detail] = splitDetail(job.error);  // the English detail in a tooltip
+      status.textContent = `批次号 ${job.id}：${said}`;
+      status.title = detail;
       const resume = el('button', {type: 'button', id: 'resume-batch'}, '继续核验');
       resume.addEventListener('click', async () => {
         resume.disabled = true;

@@ -72,19 +72,28 @@ echo "$KEYDESK_ADMIN_PASSWORD" | "${kdb[@]}" users add "$KEYDESK_ADMIN" --role a
 
 # A batch another server left interrupted (its server killed): the clerk resumes it on the batch
 # page under its own number. Its folder is the one the clerk takes S-2026-000201 in to.
-export KEYDESK_INTERRUPTED=W-20261204-00000007
-/usr/bin/python3 - "$db" "$work/intake/S-2026-000201" "$KEYDESK_INTERRUPTED" >>"$work/setup.log" 2>&1 <<'PY' ||
+# And one that server was running for the case page's 核验新材料 of S-2026-000204 (its intake
+# folder) when it died: still marked running, its last heartbeat long past.
+export KEYDESK_INTERRUPTED=W-20261204-00000007 KEYDESK_LEFT_RUNNING=W-20261204-00000008
+/usr/bin/python3 - "$db" "$work/intake" "$KEYDESK_INTERRUPTED" "$KEYDESK_LEFT_RUNNING" \
+  >>"$work/setup.log" 2>&1 <<'PY' ||
 import datetime, json, sqlite3, sys
-db, folder, batch = sys.argv[1:]
+db, intake, interrupted, left_running = sys.argv[1:]
 now = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 with sqlite3.connect(db) as c:
-    c.execute("INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, total, "
-              "error, started_at, finished_at, server, heartbeat_at, folders) VALUES (?, 'wangfang', "
-              "'authority_clerk', '示例省商务厅（发证机构）', 'interrupted', 1, 2, 5, "
-              "'核验已中断：运行此批次的服务器已停止（如重启）或失去联系。请点“继续核验”在原批次号下接着核验', "
-              "?, ?, 'gone/1', 1, ?)", (batch, now, now, json.dumps([folder])))
+    for batch, state, error, folder in (
+            (interrupted, "interrupted",
+             "核验已中断：运行此批次的服务器已停止（如重启）或失去联系。请点“继续核验”在原批次号下接着核验",
+             "S-2026-000201"),
+            (left_running, "running", "", "S-2026-000204")):
+        c.execute("INSERT INTO web_batches (id, started_by, role, authority, state, cases, done, "
+                  "total, error, started_at, finished_at, server, heartbeat_at, folders) VALUES (?, "
+                  "'wangfang', 'authority_clerk', '示例省商务厅（发证机构）', ?, 1, 2, 5, ?, ?, ?, "
+                  "'gone/1', 1, ?)",
+                  (batch, state, error, now, now if state != "running" else None,
+                   json.dumps([intake + "/" + folder])))
 PY
-  { cat "$work/setup.log" >&2; fail "the interrupted batch was not stored"; }
+  { cat "$work/setup.log" >&2; fail "the interrupted batches were not stored"; }
 
 # The server on any free port; it prints "keydesk serve: http://127.0.0.1:PORT/ …". The log is
 # made first: the background job's redirection may come after the first look at it below.
