@@ -394,6 +394,13 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   for (const fs::path& p : o.inputs) report["inputs"].push_back(p.string());
   nlohmann::json entries = nlohmann::json::array();
   std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
+  // The registry is read for each submission's requirements (its keys, its usernames): an
+  // outage of the database is waited out as the queue's reads are (internal/patience.h).
+  internal::Patience patience;
+  patience.first_wait = o.poll_interval;
+  patience.cap = o.retry_cap;
+  patience.stop = o.cancel;
+  patience.log = o.log;
   // Previews of the scans with evidence boxes, made after the loop on the workers' threads.
   struct Preview {
     fs::path source, target;
@@ -425,7 +432,10 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
            "申请数据（submission.json）缺失、格式错误或所选业务不存在，无法核验，请重新提交。",
            {{"reason", s.error}}});
     } else {
-      auto facts = case_facts(*plan.registry, s.data, entry["id"].get<std::string>(), "", o.today);
+      const std::string id = entry["id"].get<std::string>();
+      auto facts = internal::patiently(patience, "reading the registry for " + id, [&] {
+        return case_facts(*plan.registry, s.data, id, "", o.today);
+      });
       std::vector<FailedRequirement> failed;
       if (facts) {
         if (auto f = Workflow::failed_requirements(*s.procedure, *facts)) failed = std::move(*f);
@@ -434,6 +444,15 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
           check_submission(s.data, *s.procedure, *plan.documents, s.materials,
                            facts ? *facts : nlohmann::json::object(), failed, o.today);
       findings = std::move(v.findings);
+      // Its requirements unread (they were taken as met): a person looks, never a pass.
+      if (!facts)
+        findings.push_back(
+            {"registry.unread",
+             "submission",
+             ocr::Severity::review,
+             "登记库读取失败，受理条件（企业是否已有电子钥匙、登录用户名是否已被使用等）"
+             "未能核对：请联系管理员检查数据库后，对本案件重新核验。",
+             {{"reason", facts.error().message}}});
     }
     std::string verdict = verdict_of(findings);
     ++counts[verdict];

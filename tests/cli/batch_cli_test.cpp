@@ -409,6 +409,49 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
   }
 }
 
+TEST_CASE("a submission whose registry facts cannot be read goes to a person, never passes",
+          "[batch]") {
+  // The requirements (the enterprise holds no key yet, its username is free) are read from the
+  // registry in the case database. A read that failed was taken as "nothing there": every
+  // requirement met, and a clean submission passed with none of them checked.
+  TempDir work;
+  const fs::path in = work.path() / "in";
+  scangen("--count 1 --faults none --procedure first_issue_online --seed 11 -q --out '" +
+          in.string() + "'");
+  const std::string db = (work.path() / "cases.db").string();
+  REQUIRE(run_keydesk("--db '" + db + "' case list").exit_code == 0);  // made and migrated
+  auto keys_table = [&db](const char* from, const char* to) {
+    const std::string sql = std::string("ALTER TABLE ") + from + " RENAME TO " + to;
+    const std::string cmd =
+        "/usr/bin/python3 -c \"import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute(sys.argv[2]); c.commit()\" '" +
+        db + "' '" + sql + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+  };
+  auto verify = [&](const std::string& report) {
+    auto run = run_keydesk("batch verify '" + in.string() + "' --report '" +
+                           (work.path() / report).string() + "' --db '" + db +
+                           "' --quiet --today 2026-11-24");
+    INFO(run.out << run.err);
+    return read_json(work.path() / report / "report.json")["submissions"][0];
+  };
+  keys_table("keys", "keys_away");  // the registry's keys cannot be read
+  const nlohmann::json unread = verify("unread");
+  CHECK(unread["verdict"] == "review");
+  REQUIRE(unread["findings"].size() == 1);
+  CHECK(unread["findings"][0]["code"] == "registry.unread");
+  CHECK(unread["findings"][0]["severity"] == "review");
+  const std::string remark = unread["findings"][0]["message"];
+  CHECK(remark.find("登记库读取失败") != std::string::npos);
+  CHECK(remark.find("重新核验") != std::string::npos);
+  CHECK_THAT(unread["findings"][0]["evidence"]["reason"].get<std::string>(),
+             Catch::Contains("keys"));
+  keys_table("keys_away", "keys");  // and once it can, the same submission passes
+  const nlohmann::json read = verify("read");
+  CHECK(read["verdict"] == "pass");
+  CHECK(read["findings"].empty());
+}
+
 TEST_CASE("a USCC written one character to a box on the application form is read", "[batch]") {
   // Two of the bundled examples write the code in a character grid; both are clean. (Without the
   // grid read, S-2026-000201's code came out in pieces: uscc.unread.)
