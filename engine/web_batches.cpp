@@ -140,7 +140,8 @@ struct WebBatches::Run {
   std::mutex mutex;                                // the progress below
   BatchProgress progress;
   bool progress_unwritten = false;  // progress moved since last written
-  std::chrono::steady_clock::time_point progress_written;
+  std::chrono::steady_clock::time_point progress_written;  // the beater's alone
+  bool write_failing = false;                              // the beater's alone
   bool beating = true;            // with mutex: the beater goes on
   std::condition_variable ended;  // with mutex: the beater stops
   std::atomic<bool> finished{false};
@@ -320,12 +321,11 @@ void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date to
     options.log = [&batch](const std::string& line) {
       std::fprintf(stderr, "keydesk serve: batch %s: %s\n", batch.id.c_str(), line.c_str());
     };
-    options.progress = [this, &r](const BatchProgress& p) {
+    // Kept for the beater to write: the analysis never waits on the database for it.
+    options.progress = [&r](const BatchProgress& p) {
       std::lock_guard lock(r.mutex);
       r.progress = p;
       r.progress_unwritten = true;
-      if (std::chrono::steady_clock::now() - r.progress_written >= setup_.progress_every)
-        write_progress(r);
     };
     // A connection and an engine of this thread's own: SQLite handles are not shared across
     // threads.
@@ -354,44 +354,59 @@ void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date to
     std::fprintf(stderr, "keydesk serve: batch %s: internal error: %s\n", batch.id.c_str(),
                  e.what());
   }
-  end(r);
+  {
+    std::lock_guard lock(r.mutex);
+    r.beating = false;
+  }
+  r.ended.notify_all();
   beater.join();
+  end(r);
   r.finished = true;
 }
 
 void WebBatches::end(Run& r) {
   WebBatch& batch = r.batch;
   batch.finished_at = now_text();
-  std::lock_guard lock(r.mutex);
-  batch.done = r.progress.done;
+  batch.done = r.progress.done;  // the beater has stopped: r.progress is this thread's
   batch.total = r.progress.total;
   batch.current = r.progress.current;
   // Should this fail (the database gone), the row's heartbeat stops: it reads as interrupted.
   if (auto ended = r.repository->finish(batch); !ended)
     std::fprintf(stderr, "keydesk serve: batch %s: its end not recorded: %s\n", batch.id.c_str(),
                  ended.error().message.c_str());
-  r.beating = false;
-  r.ended.notify_all();
 }
 
 void WebBatches::beat(Run& r) {
   std::unique_lock lock(r.mutex);
   // Progress the batch gave since the last write goes out within progress_every; the heartbeat
-  // every beat_every.
-  while (!r.ended.wait_for(lock, setup_.progress_every, [&r] { return !r.beating; }))
-    if (r.progress_unwritten ||
-        std::chrono::steady_clock::now() - r.progress_written >= setup_.beat_every)
-      write_progress(r);
+  // every beat_every. A write that failed (the database away) is tried again at the next turn,
+  // so the heartbeat is back within progress_every of the database: until it is, the row reads
+  // as interrupted once stale_after has passed, and a clerk could resume the batch elsewhere.
+  while (!r.ended.wait_for(lock, setup_.progress_every, [&r] { return !r.beating; })) {
+    if (!r.progress_unwritten && !r.write_failing &&
+        std::chrono::steady_clock::now() - r.progress_written < setup_.beat_every)
+      continue;
+    const BatchProgress progress = r.progress;
+    r.progress_unwritten = false;
+    lock.unlock();  // the analysis goes on while the database answers, or does not
+    const bool written = write_progress(r, progress);
+    lock.lock();
+    r.progress_written = std::chrono::steady_clock::now();
+    r.progress_unwritten = r.progress_unwritten || !written;
+  }
 }
 
-void WebBatches::write_progress(Run& r) {
-  r.progress_written = std::chrono::steady_clock::now();
-  r.progress_unwritten = false;
-  auto written = r.repository->progress(r.batch.id, setup_.server, r.progress.done,
-                                        r.progress.total, r.progress.current, setup_.clock());
-  if (!written)
-    std::fprintf(stderr, "keydesk serve: batch %s: progress not recorded: %s\n", r.batch.id.c_str(),
-                 written.error().message.c_str());
+bool WebBatches::write_progress(Run& r, const BatchProgress& progress) {
+  auto written = r.repository->progress(r.batch.id, setup_.server, progress.done, progress.total,
+                                        progress.current, setup_.clock());
+  // Logged when writes start failing and when they work again, not every half second between.
+  if (!written && !r.write_failing)
+    std::fprintf(stderr, "keydesk serve: batch %s: progress not recorded, trying again: %s\n",
+                 r.batch.id.c_str(), written.error().message.c_str());
+  if (written && r.write_failing)
+    std::fprintf(stderr, "keydesk serve: batch %s: progress recorded again\n", r.batch.id.c_str());
+  r.write_failing = !written;
+  return written.ok();
 }
 
 Result<WebBatch> WebBatches::stored(const std::string& id) {

@@ -118,9 +118,10 @@ class WebBatches {
   // The running batch's progress within progress_every of a change, and its heartbeat every
   // beat_every, until it ends.
   void beat(Run& r);
-  // Writes the running batch's progress and heartbeat now; r.mutex held.
-  void write_progress(Run& r);
-  // Records the batch's end and stops the beater.
+  // Writes `progress` and the heartbeat of the running batch now, on the beater's thread (r.mutex
+  // not held); whether it was written.
+  bool write_progress(Run& r, const BatchProgress& progress);
+  // Records the batch's end; the beater has stopped.
   void end(Run& r);
   std::string now_text() const;
 
