@@ -267,16 +267,24 @@ Error stopped_following() {
                   "rerun the batch to go on)");
 }
 
+// How the batch waits out an outage of its database (internal/patience.h): the waits doubling
+// from its poll interval up to its retry cap, logged, ended by its cancel flag.
+internal::Patience patience_of(const BatchOptions& o) {
+  internal::Patience p;
+  p.first_wait = o.poll_interval;
+  p.cap = o.retry_cap;
+  p.stop = o.cancel;
+  p.log = o.log;
+  return p;
+}
+
 // The batch's reads and writes of the queue and the scan cache while it follows the workers:
 // an outage of the database is waited out as the workers wait it out (internal/patience.h),
 // logged, and told to the clerk in the progress line until the database answers again.
 class QueueFollower {
  public:
-  QueueFollower(const BatchOptions& o, BatchProgress& progress) : o_(o), progress_(progress) {
-    patience_.first_wait = o.poll_interval;
-    patience_.cap = o.retry_cap;
-    patience_.stop = o.cancel;
-    patience_.log = o.log;
+  QueueFollower(const BatchOptions& o, BatchProgress& progress)
+      : o_(o), progress_(progress), patience_(patience_of(o)) {
     patience_.waiting = [this](std::chrono::seconds waited) {
       waited_ = true;
       // Shown on the batch page as it is: Chinese only.
@@ -396,11 +404,7 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
   // The registry is read for each submission's requirements (its keys, its usernames): an
   // outage of the database is waited out as the queue's reads are (internal/patience.h).
-  internal::Patience patience;
-  patience.first_wait = o.poll_interval;
-  patience.cap = o.retry_cap;
-  patience.stop = o.cancel;
-  patience.log = o.log;
+  const internal::Patience patience = patience_of(o);
   // Previews of the scans with evidence boxes, made after the loop on the workers' threads.
   struct Preview {
     fs::path source, target;

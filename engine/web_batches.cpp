@@ -140,8 +140,9 @@ struct WebBatches::Run {
   std::mutex mutex;                                // the progress below
   BatchProgress progress;
   bool progress_unwritten = false;  // progress moved since last written
-  std::chrono::steady_clock::time_point progress_written;  // the beater's alone
-  bool write_failing = false;                              // the beater's alone
+  // The beater's alone: when it last wrote, and whether that write failed.
+  std::chrono::steady_clock::time_point progress_written;
+  bool write_failing = false;
   bool beating = true;            // with mutex: the beater goes on
   std::condition_variable ended;  // with mutex: the beater stops
   std::atomic<bool> finished{false};
