@@ -27,6 +27,14 @@ std::string json_text(const nlohmann::json& j, const nlohmann::json::json_pointe
   return j.contains(at) && j.at(at).is_string() ? j.at(at).get<std::string>() : std::string();
 }
 
+// `name` without its brackets and the marks OCR reads them as (（ as 《, 〈 or lost).
+std::u32string without_brackets(std::u32string name) {
+  std::erase_if(name, [](char32_t c) {
+    return c == U'(' || c == U')' || c == U'《' || c == U'》' || c == U'〈' || c == U'〉';
+  });
+  return name;
+}
+
 // Everything the checks of one submission need to say what they found.
 class Checker {
  public:
@@ -144,16 +152,18 @@ class Checker {
     // doubtful (a character of the name clearly another's) goes to a person.
     using Verdict = ocr::SealNameCheck::Verdict;
     const ocr::SealMark* doubtful = nullptr;
+    // A file checked under two rules (an e-seal letter with no channel) has its seals counted once.
+    const bool counted = !seal_files_.insert(m.file).second;
     for (const ocr::SealMark& s : scan.seals) {
       if (!s.red || !s.name_check) continue;
-      ++seal_names_looked_;
-      if (s.name_check->verdict == Verdict::same) ++seal_names_carried_;
+      seal_names_looked_ += !counted;
+      if (s.name_check->verdict == Verdict::same) seal_names_carried_ += !counted;
       if (s.name_check->verdict == Verdict::doubtful) {
-        ++seal_names_doubtful_;
+        seal_names_doubtful_ += !counted;
         if (!doubtful) doubtful = &s;
       }
       if (s.name_check->verdict != Verdict::other) continue;
-      ++seal_names_other_;
+      seal_names_other_ += !counted;
       add("seal.name_mismatch", type, Severity::fail,
           {{"found", s.text}, {"expected", s.name_check->expected}}, seal_name_evidence(m, s));
       return;
@@ -417,6 +427,12 @@ class Checker {
     if (similarity >= 1.0 - slack) return;
     // A spread name's gap read as a mark (苏　雪 as 苏，雪).
     if (ocr::substring_similarity(ocr::without_inner_marks(all), want) >= 1.0 - slack) return;
+    // Brackets tell no company from another: one lost, or read as another mark, is no slip of the
+    // name's own (广源土海)进出口有限公司 for 广源（上海）…: 土 for 上, and the bracket). The slips
+    // allowed are the whole name's.
+    if (ocr::best_substring_distance(without_brackets(all), without_brackets(want)) <=
+        static_cast<size_t>(slack * static_cast<double>(want.size()) + 1e-9))
+      return;
     similarity = std::max(similarity, wrapped_similarity(scan, want));
     if (similarity >= 1.0 - slack) return;
     const bool person = field == "person";
@@ -475,6 +491,7 @@ class Checker {
   // Red seals whose names were looked at; of them, those that carry the company's and another's.
   int seal_names_looked_ = 0, seal_names_carried_ = 0, seal_names_other_ = 0,
       seal_names_doubtful_ = 0;
+  std::set<std::string> seal_files_;  // files whose seals are counted above
   const DocumentRules& documents_;
   std::string today_;
 };

@@ -246,7 +246,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           return std::abs(p.x - q.x) <= 0.04f && std::abs(p.y - q.y) <= 0.025f;
         });
   }
-  std::optional<Box> label_row;  // where the label of a value still expected was read
+  std::optional<Box> label_row;  // where the label of a value still expected was read (its glyphs)
   // The top of the lowest row that held a label or value: a signature's label is on its line
   // or below. (A hand read first, to tell the way up, may seem to hold one: 吕斌鑫 read 3注筷,
   // one character from the tick item 注销; its label 签名： stands on its line.)
@@ -258,7 +258,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     const size_t signatures = wanted.signatures.size();
     const bool was_expecting = wanted.expecting();
     see(row);
-    if (!was_expecting && wanted.expecting()) label_row = box, label_index = index;
+    if (!was_expecting && wanted.expecting()) label_row = wanted.label_box, label_index = index;
     if (wanted.hits > hits && wanted.signatures.size() == signatures)
       lowest_value = std::max(lowest_value, box.y);
     if (wanted.hits > hits) {
@@ -320,8 +320,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           if (std::abs(middle - label_middle) * 2 <= std::max(b.h, l.h))
             return b.x >= l.right() - l.h ? 0 : -1;
           // A value cell's first line when the value wraps: the cell centres its two lines on
-          // the label's, so the first stands up to a line higher (91330203MA over GW4K6BXP).
-          if (middle < label_middle && b.bottom() > l.y && b.w >= 2 * b.h && b.x >= l.right() - l.h)
+          // the label's, so the first stands up to a line higher (91330203MA over GW4K6BXP), in
+          // small print clear of the label's top.
+          if (middle < label_middle && b.bottom() > l.y - l.h / 2 && b.w >= 2 * b.h &&
+              b.x >= l.right() - l.h)
             return 0;
           return middle > label_middle && b.y <= l.bottom() + 2 * l.h ? 1 : -1;
         };

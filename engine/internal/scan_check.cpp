@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-25";  // 25: a seal whose name has one character clearly another's is doubtful (the
+    "scan-26";  // 26: a code's label read off its own glyphs, not its row's (the value cell's
+                // wrapped first line found beside it), a cell's second line run into the row
+                // beside it read under the first, strays before a wrapped code left off;
+                // 25: a seal whose name has one character clearly another's is doubtful (the
                 // clerk looks: seal.name_doubtful), each difference says whether it is clear;
                 // 24: print inside a frame the smear joined it to (an ID card's edge on a dark
                 // copy) found as rows, parted along blank bands where the frame's remains still

@@ -122,6 +122,19 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   if (head == 0 || head >= 18) return out;
   const Box a = glyph_span(row, begin, end);
   const int line = std::max(row.box.h, a.h), near = line * 3 / 2;
+  auto join = [&](const std::string& rest, const Box& b, float confidence) {
+    std::string joined = encode_utf8(row.folded.substr(begin, head)) + rest;
+    if (rest.size() >= 18 || joined.size() < 15 || joined.size() > 21) return;
+    // Marks left of the first line read as characters (a cell's wall as 9, a smudge as 0:
+    // 909142010682074 over 9244F): the code is the 18 that end the pair.
+    if (!passes_a_checksum(joined) && joined.size() > 18) joined.erase(0, joined.size() - 18);
+    if (!passes_a_checksum(joined)) return;
+    const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+    out.push_back(
+        {"code", joined,
+         Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
+         std::min(glyph_confidence(row, begin, end), confidence)});
+  };
   for (size_t n = 0; n < rows.size(); ++n) {
     const ReadRow& next = rows[n];
     // A line below this one, at most two lines' height further down (a letter's spacing).
@@ -132,17 +145,6 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
     size_t first = 0;
     while (first < next.folded.size() && next.folded[first] == U' ') ++first;
     const size_t before = out.size();
-    auto join = [&](const std::string& rest, const Box& b, float confidence) {
-      const std::string joined = encode_utf8(row.folded.substr(begin, head)) + rest;
-      if (rest.size() >= 18 || joined.size() < 15 || joined.size() > 21 ||
-          !passes_a_checksum(joined))
-        return;
-      const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
-      out.push_back(
-          {"code", joined,
-           Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
-           std::min(glyph_confidence(row, begin, end), confidence)});
-    };
     for (const auto& [i, j] : code_spans(next.folded)) {
       const Box b = glyph_span(next, i, j);
       if (std::abs(b.x - a.x) <= near || i == first)
@@ -154,6 +156,14 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
       LineRead again = latin_read(next.box);
       join(code_characters(again.text), next.box, again.confidence);
     }
+  }
+  // A cell's second line in small print, run together with the row beside it (统一社会信用代码
+  // | 91330203MAMN / D31Y1R: the label's row took D31Y1R in, read as Chinese): the Latin
+  // model's reading of the ink right under the run.
+  if (out.empty() && head >= 8 && code) {
+    const Box under{a.x - a.h / 2, a.bottom() + 1, a.w + a.h, a.h * 2};
+    LineRead again = latin_read(under);
+    join(code_characters(again.text), under, again.confidence);
   }
   return out;
 }

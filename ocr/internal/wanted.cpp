@@ -96,8 +96,10 @@ void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
     else if (v->grace == 0)
       v->wanted = false;
     // Short labels (名称) must be read whole; longer ones may have a slip in a third.
-    size_t label_end = 0;
-    if (v->grace < 0 && has_label(*v, row, 1.0, &label_end)) {
+    size_t label_begin = 0, label_end = 0;
+    if (v->grace < 0 && has_label(*v, row, 1.0, &label_begin, &label_end)) {
+      label_box = internal::glyph_span(row, label_begin, label_end);
+      if (label_box.w <= 0) label_box = row.box;
       // A value read after its label on the same row (a slip keeps it from matching) has
       // two more rows read to show up on; a label alone, three (its cell, a second line).
       auto [begin, end] = value_after(row, label_end);
@@ -164,13 +166,15 @@ bool ScanAnalyzer::Impl::Wanted::near_label(const ReadRow& row) const {
 }
 
 bool ScanAnalyzer::Impl::Wanted::has_label(const Value& v, const ReadRow& row,
-                                           double short_similarity, size_t* label_end) const {
+                                           double short_similarity, size_t* label_begin,
+                                           size_t* label_end) const {
   for (const std::u32string& label : v.labels) {
     if (label.empty() || row.folded.size() + 1 < label.size()) continue;
-    size_t end = 0;
-    double similarity = substring_similarity(row.folded, label, nullptr, &end);
+    size_t begin = 0, end = 0;
+    double similarity = substring_similarity(row.folded, label, &begin, &end);
     if (similarity < (label.size() <= 3 ? short_similarity : 0.65)) continue;
     if ((&v == &company || &v == &applicant) && latin_follows(row.folded, end)) continue;
+    if (label_begin) *label_begin = begin;
     if (label_end) *label_end = end;
     return true;
   }

@@ -22,6 +22,9 @@ struct ScanAnalyzer::Impl::Wanted {
     bool wanted = false;
     int grace = -1;  // rows left after its label was read; -1 before
   };
+  // Where the label of the value last expected was read (its glyphs, not its row: a row may run
+  // on over the value cell's second line, 统一社会信用代码 | 91330203MAMN / D31Y1R).
+  Box label_box;
   Wanted(const ScanHints& hints, const DocumentType* expected);
   // `codes`: text read, folded as a code is (O → 0, …); `folded`: the same normalised as names.
   void see_codes(const std::u32string& codes, const std::u32string& folded);
@@ -51,7 +54,7 @@ struct ScanAnalyzer::Impl::Wanted {
   // longer one with a slip in a third. A name's label followed by Latin words is another label
   // (经营者英文名称, not 中文名称).
   bool has_label(const Value& v, const internal::ReadRow& row, double short_similarity,
-                 size_t* label_end = nullptr) const;
+                 size_t* label_begin = nullptr, size_t* label_end = nullptr) const;
   bool all_seen() const { return values_done() && signatures.empty(); }
   std::string describe() const;
   void found(Value& v);

@@ -33,6 +33,26 @@ const ocr::Finding* finding(const SubmissionVerdict& verdict, const std::string&
   return nullptr;
 }
 
+// A 150 KB A4 JPEG of `type` given as `file`, read as that type (nothing on it read yet).
+MaterialScan scanned(const std::string& type, const std::string& file) {
+  MaterialScan m;
+  m.type = type;
+  m.file = file;
+  m.exists = true;
+  m.facts.kind = ocr::FileKind::jpeg;
+  m.facts.bytes = 150 * 1024;
+  m.facts.width = 1240;
+  m.facts.height = 1754;
+  ocr::ScanResult scan;
+  scan.readable = true;
+  scan.width = 1240;
+  scan.height = 1754;
+  scan.detected_type = type;
+  scan.type_score = 1.0;
+  m.scan = scan;
+  return m;
+}
+
 // A submission of one application form on which the company name was read as `read`, at a mean
 // glyph confidence of `confidence`.
 // `extra`: more lines read on the form; `ticks`: its tick list as read; `seals`: its seals as
@@ -56,20 +76,8 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
         {"legal_representative", "李建国"},
         {"authorized_user", {{"name", "张晓梅"}, {"id_number", "110105199001010029"}}}}},
       {"materials", {{{"type", "application_form"}, {"file", "application_form.jpg"}}}}};
-  MaterialScan form;
-  form.type = "application_form";
-  form.file = "application_form.jpg";
-  form.exists = true;
-  form.facts.kind = ocr::FileKind::jpeg;
-  form.facts.bytes = 150 * 1024;
-  form.facts.width = 1240;
-  form.facts.height = 1754;
-  ocr::ScanResult scan;
-  scan.readable = true;
-  scan.width = 1240;
-  scan.height = 1754;
-  scan.detected_type = "application_form";
-  scan.type_score = 1.0;
+  MaterialScan form = scanned("application_form", "application_form.jpg");
+  ocr::ScanResult& scan = *form.scan;
   scan.lines.push_back({{120, 60, 900, 40}, "进出口企业电子钥匙与电子认证证书申请表", 95});
   scan.lines.push_back({{120, 240, 600, 30}, "企业名称 " + read, confidence});
   scan.fields.push_back({"name", read, {460, 239, 172, 37}, confidence});
@@ -78,7 +86,6 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
   for (const ocr::FieldRead& code : codes) scan.fields.push_back(code);
   scan.glyph_checks = glyph_checks;
   scan.seals = seals;
-  form.scan = scan;
   return check_submission(submission, procedure, documents, {form}, nlohmann::json::object(), {},
                           Date(2026, 11, 24));
 }
@@ -190,6 +197,18 @@ TEST_CASE("the form's ticked 申请事项 against the procedure's", "[verify]") 
   CHECK(finding(one_unclear, "form.tick_unread") == nullptr);
   // No list found: nothing said.
   CHECK(finding(check_name_read(name, 97.0f), "form.tick_unread") == nullptr);
+}
+
+TEST_CASE("a company name whose bracket was lost or misread is one slip, not two", "[verify]") {
+  // 恒通（中国）有限公司 read with 中 as 申 and its （ lost: with the brackets it is two of ten off
+  // (a person was asked); the brackets tell no company from another, and one slip in eight is the
+  // name's own.
+  CHECK(finding(check_name_read("恒通申国)有限公司", 93.0f), "name.unread") == nullptr);
+  CHECK(finding(check_name_read("恒通申国)有限公司", 93.0f), "name.mismatch") == nullptr);
+  CHECK(finding(check_name_read("恒通《申国)有限公司", 93.0f), "name.mismatch") == nullptr);
+  // Two slips besides the bracket are still for a person to look at.
+  const SubmissionVerdict two = check_name_read("恒道申国)有限公司", 93.0f);
+  CHECK((finding(two, "name.unread") || finding(two, "name.mismatch")));
 }
 
 TEST_CASE("a company name read clearly as another company's is a mismatch that fails", "[verify]") {
@@ -312,6 +331,28 @@ TEST_CASE("the 200 KB limit is the upload's: the paper copy of the same letter i
   // The upload itself over 200 KB is still refused, and only it.
   CHECK(too_large_files(check_esign_letters(300, 900)) ==
         std::vector<std::string>{"esign_upload.jpg"});
+}
+
+TEST_CASE(
+    "a letter given with no channel, checked by both rules of its type, has its seal counted once",
+    "[verify]") {
+  // 增办's e-seal letter with no channel is taken by the upload rule and the paper rule; its one
+  // red seal, read too poorly to say whose, is one seal looked at, not two.
+  const Procedure procedure = bundled_procedure("additional");
+  nlohmann::json submission = {
+      {"id", "S-2026-000902"},
+      {"procedure", "additional"},
+      {"channel", "online"},
+      {"enterprise", {{"name", "恒通（中国）有限公司"}, {"uscc", "91330201MA2H4P6R95"}}},
+      {"reason", "新设报关部"}};
+  MaterialScan letter = scanned("esign_confirmation", "esign.jpg");
+  letter.scan->seals = {seal_read("恒达中国有限公司", ocr::SealNameCheck::Verdict::unsure, false)};
+  const SubmissionVerdict verdict =
+      check_submission(submission, procedure, bundled_documents(), {letter},
+                       nlohmann::json::object(), {}, Date(2026, 11, 24));
+  const ocr::Finding* unread = finding(verdict, "seal.name_unread");
+  REQUIRE(unread);
+  CHECK(unread->evidence["seals_looked_at"] == 1);
 }
 
 TEST_CASE("a material's channel decides which rule of its type takes it", "[verify]") {
