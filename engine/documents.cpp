@@ -64,6 +64,7 @@ Result<DocumentRules> load_document_rules(const std::filesystem::path& path) {
     t.title_words = words(d, "title_words");
     t.exclusive_words = words(d, "exclusive_words");
     t.body_words = words(d, "body_words");
+    t.body_codes = words(d, "body_codes");
     t.uscc_labels = words(d, "uscc_labels");
     t.name_labels = words(d, "name_labels");
     t.person_labels = words(d, "person_labels");

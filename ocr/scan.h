@@ -34,6 +34,10 @@ struct DocumentType {
   std::vector<std::string> title_words;      // words whose presence names the type
   std::vector<std::string> exclusive_words;  // words that rule the type out
   std::vector<std::string> body_words;       // words only this type's body holds (经营范围, …)
+  // Values whose form only this type's body holds, each counting as one of its body words:
+  // "id_number" (an 18-character citizen ID number that passes its check), "validity" (an ID
+  // card's period of validity, 2014.01.26-2034.01.26 or …-长期).
+  std::vector<std::string> body_codes;
   std::vector<std::string> uscc_labels;      // 统一社会信用代码, …
   std::vector<std::string> name_labels;      // 名称, 企业名称, 经营者中文名称, …
   std::vector<std::string> person_labels;    // 姓名, 兹委托, …

@@ -17,7 +17,11 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-26";  // 26: a code's label read off its own glyphs, not its row's (the value cell's
+    "scan-27";  // 27: a tick list's boxes found where its print parts into one piece per item
+                // (the recognizer's glyphs drift), a box's ink measured over the box itself and
+                // its ink's reach (a √ over a tiny box); a type's body_codes (an ID card copy's
+                // ID number and period of validity) count as its body words;
+                // 26: a code's label read off its own glyphs, not its row's (the value cell's
                 // wrapped first line found beside it), a cell's second line run into the row
                 // beside it read under the first, strays before a wrapped code left off;
                 // 25: a seal whose name has one character clearly another's is doubtful (the

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ocr/codes.h"
 #include "ocr/text.h"
 
 namespace keydesk::ocr {
@@ -63,6 +65,21 @@ void ScanAnalyzer::Impl::classify(const std::vector<ReadRow>& rows, int page_hei
   std::u32string prominent;
   for (const ReadRow& r : rows)
     if (r.box.h >= tall || r.box.y < page_height / 4) prominent += r.folded + kApart;
+  // The values some types' bodies hold (DocumentType::body_codes): an ID number that passes its
+  // check (its run of 18 read as a code: O as 0), and an ID card's period of validity.
+  const std::string page_text = encode_utf8(all);
+  bool holds_id_number = false;
+  for (size_t i = 0; i < all.size() && !holds_id_number;) {
+    size_t j = i;
+    while (j < all.size() && internal::is_code_char(all[j])) ++j;
+    for (size_t k = i; k + 18 <= j && !holds_id_number; ++k)
+      holds_id_number =
+          check_id_number(fold_id_number(encode_utf8(all.substr(k, 18))), "99991231").valid;
+    i = j + 1;
+  }
+  static const std::regex validity(
+      R"(\d{4}[.\-]\d{2}[.\-]\d{2}.{0,3}?(\d{4}[.\-]\d{2}[.\-]\d{2}|长期))");
+  const bool holds_validity = std::regex_search(page_text, validity);
   for (const DocumentType& type : types) {
     double score = 0;
     for (const std::string& word : type.title_words) {
@@ -79,6 +96,8 @@ void ScanAnalyzer::Impl::classify(const std::vector<ReadRow>& rows, int page_hei
     int body = 0;
     for (const std::string& word : type.body_words)
       body += substring_similarity(all, normalise_name(word)) >= 0.85 ? 1 : 0;
+    for (const std::string& kind : type.body_codes)
+      body += (kind == "id_number" && holds_id_number) || (kind == "validity" && holds_validity);
     if (body >= 2) score = std::max(score, std::min(0.85, 0.7 + 0.05 * body));
     for (const std::string& word : type.exclusive_words)
       if (substring_similarity(all, normalise_name(word)) >= 0.9) score *= 0.3;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ocr/internal/analyzer.h"
+#include "ocr/internal/pix_util.h"
 #include "ocr/text.h"
 
 namespace keydesk::ocr {
@@ -144,36 +145,139 @@ void ScanAnalyzer::Impl::find_ticks(const std::vector<internal::ReadRow>& rows,
   settle_by_ink(item_starts, first_mark, result);
 }
 
+std::vector<Box> ScanAnalyzer::Impl::boxes_by_print(const std::vector<Box>& item_starts) const {
+  // The list's line parted where its print stands far apart: a box stands close to its words,
+  // and an item's words further from the next item's box than a character's height (□首次申领
+  // □补办 …). Each part, when it holds one item's first character and no other's, begins with
+  // that item's box (and the pen's mark spilling over it). None when the parts and the items do
+  // not pair off so.
+  std::vector<Box> out;
+  if (item_starts.empty() || !current_) return out;
+  std::vector<int> heights;
+  int top = item_starts[0].y, bottom = item_starts[0].bottom();
+  int left = item_starts[0].x, right = item_starts[0].right();
+  for (const Box& f : item_starts) {
+    heights.push_back(f.h);
+    top = std::min(top, f.y), bottom = std::max(bottom, f.bottom());
+    left = std::min(left, f.x), right = std::max(right, f.right());
+  }
+  std::nth_element(heights.begin(),
+                   heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2),
+                   heights.end());
+  const int h = std::max(4, heights[heights.size() / 2]);
+  const int page_w = internal::width_of(current_->binary.get());
+  const int x0 = std::max(0, left - 3 * h), x1 = std::min(page_w, right + 3 * h);
+  if (x1 - x0 < h || bottom <= top) return out;
+  const Box band{x0, top, x1 - x0, bottom - top};
+  internal::PixPtr ink = internal::clip_of(current_->binary.get(), band);
+  internal::PixPtr ruled = internal::clip_of(current_->rules.get(), band);
+  if (!ink || !ruled) return out;
+  pixSubtract(ink.get(), ink.get(), ruled.get());
+  const int w = internal::width_of(ink.get()), rows = internal::height_of(ink.get());
+  std::vector<bool> inked(static_cast<size_t>(w), false);
+  const l_uint32* data = pixGetData(ink.get());
+  const int wpl = pixGetWpl(ink.get());
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < w; ++x)
+      if (internal::bit_at(data + y * wpl, x)) inked[static_cast<size_t>(x)] = true;
+  std::vector<std::pair<int, int>> parts;  // [from, to) page columns
+  for (int x = 0; x < w;) {
+    if (!inked[static_cast<size_t>(x)]) {
+      ++x;
+      continue;
+    }
+    int end = x;
+    while (end < w && inked[static_cast<size_t>(end)]) ++end;
+    if (!parts.empty() && x0 + x - parts.back().second < h)
+      parts.back().second = x0 + end;
+    else
+      parts.emplace_back(x0 + x, x0 + end);
+    x = end;
+  }
+  // Where each item's first character stands: its glyph's left character's width (a glyph box
+  // may have drifted right or taken in the box).
+  std::vector<int> part_of;
+  for (const Box& f : item_starts) {
+    const int centre = f.x + std::min(f.w, f.h) / 2;
+    int found = -1;
+    for (size_t p = 0; p < parts.size(); ++p)
+      if (centre >= parts[p].first && centre < parts[p].second) found = static_cast<int>(p);
+    if (found < 0 || std::find(part_of.begin(), part_of.end(), found) != part_of.end()) return out;
+    part_of.push_back(found);
+  }
+  // The box is the part's first piece of print (a tick that touches it included): a tiny box
+  // (□ at a third of the print's height) stands apart from its words, and a window as wide as a
+  // character would take in the first of them.
+  for (size_t k = 0; k < item_starts.size(); ++k) {
+    const auto [from, to] = parts[static_cast<size_t>(part_of[k])];
+    int end = from;
+    while (end < to && inked[static_cast<size_t>(end - x0)]) ++end;
+    out.push_back({from, item_starts[k].y, end - from, item_starts[k].h});
+  }
+  return out;
+}
+
 void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size_t first_mark,
                                        ScanResult& result) const {
   // The boxes read as neither empty nor marked (a ■ read as E, an empty □ as 5, a pen cross as
-  // nothing), judged by their ink against the list's other boxes: the ink before each item's
-  // first character, from a character and four fifths before it to half a character before it
-  // (a glyph's box there may have drifted onto the character), half a character above and below
-  // (a pen mark spills over its box). Only a box that clearly stands out is marked (more than
-  // twice the list's middle and half again the next most inked: a window that drifted onto print
-  // would not stand out alone), and a box no more inked than the list's empty-read ones is
-  // empty. Nothing else changes: a read 口 stays empty, a read mark stays marked.
+  // nothing), judged by their ink against the list's other boxes. Only a box that clearly stands
+  // out is marked (more than twice the list's middle and half again the next most: a window that
+  // drifted onto print would not stand out alone), and a box no more inked than the list's
+  // empty-read ones is empty. Nothing else changes: a read 口 stays empty, a read mark stays
+  // marked.
   const size_t n = item_starts.size();
   if (n < 3 || !current_) return;
   Pix* binary = current_->binary.get();
-  std::vector<double> ink(n, 0);
+  std::vector<int> heights;
+  for (const Box& f : item_starts) heights.push_back(f.h);
+  std::sort(heights.begin(), heights.end());
+  const double h = std::max(4, heights[n / 2]);
+  // Where the print parts into one piece per item (boxes_by_print), a box's ink is the ink of
+  // the part's first piece, a character and three tenths wide at most, and half a character
+  // above and below it (a pen mark spills over its box), counted against that window's full
+  // size; and where that piece stands apart from its words, its ink's extent too (a √ over a
+  // box a third of the print's height: little ink, but reaching far out of the box). Else the
+  // window is before each item's first glyph, from a character and four fifths before it to half
+  // a character before it (a glyph's box there may have drifted onto the character).
+  const std::vector<Box> boxes = boxes_by_print(item_starts);
+  std::vector<double> ink(n, 0), extent(n, 0);
+  bool apart = !boxes.empty();
   for (size_t k = 0; k < n; ++k) {
     const Box& f = item_starts[k];
-    const int left = std::max(0, f.x - f.h * 9 / 5), top = std::max(0, f.y - f.h / 2);
-    const Box window{left, top, std::max(0, f.x - f.h / 2 - left), f.y + f.h * 3 / 2 - top};
-    ink[k] = internal::ink_share(binary, &window);
+    const int top = std::max(0, f.y - f.h / 2);
+    if (boxes.empty()) {
+      const int left = std::max(0, f.x - f.h * 9 / 5);
+      const Box window{left, top, std::max(0, f.x - f.h / 2 - left), f.y + f.h * 3 / 2 - top};
+      ink[k] = internal::ink_share(binary, &window);
+      continue;
+    }
+    const int cap = static_cast<int>(h * 1.3);
+    apart = apart && boxes[k].w < cap;
+    const Box window{boxes[k].x, top, std::min(boxes[k].w, cap), f.y + f.h * 3 / 2 - top};
+    ink[k] = internal::ink_share(binary, &window) * window.w * window.h / (h * 1.3 * h * 2);
+    if (internal::PixPtr clip = internal::clip_of(binary, window)) {
+      BOX* fg = nullptr;
+      if (pixClipBoxToForeground(clip.get(), nullptr, nullptr, &fg) == 0 && fg) {
+        l_int32 x = 0, y = 0, w = 0, hh = 0;
+        boxGetGeometry(fg, &x, &y, &w, &hh);
+        boxDestroy(&fg);
+        extent[k] = static_cast<double>(w) * hh;
+      }
+    }
   }
-  std::vector<double> sorted = ink;
-  std::sort(sorted.begin(), sorted.end());
-  const double middle = sorted[n / 2], most = sorted[n - 1], next = sorted[n - 2];
+  auto stands_out = [n](const std::vector<double>& v, size_t k) {
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    const double middle = sorted[n / 2], most = sorted[n - 1], next = sorted[n - 2];
+    return v[k] == most && most > middle * 2 && most > next * 1.5;
+  };
   double empty_most = -1;
   for (size_t k = 0; k < n; ++k)
     if (result.ticks[first_mark + k].empty) empty_most = std::max(empty_most, ink[k]);
   for (size_t k = 0; k < n; ++k) {
     TickMark& mark = result.ticks[first_mark + k];
     if (mark.ticked || mark.empty) continue;
-    if (ink[k] == most && most > middle * 2 && most > next * 1.5 && most > 0.05)
+    if ((stands_out(ink, k) && ink[k] > 0.05) || (apart && stands_out(extent, k)))
       mark.ticked = true;
     else if (empty_most >= 0 && ink[k] <= empty_most * 1.1)
       mark.empty = true;

@@ -304,23 +304,43 @@ TEST_CASE("the bundled rules directory lints clean") {
   CHECK(report.calendar_files >= 1);
 }
 
-TEST_CASE("rules lint checks documents.yaml too, naming an unknown document type") {
-  test::TempDir dir;
+namespace {
+// `rules lint` of a copy of the bundled rules in `dir` whose documents.yaml has `from` (its first
+// place) replaced by `to`.
+RulesReport lint_documents_with(const test::TempDir& dir, const std::string& from,
+                               const std::string& to) {
   std::filesystem::copy(KEYDESK_RULES_DIR, dir.path() / "rules",
                         std::filesystem::copy_options::recursive);
-  auto documents = dir.path() / "rules" / "documents.yaml";
-  std::ifstream in(documents);
+  std::ifstream in(dir.path() / "rules" / "documents.yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto at = text.find("\n  business_licence:");
+  auto at = text.find(from);
   REQUIRE(at != std::string::npos);
-  text.replace(at, std::string("\n  business_licence:").size(), "\n  business_license:");
+  text.replace(at, from.size(), to);
   dir.write("rules/documents.yaml", text);
-  auto report = lint_rules(dir.path() / "rules", *parse_date("2026-11-24"));
+  return lint_rules(dir.path() / "rules", *parse_date("2026-11-24"));
+}
+}  // namespace
+
+TEST_CASE("rules lint checks documents.yaml too, naming an unknown document type") {
+  test::TempDir dir;
+  auto documents = dir.path() / "rules" / "documents.yaml";
+  auto report = lint_documents_with(dir, "\n  business_licence:", "\n  business_license:");
   REQUIRE(report.problems.size() == 1);
   CHECK_THAT(report.problems[0].format(),
              Catch::StartsWith(documents.string() + ":") &&
                  Catch::EndsWith(": error: 未知的键“business_license”：是否应为“business_licence”？"
                                  "请改正拼写"));
+}
+
+TEST_CASE("rules lint names a body code documents.yaml does not know") {
+  test::TempDir dir;
+  auto documents = dir.path() / "rules" / "documents.yaml";
+  auto report = lint_documents_with(dir, "body_codes: [id_number, validity]",
+                                    "body_codes: [id_nummer, validity]");
+  REQUIRE(report.problems.size() == 1);
+  CHECK_THAT(report.problems[0].format(),
+             Catch::StartsWith(documents.string() + ":") && Catch::Contains("id_nummer") &&
+                 Catch::EndsWith("请改为以下之一：id_number、validity"));
 }
 
 TEST_CASE("a broken file in the rules directory does not hide the others") {
