@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-27";  // 27: a tick list's boxes found where its print parts into one piece per item
+    "scan-28";  // 28: a signature label parted from the hand joined to its row is read over the
+                // head's whole reach as well as over the print's band (盖's top stroke cut off);
+                // 27: a tick list's boxes found where its print parts into one piece per item
                 // (the recognizer's glyphs drift), a box's ink measured over the box itself and
                 // its ink's reach (a √ over a tiny box); a type's body_codes (an ID card copy's
                 // ID number and period of validity) count as its body words;

@@ -376,7 +376,7 @@ std::vector<Box> inside_frame(Pix* text, const Box& block) {
 
 }  // namespace
 
-std::optional<Box> print_head(Pix* binary, const Box& block, int least_height) {
+std::optional<Box> print_head(Pix* binary, const Box& block, int least_height, Box* whole) {
   const std::vector<Box> marks = marks_in(binary, block);
   // The print's band: the middle top, foot and height of the first five characters.
   std::vector<int> tops, feet, heights;
@@ -389,13 +389,16 @@ std::optional<Box> print_head(Pix* binary, const Box& block, int least_height) {
   // neither end the head nor count. The head ends at the first other mark, the hand's.
   const int slack = std::max(2, print / 4);
   int right = 0, characters = 0;
+  int head_top = top, head_foot = foot;  // the head's highest and lowest ink
   for (const Box& m : marks) {
     if (m.w * 3 < print && m.h * 3 < print) continue;
     if (m.h * 10 > print * 13 || m.y < top - slack || m.bottom() > foot + slack) {
       if (characters < 3 || m.x < right - print / 2) return std::nullopt;
+      if (whole) *whole = {block.x, block.y + head_top, std::min(right, m.x), head_foot - head_top};
       return Box{block.x, block.y + top, std::min(right, m.x), foot - top};
     }
     right = std::max(right, m.right());
+    head_top = std::min(head_top, m.y), head_foot = std::max(head_foot, m.bottom());
     ++characters;
   }
   return std::nullopt;  // print to the end: no hand

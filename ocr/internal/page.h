@@ -122,8 +122,11 @@ std::vector<Box> marks_in(Pix* binary, const Box& block);
 // The print at the head of `block` (a row of `binary`) that a hand goes on from, the hand being
 // the first mark out of the print's band or taller than its characters: the label of 法定代表人
 // 签字：任霞 when the row finder joined the two. Its characters are the first marks `least_height`
-// tall or more; three are needed. nullopt when no hand follows three characters of print.
-std::optional<Box> print_head(Pix* binary, const Box& block, int least_height);
+// tall or more; three are needed. nullopt when no hand follows three characters of print. The box
+// is the print's band (the middle top and foot of its first characters); `whole` gets the head's
+// reach from its highest ink to its lowest (盖's top stroke stands above the band).
+std::optional<Box> print_head(Pix* binary, const Box& block, int least_height,
+                              Box* whole = nullptr);
 
 // One row cut out for the recognizer: the grey pixels of `area`, ruled lines whitened, and every
 // blank stretch wider than the row's height shortened to it. The recognizer's cost grows with

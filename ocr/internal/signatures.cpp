@@ -146,11 +146,19 @@ void ScanAnalyzer::Impl::find_signatures(const std::vector<ReadRow>& rows,
     if (!hit && print > 0) {
       if (!heads) {
         heads.emplace();
+        // Read over the print's band, and again over the head's whole reach when a stroke
+        // stands out of the band (cut off, 签字/盖章 reads 签子/善章; read whole, a band's
+        // clean read may go: .签名 as ,和名，).
         for (size_t r = 0; r < rows.size(); ++r)
-          if (rows[r].box.h * 10 > print * 13)
+          if (rows[r].box.h * 10 > print * 13) {
+            Box whole;
             if (const std::optional<Box> head =
-                    internal::print_head(binary, rows[r].box, print / 2))
+                    internal::print_head(binary, rows[r].box, print / 2, &whole)) {
               heads->emplace_back(r, read_row(*current_, *head, false));
+              if (head->y - whole.y >= 2 || whole.bottom() - head->bottom() >= 2)
+                heads->emplace_back(r, read_row(*current_, whole, false));
+            }
+          }
       }
       for (const auto& [r, head] : *heads) search(head, r);
     }

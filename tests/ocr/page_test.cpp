@@ -369,6 +369,11 @@ TEST_CASE("a signature label's print is told from a hand a third taller joined t
   for (int i = 0; i < 12; ++i) square_glyph(page.get(), 100 + i * 26, 200, 24);
   for (int i = 0; i < 2; ++i) square_glyph(page.get(), 100 + i * 26, 300, 24);
   for (int y = 0; y < 34; ++y) ink(page.get(), 160 + y / 3, 295 + y, 5, 1);
+  // A label whose third character has a stroke 4 pixels above the band (盖's top, which a read
+  // of the band alone cuts off), then a hand.
+  for (int i = 0; i < 5; ++i) square_glyph(page.get(), 600 + i * 26, 100, 24);
+  ink(page.get(), 656, 96, 10, 5);
+  for (int y = 0; y < 34; ++y) ink(page.get(), 760 + y / 3, 95 + y, 5, 1);
   PixPtr binary = binary_of(page.get());
   const std::optional<keydesk::ocr::Box> head = print_head(binary.get(), {90, 80, 300, 60}, 12);
   REQUIRE(head);
@@ -379,6 +384,16 @@ TEST_CASE("a signature label's print is told from a hand a third taller joined t
   CHECK(head->h == 24);
   CHECK_FALSE(print_head(binary.get(), {90, 190, 340, 40}, 12));
   CHECK_FALSE(print_head(binary.get(), {90, 290, 120, 40}, 12));
+  keydesk::ocr::Box whole;
+  const std::optional<keydesk::ocr::Box> topped =
+      print_head(binary.get(), {590, 80, 300, 60}, 12, &whole);
+  REQUIRE(topped);
+  CHECK(topped->y == 100);
+  CHECK(topped->h == 24);
+  CHECK(whole.y == 96);
+  CHECK(whole.bottom() == 124);
+  CHECK(whole.x == topped->x);
+  CHECK(whole.w == topped->w);
 }
 
 namespace {
