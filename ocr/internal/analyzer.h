@@ -145,9 +145,9 @@ struct ScanAnalyzer::Impl {
   // before it was read as: empty, ticked or neither.
   void find_ticks(const std::vector<internal::ReadRow>& rows, const DocumentType& type,
                   ScanResult& result);
-  // Where each tick box of a list stands, found from the print's gaps (see ticks.cpp); none
-  // when the print does not part into one piece per item.
-  std::vector<Box> boxes_by_print(const std::vector<Box>& item_starts) const;
+  // Where each tick box of a list stands, found from the print's gaps (see ticks.cpp), `h` the
+  // list's print height; none when the print does not part into one piece per item.
+  std::vector<Box> boxes_by_print(const std::vector<Box>& item_starts, int h) const;
   // The list's boxes read as neither empty nor marked, settled by their ink against the others
   // (ticks.cpp): `item_starts` are the first glyphs of the marks' items, result.ticks from
   // `first_mark` on.

@@ -235,13 +235,8 @@ void split_at_thin_ink(Pix* text, const Box& block, std::vector<Box>& out) {
     if (from >= 0 && to - from >= 9) {
       Box band{block.x, block.y + from, block.w, to - from};
       PixPtr piece = clip_of(clip.get(), {0, from, block.w, to - from});
-      BOX* ink = nullptr;
-      if (piece && pixClipBoxToForeground(piece.get(), nullptr, nullptr, &ink) == 0 && ink) {
-        l_int32 x = 0, y = 0, w = 0, hh = 0;
-        boxGetGeometry(ink, &x, &y, &w, &hh);
-        boxDestroy(&ink);
-        band = {block.x + x, block.y + from + y, w, hh};
-      }
+      if (const std::optional<Box> ink = ink_extent(piece.get()))
+        band = {block.x + ink->x, block.y + from + ink->y, ink->w, ink->h};
       if (band.h >= 9 && band.w >= 8) out.push_back(band);
     }
     from = -1;

@@ -148,12 +148,9 @@ LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid
     BOX* cell = boxCreate(grid.x + from, grid.y + top, to - from, h);
     PixPtr ink(pixClipRectangle(binary, cell, nullptr));
     boxDestroy(&cell);
-    BOX* fg = nullptr;
-    if (!ink || pixClipBoxToForeground(ink.get(), nullptr, nullptr, &fg) != 0 || !fg) continue;
-    l_int32 x = 0, y = 0, w = 0, hh = 0;
-    boxGetGeometry(fg, &x, &y, &w, &hh);
-    boxDestroy(&fg);
-    inked.emplace_back(std::max(from, from + x - 1), std::min(to, from + x + w + 1));
+    const std::optional<Box> fg = ink_extent(ink.get());
+    if (!fg) continue;
+    inked.emplace_back(std::max(from, from + fg->x - 1), std::min(to, from + fg->right() + 1));
   }
   if (inked.empty()) return line;
   const int gap = std::max(3, h / 6);

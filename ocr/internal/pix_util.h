@@ -1,7 +1,8 @@
 // Small Leptonica helpers the page files share: a Pix's size, a bit of a 1 bpp line, a box of a
-// Boxa as a Box, a clip of a Pix, the boxes of a 1 bpp Pix's connected marks.
+// Boxa as a Box, a clip of a Pix, the box of a 1 bpp Pix's ink and of its connected marks.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "ocr/internal/leptonica.h"
@@ -26,6 +27,17 @@ inline PixPtr clip_of(Pix* pix, const Box& box) {
   PixPtr clip(pixClipRectangle(pix, b, nullptr));
   boxDestroy(&b);
   return clip;
+}
+
+// The box of the ink of `binary` (1 bpp), in its own coordinates; nullopt when it has none.
+inline std::optional<Box> ink_extent(Pix* binary) {
+  BOX* fg = nullptr;
+  if (!binary || pixClipBoxToForeground(binary, nullptr, nullptr, &fg) != 0 || !fg)
+    return std::nullopt;
+  Box b;
+  boxGetGeometry(fg, &b.x, &b.y, &b.w, &b.h);
+  boxDestroy(&fg);
+  return b;
 }
 
 // The boxes of the 8-connected marks of `binary` (1 bpp), shifted by (dx, dy).

@@ -145,26 +145,21 @@ void ScanAnalyzer::Impl::find_ticks(const std::vector<internal::ReadRow>& rows,
   settle_by_ink(item_starts, first_mark, result);
 }
 
-std::vector<Box> ScanAnalyzer::Impl::boxes_by_print(const std::vector<Box>& item_starts) const {
+std::vector<Box> ScanAnalyzer::Impl::boxes_by_print(const std::vector<Box>& item_starts,
+                                                    int h) const {
   // The list's line parted where its print stands far apart: a box stands close to its words,
   // and an item's words further from the next item's box than a character's height (□首次申领
   // □补办 …). Each part, when it holds one item's first character and no other's, begins with
   // that item's box (and the pen's mark spilling over it). None when the parts and the items do
   // not pair off so.
   std::vector<Box> out;
-  if (item_starts.empty() || !current_) return out;
-  std::vector<int> heights;
+  if (item_starts.empty() || !current_ || h <= 0) return out;
   int top = item_starts[0].y, bottom = item_starts[0].bottom();
   int left = item_starts[0].x, right = item_starts[0].right();
   for (const Box& f : item_starts) {
-    heights.push_back(f.h);
     top = std::min(top, f.y), bottom = std::max(bottom, f.bottom());
     left = std::min(left, f.x), right = std::max(right, f.right());
   }
-  std::nth_element(heights.begin(),
-                   heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2),
-                   heights.end());
-  const int h = std::max(4, heights[heights.size() / 2]);
   const int page_w = internal::width_of(current_->binary.get());
   const int x0 = std::max(0, left - 3 * h), x1 = std::min(page_w, right + 3 * h);
   if (x1 - x0 < h || bottom <= top) return out;
@@ -231,7 +226,8 @@ void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size
   std::vector<int> heights;
   for (const Box& f : item_starts) heights.push_back(f.h);
   std::sort(heights.begin(), heights.end());
-  const double h = std::max(4, heights[n / 2]);
+  const int print = std::max(4, heights[n / 2]);  // the list's print height
+  const double h = print;
   // Where the print parts into one piece per item (boxes_by_print), a box's ink is the ink of
   // the part's first piece, a character and three tenths wide at most, and half a character
   // above and below it (a pen mark spills over its box), counted against that window's full
@@ -239,7 +235,7 @@ void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size
   // box a third of the print's height: little ink, but reaching far out of the box). Else the
   // window is before each item's first glyph, from a character and four fifths before it to half
   // a character before it (a glyph's box there may have drifted onto the character).
-  const std::vector<Box> boxes = boxes_by_print(item_starts);
+  const std::vector<Box> boxes = boxes_by_print(item_starts, print);
   std::vector<double> ink(n, 0), extent(n, 0);
   bool apart = !boxes.empty();
   for (size_t k = 0; k < n; ++k) {
@@ -255,15 +251,9 @@ void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size
     apart = apart && boxes[k].w < cap;
     const Box window{boxes[k].x, top, std::min(boxes[k].w, cap), f.y + f.h * 3 / 2 - top};
     ink[k] = internal::ink_share(binary, &window) * window.w * window.h / (h * 1.3 * h * 2);
-    if (internal::PixPtr clip = internal::clip_of(binary, window)) {
-      BOX* fg = nullptr;
-      if (pixClipBoxToForeground(clip.get(), nullptr, nullptr, &fg) == 0 && fg) {
-        l_int32 x = 0, y = 0, w = 0, hh = 0;
-        boxGetGeometry(fg, &x, &y, &w, &hh);
-        boxDestroy(&fg);
-        extent[k] = static_cast<double>(w) * hh;
-      }
-    }
+    const internal::PixPtr clip = internal::clip_of(binary, window);
+    if (const std::optional<Box> fg = internal::ink_extent(clip.get()))
+      extent[k] = static_cast<double>(fg->w) * fg->h;
   }
   auto stands_out = [n](const std::vector<double>& v, size_t k) {
     std::vector<double> sorted = v;
