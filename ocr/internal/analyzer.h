@@ -92,8 +92,10 @@ struct ScanAnalyzer::Impl {
   // to pass is one chance in eleven at most; the date inside an ID number and the USCC's own
   // check narrow it further). The rows are in reading order, not on the page's: any row may be
   // the line below. A short line under a cell's run that the Chinese model read as words
-  // (QCXH as 让了R) is read again by the Latin one.
-  std::vector<FieldRead> wrapped_codes(const std::vector<internal::ReadRow>& rows, size_t r);
+  // (QCXH as 让了R) is read again by the Latin one; so is the ink right under a run that holds
+  // the start of a code the form gives (`hints`), when nothing below completes it.
+  std::vector<FieldRead> wrapped_codes(const std::vector<internal::ReadRow>& rows, size_t r,
+                                       const ScanHints* hints);
 
   // The Latin model's reading (letters and digits only) of the code at `box`: once per place and
   // scan, whether it was asked for by a code-shaped row or by a code the Chinese model misread.

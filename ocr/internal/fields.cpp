@@ -108,8 +108,8 @@ std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
   return runs;
 }
 
-std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadRow>& rows,
-                                                         size_t r) {
+std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadRow>& rows, size_t r,
+                                                         const ScanHints* hints) {
   std::vector<FieldRead> out;
   const ReadRow& row = rows[r];
   size_t end = row.folded.size();
@@ -159,8 +159,17 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   }
   // A cell's second line in small print, run together with the row beside it (统一社会信用代码
   // | 91330203MAMN / D31Y1R: the label's row took D31Y1R in, read as Chinese): the Latin
-  // model's reading of the ink right under the run.
-  if (out.empty() && head >= 8 && code) {
+  // model's reading of the ink right under the run, when the run holds the first eight
+  // characters of a code the form gives (not under every telephone number).
+  auto starts_a_hint = [&] {
+    if (!hints) return false;
+    const std::u32string run = row.folded.substr(begin, head);
+    for (const std::string* hint : {&hints->uscc, &hints->id_number})
+      if (const std::string form = code_characters(*hint); form.size() >= 15)
+        if (best_substring_distance(run, decode_utf8_lossy(form.substr(0, 8))) <= 1) return true;
+    return false;
+  };
+  if (out.empty() && head >= 8 && code && starts_a_hint()) {
     const Box under{a.x - a.h / 2, a.bottom() + 1, a.w + a.h, a.h * 2};
     LineRead again = latin_read(under);
     join(code_characters(again.text), under, again.confidence);
@@ -282,7 +291,8 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
                                         const ScanHints* hints, ScanResult& result) {
   for (size_t r = 0; r < rows.size(); ++r) {
     for (FieldRead& field : code_runs(rows[r])) result.fields.push_back(std::move(field));
-    for (FieldRead& joined : wrapped_codes(rows, r)) result.fields.push_back(std::move(joined));
+    for (FieldRead& joined : wrapped_codes(rows, r, hints))
+      result.fields.push_back(std::move(joined));
   }
   std::vector<FieldRead> rereads;
   for (const FieldRead& field : result.fields)

@@ -44,7 +44,8 @@ RowInk row_ink(Pix* binary, Pix* rules, const Box& area) {
   return row;
 }
 
-// Which columns of `ink` hold no dark pixel.
+}  // namespace
+
 std::vector<bool> blank_columns(Pix* ink) {
   const int w = width_of(ink), h = height_of(ink);
   std::vector<bool> blank(static_cast<size_t>(w), true);
@@ -57,8 +58,6 @@ std::vector<bool> blank_columns(Pix* ink) {
   }
   return blank;
 }
-
-}  // namespace
 
 void LineImage::squeeze(float factor) {
   PixPtr narrow(pixScale(pix.get(), factor, 1.0f));

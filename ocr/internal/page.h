@@ -115,6 +115,9 @@ Layout text_layout(Pix* binary);
 // The middle of `values` (of an even count, the upper of the two middle ones); 0 when empty.
 int middle_value(std::vector<int> values);
 
+// Which columns of `ink` (1 bpp) hold no dark pixel.
+std::vector<bool> blank_columns(Pix* ink);
+
 // The connected marks of `binary` (1 bpp) inside `block`, in `block`'s coordinates, left to
 // right.
 std::vector<Box> marks_in(Pix* binary, const Box& block);

@@ -168,13 +168,9 @@ std::vector<Box> ScanAnalyzer::Impl::boxes_by_print(const std::vector<Box>& item
   internal::PixPtr ruled = internal::clip_of(current_->rules.get(), band);
   if (!ink || !ruled) return out;
   pixSubtract(ink.get(), ink.get(), ruled.get());
-  const int w = internal::width_of(ink.get()), rows = internal::height_of(ink.get());
-  std::vector<bool> inked(static_cast<size_t>(w), false);
-  const l_uint32* data = pixGetData(ink.get());
-  const int wpl = pixGetWpl(ink.get());
-  for (int y = 0; y < rows; ++y)
-    for (int x = 0; x < w; ++x)
-      if (internal::bit_at(data + y * wpl, x)) inked[static_cast<size_t>(x)] = true;
+  const int w = internal::width_of(ink.get());
+  std::vector<bool> inked = internal::blank_columns(ink.get());
+  inked.flip();
   std::vector<std::pair<int, int>> parts;  // [from, to) page columns
   for (int x = 0; x < w;) {
     if (!inked[static_cast<size_t>(x)]) {
@@ -225,8 +221,7 @@ void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size
   Pix* binary = current_->binary.get();
   std::vector<int> heights;
   for (const Box& f : item_starts) heights.push_back(f.h);
-  std::sort(heights.begin(), heights.end());
-  const int print = std::max(4, heights[n / 2]);  // the list's print height
+  const int print = std::max(4, internal::middle_value(heights));  // the list's print height
   const double h = print;
   // Where the print parts into one piece per item (boxes_by_print), a box's ink is the ink of
   // the part's first piece, a character and three tenths wide at most, and half a character

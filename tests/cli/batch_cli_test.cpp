@@ -98,6 +98,17 @@ std::map<std::string, std::vector<nlohmann::json>> findings_starting(const fs::p
   return out;
 }
 
+// The findings whose code starts with `prefix` of one submission folder, checked alone in `work`.
+std::vector<nlohmann::json> findings_alone(const fs::path& submission, const fs::path& work,
+                                           const std::string& prefix) {
+  const fs::path in = work / "in";
+  fs::create_directories(in);
+  fs::copy(submission, in / submission.filename(), fs::copy_options::recursive);
+  auto found = findings_starting(in, work / "report", prefix);
+  REQUIRE(found.size() == 1);
+  return std::move(found.begin()->second);
+}
+
 // The seal findings (seal.*) of one submission folder as drawn, and with another company's seal
 // pressed on its `material` (scangen --fault seal_name_mismatch), each checked in `work`.
 std::pair<std::vector<nlohmann::json>, std::vector<nlohmann::json>> seal_findings(
@@ -658,12 +669,7 @@ TEST_CASE("a tick box is found by where the print parts, not where the recognize
   // (form.tick_unread on a clean form). The line's print parts into one piece per item, each
   // beginning with its box.
   TempDir dir;
-  const fs::path in = dir.path() / "in";
-  fs::create_directories(in);
-  fs::copy(seed31_first33() / "S-2026-109187", in / "S-2026-109187", fs::copy_options::recursive);
-  const auto found = findings_starting(in, dir.path() / "report", "form.");
-  REQUIRE(found.size() == 1);
-  for (const auto& f : found.begin()->second) {
+  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109187", dir.path(), "form.")) {
     INFO(f.dump());
     CHECK(f["material"] != "application_form");
   }
@@ -677,12 +683,8 @@ TEST_CASE("an ID card copy whose pale labels the copy lost is still an ID card c
   // two values only an ID card holds (documents.yaml's body_codes: an ID number that passes its
   // check, a period of validity) are its body words now.
   TempDir dir;
-  const fs::path in = dir.path() / "in";
-  fs::create_directories(in);
-  fs::copy(seed31_first33() / "S-2026-109196", in / "S-2026-109196", fs::copy_options::recursive);
-  const auto found = findings_starting(in, dir.path() / "report", "material.wrong_type");
-  REQUIRE(found.size() == 1);
-  CHECK(found.begin()->second.empty());
+  CHECK(findings_alone(seed31_first33() / "S-2026-109196", dir.path(), "material.wrong_type")
+            .empty());
 }
 
 TEST_CASE("a name read a character off the form's is looked at again: the page's ink decides",

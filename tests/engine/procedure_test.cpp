@@ -308,7 +308,7 @@ namespace {
 // `rules lint` of a copy of the bundled rules in `dir` whose documents.yaml has `from` (its first
 // place) replaced by `to`.
 RulesReport lint_documents_with(const test::TempDir& dir, const std::string& from,
-                               const std::string& to) {
+                                const std::string& to) {
   std::filesystem::copy(KEYDESK_RULES_DIR, dir.path() / "rules",
                         std::filesystem::copy_options::recursive);
   std::ifstream in(dir.path() / "rules" / "documents.yaml");

@@ -285,17 +285,21 @@ TEST_CASE("a company name read with one slip in ten characters is the form's own
 
 namespace {
 
+// An online 增办 submission, its materials not listed.
+nlohmann::json additional_submission() {
+  return {{"id", "S-2026-000901"},
+          {"procedure", "additional"},
+          {"channel", "online"},
+          {"enterprise", {{"name", "宁波甬信国际物流有限公司"}, {"uscc", "91330201MA2H4P6R95"}}},
+          {"reason", "新设报关部"}};
+}
+
 // 增办: the e-seal letter uploaded online (step 4, under 200 KB) and its paper copy handed in
 // with the other six materials (step 6), each `kb` large, no pixels read.
 SubmissionVerdict check_esign_letters(long upload_kb, long paper_kb) {
   const Procedure procedure = bundled_procedure("additional");
   const DocumentRules documents = bundled_documents();
-  nlohmann::json submission = {
-      {"id", "S-2026-000901"},
-      {"procedure", "additional"},
-      {"channel", "online"},
-      {"enterprise", {{"name", "宁波甬信国际物流有限公司"}, {"uscc", "91330201MA2H4P6R95"}}},
-      {"reason", "新设报关部"}};
+  const nlohmann::json submission = additional_submission();
   auto letter = [](const char* file, const char* channel, long kb) {
     MaterialScan m;
     m.type = "esign_confirmation";
@@ -339,16 +343,10 @@ TEST_CASE(
   // 增办's e-seal letter with no channel is taken by the upload rule and the paper rule; its one
   // red seal, read too poorly to say whose, is one seal looked at, not two.
   const Procedure procedure = bundled_procedure("additional");
-  nlohmann::json submission = {
-      {"id", "S-2026-000902"},
-      {"procedure", "additional"},
-      {"channel", "online"},
-      {"enterprise", {{"name", "恒通（中国）有限公司"}, {"uscc", "91330201MA2H4P6R95"}}},
-      {"reason", "新设报关部"}};
   MaterialScan letter = scanned("esign_confirmation", "esign.jpg");
   letter.scan->seals = {seal_read("恒达中国有限公司", ocr::SealNameCheck::Verdict::unsure, false)};
   const SubmissionVerdict verdict =
-      check_submission(submission, procedure, bundled_documents(), {letter},
+      check_submission(additional_submission(), procedure, bundled_documents(), {letter},
                        nlohmann::json::object(), {}, Date(2026, 11, 24));
   const ocr::Finding* unread = finding(verdict, "seal.name_unread");
   REQUIRE(unread);
