@@ -48,6 +48,18 @@ TEST_CASE(
   REQUIRE(slipped);
   CHECK(slipped->begin == 0);
   CHECK(slipped->end == 5);
+  // The bracket read as an opening quote (a seal's edge over 签字）: seed 31's S-2026-109183),
+  // or as 《 or 〈, as OCR reads （.
+  for (const char* read : {"授权用户“记忆", "授权用户《签", "授权用户〈和冯"}) {
+    INFO(read);
+    auto quoted = find_signature_label(normalise_name(read), label);
+    REQUIRE(quoted);
+    CHECK(quoted->begin == 0);
+    CHECK(quoted->end == 5);
+    CHECK(quoted->stands_for == 3);
+  }
+  // A closing quote is not an opening bracket.
+  CHECK_FALSE(find_signature_label(normalise_name("授权用户”记忆"), label));
   CHECK_FALSE(find_signature_label(normalise_name("由授权用户汪振办理"), label));
   CHECK_FALSE(find_signature_label(normalise_name("括权用户，（签名栏）"), label));
   // The same words in the body of the letter, with no bracket after them, are not the label.
