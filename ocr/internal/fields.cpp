@@ -244,7 +244,10 @@ std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadR
       int right = rightwards ? a.right() + more : a.right() + glyph / 2;
       left = std::max(left, 0), right = std::min(right, page_width);
       if (right - left <= a.w) continue;
-      const LineRead again = latin_read({left, row.box.y - 2, right - left, row.box.h + 4});
+      // The grey as it is: the print is faint here, and the binary page, which line_image
+      // follows, lost it (913712O2NATR9TC33J read through it, 91370202MATR9TC33J from it).
+      const Box wide = padded({left, row.box.y - 2, right - left, row.box.h + 4}, 4);
+      const LineRead again = recognise(*code, internal::grey_line_image(current_->grey, wide));
       // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for.
       const std::u32string read = decode_utf8_lossy(fold_uscc(code_characters(again.text)));
       std::erase_if(targets, [&](const std::u32string& target) {

@@ -128,6 +128,15 @@ LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Bo
   return line;
 }
 
+LineImage grey_line_image(const LevelledGrey& grey, const Box& area) {
+  LineImage line;
+  line.pix = grey.cut(area);
+  if (!line.pix) return line;
+  line.page_y = area.y;
+  line.pieces.push_back({0, area.x, width_of(line.pix.get())});
+  return line;
+}
+
 LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid, int cells) {
   LineImage line;
   if (cells <= 0 || grid.w < cells) return line;

@@ -148,6 +148,9 @@ struct LineImage {
   void squeeze(float factor);
 };
 LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area);
+// `area`'s grey pixels as they are, nothing whitened or shortened: where the binary page lost
+// the print (pale grey on a copy), line_image would take its columns for blank and drop them.
+LineImage grey_line_image(const LevelledGrey& grey, const Box& area);
 
 // A character grid's code for the recognizer (TextRow::grid): the inside of each of its `cells`,
 // walls and frame left out, set side by side as a printed row would be (`binary` says where

@@ -806,6 +806,15 @@ TEST_CASE("a code cut short where its print turns faint, or wrapped in its cell,
       INFO(id << ": " << f.dump());
       CHECK((f["material"] != "trade_filing_form" && f["material"] != "application_form"));
     }
+  // Seed 31's S-2026-109187: the business licence prints its USCC (913702 02MATR 9TC33J) pale at
+  // its head. The binary page kept DO2MAIR 9TC33J of it, and the row read again over the binary
+  // page's inked columns (line_image drops the rest as blank) came out 913712O2NATR9TC33J, two
+  // off; read from the grey as it is, the form's code.
+  for (const auto& f :
+       findings_alone(seed31_first33() / "S-2026-109187", dir.path() / "alone", "uscc.")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "business_licence");
+  }
 }
 
 TEST_CASE("a signature label on the line of a hand that seemed to hold what is looked for is found",
