@@ -213,6 +213,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         std::fprintf(stderr, "    glyph check %s as %s:%s", g.read.c_str(), g.expected.c_str(),
                      g.taken ? " taken" : "");
         for (const auto& [read, form] : g.likeness) std::fprintf(stderr, " %.2f/%.2f", read, form);
+        if (!g.read_again.empty()) std::fprintf(stderr, " read again: %s", g.read_again.c_str());
         std::fprintf(stderr, "\n");
       }
     return result.glyph_checks.size() > checks && result.glyph_checks.back().taken;

@@ -142,6 +142,9 @@ struct GlyphCheck {
   // taken).
   std::vector<std::pair<std::string, double>> rivals;
   bool taken = false;
+  // A name's place read again alone from the grey, when its ink did not settle it; taken when
+  // that reading holds the form's name whole ("" when not read again).
+  std::string read_again;
 };
 
 struct ScanResult {

@@ -100,7 +100,8 @@ nlohmann::json scan_result_json(const ScanResult& r) {
                                  {"box", box_json(g.box)},
                                  {"likeness", likeness},
                                  {"rivals", rivals},
-                                 {"taken", g.taken}});
+                                 {"taken", g.taken},
+                                 {"read_again", g.read_again}});
   }
   j["places"] = nlohmann::json::array();
   for (const PagePlace& p : r.places) j["places"].push_back({p.x, p.y});
@@ -177,7 +178,8 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
                        box_from(g.at("box")),
                        {},
                        {},
-                       g.at("taken").get<bool>()};
+                       g.at("taken").get<bool>(),
+                       g.value("read_again", std::string())};
       for (const auto& l : g.at("likeness"))
         check.likeness.emplace_back(l.at(0).get<double>(), l.at(1).get<double>());
       for (const auto& l : g.value("rivals", nlohmann::json::array()))

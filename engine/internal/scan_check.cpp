@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-30";  // 30: a code cut short where its print turns faint is read again over the
+    "scan-31";  // 31: a name the glyph check did not settle is read again alone, from the
+                // grey, and taken when that reading holds the form's name whole;
+                // 30: a code cut short where its print turns faint is read again over the
                 // widened box's grey as it is (the binary page lost the pale print);
                 // 29: a signature label's bracket read as “, 《 or 〈 counts as the bracket
                 // after its stem (a seal's edge over 签字 of 授权用户（签字）);

@@ -87,7 +87,7 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     GlyphCheck check{field, encode_utf8(row.folded.substr(best, want.size())),
                      *hint, internal::glyph_span(row, best, best + want.size()),
                      {},    {},
-                     true};
+                     true,  {}};
     std::vector<std::pair<size_t, char32_t>> changes;  // glyph, the form's character
     for (size_t k = 0; k < want.size(); ++k) {
       if (same(row.folded[best + k], want[k])) continue;
@@ -160,6 +160,17 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
       check.rivals.push_back(rival);
       if (form_like < rival.second) check.taken = false;
       changes.emplace_back(g, want[k]);
+    }
+    // A name the ink did not settle is read again alone: its place, a little beyond, from the
+    // grey as it is. Its row's reading took in marks beside it (an ID card's portrait, a table's
+    // wall, the next cell) and the row's blank-shortened image: alone, Tesseract reads 方艳燕
+    // where the row read 方槐燕. Only a reading that holds the form's name whole is taken, so
+    // another name (张炜 for 张伟) stays another.
+    if (!check.taken && !is_code) {
+      const Box& b = check.box;
+      const Box around{b.x - b.h / 2, b.y - b.h / 4, b.w + b.h, b.h + b.h / 2};
+      check.read_again = recognise(*text, internal::grey_line_image(current_->grey, around)).text;
+      check.taken = normalise_name(check.read_again).find(want) != std::u32string::npos;
     }
     result.glyph_checks.push_back(check);
     if (!check.taken) continue;

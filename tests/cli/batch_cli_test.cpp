@@ -687,6 +687,17 @@ TEST_CASE("an ID card copy whose pale labels the copy lost is still an ID card c
             .empty());
 }
 
+TEST_CASE("a name whose ink did not settle it is read again alone, from the grey", "[batch]") {
+  // scangen --variety wide --faults mix, seed 31: S-2026-109166's ID card copy names 何燕红; its
+  // row read 何玉红, and 燕's ink drew no closer to 燕 than to 玉 (name.unread on a clean card).
+  // The name's place read alone from the grey reads 何燕红.
+  TempDir dir;
+  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109166", dir.path(), "name.")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "id_card_copy");
+  }
+}
+
 TEST_CASE("a name read a character off the form's is looked at again: the page's ink decides",
           "[batch]") {
   // scangen --variety wide, seed 10: Tesseract reads 廖兰玲 as 雇兰玲 on the ID card and on the

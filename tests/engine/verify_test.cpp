@@ -140,7 +140,8 @@ TEST_CASE("another valid code read where the page's ink leans to the form's goes
                            {700, 300, 300, 30},
                            {{0.4, 0.5}, {0.3, 0.45}, {read, form}},
                            {},
-                           false};
+                           false,
+                           {}};
   };
   SubmissionVerdict leaning = check_name_read(name, 97.0f, {}, {}, {other}, {check(0.41, 0.48)});
   CHECK(finding(leaning, "uscc.mismatch") == nullptr);

@@ -127,8 +127,14 @@ TEST_CASE(
 TEST_CASE("a glyph check is kept with the scan's result and read back from it", "[glyphs]") {
   ScanResult result;
   result.readable = true;
-  result.glyph_checks.push_back(
-      {"person", "于将平", "于辉平", {706, 740, 40, 14}, {{0.55, 0.74}}, {{"晖", 0.66}}, true});
+  result.glyph_checks.push_back({"person",
+                                 "于将平",
+                                 "于辉平",
+                                 {706, 740, 40, 14},
+                                 {{0.55, 0.74}},
+                                 {{"晖", 0.66}},
+                                 true,
+                                 "于辉平"});
   const std::optional<ScanResult> back = scan_result_from_json(scan_result_json(result));
   REQUIRE(back);
   REQUIRE(back->glyph_checks.size() == 1);
@@ -143,6 +149,7 @@ TEST_CASE("a glyph check is kept with the scan's result and read back from it", 
   CHECK(g.rivals[0].first == "晖");
   CHECK(g.rivals[0].second == Approx(0.66));
   CHECK(g.taken);
+  CHECK(g.read_again == "于辉平");
 }
 
 TEST_CASE("a seal's name check is kept with the scan's result; a verdict not known is refused",
