@@ -121,11 +121,14 @@ struct ScanAnalyzer::Impl {
   // 913101046264 of 913101046264993689 on a pale copy, DO2MAIR 9TC33J of 913702 02MATR
   // 9TC33J): a run of 6–17 code characters ending or beginning a row is read again by the Latin
   // model over a box widened by the characters it lacks, while the form's USCC or ID number
-  // (hints) is not yet on the page. What is kept is only the stretch of that reading within one
-  // character of the form's code, as the checks take a code: another's code is never made here.
+  // (hints) is not yet on the page; a code still missing then, the band right of its label on
+  // `type` (optional) is read so too (a row the row finder spoiled, joining the code to marks
+  // below it). Both are read from the grey as it is. What is kept is only the stretch of that
+  // reading within one character of the form's code, as the checks take a code: another's code
+  // is never made here.
   std::vector<FieldRead> widened_codes(const std::vector<internal::ReadRow>& rows,
                                        const std::vector<FieldRead>& fields, const ScanHints& hints,
-                                       int page_width);
+                                       int page_width, const DocumentType* type);
 
   // `hints` (optional): the form's values, for widened_codes.
   void extract_fields(const std::vector<internal::ReadRow>& rows, const DocumentType* type,

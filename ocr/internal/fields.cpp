@@ -207,16 +207,32 @@ LineRead ScanAnalyzer::Impl::grid_read_chinese(const internal::TextRow& row) {
 
 std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadRow>& rows,
                                                          const std::vector<FieldRead>& fields,
-                                                         const ScanHints& hints, int page_width) {
+                                                         const ScanHints& hints, int page_width,
+                                                         const DocumentType* type) {
   std::vector<FieldRead> out;
   std::vector<std::u32string> targets;
-  for (const std::string* hint : {&hints.uscc, &hints.id_number})
+  std::vector<const std::vector<std::string>*> labels_of;  // per target, its labels on `type`
+  const std::vector<std::string> none;
+  for (const auto& [hint, labels] : {std::pair{&hints.uscc, type ? &type->uscc_labels : &none},
+                                     std::pair{&hints.id_number, type ? &type->id_labels : &none}})
     if (const std::string form = code_characters(*hint); form.size() >= 15)
       if (std::none_of(fields.begin(), fields.end(), [&form](const FieldRead& f) {
             return f.field == "code" && edit_distance(decode_utf8_lossy(fold_code_text(f.text)),
                                                       decode_utf8_lossy(form)) <= 1;
           }))
-        targets.push_back(decode_utf8_lossy(form));
+        targets.push_back(decode_utf8_lossy(form)), labels_of.push_back(labels);
+  // The stretch of a reading within one character of a target's: that target found, at `box`.
+  auto take = [&](const LineRead& again, const Box& box) {
+    // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for.
+    const std::u32string read = decode_utf8_lossy(fold_uscc(code_characters(again.text)));
+    for (size_t t = targets.size(); t-- > 0;) {
+      size_t b = 0, e = 0;
+      if (best_substring_distance(read, targets[t], &b, &e) > 1) continue;
+      out.push_back({"code", encode_utf8(read.substr(b, e - b)), box, again.confidence});
+      targets.erase(targets.begin() + static_cast<std::ptrdiff_t>(t));
+      labels_of.erase(labels_of.begin() + static_cast<std::ptrdiff_t>(t));
+    }
+  };
   for (const ReadRow& row : rows) {
     if (targets.empty()) break;
     const std::u32string& f = row.folded;
@@ -247,17 +263,19 @@ std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadR
       // The grey as it is: the print is faint here, and the binary page, which line_image
       // follows, lost it (913712O2NATR9TC33J read through it, 91370202MATR9TC33J from it).
       const Box wide = padded({left, row.box.y - 2, right - left, row.box.h + 4}, 4);
-      const LineRead again = recognise(*code, internal::grey_line_image(current_->grey, wide));
-      // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for.
-      const std::u32string read = decode_utf8_lossy(fold_uscc(code_characters(again.text)));
-      std::erase_if(targets, [&](const std::u32string& target) {
-        size_t b = 0, e = 0;
-        if (best_substring_distance(read, target, &b, &e) > 1) return false;
-        out.push_back({"code", encode_utf8(read.substr(b, e - b)),
-                       Box{left, row.box.y, right - left, row.box.h}, again.confidence});
-        return true;
-      });
+      take(recognise(*code, internal::grey_line_image(current_->grey, wide)),
+           Box{left, row.box.y, right - left, row.box.h});
     }
+  }
+  // A code whose row the row finder spoiled (an ID number running under a seal's edge, joined to
+  // it in one tall block read as oo): the band right of its label, read the same way.
+  for (size_t t = targets.size(); t-- > 0;) {
+    const std::optional<LabelHit> hit = find_label(rows, *labels_of[t], 0.75);
+    if (!hit) continue;
+    const Box& l = hit->box;
+    const Box band{l.right(), l.y - l.h / 2, std::min(page_width - l.right(), l.h * 24), l.h * 2};
+    if (band.w <= l.h) continue;
+    take(recognise(*code, internal::grey_line_image(current_->grey, band)), band);
   }
   return out;
 }
@@ -302,7 +320,7 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
     if (std::optional<FieldRead> again = reread_code(field)) rereads.push_back(*again);
   result.fields.insert(result.fields.end(), rereads.begin(), rereads.end());
   if (code && hints)
-    for (FieldRead& wider : widened_codes(rows, result.fields, *hints, result.width))
+    for (FieldRead& wider : widened_codes(rows, result.fields, *hints, result.width, type))
       result.fields.push_back(std::move(wider));
   if (!type) return;
   auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
