@@ -150,6 +150,15 @@ TEST_CASE("a glyph check is kept with the scan's result and read back from it", 
   CHECK(g.rivals[0].second == Approx(0.66));
   CHECK(g.taken);
   CHECK(g.read_again == "于辉平");
+  // A result stored before read_again existed reads back without it; one holding it as anything
+  // but text is refused whole (redone), never half read.
+  nlohmann::json stored = scan_result_json(result);
+  stored["glyph_checks"][0].erase("read_again");
+  const std::optional<ScanResult> older = scan_result_from_json(stored);
+  REQUIRE(older);
+  CHECK(older->glyph_checks.at(0).read_again.empty());
+  stored["glyph_checks"][0]["read_again"] = 5;
+  CHECK_FALSE(scan_result_from_json(stored));
 }
 
 TEST_CASE("a seal's name check is kept with the scan's result; a verdict not known is refused",
