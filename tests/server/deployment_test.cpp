@@ -10,7 +10,9 @@
 // batches refuses a third (busy), which the other server takes; a rule file activated through one
 // server is in force on the other within seconds. On a cluster of its own, stopped under a running
 // server and worker: clerks are told in Chinese to try again (503), nothing is stored, and once the
-// database is back every request is served again, by processes that never stopped.
+// database is back every request is served again, by processes that never stopped. A web batch
+// following the workers' queue while its database goes away writes its progress again once it is
+// back, is never taken for interrupted, and ends done when a worker comes.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -598,4 +600,73 @@ TEST_CASE(
   const bool worker_ran = worker.running();
   INFO("worker at the end: " << worker.err());
   CHECK(worker_ran);
+}
+
+TEST_CASE(
+    "a web batch whose database goes away while it runs: its progress is written again once the "
+    "database is back, it is not taken for interrupted, and it ends done",
+    "[server][deployment]") {
+  OwnCluster pg;
+  TempDir work;
+  seed(pg.uri());
+  const std::string db =
+      " --rules '" + std::string(KEYDESK_RULES_DIR) + "' --db '" + pg.uri() + "' ";
+  Keydesk server(db + "serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
+                 work.path() / "server", work.path());
+  unsigned short port = 0;
+  const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
+  REQUIRE(wait_until(
+      [&] {
+        std::smatch m;
+        const std::string out = server.out();
+        if (!std::regex_search(out, m, listening)) return !server.running();
+        port = static_cast<unsigned short>(std::stoi(m[1]));
+        return true;
+      },
+      60));
+  REQUIRE(port != 0);
+  auto clerk = clerk_at(port);
+  take_in(*clerk, "S-2026-000206", "N-1");
+  // No worker yet: the batch enqueues its scans and waits for one, following the queue and
+  // writing its progress.
+  const std::string id = started_batch(*clerk);
+  REQUIRE(wait_until([&] { return batch_at(*clerk, id).value("total", 0) > 0; }, 60));
+
+  REQUIRE(pg.cluster("down") == 0);
+  const bool failing = wait_until(
+      [&] { return server.err().find("progress not recorded, trying again") != std::string::npos; },
+      30);
+  INFO("server: " << server.err());
+  CHECK(failing);
+  const auto down_since = std::time(nullptr);
+  REQUIRE(pg.cluster("up") == 0);
+  const bool again = wait_until(
+      [&] { return server.err().find("progress recorded again") != std::string::npos; }, 60);
+  CHECK(again);
+  // Its heartbeat is fresh: no other server would take it for stopped and resume it.
+  CHECK(query_number(pg.uri(), "SELECT max(heartbeat_at) FROM web_batches") >= down_since);
+  // A new connection: the server closes one idle for 30 s.
+  clerk = clerk_at(port);
+  const nlohmann::json after = batch_at(*clerk, id);
+  INFO(after.dump());
+  CHECK(after["state"] == "running");
+
+  // A worker comes: the batch goes on from where it was and ends done, its case's verdict kept.
+  Keydesk worker(db + "worker --name w --lease 30", work.path() / "worker", work.path());
+  nlohmann::json status;
+  const bool finished = wait_until(
+      [&] {
+        status = batch_at(*clerk, id);
+        const std::string state = status.value("state", "");
+        return state != "running" && state != "queued" && !state.empty();
+      },
+      600);
+  INFO(status.dump() << "\nworker: " << worker.err());
+  REQUIRE(finished);
+  CHECK(status["state"] == "done");
+  REQUIRE(status["submissions"].size() == 1);
+  CHECK(status["submissions"][0]["id"] == "N-1");
+  CHECK_FALSE(status["submissions"][0].value("verdict", "").empty());
+  CHECK(query_number(pg.uri(), "SELECT count(*) FROM events WHERE action = 'document_check'") == 1);
+  CHECK(server.running());
 }
