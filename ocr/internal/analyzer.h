@@ -166,6 +166,13 @@ struct ScanAnalyzer::Impl {
   // is clearly the likelier for every one, the row reads as the form's name. Each look goes into
   // result.glyph_checks, taken or not.
   void confirm_values(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
+  // A name `row` holds with characters missing, or a few too many or other (a pale name's end
+  // the row finder cut off, a mark read into it), and no place that reads like it character for
+  // character: its place read again alone from the grey, widened by the characters missing and
+  // one more at each end, and taken (the row reading the form's name there, `hint` as written)
+  // when that reading holds the form's name whole. The look goes into result.glyph_checks.
+  void reread_cut_name(internal::ReadRow& row, const std::u32string& want, const char* field,
+                       const std::string& hint, ScanResult& result);
 
   // --- seal_name.cpp: the text along a red seal's arc
   // --------------------------------------------- Reads `seal`'s text (internal::unroll_seal_text,

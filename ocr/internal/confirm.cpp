@@ -83,7 +83,10 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
         }
       if (off < best_off) best = s, best_off = off;
     }
-    if (best == std::u32string::npos || best_off == 0 || best_off > most) continue;
+    if (best == std::u32string::npos || best_off == 0 || best_off > most) {
+      if (!is_code) reread_cut_name(row, want, field, *hint, result);
+      continue;
+    }
     GlyphCheck check{field, encode_utf8(row.folded.substr(best, want.size())),
                      *hint, internal::glyph_span(row, best, best + want.size()),
                      {},    {},
@@ -201,6 +204,60 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     row = internal::fold_row(row.box, std::move(read));
     row.skimmed = skimmed;
   }
+}
+
+void ScanAnalyzer::Impl::reread_cut_name(ReadRow& row, const std::u32string& want,
+                                         const char* field, const std::string& hint,
+                                         ScanResult& result) {
+  // Close enough to be the name cut or mangled, not so close to another: a character off in a
+  // name of up to five, a quarter of a longer one's (at least two).
+  const size_t allowed = want.size() <= 5 ? 1 : std::max<size_t>(2, want.size() / 4);
+  size_t b = 0, e = 0;
+  const size_t off = best_substring_distance(row.folded, want, &b, &e);
+  if (off == 0 || off > allowed || e <= b) return;
+  const Box span = internal::glyph_span(row, b, e);
+  if (span.w <= 0 || span.h <= 0) return;
+  // Chinese characters are square: the characters missing and one more, on either side.
+  const size_t found = e - b;
+  const int missing = static_cast<int>(want.size() > found ? want.size() - found : 0);
+  const int more = (missing + 1) * span.h;
+  const Box around{std::max(0, span.x - more), span.y - span.h / 4,
+                   span.x - std::max(0, span.x - more) + span.w + more, span.h + span.h / 2};
+  GlyphCheck check{field, encode_utf8(row.folded.substr(b, found)), hint, span, {}, {}, false, {}};
+  check.read_again = recognise(*text, internal::grey_line_image(current_->grey, around)).text;
+  check.taken = normalise_name(check.read_again).find(want) != std::u32string::npos;
+  result.glyph_checks.push_back(check);
+  if (!check.taken) return;
+  // The row as read, the glyphs of the name's place made one glyph holding the form's name over
+  // the place read again.
+  internal::LineRead read = row.read;
+  const size_t first = row.glyph_of[b], last = row.glyph_of[e - 1];
+  std::string joined;
+  size_t from = 0;
+  std::vector<internal::Glyph> glyphs;
+  for (size_t g = 0; g < read.glyphs.size(); ++g) {
+    const size_t at = read.text.find(read.glyphs[g].text, from);
+    if (at == std::string::npos) {
+      result.glyph_checks.back().taken = false;
+      return;
+    }
+    if (g < first || g > last) {
+      joined += read.text.substr(from, at - from) + read.glyphs[g].text;
+      glyphs.push_back(read.glyphs[g]);
+    } else if (g == first) {
+      internal::Glyph name = read.glyphs[g];
+      name.text = hint;
+      name.box = around;
+      joined += read.text.substr(from, at - from) + hint;
+      glyphs.push_back(std::move(name));
+    }
+    from = at + read.glyphs[g].text.size();
+  }
+  read.text = joined + read.text.substr(from);
+  read.glyphs = std::move(glyphs);
+  const bool skimmed = row.skimmed;
+  row = internal::fold_row(row.box, std::move(read));
+  row.skimmed = skimmed;
 }
 
 }  // namespace keydesk::ocr

@@ -828,6 +828,19 @@ TEST_CASE("a code cut short where its print turns faint, or wrapped in its cell,
   }
 }
 
+TEST_CASE("a name whose row was cut short is read again alone, widened", "[batch]") {
+  // scangen --variety wide --faults mix, seed 31: S-2026-109189's trade filing form prints
+  // 上海金桥供应链管理有限公司 pale on a photocopy; the binary page lost its end, so its row read
+  // 上海人金桥供应链管理有限 (name.unread on a clean form, no place reading like the name
+  // character for character). Its place read alone from the grey, two characters wider at each
+  // end, holds the name whole.
+  TempDir dir;
+  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109189", dir.path(), "name.")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "trade_filing_form");
+  }
+}
+
 TEST_CASE("a code whose row the row finder spoiled is read right of its label", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109164's ID card copy prints
   // 33010619860123677X after 公民身份号码; the row finder joined the number to the marks below
