@@ -17,7 +17,8 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-33";  // 33: a name held cut short or mangled is read again alone, widened;
+    "scan-34";  // 34: a page printed pale all over is deepened before it is binarised;
+                // 33: a name held cut short or mangled is read again alone, widened;
                 // 32: a form's code still missing is read in the band right of its label;
                 // 31: a name the glyph check did not settle is read again alone, from the
                 // grey, and taken when that reading holds the form's name whole;

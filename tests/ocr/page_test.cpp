@@ -1,7 +1,9 @@
 // The page geometry the reading policy rests on, on pages drawn here with Leptonica: what the
 // recognizer is given for a row, where a row may be cut, which rows look like a printed code.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <random>
 
 #include <catch2/catch.hpp>
 
@@ -593,4 +595,48 @@ TEST_CASE("Sauvola thresholds from integral images are Leptonica's, to the last 
     CHECK(same == 1);
   }
   CHECK_FALSE(sauvola_thresholds(blank_page(12, 12).get(), 8, 0.34f));
+}
+
+TEST_CASE("pale print all over a page is deepened before it is binarised; a grainy blank is not",
+          "[page]") {
+  // A light photocopy of fine print: strokes 2 px wide at grey 196 on paper of 232 (36 levels:
+  // Sauvola's threshold lay under them all, and the page read as blank).
+  const int w = 800, h = 600;
+  PixPtr pale(pixCreate(w, h, 8));
+  pixSetAllArbitrary(pale.get(), 232);
+  l_int32 strokes = 0;
+  for (int y = 60; y < h - 60; y += 24)
+    for (int x = 80; x < w - 80; x += 14) {
+      pixRasterop(pale.get(), x, y, 2, 12, PIX_CLR, nullptr, 0, 0);         // a glyph's stem …
+      pixRasterop(pale.get(), x - 3, y + 5, 8, 2, PIX_CLR, nullptr, 0, 0);  // … and its bar
+      strokes += 2 * 12 + 8 * 2 - 2 * 2;
+    }
+  // CLR set those pixels to 0: make them the pale grey.
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      l_uint32 v = 0;
+      pixGetPixel(pale.get(), x, y, &v);
+      if (v == 0) pixSetPixel(pale.get(), x, y, 196);
+    }
+  PixPtr binary = binarise(pale.get());
+  REQUIRE(binary);
+  l_int32 inked = 0;
+  pixCountPixels(binary.get(), &inked, nullptr);
+  CHECK(inked > strokes * 8 / 10);
+  CHECK(inked < strokes * 12 / 10);
+
+  // A blank sheet shaded from one side with the grain of a cheap scan: no ink made of it.
+  PixPtr blank(pixCreate(w, h, 8));
+  std::mt19937 random(7);
+  std::normal_distribution<double> grain(0.0, 8.0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      pixSetPixel(blank.get(), x, y,
+                  static_cast<l_uint32>(std::clamp(
+                      static_cast<int>(std::lround(232 - 30.0 * x / w + grain(random))), 0, 255)));
+  PixPtr none = binarise(blank.get());
+  REQUIRE(none);
+  l_int32 specks = 0;
+  pixCountPixels(none.get(), &specks, nullptr);
+  CHECK(specks < w * h / 1000);
 }
