@@ -114,7 +114,12 @@ struct ScanAnalyzer::Impl {
 
   // `text` holds a USCC or an ID number that passes its checksum.
   static bool checks_as_code(const std::string& text);
-  // Whether `text` holds the form's USCC or ID number (hints), its letters and digits compared.
+  // Whether `text` holds the form's USCC or ID number (hints), or it with one character other
+  // (the slip engine/verify.cpp takes as the form's code without a look), its letters and digits
+  // compared, the letters a code never holds folded to their digits. A grid's code read
+  // 91320506MANFKIOHIB for 91320506MAMFK10H1B was dropped for the row's Chinese reading, junk,
+  // and the code went unread. One a character short is not taken: the Latin model drops an ID
+  // number's X, which the Chinese model's reading of the row keeps.
   static bool holds_hint(const std::string& text, const ScanHints& hints);
 
   // A code cut short where its print turns faint or the row finder parted it (the row kept

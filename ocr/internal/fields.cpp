@@ -300,11 +300,17 @@ bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
 }
 
 bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hints) {
-  const std::string folded = code_characters(text);
-  for (const std::string* hint : {&hints.uscc, &hints.id_number})
-    if (const std::string code = code_characters(*hint);
-        code.size() >= 15 && folded.find(code) != std::string::npos)
-      return true;
+  // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for.
+  const std::string folded = fold_uscc(code_characters(text));
+  for (const std::string* hint : {&hints.uscc, &hints.id_number}) {
+    const std::string code = code_characters(*hint);
+    if (code.size() < 15) continue;
+    for (size_t at = 0; at + code.size() <= folded.size(); ++at) {
+      size_t other = 0;
+      for (size_t k = 0; k < code.size() && other <= 1; ++k) other += folded[at + k] != code[k];
+      if (other <= 1) return true;
+    }
+  }
   return false;
 }
 
