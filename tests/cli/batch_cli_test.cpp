@@ -109,6 +109,17 @@ std::vector<nlohmann::json> findings_alone(const fs::path& submission, const fs:
   return std::move(found.begin()->second);
 }
 
+// Checks that seed 31's `submission`, checked alone, has no finding whose code starts with
+// `prefix` on `material`.
+void no_finding_on(const std::string& submission, const std::string& prefix,
+                   const std::string& material) {
+  TempDir dir;
+  for (const auto& f : findings_alone(seed31_first33() / submission, dir.path(), prefix)) {
+    INFO(f.dump());
+    CHECK(f["material"] != material);
+  }
+}
+
 // The seal findings (seal.*) of one submission folder as drawn, and with another company's seal
 // pressed on its `material` (scangen --fault seal_name_mismatch), each checked in `work`.
 std::pair<std::vector<nlohmann::json>, std::vector<nlohmann::json>> seal_findings(
@@ -668,11 +679,7 @@ TEST_CASE("a tick box is found by where the print parts, not where the recognize
   // before it was the blank between the box and the word, and the box was taken for empty
   // (form.tick_unread on a clean form). The line's print parts into one piece per item, each
   // beginning with its box.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109187", dir.path(), "form.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "application_form");
-  }
+  no_finding_on("S-2026-109187", "form.", "application_form");
 }
 
 TEST_CASE("an ID card copy whose pale labels the copy lost is still an ID card copy", "[batch]") {
@@ -691,11 +698,7 @@ TEST_CASE("a name whose ink did not settle it is read again alone, from the grey
   // scangen --variety wide --faults mix, seed 31: S-2026-109166's ID card copy names 何燕红; its
   // row read 何玉红, and 燕's ink drew no closer to 燕 than to 玉 (name.unread on a clean card).
   // The name's place read alone from the grey reads 何燕红.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109166", dir.path(), "name.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "id_card_copy");
-  }
+  no_finding_on("S-2026-109166", "name.", "id_card_copy");
 }
 
 TEST_CASE("a name read a character off the form's is looked at again: the page's ink decides",
@@ -821,11 +824,7 @@ TEST_CASE("a code cut short where its print turns faint, or wrapped in its cell,
   // its head. The binary page kept DO2MAIR 9TC33J of it, and the row read again over the binary
   // page's inked columns (line_image drops the rest as blank) came out 913712O2NATR9TC33J, two
   // off; read from the grey as it is, the form's code.
-  for (const auto& f :
-       findings_alone(seed31_first33() / "S-2026-109187", dir.path() / "alone", "uscc.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "business_licence");
-  }
+  no_finding_on("S-2026-109187", "uscc.", "business_licence");
 }
 
 TEST_CASE("a name whose row was cut short is read again alone, widened", "[batch]") {
@@ -834,11 +833,7 @@ TEST_CASE("a name whose row was cut short is read again alone, widened", "[batch
   // 上海人金桥供应链管理有限 (name.unread on a clean form, no place reading like the name
   // character for character). Its place read alone from the grey, two characters wider at each
   // end, holds the name whole.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109189", dir.path(), "name.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "trade_filing_form");
-  }
+  no_finding_on("S-2026-109189", "name.", "trade_filing_form");
 }
 
 TEST_CASE("a code read one character off the form's is kept, not read over by the Chinese model",
@@ -848,11 +843,7 @@ TEST_CASE("a code read one character off the form's is kept, not read over by th
   // 91320506MAMFK10H1B with N for M), no checksum passed, and the row was read whole by the
   // Chinese model instead: junk, and uscc.unread on a clean form. A reading one character off
   // the form's code is the slip the check takes as the form's code.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109195", dir.path(), "uscc.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "application_form");
-  }
+  no_finding_on("S-2026-109195", "uscc.", "application_form");
 }
 
 TEST_CASE("a code whose row the row finder spoiled is read right of its label", "[batch]") {
@@ -860,11 +851,7 @@ TEST_CASE("a code whose row the row finder spoiled is read right of its label", 
   // 33010619860123677X after 公民身份号码; the row finder joined the number to the marks below
   // it into one block 59 px tall, read as |: idnum.unread on a clean card. The band right of the
   // label, read by the Latin model from the grey, holds the form's number.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed31_first33() / "S-2026-109164", dir.path(), "idnum.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "id_card_copy");
-  }
+  no_finding_on("S-2026-109164", "idnum.", "id_card_copy");
 }
 
 TEST_CASE("a signature label on the line of a hand that seemed to hold what is looked for is found",
