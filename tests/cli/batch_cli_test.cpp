@@ -694,6 +694,39 @@ TEST_CASE("an ID card copy whose pale labels the copy lost is still an ID card c
             .empty());
 }
 
+TEST_CASE("an ID card copy whose card sides read poorly is known by its sheet's heading",
+          "[batch]") {
+  // A copy sheet headed 身份证复印件（正反面） over the card's number, the card sides themselves
+  // lost (as on seed 31's S-2026-109188 in a batch of 40: its pale card sides read as junk, and
+  // material.wrong_type on a clean copy). The heading is the sheet's title (documents.yaml).
+  TempDir dir;
+  const fs::path in = dir.path() / "in" / "S-2026-109188";
+  fs::create_directories(in);
+  fs::copy(seed31_first33() / "S-2026-109188", in, fs::copy_options::recursive);
+  const fs::path script = dir.path() / "draw.py";
+  std::ofstream(script) << "import sys\n"
+                           "sys.path.insert(0, sys.argv[2])\n"
+                           "from draw import font\n"
+                           "from PIL import Image, ImageDraw\n"
+                           "im = Image.new('RGB', (1240, 1754), 'white')\n"
+                           "d = ImageDraw.Draw(im)\n"
+                           "d.text((620, 130), '身份证复印件（正反面）', font=font('hei', 44), "
+                           "fill='black', anchor='mm')\n"
+                           "d.text((420, 700), '440300199603242674', font=font('hei', 32), "
+                           "fill=(70, 70, 70))\n"
+                           "im.save(sys.argv[1], quality=90)\n";
+  REQUIRE(std::system(("/usr/bin/python3 '" + script.string() + "' '" +
+                       (in / "id_card_copy.jpg").string() + "' '" +
+                       fs::path(KEYDESK_SCANGEN).parent_path().string() + "'")
+                          .c_str()) == 0);
+  const auto found = findings_starting(dir.path() / "in", dir.path() / "report", "material.");
+  REQUIRE(found.size() == 1);
+  for (const auto& f : found.begin()->second) {
+    INFO(f.dump());
+    CHECK(f["material"] != "id_card_copy");
+  }
+}
+
 TEST_CASE("a name whose ink did not settle it is read again alone, from the grey", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109166's ID card copy names 何燕红; its
   // row read 何玉红, and 燕's ink drew no closer to 燕 than to 玉 (name.unread on a clean card).
