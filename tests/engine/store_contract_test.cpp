@@ -2026,19 +2026,19 @@ TEST_CASE("each PostgreSQL error class is told as its kind, in Chinese, saying w
     ErrorKind kind;
     const char* words;
   };
-  for (const Case& c : {Case{"40001", ErrorKind::busy, "数据库正忙，请稍后重试"},
-                        Case{"40P01", ErrorKind::busy, "数据库正忙，请稍后重试"},
-                        Case{"55P03", ErrorKind::busy, "数据库正忙，请稍后重试"},
-                        Case{"57014", ErrorKind::busy, "数据库正忙，请稍后重试"},
-                        Case{"57P01", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
-                        Case{"57P02", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
-                        Case{"57P03", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
-                        Case{"08006", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
-                        Case{"53100", ErrorKind::io, "磁盘已满"},
-                        Case{"XX001", ErrorKind::corrupt, "从备份恢复"},
-                        Case{"42501", ErrorKind::io, "无权写入数据库"},
-                        Case{"25006", ErrorKind::io, "无权写入数据库"},
-                        Case{"22012", ErrorKind::io, "数据库操作失败，未保存任何内容"}}) {
+  for (const Case& c :
+       {Case{"40001", ErrorKind::busy, "数据库正忙，请稍后重试"},
+        Case{"40P01", ErrorKind::busy, "数据库正忙，请稍后重试"},
+        Case{"55P03", ErrorKind::busy, "数据库正忙，请稍后重试"},
+        Case{"57014", ErrorKind::busy, "数据库正忙，请稍后重试"},
+        Case{"57P01", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
+        Case{"57P02", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
+        Case{"57P03", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
+        Case{"08006", ErrorKind::unavailable, "连接已断开，未保存任何内容"},
+        Case{"53100", ErrorKind::io, "磁盘已满"}, Case{"XX001", ErrorKind::corrupt, "从备份恢复"},
+        Case{"42501", ErrorKind::io, "无权写入数据库"},
+        Case{"25006", ErrorKind::io, "无权写入数据库"},
+        Case{"22012", ErrorKind::io, "数据库操作失败，未保存任何内容"}}) {
     INFO(c.state);
     auto raised = (*conn)->exec(std::string("DO $$ BEGIN RAISE EXCEPTION 'raised here' USING "
                                             "ERRCODE = '") +
@@ -2046,8 +2046,7 @@ TEST_CASE("each PostgreSQL error class is told as its kind, in Chinese, saying w
     REQUIRE_FALSE(raised.ok());
     CHECK(raised.error().kind == c.kind);
     CHECK(test::chinese_first(raised.error().message));
-    CHECK_THAT(raised.error().message,
-               Catch::Contains(c.words) && Catch::Contains("raised here"));
+    CHECK_THAT(raised.error().message, Catch::Contains(c.words) && Catch::Contains("raised here"));
     // The same connection serves the next statement.
     auto one = (*conn)->prepare("SELECT 1");
     REQUIRE(one);

@@ -14,7 +14,6 @@ using namespace keydesk::ocr::internal;
 
 namespace {
 
-
 // A white 8 bpp page.
 PixPtr blank_page(int w, int h) {
   PixPtr page(pixCreate(w, h, 8));
@@ -75,7 +74,8 @@ TEST_CASE("a row given to the recognizer has its wide gaps shortened and table b
     CHECK(value == 255);
   }
   // A box on the line maps back onto the page: the first glyph of the value cell.
-  keydesk::ocr::Box on_line{line.pieces[1].line_x + (860 - line.pieces[1].page_x), 100 - line.page_y, 22, 22};
+  keydesk::ocr::Box on_line{line.pieces[1].line_x + (860 - line.pieces[1].page_x),
+                            100 - line.page_y, 22, 22};
   keydesk::ocr::Box on_page = line.to_page(on_line);
   CHECK(on_page.x == 860);
   CHECK(on_page.y == 100);
@@ -92,7 +92,8 @@ TEST_CASE("the thick strokes of a large title are not taken for ruled lines", "[
   }
   PixPtr binary = binary_of(page.get());
   Layout layout = text_layout(binary.get());
-  LineImage line = line_image(as_is(page.get()), binary.get(), layout.rules.get(), {280, 85, 640, 120});
+  LineImage line =
+      line_image(as_is(page.get()), binary.get(), layout.rules.get(), {280, 85, 640, 120});
   REQUIRE(line.pix);
   // The strokes are still there: the line keeps its ink.
   l_int32 dark = 0;
@@ -145,7 +146,8 @@ TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the 
   for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 80, 24);
   PixPtr binary = binary_of(page.get());
   Layout layout = text_layout(binary.get());
-  LineImage line = line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 70, 320, 44});
+  LineImage line =
+      line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 70, 320, 44});
   REQUIRE(line.pix);
   const int before = static_cast<int>(pixGetWidth(line.pix.get()));
   line.squeeze(0.8f);
@@ -153,8 +155,10 @@ TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the 
   CHECK(after == Approx(before * 0.8).margin(1));
   CHECK(pixGetHeight(line.pix.get()) == 44);
   // The fifth glyph as the recognizer sees it on the narrowed line, back on the page.
-  const int x_on_line = static_cast<int>((100 + 4 * 30 - line.pieces[0].page_x + line.pieces[0].line_x) * 0.8);
-  keydesk::ocr::Box on_page = line.to_page({x_on_line, 80 - line.page_y, static_cast<int>(24 * 0.8), 24});
+  const int x_on_line =
+      static_cast<int>((100 + 4 * 30 - line.pieces[0].page_x + line.pieces[0].line_x) * 0.8);
+  keydesk::ocr::Box on_page =
+      line.to_page({x_on_line, 80 - line.page_y, static_cast<int>(24 * 0.8), 24});
   CHECK(on_page.x == Approx(100 + 4 * 30).margin(2));
   CHECK(on_page.w == Approx(24).margin(2));
   CHECK(on_page.y == 80);
@@ -187,12 +191,14 @@ TEST_CASE("a row cut from a skewed page and levelled alone matches the page leve
   PixPtr whole = levelled.whole();
   auto dark = [](Pix* pix, int x, int y) {
     l_uint32 v = 255;
-    if (x >= 0 && y >= 0 && x < static_cast<int>(pixGetWidth(pix)) && y < static_cast<int>(pixGetHeight(pix)))
+    if (x >= 0 && y >= 0 && x < static_cast<int>(pixGetWidth(pix)) &&
+        y < static_cast<int>(pixGetHeight(pix)))
       pixGetPixel(pix, x, y, &v);
     return v < 128;
   };
-  for (keydesk::ocr::Box area : {keydesk::ocr::Box{70, 90, 820, 46}, keydesk::ocr::Box{600, 420, 380, 50},
-                                 keydesk::ocr::Box{-20, 525, 300, 60}}) {
+  for (keydesk::ocr::Box area :
+       {keydesk::ocr::Box{70, 90, 820, 46}, keydesk::ocr::Box{600, 420, 380, 50},
+        keydesk::ocr::Box{-20, 525, 300, 60}}) {
     PixPtr cut = levelled.cut(area);
     REQUIRE(cut);
     REQUIRE(static_cast<int>(pixGetWidth(cut.get())) == area.w);
@@ -203,7 +209,8 @@ TEST_CASE("a row cut from a skewed page and levelled alone matches the page leve
     long inked = 0, unmatched = 0;
     for (int y = 0; y < area.h; ++y)
       for (int x = 0; x < area.w; ++x) {
-        const bool in_cut = dark(cut.get(), x, y), in_whole = dark(whole.get(), area.x + x, area.y + y);
+        const bool in_cut = dark(cut.get(), x, y),
+                   in_whole = dark(whole.get(), area.x + x, area.y + y);
         if (!in_cut && !in_whole) continue;
         ++inked;
         bool near = false;
@@ -213,7 +220,8 @@ TEST_CASE("a row cut from a skewed page and levelled alone matches the page leve
                           : dark(cut.get(), x + dx, y + dy);
         if (!near) ++unmatched;
       }
-    INFO("area at " << area.x << "," << area.y << ": " << unmatched << " of " << inked << " unmatched");
+    INFO("area at " << area.x << "," << area.y << ": " << unmatched << " of " << inked
+                    << " unmatched");
     CHECK(inked > 0);
     CHECK(unmatched * 100 <= inked);
   }
@@ -230,7 +238,8 @@ TEST_CASE("a row cut from a skewed page and levelled alone matches the page leve
     return lines;
   };
   CHECK(inked_lines(levelled.cut({70, 90, 820, 46}).get()) <= 28);
-  CHECK(inked_lines(LevelledGrey(PixPtr(pixClone(scanned.get())), 0).cut({70, 90, 820, 46}).get()) >= 40);
+  CHECK(inked_lines(
+            LevelledGrey(PixPtr(pixClone(scanned.get())), 0).cut({70, 90, 820, 46}).get()) >= 40);
 }
 
 TEST_CASE("the walls of a character grid are ruled lines, not glyphs", "[page]") {

@@ -67,6 +67,23 @@ void seed(const std::string& uri) {
 
 // The example registry and a clerk in a fresh PostgreSQL database; two servers on it with their
 // checks left to workers, each on a port of its own.
+// The port `server` (`keydesk serve --port 0`) listens on, once it prints it; 0 if it stopped
+// first or did not say within a minute.
+unsigned short listening_port(Keydesk& server) {
+  const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
+  unsigned short port = 0;
+  wait_until(
+      [&] {
+        std::smatch m;
+        const std::string out = server.out();
+        if (!std::regex_search(out, m, listening)) return !server.running();
+        port = static_cast<unsigned short>(std::stoi(m[1]));
+        return true;
+      },
+      60);
+  return port;
+}
+
 struct Deployment {
   PostgresBackend pg;
   TempDir work;
@@ -88,16 +105,7 @@ struct Deployment {
         "--rules rules --db '" + pg.target() +
             "' serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
         work.path() / name, work.path());
-    const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
-    std::smatch m;
-    REQUIRE(wait_until(
-        [&] {
-          const std::string out = server->out();
-          if (!std::regex_search(out, m, listening)) return !server->running();
-          port = static_cast<unsigned short>(std::stoi(m[1]));
-          return true;
-        },
-        60));
+    port = listening_port(*server);
     INFO(server->err());
     REQUIRE(port != 0);
     return server;
@@ -541,17 +549,8 @@ TEST_CASE(
   Keydesk server(db + "serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
                  work.path() / "server", work.path());
   Keydesk worker(db + "worker --name w --lease 30", work.path() / "worker", work.path());
-  unsigned short port = 0;
-  const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
-  REQUIRE(wait_until(
-      [&] {
-        std::smatch m;
-        const std::string out = server.out();
-        if (!std::regex_search(out, m, listening)) return !server.running();
-        port = static_cast<unsigned short>(std::stoi(m[1]));
-        return true;
-      },
-      60));
+  const unsigned short port = listening_port(server);
+  INFO(server.err());
   REQUIRE(port != 0);
   auto clerk = clerk_at(port);
   take_in(*clerk, "S-2026-000206", "N-1");
@@ -613,17 +612,8 @@ TEST_CASE(
       " --rules '" + std::string(KEYDESK_RULES_DIR) + "' --db '" + pg.uri() + "' ";
   Keydesk server(db + "serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
                  work.path() / "server", work.path());
-  unsigned short port = 0;
-  const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
-  REQUIRE(wait_until(
-      [&] {
-        std::smatch m;
-        const std::string out = server.out();
-        if (!std::regex_search(out, m, listening)) return !server.running();
-        port = static_cast<unsigned short>(std::stoi(m[1]));
-        return true;
-      },
-      60));
+  const unsigned short port = listening_port(server);
+  INFO(server.err());
   REQUIRE(port != 0);
   auto clerk = clerk_at(port);
   take_in(*clerk, "S-2026-000206", "N-1");
