@@ -37,6 +37,15 @@
 namespace keydesk {
 namespace fs = std::filesystem;
 
+internal::Patience internal::patience_of(const BatchOptions& o) {
+  Patience p;
+  p.first_wait = o.poll_interval;
+  p.cap = o.retry_cap;
+  p.stop = o.cancel;
+  p.log = o.log;
+  return p;
+}
+
 namespace {
 
 using internal::analysable;
@@ -68,6 +77,51 @@ nlohmann::json findings_json(const std::vector<ocr::Finding>& findings) {
   return out;
 }
 
+// The Error of a batch told to stop while it follows the queue or waits for the database.
+Error stopped_following() {
+  return error_of(ErrorKind::busy,
+                  "核验已停止，已完成的扫描件都已保存：再次运行同一批次即可继续 (stopped; "
+                  "rerun the batch to go on)");
+}
+
+// The batch's reads and writes of its database, from the opening to the end (the run's row, the
+// scan cache, the queue while it follows the workers, the registry): an outage of the database
+// is waited out as the workers wait it out (internal/patience.h), logged, and told to the clerk
+// in the progress line until the database answers again.
+class DatabaseWaits {
+ public:
+  DatabaseWaits(const BatchOptions& o, BatchProgress& progress)
+      : o_(o), progress_(progress), patience_(internal::patience_of(o)) {
+    patience_.waiting = [this](std::chrono::seconds waited) {
+      waited_ = true;
+      // Shown on the batch page as it is: Chinese only.
+      progress_.current = "数据库暂时无法访问，正在重试（已等待 " + std::to_string(waited.count()) +
+                          " 秒）：已完成的扫描件结果都已保存，数据库恢复后自动继续";
+      if (o_.progress) o_.progress(progress_);
+    };
+  }
+
+  bool stopped() const { return o_.cancel && o_.cancel->load(); }
+
+  // `attempt()` until it succeeds, fails with an error that is no outage, or the batch is told
+  // to stop (then the stop's Error).
+  template <class Attempt>
+  auto patiently(const std::string& what, Attempt attempt) -> decltype(attempt()) {
+    auto r = internal::patiently(patience_, what, std::move(attempt));
+    if (!r && stopped()) return stopped_following();
+    return r;
+  }
+
+  // Whether a read waited for the database since the last call.
+  bool waited() { return std::exchange(waited_, false); }
+
+ private:
+  const BatchOptions& o_;
+  BatchProgress& progress_;
+  internal::Patience patience_;
+  bool waited_ = false;
+};
+
 // A batch once its folders are read: the submissions, one scan job per distinct (content,
 // material type, form values) with its scan cache key, which jobs teach the rest of their type
 // where to look first, and the batch's id (that of an unfinished run over the same inputs).
@@ -87,7 +141,7 @@ struct BatchPlan {
   std::string version, batch_id, stamp;
 };
 
-Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
+Status plan_batch(const BatchOptions& o, BatchPlan& plan, DatabaseWaits& waits) {
   auto documents = load_document_rules(o.rules_dir / "documents.yaml");
   if (!documents) return documents.error();
   plan.documents = std::move(documents).value();
@@ -101,11 +155,15 @@ Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
   plan.db_path = o.db.empty() ? o.report_dir / "batch.db" : o.db;
   // The registry (keys, usernames) of the case database decides the requirements about them; in
   // a fresh batch database it is empty, and those requirements go to a person (verify.h).
-  auto registry = CaseStore::open(plan.db_path.string());
+  auto registry = waits.patiently("opening the case database",
+                                  [&] { return CaseStore::open(plan.db_path.string()); });
   if (!registry)
-    return Error{"cannot open " + plan.db_path.string() + ": " + registry.error().message};
+    return Error{"cannot open " + plan.db_path.string() + ": " + registry.error().message,
+                 {},
+                 registry.error().kind};
   plan.registry.emplace(std::move(registry).value());
-  auto store = ScanStore::open(plan.db_path);
+  auto store =
+      waits.patiently("opening the scan cache", [&] { return ScanStore::open(plan.db_path); });
   if (!store) return store.error();
   plan.store.emplace(std::move(store).value());
 
@@ -139,7 +197,10 @@ Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
   const std::string& stamp = plan.stamp;
   std::string fresh_id = "B-" + stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" +
                          stamp.substr(11, 2) + stamp.substr(14, 2) + "-" + inputs_key.substr(0, 6);
-  plan.batch_id = plan.store->batch_id(inputs_key, fresh_id);
+  auto batch_id = waits.patiently("recording the batch's run",
+                                  [&] { return plan.store->batch_id(inputs_key, fresh_id); });
+  if (!batch_id) return batch_id.error();
+  plan.batch_id = std::move(batch_id).value();
 
   // The first kLearnFrom scans of each material type (in the batch's order) teach; the places
   // where they held what was looked for are then read first on the rest of that type
@@ -152,12 +213,17 @@ Status plan_batch(const BatchOptions& o, BatchPlan& plan) {
   return std::monostate{};
 }
 
-// Takes the results kept from an earlier run; returns the jobs still to analyse, in order.
-std::vector<size_t> take_kept_results(BatchPlan& plan, BatchProgress& progress) {
+// Takes the results kept from an earlier run; returns the jobs still to analyse, in order. A
+// database away is waited for, not taken for no result kept (the scan would be analysed again).
+Result<std::vector<size_t>> take_kept_results(BatchPlan& plan, BatchProgress& progress,
+                                              DatabaseWaits& waits) {
   std::vector<size_t> pending;
   for (size_t index = 0; index < plan.jobs.size(); ++index) {
-    if (auto cached = plan.store->get(plan.keys[index])) {
-      plan.jobs[index].result = std::move(*cached);
+    auto cached = waits.patiently("reading the scan cache",
+                                  [&] { return plan.store->find(plan.keys[index]); });
+    if (!cached) return cached.error();
+    if (*cached) {
+      plan.jobs[index].result = std::move(**cached);
       ++progress.done;
       ++progress.reused;
     } else {
@@ -170,7 +236,7 @@ std::vector<size_t> take_kept_results(BatchPlan& plan, BatchProgress& progress) 
 // The scans analysed here, on `workers` threads with an OCR engine each, in two rounds: the
 // teachers first, then the rest with their teachers' places.
 Status analyse_here(BatchPlan& plan, const BatchOptions& o, const std::vector<size_t>& pending,
-                    BatchProgress& progress, int workers) {
+                    BatchProgress& progress, int workers, DatabaseWaits& waits) {
   std::vector<size_t> first_round, second_round;
   for (size_t index : pending) (plan.teaches[index] ? first_round : second_round).push_back(index);
   std::mutex mutex;  // guards the store, progress, first_error
@@ -195,6 +261,12 @@ Status analyse_here(BatchPlan& plan, const BatchOptions& o, const std::vector<si
       internal::ScanOutcome outcome =
           internal::analyse_and_keep(*analyzer, job, plan.keys[round[i]], *plan.store, &mutex);
       std::lock_guard lock(mutex);
+      // A result not kept because the database is away is kept once it answers: the scan is not
+      // analysed again (the other threads' results wait for the same lock).
+      if (!outcome.kept && internal::outage(outcome.kept.error()))
+        outcome.kept = waits.patiently("keeping a scan's result", [&] {
+          return plan.store->put(plan.keys[round[i]], job.sha256, job.material, outcome.result);
+        });
       if (!outcome.kept && first_error.empty())
         first_error = "cannot record a scan result: " + outcome.kept.error().message;
       job.result = std::move(outcome.result);
@@ -260,65 +332,10 @@ std::vector<CheckJob> check_job_rows(const BatchPlan& plan) {
   return rows;
 }
 
-// The Error of a batch told to stop following the queue.
-Error stopped_following() {
-  return error_of(ErrorKind::busy,
-                  "核验已停止，已完成的扫描件都已保存：再次运行同一批次即可继续 (stopped; "
-                  "rerun the batch to go on)");
-}
-
-// How the batch waits out an outage of its database (internal/patience.h): the waits doubling
-// from its poll interval up to its retry cap, logged, ended by its cancel flag.
-internal::Patience patience_of(const BatchOptions& o) {
-  internal::Patience p;
-  p.first_wait = o.poll_interval;
-  p.cap = o.retry_cap;
-  p.stop = o.cancel;
-  p.log = o.log;
-  return p;
-}
-
-// The batch's reads and writes of the queue and the scan cache while it follows the workers:
-// an outage of the database is waited out as the workers wait it out (internal/patience.h),
-// logged, and told to the clerk in the progress line until the database answers again.
-class QueueFollower {
- public:
-  QueueFollower(const BatchOptions& o, BatchProgress& progress)
-      : o_(o), progress_(progress), patience_(patience_of(o)) {
-    patience_.waiting = [this](std::chrono::seconds waited) {
-      waited_ = true;
-      // Shown on the batch page as it is: Chinese only.
-      progress_.current = "数据库暂时无法访问，正在重试（已等待 " + std::to_string(waited.count()) +
-                          " 秒）：核验进程完成的结果都已保存，数据库恢复后自动继续";
-      if (o_.progress) o_.progress(progress_);
-    };
-  }
-
-  bool stopped() const { return o_.cancel && o_.cancel->load(); }
-
-  // `attempt()` until it succeeds, fails with an error that is no outage, or the batch is told
-  // to stop (then the stop's Error).
-  template <class Attempt>
-  auto patiently(const std::string& what, Attempt attempt) -> decltype(attempt()) {
-    auto r = internal::patiently(patience_, what, std::move(attempt));
-    if (!r && stopped()) return stopped_following();
-    return r;
-  }
-
-  // Whether a read waited for the database since the last call.
-  bool waited() { return std::exchange(waited_, false); }
-
- private:
-  const BatchOptions& o_;
-  BatchProgress& progress_;
-  internal::Patience patience_;
-  bool waited_ = false;
-};
-
 // Follows the queue until every job of the batch has ended, with a progress line per change;
 // the clerk is told when no worker takes any.
 Status follow_queue(CheckJobRepository& queue, const std::string& batch_id, const BatchOptions& o,
-                    BatchProgress& progress, QueueFollower& follower) {
+                    BatchProgress& progress, DatabaseWaits& follower) {
   auto idle_since = std::chrono::steady_clock::now();
   long last_done = -1, last_claimed = -1;
   for (;;) {
@@ -353,11 +370,12 @@ Status follow_queue(CheckJobRepository& queue, const std::string& batch_id, cons
 // The scans analysed by `keydesk worker` processes: every scan of the batch enqueued (those kept
 // already as done), then the queue followed until every job has ended, and the results read
 // back from the scan cache. A job that failed gives its scan a result that says why. An outage
-// of the database meanwhile is waited out (QueueFollower).
-Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress& progress) {
-  auto queue = open_check_job_repository(plan.db_path.string());
+// of the database meanwhile is waited out (DatabaseWaits).
+Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress& progress,
+                          DatabaseWaits& follower) {
+  auto queue = follower.patiently("opening the check job queue",
+                                  [&] { return open_check_job_repository(plan.db_path.string()); });
   if (!queue) return queue.error();
-  QueueFollower follower(o, progress);
   // Enqueueing is idempotent per batch and scan: tried again, it adds what is missing.
   const std::vector<CheckJob> rows = check_job_rows(plan);
   if (auto added = follower.patiently("enqueueing the batch's check jobs",
@@ -394,7 +412,8 @@ Status analyse_by_workers(BatchPlan& plan, const BatchOptions& o, BatchProgress&
 
 // The checks of every submission on its scans' results, the previews and the report files.
 Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int reused, int workers,
-                                    std::chrono::steady_clock::time_point started) {
+                                    std::chrono::steady_clock::time_point started,
+                                    DatabaseWaits& waits) {
   std::error_code ec;
   // Checks, previews and the report.
   nlohmann::json report = {
@@ -403,8 +422,7 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   nlohmann::json entries = nlohmann::json::array();
   std::map<std::string, int> counts = {{"pass", 0}, {"fail", 0}, {"review", 0}};
   // The registry is read for each submission's requirements (its keys, its usernames): an
-  // outage of the database is waited out as the queue's reads are (internal/patience.h).
-  const internal::Patience patience = patience_of(o);
+  // outage of the database is waited out as the queue's reads are.
   // Previews of the scans with evidence boxes, made after the loop on the workers' threads.
   struct Preview {
     fs::path source, target;
@@ -437,7 +455,7 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
            {{"reason", s.error}}});
     } else {
       const std::string id = entry["id"].get<std::string>();
-      auto facts = internal::patiently(patience, "reading the registry for " + id, [&] {
+      auto facts = waits.patiently("reading the registry for " + id, [&] {
         return case_facts(*plan.registry, s.data, id, "", o.today);
       });
       std::vector<FailedRequirement> failed;
@@ -536,7 +554,12 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   report = mask_personal_data(std::move(report));
   auto written = write_batch_report(report, o.report_dir);
   if (!written) return written.error();
-  plan.store->finish(plan.batch_id);
+  // Unrecorded, the run would be taken up again by the next batch over the same inputs, under
+  // this id, and every scan reused: no harm, but the report says it was written.
+  if (auto finished = waits.patiently("recording the batch's end",
+                                      [&] { return plan.store->finish(plan.batch_id); });
+      !finished)
+    return finished.error();
   return report;
 }
 
@@ -545,10 +568,13 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
 Result<nlohmann::json> run_batch(const BatchOptions& o) {
   auto started = std::chrono::steady_clock::now();
   BatchPlan plan;
-  if (auto st = plan_batch(o, plan); !st) return st.error();
   BatchProgress progress;
+  DatabaseWaits waits(o, progress);
+  if (auto st = plan_batch(o, plan, waits); !st) return st.error();
   progress.total = static_cast<int>(plan.jobs.size());
-  std::vector<size_t> pending = take_kept_results(plan, progress);
+  auto kept = take_kept_results(plan, progress, waits);
+  if (!kept) return kept.error();
+  const std::vector<size_t> pending = std::move(kept).value();
   if (o.progress && progress.reused) {
     // Shown on the batch page as it is: Chinese only.
     progress.current = "（上次已核验 " + std::to_string(progress.reused) + " 个扫描件，不再重做）";
@@ -558,11 +584,11 @@ Result<nlohmann::json> run_batch(const BatchOptions& o) {
       o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers =
       std::max(1, std::min<int>(workers, static_cast<int>(std::max<size_t>(pending.size(), 1))));
-  if (auto st = o.by_workers ? analyse_by_workers(plan, o, progress)
-                             : analyse_here(plan, o, pending, progress, workers);
+  if (auto st = o.by_workers ? analyse_by_workers(plan, o, progress, waits)
+                             : analyse_here(plan, o, pending, progress, workers, waits);
       !st)
     return st.error();
-  return write_report(plan, o, progress.reused, workers, started);
+  return write_report(plan, o, progress.reused, workers, started, waits);
 }
 
 }  // namespace keydesk

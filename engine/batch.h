@@ -43,17 +43,20 @@ struct BatchOptions {
   // is enqueued as a check job in `db`, progress is read from the job table every
   // `poll_interval`, and the report is written once every job has ended. `progress.current`
   // tells the clerk to start a worker when none has taken a job for `idle_note_after`.
-  // An outage of the database meanwhile is waited out, as the workers wait it out: the enqueueing,
-  // a read of the queue or of the scan cache that fails because the database cannot be reached
-  // or is busy is logged and tried again, the waits doubling from `poll_interval` up to
-  // `retry_cap`, and `progress.current` says so; any other error ends the batch.
   bool by_workers = false;
+  // An outage of the database while the batch runs is waited out, as the workers wait it out, at
+  // every step: opening it, recording the run, the scan cache's reads and writes, the enqueueing
+  // and the queue's reads, the registry's, the run's end (and Engine::verify_batch's verdicts on
+  // the cases). A read or write that fails because the database cannot be reached or is busy is
+  // logged and tried again, the waits doubling from `poll_interval` up to `retry_cap`, and
+  // `progress.current` says so; any other error ends the batch.
   std::chrono::milliseconds poll_interval{500};
   std::chrono::seconds idle_note_after{15};
   std::chrono::milliseconds retry_cap{30000};   // the longest wait between tries at the database
   std::function<void(const std::string&)> log;  // English lines for the operator; may be empty
   // Set by another thread to stop following the queue, also while the database is waited for
-  // (an Error; the jobs stay queued and a rerun of the same batch goes on from them).
+  // (an Error; the jobs and the results kept stay, and a rerun of the same batch goes on from
+  // them). Without it, a batch waits for its database until it answers.
   const std::atomic<bool>* cancel = nullptr;
 };
 

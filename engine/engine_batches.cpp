@@ -2,6 +2,8 @@
 // the cases whose check passed.
 #include "engine/engine.h"
 
+#include "engine/internal/patience.h"
+
 namespace keydesk {
 
 Result<BatchRun> Engine::verify_batch(const BatchOptions& options, const Actor& actor,
@@ -9,8 +11,10 @@ Result<BatchRun> Engine::verify_batch(const BatchOptions& options, const Actor& 
   auto report = run_batch(options);
   if (!report) return report.error();
   BatchRun run;
+  // The verdicts are kept through an outage of the database as the batch's own reads are.
+  const internal::Patience patience = internal::patience_of(options);
   run.links = record_batch_checks(store_, *report, rules_dir_, counter_, actor, open_missing,
-                                  options.report_dir);
+                                  options.report_dir, &patience);
   run.report = std::move(report).value();
   return run;
 }

@@ -7,6 +7,7 @@
 
 #include <boost/date_time/posix_time/posix_time.hpp>
 
+#include "engine/internal/patience.h"
 #include "engine/material_file.h"
 #include "engine/rules.h"
 #include "engine/workflow.h"
@@ -71,7 +72,12 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
                                           const std::filesystem::path& rules_dir,
                                           const CounterConfig& counter, const Actor& actor,
                                           bool open_missing,
-                                          const std::filesystem::path& report_dir) {
+                                          const std::filesystem::path& report_dir,
+                                          const internal::Patience* patience) {
+  // Each read and write of the store, tried again through an outage when asked to.
+  auto patiently = [patience](const std::string& what, auto attempt) {
+    return patience ? internal::patiently(*patience, what, attempt) : attempt();
+  };
   std::vector<CaseLink> links;
   auto now = moment("", counter.hours);
   const std::string at = now ? now->second : std::string();
@@ -85,7 +91,8 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
       continue;
     }
     const nlohmann::json submission = read->to_json();
-    auto existing = store.get(link.submission);
+    auto existing =
+        patiently("reading case " + link.submission, [&] { return store.get(link.submission); });
     if (!existing && existing.error().kind != ErrorKind::not_found) {
       // The store failed (busy, a read error): not a sign that the case is missing.
       links.push_back({link.submission, "error", existing.error().message});
@@ -96,7 +103,9 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
         links.push_back({link.submission, "no case", ""});
         continue;
       }
-      auto opened = open_submission_case(store, rules_dir, counter, *read, actor);
+      auto opened = patiently("opening case " + link.submission, [&] {
+        return open_submission_case(store, rules_dir, counter, *read, actor);
+      });
       if (!opened) {
         links.push_back({link.submission, "error", opened.error().message});
         continue;
@@ -118,7 +127,9 @@ std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json
                                                 .lexically_normal()
                                                 .string());
     check.submission_hash = check_hash(submission);
-    if (auto st = store.record_check(link.submission, check, actor, at); !st) {
+    if (auto st = patiently("recording the check of case " + link.submission,
+                            [&] { return store.record_check(link.submission, check, actor, at); });
+        !st) {
       links.push_back({link.submission, "error", st.error().message});
       continue;
     }

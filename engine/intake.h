@@ -16,6 +16,10 @@
 
 namespace keydesk {
 
+namespace internal {
+struct Patience;  // internal/patience.h
+}
+
 // `at` (ISO time) as counter time and text; empty `at`: the present moment.
 Result<std::pair<LocalTime, std::string>> moment(const std::string& at, const CounterHours& hours);
 // Unix seconds as the counter's local ISO 8601 time with its offset ("2026-11-24T10:00:00+08:00").
@@ -45,10 +49,14 @@ struct CaseLink {
 // With `open_missing`, a submission without a case gets one opened first. A submission whose
 // case fails (unknown procedure, already closed…) is reported, and the others go on.
 // `report_dir` is where the report was written: its scan previews are kept with the check.
+// With `patience`, a read or write the database fails because it is away or busy is tried again
+// as it says (internal/patience.h), the batch's verdicts kept once it answers; without, the
+// submission's link is an error and the others go on.
 std::vector<CaseLink> record_batch_checks(CaseStore& store, const nlohmann::json& report,
                                           const std::filesystem::path& rules_dir,
                                           const CounterConfig& counter, const Actor& actor,
                                           bool open_missing,
-                                          const std::filesystem::path& report_dir = {});
+                                          const std::filesystem::path& report_dir = {},
+                                          const internal::Patience* patience = nullptr);
 
 }  // namespace keydesk

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "engine/intake.h"
+#include "engine/internal/patience.h"
 
 namespace keydesk {
 
@@ -330,7 +331,8 @@ void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date to
     };
     // A connection and an engine of this thread's own: SQLite handles are not shared across
     // threads.
-    auto store = CaseStore::open(setup_.db);
+    auto store = internal::patiently(internal::patience_of(options), "opening the case database",
+                                     [&] { return CaseStore::open(setup_.db); });
     std::optional<Result<BatchRun>> checked;
     if (store) {
       Engine engine(*store, setup_.rules_dir, setup_.counter);
@@ -371,8 +373,18 @@ void WebBatches::end(Run& r) {
   batch.done = r.progress.done;  // the beater has stopped: r.progress is this thread's
   batch.total = r.progress.total;
   batch.current = r.progress.current;
-  // Should this fail (the database gone), the row's heartbeat stops: it reads as interrupted.
-  if (auto ended = r.repository->finish(batch); !ended)
+  // Waited for through an outage of the database (its heartbeat stopped meanwhile, the row reads
+  // as interrupted until it is written). Should this fail otherwise, or the server close first,
+  // the row stays interrupted: 继续核验 picks the batch up with every checked scan reused.
+  internal::Patience patience;
+  patience.first_wait = setup_.progress_every;
+  patience.stop = &closing_;
+  patience.log = [&batch](const std::string& line) {
+    std::fprintf(stderr, "keydesk serve: batch %s: %s\n", batch.id.c_str(), line.c_str());
+  };
+  if (auto ended = internal::patiently(patience, "recording its end",
+                                       [&] { return r.repository->finish(batch); });
+      !ended)
     std::fprintf(stderr, "keydesk serve: batch %s: its end not recorded: %s\n", batch.id.c_str(),
                  ended.error().message.c_str());
 }

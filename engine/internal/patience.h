@@ -1,7 +1,7 @@
 // Waiting out a database that does not answer: an operation tried again until it succeeds, the
 // waits between tries doubling up to a cap, each failure logged, a stop flag ending the wait
-// within 100 ms. Shared by `keydesk worker` (check_worker.cpp) and the batch that follows the
-// workers' queue (batch.cpp). Internal to the engine.
+// within 100 ms. Shared by `keydesk worker` (check_worker.cpp), the batch (batch.cpp) and the
+// recording of its verdicts on the cases (intake.cpp). Internal to the engine.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +13,10 @@
 #include <thread>
 
 #include "common/result.h"
+
+namespace keydesk {
+struct BatchOptions;
+}
 
 namespace keydesk::internal {
 
@@ -78,5 +82,9 @@ auto patiently(const Patience& p, const std::string& what, Attempt attempt) {
     wait = std::min(wait * 2, cap);
   }
 }
+
+// How a batch waits out an outage of its database (BatchOptions, batch.h): the waits doubling
+// from its poll interval up to its retry cap, logged, ended by its cancel flag (batch.cpp).
+Patience patience_of(const BatchOptions& o);
 
 }  // namespace keydesk::internal

@@ -32,12 +32,6 @@ class ScanStore {
     return ScanStore(std::move(db).value());
   }
 
-  // The result kept under `key`; nullopt when there is none, or the database cannot be read.
-  std::optional<ocr::ScanResult> get(const std::string& key) {
-    auto found = find(key);
-    return found ? std::move(found).value() : std::nullopt;
-  }
-
   // The result kept under `key`, nullopt when there is none (or it is unreadable); an Error when
   // the database cannot be read.
   Result<std::optional<ocr::ScanResult>> find(const std::string& key) {
@@ -66,27 +60,40 @@ class ScanStore {
     return stmt->run();
   }
 
-  // The id of the unfinished run over the same inputs, or a new one.
-  std::string batch_id(const std::string& inputs_key, const std::string& fresh_id) {
-    if (auto stmt = db_->prepare("SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS "
-                                 "NULL ORDER BY started_at DESC LIMIT 1")) {
-      stmt->bind(1, inputs_key);
-      auto row = stmt->step();
-      if (row && *row) return stmt->text(0);
+  // The id of the unfinished run over the same inputs, or `fresh_id` recorded as a new run
+  // (`fresh_id`-2, -3… when a finished run has it: the same inputs run again within its minute).
+  // Tried again after an error, it finds the run the try before recorded, if it did.
+  Result<std::string> batch_id(const std::string& inputs_key, const std::string& fresh_id) {
+    auto found = db_->prepare(
+        "SELECT id FROM batch_runs WHERE inputs = ? AND finished_at IS NULL ORDER BY started_at "
+        "DESC LIMIT 1");
+    if (!found) return found.error();
+    found->bind(1, inputs_key);
+    auto row = found->step();
+    if (!row) return row.error();
+    if (*row) return found->text(0);
+    std::string id = fresh_id;
+    for (int n = 2;; ++n) {
+      auto taken = db_->prepare("SELECT 1 FROM batch_runs WHERE id = ?");
+      if (!taken) return taken.error();
+      taken->bind(1, id);
+      auto held = taken->step();
+      if (!held) return held.error();
+      if (!*held) break;
+      id = fresh_id + "-" + std::to_string(n);
     }
-    if (auto stmt =
-            db_->prepare("INSERT INTO batch_runs (id, inputs, started_at) VALUES (?, ?, ?)")) {
-      stmt->bind(1, fresh_id).bind(2, inputs_key).bind(3, utc_now());
-      (void)stmt->run();
-    }
-    return fresh_id;
+    auto insert = db_->prepare("INSERT INTO batch_runs (id, inputs, started_at) VALUES (?, ?, ?)");
+    if (!insert) return insert.error();
+    insert->bind(1, id).bind(2, inputs_key).bind(3, utc_now());
+    if (auto st = insert->run(); !st) return st.error();
+    return id;
   }
 
-  void finish(const std::string& id) {
-    if (auto stmt = db_->prepare("UPDATE batch_runs SET finished_at = ? WHERE id = ?")) {
-      stmt->bind(1, utc_now()).bind(2, id);
-      (void)stmt->run();
-    }
+  Status finish(const std::string& id) {
+    auto stmt = db_->prepare("UPDATE batch_runs SET finished_at = ? WHERE id = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, utc_now()).bind(2, id);
+    return stmt->run();
   }
 
  private:

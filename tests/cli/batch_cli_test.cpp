@@ -7,9 +7,11 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/internal/sql.h"
 #include "tests/support.h"
 
 using keydesk::test::read_json;
@@ -431,6 +433,16 @@ TEST_CASE("verdicts go onto the cases: a failed check refuses the pass and gives
   }
 }
 
+// One clean submission drawn into `in` (first issue online, seed 11), and a case database made
+// and migrated in `work`: its path.
+std::string one_clean_submission(const TempDir& work, const fs::path& in) {
+  scangen("--count 1 --faults none --procedure first_issue_online --seed 11 -q --out '" +
+          in.string() + "'");
+  const std::string db = (work.path() / "cases.db").string();
+  REQUIRE(run_keydesk("--db '" + db + "' case list").exit_code == 0);
+  return db;
+}
+
 TEST_CASE("a submission whose registry facts cannot be read goes to a person, never passes",
           "[batch]") {
   // The requirements (the enterprise holds no key yet, its username is free) are read from the
@@ -438,10 +450,7 @@ TEST_CASE("a submission whose registry facts cannot be read goes to a person, ne
   // requirement met, and a clean submission passed with none of them checked.
   TempDir work;
   const fs::path in = work.path() / "in";
-  scangen("--count 1 --faults none --procedure first_issue_online --seed 11 -q --out '" +
-          in.string() + "'");
-  const std::string db = (work.path() / "cases.db").string();
-  REQUIRE(run_keydesk("--db '" + db + "' case list").exit_code == 0);  // made and migrated
+  const std::string db = one_clean_submission(work, in);
   auto keys_table = [&db](const char* from, const char* to) {
     const std::string sql = std::string("ALTER TABLE ") + from + " RENAME TO " + to;
     const std::string cmd =
@@ -472,6 +481,42 @@ TEST_CASE("a submission whose registry facts cannot be read goes to a person, ne
   const nlohmann::json read = verify("read");
   CHECK(read["verdict"] == "pass");
   CHECK(read["findings"].empty());
+}
+
+TEST_CASE("a batch whose database another writer holds past the busy timeout waits for it",
+          "[batch]") {
+  // Another process holds the case database's write lock for 9 s, past SQLite's busy timeout
+  // (5 s): the batch's first write (recording its run) fails busy, and is tried again until the
+  // lock is let go. Before, that write's error was dropped: the run was never recorded (a rerun
+  // could not take it up) and a result that could not be kept failed the batch.
+  TempDir work;
+  const fs::path in = work.path() / "in";
+  const std::string db = one_clean_submission(work, in);
+  const fs::path held = work.path() / "held";
+  const std::string hold =
+      "/usr/bin/python3 -c \"import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], "
+      "isolation_level=None); c.execute('BEGIN EXCLUSIVE'); open(sys.argv[2], 'w').close(); "
+      "time.sleep(9); c.execute('COMMIT')\" '" +
+      db + "' '" + held.string() + "' &";
+  REQUIRE(std::system(hold.c_str()) == 0);
+  for (int i = 0; i < 300 && !fs::exists(held); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(fs::exists(held));
+  auto run = run_keydesk("batch verify '" + in.string() + "' --report '" +
+                         (work.path() / "report").string() + "' --db '" + db +
+                         "' --quiet --today 2026-11-24");
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.err, Catch::Contains("failed, trying again"));
+  CHECK(read_json(work.path() / "report" / "report.json")["submissions"][0]["verdict"] == "pass");
+  // Its run recorded, and recorded ended.
+  auto conn = keydesk::internal::open_unmigrated(db);
+  REQUIRE(conn);
+  auto ended = (*conn)->prepare("SELECT count(*) FROM batch_runs WHERE finished_at IS NOT NULL");
+  REQUIRE(ended);
+  auto row = ended->step();
+  REQUIRE((row && *row));
+  CHECK(ended->integer(0) == 1);
 }
 
 TEST_CASE("a USCC written one character to a box on the application form is read", "[batch]") {

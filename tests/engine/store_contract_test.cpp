@@ -965,24 +965,39 @@ TEMPLATE_TEST_CASE("the scan cache keeps results by content and resumes an unfin
   auto store = internal::ScanStore::open(backend.target());
   INFO((store ? "" : store.error().message));
   REQUIRE(store);
-  CHECK_FALSE(store->get("k1").has_value());
+  auto none = store->find("k1");
+  REQUIRE(none);
+  CHECK_FALSE(none->has_value());
   ocr::ScanResult result;
   result.readable = true;
   result.detected_type = "business_licence";
   result.width = 1240;
   REQUIRE(store->put("k1", "abc", "business_licence", result));
-  auto back = store->get("k1");
-  REQUIRE(back.has_value());
-  CHECK(back->detected_type == "business_licence");
-  CHECK(back->width == 1240);
+  auto back = store->find("k1");
+  REQUIRE(back);
+  REQUIRE(back->has_value());
+  CHECK((*back)->detected_type == "business_licence");
+  CHECK((*back)->width == 1240);
   result.width = 1754;  // analysed again: the newer result replaces it
   REQUIRE(store->put("k1", "abc", "business_licence", result));
-  CHECK(store->get("k1")->width == 1754);
-  CHECK(store->batch_id("inputs-1", "B-1") == "B-1");
-  CHECK(store->batch_id("inputs-1", "B-2") == "B-1");  // unfinished: resumed
-  CHECK(store->batch_id("inputs-2", "B-3") == "B-3");
-  store->finish("B-1");
-  CHECK(store->batch_id("inputs-1", "B-4") == "B-4");
+  auto again = store->find("k1");
+  REQUIRE((again && again->has_value()));
+  CHECK((*again)->width == 1754);
+  auto id = [&](const std::string& inputs, const std::string& fresh) {
+    auto given = store->batch_id(inputs, fresh);
+    INFO((given ? "" : given.error().message));
+    REQUIRE(given);
+    return *given;
+  };
+  CHECK(id("inputs-1", "B-1") == "B-1");
+  CHECK(id("inputs-1", "B-2") == "B-1");  // unfinished: resumed
+  CHECK(id("inputs-2", "B-3") == "B-3");
+  REQUIRE(store->finish("B-1"));
+  CHECK(id("inputs-1", "B-4") == "B-4");
+  // The same inputs run again within the minute of a finished run: its id is not taken again.
+  REQUIRE(store->finish("B-4"));
+  CHECK(id("inputs-1", "B-4") == "B-4-2");
+  CHECK(id("inputs-1", "B-4") == "B-4-2");  // unfinished: resumed
 }
 
 namespace {

@@ -12,13 +12,15 @@
 // server and worker: clerks are told in Chinese to try again (503), nothing is stored, and once the
 // database is back every request is served again, by processes that never stopped. A web batch
 // following the workers' queue while its database goes away writes its progress again once it is
-// back, is never taken for interrupted, and ends done when a worker comes.
+// back, is never taken for interrupted, and ends done when a worker comes; one whose database
+// goes away while it plans waits for it and goes on.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <fstream>
 #include <future>
 #include <map>
+#include <optional>
 #include <random>
 #include <regex>
 
@@ -152,6 +154,47 @@ nlohmann::json batch_at(HttpClient& clerk, const std::string& id) {
   INFO(status.body());
   REQUIRE(status.result() == http::status::ok);
   return body_of(status);
+}
+
+// On a PostgreSQL cluster of its own, seeded: a server whose checks are done by workers (none
+// started), listening on `port`.
+struct WorkersServer {
+  OwnCluster pg;
+  TempDir work;
+  std::string db;  // the options naming the rules and the database
+  std::optional<Keydesk> server;
+  unsigned short port = 0;
+  WorkersServer() {
+    seed(pg.uri());
+    db = " --rules '" + std::string(KEYDESK_RULES_DIR) + "' --db '" + pg.uri() + "' ";
+    server.emplace(db + "serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
+                   work.path() / "server", work.path());
+    port = listening_port(*server);
+    INFO(server->err());
+    REQUIRE(port != 0);
+  }
+};
+
+// A worker started on `d`'s database: batch `id`, waiting for one, goes on and ends done, the
+// verdict on its one case (N-1) kept once.
+void ends_done_with_a_worker(HttpClient& clerk, const std::string& id, const WorkersServer& d) {
+  const OwnCluster& pg = d.pg;
+  Keydesk worker(d.db + "worker --name w --lease 30", d.work.path() / "worker", d.work.path());
+  nlohmann::json status;
+  const bool finished = wait_until(
+      [&] {
+        status = batch_at(clerk, id);
+        const std::string state = status.value("state", "");
+        return state != "running" && state != "queued" && !state.empty();
+      },
+      600);
+  INFO(status.dump() << "\nworker: " << worker.err());
+  REQUIRE(finished);
+  CHECK(status["state"] == "done");
+  REQUIRE(status["submissions"].size() == 1);
+  CHECK(status["submissions"][0]["id"] == "N-1");
+  CHECK_FALSE(status["submissions"][0].value("verdict", "").empty());
+  CHECK(query_number(pg.uri(), "SELECT count(*) FROM events WHERE action = 'document_check'") == 1);
 }
 
 // The ids in the clerk's open queue, as that server lists them.
@@ -605,17 +648,10 @@ TEST_CASE(
     "a web batch whose database goes away while it runs: its progress is written again once the "
     "database is back, it is not taken for interrupted, and it ends done",
     "[server][deployment]") {
-  OwnCluster pg;
-  TempDir work;
-  seed(pg.uri());
-  const std::string db =
-      " --rules '" + std::string(KEYDESK_RULES_DIR) + "' --db '" + pg.uri() + "' ";
-  Keydesk server(db + "serve --port 0 --threads 2 --mail-every 0 --checks-by-workers",
-                 work.path() / "server", work.path());
-  const unsigned short port = listening_port(server);
-  INFO(server.err());
-  REQUIRE(port != 0);
-  auto clerk = clerk_at(port);
+  WorkersServer d;
+  Keydesk& server = *d.server;
+  OwnCluster& pg = d.pg;
+  auto clerk = clerk_at(d.port);
   take_in(*clerk, "S-2026-000206", "N-1");
   // No worker yet: the batch enqueues its scans and waits for one, following the queue and
   // writing its progress.
@@ -636,27 +672,54 @@ TEST_CASE(
   // Its heartbeat is fresh: no other server would take it for stopped and resume it.
   CHECK(query_number(pg.uri(), "SELECT max(heartbeat_at) FROM web_batches") >= down_since);
   // A new connection: the server closes one idle for 30 s.
-  clerk = clerk_at(port);
+  clerk = clerk_at(d.port);
   const nlohmann::json after = batch_at(*clerk, id);
   INFO(after.dump());
   CHECK(after["state"] == "running");
 
   // A worker comes: the batch goes on from where it was and ends done, its case's verdict kept.
-  Keydesk worker(db + "worker --name w --lease 30", work.path() / "worker", work.path());
-  nlohmann::json status;
-  const bool finished = wait_until(
+  ends_done_with_a_worker(*clerk, id, d);
+  CHECK(server.running());
+}
+
+TEST_CASE(
+    "a web batch whose database goes away while it plans waits for it: it records its run once "
+    "the database is back and ends done",
+    "[server][deployment]") {
+  WorkersServer d;
+  Keydesk& server = *d.server;
+  OwnCluster& pg = d.pg;
+  auto clerk = clerk_at(d.port);
+  take_in(*clerk, "S-2026-000206", "N-1");
+  // The table of batch runs locked by another session: the batch's planning waits on it to
+  // record its run, and the database goes away right there.
+  auto holder = internal::open_unmigrated(pg.uri());
+  REQUIRE(holder);
+  REQUIRE((*holder)->exec("BEGIN"));
+  REQUIRE((*holder)->exec("LOCK TABLE batch_runs IN ACCESS EXCLUSIVE MODE"));
+  const std::string id = started_batch(*clerk);
+  REQUIRE(wait_until(
       [&] {
-        status = batch_at(*clerk, id);
-        const std::string state = status.value("state", "");
-        return state != "running" && state != "queued" && !state.empty();
+        return query_number(pg.uri(),
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            "AND query LIKE '%batch_runs%'") == 1;
       },
-      600);
-  INFO(status.dump() << "\nworker: " << worker.err());
-  REQUIRE(finished);
-  CHECK(status["state"] == "done");
-  REQUIRE(status["submissions"].size() == 1);
-  CHECK(status["submissions"][0]["id"] == "N-1");
-  CHECK_FALSE(status["submissions"][0].value("verdict", "").empty());
-  CHECK(query_number(pg.uri(), "SELECT count(*) FROM events WHERE action = 'document_check'") == 1);
+      60));
+  REQUIRE(pg.cluster("down") == 0);
+  const bool waiting = wait_until(
+      [&] {
+        return server.err().find("recording the batch's run failed, trying again") !=
+               std::string::npos;
+      },
+      30);
+  INFO("server: " << server.err());
+  CHECK(waiting);
+  REQUIRE(pg.cluster("up") == 0);
+  // A new connection: the one before may have been idle for 30 s.
+  clerk = clerk_at(d.port);
+  ends_done_with_a_worker(*clerk, id, d);
+  // Its run was recorded, and recorded ended: a batch over the same folders is a new one.
+  CHECK(query_number(pg.uri(), "SELECT count(*) FROM batch_runs WHERE finished_at IS NOT NULL") ==
+        1);
   CHECK(server.running());
 }
