@@ -17,7 +17,8 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-35";  // 35: a code run read one character off the form's code is kept as a code;
+    "scan-36";  // 36: a seal not settled as the company's is read again half as large again;
+                // 35: a code run read one character off the form's code is kept as a code;
                 // 34: a page printed pale all over is deepened before it is binarised;
                 // 33: a name held cut short or mangled is read again alone, widened;
                 // 32: a form's code still missing is read in the band right of its label;
