@@ -554,8 +554,8 @@ Result<nlohmann::json> write_report(BatchPlan& plan, const BatchOptions& o, int 
   report = mask_personal_data(std::move(report));
   auto written = write_batch_report(report, o.report_dir);
   if (!written) return written.error();
-  // Unrecorded, the run would be taken up again by the next batch over the same inputs, under
-  // this id, and every scan reused: no harm, but the report says it was written.
+  // Recorded, so that the next batch over the same inputs is a run of its own (unrecorded, it would
+  // take this one up again under its id).
   if (auto finished = waits.patiently("recording the batch's end",
                                       [&] { return plan.store->finish(plan.batch_id); });
       !finished)
