@@ -17,7 +17,8 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-36";  // 36: a seal not settled as the company's is read again half as large again;
+    "scan-37";  // 37: print under a red seal is kept on the grey page (its red channel);
+                // 36: a seal not settled as the company's is read again half as large again;
                 // 35: a code run read one character off the form's code is kept as a code;
                 // 34: a page printed pale all over is deepened before it is binarised;
                 // 33: a name held cut short or mangled is read again alone, widened;

@@ -4,6 +4,7 @@
 #include "ocr/internal/wanted.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <utility>
 #include <vector>
@@ -89,11 +90,17 @@ void ScanAnalyzer::Impl::Wanted::see_values(const ReadRow& row) {
 
 void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
   see_values(row);
+  // A row read as one letter, digit or character at most (a speck, a rule's end, a stroke at the
+  // page's edge) holds no value: it uses up no label's rows. Such bits at the far end of a
+  // label's line came before the value's row below it, and the value was given up on.
+  const auto characters = std::count_if(row.folded.begin(), row.folded.end(), [](char32_t c) {
+    return internal::is_cjk(c) || (c < 0x80 && std::isalnum(static_cast<int>(c)));
+  });
   for (Value* v : {&uscc, &id, &company, &applicant}) {
     if (!v->wanted) continue;
-    if (v->grace > 0)
+    if (characters > 1 && v->grace > 0)
       --v->grace;
-    else if (v->grace == 0)
+    else if (characters > 1 && v->grace == 0)
       v->wanted = false;
     // Short labels (名称) must be read whole; longer ones may have a slip in a third.
     size_t label_begin = 0, label_end = 0;

@@ -922,6 +922,23 @@ TEST_CASE("a seal whose first reading did not settle it is read again larger", "
   no_finding_on("S-2026-109201", "seal.", "submission");
 }
 
+TEST_CASE("print a red seal is pressed over is read: the seal is dropped by its red channel",
+          "[batch]") {
+  // seed 31's S-2026-109167, clean: the company's seal sits over the approval certificate's
+  // 企业名称 and 统一社会信用代码 rows. Painted white with its surroundings, the seal took every
+  // stroke it touched with it (uscc.unread and name.unread).
+  no_finding_on("S-2026-109167", "uscc.", "fie_approval_certificate");
+  no_finding_on("S-2026-109167", "name.", "fie_approval_certificate");
+}
+
+TEST_CASE("specks on a label's line after it do not use up the rows its value may be on",
+          "[batch]") {
+  // seed 31's S-2026-109169, clean, upside down: after 统一社会信用代码 the rows read next were
+  // three specks at the page's far edge (|, 上, 车), which used up the label's rows before the
+  // code's own, below it (uscc.unread once the seal's drop let the name be read first).
+  no_finding_on("S-2026-109169", "uscc.", "business_licence");
+}
+
 TEST_CASE("a code read one character off the form's is kept, not read over by the Chinese model",
           "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109195's application form writes its
