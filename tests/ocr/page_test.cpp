@@ -526,35 +526,48 @@ TEST_CASE("a seal's ring broken wide in two places is still one seal; half a rin
   CHECK(seals[0].box.w >= 200);
 }
 
-TEST_CASE("red seal ink is masked and painted white on the grey page; the rest is its luminance",
-          "[page]") {
+TEST_CASE(
+    "red seal ink is dropped from the grey page by its red channel: print it touches stays dark; "
+    "the rest is its luminance",
+    "[page]") {
   PixPtr rgb = colour_page(301, 221);
+  // Black print the seal is pressed over: a line four rows thick across the red disc.
+  for (int y = 105; y < 109; ++y)
+    for (int x = 80; x < 220; ++x) pixSetRGBPixel(rgb.get(), x, y, 30, 30, 35);
   auto [red, grey, redness] = separate_red(rgb.get());
   REQUIRE(red);
   REQUIRE(grey);
   // The seal (a red disc in the middle) is red ink; the dark print is not.
   l_uint32 bit = 0;
-  pixGetPixel(red.get(), 150, 110, &bit);
+  pixGetPixel(red.get(), 150, 90, &bit);
   CHECK(bit == 1);
   pixGetPixel(red.get(), 1, 0, &bit);  // print: row 0, column 1
   CHECK(bit == 0);
+  pixGetPixel(red.get(), 150, 106, &bit);  // print over the seal
+  CHECK(bit == 0);
   PixPtr luminance(pixConvertRGBToLuminance(rgb.get()));
   PixPtr wide(pixDilateBrick(nullptr, red.get(), 3, 3));
-  l_int32 differ = 0, white_under_red = 0, red_pixels = 0;
+  l_int32 differ = 0, seal_pixels = 0, seal_white = 0, print_pixels = 0, print_kept = 0;
   for (int y = 0; y < 221; ++y)
     for (int x = 0; x < 301; ++x) {
       l_uint32 g = 0, l = 0, r = 0;
+      l_int32 cr = 0, cg = 0, cb = 0;
       pixGetPixel(grey.get(), x, y, &g);
       pixGetPixel(luminance.get(), x, y, &l);
       pixGetPixel(wide.get(), x, y, &r);
-      if (r)
-        ++red_pixels, white_under_red += g == 255 ? 1 : 0;
-      else
+      pixGetRGBPixel(rgb.get(), x, y, &cr, &cg, &cb);
+      if (!r)
         differ += g != l ? 1 : 0;
+      else if (cr >= 160)  // the seal, and paper beside it: white
+        ++seal_pixels, seal_white += g == 255 ? 1 : 0;
+      else if (cr <= 96)  // print touching the seal: as dark as its red channel
+        ++print_pixels, print_kept += g == static_cast<l_uint32>(cr) ? 1 : 0;
     }
   CHECK(differ == 0);
-  CHECK(red_pixels > 3000);
-  CHECK(white_under_red == red_pixels);
+  CHECK(seal_pixels > 3000);
+  CHECK(seal_white == seal_pixels);
+  CHECK(print_pixels > 200);  // the line's rows beside the seal's ink, print at the disc's edge
+  CHECK(print_kept == print_pixels);
 }
 
 TEST_CASE("a large title printed far apart is one row, however thin its strokes; a rule is not",
