@@ -304,6 +304,13 @@ void WebBatches::launch(const WebBatch& batch, std::unique_ptr<WebBatchRepositor
   });
 }
 
+// English lines for the operator about `batch`, on stderr.
+static std::function<void(const std::string&)> log_of(const WebBatch& batch) {
+  return [&batch](const std::string& line) {
+    std::fprintf(stderr, "keydesk serve: batch %s: %s\n", batch.id.c_str(), line.c_str());
+  };
+}
+
 void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date today) {
   WebBatch& batch = r.batch;
   std::thread beater([this, &r] { beat(r); });
@@ -320,9 +327,7 @@ void WebBatches::run(Run& r, std::vector<std::filesystem::path> folders, Date to
     options.today = today;
     options.by_workers = setup_.by_workers;
     options.cancel = &closing_;
-    options.log = [&batch](const std::string& line) {
-      std::fprintf(stderr, "keydesk serve: batch %s: %s\n", batch.id.c_str(), line.c_str());
-    };
+    options.log = log_of(batch);
     // Kept for the beater to write: the analysis never waits on the database for it.
     options.progress = [&r](const BatchProgress& p) {
       std::lock_guard lock(r.mutex);
@@ -379,9 +384,7 @@ void WebBatches::end(Run& r) {
   internal::Patience patience;
   patience.first_wait = setup_.progress_every;
   patience.stop = &closing_;
-  patience.log = [&batch](const std::string& line) {
-    std::fprintf(stderr, "keydesk serve: batch %s: %s\n", batch.id.c_str(), line.c_str());
-  };
+  patience.log = log_of(batch);
   if (auto ended = internal::patiently(patience, "recording its end",
                                        [&] { return r.repository->finish(batch); });
       !ended)

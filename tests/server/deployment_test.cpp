@@ -157,13 +157,15 @@ nlohmann::json batch_at(HttpClient& clerk, const std::string& id) {
 }
 
 // On a PostgreSQL cluster of its own, seeded: a server whose checks are done by workers (none
-// started), listening on `port`.
+// started), listening on `port`, and a clerk logged in there who has taken in case N-1
+// (S-2026-000206).
 struct WorkersServer {
   OwnCluster pg;
   TempDir work;
   std::string db;  // the options naming the rules and the database
   std::optional<Keydesk> server;
   unsigned short port = 0;
+  std::unique_ptr<HttpClient> clerk;
   WorkersServer() {
     seed(pg.uri());
     db = " --rules '" + std::string(KEYDESK_RULES_DIR) + "' --db '" + pg.uri() + "' ";
@@ -172,6 +174,8 @@ struct WorkersServer {
     port = listening_port(*server);
     INFO(server->err());
     REQUIRE(port != 0);
+    clerk = clerk_at(port);
+    take_in(*clerk, "S-2026-000206", "N-1");
   }
 };
 
@@ -651,8 +655,7 @@ TEST_CASE(
   WorkersServer d;
   Keydesk& server = *d.server;
   OwnCluster& pg = d.pg;
-  auto clerk = clerk_at(d.port);
-  take_in(*clerk, "S-2026-000206", "N-1");
+  auto& clerk = d.clerk;
   // No worker yet: the batch enqueues its scans and waits for one, following the queue and
   // writing its progress.
   const std::string id = started_batch(*clerk);
@@ -689,8 +692,7 @@ TEST_CASE(
   WorkersServer d;
   Keydesk& server = *d.server;
   OwnCluster& pg = d.pg;
-  auto clerk = clerk_at(d.port);
-  take_in(*clerk, "S-2026-000206", "N-1");
+  auto& clerk = d.clerk;
   // The table of batch runs locked by another session: the batch's planning waits on it to
   // record its run, and the database goes away right there.
   auto holder = internal::open_unmigrated(pg.uri());
