@@ -736,6 +736,47 @@ TEMPLATE_TEST_CASE("document checks are recorded on the case and the newest is r
   CHECK(f.store.record_check("S-404", check, f.clerk, "t").error().kind == ErrorKind::not_found);
 }
 
+TEMPLATE_TEST_CASE(
+    "a check recorded again (its commit's answer lost, or its batch resumed) is kept once, and a "
+    "check that says something else is not taken for it",
+    "", SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
+  auto c = f.open("S-1");
+  CheckRecord check;
+  check.batch = "B-1";
+  check.verdict = "review";
+  check.submission_hash = check_hash(c.data);
+  check.findings = {{{"code", "idnum.unread"},
+                     {"severity", "review"},
+                     {"message", "身份证号未能识读"},
+                     {"evidence", {{"confidence", 0.42}}}}};
+  check.materials = {{{"material", "id_card"}, {"file", "id.png"}, {"page", 1}}};
+  auto checks = [&] {
+    auto events = f.store.history("S-1");
+    REQUIRE(events);
+    return std::count_if(events->begin(), events->end(),
+                         [](const AuditEvent& e) { return e.action == "document_check"; });
+  };
+  REQUIRE(f.store.record_check("S-1", check, f.clerk, "2026-11-21T09:00:00+08:00"));
+  REQUIRE(f.store.record_check("S-1", check, f.clerk, "2026-11-21T09:00:05+08:00"));
+  CHECK(checks() == 1);
+  // Another batch, another verdict, other findings: each is a check of its own.
+  CheckRecord other = check;
+  other.batch = "B-2";
+  REQUIRE(f.store.record_check("S-1", other, f.clerk, "2026-11-21T10:00:00+08:00"));
+  CHECK(checks() == 2);
+  other.findings = nlohmann::json::array();
+  other.verdict = "pass";
+  REQUIRE(f.store.record_check("S-1", other, f.clerk, "2026-11-21T10:01:00+08:00"));
+  CHECK(checks() == 3);
+  // B-1 again after B-2: no longer the newest, so it is recorded (the case's standing follows
+  // the newest check).
+  REQUIRE(f.store.record_check("S-1", check, f.clerk, "2026-11-21T10:02:00+08:00"));
+  CHECK(checks() == 4);
+  CHECK((*f.store.latest_check("S-1"))->batch == "B-1");
+  CHECK(f.store.verify_audit()->problems.empty());
+}
+
 TEMPLATE_TEST_CASE("the outbox is claimed once, marked, resent, and digests are added once", "",
                    SqliteBackend, PostgresBackend) {
   Fixture<TestType> f;
