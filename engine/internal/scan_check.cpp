@@ -17,7 +17,8 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-37";  // 37: print under a red seal is kept on the grey page (its red channel);
+    "scan-38";  // 38: a name read again alone is read once more half as large again;
+                // 37: print under a red seal is kept on the grey page (its red channel);
                 // 36: a seal not settled as the company's is read again half as large again;
                 // 35: a code run read one character off the form's code is kept as a code;
                 // 34: a page printed pale all over is deepened before it is binarised;

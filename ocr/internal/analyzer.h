@@ -178,6 +178,10 @@ struct ScanAnalyzer::Impl {
   // when that reading holds the form's name whole. The look goes into result.glyph_checks.
   void reread_cut_name(internal::ReadRow& row, const std::u32string& want, const char* field,
                        const std::string& hint, ScanResult& result);
+  // `around` (a name's place) read alone from the grey as it is and, when that reading does not
+  // hold `want` whole, once more half as large again. The last reading; *holds: whether it holds
+  // `want` whole.
+  std::string read_name_alone(const Box& around, const std::u32string& want, bool* holds);
 
   // --- seal_name.cpp: the text along a red seal's arc
   // --------------------------------------------- Reads `seal`'s text (internal::unroll_seal_text,

@@ -7,6 +7,7 @@
 #include "ocr/codes.h"
 #include "ocr/internal/analyzer.h"
 #include "ocr/internal/glyphs.h"
+#include "ocr/internal/leptonica.h"
 #include "ocr/text.h"
 
 namespace keydesk::ocr {
@@ -172,8 +173,7 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     if (!check.taken && !is_code) {
       const Box& b = check.box;
       const Box around{b.x - b.h / 2, b.y - b.h / 4, b.w + b.h, b.h + b.h / 2};
-      check.read_again = recognise(*text, internal::grey_line_image(current_->grey, around)).text;
-      check.taken = normalise_name(check.read_again).find(want) != std::u32string::npos;
+      check.read_again = read_name_alone(around, want, &check.taken);
     }
     result.glyph_checks.push_back(check);
     if (!check.taken) continue;
@@ -224,8 +224,7 @@ void ScanAnalyzer::Impl::reread_cut_name(ReadRow& row, const std::u32string& wan
   const Box around{std::max(0, span.x - more), span.y - span.h / 4,
                    span.x - std::max(0, span.x - more) + span.w + more, span.h + span.h / 2};
   GlyphCheck check{field, encode_utf8(row.folded.substr(b, found)), hint, span, {}, {}, false, {}};
-  check.read_again = recognise(*text, internal::grey_line_image(current_->grey, around)).text;
-  check.taken = normalise_name(check.read_again).find(want) != std::u32string::npos;
+  check.read_again = read_name_alone(around, want, &check.taken);
   result.glyph_checks.push_back(check);
   if (!check.taken) return;
   // The row as read, the glyphs of the name's place made one glyph holding the form's name over
@@ -258,6 +257,20 @@ void ScanAnalyzer::Impl::reread_cut_name(ReadRow& row, const std::u32string& wan
   const bool skimmed = row.skimmed;
   row = internal::fold_row(row.box, std::move(read));
   row.skimmed = skimmed;
+}
+
+std::string ScanAnalyzer::Impl::read_name_alone(const Box& around, const std::u32string& want,
+                                                bool* holds) {
+  const internal::LineImage line = internal::grey_line_image(current_->grey, around);
+  std::string read = recognise(*text, line).text;
+  *holds = normalise_name(read).find(want) != std::u32string::npos;
+  // Small characters Tesseract parts otherwise at another scale (宋刚洋 read 宋刚详 as it is).
+  if (*holds || !line.pix) return read;
+  const internal::PixPtr larger(pixScale(line.pix.get(), 1.5f, 1.5f));
+  if (!larger) return read;
+  read = text->read(larger.get()).text;
+  *holds = normalise_name(read).find(want) != std::u32string::npos;
+  return read;
 }
 
 }  // namespace keydesk::ocr

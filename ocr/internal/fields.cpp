@@ -122,19 +122,47 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   if (head == 0 || head >= 18) return out;
   const Box a = glyph_span(row, begin, end);
   const int line = std::max(row.box.h, a.h), near = line * 3 / 2;
-  auto join = [&](const std::string& rest, const Box& b, float confidence) {
-    std::string joined = encode_utf8(row.folded.substr(begin, head)) + rest;
+  // A code the form gives, but for one character: kept as a line's code run one off is
+  // (engine/verify.cpp takes it as a slip), though it fails the checksum.
+  auto one_off_a_hint = [&](const std::string& joined) {
+    if (!hints) return false;
+    for (const std::string* hint : {&hints->uscc, &hints->id_number})
+      if (const std::string form = code_characters(*hint); form.size() == joined.size()) {
+        size_t other = 0;
+        for (size_t k = 0; k < form.size(); ++k) other += form[k] != joined[k];
+        if (other <= 1) return true;
+      }
+    return false;
+  };
+  auto join = [&](const std::string& first, const std::string& rest, const Box& b,
+                  float confidence) {
+    std::string joined = first + rest;
     if (rest.size() >= 18 || joined.size() < 15 || joined.size() > 21) return;
-    // Marks left of the first line read as characters (a cell's wall as 9, a smudge as 0:
-    // 909142010682074 over 9244F): the code is the 18 that end the pair.
-    if (!passes_a_checksum(joined) && joined.size() > 18) joined.erase(0, joined.size() - 18);
-    if (!passes_a_checksum(joined)) return;
+    if (!passes_a_checksum(joined) && joined.size() > 18) {
+      // Marks left of the first line read as characters (a cell's wall as 9, a smudge as 0:
+      // 909142010682074 over 9244F): the code is the 18 that end the pair. Or marks left of the
+      // second (91370202MAMMH2J over TIL8W, the wall as T and I): the first line and the
+      // second's end, taken only as the form's code (one character aside), not as another.
+      const std::string cut = first + rest.substr(std::min(rest.size(), joined.size() - 18));
+      joined.erase(0, joined.size() - 18);
+      if (!passes_a_checksum(joined) && !one_off_a_hint(joined) && cut.size() == 18 &&
+          one_off_a_hint(cut))
+        joined = cut;
+    }
+    if (!passes_a_checksum(joined) && !one_off_a_hint(joined)) return;
     const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
     out.push_back(
         {"code", joined,
          Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
          std::min(glyph_confidence(row, begin, end), confidence)});
   };
+  const std::string first = encode_utf8(row.folded.substr(begin, head));
+  struct Rest {
+    std::string text;
+    Box box;
+    float confidence;
+  };
+  std::vector<Rest> rests;  // each reading of a line below that may end the code
   for (size_t n = 0; n < rows.size(); ++n) {
     const ReadRow& next = rows[n];
     // A line below this one, at most two lines' height further down (a letter's spacing).
@@ -142,19 +170,23 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
         next.box.y > row.box.bottom() + 2 * line)
       continue;
     // A paragraph's next line begins with the rest (whatever its indent).
-    size_t first = 0;
-    while (first < next.folded.size() && next.folded[first] == U' ') ++first;
+    size_t first_char = 0;
+    while (first_char < next.folded.size() && next.folded[first_char] == U' ') ++first_char;
     const size_t before = out.size();
     for (const auto& [i, j] : code_spans(next.folded)) {
       const Box b = glyph_span(next, i, j);
-      if (std::abs(b.x - a.x) <= near || i == first)
-        join(encode_utf8(next.folded.substr(i, j - i)), b, glyph_confidence(next, i, j));
+      if (std::abs(b.x - a.x) <= near || i == first_char) {
+        rests.push_back(
+            {encode_utf8(next.folded.substr(i, j - i)), b, glyph_confidence(next, i, j)});
+        join(first, rests.back().text, b, rests.back().confidence);
+      }
     }
     // A short line starting under a cell's run, read as words: the Latin model's reading of it.
     if (out.size() == before && head >= 8 && std::abs(next.box.x - a.x) <= near &&
         next.box.w <= a.w && next.box.bottom() <= row.box.bottom() + 2 * line) {
       LineRead again = latin_read(next.box);
-      join(code_characters(again.text), next.box, again.confidence);
+      rests.push_back({code_characters(again.text), next.box, again.confidence});
+      join(first, rests.back().text, next.box, again.confidence);
     }
   }
   // A cell's second line in small print, run together with the row beside it (统一社会信用代码
@@ -172,7 +204,16 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   if (out.empty() && head >= 8 && code && starts_a_hint()) {
     const Box under{a.x - a.h / 2, a.bottom() + 1, a.w + a.h, a.h * 2};
     LineRead again = latin_read(under);
-    join(code_characters(again.text), under, again.confidence);
+    rests.push_back({code_characters(again.text), under, again.confidence});
+    join(first, rests.back().text, under, again.confidence);
+    // The first line as the Latin model reads it (the Chinese model read 91370202MAMMH2J as
+    // …MAMNMH2J, a character too many), with each reading of the lines below.
+    if (out.empty()) {
+      const std::string latin = code_characters(latin_read(a).text);
+
+      if (latin.size() >= 8 && latin != first)
+        for (const Rest& rest : rests) join(latin, rest.text, rest.box, rest.confidence);
+    }
   }
   return out;
 }
