@@ -99,8 +99,10 @@ std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
   for (size_t k = 0; k < spans.size(); ++k) {
     auto [begin, end] = spans[k];
     add(row.folded.substr(begin, end - begin), begin, end);
+    // Two runs one mark apart: a code a glyph of which was read as two (8 as R&), or parted
+    // by a space read as a mark. Not a whole code and the number after it.
     if (k + 1 < spans.size() && spans[k + 1].first == end + 1 && !is_cjk(row.folded[end]) &&
-        end - begin < 15 && spans[k + 1].second - spans[k + 1].first < 15)
+        end - begin < 18 && spans[k + 1].second - spans[k + 1].first < 15)
       add(row.folded.substr(begin, end - begin) +
               row.folded.substr(end + 1, spans[k + 1].second - end - 1),
           begin, spans[k + 1].second);
