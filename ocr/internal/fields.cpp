@@ -127,14 +127,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   // A code the form gives, but for one character: kept as a line's code run one off is
   // (engine/verify.cpp takes it as a slip), though it fails the checksum.
   auto one_off_a_hint = [&](const std::string& joined) {
-    if (!hints) return false;
-    for (const std::string* hint : {&hints->uscc, &hints->id_number})
-      if (const std::string form = code_characters(*hint); form.size() == joined.size()) {
-        size_t other = 0;
-        for (size_t k = 0; k < form.size(); ++k) other += form[k] != joined[k];
-        if (other <= 1) return true;
-      }
-    return false;
+    return hints && joined.size() == 18 && holds_hint(joined, *hints);
   };
   auto join = [&](const std::string& first, const std::string& rest, const Box& b,
                   float confidence) {
@@ -147,8 +140,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
       // second's end, taken only as the form's code (one character aside), not as another.
       const std::string cut = first + rest.substr(std::min(rest.size(), joined.size() - 18));
       joined.erase(0, joined.size() - 18);
-      if (!passes_a_checksum(joined) && !one_off_a_hint(joined) && cut.size() == 18 &&
-          one_off_a_hint(cut))
+      if (!passes_a_checksum(joined) && !one_off_a_hint(joined) && one_off_a_hint(cut))
         joined = cut;
     }
     if (!passes_a_checksum(joined) && !one_off_a_hint(joined)) return;
@@ -212,7 +204,6 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
     // …MAMNMH2J, a character too many), with each reading of the lines below.
     if (out.empty()) {
       const std::string latin = code_characters(latin_read(a).text);
-
       if (latin.size() >= 8 && latin != first)
         for (const Rest& rest : rests) join(latin, rest.text, rest.box, rest.confidence);
     }
