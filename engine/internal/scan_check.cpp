@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kPipelineVersion =
     "scan-38";  // 38: a name read again alone is read once more half as large again; a code
                 // wrapped in its cell joined from the Latin reading of its first line; two
-                // code runs one mark apart joined while the first is under 18;
+                // code runs one mark apart joined while the first is under 18; the form's code
+                // taken out of a longer run;
                 // 37: print under a red seal is kept on the grey page (its red channel);
                 // 36: a seal not settled as the company's is read again half as large again;
                 // 35: a code run read one character off the form's code is kept as a code;

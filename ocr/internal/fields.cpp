@@ -351,7 +351,20 @@ bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hi
 void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const DocumentType* type,
                                         const ScanHints* hints, ScanResult& result) {
   for (size_t r = 0; r < rows.size(); ++r) {
-    for (FieldRead& field : code_runs(rows[r])) result.fields.push_back(std::move(field));
+    for (FieldRead& field : code_runs(rows[r])) {
+      // Marks before or after a code read into its run as letters (an ID card's FF 110108…,
+      // the spaced label's last strokes): the run's 18 characters that pass a checksum and are
+      // the form's code, one character aside. Only the form's: a window that passes by chance
+      // is not made another code.
+      if (hints && field.text.size() > 18 && !passes_a_checksum(field.text))
+        for (size_t at = 0; at + 18 <= field.text.size(); ++at)
+          if (std::string window = field.text.substr(at, 18);
+              passes_a_checksum(window) && holds_hint(window, *hints)) {
+            result.fields.push_back({"code", std::move(window), field.box, field.confidence});
+            break;
+          }
+      result.fields.push_back(std::move(field));
+    }
     for (FieldRead& joined : wrapped_codes(rows, r, hints))
       result.fields.push_back(std::move(joined));
   }

@@ -75,6 +75,9 @@ fs::path seed31_first20() {
   return first;
 }
 
+// Seed 11's first 31, faults mixed in (S-2026-109704 to S-2026-109734).
+fs::path seed11_first31() { return wide_set("mix", 11, 31); }
+
 // Seed 41's first 23, faults mixed in (S-2026-108894 to S-2026-108916).
 fs::path seed41_first23() { return wide_set("mix", 41, 23); }
 
@@ -940,6 +943,17 @@ TEST_CASE("a code one glyph of which was read as two marks is joined across them
   for (const auto& f : findings_alone(seed41_first23() / "S-2026-108916", dir.path(), "uscc.")) {
     INFO(f.dump());
     CHECK(f["material"] != "trade_filing_form");
+  }
+}
+
+TEST_CASE("the form's ID number is taken out of a run that marks before it lengthen", "[batch]") {
+  // seed 11's S-2026-109734, its copy turned a quarter: the card's 公民身份号码 row read
+  // FF 110108197911175551, one run of 20 that fails the check (idnum.unread). Its 18 that pass
+  // the check are the form's number.
+  TempDir dir;
+  for (const auto& f : findings_alone(seed11_first31() / "S-2026-109734", dir.path(), "idnum.")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "id_card_copy");
   }
 }
 
