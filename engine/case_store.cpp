@@ -532,8 +532,9 @@ Status CaseStore::record_check(const std::string& case_id, const CheckRecord& ch
   if (!found) return found.error();
   if (!*found) return no_case(case_id);
   // The same check once: one tried again after its commit's answer was lost (the connection
-  // dropped at COMMIT), or a resumed batch recording its verdicts again, finds it the case's
-  // newest check and adds nothing.
+  // dropped at COMMIT, the batch's patience tries again) finds it the case's newest check and
+  // adds nothing. (A batch run again after its end was recorded is a run of its own, with its
+  // own id: its checks are recorded.)
   auto since = impl_->repo->events_since_check(case_id);
   if (!since) return since.error();
   if (!since->empty())

@@ -7,7 +7,6 @@
 #include "ocr/codes.h"
 #include "ocr/internal/analyzer.h"
 #include "ocr/internal/glyphs.h"
-#include "ocr/internal/leptonica.h"
 #include "ocr/text.h"
 
 namespace keydesk::ocr {
@@ -264,7 +263,8 @@ std::string ScanAnalyzer::Impl::read_name_alone(const Box& around, const std::u3
   const internal::LineImage line = internal::grey_line_image(current_->grey, around);
   std::string read = recognise(*text, line).text;
   *holds = normalise_name(read).find(want) != std::u32string::npos;
-  // Small characters Tesseract parts otherwise at another scale (宋刚洋 read 宋刚详 as it is).
+  // Small characters Tesseract reads otherwise at another scale (an ID card's 田婧, read 田晴 as
+  // it is).
   if (*holds || !line.pix) return read;
   const internal::PixPtr larger(pixScale(line.pix.get(), 1.5f, 1.5f));
   if (!larger) return read;

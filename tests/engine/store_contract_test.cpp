@@ -737,7 +737,7 @@ TEMPLATE_TEST_CASE("document checks are recorded on the case and the newest is r
 }
 
 TEMPLATE_TEST_CASE(
-    "a check recorded again (its commit's answer lost, or its batch resumed) is kept once, and a "
+    "a check recorded again (its commit's answer lost, the write tried again) is kept once, and a "
     "check that says something else is not taken for it",
     "", SqliteBackend, PostgresBackend) {
   Fixture<TestType> f;
