@@ -218,10 +218,16 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       }
     return result.glyph_checks.size() > checks && result.glyph_checks.back().taken;
   };
+  // Codes the skimmed reading of a row held that its reading again lost: two readings of a
+  // line are two witnesses (a hand-filled 91310115NMA9CHEDB3G skimmed, …NAD9CEDBaG at full
+  // width), and engine/verify.cpp weighs every code read against the form's.
+  std::vector<FieldRead> superseded;
   auto see = [&](ReadRow& row) {
     if (row.skimmed) {
       wanted.see_values(row);
       if (wanted.worth_rereading(row) || wanted.holds_tick_items(row)) {
+        if (wanted.codes_wanted())
+          for (FieldRead& run : Impl::code_runs(row)) superseded.push_back(std::move(run));
         auto started = std::chrono::steady_clock::now();
         row = impl.read_row(*page, row.box, false);
         if (clock.on)
@@ -471,6 +477,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   impl.classify(rows, result.height, result);
   const DocumentType* detected = impl.type_named(result.detected_type);
   impl.extract_fields(rows, detected, &hints, result);
+  for (FieldRead& run : superseded)
+    if (std::none_of(result.fields.begin(), result.fields.end(),
+                     [&run](const FieldRead& f) { return f.text == run.text; }))
+      result.fields.push_back(std::move(run));
   clock.mark("fields");
   if (expected) {
     std::vector<Box> unread;

@@ -120,7 +120,19 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
     --end;
   size_t begin = end;
   while (begin > 0 && is_code_char(row.folded[begin - 1])) --begin;
-  const size_t head = end - begin;
+  std::u32string run = row.folded.substr(begin, end - begin);
+  // A glyph of the first line read as two, one of them a mark (8 as 8&: 91440305MAP8&R1 over
+  // X26Y): the run before the mark joins it, the mark left out, as code_runs joins a line's.
+  if (!run.empty() && begin >= 2 && row.folded[begin - 1] != U' ' &&
+      !is_cjk(row.folded[begin - 1]) && is_code_char(row.folded[begin - 2])) {
+    size_t before = begin - 1;
+    while (before > 0 && is_code_char(row.folded[before - 1])) --before;
+    if (begin - 1 - before + run.size() < 18) {
+      run.insert(0, row.folded, before, begin - 1 - before);
+      begin = before;
+    }
+  }
+  const size_t head = run.size();
   if (head == 0 || head >= 18) return out;
   const Box a = glyph_span(row, begin, end);
   const int line = std::max(row.box.h, a.h), near = line * 3 / 2;
@@ -150,7 +162,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
          Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y},
          std::min(glyph_confidence(row, begin, end), confidence)});
   };
-  const std::string first = encode_utf8(row.folded.substr(begin, head));
+  const std::string first = encode_utf8(run);
   struct Rest {
     std::string text;
     Box box;
@@ -189,7 +201,6 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   // characters of a code the form gives (not under every telephone number).
   auto starts_a_hint = [&] {
     if (!hints) return false;
-    const std::u32string run = row.folded.substr(begin, head);
     for (const std::string* hint : {&hints->uscc, &hints->id_number})
       if (const std::string form = code_characters(*hint); form.size() >= 15)
         if (best_substring_distance(run, decode_utf8_lossy(form.substr(0, 8))) <= 1) return true;

@@ -946,6 +946,24 @@ TEST_CASE("a code one glyph of which was read as two marks is joined across them
   }
 }
 
+TEST_CASE("a code read better skimmed than read again, or a glyph of it read with a mark, is read",
+          "[batch]") {
+  // Seed 41's first 23 as one batch (the places its first scans teach decide how a row is read).
+  // S-2026-108903's hand-filled application form: its 统一社会信用代码 row skimmed read
+  // 91310115NMA9CHEDB3G (two off 91310115MA9CHEHB3G, which the check takes), read again at full
+  // width 91310115NAD9CEDBaG, and only the second reading was kept (uscc.unread). S-2026-108908's
+  // form writes 91440305MAP8R1 over X26Y in its cell, the first line read 91440305MAP8&R1 (the 8
+  // as 8 and &): only R1 was taken for the line's code and joined with X26Y (uscc.unread).
+  TempDir dir;
+  const auto found = findings_starting(seed41_first23(), dir.path() / "report", "uscc.");
+  REQUIRE(found.size() == 23);
+  for (const char* id : {"S-2026-108903", "S-2026-108908"})
+    for (const auto& f : found.at(id)) {
+      INFO(id << ": " << f.dump());
+      CHECK(f["material"] != "application_form");
+    }
+}
+
 TEST_CASE("the form's ID number is taken out of a run that marks before it lengthen", "[batch]") {
   // seed 11's S-2026-109734, its copy turned a quarter: the card's 公民身份号码 row read
   // FF 110108197911175551, one run of 20 that fails the check (idnum.unread). Its 18 that pass
