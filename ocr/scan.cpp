@@ -6,6 +6,7 @@
 #include "ocr/scan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -365,7 +366,9 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // model's cost), is enough when the checksum accepts it.
       const Box& at = order[i].code_box;
       LineRead code = order[i].grid ? impl.grid_read(order[i]) : impl.latin_read(at);
-      if (clock.on) std::fprintf(stderr, "    latin read of the code run: %s\n", code.text.c_str());
+      if (clock.on)
+        std::fprintf(stderr, "    latin read of the code run (%dx%d @%d,%d): %s\n", at.w, at.h,
+                     at.x, at.y, code.text.c_str());
       // A code is what passes its checksum, or the form's own code (one that fails its checksum
       // is the submission's fault, found by its own check; the scan holding it is not).
       bool is_code = Impl::checks_as_code(code.text) || Impl::holds_hint(code.text, hints);
@@ -392,7 +395,19 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       const bool latin_words =
           !is_code && std::count_if(code.text.begin(), code.text.end(),
                                     [](char c) { return c >= '0' && c <= '9'; }) < 6;
-      if (is_code || latin_words) {
+      // The first line of a code wrapped in its cell, ending its row (913301069252 over 56681X,
+      // the label beside it wrapped too): the Latin model's reading, the Chinese model's of the
+      // whole row having lost it, so that the line under it is joined to it (wrapped_codes).
+      // Only a head of the form's code.
+      const size_t code_chars =
+          static_cast<size_t>(std::count_if(code.text.begin(), code.text.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c));
+          }));
+      const bool code_head = !is_code && !latin_words && order[i].code_wraps && !order[i].grid &&
+                             code_chars >= 8 && code_chars < 18 &&
+                             at.right() + box.h >= box.right() &&
+                             Impl::starts_like_hint(decode_utf8_lossy(code.text), hints);
+      if (is_code || latin_words || code_head) {
         // The rest of the row, by the Chinese model, while a name is looked for (兹委托张三（身份
         // 证号码：…）).
         const bool rest = latin_words || wanted.names_wanted();

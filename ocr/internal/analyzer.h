@@ -121,6 +121,9 @@ struct ScanAnalyzer::Impl {
   // and the code went unread. One a character short is not taken: the Latin model drops an ID
   // number's X, which the Chinese model's reading of the row keeps.
   static bool holds_hint(const std::string& text, const ScanHints& hints);
+  // Whether `run` holds the first eight characters of the form's USCC or ID number, one aside:
+  // the head of a code wrapped in its cell.
+  static bool starts_like_hint(std::u32string_view run, const ScanHints& hints);
 
   // A code cut short where its print turns faint or the row finder parted it (the row kept
   // 913101046264 of 913101046264993689 on a pale copy, DO2MAIR 9TC33J of 913702 02MATR

@@ -199,14 +199,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   // | 91330203MAMN / D31Y1R: the label's row took D31Y1R in, read as Chinese): the Latin
   // model's reading of the ink right under the run, when the run holds the first eight
   // characters of a code the form gives (not under every telephone number).
-  auto starts_a_hint = [&] {
-    if (!hints) return false;
-    for (const std::string* hint : {&hints->uscc, &hints->id_number})
-      if (const std::string form = code_characters(*hint); form.size() >= 15)
-        if (best_substring_distance(run, decode_utf8_lossy(form.substr(0, 8))) <= 1) return true;
-    return false;
-  };
-  if (out.empty() && head >= 8 && code && starts_a_hint()) {
+  if (out.empty() && head >= 8 && code && hints && starts_like_hint(run, *hints)) {
     const Box under{a.x - a.h / 2, a.bottom() + 1, a.w + a.h, a.h * 2};
     LineRead again = latin_read(under);
     rests.push_back({code_characters(again.text), under, again.confidence});
@@ -356,6 +349,13 @@ bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hi
       if (other <= 1) return true;
     }
   }
+  return false;
+}
+
+bool ScanAnalyzer::Impl::starts_like_hint(std::u32string_view run, const ScanHints& hints) {
+  for (const std::string* hint : {&hints.uscc, &hints.id_number})
+    if (const std::string form = code_characters(*hint); form.size() >= 15)
+      if (best_substring_distance(run, decode_utf8_lossy(form.substr(0, 8))) <= 1) return true;
   return false;
 }
 

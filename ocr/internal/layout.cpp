@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -65,8 +66,9 @@ int glyph_height(const std::vector<Box>& glyphs, int fallback) {
 }
 
 // The longest run of code-like glyphs among a row's components (see TextRow::code_run); *extent
-// gets the run's box, widened over the glyphs that continue it (below).
-int code_run(const std::vector<Box>& glyphs, Box* extent) {
+// gets the run's box, widened over the glyphs that continue it (below), and *wraps whether the
+// run goes on on a line under it.
+int code_run(const std::vector<Box>& glyphs, Box* extent, bool* wraps) {
   int tallest = 0;
   for (const Box& g : glyphs) tallest = std::max(tallest, g.h);
   // Digits and capitals stand full height; a Chinese character breaks into strokes of every
@@ -86,8 +88,40 @@ int code_run(const std::vector<Box>& glyphs, Box* extent) {
     last_h = g.h;
   }
   if (best == 0) return 0;
-  *extent = glyphs[best_first];
-  for (size_t i = best_first; i <= best_last; ++i) *extent = united(*extent, glyphs[i]);
+  // A code wrapped in its cell (913301069252 over 56681X) runs on both lines, its glyphs side by
+  // side in the row's order: the run is its first line, the line under it is read as a row of
+  // its own (and joined by ocr/internal/fields.cpp's wrapped_codes).
+  // Counted as in the run: full-height glyphs, not the specks and dots between them.
+  auto counts = [tallest](const Box& g) { return g.h * 10 >= tallest * 5; };
+  std::vector<int> heights;
+  int top = std::numeric_limits<int>::max();
+  for (size_t i = best_first; i <= best_last; ++i)
+    if (counts(glyphs[i])) {
+      heights.push_back(glyphs[i].h);
+      top = std::min(top, glyphs[i].y);
+    }
+  const int glyph_h = middle_value(heights);
+  // Two lines, not one tilted: whole glyphs one above the other.
+  bool two_lines = false;
+  const Box* last = nullptr;
+  for (size_t i = best_first; i <= best_last && !two_lines; ++i) {
+    const Box& g = glyphs[i];
+    if (!counts(g)) continue;
+    two_lines = last && std::min(last->h, g.h) * 10 >= glyph_h * 7 &&
+                g.x * 2 < last->x + last->right() &&
+                (g.y >= last->bottom() || last->y >= g.bottom());
+    last = &g;
+  }
+  *wraps = two_lines;
+  auto on_line = [&](const Box& g) {
+    return !two_lines || (g.y + g.h / 2) * 10 < top * 10 + glyph_h * 11;
+  };
+  bool any = false;
+  for (size_t i = best_first; i <= best_last; ++i) {
+    if (!on_line(glyphs[i])) continue;
+    *extent = any ? united(*extent, glyphs[i]) : glyphs[i];
+    any = true;
+  }
   // A narrow 1, or two characters printed touching (MA, 05), breaks the run short of the code;
   // the glyphs of the same height that follow it at the same spacing continue it, up to the
   // width of 19 characters at the run's pitch (an 18-character code, and slack for the pitch).
@@ -97,15 +131,21 @@ int code_run(const std::vector<Box>& glyphs, Box* extent) {
            united(*extent, g).w <= limit;
   };
   for (size_t i = best_last + 1; i < glyphs.size(); ++i) {
+    if (!on_line(glyphs[i])) continue;
     if (glyphs[i].x < extent->right()) {  // a piece of a glyph already in (the dot of an i)
       *extent = united(*extent, glyphs[i]);
       continue;
     }
-    if (!continues(glyphs[i], glyphs[i].x - extent->right())) break;
-    *extent = united(*extent, glyphs[i]);
+    // A glyph pale print broke in pieces (a 2 as its bowl and its foot): its pieces one above
+    // the other, taken together.
+    Box glyph = glyphs[i];
+    for (size_t j = i + 1; j < glyphs.size() && glyphs[j].x < glyph.right(); ++j)
+      if (on_line(glyphs[j])) glyph = united(glyph, glyphs[j]);
+    if (!continues(glyph, glyph.x - extent->right())) break;
+    *extent = united(*extent, glyph);
   }
   for (size_t i = best_first; i-- > 0;) {
-    if (glyphs[i].right() > extent->x) continue;
+    if (glyphs[i].right() > extent->x || !on_line(glyphs[i])) continue;
     if (!continues(glyphs[i], extent->x - glyphs[i].right())) break;
     *extent = united(*extent, glyphs[i]);
   }
@@ -528,7 +568,7 @@ Layout text_layout(Pix* binary) {
   for (size_t r = 0; r < rows.size(); ++r) {
     TextRow row;
     row.box = rows[r];
-    row.code_run = code_run(glyphs[r], &row.code_box);
+    row.code_run = code_run(glyphs[r], &row.code_box, &row.code_wraps);
     // A code written one character to a box: the grid is the code, however far apart its
     // characters stand.
     for (const auto& [grid, cells] : grids)

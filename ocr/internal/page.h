@@ -101,6 +101,7 @@ struct TextRow {
   // each, narrow, full height, evenly spaced): a USCC or an ID number has 18.
   int code_run = 0;
   Box code_box;  // that run's extent
+  bool code_wraps = false;  // the run goes on on the line under it, in the same row (a cell's)
   bool grid = false;  // the code run is a character grid's cells (code_box its walls)
   // The height of its characters: the taller components', not the box's (a block of small
   // print that merged into one tall row is not a title).

@@ -141,6 +141,36 @@ TEST_CASE("a code run broken by two touching characters still spans the whole co
   CHECK(code->code_box.right() == 160 + 17 * 16 + 10);
 }
 
+TEST_CASE("a code wrapped in its cell is run on its first line, a tilted one on its whole line",
+          "[page]") {
+  PixPtr page = blank_page(1200, 500);
+  // A cell's code over two lines (12 bars over 6, the second line under the first's start), in
+  // one row with square characters beside it that stand between the two lines (a label that
+  // wrapped too, centred in its cell).
+  for (int i = 0; i < 6; ++i) square_glyph(page.get(), 100 + i * 44, 106, 40);
+  for (int i = 0; i < 12; ++i) ink(page.get(), 400 + i * 16, 100, 10, 22);
+  for (int i = 0; i < 6; ++i) ink(page.get(), 401 + i * 16, 128, 10, 22);
+  // An 18-character code on a card tilted about 4 degrees: each bar a pixel lower.
+  for (int i = 0; i < 18; ++i) ink(page.get(), 100 + i * 16, 300 + i, 10, 22);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  const TextRow* wrapped = row_at(layout, 405, 110);
+  const TextRow* tilted = row_at(layout, 105, 310);
+  REQUIRE(wrapped);
+  REQUIRE(tilted);
+  // The row finder takes both lines and the characters beside them as one row, as on the scan.
+  REQUIRE(wrapped->box.h >= 40);
+  CHECK(wrapped->code_wraps);
+  CHECK(wrapped->code_box.x == 400);
+  CHECK(wrapped->code_box.right() == 400 + 11 * 16 + 10);
+  CHECK(wrapped->code_box.y == 100);
+  CHECK(wrapped->code_box.h == 22);
+  CHECK(tilted->code_run == 18);
+  CHECK_FALSE(tilted->code_wraps);
+  CHECK(tilted->code_box.x == 100);
+  CHECK(tilted->code_box.right() == 100 + 17 * 16 + 10);
+}
+
 TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the page", "[page]") {
   PixPtr page = blank_page(800, 200);
   for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 80, 24);
