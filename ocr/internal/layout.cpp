@@ -112,16 +112,23 @@ int code_run(const std::vector<Box>& glyphs, Box* extent, bool* wraps) {
                 (g.y >= last->bottom() || last->y >= g.bottom());
     last = &g;
   }
-  *wraps = two_lines;
   auto on_line = [&](const Box& g) {
     return !two_lines || (g.y + g.h / 2) * 10 < top * 10 + glyph_h * 11;
   };
-  bool any = false;
-  for (size_t i = best_first; i <= best_last; ++i) {
-    if (!on_line(glyphs[i])) continue;
-    *extent = any ? united(*extent, glyphs[i]) : glyphs[i];
-    any = true;
+  auto unite_run = [&] {
+    bool any = false;
+    for (size_t i = best_first; i <= best_last; ++i)
+      if (on_line(glyphs[i])) {
+        *extent = any ? united(*extent, glyphs[i]) : glyphs[i];
+        any = true;
+      }
+    return any;
+  };
+  if (!unite_run()) {  // no glyph on the first line (a glyph far taller than the rest): one run
+    two_lines = false;
+    unite_run();
   }
+  *wraps = two_lines;
   // A narrow 1, or two characters printed touching (MA, 05), breaks the run short of the code;
   // the glyphs of the same height that follow it at the same spacing continue it, up to the
   // width of 19 characters at the run's pitch (an 18-character code, and slack for the pitch).
