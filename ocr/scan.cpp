@@ -6,7 +6,6 @@
 #include "ocr/scan.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -399,14 +398,11 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       // the label beside it wrapped too): the Latin model's reading, the Chinese model's of the
       // whole row having lost it, so that the line under it is joined to it (wrapped_codes).
       // Only a head of the form's code.
-      const size_t code_chars =
-          static_cast<size_t>(std::count_if(code.text.begin(), code.text.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c));
-          }));
+      const std::string code_chars = internal::code_characters(code.text);
       const bool code_head = !is_code && !latin_words && order[i].code_wraps && !order[i].grid &&
-                             code_chars >= 8 && code_chars < 18 &&
+                             code_chars.size() >= 8 && code_chars.size() < 18 &&
                              at.right() + box.h >= box.right() &&
-                             Impl::starts_like_hint(decode_utf8_lossy(code.text), hints);
+                             Impl::starts_like_hint(decode_utf8_lossy(code_chars), hints);
       if (is_code || latin_words || code_head) {
         // The rest of the row, by the Chinese model, while a name is looked for (兹委托张三（身份
         // 证号码：…）).

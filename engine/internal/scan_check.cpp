@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-38";  // 38: a name read again alone is read once more half as large again; a code
+    "scan-39";  // 39: a code the skimmed reading of a row held is kept beside its reading
+                // again; a wrapped code's first line joined across a mark a glyph was read
+                // with; a code wrapped in a cell of a merged row run on its first line;
+                // 38: a name read again alone is read once more half as large again; a code
                 // wrapped in its cell joined from the Latin reading of its first line; two
                 // code runs one mark apart joined while the first is under 18; the form's code
                 // taken out of a longer run;

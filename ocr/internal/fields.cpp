@@ -17,6 +17,7 @@
 namespace keydesk::ocr {
 
 using internal::cell_right_of;
+using internal::code_characters;
 using internal::glyph_confidence;
 using internal::glyph_span;
 using internal::is_cjk;
@@ -33,13 +34,6 @@ namespace {
 // repairs OCR needs.
 bool passes_a_checksum(const std::string& run) {
   return !repair_uscc(run).empty() || !repair_id_number(run, "99991231").empty();
-}
-
-// `text`'s letters and digits, folded as codes are (upper case, full width to ASCII).
-std::string code_characters(std::string_view text) {
-  std::string folded = fold_code_text(text);
-  std::erase_if(folded, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
-  return folded;
 }
 
 // Every run of code characters in `text`, as [begin, end).

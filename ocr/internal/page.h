@@ -100,9 +100,9 @@ struct TextRow {
   // The longest run of glyphs shaped like the digits and capitals of a code (one component
   // each, narrow, full height, evenly spaced): a USCC or an ID number has 18.
   int code_run = 0;
-  Box code_box;  // that run's extent
+  Box code_box;             // that run's extent
   bool code_wraps = false;  // the run goes on on the line under it, in the same row (a cell's)
-  bool grid = false;  // the code run is a character grid's cells (code_box its walls)
+  bool grid = false;        // the code run is a character grid's cells (code_box its walls)
   // The height of its characters: the taller components', not the box's (a block of small
   // print that merged into one tall row is not a title).
   int glyph_height = 0;
@@ -141,7 +141,7 @@ struct LineImage {
   };
   PixPtr pix;  // 8 bpp
   std::vector<Piece> pieces;
-  int page_y = 0;  // the page row of the image's first row
+  int page_y = 0;        // the page row of the image's first row
   double x_scale = 1.0;  // line columns per page column (squeeze)
   // A box on the line image, on the page.
   Box to_page(const Box& on_line) const;

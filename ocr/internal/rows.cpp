@@ -4,6 +4,7 @@
 #include "ocr/internal/rows.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ ReadRow fold_row(const Box& box, LineRead read) {
 Box padded(const Box& b, int divisor) {
   int pad = std::max(3, b.h / divisor);
   return {b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad};
+}
+
+std::string code_characters(std::string_view text) {
+  std::string folded = fold_code_text(text);
+  std::erase_if(folded, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
+  return folded;
 }
 
 Box glyph_span(const ReadRow& row, size_t begin, size_t end) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <sstream>
@@ -111,15 +112,31 @@ std::vector<nlohmann::json> findings_alone(const fs::path& submission, const fs:
   return std::move(found.begin()->second);
 }
 
-// Checks that seed 31's `submission`, checked alone, has no finding whose code starts with
+// Checks that `set`'s `submission`, checked alone, has no finding whose code starts with
 // `prefix` on `material`.
-void no_finding_on(const std::string& submission, const std::string& prefix,
+void no_finding_on(const fs::path& set, const std::string& submission, const std::string& prefix,
                    const std::string& material) {
   TempDir dir;
-  for (const auto& f : findings_alone(seed31_first38() / submission, dir.path(), prefix)) {
+  for (const auto& f : findings_alone(set / submission, dir.path(), prefix)) {
     INFO(f.dump());
     CHECK(f["material"] != material);
   }
+}
+
+// The same for seed 31's first 38.
+void no_finding_on(const std::string& submission, const std::string& prefix,
+                   const std::string& material) {
+  no_finding_on(seed31_first38(), submission, prefix, material);
+}
+
+// Checks that none of the findings `found` gives `ids` is on one of `materials`.
+void none_on(const std::map<std::string, std::vector<nlohmann::json>>& found,
+             std::initializer_list<const char*> ids, std::initializer_list<const char*> materials) {
+  for (const char* id : ids)
+    for (const auto& f : found.at(id)) {
+      INFO(id << ": " << f.dump());
+      for (const char* material : materials) CHECK(f["material"] != material);
+    }
 }
 
 // The seal findings (seal.*) of one submission folder as drawn, and with another company's seal
@@ -893,11 +910,7 @@ TEST_CASE("a code cut short where its print turns faint, or wrapped in its cell,
   TempDir dir;
   const auto found = findings_starting(seed31_first20(), dir.path() / "report", "uscc.");
   REQUIRE(found.size() == 20);
-  for (const char* id : {"S-2026-109183", "S-2026-109177"})
-    for (const auto& f : found.at(id)) {
-      INFO(id << ": " << f.dump());
-      CHECK((f["material"] != "trade_filing_form" && f["material"] != "application_form"));
-    }
+  none_on(found, {"S-2026-109183", "S-2026-109177"}, {"trade_filing_form", "application_form"});
   // Seed 31's S-2026-109187: the business licence prints its USCC (913702 02MATR 9TC33J) pale at
   // its head. The binary page kept DO2MAIR 9TC33J of it, and the row read again over the binary
   // page's inked columns (line_image drops the rest as blank) came out 913712O2NATR9TC33J, two
@@ -927,11 +940,7 @@ TEST_CASE("a code wrapped in its cell is joined though a mark left of its second
   // 91370202MAMMH2J over L8W. The Chinese model read the first line 91370202MAMNMH2J (a
   // character too many), the second TIL8W (the cell's wall as T and I), the Latin model L8SW
   // (uscc.unread). Now the first line as the Latin model reads it, with the second's end.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed41_first23() / "S-2026-108913", dir.path(), "uscc.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "application_form");
-  }
+  no_finding_on(seed41_first23(), "S-2026-108913", "uscc.", "application_form");
 }
 
 TEST_CASE("a code one glyph of which was read as two marks is joined across them", "[batch]") {
@@ -939,11 +948,7 @@ TEST_CASE("a code one glyph of which was read as two marks is joined across them
   // 91350203MA131HR&E9D, the 8 as R and &. Two runs one mark apart were joined only while the
   // first was under 15 characters; this one's is 15 (uscc.unread). Joined, it is the form's code
   // but for one character, which the check takes as a slip.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed41_first23() / "S-2026-108916", dir.path(), "uscc.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "trade_filing_form");
-  }
+  no_finding_on(seed41_first23(), "S-2026-108916", "uscc.", "trade_filing_form");
 }
 
 TEST_CASE("a code read better skimmed than read again, or wrapped in a cell of its row, is read",
@@ -960,22 +965,14 @@ TEST_CASE("a code read better skimmed than read again, or wrapped in a cell of i
   TempDir dir;
   const auto found = findings_starting(seed41_first23(), dir.path() / "report", "uscc.");
   REQUIRE(found.size() == 23);
-  for (const char* id : {"S-2026-108903", "S-2026-108908", "S-2026-108915"})
-    for (const auto& f : found.at(id)) {
-      INFO(id << ": " << f.dump());
-      CHECK(f["material"] != "application_form");
-    }
+  none_on(found, {"S-2026-108903", "S-2026-108908", "S-2026-108915"}, {"application_form"});
 }
 
 TEST_CASE("the form's ID number is taken out of a run that marks before it lengthen", "[batch]") {
   // seed 11's S-2026-109734, its copy turned a quarter: the card's 公民身份号码 row read
   // FF 110108197911175551, one run of 20 that fails the check (idnum.unread). Its 18 that pass
   // the check are the form's number.
-  TempDir dir;
-  for (const auto& f : findings_alone(seed11_first31() / "S-2026-109734", dir.path(), "idnum.")) {
-    INFO(f.dump());
-    CHECK(f["material"] != "id_card_copy");
-  }
+  no_finding_on(seed11_first31(), "S-2026-109734", "idnum.", "id_card_copy");
 }
 
 TEST_CASE("a seal whose first reading did not settle it is read again larger", "[batch]") {
