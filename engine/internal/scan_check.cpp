@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-39";  // 39: a code the skimmed reading of a row held is kept beside its reading
+    "scan-40";  // 40: a seal's red weighed by the strongest margin about each pixel; the
+                // ring's edge painted out of the unrolled line; a seal's characters cut where
+                // the line parts into them, not about Tesseract's boxes;
+                // 39: a code the skimmed reading of a row held is kept beside its reading
                 // again; a wrapped code's first line joined across a mark a glyph was read
                 // with; a code wrapped in a cell of a merged row run on its first line;
                 // 38: a name read again alone is read once more half as large again; a code

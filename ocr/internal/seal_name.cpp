@@ -7,12 +7,14 @@
 // another character than the form's says "another company"; ink that clearly is the form's, or
 // characters read as the form's, say "this company".
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/utf8.h"
 #include "ocr/internal/analyzer.h"
 #include "ocr/internal/glyphs.h"
+#include "ocr/internal/pix_util.h"
 #include "ocr/internal/rows.h"
 #include "ocr/text.h"
 
@@ -59,6 +61,79 @@ std::vector<size_t> align(const std::u32string& read, const std::u32string& want
   return at;
 }
 
+// The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
+// characters at an even pitch along the arc. Where they stand apart, the runs of inked columns,
+// the closest two merged until `count` are left (a character's own strokes stand closer than the
+// gap between two: 州's three, 北's two halves), none of them half as wide again as the rest.
+// Where they touch (a bold face), the inked extent parted evenly, each cut moved to the least
+// inked column within an eighth of the pitch, if the cuts fall where the columns hold on average
+// at most 0.4 of the ink they hold overall (between two characters: cut at the wrong pitch, they
+// fall in characters). Empty when neither parts the line into `count`.
+struct Parting {
+  std::vector<std::pair<int, int>> characters;  // [first, last] column
+  bool even = false;                            // parted evenly, not by blank columns
+};
+Parting seal_characters(Pix* line, size_t count) {
+  const int w = static_cast<int>(pixGetWidth(line)), h = static_cast<int>(pixGetHeight(line));
+  std::vector<double> column(static_cast<size_t>(w), 0);  // the ink in each column
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* row = pixGetData(line) + static_cast<ptrdiff_t>(y) * pixGetWpl(line);
+    for (int x = 0; x < w; ++x)
+      if (const int v = GET_DATA_BYTE(row, x); v < 176)  // ink above 0.3
+        column[static_cast<size_t>(x)] += (255 - v) / 255.0;
+  }
+  std::vector<std::pair<int, int>> runs;
+  for (int x = 0; x < w; ++x)
+    if (column[static_cast<size_t>(x)] > 0) {
+      if (runs.empty() || runs.back().second != x - 1)
+        runs.emplace_back(x, x);
+      else
+        runs.back().second = x;
+    }
+  if (runs.empty() || count == 0) return {};
+  const int first = runs.front().first, last = runs.back().second;
+  while (runs.size() > count) {
+    size_t closest = 0;
+    for (size_t i = 1; i + 1 < runs.size(); ++i)
+      if (runs[i + 1].first - runs[i].second < runs[closest + 1].first - runs[closest].second)
+        closest = i;
+    runs[closest].second = runs[closest + 1].second;
+    runs.erase(runs.begin() + static_cast<ptrdiff_t>(closest) + 1);
+  }
+  if (runs.size() == count) {
+    std::vector<int> widths;
+    for (const auto& [from, to] : runs) widths.push_back(to - from + 1);
+    std::nth_element(widths.begin(), widths.begin() + static_cast<ptrdiff_t>(widths.size() / 2),
+                     widths.end());
+    const int median = widths[widths.size() / 2];
+    if (std::all_of(runs.begin(), runs.end(),
+                    [median](const auto& r) { return 2 * (r.second - r.first + 1) <= 3 * median; }))
+      return {runs, false};
+  }
+  double mean = 0;
+  for (int x = first; x <= last; ++x) mean += column[static_cast<size_t>(x)];
+  mean /= last - first + 1;
+  const double pitch = static_cast<double>(last - first + 1) / static_cast<double>(count);
+  const int reach = std::max(2, static_cast<int>(pitch / 8));
+  std::vector<std::pair<int, int>> even;
+  double valleys = 0;  // the ink where the cuts fall, over the average
+  int from = first;
+  for (size_t k = 1; k <= count; ++k) {
+    int cut = last + 1;
+    if (k < count) {
+      const int at = first + static_cast<int>(std::lround(pitch * static_cast<double>(k)));
+      cut = at;
+      for (int x = std::max(from + 1, at - reach); x <= std::min(last, at + reach); ++x)
+        if (column[static_cast<size_t>(x)] < column[static_cast<size_t>(cut)]) cut = x;
+      valleys += column[static_cast<size_t>(cut)] / mean;
+    }
+    even.emplace_back(from, cut - 1);
+    from = cut;
+  }
+  if (count > 1 && valleys / static_cast<double>(count - 1) > 0.4) return {};
+  return {even, true};
+}
+
 }  // namespace
 
 void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_name,
@@ -83,6 +158,32 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
   for (char32_t c : normalise_name(company_name))
     if (internal::is_cjk(c)) want += c;
   if (want.size() < 4) return;
+  const int h = static_cast<int>(pixGetHeight(line)), w = static_cast<int>(pixGetWidth(line));
+  // The line parted into the name's characters, else into those read (another company's name
+  // may be longer or shorter).
+  const Parting parted = seal_characters(line, want.size());
+  const Parting parted_as_read = parted.characters.empty() && chars.size() != want.size()
+                                     ? seal_characters(line, chars.size())
+                                     : Parting{};
+  // The line read again half as large again (once, when first wanted), each of the name's
+  // characters as that reading has it (0 where it has none).
+  std::optional<std::u32string> again_at;
+  auto read_again_at = [&](size_t k) {
+    if (!again_at) {
+      again_at.emplace(want.size(), U'\0');
+      const internal::PixPtr larger(pixScale(line, 1.5f, 1.5f));
+      std::u32string again;
+      if (larger)
+        for (const internal::Glyph& g : text->read(larger.get()).glyphs)
+          if (const std::u32string c = decode_utf8_lossy(g.text);
+              c.size() == 1 && internal::is_cjk(c[0]))
+            again += c[0];
+      const std::vector<size_t> at_again = align(again, want);
+      for (size_t j = 0; j < want.size(); ++j)
+        if (at_again[j] != std::u32string::npos) (*again_at)[j] = again[at_again[j]];
+    }
+    return (*again_at)[k];
+  };
   // The name judged on the reading, each of its characters taken as read where `read_elsewhere`
   // says another reading of the line had it.
   auto judge = [&](const std::vector<bool>& read_elsewhere) {
@@ -97,7 +198,6 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
         distinctive = want.size() - form.size();
         break;
       }
-    const int h = static_cast<int>(pixGetHeight(line)), w = static_cast<int>(pixGetWidth(line));
     for (size_t k = 0; k < want.size(); ++k) {
       if (read_elsewhere[k] || (at[k] != std::u32string::npos && chars[at[k]] == want[k])) {
         ++check.read_as_name;
@@ -105,20 +205,35 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       }
       if (at[k] == std::u32string::npos) continue;
       if (!shapes || !shapes->usable()) continue;
-      // The ink about the glyph's box, a character wide, in a few windows (as confirm.cpp cuts
-      // a name's); each candidate at its best.
-      const Box& box = glyph_of[at[k]]->box;
+      // The ink of the name's k-th character where the line parts into the name's characters
+      // (or the one read where it parts into those), whole: there is no neighbour in it to trim,
+      // and 川's strokes stay. Else about the glyph's box, a character wide, in a few windows
+      // (as confirm.cpp cuts a name's); but Tesseract's boxes of a seal's characters drift by up
+      // to one (成 in 天成实 was boxed on 实).
       std::vector<internal::Shape> cuts;
-      const int side = std::max(4, std::max(box.w, box.h));
-      for (int step = -3; step <= 3; ++step) {
-        const int left = std::clamp(box.x + box.w / 2 - side / 2 - 1 + step * side / 6, 0, w - 1);
-        const int top = std::max(0, box.y - 2);
-        BOX* area =
-            boxCreate(left, top, std::min(side + 2, w - left), std::min(box.h + 4, h - top));
+      auto cut_out = [&](int left, int top, int width, int height, bool trim) {
+        left = std::clamp(left, 0, w - 1), top = std::clamp(top, 0, h - 1);
+        BOX* area = boxCreate(left, top, std::min(width, w - left), std::min(height, h - top));
         internal::PixPtr cut(pixClipRectangle(line, area, nullptr));
         boxDestroy(&area);
         internal::Shape shape;
-        if (cut && internal::trimmed_shape(cut.get(), &shape)) cuts.push_back(shape);
+        if (cut &&
+            (trim ? internal::trimmed_shape(cut.get(), &shape)
+                  : internal::shape_of(internal::ink_of(cut.get()), internal::width_of(cut.get()),
+                                       internal::height_of(cut.get()), &shape)))
+          cuts.push_back(shape);
+      };
+      const Parting& parting = parted.characters.empty() ? parted_as_read : parted;
+      const bool in_place = !parting.characters.empty();
+      if (in_place) {
+        const auto& [first, last] = parting.characters[parted.characters.empty() ? at[k] : k];
+        cut_out(first - 1, 0, last - first + 3, h, false);
+      } else {
+        const Box& box = glyph_of[at[k]]->box;
+        const int side = std::max(4, std::max(box.w, box.h));
+        for (int step = -3; step <= 3; ++step)
+          cut_out(box.x + box.w / 2 - side / 2 - 1 + step * side / 6, box.y - 2, side + 2,
+                  box.h + 4, true);
       }
       auto like = [&](char32_t ch) {
         double best = -1;
@@ -134,10 +249,18 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       // misreading, never another company. Nor is a character of the name itself: a doubled or
       // dropped character shifts the alignment (厦门科达贸易有有限公司 pairs 易 with 贸 and 有
       // with 易), and the ink then is clearly the character read, which is the company's own.
-      other_at[k] = k < distinctive && want.find(chars[at[k]]) == std::u32string::npos &&
-                    d.read_likeness >= kLikely && d.read_likeness >= d.form_likeness + kClearly;
+      // Ink cut about a glyph's box may be a neighbour's: it can show the form's character, never
+      // clearly another. Ink of a line parted evenly (its characters touch) is judged less
+      // surely, its cuts may hold a neighbour's edge: one such character alone makes a seal
+      // doubtful only when the line read half as large again reads the same other character
+      // there (丰 for 元 twice, on seed 21's S-2026-109434); two make it another's as any two do.
+      other_at[k] = in_place && k < distinctive &&
+                    want.find(chars[at[k]]) == std::u32string::npos && d.read_likeness >= kLikely &&
+                    d.read_likeness >= d.form_likeness + kClearly;
       d.clearly_other = other_at[k];
-      if (other_at[k] && d.read_likeness >= d.form_likeness + kSurely) ++surely_other;
+      if (other_at[k] && d.read_likeness >= d.form_likeness + kSurely &&
+          (!parting.even || read_again_at(k) == chars[at[k]]))
+        ++surely_other;
       check.differences.push_back(std::move(d));
     }
     const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
@@ -169,19 +292,9 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
   // and a second reading rarely finds the rest (most seals are unsure so: two in three).
   if (check.verdict != SealNameCheck::Verdict::same &&
       3 * (check.read_as_name + check.drawn_as_name) >= want.size()) {
-    const internal::PixPtr larger(pixScale(line, 1.5f, 1.5f));
-    if (larger) {
-      std::u32string again;
-      for (const internal::Glyph& g : text->read(larger.get()).glyphs)
-        if (const std::u32string c = decode_utf8_lossy(g.text);
-            c.size() == 1 && internal::is_cjk(c[0]))
-          again += c[0];
-      const std::vector<size_t> at_again = align(again, want);
-      std::vector<bool> read_again(want.size(), false);
-      for (size_t k = 0; k < want.size(); ++k)
-        read_again[k] = at_again[k] != std::u32string::npos && again[at_again[k]] == want[k];
-      if (std::count(read_again.begin(), read_again.end(), true) > 0) check = judge(read_again);
-    }
+    std::vector<bool> read_again(want.size(), false);
+    for (size_t k = 0; k < want.size(); ++k) read_again[k] = read_again_at(k) == want[k];
+    if (std::count(read_again.begin(), read_again.end(), true) > 0) check = judge(read_again);
   }
   seal.name_check = std::move(check);
 }

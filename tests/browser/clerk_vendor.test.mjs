@@ -49,16 +49,16 @@ const ALL = ['S-2026-000201', 'S-2026-000202', 'S-2026-000203', 'S-2026-000204',
 // the example registry). S-2026-000205 (additional) waits for its paper: not pending, not checked.
 const VERDICTS = {
   'S-2026-000201': 'pass',    // reissue
-  // reissue: seal.name_unread — the name on its thin, pale seals is read on none of them, and a
-  // seal that cannot be read goes to a person
-  'S-2026-000202': 'review',
+  // reissue: its thin, pale seals carry the company's name (unread on every one of them, and so
+  // sent to a person, until scan-40 weighed a seal's red by the margin about each pixel)
+  'S-2026-000202': 'pass',
   'S-2026-000203': 'fail',    // first_issue_online: seal.missing (business_licence)
   'S-2026-000204': 'fail',    // first_issue_offline: uscc.mismatch (business_licence)
   'S-2026-000206': 'fail'     // reissue: seal.missing (power_of_attorney, drawn so by run.sh)
 };
 const AWAITING_PAPER = 'S-2026-000205';
 const PAPER_RETURNED = 'S-2026-000204';  // returned, then its new set taken in on the case page
-const CLEAN = ['S-2026-000201'];  // passed in one step from the batch page
+const CLEAN = ['S-2026-000201', 'S-2026-000202'];  // passed in one step from the batch page
 const RETURNED = 'S-2026-000203';  // check fail: returned with the remark the check pre-filled
 const PASSED = 'S-2026-000206';    // check fail: passed with an override reason
 const OVERRIDE = '已核对纸质原件，授权委托书加盖的企业公章清晰';
@@ -397,7 +397,8 @@ await step('clerk-queue', async () => {
   await page.locator('#print-confirm').click();
   const opened = await page.evaluate(() => window.opened);
   if (opened.length !== 1 ||
-      !/^\/api\/documents\/coversheet\.pdf\?cases=S-2026-000201&batch=F-/.test(opened[0]))
+      !opened[0].startsWith(
+          '/api/documents/coversheet.pdf?cases=' + encodeURIComponent(CLEAN.join(',')) + '&batch=F-'))
     throw new Error(`the cover sheet opened ${opened}`);
   const type = await page.evaluate(async (u) => (await fetch(u)).headers.get('content-type'), opened[0]);
   if (!/^application\/pdf/.test(type || '')) throw new Error(`${opened[0]} answers ${type}`);
