@@ -63,23 +63,21 @@ RedAndGrey separate_red(Pix* rgb) {
   // margin, came out in pieces block by block (北京德邦科技发展有限公司 read
   // 所部章开本玫六民有下梧); the strongest margin in the 5 × 5 pixels about each one weighs them
   // whole. Black and grey print weigh nothing, unless it touches red ink.
-  if (PixPtr near(pixDilateGray(out.redness.get(), 5, 5)); near) {
-    const l_uint32* m = pixGetData(near.get());
-    const l_int32 near_wpl = pixGetWpl(near.get());
-    for (int y = 0; y < h; ++y) {
-      const l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
-      const l_uint32* o = m + static_cast<ptrdiff_t>(y) * near_wpl;
-      l_uint32* n = redness + static_cast<ptrdiff_t>(y) * grey_wpl;
-      for (int x = 0; x < w; ++x) {
-        const float gate =
-            std::clamp(static_cast<float>(GET_DATA_BYTE(o, x) - 8) / 32.0f, 0.0f, 1.0f);
-        SET_DATA_BYTE(
-            n, x,
-            static_cast<l_uint8>(255.5f - static_cast<float>(255 - GET_DATA_BYTE(g, x)) * gate));
-      }
+  const PixPtr near(pixDilateGray(out.redness.get(), 5, 5));
+  if (!near) return {};
+  const l_uint32* margins = pixGetData(near.get());
+  const l_int32 near_wpl = pixGetWpl(near.get());
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
+    const l_uint32* m = margins + static_cast<ptrdiff_t>(y) * near_wpl;
+    l_uint32* n = redness + static_cast<ptrdiff_t>(y) * grey_wpl;
+    for (int x = 0; x < w; ++x) {
+      const float gate =
+          std::clamp(static_cast<float>(GET_DATA_BYTE(m, x) - 8) / 32.0f, 0.0f, 1.0f);
+      SET_DATA_BYTE(
+          n, x,
+          static_cast<l_uint8>(255.5f - static_cast<float>(255 - GET_DATA_BYTE(g, x)) * gate));
     }
-  } else {
-    return {};
   }
   // The red ink, a little widened, dropped from the grey page by its red channel, in which red
   // ink is light and black print stays dark: up to 96 the pixel is print, as dark as its red
