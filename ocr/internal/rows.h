@@ -32,10 +32,10 @@ ReadRow fold_row(const Box& box, LineRead read);
 Box padded(const Box& b, int divisor);
 
 Box glyph_span(const ReadRow& row, size_t begin, size_t end);
+float glyph_confidence(const ReadRow& row, size_t begin, size_t end);
 
 // `text`'s letters and digits, folded as codes are (upper case, full width to ASCII).
 std::string code_characters(std::string_view text);
-float glyph_confidence(const ReadRow& row, size_t begin, size_t end);
 
 inline bool is_cjk(char32_t cp) { return cp >= 0x3400 && cp <= 0x9FFF; }
 inline bool is_code_char(char32_t cp) {

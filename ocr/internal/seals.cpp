@@ -54,7 +54,7 @@ RedAndGrey separate_red(Pix* rgb) {
                          weighted[1][static_cast<size_t>(c.g)] +
                          weighted[2][static_cast<size_t>(c.b)];
       SET_DATA_BYTE(g, x, static_cast<l_uint8>(luma + 0.5f));
-      SET_DATA_BYTE(n, x, static_cast<l_uint8>(std::clamp(margin, 0, 255)));
+      SET_DATA_BYTE(n, x, static_cast<l_uint8>(std::clamp(margin, 0, 255)));  // the margin, for now
     }
   }
   // `redness`: how dark the pixel is (luminance: JPEG keeps it at full resolution) where red
