@@ -59,6 +59,27 @@ std::vector<size_t> locate_tick_items(const std::u32string& text,
       }
     }
   }
+  // Last, an item of four characters with two misread (攻次申令 for 首次申领), where the two read
+  // as they are stand where no other item has them (重新申领 shares 申领 with 首次申领).
+  for (size_t i : order) {
+    if (at[i] != std::u32string::npos || items[i].size() < 4) continue;
+    auto same_as = [&](size_t item, size_t from) {
+      size_t same = 0;
+      for (size_t k = 0; k < items[item].size() && from + k < text.size(); ++k)
+        same += text[from + k] == items[item][k];
+      return same;
+    };
+    for (size_t from = 1; from + items[i].size() <= text.size(); ++from) {
+      if (!free_span(from, items[i].size()) || same_as(i, from) + 2 != items[i].size()) continue;
+      bool own = true;
+      for (size_t j = 0; j < items.size(); ++j)
+        if (j != i && same_as(j, from) >= same_as(i, from)) own = false;
+      if (own) {
+        take(i, from);
+        break;
+      }
+    }
+  }
   return at;
 }
 
@@ -267,6 +288,28 @@ void ScanAnalyzer::Impl::settle_by_ink(const std::vector<Box>& item_starts, size
     else if (empty_most >= 0 && ink[k] <= empty_most * 1.1)
       mark.empty = true;
   }
+  // Two boxes or more read as marked, one of them inked well above the list's middle and the
+  // others no more than the middle: an empty □ at small print is read as 局, 门 or 噩 now and
+  // then, a pen's tick spilling over its box never as 口. The others are empty. Two boxes ticked
+  // both stand above the middle and stay ticked for a person to see. (The middle, not the boxes
+  // read empty: a box's window may have taken in its words.)
+  std::vector<size_t> marked;
+  for (size_t k = 0; k < n; ++k)
+    if (result.ticks[first_mark + k].ticked) marked.push_back(k);
+  if (marked.size() < 2) return;
+  std::vector<double> sorted = ink;
+  std::sort(sorted.begin(), sorted.end());
+  const double middle = sorted[n / 2];
+  const size_t most = *std::max_element(marked.begin(), marked.end(),
+                                        [&ink](size_t a, size_t b) { return ink[a] < ink[b]; });
+  if (ink[most] <= middle * 1.5) return;
+  for (size_t k : marked)
+    if (k != most && ink[k] > middle * 1.2) return;
+  for (size_t k : marked)
+    if (k != most) {
+      result.ticks[first_mark + k].ticked = false;
+      result.ticks[first_mark + k].empty = true;
+    }
 }
 
 }  // namespace keydesk::ocr

@@ -761,6 +761,16 @@ TEST_CASE("a tick box is found by where the print parts, not where the recognize
   no_finding_on("S-2026-109187", "form.", "application_form");
 }
 
+TEST_CASE("of two tick boxes read as marked, the one whose ink stands out is the tick", "[batch]") {
+  // scangen --variety wide --faults mix: two clean forms with a pen tick over 首次申领's box,
+  // each with an empty box read as a character too (a marked box, as the recognizer has it):
+  // seed 31's S-2026-109165 (补办's □ read 局, and 首次申领 read 攻次申令, two characters off) and
+  // seed 41's S-2026-108914 (解锁's □ read 门). Both went to a person as form.tick_unread. The
+  // ticked box holds twice the ink of the list's middle box; the other is no more inked than it.
+  no_finding_on("S-2026-109165", "form.", "application_form");
+  no_finding_on(seed41_first23(), "S-2026-108914", "form.", "application_form");
+}
+
 TEST_CASE("an ID card copy whose pale labels the copy lost is still an ID card copy", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109196's ID card copy keeps its values
   // (宁波市公安局海曙分局, 2011.10.28-2021.10.28, 330203198610231336) and 中华人民共和国, but its
