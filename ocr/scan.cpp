@@ -466,6 +466,12 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
                    row.read.text.c_str());
     see_here(rows[read_as[i]], i);
   }
+  if (expected)
+    if (std::optional<ReadRow> lost = impl.lost_name_cell(rows, *expected, hints, result)) {
+      if (clock.on)
+        std::fprintf(stderr, "    name's cell from the grey: %s\n", lost->read.text.c_str());
+      rows.push_back(std::move(*lost));
+    }
   clock.mark("ocr rows");
   if (clock.on)
     std::fprintf(stderr, "  %zu of %zu rows read (%s), still wanted:%s\n", rows.size(),

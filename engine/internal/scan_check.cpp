@@ -18,7 +18,8 @@ namespace {
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
     "scan-41";  // 41: two tick boxes read as marked settled by their ink; a four-character
-                // tick item found with two characters misread;
+                // tick item found with two characters misread; the company's name read from
+                // the grey right of its label when no row holds it;
                 // 40: a seal's red weighed by the strongest margin about each pixel; the
                 // ring's edge painted out of the unrolled line; a seal's characters cut where
                 // the line parts into them, not about Tesseract's boxes;

@@ -138,6 +138,17 @@ struct ScanAnalyzer::Impl {
                                        const std::vector<FieldRead>& fields, const ScanHints& hints,
                                        int page_width, const DocumentType* type);
 
+  // The company's name in a cell the binary page lost, whole or in part (pale grey print on a
+  // copy: 上海金桥…有限公司 right of 经营者中文名称, whose row the row finder never saw): when no
+  // row holds the form's name and a label of it on `type` has nothing after it on its row, the
+  // band right of the label read from the grey as it is. Taken only when that reading
+  // holds the form's name to the slips engine/verify.cpp allows a company's name (one in ten),
+  // as read or after its glyph check (confirm_values, recorded in `result`): what else the grey
+  // holds there is the checks' to see on the rows read.
+  std::optional<internal::ReadRow> lost_name_cell(const std::vector<internal::ReadRow>& rows,
+                                                  const DocumentType& type, const ScanHints& hints,
+                                                  ScanResult& result);
+
   // `hints` (optional): the form's values, for widened_codes.
   void extract_fields(const std::vector<internal::ReadRow>& rows, const DocumentType* type,
                       const ScanHints* hints, ScanResult& result);

@@ -2,6 +2,7 @@
 // (a code that fails its checksum read again by the Latin model, which also reads code-shaped
 // rows and character grids), and company and person names after their labels.
 #include "ocr/internal/analyzer.h"
+#include "ocr/internal/pix_util.h"
 
 #include <algorithm>
 #include <cctype>
@@ -310,6 +311,46 @@ std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadR
     take(recognise(*code, internal::grey_line_image(current_->grey, band)), band);
   }
   return out;
+}
+
+std::optional<ReadRow> ScanAnalyzer::Impl::lost_name_cell(const std::vector<ReadRow>& rows,
+                                                          const DocumentType& type,
+                                                          const ScanHints& hints,
+                                                          ScanResult& result) {
+  const std::u32string want = normalise_name(hints.company_name);
+  if (want.size() < 4 || !current_) return std::nullopt;
+  // A company's name may be one character in ten off (engine/verify.cpp's slack).
+  auto holds = [&want](const std::u32string& read) {
+    return substring_similarity(read, want) >= 0.9;
+  };
+  if (std::any_of(rows.begin(), rows.end(), [&](const ReadRow& r) { return holds(r.folded); }))
+    return std::nullopt;
+  // Each row a label of the name leads with nothing after it (a label alone in its cell, read
+  // loosely: 玉营者中文和名称), not the best label on the page only: 经营者英文名称 is closer to
+  // 经营者中文名称 than a poor reading of the label itself. A row right of it, when there is one,
+  // did not hold the name: it may have lost the name's pale head (州鑫隆进出口有限公司, its 广 and
+  // the left of 州 gone from the binary page), so the band is read all the same.
+  const int page_width = internal::width_of(current_->binary.get());
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (const std::string& label : type.name_labels) {
+      const std::u32string needle = normalise_name(label);
+      size_t begin = 0, end = 0;
+      if (needle.size() < 2 || substring_similarity(rows[r].folded, needle, &begin, &end) < 0.7 ||
+          begin > 1)
+        continue;
+      if (auto [from, to] = value_after(rows[r], end); to > from) continue;
+      const Box l = glyph_span(rows[r], begin, end);
+      const Box band{l.right() + 2, l.y - l.h / 2, std::min(page_width - l.right() - 2, l.h * 24),
+                     l.h * 2};
+      if (band.w <= l.h) continue;
+      ReadRow row =
+          fold_row(band, recognise(*text, internal::grey_line_image(current_->grey, band)));
+      // Its characters off the name looked at again as any row's (confirm.cpp).
+      if (!holds(row.folded)) confirm_values(row, hints, result);
+      if (holds(row.folded)) return row;
+      break;  // one reading per row
+    }
+  return std::nullopt;
 }
 
 std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field) {

@@ -771,6 +771,18 @@ TEST_CASE("of two tick boxes read as marked, the one whose ink stands out is the
   no_finding_on(seed41_first23(), "S-2026-108914", "form.", "application_form");
 }
 
+TEST_CASE("a company name whose pale print the binary page lost is read from the grey by its label",
+          "[batch]") {
+  // scangen --variety wide --faults mix, trade filing forms photocopied pale: seed 31's
+  // S-2026-109183, whose 上海金桥供应链管理有限公司 the binary page lost whole (no row right of
+  // 经营者中文名称, name.unread), and seed 41's S-2026-108906, whose row of 北京富华供应链管理有限
+  // 公司 lost its head (name.mismatch on what was left). The band right of the label, read from
+  // the grey as it is, holds the name (108906's with 富 and 链 misread, their ink then drawn as
+  // the form's).
+  no_finding_on("S-2026-109183", "name.", "trade_filing_form");
+  no_finding_on(seed41_first23(), "S-2026-108906", "name.", "trade_filing_form");
+}
+
 TEST_CASE("an ID card copy whose pale labels the copy lost is still an ID card copy", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109196's ID card copy keeps its values
   // (宁波市公安局海曙分局, 2011.10.28-2021.10.28, 330203198610231336) and 中华人民共和国, but its
