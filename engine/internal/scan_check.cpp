@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kPipelineVersion =
     "scan-41";  // 41: two tick boxes read as marked settled by their ink; a four-character
                 // tick item found with two characters misread; the company's name read from
-                // the grey right of its label when no row holds it;
+                // the grey right of its label when no row holds it; a company's name two
+                // readings have between them, but for a slip in ten, taken;
                 // 40: a seal's red weighed by the strongest margin about each pixel; the
                 // ring's edge painted out of the unrolled line; a seal's characters cut where
                 // the line parts into them, not about Tesseract's boxes;

@@ -82,6 +82,31 @@ std::pair<size_t, size_t> value_after(const ReadRow& row, size_t from) {
   return {begin, end};
 }
 
+std::vector<size_t> align_to(const std::u32string& read, const std::u32string& want) {
+  const size_t n = read.size(), m = want.size();
+  // cost[i][j]: want[0, j) against read[…, i).
+  std::vector<std::vector<size_t>> cost(n + 1, std::vector<size_t>(m + 1, 0));
+  for (size_t j = 1; j <= m; ++j) cost[0][j] = j;
+  for (size_t i = 1; i <= n; ++i)
+    for (size_t j = 1; j <= m; ++j)
+      cost[i][j] = std::min({cost[i - 1][j - 1] + (read[i - 1] == want[j - 1] ? 0 : 1),
+                             cost[i - 1][j] + 1, cost[i][j - 1] + 1});
+  size_t i = 0;
+  for (size_t k = 1; k <= n; ++k)
+    if (cost[k][m] < cost[i][m]) i = k;
+  std::vector<size_t> at(m, std::u32string::npos);
+  size_t j = m;
+  while (j > 0 && i > 0) {
+    if (cost[i][j] == cost[i - 1][j - 1] + (read[i - 1] == want[j - 1] ? 0 : 1))
+      at[j - 1] = i - 1, --i, --j;
+    else if (cost[i][j] == cost[i][j - 1] + 1)
+      --j;
+    else
+      --i;
+  }
+  return at;
+}
+
 }  // namespace internal
 
 using internal::fold_row;

@@ -34,6 +34,11 @@ Box padded(const Box& b, int divisor);
 Box glyph_span(const ReadRow& row, size_t begin, size_t end);
 float glyph_confidence(const ReadRow& row, size_t begin, size_t end);
 
+// The form's characters paired with the reading's (semi-global: junk read before and after the
+// name is free). Per character of `want`, the index in `read` it was read as, or npos when
+// dropped.
+std::vector<size_t> align_to(const std::u32string& read, const std::u32string& want);
+
 // `text`'s letters and digits, folded as codes are (upper case, full width to ASCII).
 std::string code_characters(std::string_view text);
 

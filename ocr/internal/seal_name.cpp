@@ -33,34 +33,6 @@ constexpr double kSurely = 0.2;
 // seal to carry it.
 constexpr double kCarried = 0.6;
 
-// The form's characters paired with the reading's (semi-global: junk read before and after the
-// name is free). Per character of `want`, the index in `read` it was read as, or npos when
-// dropped.
-std::vector<size_t> align(const std::u32string& read, const std::u32string& want) {
-  const size_t n = read.size(), m = want.size();
-  // cost[i][j]: want[0, j) against read[…, i).
-  std::vector<std::vector<size_t>> cost(n + 1, std::vector<size_t>(m + 1, 0));
-  for (size_t j = 1; j <= m; ++j) cost[0][j] = j;
-  for (size_t i = 1; i <= n; ++i)
-    for (size_t j = 1; j <= m; ++j)
-      cost[i][j] = std::min({cost[i - 1][j - 1] + (read[i - 1] == want[j - 1] ? 0 : 1),
-                             cost[i - 1][j] + 1, cost[i][j - 1] + 1});
-  size_t i = 0;
-  for (size_t k = 1; k <= n; ++k)
-    if (cost[k][m] < cost[i][m]) i = k;
-  std::vector<size_t> at(m, std::u32string::npos);
-  size_t j = m;
-  while (j > 0 && i > 0) {
-    if (cost[i][j] == cost[i - 1][j - 1] + (read[i - 1] == want[j - 1] ? 0 : 1))
-      at[j - 1] = i - 1, --i, --j;
-    else if (cost[i][j] == cost[i][j - 1] + 1)
-      --j;
-    else
-      --i;
-  }
-  return at;
-}
-
 // The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
 // characters at an even pitch along the arc. Where they stand apart, the runs of inked columns,
 // the closest two merged until `count` are left (a character's own strokes stand closer than the
@@ -178,7 +150,7 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
           if (const std::u32string c = decode_utf8_lossy(g.text);
               c.size() == 1 && internal::is_cjk(c[0]))
             again += c[0];
-      const std::vector<size_t> at_again = align(again, want);
+      const std::vector<size_t> at_again = internal::align_to(again, want);
       for (size_t j = 0; j < want.size(); ++j)
         if (at_again[j] != std::u32string::npos) (*again_at)[j] = again[at_again[j]];
     }
@@ -189,7 +161,7 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
   auto judge = [&](const std::vector<bool>& read_elsewhere) {
     SealNameCheck check;
     check.expected = company_name;
-    const std::vector<size_t> at = align(chars, want);
+    const std::vector<size_t> at = internal::align_to(chars, want);
     std::vector<bool> other_at(want.size(), false);  // the ink there clearly is another character
     size_t surely_other = 0;                         // … by kSurely
     size_t distinctive = want.size();                // the name before its legal form
