@@ -2,7 +2,6 @@
 // (a code that fails its checksum read again by the Latin model, which also reads code-shaped
 // rows and character grids), and company and person names after their labels.
 #include "ocr/internal/analyzer.h"
-#include "ocr/internal/pix_util.h"
 
 #include <algorithm>
 #include <cctype>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "ocr/codes.h"
+#include "ocr/internal/pix_util.h"
 #include "ocr/text.h"
 
 namespace keydesk::ocr {
