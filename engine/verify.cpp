@@ -479,7 +479,7 @@ class Checker {
 
   void company_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
     compare_name("name", json_text(submission_, "/enterprise/name"_json_pointer), type, m, scan,
-                 0.1);
+                 ocr::kCompanyNameSlack);
   }
 
   void person_name(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {

@@ -28,6 +28,11 @@ std::string fold_code_text(std::string_view text);
 size_t best_substring_distance(std::u32string_view haystack, std::u32string_view needle,
                                size_t* begin = nullptr, size_t* end = nullptr);
 
+// The share of a company's name that may be read otherwise with the name still found: one
+// character in ten (OCR's slips; another company's name differs in its brand). The checks
+// (engine/verify.cpp) allow it, and the reader (ocr/internal) takes a second reading by it.
+constexpr double kCompanyNameSlack = 0.1;
+
 // 1 − distance / needle length: 1 when `needle` occurs in `haystack` as it is.
 double substring_similarity(std::u32string_view haystack, std::u32string_view needle,
                             size_t* begin = nullptr, size_t* end = nullptr);

@@ -186,7 +186,8 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
           if (!same(row.folded[best + k], want[k]) &&
               (again_at[k] == std::u32string::npos || again[again_at[k]] != want[k]))
             ++unread;
-        check.taken = unread * 10 <= want.size();
+        check.taken = static_cast<double>(unread) <=
+                      kCompanyNameSlack * static_cast<double>(want.size()) + 1e-9;
       }
     }
     result.glyph_checks.push_back(check);

@@ -81,6 +81,14 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
   return best;
 }
 
+// The band right of a label on its line, where its value stands in a table's next cell or after
+// it in the text: 24 of the label's heights long (a USCC, a company's name), twice its height
+// tall (a value a little above or below the label's line).
+Box band_right_of(const Box& label, int page_width) {
+  return {label.right(), label.y - label.h / 2, std::min(page_width - label.right(), label.h * 24),
+          label.h * 2};
+}
+
 }  // namespace
 
 std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
@@ -305,9 +313,8 @@ std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadR
   for (size_t t = targets.size(); t-- > 0;) {
     const std::optional<LabelHit> hit = find_label(rows, *labels_of[t], 0.75);
     if (!hit) continue;
-    const Box& l = hit->box;
-    const Box band{l.right(), l.y - l.h / 2, std::min(page_width - l.right(), l.h * 24), l.h * 2};
-    if (band.w <= l.h) continue;
+    const Box band = band_right_of(hit->box, page_width);
+    if (band.w <= hit->box.h) continue;
     take(recognise(*code, internal::grey_line_image(current_->grey, band)), band);
   }
   return out;
@@ -319,9 +326,8 @@ std::optional<ReadRow> ScanAnalyzer::Impl::lost_name_cell(const std::vector<Read
                                                           ScanResult& result) {
   const std::u32string want = normalise_name(hints.company_name);
   if (want.size() < 4 || !current_) return std::nullopt;
-  // A company's name may be one character in ten off (engine/verify.cpp's slack).
   auto holds = [&want](const std::u32string& read) {
-    return substring_similarity(read, want) >= 0.9;
+    return substring_similarity(read, want) >= 1.0 - kCompanyNameSlack;
   };
   if (std::any_of(rows.begin(), rows.end(), [&](const ReadRow& r) { return holds(r.folded); }))
     return std::nullopt;
@@ -340,8 +346,7 @@ std::optional<ReadRow> ScanAnalyzer::Impl::lost_name_cell(const std::vector<Read
         continue;
       if (auto [from, to] = value_after(rows[r], end); to > from) continue;
       const Box l = glyph_span(rows[r], begin, end);
-      const Box band{l.right() + 2, l.y - l.h / 2, std::min(page_width - l.right() - 2, l.h * 24),
-                     l.h * 2};
+      const Box band = band_right_of(l, page_width);
       if (band.w <= l.h) continue;
       ReadRow row =
           fold_row(band, recognise(*text, internal::grey_line_image(current_->grey, band)));

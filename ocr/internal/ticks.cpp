@@ -33,6 +33,13 @@ std::vector<size_t> locate_tick_items(const std::u32string& text,
                         taken.begin() + static_cast<std::ptrdiff_t>(from + n),
                         [](bool b) { return b; });
   };
+  // How many of item `i`'s characters `text` has in place from `from`.
+  auto same_as = [&](size_t i, size_t from) {
+    size_t same = 0;
+    for (size_t k = 0; k < items[i].size() && from + k < text.size(); ++k)
+      same += text[from + k] == items[i][k];
+    return same;
+  };
   // Read whole first, the longer items before the shorter.
   std::vector<size_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -51,9 +58,7 @@ std::vector<size_t> locate_tick_items(const std::u32string& text,
     if (at[i] != std::u32string::npos || items[i].size() < 2) continue;
     for (size_t from = 1; from + items[i].size() <= text.size(); ++from) {
       if (!free_span(from, items[i].size())) continue;
-      size_t same = 0;
-      for (size_t k = 0; k < items[i].size(); ++k) same += text[from + k] == items[i][k];
-      if (same + 1 == items[i].size()) {
+      if (same_as(i, from) + 1 == items[i].size()) {
         take(i, from);
         break;
       }
@@ -63,12 +68,6 @@ std::vector<size_t> locate_tick_items(const std::u32string& text,
   // as they are stand where no other item has them (重新申领 shares 申领 with 首次申领).
   for (size_t i : order) {
     if (at[i] != std::u32string::npos || items[i].size() < 4) continue;
-    auto same_as = [&](size_t item, size_t from) {
-      size_t same = 0;
-      for (size_t k = 0; k < items[item].size() && from + k < text.size(); ++k)
-        same += text[from + k] == items[item][k];
-      return same;
-    };
     for (size_t from = 1; from + items[i].size() <= text.size(); ++from) {
       if (!free_span(from, items[i].size()) || same_as(i, from) + 2 != items[i].size()) continue;
       bool own = true;
