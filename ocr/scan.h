@@ -71,8 +71,9 @@ struct SealNameCheck {
   size_t read_as_name = 0;   // characters of the name read as they are
   size_t drawn_as_name = 0;  // … read as another, but whose ink clearly is the name's
   std::vector<Difference> differences;
-  // same: the seal carries the name; other: it clearly carries another; doubtful: one character
-  // of the name clearly another's, where the rest lines up (a person looks); unsure: none of these.
+  // same: the seal carries the name; other: it clearly carries another (two characters surely
+  // another's, standing together as a brand does); doubtful: one character of the name clearly
+  // another's, or two far apart, where the rest lines up (a person looks); unsure: none of these.
   Verdict verdict = Verdict::unsure;
 };
 

@@ -26,9 +26,10 @@ PixPtr scale_to_working(Pix* rgb, int long_side, double* scale);
 // One pass over a colour page: `red`, a 1 bpp mask of red ink (saturated red: seal ink, not the
 // dark text under it); `grey`, the page's luminance with the red ink (mask widened a little)
 // painted white, so that seals do not become junk text nor hide the text under them; `redness`,
-// 8 bpp, the page's luminance where red stands out of the other channels within a few pixels
-// (white where it does not, as dark as the ink where a seal's is): a seal's own print, its faint
-// strokes kept whole.
+// 8 bpp, where red stands out of the other channels within a few pixels, the share of the
+// paper's light the pixel takes away (white where red does not stand out, as dark as the ink is
+// against the paper about it where a seal's is): a seal's own print, its faint strokes kept whole,
+// on white paper or a photocopy's grey alike.
 struct RedAndGrey {
   PixPtr red, grey, redness;
 };

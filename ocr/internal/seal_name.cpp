@@ -32,6 +32,9 @@ constexpr double kSurely = 0.2;
 // The share of the form's name that must be found (read as it is or its ink drawn as it) for a
 // seal to carry it.
 constexpr double kCarried = 0.6;
+// Two characters of another company's brand stand at most this far apart (a brand of four:
+// its first and last).
+constexpr size_t kBrandReach = 3;
 
 // The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
 // characters at an even pitch along the arc. Where they stand apart, the runs of inked columns,
@@ -163,7 +166,8 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     check.expected = company_name;
     const std::vector<size_t> at = internal::align_to(chars, want);
     std::vector<bool> other_at(want.size(), false);  // the ink there clearly is another character
-    size_t surely_other = 0;                         // … by kSurely
+    size_t far_other = 0;                            // … by kSurely
+    size_t surely_other = 0;  // … and, on a line parted evenly, read so again
     size_t distinctive = want.size();                // the name before its legal form
     for (std::u32string_view form : {U"股份有限公司", U"有限责任公司", U"有限公司", U"公司"})
       if (want.size() > form.size() && want.ends_with(form)) {
@@ -230,9 +234,9 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
                     want.find(chars[at[k]]) == std::u32string::npos && d.read_likeness >= kLikely &&
                     d.read_likeness >= d.form_likeness + kClearly;
       d.clearly_other = other_at[k];
-      if (other_at[k] && d.read_likeness >= d.form_likeness + kSurely &&
-          (!parting.even || read_again_at(k) == chars[at[k]]))
-        ++surely_other;
+      const bool by_far = other_at[k] && d.read_likeness >= d.form_likeness + kSurely;
+      far_other += by_far;
+      if (by_far && (!parting.even || read_again_at(k) == chars[at[k]])) ++surely_other;
       check.differences.push_back(std::move(d));
     }
     const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
@@ -240,14 +244,25 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
                          static_cast<double>(want.size());
     // Two characters clearly another's (another company's brand or trade: 瑞丰 for 正元, 实业
     // for 进出口), where the rest of the reading lines up with the name (three of its characters
-    // read as they are), is another company's seal. One, by kSurely, is doubtful: a character
-    // misread that draws more like the one read, or another company's name whose other
-    // differing character was read too poorly to tell (宁波中科丛贸易有限公司 for 宁波佳美…: 科
-    // surely not 佳, 0.80 against 0.37; 丛 neither 美 nor clearly another); a person looks. Most
-    // of the name found and nothing clearly another's is this company's.
-    if (other >= 2 && check.read_as_name >= 3)
+    // read as they are), is another company's seal, when they stand together (a brand is two to
+    // four characters) and two of them are so by kSurely. Two far apart are as likely two
+    // characters misread each its own way (an own seal's 了支江航科打反发有限人忆 for
+    // 宁波远航科技发展有限公司: 支 for 波, 打 for 技, four apart), and a character clearly another
+    // by a little is a misreading now and then (an own 苏州云机虽奈… for 苏州云帆国际…: 机 for 帆
+    // by 0.13, beside 虽 for 国): a person looks. One, by kSurely, is doubtful: a character misread
+    // that draws more like the one read, or another company's name whose other differing character
+    // was read too poorly to tell (宁波中科丛贸易有限公司 for 宁波佳美…: 科 surely not 佳, 0.80
+    // against 0.37; 丛 neither 美 nor clearly another); a person looks. Most of the name found and
+    // nothing clearly another's is this company's.
+    bool together = false;
+    for (size_t k = 0, last = want.size(); k < want.size(); ++k)
+      if (other_at[k]) {
+        together = together || (last < k && k - last <= kBrandReach);
+        last = k;
+      }
+    if (far_other >= 2 && together && check.read_as_name >= 3)
       check.verdict = SealNameCheck::Verdict::other;
-    else if (other == 1 && surely_other == 1 && check.read_as_name >= 3)
+    else if ((other >= 2 || (other == 1 && surely_other == 1)) && check.read_as_name >= 3)
       check.verdict = SealNameCheck::Verdict::doubtful;
     else if (found >= kCarried && other == 0)
       check.verdict = SealNameCheck::Verdict::same;

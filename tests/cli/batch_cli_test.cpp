@@ -654,6 +654,23 @@ TEST_CASE("a red seal's name is read along its arc: another company's seal fails
   CHECK(found[0]["evidence"]["differences"].size() >= 2);
 }
 
+TEST_CASE("another company's seal pressed on a photocopy's grey is read: it fails", "[batch]") {
+  // seed 31's S-2026-109166 (南京市银河实业有限公司), clean, with another company's seal
+  // (scangen --fault seal_name_mismatch: 南京市永盛…) pressed on its ID card copy. A seal's ink was
+  // weighed against white: the copy's grey within a few pixels of its strokes came out as ink,
+  // the strokes swelled into blobs, and the arc read 高市永总实业各了腺公司, unsure, which the
+  // other seals' carrying the name let pass. Weighed against the paper about it (scan-43), it
+  // reads 霹市永盛实业有服公司: 永 and 盛 draw as themselves, not as 银 and 河.
+  TempDir dir;
+  const auto [as_drawn, found] =
+      seal_findings(seed31_first38() / "S-2026-109166", dir.path(), "id_card_copy");
+  CHECK(as_drawn.empty());
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]["code"] == "seal.name_mismatch");
+  CHECK(found[0]["material"] == "id_card_copy");
+  CHECK(found[0]["severity"] == "fail");
+}
+
 TEST_CASE("a thin, pale seal's name is read whole: the bundled S-2026-000202 passes its seals",
           "[batch]") {
   // Its seals are a thin Song face in pale red. Their red was weighed by each pixel's own margin
