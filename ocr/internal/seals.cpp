@@ -69,7 +69,12 @@ RedAndGrey separate_red(Pix* rgb) {
   // seals on the hold-out sets' trade filing copies, 11 read as the company's). Ink takes away a
   // share of the light the paper beneath it gives back, so the share is taken: the paper's level is
   // the brightest luminance about the pixel (taken in blocks of 4 × 4, then over 11 × 11 blocks:
-  // wider than any stroke or a seal's star, narrower than the turns of a copy's tone).
+  // wider than any stroke or a seal's star, narrower than the turns of a copy's tone). Paper as
+  // light as a white sheet comes out of a scanner (kWhitePaper and up) is white: there the ink is
+  // as it was, for Tesseract reads a seal's condensed characters otherwise for a few hundredths of
+  // grey (seed 21's S-2026-109436, another company's 故人长青贸易有腿公司, read 故门长青…有了腿…
+  // with its paper taken at 245, and its 长 and 青 no longer cut in place).
+  constexpr int kWhitePaper = 240;
   const PixPtr near(pixDilateGray(out.redness.get(), 5, 5));
   const PixPtr blocks(pixScaleGrayMinMax(out.grey.get(), 4, 4, L_CHOOSE_MAX));
   const PixPtr paper(blocks ? pixDilateGray(blocks.get(), 11, 11) : nullptr);
@@ -86,8 +91,8 @@ RedAndGrey separate_red(Pix* rgb) {
     for (int x = 0; x < w; ++x) {
       const float gate =
           std::clamp(static_cast<float>(GET_DATA_BYTE(m, x) - 8) / 32.0f, 0.0f, 1.0f);
-      const int level =
-          std::max(32, static_cast<int>(GET_DATA_BYTE(p, std::min(x / 4, paper_w - 1))));
+      const int brightest = static_cast<int>(GET_DATA_BYTE(p, std::min(x / 4, paper_w - 1)));
+      const int level = brightest >= kWhitePaper ? 255 : std::max(32, brightest);
       const float dark =
           255.0f * static_cast<float>(std::max(0, level - static_cast<int>(GET_DATA_BYTE(g, x)))) /
           static_cast<float>(level);

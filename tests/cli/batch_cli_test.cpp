@@ -629,46 +629,42 @@ TEST_CASE("the application form's ticked 申请事项 is read and compared with 
   }
 }
 
-TEST_CASE("a red seal's name is read along its arc: another company's seal fails", "[batch]") {
-  // scangen --variety wide, seed 21: S-2026-109436 (厦门博雅贸易有限公司) with another company's
-  // seal on its power of attorney (scangen --fault seal_name_mismatch: 厦门长青…). Its arc is read
-  // 故人长青贸易有腿公司; the ink of the line parted into the name's characters, where 博 and 雅
-  // stand, draws as the 长 and 青 read, not as the form's (0.62 against 0.18, 0.62 against 0.51).
-  // As drawn, the same submission's seals carry its own name. (Until scan-40 this case was
-  // S-2026-109434, whose seal 广州瑞丰… for 广州正元… now draws as another's by one character:
-  // the test below.)
-  TempDir dir;
-  const fs::path drawn = seed21_first14();
-  const auto [as_drawn, found] =
-      seal_findings(drawn / "S-2026-109436", dir.path(), "power_of_attorney");
-  CHECK(as_drawn.empty());
-  REQUIRE(found.size() == 1);
-  CHECK(found[0]["code"] == "seal.name_mismatch");
-  CHECK(found[0]["material"] == "power_of_attorney");
-  CHECK(found[0]["severity"] == "fail");
-  const std::string company =
-      read_json(drawn / "S-2026-109436" / "submission.json")["enterprise"]["name"];
-  const std::string remark = found[0]["message"];
-  CHECK(remark.find("“" + company + "”") != std::string::npos);
-  CHECK(remark.find("请加盖本企业公章后重新提交") != std::string::npos);
-  CHECK(found[0]["evidence"]["differences"].size() >= 2);
-}
-
-TEST_CASE("another company's seal pressed on a photocopy's grey is read: it fails", "[batch]") {
+TEST_CASE(
+    "a red seal's name is read along its arc: another company's seal fails, or goes to a person",
+    "[batch]") {
   // seed 31's S-2026-109166 (南京市银河实业有限公司), clean, with another company's seal
   // (scangen --fault seal_name_mismatch: 南京市永盛…) pressed on its ID card copy. A seal's ink was
   // weighed against white: the copy's grey within a few pixels of its strokes came out as ink,
   // the strokes swelled into blobs, and the arc read 高市永总实业各了腺公司, unsure, which the
   // other seals' carrying the name let pass. Weighed against the paper about it (scan-43), it
-  // reads 霹市永盛实业有服公司: 永 and 盛 draw as themselves, not as 银 and 河.
+  // reads 霹市永盛实业有服公司: 永 and 盛 draw as themselves, not as 银 and 河, both by more than
+  // 0.2, side by side: another company's seal, a fail.
   TempDir dir;
   const auto [as_drawn, found] =
-      seal_findings(seed31_first38() / "S-2026-109166", dir.path(), "id_card_copy");
+      seal_findings(seed31_first38() / "S-2026-109166", dir.path() / "copy", "id_card_copy");
   CHECK(as_drawn.empty());
   REQUIRE(found.size() == 1);
   CHECK(found[0]["code"] == "seal.name_mismatch");
   CHECK(found[0]["material"] == "id_card_copy");
   CHECK(found[0]["severity"] == "fail");
+  const std::string remark = found[0]["message"];
+  CHECK(remark.find("“南京市银河实业有限公司”") != std::string::npos);
+  CHECK(remark.find("请加盖本企业公章后重新提交") != std::string::npos);
+  CHECK(found[0]["evidence"]["differences"].size() >= 2);
+  // scangen --variety wide, seed 21: S-2026-109436 (厦门博雅贸易有限公司) with another company's
+  // seal on its power of attorney (厦门长青…), read 故人长青贸易有腿公司: the ink where 博 and 雅
+  // stand draws as the 长 and 青 read (0.62 against 0.18), but 青 only by 0.11 (0.62 against
+  // 0.51). Until scan-43 that was a fail; an own seal's 机 for 帆 by 0.13, beside 虽 for 国,
+  // failed so too, and since then one of the two by a little goes to a person, naming both.
+  const auto [drawn_21, found_21] = seal_findings(seed21_first14() / "S-2026-109436",
+                                                  dir.path() / "original", "power_of_attorney");
+  CHECK(drawn_21.empty());
+  REQUIRE(found_21.size() == 1);
+  CHECK(found_21[0]["code"] == "seal.name_doubtful");
+  CHECK(found_21[0]["severity"] == "review");
+  const std::string doubt = found_21[0]["message"];
+  CHECK(doubt.find("“长”（应为“博”）、“青”（应为“雅”）") != std::string::npos);
+  CHECK(doubt.find("请人工核对公章是否为本企业公章") != std::string::npos);
 }
 
 TEST_CASE("a thin, pale seal's name is read whole: the bundled S-2026-000202 passes its seals",
