@@ -73,7 +73,8 @@ struct SealNameCheck {
   std::vector<Difference> differences;
   // same: the seal carries the name; other: it clearly carries another (two characters surely
   // another's, standing together as a brand does); doubtful: one character of the name clearly
-  // another's, or two far apart, where the rest lines up (a person looks); unsure: none of these.
+  // another's, or two not so (far apart, or only one by a wide margin), where the rest lines up (a
+  // person looks); unsure: none of these.
   Verdict verdict = Verdict::unsure;
 };
 
