@@ -149,7 +149,7 @@ class Checker {
                            [](const ocr::SealMark& s) { return s.red; });
     if (!red) add("seal.missing", type, Severity::fail, {}, {{"file", m.file}, {"seals_found", 0}});
     // The name along a red seal's arc (ocr::SealNameCheck): another company's is a fail, one
-    // doubtful (a character of the name clearly another's) goes to a person.
+    // doubtful (a character of the name clearly another's, or two not surely so) goes to a person.
     using Verdict = ocr::SealNameCheck::Verdict;
     const ocr::SealMark* doubtful = nullptr;
     // A file checked under two rules (an e-seal letter with no channel) has its seals counted once.

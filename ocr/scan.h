@@ -33,16 +33,16 @@ struct DocumentType {
   std::string title;                         // 营业执照副本复印件 (for remarks)
   std::vector<std::string> title_words;      // words whose presence names the type
   std::vector<std::string> exclusive_words;  // words that rule the type out
-  std::vector<std::string> body_words;       // words only this type's body holds (经营范围, …)
+  std::vector<std::string> body_words;  // words only this type's body holds (经营范围, …)
   // Values whose form only this type's body holds, each counting as one of its body words:
   // "id_number" (an 18-character citizen ID number that passes its check), "validity" (an ID
   // card's period of validity, 2014.01.26-2034.01.26 or …-长期).
   std::vector<std::string> body_codes;
-  std::vector<std::string> uscc_labels;      // 统一社会信用代码, …
-  std::vector<std::string> name_labels;      // 名称, 企业名称, 经营者中文名称, …
-  std::vector<std::string> person_labels;    // 姓名, 兹委托, …
-  std::vector<std::string> id_labels;        // 公民身份号码, 身份证号码, …
-  std::vector<std::string> other_labels;     // labels of values not read (注册资本, 有效期限, …)
+  std::vector<std::string> uscc_labels;    // 统一社会信用代码, …
+  std::vector<std::string> name_labels;    // 名称, 企业名称, 经营者中文名称, …
+  std::vector<std::string> person_labels;  // 姓名, 兹委托, …
+  std::vector<std::string> id_labels;      // 公民身份号码, 身份证号码, …
+  std::vector<std::string> other_labels;  // labels of values not read (注册资本, 有效期限, …)
   // The items of a form's tick list (□首次申领 □补办 …): one of them is ticked.
   std::vector<std::string> tick_items;
   // Signature labels by signer: {"legal_representative", {"法定代表人（签字）", …}}.
@@ -81,9 +81,9 @@ struct SealNameCheck {
 // A seal-like mark: a roughly round ring of ink.
 struct SealMark {
   Box box;
-  bool red = false;        // red ink (a company seal) rather than grey/black (a photocopied seal)
-  double roundness = 0;    // share of the ring's angular sectors that carry ink, 0..1
-  double fill = 0;         // share of the box's pixels that are ink
+  bool red = false;      // red ink (a company seal) rather than grey/black (a photocopied seal)
+  double roundness = 0;  // share of the ring's angular sectors that carry ink, 0..1
+  double fill = 0;       // share of the box's pixels that are ink
   // A red seal's name as read along its arc (Chinese characters only; "" when none were read).
   std::string text;
   float text_confidence = 0;
@@ -95,7 +95,7 @@ struct SignatureMark {
   std::string signer;  // legal_representative | authorized_user
   std::string label;   // the label text as read
   Box label_box;
-  Box region;          // where the handwriting was looked for
+  Box region;  // where the handwriting was looked for
   bool present = false;
   double ink = 0;  // share of the region's pixels that are (non-red) ink
 };
@@ -193,7 +193,7 @@ struct ScanHints {
 };
 
 struct ScanOptions {
-  std::string tessdata_dir;    // "" : Tesseract's default
+  std::string tessdata_dir;      // "" : Tesseract's default
   int working_long_side = 1754;  // A4 at 150 dpi
 };
 

@@ -167,8 +167,8 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     const std::vector<size_t> at = internal::align_to(chars, want);
     std::vector<bool> other_at(want.size(), false);  // the ink there clearly is another character
     size_t far_other = 0;                            // … by kSurely
-    size_t surely_other = 0;  // … and, on a line parted evenly, read so again
-    size_t distinctive = want.size();                // the name before its legal form
+    size_t surely_other = 0;           // … and, on a line parted evenly, read so again
+    size_t distinctive = want.size();  // the name before its legal form
     for (std::u32string_view form : {U"股份有限公司", U"有限责任公司", U"有限公司", U"公司"})
       if (want.size() > form.size() && want.ends_with(form)) {
         distinctive = want.size() - form.size();

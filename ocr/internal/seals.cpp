@@ -91,6 +91,10 @@ RedAndGrey separate_red(Pix* rgb) {
     for (int x = 0; x < w; ++x) {
       const float gate =
           std::clamp(static_cast<float>(GET_DATA_BYTE(m, x) - 8) / 32.0f, 0.0f, 1.0f);
+      if (gate == 0.0f) {  // no red near: paper, as most of a page is
+        SET_DATA_BYTE(n, x, 255);
+        continue;
+      }
       const int brightest = static_cast<int>(GET_DATA_BYTE(p, std::min(x / 4, paper_w - 1)));
       const int level = brightest >= kWhitePaper ? 255 : std::max(32, brightest);
       const float dark =
