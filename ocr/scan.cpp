@@ -259,6 +259,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // one character from the tick item 注销; its label 签名： stands on its line.)
   int lowest_value = -1;
   size_t label_index = 0;  // its index in `order`
+  const size_t laid_out = order.size();  // rows of the binary page; pale rows come after
   auto see_here = [&](ReadRow& row, size_t index) {
     const Box& box = order[index].box;
     const int hits = wanted.hits;
@@ -269,7 +270,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     if (wanted.hits > hits && wanted.signatures.size() == signatures)
       lowest_value = std::max(lowest_value, box.y);
     if (wanted.hits > hits) {
-      result.places.push_back(place_of(box));
+      // Pale print's rows (below) are this page's own last resort, not where the next pages of
+      // its type hold their values: read there first, they would stop another page's search
+      // before its own rows are read.
+      if (index < laid_out) result.places.push_back(place_of(box));
       if (clock.on) std::fprintf(stderr, "    => held what is looked for\n");
     }
   };
@@ -298,6 +302,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         pick = i;
     return pick;
   };
+  bool pale_looked = false;
   for (;;) {
     // Everything looked for is there: stop once the rows read say what the document is (the
     // titles come first, so a few rows suffice).
@@ -353,6 +358,21 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       if (!pick)
         pick = first([&](size_t i) { return seen[i] != Seen::whole && at_known_place[i]; });
       if (!pick) pick = first([&](size_t i) { return seen[i] != Seen::whole; });
+    }
+    // Values still looked for and every row read: the rows of pale print the binary page lost
+    // (an ID card copied light on a page whose title came out black), read as the others.
+    if (!pick && !pale_looked && !wanted.values_done()) {
+      pale_looked = true;
+      std::vector<internal::TextRow> pale = Impl::pale_rows(*page, order);
+      if (clock.on) std::fprintf(stderr, "    pale rows: %zu\n", pale.size());
+      if (!pale.empty()) {
+        for (internal::TextRow& row : pale) order.push_back(std::move(row));
+        seen.resize(order.size(), Seen::no);
+        read_as.resize(order.size(), 0);
+        head_end.resize(order.size(), 0);
+        at_known_place.resize(order.size(), false);
+        continue;
+      }
     }
     if (!pick) break;
     const size_t i = *pick;

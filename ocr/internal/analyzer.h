@@ -62,6 +62,11 @@ struct ScanAnalyzer::Impl {
   // Titles first (the tallest rows), then top to bottom: the order that finds the type and the
   // fields soonest.
   static std::vector<internal::TextRow> reading_order(std::vector<internal::TextRow> rows);
+  // Rows of print the binary page lost for being pale (internal::pale_print), in reading order,
+  // each standing clear of the rows of `known`; their ink goes into `page`'s binary page, so that
+  // they are cut and read as any row is. None when the page has no such print.
+  static std::vector<internal::TextRow> pale_rows(Page& page,
+                                                  const std::vector<internal::TextRow>& known);
 
   void debug_images(const std::string& dir, const Page& page,
                     const std::vector<internal::TextRow>& rows) const;

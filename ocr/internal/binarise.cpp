@@ -137,6 +137,70 @@ PixPtr deepened_if_pale(Pix* grey) {
   return out;
 }
 
+// Print within a page of dark print that stands only a little below its own paper: an ID card
+// copied light on a page whose title came out black (an address at 171–180 on a card of 206–213,
+// where Sauvola's threshold lay near 170). Its place: blocks of 4 × 4 pixels where the paper's
+// brightest within kPaperReach blocks lies between kPaleFloor and kPale levels above the darkest
+// within kDarkReach blocks (about 60 pixels each way: an ID card's pale label 姓名 stands that
+// near its dark value, and is left out). The darkest of a block is its fifth darkest pixel, so
+// that a copy's specks (one to three pixels) do not count as print. There each pixel's distance
+// below the paper is stretched as deepened_if_pale stretches a pale page's.
+constexpr int kPaleBlock = 4, kPaperReach = 11, kDarkReach = 31, kPaleRank = 4;
+constexpr int kPaleFloor = 30;
+PixPtr deepened_where_pale(Pix* grey) {
+  const int w = width_of(grey), h = height_of(grey);
+  const int bw = w / kPaleBlock, bh = h / kPaleBlock;
+  if (bw < 1 || bh < 1) return nullptr;
+  const PixPtr bright(pixScaleGrayMinMax(grey, kPaleBlock, kPaleBlock, L_CHOOSE_MAX));
+  PixPtr dim(pixCreate(bw, bh, 8));
+  if (!bright || !dim) return nullptr;
+  const l_uint32* grey_data = pixGetData(grey);
+  const l_int32 grey_wpl = pixGetWpl(grey);
+  l_uint32* dim_data = pixGetData(dim.get());
+  const l_int32 dim_wpl = pixGetWpl(dim.get());
+  for (int by = 0; by < bh; ++by)
+    for (int bx = 0; bx < bw; ++bx) {
+      std::array<l_uint8, kPaleBlock * kPaleBlock> block{};
+      for (int j = 0; j < kPaleBlock; ++j) {
+        const l_uint32* line = grey_data + static_cast<ptrdiff_t>(by * kPaleBlock + j) * grey_wpl;
+        for (int i = 0; i < kPaleBlock; ++i)
+          block[static_cast<size_t>(j * kPaleBlock + i)] =
+              static_cast<l_uint8>(GET_DATA_BYTE(line, bx * kPaleBlock + i));
+      }
+      std::nth_element(block.begin(), block.begin() + kPaleRank, block.end());
+      SET_DATA_BYTE(dim_data + static_cast<ptrdiff_t>(by) * dim_wpl, bx,
+                    block[static_cast<size_t>(kPaleRank)]);
+    }
+  const PixPtr paper(pixDilateGray(bright.get(), kPaperReach, kPaperReach));
+  const PixPtr darkest(pixErodeGray(dim.get(), kDarkReach, kDarkReach));
+  PixPtr out(pixCopy(nullptr, grey));
+  if (!paper || !darkest || !out) return nullptr;
+  const int pw = width_of(paper.get()), ph = height_of(paper.get());
+  l_uint32* data = pixGetData(out.get());
+  const l_int32 wpl = pixGetWpl(out.get());
+  const l_int32 paper_wpl = pixGetWpl(paper.get()), darkest_wpl = pixGetWpl(darkest.get());
+  bool any = false;
+  for (int y = 0; y < h; ++y) {
+    l_uint32* line = data + static_cast<ptrdiff_t>(y) * wpl;
+    const int by = std::min(y / kPaleBlock, ph - 1);
+    const l_uint32* paper_line = pixGetData(paper.get()) + static_cast<ptrdiff_t>(by) * paper_wpl;
+    const l_uint32* darkest_line =
+        pixGetData(darkest.get()) + static_cast<ptrdiff_t>(by) * darkest_wpl;
+    for (int x = 0; x < w; ++x) {
+      const int bx = std::min(x / kPaleBlock, pw - 1);
+      const int level = static_cast<int>(GET_DATA_BYTE(paper_line, bx));
+      const int contrast = level - static_cast<int>(GET_DATA_BYTE(darkest_line, bx));
+      const int g = static_cast<int>(GET_DATA_BYTE(line, x));
+      if (contrast >= kPale || contrast < kPaleFloor || g >= level) continue;
+      SET_DATA_BYTE(
+          line, x,
+          static_cast<l_uint8>(std::max(0, level - (level - g) * (kPale + 20) / contrast)));
+      any = true;
+    }
+  }
+  return any ? std::move(out) : nullptr;
+}
+
 }  // namespace
 
 PixPtr binarise(Pix* original) {
@@ -195,6 +259,11 @@ PixPtr binarise(Pix* original) {
         SET_DATA_BIT(d, x);
   }
   return binary;
+}
+
+PixPtr pale_print(Pix* grey) {
+  const PixPtr deepened = deepened_where_pale(grey);
+  return deepened ? binarise(deepened.get()) : nullptr;
 }
 
 double ink_share(Pix* binary, const Box* within) {

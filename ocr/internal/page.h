@@ -58,6 +58,10 @@ PixPtr sauvola_thresholds(Pix* grey, int half_window, float factor);
 constexpr int kSauvolaHalfWindow = 8;
 constexpr float kSauvolaFactor = 0.2f;
 PixPtr binarise(Pix* grey);
+// The page binarised again with its pale print deepened where no dark print stands near it (an
+// ID card copied light on a page whose title is black): what binarise lost there. nullptr when
+// the page has no such print.
+PixPtr pale_print(Pix* grey);
 
 // Share of dark pixels in a binary image.
 double ink_share(Pix* binary, const Box* within = nullptr);

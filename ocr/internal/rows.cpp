@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "ocr/internal/analyzer.h"
+#include "ocr/internal/pix_util.h"
 #include "ocr/text.h"
 
 namespace keydesk::ocr {
@@ -139,6 +140,42 @@ ReadRow ScanAnalyzer::Impl::read_row(const Page& page, const Box& b, bool skim) 
   ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f));
   row.skimmed = skim;
   return row;
+}
+
+std::vector<internal::TextRow> ScanAnalyzer::Impl::pale_rows(
+    Page& page, const std::vector<internal::TextRow>& known) {
+  const PixPtr grey = page.grey.whole();
+  const PixPtr pale = grey ? internal::pale_print(grey.get()) : nullptr;
+  if (!pale || internal::width_of(pale.get()) != internal::width_of(page.binary.get()) ||
+      internal::height_of(pale.get()) != internal::height_of(page.binary.get()))
+    return {};
+  // A row mostly on known rows is one of them seen again (a pale label now joined to its dark
+  // value), unless it holds half as much ink again as the binary page had there: it was read
+  // from that page's few pieces of it (丁佳丽 read 于佳表).
+  auto covered = [&known](const Box& b) {
+    long area = 0;
+    for (const internal::TextRow& k : known) {
+      const int w = std::min(b.right(), k.box.right()) - std::max(b.x, k.box.x);
+      const int h = std::min(b.bottom(), k.box.bottom()) - std::max(b.y, k.box.y);
+      if (w > 0 && h > 0) area += static_cast<long>(w) * h;
+    }
+    return area * 2 > static_cast<long>(b.w) * b.h;
+  };
+  auto ink_in = [](Pix* binary, const Box& b) {
+    BOX* box = boxCreate(b.x, b.y, b.w, b.h);
+    l_int32 count = 0;
+    pixCountPixelsInRect(binary, box, &count, nullptr);
+    boxDestroy(&box);
+    return count;
+  };
+  std::vector<internal::TextRow> fresh;
+  for (internal::TextRow& row : reading_order(internal::text_layout(pale.get()).rows)) {
+    const Box& b = row.box;
+    if (covered(b) && ink_in(pale.get(), b) * 2 < ink_in(page.binary.get(), b) * 3) continue;
+    pixRasterop(page.binary.get(), b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, pale.get(), b.x, b.y);
+    fresh.push_back(std::move(row));
+  }
+  return fresh;
 }
 
 std::vector<internal::TextRow> ScanAnalyzer::Impl::reading_order(
