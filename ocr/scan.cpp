@@ -258,7 +258,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // or below. (A hand read first, to tell the way up, may seem to hold one: 吕斌鑫 read 3注筷,
   // one character from the tick item 注销; its label 签名： stands on its line.)
   int lowest_value = -1;
-  size_t label_index = 0;  // its index in `order`
+  size_t label_index = 0;                // its index in `order`
   const size_t laid_out = order.size();  // rows of the binary page; pale rows come after
   auto see_here = [&](ReadRow& row, size_t index) {
     const Box& box = order[index].box;
