@@ -63,8 +63,9 @@ struct ScanAnalyzer::Impl {
   // fields soonest.
   static std::vector<internal::TextRow> reading_order(std::vector<internal::TextRow> rows);
   // Rows of print the binary page lost for being pale (internal::pale_print), in reading order,
-  // each standing clear of the rows of `known`; their ink goes into `page`'s binary page, so that
-  // they are cut and read as any row is. None when the page has no such print.
+  // each mostly clear of the rows of `known` or holding more ink than they had; their ink goes
+  // into `page`'s binary page, so that they are cut and read as any row is. None when the page
+  // has no such print.
   static std::vector<internal::TextRow> pale_rows(Page& page,
                                                   const std::vector<internal::TextRow>& known);
 

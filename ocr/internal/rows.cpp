@@ -149,9 +149,10 @@ std::vector<internal::TextRow> ScanAnalyzer::Impl::pale_rows(
   if (!pale || internal::width_of(pale.get()) != internal::width_of(page.binary.get()) ||
       internal::height_of(pale.get()) != internal::height_of(page.binary.get()))
     return {};
-  // A row mostly on known rows is one of them seen again (a pale label now joined to its dark
-  // value), unless it holds half as much ink again as the binary page had there: it was read
-  // from that page's few pieces of it (丁佳丽 read 于佳表).
+  // A row mostly on known rows is one of them seen again, unless it holds half as much ink again
+  // as the binary page had there: print that page kept only pieces of (丁佳丽 read 于佳表). A
+  // row half of it new is read (a pale label now joined to its value: 姓名 曹蕾玲, whose
+  // value alone read 曹昔玲, is another reading of it).
   auto covered = [&known](const Box& b) {
     long area = 0;
     for (const internal::TextRow& k : known) {
@@ -171,7 +172,11 @@ std::vector<internal::TextRow> ScanAnalyzer::Impl::pale_rows(
   std::vector<internal::TextRow> fresh;
   for (internal::TextRow& row : reading_order(internal::text_layout(pale.get()).rows)) {
     const Box& b = row.box;
-    if (covered(b) && ink_in(pale.get(), b) * 2 < ink_in(page.binary.get(), b) * 3) continue;
+    // A value looked for is two characters at least (a copy's streaks deepened give single
+    // marks by the dozen).
+    if (b.w < 2 * b.h ||
+        (covered(b) && ink_in(pale.get(), b) * 2 < ink_in(page.binary.get(), b) * 3))
+      continue;
     pixRasterop(page.binary.get(), b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, pale.get(), b.x, b.y);
     fresh.push_back(std::move(row));
   }
