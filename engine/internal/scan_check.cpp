@@ -18,7 +18,8 @@ namespace {
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
     "scan-44";  // 44: with values still looked for after every row, the page's pale print
-                // (dark print nowhere near it) laid out again deepened and its rows read;
+                // (dark print nowhere near it) laid out again deepened and its rows read; a
+                // frame's hatched band down the page's side taken out of the text;
                 // 43: a seal's ink weighed against the paper about it (a photocopy's grey),
                 // as the share of the paper's light it takes away, paper from 240 white;
                 // another company's seal two characters by 0.2 standing together, else

@@ -828,6 +828,19 @@ TEST_CASE("an ID card copied pale on a page whose title came out black is read",
   no_finding_on(wide_set("mix", 51, 40), "S-2026-108663", "idnum.", "id_card_copy");
 }
 
+TEST_CASE("a licence's hatched frame is no text: the rows beside it are read alone", "[batch]") {
+  // scangen --variety wide --faults mix, seed 51: S-2026-108629's business licence, a copy with a
+  // copier's specks. The hatching between its frame's two rules down the left side joined the
+  // rows beside it: 名称 厦门远航贸易有限公司 read ，。名。称帮]尖航易有限人司 and the code
+  // 913502 03MAFF B9YQ15 read 86502038MAREB9YO15 (`name.unread`, `uscc.unread`, review). A column
+  // of the page's outer eighths that meets ink all the way down is taken out of the text.
+  TempDir dir;
+  for (const auto& f : findings_alone(wide_set("mix", 51, 40) / "S-2026-108629", dir.path(), "")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "business_licence");
+  }
+}
+
 TEST_CASE("an ID card copy whose card sides read poorly is known by its sheet's heading",
           "[batch]") {
   // A copy sheet headed 身份证复印件（正反面） over the card's number, the card sides themselves
