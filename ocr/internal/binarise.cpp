@@ -140,20 +140,20 @@ PixPtr deepened_if_pale(Pix* grey) {
 // Print within a page of dark print that stands only a little below its own paper: an ID card
 // copied light on a page whose title came out black (an address at 171–180 on a card of 206–213,
 // where Sauvola's threshold lay near 170). Its place: blocks of 4 × 4 pixels where the paper's
-// brightest within kPaperReach blocks lies between kPaleFloor and kPale levels above the darkest
+// level (paper_level) lies between kPaleFloor and kPale levels above the darkest
 // within kDarkReach blocks (about 60 pixels each way: an ID card's pale label 姓名 stands that
 // near its dark value, and is left out). The darkest of a block is its fifth darkest pixel, so
 // that a copy's specks (one to three pixels) do not count as print. There each pixel's distance
 // below the paper is stretched as deepened_if_pale stretches a pale page's.
-constexpr int kPaleBlock = 4, kPaperReach = 11, kDarkReach = 31, kPaleRank = 4;
+constexpr int kPaleBlock = kPaperBlock, kDarkReach = 31, kPaleRank = 4;
 constexpr int kPaleFloor = 30;
 PixPtr deepened_where_pale(Pix* grey) {
   const int w = width_of(grey), h = height_of(grey);
   const int bw = w / kPaleBlock, bh = h / kPaleBlock;
   if (bw < 1 || bh < 1) return nullptr;
-  const PixPtr bright(pixScaleGrayMinMax(grey, kPaleBlock, kPaleBlock, L_CHOOSE_MAX));
+  const PixPtr paper = paper_level(grey);
   PixPtr dim(pixCreate(bw, bh, 8));
-  if (!bright || !dim) return nullptr;
+  if (!paper || !dim) return nullptr;
   const l_uint32* grey_data = pixGetData(grey);
   const l_int32 grey_wpl = pixGetWpl(grey);
   l_uint32* dim_data = pixGetData(dim.get());
@@ -171,10 +171,9 @@ PixPtr deepened_where_pale(Pix* grey) {
       SET_DATA_BYTE(dim_data + static_cast<ptrdiff_t>(by) * dim_wpl, bx,
                     block[static_cast<size_t>(kPaleRank)]);
     }
-  const PixPtr paper(pixDilateGray(bright.get(), kPaperReach, kPaperReach));
   const PixPtr darkest(pixErodeGray(dim.get(), kDarkReach, kDarkReach));
   PixPtr out(pixCopy(nullptr, grey));
-  if (!paper || !darkest || !out) return nullptr;
+  if (!darkest || !out) return nullptr;
   const int pw = width_of(paper.get()), ph = height_of(paper.get());
   l_uint32* data = pixGetData(out.get());
   const l_int32 wpl = pixGetWpl(out.get());
@@ -259,6 +258,11 @@ PixPtr binarise(Pix* original) {
         SET_DATA_BIT(d, x);
   }
   return binary;
+}
+
+PixPtr paper_level(Pix* grey) {
+  const PixPtr blocks(pixScaleGrayMinMax(grey, kPaperBlock, kPaperBlock, L_CHOOSE_MAX));
+  return blocks ? PixPtr(pixDilateGray(blocks.get(), 11, 11)) : nullptr;
 }
 
 PixPtr pale_print(Pix* grey) {

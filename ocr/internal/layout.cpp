@@ -465,8 +465,9 @@ void clear_hatched_sides(Pix* text) {
   for (int x = 0; x < w; ++x)
     if (x < margin || x >= w - margin) columns.push_back(x);
   std::vector<int> met(columns.size(), 0);
+  std::vector<bool> inked;
   for (int s = 0; s < stretches; ++s) {
-    std::vector<bool> inked(columns.size(), false);
+    inked.assign(columns.size(), false);
     for (int y = s * kStretch; y < (s + 1) * kStretch; ++y) {
       const l_uint32* line = data + static_cast<ptrdiff_t>(y) * wpl;
       for (size_t c = 0; c < columns.size(); ++c)

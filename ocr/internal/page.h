@@ -58,6 +58,11 @@ PixPtr sauvola_thresholds(Pix* grey, int half_window, float factor);
 constexpr int kSauvolaHalfWindow = 8;
 constexpr float kSauvolaFactor = 0.2f;
 PixPtr binarise(Pix* grey);
+// The paper's level about each block of kPaperBlock × kPaperBlock pixels of `grey` (one value per
+// block): the brightest luminance in the block, then the brightest over 11 × 11 blocks, about 44
+// pixels (wider than any stroke or a seal's star, narrower than the turns of a copy's tone).
+constexpr int kPaperBlock = 4;
+PixPtr paper_level(Pix* grey);
 // The page binarised again with its pale print deepened where no dark print stands near it (an
 // ID card copied light on a page whose title is black): what binarise lost there. nullptr when
 // the page has no such print.

@@ -162,20 +162,13 @@ std::vector<internal::TextRow> ScanAnalyzer::Impl::pale_rows(
     }
     return area * 2 > static_cast<long>(b.w) * b.h;
   };
-  auto ink_in = [](Pix* binary, const Box& b) {
-    BOX* box = boxCreate(b.x, b.y, b.w, b.h);
-    l_int32 count = 0;
-    pixCountPixelsInRect(binary, box, &count, nullptr);
-    boxDestroy(&box);
-    return count;
-  };
   std::vector<internal::TextRow> fresh;
   for (internal::TextRow& row : reading_order(internal::text_layout(pale.get()).rows)) {
     const Box& b = row.box;
     // A value looked for is two characters at least (a copy's streaks deepened give single
     // marks by the dozen).
-    if (b.w < 2 * b.h ||
-        (covered(b) && ink_in(pale.get(), b) * 2 < ink_in(page.binary.get(), b) * 3))
+    if (b.w < 2 * b.h || (covered(b) && internal::ink_share(pale.get(), &b) * 2 <
+                                            internal::ink_share(page.binary.get(), &b) * 3))
       continue;
     pixRasterop(page.binary.get(), b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, pale.get(), b.x, b.y);
     fresh.push_back(std::move(row));

@@ -68,16 +68,14 @@ RedAndGrey separate_red(Pix* rgb) {
   // 5 × 5 pixels of its strokes came out as ink, swelling every stroke into a blob (of 129 own
   // seals on the hold-out sets' trade filing copies, 11 read as the company's). Ink takes away a
   // share of the light the paper beneath it gives back, so the share is taken: the paper's level is
-  // the brightest luminance about the pixel (taken in blocks of 4 × 4, then over 11 × 11 blocks:
-  // wider than any stroke or a seal's star, narrower than the turns of a copy's tone). Paper as
+  // the brightest luminance about the pixel (paper_level, over about 44 pixels). Paper as
   // light as a white sheet comes out of a scanner (kWhitePaper and up) is white: there the ink is
   // as it was, for Tesseract reads a seal's condensed characters otherwise for a few hundredths of
   // grey (seed 21's S-2026-109436, another company's 故人长青贸易有腿公司, read 故门长青…有了腿…
   // with its paper taken at 245, and its 长 and 青 no longer cut in place).
   constexpr int kWhitePaper = 240;
   const PixPtr near(pixDilateGray(out.redness.get(), 5, 5));
-  const PixPtr blocks(pixScaleGrayMinMax(out.grey.get(), 4, 4, L_CHOOSE_MAX));
-  const PixPtr paper(blocks ? pixDilateGray(blocks.get(), 11, 11) : nullptr);
+  const PixPtr paper = paper_level(out.grey.get());
   if (!near || !paper) return {};
   const l_uint32* margins = pixGetData(near.get());
   const l_int32 near_wpl = pixGetWpl(near.get()), paper_wpl = pixGetWpl(paper.get());
@@ -85,8 +83,8 @@ RedAndGrey separate_red(Pix* rgb) {
   for (int y = 0; y < h; ++y) {
     const l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
     const l_uint32* m = margins + static_cast<ptrdiff_t>(y) * near_wpl;
-    const l_uint32* p =
-        pixGetData(paper.get()) + static_cast<ptrdiff_t>(std::min(y / 4, paper_h - 1)) * paper_wpl;
+    const l_uint32* p = pixGetData(paper.get()) +
+                        static_cast<ptrdiff_t>(std::min(y / kPaperBlock, paper_h - 1)) * paper_wpl;
     l_uint32* n = redness + static_cast<ptrdiff_t>(y) * grey_wpl;
     for (int x = 0; x < w; ++x) {
       const float gate =
@@ -95,7 +93,8 @@ RedAndGrey separate_red(Pix* rgb) {
         SET_DATA_BYTE(n, x, 255);
         continue;
       }
-      const int brightest = static_cast<int>(GET_DATA_BYTE(p, std::min(x / 4, paper_w - 1)));
+      const int brightest =
+          static_cast<int>(GET_DATA_BYTE(p, std::min(x / kPaperBlock, paper_w - 1)));
       const int level = brightest >= kWhitePaper ? 255 : std::max(32, brightest);
       const float dark =
           255.0f * static_cast<float>(std::max(0, level - static_cast<int>(GET_DATA_BYTE(g, x)))) /
