@@ -171,6 +171,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       internal::find_seal_rings(page->mask.get(), std::min(result.width, result.height), true);
   impl.current_ = &*page;
   impl.latin_reads_.clear();
+  impl.levelled_reads_.clear();
   const char* debug = std::getenv("KEYDESK_SCAN_DEBUG");
   const bool debug_images = debug && std::string_view(debug) != "-";
   if (debug_images) impl.debug_images(debug, *page, order);
@@ -212,7 +213,11 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         const GlyphCheck& g = result.glyph_checks[c];
         std::fprintf(stderr, "    glyph check %s as %s:%s", g.read.c_str(), g.expected.c_str(),
                      g.taken ? " taken" : "");
-        for (const auto& [read, form] : g.likeness) std::fprintf(stderr, " %.2f/%.2f", read, form);
+        for (size_t k = 0; k < g.likeness.size(); ++k) {
+          std::fprintf(stderr, " %.2f/%.2f", g.likeness[k].first, g.likeness[k].second);
+          if (k < g.rivals.size() && !g.rivals[k].first.empty())
+            std::fprintf(stderr, "(%s%.2f)", g.rivals[k].first.c_str(), g.rivals[k].second);
+        }
         if (!g.read_again.empty()) std::fprintf(stderr, " read again: %s", g.read_again.c_str());
         std::fprintf(stderr, "\n");
       }
@@ -400,6 +405,18 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           is_code = true;
         }
       }
+      // A code written by hand: set straight and read again. Not Latin words (an English name
+      // or address, letters by the dozen).
+      const auto digits = std::count_if(code.text.begin(), code.text.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; });
+      const auto letters = std::count_if(code.text.begin(), code.text.end(),
+                                         [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (!is_code && !order[i].grid && letters <= 2 * digits + 2)
+        if (std::optional<LineRead> levelled = impl.levelled_code(at, hints)) {
+          if (clock.on) std::fprintf(stderr, "    levelled: %s\n", levelled->text.c_str());
+          code = std::move(*levelled);
+          is_code = true;
+        }
       if (!is_code && order[i].grid) {
         LineRead chinese = impl.grid_read_chinese(order[i]);
         if (clock.on) std::fprintf(stderr, "    grid read by chi_sim: %s\n", chinese.text.c_str());
@@ -475,7 +492,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     // now rather than after the page, so that a good second reading ends the search.
     if (wanted.codes_wanted() && seen[i] == Seen::whole)
       for (const FieldRead& run : Impl::code_runs(row))
-        if (std::optional<FieldRead> again = impl.reread_code(run)) {
+        if (std::optional<FieldRead> again = impl.reread_code(run, &hints)) {
           std::u32string text = decode_utf8_lossy(again->text);
           wanted.see_codes(text, text);
         }

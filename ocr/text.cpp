@@ -23,8 +23,25 @@ std::u32string normalise_name(std::string_view name) {
   for (char32_t cp : decode_utf8_lossy(name)) {
     cp = fold_width(cp);
     switch (cp) {
-      case U'【': case U'〔': case U'[': case U'{': case U'〖': cp = U'('; break;
-      case U'】': case U'〕': case U']': case U'}': case U'〗': cp = U')'; break;
+      // 《 and 〈 too: no company's name holds them, and Tesseract reads a bold （ as 《.
+      case U'【':
+      case U'〔':
+      case U'[':
+      case U'{':
+      case U'〖':
+      case U'《':
+      case U'〈':
+        cp = U'(';
+        break;
+      case U'】':
+      case U'〕':
+      case U']':
+      case U'}':
+      case U'〗':
+      case U'》':
+      case U'〉':
+        cp = U')';
+        break;
       default: break;
     }
     if (cp == U' ' || cp == U'\t' || cp == U'\n' || cp == U'·' || cp == U'•' || cp == U'・' ||

@@ -12,8 +12,8 @@
 namespace keydesk::ocr {
 
 // A name for comparison: full-width ASCII (Ａ１（）) folded to ASCII, every bracket style
-// (（）【】〔〕[]) to (), spaces, middle dots and colons dropped, Latin letters upper-cased.
-// "北京示例（上海）有限公司" and "北京示例(上海)有限公司 " compare equal.
+// (（）【】〔〕[]《》〈〉) to (), spaces, middle dots and colons dropped, Latin letters
+// upper-cased. "北京示例（上海）有限公司" and "北京示例(上海)有限公司 " compare equal.
 std::u32string normalise_name(std::string_view name);
 
 // Code points to change (Levenshtein) to turn `a` into `b`.

@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-44";  // 44: with values still looked for after every row, the page's pale print
+    "scan-45";  // 45: a code or a company's name written by hand set straight (each character
+                // on one line) and read again, a code's readings taken together; 《 》 read as
+                // a name's brackets;
+                // 44: with values still looked for after every row, the page's pale print
                 // (dark print nowhere near it) laid out again deepened and its rows read; a
                 // frame's hatched band down the page's side taken out of the text;
                 // 43: a seal's ink weighed against the paper about it (a photocopy's grey),

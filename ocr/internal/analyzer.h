@@ -106,6 +106,13 @@ struct ScanAnalyzer::Impl {
   // The Latin model's reading (letters and digits only) of the code at `box`: once per place and
   // scan, whether it was asked for by a code-shaped row or by a code the Chinese model misread.
   internal::LineRead latin_read(const Box& box);
+  // The code at `box` as a hand writes it (each character up or down, the line uphill), its
+  // characters set on one foot (internal::levelled_line_image) and read by both models at two
+  // sizes: a reading within the slips engine/verify.cpp allows the form's code (its USCC or ID
+  // number), else the readings taken together when, but for those slips, each of the form's
+  // characters is read in its place by one of them. Only the form's: a hand's code the checksum
+  // passes by chance is not made another code. Once per place and scan.
+  std::optional<internal::LineRead> levelled_code(const Box& box, const ScanHints& hints);
   // The same for a character grid (TextRow::grid), its cells set side by side first. Its
   // characters stand a cell apart, so the spaces the model puts between them are dropped.
   internal::LineRead grid_read(const internal::TextRow& row);
@@ -116,7 +123,9 @@ struct ScanAnalyzer::Impl {
 
   // A code the Chinese model read that fails its checksum, read again by the Latin model: both
   // readings go to the checksum, which decides.
-  std::optional<FieldRead> reread_code(const FieldRead& field);
+  // And, when neither passes nor holds the form's code (`hints`), the place set straight as a
+  // hand's code (levelled_code), taken when it reads as the form's.
+  std::optional<FieldRead> reread_code(const FieldRead& field, const ScanHints* hints);
 
   // `text` holds a USCC or an ID number that passes its checksum.
   static bool checks_as_code(const std::string& text);
@@ -199,8 +208,9 @@ struct ScanAnalyzer::Impl {
   void reread_cut_name(internal::ReadRow& row, const std::u32string& want, const char* field,
                        const std::string& hint, ScanResult& result);
   // `around` (a name's place) read alone from the grey as it is and, when that reading does not
-  // hold `want` whole, once more half as large again. The last reading; *holds: whether it holds
-  // `want` whole.
+  // hold `want` whole, once more half as large again, and then set straight as a hand's line
+  // (internal::levelled_line_image). The reading that holds `want` whole, else the one half as
+  // large again; *holds: whether it holds `want` whole.
   std::string read_name_alone(const Box& around, const std::u32string& want, bool* holds);
 
   // --- seal_name.cpp: the text along a red seal's arc
@@ -215,6 +225,8 @@ struct ScanAnalyzer::Impl {
 
   const Page* current_ = nullptr;                                // the page analyse() is reading
   std::vector<std::pair<Box, internal::LineRead>> latin_reads_;  // latin_read's, this page
+  std::vector<std::pair<Box, std::optional<internal::LineRead>>>
+      levelled_reads_;  // levelled_code's
 };
 
 }  // namespace keydesk::ocr

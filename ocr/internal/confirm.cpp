@@ -51,8 +51,11 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     // A code's characters are compared one by one as a name's are; a code one character off
     // the form's is taken as a slip without a look (engine/verify.cpp), a valid one three or
     // more off is another code unless the page's ink says otherwise: looked at up to four off
-    // (a dark, tilted card read 110108…1084 as 170208…1994, which passes the checksum).
-    const size_t most = is_code ? 4 : want.size() <= 5 ? 1 : 2;
+    // (a dark, tilted card read 110108…1084 as 170208…1994, which passes the checksum). A
+    // person's name one character off, a company's up to a third of its characters (a hand's
+    // 银河(广州)国际贸易康公司统: its place read alone holds the name whole); each character
+    // looked at must be the form's by its ink, or the place read again must hold the name.
+    const size_t most = is_code ? 4 : want.size() <= 5 ? 1 : std::max<size_t>(2, want.size() / 3);
     auto comparable = [codes = is_code](char32_t c) {
       return codes ? internal::is_code_char(c) : internal::is_cjk(c);
     };
@@ -224,9 +227,11 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
 void ScanAnalyzer::Impl::reread_cut_name(ReadRow& row, const std::u32string& want,
                                          const char* field, const std::string& hint,
                                          ScanResult& result) {
-  // Close enough to be the name cut or mangled, not so close to another: a character off in a
-  // name of up to five, a quarter of a longer one's (at least two).
-  const size_t allowed = want.size() <= 5 ? 1 : std::max<size_t>(2, want.size() / 4);
+  // Close enough to be the name cut or mangled: a character off in a name of up to five, half
+  // of a longer one's (a hand's 北京市瑞丰实业有限公司 read 兴京市瑞直实业有了腿公司). Only a
+  // reading again that holds the form's name whole is taken, so another company's name stays
+  // another.
+  const size_t allowed = want.size() <= 5 ? 1 : std::max<size_t>(2, want.size() / 2);
   size_t b = 0, e = 0;
   const size_t off = best_substring_distance(row.folded, want, &b, &e);
   if (off == 0 || off > allowed || e <= b) return;
@@ -286,7 +291,16 @@ std::string ScanAnalyzer::Impl::read_name_alone(const Box& around, const std::u3
   if (!larger) return read;
   read = text->read(larger.get()).text;
   *holds = normalise_name(read).find(want) != std::u32string::npos;
-  return read;
+  if (*holds) return read;
+  // A name written by hand, each character up or down: set straight (a hand's 瑞丰 read 直 as the
+  // row was). The reading kept, when it does not hold the name, is the one before it: its
+  // characters stand where they stood, a witness of the row's (confirm_values).
+  std::string levelled =
+      recognise(*text, internal::levelled_line_image(current_->grey, current_->binary.get(),
+                                                     current_->rules.get(), around, true, 1.5f))
+          .text;
+  *holds = normalise_name(levelled).find(want) != std::u32string::npos;
+  return *holds ? levelled : read;
 }
 
 }  // namespace keydesk::ocr

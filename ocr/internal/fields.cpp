@@ -218,17 +218,113 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   return out;
 }
 
+namespace {
+
+// Two boxes of one place on the page: nine tenths of the wider's columns shared, their middles
+// within half a height.
+bool same_place(const Box& a, const Box& b) {
+  int overlap = std::min(b.right(), a.right()) - std::max(b.x, a.x);
+  return overlap * 10 >= std::max(b.w, a.w) * 9 &&
+         std::abs((b.y + b.h / 2) - (a.y + a.h / 2)) * 2 <= std::max(b.h, a.h);
+}
+
+}  // namespace
+
 LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
-  auto same_place = [&box](const Box& b) {
-    int overlap = std::min(b.right(), box.right()) - std::max(b.x, box.x);
-    return overlap * 10 >= std::max(b.w, box.w) * 9 &&
-           std::abs((b.y + b.h / 2) - (box.y + box.h / 2)) * 2 <= std::max(b.h, box.h);
-  };
   for (const auto& [at, read] : latin_reads_)
-    if (same_place(at)) return read;
+    if (same_place(at, box)) return read;
   LineRead read = read_line(*code, *current_, padded(box, 4));
   latin_reads_.emplace_back(box, read);
   return read;
+}
+
+std::optional<LineRead> ScanAnalyzer::Impl::levelled_code(const Box& box, const ScanHints& hints) {
+  // The form's codes, each with the slips engine/verify.cpp takes a code read with for the
+  // form's (two in a USCC, one in an ID number) and the letters it never holds folded.
+  struct Form {
+    std::u32string code;
+    size_t slips;
+    std::string (*fold)(std::string_view);
+  };
+  std::vector<Form> forms;
+  if (const std::string uscc = code_characters(hints.uscc); uscc.size() >= 15)
+    forms.push_back({decode_utf8_lossy(uscc), 2, &fold_uscc});
+  if (const std::string id = code_characters(hints.id_number); id.size() >= 15)
+    forms.push_back({decode_utf8_lossy(id), 1, &fold_id_number});
+  if (forms.empty()) return std::nullopt;
+  for (const auto& [at, before] : levelled_reads_)
+    if (same_place(at, box)) return before;
+  // A hand's characters stand up to an eighth of their height above or below the line and the
+  // line runs uphill: the place a fourth of its height taller on each side.
+  const int pad = std::max(3, box.h / 4);
+  const Box around{box.x - 2 * pad, box.y - pad, box.w + 4 * pad, box.h + 2 * pad};
+  // Read by both models at two sizes (a hand's 9 the Latin model takes for O or B, the Chinese
+  // one for 5; its 6 the Latin model takes for G): the first reading within the form's slips.
+  // None is: the readings taken together. Each errs in characters of its own; a character of the
+  // form's code that one of them reads in its place is read. The code as they read it: the
+  // form's characters they read, the first reading's where none does. Another code (an
+  // enterprise's, a relative's) differs in characters none of them reads as the form's. The
+  // second pair of readings only when the first leaves few of the form's characters unread.
+  std::vector<LineRead> readings;
+  std::optional<LineRead> found;
+  auto together = [&](const Form& form, size_t* unread) {
+    std::u32string agreed;
+    std::vector<std::u32string> folded;
+    std::vector<std::vector<size_t>> at;
+    for (const LineRead& r : readings) {
+      folded.push_back(decode_utf8_lossy(form.fold(code_characters(r.text))));
+      at.push_back(internal::align_to(folded.back(), form.code));
+    }
+    *unread = 0;
+    for (size_t k = 0; k < form.code.size(); ++k) {
+      bool read = false;
+      for (size_t r = 0; r < folded.size() && !read; ++r)
+        read = at[r][k] != std::u32string::npos && folded[r][at[r][k]] == form.code[k];
+      if (read) {
+        agreed += form.code[k];
+        continue;
+      }
+      ++*unread;
+      if (!folded.empty() && at[0][k] != std::u32string::npos) agreed += folded[0][at[0][k]];
+    }
+    return agreed;
+  };
+  constexpr std::pair<bool, float> kReadings[] = {
+      {true, 2.0f}, {false, 1.5f}, {true, 1.5f}, {false, 2.0f}};
+  for (size_t n = 0; n < std::size(kReadings) && !found; ++n) {
+    const auto [latin, scale] = kReadings[n];
+    if (n == 2 && std::none_of(forms.begin(), forms.end(), [&](const Form& form) {
+          size_t unread = 0;
+          together(form, &unread);
+          return unread <= form.slips + 3;
+        }))
+      break;
+    LineRead again =
+        recognise(latin ? *code : *text,
+                  internal::levelled_line_image(current_->grey, current_->binary.get(),
+                                                current_->rules.get(), around, false, scale));
+    std::erase(again.text, ' ');
+    if (std::any_of(forms.begin(), forms.end(), [&again](const Form& form) {
+          return edit_distance(decode_utf8_lossy(form.fold(code_characters(again.text))),
+                               form.code) <= form.slips;
+        }))
+      found = std::move(again);
+    else
+      readings.push_back(std::move(again));
+  }
+  for (size_t f = 0; f < forms.size() && !found && readings.size() > 1; ++f) {
+    size_t unread = 0;
+    const std::u32string agreed = together(forms[f], &unread);
+    if (unread > forms[f].slips) continue;
+    LineRead read;
+    read.text = encode_utf8(agreed);
+    for (char32_t c : agreed)
+      read.glyphs.push_back({encode_utf8(std::u32string(1, c)), box, readings[0].confidence});
+    read.confidence = readings[0].confidence;
+    found = std::move(read);
+  }
+  levelled_reads_.emplace_back(box, found);
+  return found;
 }
 
 LineRead ScanAnalyzer::Impl::grid_read(const internal::TextRow& row) {
@@ -358,10 +454,16 @@ std::optional<ReadRow> ScanAnalyzer::Impl::lost_name_cell(const std::vector<Read
   return std::nullopt;
 }
 
-std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field) {
+std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field,
+                                                         const ScanHints* hints) {
   if (field.field != "code" || !code || passes_a_checksum(field.text)) return std::nullopt;
   LineRead read = latin_read(field.box);
-  const std::string folded = code_characters(read.text);
+  std::string folded = code_characters(read.text);
+  if (hints && !passes_a_checksum(folded) && !holds_hint(folded, *hints))
+    if (std::optional<LineRead> levelled = levelled_code(field.box, *hints)) {
+      read = std::move(*levelled);
+      folded = code_characters(read.text);
+    }
   if (folded.size() < 15 || folded == field.text) return std::nullopt;
   return FieldRead{"code", folded, field.box, read.confidence};
 }
@@ -421,7 +523,7 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
   }
   std::vector<FieldRead> rereads;
   for (const FieldRead& field : result.fields)
-    if (std::optional<FieldRead> again = reread_code(field)) rereads.push_back(*again);
+    if (std::optional<FieldRead> again = reread_code(field, hints)) rereads.push_back(*again);
   result.fields.insert(result.fields.end(), rereads.begin(), rereads.end());
   if (code && hints)
     for (FieldRead& wider : widened_codes(rows, result.fields, *hints, result.width, type))

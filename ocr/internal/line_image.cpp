@@ -44,6 +44,13 @@ RowInk row_ink(Pix* binary, Pix* rules, const Box& area) {
   return row;
 }
 
+// The grey pixels of `row`'s area, its ruled lines whitened; null when they cannot be cut.
+PixPtr row_grey(const LevelledGrey& grey, const RowInk& row) {
+  PixPtr crop = grey.cut(row.area);
+  if (crop) pixSetMasked(crop.get(), row.rules.get(), 255);
+  return crop;
+}
+
 }  // namespace
 
 std::vector<bool> blank_columns(Pix* ink) {
@@ -87,9 +94,8 @@ LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Bo
   LineImage line;
   RowInk row = row_ink(binary, rules, area);
   if (!row.ink) return line;
-  PixPtr crop = grey.cut(row.area);
+  PixPtr crop = row_grey(grey, row);
   if (!crop) return line;
-  pixSetMasked(crop.get(), row.rules.get(), 255);
   line.page_y = row.area.y;
   const int x0 = row.area.x, w = row.area.w, h = row.area.h;
   std::vector<bool> blank = blank_columns(row.ink.get());
@@ -134,6 +140,93 @@ LineImage grey_line_image(const LevelledGrey& grey, const Box& area) {
   if (!line.pix) return line;
   line.page_y = area.y;
   line.pieces.push_back({0, area.x, width_of(line.pix.get())});
+  return line;
+}
+
+LineImage levelled_line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,
+                              bool square, float scale) {
+  LineImage line;
+  RowInk row = row_ink(binary, rules, area);
+  if (!row.ink) return line;
+  PixPtr crop = row_grey(grey, row);
+  if (!crop) return line;
+  // The marks: runs of inked columns, each with its ink's top and foot.
+  struct Mark {
+    int from, to, top, foot;
+  };
+  std::vector<Mark> marks;
+  const std::vector<bool> blank = blank_columns(row.ink.get());
+  const int w = row.area.w, h = row.area.h;
+  const l_uint32* data = pixGetData(row.ink.get());
+  const int wpl = pixGetWpl(row.ink.get());
+  for (int x = 0; x < w;) {
+    if (blank[static_cast<size_t>(x)]) {
+      ++x;
+      continue;
+    }
+    Mark m{x, x, h, 0};
+    while (m.to < w && !blank[static_cast<size_t>(m.to)]) ++m.to;
+    for (int y = 0; y < h; ++y)
+      for (int c = m.from; c < m.to; ++c)
+        if (bit_at(data + y * wpl, c)) {
+          m.top = std::min(m.top, y);
+          m.foot = std::max(m.foot, y + 1);
+          break;
+        }
+    x = m.to;
+    // Specks (a dot of dust, a stroke's stray pixel) are no character.
+    if (m.to - m.from >= 2 || m.foot - m.top >= 3) marks.push_back(m);
+  }
+  if (marks.size() < 2) return line;
+  std::vector<int> heights;
+  for (const Mark& m : marks) heights.push_back(m.foot - m.top);
+  std::sort(heights.begin(), heights.end());
+  // The characters' size: the taller marks' (a Chinese character's parts are narrower and
+  // lower than it).
+  const int size = std::max(4, heights[heights.size() * 3 / 4]);
+  if (square) {
+    // A Chinese character's parts (氵 and 工) make one mark as wide as it is tall at most.
+    std::vector<Mark> grouped;
+    for (const Mark& m : marks) {
+      if (!grouped.empty() && m.to - grouped.back().from <= size * 23 / 20 &&
+          m.from - grouped.back().to < size / 4) {
+        Mark& g = grouped.back();
+        g.to = m.to;
+        g.top = std::min(g.top, m.top);
+        g.foot = std::max(g.foot, m.foot);
+      } else {
+        grouped.push_back(m);
+      }
+    }
+    marks = std::move(grouped);
+  }
+  int tallest = 0;
+  for (const Mark& m : marks) tallest = std::max(tallest, m.foot - m.top);
+  const int margin = std::max(6, size / 3);
+  const int gap = std::max(3, square ? size / 6 : size / 4);
+  int line_w = 2 * margin - gap;
+  for (const Mark& m : marks) line_w += m.to - m.from + gap;
+  const int line_h = tallest + 2 * margin;
+  l_float32 median = 255;
+  pixGetRankValueMasked(crop.get(), nullptr, 0, 0, 1, 0.5f, &median, nullptr);
+  PixPtr set(pixCreate(line_w, line_h, 8));
+  pixSetAllArbitrary(set.get(), static_cast<l_uint32>(median));
+  int at = margin;
+  for (const Mark& m : marks) {
+    const int mh = m.foot - m.top;
+    const int y = square ? (line_h - mh) / 2 : margin + tallest - mh;
+    pixRasterop(set.get(), at, y, m.to - m.from, mh, PIX_SRC, crop.get(), m.from, m.top);
+    line.pieces.push_back({at, row.area.x + m.from, m.to - m.from});
+    at += m.to - m.from + gap;
+  }
+  line.page_y = row.area.y;
+  line.pix = std::move(set);
+  if (scale != 1.0f) {
+    PixPtr larger(pixScale(line.pix.get(), scale, scale));
+    if (!larger) return LineImage{};
+    line.x_scale = static_cast<double>(pixGetWidth(larger.get())) / pixGetWidth(line.pix.get());
+    line.pix = std::move(larger);
+  }
   return line;
 }
 

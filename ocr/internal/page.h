@@ -164,6 +164,15 @@ LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Bo
 // the print (pale grey on a copy), line_image would take its columns for blank and drop them.
 LineImage grey_line_image(const LevelledGrey& grey, const Box& area);
 
+// A line written by hand, set straight for the recognizer: the ink of `area` (ruled lines left
+// out) cut at its blank columns into characters, each set on one line (a code's on one foot,
+// Chinese characters, `square`, grouped a character wide and centred on one middle) an even gap
+// apart on the line's own paper grey, scaled by `scale`. A hand moves each character up or down
+// and the line uphill; Tesseract reads a line whose characters share a baseline. Boxes map back
+// to the page's columns; their rows are the line's.
+LineImage levelled_line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,
+                              bool square, float scale);
+
 // A character grid's code for the recognizer (TextRow::grid): the inside of each of its `cells`,
 // walls and frame left out, set side by side as a printed row would be (`binary` says where
 // each cell's ink is).

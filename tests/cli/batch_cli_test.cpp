@@ -841,6 +841,18 @@ TEST_CASE("a licence's hatched frame is no text: the rows beside it are read alo
   }
 }
 
+TEST_CASE("a code and a name written by hand are set straight and read again", "[batch]") {
+  // scangen --variety wide --faults mix, seed 51: application forms filled in by hand, each
+  // character up or down and the line uphill. S-2026-108646's 9142010698160613XW read
+  // 1 420106981061399 by the Latin model; set on one foot, the Latin model reads
+  // 9142010608160618X8 and the Chinese one 5142010698160613工, each three off, together all but
+  // the W (`uscc.unread`, review, before). S-2026-108626's 北京市瑞丰实业有限公司 read
+  // 兴京市瑞直实业有了腿公司 in its row; set straight, alone, it reads whole
+  // (`name.mismatch`, review, before).
+  no_finding_on(wide_set("mix", 51, 40), "S-2026-108646", "uscc.", "application_form");
+  no_finding_on(wide_set("mix", 51, 40), "S-2026-108626", "name.", "application_form");
+}
+
 TEST_CASE("an ID card copy whose card sides read poorly is known by its sheet's heading",
           "[batch]") {
   // A copy sheet headed 身份证复印件（正反面） over the card's number, the card sides themselves
