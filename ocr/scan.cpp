@@ -405,18 +405,6 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
           is_code = true;
         }
       }
-      // A code written by hand: set straight and read again. Not Latin words (an English name
-      // or address, letters by the dozen).
-      const auto digits = std::count_if(code.text.begin(), code.text.end(),
-                                        [](char c) { return c >= '0' && c <= '9'; });
-      const auto letters = std::count_if(code.text.begin(), code.text.end(),
-                                         [](char c) { return c >= 'A' && c <= 'Z'; });
-      if (!is_code && !order[i].grid && letters <= 2 * digits + 2)
-        if (std::optional<LineRead> levelled = impl.levelled_code(at, hints)) {
-          if (clock.on) std::fprintf(stderr, "    levelled: %s\n", levelled->text.c_str());
-          code = std::move(*levelled);
-          is_code = true;
-        }
       if (!is_code && order[i].grid) {
         LineRead chinese = impl.grid_read_chinese(order[i]);
         if (clock.on) std::fprintf(stderr, "    grid read by chi_sim: %s\n", chinese.text.c_str());
@@ -490,18 +478,43 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         seen[*cell] = Seen::whole;
     // A code that is not the form's may be a slip of the Chinese model: the Latin one reads it
     // now rather than after the page, so that a good second reading ends the search.
+    bool coded = false;  // the row holds a code (one that passes its check, or the form's)
     if (wanted.codes_wanted() && seen[i] == Seen::whole)
-      for (const FieldRead& run : Impl::code_runs(row))
+      for (const FieldRead& run : Impl::code_runs(row)) {
+        coded = coded || Impl::checks_as_code(run.text) || Impl::holds_hint(run.text, hints);
         if (std::optional<FieldRead> again = impl.reread_code(run, &hints)) {
           std::u32string text = decode_utf8_lossy(again->text);
           wanted.see_codes(text, text);
+          coded =
+              coded || Impl::checks_as_code(again->text) || Impl::holds_hint(again->text, hints);
         }
+      }
+    // A place printed like a code that neither model read as one (a hand's code, each character
+    // up or down, the line uphill): set straight and read again, the reading a row of its own
+    // (joined to the row's, it would run into a code read there). Not Latin words (an English
+    // name or address: letters by the dozen).
+    std::optional<LineRead> straight;
+    if (!coded && wanted.codes_wanted() && seen[i] == Seen::whole &&
+        order[i].code_run >= kCodeGlyphs && !order[i].grid) {
+      const std::string latin = impl.latin_read(order[i].code_box).text;
+      const auto digits =
+          std::count_if(latin.begin(), latin.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const auto letters =
+          std::count_if(latin.begin(), latin.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (letters <= 2 * digits + 2) straight = impl.levelled_code(order[i].code_box, hints);
+      if (straight && clock.on)
+        std::fprintf(stderr, "    set straight: %s\n", straight->text.c_str());
+    }
     if (clock.on)
       std::fprintf(stderr, "    row %zu (%dx%d%s%s) %.1f ms @%d,%d: %s\n", i, box.w, box.h,
                    order[i].code_run >= kCodeGlyphs ? " code" : "",
                    seen[i] == Seen::head ? " head" : "", ms_since(row_start), box.x, box.y,
                    row.read.text.c_str());
     see_here(rows[read_as[i]], i);
+    if (straight) {
+      rows.push_back(fold_row(order[i].code_box, std::move(*straight)));
+      see_here(rows.back(), i);
+    }
   }
   if (expected)
     if (std::optional<ReadRow> lost = impl.lost_name_cell(rows, *expected, hints, result)) {
