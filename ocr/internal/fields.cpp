@@ -304,6 +304,9 @@ std::optional<LineRead> ScanAnalyzer::Impl::levelled_code(const Box& box, const 
                   internal::levelled_line_image(current_->grey, current_->binary.get(),
                                                 current_->rules.get(), around, false, scale));
     std::erase(again.text, ' ');
+    // The line's rows are not the page's (its characters moved up or down): each glyph spans
+    // the place's.
+    for (internal::Glyph& g : again.glyphs) g.box.y = box.y, g.box.h = box.h;
     if (std::any_of(forms.begin(), forms.end(), [&again](const Form& form) {
           return edit_distance(decode_utf8_lossy(form.fold(code_characters(again.text))),
                                form.code) <= form.slips;
