@@ -364,7 +364,7 @@ class Checker {
     // character checks all before it). Not so ID numbers: a relative's differs in its last four
     // digits.
     compare_code(
-        "uscc", 2, expected, expected, type, m, scan,
+        "uscc", ocr::kUsccSlips, expected, expected, type, m, scan,
         [&](const std::string& text) {
           std::vector<std::string> valid;
           for (const std::string& c : ocr::repair_uscc(text))
@@ -382,7 +382,7 @@ class Checker {
     std::string expected =
         json_text(submission_, "/applicant/authorized_user/id_number"_json_pointer);
     compare_code(
-        "idnum", 1, expected, mask_id_number(expected), type, m, scan,
+        "idnum", ocr::kIdNumberSlips, expected, mask_id_number(expected), type, m, scan,
         [&](const std::string& text) { return ocr::repair_id_number(text, today_); },
         &ocr::fold_id_number, [](const std::string& s) { return mask_id_number(s); });
   }

@@ -9,6 +9,7 @@
 //    date, 3-digit sequence, check character (MOD 11-2, 0-9 or X).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,5 +40,12 @@ std::vector<std::string> repair_uscc(std::string_view read);
 std::string fold_uscc(std::string_view read);
 std::string fold_id_number(std::string_view read);
 std::vector<std::string> repair_id_number(std::string_view read, std::string_view today_yyyymmdd);
+
+// How many characters (edits) a code read off a scan may stand from the form's and still be
+// taken for it: OCR's slips, not another code. Two in a USCC (another enterprise's differs in its
+// organisation code; a valid code two off is one change in 31), one in an ID number (a
+// relative's differs in its last four digits). engine/verify.cpp judges with them, and the
+// reader takes a hand's code set straight within them (ocr/internal/fields.cpp).
+constexpr size_t kUsccSlips = 2, kIdNumberSlips = 1;
 
 }  // namespace keydesk::ocr

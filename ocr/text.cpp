@@ -42,7 +42,8 @@ std::u32string normalise_name(std::string_view name) {
       case U'〉':
         cp = U')';
         break;
-      default: break;
+      default:
+        break;
     }
     if (cp == U' ' || cp == U'\t' || cp == U'\n' || cp == U'·' || cp == U'•' || cp == U'・' ||
         cp == U':' || cp == U'_')
@@ -73,8 +74,10 @@ std::string fold_code_text(std::string_view text) {
   for (char32_t cp : decode_utf8_lossy(text)) {
     cp = fold_width(cp);
     if (cp >= U'a' && cp <= U'z') cp = cp - U'a' + U'A';
-    if (cp < 0x80 && cp != U' ') out += static_cast<char>(cp);
-    else if (cp >= 0x80) out += encode_utf8(std::u32string(1, cp));
+    if (cp < 0x80 && cp != U' ')
+      out += static_cast<char>(cp);
+    else if (cp >= 0x80)
+      out += encode_utf8(std::u32string(1, cp));
   }
   return out;
 }
@@ -136,8 +139,8 @@ size_t best_substring_distance(std::u32string_view haystack, std::u32string_view
   return cost[best];
 }
 
-double substring_similarity(std::u32string_view haystack, std::u32string_view needle,
-                            size_t* begin, size_t* end) {
+double substring_similarity(std::u32string_view haystack, std::u32string_view needle, size_t* begin,
+                            size_t* end) {
   if (needle.empty()) return 0;
   size_t distance = best_substring_distance(haystack, needle, begin, end);
   return 1.0 - static_cast<double>(distance) / static_cast<double>(needle.size());

@@ -239,8 +239,8 @@ LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
 }
 
 std::optional<LineRead> ScanAnalyzer::Impl::levelled_code(const Box& box, const ScanHints& hints) {
-  // The form's codes, each with the slips engine/verify.cpp takes a code read with for the
-  // form's (two in a USCC, one in an ID number) and the letters it never holds folded.
+  // The form's codes, each with the slips a code read is taken with for the form's and the
+  // letters it never holds folded.
   struct Form {
     std::u32string code;
     size_t slips;
@@ -248,9 +248,9 @@ std::optional<LineRead> ScanAnalyzer::Impl::levelled_code(const Box& box, const 
   };
   std::vector<Form> forms;
   if (const std::string uscc = code_characters(hints.uscc); uscc.size() >= 15)
-    forms.push_back({decode_utf8_lossy(uscc), 2, &fold_uscc});
+    forms.push_back({decode_utf8_lossy(uscc), kUsccSlips, &fold_uscc});
   if (const std::string id = code_characters(hints.id_number); id.size() >= 15)
-    forms.push_back({decode_utf8_lossy(id), 1, &fold_id_number});
+    forms.push_back({decode_utf8_lossy(id), kIdNumberSlips, &fold_id_number});
   if (forms.empty()) return std::nullopt;
   for (const auto& [at, before] : levelled_reads_)
     if (same_place(at, box)) return before;

@@ -5,8 +5,10 @@
 using namespace keydesk::ocr;
 
 TEST_CASE("names compare equal across full-width, half-width and bracket styles", "[text]") {
-  CHECK(normalise_name("宏远（苏州）国际贸易有限公司") == normalise_name("宏远(苏州)国际贸易有限公司 "));
-  CHECK(normalise_name("宏远【苏州】国际贸易有限公司") == normalise_name("宏远(苏州)国际贸易有限公司"));
+  CHECK(normalise_name("宏远（苏州）国际贸易有限公司") ==
+        normalise_name("宏远(苏州)国际贸易有限公司 "));
+  CHECK(normalise_name("宏远【苏州】国际贸易有限公司") ==
+        normalise_name("宏远(苏州)国际贸易有限公司"));
   CHECK(normalise_name("宏远《苏州〉国际贸易有限公司") ==
         normalise_name("宏远(苏州)国际贸易有限公司"));
   CHECK(normalise_name("ＡＢＣ贸易 有限公司") == normalise_name("abc贸易有限公司"));
