@@ -223,9 +223,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
       }
     return result.glyph_checks.size() > checks && result.glyph_checks.back().taken;
   };
-  // Codes the skimmed reading of a row held that its reading again lost: two readings of a
-  // line are two witnesses (a hand-filled 91310115NMA9CHEDB3G skimmed, …NAD9CEDBaG at full
-  // width), and engine/verify.cpp weighs every code read against the form's.
+  // Codes the skimmed reading of a row held that its reading again lost, and codes the Latin
+  // model's reading replaced in their row (carry_latin_codes): two readings of a line are two
+  // witnesses (a hand-filled 91310115NMA9CHEDB3G skimmed, …NAD9CEDBaG at full width), and
+  // engine/verify.cpp weighs every code read against the form's.
   std::vector<FieldRead> superseded;
   auto see = [&](ReadRow& row) {
     if (row.skimmed) {
@@ -522,6 +523,15 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
         std::fprintf(stderr, "    name's cell from the grey: %s\n", lost->read.text.c_str());
       rows.push_back(std::move(*lost));
     }
+  // Each code the Chinese model misread and the Latin model read whole: the row carries it.
+  // A round bracket read as an angle one is round (the folded text folds both alike).
+  for (ReadRow& row : rows) {
+    internal::mend_brackets(row.read);
+    const size_t witnesses = superseded.size();
+    impl.carry_latin_codes(row, superseded);
+    if (clock.on && superseded.size() > witnesses)
+      std::fprintf(stderr, "    code read by the Latin model: %s\n", row.read.text.c_str());
+  }
   clock.mark("ocr rows");
   if (clock.on)
     std::fprintf(stderr, "  %zu of %zu rows read (%s), still wanted:%s\n", rows.size(),

@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-45";  // 45: a code or a company's name written by hand set straight (each character
+    "scan-46";  // 46: a code the Chinese model misread and the Latin model read whole
+                // carried in its row's text; a round bracket read as an angle one mended;
+                // 45: a code or a company's name written by hand set straight (each character
                 // on one line) and read again, a code's readings taken together; 《 》 read as
                 // a name's brackets;
                 // 44: with values still looked for after every row, the page's pale print

@@ -91,6 +91,12 @@ struct ScanAnalyzer::Impl {
   // Two runs parted by one stray mark (91110105MATK&8X7498) are also given joined: the checksum
   // says whether the mark was a slip.
   static std::vector<FieldRead> code_runs(const internal::ReadRow& row);
+  // A code the Chinese model read in `row` that fails its checksum, where the Latin model
+  // (latin_read) reads one that passes: the row carries the Latin model's reading in its place,
+  // so that the scan's text is the code as best read (91330203NABYDX5J72 in a licence's row,
+  // 91330203MABYD2J725 by the Latin model). The first reading goes to `first_readings`, a
+  // witness for engine/verify.cpp as every code read.
+  void carry_latin_codes(internal::ReadRow& row, std::vector<FieldRead>& first_readings);
   // Codes a line end cut in two: in running text (…身份证号码为370202197906 / 232799，…) or in
   // a table cell too narrow for them (91420106MA3CBC / QCXH). The run that ends `rows[r]`,
   // joined to a run on a line just below it that starts under the run's start (a cell) or

@@ -20,6 +20,7 @@ namespace keydesk::ocr {
 using internal::cell_right_of;
 using internal::code_characters;
 using internal::glyph_confidence;
+using internal::glyph_offsets;
 using internal::glyph_span;
 using internal::is_cjk;
 using internal::is_code_char;
@@ -51,6 +52,14 @@ std::vector<std::pair<size_t, size_t>> code_spans(const std::u32string& text) {
     i = j;
   }
   return spans;
+}
+
+// Two boxes of one place on the page: nine tenths of the wider's columns shared, their middles
+// within half a height.
+bool same_place(const Box& a, const Box& b) {
+  int overlap = std::min(b.right(), a.right()) - std::max(b.x, a.x);
+  return overlap * 10 >= std::max(b.w, a.w) * 9 &&
+         std::abs((b.y + b.h / 2) - (a.y + a.h / 2)) * 2 <= std::max(b.h, a.h);
 }
 
 std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
@@ -91,14 +100,20 @@ Box band_right_of(const Box& label, int page_width) {
 
 }  // namespace
 
-std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
-  std::vector<FieldRead> runs;
-  const std::vector<std::pair<size_t, size_t>> spans = code_spans(row.folded);
+namespace {
+
+struct CodeRun {
+  std::u32string text;
+  size_t begin, end;  // [begin, end) of the row's folded text
+};
+
+// code_runs' runs, where they stand in the row.
+std::vector<CodeRun> code_run_spans(const ReadRow& row) {
+  std::vector<CodeRun> runs;
   auto add = [&](std::u32string text, size_t begin, size_t end) {
-    if (text.size() >= 15 && text.size() <= 21)
-      runs.push_back({"code", encode_utf8(text), glyph_span(row, begin, end),
-                      glyph_confidence(row, begin, end)});
+    if (text.size() >= 15 && text.size() <= 21) runs.push_back({std::move(text), begin, end});
   };
+  const std::vector<std::pair<size_t, size_t>> spans = code_spans(row.folded);
   for (size_t k = 0; k < spans.size(); ++k) {
     auto [begin, end] = spans[k];
     add(row.folded.substr(begin, end - begin), begin, end);
@@ -111,6 +126,83 @@ std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
           begin, spans[k + 1].second);
   }
   return runs;
+}
+
+}  // namespace
+
+std::vector<FieldRead> ScanAnalyzer::Impl::code_runs(const ReadRow& row) {
+  std::vector<FieldRead> runs;
+  for (const CodeRun& run : code_run_spans(row))
+    runs.push_back({"code", encode_utf8(run.text), glyph_span(row, run.begin, run.end),
+                    glyph_confidence(row, run.begin, run.end)});
+  return runs;
+}
+
+void ScanAnalyzer::Impl::carry_latin_codes(ReadRow& row, std::vector<FieldRead>& first_readings) {
+  if (!code) return;
+  std::vector<Box> tried;
+  for (bool replaced = true; replaced;) {
+    replaced = false;
+    for (const CodeRun& run : code_run_spans(row)) {
+      const std::string as_read = encode_utf8(run.text);
+      if (passes_a_checksum(as_read)) continue;
+      const Box box = glyph_span(row, run.begin, run.end);
+      if (std::any_of(tried.begin(), tried.end(),
+                      [&box](const Box& b) { return same_place(b, box); }))
+        continue;
+      tried.push_back(box);
+      LineRead latin = latin_read(box);
+      const std::string chars = code_characters(latin.text);
+      if (latin.glyphs.empty() || !passes_a_checksum(chars)) continue;
+      // The letters a code never holds as the digits they were misread for (91310LIS… is
+      // 91310115…: GB 32100 has no I, O, S or Z, and a USCC's third to eighth characters are
+      // digits), where each of the reading's glyphs is one of the code's characters; stray marks
+      // between them dropped.
+      const std::string code_text =
+          !repair_uscc(chars).empty() ? fold_uscc(chars) : fold_id_number(chars);
+      std::vector<internal::Glyph> code_glyphs;
+      for (internal::Glyph& g : latin.glyphs)
+        if (g.text.size() == 1 && std::isalnum(static_cast<unsigned char>(g.text[0])))
+          code_glyphs.push_back(std::move(g));
+      if (code_glyphs.size() == code_text.size()) {
+        for (size_t k = 0; k < code_glyphs.size(); ++k)
+          code_glyphs[k].text = code_text.substr(k, 1);
+        latin.glyphs = std::move(code_glyphs);
+        latin.text = code_text;
+      } else {
+        latin = latin_read(box);
+      }
+      const std::vector<size_t> at = glyph_offsets(row.read);
+      if (at.empty()) return;
+      const size_t first = row.glyph_of[run.begin], last = row.glyph_of[run.end - 1];
+      // The row's text before and after the run, the Latin reading between, a space where
+      // letters or digits would touch.
+      auto ascii_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+      std::string head = row.read.text.substr(0, at[first]);
+      std::string tail = row.read.text.substr(at[last + 1]);
+      while (!head.empty() && head.back() == ' ') head.pop_back();
+      while (!tail.empty() && tail.front() == ' ') tail.erase(0, 1);
+      LineRead joined;
+      joined.text = head;
+      if (!head.empty() && ascii_word(head.back())) joined.text += ' ';
+      joined.text += latin.text;
+      if (!tail.empty() && ascii_word(tail.front())) joined.text += ' ';
+      joined.text += tail;
+      for (size_t g = 0; g < first; ++g) joined.glyphs.push_back(row.read.glyphs[g]);
+      for (internal::Glyph& g : latin.glyphs) joined.glyphs.push_back(std::move(g));
+      for (size_t g = last + 1; g < row.read.glyphs.size(); ++g)
+        joined.glyphs.push_back(row.read.glyphs[g]);
+      float sum = 0;
+      for (const internal::Glyph& g : joined.glyphs) sum += g.confidence;
+      joined.confidence = sum / static_cast<float>(joined.glyphs.size());
+      first_readings.push_back({"code", as_read, box, glyph_confidence(row, run.begin, run.end)});
+      const bool skimmed = row.skimmed;
+      row = fold_row(row.box, std::move(joined));
+      row.skimmed = skimmed;
+      replaced = true;
+      break;
+    }
+  }
 }
 
 std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadRow>& rows, size_t r,
@@ -217,18 +309,6 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   }
   return out;
 }
-
-namespace {
-
-// Two boxes of one place on the page: nine tenths of the wider's columns shared, their middles
-// within half a height.
-bool same_place(const Box& a, const Box& b) {
-  int overlap = std::min(b.right(), a.right()) - std::max(b.x, a.x);
-  return overlap * 10 >= std::max(b.w, a.w) * 9 &&
-         std::abs((b.y + b.h / 2) - (a.y + a.h / 2)) * 2 <= std::max(b.h, a.h);
-}
-
-}  // namespace
 
 LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
   for (const auto& [at, read] : latin_reads_)

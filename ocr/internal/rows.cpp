@@ -36,6 +36,54 @@ ReadRow fold_row(const Box& box, LineRead read) {
   return row;
 }
 
+// Where each glyph's text starts in the line's text (the glyphs joined, spaces between some),
+// and the end of the last; empty when the text is not the glyphs joined so.
+std::vector<size_t> glyph_offsets(const LineRead& read) {
+  std::vector<size_t> at;
+  size_t pos = 0;
+  for (const Glyph& g : read.glyphs) {
+    while (pos < read.text.size() && read.text[pos] == ' ') ++pos;
+    if (read.text.compare(pos, g.text.size(), g.text) != 0) return {};
+    at.push_back(pos);
+    pos += g.text.size();
+  }
+  at.push_back(pos);
+  return at;
+}
+
+void mend_brackets(LineRead& read) {
+  static const std::vector<std::string> opening = {"(", "（", "《", "〈"},
+                                        closing = {")", "）", "》", "〉"};
+  auto bracket = [&](const std::string& t) {
+    return std::find(opening.begin(), opening.end(), t) != opening.end() ||
+           std::find(closing.begin(), closing.end(), t) != closing.end();
+  };
+  std::vector<size_t> at;
+  for (size_t g = 0; g < read.glyphs.size(); ++g) {
+    std::string& t = read.glyphs[g].text;
+    std::string mended;
+    if (t == "《" || t == "〈") {
+      for (size_t k = g + 1; k < read.glyphs.size() && mended.empty(); ++k)
+        if (const std::string& c = read.glyphs[k].text; bracket(c))
+          mended = c == ")" ? "(" : c == "）" ? "（" : "-";
+    } else if (t == "》" || t == "〉") {
+      for (size_t k = g; k-- > 0 && mended.empty();)
+        if (const std::string& c = read.glyphs[k].text; bracket(c))
+          mended = c == "(" ? ")" : c == "（" ? "）" : "-";
+    }
+    if (mended.empty() || mended == "-") continue;
+    if (at.empty()) at = glyph_offsets(read);
+    if (at.empty()) return;
+    // The text after the glyph moves by the difference in bytes.
+    const ptrdiff_t shift =
+        static_cast<ptrdiff_t>(mended.size()) - static_cast<ptrdiff_t>(t.size());
+    read.text.replace(at[g], t.size(), mended);
+    for (size_t k = g + 1; k < at.size(); ++k)
+      at[k] = static_cast<size_t>(static_cast<ptrdiff_t>(at[k]) + shift);
+    t = mended;
+  }
+}
+
 Box padded(const Box& b, int divisor) {
   int pad = std::max(3, b.h / divisor);
   return {b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad};

@@ -28,6 +28,15 @@ struct ReadRow {
 
 ReadRow fold_row(const Box& box, LineRead read);
 
+// Where each glyph's text starts in the line's text (the glyphs joined, spaces between some),
+// and the end of the last; empty when the text is not the glyphs joined so.
+std::vector<size_t> glyph_offsets(const LineRead& read);
+
+// A round bracket the Chinese model read as an angle one: 《 or 〈 whose nearest bracket after
+// it closes round (万利达《深圳)进出口有限公司: a bold （ is read so), 》 or 〉 whose nearest
+// before it opens round. A pair of book-title marks (《对外贸易法》) stays.
+void mend_brackets(LineRead& read);
+
 // `b` grown on every side by a `divisor`-th of its height (at least 3 pixels).
 Box padded(const Box& b, int divisor);
 

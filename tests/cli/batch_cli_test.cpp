@@ -796,6 +796,47 @@ TEST_CASE("a company name whose pale print the binary page lost is read from the
   no_finding_on(seed41_first23(), "S-2026-108906", "name.", "trade_filing_form");
 }
 
+// The text lines the scan of `material` read, `submission` of `set` checked alone (the batch
+// database's stored scan result).
+std::vector<std::string> lines_read(const fs::path& set, const std::string& submission,
+                                    const std::string& material) {
+  TempDir dir;
+  findings_alone(set / submission, dir.path(), "");
+  auto conn = keydesk::internal::open_unmigrated((dir.path() / "report" / "batch.db").string());
+  REQUIRE(conn);
+  auto stored = (*conn)->prepare("SELECT result FROM scan_results WHERE material = ?");
+  REQUIRE(stored);
+  stored->bind(1, material);
+  std::vector<std::string> lines;
+  for (auto row = stored->step(); row && *row; row = stored->step()) {
+    const nlohmann::json result = nlohmann::json::parse(stored->text(0));
+    for (const auto& line : result.at("lines")) lines.push_back(line.at("text").get<std::string>());
+  }
+  return lines;
+}
+
+bool any_holds(const std::vector<std::string>& lines, const std::string& text) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
+}
+
+TEST_CASE("a scan's text carries a code as the Latin model read it, and brackets round",
+          "[batch]") {
+  // scangen --variety wide --faults mix, seed 31: S-2026-109195's business licence code
+  // 91320506MAMFK10H1B was read 81320506NAMFK10H1IB by the Chinese model, which fails its check;
+  // the Latin model read it whole, and verify took it, but the scan's text kept the first
+  // reading. S-2026-109184's 富华（中国）有限公司 was read 富华〈中国)有限公司: a bold （ read as
+  // 〈.
+  const auto licence = lines_read(seed31_first38(), "S-2026-109195", "business_licence");
+  INFO(nlohmann::json(licence).dump());
+  CHECK(any_holds(licence, "91320506MAMFK10H1B"));
+  CHECK_FALSE(any_holds(licence, "NAMFK"));
+  const auto form = lines_read(seed31_first38(), "S-2026-109184", "application_form");
+  INFO(nlohmann::json(form).dump());
+  CHECK(any_holds(form, "富华(中国)有限公司"));
+  CHECK_FALSE(any_holds(form, "〈"));
+}
+
 TEST_CASE("a company name two readings have between them, but for a slip in ten, is the form's",
           "[batch]") {
   // scangen --variety wide --faults mix, seed 31's S-2026-109183: its business licence copy's
