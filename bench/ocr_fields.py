@@ -11,8 +11,13 @@ line across columns (the rest of the row between the pieces), the value also cou
 pieces are found in order on successive text lines (each piece within two lines of the one
 before, empty lines skipped). Both rules apply alike to every text.
 
-keydesk's text is what it read (the lines of the scan results in its batch database); a peer's is
-DIR/<submission>/<file>.txt (the tesseract CLI's output layout, followed by bench/paddle/ocr.mjs).
+keydesk's text is what it read: the lines of the scan results in its batch database, and the
+values it took from them, each a line of its own (a code a cell's line end cut in two, joined; a
+code the Latin model read again). Every value is read text: none is made from the form's. A
+peer's is DIR/<submission>/<file>.txt (the tesseract CLI's output layout, followed by
+bench/paddle/ocr.mjs). "keydesk lines" is keydesk's lines alone (the measure until 2026-12-06):
+a code wrapped in a table cell is read as two lines with the rest of the table's row between
+them, which the rule for wrapped values above does not join.
 
 usage: ocr_fields.py SUBMISSIONS KEYDESK_DB [NAME=]PEER_DIR...   (a bare PEER_DIR is "tesseract")
 prints JSON: per reader read/fields/accuracy, "kinds" (uscc, name, person, id_number: [read, of])
@@ -96,12 +101,15 @@ def wrapped_forms(truth, value):
 def main():
     subs, db, peers = sys.argv[1], sys.argv[2], sys.argv[3:]
     peers = [p.split("=", 1) if "=" in p else ("tesseract", p) for p in peers]
-    texts = {"keydesk": {}}
+    texts = {"keydesk": {}, "keydesk lines": {}}
     con = sqlite3.connect(db) if os.path.exists(db) else None
     for sha, material, result in (con.execute("SELECT sha256, material, result FROM scan_results") if con else []):
         r = json.loads(result)
-        texts["keydesk"][(sha, material)] = "\n".join(l["text"] for l in r["lines"])
-    names = ["keydesk"] + [n for n, _ in peers]
+        lines = "\n".join(l["text"] for l in r["lines"])
+        values = "\n".join(f["text"] for f in r.get("fields", []))
+        texts["keydesk"][(sha, material)] = lines + "\n" + values
+        texts["keydesk lines"][(sha, material)] = lines
+    names = ["keydesk", "keydesk lines"] + [n for n, _ in peers]
     score = {n: {"read": 0, "fields": 0, "kinds": {k: [0, 0] for k in KINDS}, "rotation": {}} for n in names}
     for sub in sorted(os.listdir(subs)):
         d = os.path.join(subs, sub)
@@ -113,7 +121,7 @@ def main():
             if truth.get("doc_type") != material or not os.path.exists(path):
                 continue  # a blank, broken or wrong page has no fields to read
             sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
-            text = {"keydesk": texts["keydesk"].get((sha, material), "")}
+            text = {n: texts[n].get((sha, material), "") for n in ("keydesk", "keydesk lines")}
             for name, peer in peers:
                 f = os.path.join(peer, sub, os.path.basename(path) + ".txt")
                 text[name] = open(f, encoding="utf-8", errors="replace").read() if os.path.exists(f) else ""

@@ -107,6 +107,7 @@ row("scans/s", [f"{scans / float(secs[c]):.2f}" for c in cols])
 row("keydesk speed ÷ peer", [""] + [f"{float(secs[c]) / float(secs['keydesk']):.2f}x" for c in cols[1:]])
 row("fields read (of checked)", [f"{acc[c]['read']}/{acc[c]['fields']}" for c in cols])
 row("field accuracy", [f"{acc[c]['accuracy']:.1%}" for c in cols])
+row("  in keydesk's text lines", [f"{acc['keydesk lines']['read']}/{acc['keydesk lines']['fields']}"])
 row("keydesk − peer (points)", [""] + [f"{100 * (acc['keydesk']['accuracy'] - acc[c]['accuracy']):+.1f}" for c in cols[1:]])
 print("by field kind")
 for k in ("uscc", "name", "person", "id_number"):
