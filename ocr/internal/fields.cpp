@@ -647,8 +647,48 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
     std::u32string value = row.folded.substr(begin, end - begin);
     // Names here are Chinese: a Latin value is the English name under another label.
     if (std::count_if(value.begin(), value.end(), is_cjk) < 2) return;
-    result.fields.push_back(
-        {name, encode_utf8(value), glyph_span(row, begin, end), glyph_confidence(row, begin, end)});
+    Box box = glyph_span(row, begin, end);
+    float confidence = glyph_confidence(row, begin, end);
+    // A company's name its cell wrapped (嘉禾（南京）国际贸易有限公 over 司, 上海金桥供应链管理有限
+    // over 公司): a line of a few characters just under a value that ends its row short of its
+    // legal form, or a line just over such a few characters (the cell's first line stands higher
+    // than its label, and the label's value is taken to be its second). Just: nearer than half a
+    // line (the next row of a table, or of a letter's text, stands farther), and starting where
+    // the other starts or centred on it, as the cell sets them.
+    auto wrapped_line = [&](const Box& near, bool under, auto&& fits) -> const ReadRow* {
+      for (const ReadRow& other : rows) {
+        if (&other == &row || other.folded.empty() || !fits(other.folded)) continue;
+        const Box b = glyph_span(other, 0, other.folded.size());
+        const int gap = under ? b.y - near.bottom() : near.y - b.bottom();
+        const bool same_start = std::abs(b.x - near.x) * 2 <= near.h;
+        const bool same_middle = std::abs((b.x + b.w / 2) - (near.x + near.w / 2)) * 2 <= near.h;
+        if (gap >= 0 && gap * 2 <= near.h && b.h * 2 <= near.h * 3 && (same_start || same_middle))
+          return &other;
+      }
+      return nullptr;
+    };
+    auto few_characters = [](const std::u32string& t) {
+      return t.size() <= 6 && std::all_of(t.begin(), t.end(), is_cjk);
+    };
+    const bool ends_row = std::none_of(row.folded.begin() + static_cast<std::ptrdiff_t>(end),
+                                       row.folded.end(), is_cjk);
+    if (name == "name" && !value.ends_with(U"公司") && ends_row) {
+      if (const ReadRow* tail = wrapped_line(box, true, few_characters)) {
+        value += tail->folded;
+        box = internal::union_of(box, glyph_span(*tail, 0, tail->folded.size()));
+        confidence = std::min(confidence, glyph_confidence(*tail, 0, tail->folded.size()));
+      }
+    } else if (name == "name" && few_characters(value) && begin == 0 && ends_row) {
+      auto head_of_name = [](const std::u32string& t) {
+        return std::count_if(t.begin(), t.end(), is_cjk) >= 4 && !t.ends_with(U"公司");
+      };
+      if (const ReadRow* head = wrapped_line(box, false, head_of_name)) {
+        value = head->folded + value;
+        box = internal::union_of(box, glyph_span(*head, 0, head->folded.size()));
+        confidence = std::min(confidence, glyph_confidence(*head, 0, head->folded.size()));
+      }
+    }
+    result.fields.push_back({name, encode_utf8(value), box, confidence});
   };
   labelled(type->name_labels, "name", 40);
   labelled(type->person_labels, "person", 4);

@@ -15,15 +15,12 @@
 
 namespace keydesk::ocr {
 namespace internal {
-namespace {
 
 Box union_of(const Box& a, const Box& b) {
   if (a.w == 0 || a.h == 0) return b;
   int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
   return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
 }
-
-}  // namespace
 
 ReadRow fold_row(const Box& box, LineRead read) {
   ReadRow row{box, std::move(read), {}, {}};

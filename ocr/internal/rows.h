@@ -37,6 +37,9 @@ std::vector<size_t> glyph_offsets(const LineRead& read);
 // before it opens round. A pair of book-title marks (《对外贸易法》) stays.
 void mend_brackets(LineRead& read);
 
+// The smallest box holding both (`a` empty: `b`).
+Box union_of(const Box& a, const Box& b);
+
 // `b` grown on every side by a `divisor`-th of its height (at least 3 pixels).
 Box padded(const Box& b, int divisor);
 
