@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-46";  // 46: a code the Chinese model misread and the Latin model read whole
+    "scan-47";  // 47: a picture's edge between two pieces of print on one line parts them
+                // (two ID card sides side by side);
+                // 46: a code the Chinese model misread and the Latin model read whole
                 // carried in its row's text; a round bracket read as an angle one mended;
                 // 45: a code or a company's name written by hand set straight (each character
                 // on one line) and read again, a code's readings taken together; 《 》 read as

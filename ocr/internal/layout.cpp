@@ -576,9 +576,9 @@ Layout text_layout(Pix* binary) {
       return overlap * 10 >= std::min(b.h, o.h) * 6 && gap <= b.h;
     });
   };
-  std::vector<Box> characters;
+  std::vector<Box> characters, pictures;
   for (const Box& b : tall)
-    if (beside(b, tall) || beside(b, blocks)) characters.push_back(b);
+    (beside(b, tall) || beside(b, blocks) ? characters : pictures).push_back(b);
   blocks.insert(blocks.end(), characters.begin(), characters.end());
   // A block several rows high is rows run together (a tick or a handwritten stroke crossing
   // from one table row into the next): it is parted where its ink thins out.
@@ -618,6 +618,15 @@ Layout text_layout(Pix* binary) {
         if (std::abs(s.h - row.h) > std::max(row.h, s.h) * 45 / 100) continue;
         int gap = std::max(s.x - row.right(), row.x - s.right());
         if (gap > std::max(row.h, s.h) * 4) continue;
+        // A picture's edge standing between them, the height of both and more, parts them: two
+        // ID card sides copied side by side, their rows on one line (中华人民共和国 on the front,
+        // 姓名 李琴 on the back: read as one row, the name lost).
+        const int left = std::min(row.right(), s.right()), right = std::max(row.x, s.x);
+        const int top = std::min(row.y, s.y), bottom = std::max(row.bottom(), s.bottom());
+        if (std::any_of(pictures.begin(), pictures.end(), [&](const Box& p) {
+              return p.x >= left && p.right() <= right && p.y <= top && p.bottom() >= bottom;
+            }))
+          continue;
         int x = std::min(row.x, s.x), y = std::min(row.y, s.y);
         row = {x, y, std::max(row.right(), s.right()) - x, std::max(row.bottom(), s.bottom()) - y};
         used[j] = true;

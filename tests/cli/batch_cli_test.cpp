@@ -841,6 +841,14 @@ TEST_CASE("a scan's text carries a code as the Latin model read it, and brackets
   CHECK_FALSE(any_holds(form, "〈"));
 }
 
+TEST_CASE("two ID card sides copied side by side are read each on its own", "[batch]") {
+  // scangen --variety wide --faults mix, seed 31: S-2026-109178's ID card copy sets the front and
+  // the back side by side, 中华人民共和国 on the front on the line of the back's 姓名 李琴. The
+  // rows joined across the gap between the cards into one, read 中华人民共和国,| |多学: the name
+  // was lost (name.unread on a clean card). The back card's edge between them parts them.
+  no_finding_on("S-2026-109178", "name.", "id_card_copy");
+}
+
 TEST_CASE("a company's name its cell wrapped is taken as one value", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109176's application form prints
   // 嘉禾（南京）国际贸易有限公 over 司 in the name's cell. The value after 企业名称 was the first
