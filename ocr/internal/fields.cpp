@@ -161,19 +161,17 @@ void ScanAnalyzer::Impl::carry_latin_codes(ReadRow& row, std::vector<FieldRead>&
       const std::string code_text =
           !repair_uscc(chars).empty() ? fold_uscc(chars) : fold_id_number(chars);
       std::vector<internal::Glyph> code_glyphs;
-      for (internal::Glyph& g : latin.glyphs)
+      for (const internal::Glyph& g : latin.glyphs)
         if (g.text.size() == 1 && std::isalnum(static_cast<unsigned char>(g.text[0])))
-          code_glyphs.push_back(std::move(g));
+          code_glyphs.push_back(g);
       if (code_glyphs.size() == code_text.size()) {
         for (size_t k = 0; k < code_glyphs.size(); ++k)
           code_glyphs[k].text = code_text.substr(k, 1);
         latin.glyphs = std::move(code_glyphs);
         latin.text = code_text;
-      } else {
-        latin = latin_read(box);
       }
       const std::vector<size_t> at = glyph_offsets(row.read);
-      if (at.empty()) return;
+      if (at.empty()) return;  // the row's text is not its glyphs joined: left as read
       const size_t first = row.glyph_of[run.begin], last = row.glyph_of[run.end - 1];
       // The row's text before and after the run, the Latin reading between, a space where
       // letters or digits would touch.
