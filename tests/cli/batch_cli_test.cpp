@@ -797,8 +797,8 @@ TEST_CASE("a company name whose pale print the binary page lost is read from the
 }
 
 // What the scan of `material` read, `submission` of `set` checked alone (the batch database's
-// stored scan result): its text lines (`part` "lines") or the values it took ("fields"), each
-// kind's `field` filtering.
+// stored scan result): its text lines (`part` "lines") or the values it took ("fields"; with
+// `field`, only the values of that kind).
 std::vector<std::string> scan_texts(const fs::path& set, const std::string& submission,
                                     const std::string& material, const std::string& part,
                                     const std::string& field = "") {
