@@ -6,6 +6,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/internal/sql.h"
+#include "ocr/scan.h"
 #include "tests/support.h"
 
 using keydesk::test::read_json;
@@ -811,10 +813,15 @@ std::vector<std::string> scan_texts(const fs::path& set, const std::string& subm
   stored->bind(1, material);
   std::vector<std::string> texts;
   for (auto row = stored->step(); row && *row; row = stored->step()) {
-    const nlohmann::json result = nlohmann::json::parse(stored->text(0));
-    for (const auto& item : result.at(part))
-      if (field.empty() || item.value("field", "") == field)
-        texts.push_back(item.at("text").get<std::string>());
+    // Read back as the batch reads its stored results (ocr/scan_json.cpp).
+    const std::optional<keydesk::ocr::ScanResult> result =
+        keydesk::ocr::scan_result_from_json(nlohmann::json::parse(stored->text(0), nullptr, false));
+    REQUIRE(result);
+    if (part == "lines")
+      for (const keydesk::ocr::TextLine& line : result->lines) texts.push_back(line.text);
+    else
+      for (const keydesk::ocr::FieldRead& f : result->fields)
+        if (field.empty() || f.field == field) texts.push_back(f.text);
   }
   return texts;
 }
