@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-47";  // 47: a picture's edge between two pieces of print on one line parts them
+    "scan-48";  // 48: a seal's characters stood upright (as wide at the top as at the foot)
+                // before they are read and drawn;
+                // 47: a picture's edge between two pieces of print on one line parts them
                 // (two ID card sides side by side);
                 // 46: a code the Chinese model misread and the Latin model read whole
                 // carried in its row's text; a round bracket read as an angle one mended;

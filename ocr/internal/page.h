@@ -41,11 +41,25 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red);
 
 // The band inside the ring of `seal` (found on `redness`, levelled as the page) where a company
 // seal's name runs along its arc, unrolled into a straight line: 8 bpp, dark ink on white, its
-// characters upright and in reading order (clockwise), starting in the widest stretch of the band
-// without its tall print (the seal's foot), cut to the name's extent. nullptr when the band holds
-// no ink.
+// characters standing and in reading order (clockwise), starting in the widest stretch of the
+// band without its tall print (the seal's foot), cut to the name's extent. No line when the band
+// holds no ink.
 class LevelledGrey;
-PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal);
+struct UnrolledSeal {
+  PixPtr line;
+  // The radius of the line's top row and of its foot row, as shares of the ring's: each row takes
+  // the same step of angle per column, so a character stands in it narrower at its top than at
+  // its foot, as the radius is smaller there (upright_character).
+  double top_radius = 1, foot_radius = 1;
+};
+UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal);
+
+// Columns [first, last] of `seal`'s line (one character) as it stands on the seal: each row
+// widened or narrowed about the columns' middle by its radius over that of the character's middle
+// row, so that its top is as wide as its foot. nullptr when the columns are not on the line.
+PixPtr upright_character(const UnrolledSeal& seal, int first, int last);
+// `seal`'s line with each of `characters` ([first, last] columns) stood upright in its place.
+PixPtr upright_line(const UnrolledSeal& seal, const std::vector<std::pair<int, int>>& characters);
 
 // Sauvola's local thresholds of an 8 bpp page (t = m (1 − k (1 − s / 128)) over a window of
 // 2 `half_window` + 1 pixels a side, mirrored at the edges): the values Leptonica's

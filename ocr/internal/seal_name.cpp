@@ -1,7 +1,9 @@
 // The text along a red seal's arc, and the company's name looked for in it
 // (ScanAnalyzer::Impl::read_seal).
-// The band inside the ring, unrolled into a line (seals.cpp), is read by the Chinese model and
-// the reading aligned with the form's name. A seal's print is coarse and Tesseract reads its
+// The band inside the ring, unrolled into a line (seals.cpp), parted into the name's characters
+// and each stood upright (the unrolled line takes the same step of angle on every row, so a
+// character stands in it narrower at its top, farther out on the seal, than at its foot), is read
+// by the Chinese model and the reading aligned with the form's name. A seal's print is coarse and Tesseract reads its
 // characters loosely (贸 as 负, 限 as 服): where the reading and the name differ, the character's
 // ink is drawn against the one read and the form's (GlyphShapes). Only ink that clearly is
 // another character than the form's says "another company"; ink that clearly is the form's, or
@@ -113,9 +115,21 @@ Parting seal_characters(Pix* line, size_t count) {
 
 void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_name,
                                    const std::string& debug_png, SealMark& seal) {
-  const internal::PixPtr unrolled = internal::unroll_seal_text(page.redness, seal);
-  Pix* line = unrolled.get();
-  if (!line) return;
+  const internal::UnrolledSeal unrolled = internal::unroll_seal_text(page.redness, seal);
+  if (!unrolled.line) return;
+  // The name's Chinese characters: a seal carries no brackets (佳美（中国）有限公司 is cut as
+  // 佳美中国有限公司).
+  std::u32string want;
+  for (char32_t c : normalise_name(company_name))
+    if (internal::is_cjk(c)) want += c;
+  // The line parted into the name's characters, each stood upright, is what is read; else the
+  // line as unrolled, parted below into the characters read (another company's name may be
+  // longer or shorter).
+  const Parting parted =
+      want.size() >= 4 ? seal_characters(unrolled.line.get(), want.size()) : Parting{};
+  internal::PixPtr upright;
+  if (!parted.characters.empty()) upright = internal::upright_line(unrolled, parted.characters);
+  Pix* line = upright ? upright.get() : unrolled.line.get();
   if (!debug_png.empty()) pixWrite(debug_png.c_str(), line, IFF_PNG);
   const internal::LineRead read = text->read(line);
   // The reading's Chinese characters, each with its glyph: the seal's text.
@@ -127,16 +141,8 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       chars += c[0], glyph_of.push_back(&g), confidence += g.confidence;
   seal.text = encode_utf8(chars);
   if (!chars.empty()) seal.text_confidence = confidence / static_cast<float>(chars.size());
-  // The name's Chinese characters: a seal carries no brackets (佳美（中国）有限公司 is cut as
-  // 佳美中国有限公司).
-  std::u32string want;
-  for (char32_t c : normalise_name(company_name))
-    if (internal::is_cjk(c)) want += c;
   if (want.size() < 4) return;
   const int h = static_cast<int>(pixGetHeight(line)), w = static_cast<int>(pixGetWidth(line));
-  // The line parted into the name's characters, else into those read (another company's name
-  // may be longer or shorter).
-  const Parting parted = seal_characters(line, want.size());
   const Parting parted_as_read = parted.characters.empty() && chars.size() != want.size()
                                      ? seal_characters(line, chars.size())
                                      : Parting{};
@@ -189,9 +195,17 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       std::vector<internal::Shape> cuts;
       auto cut_out = [&](int left, int top, int width, int height, bool trim) {
         left = std::clamp(left, 0, w - 1), top = std::clamp(top, 0, h - 1);
-        BOX* area = boxCreate(left, top, std::min(width, w - left), std::min(height, h - top));
-        internal::PixPtr cut(pixClipRectangle(line, area, nullptr));
-        boxDestroy(&area);
+        width = std::min(width, w - left), height = std::min(height, h - top);
+        // A character of the line as unrolled (parted into the characters read) stood upright;
+        // the upright line's as it is.
+        internal::PixPtr cut;
+        if (!trim && !upright) {
+          cut = internal::upright_character(unrolled, left, left + width - 1);
+        } else {
+          BOX* area = boxCreate(left, top, width, height);
+          cut.reset(pixClipRectangle(line, area, nullptr));
+          boxDestroy(&area);
+        }
         internal::Shape shape;
         if (cut &&
             (trim ? internal::trimmed_shape(cut.get(), &shape)

@@ -228,13 +228,13 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
   return seals;
 }
 
-PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
+UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   // The seal cut out with a margin (the box is the mask's ink; fainter ink lies outside it).
   const int margin = std::max(seal.box.w, seal.box.h) / 16 + 2;
   const Box area{seal.box.x - margin, seal.box.y - margin, seal.box.w + 2 * margin,
                  seal.box.h + 2 * margin};
   PixPtr cut = redness.cut(area);
-  if (!cut) return nullptr;
+  if (!cut) return {};
   const int w = width_of(cut.get()), h = height_of(cut.get());
   const l_uint32* data = pixGetData(cut.get());
   const int wpl = pixGetWpl(cut.get());
@@ -249,13 +249,13 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   constexpr int kPaper = 18;
   long red_pixels = 0;
   for (int v = kPaper; v < 256; ++v) red_pixels += histogram[static_cast<size_t>(v)];
-  if (red_pixels == 0) return nullptr;
+  if (red_pixels == 0) return {};
   int full = 255;
   for (long seen = 0; full > kPaper; --full) {
     seen += histogram[static_cast<size_t>(full)];
     if (seen * 2 >= red_pixels) break;
   }
-  if (full <= kPaper + 8) return nullptr;
+  if (full <= kPaper + 8) return {};
   const int floor = kPaper;
   // Each pixel's ink once (0..1), then sampled bilinearly.
   std::vector<float> ink_map(static_cast<size_t>(w) * static_cast<size_t>(h));
@@ -346,7 +346,7 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   const double radius = (rx + ry) / 2;
   const int columns = static_cast<int>(2 * std::numbers::pi * (outer_r + inner_r) / 2 * radius);
   const int rows = static_cast<int>((outer_r - inner_r) * radius);
-  if (columns < 32 || rows < 8) return nullptr;
+  if (columns < 32 || rows < 8) return {};
   std::vector<double> ink(static_cast<size_t>(columns) * static_cast<size_t>(rows));
   for (int c = 0; c < columns; ++c) {
     const double angle = 2 * std::numbers::pi * (c + 0.5) / columns;
@@ -389,7 +389,7 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
     while (length < columns && blank(c + length)) ++length;
     if (length > best_length) best_start = c, best_length = length;
   }
-  if (best_length == 0 && blank(0)) return nullptr;  // no ink at all
+  if (best_length == 0 && blank(0)) return {};  // no ink at all
   const int start = best_start + best_length / 2;
   // The name's extent, its first and last inked column between the gap's two ends, with a
   // margin of half the band: the rest of the circle is not read.
@@ -397,7 +397,7 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   for (int c = best_length - best_length / 2; c < columns - best_length / 2; ++c)
     if (bottom[static_cast<size_t>((start + c) % columns)] >= 0)
       first = std::min(first, c), last = c;
-  if (last < first) return nullptr;
+  if (last < first) return {};
   first = std::max(0, first - rows / 2), last = std::min(columns - 1, last + rows / 2);
   // A seal is pressed harder on one side: each stretch of a character's width is brought to its
   // own strongest ink (at most threefold), so the faint side reads as the strong one.
@@ -410,7 +410,7 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
     for (int r = 0; r < rows; ++r)
       strongest[static_cast<size_t>(c)] = std::max(strongest[static_cast<size_t>(c)], at(r, c));
   PixPtr line(pixCreate(last - first + 1, rows, 8));
-  if (!line) return nullptr;
+  if (!line) return {};
   for (int c = first; c <= last; ++c) {
     double local = 0;
     for (int d = std::max(first, c - rows / 2); d <= std::min(last, c + rows / 2); ++d)
@@ -448,6 +448,57 @@ PixPtr unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
       }
     }
   }
+  return {std::move(line), outer_r, inner_r};
+}
+
+PixPtr upright_character(const UnrolledSeal& seal, int first, int last) {
+  Pix* line = seal.line.get();
+  if (!line || first < 0 || last < first || last >= width_of(line)) return nullptr;
+  const int w = last - first + 1, h = height_of(line);
+  PixPtr out(pixCreate(w, h, 8));
+  if (!out) return nullptr;
+  pixSetAll(out.get());
+  // The character's middle row: the middle of its ink's rows.
+  int top = h, foot = -1;
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* row = pixGetData(line) + static_cast<ptrdiff_t>(y) * pixGetWpl(line);
+    for (int x = first; x <= last; ++x)
+      if (GET_DATA_BYTE(row, x) < 176) {
+        top = std::min(top, y), foot = std::max(foot, y);
+        break;
+      }
+  }
+  if (foot < 0) return out;
+  auto radius = [&](double y) {
+    return seal.top_radius - (seal.top_radius - seal.foot_radius) * (y + 0.5) / h;
+  };
+  const double middle = radius((top + foot) / 2.0), centre = (first + last + 1) / 2.0;
+  for (int y = 0; y < h; ++y) {
+    const double scale = radius(y) / middle;  // the row's width on the seal over the line's
+    const l_uint32* from = pixGetData(line) + static_cast<ptrdiff_t>(y) * pixGetWpl(line);
+    l_uint32* to = pixGetData(out.get()) + static_cast<ptrdiff_t>(y) * pixGetWpl(out.get());
+    for (int x = 0; x < w; ++x) {
+      // Linear between the two line columns the output column's middle falls between.
+      const double at = centre + (first + x + 0.5 - centre) / scale - 0.5;
+      const int x0 = static_cast<int>(std::floor(at));
+      const double f = at - x0;
+      auto value = [&](int c) {
+        return c < first || c > last ? 255.0 : static_cast<double>(GET_DATA_BYTE(from, c));
+      };
+      SET_DATA_BYTE(to, x,
+                    static_cast<l_uint8>(std::lround((1 - f) * value(x0) + f * value(x0 + 1))));
+    }
+  }
+  return out;
+}
+
+PixPtr upright_line(const UnrolledSeal& seal, const std::vector<std::pair<int, int>>& characters) {
+  PixPtr line(pixCopy(nullptr, seal.line.get()));
+  if (!line) return nullptr;
+  for (const auto& [first, last] : characters)
+    if (PixPtr upright = upright_character(seal, first, last))
+      pixRasterop(line.get(), first, 0, last - first + 1, height_of(line.get()), PIX_SRC,
+                  upright.get(), 0, 0);
   return line;
 }
 

@@ -692,3 +692,88 @@ TEST_CASE("pale print all over a page is deepened before it is binarised; a grai
   pixCountPixels(none.get(), &specks, nullptr);
   CHECK(specks < w * h / 1000);
 }
+
+TEST_CASE("a seal's characters, unrolled narrower at the top than at the foot, are stood upright",
+          "[page]") {
+  // A seal's redness (dark is red): a ring of radius 150 and, inside it, five characters along
+  // its top arc, each a square outline 40 pixels a side standing on the seal, its top towards
+  // the ring. Unrolled, each row takes the same step of angle per column, so a character's top,
+  // farther out, spans fewer columns than its foot.
+  PixPtr redness = blank_page(600, 600);
+  const double cx = 300, cy = 300;
+  for (int y = 0; y < 600; ++y)
+    for (int x = 0; x < 600; ++x) {
+      const double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+      const double r = std::hypot(dx, dy);
+      bool dark = r >= 146 && r <= 154;
+      for (int k = -2; k <= 2 && !dark; ++k) {
+        const double a = k * 0.45;  // radians clockwise from the top
+        // The pixel in the character's own frame: along the arc's tangent, and outwards.
+        const double along = dx * std::cos(a) + dy * std::sin(a);
+        const double out = dx * std::sin(a) - dy * std::cos(a);
+        const bool inside = std::abs(along) <= 20 && out >= 95 && out <= 135;
+        const bool stroke = std::abs(along) >= 16 || out <= 99 || out >= 131;
+        dark = inside && stroke;
+      }
+      if (dark) pixSetPixel(redness.get(), x, y, 0);
+    }
+  SealMark seal;
+  seal.box = {146, 146, 308, 308};
+  seal.red = true;
+  const UnrolledSeal unrolled = unroll_seal_text(as_is(redness.get()), seal);
+  REQUIRE(unrolled.line);
+  CHECK(unrolled.top_radius > unrolled.foot_radius);
+  // The middle character: the inked run of columns in the line's middle.
+  Pix* line = unrolled.line.get();
+  const int w = static_cast<int>(pixGetWidth(line)), h = static_cast<int>(pixGetHeight(line));
+  auto inked = [](Pix* pix, int x, int y) {
+    l_uint32 v = 255;
+    pixGetPixel(pix, x, y, &v);
+    return v < 128;
+  };
+  int first = w / 2, last = w / 2;
+  auto column_inked = [&](int x) {
+    for (int y = 0; y < h; ++y)
+      if (inked(line, x, y)) return true;
+    return false;
+  };
+  REQUIRE(column_inked(w / 2));
+  while (first > 0 && column_inked(first - 1)) --first;
+  while (last + 1 < w && column_inked(last + 1)) ++last;
+  // Each row's inked width: the top stroke's row and the foot stroke's.
+  auto widths = [&](Pix* pix) {
+    std::vector<int> out;
+    for (int y = 0; y < static_cast<int>(pixGetHeight(pix)); ++y) {
+      int n = 0;
+      for (int x = 0; x < static_cast<int>(pixGetWidth(pix)); ++x) n += inked(pix, x, y);
+      if (n > 0) out.push_back(n);
+    }
+    return out;
+  };
+  auto clip = [](Pix* pix, int x, int width) {
+    BOX* box = boxCreate(x, 0, width, static_cast<int>(pixGetHeight(pix)));
+    PixPtr out(pixClipRectangle(pix, box, nullptr));
+    boxDestroy(&box);
+    return out;
+  };
+  PixPtr cut = clip(line, first, last - first + 1);
+  const std::vector<int> as_unrolled = widths(cut.get());
+  // The widest of the first rows (the top stroke) and of the last (the foot stroke).
+  auto top = [](const std::vector<int>& v) { return *std::max_element(v.begin(), v.begin() + 5); };
+  auto foot = [](const std::vector<int>& v) { return *std::max_element(v.end() - 5, v.end()); };
+  REQUIRE(as_unrolled.size() >= 10);
+  CHECK(foot(as_unrolled) - top(as_unrolled) >= 8);
+  PixPtr upright = upright_character(unrolled, first - 2, last + 2);
+  REQUIRE(upright);
+  const std::vector<int> stood = widths(upright.get());
+  REQUIRE(stood.size() >= 10);
+  INFO("as unrolled " << Catch::Detail::stringify(as_unrolled) << ", upright "
+                      << Catch::Detail::stringify(stood));
+  CHECK(std::abs(foot(stood) - top(stood)) <= 2);
+  CHECK(std::abs(foot(stood) - 40) <= 3);  // as wide as on the seal, at the middle row's radius
+  // The upright line holds the same, in the character's place.
+  PixPtr whole = upright_line(unrolled, {{first - 2, last + 2}});
+  REQUIRE(whole);
+  PixPtr again = clip(whole.get(), first - 2, last - first + 5);
+  CHECK(widths(again.get()) == stood);
+}
