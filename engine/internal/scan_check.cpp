@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-48";  // 48: a seal's characters stood upright (as wide at the top as at the foot)
+    "scan-49";  // 49: a seal read as the name but for its brand, the brand read surely and
+                // alike twice, goes to a person (seal.name_doubtful);
+                // 48: a seal's characters stood upright (as wide at the top as at the foot)
                 // before they are read and drawn;
                 // 47: a picture's edge between two pieces of print on one line parts them
                 // (two ID card sides side by side);

@@ -3,11 +3,12 @@
 // The band inside the ring, unrolled into a line (seals.cpp), parted into the name's characters
 // and each stood upright (the unrolled line takes the same step of angle on every row, so a
 // character stands in it narrower at its top, farther out on the seal, than at its foot), is read
-// by the Chinese model and the reading aligned with the form's name. A seal's print is coarse and Tesseract reads its
-// characters loosely (贸 as 负, 限 as 服): where the reading and the name differ, the character's
-// ink is drawn against the one read and the form's (GlyphShapes). Only ink that clearly is
-// another character than the form's says "another company"; ink that clearly is the form's, or
-// characters read as the form's, say "this company".
+// by the Chinese model and the reading aligned with the form's name. A seal's print is coarse and
+// Tesseract reads its characters loosely (贸 as 负, 限 as 服): where the reading and the name
+// differ, the character's ink is drawn against the one read and the form's (GlyphShapes). Only ink
+// that clearly is another character than the form's says "another company"; ink that clearly is the
+// form's, or characters read as the form's, say "this company". A reading of the name whole but for
+// its brand, that brand read surely and alike twice, sends the seal to a person.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ constexpr double kCarried = 0.6;
 // Two characters of another company's brand stand at most this far apart (a brand of four:
 // its first and last).
 constexpr size_t kBrandReach = 3;
+// Tesseract's confidence in a seal's character at which a reading of another company's brand is
+// taken as read (an own seal's misread characters come at 70–95 as often as not).
+constexpr float kReadSurely = 95;
 
 // The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
 // characters at an even pitch along the arc. Where they stand apart, the runs of inked columns,
@@ -172,7 +176,9 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     check.expected = company_name;
     const std::vector<size_t> at = internal::align_to(chars, want);
     std::vector<bool> other_at(want.size(), false);  // the ink there clearly is another character
-    size_t far_other = 0;                            // … by kSurely
+    // The name's k-th character's entry in check.differences.
+    std::vector<size_t> difference_at(want.size(), std::u32string::npos);
+    size_t far_other = 0;              // … by kSurely
     size_t surely_other = 0;           // … and, on a line parted evenly, read so again
     size_t distinctive = want.size();  // the name before its legal form
     for (std::u32string_view form : {U"股份有限公司", U"有限责任公司", U"有限公司", U"公司"})
@@ -251,6 +257,7 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       const bool by_far = other_at[k] && d.read_likeness >= d.form_likeness + kSurely;
       far_other += by_far;
       if (by_far && (!parting.even || read_again_at(k) == chars[at[k]])) ++surely_other;
+      difference_at[k] = check.differences.size();
       check.differences.push_back(std::move(d));
     }
     const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
@@ -268,6 +275,40 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     // was read too poorly to tell (宁波中科丛贸易有限公司 for 宁波佳美…: 科 surely not 佳, 0.80
     // against 0.37; 丛 neither 美 nor clearly another); a person looks. Most of the name found and
     // nothing clearly another's is this company's.
+    // Another company's name read as it is, but for its brand: two or more characters before the
+    // legal form, standing together, each read surely (kReadSurely) as one the name does not
+    // hold, and read so again on the line half as large again, its ink not more like the name's;
+    // every other character of the name read as it is (深圳富华国际贸易有限公司 on 深圳海纳…'s
+    // papers, read whole at 98–100, the ink of 富 and 华 too bold and coarse to draw clearly as
+    // either). An own seal misread reads more of its name otherwise than its brand, or its ink
+    // says the name's (苏州云机员奈… for 苏州云帆国际…, 机 at 99 and 奈 at 97, but the ink of 帆
+    // draws as 帆 0.70, as 机 0.69). A person looks.
+    std::vector<size_t> read_other;  // where the name's characters were read surely as others
+    for (size_t k = 0; k < distinctive; ++k)
+      if (at[k] != std::u32string::npos && !read_elsewhere[k] && chars[at[k]] != want[k] &&
+          want.find(chars[at[k]]) == std::u32string::npos &&
+          glyph_of[at[k]]->confidence >= kReadSurely &&
+          (difference_at[k] == std::u32string::npos ||
+           check.differences[difference_at[k]].read_likeness >=
+               check.differences[difference_at[k]].form_likeness))
+        read_other.push_back(k);
+    bool brand_read =
+        read_other.size() >= 2 && read_other.back() - read_other.front() <= kBrandReach;
+    for (size_t k = 0; k < want.size() && brand_read; ++k) {
+      const bool as_name =
+          read_elsewhere[k] || (at[k] != std::u32string::npos && chars[at[k]] == want[k]);
+      // The brand's span (a brand of three read as two leaves one of its places unmatched).
+      const bool in_brand =
+          k + 1 >= read_other.front() && k <= read_other.back() + 1 && k < distinctive;
+      brand_read = as_name || in_brand;
+    }
+    if (brand_read)
+      brand_read = std::count_if(read_other.begin(), read_other.end(),
+                                 [&](size_t k) { return read_again_at(k) == chars[at[k]]; }) >= 2;
+    if (brand_read)
+      for (size_t k : read_other)
+        if (difference_at[k] != std::u32string::npos)
+          check.differences[difference_at[k]].clearly_other = true;
     bool together = false;
     for (size_t k = 0, last = want.size(); k < want.size(); ++k)
       if (other_at[k]) {
@@ -276,7 +317,8 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       }
     if (far_other >= 2 && together && check.read_as_name >= 3)
       check.verdict = SealNameCheck::Verdict::other;
-    else if ((other >= 2 || (other == 1 && surely_other == 1)) && check.read_as_name >= 3)
+    else if (((other >= 2 || (other == 1 && surely_other == 1)) && check.read_as_name >= 3) ||
+             brand_read)
       check.verdict = SealNameCheck::Verdict::doubtful;
     else if (found >= kCarried && other == 0)
       check.verdict = SealNameCheck::Verdict::same;

@@ -862,6 +862,27 @@ TEST_CASE("a seal's characters are stood upright before they are read", "[batch]
   no_finding_on("S-2026-109187", "seal.", "power_of_attorney");
 }
 
+TEST_CASE("a seal read as the name but for its brand, read surely twice, goes to a person",
+          "[batch]") {
+  // scangen --variety wide --faults mix, seed 31: S-2026-109179 (鑫隆（中国）有限公司) has another
+  // company's seal on its application form, read 百狼中国有有限公司: 百 at 99 and 狼 at 96, and
+  // so again half as large again, the rest of the name as it is. The ink of a seal's coarse
+  // characters drew as neither clearly (百 0.39 against 鑫 0.18), so the seal was unsure and the
+  // other seals' carrying the name let it pass.
+  TempDir dir;
+  const auto found =
+      findings_alone(seed31_first38() / "S-2026-109179", dir.path(), "seal.name_doubtful");
+  std::vector<nlohmann::json> on_form;
+  for (const auto& f : found)
+    if (f["material"] == "application_form") on_form.push_back(f);
+  REQUIRE(on_form.size() == 1);
+  CHECK(on_form[0]["severity"] == "review");
+  const std::string remark = on_form[0]["message"];
+  CHECK(remark.find("“百”（应为“鑫”）") != std::string::npos);
+  CHECK(remark.find("“狼”（应为“隆”）") != std::string::npos);
+  CHECK(remark.find("请人工核对公章是否为本企业公章") != std::string::npos);
+}
+
 TEST_CASE("two ID card sides copied side by side are read each on its own", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109178's ID card copy sets the front and
   // the back side by side, 中华人民共和国 on the front on the line of the back's 姓名 李琴. The
