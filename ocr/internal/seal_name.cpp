@@ -263,18 +263,6 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
     const double found = static_cast<double>(check.read_as_name + check.drawn_as_name) /
                          static_cast<double>(want.size());
-    // Two characters clearly another's (another company's brand or trade: 瑞丰 for 正元, 实业
-    // for 进出口), where the rest of the reading lines up with the name (three of its characters
-    // read as they are), is another company's seal, when they stand together (a brand is two to
-    // four characters) and two of them are so by kSurely. Two far apart are as likely two
-    // characters misread each its own way (an own seal's 了支江航科打反发有限人忆 for
-    // 宁波远航科技发展有限公司: 支 for 波, 打 for 技, four apart), and a character clearly another
-    // by a little is a misreading now and then (an own 苏州云机虽奈… for 苏州云帆国际…: 机 for 帆
-    // by 0.13, beside 虽 for 国): a person looks. One, by kSurely, is doubtful: a character misread
-    // that draws more like the one read, or another company's name whose other differing character
-    // was read too poorly to tell (宁波中科丛贸易有限公司 for 宁波佳美…: 科 surely not 佳, 0.80
-    // against 0.37; 丛 neither 美 nor clearly another); a person looks. Most of the name found and
-    // nothing clearly another's is this company's.
     // Another company's name read as it is, but for its brand: two or more characters before the
     // legal form, standing together, each read surely (kReadSurely) as one the name does not
     // hold, and read so again on the line half as large again, its ink not more like the name's;
@@ -309,6 +297,18 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       for (size_t k : read_other)
         if (difference_at[k] != std::u32string::npos)
           check.differences[difference_at[k]].clearly_other = true;
+    // Two characters clearly another's (another company's brand or trade: 瑞丰 for 正元, 实业
+    // for 进出口), where the rest of the reading lines up with the name (three of its characters
+    // read as they are), is another company's seal, when they stand together (a brand is two to
+    // four characters) and two of them are so by kSurely. Two far apart are as likely two
+    // characters misread each its own way (an own seal's 了支江航科打反发有限人忆 for
+    // 宁波远航科技发展有限公司: 支 for 波, 打 for 技, four apart), and a character clearly another
+    // by a little is a misreading now and then (an own 苏州云机虽奈… for 苏州云帆国际…: 机 for 帆
+    // by 0.13, beside 虽 for 国): a person looks. One, by kSurely, is doubtful: a character misread
+    // that draws more like the one read, or another company's name whose other differing character
+    // was read too poorly to tell (宁波中科丛贸易有限公司 for 宁波佳美…: 科 surely not 佳, 0.80
+    // against 0.37; 丛 neither 美 nor clearly another); a person looks, as at a brand read as
+    // another's (above). Most of the name found and nothing clearly another's is this company's.
     bool together = false;
     for (size_t k = 0, last = want.size(); k < want.size(); ++k)
       if (other_at[k]) {
