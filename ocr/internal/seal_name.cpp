@@ -39,7 +39,8 @@ constexpr double kCarried = 0.6;
 // its first and last).
 constexpr size_t kBrandReach = 3;
 // Tesseract's confidence in a seal's character at which a reading of another company's brand is
-// taken as read (an own seal's misread characters come at 70–95 as often as not).
+// taken as read: an own seal's characters read as ones its name does not hold come at 95 or more
+// one time in eleven (382 of 4,190 on five generated sets).
 constexpr float kReadSurely = 95;
 
 // The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
