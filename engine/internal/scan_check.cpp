@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-49";  // 49: a seal read as the name but for its brand, the brand read surely and
+    "scan-50";  // 50: a row shorter than a company's name read again alone, that reading's
+                // characters looked at by their ink; a person's name each character of which
+                // the row or the reading alone has as the form's taken;
+                // 49: a seal read as the name but for its brand, the brand read surely and
                 // alike twice, goes to a person (seal.name_doubtful);
                 // 48: a seal's characters stood upright (as wide at the top as at the foot)
                 // before they are read and drawn;

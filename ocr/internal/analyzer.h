@@ -206,18 +206,26 @@ struct ScanAnalyzer::Impl {
   // is clearly the likelier for every one, the row reads as the form's name. Each look goes into
   // result.glyph_checks, taken or not.
   void confirm_values(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
+  // The look for one field: `want` (the form's `hint`, normalised) in `row`. `may_reread`: a
+  // name the ink did not settle may be read again alone (false for a reading alone itself).
+  void confirm_value(internal::ReadRow& row, const std::u32string& want, const char* field,
+                     const std::string& hint, bool is_code, bool may_reread, ScanResult& result);
   // A name `row` holds with characters missing, or a few too many or other (a pale name's end
   // the row finder cut off, a mark read into it), and no place that reads like it character for
   // character: its place read again alone from the grey, widened by the characters missing and
   // one more at each end, and taken (the row reading the form's name there, `hint` as written)
-  // when that reading holds the form's name whole. The look goes into result.glyph_checks.
+  // when that reading holds the form's name whole, or when the reading as it is does once its
+  // characters off the form's are looked at by their ink (confirm_value). A row shorter than a
+  // company's name comes here too. The looks go into result.glyph_checks.
   void reread_cut_name(internal::ReadRow& row, const std::u32string& want, const char* field,
                        const std::string& hint, ScanResult& result);
   // `around` (a name's place) read alone from the grey as it is and, when that reading does not
   // hold `want` whole, once more half as large again, and then set straight as a hand's line
   // (internal::levelled_line_image). The reading that holds `want` whole, else the one half as
   // large again; *holds: whether it holds `want` whole.
-  std::string read_name_alone(const Box& around, const std::u32string& want, bool* holds);
+  // `first`, when given: the first reading (as it is), its glyphs' boxes on the page.
+  std::string read_name_alone(const Box& around, const std::u32string& want, bool* holds,
+                              internal::LineRead* first = nullptr);
 
   // --- seal_name.cpp: the text along a red seal's arc
   // --------------------------------------------- Reads `seal`'s text (internal::unroll_seal_text,

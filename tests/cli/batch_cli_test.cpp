@@ -84,6 +84,9 @@ fs::path seed11_first31() { return wide_set("mix", 11, 31); }
 // Seed 41's first 23, faults mixed in (S-2026-108894 to S-2026-108916).
 fs::path seed41_first23() { return wide_set("mix", 41, 23); }
 
+// Seed 51's first 40, faults mixed in (S-2026-108624 to S-2026-108663).
+fs::path seed51_first40() { return wide_set("mix", 51, 40); }
+
 // `batch verify` of `in` with its report in `report`: per submission folder, its findings whose
 // code starts with `prefix`.
 std::map<std::string, std::vector<nlohmann::json>> findings_starting(const fs::path& in,
@@ -890,6 +893,23 @@ TEST_CASE("a seal read as the name but for its brand, read surely twice, goes to
   CHECK(remark.find("“百”（应为“鑫”）") != std::string::npos);
   CHECK(remark.find("“狼”（应为“隆”）") != std::string::npos);
   CHECK(remark.find("请人工核对公章是否为本企业公章") != std::string::npos);
+}
+
+TEST_CASE("a company's name read short in its row is read alone and looked at by its ink",
+          "[batch]") {
+  // scangen --variety wide --faults mix, seed 51: S-2026-108625, clean. Its trade filing form's
+  // pale 经营者中文名称 cell read a character or more short of the name, so no character was
+  // looked at and the place was not read again (name.unread). Read alone, the place reads the
+  // name but for characters the ink settles.
+  no_finding_on(seed51_first40(), "S-2026-108625", "name.", "trade_filing_form");
+}
+
+TEST_CASE("a person's name each character of which one reading or the other has is the form's",
+          "[batch]") {
+  // scangen --variety wide --faults mix, seed 51: S-2026-108663, whose ID card copy's 丁佳丽
+  // read 丁佳卫 in its row (丽's ink drew as 卫 0.15 against 丽 0.45) and 于佳丽 alone: each
+  // character is read as the form's by one of the two (name.unread on a clean card).
+  no_finding_on(seed51_first40(), "S-2026-108663", "name.", "id_card_copy");
 }
 
 TEST_CASE("two ID card sides copied side by side are read each on its own", "[batch]") {
