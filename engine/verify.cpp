@@ -308,7 +308,11 @@ class Checker {
       readings.push_back(f.text);
       readings.push_back(fold(f.text));
       for (const std::string& r : readings) {
-        size_t d = ocr::edit_distance(std::u32string(r.begin(), r.end()), want);
+        // A mark beside the code read into its run (a form's wall after a hand's code, read as
+        // L): of a longer reading, the stretch most like the form's.
+        const std::u32string read(r.begin(), r.end());
+        const size_t d = read.size() > want.size() ? ocr::best_substring_distance(read, want)
+                                                   : ocr::edit_distance(read, want);
         if (d < closest) {
           closest = d;
           closest_text = r;

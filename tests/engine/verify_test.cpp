@@ -122,6 +122,21 @@ TEST_CASE("a USCC read with a letter it cannot hold and two more slips is the fo
   CHECK((finding(three, "uscc.unread") || finding(three, "uscc.mismatch")));
 }
 
+TEST_CASE("a code read with a mark beside it in its run is weighed without the mark", "[verify]") {
+  // A hand's 91110105MA01ABCD5F read 91110905MA01ABTD5FL: two slips, and the form's wall right
+  // of the code read into its run as an L. As a whole the reading is three off; the stretch
+  // most like the form's is two off, the slips a hand's code is taken with.
+  const std::string name = "恒通（中国）有限公司";
+  SubmissionVerdict marked = check_name_read(
+      name, 97.0f, {}, {}, {{"code", "91110905MA01ABTD5FL", {700, 300, 300, 30}, 95.0f}});
+  CHECK(finding(marked, "uscc.unread") == nullptr);
+  CHECK(finding(marked, "uscc.mismatch") == nullptr);
+  // A third slip within the stretch is not the form's code.
+  SubmissionVerdict three = check_name_read(
+      name, 97.0f, {}, {}, {{"code", "91110905MA01ABTD7FL", {700, 300, 300, 30}, 95.0f}});
+  CHECK((finding(three, "uscc.unread") || finding(three, "uscc.mismatch")));
+}
+
 TEST_CASE("another valid code read where the page's ink leans to the form's goes to a person",
           "[verify]") {
   // 914401066254771324 passes its checksum and is far from the form's 91110105MA01ABCD5F:
