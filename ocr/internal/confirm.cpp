@@ -49,7 +49,9 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     const std::u32string want = normalise_name(*hint);
     if (want.size() < 2) continue;
     // A row shorter than a company's name may hold it mangled a few characters short (a pale
-    // 广州鑫隆进出口有限公司 read 剖攻进出口有耻公司): read again alone, as a cut one is.
+    // 广州鑫隆进出口有限公司 read 剖攻进出口有耻公司): read again alone, as a cut one is. Not a
+    // name of five characters or fewer (a person's): every row of a character or two would be
+    // within a character of it.
     if (row.folded.size() < want.size()) {
       if (!is_code && want.size() > 5) reread_cut_name(row, want, field, *hint, result);
       continue;

@@ -90,6 +90,12 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
                           Date(2026, 11, 24));
 }
 
+// The same submission, its name read as it is and one code read as `code`.
+SubmissionVerdict check_code_read(const std::string& code) {
+  return check_name_read("恒通（中国）有限公司", 97.0f, {}, {},
+                         {{"code", code, {700, 300, 300, 30}, 95.0f}});
+}
+
 }  // namespace
 
 TEST_CASE("a company name a cell's edge cut in two is read over its two lines", "[verify]") {
@@ -111,14 +117,11 @@ TEST_CASE("a USCC read with a letter it cannot hold and two more slips is the fo
   // The form's 91110105MA01ABCD5F read as 9111010SMA01ABCE57: S cannot stand in a USCC's
   // digits (it is a 5), and two characters more are slips (a hand-filled code). Without the
   // fold it is three off and no repair passes the checksum: a person would be asked.
-  const std::string name = "恒通（中国）有限公司";
-  SubmissionVerdict verdict = check_name_read(
-      name, 97.0f, {}, {}, {{"code", "9111010SMA01ABCE57", {700, 300, 300, 30}, 95.0f}});
+  SubmissionVerdict verdict = check_code_read("9111010SMA01ABCE57");
   CHECK(finding(verdict, "uscc.unread") == nullptr);
   CHECK(finding(verdict, "uscc.mismatch") == nullptr);
   // Three slips beyond the fold are not the same code (this one is taken for another's).
-  SubmissionVerdict three = check_name_read(
-      name, 97.0f, {}, {}, {{"code", "9111010SMA01ABCE77", {700, 300, 300, 30}, 95.0f}});
+  SubmissionVerdict three = check_code_read("9111010SMA01ABCE77");
   CHECK((finding(three, "uscc.unread") || finding(three, "uscc.mismatch")));
 }
 
@@ -126,14 +129,11 @@ TEST_CASE("a code read with a mark beside it in its run is weighed without the m
   // A hand's 91110105MA01ABCD5F read 91110905MA01ABTD5FL: two slips, and the form's wall right
   // of the code read into its run as an L. As a whole the reading is three off; the stretch
   // most like the form's is two off, the slips a hand's code is taken with.
-  const std::string name = "恒通（中国）有限公司";
-  SubmissionVerdict marked = check_name_read(
-      name, 97.0f, {}, {}, {{"code", "91110905MA01ABTD5FL", {700, 300, 300, 30}, 95.0f}});
+  SubmissionVerdict marked = check_code_read("91110905MA01ABTD5FL");
   CHECK(finding(marked, "uscc.unread") == nullptr);
   CHECK(finding(marked, "uscc.mismatch") == nullptr);
   // A third slip within the stretch is not the form's code.
-  SubmissionVerdict three = check_name_read(
-      name, 97.0f, {}, {}, {{"code", "91110905MA01ABTD7FL", {700, 300, 300, 30}, 95.0f}});
+  SubmissionVerdict three = check_code_read("91110905MA01ABTD7FL");
   CHECK((finding(three, "uscc.unread") || finding(three, "uscc.mismatch")));
 }
 
