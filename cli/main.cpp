@@ -1,7 +1,4 @@
 // keydesk: the back office of an e-key (电子钥匙) counter. Every job is a sub-command.
-#include <unistd.h>
-
-#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -20,12 +17,6 @@
 
 int main(int argc, char** argv) {
   using namespace keydesk::cli;
-  // Tesseract runs OpenMP inside each recognition; keydesk runs one engine per core instead, and
-  // libgomp reads OMP_THREAD_LIMIT only when it loads, so set it and start again.
-  if (std::getenv("OMP_THREAD_LIMIT") == nullptr) {
-    setenv("OMP_THREAD_LIMIT", "1", 1);
-    execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
-  }
   CLI::App app{"keydesk — back office of an e-key (电子钥匙) counter", "keydesk"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "keydesk 0.1.0");

@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-50";  // 50: a row shorter than a company's name read again alone, that reading's
+    "scan-51";  // 51: a page's way up tried after two of its rows read as nothing (six
+                // before), the text axis's turn undone before the page is tried upside down;
+                // 50: a row shorter than a company's name read again alone, that reading's
                 // characters looked at by their ink; a person's name each character of which
                 // the row or the reading alone has as the form's taken;
                 // 49: a seal read as the name but for its brand, the brand read surely and
