@@ -98,11 +98,11 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // Orientation: the first rows must give words of the vocabulary; if they do not, the page is
   // tried the other three ways up and the best kept.
   // Rows are read one by one until they give enough known words (no waste on an upright page:
-  // these rows are read anyway). An upright page gives them within two rows (45 of the bench
-  // set's 46, the other within three); a page the wrong way up gives none, so after two rows
-  // each other way is tried with its first three rows (its titles) before any is read further,
-  // up to kProbe rows. (Six rows first, until scan-51: four rows more read for nothing on every
-  // page the wrong way up, a fourth of them on the wide sets.)
+  // these rows are read anyway). An upright page gives them within two rows (45 of 46 pages of
+  // 12 submissions of the bench set, the other within three); a page the wrong way up gives none,
+  // so after two rows each other way is tried with its first three rows (its titles) before any is
+  // read further, up to kProbe rows. (Six rows first, until scan-51: four rows more read for
+  // nothing on every page the wrong way up, a fourth of them on the wide sets.)
   constexpr size_t kFirst = 2, kTitles = 3, kProbe = 10;
   constexpr int kKnown = 3;
   struct Way {
