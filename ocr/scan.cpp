@@ -102,7 +102,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // 12 submissions of the bench set, the other within three); a page the wrong way up gives none,
   // so after two rows each other way is tried with its first three rows (its titles) before any is
   // read further, up to kProbe rows. (Six rows first, until scan-51: four rows more read for
-  // nothing on every page the wrong way up, a fourth of them on the wide sets.)
+  // nothing on every page the wrong way up, and on the wide sets a fourth of the pages are.)
   constexpr size_t kFirst = 2, kTitles = 3, kProbe = 10;
   constexpr int kKnown = 3;
   struct Way {

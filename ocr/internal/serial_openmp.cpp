@@ -4,9 +4,9 @@
 // parallel region (`#pragma omp parallel for num_threads(4)`, and `parallel sections`). keydesk
 // runs one recogniser per core instead (batch --jobs, the worker pool), so a region's team is to
 // be one thread. libgomp keeps a team of one all the same, and closing it ends in its team barrier,
-// which wakes the team's waiters with a futex system call whether there are any or not: on the
-// bench set that call and libgomp's bookkeeping took 9 % of the run (perf: 4 % in the kernel, 5 %
-// in libgomp), an OMP_THREAD_LIMIT of 1 notwithstanding.
+// which wakes the team's waiters with a futex system call whether there are any or not: on 12
+// submissions of the bench set that call and libgomp's bookkeeping took 9 % of the run (perf: 4 %
+// in the kernel, 5 % in libgomp), an OMP_THREAD_LIMIT of 1 notwithstanding.
 //
 // The four entry points Tesseract calls (nm -D libtesseract.so.5: GOMP_parallel,
 // GOMP_parallel_sections, GOMP_sections_next, GOMP_sections_end_nowait) are defined here, in the

@@ -22,8 +22,8 @@ namespace {
 
 size_t threads_now() {
   namespace fs = std::filesystem;
-  return static_cast<size_t>(std::distance(fs::directory_iterator("/proc/self/task"),
-                                           fs::directory_iterator()));
+  return static_cast<size_t>(
+      std::distance(fs::directory_iterator("/proc/self/task"), fs::directory_iterator()));
 }
 
 std::string read_bytes(const std::filesystem::path& path) {
