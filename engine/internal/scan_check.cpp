@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-51";  // 51: a page's way up tried after two of its rows read as nothing (six
+    "scan-52";  // 52: a row read without the marks of the lines above and below that reach
+                // into it; a character grid's cells set on paper round their band of ink;
+                // 51: a page's way up tried after two of its rows read as nothing (six
                 // before), the text axis's turn undone before the page is tried upside down;
                 // 50: a row shorter than a company's name read again alone, that reading's
                 // characters looked at by their ink; a person's name each character of which

@@ -51,9 +51,10 @@ struct ScanAnalyzer::Impl {
   static constexpr float kSkim = 0.8f;
 
   // Reads `area` of `page` with `recognizer`, its width scaled by `squeeze`; glyph boxes come
-  // back on the page.
+  // back on the page. With `own`, the row's box, the lines above and below are cleared from it.
   static internal::LineRead read_line(internal::Recognizer& recognizer, const Page& page,
-                                      const Box& area, float squeeze = 1.0f);
+                                      const Box& area, float squeeze = 1.0f,
+                                      const Box* own = nullptr);
   static internal::LineRead recognise(internal::Recognizer& recognizer,
                                       const internal::LineImage& line);
   // Reads the row at `b`, with a margin so that strokes the row finder cut off are not lost.

@@ -311,7 +311,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
 LineRead ScanAnalyzer::Impl::latin_read(const Box& box) {
   for (const auto& [at, read] : latin_reads_)
     if (same_place(at, box)) return read;
-  LineRead read = read_line(*code, *current_, padded(box, 4));
+  LineRead read = read_line(*code, *current_, padded(box, 4), 1.0f, &box);
   latin_reads_.emplace_back(box, read);
   return read;
 }
@@ -561,16 +561,14 @@ bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
 }
 
 bool ScanAnalyzer::Impl::holds_hint(const std::string& text, const ScanHints& hints) {
-  // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for.
-  const std::string folded = fold_uscc(code_characters(text));
+  // Letters a code never holds (O, I, Z, S) taken for the digits they are misread for. One
+  // character other, left out or put in (a character grid's 91120116MA3P3E8C91 read by the
+  // Chinese model 91120116XMA3P3E8C91, a wall read as X).
+  const std::u32string folded = decode_utf8_lossy(fold_uscc(code_characters(text)));
   for (const std::string* hint : {&hints.uscc, &hints.id_number}) {
     const std::string code = code_characters(*hint);
-    if (code.size() < 15) continue;
-    for (size_t at = 0; at + code.size() <= folded.size(); ++at) {
-      size_t other = 0;
-      for (size_t k = 0; k < code.size() && other <= 1; ++k) other += folded[at + k] != code[k];
-      if (other <= 1) return true;
-    }
+    if (code.size() < 15 || folded.size() + 1 < code.size()) continue;
+    if (best_substring_distance(folded, decode_utf8_lossy(code)) <= 1) return true;
   }
   return false;
 }

@@ -20,6 +20,7 @@ namespace {
 struct RowInk {
   Box area;
   PixPtr rules, ink;  // 1 bpp, area-sized; ink null when the area is empty
+  PixPtr neighbours;  // 1 bpp, area-sized: marks of the lines above and below; may be null
 };
 RowInk row_ink(Pix* binary, Pix* rules, const Box& area) {
   RowInk row;
@@ -44,11 +45,63 @@ RowInk row_ink(Pix* binary, Pix* rules, const Box& area) {
   return row;
 }
 
-// The grey pixels of `row`'s area, its ruled lines whitened; null when they cannot be cut.
+// The grey pixels of `row`'s area, its ruled lines whitened and the marks of the lines above
+// and below set to the area's middle grey (white specks on a grey card would read as strokes);
+// null when they cannot be cut.
 PixPtr row_grey(const LevelledGrey& grey, const RowInk& row) {
   PixPtr crop = grey.cut(row.area);
-  if (crop) pixSetMasked(crop.get(), row.rules.get(), 255);
+  if (!crop) return crop;
+  l_float32 median = 255;
+  if (row.neighbours &&
+      pixGetRankValueMasked(crop.get(), nullptr, 0, 0, 1, 0.5f, &median, nullptr) == 0)
+    pixSetMasked(crop.get(), row.neighbours.get(), static_cast<l_uint32>(median));
+  pixSetMasked(crop.get(), row.rules.get(), 255);
   return crop;
+}
+
+// A row's area, padded, takes in the edge of the line above or below where they stand close (a
+// code wrapped in its cell, 911101085744472 over 4XC, whose second line's tops come into the
+// first's row); left, the recognizer reads the whole row askew (the code as OO). The marks of
+// the page round `own` (the row's own box) whose middle is above or below it and which stay
+// clear of its middle line are the other line's: they are cleared like ruled lines. The row's
+// own marks have their middles inside it, and strokes it cut off reach its middle.
+void clear_neighbouring_lines(Pix* binary, Pix* rules, const Box& own, RowInk& row) {
+  const int y0 = std::max(0, row.area.y - row.area.h);
+  const int y1 = std::min(height_of(binary), row.area.bottom() + row.area.h);
+  BOX* clip_box = boxCreate(row.area.x, y0, row.area.w, y1 - y0);
+  PixPtr ink(pixClipRectangle(binary, clip_box, nullptr));
+  PixPtr ruled(pixClipRectangle(rules, clip_box, nullptr));
+  boxDestroy(&clip_box);
+  if (!ink || !ruled) return;
+  pixSubtract(ink.get(), ink.get(), ruled.get());
+  const int middle = own.y + own.h / 2 - y0, top = own.y - y0, foot = own.bottom() - y0;
+  PIXA* marks = nullptr;
+  BoxaPtr boxes(pixConnComp(ink.get(), &marks, 8));
+  if (!boxes || !marks) {
+    if (marks) pixaDestroy(&marks);
+    return;
+  }
+  PixPtr theirs(pixCreateTemplate(ink.get()));
+  bool any = false;
+  for (int i = 0; i < boxaGetCount(boxes.get()); ++i) {
+    const Box b = box_at(boxes.get(), i);
+    const int centre = b.y + b.h / 2;
+    // Specks (a grey card's grain) are left.
+    if (b.h * 4 < own.h || (centre >= top && centre < foot) ||
+        (b.y < middle && b.bottom() > middle))
+      continue;
+    PixPtr mark(pixaGetPix(marks, i, L_CLONE));
+    pixRasterop(theirs.get(), b.x, b.y, b.w, b.h, PIX_SRC | PIX_DST, mark.get(), 0, 0);
+    any = true;
+  }
+  pixaDestroy(&marks);
+  if (!any) return;
+  // Their pixels inside the area, grown a pixel for their anti-aliased edges.
+  PixPtr grown(pixDilateBrick(nullptr, theirs.get(), 3, 3));
+  PixPtr inside(pixCreateTemplate(row.ink.get()));
+  pixRasterop(inside.get(), 0, 0, row.area.w, row.area.h, PIX_SRC, grown.get(), 0, row.area.y - y0);
+  pixSubtract(row.ink.get(), row.ink.get(), inside.get());
+  row.neighbours = std::move(inside);
 }
 
 }  // namespace
@@ -90,10 +143,12 @@ Box LineImage::to_page(const Box& squeezed) const {
   return {left, on_line.y + page_y, right - left, on_line.h};
 }
 
-LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area) {
+LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,
+                     const Box* own) {
   LineImage line;
   RowInk row = row_ink(binary, rules, area);
   if (!row.ink) return line;
+  if (own) clear_neighbouring_lines(binary, rules, *own, row);
   PixPtr crop = row_grey(grey, row);
   if (!crop) return line;
   line.page_y = row.area.y;
@@ -243,6 +298,7 @@ LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid
   const int top = std::max(2, grid.h / 8), h = grid.h - 2 * top;
   if (h <= 0 || pitch <= 2 * inset) return line;
   std::vector<std::pair<int, int>> inked;  // [from, to) in `crop` columns
+  int ink_top = h, ink_foot = 0;           // the characters' band, in the cells' rows
   for (int c = 0; c < cells; ++c) {
     const int from = static_cast<int>(c * pitch) + inset;
     const int to = static_cast<int>((c + 1) * pitch) - inset;
@@ -252,10 +308,17 @@ LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid
     const std::optional<Box> fg = ink_extent(ink.get());
     if (!fg) continue;
     inked.emplace_back(std::max(from, from + fg->x - 1), std::min(to, from + fg->right() + 1));
+    ink_top = std::min(ink_top, fg->y);
+    ink_foot = std::max(ink_foot, fg->bottom());
   }
   if (inked.empty()) return line;
-  const int gap = std::max(3, h / 6);
-  int line_w = gap;
+  // The band a pixel wider each way, with paper round it as round a printed line: set at the
+  // image's edge, the first 9 of 91440305… read as Q1I; small print in a tall cell's band,
+  // 91420106… as 914201L06.
+  const int band_top = std::max(0, ink_top - 1), band = std::min(h, ink_foot + 1) - band_top;
+  const int gap = std::max(3, band / 4), margin = std::max(gap, band * 2 / 3);
+  const int above = std::max(3, band / 3);
+  int line_w = 2 * margin - gap;
   for (auto [from, to] : inked) line_w += to - from + gap;
   l_int32 paper = 255;
   {
@@ -266,12 +329,13 @@ LineImage grid_line_image(const LevelledGrey& grey, Pix* binary, const Box& grid
     if (inner && pixGetRankValueMasked(inner.get(), nullptr, 0, 0, 1, 0.5f, &median, nullptr) == 0)
       paper = static_cast<l_int32>(median);
   }
-  line.pix.reset(pixCreate(line_w, h, 8));
+  line.pix.reset(pixCreate(line_w, band + 2 * above, 8));
   pixSetAllArbitrary(line.pix.get(), static_cast<l_uint32>(paper));
-  line.page_y = grid.y + top;
-  int at = gap;
+  line.page_y = grid.y + top + band_top - above;
+  int at = margin;
   for (auto [from, to] : inked) {
-    pixRasterop(line.pix.get(), at, 0, to - from, h, PIX_SRC, crop.get(), from, top);
+    pixRasterop(line.pix.get(), at, above, to - from, band, PIX_SRC, crop.get(), from,
+                top + band_top);
     line.pieces.push_back({at, grid.x + from, to - from});
     at += to - from + gap;
   }

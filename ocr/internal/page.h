@@ -173,7 +173,10 @@ struct LineImage {
   // Narrows the image to `factor` of its width (boxes still map back).
   void squeeze(float factor);
 };
-LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area);
+// With `own` (the row's box, inside `area`), the marks of the lines above and below that come
+// into `area` are cleared.
+LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,
+                     const Box* own = nullptr);
 // `area`'s grey pixels as they are, nothing whitened or shortened: where the binary page lost
 // the print (pale grey on a copy), line_image would take its columns for blank and drop them.
 LineImage grey_line_image(const LevelledGrey& grey, const Box& area);

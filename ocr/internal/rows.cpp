@@ -162,9 +162,9 @@ using internal::PixPtr;
 using internal::ReadRow;
 
 LineRead ScanAnalyzer::Impl::read_line(internal::Recognizer& recognizer, const Page& page,
-                                       const Box& area, float squeeze) {
+                                       const Box& area, float squeeze, const Box* own) {
   internal::LineImage line =
-      internal::line_image(page.grey, page.binary.get(), page.rules.get(), area);
+      internal::line_image(page.grey, page.binary.get(), page.rules.get(), area, own);
   if (line.pix && squeeze < 1.0f) line.squeeze(squeeze);
   return recognise(recognizer, line);
 }
@@ -182,7 +182,7 @@ LineRead ScanAnalyzer::Impl::recognise(internal::Recognizer& recognizer,
 }
 
 ReadRow ScanAnalyzer::Impl::read_row(const Page& page, const Box& b, bool skim) {
-  ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f));
+  ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f, &b));
   row.skimmed = skim;
   return row;
 }

@@ -98,15 +98,22 @@ void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
   });
   for (Value* v : {&uscc, &id, &company, &applicant}) {
     if (!v->wanted) continue;
-    if (characters > 1 && v->grace > 0)
+    if (characters > 1 && v->grace > 0) {
       --v->grace;
-    else if (characters > 1 && v->grace == 0)
-      v->wanted = false;
+    } else if (characters > 1 && v->grace == 0) {
+      // Its labels that row held are spent; another may still come.
+      std::erase_if(v->labels, [v](const std::u32string& label) {
+        return substring_similarity(v->label_row, label) >= (label.size() <= 3 ? 1.0 : 0.65);
+      });
+      v->grace = -1;
+      v->wanted = !v->labels.empty();
+    }
     // Short labels (名称) must be read whole; longer ones may have a slip in a third.
     size_t label_begin = 0, label_end = 0;
     if (v->grace < 0 && has_label(*v, row, 1.0, &label_begin, &label_end)) {
       label_box = internal::glyph_span(row, label_begin, label_end);
       if (label_box.w <= 0) label_box = row.box;
+      v->label_row = row.folded;
       // A value read after its label on the same row (a slip keeps it from matching) has
       // two more rows read to show up on; a label alone, three (its cell, a second line).
       auto [begin, end] = value_after(row, label_end);

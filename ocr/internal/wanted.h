@@ -14,13 +14,16 @@ namespace keydesk::ocr {
 
 // What reading still looks for: the hinted values and the signature labels of the expected type.
 // A value whose label has been read but that is not on the label's row or the next two
-// (handwriting, a seal over it) is given up on: the rest of the page will not hold it either.
+// (handwriting, a seal over it) is given up on: the rest of the page will not hold it either,
+// unless the type names it under another label the row did not hold (a certificate's
+// 进出口企业代码 at its head and 统一社会信用代码 in its body).
 struct ScanAnalyzer::Impl::Wanted {
   struct Value {
     std::u32string target;  // as the form gives it (codes) or normalised (names)
     std::vector<std::u32string> labels;
     bool wanted = false;
     int grace = -1;  // rows left after its label was read; -1 before
+    std::u32string label_row;  // the row its label was last read on, normalised
   };
   // Where the label of the value last expected was read (its glyphs, not its row: a row may run
   // on over the value cell's second line, 统一社会信用代码 | 91330203MAMN / D31Y1R).
