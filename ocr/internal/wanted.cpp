@@ -32,6 +32,15 @@ bool latin_follows(const std::u32string& text, size_t from) {
   return letters >= 4;
 }
 
+// `label` is in `text`: a short one (≤ 3 characters) with `short_similarity`, a longer one with a
+// slip in a third; *begin, *end (optional) get where.
+bool holds_label(const std::u32string& text, const std::u32string& label, double short_similarity,
+                 size_t* begin = nullptr, size_t* end = nullptr) {
+  if (label.empty() || text.size() + 1 < label.size()) return false;
+  return substring_similarity(text, label, begin, end) >=
+         (label.size() <= 3 ? short_similarity : 0.65);
+}
+
 }  // namespace
 
 ScanAnalyzer::Impl::Wanted::Wanted(const ScanHints& hints, const DocumentType* expected) {
@@ -103,7 +112,7 @@ void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
     } else if (characters > 1 && v->grace == 0) {
       // Its labels that row held are spent; another may still come.
       std::erase_if(v->labels, [v](const std::u32string& label) {
-        return substring_similarity(v->label_row, label) >= (label.size() <= 3 ? 1.0 : 0.65);
+        return holds_label(v->label_row, label, 1.0);
       });
       v->grace = -1;
       v->wanted = !v->labels.empty();
@@ -183,10 +192,8 @@ bool ScanAnalyzer::Impl::Wanted::has_label(const Value& v, const ReadRow& row,
                                            double short_similarity, size_t* label_begin,
                                            size_t* label_end) const {
   for (const std::u32string& label : v.labels) {
-    if (label.empty() || row.folded.size() + 1 < label.size()) continue;
     size_t begin = 0, end = 0;
-    double similarity = substring_similarity(row.folded, label, &begin, &end);
-    if (similarity < (label.size() <= 3 ? short_similarity : 0.65)) continue;
+    if (!holds_label(row.folded, label, short_similarity, &begin, &end)) continue;
     if ((&v == &company || &v == &applicant) && latin_follows(row.folded, end)) continue;
     if (label_begin) *label_begin = begin;
     if (label_end) *label_end = end;

@@ -22,7 +22,7 @@ struct ScanAnalyzer::Impl::Wanted {
     std::u32string target;  // as the form gives it (codes) or normalised (names)
     std::vector<std::u32string> labels;
     bool wanted = false;
-    int grace = -1;  // rows left after its label was read; -1 before
+    int grace = -1;            // rows left after its label was read; -1 before
     std::u32string label_row;  // the row its label was last read on, normalised
   };
   // Where the label of the value last expected was read (its glyphs, not its row: a row may run

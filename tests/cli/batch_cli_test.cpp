@@ -1311,8 +1311,10 @@ TEST_CASE("print inside an ID card's edge, and a code in a serif character grid,
     }
 }
 
-TEST_CASE("a code in a character grid, and a code's line the next line reaches into, are read",
-          "[batch]") {
+TEST_CASE(
+    "a code in a character grid, a code's line the next line reaches into, a code read with "
+    "a character put in, and a code under its second label are read",
+    "[batch]") {
   // scangen --variety wide --faults mix, seed 3: S-2026-129933's application form writes its USCC
   // 91440305MAW38DMD3Q one character to a cell. Its cells were set side by side with no paper
   // round them: the Latin model read Q1I440305MAW38DMD3BO, the Chinese model 91440305MAVWU3R8…
@@ -1324,6 +1326,14 @@ TEST_CASE("a code in a character grid, and a code's line the next line reaches i
   // reading of the line under the first took in the first's foot (DelYIR once the label's row
   // no longer held the tail as the Chinese model read it, D3lyIR).
   no_finding_on(seed11_first31(), "S-2026-109730", "uscc.", "application_form");
+  // Seed 51's S-2026-108663: the Latin model reads its form's 91420106MAD948JQ6P as
+  // 91420106MAD948JQ06P, a character put in; the form's code but for one character, it is read
+  // (held only with one character other before).
+  no_finding_on(seed51_first40(), "S-2026-108663", "uscc.", "application_form");
+  // Seed 3's S-2026-129924: its approval certificate names the code under 进出口企业代码 at its
+  // head (read cut short) and 统一社会信用代码 in its body; the remains of its seal's print read
+  // as rows used up the first label's rows, and reading stopped before the second.
+  no_finding_on(seed3_first36(), "S-2026-129924", "uscc.", "fie_approval_certificate");
 }
 
 TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is no signature",
