@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-52";  // 52: a row read without the marks of the lines above and below that reach
+    "scan-53";  // 53: a code still looked for read in the band under its label (a licence's
+                // pale code under 统一社会信用代码);
+                // 52: a row read without the marks of the lines above and below that reach
                 // into it; a character grid's cells set on paper round their band of ink;
                 // 51: a page's way up tried after two of its rows read as nothing (six
                 // before), the text axis's turn undone before the page is tried upside down;

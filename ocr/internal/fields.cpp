@@ -98,6 +98,16 @@ Box band_right_of(const Box& label, int page_width) {
           label.h * 2};
 }
 
+// The band under a label, where a licence sets its code (统一社会信用代码 in its top corner, the
+// code on the line below): from half a height left of the label, 14 of its heights long or as
+// long as the label if longer (a code's 18 characters are narrower than the label's), the next
+// two heights down.
+Box band_under(const Box& label, int page_width) {
+  const int left = std::max(0, label.x - label.h / 2);
+  return {left, label.bottom(), std::min(page_width - left, std::max(label.w, label.h * 14)),
+          label.h * 2};
+}
+
 }  // namespace
 
 namespace {
@@ -278,6 +288,19 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
         rests.push_back(
             {encode_utf8(next.folded.substr(i, j - i)), b, glyph_confidence(next, i, j)});
         join(first, rests.back().text, b, rests.back().confidence);
+        // A glyph of the line's head read as two, one of them a mark (8X as 8&X, under
+        // 4401061966050746): the run after the mark joins it, the mark left out, as the first
+        // line's is above.
+        const std::u32string& f = next.folded;
+        if (i == first_char && j + 1 < f.size() && f[j] != U' ' && !is_cjk(f[j]) &&
+            is_code_char(f[j + 1])) {
+          size_t k = j + 1;
+          while (k < f.size() && is_code_char(f[k])) ++k;
+          const Box c = glyph_span(next, i, k);
+          rests.push_back({encode_utf8(f.substr(i, j - i) + f.substr(j + 1, k - j - 1)), c,
+                           glyph_confidence(next, i, k)});
+          join(first, rests.back().text, c, rests.back().confidence);
+        }
       }
     }
     // A short line starting under a cell's run, read as words: the Latin model's reading of it.
@@ -486,13 +509,20 @@ std::vector<FieldRead> ScanAnalyzer::Impl::widened_codes(const std::vector<ReadR
     }
   }
   // A code whose row the row finder spoiled (an ID number running under a seal's edge, joined to
-  // it in one tall block read as oo): the band right of its label, read the same way.
+  // it in one tall block read as oo; a licence's pale code under its label, of which binarising
+  // kept a speck read JoOD): the band right of its label, then the band under it, read the same
+  // way.
   for (size_t t = targets.size(); t-- > 0;) {
+    if (t >= targets.size()) continue;  // found in another's band
     const std::optional<LabelHit> hit = find_label(rows, *labels_of[t], 0.75);
     if (!hit) continue;
-    const Box band = band_right_of(hit->box, page_width);
-    if (band.w <= hit->box.h) continue;
-    take(recognise(*code, internal::grey_line_image(current_->grey, band)), band);
+    for (const Box& band :
+         {band_right_of(hit->box, page_width), band_under(hit->box, page_width)}) {
+      if (band.w <= hit->box.h) continue;
+      const size_t before = targets.size();
+      take(recognise(*code, internal::grey_line_image(current_->grey, band)), band);
+      if (targets.size() < before) break;
+    }
   }
   return out;
 }

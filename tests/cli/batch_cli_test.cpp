@@ -1336,6 +1336,20 @@ TEST_CASE(
   no_finding_on(seed3_first36(), "S-2026-129924", "uscc.", "fie_approval_certificate");
 }
 
+TEST_CASE(
+    "a licence's pale code under its label, and a wrapped ID number whose second line was read "
+    "with a mark put in, are read",
+    "[batch]") {
+  // scangen --variety wide --faults mix, seed 3: S-2026-129930's business licence prints its
+  // code in pale grey under 统一社会信用代码 in its top corner. Binarising kept a speck of it,
+  // read JoOD (uscc.unread); the grey band under the label reads 913101156939016368.
+  no_finding_on(seed3_first36(), "S-2026-129930", "uscc.", "business_licence");
+  // Seed 31's S-2026-109167: its power of attorney wraps the ID number 44010619660507468X after
+  // 4401061966050746, and the next line's head was read 8&X (idnum.unread): the mark is left
+  // out, as it is on a first line.
+  no_finding_on(seed31_first38(), "S-2026-109167", "idnum.", "power_of_attorney");
+}
+
 TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is no signature",
           "[batch]") {
   // scangen --variety wide --seed 3 --faults mix, submissions 6, 7 and 32. S-2026-129926's ID
