@@ -162,8 +162,9 @@ std::optional<SignatureLabelMatch> find_signature_label(std::u32string_view row,
   const std::u32string_view stem = label.substr(0, bracket);
   const size_t slips = stem.size() >= 4 ? 1 : 0;
   // Each place the row holds a bracket, the stem right before it. Tesseract reads a （ on a page
-  // as “, 《 or 〈 too (授权用户“记忆 for 授权用户（签字）： under a seal's edge).
-  constexpr std::u32string_view kOpening = U"(“《〈";
+  // as “, 《 or 〈 too (授权用户“记忆 for 授权用户（签字）： under a seal's edge), or as a comma
+  // (授权用户，资名， for 授权用户（签名）：, its print parted from the hand after it).
+  constexpr std::u32string_view kOpening = U"(“《〈，,";
   for (size_t open = row.find_first_of(kOpening); open != std::u32string_view::npos;
        open = row.find_first_of(kOpening, open + 1)) {
     if (open + slips < stem.size()) continue;

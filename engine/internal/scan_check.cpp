@@ -17,7 +17,11 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-53";  // 53: a code still looked for read in the band under its label (a licence's
+    "scan-54";  // 54: a label's print parted from a brush hand beside it whose first stroke
+                // stands higher than the print (签字：邓丹莉 read as one row, 2邓只委); a
+                // signature label's box no wider than its characters, its stem before a
+                // comma (a （ read so) found;
+                // 53: a code still looked for read in the band under its label (a licence's
                 // pale code under 统一社会信用代码);
                 // 52: a row read without the marks of the lines above and below that reach
                 // into it; a character grid's cells set on paper round their band of ink;

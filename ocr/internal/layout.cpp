@@ -235,18 +235,24 @@ std::vector<std::pair<Box, int>> add_cell_walls(Pix* binary, Pix* rules) {
 // A label's print with handwriting right after it, closer than the smear joins (签字/盖章：程玲倩
 // in a brush hand twice the print's height): one block as tall as the hand, in which the label,
 // read at the hand's height, is lost. Its leading characters of print height, three or more,
-// are parted from the rest where a mark taller than print begins. False when it is no such
-// block.
+// are parted from the rest where a mark taller than print begins, or one that stands well above
+// or below their line (a brush hand's first stroke, no taller than print but higher: 签字：邓丹莉;
+// a tilted line's characters climb a little each). False when it is no such block.
 bool split_print_from_hand(Pix* text, const Box& block, int print_height, std::vector<Box>& out) {
   std::vector<Box> marks = marks_in(text, block);
   std::erase_if(marks, [](const Box& m) { return m.w * m.h < 4; });
-  // The head: marks no taller than print, before the first taller one.
+  // The head: marks no taller than print, before the first taller one or, after three, the first
+  // as tall as print that stands half a print's height above or below their line (not a speck).
   const int tall = print_height * 3 / 2;
   size_t head = 0;
   int head_right = 0, top = block.h, bottom = 0;
   while (head < marks.size() && marks[head].h <= tall) {
-    head_right = std::max(head_right, marks[head].right());
-    top = std::min(top, marks[head].y), bottom = std::max(bottom, marks[head].bottom());
+    const Box& m = marks[head];
+    if (head >= 3 && m.h >= print_height &&
+        (m.y < top - print_height / 2 || m.bottom() > bottom + print_height / 2))
+      break;
+    head_right = std::max(head_right, m.right());
+    top = std::min(top, m.y), bottom = std::max(bottom, m.bottom());
     ++head;
   }
   if (head == marks.size() || head < 3 || head_right < print_height * 2) return false;

@@ -62,27 +62,38 @@ fs::path seed21_first14() { return wide_set("none", 21, 14); }
 // Seed 31's first 38, faults mixed in (S-2026-109164 …).
 fs::path seed31_first38() { return wide_set("mix", 31, 38); }
 
+// The first `count` submissions of `set`, copied to a folder of their own (named `name`), for the
+// tests that verify them whole as one batch.
+fs::path first_of(const fs::path& set, size_t count, const std::string& name) {
+  static TempDir dir;
+  std::vector<fs::path> all;
+  for (const auto& d : fs::directory_iterator(set)) all.push_back(d.path());
+  std::sort(all.begin(), all.end());
+  const fs::path out = dir.path() / name;
+  fs::create_directories(out);
+  for (size_t i = 0; i < count && i < all.size(); ++i)
+    fs::copy(all[i], out / all[i].filename(), fs::copy_options::recursive);
+  return out;
+}
+
 // The first 20 of them, as they were drawn for the tests that verify them whole.
 fs::path seed31_first20() {
-  static TempDir dir;
-  static const fs::path first = [] {
-    std::vector<fs::path> all;
-    for (const auto& d : fs::directory_iterator(seed31_first38())) all.push_back(d.path());
-    std::sort(all.begin(), all.end());
-    const fs::path out = dir.path() / "seed31";
-    fs::create_directories(out);
-    for (size_t i = 0; i < 20 && i < all.size(); ++i)
-      fs::copy(all[i], out / all[i].filename(), fs::copy_options::recursive);
-    return out;
-  }();
+  static const fs::path first = first_of(seed31_first38(), 20, "seed31-first20");
   return first;
 }
 
 // Seed 11's first 31, faults mixed in (S-2026-109704 to S-2026-109734).
 fs::path seed11_first31() { return wide_set("mix", 11, 31); }
 
-// Seed 41's first 23, faults mixed in (S-2026-108894 to S-2026-108916).
-fs::path seed41_first23() { return wide_set("mix", 41, 23); }
+// Seed 41's first 30, faults mixed in (S-2026-108894 to S-2026-108923).
+fs::path seed41_first30() { return wide_set("mix", 41, 30); }
+
+// The first 23 of them (S-2026-108894 to S-2026-108916), as they were drawn for the test that
+// verifies them whole.
+fs::path seed41_first23() {
+  static const fs::path first = first_of(seed41_first30(), 23, "seed41-first23");
+  return first;
+}
 
 // Seed 51's first 40, faults mixed in (S-2026-108624 to S-2026-108663).
 fs::path seed51_first40() { return wide_set("mix", 51, 40); }
@@ -1348,6 +1359,32 @@ TEST_CASE(
   // 4401061966050746, and the next line's head was read 8&X (idnum.unread): the mark is left
   // out, as it is on a first line.
   no_finding_on(seed31_first38(), "S-2026-109167", "idnum.", "power_of_attorney");
+}
+
+TEST_CASE(
+    "a signature is found after its label: a brush hand standing higher than the label's print, "
+    "and a pen's scrawl the label's glyph box was stretched over",
+    "[batch]") {
+  // scangen --variety wide --faults mix, seed 41: S-2026-108923's e-seal letter has 签字： and
+  // 邓丹莉 in a brush hand on one block. The hand's first stroke is no taller than print but
+  // stands above the label's line: taken into the label's head, the head was too tall, the
+  // block stayed whole, read 2邓只委 at the hand's height, and the label was lost
+  // (signature.missing).
+  no_finding_on(seed41_first30(), "S-2026-108923", "signature.", "esign_confirmation");
+  // Seed 41's S-2026-108913 with another company's seal (scangen --from … --fault
+  // seal_name_mismatch --seed 5, the seal-name set): its form's 签名 is followed by a pen's
+  // scrawl as low as the print, in the label's row. Tesseract boxed 签名 over the scrawl (185
+  // pixels wide, 28 tall), the place to sign was looked for beyond it and found blank
+  // (signature.missing, a fail).
+  TempDir dir;
+  const fs::path copy = dir.path() / "in" / "S-2026-108913";
+  fs::create_directories(copy.parent_path());
+  fs::copy(seed41_first30() / "S-2026-108913", copy, fs::copy_options::recursive);
+  scangen("--from '" + copy.string() + "' --variety wide --fault seal_name_mismatch --seed 5 -q");
+  for (const auto& f : findings_alone(copy, dir.path() / "work", "signature.")) {
+    INFO(f.dump());
+    CHECK(f["material"] != "application_form");
+  }
 }
 
 TEST_CASE("faint print on a tinted ID card is read, and a label's unread tail is no signature",
