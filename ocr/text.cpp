@@ -163,11 +163,18 @@ std::optional<SignatureLabelMatch> find_signature_label(std::u32string_view row,
   const size_t slips = stem.size() >= 4 ? 1 : 0;
   // Each place the row holds a bracket, the stem right before it. Tesseract reads a （ on a page
   // as “, 《 or 〈 too (授权用户“记忆 for 授权用户（签字）： under a seal's edge), or as a comma
-  // (授权用户，资名， for 授权用户（签名）：, its print parted from the hand after it).
+  // (授权用户，资名， for 授权用户（签名）：, its print parted from the hand after it): a comma
+  // only where the row ends within the characters the stem stands for, none a bracket (the same
+  // words in a letter's body go on: 授权用户，代表我单位办理…).
   constexpr std::u32string_view kOpening = U"(“《〈，,";
+  const size_t rest_of_label = label.size() - (bracket + 1);
   for (size_t open = row.find_first_of(kOpening); open != std::u32string_view::npos;
        open = row.find_first_of(kOpening, open + 1)) {
     if (open + slips < stem.size()) continue;
+    if ((row[open] == U'，' || row[open] == U',') &&
+        (row.size() - (open + 1) > rest_of_label ||
+         row.substr(open + 1).find_first_of(U"(（") != std::u32string_view::npos))
+      continue;
     const size_t take = std::min(open, stem.size() + slips);
     const std::u32string_view before = row.substr(open - take, take);
     size_t begin = 0, end = 0;
@@ -176,7 +183,7 @@ std::optional<SignatureLabelMatch> find_signature_label(std::u32string_view row,
     match.begin = open - before.size() + begin;
     match.end = open + 1;
     match.similarity = kSimilar;
-    match.stands_for = label.size() - (bracket + 1);
+    match.stands_for = rest_of_label;
     return match;
   }
   return std::nullopt;

@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-54";  // 54: a label's print parted from a brush hand beside it whose first stroke
+    "scan-55";  // 55: a comma taken for a signature label's bracket only where the row ends
+                // within the label's rest (not 授权用户，代表我单位… in a letter's body);
+                // 54: a label's print parted from a brush hand beside it whose first stroke
                 // stands higher than the print (签字：邓丹莉 read as one row, 2邓只委); a
                 // signature label's box no wider than its characters, its stem before a
                 // comma (a （ read so) found;

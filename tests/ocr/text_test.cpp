@@ -62,6 +62,13 @@ TEST_CASE(
     CHECK(quoted->end == 5);
     CHECK(quoted->stands_for == 3);
   }
+  // A comma at the row's end, no more after it than the label's rest (the label's print parted
+  // from the hand after it, read 授权用户，资名，), is the bracket read so.
+  auto comma = find_signature_label(normalise_name("授权用户，资名，"), label);
+  REQUIRE(comma);
+  CHECK(comma->begin == 0);
+  CHECK(comma->end == 5);
+  CHECK(comma->stands_for == 3);
   // A closing quote is not an opening bracket.
   CHECK_FALSE(find_signature_label(normalise_name("授权用户”记忆"), label));
   CHECK_FALSE(find_signature_label(normalise_name("由授权用户汪振办理"), label));
