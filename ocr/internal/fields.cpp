@@ -54,6 +54,13 @@ std::vector<std::pair<size_t, size_t>> code_spans(const std::u32string& text) {
   return spans;
 }
 
+// A mark read between two of a code's characters at `at` of `text`: one glyph read as two, one
+// of them a mark (8 as 8&).
+bool mark_in_code(const std::u32string& text, size_t at) {
+  return at > 0 && at + 1 < text.size() && text[at] != U' ' && !is_cjk(text[at]) &&
+         is_code_char(text[at - 1]) && is_code_char(text[at + 1]);
+}
+
 // Two boxes of one place on the page: nine tenths of the wider's columns shared, their middles
 // within half a height.
 bool same_place(const Box& a, const Box& b) {
@@ -226,8 +233,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
   std::u32string run = row.folded.substr(begin, end - begin);
   // A glyph of the first line read as two, one of them a mark (8 as 8&: 91440305MAP8&R1 over
   // X26Y): the run before the mark joins it, the mark left out, as code_runs joins a line's.
-  if (!run.empty() && begin >= 2 && row.folded[begin - 1] != U' ' &&
-      !is_cjk(row.folded[begin - 1]) && is_code_char(row.folded[begin - 2])) {
+  if (begin >= 1 && mark_in_code(row.folded, begin - 1)) {
     size_t before = begin - 1;
     while (before > 0 && is_code_char(row.folded[before - 1])) --before;
     if (begin - 1 - before + run.size() < 18) {
@@ -292,8 +298,7 @@ std::vector<FieldRead> ScanAnalyzer::Impl::wrapped_codes(const std::vector<ReadR
         // 4401061966050746): the run after the mark joins it, the mark left out, as the first
         // line's is above.
         const std::u32string& f = next.folded;
-        if (i == first_char && j + 1 < f.size() && f[j] != U' ' && !is_cjk(f[j]) &&
-            is_code_char(f[j + 1])) {
+        if (i == first_char && mark_in_code(f, j)) {
           size_t k = j + 1;
           while (k < f.size() && is_code_char(f[k])) ++k;
           const Box c = glyph_span(next, i, k);
