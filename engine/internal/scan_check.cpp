@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-55";  // 55: a comma taken for a signature label's bracket only where the row ends
+    "scan-56";  // 56: a value's label spent with its longer forms (名称 read, 企业名称 no longer
+                // looked for to the page's last row);
+                // 55: a comma taken for a signature label's bracket only where the row ends
                 // within the label's rest (not 授权用户，代表我单位… in a letter's body);
                 // 54: a label's print parted from a brush hand beside it whose first stroke
                 // stands higher than the print (签字：邓丹莉 read as one row, 2邓只委); a

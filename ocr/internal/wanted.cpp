@@ -37,8 +37,17 @@ bool latin_follows(const std::u32string& text, size_t from) {
 bool holds_label(const std::u32string& text, const std::u32string& label, double short_similarity,
                  size_t* begin = nullptr, size_t* end = nullptr) {
   if (label.empty() || text.size() + 1 < label.size()) return false;
-  return substring_similarity(text, label, begin, end) >=
-         (label.size() <= 3 ? short_similarity : 0.65);
+  const double least = label.size() <= 3 ? short_similarity : 0.65;
+  if (substring_similarity(text, label, begin, end) >= least) return true;
+  // A spread label's gap read as a mark (名”称 on a licence, its name read whole after it).
+  std::vector<size_t> at;
+  const std::u32string plain = without_inner_marks(text, &at);
+  size_t b = 0, e = 0;
+  if (plain.size() == text.size() || substring_similarity(plain, label, &b, &e) < least || e <= b)
+    return false;
+  if (begin) *begin = at[b];
+  if (end) *end = at[e - 1] + 1;
+  return true;
 }
 
 }  // namespace
@@ -110,9 +119,15 @@ void ScanAnalyzer::Impl::Wanted::see(const ReadRow& row) {
     if (characters > 1 && v->grace > 0) {
       --v->grace;
     } else if (characters > 1 && v->grace == 0) {
-      // Its labels that row held are spent; another may still come.
-      std::erase_if(v->labels, [v](const std::u32string& label) {
-        return holds_label(v->label_row, label, 1.0);
+      // Its labels that row held are spent, and with them their longer forms (名称 read, 企业名称
+      // is the same label: a licence prints one of them, and a licence whose name is not the
+      // form's was read to its last row for the other); another may still come.
+      std::vector<std::u32string> spent;
+      for (const std::u32string& label : v->labels)
+        if (holds_label(v->label_row, label, 1.0)) spent.push_back(label);
+      std::erase_if(v->labels, [&spent](const std::u32string& label) {
+        return std::any_of(spent.begin(), spent.end(),
+                           [&label](const std::u32string& s) { return label.ends_with(s); });
       });
       v->grace = -1;
       v->wanted = !v->labels.empty();

@@ -942,6 +942,29 @@ TEST_CASE("two ID card sides copied side by side are read each on its own", "[ba
   no_finding_on("S-2026-109178", "name.", "id_card_copy");
 }
 
+TEST_CASE("a licence is read no further than its name's label, whatever the name", "[batch]") {
+  // Seed 3 (the bench's wide set). A licence's name stands after 名称 or 企业名称 (documents.yaml);
+  // once 名称 was read with its value, 企业名称 was still looked for, and the licence was read
+  // to its foot (国家企业信用信息公示系统网址…, a second a licence) whenever the form's name was
+  // not on it: S-2026-129920's, wrapped in its cell (…有限公 over 司), and S-2026-129939's, another
+  // company's (永盛（宁波）… for the form's 德邦（宁波）…, name.mismatch), its label read 名”称.
+  // A label spent takes its longer forms with it, and a mark read in a label's gap is no letter
+  // of it.
+  for (const char* submission : {"S-2026-129920", "S-2026-129939"}) {
+    INFO(submission);
+    std::vector<nlohmann::json> findings;
+    const auto lines =
+        scan_texts(seed3_first36(), submission, "business_licence", "lines", "", &findings);
+    INFO(nlohmann::json(lines).dump());
+    CHECK(any_holds(lines, "国际贸易有限公"));
+    CHECK_FALSE(any_holds(lines, "网址"));
+    const bool mismatch = std::any_of(findings.begin(), findings.end(), [](const auto& f) {
+      return f["code"] == "name.mismatch" && f["material"] == "business_licence";
+    });
+    CHECK(mismatch == (std::string(submission) == "S-2026-129939"));
+  }
+}
+
 TEST_CASE("a company's name its cell wrapped is taken as one value", "[batch]") {
   // scangen --variety wide --faults mix, seed 31: S-2026-109176's application form prints
   // 嘉禾（南京）国际贸易有限公 over 司 in the name's cell. The value after 企业名称 was the first
