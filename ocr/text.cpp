@@ -98,6 +98,18 @@ std::u32string without_inner_marks(std::u32string_view text, std::vector<size_t>
   return kept;
 }
 
+double similarity_without_inner_marks(std::u32string_view haystack, std::u32string_view needle,
+                                      size_t* begin, size_t* end) {
+  std::vector<size_t> at;  // where each character of `kept` is in `haystack`
+  const std::u32string kept = without_inner_marks(haystack, &at);
+  if (kept.size() == haystack.size()) return 0;
+  size_t b = 0, e = 0;
+  const double similarity = substring_similarity(kept, needle, &b, &e);
+  if (e <= b) return 0;
+  *begin = at[b], *end = at[e - 1] + 1;
+  return similarity;
+}
+
 size_t best_substring_distance(std::u32string_view haystack, std::u32string_view needle,
                                size_t* begin, size_t* end) {
   const size_t n = haystack.size(), m = needle.size();

@@ -42,6 +42,12 @@ double substring_similarity(std::u32string_view haystack, std::u32string_view ne
 // character is in `text`.
 std::u32string without_inner_marks(std::u32string_view text, std::vector<size_t>* at = nullptr);
 
+// substring_similarity of `needle` in `haystack` without its inner marks (a label read 名”称),
+// with [*begin, *end) where the match stands in `haystack` itself. 0 when `haystack` holds no
+// inner mark, or the match is empty.
+double similarity_without_inner_marks(std::u32string_view haystack, std::u32string_view needle,
+                                      size_t* begin, size_t* end);
+
 // The signature label `label` (normalised) in the row text `row` (normalised): read with a slip
 // in three characters or fewer, or, when the signature itself has struck through the label's
 // "(签字)" (授权用户(和冯7宁波), the label's stem up to its bracket read whole.

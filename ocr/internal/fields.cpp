@@ -82,11 +82,10 @@ std::optional<LabelHit> find_label(const std::vector<ReadRow>& rows,
       // A spread label's gap read as a mark (名”称): the row without marks between two Chinese
       // characters.
       if (similarity < 1.0) {
-        std::vector<size_t> at;  // where each character of `kept` is in the row
-        const std::u32string kept = without_inner_marks(rows[r].folded, &at);
         size_t b = 0, e = 0;
-        if (const double s = substring_similarity(kept, needle, &b, &e); s > similarity && e > b)
-          similarity = s, begin = at[b], end = at[e - 1] + 1;
+        if (const double s = similarity_without_inner_marks(rows[r].folded, needle, &b, &e);
+            s > similarity)
+          similarity = s, begin = b, end = e;
       }
       // Longer labels win ties: 授权用户姓名 over 姓名.
       if (similarity >= min_similarity && (!best || similarity > best->similarity + 1e-9)) {

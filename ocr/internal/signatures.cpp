@@ -90,8 +90,8 @@ std::optional<LabelHit> signature_label_in(const ReadRow& row, size_t r,
   // A label's characters stand about square: a glyph box Tesseract stretched over a pen's
   // scrawl as low as the print after the label (签名 boxed 185 pixels wide and 28 tall) is cut
   // to the characters' width, and what follows is looked at as the place to sign.
-  const int characters = static_cast<int>(match->end - match->begin);
-  box.w = std::min(box.w, box.h * characters * 5 / 4);
+  if (const int characters = static_cast<int>(match->end - match->begin); characters > 0)
+    box.w = std::min(box.w, box.h * characters * 5 / 4);
   if (match->stands_for > 0 && match->end > match->begin) {
     box.w +=
         box.w * static_cast<int>(match->stands_for) / static_cast<int>(match->end - match->begin);

@@ -40,13 +40,10 @@ bool holds_label(const std::u32string& text, const std::u32string& label, double
   const double least = label.size() <= 3 ? short_similarity : 0.65;
   if (substring_similarity(text, label, begin, end) >= least) return true;
   // A spread label's gap read as a mark (名”称 on a licence, its name read whole after it).
-  std::vector<size_t> at;
-  const std::u32string plain = without_inner_marks(text, &at);
   size_t b = 0, e = 0;
-  if (plain.size() == text.size() || substring_similarity(plain, label, &b, &e) < least || e <= b)
-    return false;
-  if (begin) *begin = at[b];
-  if (end) *end = at[e - 1] + 1;
+  if (similarity_without_inner_marks(text, label, &b, &e) < least) return false;
+  if (begin) *begin = b;
+  if (end) *end = e;
   return true;
 }
 

@@ -93,4 +93,11 @@ TEST_CASE("a mark alone between two Chinese characters is dropped, and where the
   CHECK(without_inner_marks(U"“名称”") == U"“名称”");
   CHECK(without_inner_marks(U"A,B 号:1") == U"A,B 号:1");
   CHECK(without_inner_marks(U"名，，称") == U"名，，称");
+  // A label matched across such a mark, where it stands in the row as read; nothing to add where
+  // the row holds no such mark.
+  size_t begin = 0, end = 0;
+  CHECK(similarity_without_inner_marks(U"：名”称永盛", U"名称", &begin, &end) == 1.0);
+  CHECK(begin == 1);
+  CHECK(end == 4);
+  CHECK(similarity_without_inner_marks(U"名称永盛", U"名称", &begin, &end) == 0.0);
 }
