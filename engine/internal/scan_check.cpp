@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-56";  // 56: a value's label spent with its longer forms (名称 read, 企业名称 no longer
+    "scan-57";  // 57: a code a line end parted in running text seen on its next line (the row
+                // after it no longer read to give its label up);
+                // 56: a value's label spent with its longer forms (名称 read, 企业名称 no longer
                 // looked for to the page's last row);
                 // 55: a comma taken for a signature label's bracket only where the row ends
                 // within the label's rest (not 授权用户，代表我单位… in a letter's body);

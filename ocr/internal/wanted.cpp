@@ -97,7 +97,21 @@ void ScanAnalyzer::Impl::Wanted::see_codes(const std::u32string& codes,
 }
 
 void ScanAnalyzer::Impl::Wanted::see_values(const ReadRow& row) {
-  see_codes(decode_utf8_lossy(fold_code_text(row.read.text)), row.folded);
+  const std::u32string codes = decode_utf8_lossy(fold_code_text(row.read.text));
+  see_codes(codes, row.folded);
+  // The previous row's closing code characters joined to this row, the line under it: a code a
+  // line end parted is seen where it ends, not given up on rows later.
+  const Box& above = code_tail_row;
+  if (codes_wanted() && !code_tail.empty() && row.box.y >= above.y + above.h / 2 &&
+      row.box.y <= above.bottom() + 2 * above.h && row.box.x < above.right() &&
+      row.box.right() > above.x) {
+    const std::u32string joined = code_tail + codes;
+    see_codes(joined, joined);
+  }
+  size_t tail = codes.size();
+  while (tail > 0 && internal::is_code_char(codes[tail - 1])) --tail;
+  code_tail = codes.substr(tail);
+  code_tail_row = row.box;
   if (company.wanted && substring_similarity(row.folded, company.target) >= 0.9) found(company);
   if (applicant.wanted && substring_similarity(row.folded, applicant.target) >= 1.0)
     found(applicant);

@@ -69,6 +69,10 @@ struct ScanAnalyzer::Impl::Wanted {
   std::vector<std::u32string> tick_items;               // its tick list's items, normalised
   bool ticks_wanted = false;                            // the tick list not yet read
   std::vector<bool> tick_items_seen;
+  // The code characters closing the last row seen, and that row: a code a line end parted in
+  // running text (…身份证号码：3101151972081829 / 29）为我单位…) is seen on its next line.
+  std::u32string code_tail;
+  Box code_tail_row;
 
   // `row` begins with the label of a value nobody looks for (注册资本…), and holds no label of
   // one looked for.
