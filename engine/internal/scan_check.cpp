@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-57";  // 57: a code a line end parted in running text seen on its next line (the row
+    "scan-58";  // 58: a tick list skimmed clean (each item as printed, a box before each) not
+                // read again at full width; a page whose first two rows gave no known pair
+                // tried the other ways before its third row;
+                // 57: a code a line end parted in running text seen on its next line (the row
                 // after it no longer read to give its label up);
                 // 56: a value's label spent with its longer forms (名称 read, 企业名称 no longer
                 // looked for to the page's last row);

@@ -202,8 +202,18 @@ bool ScanAnalyzer::Impl::Wanted::worth_rereading(const ReadRow& row) const {
 bool ScanAnalyzer::Impl::Wanted::holds_tick_items(const ReadRow& row) const {
   if (!ticks_wanted) return false;
   const std::vector<size_t> at = internal::locate_tick_items(row.folded, tick_items);
-  return std::count_if(at.begin(), at.end(), [](size_t a) { return a != std::u32string::npos; }) >=
-         2;
+  size_t found = 0, clean = 0;
+  for (size_t i = 0; i < at.size(); ++i) {
+    if (at[i] == std::u32string::npos) continue;
+    ++found;
+    // Read clean: the item as printed, its box read as a character of its own before it.
+    bool boxed = at[i] > 0;
+    for (size_t j = 0; j < at.size() && boxed; ++j)
+      boxed =
+          at[j] == std::u32string::npos || at[j] >= at[i] || at[j] + tick_items[j].size() < at[i];
+    clean += boxed && row.folded.compare(at[i], tick_items[i].size(), tick_items[i]) == 0;
+  }
+  return found >= 2 && clean + 1 < tick_items.size();
 }
 
 bool ScanAnalyzer::Impl::Wanted::near_label(const ReadRow& row) const {
