@@ -149,10 +149,10 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     };
     // A way is taken when its words clearly outnumber the page's as it came.
     auto better = [&](const Way& way) { return way.score > ways[0].score + 2; };
-    // The first way read further first: enough known words there and it is kept.
-    // A page whose first rows gave no known pair at all (junk, as a page the wrong way up reads)
-    // is tried the other ways before its third row is read: on the bench set, each of the 54
-    // pages the wrong way up gave none in its first two rows, and each upright page some.
+    // The first way read further first: enough known words there and it is kept. But a page
+    // whose first rows gave no known pair at all (junk, as a page the wrong way up reads) is
+    // tried the other ways before its third row is read: on the bench set, each of the 54 pages
+    // the wrong way up gave none in its first two rows, and each upright page some.
     const size_t from = ways[0].score == 0 ? 1 : 0;
     bool settled = false;
     for (size_t limit : {kTitles, kProbe}) {
@@ -247,7 +247,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   auto see = [&](ReadRow& row) {
     if (row.skimmed) {
       wanted.see_values(row);
-      if (wanted.worth_rereading(row) || wanted.holds_tick_items(row)) {
+      if (wanted.worth_rereading(row) || wanted.tick_items_worth_rereading(row)) {
         if (wanted.codes_wanted())
           for (FieldRead& run : Impl::code_runs(row)) superseded.push_back(std::move(run));
         auto started = std::chrono::steady_clock::now();

@@ -199,7 +199,7 @@ bool ScanAnalyzer::Impl::Wanted::worth_rereading(const ReadRow& row) const {
   return true;
 }
 
-bool ScanAnalyzer::Impl::Wanted::holds_tick_items(const ReadRow& row) const {
+bool ScanAnalyzer::Impl::Wanted::tick_items_worth_rereading(const ReadRow& row) const {
   if (!ticks_wanted) return false;
   const std::vector<size_t> at = internal::locate_tick_items(row.folded, tick_items);
   size_t found = 0, clean = 0;

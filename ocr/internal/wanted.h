@@ -50,7 +50,7 @@ struct ScanAnalyzer::Impl::Wanted {
   // A skimmed row that holds two items of the tick list or more, while it is looked for, and
   // not all but one of them read clean (as printed, a box read before each): its boxes and marks
   // are read at full width. A clean skim is as good (40 ms a form on the bench set).
-  bool holds_tick_items(const internal::ReadRow& row) const;
+  bool tick_items_worth_rereading(const internal::ReadRow& row) const;
   // The label of a value looked for may be on `row`: half of a short one (姓名) on a short row
   // will do.
   bool near_label(const internal::ReadRow& row) const;
