@@ -8,6 +8,7 @@
 #include <cmath>
 #include <numbers>
 #include <optional>
+#include <vector>
 
 #include "ocr/internal/pix_util.h"
 
@@ -36,12 +37,17 @@ RedAndGrey separate_red(Pix* rgb) {
     }
     return table;
   }();
+  // Each pixel's margin of red over the other channels, row by row; the grey bytes of four pixels
+  // gathered into one word, as Leptonica lays them out (the first pixel in the word's top byte),
+  // and stored at once.
+  std::vector<l_uint8> margins(static_cast<size_t>(w) * static_cast<size_t>(h));
+  std::vector<int> row_most(static_cast<size_t>(h), 0);  // the largest margin of each row
   for (int y = 0; y < h; ++y) {
     const l_uint32* s = src + static_cast<ptrdiff_t>(y) * src_wpl;
     l_uint32* r = red + static_cast<ptrdiff_t>(y) * red_wpl;
     l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
-    l_uint32* n = redness + static_cast<ptrdiff_t>(y) * grey_wpl;
-    l_uint32 bits = 0;
+    l_uint8* margin_row = margins.data() + static_cast<ptrdiff_t>(y) * w;
+    l_uint32 bits = 0, grey_word = 0;
     for (int x = 0; x < w; ++x) {
       const Rgb c = rgb_of(s[x]);
       const int margin = c.r - std::max(c.g, c.b);  // red over the other channels
@@ -53,8 +59,10 @@ RedAndGrey separate_red(Pix* rgb) {
       const float luma = weighted[0][static_cast<size_t>(c.r)] +
                          weighted[1][static_cast<size_t>(c.g)] +
                          weighted[2][static_cast<size_t>(c.b)];
-      SET_DATA_BYTE(g, x, static_cast<l_uint8>(luma + 0.5f));
-      SET_DATA_BYTE(n, x, static_cast<l_uint8>(std::clamp(margin, 0, 255)));  // the margin, for now
+      grey_word |= static_cast<l_uint32>(static_cast<l_uint8>(luma + 0.5f)) << (24 - 8 * (x & 3));
+      if ((x & 3) == 3 || x == w - 1) g[x >> 2] = grey_word, grey_word = 0;
+      margin_row[x] = static_cast<l_uint8>(std::clamp(margin, 0, 255));
+      row_most[static_cast<size_t>(y)] = std::max(row_most[static_cast<size_t>(y)], margin);
     }
   }
   // `redness`: how dark the pixel is (luminance: JPEG keeps it at full resolution) where red
@@ -74,22 +82,49 @@ RedAndGrey separate_red(Pix* rgb) {
   // grey (seed 21's S-2026-109436, another company's 故人长青贸易有腿公司, read 故门长青…有了腿…
   // with its paper taken at 245, and its 长 and 青 no longer cut in place).
   constexpr int kWhitePaper = 240;
-  const PixPtr near(pixDilateGray(out.redness.get(), 5, 5));
+  // The strongest margin within the 5 × 5 pixels about each pixel (as pixDilateGray would give),
+  // where it matters: a margin of 8 or less gates nothing, so rows whose margins all are are left
+  // out, and a row with none of those within two rows of it is paper throughout.
+  constexpr int kNear = 2, kNoRed = 8;
+  std::vector<l_uint8> across(margins.size(), 0);  // the strongest within 5 pixels along the row
+  for (int y = 0; y < h; ++y) {
+    if (row_most[static_cast<size_t>(y)] <= kNoRed) continue;
+    const l_uint8* in = margins.data() + static_cast<ptrdiff_t>(y) * w;
+    l_uint8* out_row = across.data() + static_cast<ptrdiff_t>(y) * w;
+    for (int x = 0; x < w; ++x) {
+      l_uint8 most = 0;
+      for (int i = std::max(0, x - kNear); i <= std::min(w - 1, x + kNear); ++i)
+        most = std::max(most, in[i]);
+      out_row[x] = most;
+    }
+  }
   const PixPtr paper = paper_level(out.grey.get());
-  if (!near || !paper) return {};
-  const l_uint32* margins = pixGetData(near.get());
-  const l_int32 near_wpl = pixGetWpl(near.get()), paper_wpl = pixGetWpl(paper.get());
+  if (!paper) return {};
+  const l_int32 paper_wpl = pixGetWpl(paper.get());
   const int paper_w = width_of(paper.get()), paper_h = height_of(paper.get());
+  std::vector<l_uint8> near(static_cast<size_t>(w));  // the row's pixels' strongest about them
   for (int y = 0; y < h; ++y) {
     const l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
-    const l_uint32* m = margins + static_cast<ptrdiff_t>(y) * near_wpl;
     const l_uint32* p = pixGetData(paper.get()) +
                         static_cast<ptrdiff_t>(std::min(y / kPaperBlock, paper_h - 1)) * paper_wpl;
     l_uint32* n = redness + static_cast<ptrdiff_t>(y) * grey_wpl;
+    std::fill(near.begin(), near.end(), l_uint8{0});
+    bool red_near = false;
+    for (int j = std::max(0, y - kNear); j <= std::min(h - 1, y + kNear); ++j) {
+      if (row_most[static_cast<size_t>(j)] <= kNoRed) continue;
+      red_near = true;
+      const l_uint8* in = across.data() + static_cast<ptrdiff_t>(j) * w;
+      for (int x = 0; x < w; ++x)
+        near[static_cast<size_t>(x)] = std::max(near[static_cast<size_t>(x)], in[x]);
+    }
+    if (!red_near) {  // paper, as most of a page is
+      for (int x = 0; x < w; ++x) SET_DATA_BYTE(n, x, 255);
+      continue;
+    }
     for (int x = 0; x < w; ++x) {
       const float gate =
-          std::clamp(static_cast<float>(GET_DATA_BYTE(m, x) - 8) / 32.0f, 0.0f, 1.0f);
-      if (gate == 0.0f) {  // no red near: paper, as most of a page is
+          std::clamp(static_cast<float>(near[static_cast<size_t>(x)] - kNoRed) / 32.0f, 0.0f, 1.0f);
+      if (gate == 0.0f) {  // no red near
         SET_DATA_BYTE(n, x, 255);
         continue;
       }
@@ -115,12 +150,17 @@ RedAndGrey separate_red(Pix* rgb) {
       const l_uint32* m = mask + static_cast<ptrdiff_t>(y) * red_wpl;
       const l_uint32* s = src + static_cast<ptrdiff_t>(y) * src_wpl;
       l_uint32* g = grey + static_cast<ptrdiff_t>(y) * grey_wpl;
-      for (int x = 0; x < w; ++x)
+      for (int x = 0; x < w; ++x) {
+        if ((x & 31) == 0 && m[x >> 5] == 0) {  // no red ink in these 32 pixels
+          x += 31;
+          continue;
+        }
         if (GET_DATA_BIT(m, x)) {
           const int r = rgb_of(s[x]).r;
           const int v = r <= 96 ? r : r >= 160 ? 255 : 96 + (r - 96) * (255 - 96) / 64;
           SET_DATA_BYTE(g, x, static_cast<l_uint8>(v));
         }
+      }
     }
   }
   return out;
