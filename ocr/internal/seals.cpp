@@ -324,13 +324,22 @@ UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal)
   {
     // Coarsely over centres and radii (a circle, every other pixel, 48 points), then the
     // ellipse climbed pixel by pixel (120 points) while its outline gains ink.
-    auto outline = [&](double x, double y, double a, double b, int points) {
-      double sum = 0;
-      for (int k = 0; k < points; ++k) {
-        const double angle = 2 * std::numbers::pi * k / points;
-        sum += ink_at(x + a * std::sin(angle), y - b * std::cos(angle));
+    // The points' sines and cosines, once for each count of points.
+    struct Turns {
+      std::vector<double> sin, cos;
+      explicit Turns(int points) {
+        for (int k = 0; k < points; ++k) {
+          const double angle = 2 * std::numbers::pi * k / points;
+          sin.push_back(std::sin(angle)), cos.push_back(std::cos(angle));
+        }
       }
-      return sum / points;
+    };
+    static const Turns coarse(48), fine(120);
+    auto outline = [&](double x, double y, double a, double b, const Turns& turns) {
+      double sum = 0;
+      for (size_t k = 0; k < turns.sin.size(); ++k)
+        sum += ink_at(x + a * turns.sin[k], y - b * turns.cos[k]);
+      return sum / static_cast<double>(turns.sin.size());
     };
     const double r0 = (rx + ry) / 2;
     const int reach = std::max(2, static_cast<int>(r0 / 8));
@@ -338,10 +347,10 @@ UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal)
     for (int dy = -reach; dy <= reach; dy += 2)
       for (int dx = -reach; dx <= reach; dx += 2)
         for (double r = r0 * 0.8; r <= r0 * 1.08; r += 2.0)
-          if (const double v = outline(cx + dx, cy + dy, r, r, 48); v > best)
+          if (const double v = outline(cx + dx, cy + dy, r, r, coarse); v > best)
             best = v, best_x = cx + dx, best_y = cy + dy, best_r = r;
     std::array<double, 4> at{best_x, best_y, best_r, best_r};  // cx, cy, rx, ry
-    best = outline(at[0], at[1], at[2], at[3], 120);
+    best = outline(at[0], at[1], at[2], at[3], fine);
     for (int round = 0; round < 40; ++round) {
       std::array<double, 4> step_to = at;
       double step_best = best;
@@ -350,7 +359,7 @@ UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal)
           std::array<double, 4> next = at;
           next[p] += d;
           if (p >= 2 && (next[p] < best_r * 0.9 || next[p] > best_r * 1.1)) continue;
-          if (const double v = outline(next[0], next[1], next[2], next[3], 120); v > step_best)
+          if (const double v = outline(next[0], next[1], next[2], next[3], fine); v > step_best)
             step_best = v, step_to = next;
         }
       if (step_best <= best) break;
