@@ -1,9 +1,11 @@
 // The page geometry the reading policy rests on, on pages drawn here with Leptonica: what the
 // recognizer is given for a row, where a row may be cut, which rows look like a printed code.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -598,6 +600,55 @@ TEST_CASE(
   CHECK(seal_white == seal_pixels);
   CHECK(print_pixels > 200);  // the line's rows beside the seal's ink, print at the disc's edge
   CHECK(print_kept == print_pixels);
+}
+
+TEST_CASE(
+    "a page's redness is what the red margin widened over the whole page gives, though it is "
+    "widened only about the rows that hold a margin above 8",
+    "[page]") {
+  // A page not a whole number of words wide, with its red disc and single pinkish pixels: margins
+  // of 9 (the least that gates anything) and 8 (the most that does not), at the page's first and
+  // last rows and columns and two and three rows from a row with red.
+  const int w = 303, h = 223;
+  PixPtr rgb = colour_page(w, h);
+  for (const auto& [x, y, margin] : std::vector<std::array<int, 3>>{
+           {10, 0, 9}, {302, 222, 9}, {0, 120, 9}, {60, 20, 8}, {250, 25, 9}, {250, 28, 40}})
+    pixSetRGBPixel(rgb.get(), x, y, 200, 200 - margin, 200 - margin - 2);
+  auto [red, grey, redness] = separate_red(rgb.get());
+  REQUIRE(redness);
+  // The margin of every pixel, widened by Leptonica over the whole page, and separate_red's
+  // arithmetic on it (its grey before the red ink is dropped is the page's luminance).
+  PixPtr margins(pixCreate(w, h, 8));
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      l_int32 r = 0, g = 0, b = 0;
+      pixGetRGBPixel(rgb.get(), x, y, &r, &g, &b);
+      pixSetPixel(margins.get(), x, y,
+                  static_cast<l_uint32>(std::clamp(r - std::max(g, b), 0, 255)));
+    }
+  PixPtr near(pixDilateGray(margins.get(), 5, 5));
+  PixPtr luminance(pixConvertRGBToLuminance(rgb.get()));
+  PixPtr paper = paper_level(luminance.get());
+  l_int32 differ = 0, gated = 0;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      l_uint32 m = 0, lum = 0, brightest = 0, got = 0;
+      pixGetPixel(near.get(), x, y, &m);
+      pixGetPixel(luminance.get(), x, y, &lum);
+      pixGetPixel(paper.get(), std::min(x / kPaperBlock, pixGetWidth(paper.get()) - 1),
+                  std::min(y / kPaperBlock, pixGetHeight(paper.get()) - 1), &brightest);
+      pixGetPixel(redness.get(), x, y, &got);
+      const float gate = std::clamp((static_cast<float>(m) - 8) / 32.0f, 0.0f, 1.0f);
+      const int level = brightest >= 240 ? 255 : std::max(32, static_cast<int>(brightest));
+      const float dark = 255.0f * static_cast<float>(std::max(0, level - static_cast<int>(lum))) /
+                         static_cast<float>(level);
+      const auto want =
+          gate == 0.0f ? 255u : static_cast<l_uint32>(static_cast<l_uint8>(255.5f - dark * gate));
+      gated += gate > 0.0f ? 1 : 0;
+      differ += got != want ? 1 : 0;
+    }
+  CHECK(gated > 3000);  // the disc and about each speck of 9 and more
+  CHECK(differ == 0);
 }
 
 TEST_CASE("a large title printed far apart is one row, however thin its strokes; a rule is not",
