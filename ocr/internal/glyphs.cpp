@@ -336,7 +336,7 @@ double dot(const Shape& a, const Shape& b) {
 // dot in single precision, eight sums side by side (one vector register's worth: the compiler
 // does them at once), for ranking thousands of shapes. Two shapes are of unit norm, so the sum of
 // the products' magnitudes is at most 1, and the rounding of 72 additions into each sum and three
-// to join them keeps it within kQuickSlack of dot (a few millionths).
+// to join them keeps it within a few millionths of dot; kQuickSlack allows far more.
 constexpr double kQuickSlack = 1e-4;
 static_assert(kShape * kShape % 8 == 0);
 float quick_dot(const Shape& a, const Shape& b) {
@@ -406,10 +406,10 @@ std::vector<char32_t> GlyphShapes::rivals(const Shape& ink, size_t count) {
   std::vector<float> order = quick;
   std::nth_element(order.begin(), order.begin() + static_cast<ptrdiff_t>(count - 1), order.end(),
                    std::greater<>());
-  const double floor = static_cast<double>(order[count - 1]) - 2 * kQuickSlack;
+  const double cutoff = static_cast<double>(order[count - 1]) - 2 * kQuickSlack;
   std::vector<std::pair<double, char32_t>> scored;
   for (size_t i = 0; i < common_.size(); ++i) {
-    if (static_cast<double>(quick[i]) < floor) continue;
+    if (static_cast<double>(quick[i]) < cutoff) continue;
     double best = -1;
     for (const Shape& shape : common_shapes_[i]) best = std::max(best, dot(shape, ink));
     scored.emplace_back(best, common_[i]);

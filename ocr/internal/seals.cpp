@@ -83,8 +83,8 @@ RedAndGrey separate_red(Pix* rgb) {
   // with its paper taken at 245, and its 长 and 青 no longer cut in place).
   constexpr int kWhitePaper = 240;
   // The strongest margin within the 5 × 5 pixels about each pixel (as pixDilateGray would give),
-  // where it matters: a margin of 8 or less gates nothing, so rows whose margins all are are left
-  // out, and a row with none of those within two rows of it is paper throughout.
+  // where it matters: a margin of 8 or less gates nothing, so only rows with a margin above 8
+  // are widened along, and a row with no such row within two of it is paper throughout.
   constexpr int kNear = 2, kNoRed = 8;
   std::vector<l_uint8> across(margins.size(), 0);  // the strongest within 5 pixels along the row
   for (int y = 0; y < h; ++y) {
