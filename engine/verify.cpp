@@ -188,11 +188,13 @@ class Checker {
                              {"read_likeness", d.read_likeness},
                              {"form_likeness", d.form_likeness},
                              {"clearly_other", d.clearly_other}});
-    return {{"file", m.file},
-            {"box", box_json(s.box)},
-            {"read", s.text},
-            {"read_as_name", s.name_check->read_as_name},
-            {"differences", std::move(differences)}};
+    nlohmann::json evidence = {{"file", m.file},
+                               {"box", box_json(s.box)},
+                               {"read", s.text},
+                               {"read_as_name", s.name_check->read_as_name},
+                               {"differences", std::move(differences)}};
+    if (!s.name_check->foreign_word.empty()) evidence["foreign_word"] = s.name_check->foreign_word;
+    return evidence;
   }
 
   void signature(const std::string& signer, const std::string& type, const MaterialScan& m,

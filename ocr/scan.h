@@ -72,10 +72,13 @@ struct SealNameCheck {
   size_t drawn_as_name = 0;  // … read as another, but whose ink clearly is the name's
   std::vector<Difference> differences;
   // same: the seal carries the name; other: it clearly carries another (two characters surely
-  // another's, standing together as a brand does); doubtful: one character of the name clearly
-  // another's, or two not so (far apart, or only one by a wide margin), where the rest lines up (a
-  // person looks); unsure: none of these.
+  // another's, standing together as a brand does, or a word of another trade or place); doubtful:
+  // one character of the name clearly another's, or two not so (far apart, or only one by a wide
+  // margin), where the rest lines up (a person looks); unsure: none of these.
   Verdict verdict = Verdict::unsure;
+  // A word of another trade or place read whole on the seal, which the name does not hold (实业
+  // on a seal of …供应链管理有限公司): another company's name. "" when none.
+  std::string foreign_word;
 };
 
 // A seal-like mark: a roughly round ring of ink.

@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-58";  // 58: a tick list skimmed clean (each item as printed, a box before each) not
+    "scan-59";  // 59: a seal whose reading holds a word of another trade or place whole (实业
+                // on …供应链管理有限公司's papers) is another company's (seal.name_mismatch);
+                // 58: a tick list skimmed clean (each item as printed, a box before each) not
                 // read again at full width; a page whose first two rows gave no known pair
                 // tried the other ways before its third row;
                 // 57: a code a line end parted in running text seen on its next line (the row

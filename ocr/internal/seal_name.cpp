@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/utf8.h"
@@ -42,6 +43,26 @@ constexpr size_t kBrandReach = 3;
 // taken as read: an own seal's characters read as ones its name does not hold come at 95 or more
 // one time in eleven (382 of 4,190 on five generated sets).
 constexpr float kReadSurely = 95;
+
+// Words a company's name spells its trade or its place with (the 行业 and 行政区划 of its name,
+// GB/T 4754's common trades and the provinces and larger cities): a seal whose reading holds
+// one whole that the company's name does not hold carries another company's name. A misreading
+// of the own name's characters makes none of them: no own seal of 729 on five generated sets did,
+// where 8 of 76 other companies' seals did, 7 of them judged unsure or the same company by their
+// characters (进出口 for 国际贸易, 实业 for 供应链管理, 上海 on 启航（中国）'s papers). 中国 is
+// not among them: a misread 中国际 makes it.
+constexpr std::u32string_view kNameWords[] = {
+    U"进出口", U"贸易", U"实业", U"科技", U"发展", U"供应链", U"管理", U"国际", U"工贸", U"商贸",
+    U"物流",   U"电子", U"投资", U"集团", U"机械", U"化工",   U"纺织", U"服装", U"食品", U"医药",
+    U"建材",   U"信息", U"技术", U"网络", U"汽车", U"材料",   U"能源", U"环保", U"农业", U"光电",
+    U"制造",   U"设备", U"工程", U"咨询", U"文化", U"传媒",   U"餐饮", U"服务", U"控股", U"生物",
+    U"钢铁",   U"塑料", U"五金", U"包装", U"印刷", U"家具",   U"照明", U"仪器", U"通信", U"软件",
+    U"北京",   U"上海", U"天津", U"重庆", U"广州", U"深圳",   U"杭州", U"南京", U"苏州", U"宁波",
+    U"厦门",   U"青岛", U"武汉", U"成都", U"西安", U"大连",   U"沈阳", U"长沙", U"郑州", U"济南",
+    U"福州",   U"合肥", U"昆明", U"南宁", U"长春", U"太原",   U"南昌", U"贵阳", U"兰州", U"海口",
+    U"无锡",   U"东莞", U"佛山", U"温州", U"泉州", U"烟台",   U"珠海", U"中山", U"汕头", U"义乌",
+    U"常州",   U"南通", U"嘉兴", U"绍兴", U"台州", U"金华",   U"广东", U"浙江", U"江苏", U"山东",
+    U"福建",   U"河北", U"河南", U"湖北", U"湖南", U"四川"};
 
 // The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
 // characters at an even pitch along the arc. Where they stand apart, the runs of inked columns,
@@ -340,6 +361,14 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     for (size_t k = 0; k < want.size(); ++k) read_again[k] = read_again_at(k) == want[k];
     if (std::count(read_again.begin(), read_again.end(), true) > 0) check = judge(read_again);
   }
+  // A word of another trade or place read whole (kNameWords): another company's seal, whatever
+  // its characters said.
+  for (std::u32string_view word : kNameWords)
+    if (chars.find(word) != std::u32string::npos && want.find(word) == std::u32string::npos) {
+      check.verdict = SealNameCheck::Verdict::other;
+      check.foreign_word = encode_utf8(std::u32string(word));
+      break;
+    }
   seal.name_check = std::move(check);
 }
 

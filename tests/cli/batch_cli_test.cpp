@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -724,6 +725,44 @@ TEST_CASE("another company's seal whose brand drew as itself by a little fails s
   int clear = 0;
   for (const auto& d : found[0]["evidence"]["differences"]) clear += d["clearly_other"] == true;
   CHECK(clear == 2);
+}
+
+TEST_CASE("a seal whose reading holds a word of another trade whole is another company's",
+          "[batch]") {
+  // The seal-name set's redrawings (scangen --from … --fault seal_name_mismatch --seed 5) of
+  // seed 41's S-2026-108915 (杭州启航供应链管理有限公司; another company's seal on its power of
+  // attorney, 杭州同创实业…) and seed 31's S-2026-109198 (武汉启航国际贸易有限公司; on its
+  // application form, 武汉广源实业…). Their arcs read 杭州同创实业有了有限公司 and
+  // 武冯广源实业有有限公司: the brand's characters drew as neither name's clearly, so the seals
+  // were unsure, and the submissions' other seals, which carry the name, let them pass (scan-58).
+  // 实业 read whole is a trade the name does not have: another company's seal (scan-59).
+  TempDir dir;
+  const fs::path in = dir.path() / "in";
+  fs::create_directories(in);
+  for (const fs::path& from :
+       {seed41_first30() / "S-2026-108915", seed31_first38() / "S-2026-109198"}) {
+    fs::copy(from, in / from.filename(), fs::copy_options::recursive);
+    scangen("--from '" + (in / from.filename()).string() +
+            "' --variety wide --fault seal_name_mismatch --seed 5 -q");
+  }
+  const auto found = findings_starting(in, dir.path() / "report", "seal.");
+  for (const auto& [id, material, company] :
+       {std::tuple{"S-2026-108915", "power_of_attorney", "杭州启航供应链管理有限公司"},
+        std::tuple{"S-2026-109198", "application_form", "武汉启航国际贸易有限公司"}}) {
+    INFO(id);
+    REQUIRE(found.count(id) == 1);
+    const auto& seal = found.at(id);
+    REQUIRE(seal.size() == 1);
+    INFO(seal[0].dump());
+    CHECK(seal[0]["code"] == "seal.name_mismatch");
+    CHECK(seal[0]["severity"] == "fail");
+    CHECK(seal[0]["material"] == material);
+    CHECK(seal[0]["evidence"]["foreign_word"] == "实业");
+    const std::string remark = seal[0]["message"];
+    CHECK(remark.find("实业") != std::string::npos);
+    CHECK(remark.find(std::string("“") + company + "”") != std::string::npos);
+    CHECK(remark.find("请加盖本企业公章后重新提交") != std::string::npos);
+  }
 }
 
 TEST_CASE(

@@ -243,8 +243,8 @@ ocr::SealMark seal_read(const std::string& text, ocr::SealNameCheck::Verdict ver
   seal.box = {800, 1400, 220, 220};
   seal.red = true;
   seal.text = text;
-  seal.name_check =
-      ocr::SealNameCheck{"恒通（中国）有限公司", 7, 0, {{"达", "通", 0.78, 0.31, clear}}, verdict};
+  seal.name_check = ocr::SealNameCheck{
+      "恒通（中国）有限公司", 7, 0, {{"达", "通", 0.78, 0.31, clear}}, verdict, ""};
   return seal;
 }
 }  // namespace

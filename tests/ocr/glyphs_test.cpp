@@ -168,12 +168,13 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
   SealMark seal;
   seal.box = {637, 760, 225, 228};
   seal.red = true;
-  seal.text = "六州堪丰昌原由县有限公司";
+  seal.text = "六州堪丰昌原实业有限公司";
   seal.name_check = SealNameCheck{"广州正元国际贸易有限公司",
                                   5,
                                   0,
                                   {{"堪", "正", 0.68, 0.29, true}, {"丰", "元", 0.78, 0.17, true}},
-                                  SealNameCheck::Verdict::other};
+                                  SealNameCheck::Verdict::other,
+                                  "实业"};
   result.seals.push_back(seal);
   nlohmann::json json = scan_result_json(result);
   const std::optional<ScanResult> back = scan_result_from_json(json);
@@ -189,6 +190,12 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
   CHECK(c.differences[1].read == "丰");
   CHECK(c.differences[1].form_likeness == Approx(0.17));
   CHECK(c.differences[1].clearly_other);
+  CHECK(c.foreign_word == "实业");
+  {  // a word that is not text makes the result unreadable
+    nlohmann::json altered = json;
+    altered["seals"][0]["name_check"]["foreign_word"] = 7;
+    CHECK_FALSE(scan_result_from_json(altered));
+  }
   // A doubtful seal (one character clearly another's) is kept as doubtful.
   json["seals"][0]["name_check"]["verdict"] = "doubtful";
   json["seals"][0]["name_check"]["differences"][1]["clearly_other"] = false;
