@@ -47,7 +47,8 @@ nlohmann::json scan_result_json(const ScanResult& r) {
                       {"ink_share", r.ink_share}};
   j["lines"] = nlohmann::json::array();
   for (const TextLine& l : r.lines)
-    j["lines"].push_back({{"box", box_json(l.box)}, {"text", l.text}, {"confidence", l.confidence}});
+    j["lines"].push_back(
+        {{"box", box_json(l.box)}, {"text", l.text}, {"confidence", l.confidence}});
   j["seals"] = nlohmann::json::array();
   for (const SealMark& s : r.seals) {
     nlohmann::json seal = {{"box", box_json(s.box)},   {"red", s.red},
@@ -78,8 +79,10 @@ nlohmann::json scan_result_json(const ScanResult& r) {
                                {"ink", s.ink}});
   j["fields"] = nlohmann::json::array();
   for (const FieldRead& f : r.fields)
-    j["fields"].push_back(
-        {{"field", f.field}, {"text", f.text}, {"box", box_json(f.box)}, {"confidence", f.confidence}});
+    j["fields"].push_back({{"field", f.field},
+                           {"text", f.text},
+                           {"box", box_json(f.box)},
+                           {"confidence", f.confidence}});
   j["ticks"] = nlohmann::json::array();
   for (const TickMark& t : r.ticks)
     j["ticks"].push_back({{"item", t.item},
