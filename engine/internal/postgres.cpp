@@ -164,9 +164,14 @@ class PostgresConnection final : public Connection {
     // A writer waits for the writers' lock at most 5 s, then is told the database is busy
     // (55P03), as SQLite's busy timeout does.
     if (auto st = raw_exec("SET lock_timeout = '5s'"); !st) return st;
-    if (PQsetClientEncoding(conn_.get(), "UTF8") != 0)
+    if (PQsetClientEncoding(conn_.get(), "UTF8") != 0) {
+      // A server stopped just after the connection was made fails the setting with the
+      // connection lost: unavailable (a worker waits for it), not an encoding refused.
+      if (PQstatus(conn_.get()) == CONNECTION_BAD)
+        return pg_error(conn_.get(), nullptr, "setting the client encoding");
       return error_of(ErrorKind::io, "数据库 " + name_ + " 不支持 UTF-8 编码，请联系管理员 (" +
                                          PQerrorMessage(conn_.get()) + ")");
+    }
     return ok();
   }
 
