@@ -89,8 +89,9 @@ CodeCheck check_uscc(std::string_view raw) {
       return r;
     }
   if (std::string_view("123456789ANY").find(c[0]) == std::string_view::npos) {
-    r.reason = std::string("the first character is the registering department (1–9, A, N or Y), not '") +
-               c[0] + "'";
+    r.reason =
+        std::string("the first character is the registering department (1–9, A, N or Y), not '") +
+        c[0] + "'";
     return r;
   }
   if (!all_digits(std::string_view(c).substr(2, 6))) {
@@ -99,8 +100,11 @@ CodeCheck check_uscc(std::string_view raw) {
   }
   // The division code starts with a province (11–82), or is 100000 for a body registered at the
   // national level.
-  if (int province = std::stoi(c.substr(2, 2)); province != 10 && (province < 11 || province > 82)) {
-    r.reason = std::string("characters 3–8 (").append(c, 2, 6).append(") are not an administrative division code");
+  if (int province = std::stoi(c.substr(2, 2));
+      province != 10 && (province < 11 || province > 82)) {
+    r.reason = std::string("characters 3–8 (")
+                   .append(c, 2, 6)
+                   .append(") are not an administrative division code");
     return r;
   }
   std::string_view org = std::string_view(c).substr(8, 9);
@@ -229,6 +233,50 @@ std::vector<std::string> repair_uscc(std::string_view read) {
 std::vector<std::string> repair_id_number(std::string_view read, std::string_view today) {
   return candidates(fold_id_number(read),
                     [&](const std::string& c) { return check_id_number(c, today).valid; });
+}
+
+std::string uscc_from_two_readings(std::string_view a, std::string_view b) {
+  const std::string x = upper_ascii(a), y = upper_ascii(b);
+  if (x.size() > 24 || y.size() > 24 || x == y) return "";
+  // The longest common subsequence, then the readings as runs they share and places where they
+  // differ (either reading's characters there).
+  std::vector<std::vector<int>> lcs(x.size() + 1, std::vector<int>(y.size() + 1, 0));
+  for (size_t i = x.size(); i-- > 0;)
+    for (size_t j = y.size(); j-- > 0;)
+      lcs[i][j] = x[i] == y[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+  std::vector<std::pair<std::string, std::string>> pieces;  // shared: second empty and first == …
+  std::vector<bool> shared;
+  size_t i = 0, j = 0, differing = 0;
+  while (i < x.size() || j < y.size()) {
+    if (i < x.size() && j < y.size() && x[i] == y[j]) {
+      if (shared.empty() || !shared.back()) pieces.emplace_back(), shared.push_back(true);
+      pieces.back().first += x[i++], ++j;
+      continue;
+    }
+    if (shared.empty() || shared.back()) pieces.emplace_back(), shared.push_back(false);
+    if (i < x.size() && (j == y.size() || lcs[i + 1][j] >= lcs[i][j + 1]))
+      pieces.back().first += x[i++];
+    else
+      pieces.back().second += y[j++];
+  }
+  size_t places = 0;
+  for (size_t k = 0; k < pieces.size(); ++k)
+    if (!shared[k])
+      ++places, differing += std::max(pieces[k].first.size(), pieces[k].second.size());
+  if (places == 0 || places > 4 || differing > 3) return "";
+  std::set<std::string> valid;
+  for (unsigned choice = 0; choice < (1u << places); ++choice) {
+    std::string code;
+    unsigned place = 0;
+    for (size_t k = 0; k < pieces.size(); ++k)
+      code += shared[k] ? pieces[k].first
+                        : ((choice >> place++) & 1u ? pieces[k].second : pieces[k].first);
+    if (code.size() != 18) continue;
+    // The letters a USCC never holds as the digits they are misread for, and no more: a
+    // character other than either reading's is no reading.
+    if (std::string folded = fold_uscc(code); check_uscc(folded).valid) valid.insert(folded);
+  }
+  return valid.size() == 1 ? *valid.begin() : "";
 }
 
 }  // namespace keydesk::ocr

@@ -41,6 +41,14 @@ std::string fold_uscc(std::string_view read);
 std::string fold_id_number(std::string_view read);
 std::vector<std::string> repair_id_number(std::string_view read, std::string_view today_yyyymmdd);
 
+// Two readings of one USCC, neither of which passes its check, taken together (two models, or
+// two sizes, each err in characters of their own: 91310115SMAQWJAO71N with an S put in, and
+// 91310115MAQWJA0T1N with its 7 read as T). Where they differ, up to three characters in all in
+// up to four places, either reading's characters. The one code that passes its check (the
+// letters it never holds folded, fold_uscc), or "" when none or more than one does: a code made of
+// two misreadings passes by chance about once in 341 (MOD 31 and the organisation code's MOD 11).
+std::string uscc_from_two_readings(std::string_view a, std::string_view b);
+
 // How many characters (edits) a code read off a scan may stand from the form's and still be
 // taken for it: OCR's slips, not another code. Two in a USCC (another enterprise's differs in its
 // organisation code; a valid code two off is one change in 31), one in an ID number (a

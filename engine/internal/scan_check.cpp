@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-59";  // 59: a seal whose reading holds a word of another trade or place whole (实业
+    "scan-60";  // 60: a USCC two readings that pass no check make together, either's
+                // characters where they differ (ocr/codes.h uscc_from_two_readings);
+                // 59: a seal whose reading holds a word of another trade or place whole (实业
                 // on …供应链管理有限公司's papers) is another company's (seal.name_mismatch);
                 // 58: a tick list skimmed clean (each item as printed, a box before each) not
                 // read again at full width; a page whose first two rows gave no known pair

@@ -135,6 +135,9 @@ struct ScanAnalyzer::Impl {
   std::optional<FieldRead> reread_code(const FieldRead& field, const ScanHints* hints);
 
   // `text` holds a USCC or an ID number that passes its checksum.
+  // A USCC two readings of the page's codes, neither valid, make together (codes.h
+  // uscc_from_two_readings), when they make one and no other pair another: a field of its own.
+  void joined_readings(const std::vector<internal::ReadRow>& rows, ScanResult& result);
   static bool checks_as_code(const std::string& text);
   // Whether `text` holds the form's USCC or ID number (hints), or it with one character other
   // (the slip engine/verify.cpp takes as the form's code without a look), its letters and digits

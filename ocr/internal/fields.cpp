@@ -583,6 +583,37 @@ std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field,
   return FieldRead{"code", folded, field.box, read.confidence};
 }
 
+void ScanAnalyzer::Impl::joined_readings(const std::vector<ReadRow>& rows, ScanResult& result) {
+  // The readings of codes on the page that pass no check: the code runs and rereads found, and
+  // each row's letters and digits (a row the runs were cut from).
+  std::vector<FieldRead> readings;
+  auto add = [&](const std::string& read, const Box& box, float confidence) {
+    std::string folded = code_characters(read);
+    if (folded.size() < 15 || folded.size() > 21 || checks_as_code(folded)) return;
+    for (const FieldRead& seen : readings)
+      if (seen.text == folded) return;
+    readings.push_back({"code", std::move(folded), box, confidence});
+  };
+  for (const FieldRead& field : result.fields)
+    if (field.field == "code") add(field.text, field.box, field.confidence);
+  for (const ReadRow& row : rows) add(row.read.text, row.box, row.read.confidence);
+  // Two of them taken together (uscc_from_two_readings): the one code they make, when no other
+  // pair makes another.
+  std::optional<FieldRead> joined;
+  for (size_t a = 0; a < readings.size(); ++a)
+    for (size_t b = a + 1; b < readings.size(); ++b) {
+      const std::string made = uscc_from_two_readings(readings[a].text, readings[b].text);
+      if (made.empty()) continue;
+      if (joined && joined->text != made) return;
+      if (!joined)
+        joined = FieldRead{"code", made, readings[a].box,
+                           std::min(readings[a].confidence, readings[b].confidence)};
+    }
+  if (joined && std::none_of(result.fields.begin(), result.fields.end(),
+                             [&](const FieldRead& f) { return f.text == joined->text; }))
+    result.fields.push_back(std::move(*joined));
+}
+
 bool ScanAnalyzer::Impl::checks_as_code(const std::string& text) {
   std::string folded = fold_code_text(text);
   for (size_t i = 0; i < folded.size();) {
@@ -641,6 +672,7 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
   if (code && hints)
     for (FieldRead& wider : widened_codes(rows, result.fields, *hints, result.width, type))
       result.fields.push_back(std::move(wider));
+  joined_readings(rows, result);
   if (!type) return;
   auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
                       size_t max_chars) {

@@ -1040,6 +1040,21 @@ TEST_CASE("a company's name its cell wrapped is taken as one value", "[batch]") 
   CHECK(std::find(names.begin(), names.end(), "嘉禾(南京)国际贸易有限公司") != names.end());
 }
 
+TEST_CASE("a USCC two readings misread each in a character of its own is read whole", "[batch]") {
+  // scangen --variety wide --faults mix, seed 31: S-2026-109188's business licence copy prints
+  // 91330203MABQBX9R9E. Its row read 91330203MAPQBX9R9E (B as P), the Latin model
+  // 91330203MABQBX9RSE (9 as S): neither passes its check, and the value was read by neither. Taken
+  // together, either reading's character where they differ, one code passes (scan-60): a value of
+  // the scan's own, which no line holds.
+  const fs::path set = seed31_first38();
+  const auto codes = scan_texts(set, "S-2026-109188", "business_licence", "fields", "code");
+  const auto lines = scan_texts(set, "S-2026-109188", "business_licence", "lines");
+  INFO(nlohmann::json(codes).dump());
+  CHECK(std::find(codes.begin(), codes.end(), "91330203MABQBX9R9E") != codes.end());
+  CHECK(any_holds(lines, "91330203MAPQBX9R9E"));
+  CHECK_FALSE(any_holds(lines, "91330203MABQBX9R9E"));
+}
+
 TEST_CASE("a company name two readings have between them, but for a slip in ten, is the form's",
           "[batch]") {
   // scangen --variety wide --faults mix, seed 31's S-2026-109183: its business licence copy's

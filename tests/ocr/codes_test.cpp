@@ -71,6 +71,21 @@ TEST_CASE("a glyph OCR doubled in a code is undone when the checksum agrees, and
   CHECK(repair_uscc("913201702MAG0BF7NX2").empty());
 }
 
+TEST_CASE("two readings of a USCC, neither valid, make the one code they make together") {
+  // The bench's S-2026-129937: the Chinese model put an S in, the Latin model read 7 as T.
+  CHECK(uscc_from_two_readings("91310115SMAQWJAO71N", "91310115MAQWJA0T1N") ==
+        "91310115MAQWJA071N");
+  // S-2026-129951: a 0 doubled in one reading, the check character lost in the other.
+  CHECK(uscc_from_two_readings("91440305MA000DN190C", "91440305MA00DN190") == "91440305MA00DN190C");
+  // Two codes pass (J or 6, A or E): a person reads it.
+  CHECK(uscc_from_two_readings("91310115MAQWJE071N", "91310115MAQW6A071N").empty());
+  // The same reading twice, or two too far apart, make nothing.
+  CHECK(uscc_from_two_readings("91310115MAQWJA0T1N", "91310115MAQWJA0T1N").empty());
+  CHECK(uscc_from_two_readings("91310115MAQWJA0T1N", "91310115XXXXXA071N").empty());
+  // No character other than the readings': 7 read as T in both is not made 7.
+  CHECK(uscc_from_two_readings("91310115SMAQWJA0T1N", "91310115MAQWJA0T1N").empty());
+}
+
 TEST_CASE("a valid resident ID number passes, X check character included") {
   CHECK(check_id_number("110105199001010029", kToday).valid);
   CHECK(check_id_number("310115198705120029", kToday).valid);
