@@ -236,7 +236,9 @@ std::vector<std::string> repair_id_number(std::string_view read, std::string_vie
 }
 
 std::string uscc_from_two_readings(std::string_view a, std::string_view b) {
-  const std::string x = upper_ascii(a), y = upper_ascii(b);
+  // The letters a USCC never holds as the digits they are misread for first: O and 0 are one
+  // character of the code, not two places the readings differ.
+  const std::string x = fold_uscc(a), y = fold_uscc(b);
   if (x.size() > 24 || y.size() > 24 || x == y) return "";
   // The longest common subsequence, then the readings as runs they share and places where they
   // differ (either reading's characters there).

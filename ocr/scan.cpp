@@ -574,6 +574,7 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     if (std::none_of(result.fields.begin(), result.fields.end(),
                      [&run](const FieldRead& f) { return f.text == run.text; }))
       result.fields.push_back(std::move(run));
+  impl.joined_readings(rows, result);
   clock.mark("fields");
   if (expected) {
     std::vector<Box> unread;

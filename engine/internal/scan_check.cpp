@@ -17,7 +17,10 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-60";  // 60: a USCC two readings that pass no check make together, either's
+    "scan-61";  // 61: the two readings' letters a USCC never holds folded first (O and 0 are
+                // one character, not two places they differ), and a reading a repair alone
+                // makes valid taken too;
+                // 60: a USCC two readings that pass no check make together, either's
                 // characters where they differ (ocr/codes.h uscc_from_two_readings);
                 // 59: a seal whose reading holds a word of another trade or place whole (实业
                 // on …供应链管理有限公司's papers) is another company's (seal.name_mismatch);

@@ -584,12 +584,20 @@ std::optional<FieldRead> ScanAnalyzer::Impl::reread_code(const FieldRead& field,
 }
 
 void ScanAnalyzer::Impl::joined_readings(const std::vector<ReadRow>& rows, ScanResult& result) {
-  // The readings of codes on the page that pass no check: the code runs and rereads found, and
-  // each row's letters and digits (a row the runs were cut from).
+  // The readings of codes on the page that hold no valid code as read (the letters a code never
+  // holds folded, and no more: a code a repair makes of one is still two readings' to make): the
+  // code runs and rereads found, and each row's letters and digits (a row the runs were cut from).
+  auto valid_as_read = [](const std::string& run) {
+    for (size_t at = 0; at + 18 <= run.size(); ++at)
+      if (const std::string window = run.substr(at, 18);
+          check_uscc(fold_uscc(window)).valid || check_id_number(window, "99991231").valid)
+        return true;
+    return false;
+  };
   std::vector<FieldRead> readings;
   auto add = [&](const std::string& read, const Box& box, float confidence) {
     std::string folded = code_characters(read);
-    if (folded.size() < 15 || folded.size() > 21 || checks_as_code(folded)) return;
+    if (folded.size() < 15 || folded.size() > 21 || valid_as_read(folded)) return;
     for (const FieldRead& seen : readings)
       if (seen.text == folded) return;
     readings.push_back({"code", std::move(folded), box, confidence});
@@ -672,7 +680,6 @@ void ScanAnalyzer::Impl::extract_fields(const std::vector<ReadRow>& rows, const 
   if (code && hints)
     for (FieldRead& wider : widened_codes(rows, result.fields, *hints, result.width, type))
       result.fields.push_back(std::move(wider));
-  joined_readings(rows, result);
   if (!type) return;
   auto labelled = [&](const std::vector<std::string>& labels, const std::string& name,
                       size_t max_chars) {

@@ -75,8 +75,9 @@ TEST_CASE("two readings of a USCC, neither valid, make the one code they make to
   // The bench's S-2026-129937: the Chinese model put an S in, the Latin model read 7 as T.
   CHECK(uscc_from_two_readings("91310115SMAQWJAO71N", "91310115MAQWJA0T1N") ==
         "91310115MAQWJA071N");
-  // S-2026-129951: a 0 doubled in one reading, the check character lost in the other.
-  CHECK(uscc_from_two_readings("91440305MA000DN190C", "91440305MA00DN190") == "91440305MA00DN190C");
+  // S-2026-129951: a 0 doubled in one reading; in the other its 0s read as O (no letter of a
+  // USCC) and the check character lost.
+  CHECK(uscc_from_two_readings("91440305MA000DN190C", "91440305MAOODN190") == "91440305MA00DN190C");
   // Two codes pass (J or 6, A or E): a person reads it.
   CHECK(uscc_from_two_readings("91310115MAQWJE071N", "91310115MAQW6A071N").empty());
   // The same reading twice, or two too far apart, make nothing.
