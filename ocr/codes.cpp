@@ -239,40 +239,38 @@ std::string uscc_from_two_readings(std::string_view a, std::string_view b) {
   // The letters a USCC never holds as the digits they are misread for first: O and 0 are one
   // character of the code, not two places the readings differ.
   const std::string x = fold_uscc(a), y = fold_uscc(b);
-  if (x.size() > 24 || y.size() > 24 || x == y) return "";
+  if (x.size() > 24 || y.size() > 24) return "";
   // The longest common subsequence, then the readings as runs they share and places where they
   // differ (either reading's characters there).
   std::vector<std::vector<int>> lcs(x.size() + 1, std::vector<int>(y.size() + 1, 0));
   for (size_t i = x.size(); i-- > 0;)
     for (size_t j = y.size(); j-- > 0;)
       lcs[i][j] = x[i] == y[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-  std::vector<std::pair<std::string, std::string>> pieces;  // shared: second empty and first == …
-  std::vector<bool> shared;
-  size_t i = 0, j = 0, differing = 0;
-  while (i < x.size() || j < y.size()) {
-    if (i < x.size() && j < y.size() && x[i] == y[j]) {
-      if (shared.empty() || !shared.back()) pieces.emplace_back(), shared.push_back(true);
+  struct Piece {
+    bool shared;
+    std::string first, second;  // a shared run is `first` alone
+  };
+  std::vector<Piece> pieces;
+  for (size_t i = 0, j = 0; i < x.size() || j < y.size();) {
+    const bool same = i < x.size() && j < y.size() && x[i] == y[j];
+    if (pieces.empty() || pieces.back().shared != same) pieces.push_back({same, "", ""});
+    if (same)
       pieces.back().first += x[i++], ++j;
-      continue;
-    }
-    if (shared.empty() || shared.back()) pieces.emplace_back(), shared.push_back(false);
-    if (i < x.size() && (j == y.size() || lcs[i + 1][j] >= lcs[i][j + 1]))
+    else if (i < x.size() && (j == y.size() || lcs[i + 1][j] >= lcs[i][j + 1]))
       pieces.back().first += x[i++];
     else
       pieces.back().second += y[j++];
   }
-  size_t places = 0;
-  for (size_t k = 0; k < pieces.size(); ++k)
-    if (!shared[k])
-      ++places, differing += std::max(pieces[k].first.size(), pieces[k].second.size());
+  size_t places = 0, differing = 0;
+  for (const Piece& piece : pieces)
+    if (!piece.shared) ++places, differing += std::max(piece.first.size(), piece.second.size());
   if (places == 0 || places > 4 || differing > 3) return "";
   std::set<std::string> valid;
   for (unsigned choice = 0; choice < (1u << places); ++choice) {
     std::string code;
     unsigned place = 0;
-    for (size_t k = 0; k < pieces.size(); ++k)
-      code += shared[k] ? pieces[k].first
-                        : ((choice >> place++) & 1u ? pieces[k].second : pieces[k].first);
+    for (const Piece& piece : pieces)
+      code += piece.shared || !((choice >> place++) & 1u) ? piece.first : piece.second;
     if (code.size() != 18) continue;
     // The letters a USCC never holds as the digits they are misread for, and no more: a
     // character other than either reading's is no reading.

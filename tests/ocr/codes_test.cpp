@@ -80,8 +80,9 @@ TEST_CASE("two readings of a USCC, neither valid, make the one code they make to
   CHECK(uscc_from_two_readings("91440305MA000DN190C", "91440305MAOODN190") == "91440305MA00DN190C");
   // Two codes pass (J or 6, A or E): a person reads it.
   CHECK(uscc_from_two_readings("91310115MAQWJE071N", "91310115MAQW6A071N").empty());
-  // The same reading twice, or two too far apart, make nothing.
-  CHECK(uscc_from_two_readings("91310115MAQWJA0T1N", "91310115MAQWJA0T1N").empty());
+  // Two readings alike are one reading, valid or not: nothing is made of them.
+  CHECK(uscc_from_two_readings("91310115MAQWJA071N", "91310115MAQWJA071N").empty());
+  // Two too far apart make nothing.
   CHECK(uscc_from_two_readings("91310115MAQWJA0T1N", "91310115XXXXXA071N").empty());
   // No character other than the readings': 7 read as T in both is not made 7.
   CHECK(uscc_from_two_readings("91310115SMAQWJA0T1N", "91310115MAQWJA0T1N").empty());
