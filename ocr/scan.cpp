@@ -588,4 +588,102 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   return result;
 }
 
+namespace {
+
+// A print's cells as numbers (0..9), row after row; empty when its ink is not its rows of bins.
+std::vector<double> print_cells(const SealPrint& p) {
+  std::vector<double> cells;
+  if (p.bins < 1 || p.ink.size() != static_cast<size_t>(p.bins) * SealPrint::kPrintRows)
+    return cells;
+  cells.reserve(p.ink.size());
+  for (char c : p.ink) {
+    if (c < '0' || c > '9') return {};
+    cells.push_back(c - '0');
+  }
+  return cells;
+}
+
+// A print that can stand for its stamp: ink enough (a name's characters, not a few specks of a
+// faint press) and no solid blot across the band (a ring found too small, its band laid over the
+// seal's star).
+bool print_comparable(const std::vector<double>& cells, int bins) {
+  constexpr int kRows = SealPrint::kPrintRows;
+  const auto inked = std::count_if(cells.begin(), cells.end(), [](double v) { return v >= 3; });
+  if (static_cast<double>(inked) < 0.08 * static_cast<double>(cells.size())) return false;
+  const int blot = static_cast<int>(std::lround(12 / SealPrint::kPrintDegrees));
+  int run = 0;
+  for (int x = 0; x < bins; ++x) {
+    int solid = 0;
+    for (int r = 0; r < kRows; ++r) solid += cells[static_cast<size_t>(r * bins + x)] >= 8;
+    run = solid * 4 >= kRows * 3 ? run + 1 : 0;
+    if (run >= blot) return false;
+  }
+  return true;
+}
+
+// Pearson's correlation of the pairs `cells` yields (a value of each print per cell).
+class Correlation {
+ public:
+  void add(double a, double b) {
+    n_ += 1, sa_ += a, sb_ += b, saa_ += a * a, sbb_ += b * b, sab_ += a * b;
+  }
+  std::optional<double> value() const {
+    const double var_a = saa_ - sa_ * sa_ / n_, var_b = sbb_ - sb_ * sb_ / n_;
+    if (n_ == 0 || var_a <= 1e-9 || var_b <= 1e-9) return std::nullopt;
+    return (sab_ - sa_ * sb_ / n_) / std::sqrt(var_a * var_b);
+  }
+
+ private:
+  double n_ = 0, sa_ = 0, sb_ = 0, saa_ = 0, sbb_ = 0, sab_ = 0;
+};
+
+}  // namespace
+
+std::optional<double> stamp_likeness(const SealPrint& a, const SealPrint& b) {
+  constexpr int kRows = SealPrint::kPrintRows;
+  constexpr double kDegrees = SealPrint::kPrintDegrees;
+  const std::vector<double> ca = print_cells(a), cb = print_cells(b);
+  if (ca.empty() || cb.empty() || a.bins != b.bins) return std::nullopt;
+  const int n = a.bins;
+  if (!print_comparable(ca, n) || !print_comparable(cb, n)) return std::nullopt;
+  auto at = [n](const std::vector<double>& cells, int r, int x) {
+    return r < 0 || r >= kRows ? 0.0 : cells[static_cast<size_t>(r * n + ((x % n) + n) % n)];
+  };
+  // The bands turned to their best match (b's bin x - turn on a's bin x): where the foot's middle
+  // is found moves with the ink about it.
+  int turn = 0;
+  double best_turn = -2;
+  const int reach = static_cast<int>(std::lround(60 / kDegrees));
+  for (int shift = -reach; shift <= reach; ++shift) {
+    Correlation c;
+    for (int r = 0; r < kRows; ++r)
+      for (int x = 0; x < n; ++x) c.add(at(ca, r, x), at(cb, r, x - shift));
+    if (const auto v = c.value(); v && *v > best_turn) best_turn = *v, turn = shift;
+  }
+  // Each stretch of about a character's width where both bands hold ink, matched on its own
+  // (nudged by up to 3 degrees and a row: a press squeezed or its ring found a little off).
+  const int width = static_cast<int>(std::lround(24 / kDegrees));
+  const int nudge = static_cast<int>(std::lround(3 / kDegrees));
+  const double cells = kRows * width;
+  std::vector<double> stretches;
+  for (int x0 = 0; x0 < n; x0 += width / 2) {
+    double ink_a = 0, ink_b = 0;
+    for (int r = 0; r < kRows; ++r)
+      for (int x = x0; x < x0 + width; ++x) ink_a += at(ca, r, x), ink_b += at(cb, r, x - turn);
+    if (ink_a + ink_b < 1.2 * cells || ink_a < 0.5 * cells || ink_b < 0.5 * cells) continue;
+    double here = -1;
+    for (int dx = -nudge; dx <= nudge; ++dx)
+      for (int dy = -1; dy <= 1; ++dy) {
+        Correlation c;
+        for (int r = 0; r < kRows; ++r)
+          for (int x = x0; x < x0 + width; ++x) c.add(at(ca, r, x), at(cb, r - dy, x - turn + dx));
+        if (const auto v = c.value()) here = std::max(here, *v);
+      }
+    stretches.push_back(here);
+  }
+  if (stretches.size() < 2) return std::nullopt;
+  std::sort(stretches.begin(), stretches.end());
+  return stretches[1];
+}
+
 }  // namespace keydesk::ocr

@@ -81,6 +81,27 @@ struct SealNameCheck {
   std::string foreign_word;
 };
 
+// The band of a red seal's name as a coarse picture, to tell whether two seals are one stamp: a
+// company presses one seal on all its papers, so its seals differ only in how they were pressed
+// (angle, ink, pressure), while another company's name lies otherwise along its arc even where it
+// is too faint to read. `ink` holds kPrintRows rows of `bins` digits '0'..'9' (the ink's share
+// in tenths), row after row from the band's outer edge inwards, a bin for every kPrintDegrees of
+// the circle from where the name starts at the seal's foot. Empty when the band was not found.
+struct SealPrint {
+  static constexpr int kPrintRows = 12;
+  static constexpr double kPrintDegrees = 1.0;
+  int bins = 0;
+  std::string ink;
+};
+
+// How alike two seals' prints are as presses of one stamp, -1..1: the bands turned to their best
+// match (by up to 60 degrees), then each stretch of 24 degrees (about a character) where both hold
+// ink matched on its own (nudged by up to 3 degrees and a row); the likeness is the second least
+// alike stretch's correlation, so that a name unlike in two characters (another company's brand
+// beside this one's place and trade) is unlike, and one stretch damaged is not. std::nullopt
+// when either print is empty, too faint to stand for its stamp or blotted solid.
+std::optional<double> stamp_likeness(const SealPrint& a, const SealPrint& b);
+
 // A seal-like mark: a roughly round ring of ink.
 struct SealMark {
   Box box;
@@ -91,6 +112,7 @@ struct SealMark {
   std::string text;
   float text_confidence = 0;
   std::optional<SealNameCheck> name_check;
+  SealPrint print;  // a red seal's, where its name was looked at
 };
 
 // A signature place: the label printed on the form and whether handwriting follows it.

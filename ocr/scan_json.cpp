@@ -67,6 +67,7 @@ nlohmann::json scan_result_json(const ScanResult& r) {
           {"drawn_as_name", c->drawn_as_name}, {"differences", std::move(differences)},
           {"foreign_word", c->foreign_word},   {"verdict", seal_verdict_name(c->verdict)}};
     }
+    if (s.print.bins > 0) seal["print"] = {{"bins", s.print.bins}, {"ink", s.print.ink}};
     j["seals"].push_back(std::move(seal));
   }
   j["signatures"] = nlohmann::json::array();
@@ -135,7 +136,8 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
                     s.at("fill").get<double>(),
                     s.at("text").get<std::string>(),
                     s.at("text_confidence").get<float>(),
-                    std::nullopt};
+                    std::nullopt,
+                    {}};
       if (s.contains("name_check")) {
         const nlohmann::json& c = s.at("name_check");
         SealNameCheck check;
@@ -160,6 +162,15 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
         if (named == std::end(kSealVerdicts)) return std::nullopt;
         check.verdict = *named;
         seal.name_check = std::move(check);
+      }
+      if (s.contains("print")) {
+        const nlohmann::json& p = s.at("print");
+        seal.print = {p.at("bins").get<int>(), p.at("ink").get<std::string>()};
+        // A print whose ink is not its bins' rows of digits makes the result unreadable (redone).
+        if (seal.print.bins < 1 ||
+            seal.print.ink.size() != static_cast<size_t>(seal.print.bins) * SealPrint::kPrintRows ||
+            seal.print.ink.find_first_not_of("0123456789") != std::string::npos)
+          return std::nullopt;
       }
       r.seals.push_back(std::move(seal));
     }

@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-61";  // 61: the two readings' letters a USCC never holds folded first (O and 0 are
+    "scan-62";  // 62: a red seal's name band kept as its print (ocr::SealPrint), to tell whether
+                // the submission's seals are one stamp;
+                // 61: the two readings' letters a USCC never holds folded first (O and 0 are
                 // one character, not two places they differ), and a reading a repair alone
                 // makes valid taken too;
                 // 60: a USCC two readings that pass no check make together, either's

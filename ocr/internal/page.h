@@ -51,6 +51,7 @@ struct UnrolledSeal {
   // the same step of angle per column, so a character stands in it narrower at its top than at
   // its foot, as the radius is smaller there (upright_character).
   double top_radius = 1, foot_radius = 1;
+  SealPrint print;  // the whole band round, from the foot's middle
 };
 UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal);
 

@@ -143,6 +143,7 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
                                    const std::string& debug_png, SealMark& seal) {
   const internal::UnrolledSeal unrolled = internal::unroll_seal_text(page.redness, seal);
   if (!unrolled.line) return;
+  seal.print = unrolled.print;
   // The name's Chinese characters: a seal carries no brackets (佳美（中国）有限公司 is cut as
   // 佳美中国有限公司).
   std::u32string want;

@@ -458,6 +458,44 @@ UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal)
   for (int c = first; c <= last; ++c)
     for (int r = 0; r < rows; ++r)
       strongest[static_cast<size_t>(c)] = std::max(strongest[static_cast<size_t>(c)], at(r, c));
+  // The whole band's print from the foot's middle round (SealPrint), each bin brought to the
+  // strongest ink about it as the line's columns are below.
+  SealPrint print;
+  {
+    constexpr int kBins = static_cast<int>(360 / SealPrint::kPrintDegrees);
+    std::vector<double> bin_ink(static_cast<size_t>(kBins) * SealPrint::kPrintRows, 0);
+    std::vector<double> bin_strongest(kBins, 0);
+    for (int b = 0; b < kBins; ++b) {
+      const int left = b * columns / kBins, right = std::max(left + 1, (b + 1) * columns / kBins);
+      for (int r = 0; r < SealPrint::kPrintRows; ++r) {
+        const int row_top = r * rows / SealPrint::kPrintRows,
+                  foot = std::max(row_top + 1, (r + 1) * rows / SealPrint::kPrintRows);
+        double sum = 0;
+        for (int y = row_top; y < foot; ++y)
+          for (int c = left; c < right; ++c) sum += at(y, c);
+        bin_ink[static_cast<size_t>(r * kBins + b)] = sum / ((foot - row_top) * (right - left));
+      }
+      for (int c = left; c < right; ++c)
+        for (int y = 0; y < rows; ++y)
+          bin_strongest[static_cast<size_t>(b)] =
+              std::max(bin_strongest[static_cast<size_t>(b)], at(y, c));
+    }
+    const int reach =
+        std::max(1, static_cast<int>(rows / 2 * 360.0 / columns / SealPrint::kPrintDegrees));
+    print.bins = kBins;
+    print.ink.assign(static_cast<size_t>(kBins) * SealPrint::kPrintRows, '0');
+    for (int b = 0; b < kBins; ++b) {
+      double local = 0;
+      for (int d = -reach; d <= reach; ++d)
+        local = std::max(local, bin_strongest[static_cast<size_t>((b + d + kBins) % kBins)]);
+      const double gain = 1 / std::max(local, 1.0 / 3);
+      for (int r = 0; r < SealPrint::kPrintRows; ++r) {
+        const double v = std::min(1.0, bin_ink[static_cast<size_t>(r * kBins + b)] * gain);
+        print.ink[static_cast<size_t>(r * kBins + b)] =
+            static_cast<char>('0' + std::clamp(static_cast<int>(v * 10), 0, 9));
+      }
+    }
+  }
   PixPtr line(pixCreate(last - first + 1, rows, 8));
   if (!line) return {};
   for (int c = first; c <= last; ++c) {
@@ -497,7 +535,7 @@ UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal)
       }
     }
   }
-  return {std::move(line), outer_r, inner_r};
+  return {std::move(line), outer_r, inner_r, std::move(print)};
 }
 
 PixPtr upright_character(const UnrolledSeal& seal, int first, int last) {

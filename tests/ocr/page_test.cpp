@@ -828,3 +828,70 @@ TEST_CASE("a seal's characters, unrolled narrower at the top than at the foot, a
   PixPtr again = clip(whole.get(), first - 2, last - first + 5);
   CHECK(widths(again.get()) == stood);
 }
+
+namespace {
+
+// A seal's print (SealPrint) of `characters` characters, each a stretch of 20 degrees whose
+// cells are the strokes `strokes` draws for it (0..9), the foot's 100 degrees blank.
+template <class Strokes>
+SealPrint print_of(int characters, Strokes strokes) {
+  SealPrint p;
+  p.bins = static_cast<int>(360 / SealPrint::kPrintDegrees);
+  p.ink.assign(static_cast<size_t>(p.bins) * SealPrint::kPrintRows, '0');
+  const int width = static_cast<int>(20 / SealPrint::kPrintDegrees);
+  for (int k = 0; k < characters; ++k)
+    for (int r = 1; r < SealPrint::kPrintRows - 1; ++r)
+      for (int x = 2; x < width - 2; ++x)
+        p.ink[static_cast<size_t>(r * p.bins + k * width + x)] =
+            static_cast<char>('0' + strokes(k, r, x));
+  return p;
+}
+
+// `p` turned by `bins` bins round the circle.
+SealPrint turned(const SealPrint& p, int bins) {
+  SealPrint q = p;
+  for (int r = 0; r < SealPrint::kPrintRows; ++r)
+    for (int x = 0; x < p.bins; ++x)
+      q.ink[static_cast<size_t>(r * p.bins + (x + bins + p.bins) % p.bins)] =
+          p.ink[static_cast<size_t>(r * p.bins + x)];
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "two presses of one stamp are alike; a name unlike in two characters, or a faint press, "
+    "is not",
+    "[page][seal]") {
+  // Each character's strokes: a pattern of its own (ink 9 where it strokes, 0 between).
+  auto strokes = [](unsigned seed) {
+    return [seed](int k, int r, int x) {
+      std::mt19937 at(seed * 7919u + static_cast<unsigned>(k * 131 + r * 17 + x));
+      return at() % 3 == 0 ? 9 : 0;
+    };
+  };
+  const SealPrint stamp = print_of(13, strokes(1));
+  // Pressed again at another angle, with a tenth of its cells lost to pressure and holes.
+  SealPrint again = turned(stamp, static_cast<int>(17 / SealPrint::kPrintDegrees));
+  std::mt19937 holes(5);
+  for (char& c : again.ink)
+    if (holes() % 10 == 0) c = '0';
+  const std::optional<double> same = stamp_likeness(stamp, again);
+  REQUIRE(same);
+  CHECK(*same >= 0.6);
+  // Another company's: the same place, trade and form, its brand's two characters its own.
+  const auto own = strokes(1), brand = strokes(2);
+  const SealPrint other = print_of(
+      13, [&](int k, int r, int x) { return k == 2 || k == 3 ? brand(k, r, x) : own(k, r, x); });
+  const std::optional<double> unlike = stamp_likeness(stamp, other);
+  REQUIRE(unlike);
+  CHECK(*unlike < 0.3);
+  // A press so faint that a few specks are all its band holds stands for no stamp.
+  const SealPrint faint =
+      print_of(13, [&](int k, int r, int x) { return k == 5 ? own(k, r, x) : 0; });
+  CHECK_FALSE(stamp_likeness(stamp, faint));
+  // A print that is not its rows of bins is none.
+  SealPrint torn = stamp;
+  torn.ink.pop_back();
+  CHECK_FALSE(stamp_likeness(stamp, torn));
+}

@@ -5,6 +5,8 @@ import datetime
 import math
 import random
 
+import numpy as np
+
 from PIL import Image, ImageDraw
 
 import draw
@@ -182,12 +184,33 @@ def new_page(rng, landscape=False, ctx=None):
 
 # ------------------------------------------------------------------ inks
 
+def company_stamp(page, name):
+    """The one company seal (公章) a company presses on all its papers: its size, anti-forgery number,
+    face, ring and the spacing of its name are the stamp's, the same on every material (drawn from
+    the name alone, so another company's seal is another stamp). How it is pressed (angle, ink,
+    pressure, the scanner's squeeze) is each paper's own."""
+    srng = random.Random("公章:" + name)
+    return dict(diam=srng.uniform(220, 250),
+                code="%013d" % srng.randrange(10 ** 12, 10 ** 13) if srng.random() < 0.4 else None,
+                font_key=srng.choice(faces(page, "seal", ["song", "song", "hei"])),
+                ring_ratio=srng.uniform(0.030, 0.042), star_ratio=srng.uniform(0.28, 0.33),
+                spacing=srng.uniform(19, 23))
+
+
 def company_seal(page, rng, nrng, name, cx, cy):
-    """Queue the red company seal (公章) centred at base (cx, cy)."""
+    """Queue the red company seal (公章) centred at base (cx, cy): the company's one stamp
+    (company_stamp), pressed at its own angle, ink and pressure (drawn from the name and the place,
+    so that two papers' presses differ)."""
+    # Each paper's seal was once a stamp of its own: that seal is still drawn from the set's
+    # random streams and put aside, so that everything else a set draws (its noise, its other
+    # inks) is drawn as it was, and a page keeps all but its seal.
     diam = int(rng.uniform(220, 250) * page.s)
     code = "%013d" % rng.randrange(10 ** 12, 10 ** 13) if rng.random() < 0.4 else None
-    mask = draw.make_seal(rng, nrng, name, diam, font_key=rng.choice(faces(page, "seal", ["song", "song", "hei"])),
-                          code=code)
+    draw.make_seal(rng, nrng, name, diam, font_key=rng.choice(faces(page, "seal", ["song", "song", "hei"])), code=code)
+    stamp = company_stamp(page, name)
+    press = random.Random("%s:%.4f:%.4f" % (name, cx, cy))
+    mask = draw.make_seal(press, np.random.default_rng(press.getrandbits(32)), name, int(stamp["diam"] * page.s),
+                          font_key=stamp["font_key"], code=stamp["code"], stamp=stamp)
     col = rng.choice(SEAL_REDS)
     col = tuple(max(0, min(255, c + rng.randrange(-12, 13))) for c in col)
     page.add_ink(mask, page.px(cx), page.px(cy), col, rng.uniform(0.8, 1.0), "seal")

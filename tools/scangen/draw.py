@@ -231,20 +231,22 @@ def _char_img(ch, fnt, condense=1.0):
 
 
 def make_seal(rng, np_rng, text, diam, font_key="song", star=True, horiz=None, code=None, ring_ratio=None,
-              texture=True):
-    """Round seal mask (L, 255 = ink). text along the upper arc, rotated to follow it."""
+              texture=True, stamp=None):
+    """Round seal mask (L, 255 = ink). text along the upper arc, rotated to follow it. stamp: a
+    company's one stamp (documents.company_stamp), whose ring, star and spacing it has."""
     pad = int(diam * 0.08)
     S = diam + 2 * pad
     im = Image.new("L", (S, S), 0)
     d = ImageDraw.Draw(im)
     c = S / 2
     R = diam / 2
-    ring = max(3, int(diam * (ring_ratio or rng.uniform(0.030, 0.042))))
+    ring = max(3, int(diam * (stamp["ring_ratio"] if stamp else ring_ratio or rng.uniform(0.030, 0.042))))
     d.ellipse([c - R, c - R, c + R, c + R], outline=255, width=ring)
     if star:
-        d.polygon(star_points(c, c + R * 0.02, R * rng.uniform(0.28, 0.33)), fill=255)
+        d.polygon(star_points(c, c + R * 0.02, R * (stamp["star_ratio"] if stamp else rng.uniform(0.28, 0.33))),
+                  fill=255)
     n = len(text)
-    span = min(265.0, max(150.0, n * rng.uniform(19, 23)))
+    span = min(265.0, max(150.0, n * (stamp["spacing"] if stamp else rng.uniform(19, 23))))
     ch_h = R * (0.30 if n <= 12 else 0.27 if n <= 16 else 0.23)
     fnt = font(font_key, int(ch_h))
     r_t = R - ring - ch_h * 0.72
