@@ -189,9 +189,9 @@ class Checker {
   // Two presses of one stamp are alike from this likeness (ocr::stamp_likeness), and a seal
   // alike no press of the company's stamp by this much is another stamp. On the wide hold-out
   // sets drawn with one stamp per company (seeds 11, 31, 41, 51 and the seal-name set, 2026-12-07):
-  // other companies' seals flagged lay at 0.0-0.37, the company's own at 0.16-0.44; 0.3 took
-  // the seal-name set's false passes 14 -> 8, 0.35 -> 6, 0.4 -> 3, 0.45 -> 3 with a clean pass
-  // lost on seed 11 (own presses at 0.40 and 0.42); none lost up to 0.4.
+  // the seal-name set's false passes 20 without the rule, 13 at 0.3, 11 at 0.35, 8 at 0.4, 7 at
+  // 0.45; clean passing on the four seeds 63 of 94 without it, 61 at 0.35 and 0.4 (own presses
+  // alike at 0.29-0.32 on seed 51), 60 at 0.45 (seed 11's own presses alike at 0.40 and 0.42).
   static constexpr double kPressesAlike = 0.6, kPressesUnlike = 0.4;
   struct Pressed {
     std::string type, file;

@@ -590,16 +590,12 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
 
 namespace {
 
-// A print's cells as numbers (0..9), row after row; empty when its ink is not its rows of bins.
+// A print's cells as numbers (0..9), row after row; empty when it is not well formed.
 std::vector<double> print_cells(const SealPrint& p) {
   std::vector<double> cells;
-  if (p.bins < 1 || p.ink.size() != static_cast<size_t>(p.bins) * SealPrint::kPrintRows)
-    return cells;
+  if (!p.well_formed()) return cells;
   cells.reserve(p.ink.size());
-  for (char c : p.ink) {
-    if (c < '0' || c > '9') return {};
-    cells.push_back(c - '0');
-  }
+  for (char c : p.ink) cells.push_back(c - '0');
   return cells;
 }
 
@@ -628,8 +624,9 @@ class Correlation {
     n_ += 1, sa_ += a, sb_ += b, saa_ += a * a, sbb_ += b * b, sab_ += a * b;
   }
   std::optional<double> value() const {
+    if (n_ == 0) return std::nullopt;
     const double var_a = saa_ - sa_ * sa_ / n_, var_b = sbb_ - sb_ * sb_ / n_;
-    if (n_ == 0 || var_a <= 1e-9 || var_b <= 1e-9) return std::nullopt;
+    if (var_a <= 1e-9 || var_b <= 1e-9) return std::nullopt;
     return (sab_ - sa_ * sb_ / n_) / std::sqrt(var_a * var_b);
   }
 

@@ -86,12 +86,17 @@ struct SealNameCheck {
 // (angle, ink, pressure), while another company's name lies otherwise along its arc even where it
 // is too faint to read. `ink` holds kPrintRows rows of `bins` digits '0'..'9' (the ink's share
 // in tenths), row after row from the band's outer edge inwards, a bin for every kPrintDegrees of
-// the circle from where the name starts at the seal's foot. Empty when the band was not found.
+// the circle from the middle of the seal's foot. Empty when the band was not found.
 struct SealPrint {
   static constexpr int kPrintRows = 12;
   static constexpr double kPrintDegrees = 1.0;
   int bins = 0;
   std::string ink;
+  // Bins there are, and `ink` is their rows of digits.
+  bool well_formed() const {
+    return bins > 0 && ink.size() == static_cast<size_t>(bins) * kPrintRows &&
+           ink.find_first_not_of("0123456789") == std::string::npos;
+  }
 };
 
 // How alike two seals' prints are as presses of one stamp, -1..1: the bands turned to their best

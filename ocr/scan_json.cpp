@@ -164,13 +164,14 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
         seal.name_check = std::move(check);
       }
       if (s.contains("print")) {
+        // A print whose bins are not a count that fits, or whose ink is not their rows of
+        // digits, makes the result unreadable (redone), as a verdict none of the four does.
         const nlohmann::json& p = s.at("print");
-        seal.print = {p.at("bins").get<int>(), p.at("ink").get<std::string>()};
-        // A print whose ink is not its bins' rows of digits makes the result unreadable (redone).
-        if (seal.print.bins < 1 ||
-            seal.print.ink.size() != static_cast<size_t>(seal.print.bins) * SealPrint::kPrintRows ||
-            seal.print.ink.find_first_not_of("0123456789") != std::string::npos)
+        if (!p.is_object() || !p.at("bins").is_number_integer() || !p.at("ink").is_string() ||
+            p.at("bins").get<long long>() < 1 || p.at("bins").get<long long>() > 3600)
           return std::nullopt;
+        seal.print = {p.at("bins").get<int>(), p.at("ink").get<std::string>()};
+        if (!seal.print.well_formed()) return std::nullopt;
       }
       r.seals.push_back(std::move(seal));
     }

@@ -211,3 +211,45 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
   json["seals"][0]["name_check"]["read_as_name"] = -1;
   CHECK_FALSE(scan_result_from_json(json));
 }
+
+TEST_CASE(
+    "a seal's print is kept with the scan's result; a print of a wrong type or shape is "
+    "refused whole",
+    "[glyphs]") {
+  ScanResult result;
+  result.readable = true;
+  SealMark seal;
+  seal.box = {637, 760, 225, 228};
+  seal.red = true;
+  seal.print.bins = 3;
+  seal.print.ink = std::string(3 * SealPrint::kPrintRows, '4');
+  seal.print.ink[5] = '9';
+  result.seals.push_back(seal);
+  const nlohmann::json json = scan_result_json(result);
+  const std::optional<ScanResult> back = scan_result_from_json(json);
+  REQUIRE(back);
+  REQUIRE(back->seals.size() == 1);
+  CHECK(back->seals[0].print.bins == 3);
+  CHECK(back->seals[0].print.ink == seal.print.ink);
+  // A seal kept before prints were (no "print") reads back with none.
+  nlohmann::json older = json;
+  older["seals"][0].erase("print");
+  const std::optional<ScanResult> without = scan_result_from_json(older);
+  REQUIRE(without);
+  CHECK(without->seals[0].print.bins == 0);
+  // Every wrong type, size or digit makes the result unreadable (the scan is analysed again).
+  for (const nlohmann::json& wrong :
+       {nlohmann::json("3x48"), nlohmann::json::array(), nlohmann::json{{"bins", 3.5}, {"ink", ""}},
+        nlohmann::json{{"bins", "3"}, {"ink", seal.print.ink}},
+        nlohmann::json{{"bins", 3}, {"ink", 7}},
+        nlohmann::json{{"bins", -3}, {"ink", seal.print.ink}},
+        nlohmann::json{{"bins", 4294967299LL}, {"ink", seal.print.ink}},
+        nlohmann::json{{"bins", 3}, {"ink", seal.print.ink + "0"}},
+        nlohmann::json{{"bins", 3}, {"ink", std::string(3 * SealPrint::kPrintRows, 'a')}},
+        nlohmann::json{{"ink", seal.print.ink}}}) {
+    nlohmann::json altered = json;
+    altered["seals"][0]["print"] = wrong;
+    INFO(wrong.dump());
+    CHECK_FALSE(scan_result_from_json(altered));
+  }
+}
