@@ -223,12 +223,13 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // last look was taken.
   auto confirm = [&](ReadRow& row) {
     const size_t checks = result.glyph_checks.size();
+    Impl::take_likelier_reading(row, hints);
     impl.confirm_values(row, hints, result);
     if (clock.on)
       for (size_t c = checks; c < result.glyph_checks.size(); ++c) {
         const GlyphCheck& g = result.glyph_checks[c];
-        std::fprintf(stderr, "    glyph check %s as %s:%s", g.read.c_str(), g.expected.c_str(),
-                     g.taken ? " taken" : "");
+        std::fprintf(stderr, "    glyph check [%d,%d %dx%d] %s as %s:%s", g.box.x, g.box.y, g.box.w,
+                     g.box.h, g.read.c_str(), g.expected.c_str(), g.taken ? " taken" : "");
         for (size_t k = 0; k < g.likeness.size(); ++k) {
           std::fprintf(stderr, " %.2f/%.2f", g.likeness[k].first, g.likeness[k].second);
           if (k < g.rivals.size() && !g.rivals[k].first.empty())

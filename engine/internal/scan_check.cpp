@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-62";  // 62: a red seal's name band kept as its print (ocr::SealPrint), to tell whether
+    "scan-63";  // 63: a row whose print slopes (a hand's value, a card copied askew) read turned
+                // level too, the surer reading kept;
+                // 62: a red seal's name band kept as its print (ocr::SealPrint), to tell whether
                 // the submission's seals are one stamp;
                 // 61: the two readings' letters a USCC never holds folded first (O and 0 are
                 // one character, not two places they differ), and a reading a repair alone

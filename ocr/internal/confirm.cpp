@@ -2,6 +2,7 @@
 // (ScanAnalyzer::Impl::confirm_values): the characters in question cut from the page and compared
 // with the form's and the one read, both drawn by GlyphShapes.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "ocr/codes.h"
@@ -58,6 +59,31 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
     }
     confirm_value(row, want, field, *hint, is_code, true, result);
   }
+}
+
+void ScanAnalyzer::Impl::take_likelier_reading(ReadRow& row, const ScanHints& hints) {
+  if (!row.other) return;
+  ReadRow other = internal::fold_row(row.box, std::move(*row.other));
+  row.other.reset();
+  // The fewest characters a reading is off a hinted value, as a share of it; 1 when off by more
+  // than half of it (more than one of a name of five or fewer, a person's: two characters of
+  // any row are within two of it).
+  auto off = [&hints](const std::u32string& folded) {
+    double fewest = 1.0;
+    for (const std::string* hint :
+         {&hints.company_name, &hints.person_name, &hints.uscc, &hints.id_number}) {
+      const std::u32string want = normalise_name(*hint);
+      if (want.size() < 2) continue;
+      const size_t d = best_substring_distance(folded, want);
+      if (d > (want.size() <= 5 ? 1 : want.size() / 2)) continue;
+      fewest = std::min(fewest, static_cast<double>(d) / static_cast<double>(want.size()));
+    }
+    return fewest;
+  };
+  if (off(other.folded) >= off(row.folded)) return;
+  other.skimmed = row.skimmed;
+  other.other = std::move(row.read);
+  row = std::move(other);
 }
 
 void ScanAnalyzer::Impl::confirm_value(ReadRow& row, const std::u32string& want, const char* field,
@@ -320,6 +346,24 @@ std::string ScanAnalyzer::Impl::read_name_alone(const Box& around, const std::u3
   read = text->read(larger.get()).text;
   *holds = normalise_name(read).find(want) != std::u32string::npos;
   if (*holds) return read;
+  // A name written uphill or downhill, its ruled lines whitened (the cell's level walls would
+  // hide the slope) and turned level (read_line), as it is and half as large again.
+  const internal::LineImage ruled_out =
+      internal::line_image(current_->grey, current_->binary.get(), current_->rules.get(), around);
+  if (const double slope = internal::ink_slope(ruled_out.pix.get());
+      std::abs(slope) >= kSloped && std::abs(slope) <= kSteepest) {
+    const internal::LineImage level = ruled_out.turned(-std::atan(slope));
+    for (float scale : {1.0f, 1.5f}) {
+      if (!level.pix) break;
+      const internal::PixPtr scaled(pixScale(level.pix.get(), scale, scale));
+      if (!scaled) break;
+      std::string turned = text->read(scaled.get()).text;
+      if (normalise_name(turned).find(want) != std::u32string::npos) {
+        *holds = true;
+        return turned;
+      }
+    }
+  }
   // A name written by hand, each character up or down: set straight (a hand's 瑞丰 read 直 as the
   // row was). The reading kept, when it does not hold the name, is the one before it: its
   // characters stand where they stood, a witness of the row's (confirm_values).

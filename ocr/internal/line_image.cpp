@@ -126,6 +126,20 @@ void LineImage::squeeze(float factor) {
   pix = std::move(narrow);
 }
 
+LineImage LineImage::turned(double radians) const {
+  LineImage out;
+  if (!pix || x_scale != 1.0 || turn != 0.0) return out;
+  l_uint32 paper = 255;
+  if (pixGetRankValue(pix.get(), 1, 0.5f, &paper) != 0) return out;
+  out.pix.reset(pixRotateAMGray(pix.get(), static_cast<l_float32>(radians),
+                                static_cast<l_uint8>(std::min<l_uint32>(paper, 255))));
+  if (!out.pix) return out;
+  out.pieces = pieces;
+  out.page_y = page_y;
+  out.turn = radians;
+  return out;
+}
+
 Box LineImage::to_page(const Box& squeezed) const {
   Box on_line = squeezed;
   if (x_scale != 1.0) {
@@ -134,6 +148,16 @@ Box LineImage::to_page(const Box& squeezed) const {
     on_line.x = left;
     on_line.w = right - left;
   }
+  if (turn != 0.0 && pix) {
+    // The box's middle turned back (counter-clockwise) about the image's middle; its size kept.
+    const double cx = static_cast<double>(width_of(pix.get())) / x_scale / 2.0,
+                 cy = static_cast<double>(height_of(pix.get())) / 2.0;
+    const double bx = on_line.x + on_line.w / 2.0 - cx, by = on_line.y + on_line.h / 2.0 - cy;
+    const double c = std::cos(turn), s = std::sin(turn);
+    const double ox = c * bx + s * by + cx, oy = -s * bx + c * by + cy;
+    on_line.x = static_cast<int>(std::lround(ox - on_line.w / 2.0));
+    on_line.y = static_cast<int>(std::lround(oy - on_line.h / 2.0));
+  }
   auto page_x = [this](int x) {
     for (const Piece& p : pieces)
       if (x < p.line_x + p.width) return p.page_x + std::max(0, x - p.line_x);
@@ -141,6 +165,46 @@ Box LineImage::to_page(const Box& squeezed) const {
   };
   int left = page_x(on_line.x), right = page_x(std::max(on_line.x, on_line.right() - 1)) + 1;
   return {left, on_line.y + page_y, right - left, on_line.h};
+}
+
+double ink_slope(Pix* pix) {
+  if (!pix || pixGetDepth(pix) != 8) return 0.0;
+  const int w = width_of(pix), h = height_of(pix);
+  if (h < 8 || w < 3 * h) return 0.0;
+  l_uint32 paper = 255, dark = 0;
+  if (pixGetRankValue(pix, 1, 0.5f, &paper) != 0 || pixGetRankValue(pix, 1, 0.02f, &dark) != 0)
+    return 0.0;
+  if (paper < dark + 40) return 0.0;
+  const l_uint32 ink = (paper + dark) / 2;
+  // Each column's inked rows, then the weighted least squares of the columns' middle rows.
+  std::vector<double> rows(static_cast<size_t>(w), 0.0);
+  std::vector<int> count(static_cast<size_t>(w), 0);
+  const l_uint32* data = pixGetData(pix);
+  const int wpl = pixGetWpl(pix);
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* line = data + y * wpl;
+    for (int x = 0; x < w; ++x)
+      if (GET_DATA_BYTE(line, x) < ink) {
+        rows[static_cast<size_t>(x)] += y;
+        ++count[static_cast<size_t>(x)];
+      }
+  }
+  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int inked = 0;
+  for (int x = 0; x < w; ++x) {
+    const int n = count[static_cast<size_t>(x)];
+    if (n == 0) continue;
+    ++inked;
+    const double weight = std::sqrt(static_cast<double>(n)), y = rows[static_cast<size_t>(x)] / n;
+    sw += weight;
+    sx += weight * x;
+    sy += weight * y;
+    sxx += weight * x * x;
+    sxy += weight * x * y;
+  }
+  if (inked < 2 * h) return 0.0;
+  const double spread = sw * sxx - sx * sx;
+  return spread > 0 ? (sw * sxy - sx * sy) / spread : 0.0;
 }
 
 LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,

@@ -169,11 +169,21 @@ struct LineImage {
   std::vector<Piece> pieces;
   int page_y = 0;        // the page row of the image's first row
   double x_scale = 1.0;  // line columns per page column (squeeze)
+  double turn = 0.0;     // radians the image was turned about its middle, clockwise (turned)
   // A box on the line image, on the page.
   Box to_page(const Box& on_line) const;
   // Narrows the image to `factor` of its width (boxes still map back).
   void squeeze(float factor);
+  // The image turned clockwise by `radians` about its middle, its size kept and its corners
+  // filled with its own paper grey (boxes still map back: a box's middle is turned back). Null
+  // pix when it cannot be.
+  LineImage turned(double radians) const;
 };
+
+// The slope of the line of print in a row's grey image (`pix`, 8 bpp), rows down per column
+// across: the line through the middles of its columns' ink, each column weighted by the root of
+// its ink. 0 when the image holds too little ink or too little contrast to say.
+double ink_slope(Pix* pix);
 // With `own` (the row's box, inside `area`), the marks of the lines above and below that come
 // into `area` are cleared.
 LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,

@@ -1148,6 +1148,17 @@ TEST_CASE("a code and a name written by hand are set straight and read again", "
   no_finding_on(seed51_first40(), "S-2026-108626", "name.", "application_form");
 }
 
+TEST_CASE("a line written uphill or downhill, or copied askew, is read turned level", "[batch]") {
+  // scangen --variety wide --faults mix: application forms filled in by hand, the line 4° to 9°
+  // off level, each character turned with it. Seed 41's S-2026-108903 read its 中科恒（中国）有限
+  // 公司 申笠性(昌国)有限公司 as it is, turned level 中科恒（中国）有限公司 (`name.mismatch`,
+  // review, before); seed 51's S-2026-108640 had its name row run into the code beside it, and
+  // the ID number of its card copy, copied askew, unread.
+  no_finding_on(seed41_first30(), "S-2026-108903", "name.", "application_form");
+  no_finding_on(seed51_first40(), "S-2026-108640", "name.", "application_form");
+  no_finding_on(seed51_first40(), "S-2026-108640", "idnum.", "id_card_copy");
+}
+
 TEST_CASE("an ID card copy whose card sides read poorly is known by its sheet's heading",
           "[batch]") {
   // A copy sheet headed 身份证复印件（正反面） over the card's number, the card sides themselves

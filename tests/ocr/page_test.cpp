@@ -196,6 +196,62 @@ TEST_CASE("a row narrowed for skimming still maps its glyph boxes back onto the 
   CHECK(on_page.y == 80);
 }
 
+TEST_CASE("a row written uphill is found sloped and turned level; its glyph boxes map back",
+          "[page]") {
+  // Ten glyphs each 5 pixels higher than the one before (about 9.5 degrees uphill), on grey
+  // paper as a copy's is, and a level row of them below.
+  PixPtr page = blank_page(800, 400);
+  pixSetAllArbitrary(page.get(), 210);
+  for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 130 - i * 5, 24);
+  for (int i = 0; i < 10; ++i) square_glyph(page.get(), 100 + i * 30, 300, 24);
+  PixPtr binary = binary_of(page.get());
+  Layout layout = text_layout(binary.get());
+  LineImage uphill =
+      line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 75, 320, 90});
+  REQUIRE(uphill.pix);
+  const double slope = ink_slope(uphill.pix.get());
+  CHECK(slope == Approx(-5.0 / 30).margin(0.02));
+  LineImage level =
+      line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 270, 320, 90});
+  REQUIRE(level.pix);
+  CHECK(std::abs(ink_slope(level.pix.get())) < 0.01);
+  // Too little ink to say: one glyph.
+  LineImage one =
+      line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 270, 40, 90});
+  REQUIRE(one.pix);
+  CHECK(ink_slope(one.pix.get()) == 0.0);
+
+  // Turned level, its print slopes no more, its corners are the paper's grey, not white …
+  LineImage turned = uphill.turned(-std::atan(slope));
+  REQUIRE(turned.pix);
+  CHECK(pixGetWidth(turned.pix.get()) == pixGetWidth(uphill.pix.get()));
+  CHECK(pixGetHeight(turned.pix.get()) == pixGetHeight(uphill.pix.get()));
+  CHECK(std::abs(ink_slope(turned.pix.get())) < 0.01);
+  l_uint32 corner = 0;
+  pixGetPixel(turned.pix.get(), 0, 0, &corner);
+  CHECK(corner == Approx(210).margin(3));
+  // … and a glyph found on it (the second: its middle turned as the image was) is on the page
+  // where the second glyph is, whatever the shortened gaps and the squeeze after.
+  const double cx = pixGetWidth(uphill.pix.get()) / 2.0, cy = pixGetHeight(uphill.pix.get()) / 2.0;
+  const double page_mx = 100 + 1 * 30 + 12, page_my = 130 - 1 * 5 + 12;
+  const double lx = page_mx - uphill.pieces[0].page_x + uphill.pieces[0].line_x - cx,
+               ly = page_my - uphill.page_y - cy;
+  const double t = turned.turn;
+  const double tx = std::cos(t) * lx - std::sin(t) * ly + cx,
+               ty = std::sin(t) * lx + std::cos(t) * ly + cy;
+  for (float squeeze : {1.0f, 0.8f}) {
+    LineImage read = uphill.turned(-std::atan(slope));
+    if (squeeze < 1.0f) read.squeeze(squeeze);
+    const keydesk::ocr::Box on_page = read.to_page(
+        {static_cast<int>(std::lround((tx - 12) * read.x_scale)), static_cast<int>(ty - 12),
+         static_cast<int>(std::lround(24 * read.x_scale)), 24});
+    INFO("squeezed to " << squeeze);
+    CHECK(on_page.x == Approx(page_mx - 12).margin(2));
+    CHECK(on_page.y == Approx(page_my - 12).margin(2));
+    CHECK(on_page.w == Approx(24).margin(2));
+  }
+}
+
 TEST_CASE("a row is cut in a blank column, never through a glyph", "[page]") {
   PixPtr page = blank_page(800, 200);
   for (int i = 0; i < 10; ++i) square_glyph(page.get(), 50 + i * 30, 80, 24);
