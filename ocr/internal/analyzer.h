@@ -220,7 +220,7 @@ struct ScanAnalyzer::Impl {
   // A sloped row's two readings (read_line) are two witnesses of its ink: the one that holds a
   // hinted value (a name, a code) with fewer characters off, and off by at most half of it, is
   // the row's. Tesseract's confidence tells the better of the two poorly (a hand's 武汉德邦进出口
-  // 有限公司, 8° downhill: 天汉攀着选幅口有除从、 at 86.5 as it is, 武汉枯郑先出口有限公司 at 87.4
+  // 有限公司, 7.5° uphill: 天汉攀着选幅口有除从、 at 86.5 as it is, 武汉枯郑先出口有限公司 at 87.4
   // turned level).
   static void take_likelier_reading(internal::ReadRow& row, const ScanHints& hints);
   // The look for one field: `want` (the form's `hint`, normalised) in `row`. `may_reread`: a

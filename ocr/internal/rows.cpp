@@ -169,8 +169,8 @@ LineRead ScanAnalyzer::Impl::read_line(internal::Recognizer& recognizer, const P
       internal::line_image(page.grey, page.binary.get(), page.rules.get(), area, own);
   // A line written uphill or downhill (a hand's name or code across its cell, an ID card copied
   // askew) is read turned level too, and the reading Tesseract is surer of kept: its characters
-  // stand turned as the line does, and read so a hand's 上海长青科技发展有限公司, 8° uphill, came
-  // out as 上向亲用料入皮展有承公 (mean confidence 20), turned level 上活长理科技此展有恨公司 (57).
+  // stand turned as the line does, and read so a hand's 上海长青科技发展有限公司, 7° uphill, came
+  // out as 人全民有大人人 (mean confidence 87.3), turned level 上海长青科技此展有了恨公司 (96.7).
   // A printed label beside a hand's value is turned with it and may read worse: then its
   // confidence is lower too.
   const double slope = line.pix ? internal::ink_slope(line.pix.get()) : 0.0;
