@@ -49,14 +49,14 @@ struct ScanAnalyzer::Impl {
   // recognizer's cost grows with the width it is given, and printed labels survive the squeeze.
   // A row holding a value looked for is read again at full width (values decide findings).
   static constexpr float kSkim = 0.8f;
-  // A row's line of print sloped by this much (about 1.5°) or more, up to kSteepest (about
-  // 15°), is read turned level as well, and that reading kept when its mean confidence is
-  // kSurer or more above the row's as it is (read_line).
-  static constexpr double kSloped = 0.026, kSteepest = 0.27, kSurer = 1.0;
+  // A row whose print slopes (internal::turned_level) is read turned level as well, and that
+  // reading kept when its mean confidence is more than kSurer above the row's as it is
+  // (read_line).
+  static constexpr double kSurer = 1.0;
 
   // Reads `area` of `page` with `recognizer`, its width scaled by `squeeze`; glyph boxes come
   // back on the page. With `own`, the row's box, the lines above and below are cleared from it.
-  // A row whose print slopes is read turned level too (kSloped); the reading not kept goes to
+  // A row whose print slopes is read turned level too (kSurer); the reading not kept goes to
   // `other` when given.
   static internal::LineRead read_line(internal::Recognizer& recognizer, const Page& page,
                                       const Box& area, float squeeze = 1.0f,

@@ -2,7 +2,6 @@
 // (ScanAnalyzer::Impl::confirm_values): the characters in question cut from the page and compared
 // with the form's and the one read, both drawn by GlyphShapes.
 #include <algorithm>
-#include <cmath>
 #include <string>
 
 #include "ocr/codes.h"
@@ -348,13 +347,10 @@ std::string ScanAnalyzer::Impl::read_name_alone(const Box& around, const std::u3
   if (*holds) return read;
   // A name written uphill or downhill, its ruled lines whitened (the cell's level walls would
   // hide the slope) and turned level (read_line), as it is and half as large again.
-  const internal::LineImage ruled_out =
-      internal::line_image(current_->grey, current_->binary.get(), current_->rules.get(), around);
-  if (const double slope = internal::ink_slope(ruled_out.pix.get());
-      std::abs(slope) >= kSloped && std::abs(slope) <= kSteepest) {
-    const internal::LineImage level = ruled_out.turned(-std::atan(slope));
+  const internal::LineImage level = internal::turned_level(
+      internal::line_image(current_->grey, current_->binary.get(), current_->rules.get(), around));
+  if (level.pix) {
     for (float scale : {1.0f, 1.5f}) {
-      if (!level.pix) break;
       const internal::PixPtr scaled(pixScale(level.pix.get(), scale, scale));
       if (!scaled) break;
       std::string turned = text->read(scaled.get()).text;

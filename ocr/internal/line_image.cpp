@@ -131,8 +131,8 @@ LineImage LineImage::turned(double radians) const {
   if (!pix || x_scale != 1.0 || turn != 0.0) return out;
   l_uint32 paper = 255;
   if (pixGetRankValue(pix.get(), 1, 0.5f, &paper) != 0) return out;
-  out.pix.reset(pixRotateAMGray(pix.get(), static_cast<l_float32>(radians),
-                                static_cast<l_uint8>(std::min<l_uint32>(paper, 255))));
+  out.pix.reset(
+      pixRotateAMGray(pix.get(), static_cast<l_float32>(radians), static_cast<l_uint8>(paper)));
   if (!out.pix) return out;
   out.pieces = pieces;
   out.page_y = page_y;
@@ -205,6 +205,13 @@ double ink_slope(Pix* pix) {
   if (inked < 2 * h) return 0.0;
   const double spread = sw * sxx - sx * sx;
   return spread > 0 ? (sw * sxy - sx * sy) / spread : 0.0;
+}
+
+LineImage turned_level(const LineImage& line) {
+  constexpr double kSloped = 0.026, kSteepest = 0.27;  // about 1.5° and 15°
+  const double slope = line.pix ? ink_slope(line.pix.get()) : 0.0;
+  if (std::abs(slope) < kSloped || std::abs(slope) > kSteepest) return LineImage{};
+  return line.turned(-std::atan(slope));
 }
 
 LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,

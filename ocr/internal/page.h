@@ -184,6 +184,11 @@ struct LineImage {
 // across: the line through the middles of its columns' ink, each column weighted by the root of
 // its ink. 0 when the image holds too little ink or too little contrast to say.
 double ink_slope(Pix* pix);
+
+// `line` turned level (LineImage::turned) when its print slopes by about 1.5° to 15° (a hand's
+// value written across its cell uphill, an ID card copied askew); null pix when it is level
+// enough, too steep to be one line, or cannot be turned.
+LineImage turned_level(const LineImage& line);
 // With `own` (the row's box, inside `area`), the marks of the lines above and below that come
 // into `area` are cleared.
 LineImage line_image(const LevelledGrey& grey, Pix* binary, Pix* rules, const Box& area,

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -173,10 +172,7 @@ LineRead ScanAnalyzer::Impl::read_line(internal::Recognizer& recognizer, const P
   // out as 人全民有大人人 (mean confidence 87.3), turned level 上海长青科技此展有了恨公司 (96.7).
   // A printed label beside a hand's value is turned with it and may read worse: then its
   // confidence is lower too.
-  const double slope = line.pix ? internal::ink_slope(line.pix.get()) : 0.0;
-  internal::LineImage level;
-  if (std::abs(slope) >= kSloped && std::abs(slope) <= kSteepest)
-    level = line.turned(-std::atan(slope));
+  internal::LineImage level = internal::turned_level(line);
   if (line.pix && squeeze < 1.0f) {
     line.squeeze(squeeze);
     if (level.pix) level.squeeze(squeeze);

@@ -220,6 +220,11 @@ TEST_CASE("a row written uphill is found sloped and turned level; its glyph boxe
       line_image(as_is(page.get()), binary.get(), layout.rules.get(), {90, 270, 40, 90});
   REQUIRE(one.pix);
   CHECK(ink_slope(one.pix.get()) == 0.0);
+  // Only the sloped row is turned to be read again.
+  CHECK(turned_level(uphill).pix);
+  CHECK(turned_level(uphill).turn == Approx(-std::atan(slope)));
+  CHECK_FALSE(turned_level(level).pix);
+  CHECK_FALSE(turned_level(one).pix);
 
   // Turned level, its print slopes no more, its corners are the paper's grey, not white …
   LineImage turned = uphill.turned(-std::atan(slope));
