@@ -223,7 +223,6 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
   // last look was taken.
   auto confirm = [&](ReadRow& row) {
     const size_t checks = result.glyph_checks.size();
-    Impl::take_likelier_reading(row, hints);
     impl.confirm_values(row, hints, result);
     if (clock.on)
       for (size_t c = checks; c < result.glyph_checks.size(); ++c) {

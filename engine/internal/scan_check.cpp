@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-63";  // 63: a row whose print slopes (a hand's value, a card copied askew) read turned
+    "scan-64";  // 64: a sloped row's other reading no longer a witness for the form's values,
+                // and a name read again alone no longer turned (scan-63's, dropped);
+                // 63: a row whose print slopes (a hand's value, a card copied askew) read turned
                 // level too, the surer reading kept;
                 // 62: a red seal's name band kept as its print (ocr::SealPrint), to tell whether
                 // the submission's seals are one stamp;

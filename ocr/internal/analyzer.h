@@ -56,12 +56,10 @@ struct ScanAnalyzer::Impl {
 
   // Reads `area` of `page` with `recognizer`, its width scaled by `squeeze`; glyph boxes come
   // back on the page. With `own`, the row's box, the lines above and below are cleared from it.
-  // A row whose print slopes is read turned level too (kSurer); the reading not kept goes to
-  // `other` when given.
+  // A row whose print slopes is read turned level too (kSurer).
   static internal::LineRead read_line(internal::Recognizer& recognizer, const Page& page,
                                       const Box& area, float squeeze = 1.0f,
-                                      const Box* own = nullptr,
-                                      internal::LineRead* other = nullptr);
+                                      const Box* own = nullptr);
   static internal::LineRead recognise(internal::Recognizer& recognizer,
                                       const internal::LineImage& line);
   // Reads the row at `b`, with a margin so that strokes the row finder cut off are not lost.
@@ -217,12 +215,6 @@ struct ScanAnalyzer::Impl {
   // is clearly the likelier for every one, the row reads as the form's name. Each look goes into
   // result.glyph_checks, taken or not.
   void confirm_values(internal::ReadRow& row, const ScanHints& hints, ScanResult& result);
-  // A sloped row's two readings (read_line) are two witnesses of its ink: the one that holds a
-  // hinted value (a name, a code) with fewer characters off, and off by at most half of it, is
-  // the row's. Tesseract's confidence tells the better of the two poorly (a hand's 武汉德邦进出口
-  // 有限公司, 7.5° uphill: 天汉攀着选幅口有除从、 at 86.5 as it is, 武汉枯郑先出口有限公司 at 87.4
-  // turned level).
-  static void take_likelier_reading(internal::ReadRow& row, const ScanHints& hints);
   // The look for one field: `want` (the form's `hint`, normalised) in `row`. `may_reread`: a
   // name the ink did not settle may be read again alone (false for a reading alone itself).
   void confirm_value(internal::ReadRow& row, const std::u32string& want, const char* field,

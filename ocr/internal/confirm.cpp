@@ -60,31 +60,6 @@ void ScanAnalyzer::Impl::confirm_values(ReadRow& row, const ScanHints& hints, Sc
   }
 }
 
-void ScanAnalyzer::Impl::take_likelier_reading(ReadRow& row, const ScanHints& hints) {
-  if (!row.other) return;
-  ReadRow other = internal::fold_row(row.box, std::move(*row.other));
-  row.other.reset();
-  // The fewest characters a reading is off a hinted value, as a share of it; 1 when off by more
-  // than half of it (more than one of a name of five or fewer, a person's: two characters of
-  // any row are within two of it).
-  auto off = [&hints](const std::u32string& folded) {
-    double fewest = 1.0;
-    for (const std::string* hint :
-         {&hints.company_name, &hints.person_name, &hints.uscc, &hints.id_number}) {
-      const std::u32string want = normalise_name(*hint);
-      if (want.size() < 2) continue;
-      const size_t d = best_substring_distance(folded, want);
-      if (d > (want.size() <= 5 ? 1 : want.size() / 2)) continue;
-      fewest = std::min(fewest, static_cast<double>(d) / static_cast<double>(want.size()));
-    }
-    return fewest;
-  };
-  if (off(other.folded) >= off(row.folded)) return;
-  other.skimmed = row.skimmed;
-  other.other = std::move(row.read);
-  row = std::move(other);
-}
-
 void ScanAnalyzer::Impl::confirm_value(ReadRow& row, const std::u32string& want, const char* field,
                                        const std::string& hint, bool is_code, bool may_reread,
                                        ScanResult& result) {
@@ -345,21 +320,6 @@ std::string ScanAnalyzer::Impl::read_name_alone(const Box& around, const std::u3
   read = text->read(larger.get()).text;
   *holds = normalise_name(read).find(want) != std::u32string::npos;
   if (*holds) return read;
-  // A name written uphill or downhill, its ruled lines whitened (the cell's level walls would
-  // hide the slope) and turned level (read_line), as it is and half as large again.
-  const internal::LineImage level = internal::turned_level(
-      internal::line_image(current_->grey, current_->binary.get(), current_->rules.get(), around));
-  if (level.pix) {
-    for (float scale : {1.0f, 1.5f}) {
-      const internal::PixPtr scaled(pixScale(level.pix.get(), scale, scale));
-      if (!scaled) break;
-      std::string turned = text->read(scaled.get()).text;
-      if (normalise_name(turned).find(want) != std::u32string::npos) {
-        *holds = true;
-        return turned;
-      }
-    }
-  }
   // A name written by hand, each character up or down: set straight (a hand's 瑞丰 read 直 as the
   // row was). The reading kept, when it does not hold the name, is the one before it: its
   // characters stand where they stood, a witness of the row's (confirm_values).

@@ -23,7 +23,7 @@ Box union_of(const Box& a, const Box& b) {
 }
 
 ReadRow fold_row(const Box& box, LineRead read) {
-  ReadRow row{box, std::move(read), {}, {}, false, std::nullopt};
+  ReadRow row{box, std::move(read), {}, {}};
   for (size_t g = 0; g < row.read.glyphs.size(); ++g) {
     for (char32_t cp : normalise_name(row.read.glyphs[g].text)) {
       row.folded.push_back(cp);
@@ -162,8 +162,7 @@ using internal::PixPtr;
 using internal::ReadRow;
 
 LineRead ScanAnalyzer::Impl::read_line(internal::Recognizer& recognizer, const Page& page,
-                                       const Box& area, float squeeze, const Box* own,
-                                       LineRead* other) {
+                                       const Box& area, float squeeze, const Box* own) {
   internal::LineImage line =
       internal::line_image(page.grey, page.binary.get(), page.rules.get(), area, own);
   // A line written uphill or downhill (a hand's name or code across its cell, an ID card copied
@@ -180,10 +179,8 @@ LineRead ScanAnalyzer::Impl::read_line(internal::Recognizer& recognizer, const P
   LineRead read = recognise(recognizer, line);
   if (!level.pix) return read;
   LineRead levelled = recognise(recognizer, level);
-  const bool surer = !levelled.glyphs.empty() && levelled.confidence > read.confidence + kSurer;
-  if (surer) std::swap(read, levelled);
-  if (other && !levelled.glyphs.empty()) *other = std::move(levelled);
-  return read;
+  return !levelled.glyphs.empty() && levelled.confidence > read.confidence + kSurer ? levelled
+                                                                                    : read;
 }
 
 LineRead ScanAnalyzer::Impl::recognise(internal::Recognizer& recognizer,
@@ -199,10 +196,8 @@ LineRead ScanAnalyzer::Impl::recognise(internal::Recognizer& recognizer,
 }
 
 ReadRow ScanAnalyzer::Impl::read_row(const Page& page, const Box& b, bool skim) {
-  LineRead other;
-  ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f, &b, &other));
+  ReadRow row = fold_row(b, read_line(*text, page, padded(b, 5), skim ? kSkim : 1.0f, &b));
   row.skimmed = skim;
-  if (!other.glyphs.empty()) row.other = std::move(other);
   return row;
 }
 

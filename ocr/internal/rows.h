@@ -24,8 +24,6 @@ struct ReadRow {
   std::u32string folded;
   std::vector<size_t> glyph_of;  // folded[i] came from read.glyphs[glyph_of[i]]
   bool skimmed = false;          // read narrowed (Impl::kSkim): for labels and titles, not values
-  // The row's print sloped: its other reading (turned level, or as it is), not kept.
-  std::optional<LineRead> other;
 };
 
 ReadRow fold_row(const Box& box, LineRead read);
