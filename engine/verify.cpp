@@ -151,7 +151,7 @@ class Checker {
     std::vector<std::vector<std::optional<double>>> like(n, std::vector<std::optional<double>>(n));
     std::vector<bool> stands(n, false);  // for the company's stamp
     for (size_t i = 0; i < n; ++i) {
-      stands[i] = stands[i] || pressed_[i].verdict == Verdict::same;
+      stands[i] = stands[i] || pressed_[i].check.verdict == Verdict::same;
       for (size_t j = i + 1; j < n; ++j) {
         if (pressed_[i].file == pressed_[j].file) continue;
         like[i][j] = like[j][i] = ocr::stamp_likeness(pressed_[i].print, pressed_[j].print);
@@ -160,7 +160,7 @@ class Checker {
     }
     for (size_t i = 0; i < n; ++i) {
       const Pressed& p = pressed_[i];
-      if (p.verdict != Verdict::same && p.verdict != Verdict::unsure) continue;
+      if (p.check.verdict != Verdict::same && p.check.verdict != Verdict::unsure) continue;
       double likest = -1;
       std::vector<std::string> against;  // the materials compared with, each once
       nlohmann::json compared = nlohmann::json::array();
@@ -172,14 +172,29 @@ class Checker {
           against.push_back(name);
         compared.push_back({{"file", pressed_[j].file}, {"likeness", *like[i][j]}});
       }
-      if (compared.empty() || likest >= kPressesUnlike) continue;
       // Two materials named, the rest counted (申请确认函、授权委托书等4份材料).
       std::string named;
       for (size_t k = 0; k < against.size() && k < 2; ++k)
         named += (k == 0 ? "" : "、") + against[k];
       if (against.size() > 2) named += "等" + std::to_string(against.size()) + "份材料";
-      add("seal.unlike", p.type, Severity::review, {{"detail", named}},
-          {{"file", p.file}, {"box", box_json(p.box)}, {"compared", std::move(compared)}});
+      nlohmann::json evidence = {
+          {"file", p.file}, {"box", box_json(p.box)}, {"compared", std::move(compared)}};
+      // A seal read as the name but for its brand is the company's only if it is a press of the
+      // company's stamp: another company of the same place and trade reads so, and its stamp's
+      // layout differs from the company's only in the brand's few characters.
+      if (p.check.brand_missing) {
+        if (likest >= kPressesAlike) continue;
+        evidence["read"] = p.text;
+        evidence["brand"] = p.check.brand;
+        add("seal.brand_unread", p.type, Severity::review,
+            {{"found", p.text},
+             {"expected", p.check.brand},
+             {"detail", named.empty() ? "" : "，与" + named + "上的企业公章也不像同一枚印章"}},
+            std::move(evidence));
+        continue;
+      }
+      if (evidence["compared"].empty() || likest >= kPressesUnlike) continue;
+      add("seal.unlike", p.type, Severity::review, {{"detail", named}}, std::move(evidence));
     }
   }
 
@@ -196,8 +211,9 @@ class Checker {
   struct Pressed {
     std::string type, file;
     ocr::Box box;
-    ocr::SealNameCheck::Verdict verdict;
     ocr::SealPrint print;
+    std::string text;  // as read
+    ocr::SealNameCheck check;
   };
 
   void seal(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
@@ -213,7 +229,7 @@ class Checker {
     for (const ocr::SealMark& s : scan.seals) {
       if (!s.red || !s.name_check) continue;
       if (!counted && s.print.bins > 0)
-        pressed_.push_back({type, m.file, s.box, s.name_check->verdict, s.print});
+        pressed_.push_back({type, m.file, s.box, s.print, s.text, *s.name_check});
       seal_names_looked_ += !counted;
       if (s.name_check->verdict == Verdict::same) seal_names_carried_ += !counted;
       if (s.name_check->verdict == Verdict::doubtful) {

@@ -199,12 +199,13 @@ ScanResult ScanAnalyzer::analyse(const std::string& bytes, std::string_view expe
     if (clock.on) {
       std::fprintf(stderr, "  seal %zu: %s (%.0f)", s, seal.text.c_str(), seal.text_confidence);
       if (const auto& c = seal.name_check) {
-        std::fprintf(stderr, " %s read %zu drawn %zu:",
+        const std::string brand = c->brand_missing ? " (brand " + c->brand + " not found)" : "";
+        std::fprintf(stderr, " %s%s read %zu drawn %zu:",
                      c->verdict == SealNameCheck::Verdict::same       ? "same"
                      : c->verdict == SealNameCheck::Verdict::other    ? "OTHER"
                      : c->verdict == SealNameCheck::Verdict::doubtful ? "doubtful"
                                                                       : "unsure",
-                     c->read_as_name, c->drawn_as_name);
+                     brand.c_str(), c->read_as_name, c->drawn_as_name);
         for (const auto& d : c->differences)
           std::fprintf(stderr, " %s%.2f/%s%.2f", d.read.c_str(), d.read_likeness,
                        d.expected.c_str(), d.form_likeness);

@@ -79,6 +79,12 @@ struct SealNameCheck {
   // A word of another trade or place read whole on the seal, which the name does not hold (实业
   // on a seal of …供应链管理有限公司): another company's name. "" when none.
   std::string foreign_word;
+  // The name's brand: its characters before its legal form that spell neither its place nor its
+  // trade (联创 of 北京联创贸易有限公司). brand_missing: the rest of the name was found, none of
+  // its brand (北京云帆久易有限公司, another company of the same place and trade, on 北京联创's
+  // papers); the verdict is then unsure, and the seal must be alike the company's stamp.
+  std::string brand;
+  bool brand_missing = false;
 };
 
 // The band of a red seal's name as a coarse picture, to tell whether two seals are one stamp: a

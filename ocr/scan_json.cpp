@@ -62,10 +62,14 @@ nlohmann::json scan_result_json(const ScanResult& r) {
                                {"read_likeness", d.read_likeness},
                                {"form_likeness", d.form_likeness},
                                {"clearly_other", d.clearly_other}});
-      seal["name_check"] = {
-          {"expected", c->expected},           {"read_as_name", c->read_as_name},
-          {"drawn_as_name", c->drawn_as_name}, {"differences", std::move(differences)},
-          {"foreign_word", c->foreign_word},   {"verdict", seal_verdict_name(c->verdict)}};
+      seal["name_check"] = {{"expected", c->expected},
+                            {"read_as_name", c->read_as_name},
+                            {"drawn_as_name", c->drawn_as_name},
+                            {"differences", std::move(differences)},
+                            {"foreign_word", c->foreign_word},
+                            {"verdict", seal_verdict_name(c->verdict)},
+                            {"brand", c->brand},
+                            {"brand_missing", c->brand_missing}};
     }
     if (s.print.bins > 0) seal["print"] = {{"bins", s.print.bins}, {"ink", s.print.ink}};
     j["seals"].push_back(std::move(seal));
@@ -153,6 +157,8 @@ std::optional<ScanResult> scan_result_from_json(const nlohmann::json& j) {
                d.at("read_likeness").get<double>(), d.at("form_likeness").get<double>(),
                d.at("clearly_other").get<bool>()});
         check.foreign_word = c.value("foreign_word", std::string());
+        check.brand = c.value("brand", std::string());
+        check.brand_missing = c.value("brand_missing", false);
         // A verdict that is none of the four makes the whole result unreadable (redone), not
         // an "unsure" seal.
         const std::string verdict = c.at("verdict").get<std::string>();

@@ -17,7 +17,8 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-64";  // 64: a sloped row's other reading no longer a witness for the form's values,
+    "scan-65";  // 65: a seal is the company's only if its reading finds the name's brand;
+                // 64: a sloped row's other reading no longer a witness for the form's values,
                 // and a name read again alone no longer turned (scan-63's, dropped);
                 // 63: a row whose print slopes (a hand's value, a card copied askew) read turned
                 // level too, the surer reading kept;

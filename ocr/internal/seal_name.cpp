@@ -64,6 +64,28 @@ constexpr std::u32string_view kNameWords[] = {
     U"常州",   U"南通", U"嘉兴", U"绍兴", U"台州", U"金华",   U"广东", U"浙江", U"江苏", U"山东",
     U"福建",   U"河北", U"河南", U"湖北", U"湖南", U"四川"};
 
+// The name's brand: its characters before its legal form that spell neither its place nor its
+// trade (联创 of 北京联创贸易有限公司, 银河 of 银河（广州）国际贸易有限公司), as positions in
+// `want`. A place's 市 or 省 and a bracketed 中国 are its place too (南京市银河实业有限公司's brand
+// is 银河, 百川（中国）有限公司's 百川).
+std::vector<size_t> brand_of(std::u32string_view want, size_t distinctive) {
+  std::vector<bool> worded(distinctive, false);
+  auto mark = [&](std::u32string_view word) {
+    for (size_t at = want.find(word); at != std::u32string::npos && at + word.size() <= distinctive;
+         at = want.find(word, at + 1))
+      std::fill(worded.begin() + static_cast<long>(at),
+                worded.begin() + static_cast<long>(at + word.size()), true);
+  };
+  for (std::u32string_view word : kNameWords) mark(word);
+  mark(U"中国");
+  for (size_t k = 1; k < distinctive; ++k)
+    if (worded[k - 1] && (want[k] == U'市' || want[k] == U'省')) worded[k] = true;
+  std::vector<size_t> brand;
+  for (size_t k = 0; k < distinctive; ++k)
+    if (!worded[k]) brand.push_back(k);
+  return brand;
+}
+
 // The unrolled line cut into `count` characters, [first, last] column each. A seal sets its
 // characters at an even pitch along the arc. Where they stand apart, the runs of inked columns,
 // the closest two merged until `count` are left (a character's own strokes stand closer than the
@@ -209,9 +231,11 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
         distinctive = want.size() - form.size();
         break;
       }
+    std::vector<bool> found_at(want.size(), false);  // read or drawn as the name's
     for (size_t k = 0; k < want.size(); ++k) {
       if (read_elsewhere[k] || (at[k] != std::u32string::npos && chars[at[k]] == want[k])) {
         ++check.read_as_name;
+        found_at[k] = true;
         continue;
       }
       if (at[k] == std::u32string::npos) continue;
@@ -262,8 +286,10 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       SealNameCheck::Difference d{encode_utf8(std::u32string(1, chars[at[k]])),
                                   encode_utf8(std::u32string(1, want[k])), like(chars[at[k]]),
                                   like(want[k])};
-      if (d.form_likeness >= kLikely && d.form_likeness >= d.read_likeness + kClearly)
+      if (d.form_likeness >= kLikely && d.form_likeness >= d.read_likeness + kClearly) {
         ++check.drawn_as_name;
+        found_at[k] = true;
+      }
       // Every company's name ends in its legal form: a character there read as another is a
       // misreading, never another company. Nor is a character of the name itself: a doubled or
       // dropped character shifts the alignment (厦门科达贸易有有限公司 pairs 易 with 贸 and 有
@@ -284,6 +310,10 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       check.differences.push_back(std::move(d));
     }
     const auto other = static_cast<size_t>(std::count(other_at.begin(), other_at.end(), true));
+    const std::vector<size_t> brand = brand_of(want, distinctive);
+    for (size_t k : brand) check.brand += encode_utf8(std::u32string(1, want[k]));
+    const bool brand_found = brand.size() < 2 || std::any_of(brand.begin(), brand.end(),
+                                                             [&](size_t k) { return found_at[k]; });
     const double found = static_cast<double>(check.read_as_name + check.drawn_as_name) /
                          static_cast<double>(want.size());
     // Another company's name read as it is, but for its brand: two or more characters before the
@@ -343,8 +373,10 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
     else if (((other >= 2 || (other == 1 && surely_other == 1)) && check.read_as_name >= 3) ||
              brand_read)
       check.verdict = SealNameCheck::Verdict::doubtful;
-    else if (found >= kCarried && other == 0)
+    else if (found >= kCarried && other == 0 && brand_found)
       check.verdict = SealNameCheck::Verdict::same;
+    else if (found >= kCarried && other == 0)
+      check.brand_missing = true;  // unsure
     else
       check.verdict = SealNameCheck::Verdict::unsure;
     return check;

@@ -53,6 +53,21 @@ MaterialScan scanned(const std::string& type, const std::string& file) {
   return m;
 }
 
+// A first issue online for 恒通（中国）有限公司 (domestic) with `materials` listed.
+nlohmann::json hengtong_submission(const nlohmann::json& materials) {
+  return {
+      {"id", "S-2026-000900"},
+      {"procedure", "first_issue_online"},
+      {"channel", "online"},
+      {"enterprise",
+       {{"name", "恒通（中国）有限公司"}, {"uscc", "91110105MA01ABCD5F"}, {"kind", "domestic"}}},
+      {"applicant",
+       {{"login_username", "htzg01"},
+        {"legal_representative", "李建国"},
+        {"authorized_user", {{"name", "张晓梅"}, {"id_number", "110105199001010029"}}}}},
+      {"materials", materials}};
+}
+
 // A submission of one application form on which the company name was read as `read`, at a mean
 // glyph confidence of `confidence`.
 // `extra`: more lines read on the form; `ticks`: its tick list as read; `seals`: its seals as
@@ -65,17 +80,8 @@ SubmissionVerdict check_name_read(const std::string& read, float confidence,
                                   const std::vector<ocr::SealMark>& seals = {}) {
   const Procedure procedure = bundled_procedure("first_issue_online");
   const DocumentRules documents = bundled_documents();
-  nlohmann::json submission = {
-      {"id", "S-2026-000900"},
-      {"procedure", "first_issue_online"},
-      {"channel", "online"},
-      {"enterprise",
-       {{"name", "恒通（中国）有限公司"}, {"uscc", "91110105MA01ABCD5F"}, {"kind", "domestic"}}},
-      {"applicant",
-       {{"login_username", "htzg01"},
-        {"legal_representative", "李建国"},
-        {"authorized_user", {{"name", "张晓梅"}, {"id_number", "110105199001010029"}}}}},
-      {"materials", {{{"type", "application_form"}, {"file", "application_form.jpg"}}}}};
+  const nlohmann::json submission =
+      hengtong_submission({{{"type", "application_form"}, {"file", "application_form.jpg"}}});
   MaterialScan form = scanned("application_form", "application_form.jpg");
   ocr::ScanResult& scan = *form.scan;
   scan.lines.push_back({{120, 60, 900, 40}, "进出口企业电子钥匙与电子认证证书申请表", 95});
@@ -244,7 +250,7 @@ ocr::SealMark seal_read(const std::string& text, ocr::SealNameCheck::Verdict ver
   seal.red = true;
   seal.text = text;
   seal.name_check = ocr::SealNameCheck{
-      "恒通（中国）有限公司", 7, 0, {{"达", "通", 0.78, 0.31, clear}}, verdict, ""};
+      "恒通（中国）有限公司", 7, 0, {{"达", "通", 0.78, 0.31, clear}}, verdict, "", "恒通", false};
   return seal;
 }
 }  // namespace
@@ -394,4 +400,74 @@ TEST_CASE("a material's channel decides which rule of its type takes it", "[veri
   CHECK(file_limits(upload_rule, m).max_bytes == 0);
   m.uploaded = true;
   CHECK(file_limits(upload_rule, m).max_bytes == 200 * 1024);
+}
+
+namespace {
+
+// A seal print of kPrintRows rows of 360 bins, its ink drawn from `seed` (prints of one seed are
+// one stamp's; of two seeds, two stamps' whose ink lies otherwise).
+ocr::SealPrint print_of(unsigned seed) {
+  ocr::SealPrint print;
+  print.bins = 360;
+  unsigned state = seed;
+  for (int i = 0; i < print.bins * ocr::SealPrint::kPrintRows; ++i) {
+    state = state * 1103515245u + 12345u;
+    print.ink += static_cast<char>('0' + (state >> 16) % 10);
+  }
+  return print;
+}
+
+// The form's seal read as the name (`same`) with print `form_print`, and the power of attorney's
+// read 恒达中国有限公司 but for its brand 恒通 (brand_missing), with print `letter_print`.
+SubmissionVerdict check_brand_missing(const ocr::SealPrint& form_print,
+                                      const ocr::SealPrint& letter_print) {
+  using Verdict = ocr::SealNameCheck::Verdict;
+  const Procedure procedure = bundled_procedure("first_issue_online");
+  const DocumentRules documents = bundled_documents();
+  const nlohmann::json submission =
+      hengtong_submission({{{"type", "application_form"}, {"file", "application_form.jpg"}},
+                           {{"type", "power_of_attorney"}, {"file", "power_of_attorney.jpg"}}});
+  MaterialScan form = scanned("application_form", "application_form.jpg");
+  ocr::SealMark own = seal_read("恒通中国有限公司", Verdict::same, false);
+  own.print = form_print;
+  form.scan->seals = {own};
+  MaterialScan letter = scanned("power_of_attorney", "power_of_attorney.jpg");
+  ocr::SealMark other = seal_read("恒达中国有限公司", Verdict::unsure, false);
+  other.name_check->brand_missing = true;
+  other.print = letter_print;
+  letter.scan->seals = {other};
+  return check_submission(submission, procedure, documents, {form, letter},
+                          nlohmann::json::object(), {}, Date(2026, 11, 24));
+}
+
+}  // namespace
+
+TEST_CASE("a seal read as the name but for its brand is the company's only as a press of its stamp",
+          "[verify]") {
+  // Another stamp: a person looks, told the brand was not found and the seals differ.
+  SubmissionVerdict verdict = check_brand_missing(print_of(1), print_of(2));
+  const ocr::Finding* found = finding(verdict, "seal.brand_unread");
+  REQUIRE(found);
+  CHECK(found->severity == ocr::Severity::review);
+  CHECK(found->material == "power_of_attorney");
+  CHECK(
+      found->message ==
+      "授权用户的授权委托书上企业公章的印文识别为“恒达中国有限公司”，其中未见申请企业的字号“恒通”，"
+      "与进出口企业电子钥匙与电子认证证书申请表上的企业公章也不像同一枚印章，请人工核对是否为本企业"
+      "公章：不是的，请企业加盖本企业公章后重新提交。");
+  CHECK(found->evidence["brand"] == "恒通");
+  REQUIRE(found->evidence["compared"].size() == 1);
+  CHECK(found->evidence["compared"][0]["likeness"].get<double>() < 0.6);
+  // Not also told as a seal unlike the stamp, nor as no seal read as the name.
+  CHECK_FALSE(finding(verdict, "seal.unlike"));
+  CHECK_FALSE(finding(verdict, "seal.name_unread"));
+  // A press of the company's stamp: its own seal, the brand misread.
+  verdict = check_brand_missing(print_of(1), print_of(1));
+  CHECK_FALSE(finding(verdict, "seal.brand_unread"));
+  CHECK_FALSE(finding(verdict, "seal.unlike"));
+  // No press of the stamp to compare it with: a person looks, told only of the brand.
+  verdict = check_brand_missing(ocr::SealPrint{}, print_of(2));
+  found = finding(verdict, "seal.brand_unread");
+  REQUIRE(found);
+  CHECK(found->message.find("其中未见申请企业的字号“恒通”，请人工核对") != std::string::npos);
 }

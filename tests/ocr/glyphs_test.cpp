@@ -174,7 +174,9 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
                                   0,
                                   {{"堪", "正", 0.68, 0.29, true}, {"丰", "元", 0.78, 0.17, true}},
                                   SealNameCheck::Verdict::other,
-                                  "实业"};
+                                  "实业",
+                                  "正元",
+                                  false};
   result.seals.push_back(seal);
   nlohmann::json json = scan_result_json(result);
   const std::optional<ScanResult> back = scan_result_from_json(json);
@@ -191,6 +193,17 @@ TEST_CASE("a seal's name check is kept with the scan's result; a verdict not kno
   CHECK(c.differences[1].form_likeness == Approx(0.17));
   CHECK(c.differences[1].clearly_other);
   CHECK(c.foreign_word == "实业");
+  CHECK(c.brand == "正元");
+  CHECK_FALSE(c.brand_missing);
+  {  // a seal read as the name but for its brand is kept so
+    nlohmann::json altered = json;
+    altered["seals"][0]["name_check"]["brand_missing"] = true;
+    const std::optional<ScanResult> missing = scan_result_from_json(altered);
+    REQUIRE(missing);
+    CHECK(missing->seals[0].name_check->brand_missing);
+    altered["seals"][0]["name_check"]["brand_missing"] = "yes";
+    CHECK_FALSE(scan_result_from_json(altered));
+  }
   {  // a word that is not text makes the result unreadable
     nlohmann::json altered = json;
     altered["seals"][0]["name_check"]["foreign_word"] = 7;
