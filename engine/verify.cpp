@@ -143,8 +143,9 @@ class Checker {
 
   // After every material: a company presses one stamp on all its papers. A seal read as the
   // company's name, or unsure, that is unlike every seal standing for the company's stamp (read
-  // as its name, or alike another press) is another stamp: a person looks. Seals read as another
-  // company's or doubtful have their finding already.
+  // as its name, or alike another press) is another stamp: a person looks; one read as the name
+  // but for its brand must be alike a seal read as the name by kPressesAlike. Seals read as
+  // another company's or doubtful have their finding already.
   void seal_stamps() {
     using Verdict = ocr::SealNameCheck::Verdict;
     const size_t n = pressed_.size();
@@ -161,11 +162,17 @@ class Checker {
     for (size_t i = 0; i < n; ++i) {
       const Pressed& p = pressed_[i];
       if (p.check.verdict != Verdict::same && p.check.verdict != Verdict::unsure) continue;
+      // A seal read as the name but for its brand is the company's only if it is a press of the
+      // company's stamp, as a seal read as the name with its brand shows it: another company of
+      // the same place and trade reads so, and its stamp's layout differs from the company's only
+      // in the brand's few characters (its presses on two papers would stand for each other).
+      const bool by_brand = p.check.brand_missing;
       double likest = -1;
       std::vector<std::string> against;  // the materials compared with, each once
       nlohmann::json compared = nlohmann::json::array();
       for (size_t j = 0; j < n; ++j) {
-        if (!stands[j] || !like[i][j]) continue;
+        const bool stamp = by_brand ? pressed_[j].check.verdict == Verdict::same : stands[j];
+        if (!stamp || !like[i][j]) continue;
         likest = std::max(likest, *like[i][j]);
         const std::string name = documents_.material_name(pressed_[j].type);
         if (std::find(against.begin(), against.end(), name) == against.end())
@@ -179,10 +186,7 @@ class Checker {
       if (against.size() > 2) named += "等" + std::to_string(against.size()) + "份材料";
       nlohmann::json evidence = {
           {"file", p.file}, {"box", box_json(p.box)}, {"compared", std::move(compared)}};
-      // A seal read as the name but for its brand is the company's only if it is a press of the
-      // company's stamp: another company of the same place and trade reads so, and its stamp's
-      // layout differs from the company's only in the brand's few characters.
-      if (p.check.brand_missing) {
+      if (by_brand) {
         if (likest >= kPressesAlike) continue;
         evidence["read"] = p.text;
         evidence["brand"] = p.check.brand;

@@ -375,10 +375,10 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
       check.verdict = SealNameCheck::Verdict::doubtful;
     else if (found >= kCarried && other == 0 && brand_found)
       check.verdict = SealNameCheck::Verdict::same;
-    else if (found >= kCarried && other == 0)
-      check.brand_missing = true;  // unsure
     else
       check.verdict = SealNameCheck::Verdict::unsure;
+    check.brand_missing =
+        check.verdict == SealNameCheck::Verdict::unsure && found >= kCarried && other == 0;
     return check;
   };
   SealNameCheck check = judge(std::vector<bool>(want.size(), false));
@@ -399,6 +399,7 @@ void ScanAnalyzer::Impl::read_seal(const Page& page, const std::string& company_
   for (std::u32string_view word : kNameWords)
     if (chars.find(word) != std::u32string::npos && want.find(word) == std::u32string::npos) {
       check.verdict = SealNameCheck::Verdict::other;
+      check.brand_missing = false;
       check.foreign_word = encode_utf8(std::u32string(word));
       break;
     }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 
 #include "engine/documents.h"
 #include "engine/procedure.h"
@@ -417,26 +418,36 @@ ocr::SealPrint print_of(unsigned seed) {
   return print;
 }
 
-// The form's seal read as the name (`same`) with print `form_print`, and the power of attorney's
-// read 恒达中国有限公司 but for its brand 恒通 (brand_missing), with print `letter_print`.
+// The form's seal read as the name (`same`) with print `form_print`; the power of attorney's, and
+// the e-seal letter's when `esign_print` is given, read 恒达中国有限公司 but for its brand 恒通
+// (brand_missing), with prints `letter_print` and `esign_print`.
 SubmissionVerdict check_brand_missing(const ocr::SealPrint& form_print,
-                                      const ocr::SealPrint& letter_print) {
+                                      const ocr::SealPrint& letter_print,
+                                      const std::optional<ocr::SealPrint>& esign_print = {}) {
   using Verdict = ocr::SealNameCheck::Verdict;
   const Procedure procedure = bundled_procedure("first_issue_online");
   const DocumentRules documents = bundled_documents();
-  const nlohmann::json submission =
-      hengtong_submission({{{"type", "application_form"}, {"file", "application_form.jpg"}},
-                           {{"type", "power_of_attorney"}, {"file", "power_of_attorney.jpg"}}});
+  nlohmann::json materials = {{{"type", "application_form"}, {"file", "application_form.jpg"}},
+                              {{"type", "power_of_attorney"}, {"file", "power_of_attorney.jpg"}}};
   MaterialScan form = scanned("application_form", "application_form.jpg");
   ocr::SealMark own = seal_read("恒通中国有限公司", Verdict::same, false);
   own.print = form_print;
   form.scan->seals = {own};
-  MaterialScan letter = scanned("power_of_attorney", "power_of_attorney.jpg");
-  ocr::SealMark other = seal_read("恒达中国有限公司", Verdict::unsure, false);
-  other.name_check->brand_missing = true;
-  other.print = letter_print;
-  letter.scan->seals = {other};
-  return check_submission(submission, procedure, documents, {form, letter},
+  std::vector<MaterialScan> scans = {form};
+  auto brand_lost = [&](const std::string& type, const ocr::SealPrint& print) {
+    MaterialScan m = scanned(type, type + ".jpg");
+    ocr::SealMark other = seal_read("恒达中国有限公司", Verdict::unsure, false);
+    other.name_check->brand_missing = true;
+    other.print = print;
+    m.scan->seals = {other};
+    scans.push_back(m);
+  };
+  brand_lost("power_of_attorney", letter_print);
+  if (esign_print) {
+    materials.push_back({{"type", "esign_confirmation"}, {"file", "esign_confirmation.jpg"}});
+    brand_lost("esign_confirmation", *esign_print);
+  }
+  return check_submission(hengtong_submission(materials), procedure, documents, scans,
                           nlohmann::json::object(), {}, Date(2026, 11, 24));
 }
 
@@ -465,6 +476,12 @@ TEST_CASE("a seal read as the name but for its brand is the company's only as a 
   verdict = check_brand_missing(print_of(1), print_of(1));
   CHECK_FALSE(finding(verdict, "seal.brand_unread"));
   CHECK_FALSE(finding(verdict, "seal.unlike"));
+  // Two presses of another company's stamp, alike each other, both read but for the brand: each
+  // is compared with the seal read as the name, not with the other.
+  verdict = check_brand_missing(print_of(1), print_of(2), print_of(2));
+  size_t brand_unread = 0;
+  for (const ocr::Finding& f : verdict.findings) brand_unread += f.code == "seal.brand_unread";
+  CHECK(brand_unread == 2);
   // No press of the stamp to compare it with: a person looks, told only of the brand.
   verdict = check_brand_missing(ocr::SealPrint{}, print_of(2));
   found = finding(verdict, "seal.brand_unread");
