@@ -232,7 +232,9 @@ class Checker {
     const bool counted = !seal_files_.insert(m.file).second;
     for (const ocr::SealMark& s : scan.seals) {
       if (!s.red || !s.name_check) continue;
-      if (!counted && s.print.bins > 0)
+      // A seal with no print is compared with none, but one read as the name but for its brand
+      // must be (seal_stamps): without a print, it is alike none.
+      if (!counted && (s.print.bins > 0 || s.name_check->brand_missing))
         pressed_.push_back({type, m.file, s.box, s.print, s.text, *s.name_check});
       seal_names_looked_ += !counted;
       if (s.name_check->verdict == Verdict::same) seal_names_carried_ += !counted;

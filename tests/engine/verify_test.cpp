@@ -482,6 +482,9 @@ TEST_CASE("a seal read as the name but for its brand is the company's only as a 
   size_t brand_unread = 0;
   for (const ocr::Finding& f : verdict.findings) brand_unread += f.code == "seal.brand_unread";
   CHECK(brand_unread == 2);
+  // Its own print not kept (too faint a band): alike nothing, a person looks.
+  verdict = check_brand_missing(print_of(1), ocr::SealPrint{});
+  CHECK(finding(verdict, "seal.brand_unread"));
   // No press of the stamp to compare it with: a person looks, told only of the brand.
   verdict = check_brand_missing(ocr::SealPrint{}, print_of(2));
   found = finding(verdict, "seal.brand_unread");
