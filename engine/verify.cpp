@@ -152,26 +152,27 @@ class Checker {
     std::vector<std::vector<std::optional<double>>> like(n, std::vector<std::optional<double>>(n));
     std::vector<bool> stands(n, false);  // for the company's stamp
     for (size_t i = 0; i < n; ++i) {
-      stands[i] = stands[i] || pressed_[i].check.verdict == Verdict::same;
+      stands[i] = stands[i] || pressed_[i].check().verdict == Verdict::same;
       for (size_t j = i + 1; j < n; ++j) {
         if (pressed_[i].file == pressed_[j].file) continue;
-        like[i][j] = like[j][i] = ocr::stamp_likeness(pressed_[i].print, pressed_[j].print);
+        like[i][j] = like[j][i] =
+            ocr::stamp_likeness(pressed_[i].seal.print, pressed_[j].seal.print);
         if (like[i][j] && *like[i][j] >= kPressesAlike) stands[i] = stands[j] = true;
       }
     }
     for (size_t i = 0; i < n; ++i) {
       const Pressed& p = pressed_[i];
-      if (p.check.verdict != Verdict::same && p.check.verdict != Verdict::unsure) continue;
+      if (p.check().verdict != Verdict::same && p.check().verdict != Verdict::unsure) continue;
       // A seal read as the name but for its brand is the company's only if it is a press of the
       // company's stamp, as a seal read as the name with its brand shows it: another company of
       // the same place and trade reads so, and its stamp's layout differs from the company's only
       // in the brand's few characters (its presses on two papers would stand for each other).
-      const bool by_brand = p.check.brand_missing;
+      const bool by_brand = p.check().brand_missing;
       double likest = -1;
       std::vector<std::string> against;  // the materials compared with, each once
       nlohmann::json compared = nlohmann::json::array();
       for (size_t j = 0; j < n; ++j) {
-        const bool stamp = by_brand ? pressed_[j].check.verdict == Verdict::same : stands[j];
+        const bool stamp = by_brand ? pressed_[j].check().verdict == Verdict::same : stands[j];
         if (!stamp || !like[i][j]) continue;
         likest = std::max(likest, *like[i][j]);
         const std::string name = documents_.material_name(pressed_[j].type);
@@ -185,14 +186,14 @@ class Checker {
         named += (k == 0 ? "" : "、") + against[k];
       if (against.size() > 2) named += "等" + std::to_string(against.size()) + "份材料";
       nlohmann::json evidence = {
-          {"file", p.file}, {"box", box_json(p.box)}, {"compared", std::move(compared)}};
+          {"file", p.file}, {"box", box_json(p.seal.box)}, {"compared", std::move(compared)}};
       if (by_brand) {
         if (likest >= kPressesAlike) continue;
-        evidence["read"] = p.text;
-        evidence["brand"] = p.check.brand;
+        evidence["read"] = p.seal.text;
+        evidence["brand"] = p.check().brand;
         add("seal.brand_unread", p.type, Severity::review,
-            {{"found", p.text},
-             {"expected", p.check.brand},
+            {{"found", p.seal.text},
+             {"expected", p.check().brand},
              {"detail", named.empty() ? "" : "，与" + named + "上的企业公章也不像同一枚印章"}},
             std::move(evidence));
         continue;
@@ -214,10 +215,8 @@ class Checker {
   static constexpr double kPressesAlike = 0.6, kPressesUnlike = 0.4;
   struct Pressed {
     std::string type, file;
-    ocr::Box box;
-    ocr::SealPrint print;
-    std::string text;  // as read
-    ocr::SealNameCheck check;
+    ocr::SealMark seal;  // red, its name looked at
+    const ocr::SealNameCheck& check() const { return *seal.name_check; }
   };
 
   void seal(const std::string& type, const MaterialScan& m, const ocr::ScanResult& scan) {
@@ -235,7 +234,7 @@ class Checker {
       // A seal with no print is compared with none, but one read as the name but for its brand
       // must be (seal_stamps): without a print, it is alike none.
       if (!counted && (s.print.bins > 0 || s.name_check->brand_missing))
-        pressed_.push_back({type, m.file, s.box, s.print, s.text, *s.name_check});
+        pressed_.push_back({type, m.file, s});
       seal_names_looked_ += !counted;
       if (s.name_check->verdict == Verdict::same) seal_names_carried_ += !counted;
       if (s.name_check->verdict == Verdict::doubtful) {
