@@ -17,7 +17,9 @@ namespace {
 
 // Bump when the analysis changes in a way that makes stored results stale.
 constexpr const char* kPipelineVersion =
-    "scan-65";  // 65: a seal is the company's only if its reading finds the name's brand;
+    "scan-66";  // 66: a red seal's ring fitted as an ellipse at any tilt (a squeezed press
+                // pressed askew), its name and print unrolled along it;
+                // 65: a seal is the company's only if its reading finds the name's brand;
                 // 64: a sloped row's other reading no longer a witness for the form's values,
                 // and a name read again alone no longer turned (scan-63's, dropped);
                 // 63: a row whose print slopes (a hand's value, a card copied askew) read turned

@@ -268,6 +268,257 @@ std::vector<SealMark> find_seal_rings(Pix* mask, int page_short_side, bool red) 
   return seals;
 }
 
+namespace {
+
+// A seal's ink (0..1) about the seal, sampled bilinearly.
+class InkMap {
+ public:
+  InkMap(int w, int h) : w_(w), h_(h), ink_(static_cast<size_t>(w) * static_cast<size_t>(h)) {}
+  int width() const { return w_; }
+  int height() const { return h_; }
+  void set(int x, int y, float v) { ink_[index(x, y)] = v; }
+  double pixel(int x, int y) const { return static_cast<double>(ink_[index(x, y)]); }
+  double at(double x, double y) const {
+    x -= 0.5, y -= 0.5;
+    const int x0 = static_cast<int>(std::floor(x)), y0 = static_cast<int>(std::floor(y));
+    if (x0 < 0 || y0 < 0 || x0 + 1 >= w_ || y0 + 1 >= h_) return 0.0;
+    const double fx = x - x0, fy = y - y0;
+    return (1 - fy) * ((1 - fx) * pixel(x0, y0) + fx * pixel(x0 + 1, y0)) +
+           fy * ((1 - fx) * pixel(x0, y0 + 1) + fx * pixel(x0 + 1, y0 + 1));
+  }
+
+ private:
+  size_t index(int x, int y) const {
+    return static_cast<size_t>(y) * static_cast<size_t>(w_) + static_cast<size_t>(x);
+  }
+  int w_, h_;
+  std::vector<float> ink_;
+};
+
+// A seal's ring: an ellipse of radii rx (across) and ry (down) about (cx, cy), turned by `tilt`
+// radians clockwise. A stamp squeezed one way and pressed askew draws its ring so (or a scanner's
+// squeeze on a page laid in askew), and its name then runs along that ellipse.
+struct Ring {
+  double cx = 0, cy = 0, rx = 1, ry = 1, tilt = 0;
+  double radius() const { return (rx + ry) / 2; }
+  // The point `at` of the way out to the ring (1 on it), at an angle clockwise from the ellipse's
+  // top given by its sine and cosine.
+  std::pair<double, double> point(double at, double sin_a, double cos_a) const {
+    const double u = at * rx * sin_a, v = -at * ry * cos_a;
+    const double st = std::sin(tilt), ct = std::cos(tilt);
+    return {cx + u * ct - v * st, cy + u * st + v * ct};
+  }
+  // How far out a pixel lies, 1 on the ring.
+  double way_out(double x, double y) const {
+    const double ox = x - cx, oy = y - cy, st = std::sin(tilt), ct = std::cos(tilt);
+    return std::hypot((ox * ct + oy * st) / rx, (oy * ct - ox * st) / ry);
+  }
+};
+
+// The ring: the ellipse whose outline holds most ink, near the box's own (the box is the mask's
+// ink, and a faint side of the ring or a red mark beside it moves it). Coarsely over centres and
+// radii (a circle, every other pixel, 48 points), then the ellipse climbed a pixel (its tilt
+// 0.02 radians, about a pixel at a seal's radius) at a time (120 points) while its outline gains
+// ink. Its tilt, up to 45 degrees either way, since scan-66: a press squeezed by 7 % and pressed
+// 20 degrees askew drifted its name by up to 6 degrees along an upright ellipse's band from
+// another press of the stamp, and its print was unlike the stamp's. The climb takes the tilt
+// where an upright ellipse already fits better than a circle: a squeeze along a line 45 degrees
+// from the page's axes leaves the upright ellipse no better than the circle, and the tilt of a
+// circle changes nothing, so that one stays a circle.
+Ring climbed_ring(const InkMap& ink, double cx, double cy, double rx, double ry) {
+  // The points' sines and cosines, once for each count of points.
+  struct Turns {
+    std::vector<double> sin, cos;
+    explicit Turns(int points) {
+      for (int k = 0; k < points; ++k) {
+        const double angle = 2 * std::numbers::pi * k / points;
+        sin.push_back(std::sin(angle)), cos.push_back(std::cos(angle));
+      }
+    }
+  };
+  static const Turns coarse(48), fine(120);
+  auto outline = [&](const Ring& ring, const Turns& turns) {
+    double sum = 0;
+    for (size_t k = 0; k < turns.sin.size(); ++k) {
+      const auto [x, y] = ring.point(1, turns.sin[k], turns.cos[k]);
+      sum += ink.at(x, y);
+    }
+    return sum / static_cast<double>(turns.sin.size());
+  };
+  const double r0 = (rx + ry) / 2;
+  const int reach = std::max(2, static_cast<int>(r0 / 8));
+  double best = -1;
+  Ring at{cx, cy, r0, r0, 0};
+  for (int dy = -reach; dy <= reach; dy += 2)
+    for (int dx = -reach; dx <= reach; dx += 2)
+      for (double r = r0 * 0.8; r <= r0 * 1.08; r += 2.0)
+        if (const Ring circle{cx + dx, cy + dy, r, r, 0}; outline(circle, coarse) > best)
+          best = outline(circle, coarse), at = circle;
+  const double best_r = at.rx;
+  constexpr double kTiltStep = 0.02, kMostTilt = std::numbers::pi / 4;
+  best = outline(at, fine);
+  for (int round = 0; round < 60; ++round) {
+    Ring step_to = at;
+    double step_best = best;
+    for (double Ring::*p : {&Ring::cx, &Ring::cy, &Ring::rx, &Ring::ry, &Ring::tilt})
+      for (double d : {-1.0, 1.0}) {
+        Ring next = at;
+        next.*p += p == &Ring::tilt ? d * kTiltStep : d;
+        if (next.rx < best_r * 0.9 || next.rx > best_r * 1.1 || next.ry < best_r * 0.9 ||
+            next.ry > best_r * 1.1 || std::abs(next.tilt) > kMostTilt)
+          continue;
+        if (const double v = outline(next, fine); v > step_best) step_best = v, step_to = next;
+      }
+    if (step_best <= best) break;
+    best = step_best, at = step_to;
+  }
+  return at;
+}
+
+// The band inside a ring unrolled: at the arc length of the band's middle, every column one step
+// of angle clockwise from the ring's top, every row one step of radius inwards (the characters
+// stand upright), starting at the seal's foot; [first, last] the name's columns.
+struct Band {
+  std::vector<double> ink;  // rows × columns, of the circle from `start`
+  int columns = 0, rows = 0, start = 0, first = 0, last = -1;
+  double outer_r = 1, inner_r = 1;  // the band's edges, as shares of the ring's way out
+  double at(int r, int c) const {
+    return ink[static_cast<size_t>(r) * static_cast<size_t>(columns) +
+               static_cast<size_t>((start + c) % columns)];
+  }
+};
+
+std::optional<Band> unrolled_band(const InkMap& map, const Ring& ring) {
+  // The ring's inner edge: going inwards from its strongest radius, where its ink thins out.
+  // The name runs just inside it; its characters are about a quarter of the radius tall.
+  constexpr int kRadii = 100;
+  std::array<double, kRadii + 11> by_radius{};
+  std::array<int, kRadii + 11> samples{};
+  for (int y = 0; y < map.height(); ++y)
+    for (int x = 0; x < map.width(); ++x) {
+      const auto r = static_cast<size_t>(ring.way_out(x + 0.5, y + 0.5) * kRadii);
+      if (r >= by_radius.size()) continue;
+      ++samples[r];
+      by_radius[r] += map.pixel(x, y);
+    }
+  auto share = [&](int r) {
+    const auto i = static_cast<size_t>(r);
+    return samples[i] == 0 ? 0.0 : by_radius[i] / samples[i];
+  };
+  int peak = kRadii * 90 / 100;
+  for (int r = peak; r < kRadii + 10; ++r)
+    if (share(r) > share(peak)) peak = r;
+  int inner = peak;
+  while (inner > kRadii * 75 / 100 && share(inner - 1) > share(peak) * 0.4) --inner;
+  Band band;
+  band.outer_r = (inner - 1) / static_cast<double>(kRadii);
+  band.inner_r = band.outer_r - 0.42;
+  band.columns =
+      static_cast<int>(2 * std::numbers::pi * (band.outer_r + band.inner_r) / 2 * ring.radius());
+  band.rows = static_cast<int>((band.outer_r - band.inner_r) * ring.radius());
+  const int columns = band.columns, rows = band.rows;
+  if (columns < 32 || rows < 8) return std::nullopt;
+  band.ink.resize(static_cast<size_t>(columns) * static_cast<size_t>(rows));
+  for (int c = 0; c < columns; ++c) {
+    const double angle = 2 * std::numbers::pi * (c + 0.5) / columns;
+    const double sin_a = std::sin(angle), cos_a = std::cos(angle);
+    for (int r = 0; r < rows; ++r) {
+      const double at = band.outer_r - (band.outer_r - band.inner_r) * (r + 0.5) / rows;
+      const auto [x, y] = ring.point(at, sin_a, cos_a);
+      band.ink[static_cast<size_t>(r) * static_cast<size_t>(columns) + static_cast<size_t>(c)] =
+          map.at(x, y);
+    }
+  }
+  // The widest stretch without the name's tall characters around the circle: the foot of the
+  // seal, between the name's last character and its first, where at most a line of small digits
+  // runs (an anti-forgery number). The line starts in its middle. A column is tall print when
+  // the ink of the columns around it (half a character's width) spans half the band; a quarter
+  // of full strength is ink (a fine Song face's thin strokes do not come out darker).
+  std::vector<int> top(static_cast<size_t>(columns), rows),
+      bottom(static_cast<size_t>(columns), -1);
+  for (int c = 0; c < columns; ++c)
+    for (int r = 0; r < rows; ++r)
+      if (band.ink[static_cast<size_t>(r) * static_cast<size_t>(columns) +
+                   static_cast<size_t>(c)] >= 0.25) {
+        top[static_cast<size_t>(c)] = std::min(top[static_cast<size_t>(c)], r);
+        bottom[static_cast<size_t>(c)] = r;
+      }
+  const int half = std::max(1, rows * 3 / 10);
+  std::vector<bool> tall(static_cast<size_t>(columns), false);
+  for (int c = 0; c < columns; ++c) {
+    int t = rows, b = -1;
+    for (int d = -half; d <= half; ++d) {
+      const auto k = static_cast<size_t>((c + d + columns) % columns);
+      t = std::min(t, top[k]), b = std::max(b, bottom[k]);
+    }
+    tall[static_cast<size_t>(c)] = b - t >= rows / 2;
+  }
+  auto blank = [&](int c) { return !tall[static_cast<size_t>(c % columns)]; };
+  int best_start = 0, best_length = 0;
+  for (int c = 0; c < columns; ++c) {
+    if (!blank(c) || (c > 0 && blank(c - 1))) continue;
+    int length = 0;
+    while (length < columns && blank(c + length)) ++length;
+    if (length > best_length) best_start = c, best_length = length;
+  }
+  if (best_length == 0 && blank(0)) return std::nullopt;  // no ink at all
+  band.start = best_start + best_length / 2;
+  const int start = band.start;
+  // The name's extent, its first and last inked column between the gap's two ends, with a
+  // margin of half the band: the rest of the circle is not read.
+  int first = columns, last = -1;
+  for (int c = best_length - best_length / 2; c < columns - best_length / 2; ++c)
+    if (bottom[static_cast<size_t>((start + c) % columns)] >= 0)
+      first = std::min(first, c), last = c;
+  if (last < first) return std::nullopt;
+  band.first = std::max(0, first - rows / 2), band.last = std::min(columns - 1, last + rows / 2);
+  return band;
+}
+
+// The whole band's print from the foot's middle round (SealPrint), each bin brought to the
+// strongest ink about it as the read line's columns are.
+SealPrint print_of_band(const Band& band) {
+  const int columns = band.columns, rows = band.rows;
+  auto at = [&](int r, int c) { return band.at(r, c); };
+  SealPrint print;
+  constexpr int kBins = static_cast<int>(360 / SealPrint::kPrintDegrees);
+  std::vector<double> bin_ink(static_cast<size_t>(kBins) * SealPrint::kPrintRows, 0);
+  std::vector<double> bin_strongest(kBins, 0);
+  for (int b = 0; b < kBins; ++b) {
+    const int left = b * columns / kBins, right = std::max(left + 1, (b + 1) * columns / kBins);
+    for (int r = 0; r < SealPrint::kPrintRows; ++r) {
+      const int row_top = r * rows / SealPrint::kPrintRows,
+                foot = std::max(row_top + 1, (r + 1) * rows / SealPrint::kPrintRows);
+      double sum = 0;
+      for (int y = row_top; y < foot; ++y)
+        for (int c = left; c < right; ++c) sum += at(y, c);
+      bin_ink[static_cast<size_t>(r * kBins + b)] = sum / ((foot - row_top) * (right - left));
+    }
+    for (int c = left; c < right; ++c)
+      for (int y = 0; y < rows; ++y)
+        bin_strongest[static_cast<size_t>(b)] =
+            std::max(bin_strongest[static_cast<size_t>(b)], at(y, c));
+  }
+  const int reach =
+      std::max(1, static_cast<int>(rows / 2 * 360.0 / columns / SealPrint::kPrintDegrees));
+  print.bins = kBins;
+  print.ink.assign(static_cast<size_t>(kBins) * SealPrint::kPrintRows, '0');
+  for (int b = 0; b < kBins; ++b) {
+    double local = 0;
+    for (int d = -reach; d <= reach; ++d)
+      local = std::max(local, bin_strongest[static_cast<size_t>((b + d + kBins) % kBins)]);
+    const double gain = 1 / std::max(local, 1.0 / 3);
+    for (int r = 0; r < SealPrint::kPrintRows; ++r) {
+      const double v = std::min(1.0, bin_ink[static_cast<size_t>(r * kBins + b)] * gain);
+      print.ink[static_cast<size_t>(r * kBins + b)] =
+          static_cast<char>('0' + std::clamp(static_cast<int>(v * 10), 0, 9));
+    }
+  }
+  return print;
+}
+
+}  // namespace
+
 UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal) {
   // The seal cut out with a margin (the box is the mask's ink; fainter ink lies outside it).
   const int margin = std::max(seal.box.w, seal.box.h) / 16 + 2;
@@ -298,204 +549,27 @@ UnrolledSeal unroll_seal_text(const LevelledGrey& redness, const SealMark& seal)
   if (full <= kPaper + 8) return {};
   const int floor = kPaper;
   // Each pixel's ink once (0..1), then sampled bilinearly.
-  std::vector<float> ink_map(static_cast<size_t>(w) * static_cast<size_t>(h));
+  InkMap map(w, h);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      ink_map[static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)] =
+      map.set(
+          x, y,
           std::clamp(static_cast<float>(red_at(x, y) - floor) / static_cast<float>(full - floor),
-                     0.0f, 1.0f);
-  auto pixel = [&](int x, int y) {
-    return static_cast<double>(
-        ink_map[static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)]);
-  };
-  auto ink_at = [&](double x, double y) {  // bilinear, 0..1
-    x -= 0.5, y -= 0.5;
-    const int x0 = static_cast<int>(std::floor(x)), y0 = static_cast<int>(std::floor(y));
-    if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) return 0.0;
-    const double fx = x - x0, fy = y - y0;
-    return (1 - fy) * ((1 - fx) * pixel(x0, y0) + fx * pixel(x0 + 1, y0)) +
-           fy * ((1 - fx) * pixel(x0, y0 + 1) + fx * pixel(x0 + 1, y0 + 1));
-  };
-  // The ring itself: the ellipse (upright; a seal pressed askew is near enough round) whose
-  // outline holds most ink, near the box's own. The box is the mask's ink, and a faint side of
-  // the ring or a red mark beside it moves it.
-  double cx = margin + seal.box.w / 2.0, cy = margin + seal.box.h / 2.0, rx = seal.box.w / 2.0,
-         ry = seal.box.h / 2.0;
-  {
-    // Coarsely over centres and radii (a circle, every other pixel, 48 points), then the
-    // ellipse climbed pixel by pixel (120 points) while its outline gains ink.
-    // The points' sines and cosines, once for each count of points.
-    struct Turns {
-      std::vector<double> sin, cos;
-      explicit Turns(int points) {
-        for (int k = 0; k < points; ++k) {
-          const double angle = 2 * std::numbers::pi * k / points;
-          sin.push_back(std::sin(angle)), cos.push_back(std::cos(angle));
-        }
-      }
-    };
-    static const Turns coarse(48), fine(120);
-    auto outline = [&](double x, double y, double a, double b, const Turns& turns) {
-      double sum = 0;
-      for (size_t k = 0; k < turns.sin.size(); ++k)
-        sum += ink_at(x + a * turns.sin[k], y - b * turns.cos[k]);
-      return sum / static_cast<double>(turns.sin.size());
-    };
-    const double r0 = (rx + ry) / 2;
-    const int reach = std::max(2, static_cast<int>(r0 / 8));
-    double best = -1, best_x = cx, best_y = cy, best_r = r0;
-    for (int dy = -reach; dy <= reach; dy += 2)
-      for (int dx = -reach; dx <= reach; dx += 2)
-        for (double r = r0 * 0.8; r <= r0 * 1.08; r += 2.0)
-          if (const double v = outline(cx + dx, cy + dy, r, r, coarse); v > best)
-            best = v, best_x = cx + dx, best_y = cy + dy, best_r = r;
-    std::array<double, 4> at{best_x, best_y, best_r, best_r};  // cx, cy, rx, ry
-    best = outline(at[0], at[1], at[2], at[3], fine);
-    for (int round = 0; round < 40; ++round) {
-      std::array<double, 4> step_to = at;
-      double step_best = best;
-      for (size_t p = 0; p < at.size(); ++p)
-        for (double d : {-1.0, 1.0}) {
-          std::array<double, 4> next = at;
-          next[p] += d;
-          if (p >= 2 && (next[p] < best_r * 0.9 || next[p] > best_r * 1.1)) continue;
-          if (const double v = outline(next[0], next[1], next[2], next[3], fine); v > step_best)
-            step_best = v, step_to = next;
-        }
-      if (step_best <= best) break;
-      best = step_best, at = step_to;
-    }
-    cx = at[0], cy = at[1], rx = at[2], ry = at[3];
-  }
-  // The ring's inner edge: going inwards from its strongest radius, where its ink thins out.
-  // The name runs just inside it; its characters are about a quarter of the radius tall.
-  constexpr int kRadii = 100;
-  std::array<double, kRadii + 11> by_radius{};
-  std::array<int, kRadii + 11> samples{};
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      const double dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
-      const auto r = static_cast<size_t>(std::sqrt(dx * dx + dy * dy) * kRadii);
-      if (r >= by_radius.size()) continue;
-      ++samples[r];
-      by_radius[r] += pixel(x, y);
-    }
-  auto share = [&](int r) {
-    const auto i = static_cast<size_t>(r);
-    return samples[i] == 0 ? 0.0 : by_radius[i] / samples[i];
-  };
-  int peak = kRadii * 90 / 100;
-  for (int r = peak; r < kRadii + 10; ++r)
-    if (share(r) > share(peak)) peak = r;
-  int inner = peak;
-  while (inner > kRadii * 75 / 100 && share(inner - 1) > share(peak) * 0.4) --inner;
-  const double outer_r = (inner - 1) / static_cast<double>(kRadii), inner_r = outer_r - 0.42;
-  // Unrolled at the arc length of the middle of the band, every column one step of angle
-  // clockwise from the top, every row one step of radius inwards: the characters stand upright.
-  const double radius = (rx + ry) / 2;
-  const int columns = static_cast<int>(2 * std::numbers::pi * (outer_r + inner_r) / 2 * radius);
-  const int rows = static_cast<int>((outer_r - inner_r) * radius);
-  if (columns < 32 || rows < 8) return {};
-  std::vector<double> ink(static_cast<size_t>(columns) * static_cast<size_t>(rows));
-  for (int c = 0; c < columns; ++c) {
-    const double angle = 2 * std::numbers::pi * (c + 0.5) / columns;
-    const double sin_a = std::sin(angle), cos_a = std::cos(angle);
-    for (int r = 0; r < rows; ++r) {
-      const double at = outer_r - (outer_r - inner_r) * (r + 0.5) / rows;
-      const double v = ink_at(cx + at * rx * sin_a, cy - at * ry * cos_a);
-      ink[static_cast<size_t>(r) * static_cast<size_t>(columns) + static_cast<size_t>(c)] = v;
-    }
-  }
-  // The widest stretch without the name's tall characters around the circle: the foot of the
-  // seal, between the name's last character and its first, where at most a line of small digits
-  // runs (an anti-forgery number). The line starts in its middle. A column is tall print when
-  // the ink of the columns around it (half a character's width) spans half the band; a quarter
-  // of full strength is ink (a fine Song face's thin strokes do not come out darker).
-  std::vector<int> top(static_cast<size_t>(columns), rows),
-      bottom(static_cast<size_t>(columns), -1);
-  for (int c = 0; c < columns; ++c)
-    for (int r = 0; r < rows; ++r)
-      if (ink[static_cast<size_t>(r) * static_cast<size_t>(columns) + static_cast<size_t>(c)] >=
-          0.25) {
-        top[static_cast<size_t>(c)] = std::min(top[static_cast<size_t>(c)], r);
-        bottom[static_cast<size_t>(c)] = r;
-      }
-  const int half = std::max(1, rows * 3 / 10);
-  std::vector<bool> tall(static_cast<size_t>(columns), false);
-  for (int c = 0; c < columns; ++c) {
-    int t = rows, b = -1;
-    for (int d = -half; d <= half; ++d) {
-      const auto k = static_cast<size_t>((c + d + columns) % columns);
-      t = std::min(t, top[k]), b = std::max(b, bottom[k]);
-    }
-    tall[static_cast<size_t>(c)] = b - t >= rows / 2;
-  }
-  auto blank = [&](int c) { return !tall[static_cast<size_t>(c % columns)]; };
-  int best_start = 0, best_length = 0;
-  for (int c = 0; c < columns; ++c) {
-    if (!blank(c) || (c > 0 && blank(c - 1))) continue;
-    int length = 0;
-    while (length < columns && blank(c + length)) ++length;
-    if (length > best_length) best_start = c, best_length = length;
-  }
-  if (best_length == 0 && blank(0)) return {};  // no ink at all
-  const int start = best_start + best_length / 2;
-  // The name's extent, its first and last inked column between the gap's two ends, with a
-  // margin of half the band: the rest of the circle is not read.
-  int first = columns, last = -1;
-  for (int c = best_length - best_length / 2; c < columns - best_length / 2; ++c)
-    if (bottom[static_cast<size_t>((start + c) % columns)] >= 0)
-      first = std::min(first, c), last = c;
-  if (last < first) return {};
-  first = std::max(0, first - rows / 2), last = std::min(columns - 1, last + rows / 2);
+                     0.0f, 1.0f));
+  const std::optional<Band> band =
+      unrolled_band(map, climbed_ring(map, margin + seal.box.w / 2.0, margin + seal.box.h / 2.0,
+                                      seal.box.w / 2.0, seal.box.h / 2.0));
+  if (!band) return {};
+  SealPrint print = print_of_band(*band);
+  const int columns = band->columns, rows = band->rows, first = band->first, last = band->last;
+  const double outer_r = band->outer_r, inner_r = band->inner_r;
+  auto at = [&](int r, int c) { return band->at(r, c); };
   // A seal is pressed harder on one side: each stretch of a character's width is brought to its
   // own strongest ink (at most threefold), so the faint side reads as the strong one.
-  auto at = [&](int r, int c) {
-    return ink[static_cast<size_t>(r) * static_cast<size_t>(columns) +
-               static_cast<size_t>((start + c) % columns)];
-  };
   std::vector<double> strongest(static_cast<size_t>(columns), 0);
   for (int c = first; c <= last; ++c)
     for (int r = 0; r < rows; ++r)
       strongest[static_cast<size_t>(c)] = std::max(strongest[static_cast<size_t>(c)], at(r, c));
-  // The whole band's print from the foot's middle round (SealPrint), each bin brought to the
-  // strongest ink about it as the line's columns are below.
-  SealPrint print;
-  {
-    constexpr int kBins = static_cast<int>(360 / SealPrint::kPrintDegrees);
-    std::vector<double> bin_ink(static_cast<size_t>(kBins) * SealPrint::kPrintRows, 0);
-    std::vector<double> bin_strongest(kBins, 0);
-    for (int b = 0; b < kBins; ++b) {
-      const int left = b * columns / kBins, right = std::max(left + 1, (b + 1) * columns / kBins);
-      for (int r = 0; r < SealPrint::kPrintRows; ++r) {
-        const int row_top = r * rows / SealPrint::kPrintRows,
-                  foot = std::max(row_top + 1, (r + 1) * rows / SealPrint::kPrintRows);
-        double sum = 0;
-        for (int y = row_top; y < foot; ++y)
-          for (int c = left; c < right; ++c) sum += at(y, c);
-        bin_ink[static_cast<size_t>(r * kBins + b)] = sum / ((foot - row_top) * (right - left));
-      }
-      for (int c = left; c < right; ++c)
-        for (int y = 0; y < rows; ++y)
-          bin_strongest[static_cast<size_t>(b)] =
-              std::max(bin_strongest[static_cast<size_t>(b)], at(y, c));
-    }
-    const int reach =
-        std::max(1, static_cast<int>(rows / 2 * 360.0 / columns / SealPrint::kPrintDegrees));
-    print.bins = kBins;
-    print.ink.assign(static_cast<size_t>(kBins) * SealPrint::kPrintRows, '0');
-    for (int b = 0; b < kBins; ++b) {
-      double local = 0;
-      for (int d = -reach; d <= reach; ++d)
-        local = std::max(local, bin_strongest[static_cast<size_t>((b + d + kBins) % kBins)]);
-      const double gain = 1 / std::max(local, 1.0 / 3);
-      for (int r = 0; r < SealPrint::kPrintRows; ++r) {
-        const double v = std::min(1.0, bin_ink[static_cast<size_t>(r * kBins + b)] * gain);
-        print.ink[static_cast<size_t>(r * kBins + b)] =
-            static_cast<char>('0' + std::clamp(static_cast<int>(v * 10), 0, 9));
-      }
-    }
-  }
   PixPtr line(pixCreate(last - first + 1, rows, 8));
   if (!line) return {};
   for (int c = first; c <= last; ++c) {
