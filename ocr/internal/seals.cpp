@@ -298,33 +298,40 @@ class InkMap {
 // A seal's ring: an ellipse of radii rx (across) and ry (down) about (cx, cy), turned by `tilt`
 // radians clockwise. A stamp squeezed one way and pressed askew draws its ring so (or a scanner's
 // squeeze on a page laid in askew), and its name then runs along that ellipse.
-struct Ring {
-  double cx = 0, cy = 0, rx = 1, ry = 1, tilt = 0;
+class Ring {
+ public:
+  Ring(double x, double y, double across, double down) : cx(x), cy(y), rx(across), ry(down) {}
+  double cx, cy, rx, ry;
+
+  double tilt() const { return tilt_; }
+  void set_tilt(double tilt) { tilt_ = tilt, sin_ = std::sin(tilt), cos_ = std::cos(tilt); }
   double radius() const { return (rx + ry) / 2; }
   // The point `at` of the way out to the ring (1 on it), at an angle clockwise from the ellipse's
   // top given by its sine and cosine.
   std::pair<double, double> point(double at, double sin_a, double cos_a) const {
     const double u = at * rx * sin_a, v = -at * ry * cos_a;
-    const double st = std::sin(tilt), ct = std::cos(tilt);
-    return {cx + u * ct - v * st, cy + u * st + v * ct};
+    return {cx + u * cos_ - v * sin_, cy + u * sin_ + v * cos_};
   }
   // How far out a pixel lies, 1 on the ring.
   double way_out(double x, double y) const {
-    const double ox = x - cx, oy = y - cy, st = std::sin(tilt), ct = std::cos(tilt);
-    return std::hypot((ox * ct + oy * st) / rx, (oy * ct - ox * st) / ry);
+    const double ox = x - cx, oy = y - cy;
+    return std::hypot((ox * cos_ + oy * sin_) / rx, (oy * cos_ - ox * sin_) / ry);
   }
+
+ private:
+  double tilt_ = 0, sin_ = 0, cos_ = 1;  // the tilt's sine and cosine, once
 };
 
 // The ring: the ellipse whose outline holds most ink, near the box's own (the box is the mask's
 // ink, and a faint side of the ring or a red mark beside it moves it). Coarsely over centres and
 // radii (a circle, every other pixel, 48 points), then the ellipse climbed a pixel (its tilt
-// 0.02 radians, about a pixel at a seal's radius) at a time (120 points) while its outline gains
-// ink. Its tilt, up to 45 degrees either way, since scan-66: a press squeezed by 7 % and pressed
-// 20 degrees askew drifted its name by up to 6 degrees along an upright ellipse's band from
-// another press of the stamp, and its print was unlike the stamp's. The climb takes the tilt
-// where an upright ellipse already fits better than a circle: a squeeze along a line 45 degrees
-// from the page's axes leaves the upright ellipse no better than the circle, and the tilt of a
-// circle changes nothing, so that one stays a circle.
+// 0.02 radians, about a degree) at a time (120 points) while its outline gains ink. Its tilt, up to
+// 45 degrees either way, since scan-66: a press squeezed by 7 % and pressed 20 degrees askew
+// drifted its name by up to 6 degrees along an upright ellipse's band from another press of the
+// stamp, and its print was unlike the stamp's. The climb takes the tilt where an upright ellipse
+// already fits better than a circle: a squeeze along a line 45 degrees from the page's axes leaves
+// the upright ellipse no better than the circle, and the tilt of a circle changes nothing, so that
+// one stays a circle.
 Ring climbed_ring(const InkMap& ink, double cx, double cy, double rx, double ry) {
   // The points' sines and cosines, once for each count of points.
   struct Turns {
@@ -348,24 +355,28 @@ Ring climbed_ring(const InkMap& ink, double cx, double cy, double rx, double ry)
   const double r0 = (rx + ry) / 2;
   const int reach = std::max(2, static_cast<int>(r0 / 8));
   double best = -1;
-  Ring at{cx, cy, r0, r0, 0};
+  Ring at{cx, cy, r0, r0};
   for (int dy = -reach; dy <= reach; dy += 2)
     for (int dx = -reach; dx <= reach; dx += 2)
-      for (double r = r0 * 0.8; r <= r0 * 1.08; r += 2.0)
-        if (const Ring circle{cx + dx, cy + dy, r, r, 0}; outline(circle, coarse) > best)
-          best = outline(circle, coarse), at = circle;
+      for (double r = r0 * 0.8; r <= r0 * 1.08; r += 2.0) {
+        const Ring circle{cx + dx, cy + dy, r, r};
+        if (const double v = outline(circle, coarse); v > best) best = v, at = circle;
+      }
   const double best_r = at.rx;
   constexpr double kTiltStep = 0.02, kMostTilt = std::numbers::pi / 4;
   best = outline(at, fine);
   for (int round = 0; round < 60; ++round) {
     Ring step_to = at;
     double step_best = best;
-    for (double Ring::*p : {&Ring::cx, &Ring::cy, &Ring::rx, &Ring::ry, &Ring::tilt})
+    for (int k = 0; k < 5; ++k)  // cx, cy, rx, ry, tilt
       for (double d : {-1.0, 1.0}) {
         Ring next = at;
-        next.*p += p == &Ring::tilt ? d * kTiltStep : d;
+        if (k == 4)
+          next.set_tilt(at.tilt() + d * kTiltStep);
+        else
+          (k == 0 ? next.cx : k == 1 ? next.cy : k == 2 ? next.rx : next.ry) += d;
         if (next.rx < best_r * 0.9 || next.rx > best_r * 1.1 || next.ry < best_r * 0.9 ||
-            next.ry > best_r * 1.1 || std::abs(next.tilt) > kMostTilt)
+            next.ry > best_r * 1.1 || std::abs(next.tilt()) > kMostTilt)
           continue;
         if (const double v = outline(next, fine); v > step_best) step_best = v, step_to = next;
       }
